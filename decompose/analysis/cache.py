@@ -1,0 +1,85 @@
+"""Per-file facts cached by content hash, in one SQLite file, so a warm run only reads the cache.
+
+The key covers everything the facts depend on: the analyzer's fact version, the file's bytes
+(sha256), its module name and path (relative imports resolve against them). Values are pickles of
+our own frozen dataclasses; an unreadable or stale cache is discarded, never trusted.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import closing
+from pathlib import Path
+
+from decompose.analysis.facts import FileFacts, ParseFailure, SourceFile
+
+FACTS_VERSION = "1"  # bump whenever the visitor's output changes
+Result = FileFacts | ParseFailure
+
+
+def cache_key(source: SourceFile, sha256: str) -> str:
+    return f"{FACTS_VERSION}:{sha256}:{source.module}:{int(source.is_package)}:{source.rel}"
+
+
+class FactCache:
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = self._open(path)
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection | None:
+        try:
+            db = sqlite3.connect(path)
+            db.execute("CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+            return db
+        except sqlite3.DatabaseError:
+            path.unlink(missing_ok=True)  # a corrupt cache is rebuilt, not trusted
+            db = sqlite3.connect(path)
+            db.execute("CREATE TABLE facts (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+            return db
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Result]:
+        if self._db is None:
+            return {}
+        wanted = list(keys)
+        found: dict[str, Result] = {}
+        for start in range(0, len(wanted), 900):  # SQLite's bound-parameter limit
+            chunk = wanted[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(f"SELECT key, value FROM facts WHERE key IN ({marks})", chunk)
+            found.update(self._load(rows))
+        return found
+
+    @staticmethod
+    def _load(rows: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, Result]]:
+        for key, blob in rows:
+            try:
+                yield key, pickle.loads(blob)
+            except Exception:  # noqa: BLE001 - a stale pickle is a cache miss
+                continue
+
+    def put_many(self, items: Iterable[tuple[str, Result]]) -> None:
+        if self._db is None:
+            return
+        rows = [(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) for key, value in items]
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO facts (key, value) VALUES (?, ?)", rows)
+
+    def prune(self, keep: set[str]) -> None:
+        """Drop entries for files that no longer exist in this form, so the cache does not grow forever."""
+        if self._db is None:
+            return
+        stale = [k for (k,) in self._db.execute("SELECT key FROM facts") if k not in keep]
+        with self._db:
+            self._db.executemany("DELETE FROM facts WHERE key = ?", [(k,) for k in stale])
+
+    def close(self) -> None:
+        if self._db is not None:
+            with closing(self._db):
+                pass
+            self._db = None

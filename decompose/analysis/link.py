@@ -1,0 +1,289 @@
+"""Link per-file facts into the analysis: resolved, typed and weighted edges between modules,
+symbols and tables; routes from every framework detector; tables; hazards marked when a route
+handler can reach them.
+
+facts (one per file) -> Index -> edges + routes + tables + hazards -> Analysis
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+
+from decompose.analysis.facts import FileFacts, ParseFailure, SourceFile
+from decompose.analysis.hazards import RULES_BY_KIND
+from decompose.analysis.index import Index, Resolved, split_id, symbol_id
+from decompose.analysis.model import (
+    Analysis,
+    Edge,
+    HazardOut,
+    Location,
+    ModuleInfo,
+    Route,
+    SymbolInfo,
+    Unresolved,
+)
+from decompose.frameworks import ROUTE_DETECTORS
+from decompose.frameworks.django import app_label
+from decompose.frameworks.orm import ModelFinder
+
+MAX_LOCATIONS = 20
+IMPORT_KIND = {"top": "import", "type-checking": "import-type-checking", "lazy": "import-lazy"}
+USAGE_KIND = {"call": "call", "reference": "reference", "inherit": "inherit", "decorator": "reference"}
+# Decorators whose function runs inside requests although no route calls it directly.
+REQUEST_HOOKS = {
+    "listens_for", "receiver", "before_request", "after_request", "teardown_request",
+    "teardown_appcontext", "before_app_request", "after_app_request", "middleware", "on_event",
+}
+WRITE_METHODS = {
+    "create", "get_or_create", "update_or_create", "bulk_create", "bulk_update", "update",
+    "delete", "insert", "add", "save",
+}
+
+
+class Edges:
+    """Accumulates edges by (src, dst, kind): weight is the number of occurrences."""
+
+    def __init__(self) -> None:
+        self.weights: dict[tuple[str, str, str], int] = defaultdict(int)
+        self.locations: dict[tuple[str, str, str], set[Location]] = defaultdict(set)
+        self.via: dict[tuple[str, str, str], str] = {}
+
+    def add(self, src: str, dst: str, kind: str, path: str, lines, count: int = 1, via: str | None = None) -> None:  # noqa: ANN001
+        if src == dst:
+            return
+        key = (src, dst, kind)
+        self.weights[key] += count
+        self.locations[key].update(Location(path, line) for line in lines)
+        if via is not None:
+            self.via.setdefault(key, via)
+
+    def build(self) -> list[Edge]:
+        return [
+            Edge(src, dst, kind, weight, tuple(sorted(self.locations[(src, dst, kind)], key=_loc_key)[:MAX_LOCATIONS]),
+                 self.via.get((src, dst, kind)))
+            for (src, dst, kind), weight in sorted(self.weights.items())
+        ]
+
+
+def _loc_key(location: Location) -> tuple[str, int]:
+    return location.path, location.line
+
+
+def link(root: str, sources: tuple[SourceFile, ...], results: list[FileFacts | ParseFailure],
+         discovery_failures: tuple[ParseFailure, ...]) -> Analysis:
+    files = [r for r in results if isinstance(r, FileFacts)]
+    failures = sorted([*discovery_failures, *(r for r in results if isinstance(r, ParseFailure))], key=lambda f: f.path)
+    index = Index(files)
+    finder = ModelFinder(index)
+    tables = finder.tables()
+    edges = Edges()
+    externals = _import_edges(index, edges)
+    unresolved = _dynamic_edges(index, edges)
+    model_tables = {t.model: t.name for t in tables if t.model is not None}
+    _usage_edges(index, edges, model_tables)
+    _string_edges(index, edges, {t.name for t in tables}, finder)
+    routes = _routes(index)
+    built = edges.build()
+    return Analysis(
+        root=root,
+        modules=_modules(sources, files, failures, externals),
+        symbols=_symbols(files),
+        edges=built,
+        routes=routes,
+        tables=sorted(tables, key=lambda t: (t.name, t.model or "")),
+        hazards=_hazards(files, routes, built),
+        failures=failures,
+        unresolved=unresolved,
+    )
+
+
+# ---- modules and symbols ----------------------------------------------------------------------
+def _modules(sources, files, failures, externals) -> list[ModuleInfo]:  # noqa: ANN001
+    by_module = {f.module: f for f in files}
+    failed = {f.module: f.kind for f in failures if f.module}
+    out = []
+    for source in sources:
+        facts = by_module.get(source.module)
+        out.append(ModuleInfo(
+            name=source.module, path=source.rel, lines=facts.lines if facts else 0,
+            sha256=facts.sha256 if facts else "", is_package=source.is_package, role=source.role,
+            external_imports=tuple(sorted(externals.get(source.module, ()))),
+            parse_error=failed.get(source.module),
+        ))
+    return sorted(out, key=lambda m: m.name)
+
+
+def _symbols(files: list[FileFacts]) -> list[SymbolInfo]:
+    return sorted(
+        (SymbolInfo(symbol_id(f.module, s.name), f.module, s.name, s.kind, s.line, s.end_line)
+         for f in files for s in f.symbols),
+        key=lambda s: s.id,
+    )
+
+
+# ---- imports ----------------------------------------------------------------------------------
+def _import_edges(index: Index, edges: Edges) -> dict[str, set[str]]:
+    externals: dict[str, set[str]] = defaultdict(set)
+    for facts in index.files.values():
+        for imp in facts.imports:
+            kind = IMPORT_KIND[imp.context]
+            for target, via in _import_targets(index, imp.module, imp.names):
+                if target is None:
+                    if imp.module and not imp.module.startswith((".", "__future__")):
+                        externals[facts.module].add(imp.module.split(".")[0])
+                else:
+                    edges.add(facts.module, target, kind, facts.path, (imp.line,), via=via)
+    return externals
+
+
+def _import_targets(index: Index, module: str, names) -> list[tuple[str | None, str | None]]:  # noqa: ANN001
+    if not names or names == (("*", "*"),):
+        resolved = index.resolve(module)
+        return [(split_id(resolved.node)[0] if resolved else None, None)]
+    out = []
+    for name, _ in names:
+        candidate = f"{module}.{name}"
+        if index.is_module(candidate):
+            out.append((candidate, None))
+            continue
+        resolved = index.resolve(candidate)
+        target = split_id(resolved.node)[0] if resolved else None
+        out.append((target, module if target not in (None, module) else None))
+    return out
+
+
+def _dynamic_edges(index: Index, edges: Edges) -> list[Unresolved]:
+    unresolved: list[Unresolved] = []
+    tops = {m.split(".")[0] for m in index.files}
+    for facts in index.files.values():
+        for dyn in facts.dynamic_imports:
+            resolved = index.resolve(dyn.target)
+            if resolved is not None and not resolved.rest:
+                edges.add(facts.module, split_id(resolved.node)[0], "import-dynamic", facts.path, (dyn.line,))
+            elif dyn.target.split(".")[0] in tops:
+                unresolved.append(Unresolved(facts.module, facts.path, dyn.line, f"import of {dyn.target!r}: no such module in the tree"))
+        for line, source in facts.unresolved_dynamic:
+            unresolved.append(Unresolved(facts.module, facts.path, line, f"dynamic import with a computed name: {source}"))
+    return sorted(unresolved, key=lambda u: (u.path, u.line))
+
+
+# ---- usages: calls, references, inheritance, table access --------------------------------------
+def _usage_edges(index: Index, edges: Edges, model_tables: dict[str, str]) -> None:
+    for facts in index.files.values():
+        persisting = set(facts.persisting_scopes)
+        for usage in facts.usages:
+            resolved = index.resolve_in(facts.module, usage.scope, usage.dotted)
+            if resolved is None:
+                continue
+            src = symbol_id(facts.module, usage.scope) if usage.scope else facts.module
+            if src == facts.module and split_id(resolved.node)[0] == facts.module:
+                continue  # module-level code using its own symbols
+            edges.add(src, resolved.node, USAGE_KIND[usage.kind], facts.path, usage.lines, usage.count)
+            table = model_tables.get(resolved.node)
+            if table is not None:
+                kind = _table_access(usage.kind, usage.dotted, resolved, (usage.scope or "") in persisting)
+                edges.add(src, f"table:{table}", kind, facts.path, usage.lines, usage.count)
+
+
+def _table_access(kind: str, dotted: str, resolved: Resolved, persisting: bool) -> str:
+    """Instantiating a model, calling a write method on its manager/query, or reading it in a scope
+    that commits/saves counts as a write; anything else is a read."""
+    instantiates = kind == "call" and not resolved.rest and "()" not in dotted.split(".", 1)[0]
+    methods = {part.removesuffix("()") for part in dotted.split(".")[1:]}
+    if instantiates or methods & WRITE_METHODS or persisting:
+        return "table-write"
+    return "table-read"
+
+
+# ---- strings: relationship("Order"), ForeignKey("users.id"), "app.Model", mock.patch targets --
+def _string_edges(index: Index, edges: Edges, table_names: set[str], finder: ModelFinder) -> None:
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for class_id in sorted(index.classes):
+        by_name[split_id(class_id)[1] or ""].append(class_id)
+    labels = _django_labels(index)
+    for facts in index.files.values():
+        for ref in facts.string_refs:
+            src = symbol_id(facts.module, ref.scope) if ref.scope else facts.module
+            if ref.hint == "foreign-key":
+                table = ref.value.split(".")[0]
+                if table in table_names:
+                    edges.add(src, f"table:{table}", "foreign-key", facts.path, (ref.line,))
+                continue
+            dst = _string_target(index, facts.module, ref.value, ref.hint, by_name, labels)
+            if dst is not None and dst != facts.module:
+                edges.add(src, dst, "string-ref", facts.path, (ref.line,))
+
+
+def _string_target(index: Index, module: str, value: str, hint: str, by_name, labels) -> str | None:  # noqa: ANN001
+    if hint == "relationship" and "." not in value:
+        return _closest(module, by_name.get(value, []))
+    resolved = index.resolve(value)
+    if resolved is not None and (not resolved.rest or (":" in resolved.node and hint == "patch")):
+        return resolved.node
+    label, _, name = value.partition(".")
+    if name and "." not in name and label in labels:
+        return _closest(module, [c for c in by_name.get(name, []) if split_id(c)[0] in labels[label]])
+    return None
+
+
+def _closest(module: str, candidates: list[str]) -> str | None:
+    """Of classes with the same name, the one nearest `module` in the package tree."""
+    if not candidates:
+        return None
+
+    def shared(candidate: str) -> int:
+        a, b = module.split("."), split_id(candidate)[0].split(".")
+        return next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+
+    return max(candidates, key=shared)  # candidates are sorted, so ties go to the first
+
+
+def _django_labels(index: Index) -> dict[str, set[str]]:
+    labels: dict[str, set[str]] = defaultdict(set)
+    for module in index.files:
+        if ".models" in f".{module}":
+            labels[app_label(module)].add(module)
+    return labels
+
+
+# ---- routes and hazards ---------------------------------------------------------------------------
+def _routes(index: Index) -> list[Route]:
+    found = {route for detector in ROUTE_DETECTORS for route in detector.routes(index)}
+    return sorted(found, key=lambda r: (r.template, r.methods, r.handler, r.framework))
+
+
+def _hazards(files: list[FileFacts], routes: list[Route], edges: list[Edge]) -> list[HazardOut]:
+    reachable = _reachable({r.handler for r in routes} | _request_hooks(files), edges)
+    out = []
+    for facts in files:
+        for hazard in facts.hazards:
+            symbol = symbol_id(facts.module, hazard.scope) if hazard.scope else facts.module
+            out.append(HazardOut(
+                hazard.kind, symbol, facts.path, hazard.line, hazard.detail, hazard.why,
+                RULES_BY_KIND[hazard.kind].resolution, symbol in reachable,
+            ))
+    return sorted(out, key=lambda h: (h.path, h.line, h.kind, h.detail))
+
+
+def _request_hooks(files: list[FileFacts]) -> set[str]:
+    return {
+        symbol_id(f.module, u.scope)
+        for f in files for u in f.usages
+        if u.kind == "decorator" and u.scope and u.dotted.rsplit(".", 1)[-1] in REQUEST_HOOKS
+    }
+
+
+def _reachable(starts: set[str], edges: list[Edge]) -> set[str]:
+    graph: dict[str, list[str]] = defaultdict(list)
+    for edge in edges:
+        if edge.kind in ("call", "reference"):
+            graph[edge.src].append(edge.dst)
+    seen = set(starts)
+    queue = deque(starts)
+    while queue:
+        for nxt in graph.get(queue.popleft(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+

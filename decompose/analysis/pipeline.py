@@ -1,0 +1,77 @@
+"""`analyze`: path -> discovery -> facts (cache + process pool) -> link -> Analysis.
+
+This is the API the CLI calls; it never prints. Progress is reported through a small protocol so
+the CLI can draw a bar and tests can pass nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from decompose.analysis.cache import FactCache
+from decompose.analysis.discovery import DiscoveryError, discover
+from decompose.analysis.link import link
+from decompose.analysis.model import Analysis
+from decompose.analysis.parse import DEFAULT_MAX_BYTES
+from decompose.analysis.runner import RunStats, collect_facts
+from decompose.errors import UserError
+
+
+class Progress(Protocol):
+    def start(self, total: int) -> None: ...
+
+    def advance(self, count: int) -> None: ...
+
+
+class NoProgress:
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, count: int) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class AnalyzeOptions:
+    cache_path: Path | None = None  # None: no cache
+    jobs: int | None = None  # None: one worker per core
+    max_bytes: int = DEFAULT_MAX_BYTES
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnalyzeResult:
+    analysis: Analysis
+    stats: RunStats
+    seconds: float
+
+
+def analyze(path: Path, options: AnalyzeOptions = AnalyzeOptions(), progress: Progress | None = None) -> AnalyzeResult:
+    started = time.perf_counter()
+    bar = progress or NoProgress()
+    try:
+        found = discover(path, options.exclude)
+    except DiscoveryError as error:
+        raise UserError(str(error), "give a package folder, a project root or a .py file") from None
+    if not found.sources and not found.failures:
+        raise UserError(f"{path}: no Python files found", "point at the folder that holds your application's packages")
+    bar.start(len(found.sources))
+    cache = FactCache(options.cache_path)
+    try:
+        results, stats = collect_facts(found.sources, cache, options.jobs, options.max_bytes, bar.advance)
+    finally:
+        cache.close()
+    analysis = link(found.root.as_posix(), found.sources, results, found.failures)
+    analysis.root = _display_root(found.root)
+    return AnalyzeResult(analysis, stats, time.perf_counter() - started)
+
+
+def _display_root(root: Path) -> str:
+    """The root as given relative to the working directory when inside it, for stable artefacts."""
+    try:
+        return root.relative_to(Path.cwd()).as_posix() or "."
+    except ValueError:
+        return root.as_posix()

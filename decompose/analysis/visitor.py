@@ -1,0 +1,763 @@
+"""One walk over one libcst tree: symbols, imports, name usages, framework call sites, hazards.
+
+Speed matters here (it runs on every file of a 4,000-file monolith), so this is not a
+`CSTVisitor`: libcst's generic dispatch costs ~1.6x the parse itself and PositionProvider another
+~2.2x (measured; see docs/performance.md). Instead `FactWalker` walks dataclass fields directly
+and dispatches on node type through small tables, and it counts lines itself: a statement starts
+after its `leading_lines`, and a statement's newlines are those inside its whitespace and string
+nodes. Line numbers are checked against Python's `ast` in the tests.
+
+It also avoids ScopeProvider/QualifiedNameProvider: light frames of function locals keep a local
+variable or parameter from being mistaken for a module-level name, and cross-module resolution is
+left to `decompose.analysis.link`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+import dataclasses
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from decompose.analysis import facts as f
+from decompose.analysis.hazards import CallEvent, FileEvents, LoopEvent, MutationEvent, find_hazards
+from decompose.analysis.syntax import (
+    arg_text,
+    chain_nodes,
+    dotted,
+    is_dotted_string,
+    literal_str,
+    resolve_relative,
+    split_args,
+    string_list,
+)
+
+ROUTING_CALLS = {"add_url_rule", "register_blueprint", "include_router", "register", "add_api_route", "mount"}
+MUTATORS = {
+    "append", "extend", "insert", "pop", "popleft", "appendleft", "remove", "clear", "update",
+    "setdefault", "add", "discard", "put", "put_nowait", "popitem",
+}
+MUTABLE_CONSTRUCTORS = {
+    "list", "dict", "set", "deque", "defaultdict", "OrderedDict", "Counter", "collections.deque",
+    "collections.defaultdict", "collections.OrderedDict", "collections.Counter", "queue.Queue",
+    "Queue", "weakref.WeakValueDictionary",
+}
+MAX_LINES_PER_USAGE = 5
+# A call of one of these (on any receiver) marks its scope as writing what it reads from the ORM.
+PERSIST_METHODS = {"commit", "flush", "save", "add_all", "bulk_create", "bulk_update", "bulk_save_objects", "merge"}
+
+
+@dataclass
+class Frame:
+    """Names local to one function body (parameters and assignments, minus `global` names)."""
+
+    locals: set[str] = field(default_factory=set)
+    globals: set[str] = field(default_factory=set)
+
+    def is_local(self, name: str) -> bool:
+        return name in self.locals and name not in self.globals
+
+
+@dataclass
+class _RawUsage:
+    scope: str | None
+    dotted: str
+    kind: str
+    line: int
+    frames: tuple[Frame, ...]
+
+
+BLOCK_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
+STATEMENT_SKIP = {"leading_lines", "decorators", "lines_after_decorators", "footer", *BLOCK_FIELDS}
+OPENERS = ("lpar", "lbracket", "lbrace", "whitespace_after_func", "whitespace_before_args", "whitespace_before_params")
+CLOSERS = ("rpar", "rbracket", "rbrace")
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def node_fields(kind: type) -> tuple[str, ...]:
+    """A node type's child fields, openers first and closers last so newlines count in source order."""
+    names = _FIELDS.get(kind)
+    if names is None:
+        all_names = [f.name for f in dataclasses.fields(kind)]
+        first = [n for n in OPENERS if n in all_names]
+        last = [n for n in CLOSERS if n in all_names]
+        names = _FIELDS[kind] = (*first, *(n for n in all_names if n not in first and n not in last), *last)
+    return names
+
+
+def header_fields(kind: type) -> tuple[str, ...]:
+    return tuple(n for n in node_fields(kind) if n not in STATEMENT_SKIP)
+
+
+class FactWalker:
+    def __init__(self, module: str, is_package: bool) -> None:
+        self.module = module
+        self.is_package = is_package
+        self.scope: str | None = None
+        self.depth = 0  # function/class nesting
+        self.frames: list[Frame] = []
+        self.type_checking_blocks: set[int] = set()
+        self.type_checking = 0
+        self.consumed: set[int] = set()
+        self.decorator_calls: set[int] = set()
+        self.bindings: dict[str, str] = {}  # local name -> absolute dotted (any scope)
+        self.has_star_import = False
+        self.symbols: list[f.Symbol] = []
+        self.classes: list[f.ClassInfo] = []
+        self.imports: list[f.Import] = []
+        self.dynamic: list[f.DynamicImport] = []
+        self.unresolved_dynamic: list[tuple[int, str]] = []
+        self.string_refs: list[f.StringRef] = []
+        self.raw_usages: list[_RawUsage] = []
+        self.assigned_calls: list[f.AssignedCall] = []
+        self.call_sites: list[f.CallSite] = []
+        self.url_entries: list[f.UrlEntry] = []
+        self.events = FileEvents()
+        self.raw_mutations: list[tuple[MutationEvent, tuple[Frame, ...]]] = []
+        self.loop_aliases: list[tuple[str | None, str, str]] = []
+        self.sequences: list[tuple[str, tuple[str, ...]]] = []
+        self.next_line = 1  # the line the next statement's leading_lines start on
+        self.stmt_line = 1  # first line of the statement being walked
+        self.extra = 0  # newlines seen so far inside that statement
+
+    # ---- the walk ---------------------------------------------------------------------------
+    def run(self, tree: cst.Module) -> "FactWalker":
+        self.next_line = 1 + len(tree.header)
+        for statement in tree.body:
+            self.statement(statement)
+        return self
+
+    def statement(self, node: cst.CSTNode) -> None:
+        if isinstance(node, cst.SimpleStatementLine):
+            self.next_line += len(node.leading_lines)
+            self.begin(self.next_line)
+            for small in node.body:
+                self.walk(small)
+            self.next_line = self.stmt_line + self.extra + 1
+        else:
+            self.compound(node)
+
+    def begin(self, line: int) -> None:
+        self.stmt_line, self.extra = line, 0
+
+    def compound(self, node: cst.CSTNode) -> None:
+        """def/class/if/for/while/try/with/match and their clauses: header line, then blocks."""
+        self.next_line += len(getattr(node, "leading_lines", ()))
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            self.decorated(node)
+        for decorator in getattr(node, "decorators", ()):
+            self.next_line += len(decorator.leading_lines)
+            self.begin(self.next_line)
+            self.decorator(decorator, node.name.value)  # type: ignore[attr-defined]
+            self.walk(decorator.decorator)
+            self.next_line = self.stmt_line + self.extra + 1
+        self.next_line += len(getattr(node, "lines_after_decorators", ()))
+        self.begin(self.next_line)
+        enter = ENTER.get(type(node))
+        if enter is not None:
+            enter(self, node)
+        for name in header_fields(type(node)):
+            self.walk_value(getattr(node, name))
+        header_end = self.stmt_line + self.extra
+        self.blocks(node, header_end)
+        leave = LEAVE.get(type(node))
+        if leave is not None:
+            leave(self, node)
+
+    def blocks(self, node: cst.CSTNode, header_end: int) -> None:
+        if isinstance(node, cst.Match):
+            self.next_line = header_end + 1
+        for name in BLOCK_FIELDS:
+            value = getattr(node, name, None)
+            if value is None:
+                continue
+            if name == "body" and isinstance(node, cst.If) and id(node.body) in self.type_checking_blocks:
+                self.type_checking += 1
+                self.block(value, header_end)
+                self.type_checking -= 1
+            elif isinstance(value, (tuple, list)):
+                for clause in value:
+                    self.compound(clause)
+            elif isinstance(value, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+                self.block(value, header_end)
+            else:
+                self.compound(value)  # else / elif / finally
+        self.next_line += len(getattr(node, "footer", ()) or ()) if isinstance(node, cst.Match) else 0
+
+    def block(self, block: cst.BaseSuite, header_end: int) -> None:
+        if isinstance(block, cst.SimpleStatementSuite):  # `if x: return 1`
+            self.begin(header_end)
+            for small in block.body:
+                self.walk(small)
+            self.next_line = self.stmt_line + self.extra + 1
+            return
+        self.next_line = header_end + 1
+        for statement in block.body:
+            self.statement(statement)
+        self.next_line += len(block.footer)
+
+    def walk(self, node: cst.CSTNode) -> None:
+        kind = type(node)
+        enter = ENTER.get(kind)
+        if enter is not None and enter(self, node) is False:
+            return
+        for name in node_fields(kind):
+            self.walk_value(getattr(node, name))
+        leave = LEAVE.get(kind)
+        if leave is not None:
+            leave(self, node)
+
+    def walk_value(self, value: object) -> None:
+        if isinstance(value, cst.CSTNode):
+            self.walk(value)
+        elif type(value) in (tuple, list):
+            for item in value:  # type: ignore[attr-defined]
+                if isinstance(item, cst.CSTNode):
+                    self.walk(item)
+
+    # ---- newlines inside a statement --------------------------------------------------------
+    def visit_ParenthesizedWhitespace(self, node: cst.ParenthesizedWhitespace) -> bool:
+        self.extra += 1 + len(node.empty_lines)
+        return False
+
+    def visit_SimpleWhitespace(self, node: cst.SimpleWhitespace) -> bool:
+        if "\\" in node.value:
+            self.extra += node.value.count("\n")
+        return False
+
+    def visit_FormattedStringText(self, node: cst.FormattedStringText) -> bool:
+        self.extra += node.value.count("\n")
+        return False
+
+    # ---- positions and scopes -------------------------------------------------------------
+    def line(self, node: cst.CSTNode | None = None) -> int:
+        """The line of what is being walked (statement-accurate; within a statement, approximate)."""
+        return self.stmt_line + self.extra
+
+    def bind_local(self, name: str) -> None:
+        if self.frames:
+            self.frames[-1].locals.add(name)
+
+    def bind_target(self, target: cst.BaseExpression) -> None:
+        """Record names bound by an assignment/for/with target; consume them as non-usages."""
+        if isinstance(target, cst.Name):
+            self.consumed.add(id(target))
+            self.bind_local(target.value)
+            if self.depth == 0:
+                self._add_assignment_symbol(target)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self.bind_target(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self.bind_target(target.value)
+
+    def _add_assignment_symbol(self, target: cst.Name) -> None:
+        if self.scope is None:
+            line = self.line(target)
+            self.symbols.append(f.Symbol(target.value, "assignment", line, line))
+
+    # ---- definitions ----------------------------------------------------------------------
+    def decorated(self, node: cst.FunctionDef | cst.ClassDef) -> None:
+        """Called by `compound` before the decorators are walked: the scope is the decorated symbol."""
+        if self.depth == 0:
+            self.scope = node.name.value
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        name = node.name.value
+        self.consumed.add(id(node.name))
+        if self.depth == 0:
+            self.symbols.append(f.Symbol(name, "function", self.line(), self.line()))
+        else:
+            self.bind_local(name)
+        self.depth += 1
+        self.frames.append(Frame(locals=_param_names(node.params)))
+        for param in _all_params(node.params):
+            self.consumed.add(id(param.name))
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.depth -= 1
+        self.frames.pop()
+        self._close_symbol()
+
+    def _close_symbol(self) -> None:
+        if self.depth == 0:
+            self.scope = None
+            last = self.symbols[-1]
+            self.symbols[-1] = f.Symbol(last.name, last.kind, last.line, max(last.line, self.next_line - 1))
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.frames.append(Frame(locals=_param_names(node.params)))
+        for param in _all_params(node.params):
+            self.consumed.add(id(param.name))
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self.frames.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        name = node.name.value
+        self.consumed.add(id(node.name))
+        if self.depth == 0:
+            self.symbols.append(f.Symbol(name, "class", self.line(), self.line()))
+            self.classes.append(_class_info(node))
+        else:
+            self.bind_local(name)
+        for base in node.bases:
+            self._record_chain(base.value, "inherit")
+        self.depth += 1
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.depth -= 1
+        self._close_symbol()
+
+    def decorator(self, decorator: cst.Decorator, name: str) -> None:
+        expr = decorator.decorator
+        func = expr.func if isinstance(expr, cst.Call) else expr
+        text = dotted(func)
+        if text is None:
+            return
+        self.events.decorators.append(CallEvent(self.scope, self._expand(text), self.line(), (), ()))
+        if isinstance(expr, cst.Call):
+            self.consumed.add(id(expr))
+            if isinstance(expr.func, cst.Attribute):
+                self.decorator_calls.add(id(expr))
+                self.call_sites.append(self._call_site(expr, decorates=name))
+        self._record_chain(func, "decorator")
+
+    # ---- imports --------------------------------------------------------------------------
+    def _context(self) -> str:
+        if self.type_checking:
+            return "type-checking"
+        return "lazy" if self.depth else "top"
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            self._consume_alias(alias)
+            name = _import_name(alias.name)
+            bound = alias.asname.name.value if alias.asname else name.split(".")[0]  # type: ignore[union-attr]
+            self.bindings[bound] = name if alias.asname else bound
+            self.imports.append(f.Import(name, (), bound, self._context(), self.line(node), self.scope))
+
+    def _consume_alias(self, alias: cst.ImportAlias) -> None:
+        for part in chain_nodes(alias.name):
+            self.consumed.add(id(part))
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            self.consumed.add(id(alias.asname.name))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.module is not None:
+            self.consumed.update(id(part) for part in chain_nodes(node.module))
+        target = _import_name(node.module) if node.module else None
+        module = resolve_relative(self.module, self.is_package, len(node.relative), target)
+        names: list[tuple[str, str]] = []
+        if isinstance(node.names, cst.ImportStar):
+            self.has_star_import = True
+            names.append(("*", "*"))
+        else:
+            for alias in node.names:
+                self._consume_alias(alias)
+                name = _import_name(alias.name)
+                bound = alias.asname.name.value if alias.asname else name  # type: ignore[union-attr]
+                self.bindings[bound] = f"{module}.{name}"
+                names.append((name, bound))
+        self.imports.append(f.Import(module, tuple(names), None, self._context(), self.line(node), self.scope))
+
+    def visit_If(self, node: cst.If) -> None:
+        if dotted(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            self.type_checking_blocks.add(id(node.body))
+
+    # ---- assignments ----------------------------------------------------------------------
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._assign_target(target.target, node.value)
+        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            self._assigned(node.targets[0].target.value, node.value, node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._assign_target(node.target, node.value)
+            if isinstance(node.target, cst.Name):
+                self._assigned(node.target.value, node.value, node)
+        elif isinstance(node.target, cst.Name):
+            self.bind_target(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name):
+            self.consumed.add(id(node.target))
+            self._maybe_mutation(node.target.value, "augmented assignment", node, rebinding=True)
+            if node.target.value == "urlpatterns" and self.depth == 0:
+                self._urlpatterns(node.value)
+        else:
+            self._subscript_write(node.target, node)
+
+    def _assign_target(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name) and self.frames:
+            frame = self.frames[-1]
+            if target.value in frame.globals:
+                self._maybe_mutation(target.value, "rebinds global", target, rebinding=True)
+        if isinstance(target, (cst.Subscript, cst.Attribute)):
+            self._subscript_write(target, target)
+        self.bind_target(target)
+
+    def _subscript_write(self, target: cst.BaseExpression, node: cst.CSTNode) -> None:
+        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            self._maybe_mutation(target.value.value, "item assignment", node)
+
+    def _assigned(self, name: str, value: cst.BaseExpression, node: cst.CSTNode) -> None:
+        if self.depth == 0 and self.scope is None and _is_mutable_value(value):
+            self.events.mutable_globals[name] = (self.line(node), _value_kind(value))
+        if self.depth == 0 and name == "urlpatterns":
+            self._urlpatterns(value)
+        if self.depth == 0 and self.scope is None and isinstance(value, (cst.List, cst.Tuple)):
+            items = tuple(dotted(el.value) for el in value.elements)
+            if items and all(items):
+                self.sequences.append((name, tuple(i for i in items if i)))
+        if isinstance(value, cst.Call) and self.depth <= 1:
+            callee = dotted(value.func)
+            if callee:
+                positional, keywords = split_args(value)
+                self.assigned_calls.append(
+                    f.AssignedCall(
+                        name, self._expand(callee), tuple(arg_text(a) for a in positional),
+                        tuple((k, arg_text(v)) for k, v in keywords.items()), self.line(node), self.scope,
+                    )
+                )
+
+    def visit_Global(self, node: cst.Global) -> None:
+        if self.frames:
+            self.frames[-1].globals.update(item.name.value for item in node.names)
+        for item in node.names:
+            self.consumed.add(id(item.name))
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._subscript_write(node.target, node)
+
+    def _maybe_mutation(self, name: str, how: str, node: cst.CSTNode, rebinding: bool = False) -> None:
+        if not self.frames:
+            return
+        if rebinding and name not in self.frames[-1].globals:
+            return
+        event = MutationEvent(self.scope, name, how, self.line(node))
+        self.raw_mutations.append((event, tuple(self.frames)))
+
+    # ---- loops, comprehension and with targets ---------------------------------------------
+    def visit_For(self, node: cst.For) -> None:
+        self.bind_target(node.target)
+        source = dotted(node.iter) or ""
+        if source and isinstance(node.target, cst.Name):
+            self.loop_aliases.append((self.scope, node.target.value, source))
+        if self.frames and source.endswith((".all()", ".iterator()")):
+            self.events.loops.append(LoopEvent(self.scope, "for-all", f"for ... in {source}", self.line(node)))
+
+    def visit_While(self, node: cst.While) -> None:
+        test = node.test
+        forever = (isinstance(test, cst.Name) and test.value == "True") or (
+            isinstance(test, cst.Integer) and test.value == "1"
+        )
+        if forever and self.frames:
+            self.events.loops.append(LoopEvent(self.scope, "while-true", "while True", self.line(node)))
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self.bind_target(node.target)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self.bind_target(node.asname.name)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self.bind_target(node.name.name)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self.bind_target(node.target)
+
+    # ---- usages ---------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        text = dotted(node.func)
+        if text is None:
+            return
+        expanded = self._expand(text)
+        if id(node) not in self.consumed:
+            self._record_chain(node.func, "call")
+        self._call_event(node, expanded)
+        self._special_call(node, text, expanded)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.consumed.add(id(node.attr))
+        if id(node) not in self.consumed:
+            self._record_chain(node, "reference")
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self.consumed.add(id(node.keyword))
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        for item in node.names:
+            self.consumed.add(id(item.name))
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if id(node) not in self.consumed:
+            self._record_chain(node, "reference")
+
+    def _record_chain(self, node: cst.BaseExpression, kind: str) -> None:
+        text = dotted(node)
+        if text is None:
+            return
+        for part in chain_nodes(node):
+            self.consumed.add(id(part))
+        self.raw_usages.append(_RawUsage(self.scope, text, kind, self.line(node), tuple(self.frames)))
+
+    def _expand(self, text: str) -> str:
+        head, _, rest = text.partition(".")
+        target = self.bindings.get(head)
+        if target is None:
+            return text
+        return f"{target}.{rest}" if rest else target
+
+    def _call_event(self, node: cst.Call, expanded: str) -> None:
+        positional, keywords = split_args(node)
+        first_src = ""
+        if expanded.endswith(".save") and positional:
+            first_src = cst.Module([]).code_for_node(positional[0])[:80]
+        self.events.calls.append(
+            CallEvent(
+                self.scope, expanded, self.line(node), tuple(arg_text(a) for a in positional),
+                tuple((k, arg_text(v)) for k, v in keywords.items()), first_src,
+            )
+        )
+        method = text_method(node)
+        if method in MUTATORS and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name):
+            self._maybe_mutation(node.func.value.value, f".{method}()", node)
+
+    def _special_call(self, node: cst.Call, text: str, expanded: str) -> None:
+        method = text.rsplit(".", 1)[-1]
+        if expanded in ("importlib.import_module", "__import__"):
+            self._dynamic_import(node)
+        elif method in ("relationship", "ForeignKey", "patch") and node.args:
+            self._hinted_string(node, method)
+        if id(node) not in self.decorator_calls and method in ROUTING_CALLS and isinstance(node.func, cst.Attribute):
+            self.call_sites.append(self._call_site(node))
+
+    def _dynamic_import(self, node: cst.Call) -> None:
+        positional, keywords = split_args(node)
+        target = literal_str(positional[0]) if positional else None
+        if target is None:
+            code = cst.Module([]).code_for_node(node)
+            self.unresolved_dynamic.append((self.line(node), code[:120]))
+            return
+        if target.startswith("."):
+            level = len(target) - len(target.lstrip("."))
+            target = resolve_relative(self.module, self.is_package, level, target.lstrip(".") or None)
+        self.dynamic.append(f.DynamicImport(target, self.line(node), self.scope))
+        self.consumed.add(id(positional[0]))
+
+    def _hinted_string(self, node: cst.Call, method: str) -> None:
+        first = node.args[0].value
+        value = literal_str(first)
+        if value is None:
+            return
+        hint = {"ForeignKey": "foreign-key", "relationship": "relationship"}.get(method, "patch")
+        if hint == "patch" and not is_dotted_string(value):
+            return
+        self.consumed.add(id(first))
+        self.string_refs.append(f.StringRef(value, self.line(node), self.scope, hint))
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if "." in node.value and id(node) not in self.consumed:
+            value = node.evaluated_value
+            if isinstance(value, str) and "." in value and is_dotted_string(value):
+                self.string_refs.append(f.StringRef(value, self.line(node), self.scope))
+        self.extra += node.value.count("\n")
+
+    def _call_site(self, node: cst.Call, decorates: str | None = None) -> f.CallSite:
+        assert isinstance(node.func, cst.Attribute)
+        positional, keywords = split_args(node)
+        lists = tuple((k, v) for k, val in keywords.items() if (v := string_list(val)) is not None)
+        return f.CallSite(
+            target=dotted(node.func.value) or "",
+            method=node.func.attr.value,
+            args=tuple(arg_text(a) for a in positional),
+            kwargs=tuple((k, arg_text(v)) for k, v in keywords.items()),
+            line=self.line(node),
+            scope=self.scope,
+            decorates=decorates,
+            list_args=lists,
+        )
+
+    # ---- Django urlpatterns -------------------------------------------------------------------
+    def _urlpatterns(self, value: cst.BaseExpression) -> None:
+        if isinstance(value, cst.BinaryOperation):
+            self._urlpatterns(value.left)
+            self._urlpatterns(value.right)
+        elif isinstance(value, (cst.List, cst.Tuple)):
+            for element in value.elements:
+                self._url_entry(element.value)
+        elif (text := dotted(value)) is not None:
+            self.url_entries.append(f.UrlEntry("include", "", f"include-expr:{text}", self.line(value)))
+
+    def _url_entry(self, node: cst.BaseExpression) -> None:
+        if not isinstance(node, cst.Call) or not node.args:
+            return
+        func = (dotted(node.func) or "").rsplit(".", 1)[-1]
+        if func not in ("path", "re_path", "url"):
+            return
+        positional, keywords = split_args(node)
+        route = literal_str(positional[0]) if positional else literal_str(keywords.get("route"))
+        view = positional[1] if len(positional) > 1 else keywords.get("view")
+        if route is None or view is None:
+            return
+        self.url_entries.append(f.UrlEntry(func, route, _view_text(view), self.line(node)))
+
+    # ---- result -------------------------------------------------------------------------------
+    def result(self, path: str, lines: int, sha256: str) -> f.FileFacts:
+        self.events.mutations = self._mutations()
+        return f.FileFacts(
+            module=self.module, path=path, is_package=self.is_package, lines=lines, sha256=sha256,
+            symbols=tuple(_dedupe_symbols(self.symbols)), classes=tuple(self.classes),
+            imports=tuple(self.imports), dynamic_imports=tuple(self.dynamic),
+            string_refs=tuple(self.string_refs), usages=self._usages(),
+            assigned_calls=tuple(self.assigned_calls), call_sites=tuple(self.call_sites),
+            url_entries=tuple(self.url_entries), hazards=find_hazards(self.events),
+            unresolved_dynamic=tuple(self.unresolved_dynamic),
+            persisting_scopes=self._persisting_scopes(),
+            loop_aliases=tuple(self.loop_aliases),
+            sequences=tuple(self.sequences),
+        )
+
+    def _persisting_scopes(self) -> tuple[str, ...]:
+        scopes = set()
+        for call in self.events.calls:
+            method = call.name.rsplit(".", 1)[-1]
+            receiver = call.name.rsplit(".", 1)[0] if "." in call.name else ""
+            if "." in call.name and (method in PERSIST_METHODS or (method in ("add", "delete") and "session" in receiver)):
+                scopes.add(call.scope or "")
+        return tuple(sorted(scopes))
+
+    def _mutations(self) -> list[MutationEvent]:
+        out = []
+        for event, frames in self.raw_mutations:
+            global_decl = any(event.name in frame.globals for frame in frames)
+            shadowed = any(frame.is_local(event.name) for frame in frames)
+            if global_decl or (event.name in self.events.mutable_globals and not shadowed):
+                out.append(event)
+        return out
+
+    def _usages(self) -> tuple[f.Usage, ...]:
+        known = set(self.bindings) | {s.name for s in self.symbols}
+        grouped: dict[tuple[str | None, str, str], list[int]] = defaultdict(list)
+        for raw in self.raw_usages:
+            head = raw.dotted.split(".", 1)[0].removesuffix("()")
+            if any(frame.is_local(head) for frame in raw.frames):
+                continue
+            if head not in known and not self.has_star_import:
+                continue
+            grouped[(raw.scope, raw.dotted, raw.kind)].append(raw.line)
+        return tuple(
+            f.Usage(scope, text, kind, len(lines), tuple(sorted(set(lines))[:MAX_LINES_PER_USAGE]))
+            for (scope, text, kind), lines in sorted(grouped.items(), key=lambda kv: (kv[0][0] or "", kv[0][1], kv[0][2]))
+        )
+
+
+ENTER = {getattr(cst, n[6:]): m for n, m in vars(FactWalker).items() if n.startswith("visit_")}
+LEAVE = {getattr(cst, n[6:]): m for n, m in vars(FactWalker).items() if n.startswith("leave_")}
+
+
+def text_method(node: cst.Call) -> str:
+    return node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
+
+
+def _import_name(node: cst.BaseExpression) -> str:
+    return dotted(node) or ""
+
+
+def _all_params(params: cst.Parameters) -> list[cst.Param]:
+    out = [*params.posonly_params, *params.params, *params.kwonly_params]
+    for star in (params.star_arg, params.star_kwarg):
+        if isinstance(star, cst.Param):
+            out.append(star)
+    return out
+
+
+def _param_names(params: cst.Parameters) -> set[str]:
+    return {p.name.value for p in _all_params(params)}
+
+
+def _is_mutable_value(value: cst.BaseExpression) -> bool:
+    if isinstance(value, (cst.List, cst.Dict, cst.Set, cst.ListComp, cst.DictComp, cst.SetComp)):
+        return True
+    return isinstance(value, cst.Call) and (dotted(value.func) or "") in MUTABLE_CONSTRUCTORS
+
+
+def _value_kind(value: cst.BaseExpression) -> str:
+    if isinstance(value, cst.Call):
+        return dotted(value.func) or "call"
+    return type(value).__name__.lower()
+
+
+def _view_text(view: cst.BaseExpression) -> str:
+    if isinstance(view, cst.Call) and (dotted(view.func) or "").rsplit(".", 1)[-1] == "include":
+        positional, _ = split_args(view)
+        first = positional[0] if positional else None
+        if isinstance(first, cst.Tuple) and first.elements:
+            first = first.elements[0].value
+        module = literal_str(first) if first is not None else None
+        if module is not None:
+            return f"include:{module}"
+        return f"include-expr:{dotted(first) if first is not None else ''}"
+    text = dotted(view) or ""
+    return text.removesuffix(".as_view()")
+
+
+def _class_info(node: cst.ClassDef) -> f.ClassInfo:
+    bases = tuple(t for b in node.bases if b.keyword is None and (t := dotted(b.value)))
+    methods: list[str] = []
+    tablename: str | None = None
+    abstract = False
+    for stmt in node.body.body:
+        if isinstance(stmt, cst.FunctionDef):
+            methods.append(stmt.name.value)
+        elif isinstance(stmt, cst.ClassDef) and stmt.name.value == "Meta":
+            meta = _class_assignments(stmt)
+            tablename = literal_str(meta.get("db_table")) or tablename
+            abstract = abstract or _is_true(meta.get("abstract"))
+        elif isinstance(stmt, cst.SimpleStatementLine):
+            assigns = _simple_assignments(stmt)
+            tablename = literal_str(assigns.get("__tablename__")) or tablename
+            abstract = abstract or _is_true(assigns.get("__abstract__"))
+    return f.ClassInfo(node.name.value, bases, tuple(methods), tablename, abstract)
+
+
+def _simple_assignments(stmt: cst.SimpleStatementLine) -> dict[str, cst.BaseExpression]:
+    out: dict[str, cst.BaseExpression] = {}
+    for small in stmt.body:
+        if isinstance(small, cst.Assign):
+            for target in small.targets:
+                if isinstance(target.target, cst.Name):
+                    out[target.target.value] = small.value
+        elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
+            out[small.target.value] = small.value
+    return out
+
+
+def _class_assignments(node: cst.ClassDef) -> dict[str, cst.BaseExpression]:
+    out: dict[str, cst.BaseExpression] = {}
+    for stmt in node.body.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            out.update(_simple_assignments(stmt))
+    return out
+
+
+def _is_true(node: cst.BaseExpression | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"
+
+
+def _dedupe_symbols(symbols: list[f.Symbol]) -> list[f.Symbol]:
+    """A name defined twice at module level (e.g. in try/except ImportError) is one symbol."""
+    seen: dict[str, f.Symbol] = {}
+    for symbol in symbols:
+        if symbol.name in seen:
+            first = seen[symbol.name]
+            seen[symbol.name] = f.Symbol(first.name, first.kind, first.line, max(first.end_line, symbol.end_line))
+        else:
+            seen[symbol.name] = symbol
+    return sorted(seen.values(), key=lambda s: (s.line, s.name))

@@ -1,0 +1,74 @@
+"""Output manners shared by every command: human text to stderr (rich), data to stdout,
+verbosity from -q/-v, and a progress bar that appears only when work takes over a second."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+
+@dataclass(frozen=True)
+class Settings:
+    verbosity: int = 0  # -1 quiet, 0 normal, 1+ verbose
+
+    @property
+    def quiet(self) -> bool:
+        return self.verbosity < 0
+
+
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
+Verbose = Annotated[int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr (repeatable).")]
+
+
+def settings_for(ctx: typer.Context, quiet: bool, verbose: int) -> Settings:
+    """-q/-v work before or after the command name: `decompose -q analyze` = `decompose analyze -q`."""
+    base: Settings = ctx.obj or Settings()
+    if quiet:
+        return Settings(verbosity=-1)
+    return Settings(verbosity=max(base.verbosity, verbose)) if base.verbosity >= 0 else base
+
+
+def err_console() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def write_data(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+class DelayedBar:
+    """A rich progress bar on stderr that only shows itself once the work has run for `delay` s."""
+
+    def __init__(self, console: Console, label: str, enabled: bool, delay: float = 1.0) -> None:
+        self.console, self.label, self.enabled, self.delay = console, label, enabled, delay
+        self.total = 0
+        self.done = 0
+        self.started_at = 0.0
+        self.bar: Progress | None = None
+        self.task = None
+
+    def start(self, total: int) -> None:
+        self.total, self.started_at = total, time.perf_counter()
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if self.bar is None and self.enabled and time.perf_counter() - self.started_at > self.delay:
+            self.bar = Progress(
+                TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                console=self.console, transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=self.total, completed=self.done)
+        elif self.bar is not None and self.task is not None:
+            self.bar.update(self.task, completed=self.done)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()

@@ -1,0 +1,138 @@
+"""Django: URLconfs (`path`, `re_path`, `url`, `include("app.urls")`, `include(module)`,
+DRF `DefaultRouter().register(...)` with `router.urls`) walked from every URLconf that no other
+includes; handlers resolved through imports. Function views accept any method (`ANY`); class views
+answer the HTTP methods they define; DRF viewsets get their list and detail routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from decompose.analysis.facts import UrlEntry
+from decompose.analysis.index import Index, split_id, symbol_id
+from decompose.analysis.model import Route
+from decompose.frameworks.paths import normalise, normalise_regex
+from decompose.frameworks.routers import HTTP_VERBS
+
+ROUTER_CALLEES = ("rest_framework.routers.DefaultRouter", "rest_framework.routers.SimpleRouter")
+VIEWSET_ACTIONS = {
+    "ModelViewSet": {"list", "create", "retrieve", "update", "partial_update", "destroy"},
+    "ReadOnlyModelViewSet": {"list", "retrieve"},
+    "ListModelMixin": {"list"}, "CreateModelMixin": {"create"}, "RetrieveModelMixin": {"retrieve"},
+    "UpdateModelMixin": {"update", "partial_update"}, "DestroyModelMixin": {"destroy"},
+}
+LIST_ACTIONS = {"list": "GET", "create": "POST"}
+DETAIL_ACTIONS = {"retrieve": "GET", "update": "PUT", "partial_update": "PATCH", "destroy": "DELETE"}
+Part = tuple[str, bool]  # (route text, is a regex)
+
+
+class DjangoRoutes:
+    framework = "django"
+
+    def routes(self, index: Index) -> list[Route]:
+        confs = {m: f.url_entries for m, f in index.files.items() if f.url_entries}
+        included = {t for m, entries in confs.items() for e in entries if (t := self._target(index, m, e))}
+        out: list[Route] = []
+        for root in sorted(set(confs) - included):
+            out.extend(self._walk(index, confs, root, (), (root,)))
+        return out
+
+    def _target(self, index: Index, module: str, entry: UrlEntry) -> str | None:
+        if entry.view.startswith("include:"):
+            return entry.view.removeprefix("include:")
+        if entry.view.startswith("include-expr:"):
+            resolved = index.resolve_in(module, None, entry.view.removeprefix("include-expr:"))
+            if resolved is not None and ":" not in resolved.node and not resolved.rest:
+                return resolved.node
+        return None
+
+    def _walk(self, index: Index, confs, module: str, parts: tuple[Part, ...], seen) -> Iterator[Route]:  # noqa: ANN001
+        for entry in confs.get(module, ()):
+            here = (*parts, (entry.route, entry.func != "path"))
+            target = self._target(index, module, entry)
+            if target is not None:
+                if target in confs and target not in seen:
+                    yield from self._walk(index, confs, target, here, (*seen, target))
+            elif entry.view.startswith("include-expr:"):
+                yield from self._router_routes(index, module, entry, here)
+            else:
+                yield from self._view_route(index, module, entry, here)
+
+    def _view_route(self, index: Index, module: str, entry: UrlEntry, parts) -> Iterator[Route]:  # noqa: ANN001
+        resolved = index.resolve_in(module, None, entry.view)
+        if resolved is None or ":" not in resolved.node:
+            return
+        handler = resolved.node
+        info = index.classes.get(handler)
+        methods = tuple(sorted(m.upper() for m in info.methods if m in HTTP_VERBS)) if info else ()
+        yield _route(parts, methods or ("ANY",), handler, module, entry.line)
+
+    def _router_routes(self, index: Index, module: str, entry: UrlEntry, parts) -> Iterator[Route]:  # noqa: ANN001
+        expr = entry.view.removeprefix("include-expr:").removesuffix(".urls")
+        resolved = index.resolve_in(module, None, expr)
+        if resolved is None or ":" not in resolved.node:
+            return
+        owner, name = split_id(resolved.node)
+        for site in index.files[owner].call_sites:
+            if site.method == "register" and site.target == name and len(site.args) >= 2:
+                yield from self._viewset_routes(index, owner, site.args[0], site.args[1], parts, site.line)
+
+    def _viewset_routes(self, index, module, prefix, viewset, parts, line) -> Iterator[Route]:  # noqa: ANN001
+        resolved = index.resolve_in(module, None, viewset)
+        if resolved is None or ":" not in resolved.node:
+            return
+        actions = _viewset_actions(index, resolved.node, set())
+        base = prefix.strip("/")
+        for suffix, table in ((f"{base}/", LIST_ACTIONS), (f"{base}/<pk>/", DETAIL_ACTIONS)):
+            methods = tuple(sorted(table[a] for a in actions if a in table))
+            if methods:
+                yield _route((*parts, (suffix, False)), methods, resolved.node, module, line)
+
+
+def _viewset_actions(index: Index, class_id: str, seen: set[str]) -> set[str]:
+    info = index.classes.get(class_id)
+    if info is None or class_id in seen:
+        return set()
+    seen.add(class_id)
+    module, _ = split_id(class_id)
+    actions = {m for m in info.methods if m in LIST_ACTIONS or m in DETAIL_ACTIONS}
+    for base in info.bases:
+        actions |= VIEWSET_ACTIONS.get(base.rsplit(".", 1)[-1], set())
+        parent = index.resolve_in(module, None, base)
+        if parent is not None and not parent.rest:
+            actions |= _viewset_actions(index, parent.node, seen)
+    return actions
+
+
+def _route(parts: tuple[Part, ...], methods, handler: str, module: str, line: int) -> Route:  # noqa: ANN001
+    raw = "/" + "".join(text for text, _ in parts)
+    template = "/" + "".join(
+        (normalise_regex(text) if regex else normalise(text)).lstrip("/") for text, regex in parts
+    )
+    return Route("django", tuple(methods), raw, template, handler, split_id(handler)[1] or handler, module, line)
+
+
+# ---- models ---------------------------------------------------------------------------------
+DJANGO_MODEL_BASES = (
+    "django.db.models.Model", "django.db.models.base.Model", "django.contrib.gis.db.models.Model",
+    "django.contrib.auth.models.AbstractUser", "django.contrib.auth.models.AbstractBaseUser",
+)
+
+
+def app_label(module: str) -> str:
+    parts = module.split(".")
+    if "models" in parts and parts.index("models") > 0:
+        return parts[parts.index("models") - 1]
+    return parts[-2] if len(parts) > 1 else parts[0]
+
+
+def django_table(class_id: str, explicit: str | None) -> str:
+    module, name = split_id(class_id)
+    return explicit or f"{app_label(module)}_{(name or '').lower()}"
+
+
+def is_django_base(external: str) -> bool:
+    return external in DJANGO_MODEL_BASES
+
+
+__all__ = ["DjangoRoutes", "app_label", "django_table", "is_django_base", "symbol_id"]

@@ -1,0 +1,41 @@
+"""Path templates: join prefixes the way each framework does and normalise to `{name}` form."""
+
+from __future__ import annotations
+
+import re
+
+FLASK_PARAM = re.compile(r"<(?:[a-zA-Z_]\w*(?:\([^)]*\))?:)?([a-zA-Z_]\w*)>")
+FASTAPI_PARAM = re.compile(r"\{([a-zA-Z_]\w*)(?::[a-z]+)?\}")
+REGEX_NAMED = re.compile(r"\(\?P<([a-zA-Z_]\w*)>(?:[^()]|\([^()]*\))*\)")
+REGEX_GROUP = re.compile(r"\((?!\?)(?:[^()]|\([^()]*\))*\)")
+
+
+def join_flask(prefix: str, rule: str) -> str:
+    """Flask's Blueprint join: "/shop" + "/items" -> "/shop/items"; "/shop" + "/" -> "/shop/"."""
+    if not prefix:
+        return rule or "/"
+    if not rule:
+        return prefix
+    return "/".join((prefix.rstrip("/"), rule.lstrip("/")))
+
+
+def join_plain(prefix: str, path: str) -> str:
+    """FastAPI concatenates prefixes as strings."""
+    return f"{prefix}{path}" or "/"
+
+
+def normalise(path: str) -> str:
+    """Flask `<int:id>`, FastAPI `{id:path}`, Django `<int:pk>` -> `{id}`; always a leading slash."""
+    path = FLASK_PARAM.sub(r"{\1}", path)
+    path = FASTAPI_PARAM.sub(r"{\1}", path)
+    return path if path.startswith("/") else "/" + path
+
+
+def normalise_regex(pattern: str) -> str:
+    """Django `re_path(r"^orders/(?P<pk>\\d+)/$")` -> "/orders/{pk}/"."""
+    pattern = pattern.removeprefix("^").removesuffix("$").removesuffix("\\Z")
+    pattern = REGEX_NAMED.sub(lambda m: "{" + m.group(1) + "}", pattern)
+    counter = iter(range(1, 100))
+    pattern = REGEX_GROUP.sub(lambda m: "{arg%d}" % next(counter), pattern)
+    pattern = pattern.replace("\\", "")
+    return pattern if pattern.startswith("/") else "/" + pattern

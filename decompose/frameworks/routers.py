@@ -1,0 +1,196 @@
+"""Routes of decorator-style frameworks (Flask, FastAPI): routers made by a call, routes added by
+decorators or `add_*` calls, routers mounted on each other with a prefix.
+
+A router is identified by where it is bound: (module, enclosing top-level function or None, name),
+so an app made inside `create_app()` and blueprints imported from other modules are both found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from decompose.analysis.facts import CallSite, FileFacts
+from decompose.analysis.index import Index, split_id, symbol_id
+from decompose.analysis.model import Route
+from decompose.frameworks.paths import normalise
+
+RouterKey = tuple[str, "str | None", str]
+UNKNOWN_APP: RouterKey = ("", None, "<application>")  # e.g. `def register(app): app.register_blueprint(bp)`
+HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
+
+
+@dataclass(frozen=True)
+class Router:
+    key: RouterKey
+    is_app: bool
+    prefix: str
+
+
+@dataclass(frozen=True)
+class Mount:
+    parent: RouterKey
+    prefix: str | None
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between frameworks that route with decorators."""
+
+    framework: str
+    app_callees: tuple[str, ...]
+    router_callees: tuple[str, ...]
+    router_prefix_kw: str
+    mount_method: str
+    mount_prefix_kw: str
+    mount_overrides: bool  # Flask: register_blueprint(url_prefix=) replaces the blueprint's own
+    decorator_methods: dict[str, str | None]  # decorator name -> HTTP method (None: from methods=)
+    add_method: str  # add_url_rule | add_api_route
+    add_view: tuple[str, int]  # keyword and position of the view in that call
+    join: Callable[[str, str], str]
+
+
+class DecoratorRoutes:
+    def __init__(self, dialect: Dialect) -> None:
+        self.d = dialect
+
+    @property
+    def framework(self) -> str:
+        return self.d.framework
+
+    def routes(self, index: Index) -> list[Route]:
+        routers = self._routers(index)
+        if not routers:
+            return []
+        mounts = self._mounts(index, routers)
+        found: list[Route] = []
+        for facts in index.files.values():
+            for site in facts.call_sites:
+                key = self._key(index, facts.module, site.scope, site.target, routers)
+                if key is not None:
+                    found.extend(self._site_routes(index, facts, site, key, routers, mounts))
+        return found
+
+    # ---- routers and mounts -----------------------------------------------------------------
+    def _routers(self, index: Index) -> dict[RouterKey, Router]:
+        out: dict[RouterKey, Router] = {}
+        for facts in index.files.values():
+            for call in facts.assigned_calls:
+                is_app = call.callee in self.d.app_callees
+                if is_app or call.callee in self.d.router_callees:
+                    key = (facts.module, call.scope, call.name)
+                    out[key] = Router(key, is_app, dict(call.kwargs).get(self.d.router_prefix_kw, ""))
+        return out
+
+    def _key(self, index: Index, module: str, scope: str | None, target: str, routers) -> RouterKey | None:  # noqa: ANN001
+        for key in ((module, scope, target), (module, None, target)):
+            if key in routers:
+                return key
+        resolved = index.resolve_in(module, scope, target)
+        if resolved is None or resolved.rest:
+            return None
+        owner, name = split_id(resolved.node)
+        key = (owner, None, name or "")
+        return key if key in routers else None
+
+    def _mounts(self, index: Index, routers: dict[RouterKey, Router]) -> dict[RouterKey, list[Mount]]:
+        """Who is mounted where. A receiver we cannot resolve (an `app` parameter) is taken to be
+        an application; a child that is a loop variable stands for each item of the iterable."""
+        out: dict[RouterKey, list[Mount]] = {}
+        routers.setdefault(UNKNOWN_APP, Router(UNKNOWN_APP, True, ""))
+        for facts in index.files.values():
+            for site in facts.call_sites:
+                if site.method != self.d.mount_method or not site.args:
+                    continue
+                parent = self._key(index, facts.module, site.scope, site.target, routers) or UNKNOWN_APP
+                prefix = dict(site.kwargs).get(self.d.mount_prefix_kw)
+                for child in self._children(index, facts, site, routers):
+                    out.setdefault(child, []).append(Mount(parent, prefix))
+        return out
+
+    def _children(self, index: Index, facts: FileFacts, site: CallSite, routers) -> list[RouterKey]:  # noqa: ANN001
+        direct = self._key(index, facts.module, site.scope, site.args[0], routers)
+        if direct is not None:
+            return [direct]
+        out = []
+        for scope, name, iterable in facts.loop_aliases:
+            if scope == site.scope and name == site.args[0]:
+                for item, owner in _sequence_items(index, facts.module, scope, iterable):
+                    key = self._key(index, owner, None, item, routers)
+                    if key is not None:
+                        out.append(key)
+        return out
+
+    def _prefixes(self, key: RouterKey, routers, mounts, seen=()) -> Iterator[tuple[str, bool]]:  # noqa: ANN001
+        router = routers[key]
+        parents = [m for m in mounts.get(key, []) if m.parent not in seen and m.parent != key]
+        if not parents:
+            yield router.prefix, router.is_app
+            return
+        for mount in parents:
+            own = self._own_prefix(router, mount)
+            for parent_prefix, mounted in self._prefixes(mount.parent, routers, mounts, (*seen, key)):
+                yield self.d.join(parent_prefix, own), mounted
+
+    def _own_prefix(self, router: Router, mount: Mount) -> str:
+        if mount.prefix is None:
+            return router.prefix
+        return mount.prefix if self.d.mount_overrides else self.d.join(mount.prefix, router.prefix)
+
+    # ---- one registration site ----------------------------------------------------------------
+    def _site_routes(self, index, facts: FileFacts, site: CallSite, key, routers, mounts) -> Iterator[Route]:  # noqa: ANN001
+        spec = self._spec(index, facts, site)
+        if spec is None:
+            return
+        path, methods, handler, handler_name = spec
+        for prefix, mounted in sorted(set(self._prefixes(key, routers, mounts))):
+            full = self.d.join(prefix, path)
+            yield Route(self.framework, methods, full, normalise(full), handler, handler_name,
+                        facts.module, site.line, mounted)
+
+    def _spec(self, index: Index, facts: FileFacts, site: CallSite):  # noqa: ANN201
+        kwargs = dict(site.kwargs)
+        lists = dict(site.list_args)
+        if site.decorates is not None and site.method in self.d.decorator_methods:
+            path = site.args[0] if site.args else kwargs.get("rule", kwargs.get("path", ""))
+            fixed = self.d.decorator_methods[site.method]
+            methods = (fixed,) if fixed else _methods(lists.get("methods"), ("GET",))
+            scope = site.scope or site.decorates
+            return path, methods, symbol_id(facts.module, scope), site.decorates
+        if site.method == self.d.add_method and site.decorates is None:
+            return self._added(index, facts, site, kwargs, lists)
+        return None
+
+    def _added(self, index: Index, facts: FileFacts, site: CallSite, kwargs, lists):  # noqa: ANN001, ANN202
+        path = site.args[0] if site.args else kwargs.get("rule", kwargs.get("path", ""))
+        keyword, position = self.d.add_view
+        view = kwargs.get(keyword) or (site.args[position] if len(site.args) > position else "")
+        resolved = index.resolve_in(facts.module, site.scope, view) if view else None
+        if resolved is None or ":" not in resolved.node:
+            return None
+        handler = resolved.node
+        default = _class_methods(index, handler) or ("GET",)
+        return path, _methods(lists.get("methods"), default), handler, split_id(handler)[1] or handler
+
+
+def _sequence_items(index: Index, module: str, scope: str | None, iterable: str) -> list[tuple[str, str]]:
+    """Items of a module-level list/tuple literal named by `iterable`, with the module they are written in."""
+    resolved = index.resolve_in(module, scope, iterable)
+    if resolved is None or resolved.rest or ":" not in resolved.node:
+        return []
+    owner, name = split_id(resolved.node)
+    sequences = dict(index.files[owner].sequences)
+    return [(item, owner) for item in sequences.get(name or "", ())]
+
+
+def _methods(declared: tuple[str, ...] | None, default: tuple[str, ...]) -> tuple[str, ...]:
+    if not declared:
+        return default
+    return tuple(sorted({m.upper() for m in declared}))
+
+
+def _class_methods(index: Index, handler: str) -> tuple[str, ...]:
+    info = index.classes.get(handler)
+    if info is None:
+        return ()
+    return tuple(sorted(m.upper() for m in info.methods if m in HTTP_VERBS))

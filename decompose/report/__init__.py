@@ -1,0 +1,1 @@
+"""Renderers: text summaries now; HTML and Mermaid reports later."""
