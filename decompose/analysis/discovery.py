@@ -81,7 +81,7 @@ def _visit_entry(entry, rel, ancestry, seen_real, stack, files, failures) -> Non
         if entry.name.startswith(".") or entry.name in SKIP_DIRS:
             return
         real = os.path.realpath(entry.path)
-        if real in ancestry:
+        if real in ancestry or ancestry[0].startswith(real.rstrip(os.sep) + os.sep):
             failures.append(ParseFailure(rel, None, "symlink-loop", f"links back to its own ancestor {real}"))
         elif real not in seen_real:
             stack.append((Path(entry.path), (*ancestry, real)))

@@ -204,12 +204,12 @@ def _string_edges(index: Index, edges: Edges, table_names: set[str], finder: Mod
     for facts in index.files.values():
         for ref in facts.string_refs:
             src = symbol_id(facts.module, ref.scope) if ref.scope else facts.module
-            if ref.hint == "foreign-key":
-                table = ref.value.split(".")[0]
-                if table in table_names:
-                    edges.add(src, f"table:{table}", "foreign-key", facts.path, (ref.line,))
+            table = ref.value.split(".")[0]
+            if ref.hint == "foreign-key" and table in table_names:  # SQLAlchemy "users.id"
+                edges.add(src, f"table:{table}", "foreign-key", facts.path, (ref.line,))
                 continue
-            dst = _string_target(index, facts.module, ref.value, ref.hint, by_name, labels)
+            hint = "relationship" if ref.hint == "foreign-key" else ref.hint  # Django "app.Model"
+            dst = _string_target(index, facts.module, ref.value, hint, by_name, labels)
             if dst is not None and dst != facts.module:
                 edges.add(src, dst, "string-ref", facts.path, (ref.line,))
 

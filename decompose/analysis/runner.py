@@ -4,10 +4,12 @@ parse the misses in a process pool (one worker per core), store them back.
 
 from __future__ import annotations
 
+import faulthandler
 import hashlib
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from decompose.analysis.cache import FactCache, Result, cache_key
@@ -15,7 +17,7 @@ from decompose.analysis.facts import ParseFailure, SourceFile
 from decompose.analysis.parse import DEFAULT_MAX_BYTES, facts_from_bytes, read_source
 
 Progress = Callable[[int], None]
-POOL_THRESHOLD = 24  # fewer misses than this parse faster in-process than through a pool
+POOL_THRESHOLD = 24  # fewer misses than this use a single worker process
 
 
 @dataclass(frozen=True)
@@ -68,17 +70,41 @@ def _parse_one(item: tuple[SourceFile, bytes, str]) -> Result:
     return facts_from_bytes(source, data, sha)
 
 
+Item = tuple[SourceFile, bytes, str]
+
+
 def _parse_all(misses: list[tuple[str, SourceFile, bytes]], workers: int, tick: Progress) -> dict[str, Result]:
-    items = [(source, data, key.split(":")[1]) for key, source, data in misses]
+    """Parse in worker processes, always: a native crash in the parser (libcst segfaults on some
+    pathological files) must cost one file, not the run. After a crash the unfinished files are
+    parsed one by one in a fresh single worker, so the culprit is the first without a result."""
+    items: list[Item] = [(source, data, key.split(":")[1]) for key, source, data in misses]
     out: dict[str, Result] = {}
-    if workers == 1:
-        for item in items:
-            out[item[0].module] = _parse_one(item)
-            tick(1)
+    if not items:
         return out
     chunk = max(1, min(32, len(items) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for item, result in zip(items, pool.map(_parse_one, items, chunksize=chunk)):
-            out[item[0].module] = result
+    pending = _run_pool(items, workers, chunk, out, tick)
+    while pending:
+        pending = _run_pool(pending, 1, 1, out, tick)
+        if pending:
+            culprit = pending.pop(0)
+            out[culprit[0].module] = ParseFailure(culprit[0].rel, culprit[0].module, "parser-crash",
+                                                  "the parser crashed on this file (deep nesting?)")
             tick(1)
     return out
+
+
+def _quiet_worker() -> None:
+    """A worker that dies in native code is reported as a finding: no fault dump on the terminal."""
+    faulthandler.disable()
+
+
+def _run_pool(items: list[Item], workers: int, chunk: int, out: dict[str, Result], tick: Progress) -> list[Item]:
+    """Parse `items`; return those left unfinished because a worker died."""
+    try:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
+            for item, result in zip(items, pool.map(_parse_one, items, chunksize=chunk)):
+                out[item[0].module] = result
+                tick(1)
+    except BrokenProcessPool:
+        return [item for item in items if item[0].module not in out]
+    return []

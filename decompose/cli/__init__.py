@@ -5,15 +5,11 @@ Exit codes: 0 ok, 1 findings (when asked to fail on them), 2 usage, configuratio
 
 from __future__ import annotations
 
-import sys
-import traceback
-
 import typer
 
 from decompose import __version__
 from decompose.cli import analyze_cmd
-from decompose.cli.output import Settings, err_console
-from decompose.errors import UserError
+from decompose.cli.output import Settings
 
 app = typer.Typer(
     name="decompose",
@@ -22,10 +18,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-# typer vendors click in recent versions: find the ClickException class it really raises
-USAGE_ERRORS = tuple(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
 
 
 def _version(value: bool) -> None:
@@ -48,33 +40,4 @@ app.command("analyze")(analyze_cmd.analyze)
 
 
 def main() -> None:
-    try:
-        code = app(standalone_mode=False)
-    except UserError as error:
-        _fail(f"[bold red]error:[/] {error.what}\n  [dim]→[/] {error.next_step}")
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        _fail("[bold red]aborted[/]")
-    except USAGE_ERRORS as error:  # unknown option, bad value, missing argument
-        error.show()  # type: ignore[attr-defined]
-        sys.exit(2)
-    except Exception as error:  # noqa: BLE001 - the one place a bug becomes a message, not a traceback
-        _internal(error)
-    sys.exit(code if isinstance(code, int) else 0)
-
-
-def _fail(message: str) -> None:
-    err_console().print(message)
-    sys.exit(2)
-
-
-def _internal(error: Exception) -> None:
-    console = err_console()
-    console.print(f"[bold red]internal error:[/] {type(error).__name__}: {error}", markup=True)
-    if any(arg in ("-v", "-vv", "--verbose") for arg in sys.argv[1:]):
-        console.print(traceback.format_exc(), markup=False, highlight=False)
-        console.print("  [dim]→[/] this is a bug in decompose; please report it with the traceback above")
-    else:
-        console.print("  [dim]→[/] this is a bug in decompose; run again with -v for the traceback and report it")
-    sys.exit(2)
+    app()

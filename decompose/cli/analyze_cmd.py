@@ -8,6 +8,7 @@ import typer
 
 from decompose.analysis.pipeline import AnalyzeOptions, analyze as run_analysis
 from decompose.analysis.serialize import dumps, write
+from decompose.cli.guard import guarded
 from decompose.cli.output import DelayedBar, Quiet, Verbose, err_console, settings_for, write_data
 from decompose.errors import UserError
 from decompose.graph.build import LEVELS, build_graph
@@ -17,6 +18,7 @@ from decompose.report.summary import analysis_summary
 FAIL_ON = ("failures", "hazards")
 
 
+@guarded
 def analyze(
     ctx: typer.Context,
     path: Path = typer.Argument(Path("."), help="A package folder, a project root (src/ layouts too) or a .py file."),

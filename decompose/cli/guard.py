@@ -1,0 +1,44 @@
+"""Every command runs inside `guarded`: a UserError becomes one message (what, where, next step)
+and exit 2; anything else is a bug, reported as one (traceback only with -v), also exit 2."""
+
+from __future__ import annotations
+
+import functools
+import traceback
+from collections.abc import Callable
+from typing import TypeVar
+
+import typer
+
+from decompose.cli.output import err_console
+from decompose.errors import UserError
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def guarded(command: F) -> F:
+    @functools.wraps(command)
+    def run(*args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        try:
+            command(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        except UserError as error:
+            err_console().print(f"[bold red]error:[/] {error.what}\n  [dim]→[/] {error.next_step}")
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            err_console().print("[bold red]interrupted[/]")
+            raise typer.Exit(2) from None
+        except Exception as error:  # noqa: BLE001 - the one place a bug becomes a message
+            _internal(error, verbose=int(kwargs.get("verbose") or 0) > 0)
+            raise typer.Exit(2) from None
+
+    return run  # type: ignore[return-value]
+
+
+def _internal(error: Exception, verbose: bool) -> None:
+    console = err_console()
+    console.print(f"[bold red]internal error:[/] {type(error).__name__}: {error}", markup=True)
+    if verbose:
+        console.print(traceback.format_exc(), markup=False, highlight=False)
+    console.print("  [dim]→[/] this is a bug in decompose: please report it" + ("" if verbose else " (run with -v for the traceback)"))

@@ -1,0 +1,1 @@
+"""Backends loaded by name at runtime (see `services.payments`)."""

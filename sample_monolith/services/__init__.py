@@ -1,0 +1,1 @@
+"""Business logic, one module per concern (more or less)."""

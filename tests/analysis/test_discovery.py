@@ -1,0 +1,37 @@
+from pathlib import Path
+
+import pytest
+
+from decompose.analysis.discovery import DiscoveryError, discover, role_of
+from tests.helpers import write_tree
+
+
+def modules(root: Path) -> dict[str, str]:
+    return {s.module: s.rel for s in discover(root).sources}
+
+
+def test_a_package_is_named_from_its_parent(tmp_path):
+    write_tree(tmp_path, {"shop/__init__.py": "", "shop/a.py": "", "other.py": ""})
+    assert modules(tmp_path / "shop") == {"shop": "shop/__init__.py", "shop.a": "shop/a.py"}
+
+
+def test_django_project_root_next_to_manage_py(tmp_path):
+    write_tree(tmp_path, {"README.md": "", "netbox/manage.py": "", "netbox/dcim/__init__.py": "", "netbox/dcim/models.py": ""})
+    assert set(modules(tmp_path)) == {"manage", "dcim", "dcim.models"}
+
+
+def test_hidden_and_vendored_folders_are_skipped(tmp_path):
+    write_tree(tmp_path, {"app.py": "", ".venv/x.py": "", "node_modules/y.py": "", "__pycache__/z.py": ""})
+    assert set(modules(tmp_path)) == {"app"}
+
+
+def test_roles():
+    assert role_of("shop/tests/test_a.py") == "test"
+    assert role_of("shop/conftest.py") == "test"
+    assert role_of("shop/migrations/0001_initial.py") == "migration"
+    assert role_of("shop/testing_utils.py") == "app"
+
+
+def test_missing_path_is_a_clear_error(tmp_path):
+    with pytest.raises(DiscoveryError, match="does not exist"):
+        discover(tmp_path / "nope")

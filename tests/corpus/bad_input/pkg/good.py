@@ -1,0 +1,4 @@
+from pkg import helpers
+
+def ok():
+    return helpers.VALUE

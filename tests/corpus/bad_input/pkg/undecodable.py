@@ -1,0 +1,2 @@
+# no coding line
+name = 'été'

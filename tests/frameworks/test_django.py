@@ -1,0 +1,88 @@
+from tests.helpers import analyse, edges
+
+PROJECT = {
+    "manage.py": "",
+    "mysite/__init__.py": "",
+    "mysite/settings.py": 'ROOT_URLCONF = "mysite.urls"\nINSTALLED_APPS = ["shop"]\n',
+    "mysite/urls.py": """
+        from django.urls import include, path, re_path
+        from shop import views as shop_views
+        urlpatterns = [
+            path("shop/", include("shop.urls")),
+            re_path(r"^legacy/(?P<slug>[-\\w]+)/$", shop_views.legacy),
+            path("api/", include("shop.api_urls")),
+        ]
+    """,
+    "shop/__init__.py": "",
+    "shop/models.py": """
+        from django.db import models
+
+        class Base(models.Model):
+            class Meta:
+                abstract = True
+
+        class Product(Base):
+            pass
+
+        class Order(models.Model):
+            product = models.ForeignKey("shop.Product", on_delete=models.CASCADE)
+            class Meta:
+                db_table = "orders"
+    """,
+    "shop/views.py": """
+        from django.views import View
+        from shop.models import Order, Product
+
+        def product_list(request):
+            return Product.objects.filter(active=True)
+
+        def legacy(request, slug): ...
+
+        class OrderView(View):
+            def get(self, request, pk):
+                return Order.objects.get(pk=pk)
+            def post(self, request, pk):
+                Order.objects.create(product=None)
+    """,
+    "shop/urls.py": """
+        from django.urls import path
+        from . import views
+        urlpatterns = [
+            path("products/", views.product_list, name="products"),
+            path("orders/<int:pk>/", views.OrderView.as_view()),
+        ]
+    """,
+    "shop/api_urls.py": """
+        from rest_framework import routers, viewsets
+        from shop.models import Order
+
+        class OrderViewSet(viewsets.ReadOnlyModelViewSet):
+            pass
+
+        router = routers.DefaultRouter()
+        router.register(r"orders", OrderViewSet)
+        urlpatterns = router.urls
+    """,
+}
+
+
+def test_urlconfs_includes_regex_and_class_views(tmp_path):
+    a = analyse(tmp_path, PROJECT)
+    got = {(r.methods, r.path, r.template, r.handler) for r in a.routes}
+    assert got == {
+        (("ANY",), "/shop/products/", "/shop/products/", "shop.views:product_list"),
+        (("GET", "POST"), "/shop/orders/<int:pk>/", "/shop/orders/{pk}/", "shop.views:OrderView"),
+        (("ANY",), r"/^legacy/(?P<slug>[-\w]+)/$", "/legacy/{slug}/", "shop.views:legacy"),
+        (("GET",), "/api/orders/", "/api/orders/", "shop.api_urls:OrderViewSet"),
+        (("GET",), "/api/orders/<pk>/", "/api/orders/{pk}/", "shop.api_urls:OrderViewSet"),
+    }
+
+
+def test_models_tables_and_access(tmp_path):
+    a = analyse(tmp_path, PROJECT)
+    assert {(t.name, t.model) for t in a.tables} == {
+        ("shop_product", "shop.models:Product"), ("orders", "shop.models:Order"),
+    }
+    assert ("shop.views:product_list", "table:shop_product") in edges(a, "table-read")
+    assert ("shop.views:OrderView", "table:orders") in edges(a, "table-write")
+    assert ("shop.models:Order", "shop.models:Product") in edges(a, "string-ref")  # "shop.Product"

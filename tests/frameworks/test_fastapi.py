@@ -1,0 +1,37 @@
+from tests.helpers import analyse
+
+
+def test_routers_prefixes_and_include_router(tmp_path):
+    a = analyse(tmp_path, {
+        "api/__init__.py": "",
+        "api/items.py": """
+            from fastapi import APIRouter
+            router = APIRouter(prefix="/items")
+
+            @router.get("/{item_id}")
+            async def read_item(item_id: int): ...
+
+            @router.api_route("/", methods=["POST", "PUT"])
+            async def write_item(): ...
+
+            def legacy(): ...
+            router.add_api_route("/legacy/{path:path}", legacy, methods=["GET"])
+        """,
+        "api/main.py": """
+            from fastapi import FastAPI
+            from api import items
+            app = FastAPI()
+            app.include_router(items.router, prefix="/v1")
+
+            @app.get("/")
+            def root(): ...
+        """,
+    })
+    got = {(r.methods, r.path, r.template, r.handler) for r in a.routes}
+    assert got == {
+        (("GET",), "/v1/items/{item_id}", "/v1/items/{item_id}", "api.items:read_item"),
+        (("POST", "PUT"), "/v1/items/", "/v1/items/", "api.items:write_item"),
+        (("GET",), "/v1/items/legacy/{path:path}", "/v1/items/legacy/{path}", "api.items:legacy"),
+        (("GET",), "/", "/", "api.main:root"),
+    }
+    assert {r.framework for r in a.routes} == {"fastapi"}

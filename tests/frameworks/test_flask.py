@@ -1,0 +1,86 @@
+from tests.helpers import analyse
+
+
+def routes(analysis):
+    return {(r.methods, r.path, r.handler, r.mounted) for r in analysis.routes}
+
+
+def test_blueprints_with_prefixes_registered_in_a_factory(tmp_path):
+    a = analyse(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/views/__init__.py": "",
+        "shop/views/orders.py": """
+            from flask import Blueprint
+            bp = Blueprint("orders", __name__, url_prefix="/orders")
+
+            @bp.route("/<int:order_id>", methods=["GET", "DELETE"])
+            def order(order_id):
+                return {}
+
+            @bp.post("/")
+            def create():
+                return {}
+        """,
+        "shop/app.py": """
+            from flask import Flask
+            from shop.views.orders import bp as orders_bp
+
+            def create_app():
+                app = Flask(__name__)
+                app.register_blueprint(orders_bp, url_prefix="/api/orders")
+
+                @app.get("/health")
+                def health():
+                    return "ok"
+                return app
+        """,
+    })
+    assert routes(a) == {
+        (("DELETE", "GET"), "/api/orders/<int:order_id>", "shop.views.orders:order", True),
+        (("POST",), "/api/orders/", "shop.views.orders:create", True),
+        (("GET",), "/health", "shop.app:create_app", True),
+    }
+    health = next(r for r in a.routes if r.path == "/health")
+    assert health.handler_name == "health"
+    assert {r.template for r in a.routes} == {"/api/orders/{order_id}", "/api/orders/", "/health"}
+
+
+def test_add_url_rule_with_a_method_view_and_nested_blueprints(tmp_path):
+    a = analyse(tmp_path, {
+        "app.py": """
+            from flask import Blueprint, Flask
+            from flask.views import MethodView
+
+            class ItemAPI(MethodView):
+                def get(self, item_id): ...
+                def put(self, item_id): ...
+
+            api = Blueprint("api", __name__, url_prefix="/api")
+            v1 = Blueprint("v1", __name__, url_prefix="/v1")
+            v1.add_url_rule("/items/<item_id>", view_func=ItemAPI.as_view("item"))
+            api.register_blueprint(v1)
+            app = Flask(__name__)
+            app.register_blueprint(api)
+        """,
+    })
+    assert routes(a) == {(("GET", "PUT"), "/api/v1/items/<item_id>", "app:ItemAPI", True)}
+
+
+def test_blueprints_registered_in_a_loop_over_a_tuple(tmp_path):
+    a = analyse(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/a.py": 'from flask import Blueprint\nbp = Blueprint("a", __name__, url_prefix="/a")\n@bp.get("/x")\ndef x(): ...\n',
+        "shop/setup.py": "from shop import a\nBLUEPRINTS = (a.bp,)\ndef register(app):\n    for blueprint in BLUEPRINTS:\n        app.register_blueprint(blueprint)\n",
+    })
+    assert routes(a) == {(("GET",), "/a/x", "shop.a:x", True)}
+
+
+def test_unregistered_blueprint_is_reported_unmounted(tmp_path):
+    a = analyse(tmp_path, {"v.py": 'import flask\nbp = flask.Blueprint("b", __name__)\n@bp.route("/lost")\ndef lost(): ...\n'})
+    assert routes(a) == {(("GET",), "/lost", "v:lost", False)}
+
+
+def test_not_a_router(tmp_path):
+    """INVALID: `.route`/`.get` on something that is not a Flask app or blueprint."""
+    a = analyse(tmp_path, {"v.py": 'cache = {}\n@cache.get("/x")\ndef f(): ...\nrequests.get("/y")\n'})
+    assert a.routes == []

@@ -1,0 +1,79 @@
+from tests.helpers import analyse, edges
+
+MODELS = {
+    "shop/__init__.py": "",
+    "shop/ext.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+    "shop/models.py": """
+        from sqlalchemy import ForeignKey, Table, Column
+        from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+        from shop.ext import db
+
+        class Base(DeclarativeBase):
+            pass
+
+        class TimestampMixin:
+            created = 1
+
+        class User(TimestampMixin, Base):
+            __tablename__ = "users"
+            orders = relationship("Order", back_populates="user")
+
+        class Admin(User):          # single-table inheritance: no table of its own
+            pass
+
+        class Abstract(Base):
+            __abstract__ = True
+
+        class Order(db.Model):
+            __tablename__ = "orders"
+            user_id = mapped_column(ForeignKey("users.id"))
+
+        class OrderLine(db.Model):  # Flask-SQLAlchemy names it order_line
+            pass
+
+        tags = Table("product_tags", Base.metadata, Column("id"))
+        links = db.Table("links", Column("id"))
+    """,
+    "shop/services.py": """
+        from shop.ext import db
+        from shop.models import Order, User
+
+        def place(user_id):
+            order = Order(user_id=user_id)
+            db.session.add(order)
+
+        def count():
+            return Order.query.count()
+
+        def rename(user_id, name):
+            user = db.session.get(User, user_id)
+            user.name = name
+            db.session.commit()
+    """,
+}
+
+
+def test_tables_of_declarative_flask_sqlalchemy_and_table_objects(tmp_path):
+    a = analyse(tmp_path, MODELS)
+    assert {(t.name, t.model, t.framework) for t in a.tables} == {
+        ("users", "shop.models:User", "sqlalchemy"),
+        ("users", "shop.models:Admin", "sqlalchemy"),
+        ("orders", "shop.models:Order", "flask-sqlalchemy"),
+        ("order_line", "shop.models:OrderLine", "flask-sqlalchemy"),
+        ("product_tags", "shop.models:tags", "sqlalchemy"),
+        ("links", "shop.models:links", "sqlalchemy"),
+    }
+
+
+def test_reads_and_writes(tmp_path):
+    a = analyse(tmp_path, MODELS)
+    assert ("shop.services:place", "table:orders") in edges(a, "table-write")
+    assert ("shop.services:count", "table:orders") in edges(a, "table-read")
+    assert ("shop.services:count", "table:orders") not in edges(a, "table-write")
+    assert ("shop.services:rename", "table:users") in edges(a, "table-write")  # read + commit
+
+
+def test_relationship_strings_and_foreign_keys(tmp_path):
+    a = analyse(tmp_path, MODELS)
+    assert ("shop.models:User", "shop.models:Order") in edges(a, "string-ref")
+    assert ("shop.models:Order", "table:users") in edges(a, "foreign-key")

@@ -1,0 +1,32 @@
+"""Build small source trees from strings and analyse them: the fakes our tests use."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from decompose.analysis.model import Analysis, Edge
+from decompose.analysis.pipeline import AnalyzeOptions, analyze
+
+
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    for rel, source in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(source).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def analyse(tmp_path: Path, files: dict[str, str], target: str = "", **options) -> Analysis:  # noqa: ANN003
+    write_tree(tmp_path, files)
+    return analyze(tmp_path / target if target else tmp_path, AnalyzeOptions(**options)).analysis
+
+
+def edges(analysis: Analysis, kind: str | None = None) -> set[tuple[str, str]]:
+    return {(e.src, e.dst) for e in analysis.edges if kind is None or e.kind == kind}
+
+
+def edge(analysis: Analysis, src: str, dst: str, kind: str) -> Edge:
+    found = [e for e in analysis.edges if (e.src, e.dst, e.kind) == (src, dst, kind)]
+    assert found, f"no {kind} edge {src} -> {dst}; have {sorted(edges(analysis, kind))}"
+    return found[0]
