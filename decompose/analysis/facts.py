@@ -59,7 +59,7 @@ class Usage:
 
     scope: str | None
     dotted: str  # "()" marks a call inside a chain: "Order.query.filter_by().first"
-    kind: str  # call | reference | inherit | decorator
+    kind: str  # call | reference | annotation | inherit | decorator
     count: int
     lines: tuple[int, ...]
 

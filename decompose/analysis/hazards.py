@@ -46,6 +46,7 @@ class FileEvents:
     mutations: list[MutationEvent] = field(default_factory=list)
     loops: list[LoopEvent] = field(default_factory=list)
     decorators: list[CallEvent] = field(default_factory=list)
+    references: list[CallEvent] = field(default_factory=list)  # names used but not called (aliases)
     mutable_globals: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
@@ -196,13 +197,20 @@ class Sleep(HazardRule):
     )
     resolution = "Step Functions Wait state, or SQS delay / visibility timeout for retries"
     VALID = ("import time\ndef f():\n    return time.time()\n",)
-    INVALID = ("import time\ndef f():\n    time.sleep(1)\n", "from time import sleep\ndef f():\n    sleep(0.5)\n")
+    INVALID = (
+        "import time\ndef f():\n    time.sleep(1)\n",
+        "from time import sleep\ndef f():\n    sleep(0.5)\n",
+        "import time\ndef f(config):\n    wait = config.get('SLEEP') or time.sleep\n    wait(1)\n",
+    )
     NAMES = ("time.sleep", "asyncio.sleep", "gevent.sleep")
 
     def check(self, events: FileEvents) -> Iterator[Hazard]:
         for event in events.calls:
             if event.name in self.NAMES:
                 yield self.hazard(event.scope, event.line, event.name)
+        for event in events.references:
+            if event.name in self.NAMES and event.scope is not None:
+                yield self.hazard(event.scope, event.line, f"{event.name} (passed around, then called)")
 
 
 class UnboundedLoop(HazardRule):
@@ -212,11 +220,16 @@ class UnboundedLoop(HazardRule):
         "until it hits Lambda's 15 min limit or API Gateway's 29 s timeout"
     )
     resolution = "Step Functions (Map state) or a batch job fed by SQS; paginate the query"
-    VALID = ("def f(q):\n    for row in q.limit(100):\n        pass\n", "def f():\n    while n < 3:\n        pass\n")
+    VALID = (
+        "def f(q):\n    for row in q.limit(100):\n        pass\n",
+        "def f():\n    while n < 3:\n        pass\n",
+        "def f(s):\n    for row in s.scalars(select(Order).limit(10)):\n        pass\n",
+    )
     INVALID = (
         "def f():\n    while True:\n        step()\n",
         "def f():\n    for o in Order.query.all():\n        total(o)\n",
         "def f():\n    for o in Order.objects.all():\n        total(o)\n",
+        "def f():\n    for o in db.session.scalars(select(Order).order_by(Order.id)):\n        total(o)\n",
     )
 
     def check(self, events: FileEvents) -> Iterator[Hazard]:

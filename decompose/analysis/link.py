@@ -28,7 +28,7 @@ from decompose.frameworks.orm import ModelFinder
 
 MAX_LOCATIONS = 20
 IMPORT_KIND = {"top": "import", "type-checking": "import-type-checking", "lazy": "import-lazy"}
-USAGE_KIND = {"call": "call", "reference": "reference", "inherit": "inherit", "decorator": "reference"}
+USAGE_KIND = {"call": "call", "reference": "reference", "annotation": "reference", "inherit": "inherit", "decorator": "reference"}
 # Decorators whose function runs inside requests although no route calls it directly.
 REQUEST_HOOKS = {
     "listens_for", "receiver", "before_request", "after_request", "teardown_request",
@@ -180,7 +180,7 @@ def _usage_edges(index: Index, edges: Edges, model_tables: dict[str, str]) -> No
                 continue  # module-level code using its own symbols
             edges.add(src, resolved.node, USAGE_KIND[usage.kind], facts.path, usage.lines, usage.count)
             table = model_tables.get(resolved.node)
-            if table is not None:
+            if table is not None and usage.kind != "annotation":  # `-> Order` is not a table access
                 kind = _table_access(usage.kind, usage.dotted, resolved, (usage.scope or "") in persisting)
                 edges.add(src, f"table:{table}", kind, facts.path, usage.lines, usage.count)
 

@@ -117,6 +117,7 @@ class FactWalker:
         self.raw_mutations: list[tuple[MutationEvent, tuple[Frame, ...]]] = []
         self.loop_aliases: list[tuple[str | None, str, str]] = []
         self.sequences: list[tuple[str, tuple[str, ...]]] = []
+        self.in_annotation = 0
         self.next_line = 1  # the line the next statement's leading_lines start on
         self.stmt_line = 1  # first line of the statement being walked
         self.extra = 0  # newlines seen so far inside that statement
@@ -446,7 +447,7 @@ class FactWalker:
         source = dotted(node.iter) or ""
         if source and isinstance(node.target, cst.Name):
             self.loop_aliases.append((self.scope, node.target.value, source))
-        if self.frames and source.endswith((".all()", ".iterator()")):
+        if self.frames and _unbounded_query(node.iter, source):
             self.events.loops.append(LoopEvent(self.scope, "for-all", f"for ... in {source}", self.line(node)))
 
     def visit_While(self, node: cst.While) -> None:
@@ -487,6 +488,12 @@ class FactWalker:
         if id(node) not in self.consumed:
             self._record_chain(node, "reference")
 
+    def visit_Annotation(self, node: cst.Annotation) -> None:
+        self.in_annotation += 1
+
+    def leave_Annotation(self, original_node: cst.Annotation) -> None:
+        self.in_annotation -= 1
+
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:
             self.consumed.add(id(node.keyword))
@@ -505,6 +512,10 @@ class FactWalker:
             return
         for part in chain_nodes(node):
             self.consumed.add(id(part))
+        if self.in_annotation and kind == "reference":
+            kind = "annotation"
+        if kind == "reference":
+            self.events.references.append(CallEvent(self.scope, self._expand(text), self.line(), (), ()))
         self.raw_usages.append(_RawUsage(self.scope, text, kind, self.line(node), tuple(self.frames)))
 
     def _expand(self, text: str) -> str:
@@ -660,6 +671,17 @@ class FactWalker:
 
 ENTER = {getattr(cst, n[6:]): m for n, m in vars(FactWalker).items() if n.startswith("visit_")}
 LEAVE = {getattr(cst, n[6:]): m for n, m in vars(FactWalker).items() if n.startswith("leave_")}
+
+
+QUERY_ENDS = (".all()", ".iterator()", ".scalars()", ".execute()", ".yield_per()")
+
+
+def _unbounded_query(node: cst.BaseExpression, source: str) -> bool:
+    """`for x in Model.query.all()` / `session.scalars(select(M))` with no limit or pagination."""
+    if not source.endswith(QUERY_ENDS):
+        return False
+    text = cst.Module([]).code_for_node(node)
+    return not any(word in text for word in (".limit(", ".paginate(", ".first(", "[:", ".slice("))
 
 
 def text_method(node: cst.Call) -> str:

@@ -42,8 +42,11 @@ MODELS = {
             order = Order(user_id=user_id)
             db.session.add(order)
 
-        def count():
+        def count() -> Order:
             return Order.query.count()
+
+        def typed(order: Order) -> User:
+            return order
 
         def rename(user_id, name):
             user = db.session.get(User, user_id)
@@ -71,6 +74,8 @@ def test_reads_and_writes(tmp_path):
     assert ("shop.services:count", "table:orders") in edges(a, "table-read")
     assert ("shop.services:count", "table:orders") not in edges(a, "table-write")
     assert ("shop.services:rename", "table:users") in edges(a, "table-write")  # read + commit
+    assert not {dst for src, dst in edges(a) if src == "shop.services:typed" and dst.startswith("table:")}
+    assert ("shop.services:typed", "shop.models:Order") in edges(a, "reference")
 
 
 def test_relationship_strings_and_foreign_keys(tmp_path):
