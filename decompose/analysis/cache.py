@@ -7,26 +7,16 @@ our own frozen dataclasses; an unreadable or stale cache is discarded, never tru
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from pathlib import Path
 
-from decompose import __version__
 from decompose.analysis.facts import FileFacts, ParseFailure, SourceFile
+from decompose.analysis.versions import facts_version
 
-def _facts_version() -> str:
-    """Changes whenever the code that produces facts changes, so stale facts are never reused."""
-    digest = hashlib.sha256(__version__.encode())
-    for name in FACT_SOURCES:
-        digest.update((Path(__file__).parent / name).read_bytes())
-    return digest.hexdigest()[:16]
-
-
-FACT_SOURCES = ("facts.py", "visitor.py", "hazards.py", "syntax.py", "parse.py")
-FACTS_VERSION = _facts_version()
+FACTS_VERSION = facts_version()
 Result = FileFacts | ParseFailure
 
 

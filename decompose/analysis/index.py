@@ -47,6 +47,7 @@ class Index:
         self.star_sources = {
             f.module: tuple(i.module for i in f.imports if ("*", "*") in i.names) for f in files
         }
+        self._memo: dict[str, Resolved | None] = {}
 
     # ---- resolution -------------------------------------------------------------------------
     def is_module(self, name: str) -> bool:
@@ -54,6 +55,13 @@ class Index:
 
     def resolve(self, text: str, hops: int = 0) -> Resolved | None:
         """An absolute dotted name -> the internal module/symbol it denotes, or None if external."""
+        if hops == 0:
+            if text not in self._memo:
+                self._memo[text] = self._resolve(text, 0)
+            return self._memo[text]
+        return self._resolve(text, hops)
+
+    def _resolve(self, text: str, hops: int) -> Resolved | None:
         parts = text.split(".")
         for cut in range(len(parts), 0, -1):
             module = ".".join(parts[:cut])

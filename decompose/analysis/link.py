@@ -45,7 +45,7 @@ class Edges:
 
     def __init__(self) -> None:
         self.weights: dict[tuple[str, str, str], int] = defaultdict(int)
-        self.locations: dict[tuple[str, str, str], set[Location]] = defaultdict(set)
+        self.lines: dict[tuple[str, str, str], set[tuple[str, int]]] = defaultdict(set)
         self.via: dict[tuple[str, str, str], str] = {}
 
     def add(self, src: str, dst: str, kind: str, path: str, lines, count: int = 1, via: str | None = None) -> None:  # noqa: ANN001
@@ -53,20 +53,18 @@ class Edges:
             return
         key = (src, dst, kind)
         self.weights[key] += count
-        self.locations[key].update(Location(path, line) for line in lines)
+        known = self.lines[key]
+        if len(known) < MAX_LOCATIONS:
+            known.update((path, line) for line in lines)
         if via is not None:
             self.via.setdefault(key, via)
 
     def build(self) -> list[Edge]:
         return [
-            Edge(src, dst, kind, weight, tuple(sorted(self.locations[(src, dst, kind)], key=_loc_key)[:MAX_LOCATIONS]),
+            Edge(src, dst, kind, weight, tuple(Location(p, n) for p, n in sorted(self.lines[(src, dst, kind)])[:MAX_LOCATIONS]),
                  self.via.get((src, dst, kind)))
             for (src, dst, kind), weight in sorted(self.weights.items())
         ]
-
-
-def _loc_key(location: Location) -> tuple[str, int]:
-    return location.path, location.line
 
 
 def link(root: str, sources: tuple[SourceFile, ...], results: list[FileFacts | ParseFailure],

@@ -16,7 +16,8 @@ from decompose.analysis.discovery import DiscoveryError, discover
 from decompose.analysis.link import link
 from decompose.analysis.model import Analysis
 from decompose.analysis.parse import DEFAULT_MAX_BYTES
-from decompose.analysis.runner import RunStats, collect_facts
+from decompose.analysis.runner import RunStats, collect_facts, fingerprint
+from decompose.analysis.versions import analysis_version
 from decompose.errors import UserError
 
 
@@ -40,11 +41,13 @@ class AnalyzeOptions:
     jobs: int | None = None  # None: one worker per core
     max_bytes: int = DEFAULT_MAX_BYTES
     exclude: tuple[str, ...] = ()
+    unchanged_since: str | None = None  # digest of an analysis the caller already holds
 
 
 @dataclass(frozen=True)
 class AnalyzeResult:
-    analysis: Analysis
+    analysis: Analysis | None  # None: the tree still has digest `options.unchanged_since`
+    digest: str  # identifies the tree's content and the analyzer's code
     stats: RunStats
     seconds: float
 
@@ -58,15 +61,20 @@ def analyze(path: Path, options: AnalyzeOptions = AnalyzeOptions(), progress: Pr
         raise UserError(str(error), "give a package folder, a project root or a .py file") from None
     if not found.sources and not found.failures:
         raise UserError(f"{path}: no Python files found", "point at the folder that holds your application's packages")
+    root = _display_root(found.root)
+    prints = fingerprint(found.sources, options.max_bytes)
+    digest = prints.digest(analysis_version(), (root, *(f"{f.path}:{f.kind}" for f in found.failures)))
+    if digest == options.unchanged_since:
+        stats = RunStats(len(found.sources), len(prints.keyed), 0, 0)
+        return AnalyzeResult(None, digest, stats, time.perf_counter() - started)
     bar.start(len(found.sources))
     cache = FactCache(options.cache_path)
     try:
-        results, stats = collect_facts(found.sources, cache, options.jobs, options.max_bytes, bar.advance)
+        results, stats = collect_facts(found.sources, cache, options.jobs, options.max_bytes, bar.advance, prints)
     finally:
         cache.close()
-    analysis = link(found.root.as_posix(), found.sources, results, found.failures)
-    analysis.root = _display_root(found.root)
-    return AnalyzeResult(analysis, stats, time.perf_counter() - started)
+    analysis = link(root, found.sources, results, found.failures)
+    return AnalyzeResult(analysis, digest, stats, time.perf_counter() - started)
 
 
 def _display_root(root: Path) -> str:

@@ -28,32 +28,54 @@ class RunStats:
     jobs: int
 
 
+@dataclass(frozen=True)
+class Fingerprint:
+    """Every file read and hashed: what a run's facts depend on, before any parsing."""
+
+    keyed: tuple[tuple[str, SourceFile, bytes], ...]  # (cache key, source, bytes)
+    failures: tuple[ParseFailure, ...]  # files that could not even be read
+
+    def digest(self, version: str, extra: tuple[str, ...] = ()) -> str:
+        h = hashlib.sha256(version.encode())
+        for part in (*extra, *(k for k, _, _ in self.keyed), *(f"{f.path}:{f.kind}" for f in self.failures)):
+            h.update(part.encode())
+            h.update(b"\0")
+        return h.hexdigest()
+
+
+def fingerprint(sources: tuple[SourceFile, ...], max_bytes: int = DEFAULT_MAX_BYTES) -> Fingerprint:
+    keyed: list[tuple[str, SourceFile, bytes]] = []
+    failures: list[ParseFailure] = []
+    for source in sources:
+        data = read_source(source, max_bytes)
+        if isinstance(data, ParseFailure):
+            failures.append(data)
+        else:
+            keyed.append((cache_key(source, hashlib.sha256(data).hexdigest()), source, data))
+    return Fingerprint(tuple(keyed), tuple(failures))
+
+
 def collect_facts(
     sources: tuple[SourceFile, ...],
     cache: FactCache,
     jobs: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
+    prints: Fingerprint | None = None,
 ) -> tuple[list[Result], RunStats]:
     tick = progress or (lambda n: None)
-    keyed: list[tuple[str, SourceFile, bytes]] = []
-    results: dict[str, Result] = {}
-    for source in sources:
-        data = read_source(source, max_bytes)
-        if isinstance(data, ParseFailure):
-            results[source.module] = data
-            continue
-        keyed.append((cache_key(source, hashlib.sha256(data).hexdigest()), source, data))
-    hits = cache.get_many(k for k, _, _ in keyed)
-    misses = [(k, s, d) for k, s, d in keyed if k not in hits]
-    for key, source, _ in keyed:
+    prints = prints or fingerprint(sources, max_bytes)
+    results: dict[str, Result] = {f.module or f.path: f for f in prints.failures}
+    hits = cache.get_many(k for k, _, _ in prints.keyed)
+    misses = [(k, s, d) for k, s, d in prints.keyed if k not in hits]
+    for key, source, _ in prints.keyed:
         if key in hits:
             results[source.module] = hits[key]
     tick(len(sources) - len(misses))
     workers = _workers(jobs, len(misses))
     parsed = _parse_all(misses, workers, tick)
     cache.put_many((key, parsed[source.module]) for key, source, _ in misses)
-    cache.prune({k for k, _, _ in keyed})
+    cache.prune({k for k, _, _ in prints.keyed})
     results.update(parsed)
     ordered = [results[s.module] for s in sources if s.module in results]
     return ordered, RunStats(len(sources), len(hits), len(misses), workers)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +29,36 @@ LIST_TYPES = {
 
 
 def to_dict(analysis: Analysis) -> dict[str, Any]:
-    data = asdict(analysis)
-    data["summary"] = summary_counts(analysis)
+    data = {name: [plain(item) for item in getattr(analysis, name)] for name in LIST_TYPES}
+    data.update(root=analysis.root, schema_version=analysis.schema_version, summary=summary_counts(analysis))
     return data
 
 
+def plain(value: Any) -> Any:
+    """A dataclass (or tuple of them) as JSON-ready dicts and lists; faster than dataclasses.asdict."""
+    if isinstance(value, tuple):
+        return [plain(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: plain(v) for k, v in vars(value).items()}
+    return value
+
+
 def dumps(analysis: Analysis) -> str:
-    return json.dumps(to_dict(analysis), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    """Valid JSON with one record per line: diffs stay readable and the C encoder does the work."""
+    data = to_dict(analysis)
+    parts = []
+    for key in sorted(data):
+        value = data[key]
+        if isinstance(value, list) and value:
+            rows = ",\n".join(_compact(item) for item in value)
+            parts.append(f"{json.dumps(key)}: [\n{rows}\n]")
+        else:
+            parts.append(f"{json.dumps(key)}: {_compact(value)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
 
 
 def write(analysis: Analysis, path: Path) -> None:

@@ -6,14 +6,16 @@ from pathlib import Path
 
 import typer
 
-from decompose.analysis.pipeline import AnalyzeOptions, analyze as run_analysis
-from decompose.analysis.serialize import dumps, write
+from decompose.analysis.model import Analysis
+from decompose.analysis.pipeline import AnalyzeOptions, AnalyzeResult, analyze as run_analysis
+from decompose.analysis.serialize import dumps, read, write
 from decompose.cli.guard import guarded
 from decompose.cli.output import DelayedBar, Quiet, Verbose, err_console, settings_for, write_data
 from decompose.errors import UserError
 from decompose.graph.build import LEVELS, build_graph
 from decompose.graph.export import EXPORTERS, FORMATS
-from decompose.report.summary import analysis_summary
+from decompose.cli.state import load_state, save_state
+from decompose.report.summary import SummaryView, analysis_summary
 
 FAIL_ON = ("failures", "hazards")
 
@@ -38,24 +40,38 @@ def analyze(
     settings = settings_for(ctx, quiet, verbose)
     fmt = _check_choices(fmt or ("json" if json_out else ""), level, fail_on)
     console = err_console()
+    target = out / "analysis.json"
+    previous = None if no_cache else load_state(target)
     options = AnalyzeOptions(
         cache_path=None if no_cache else out / "cache.sqlite", jobs=jobs or None,
         max_bytes=max_file_size * 1024, exclude=tuple(exclude),
+        unchanged_since=previous.digest if previous else None,
     )
     bar = DelayedBar(console, "Analysing", enabled=not settings.quiet)
     try:
         result = run_analysis(path, options, bar)
     finally:
         bar.stop()
-    target = out / "analysis.json"
-    write(result.analysis, target)
-    _emit(result.analysis, fmt, level)
+    if result.analysis is not None:
+        write(result.analysis, target)
+        view = SummaryView.of(result.analysis)
+        save_state(target, result.digest, view)
+    else:
+        assert previous is not None
+        view = previous.view
+    _emit(result.analysis, target, fmt, level)
     if not settings.quiet:
-        console.print(analysis_summary(result.analysis, settings.verbosity))
-        stats = result.stats
-        console.print(f"\n{stats.files:,} files in {result.seconds:.2f} s ({stats.cache_hits:,} from cache, "
-                      f"{stats.parsed:,} parsed with {stats.jobs} process(es)). Wrote {target}")
-    _exit_for_findings(result.analysis, fail_on)
+        console.print(analysis_summary(view, settings.verbosity))
+        console.print(_timing_line(result, target))
+    _exit_for_findings(view, fail_on)
+
+
+def _timing_line(result: AnalyzeResult, target: Path) -> str:
+    stats = result.stats
+    if result.analysis is None:
+        return f"\n{stats.files:,} files unchanged ({result.seconds:.2f} s). {target} is up to date"
+    return (f"\n{stats.files:,} files in {result.seconds:.2f} s ({stats.cache_hits:,} from cache, "
+            f"{stats.parsed:,} parsed with {stats.jobs} process(es)). Wrote {target}")
 
 
 def _check_choices(fmt: str, level: str, fail_on: list[str]) -> str:
@@ -69,13 +85,15 @@ def _check_choices(fmt: str, level: str, fail_on: list[str]) -> str:
     return fmt
 
 
-def _emit(analysis, fmt: str, level: str) -> None:  # noqa: ANN001
+def _emit(analysis: Analysis | None, target: Path, fmt: str, level: str) -> None:
+    if not fmt:
+        return
     if fmt == "json":
-        write_data(dumps(analysis))
-    elif fmt:
-        write_data(EXPORTERS[fmt](build_graph(analysis, level)))
+        write_data(dumps(analysis) if analysis is not None else target.read_text(encoding="utf-8"))
+        return
+    write_data(EXPORTERS[fmt](build_graph(analysis or read(target), level)))
 
 
-def _exit_for_findings(analysis, fail_on: list[str]) -> None:  # noqa: ANN001
-    if ("failures" in fail_on and analysis.failures) or ("hazards" in fail_on and analysis.hazards):
+def _exit_for_findings(view: SummaryView, fail_on: list[str]) -> None:
+    if ("failures" in fail_on and view.failures) or ("hazards" in fail_on and view.hazards):
         raise typer.Exit(1)

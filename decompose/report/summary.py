@@ -1,8 +1,13 @@
-"""The analysis summary as rich renderables for stderr: counts first, then what needs attention."""
+"""The analysis summary for stderr: counts first, then what needs attention.
+
+Rendering reads a `SummaryView`, a small JSON-able digest of an analysis, so an unchanged tree can
+be summarised from the view stored beside analysis.json without loading the analysis itself.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import asdict, dataclass
 
 from rich.console import Group, RenderableType
 from rich.table import Table as RichTable
@@ -11,18 +16,44 @@ from rich.text import Text
 from decompose.analysis.model import Analysis
 from decompose.analysis.serialize import summary_counts
 
+MAX_HAZARDS = 15
+MAX_FAILURES = 10
 
-def analysis_summary(analysis: Analysis, verbosity: int = 0) -> RenderableType:
-    counts = summary_counts(analysis)
-    parts: list[RenderableType] = [_overview(counts), _edges(counts["edges_by_kind"])]
-    if analysis.routes:
-        parts.append(_routes(analysis))
-    if analysis.hazards:
-        parts.append(_hazards(analysis, verbosity))
-    if analysis.failures:
-        parts.append(_failures(analysis, verbosity))
-    if analysis.unresolved:
-        parts.append(Text(f"{len(analysis.unresolved)} dynamic import(s) could not be resolved (see 'unresolved' in analysis.json)", style="yellow"))
+
+@dataclass(frozen=True)
+class SummaryView:
+    counts: dict
+    routes: list  # [framework, routes, not mounted]
+    hazards: list  # {kind, path, line, detail, in_request_path}
+    failures: list  # {path, line, kind, message}
+
+    @classmethod
+    def of(cls, analysis: Analysis) -> SummaryView:
+        frameworks = Counter(r.framework for r in analysis.routes)
+        routes = [[fw, n, sum(1 for r in analysis.routes if r.framework == fw and not r.mounted)] for fw, n in sorted(frameworks.items())]
+        hazards = [{"kind": h.kind, "path": h.path, "line": h.line, "detail": h.detail, "in_request_path": h.in_request_path}
+                   for h in analysis.hazards]
+        failures = [{"path": f.path, "line": f.line, "kind": f.kind, "message": f.message} for f in analysis.failures]
+        return cls(summary_counts(analysis), routes, hazards, failures)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> SummaryView:
+        return cls(data["counts"], data["routes"], data["hazards"], data["failures"])
+
+
+def analysis_summary(view: SummaryView, verbosity: int = 0) -> RenderableType:
+    parts: list[RenderableType] = [_overview(view.counts), _edges(view.counts["edges_by_kind"])]
+    if view.routes:
+        parts.append(_routes(view.routes))
+    if view.hazards:
+        parts.append(_hazards(view.hazards, verbosity))
+    if view.failures:
+        parts.append(_failures(view.failures, verbosity))
+    if view.counts["unresolved"]:
+        parts.append(Text(f"{view.counts['unresolved']} dynamic import(s) could not be resolved (see 'unresolved' in analysis.json)", style="yellow"))
     return Group(*parts)
 
 
@@ -43,42 +74,41 @@ def _edges(by_kind: dict[str, int]) -> RichTable:
     return table
 
 
-def _routes(analysis: Analysis) -> RichTable:
+def _routes(routes: list) -> RichTable:
     table = RichTable(title="Routes by framework", title_justify="left", box=None, padding=(0, 2))
     table.add_column("framework")
     table.add_column("routes", justify="right")
     table.add_column("not mounted", justify="right")
-    for framework, count in sorted(Counter(r.framework for r in analysis.routes).items()):
-        unmounted = sum(1 for r in analysis.routes if r.framework == framework and not r.mounted)
+    for framework, count, unmounted in routes:
         table.add_row(framework, str(count), str(unmounted))
     return table
 
 
-def _hazards(analysis: Analysis, verbosity: int) -> Group:
+def _hazards(hazards: list, verbosity: int) -> Group:
     """One line per hazard (tables squash file paths on narrow terminals)."""
-    shown = analysis.hazards if verbosity > 0 else [h for h in analysis.hazards if h.in_request_path][:15]
+    shown = hazards if verbosity > 0 else [h for h in hazards if h["in_request_path"]][:MAX_HAZARDS]
     lines = [Text("Lambda hazards (in a request path unless marked)", style="bold")]
     for hazard in shown:
         line = Text("  ")
-        line.append(f"{hazard.kind:<21}", style="yellow")
-        line.append(f"{hazard.path}:{hazard.line}  {hazard.detail}")
-        if not hazard.in_request_path:
+        line.append(f"{hazard['kind']:<21}", style="yellow")
+        line.append(f"{hazard['path']}:{hazard['line']}  {hazard['detail']}")
+        if not hazard["in_request_path"]:
             line.append("  (not in a request path)", style="dim")
         lines.append(line)
-    hidden = len(analysis.hazards) - len(shown)
+    hidden = len(hazards) - len(shown)
     if hidden:
-        lines.append(Text(f"  {hidden} more outside request paths or beyond the first 15: -v shows all", style="dim"))
+        lines.append(Text(f"  {hidden} more outside request paths or beyond the first {MAX_HAZARDS}: -v shows all", style="dim"))
     return Group(*lines)
 
 
-def _failures(analysis: Analysis, verbosity: int) -> RichTable:
+def _failures(failures: list, verbosity: int) -> RichTable:
     table = RichTable(title="Files that could not be analysed", title_justify="left", box=None, padding=(0, 2))
     for column in ("file", "kind", "message"):
         table.add_column(column)
-    shown = analysis.failures if verbosity > 0 else analysis.failures[:10]
+    shown = failures if verbosity > 0 else failures[:MAX_FAILURES]
     for failure in shown:
-        where = f"{failure.path}:{failure.line}" if failure.line else failure.path
-        table.add_row(where, failure.kind, failure.message)
-    if len(shown) < len(analysis.failures):
-        table.caption = f"{len(analysis.failures) - len(shown)} more: -v shows all"
+        where = f"{failure['path']}:{failure['line']}" if failure["line"] else failure["path"]
+        table.add_row(where, failure["kind"], failure["message"])
+    if len(shown) < len(failures):
+        table.caption = f"{len(failures) - len(shown)} more: -v shows all"
     return table

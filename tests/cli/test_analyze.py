@@ -100,3 +100,16 @@ def test_empty_folder_says_what_to_do(tmp_path):
     (tmp_path / "empty").mkdir()
     result = runner.invoke(app, ["analyze", str(tmp_path / "empty"), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2 and "no Python files" in result.stderr
+
+
+def test_unchanged_tree_reuses_analysis_json_and_a_hand_edited_one_is_rewritten(tmp_path):
+    out = tmp_path / "out"
+    first = runner.invoke(app, ["analyze", str(SAMPLE), "--out", str(out), "--json"])
+    second = runner.invoke(app, ["analyze", str(SAMPLE), "--out", str(out), "--json"])
+    assert second.exit_code == 0 and "up to date" in second.stderr
+    assert second.stdout == first.stdout
+    assert "Routes by framework" in second.stderr  # the summary comes from the stored view
+    (out / "analysis.json").write_text("{}")
+    third = runner.invoke(app, ["analyze", str(SAMPLE), "--out", str(out), "--json"])
+    assert "Wrote" in third.stderr and third.stdout == first.stdout
+    assert (out / "analysis.json").read_text() == first.stdout

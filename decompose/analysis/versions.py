@@ -1,0 +1,34 @@
+"""Code versions: a digest of the source files that produce an artefact, so caches keyed by it go
+stale exactly when that code changes (and never need a hand-bumped constant)."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from decompose import __version__
+
+PACKAGE = Path(__file__).resolve().parents[1]
+FACT_SOURCES = ("analysis/facts.py", "analysis/visitor.py", "analysis/hazards.py", "analysis/syntax.py", "analysis/parse.py")
+LINK_SOURCES = ("analysis/link.py", "analysis/index.py", "analysis/model.py", "analysis/serialize.py", "frameworks")
+
+
+@cache
+def code_version(sources: tuple[str, ...]) -> str:
+    digest = hashlib.sha256(__version__.encode())
+    for name in sources:
+        path = PACKAGE / name
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
+        for file in files:
+            digest.update(file.relative_to(PACKAGE).as_posix().encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def facts_version() -> str:
+    return code_version(FACT_SOURCES)
+
+
+def analysis_version() -> str:
+    return code_version(FACT_SOURCES + LINK_SOURCES)
