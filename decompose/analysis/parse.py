@@ -4,31 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from pathlib import Path
 
 import libcst as cst
 
 from decompose.analysis.facts import FileFacts, ParseFailure, SourceFile
+from decompose.analysis.sources import DEFAULT_MAX_BYTES, failure, read_source
 from decompose.analysis.visitor import FactWalker
 
-DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 PY2_MARKERS = re.compile(
     rb"^\s*(print\s+[\"'\w]|exec\s+[\"']|except\s+[\w.]+\s*,\s*\w+\s*:|raise\s+\w+\s*,)|`\w+`|\bur[\"']",
     re.MULTILINE,
 )
-
-
-def read_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | ParseFailure:
-    try:
-        size = Path(source.path).stat().st_size
-        if size > max_bytes:
-            return _failure(source, "too-large", f"{size:,} bytes is over the {max_bytes:,}-byte limit (--max-file-size)")
-        data = Path(source.path).read_bytes()
-    except OSError as error:
-        return _failure(source, "unreadable", error.strerror or str(error))
-    if b"\0" in data:
-        return _failure(source, "binary", "contains NUL bytes: not Python source")
-    return data
 
 
 def parse_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> FileFacts | ParseFailure:
@@ -43,15 +29,15 @@ def facts_from_bytes(source: SourceFile, data: bytes, sha256: str) -> FileFacts 
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as error:
         kind = "python2" if PY2_MARKERS.search(data) else "syntax-error"
-        return _failure(source, kind, _syntax_message(error), error.raw_line)
+        return failure(source, kind, _syntax_message(error), error.raw_line)
     except (UnicodeDecodeError, LookupError, SyntaxError) as error:
-        return _failure(source, "undecodable", f"cannot decode the file: {error}")
+        return failure(source, "undecodable", f"cannot decode the file: {error}")
     except RecursionError:
-        return _failure(source, "too-complex", "nesting too deep for the parser")
+        return failure(source, "too-complex", "nesting too deep for the parser")
     try:
         walker = FactWalker(source.module, source.is_package).run(module)
     except RecursionError:
-        return _failure(source, "too-complex", "nesting too deep to analyse")
+        return failure(source, "too-complex", "nesting too deep to analyse")
     lines = data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
     return walker.result(source.rel, lines, sha256)
 
@@ -60,5 +46,3 @@ def _syntax_message(error: cst.ParserSyntaxError) -> str:
     return str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
 
 
-def _failure(source: SourceFile, kind: str, message: str, line: int | None = None) -> ParseFailure:
-    return ParseFailure(source.rel, source.module, kind, message, line)

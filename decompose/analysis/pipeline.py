@@ -15,7 +15,7 @@ from decompose.analysis.cache import FactCache
 from decompose.analysis.discovery import DiscoveryError, discover
 from decompose.analysis.link import link
 from decompose.analysis.model import Analysis
-from decompose.analysis.parse import DEFAULT_MAX_BYTES
+from decompose.analysis.sources import DEFAULT_MAX_BYTES
 from decompose.analysis.runner import RunStats, collect_facts, fingerprint
 from decompose.analysis.versions import analysis_version
 from decompose.errors import UserError

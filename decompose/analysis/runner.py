@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from decompose.analysis.cache import FactCache, Result, cache_key
 from decompose.analysis.facts import ParseFailure, SourceFile
-from decompose.analysis.parse import DEFAULT_MAX_BYTES, facts_from_bytes, read_source
+from decompose.analysis.sources import DEFAULT_MAX_BYTES, read_source
 
 Progress = Callable[[int], None]
 POOL_THRESHOLD = 24  # fewer misses than this use a single worker process
@@ -88,6 +88,8 @@ def _workers(jobs: int | None, misses: int) -> int:
 
 
 def _parse_one(item: tuple[SourceFile, bytes, str]) -> Result:
+    from decompose.analysis.parse import facts_from_bytes  # libcst loads in the workers only
+
     source, data, sha = item
     return facts_from_bytes(source, data, sha)
 

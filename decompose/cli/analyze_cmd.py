@@ -12,12 +12,12 @@ from decompose.analysis.serialize import dumps, read, write
 from decompose.cli.guard import guarded
 from decompose.cli.output import DelayedBar, Quiet, Verbose, err_console, settings_for, write_data
 from decompose.errors import UserError
-from decompose.graph.build import LEVELS, build_graph
-from decompose.graph.export import EXPORTERS, FORMATS
+from decompose.graph import FORMATS, LEVELS
 from decompose.cli.state import load_state, save_state
 from decompose.report.summary import SummaryView, analysis_summary
 
 FAIL_ON = ("failures", "hazards")
+
 
 
 @guarded
@@ -91,6 +91,9 @@ def _emit(analysis: Analysis | None, target: Path, fmt: str, level: str) -> None
     if fmt == "json":
         write_data(dumps(analysis) if analysis is not None else target.read_text(encoding="utf-8"))
         return
+    from decompose.graph.build import build_graph  # networkx loads only for graph exports
+    from decompose.graph.export import EXPORTERS
+
     write_data(EXPORTERS[fmt](build_graph(analysis or read(target), level)))
 
 

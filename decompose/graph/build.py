@@ -10,8 +10,7 @@ import networkx as nx
 
 from decompose.analysis.index import split_id
 from decompose.analysis.model import Analysis
-
-LEVELS = ("module", "symbol")
+from decompose.graph import LEVELS
 
 
 def build_graph(analysis: Analysis, level: str = "module") -> nx.DiGraph:

@@ -7,8 +7,6 @@ import re
 
 import networkx as nx
 
-FORMATS = ("json", "dot", "mermaid", "graphml")
-
 
 def _kinds(data: dict) -> str:
     return ",".join(f"{k}:{v}" for k, v in sorted(data["kinds"].items()))
