@@ -20,6 +20,12 @@ FACTS_VERSION = facts_version()
 Result = FileFacts | ParseFailure
 
 
+def _create(db: sqlite3.Connection) -> sqlite3.Connection:
+    db.execute("CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+    db.execute("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INT, mtime_ns INT, sha TEXT)")
+    return db
+
+
 def cache_key(source: SourceFile, sha256: str) -> str:
     return f"{FACTS_VERSION}:{sha256}:{source.module}:{int(source.is_package)}:{source.rel}"
 
@@ -35,14 +41,10 @@ class FactCache:
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection | None:
         try:
-            db = sqlite3.connect(path)
-            db.execute("CREATE TABLE IF NOT EXISTS facts (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
-            return db
+            return _create(sqlite3.connect(path))
         except sqlite3.DatabaseError:
             path.unlink(missing_ok=True)  # a corrupt cache is rebuilt, not trusted
-            db = sqlite3.connect(path)
-            db.execute("CREATE TABLE facts (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
-            return db
+            return _create(sqlite3.connect(path))
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Result]:
         if self._db is None:
@@ -78,6 +80,19 @@ class FactCache:
         stale = [k for (k,) in self._db.execute("SELECT key FROM facts") if k not in keep]
         with self._db:
             self._db.executemany("DELETE FROM facts WHERE key = ?", [(k,) for k in stale])
+
+    def stats(self) -> dict[str, tuple[int, int, str]]:
+        """path -> (size, mtime_ns, sha256) recorded when each file was last hashed."""
+        if self._db is None:
+            return {}
+        return {path: (size, mtime, sha) for path, size, mtime, sha in self._db.execute("SELECT * FROM files")}
+
+    def put_stats(self, stats: dict[str, tuple[int, int, str]]) -> None:
+        if self._db is None:
+            return
+        with self._db:
+            self._db.execute("DELETE FROM files")
+            self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", [(p, *v) for p, v in stats.items()])
 
     def close(self) -> None:
         if self._db is not None:

@@ -62,14 +62,14 @@ def analyze(path: Path, options: AnalyzeOptions = AnalyzeOptions(), progress: Pr
     if not found.sources and not found.failures:
         raise UserError(f"{path}: no Python files found", "point at the folder that holds your application's packages")
     root = _display_root(found.root)
-    prints = fingerprint(found.sources, options.max_bytes)
-    digest = prints.digest(analysis_version(), (root, *(f"{f.path}:{f.kind}" for f in found.failures)))
-    if digest == options.unchanged_since:
-        stats = RunStats(len(found.sources), len(prints.keyed), 0, 0)
-        return AnalyzeResult(None, digest, stats, time.perf_counter() - started)
-    bar.start(len(found.sources))
     cache = FactCache(options.cache_path)
     try:
+        prints = fingerprint(found.sources, options.max_bytes, cache.stats())
+        digest = prints.digest(analysis_version(), (root, *(f"{f.path}:{f.kind}" for f in found.failures)))
+        if digest == options.unchanged_since:
+            stats = RunStats(len(found.sources), len(prints.keyed), 0, 0)
+            return AnalyzeResult(None, digest, stats, time.perf_counter() - started)
+        bar.start(len(found.sources))
         results, stats = collect_facts(found.sources, cache, options.jobs, options.max_bytes, bar.advance, prints)
     finally:
         cache.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import faulthandler
 import hashlib
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,12 +29,17 @@ class RunStats:
     jobs: int
 
 
+RACY_NS = 2_000_000_000  # a file modified this close to its recorded stat is hashed again (git's "racy" rule)
+
+
 @dataclass(frozen=True)
 class Fingerprint:
-    """Every file read and hashed: what a run's facts depend on, before any parsing."""
+    """Every file's cache key, before any parsing. Bytes are None where the file's size and mtime
+    matched its recorded stat, so its recorded hash was used without reading it."""
 
-    keyed: tuple[tuple[str, SourceFile, bytes], ...]  # (cache key, source, bytes)
+    keyed: tuple[tuple[str, SourceFile, bytes | None], ...]  # (cache key, source, bytes or None)
     failures: tuple[ParseFailure, ...]  # files that could not even be read
+    stats: dict[str, tuple[int, int, str]]  # path -> (size, mtime_ns, sha256), to record
 
     def digest(self, version: str, extra: tuple[str, ...] = ()) -> str:
         h = hashlib.sha256(version.encode())
@@ -43,16 +49,37 @@ class Fingerprint:
         return h.hexdigest()
 
 
-def fingerprint(sources: tuple[SourceFile, ...], max_bytes: int = DEFAULT_MAX_BYTES) -> Fingerprint:
-    keyed: list[tuple[str, SourceFile, bytes]] = []
+def fingerprint(sources: tuple[SourceFile, ...], max_bytes: int = DEFAULT_MAX_BYTES,
+                known: dict[str, tuple[int, int, str]] | None = None) -> Fingerprint:
+    keyed: list[tuple[str, SourceFile, bytes | None]] = []
     failures: list[ParseFailure] = []
+    stats: dict[str, tuple[int, int, str]] = {}
+    known = known or {}
+    now = time.time_ns()
     for source in sources:
+        stamp = _stat(source.path)
+        recorded = known.get(source.path)
+        if stamp and recorded and recorded[:2] == stamp and now - stamp[1] > RACY_NS and stamp[0] <= max_bytes:
+            keyed.append((cache_key(source, recorded[2]), source, None))
+            stats[source.path] = recorded
+            continue
         data = read_source(source, max_bytes)
         if isinstance(data, ParseFailure):
             failures.append(data)
-        else:
-            keyed.append((cache_key(source, hashlib.sha256(data).hexdigest()), source, data))
-    return Fingerprint(tuple(keyed), tuple(failures))
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        keyed.append((cache_key(source, sha), source, data))
+        if stamp:
+            stats[source.path] = (*stamp, sha)
+    return Fingerprint(tuple(keyed), tuple(failures), stats)
+
+
+def _stat(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
 
 
 def collect_facts(
@@ -67,7 +94,7 @@ def collect_facts(
     prints = prints or fingerprint(sources, max_bytes)
     results: dict[str, Result] = {f.module or f.path: f for f in prints.failures}
     hits = cache.get_many(k for k, _, _ in prints.keyed)
-    misses = [(k, s, d) for k, s, d in prints.keyed if k not in hits]
+    misses = [(k, s, d if d is not None else _read(s, max_bytes)) for k, s, d in prints.keyed if k not in hits]
     for key, source, _ in prints.keyed:
         if key in hits:
             results[source.module] = hits[key]
@@ -75,10 +102,16 @@ def collect_facts(
     workers = _workers(jobs, len(misses))
     parsed = _parse_all(misses, workers, tick)
     cache.put_many((key, parsed[source.module]) for key, source, _ in misses)
+    cache.put_stats(prints.stats)
     cache.prune({k for k, _, _ in prints.keyed})
     results.update(parsed)
     ordered = [results[s.module] for s in sources if s.module in results]
     return ordered, RunStats(len(sources), len(hits), len(misses), workers)
+
+
+def _read(source: SourceFile, max_bytes: int) -> bytes:
+    data = read_source(source, max_bytes)
+    return data if isinstance(data, bytes) else b""  # vanished since it was fingerprinted: parses empty
 
 
 def _workers(jobs: int | None, misses: int) -> int:

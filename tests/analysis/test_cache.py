@@ -40,3 +40,25 @@ def test_corrupt_cache_is_rebuilt_not_trusted(tmp_path):
     result = run(tmp_path, cache)
     assert result.stats.parsed == 31
     assert run(tmp_path, cache).stats.cache_hits == 31
+
+
+def test_unchanged_old_files_are_not_read_again_but_edits_are_seen(tmp_path):
+    import os
+
+    from decompose.analysis.discovery import discover
+    from decompose.analysis.runner import fingerprint
+
+    write_tree(tmp_path, TREE)
+    sources = discover(tmp_path / "pkg").sources
+    an_hour_ago = 1_700_000_000_000_000_000
+    for source in sources:
+        os.utime(source.path, ns=(an_hour_ago, an_hour_ago))
+    first = fingerprint(sources)
+    second = fingerprint(sources, known=first.stats)
+    assert all(data is None for _, _, data in second.keyed)
+    assert [k for k, _, _ in second.keyed] == [k for k, _, _ in first.keyed]
+    edited = tmp_path / "pkg/m7.py"
+    edited.write_text(edited.read_text().replace("f7", "g7"))  # same size, new mtime
+    third = fingerprint(sources, known=first.stats)
+    changed = [s.module for (k1, s, _), (k2, _, _) in zip(first.keyed, third.keyed) if k1 != k2]
+    assert changed == ["pkg.m7"]
