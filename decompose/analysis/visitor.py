@@ -1,27 +1,22 @@
-"""One walk over one libcst tree: symbols, imports, name usages, framework call sites, hazards.
+"""The facts of one module from one walk over its libcst tree: symbols, imports, name usages,
+framework call sites, hazards.
 
-Speed matters here (it runs on every file of a 4,000-file monolith), so this is not a
-`CSTVisitor`: libcst's generic dispatch costs ~1.6x the parse itself and PositionProvider another
-~2.2x (measured; see docs/performance.md). Instead `FactWalker` walks dataclass fields directly
-and dispatches on node type through small tables, and it counts lines itself: a statement starts
-after its `leading_lines`, and a statement's newlines are those inside its whitespace and string
-nodes. Line numbers are checked against Python's `ast` in the tests.
-
-It also avoids ScopeProvider/QualifiedNameProvider: light frames of function locals keep a local
-variable or parameter from being mistaken for a module-level name, and cross-module resolution is
-left to `decompose.analysis.link`.
+It avoids libcst's ScopeProvider/QualifiedNameProvider (about 10x slower): light frames of
+function locals keep a local variable or parameter from being mistaken for a module-level name,
+and cross-module resolution is left to `decompose.analysis.link`. The walk itself, and its line
+numbers, come from `decompose.analysis.walker`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-import dataclasses
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from decompose.analysis import facts as f
 from decompose.analysis.hazards import CallEvent, FileEvents, LoopEvent, MutationEvent, find_hazards
+from decompose.analysis.walker import LineWalker
 from decompose.analysis.syntax import (
     arg_text,
     chain_nodes,
@@ -68,37 +63,16 @@ class _RawUsage:
     frames: tuple[Frame, ...]
 
 
-BLOCK_FIELDS = ("body", "handlers", "orelse", "finalbody", "cases")
-STATEMENT_SKIP = {"leading_lines", "decorators", "lines_after_decorators", "footer", *BLOCK_FIELDS}
-OPENERS = ("lpar", "lbracket", "lbrace", "whitespace_after_func", "whitespace_before_args", "whitespace_before_params")
-CLOSERS = ("rpar", "rbracket", "rbrace")
-_FIELDS: dict[type, tuple[str, ...]] = {}
+class FactWalker(LineWalker):
+    """Facts of one module. Hooks named `visit_<Node>`/`leave_<Node>` run as the walk reaches nodes."""
 
-
-def node_fields(kind: type) -> tuple[str, ...]:
-    """A node type's child fields, openers first and closers last so newlines count in source order."""
-    names = _FIELDS.get(kind)
-    if names is None:
-        all_names = [f.name for f in dataclasses.fields(kind)]
-        first = [n for n in OPENERS if n in all_names]
-        last = [n for n in CLOSERS if n in all_names]
-        names = _FIELDS[kind] = (*first, *(n for n in all_names if n not in first and n not in last), *last)
-    return names
-
-
-def header_fields(kind: type) -> tuple[str, ...]:
-    return tuple(n for n in node_fields(kind) if n not in STATEMENT_SKIP)
-
-
-class FactWalker:
     def __init__(self, module: str, is_package: bool) -> None:
+        super().__init__()
         self.module = module
         self.is_package = is_package
         self.scope: str | None = None
         self.depth = 0  # function/class nesting
         self.frames: list[Frame] = []
-        self.type_checking_blocks: set[int] = set()
-        self.type_checking = 0
         self.consumed: set[int] = set()
         self.decorator_calls: set[int] = set()
         self.bindings: dict[str, str] = {}  # local name -> absolute dotted (any scope)
@@ -118,124 +92,8 @@ class FactWalker:
         self.loop_aliases: list[tuple[str | None, str, str]] = []
         self.sequences: list[tuple[str, tuple[str, ...]]] = []
         self.in_annotation = 0
-        self.next_line = 1  # the line the next statement's leading_lines start on
-        self.stmt_line = 1  # first line of the statement being walked
-        self.extra = 0  # newlines seen so far inside that statement
 
-    # ---- the walk ---------------------------------------------------------------------------
-    def run(self, tree: cst.Module) -> "FactWalker":
-        self.next_line = 1 + len(tree.header)
-        for statement in tree.body:
-            self.statement(statement)
-        return self
-
-    def statement(self, node: cst.CSTNode) -> None:
-        if isinstance(node, cst.SimpleStatementLine):
-            self.next_line += len(node.leading_lines)
-            self.begin(self.next_line)
-            for small in node.body:
-                self.walk(small)
-            self.next_line = self.stmt_line + self.extra + 1
-        else:
-            self.compound(node)
-
-    def begin(self, line: int) -> None:
-        self.stmt_line, self.extra = line, 0
-
-    def compound(self, node: cst.CSTNode) -> None:
-        """def/class/if/for/while/try/with/match and their clauses: header line, then blocks."""
-        self.next_line += len(getattr(node, "leading_lines", ()))
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            self.decorated(node)
-        for decorator in getattr(node, "decorators", ()):
-            self.next_line += len(decorator.leading_lines)
-            self.begin(self.next_line)
-            self.decorator(decorator, node.name.value)  # type: ignore[attr-defined]
-            self.walk(decorator.decorator)
-            self.next_line = self.stmt_line + self.extra + 1
-        self.next_line += len(getattr(node, "lines_after_decorators", ()))
-        self.begin(self.next_line)
-        enter = ENTER.get(type(node))
-        if enter is not None:
-            enter(self, node)
-        for name in header_fields(type(node)):
-            self.walk_value(getattr(node, name))
-        header_end = self.stmt_line + self.extra
-        self.blocks(node, header_end)
-        leave = LEAVE.get(type(node))
-        if leave is not None:
-            leave(self, node)
-
-    def blocks(self, node: cst.CSTNode, header_end: int) -> None:
-        if isinstance(node, cst.Match):
-            self.next_line = header_end + 1
-        for name in BLOCK_FIELDS:
-            value = getattr(node, name, None)
-            if value is None:
-                continue
-            if name == "body" and isinstance(node, cst.If) and id(node.body) in self.type_checking_blocks:
-                self.type_checking += 1
-                self.block(value, header_end)
-                self.type_checking -= 1
-            elif isinstance(value, (tuple, list)):
-                for clause in value:
-                    self.compound(clause)
-            elif isinstance(value, (cst.IndentedBlock, cst.SimpleStatementSuite)):
-                self.block(value, header_end)
-            else:
-                self.compound(value)  # else / elif / finally
-        self.next_line += len(getattr(node, "footer", ()) or ()) if isinstance(node, cst.Match) else 0
-
-    def block(self, block: cst.BaseSuite, header_end: int) -> None:
-        if isinstance(block, cst.SimpleStatementSuite):  # `if x: return 1`
-            self.begin(header_end)
-            for small in block.body:
-                self.walk(small)
-            self.next_line = self.stmt_line + self.extra + 1
-            return
-        self.next_line = header_end + 1
-        for statement in block.body:
-            self.statement(statement)
-        self.next_line += len(block.footer)
-
-    def walk(self, node: cst.CSTNode) -> None:
-        kind = type(node)
-        enter = ENTER.get(kind)
-        if enter is not None and enter(self, node) is False:
-            return
-        for name in node_fields(kind):
-            self.walk_value(getattr(node, name))
-        leave = LEAVE.get(kind)
-        if leave is not None:
-            leave(self, node)
-
-    def walk_value(self, value: object) -> None:
-        if isinstance(value, cst.CSTNode):
-            self.walk(value)
-        elif type(value) in (tuple, list):
-            for item in value:  # type: ignore[attr-defined]
-                if isinstance(item, cst.CSTNode):
-                    self.walk(item)
-
-    # ---- newlines inside a statement --------------------------------------------------------
-    def visit_ParenthesizedWhitespace(self, node: cst.ParenthesizedWhitespace) -> bool:
-        self.extra += 1 + len(node.empty_lines)
-        return False
-
-    def visit_SimpleWhitespace(self, node: cst.SimpleWhitespace) -> bool:
-        if "\\" in node.value:
-            self.extra += node.value.count("\n")
-        return False
-
-    def visit_FormattedStringText(self, node: cst.FormattedStringText) -> bool:
-        self.extra += node.value.count("\n")
-        return False
-
-    # ---- positions and scopes -------------------------------------------------------------
-    def line(self, node: cst.CSTNode | None = None) -> int:
-        """The line of what is being walked (statement-accurate; within a statement, approximate)."""
-        return self.stmt_line + self.extra
-
+    # ---- scopes ---------------------------------------------------------------------------
     def bind_local(self, name: str) -> None:
         if self.frames:
             self.frames[-1].locals.add(name)
@@ -667,10 +525,6 @@ class FactWalker:
             f.Usage(scope, text, kind, len(lines), tuple(sorted(set(lines))[:MAX_LINES_PER_USAGE]))
             for (scope, text, kind), lines in sorted(grouped.items(), key=lambda kv: (kv[0][0] or "", kv[0][1], kv[0][2]))
         )
-
-
-ENTER = {getattr(cst, n[6:]): m for n, m in vars(FactWalker).items() if n.startswith("visit_")}
-LEAVE = {getattr(cst, n[6:]): m for n, m in vars(FactWalker).items() if n.startswith("leave_")}
 
 
 QUERY_ENDS = (".all()", ".iterator()", ".scalars()", ".execute()", ".yield_per()")
