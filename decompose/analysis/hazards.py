@@ -255,6 +255,9 @@ class Subprocess(HazardRule):
                 yield self.hazard(event.scope, event.line, event.name)
 
 
+# Names whose mere reference (not only a call) the rules look at: the visitor records no others.
+REFERENCE_WATCH = frozenset(name.rsplit(".", 1)[-1] for name in Sleep.NAMES)
+
 HAZARD_RULES: tuple[HazardRule, ...] = (
     GlobalMutableState(),
     ProcessCache(),

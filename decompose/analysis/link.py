@@ -55,13 +55,14 @@ class Edges:
         self.weights[key] += count
         known = self.lines[key]
         if len(known) < MAX_LOCATIONS:
-            known.update((path, line) for line in lines)
+            for line in lines:
+                known.add((path, line))
         if via is not None:
             self.via.setdefault(key, via)
 
     def build(self) -> list[Edge]:
         return [
-            Edge(src, dst, kind, weight, tuple(Location(p, n) for p, n in sorted(self.lines[(src, dst, kind)])[:MAX_LOCATIONS]),
+            Edge(src, dst, kind, weight, tuple(map(Location._make, sorted(self.lines[(src, dst, kind)])[:MAX_LOCATIONS])),
                  self.via.get((src, dst, kind)))
             for (src, dst, kind), weight in sorted(self.weights.items())
         ]

@@ -7,6 +7,7 @@ clear message instead of guessing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from decompose.analysis.facts import ParseFailure
 
@@ -19,8 +20,9 @@ EDGE_KINDS = (
 IMPORT_KINDS = ("import", "import-type-checking", "import-lazy", "import-dynamic")
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
+    """A tuple, not a dataclass: a large analysis holds hundreds of thousands of them."""
+
     path: str
     line: int
 

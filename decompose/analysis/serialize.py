@@ -29,18 +29,20 @@ LIST_TYPES = {
 
 
 def to_dict(analysis: Analysis) -> dict[str, Any]:
-    data = {name: [plain(item) for item in getattr(analysis, name)] for name in LIST_TYPES}
+    data: dict[str, Any] = {name: [row(item) for item in getattr(analysis, name)] for name in LIST_TYPES}
     data.update(root=analysis.root, schema_version=analysis.schema_version, summary=summary_counts(analysis))
     return data
 
 
-def plain(value: Any) -> Any:
-    """A dataclass (or tuple of them) as JSON-ready dicts and lists; faster than dataclasses.asdict."""
-    if isinstance(value, tuple):
-        return [plain(v) for v in value]
-    if hasattr(value, "__dataclass_fields__"):
-        return {k: plain(v) for k, v in vars(value).items()}
-    return value
+def row(item: Any) -> dict[str, Any]:
+    """One record as a JSON-ready dict (tuples encode as lists; locations as {path, line})."""
+    fields_ = vars(item)
+    if "locations" in fields_:
+        return {**fields_, "locations": [{"path": p, "line": n} for p, n in fields_["locations"]]}
+    return fields_
+
+
+ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
 
 
 def dumps(analysis: Analysis) -> str:
@@ -50,15 +52,11 @@ def dumps(analysis: Analysis) -> str:
     for key in sorted(data):
         value = data[key]
         if isinstance(value, list) and value:
-            rows = ",\n".join(_compact(item) for item in value)
+            rows = ",\n".join(map(ENCODER.encode, value))
             parts.append(f"{json.dumps(key)}: [\n{rows}\n]")
         else:
-            parts.append(f"{json.dumps(key)}: {_compact(value)}")
+            parts.append(f"{json.dumps(key)}: {ENCODER.encode(value)}")
     return "{\n" + ",\n".join(parts) + "\n}\n"
-
-
-def _compact(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
 
 
 def write(analysis: Analysis, path: Path) -> None:

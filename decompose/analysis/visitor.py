@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from decompose.analysis import facts as f
-from decompose.analysis.hazards import CallEvent, FileEvents, LoopEvent, MutationEvent, find_hazards
+from decompose.analysis.hazards import REFERENCE_WATCH, CallEvent, FileEvents, LoopEvent, MutationEvent, find_hazards
 from decompose.analysis.walker import LineWalker
 from decompose.analysis.syntax import (
     arg_text,
@@ -372,7 +372,7 @@ class FactWalker(LineWalker):
             self.consumed.add(id(part))
         if self.in_annotation and kind == "reference":
             kind = "annotation"
-        if kind == "reference":
+        if kind == "reference" and text.rsplit(".", 1)[-1] in REFERENCE_WATCH:
             self.events.references.append(CallEvent(self.scope, self._expand(text), self.line(), (), ()))
         self.raw_usages.append(_RawUsage(self.scope, text, kind, self.line(node), tuple(self.frames)))
 

@@ -36,6 +36,39 @@ def node_fields(kind: type) -> tuple[str, ...]:
     return names
 
 
+def _subclasses(kind: type) -> set[type]:
+    found = set()
+    for sub in kind.__subclasses__():
+        found.add(sub)
+        found |= _subclasses(sub)
+    return found
+
+
+NODE_TYPES = frozenset(t for t in _subclasses(cst.CSTNode) if not getattr(t, "__abstractmethods__", None))
+# Punctuation and operators (Comma, Dot, parentheses, +, ==, ...): nothing but whitespace fields.
+TOKEN_FIELDS = {
+    t: tuple(f.name for f in dataclasses.fields(t))
+    for t in NODE_TYPES
+    if dataclasses.fields(t) and all(f.name.startswith("whitespace") for f in dataclasses.fields(t))
+}
+SCALARS = (str, bool, int, float)  # MaybeSentinel and None are not: the same field may hold a node elsewhere
+_SCALAR_FIELDS: set[tuple[type, str]] = set()
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def child_fields(kind: type) -> tuple[str, ...]:
+    """node_fields minus those seen holding a plain value (str, bool, int): they never hold nodes."""
+    names = _CHILD_FIELDS.get(kind)
+    if names is None:
+        names = _CHILD_FIELDS[kind] = tuple(n for n in node_fields(kind) if (kind, n) not in _SCALAR_FIELDS)
+    return names
+
+
+def forget_field(kind: type, name: str) -> None:
+    _SCALAR_FIELDS.add((kind, name))
+    _CHILD_FIELDS.pop(kind, None)
+
+
 def header_fields(kind: type) -> tuple[str, ...]:
     return tuple(n for n in node_fields(kind) if n not in STATEMENT_SKIP)
 
@@ -148,18 +181,45 @@ class LineWalker:
         enter = self.ENTER.get(kind)
         if enter is not None and enter(self, node) is False:
             return
-        for name in node_fields(kind):
-            self.walk_value(getattr(node, name))
+        for name in child_fields(kind):
+            value = getattr(node, name)
+            value_kind = type(value)
+            if value_kind in NODE_TYPES:
+                self._child(value, value_kind)
+            elif value_kind is tuple or value_kind is list:
+                for item in value:
+                    item_kind = type(item)
+                    if item_kind in NODE_TYPES:
+                        self._child(item, item_kind)
+            elif value_kind in SCALARS:
+                forget_field(kind, name)  # a str/bool field never holds a node: stop looking
         leave = self.LEAVE.get(kind)
         if leave is not None:
             leave(self, node)
 
+    def _child(self, node: cst.CSTNode, kind: type) -> None:
+        """Whitespace and punctuation are counted here rather than walked: most nodes are one or the other."""
+        if kind is cst.SimpleWhitespace:
+            if "\\" in node.value:  # type: ignore[attr-defined]
+                self.extra += node.value.count("\n")  # type: ignore[attr-defined]
+        elif kind is cst.ParenthesizedWhitespace:
+            self.extra += 1 + len(node.empty_lines)  # type: ignore[attr-defined]
+        elif kind in TOKEN_FIELDS and kind not in self.ENTER:
+            for name in TOKEN_FIELDS[kind]:
+                space = getattr(node, name)
+                if type(space) is cst.ParenthesizedWhitespace:
+                    self.extra += 1 + len(space.empty_lines)
+                elif "\\" in space.value:
+                    self.extra += space.value.count("\n")
+        else:
+            self.walk(node)
+
     def walk_value(self, value: object) -> None:
-        if isinstance(value, cst.CSTNode):
-            self.walk(value)
+        if type(value) in NODE_TYPES:
+            self.walk(value)  # type: ignore[arg-type]
         elif type(value) in (tuple, list):
             for item in value:  # type: ignore[attr-defined]
-                if isinstance(item, cst.CSTNode):
+                if type(item) in NODE_TYPES:
                     self.walk(item)
 
     # ---- newlines inside a statement --------------------------------------------------------

@@ -86,3 +86,18 @@ def test_models_tables_and_access(tmp_path):
     assert ("shop.views:product_list", "table:shop_product") in edges(a, "table-read")
     assert ("shop.views:OrderView", "table:orders") in edges(a, "table-write")
     assert ("shop.models:Order", "shop.models:Product") in edges(a, "string-ref")  # "shop.Product"
+
+
+def test_not_url_patterns(tmp_path):
+    """INVALID: lists of paths that are not a URLconf's urlpatterns, and non-path entries."""
+    a = analyse(tmp_path, {
+        "site/__init__.py": "",
+        "site/urls.py": """
+            from django.urls import path
+            from site import views
+            other_patterns = [path("hidden/", views.hidden)]
+            urlpatterns = [views.make_route("x/"), "not-a-call"]
+        """,
+        "site/views.py": "def hidden(request): ...\ndef make_route(prefix): ...\n",
+    })
+    assert a.routes == []

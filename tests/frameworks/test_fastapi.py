@@ -35,3 +35,21 @@ def test_routers_prefixes_and_include_router(tmp_path):
         (("GET",), "/", "/", "api.main:root"),
     }
     assert {r.framework for r in a.routes} == {"fastapi"}
+
+
+def test_not_a_router(tmp_path):
+    """INVALID: decorators named like routes on objects that are not FastAPI apps or routers."""
+    a = analyse(tmp_path, {
+        "api.py": """
+            import httpx
+            client = httpx.Client()
+            registry = {}
+
+            @registry.get("/items")
+            def not_a_route(): ...
+
+            def fetch():
+                return client.get("/items")
+        """,
+    })
+    assert a.routes == []
