@@ -144,7 +144,7 @@ def _name_modules(top: str, base: str, folders: dict[str, _Folder], failures: li
 
 
 def _add_source(file: str, root: str, base: str, sources: dict[str, SourceFile], failures: list[ParseFailure]) -> None:
-    parts = os.path.relpath(file, root)[:-3].split(SEP)
+    parts = file[len(root.rstrip(SEP)) + 1 : -3].split(SEP)  # file is always below root: no relpath needed
     is_package = parts[-1] == "__init__"
     if is_package:
         parts.pop()
