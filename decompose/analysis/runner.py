@@ -1,5 +1,6 @@
-"""Turn discovered files into facts: read and hash in this process, answer hits from the cache,
-parse the misses in a process pool (one worker per core), store them back.
+"""Turn discovered files into facts: fingerprint every file in this process (hash it, or reuse its
+recorded hash when its size and mtime are unchanged), answer hits from the cache, parse the misses
+in worker processes (one per core), store them back.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ class RunStats:
     jobs: int
 
 
-RACY_NS = 2_000_000_000  # a file modified this close to its recorded stat is hashed again (git's "racy" rule)
+RACY_NS = 2_000_000_000  # stats of files modified this recently are not recorded (git's "racy" rule)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def fingerprint(sources: tuple[SourceFile, ...], max_bytes: int = DEFAULT_MAX_BY
     for source in sources:
         stamp = _stat(source.path)
         recorded = known.get(source.path)
-        if stamp and recorded and recorded[:2] == stamp and now - stamp[1] > RACY_NS and stamp[0] <= max_bytes:
+        if stamp and recorded and recorded[:2] == stamp and stamp[0] <= max_bytes:
             keyed.append((cache_key(source, recorded[2]), source, None))
             stats[source.path] = recorded
             continue
@@ -69,7 +70,7 @@ def fingerprint(sources: tuple[SourceFile, ...], max_bytes: int = DEFAULT_MAX_BY
             continue
         sha = hashlib.sha256(data).hexdigest()
         keyed.append((cache_key(source, sha), source, data))
-        if stamp:
+        if stamp and now - stamp[1] > RACY_NS:  # a fresh file could change again within its mtime tick
             stats[source.path] = (*stamp, sha)
     return Fingerprint(tuple(keyed), tuple(failures), stats)
 
