@@ -199,6 +199,8 @@ def recall(bench: Bench) -> tuple[str, list[str]]:
 
 def explain(edge, via, failed, modules, ours) -> str:  # noqa: ANN001
     src, dst = edge
+    if src == dst:
+        return "by design: a module importing itself is not a dependency, so not an edge"
     if edge in via:
         return "covered: `from pkg import name` points at the module defining name (via=pkg)"
     if src in failed:

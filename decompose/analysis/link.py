@@ -80,7 +80,7 @@ def link(root: str, sources: tuple[SourceFile, ...], results: list[FileFacts | P
     unresolved = _dynamic_edges(index, edges)
     model_tables = {t.model: t.name for t in tables if t.model is not None}
     _usage_edges(index, edges, model_tables)
-    _string_edges(index, edges, {t.name for t in tables}, finder)
+    _string_edges(index, edges, {t.name for t in tables})
     routes = _routes(index)
     built = edges.build()
     return Analysis(
@@ -195,7 +195,7 @@ def _table_access(kind: str, dotted: str, resolved: Resolved, persisting: bool) 
 
 
 # ---- strings: relationship("Order"), ForeignKey("users.id"), "app.Model", mock.patch targets --
-def _string_edges(index: Index, edges: Edges, table_names: set[str], finder: ModelFinder) -> None:
+def _string_edges(index: Index, edges: Edges, table_names: set[str]) -> None:
     by_name: dict[str, list[str]] = defaultdict(list)
     for class_id in sorted(index.classes):
         by_name[split_id(class_id)[1] or ""].append(class_id)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 import libcst as cst
 
@@ -73,6 +73,9 @@ def header_fields(kind: type) -> tuple[str, ...]:
     return tuple(n for n in node_fields(kind) if n not in STATEMENT_SKIP)
 
 
+W = TypeVar("W", bound="LineWalker")
+
+
 class LineWalker:
     ENTER: ClassVar[dict[type, Callable]] = {}
     LEAVE: ClassVar[dict[type, Callable]] = {}
@@ -101,7 +104,7 @@ class LineWalker:
         """Hook: one decorator of `name`, before its expression is walked."""
 
     # ---- the walk ---------------------------------------------------------------------------
-    def run(self, tree: cst.Module) -> "FactWalker":
+    def run(self: W, tree: cst.Module) -> W:
         self.next_line = 1 + len(tree.header)
         for statement in tree.body:
             self.statement(statement)
