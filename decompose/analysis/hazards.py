@@ -224,12 +224,14 @@ class UnboundedLoop(HazardRule):
         "def f(q):\n    for row in q.limit(100):\n        pass\n",
         "def f():\n    while n < 3:\n        pass\n",
         "def f(s):\n    for row in s.scalars(select(Order).limit(10)):\n        pass\n",
+        "def f(order):\n    for d in order.discounts.all():\n        pass\n",
     )
     INVALID = (
         "def f():\n    while True:\n        step()\n",
         "def f():\n    for o in Order.query.all():\n        total(o)\n",
         "def f():\n    for o in Order.objects.all():\n        total(o)\n",
         "def f():\n    for o in db.session.scalars(select(Order).order_by(Order.id)):\n        total(o)\n",
+        "def f(qs):\n    for o in qs.iterator():\n        total(o)\n",
     )
 
     def check(self, events: FileEvents) -> Iterator[Hazard]:

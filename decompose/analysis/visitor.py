@@ -531,8 +531,14 @@ QUERY_ENDS = (".all()", ".iterator()", ".scalars()", ".execute()", ".yield_per()
 
 
 def _unbounded_query(node: cst.BaseExpression, source: str) -> bool:
-    """`for x in Model.query.all()` / `session.scalars(select(M))` with no limit or pagination."""
+    """`for x in Model.query.all()` / `Model.objects.all()` / `session.scalars(select(M))` /
+    `qs.iterator()` with no limit or pagination. `order.items.all()` is a related manager, bounded
+    by one row's relations, so a lower-case head needs `.iterator()` (Django's large-queryset idiom)."""
     if not source.endswith(QUERY_ENDS):
+        return False
+    head = source.split(".", 1)[0]
+    table_level = head[:1].isupper() or any(w in source for w in (".objects.", ".query.", "session.", ".iterator()"))
+    if not table_level:
         return False
     text = cst.Module([]).code_for_node(node)
     return not any(word in text for word in (".limit(", ".paginate(", ".first(", "[:", ".slice("))
