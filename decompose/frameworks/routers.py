@@ -27,10 +27,17 @@ class Router:
     prefix: str
 
 
+Routers = dict[RouterKey, Router]
+RouteSpec = tuple[str, tuple[str, ...], str, str]  # path, methods, handler id, handler name
+
+
 @dataclass(frozen=True)
 class Mount:
     parent: RouterKey
     prefix: str | None
+
+
+Mounts = dict[RouterKey, list[Mount]]
 
 
 @dataclass(frozen=True)
@@ -72,7 +79,7 @@ class DecoratorRoutes:
         return found
 
     # ---- routers and mounts -----------------------------------------------------------------
-    def _routers(self, index: Index) -> dict[RouterKey, Router]:
+    def _routers(self, index: Index) -> Routers:
         out: dict[RouterKey, Router] = {}
         for facts in index.files.values():
             for call in facts.assigned_calls:
@@ -80,9 +87,11 @@ class DecoratorRoutes:
                 if is_app or call.callee in self.d.router_callees:
                     key = (facts.module, call.scope, call.name)
                     out[key] = Router(key, is_app, dict(call.kwargs).get(self.d.router_prefix_kw, ""))
+        if out:
+            out[UNKNOWN_APP] = Router(UNKNOWN_APP, True, "")  # stands for receivers we cannot resolve
         return out
 
-    def _key(self, index: Index, module: str, scope: str | None, target: str, routers) -> RouterKey | None:  # noqa: ANN001
+    def _key(self, index: Index, module: str, scope: str | None, target: str, routers: Routers) -> RouterKey | None:
         for key in ((module, scope, target), (module, None, target)):
             if key in routers:
                 return key
@@ -93,11 +102,10 @@ class DecoratorRoutes:
         key = (owner, None, name or "")
         return key if key in routers else None
 
-    def _mounts(self, index: Index, routers: dict[RouterKey, Router]) -> dict[RouterKey, list[Mount]]:
+    def _mounts(self, index: Index, routers: Routers) -> Mounts:
         """Who is mounted where. A receiver we cannot resolve (an `app` parameter) is taken to be
         an application; a child that is a loop variable stands for each item of the iterable."""
-        out: dict[RouterKey, list[Mount]] = {}
-        routers.setdefault(UNKNOWN_APP, Router(UNKNOWN_APP, True, ""))
+        out: Mounts = {}
         for facts in index.files.values():
             for site in facts.call_sites:
                 if site.method != self.d.mount_method or not site.args:
@@ -108,7 +116,7 @@ class DecoratorRoutes:
                     out.setdefault(child, []).append(Mount(parent, prefix))
         return out
 
-    def _children(self, index: Index, facts: FileFacts, site: CallSite, routers) -> list[RouterKey]:  # noqa: ANN001
+    def _children(self, index: Index, facts: FileFacts, site: CallSite, routers: Routers) -> list[RouterKey]:
         direct = self._key(index, facts.module, site.scope, site.args[0], routers)
         if direct is not None:
             return [direct]
@@ -121,7 +129,8 @@ class DecoratorRoutes:
                         out.append(key)
         return out
 
-    def _prefixes(self, key: RouterKey, routers, mounts, seen=()) -> Iterator[tuple[str, bool]]:  # noqa: ANN001
+    def _prefixes(self, key: RouterKey, routers: Routers, mounts: Mounts,
+                  seen: tuple[RouterKey, ...] = ()) -> Iterator[tuple[str, bool]]:
         router = routers[key]
         parents = [m for m in mounts.get(key, []) if m.parent not in seen and m.parent != key]
         if not parents:
@@ -138,7 +147,8 @@ class DecoratorRoutes:
         return mount.prefix if self.d.mount_overrides else self.d.join(mount.prefix, router.prefix)
 
     # ---- one registration site ----------------------------------------------------------------
-    def _site_routes(self, index, facts: FileFacts, site: CallSite, key, routers, mounts) -> Iterator[Route]:  # noqa: ANN001
+    def _site_routes(self, index: Index, facts: FileFacts, site: CallSite, key: RouterKey,
+                     routers: Routers, mounts: Mounts) -> Iterator[Route]:
         spec = self._spec(index, facts, site)
         if spec is None:
             return
@@ -148,7 +158,7 @@ class DecoratorRoutes:
             yield Route(self.framework, methods, full, normalise(full), handler, handler_name,
                         facts.module, site.line, mounted)
 
-    def _spec(self, index: Index, facts: FileFacts, site: CallSite):  # noqa: ANN201
+    def _spec(self, index: Index, facts: FileFacts, site: CallSite) -> RouteSpec | None:
         kwargs = dict(site.kwargs)
         lists = dict(site.list_args)
         if site.decorates is not None and site.method in self.d.decorator_methods:
@@ -161,7 +171,8 @@ class DecoratorRoutes:
             return self._added(index, facts, site, kwargs, lists)
         return None
 
-    def _added(self, index: Index, facts: FileFacts, site: CallSite, kwargs, lists):  # noqa: ANN001, ANN202
+    def _added(self, index: Index, facts: FileFacts, site: CallSite, kwargs: dict[str, str],
+               lists: dict[str, tuple[str, ...]]) -> RouteSpec | None:
         path = site.args[0] if site.args else kwargs.get("rule", kwargs.get("path", ""))
         keyword, position = self.d.add_view
         view = kwargs.get(keyword) or (site.args[position] if len(site.args) > position else "")
