@@ -48,7 +48,8 @@ class Edges:
         self.lines: dict[tuple[str, str, str], set[tuple[str, int]]] = defaultdict(set)
         self.via: dict[tuple[str, str, str], str] = {}
 
-    def add(self, src: str, dst: str, kind: str, path: str, lines, count: int = 1, via: str | None = None) -> None:  # noqa: ANN001
+    def add(self, src: str, dst: str, kind: str, path: str, lines: tuple[int, ...],
+            count: int = 1, via: str | None = None) -> None:
         if src == dst:
             return
         key = (src, dst, kind)
@@ -97,7 +98,8 @@ def link(root: str, sources: tuple[SourceFile, ...], results: list[FileFacts | P
 
 
 # ---- modules and symbols ----------------------------------------------------------------------
-def _modules(sources, files, failures, externals) -> list[ModuleInfo]:  # noqa: ANN001
+def _modules(sources: tuple[SourceFile, ...], files: list[FileFacts], failures: list[ParseFailure],
+             externals: dict[str, set[str]]) -> list[ModuleInfo]:
     by_module = {f.module: f for f in files}
     failed = {f.module: f.kind for f in failures if f.module}
     out = []
@@ -135,7 +137,7 @@ def _import_edges(index: Index, edges: Edges) -> dict[str, set[str]]:
     return externals
 
 
-def _import_targets(index: Index, module: str, names) -> list[tuple[str | None, str | None]]:  # noqa: ANN001
+def _import_targets(index: Index, module: str, names: tuple[tuple[str, str], ...]) -> list[tuple[str | None, str | None]]:
     if not names or names == (("*", "*"),):
         resolved = index.resolve(module)
         return [(split_id(resolved.node)[0] if resolved else None, None)]
@@ -213,7 +215,8 @@ def _string_edges(index: Index, edges: Edges, table_names: set[str]) -> None:
                 edges.add(src, dst, "string-ref", facts.path, (ref.line,))
 
 
-def _string_target(index: Index, module: str, value: str, hint: str, by_name, labels) -> str | None:  # noqa: ANN001
+def _string_target(index: Index, module: str, value: str, hint: str,
+                   by_name: dict[str, list[str]], labels: dict[str, set[str]]) -> str | None:
     if hint == "relationship" and "." not in value:
         return _closest(module, by_name.get(value, []))
     resolved = index.resolve(value)

@@ -24,6 +24,7 @@ VIEWSET_ACTIONS = {
 LIST_ACTIONS = {"list": "GET", "create": "POST"}
 DETAIL_ACTIONS = {"retrieve": "GET", "update": "PUT", "partial_update": "PATCH", "destroy": "DELETE"}
 Part = tuple[str, bool]  # (route text, is a regex)
+Confs = dict[str, tuple[UrlEntry, ...]]  # URLconf module -> its urlpatterns
 
 
 class DjangoRoutes:
@@ -46,7 +47,8 @@ class DjangoRoutes:
                 return resolved.node
         return None
 
-    def _walk(self, index: Index, confs, module: str, parts: tuple[Part, ...], seen) -> Iterator[Route]:  # noqa: ANN001
+    def _walk(self, index: Index, confs: Confs, module: str, parts: tuple[Part, ...],
+              seen: tuple[str, ...]) -> Iterator[Route]:
         for entry in confs.get(module, ()):
             here = (*parts, (entry.route, entry.func != "path"))
             target = self._target(index, module, entry)
@@ -58,7 +60,7 @@ class DjangoRoutes:
             else:
                 yield from self._view_route(index, module, entry, here)
 
-    def _view_route(self, index: Index, module: str, entry: UrlEntry, parts) -> Iterator[Route]:  # noqa: ANN001
+    def _view_route(self, index: Index, module: str, entry: UrlEntry, parts: tuple[Part, ...]) -> Iterator[Route]:
         resolved = index.resolve_in(module, None, entry.view)
         if resolved is None or ":" not in resolved.node:
             return
@@ -67,7 +69,7 @@ class DjangoRoutes:
         methods = tuple(sorted(m.upper() for m in info.methods if m in HTTP_VERBS)) if info else ()
         yield _route(parts, methods or ("ANY",), handler, module, entry.line)
 
-    def _router_routes(self, index: Index, module: str, entry: UrlEntry, parts) -> Iterator[Route]:  # noqa: ANN001
+    def _router_routes(self, index: Index, module: str, entry: UrlEntry, parts: tuple[Part, ...]) -> Iterator[Route]:
         expr = entry.view.removeprefix("include-expr:").removesuffix(".urls")
         resolved = index.resolve_in(module, None, expr)
         if resolved is None or ":" not in resolved.node:
@@ -77,7 +79,8 @@ class DjangoRoutes:
             if site.method == "register" and site.target == name and len(site.args) >= 2:
                 yield from self._viewset_routes(index, owner, site.args[0], site.args[1], parts, site.line)
 
-    def _viewset_routes(self, index, module, prefix, viewset, parts, line) -> Iterator[Route]:  # noqa: ANN001
+    def _viewset_routes(self, index: Index, module: str, prefix: str, viewset: str,
+                        parts: tuple[Part, ...], line: int) -> Iterator[Route]:
         resolved = index.resolve_in(module, None, viewset)
         if resolved is None or ":" not in resolved.node:
             return
@@ -104,7 +107,7 @@ def _viewset_actions(index: Index, class_id: str, seen: set[str]) -> set[str]:
     return actions
 
 
-def _route(parts: tuple[Part, ...], methods, handler: str, module: str, line: int) -> Route:  # noqa: ANN001
+def _route(parts: tuple[Part, ...], methods: tuple[str, ...], handler: str, module: str, line: int) -> Route:
     raw = "/" + "".join(text for text, _ in parts)
     template = "/" + "".join(
         (normalise_regex(text) if regex else normalise(text)).lstrip("/") for text, regex in parts

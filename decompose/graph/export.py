@@ -12,7 +12,7 @@ def _kinds(data: dict) -> str:
     return ",".join(f"{k}:{v}" for k, v in sorted(data["kinds"].items()))
 
 
-def _sorted_edges(graph: nx.DiGraph):  # noqa: ANN202
+def _sorted_edges(graph: nx.DiGraph) -> list[tuple[str, str, dict]]:
     return sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))
 
 
