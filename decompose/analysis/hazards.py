@@ -75,6 +75,15 @@ def _is_cache_name(name: str) -> bool:
     return any(word in name.lower() for word in CACHE_WORDS)
 
 
+def _first_mutations(events: FileEvents, caches: bool) -> Iterator[MutationEvent]:
+    """The first write to each module-level name in each scope, of caches or of other state."""
+    seen: set[tuple[str | None, str]] = set()
+    for event in events.mutations:
+        if _is_cache_name(event.name) == caches and (event.scope, event.name) not in seen:
+            seen.add((event.scope, event.name))
+            yield event
+
+
 class GlobalMutableState(HazardRule):
     kind = "global-mutable-state"
     why = (
@@ -86,11 +95,7 @@ class GlobalMutableState(HazardRule):
     INVALID = ("QUEUE = []\ndef push(x):\n    QUEUE.append(x)\n", "SEEN = {}\ndef f(k):\n    SEEN[k] = 1\n")
 
     def check(self, events: FileEvents) -> Iterator[Hazard]:
-        seen: set[tuple[str | None, str]] = set()
-        for event in events.mutations:
-            if _is_cache_name(event.name) or (event.scope, event.name) in seen:
-                continue
-            seen.add((event.scope, event.name))
+        for event in _first_mutations(events, caches=False):
             yield self.hazard(event.scope, event.line, f"{event.name} ({event.how})")
 
 
@@ -113,11 +118,8 @@ class ProcessCache(HazardRule):
         for event in events.decorators:
             if event.name in self.CACHE_DECORATORS:
                 yield self.hazard(event.scope, event.line, f"@{event.name}")
-        seen: set[tuple[str | None, str]] = set()
-        for event in events.mutations:
-            if _is_cache_name(event.name) and (event.scope, event.name) not in seen:
-                seen.add((event.scope, event.name))
-                yield self.hazard(event.scope, event.line, f"{event.name} ({event.how})")
+        for event in _first_mutations(events, caches=True):
+            yield self.hazard(event.scope, event.line, f"{event.name} ({event.how})")
 
 
 class BackgroundWork(HazardRule):
