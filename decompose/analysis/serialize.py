@@ -59,11 +59,14 @@ def dumps(analysis: Analysis) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
-def write(analysis: Analysis, path: Path) -> None:
+def write(analysis: Analysis, path: Path) -> str:
+    """Write atomically (a reader never sees half a file); returns the text written."""
+    text = dumps(analysis)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(dumps(analysis), encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
+    return text
 
 
 def read(path: Path) -> Analysis:

@@ -8,7 +8,7 @@ import typer
 
 from decompose.analysis.model import Analysis
 from decompose.analysis.pipeline import AnalyzeOptions, AnalyzeResult, analyze as run_analysis
-from decompose.analysis.serialize import dumps, read, write
+from decompose.analysis.serialize import read, write
 from decompose.cli.guard import guarded
 from decompose.cli.output import DelayedBar, Quiet, Verbose, err_console, settings_for, write_data
 from decompose.errors import UserError
@@ -53,13 +53,12 @@ def analyze(
     finally:
         bar.stop()
     if result.analysis is not None:
-        write(result.analysis, target)
+        text: str | None = write(result.analysis, target)
         view = SummaryView.of(result.analysis)
         save_state(target, result.digest, view)
-    else:
-        assert previous is not None
-        view = previous.view
-    _emit(result.analysis, target, fmt, level)
+    else:  # unchanged since the run recorded in `previous`
+        text, view = None, previous.view  # type: ignore[union-attr]
+    _emit(result.analysis, text, target, fmt, level)
     if not settings.quiet:
         console.print(analysis_summary(view, settings.verbosity))
         console.print(_timing_line(result, target))
@@ -85,11 +84,11 @@ def _check_choices(fmt: str, level: str, fail_on: list[str]) -> str:
     return fmt
 
 
-def _emit(analysis: Analysis | None, target: Path, fmt: str, level: str) -> None:
+def _emit(analysis: Analysis | None, text: str | None, target: Path, fmt: str, level: str) -> None:
     if not fmt:
         return
     if fmt == "json":
-        write_data(dumps(analysis) if analysis is not None else target.read_text(encoding="utf-8"))
+        write_data(text if text is not None else target.read_text(encoding="utf-8"))
         return
     from decompose.graph.build import build_graph  # networkx loads only for graph exports
     from decompose.graph.export import EXPORTERS

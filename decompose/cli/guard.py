@@ -26,6 +26,11 @@ def guarded(command: F) -> F:
         except UserError as error:
             err_console().print(f"[bold red]error:[/] {error.what}\n  [dim]→[/] {error.next_step}")
             raise typer.Exit(2) from None
+        except OSError as error:  # the environment, not a bug: a folder we cannot write, a full disk
+            where = error.filename or "a file"
+            err_console().print(f"[bold red]error:[/] {where}: {error.strerror or error}\n"
+                                "  [dim]→[/] check that the path exists and is writable, or choose another with --out")
+            raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err_console().print("[bold red]interrupted[/]")
             raise typer.Exit(2) from None

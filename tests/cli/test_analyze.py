@@ -113,3 +113,12 @@ def test_unchanged_tree_reuses_analysis_json_and_a_hand_edited_one_is_rewritten(
     third = runner.invoke(app, ["analyze", str(SAMPLE), "--out", str(out), "--json"])
     assert "Wrote" in third.stderr and third.stdout == first.stdout
     assert (out / "analysis.json").read_text() == first.stdout
+
+
+def test_an_unwritable_out_folder_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the output folder should be")
+    result = runner.invoke(app, ["analyze", str(SAMPLE), "--out", str(blocker)])
+    assert result.exit_code == 2
+    assert "not-a-folder" in result.stderr and "--out" in result.stderr and "internal error" not in result.stderr
+    assert blocker.read_text() == "a file where the output folder should be"  # the user's file is untouched
