@@ -66,10 +66,11 @@ class FactCache:
             except Exception:  # noqa: BLE001 - a stale pickle is a cache miss
                 continue
 
-    def put_many(self, items: Iterable[tuple[str, Result]]) -> None:
+    def put_blobs(self, items: Iterable[tuple[str, bytes]]) -> None:
+        """Store values already pickled (by the parser workers)."""
         if self._db is None:
             return
-        rows = [(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)) for key, value in items]
+        rows = list(items)
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO facts (key, value) VALUES (?, ?)", rows)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import faulthandler
 import hashlib
 import os
+import pickle
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -101,8 +102,9 @@ def collect_facts(
             results[source.module] = hits[key]
     tick(len(sources) - len(misses))
     workers = _workers(jobs, len(misses))
-    parsed = _parse_all(misses, workers, tick)
-    cache.put_many((key, parsed[source.module]) for key, source, _ in misses)
+    blobs = _parse_all(misses, workers, tick)
+    cache.put_blobs((key, blobs[source.module]) for key, source, _ in misses)
+    parsed = {module: pickle.loads(blob) for module, blob in blobs.items()}
     cache.put_stats(prints.stats)
     cache.prune({k for k, _, _ in prints.keyed})
     results.update(parsed)
@@ -121,22 +123,24 @@ def _workers(jobs: int | None, misses: int) -> int:
     return max(1, min(jobs or os.cpu_count() or 1, misses))
 
 
-def _parse_one(item: tuple[SourceFile, bytes, str]) -> Result:
+def _parse_one(item: tuple[SourceFile, bytes, str]) -> bytes:
+    """Facts pickled in the worker: the parent stores these bytes in the cache as they are and
+    unpickles them once, instead of unpickling the transfer and pickling again for the cache."""
     from decompose.analysis.parse import facts_from_bytes  # libcst loads in the workers only
 
     source, data, sha = item
-    return facts_from_bytes(source, data, sha)
+    return pickle.dumps(facts_from_bytes(source, data, sha), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 Item = tuple[SourceFile, bytes, str]
 
 
-def _parse_all(misses: list[tuple[str, SourceFile, bytes]], workers: int, tick: Progress) -> dict[str, Result]:
+def _parse_all(misses: list[tuple[str, SourceFile, bytes]], workers: int, tick: Progress) -> dict[str, bytes]:
     """Parse in worker processes, always: a native crash in the parser (libcst segfaults on some
     pathological files) must cost one file, not the run. After a crash the unfinished files are
     parsed one by one in a fresh single worker, so the culprit is the first without a result."""
     items: list[Item] = [(source, data, key.split(":")[1]) for key, source, data in misses]
-    out: dict[str, Result] = {}
+    out: dict[str, bytes] = {}
     if not items:
         return out
     chunk = max(1, min(32, len(items) // (workers * 8)))
@@ -145,8 +149,8 @@ def _parse_all(misses: list[tuple[str, SourceFile, bytes]], workers: int, tick: 
         pending = _run_pool(pending, 1, 1, out, tick)
         if pending:
             culprit = pending.pop(0)
-            out[culprit[0].module] = ParseFailure(culprit[0].rel, culprit[0].module, "parser-crash",
-                                                  "the parser crashed on this file (deep nesting?)")
+            crash = ParseFailure(culprit[0].rel, culprit[0].module, "parser-crash", "the parser crashed on this file (deep nesting?)")
+            out[culprit[0].module] = pickle.dumps(crash)
             tick(1)
     return out
 
@@ -156,7 +160,7 @@ def _quiet_worker() -> None:
     faulthandler.disable()
 
 
-def _run_pool(items: list[Item], workers: int, chunk: int, out: dict[str, Result], tick: Progress) -> list[Item]:
+def _run_pool(items: list[Item], workers: int, chunk: int, out: dict[str, bytes], tick: Progress) -> list[Item]:
     """Parse `items`; return those left unfinished because a worker died."""
     try:
         with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
