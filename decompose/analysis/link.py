@@ -34,6 +34,10 @@ REQUEST_HOOKS = {
     "listens_for", "receiver", "before_request", "after_request", "teardown_request",
     "teardown_appcontext", "before_app_request", "after_app_request", "middleware", "on_event",
 }
+# GraphQL entry points: Strawberry `@strawberry.field/mutation`, Ariadne `@query.field("x")` decorators,
+# and Graphene classes whose methods resolve fields (`resolve_*`) or run mutations.
+GRAPHQL_DECORATORS = {"field", "mutation", "subscription"}
+GRAPHQL_METHODS = ("resolve_", "mutate", "perform_mutation")
 WRITE_METHODS = {
     "create", "get_or_create", "update_or_create", "bulk_create", "bulk_update", "update",
     "delete", "insert", "add", "save",
@@ -179,11 +183,18 @@ def _usage_edges(index: Index, edges: Edges, model_tables: dict[str, str]) -> No
             src = symbol_id(facts.module, usage.scope) if usage.scope else facts.module
             if src == facts.module and split_id(resolved.node)[0] == facts.module:
                 continue  # module-level code using its own symbols
-            edges.add(src, resolved.node, USAGE_KIND[usage.kind], facts.path, usage.lines, usage.count)
+            edges.add(src, resolved.node, _usage_kind(usage.kind, resolved), facts.path, usage.lines, usage.count)
             table = model_tables.get(resolved.node)
             if table is not None and usage.kind != "annotation":  # `-> Order` is not a table access
                 kind = _table_access(usage.kind, usage.dotted, resolved, (usage.scope or "") in persisting)
                 edges.add(src, f"table:{table}", kind, facts.path, usage.lines, usage.count)
+
+
+def _usage_kind(kind: str, resolved: Resolved) -> str:
+    """`task.delay(...)` hands work to a queue (Celery): an async boundary, not a call."""
+    if kind == "call" and resolved.rest[:1] in (("delay",), ("apply_async",)):
+        return "enqueue"
+    return USAGE_KIND[kind]
 
 
 def _table_access(kind: str, dotted: str, resolved: Resolved, persisting: bool) -> str:
@@ -255,7 +266,7 @@ def _routes(index: Index) -> list[Route]:
 
 
 def _hazards(files: list[FileFacts], routes: list[Route], edges: list[Edge]) -> list[HazardOut]:
-    reachable = _reachable({r.handler for r in routes} | _request_hooks(files), edges)
+    reachable = _reachable({r.handler for r in routes} | _request_hooks(files) | _graphql_resolvers(files), edges)
     out = []
     for facts in files:
         for hazard in facts.hazards:
@@ -273,6 +284,21 @@ def _request_hooks(files: list[FileFacts]) -> set[str]:
         for f in files for u in f.usages
         if u.kind == "decorator" and u.scope and u.dotted.rsplit(".", 1)[-1] in REQUEST_HOOKS
     }
+
+
+def _graphql_resolvers(files: list[FileFacts]) -> set[str]:
+    """GraphQL serves requests through resolvers, not routes: they are entry points too."""
+    classes = {
+        symbol_id(f.module, c.name)
+        for f in files for c in f.classes
+        if any(m.startswith(GRAPHQL_METHODS) for m in c.methods)
+    }
+    decorated = {
+        symbol_id(f.module, u.scope)
+        for f in files for u in f.usages
+        if u.kind == "decorator" and u.scope and u.dotted.rsplit(".", 1)[-1] in GRAPHQL_DECORATORS
+    }
+    return classes | decorated
 
 
 def _reachable(starts: set[str], edges: list[Edge]) -> set[str]:

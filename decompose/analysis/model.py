@@ -15,7 +15,7 @@ SCHEMA_VERSION = 1
 
 EDGE_KINDS = (
     "import", "import-type-checking", "import-lazy", "import-dynamic", "string-ref",
-    "call", "reference", "inherit", "foreign-key", "table-read", "table-write",
+    "call", "reference", "enqueue", "inherit", "foreign-key", "table-read", "table-write",
 )
 IMPORT_KINDS = ("import", "import-type-checking", "import-lazy", "import-dynamic")
 

@@ -51,3 +51,63 @@ def test_request_path_reachability(tmp_path):
     })
     found = {(h.symbol, h.in_request_path) for h in a.hazards if h.kind == "sleep"}
     assert found == {("app:slow", True), ("app:cron", False)}
+
+
+def test_graphql_resolvers_are_request_entry_points(tmp_path):
+    """Graphene resolve_*/mutate methods, Strawberry and Ariadne decorators serve requests."""
+    a = analyse(tmp_path, {
+        "api/__init__.py": "",
+        "api/work.py": """
+            import time
+            import subprocess
+            def slow_lookup():
+                time.sleep(1)
+            def export():
+                subprocess.run(["pg_dump"])
+            def cron_only():
+                time.sleep(60)
+        """,
+        "api/graphene_schema.py": """
+            import graphene
+            from api.work import slow_lookup
+            class Query(graphene.ObjectType):
+                products = graphene.List(graphene.String)
+                @staticmethod
+                def resolve_products(root, info):
+                    return slow_lookup()
+        """,
+        "api/strawberry_schema.py": """
+            import strawberry
+            from api import work
+            @strawberry.type
+            class Mutation:
+                @strawberry.mutation
+                def export(self) -> bool:
+                    work.export()
+                    return True
+        """,
+    })
+    marked = {(h.symbol, h.in_request_path) for h in a.hazards}
+    assert ("api.work:slow_lookup", True) in marked
+    assert ("api.work:export", True) in marked
+    assert ("api.work:cron_only", False) in marked
+
+
+def test_work_handed_to_a_queue_is_not_in_the_request_path(tmp_path):
+    a = analyse(tmp_path, {
+        "app.py": """
+            import subprocess
+            from celery import shared_task
+            from flask import Flask
+            app = Flask(__name__)
+
+            @shared_task
+            def dump():
+                subprocess.run(["pg_dump"])
+
+            @app.post("/exports")
+            def start():
+                dump.delay()
+        """,
+    })
+    assert {(h.symbol, h.in_request_path) for h in a.hazards} == {("app:dump", False)}

@@ -82,3 +82,21 @@ def test_circular_imports_do_not_loop(tmp_path):
         "shop/b.py": "from shop.a import *\nfrom shop import y\n",
     })
     assert ("shop.a", "shop.b") in edges(a, "import")
+
+
+def test_celery_dispatch_is_an_enqueue_edge_not_a_call(tmp_path):
+    a = analyse(tmp_path, {
+        "shop/__init__.py": "",
+        "shop/tasks.py": "from celery import shared_task\n@shared_task\ndef export_csv(ids):\n    pass\n",
+        "shop/views.py": """
+            from shop.tasks import export_csv
+            def start_export(ids):
+                export_csv.delay(ids)
+                export_csv.apply_async(args=(ids,), countdown=5)
+            def export_now(ids):
+                export_csv(ids)
+        """,
+    })
+    assert edge(a, "shop.views:start_export", "shop.tasks:export_csv", "enqueue").weight == 2
+    assert ("shop.views:start_export", "shop.tasks:export_csv") not in edges(a, "call")
+    assert ("shop.views:export_now", "shop.tasks:export_csv") in edges(a, "call")
