@@ -26,6 +26,8 @@ class ClassInfo:
     methods: tuple[str, ...]
     tablename: str | None = None  # SQLAlchemy __tablename__ / Django Meta.db_table
     abstract: bool = False  # SQLAlchemy __abstract__ / Django Meta.abstract
+    keywords: tuple[tuple[str, str], ...] = ()  # class keyword arguments: (("table", "True"),)
+    constants: tuple[tuple[str, str], ...] = ()  # class-level string literals: (("API_V1_STR", "/api/v1"),)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class AssignedCall:
     kwargs: tuple[tuple[str, str], ...]  # literal string keyword args
     line: int
     scope: str | None
+    literals: tuple[str, ...] = ()  # which args were string literals: positions ("0") and keyword names
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class CallSite:
     scope: str | None
     decorates: str | None = None  # the decorated top-level symbol when used as a decorator
     list_args: tuple[tuple[str, tuple[str, ...]], ...] = ()  # kwargs given as list literals
+    literals: tuple[str, ...] = ()  # which args were string literals: positions ("0") and keyword names
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,7 @@ class FileFacts:
     unresolved_dynamic: tuple[tuple[int, str], ...] = ()  # (line, source) of non-literal imports
     loop_aliases: tuple[tuple[str | None, str, str], ...] = ()  # (scope, name, iterable) of `for name in iterable`
     sequences: tuple[tuple[str, tuple[str, ...]], ...] = ()  # module-level `NAME = (a.b, c)` of dotted names
+    constants: tuple[tuple[str, str], ...] = ()  # module-level `NAME = "literal"`
     persisting_scopes: tuple[str, ...] = ()  # scopes that commit/save/flush ("" = module level)
 
 

@@ -108,6 +108,25 @@ class Index:
         absolute = self.expand(module, scope, call_prefix(text))
         return None if absolute is None else self.resolve(absolute)
 
+    def constant(self, module: str, scope: str | None, text: str) -> str | None:
+        """The string a name stands for: `PREFIX = "/api"` anywhere it is imported from, or a class's
+        default through an instance, as in `settings = Settings()` + `settings.API_V1_STR`."""
+        resolved = self.resolve_in(module, scope, text)
+        if resolved is None or ":" not in resolved.node or len(resolved.rest) > 1:
+            return None
+        owner, name = split_id(resolved.node)
+        if not resolved.rest:
+            return dict(self.files[owner].constants).get(name or "")
+        info = self.classes.get(resolved.node) or self._instance_class(owner, name or "")
+        return dict(info.constants).get(resolved.rest[0]) if info else None
+
+    def _instance_class(self, module: str, name: str) -> ClassInfo | None:
+        for call in self.files[module].assigned_calls:
+            if call.scope is None and call.name == name:  # callee: as written, or already absolute
+                made = self.resolve_in(module, None, call.callee) or self.resolve(call.callee)
+                return self.classes.get(made.node) if made is not None and not made.rest else None
+        return None
+
     @cached_property
     def lazy_bindings(self) -> dict[tuple[str, str], dict[str, str]]:
         out: dict[tuple[str, str], dict[str, str]] = {}

@@ -55,6 +55,14 @@ def arg_text(node: cst.BaseExpression) -> str:
     return dotted(node) or ""
 
 
+def arg_source(node: cst.BaseExpression) -> str:
+    """Like arg_text, but any other expression comes back as its source (an f-string prefix, a
+    concatenation), so that what cannot be resolved can still be shown. Costs a codegen: use it
+    for the few framework calls, not for every call."""
+    text = arg_text(node)
+    return text or cst.Module([]).code_for_node(node)[:120]
+
+
 def string_list(node: cst.BaseExpression) -> tuple[str, ...] | None:
     """`["GET", "POST"]` or `("GET",)` -> ("GET", "POST"); None if not a literal list of strings."""
     if not isinstance(node, (cst.List, cst.Tuple, cst.Set)):

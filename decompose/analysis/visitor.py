@@ -18,6 +18,7 @@ from decompose.analysis import facts as f
 from decompose.analysis.hazards import REFERENCE_WATCH, CallEvent, FileEvents, LoopEvent, MutationEvent, find_hazards
 from decompose.analysis.walker import LineWalker
 from decompose.analysis.syntax import (
+    arg_source,
     arg_text,
     chain_nodes,
     dotted,
@@ -91,6 +92,7 @@ class FactWalker(LineWalker):
         self.raw_mutations: list[tuple[MutationEvent, tuple[Frame, ...]]] = []
         self.loop_aliases: list[tuple[str | None, str, str]] = []
         self.sequences: list[tuple[str, tuple[str, ...]]] = []
+        self.constants: dict[str, str] = {}
         self.in_annotation = 0
 
     # ---- scopes ---------------------------------------------------------------------------
@@ -271,14 +273,18 @@ class FactWalker(LineWalker):
             items = tuple(dotted(el.value) for el in value.elements)
             if items and all(items):
                 self.sequences.append((name, tuple(i for i in items if i)))
+        if self.depth == 0 and self.scope is None and (text := literal_str(value)) is not None:
+            self.constants[name] = text
         if isinstance(value, cst.Call) and self.depth <= 1:
             callee = dotted(value.func)
             if callee:
                 positional, keywords = split_args(value)
+                text = arg_source if self.depth == 0 else arg_text  # source text costs a codegen
                 self.assigned_calls.append(
                     f.AssignedCall(
-                        name, self._expand(callee), tuple(arg_text(a) for a in positional),
-                        tuple((k, arg_text(v)) for k, v in keywords.items()), self.line(node), self.scope,
+                        name, self._expand(callee), tuple(text(a) for a in positional),
+                        tuple((k, text(v)) for k, v in keywords.items()), self.line(node), self.scope,
+                        _literals(positional, keywords),
                     )
                 )
 
@@ -445,12 +451,13 @@ class FactWalker(LineWalker):
         return f.CallSite(
             target=dotted(node.func.value) or "",
             method=node.func.attr.value,
-            args=tuple(arg_text(a) for a in positional),
-            kwargs=tuple((k, arg_text(v)) for k, v in keywords.items()),
+            args=tuple(arg_source(a) for a in positional),
+            kwargs=tuple((k, arg_source(v)) for k, v in keywords.items()),
             line=self.line(node),
             scope=self.scope,
             decorates=decorates,
             list_args=lists,
+            literals=_literals(positional, keywords),
         )
 
     # ---- Django urlpatterns -------------------------------------------------------------------
@@ -491,6 +498,7 @@ class FactWalker(LineWalker):
             persisting_scopes=self._persisting_scopes(),
             loop_aliases=tuple(self.loop_aliases),
             sequences=tuple(self.sequences),
+            constants=tuple(sorted(self.constants.items())),
         )
 
     def _persisting_scopes(self) -> tuple[str, ...]:
@@ -590,9 +598,19 @@ def _view_text(view: cst.BaseExpression) -> str:
     return text.removesuffix(".as_view()")
 
 
+def _literals(positional: list[cst.BaseExpression], keywords: dict[str, cst.BaseExpression]) -> tuple[str, ...]:
+    """Which arguments were string literals (so "settings.PREFIX" the text is told from the name)."""
+    return tuple(
+        [str(i) for i, arg in enumerate(positional) if literal_str(arg) is not None]
+        + [k for k, arg in keywords.items() if literal_str(arg) is not None]
+    )
+
+
 def _class_info(node: cst.ClassDef) -> f.ClassInfo:
     bases = tuple(t for b in node.bases if b.keyword is None and (t := dotted(b.value)))
+    keywords = tuple((k.keyword.value, arg_text(k.value)) for k in node.keywords if k.keyword is not None)
     methods: list[str] = []
+    constants: dict[str, str] = {}
     tablename: str | None = None
     abstract = False
     for stmt in node.body.body:
@@ -606,7 +624,8 @@ def _class_info(node: cst.ClassDef) -> f.ClassInfo:
             assigns = _simple_assignments(stmt)
             tablename = literal_str(assigns.get("__tablename__")) or tablename
             abstract = abstract or _is_true(assigns.get("__abstract__"))
-    return f.ClassInfo(node.name.value, bases, tuple(methods), tablename, abstract)
+            constants.update((k, v) for k, value in assigns.items() if (v := literal_str(value)) is not None)
+    return f.ClassInfo(node.name.value, bases, tuple(methods), tablename, abstract, keywords, tuple(sorted(constants.items())))
 
 
 def _simple_assignments(stmt: cst.SimpleStatementLine) -> dict[str, cst.BaseExpression]:

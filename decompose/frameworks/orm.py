@@ -1,6 +1,6 @@
-"""ORM models and their tables (SQLAlchemy, Flask-SQLAlchemy, Django), found by following each
-class's bases through the index to a known root: a declarative base, `db.Model`, or
-`django.db.models.Model`. Abstract classes and declarative bases have no table; a SQLAlchemy
+"""ORM models and their tables (SQLAlchemy, Flask-SQLAlchemy, SQLModel, Django), found by following
+each class's bases through the index to a known root: a declarative base, `db.Model`, `SQLModel`
+(whose subclasses are tables only with `table=True`), or `django.db.models.Model`. Abstract classes and declarative bases have no table; a SQLAlchemy
 subclass without `__tablename__` shares its parent's table (single-table inheritance).
 """
 
@@ -15,6 +15,7 @@ from decompose.frameworks.sqlalchemy import (
     BASE_FACTORIES,
     DECLARATIVE_BASES,
     FLASK_SQLALCHEMY,
+    SQLMODEL_BASES,
     TABLE_CALLEES,
     camel_to_snake,
 )
@@ -89,6 +90,10 @@ class ModelFinder:
             if parent.framework == "django":
                 role = "base" if info.abstract else "model"
                 return Kind(role, "django", django_table(class_id, info.tablename) if role == "model" else None)
+            if parent.framework == "sqlmodel":  # only `class X(Base, table=True)` maps a table
+                if ("table", "True") in info.keywords:
+                    return Kind("model", "sqlmodel", info.tablename or (name or "").lower())
+                return Kind("base", "sqlmodel")
             if info.abstract:
                 return Kind("base", parent.framework)
             if parent.role == "root":
@@ -109,6 +114,8 @@ class ModelFinder:
             return Kind("model", "django")
         if absolute in DECLARATIVE_BASES:
             return Kind("root", "sqlalchemy")
+        if absolute in SQLMODEL_BASES:
+            return Kind("base", "sqlmodel")
         resolved = self.index.resolve(absolute)
         if resolved is None:
             return None

@@ -86,7 +86,8 @@ class DecoratorRoutes:
                 is_app = call.callee in self.d.app_callees
                 if is_app or call.callee in self.d.router_callees:
                     key = (facts.module, call.scope, call.name)
-                    out[key] = Router(key, is_app, dict(call.kwargs).get(self.d.router_prefix_kw, ""))
+                    prefix = _text(index, facts.module, call.scope, dict(call.kwargs), call.literals, self.d.router_prefix_kw)
+                    out[key] = Router(key, is_app, prefix or "")
         if out:
             out[UNKNOWN_APP] = Router(UNKNOWN_APP, True, "")  # stands for receivers we cannot resolve
         return out
@@ -111,7 +112,7 @@ class DecoratorRoutes:
                 if site.method != self.d.mount_method or not site.args:
                     continue
                 parent = self._key(index, facts.module, site.scope, site.target, routers) or UNKNOWN_APP
-                prefix = dict(site.kwargs).get(self.d.mount_prefix_kw)
+                prefix = _text(index, facts.module, site.scope, dict(site.kwargs), site.literals, self.d.mount_prefix_kw)
                 for child in self._children(index, facts, site, routers):
                     out.setdefault(child, []).append(Mount(parent, prefix))
         return out
@@ -162,7 +163,7 @@ class DecoratorRoutes:
         kwargs = dict(site.kwargs)
         lists = dict(site.list_args)
         if site.decorates is not None and site.method in self.d.decorator_methods:
-            path = site.args[0] if site.args else kwargs.get("rule", kwargs.get("path", ""))
+            path = _path_arg(index, facts, site, kwargs)
             fixed = self.d.decorator_methods[site.method]
             methods = (fixed,) if fixed else _methods(lists.get("methods"), ("GET",))
             scope = site.scope or site.decorates
@@ -173,7 +174,7 @@ class DecoratorRoutes:
 
     def _added(self, index: Index, facts: FileFacts, site: CallSite, kwargs: dict[str, str],
                lists: dict[str, tuple[str, ...]]) -> RouteSpec | None:
-        path = site.args[0] if site.args else kwargs.get("rule", kwargs.get("path", ""))
+        path = _path_arg(index, facts, site, kwargs)
         keyword, position = self.d.add_view
         view = kwargs.get(keyword) or (site.args[position] if len(site.args) > position else "")
         resolved = index.resolve_in(facts.module, site.scope, view) if view else None
@@ -182,6 +183,27 @@ class DecoratorRoutes:
         handler = resolved.node
         default = _class_methods(index, handler) or ("GET",)
         return path, _methods(lists.get("methods"), default), handler, split_id(handler)[1] or handler
+
+
+def _text(index: Index, module: str, scope: str | None, values: dict[str, str], literals: tuple[str, ...],
+          key: str) -> str | None:
+    """An argument as a string: its literal, the constant its name stands for, or `${name}` when
+    the name cannot be resolved statically (so the route says what it does not know)."""
+    value = values.get(key)
+    if value is None or key in literals or not value:
+        return value
+    constant = index.constant(module, scope, value)
+    return constant if constant is not None else "${" + value + "}"
+
+
+def _path_arg(index: Index, facts: FileFacts, site: CallSite, kwargs: dict[str, str]) -> str:
+    """The route's path: the first positional argument, or the `rule=`/`path=` keyword."""
+    if site.args:
+        values, key = {"0": site.args[0]}, "0"
+    else:
+        key = "rule" if "rule" in kwargs else "path"
+        values = kwargs
+    return _text(index, facts.module, site.scope, values, site.literals, key) or ""
 
 
 def _sequence_items(index: Index, module: str, scope: str | None, iterable: str) -> list[tuple[str, str]]:

@@ -6,8 +6,9 @@ import re
 
 DECLARATIVE_BASES = (
     "sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta",
-    "sqlalchemy.orm.decl_api.DeclarativeBase", "sqlmodel.SQLModel",
+    "sqlalchemy.orm.decl_api.DeclarativeBase",
 )
+SQLMODEL_BASES = ("sqlmodel.SQLModel", "sqlmodel.main.SQLModel")  # a table only with `table=True`
 BASE_FACTORIES = (
     "sqlalchemy.orm.declarative_base", "sqlalchemy.ext.declarative.declarative_base",
     "sqlalchemy.orm.decl_api.declarative_base",

@@ -53,3 +53,39 @@ def test_not_a_router(tmp_path):
         """,
     })
     assert a.routes == []
+
+
+def test_prefixes_from_settings_and_constants_are_resolved(tmp_path):
+    a = analyse(tmp_path, {
+        "app/__init__.py": "",
+        "app/config.py": """
+            from pydantic_settings import BaseSettings
+            class Settings(BaseSettings):
+                API_V1_STR: str = "/api/v1"
+            settings = Settings()
+            ITEMS = "/items"
+        """,
+        "app/items.py": """
+            from fastapi import APIRouter
+            from app.config import ITEMS
+            router = APIRouter(prefix=ITEMS)
+            @router.get("/{item_id}")
+            def read(item_id: int): ...
+        """,
+        "app/main.py": """
+            from fastapi import FastAPI
+            from app.config import settings
+            from app import items
+            app = FastAPI()
+            app.include_router(items.router, prefix=settings.API_V1_STR)
+            app.include_router(items.router, prefix=get_prefix())
+            app.include_router(items.router, prefix=runtime.PREFIX)
+            app.include_router(items.router, prefix=f"{settings.API_V1_STR}/v2")
+        """,
+    })
+    assert {r.path for r in a.routes} == {
+        "/api/v1/items/{item_id}",  # settings = Settings() and the class's default
+        "${get_prefix()}/items/{item_id}",  # computed at run time: said, not guessed
+        "${runtime.PREFIX}/items/{item_id}",
+        '${f"{settings.API_V1_STR}/v2"}/items/{item_id}',
+    }

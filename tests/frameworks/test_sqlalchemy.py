@@ -82,3 +82,27 @@ def test_relationship_strings_and_foreign_keys(tmp_path):
     a = analyse(tmp_path, MODELS)
     assert ("shop.models:User", "shop.models:Order") in edges(a, "string-ref")
     assert ("shop.models:Order", "table:users") in edges(a, "foreign-key")
+
+
+def test_sqlmodel_tables_need_table_true(tmp_path):
+    a = analyse(tmp_path, {
+        "models.py": """
+            from sqlmodel import Field, SQLModel
+
+            class UserBase(SQLModel):
+                email: str
+
+            class User(UserBase, table=True):
+                id: int | None = Field(default=None, primary_key=True)
+
+            class UserPublic(UserBase):
+                id: int
+
+            class Item(SQLModel, table=True):
+                __tablename__ = "items"
+                id: int | None = Field(default=None, primary_key=True)
+        """,
+    })
+    assert {(t.name, t.model, t.framework) for t in a.tables} == {
+        ("user", "models:User", "sqlmodel"), ("items", "models:Item", "sqlmodel"),
+    }
