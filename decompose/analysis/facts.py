@@ -134,6 +134,7 @@ class FileFacts:
     loop_aliases: tuple[tuple[str | None, str, str], ...] = ()  # (scope, name, iterable) of `for name in iterable`
     sequences: tuple[tuple[str, tuple[str, ...]], ...] = ()  # module-level `NAME = (a.b, c)` of dotted names
     constants: tuple[tuple[str, str], ...] = ()  # module-level `NAME = "literal"`
+    functions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # top-level function -> parameter names
     persisting_scopes: tuple[str, ...] = ()  # scopes that commit/save/flush ("" = module level)
 
 

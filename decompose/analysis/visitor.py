@@ -93,6 +93,7 @@ class FactWalker(LineWalker):
         self.loop_aliases: list[tuple[str | None, str, str]] = []
         self.sequences: list[tuple[str, tuple[str, ...]]] = []
         self.constants: dict[str, str] = {}
+        self.functions: list[tuple[str, tuple[str, ...]]] = []
         self.in_annotation = 0
 
     # ---- scopes ---------------------------------------------------------------------------
@@ -129,6 +130,8 @@ class FactWalker(LineWalker):
         self.consumed.add(id(node.name))
         if self.depth == 0:
             self.symbols.append(f.Symbol(name, "function", self.line(), self.line()))
+            params = node.params
+            self.functions.append((name, tuple(p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params))))
         else:
             self.bind_local(name)
         self.depth += 1
@@ -410,7 +413,9 @@ class FactWalker(LineWalker):
             self._dynamic_import(node)
         elif method in ("relationship", "ForeignKey", "patch") and node.args:
             self._hinted_string(node, method)
-        if id(node) not in self.decorator_calls and method in ROUTING_CALLS and isinstance(node.func, cst.Attribute):
+        if id(node) in self.decorator_calls:
+            return
+        if (method in ROUTING_CALLS and isinstance(node.func, cst.Attribute)) or _passes_view(node):
             self.call_sites.append(self._call_site(node))
 
     def _dynamic_import(self, node: cst.Call) -> None:
@@ -445,12 +450,15 @@ class FactWalker(LineWalker):
         self.extra += node.value.count("\n")
 
     def _call_site(self, node: cst.Call, decorates: str | None = None) -> f.CallSite:
-        assert isinstance(node.func, cst.Attribute)
+        """A framework-relevant call: `bp.route(...)`, `app.register_blueprint(...)`, or a call
+        handing a view to a helper (`register_view(bp, routes=[...], view_func=V.as_view(...))`)."""
         positional, keywords = split_args(node)
-        lists = tuple((k, v) for k, val in keywords.items() if (v := string_list(val)) is not None)
+        named = {**{str(i): a for i, a in enumerate(positional)}, **keywords}
+        lists = tuple((k, v) for k, val in named.items() if (v := string_list(val)) is not None)
+        receiver, _, method = (dotted(node.func) or "").rpartition(".")
         return f.CallSite(
-            target=dotted(node.func.value) or "",
-            method=node.func.attr.value,
+            target=receiver,
+            method=method,
             args=tuple(arg_source(a) for a in positional),
             kwargs=tuple((k, arg_source(v)) for k, v in keywords.items()),
             line=self.line(node),
@@ -499,6 +507,7 @@ class FactWalker(LineWalker):
             loop_aliases=tuple(self.loop_aliases),
             sequences=tuple(self.sequences),
             constants=tuple(sorted(self.constants.items())),
+            functions=tuple(self.functions),
         )
 
     def _persisting_scopes(self) -> tuple[str, ...]:
@@ -596,6 +605,21 @@ def _view_text(view: cst.BaseExpression) -> str:
         return f"include-expr:{dotted(first) if first is not None else ''}"
     text = dotted(view) or ""
     return text.removesuffix(".as_view()")
+
+
+def _passes_view(node: cst.Call) -> bool:
+    """A call that hands a view or a list of paths to a helper: `view_func=`, an `X.as_view(...)`
+    argument, or a list of "/..." strings. (Single path strings are left out: test clients would
+    flood the facts with `client.get("/x")`.)"""
+    for arg in node.args:
+        if arg.keyword is not None and arg.keyword.value == "view_func":
+            return True
+        if (dotted(arg.value) or "").endswith(".as_view()"):
+            return True
+        paths = string_list(arg.value)
+        if paths and all(p.startswith("/") for p in paths):
+            return True
+    return False
 
 
 def _literals(positional: list[cst.BaseExpression], keywords: dict[str, cst.BaseExpression]) -> tuple[str, ...]:

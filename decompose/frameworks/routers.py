@@ -76,7 +76,51 @@ class DecoratorRoutes:
                 key = self._key(index, facts.module, site.scope, site.target, routers)
                 if key is not None:
                     found.extend(self._site_routes(index, facts, site, key, routers, mounts))
+        found.extend(self._wrapped_routes(index, routers, mounts))
         return found
+
+    # ---- helpers that register routes for their callers -------------------------------------------
+    def _wrappers(self, index: Index) -> dict[str, Wrapper]:
+        """Top-level functions whose body calls `param.add_url_rule(rule, view_func=param)`, the rule
+        being a parameter or a loop variable over one (flaskbb's `register_view(bp, routes, view)`)."""
+        out: dict[str, Wrapper] = {}
+        keyword, position = self.d.add_view
+        for facts in index.files.values():
+            params_of = dict(facts.functions)
+            for site in facts.call_sites:
+                params = params_of.get(site.scope or "", ())
+                kwargs = dict(site.kwargs)
+                view = kwargs.get(keyword) or (site.args[position] if len(site.args) > position else "")
+                if site.method != self.d.add_method or site.target not in params or view not in params:
+                    continue
+                rule = _rule_param(facts, site, params, kwargs)
+                if rule is not None:
+                    out[symbol_id(facts.module, site.scope or "")] = Wrapper(params, site.target, rule[0], rule[1], view)
+        return out
+
+    def _wrapped_routes(self, index: Index, routers: Routers, mounts: Mounts) -> Iterator[Route]:
+        wrappers = self._wrappers(index)
+        for facts in (index.files.values() if wrappers else ()):
+            for site in facts.call_sites:
+                name = f"{site.target}.{site.method}" if site.target else site.method
+                resolved = index.resolve_in(facts.module, site.scope, name)
+                if resolved is not None and not resolved.rest and resolved.node in wrappers:
+                    yield from self._wrapper_call(index, facts, site, wrappers[resolved.node], routers, mounts)
+
+    def _wrapper_call(self, index: Index, facts: FileFacts, site: CallSite, wrapper: Wrapper,
+                      routers: Routers, mounts: Mounts) -> Iterator[Route]:
+        values, lists = _bind(wrapper.params, site)
+        key = self._key(index, facts.module, site.scope, values.get(wrapper.receiver, ""), routers)
+        view = index.resolve_in(facts.module, site.scope, values.get(wrapper.view, ""))
+        if key is None or view is None or ":" not in view.node:
+            return
+        rules = lists.get(wrapper.rule, ()) if wrapper.rule_is_list else (values.get(wrapper.rule, ""),)
+        methods = _class_methods(index, view.node) or ("GET",)
+        name = split_id(view.node)[1] or view.node
+        for rule in rules:
+            for prefix, mounted in sorted(set(self._prefixes(key, routers, mounts))):
+                full = self.d.join(prefix, rule)
+                yield Route(self.framework, methods, full, normalise(full), view.node, name, facts.module, site.line, mounted)
 
     # ---- routers and mounts -----------------------------------------------------------------
     def _routers(self, index: Index) -> Routers:
@@ -183,6 +227,36 @@ class DecoratorRoutes:
         handler = resolved.node
         default = _class_methods(index, handler) or ("GET",)
         return path, _methods(lists.get("methods"), default), handler, split_id(handler)[1] or handler
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    params: tuple[str, ...]  # the helper's parameters, in order
+    receiver: str  # the parameter that is the app/blueprint
+    rule: str  # the parameter that holds the rule (or the list of rules)
+    rule_is_list: bool
+    view: str  # the parameter that holds the view
+
+
+def _rule_param(facts: FileFacts, site: CallSite, params: tuple[str, ...], kwargs: dict[str, str]) -> tuple[str, bool] | None:
+    rule = site.args[0] if site.args else kwargs.get("rule", "")
+    if rule in params:
+        return rule, False
+    for scope, name, iterable in facts.loop_aliases:
+        if scope == site.scope and name == rule and iterable in params:
+            return iterable, True
+    return None
+
+
+def _bind(params: tuple[str, ...], site: CallSite) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """A call's arguments by the callee's parameter names: text values and list literals."""
+    values = dict(site.kwargs)
+    lists = dict(site.list_args)
+    for index, param in enumerate(params[: len(site.args)]):
+        values[param] = site.args[index]
+        if str(index) in lists:
+            lists[param] = lists[str(index)]
+    return values, lists
 
 
 def _text(index: Index, module: str, scope: str | None, values: dict[str, str], literals: tuple[str, ...],

@@ -84,3 +84,38 @@ def test_not_a_router(tmp_path):
     """INVALID: `.route`/`.get` on something that is not a Flask app or blueprint."""
     a = analyse(tmp_path, {"v.py": 'cache = {}\n@cache.get("/x")\ndef f(): ...\nrequests.get("/y")\n'})
     assert a.routes == []
+
+
+def test_routes_registered_through_a_helper_function(tmp_path):
+    """flaskbb's pattern: register_view(bp, routes=[...], view_func=View.as_view(...))."""
+    a = analyse(tmp_path, {
+        "forum/__init__.py": "",
+        "forum/helpers.py": """
+            def register_view(bp_or_app, routes, view_func, *args, **kwargs):
+                for route in routes:
+                    bp_or_app.add_url_rule(route, view_func=view_func, *args, **kwargs)
+
+            def not_a_wrapper(bp, view_func):
+                bp.add_url_rule("/fixed", view_func=other)
+        """,
+        "forum/views.py": """
+            from flask import Blueprint
+            from flask.views import MethodView
+            from forum.helpers import register_view, not_a_wrapper
+
+            forum = Blueprint("forum", __name__, url_prefix="/forum")
+
+            class ViewTopic(MethodView):
+                def get(self, topic_id): ...
+                def post(self, topic_id): ...
+
+            register_view(forum, routes=["/topic/<int:topic_id>", "/t/<int:topic_id>"], view_func=ViewTopic.as_view("topic"))
+            register_view(forum, ["/latest"], ViewTopic.as_view("latest"))
+            not_a_wrapper(forum, view_func=ViewTopic.as_view("x"))
+        """,
+    })
+    assert routes(a) == {
+        (("GET", "POST"), "/forum/topic/<int:topic_id>", "forum.views:ViewTopic", False),
+        (("GET", "POST"), "/forum/t/<int:topic_id>", "forum.views:ViewTopic", False),
+        (("GET", "POST"), "/forum/latest", "forum.views:ViewTopic", False),
+    }
