@@ -59,8 +59,9 @@ def arg_source(node: cst.BaseExpression) -> str:
     """Like arg_text, but any other expression comes back as its source (an f-string prefix, a
     concatenation), so that what cannot be resolved can still be shown. Costs a codegen: use it
     for the few framework calls, not for every call."""
-    text = arg_text(node)
-    return text or cst.Module([]).code_for_node(node)[:120]
+    if literal_str(node) is not None or dotted(node) is not None:
+        return arg_text(node)  # "" stays "": an empty literal is a value, not a missing one
+    return cst.Module([]).code_for_node(node)[:120]
 
 
 def string_list(node: cst.BaseExpression) -> tuple[str, ...] | None:

@@ -2,7 +2,7 @@
 `register_blueprint(bp, url_prefix=...)` (which replaces the blueprint's own prefix), nested too."""
 
 from decompose.frameworks.paths import join_flask
-from decompose.frameworks.routers import DecoratorRoutes, Dialect
+from decompose.frameworks.routers import DecoratorRoutes, Dialect, MountSpec
 
 FLASK = Dialect(
     framework="flask",
@@ -10,9 +10,7 @@ FLASK = Dialect(
     router_callees=("flask.Blueprint", "flask.blueprints.Blueprint", "apiflask.APIBlueprint",
                     "flask_smorest.Blueprint", "quart.Blueprint"),
     router_prefix_kw="url_prefix",
-    mount_method="register_blueprint",
-    mount_prefix_kw="url_prefix",
-    mount_overrides=True,
+    mounts=(MountSpec("register_blueprint", ("blueprint", 0), ("url_prefix", None), overrides=True),),
     decorator_methods={"route": None, "get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE"},
     add_method="add_url_rule",
     add_view=("view_func", 2),

@@ -13,15 +13,15 @@ REGEX_GROUP = re.compile(r"\((?!\?)(?:[^()]|\([^()]*\))*\)")
 def join_flask(prefix: str, rule: str) -> str:
     """Flask's Blueprint join: "/shop" + "/items" -> "/shop/items"; "/shop" + "/" -> "/shop/"."""
     if not prefix:
-        return rule or "/"
+        return rule
     if not rule:
         return prefix
     return "/".join((prefix.rstrip("/"), rule.lstrip("/")))
 
 
 def join_plain(prefix: str, path: str) -> str:
-    """FastAPI concatenates prefixes as strings."""
-    return f"{prefix}{path}" or "/"
+    """FastAPI concatenates prefixes as strings (an empty result becomes "/" only at the end)."""
+    return f"{prefix}{path}"
 
 
 def normalise(path: str) -> str:

@@ -32,9 +32,21 @@ RouteSpec = tuple[str, tuple[str, ...], str, str]  # path, methods, handler id, 
 
 
 @dataclass(frozen=True)
+class MountSpec:
+    """How one framework call mounts a child: `bp.register_blueprint(child, url_prefix=...)`,
+    `router.include_router(child, prefix=...)`, Starlette's `app.mount("/path", app=child)`."""
+
+    method: str
+    child: tuple[str, int]  # (keyword, position)
+    prefix: tuple[str, int | None]  # (keyword, position or None for keyword-only)
+    overrides: bool  # Flask: the mount's url_prefix replaces the blueprint's own; else prepended
+
+
+@dataclass(frozen=True)
 class Mount:
     parent: RouterKey
     prefix: str | None
+    overrides: bool
 
 
 Mounts = dict[RouterKey, list[Mount]]
@@ -48,9 +60,7 @@ class Dialect:
     app_callees: tuple[str, ...]
     router_callees: tuple[str, ...]
     router_prefix_kw: str
-    mount_method: str
-    mount_prefix_kw: str
-    mount_overrides: bool  # Flask: register_blueprint(url_prefix=) replaces the blueprint's own
+    mounts: tuple[MountSpec, ...]  # calls that mount a router/app under another
     decorator_methods: dict[str, str | None]  # decorator name -> HTTP method (None: from methods=)
     add_method: str  # add_url_rule | add_api_route
     add_view: tuple[str, int]  # keyword and position of the view in that call
@@ -119,7 +129,7 @@ class DecoratorRoutes:
         name = split_id(view.node)[1] or view.node
         for rule in rules:
             for prefix, mounted in sorted(set(self._prefixes(key, routers, mounts))):
-                full = self.d.join(prefix, rule)
+                full = self.d.join(prefix, rule) or "/"
                 yield Route(self.framework, methods, full, normalise(full), view.node, name, facts.module, site.line, mounted)
 
     # ---- routers and mounts -----------------------------------------------------------------
@@ -151,23 +161,27 @@ class DecoratorRoutes:
         """Who is mounted where. A receiver we cannot resolve (an `app` parameter) is taken to be
         an application; a child that is a loop variable stands for each item of the iterable."""
         out: Mounts = {}
+        specs = {spec.method: spec for spec in self.d.mounts}
         for facts in index.files.values():
             for site in facts.call_sites:
-                if site.method != self.d.mount_method or not site.args:
+                spec = specs.get(site.method)
+                child = _arg(site, *spec.child) if spec else None
+                if spec is None or not child:
                     continue
                 parent = self._key(index, facts.module, site.scope, site.target, routers) or UNKNOWN_APP
-                prefix = _text(index, facts.module, site.scope, dict(site.kwargs), site.literals, self.d.mount_prefix_kw)
-                for child in self._children(index, facts, site, routers):
-                    out.setdefault(child, []).append(Mount(parent, prefix))
+                values, key = _arg_values(site, *spec.prefix)
+                prefix = _text(index, facts.module, site.scope, values, site.literals, key)
+                for child_key in self._children(index, facts, site, routers, child):
+                    out.setdefault(child_key, []).append(Mount(parent, prefix, spec.overrides))
         return out
 
-    def _children(self, index: Index, facts: FileFacts, site: CallSite, routers: Routers) -> list[RouterKey]:
-        direct = self._key(index, facts.module, site.scope, site.args[0], routers)
+    def _children(self, index: Index, facts: FileFacts, site: CallSite, routers: Routers, child: str) -> list[RouterKey]:
+        direct = self._key(index, facts.module, site.scope, child, routers)
         if direct is not None:
             return [direct]
         out = []
         for scope, name, iterable in facts.loop_aliases:
-            if scope == site.scope and name == site.args[0]:
+            if scope == site.scope and name == child:
                 for item, owner in _sequence_items(index, facts.module, scope, iterable):
                     key = self._key(index, owner, None, item, routers)
                     if key is not None:
@@ -189,7 +203,7 @@ class DecoratorRoutes:
     def _own_prefix(self, router: Router, mount: Mount) -> str:
         if mount.prefix is None:
             return router.prefix
-        return mount.prefix if self.d.mount_overrides else self.d.join(mount.prefix, router.prefix)
+        return mount.prefix if mount.overrides else self.d.join(mount.prefix, router.prefix)
 
     # ---- one registration site ----------------------------------------------------------------
     def _site_routes(self, index: Index, facts: FileFacts, site: CallSite, key: RouterKey,
@@ -199,7 +213,7 @@ class DecoratorRoutes:
             return
         path, methods, handler, handler_name = spec
         for prefix, mounted in sorted(set(self._prefixes(key, routers, mounts))):
-            full = self.d.join(prefix, path)
+            full = self.d.join(prefix, path) or "/"
             yield Route(self.framework, methods, full, normalise(full), handler, handler_name,
                         facts.module, site.line, mounted)
 
@@ -257,6 +271,19 @@ def _bind(params: tuple[str, ...], site: CallSite) -> tuple[dict[str, str], dict
         if str(index) in lists:
             lists[param] = lists[str(index)]
     return values, lists
+
+
+def _arg_values(site: CallSite, keyword: str, position: int | None) -> tuple[dict[str, str], str]:
+    """The argument given by keyword or position, as (values, key) for `_text`."""
+    kwargs = dict(site.kwargs)
+    if keyword in kwargs or position is None or position >= len(site.args):
+        return kwargs, keyword
+    return {str(position): site.args[position]}, str(position)
+
+
+def _arg(site: CallSite, keyword: str, position: int | None) -> str | None:
+    values, key = _arg_values(site, keyword, position)
+    return values.get(key)
 
 
 def _text(index: Index, module: str, scope: str | None, values: dict[str, str], literals: tuple[str, ...],

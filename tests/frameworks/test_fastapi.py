@@ -89,3 +89,36 @@ def test_prefixes_from_settings_and_constants_are_resolved(tmp_path):
         "${runtime.PREFIX}/items/{item_id}",
         '${f"{settings.API_V1_STR}/v2"}/items/{item_id}',
     }
+
+
+def test_sub_applications_mounted_with_starlette_and_empty_paths(tmp_path):
+    """Netflix Dispatch's layout: routers on an `api` app mounted under /api/v1, `@router.get("")`."""
+    a = analyse(tmp_path, {
+        "svc/__init__.py": "",
+        "svc/orgs.py": """
+            from fastapi import APIRouter
+            router = APIRouter()
+            @router.get("")
+            def list_orgs(): ...
+            @router.get("/{org_id}")
+            def get_org(org_id: int): ...
+        """,
+        "svc/main.py": """
+            from fastapi import APIRouter, FastAPI
+            from svc.orgs import router as orgs_router
+            api_router = APIRouter()
+            api_router.include_router(orgs_router, prefix="/organizations")
+            app = FastAPI()
+            api = FastAPI()
+            api.include_router(api_router)
+            app.mount("/api/v1", app=api)
+
+            @app.get("")
+            def root(): ...
+        """,
+    })
+    assert {(r.path, r.handler) for r in a.routes} == {
+        ("/api/v1/organizations", "svc.orgs:list_orgs"),
+        ("/api/v1/organizations/{org_id}", "svc.orgs:get_org"),
+        ("/", "svc.main:root"),
+    }
