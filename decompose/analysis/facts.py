@@ -102,6 +102,7 @@ class UrlEntry:
     route: str
     view: str  # dotted view expression; "include:<module>" or "include-expr:<dotted>"
     line: int
+    prefix: tuple[tuple[str, str], ...] = ()  # (func, route) of the inline include([...]) lists around it
 
 
 @dataclass(frozen=True)

@@ -479,7 +479,7 @@ class FactWalker(LineWalker):
         elif (text := dotted(value)) is not None:
             self.url_entries.append(f.UrlEntry("include", "", f"include-expr:{text}", self.line(value)))
 
-    def _url_entry(self, node: cst.BaseExpression) -> None:
+    def _url_entry(self, node: cst.BaseExpression, prefix: tuple[tuple[str, str], ...] = ()) -> None:
         if not isinstance(node, cst.Call) or not node.args:
             return
         func = (dotted(node.func) or "").rsplit(".", 1)[-1]
@@ -490,7 +490,12 @@ class FactWalker(LineWalker):
         view = positional[1] if len(positional) > 1 else keywords.get("view")
         if route is None or view is None:
             return
-        self.url_entries.append(f.UrlEntry(func, route, _view_text(view), self.line(node)))
+        inline = _inline_include(view)
+        if inline is not None:  # path("event/<slug>/", include([path(...), ...]))
+            for element in inline.elements:
+                self._url_entry(element.value, (*prefix, (func, route)))
+            return
+        self.url_entries.append(f.UrlEntry(func, route, _view_text(view), self.line(node), prefix))
 
     # ---- result -------------------------------------------------------------------------------
     def result(self, path: str, lines: int, sha256: str) -> f.FileFacts:
@@ -591,6 +596,16 @@ def _value_kind(value: cst.BaseExpression) -> str:
     if isinstance(value, cst.Call):
         return dotted(value.func) or "call"
     return type(value).__name__.lower()
+
+
+def _inline_include(view: cst.BaseExpression) -> cst.List | cst.Tuple | None:
+    """The pattern list of `include([...])` or `include(([...], "namespace"))`, if it is inline."""
+    if not isinstance(view, cst.Call) or (dotted(view.func) or "").rsplit(".", 1)[-1] != "include" or not view.args:
+        return None
+    first = view.args[0].value
+    if isinstance(first, cst.Tuple) and first.elements and isinstance(first.elements[0].value, (cst.List, cst.Tuple)):
+        first = first.elements[0].value
+    return first if isinstance(first, cst.List) else None
 
 
 def _view_text(view: cst.BaseExpression) -> str:

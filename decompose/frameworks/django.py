@@ -50,7 +50,7 @@ class DjangoRoutes:
     def _walk(self, index: Index, confs: Confs, module: str, parts: tuple[Part, ...],
               seen: tuple[str, ...]) -> Iterator[Route]:
         for entry in confs.get(module, ()):
-            here = (*parts, (entry.route, entry.func != "path"))
+            here = (*parts, *((route, func != "path") for func, route in entry.prefix), (entry.route, entry.func != "path"))
             target = self._target(index, module, entry)
             if target is not None:
                 if target in confs and target not in seen:
@@ -62,9 +62,12 @@ class DjangoRoutes:
 
     def _view_route(self, index: Index, module: str, entry: UrlEntry, parts: tuple[Part, ...]) -> Iterator[Route]:
         resolved = index.resolve_in(module, None, entry.view)
-        if resolved is None or ":" not in resolved.node:
-            return
-        handler = resolved.node
+        if resolved is not None and ":" in resolved.node:
+            handler = resolved.node
+        else:  # a library's view (RedirectView, TemplateView, ...): the route exists all the same
+            handler = index.expand(module, None, entry.view) or ""
+            if not handler or resolved is not None:
+                return
         info = index.classes.get(handler)
         methods = tuple(sorted(m.upper() for m in info.methods if m in HTTP_VERBS)) if info else ()
         yield _route(parts, methods or ("ANY",), handler, module, entry.line)

@@ -101,3 +101,31 @@ def test_not_url_patterns(tmp_path):
         "site/views.py": "def hidden(request): ...\ndef make_route(prefix): ...\n",
     })
     assert a.routes == []
+
+
+def test_inline_include_lists_and_library_views(tmp_path):
+    """pretalx's layout: include([...]) lists nested under a prefix, RedirectView from Django."""
+    a = analyse(tmp_path, {
+        "manage.py": "",
+        "conf/__init__.py": "",
+        "conf/urls.py": """
+            from django.urls import include, path, re_path
+            from django.views.generic import RedirectView
+            from conf import views
+            urlpatterns = [
+                path("", RedirectView.as_view(url="/orga/")),
+                path("orga/event/<slug:event>/", include([
+                    path("", views.dashboard),
+                    path("cfp/", include(([path("questions/", views.questions)], "cfp"))),
+                ])),
+                re_path(r"^(?P<event>[^/]+)/", include([path("talks/", views.talks)])),
+            ]
+        """,
+        "conf/views.py": "def dashboard(request, event): ...\ndef questions(request, event): ...\ndef talks(request, event): ...\n",
+    })
+    assert {(r.template, r.handler) for r in a.routes} == {
+        ("/", "django.views.generic.RedirectView"),
+        ("/orga/event/{event}/", "conf.views:dashboard"),
+        ("/orga/event/{event}/cfp/questions/", "conf.views:questions"),
+        ("/{event}/talks/", "conf.views:talks"),
+    }
