@@ -103,6 +103,7 @@ class UrlEntry:
     view: str  # dotted view expression; "include:<module>" or "include-expr:<dotted>"
     line: int
     prefix: tuple[tuple[str, str], ...] = ()  # (func, route) of the inline include([...]) lists around it
+    group: str = "urlpatterns"  # the module-level list it belongs to (`_patterns = [...]` too)
 
 
 @dataclass(frozen=True)

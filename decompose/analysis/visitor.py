@@ -249,8 +249,8 @@ class FactWalker(LineWalker):
         if isinstance(node.target, cst.Name):
             self.consumed.add(id(node.target))
             self._maybe_mutation(node.target.value, "augmented assignment", node, rebinding=True)
-            if node.target.value == "urlpatterns" and self.depth == 0:
-                self._urlpatterns(node.value)
+            if self.depth == 0:
+                self._urlpatterns(node.value, node.target.value)
         else:
             self._subscript_write(node.target, node)
 
@@ -270,8 +270,8 @@ class FactWalker(LineWalker):
     def _assigned(self, name: str, value: cst.BaseExpression, node: cst.CSTNode) -> None:
         if self.depth == 0 and self.scope is None and _is_mutable_value(value):
             self.events.mutable_globals[name] = (self.line(node), _value_kind(value))
-        if self.depth == 0 and name == "urlpatterns":
-            self._urlpatterns(value)
+        if self.depth == 0 and self.scope is None:
+            self._urlpatterns(value, name)
         if self.depth == 0 and self.scope is None and isinstance(value, (cst.List, cst.Tuple)):
             items = tuple(dotted(el.value) for el in value.elements)
             if items and all(items):
@@ -469,33 +469,37 @@ class FactWalker(LineWalker):
         )
 
     # ---- Django urlpatterns -------------------------------------------------------------------
-    def _urlpatterns(self, value: cst.BaseExpression) -> None:
+    def _urlpatterns(self, value: cst.BaseExpression, group: str) -> None:
+        """`path()` entries of a module-level list: `urlpatterns`, or a list it includes by name."""
         if isinstance(value, cst.BinaryOperation):
-            self._urlpatterns(value.left)
-            self._urlpatterns(value.right)
+            self._urlpatterns(value.left, group)
+            self._urlpatterns(value.right, group)
         elif isinstance(value, (cst.List, cst.Tuple)):
             for element in value.elements:
-                self._url_entry(element.value)
-        elif (text := dotted(value)) is not None:
+                self._url_entry(element.value, (), group)
+        elif group == "urlpatterns" and (text := dotted(value)) is not None:
             self.url_entries.append(f.UrlEntry("include", "", f"include-expr:{text}", self.line(value)))
 
-    def _url_entry(self, node: cst.BaseExpression, prefix: tuple[tuple[str, str], ...] = ()) -> None:
+    def _url_entry(self, node: cst.BaseExpression, prefix: tuple[tuple[str, str], ...], group: str) -> None:
         if not isinstance(node, cst.Call) or not node.args:
             return
         func = (dotted(node.func) or "").rsplit(".", 1)[-1]
         if func not in ("path", "re_path", "url"):
             return
         positional, keywords = split_args(node)
-        route = literal_str(positional[0]) if positional else literal_str(keywords.get("route"))
+        route_node = positional[0] if positional else keywords.get("route")
         view = positional[1] if len(positional) > 1 else keywords.get("view")
-        if route is None or view is None:
+        if route_node is None or view is None:
             return
+        route = literal_str(route_node)
+        if route is None:  # path(f"{settings.BASE_PATH}", ...): known only at run time
+            route = "${" + arg_source(route_node) + "}"
         inline = _inline_include(view)
         if inline is not None:  # path("event/<slug>/", include([path(...), ...]))
             for element in inline.elements:
-                self._url_entry(element.value, (*prefix, (func, route)))
+                self._url_entry(element.value, (*prefix, (func, route)), group)
             return
-        self.url_entries.append(f.UrlEntry(func, route, _view_text(view), self.line(node), prefix))
+        self.url_entries.append(f.UrlEntry(func, route, _view_text(view), self.line(node), prefix, group))
 
     # ---- result -------------------------------------------------------------------------------
     def result(self, path: str, lines: int, sha256: str) -> f.FileFacts:

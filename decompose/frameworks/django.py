@@ -24,18 +24,22 @@ VIEWSET_ACTIONS = {
 LIST_ACTIONS = {"list": "GET", "create": "POST"}
 DETAIL_ACTIONS = {"retrieve": "GET", "update": "PUT", "partial_update": "PATCH", "destroy": "DELETE"}
 Part = tuple[str, bool]  # (route text, is a regex)
-Confs = dict[str, tuple[UrlEntry, ...]]  # URLconf module -> its urlpatterns
+Lists = dict[tuple[str, str], list[UrlEntry]]  # (module, list name) -> its path() entries
 
 
 class DjangoRoutes:
     framework = "django"
 
     def routes(self, index: Index) -> list[Route]:
-        confs = {m: f.url_entries for m, f in index.files.items() if f.url_entries}
-        included = {t for m, entries in confs.items() for e in entries if (t := self._target(index, m, e))}
+        lists: Lists = {}
+        for module, facts in index.files.items():
+            for entry in facts.url_entries:
+                lists.setdefault((module, entry.group), []).append(entry)
+        included = {t for (m, _), entries in lists.items() for e in entries if (t := self._target(index, m, e))}
+        roots = sorted({m for m, group in lists if group == "urlpatterns"} - included)
         out: list[Route] = []
-        for root in sorted(set(confs) - included):
-            out.extend(self._walk(index, confs, root, (), (root,)))
+        for root in roots:
+            out.extend(self._walk(index, lists, (root, "urlpatterns"), (), (root,)))
         return out
 
     def _target(self, index: Index, module: str, entry: UrlEntry) -> str | None:
@@ -47,18 +51,32 @@ class DjangoRoutes:
                 return resolved.node
         return None
 
-    def _walk(self, index: Index, confs: Confs, module: str, parts: tuple[Part, ...],
+    def _walk(self, index: Index, lists: Lists, where: tuple[str, str], parts: tuple[Part, ...],
               seen: tuple[str, ...]) -> Iterator[Route]:
-        for entry in confs.get(module, ()):
+        module = where[0]
+        for entry in lists.get(where, ()):
             here = (*parts, *((route, func != "path") for func, route in entry.prefix), (entry.route, entry.func != "path"))
             target = self._target(index, module, entry)
+            named = self._named_list(index, module, entry, lists)
             if target is not None:
-                if target in confs and target not in seen:
-                    yield from self._walk(index, confs, target, here, (*seen, target))
+                if (target, "urlpatterns") in lists and target not in seen:
+                    yield from self._walk(index, lists, (target, "urlpatterns"), here, (*seen, target))
+            elif named is not None and ":".join(named) not in seen:
+                yield from self._walk(index, lists, named, here, (*seen, ":".join(named)))
             elif entry.view.startswith("include-expr:"):
                 yield from self._router_routes(index, module, entry, here)
             else:
                 yield from self._view_route(index, module, entry, here)
+
+    def _named_list(self, index: Index, module: str, entry: UrlEntry, lists: Lists) -> tuple[str, str] | None:
+        """`include(_patterns)`: a module-level list of path() entries, here or imported."""
+        if not entry.view.startswith("include-expr:"):
+            return None
+        resolved = index.resolve_in(module, None, entry.view.removeprefix("include-expr:"))
+        if resolved is None or resolved.rest or ":" not in resolved.node:
+            return None
+        owner, name = split_id(resolved.node)
+        return (owner, name) if (owner, name or "") in lists else None
 
     def _view_route(self, index: Index, module: str, entry: UrlEntry, parts: tuple[Part, ...]) -> Iterator[Route]:
         resolved = index.resolve_in(module, None, entry.view)

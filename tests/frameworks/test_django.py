@@ -129,3 +129,27 @@ def test_inline_include_lists_and_library_views(tmp_path):
         ("/orga/event/{event}/cfp/questions/", "conf.views:questions"),
         ("/{event}/talks/", "conf.views:talks"),
     }
+
+
+def test_named_pattern_lists_and_run_time_prefixes(tmp_path):
+    """NetBox's root URLconf: `_patterns = [...]`, then `urlpatterns = [path(settings.BASE_PATH, include(_patterns))]`."""
+    a = analyse(tmp_path, {
+        "manage.py": "",
+        "site/__init__.py": "",
+        "site/urls.py": """
+            from django.conf import settings
+            from django.urls import include, path
+            from site import views
+            _patterns = [
+                path("home/", views.home),
+                path("dcim/", include("site.dcim_urls")),
+            ]
+            urlpatterns = [path(f"{settings.BASE_PATH}", include(_patterns))]
+        """,
+        "site/dcim_urls.py": "from django.urls import path\nfrom site import views\nurlpatterns = [path('devices/', views.devices)]\n",
+        "site/views.py": "def home(request): ...\ndef devices(request): ...\n",
+    })
+    assert {(r.path, r.handler) for r in a.routes} == {
+        ('/${f"{settings.BASE_PATH}"}home/', "site.views:home"),
+        ('/${f"{settings.BASE_PATH}"}dcim/devices/', "site.views:devices"),
+    }
