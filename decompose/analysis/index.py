@@ -7,12 +7,14 @@ that *defines* a name, so `from shop.models import Order` points at `shop.models
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
 from decompose.analysis.facts import ClassInfo, FileFacts, Import, Symbol
 
 MAX_HOPS = 12
+CONFIG_KEY = re.compile(r"""^[\w.]+\.config\[["'](\w+)["']\]$""")  # app.config["URL_PREFIX"]
 
 
 def symbol_id(module: str, name: str) -> str:
@@ -109,8 +111,12 @@ class Index:
         return None if absolute is None else self.resolve(absolute)
 
     def constant(self, module: str, scope: str | None, text: str) -> str | None:
-        """The string a name stands for: `PREFIX = "/api"` anywhere it is imported from, or a class's
-        default through an instance, as in `settings = Settings()` + `settings.API_V1_STR`."""
+        """The string a name stands for: `PREFIX = "/api"` anywhere it is imported from, a class's
+        default through an instance (`settings = Settings()` + `settings.API_V1_STR`), or a Flask
+        setting (`app.config["URL_PREFIX"]`) loaded with `app.config.from_object(...)`."""
+        key = CONFIG_KEY.match(text)
+        if key is not None:
+            return self.flask_config.get(key.group(1))
         resolved = self.resolve_in(module, scope, text)
         if resolved is None or ":" not in resolved.node or len(resolved.rest) > 1:
             return None
@@ -126,6 +132,24 @@ class Index:
                 made = self.resolve_in(module, None, call.callee) or self.resolve(call.callee)
                 return self.classes.get(made.node) if made is not None and not made.rest else None
         return None
+
+    @cached_property
+    def flask_config(self) -> dict[str, str]:
+        """String settings of the objects given to `app.config.from_object(...)`: a class or a module,
+        by name or by dotted string; later calls override earlier ones, as in Flask."""
+        values: dict[str, str] = {}
+        for module in sorted(self.files):
+            for site in self.files[module].call_sites:
+                if site.method == "from_object" and site.target.endswith("config") and site.args:
+                    found = self.resolve_in(module, site.scope, site.args[0]) or self.resolve(site.args[0])
+                    if found is not None and not found.rest:
+                        values.update(self._settings_of(found.node))
+        return values
+
+    def _settings_of(self, node: str) -> dict[str, str]:
+        if node in self.classes:
+            return dict(self.classes[node].constants)
+        return dict(self.files[node].constants) if node in self.files else {}
 
     @cached_property
     def lazy_bindings(self) -> dict[tuple[str, str], dict[str, str]]:

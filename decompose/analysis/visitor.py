@@ -29,7 +29,7 @@ from decompose.analysis.syntax import (
     string_list,
 )
 
-ROUTING_CALLS = {"add_url_rule", "register_blueprint", "include_router", "register", "add_api_route", "mount"}
+ROUTING_CALLS = {"add_url_rule", "register_blueprint", "include_router", "register", "add_api_route", "mount", "from_object"}
 MUTATORS = {
     "append", "extend", "insert", "pop", "popleft", "appendleft", "remove", "clear", "update",
     "setdefault", "add", "discard", "put", "put_nowait", "popitem",

@@ -119,3 +119,28 @@ def test_routes_registered_through_a_helper_function(tmp_path):
         (("GET", "POST"), "/forum/t/<int:topic_id>", "forum.views:ViewTopic", False),
         (("GET", "POST"), "/forum/latest", "forum.views:ViewTopic", False),
     }
+
+
+def test_prefixes_from_flask_config_objects(tmp_path):
+    """flaskbb: app.config.from_object("pkg.configs.DefaultConfig"), then url_prefix=app.config["X"]."""
+    a = analyse(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/configs.py": 'class DefaultConfig:\n    ADMIN_URL_PREFIX = "/admin"\n',
+        "pkg/admin.py": """
+            from flask import Blueprint
+            admin = Blueprint("admin", __name__)
+            @admin.get("/users")
+            def users(): ...
+            def register(app):
+                app.register_blueprint(admin, url_prefix=app.config["ADMIN_URL_PREFIX"])
+                app.register_blueprint(admin, url_prefix=app.config["MISSING_PREFIX"])
+        """,
+        "pkg/app.py": """
+            from flask import Flask
+            def create_app():
+                app = Flask(__name__)
+                app.config.from_object("pkg.configs.DefaultConfig")
+                return app
+        """,
+    })
+    assert {r.path for r in a.routes} == {"/admin/users", '${app.config["MISSING_PREFIX"]}/users'}
