@@ -14,10 +14,10 @@ from decompose.analysis.facts import CallSite, FileFacts
 from decompose.analysis.index import Index, split_id, symbol_id
 from decompose.analysis.model import Route
 from decompose.frameworks.paths import normalise
+from decompose.frameworks.views import class_methods
 
 RouterKey = tuple[str, "str | None", str]
 UNKNOWN_APP: RouterKey = ("", None, "<application>")  # e.g. `def register(app): app.register_blueprint(bp)`
-HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ class DecoratorRoutes:
         if key is None or view is None or ":" not in view.node:
             return
         rules = lists.get(wrapper.rule, ()) if wrapper.rule_is_list else (values.get(wrapper.rule, ""),)
-        methods = _class_methods(index, view.node) or ("GET",)
+        methods = class_methods(index, view.node) or ("GET",)
         name = split_id(view.node)[1] or view.node
         for rule in rules:
             for prefix, mounted in sorted(set(self._prefixes(key, routers, mounts))):
@@ -239,7 +239,7 @@ class DecoratorRoutes:
         if resolved is None or ":" not in resolved.node:
             return None
         handler = resolved.node
-        default = _class_methods(index, handler) or ("GET",)
+        default = class_methods(index, handler) or ("GET",)
         return path, _methods(lists.get("methods"), default), handler, split_id(handler)[1] or handler
 
 
@@ -321,10 +321,3 @@ def _methods(declared: tuple[str, ...] | None, default: tuple[str, ...]) -> tupl
     if not declared:
         return default
     return tuple(sorted({m.upper() for m in declared}))
-
-
-def _class_methods(index: Index, handler: str) -> tuple[str, ...]:
-    info = index.classes.get(handler)
-    if info is None:
-        return ()
-    return tuple(sorted(m.upper() for m in info.methods if m in HTTP_VERBS))

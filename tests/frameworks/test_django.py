@@ -153,3 +153,37 @@ def test_named_pattern_lists_and_run_time_prefixes(tmp_path):
         ('/${f"{settings.BASE_PATH}"}home/', "site.views:home"),
         ('/${f"{settings.BASE_PATH}"}dcim/devices/', "site.views:devices"),
     }
+
+
+def test_class_views_answer_inherited_and_framework_methods(tmp_path):
+    a = analyse(tmp_path, {
+        "manage.py": "",
+        "app/__init__.py": "",
+        "app/views.py": """
+            from django.views import View
+            from django.views.generic import FormView, ListView
+
+            class Base(View):
+                def get(self, request): ...
+
+            class Edit(Base):
+                def post(self, request): ...
+
+            class Listing(ListView): ...
+
+            class Signup(FormView): ...
+
+            class Plain(View): ...
+        """,
+        "app/urls.py": """
+            from django.urls import path
+            from app import views
+            urlpatterns = [
+                path("edit/", views.Edit.as_view()), path("list/", views.Listing.as_view()),
+                path("signup/", views.Signup.as_view()), path("plain/", views.Plain.as_view()),
+            ]
+        """,
+    })
+    assert {(r.template, r.methods) for r in a.routes} == {
+        ("/edit/", ("GET", "POST")), ("/list/", ("GET",)), ("/signup/", ("GET", "POST")), ("/plain/", ("ANY",)),
+    }
