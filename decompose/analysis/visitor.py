@@ -30,6 +30,7 @@ from decompose.analysis.syntax import (
 )
 
 ROUTING_CALLS = {"add_url_rule", "register_blueprint", "include_router", "register", "add_api_route", "mount", "from_object"}
+METHOD_DECORATORS = {"api_view", "require_http_methods"}  # @api_view(["GET", "POST"]) on a plain name
 MUTATORS = {
     "append", "extend", "insert", "pop", "popleft", "appendleft", "remove", "clear", "update",
     "setdefault", "add", "discard", "put", "put_nowait", "popitem",
@@ -183,7 +184,7 @@ class FactWalker(LineWalker):
         self.events.decorators.append(CallEvent(self.scope, self._expand(text), self.line(), (), ()))
         if isinstance(expr, cst.Call):
             self.consumed.add(id(expr))
-            if isinstance(expr.func, cst.Attribute):
+            if isinstance(expr.func, cst.Attribute) or text.rsplit(".", 1)[-1] in METHOD_DECORATORS:
                 self.decorator_calls.add(id(expr))
                 self.call_sites.append(self._call_site(expr, decorates=name))
         self._record_chain(func, "decorator")

@@ -12,7 +12,7 @@ from decompose.analysis.facts import UrlEntry
 from decompose.analysis.index import Index, split_id, symbol_id
 from decompose.analysis.model import Route
 from decompose.frameworks.paths import normalise, normalise_regex
-from decompose.frameworks.views import class_methods
+from decompose.frameworks.views import class_methods, function_methods
 
 ROUTER_CALLEES = ("rest_framework.routers.DefaultRouter", "rest_framework.routers.SimpleRouter")
 VIEWSET_ACTIONS = {
@@ -86,7 +86,8 @@ class DjangoRoutes:
             handler = index.expand(module, None, entry.view) or ""
             if not handler or resolved is not None:
                 return
-        yield _route(parts, class_methods(index, handler) or ("ANY",), handler, module, entry.line)
+        methods = class_methods(index, handler) or function_methods(index, handler) or ("ANY",)
+        yield _route(parts, methods, handler, module, entry.line)
 
     def _router_routes(self, index: Index, module: str, entry: UrlEntry, parts: tuple[Part, ...]) -> Iterator[Route]:
         expr = entry.view.removeprefix("include-expr:").removesuffix(".urls")

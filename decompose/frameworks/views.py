@@ -1,5 +1,6 @@
-"""The HTTP methods a class-based view answers: the verbs it defines, those it inherits from our
-own base classes, and those of well-known framework views it extends."""
+"""The HTTP methods a view answers. A class-based view: the verbs it defines, those it inherits from
+our own base classes, and those of well-known framework views it extends. A function view: what its
+decorators declare (`@api_view([...])`, `@require_http_methods([...])`, `@require_POST`)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,23 @@ def class_methods(index: Index, class_id: str, seen: frozenset[str] = frozenset(
         else:
             found.update(KNOWN_VIEWS.get(base.rsplit(".", 1)[-1], ()))
     return tuple(sorted(found))
+
+
+# Decorators that restrict a function view, without arguments.
+FIXED_DECORATORS = {"require_GET": ("GET",), "require_POST": ("POST",), "require_safe": ("GET", "HEAD")}
+
+
+def function_methods(index: Index, function_id: str) -> tuple[str, ...]:
+    module, name = split_id(function_id)
+    facts = index.files.get(module)
+    if facts is None:
+        return ()
+    for site in facts.call_sites:
+        if site.decorates == name and site.method in ("api_view", "require_http_methods"):
+            declared = dict(site.list_args).get("0") or dict(site.list_args).get("http_method_names")
+            return tuple(sorted({m.upper() for m in declared})) if declared else ("GET",)  # api_view() is GET
+    for usage in facts.usages:
+        fixed = FIXED_DECORATORS.get(usage.dotted.rsplit(".", 1)[-1])
+        if usage.kind == "decorator" and usage.scope == name and fixed:
+            return fixed
+    return ()

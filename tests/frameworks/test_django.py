@@ -187,3 +187,40 @@ def test_class_views_answer_inherited_and_framework_methods(tmp_path):
     assert {(r.template, r.methods) for r in a.routes} == {
         ("/edit/", ("GET", "POST")), ("/list/", ("GET",)), ("/signup/", ("GET", "POST")), ("/plain/", ("ANY",)),
     }
+
+
+def test_function_views_declare_methods_with_decorators(tmp_path):
+    a = analyse(tmp_path, {
+        "manage.py": "",
+        "app/__init__.py": "",
+        "app/views.py": """
+            from django.views.decorators.http import require_http_methods, require_POST
+            from rest_framework.decorators import api_view
+
+            @api_view(["GET", "POST"])
+            def items(request): ...
+
+            @api_view()
+            def ping(request): ...
+
+            @require_http_methods(["PUT"])
+            def replace(request): ...
+
+            @require_POST
+            def submit(request): ...
+
+            def anything(request): ...
+        """,
+        "app/urls.py": """
+            from django.urls import path
+            from app import views
+            urlpatterns = [path(p, v) for p, v in ()] + [
+                path("items/", views.items), path("ping/", views.ping), path("replace/", views.replace),
+                path("submit/", views.submit), path("anything/", views.anything),
+            ]
+        """,
+    })
+    assert {(r.template, r.methods) for r in a.routes} == {
+        ("/items/", ("GET", "POST")), ("/ping/", ("GET",)), ("/replace/", ("PUT",)),
+        ("/submit/", ("POST",)), ("/anything/", ("ANY",)),
+    }
