@@ -29,7 +29,10 @@ from decompose.analysis.syntax import (
     string_list,
 )
 
-ROUTING_CALLS = {"add_url_rule", "register_blueprint", "include_router", "register", "add_api_route", "mount", "from_object"}
+ROUTING_CALLS = {
+    "add_url_rule", "register_blueprint", "include_router", "register", "add_api_route", "mount", "from_object",
+    "add_resource", "init_app", "add_namespace",
+}
 METHOD_DECORATORS = {"api_view", "require_http_methods"}  # @api_view(["GET", "POST"]) on a plain name
 MUTATORS = {
     "append", "extend", "insert", "pop", "popleft", "appendleft", "remove", "clear", "update",

@@ -1,7 +1,9 @@
-"""Framework detectors: routes (Flask, FastAPI, Django/DRF) and ORM models (SQLAlchemy,
-Flask-SQLAlchemy, Django). Each route detector has a `framework` name and `routes(index)`."""
+"""Framework detectors: routes (Flask, Flask-RESTful/RESTX, FastAPI, Django/DRF) and ORM models
+(SQLAlchemy, Flask-SQLAlchemy, SQLModel, Django). Each route detector has a `framework` name and `routes(index)`."""
 
 from decompose.frameworks import fastapi, flask
 from decompose.frameworks.django import DjangoRoutes
+from decompose.frameworks.flask_restful import RestfulRoutes
 
-ROUTE_DETECTORS = (flask.detector(), fastapi.detector(), DjangoRoutes())
+FLASK = flask.detector()
+ROUTE_DETECTORS = (FLASK, RestfulRoutes(FLASK), fastapi.detector(), DjangoRoutes())

@@ -132,6 +132,15 @@ class DecoratorRoutes:
                 full = self.d.join(prefix, rule) or "/"
                 yield Route(self.framework, methods, full, normalise(full), view.node, name, facts.module, site.line, mounted)
 
+    def prefixes_of(self, index: Index, module: str, scope: str | None, expr: str) -> list[tuple[str, bool]]:
+        """Where `expr` (an app or blueprint as written in `module`) is mounted: (prefix, mounted).
+        Extensions that hang their own routes on an app or blueprint (Flask-RESTful) use this."""
+        routers = self._routers(index)
+        key = self._key(index, module, scope, expr, routers) if routers else None
+        if key is None:
+            return []
+        return sorted(set(self._prefixes(key, routers, self._mounts(index, routers))))
+
     # ---- routers and mounts -----------------------------------------------------------------
     def _routers(self, index: Index) -> Routers:
         out: dict[RouterKey, Router] = {}
