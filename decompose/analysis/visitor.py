@@ -481,6 +481,10 @@ class FactWalker(LineWalker):
         elif isinstance(value, (cst.List, cst.Tuple)):
             for element in value.elements:
                 self._url_entry(element.value, (), group)
+        elif isinstance(value, cst.Call) and (dotted(value.func) or "").endswith("i18n_patterns"):
+            for arg in value.args:  # served under a language prefix chosen at run time: /en/...
+                if arg.keyword is None:
+                    self._url_entry(arg.value, (("path", "${language}/"),), group)
         elif group == "urlpatterns" and (text := dotted(value)) is not None:
             self.url_entries.append(f.UrlEntry("include", "", f"include-expr:{text}", self.line(value)))
 

@@ -224,3 +224,19 @@ def test_function_views_declare_methods_with_decorators(tmp_path):
         ("/items/", ("GET", "POST")), ("/ping/", ("GET",)), ("/replace/", ("PUT",)),
         ("/submit/", ("POST",)), ("/anything/", ("ANY",)),
     }
+
+
+def test_i18n_patterns_are_served_under_a_language_prefix(tmp_path):
+    a = analyse(tmp_path, {
+        "manage.py": "",
+        "site/__init__.py": "",
+        "site/urls.py": """
+            from django.conf.urls.i18n import i18n_patterns
+            from django.urls import path
+            from site import views
+            urlpatterns = [path("health/", views.health)]
+            urlpatterns += i18n_patterns(path("about/", views.about), prefix_default_language=False)
+        """,
+        "site/views.py": "def health(request): ...\ndef about(request): ...\n",
+    })
+    assert {r.path for r in a.routes} == {"/health/", "/${language}/about/"}
