@@ -14,7 +14,7 @@ from decompose.analysis.facts import CallSite, FileFacts
 from decompose.analysis.index import Index, split_id
 from decompose.analysis.model import Route
 from decompose.frameworks.paths import join_flask, normalise
-from decompose.frameworks.routers import DecoratorRoutes
+from decompose.frameworks.routers import DecoratorRoutes, find_key
 from decompose.frameworks.views import class_methods
 
 PACKAGES = ("flask_restful", "flask_restx", "flask_restplus")
@@ -117,12 +117,4 @@ class RestfulRoutes:
 
 
 def _holder_key(index: Index, module: str, scope: str | None, expr: str, holders: dict[Key, Holder]) -> Key | None:
-    for key in ((module, scope, expr), (module, None, expr)):
-        if key in holders:
-            return key
-    resolved = index.resolve_in(module, scope, expr) if expr else None
-    if resolved is None or resolved.rest or ":" not in resolved.node:
-        return None
-    owner, name = split_id(resolved.node)
-    key = (owner, None, name or "")
-    return key if key in holders else None
+    return find_key(index, module, scope, expr, holders)

@@ -7,7 +7,7 @@ so an app made inside `create_app()` and blueprints imported from other modules 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from decompose.analysis.facts import CallSite, FileFacts
@@ -156,15 +156,7 @@ class DecoratorRoutes:
         return out
 
     def _key(self, index: Index, module: str, scope: str | None, target: str, routers: Routers) -> RouterKey | None:
-        for key in ((module, scope, target), (module, None, target)):
-            if key in routers:
-                return key
-        resolved = index.resolve_in(module, scope, target)
-        if resolved is None or resolved.rest:
-            return None
-        owner, name = split_id(resolved.node)
-        key = (owner, None, name or "")
-        return key if key in routers else None
+        return find_key(index, module, scope, target, routers)
 
     def _mounts(self, index: Index, routers: Routers) -> Mounts:
         """Who is mounted where. A receiver we cannot resolve (an `app` parameter) is taken to be
@@ -314,6 +306,20 @@ def _path_arg(index: Index, facts: FileFacts, site: CallSite, kwargs: dict[str, 
         key = "rule" if "rule" in kwargs else "path"
         values = kwargs
     return _text(index, facts.module, site.scope, values, site.literals, key) or ""
+
+
+def find_key(index: Index, module: str, scope: str | None, expr: str, known: Mapping[RouterKey, object]) -> RouterKey | None:
+    """The key of the object `expr` names in `module`: bound right there (in `scope` or at module
+    level), or imported from where it is bound."""
+    for key in ((module, scope, expr), (module, None, expr)):
+        if key in known:
+            return key
+    resolved = index.resolve_in(module, scope, expr) if expr else None
+    if resolved is None or resolved.rest or ":" not in resolved.node:
+        return None
+    owner, name = split_id(resolved.node)
+    key = (owner, None, name or "")
+    return key if key in known else None
 
 
 def _sequence_items(index: Index, module: str, scope: str | None, iterable: str) -> list[tuple[str, str]]:
