@@ -218,22 +218,12 @@ class LineWalker:
             self.walk(node)
 
     def walk_value(self, value: object) -> None:
-        if type(value) in NODE_TYPES:
-            self.walk(value)  # type: ignore[arg-type]
-        elif type(value) in (tuple, list):
-            for item in value:  # type: ignore[attr-defined]
-                if type(item) in NODE_TYPES:
-                    self.walk(item)
+        """A field of a compound statement's header: a node or a sequence of nodes."""
+        for item in value if type(value) in (tuple, list) else (value,):  # type: ignore[attr-defined]
+            if type(item) in NODE_TYPES:
+                self._child(item, type(item))
 
-    # ---- newlines inside a statement --------------------------------------------------------
-    def visit_ParenthesizedWhitespace(self, node: cst.ParenthesizedWhitespace) -> bool:
-        self.extra += 1 + len(node.empty_lines)
-        return False
-
-    def visit_SimpleWhitespace(self, node: cst.SimpleWhitespace) -> bool:
-        if "\\" in node.value:
-            self.extra += node.value.count("\n")
-        return False
+    # ---- newlines inside a statement (whitespace is counted in `_child`) ---------------------
 
     def visit_FormattedStringText(self, node: cst.FormattedStringText) -> bool:
         self.extra += node.value.count("\n")
