@@ -12,7 +12,7 @@ from decompose.analysis.facts import UrlEntry
 from decompose.analysis.index import Index, split_id, symbol_id
 from decompose.analysis.model import Route
 from decompose.frameworks.paths import normalise, normalise_regex
-from decompose.frameworks.views import class_methods, function_methods
+from decompose.frameworks.views import class_methods, function_methods, inherited
 
 ROUTER_CALLEES = ("rest_framework.routers.DefaultRouter", "rest_framework.routers.SimpleRouter")
 VIEWSET_ACTIONS = {
@@ -23,6 +23,7 @@ VIEWSET_ACTIONS = {
 }
 LIST_ACTIONS = {"list": "GET", "create": "POST"}
 DETAIL_ACTIONS = {"retrieve": "GET", "update": "PUT", "partial_update": "PATCH", "destroy": "DELETE"}
+ACTIONS = {action: action for action in (*LIST_ACTIONS, *DETAIL_ACTIONS)}
 Part = tuple[str, bool]  # (route text, is a regex)
 Lists = dict[tuple[str, str], list[UrlEntry]]  # (module, list name) -> its path() entries
 
@@ -104,27 +105,12 @@ class DjangoRoutes:
         resolved = index.resolve_in(module, None, viewset)
         if resolved is None or ":" not in resolved.node:
             return
-        actions = _viewset_actions(index, resolved.node, set())
+        actions = inherited(index, resolved.node, ACTIONS, VIEWSET_ACTIONS)
         base = prefix.strip("/")
         for suffix, table in ((f"{base}/", LIST_ACTIONS), (f"{base}/<pk>/", DETAIL_ACTIONS)):
             methods = tuple(sorted(table[a] for a in actions if a in table))
             if methods:
                 yield _route((*parts, (suffix, False)), methods, resolved.node, module, line)
-
-
-def _viewset_actions(index: Index, class_id: str, seen: set[str]) -> set[str]:
-    info = index.classes.get(class_id)
-    if info is None or class_id in seen:
-        return set()
-    seen.add(class_id)
-    module, _ = split_id(class_id)
-    actions = {m for m in info.methods if m in LIST_ACTIONS or m in DETAIL_ACTIONS}
-    for base in info.bases:
-        actions |= VIEWSET_ACTIONS.get(base.rsplit(".", 1)[-1], set())
-        parent = index.resolve_in(module, None, base)
-        if parent is not None and not parent.rest:
-            actions |= _viewset_actions(index, parent.node, seen)
-    return actions
 
 
 def _route(parts: tuple[Part, ...], methods: tuple[str, ...], handler: str, module: str, line: int) -> Route:

@@ -4,6 +4,8 @@ decorators declare (`@api_view([...])`, `@require_http_methods([...])`, `@requir
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from decompose.analysis.index import Index, split_id
 
 HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
@@ -17,19 +19,29 @@ KNOWN_VIEWS = {
 }
 
 
-def class_methods(index: Index, class_id: str, seen: frozenset[str] = frozenset()) -> tuple[str, ...]:
+def inherited(index: Index, class_id: str, wanted: Mapping[str, str], known: Mapping[str, Iterable[str]],
+              seen: frozenset[str] = frozenset()) -> set[str]:
+    """Labels of the methods a class defines or inherits: `wanted` maps a method name to its label;
+    an internal base is walked, a framework base contributes what `known` says of its name."""
     info = index.classes.get(class_id)
     if info is None or class_id in seen:
-        return ()
-    found = {m.upper() for m in info.methods if m in HTTP_VERBS}
+        return set()
+    found = {wanted[m] for m in info.methods if m in wanted}
     module, _ = split_id(class_id)
     for base in info.bases:
         parent = index.resolve_in(module, None, base)
         if parent is not None and not parent.rest and parent.node in index.classes:
-            found.update(class_methods(index, parent.node, seen | {class_id}))
+            found |= inherited(index, parent.node, wanted, known, seen | {class_id})
         else:
-            found.update(KNOWN_VIEWS.get(base.rsplit(".", 1)[-1], ()))
-    return tuple(sorted(found))
+            found.update(known.get(base.rsplit(".", 1)[-1], ()))
+    return found
+
+
+VERBS = {verb: verb.upper() for verb in HTTP_VERBS}
+
+
+def class_methods(index: Index, class_id: str) -> tuple[str, ...]:
+    return tuple(sorted(inherited(index, class_id, VERBS, KNOWN_VIEWS)))
 
 
 # Decorators that restrict a function view, without arguments.
