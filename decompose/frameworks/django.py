@@ -36,48 +36,43 @@ class DjangoRoutes:
         for module, facts in index.files.items():
             for entry in facts.url_entries:
                 lists.setdefault((module, entry.group), []).append(entry)
-        included = {t for (m, _), entries in lists.items() for e in entries if (t := self._target(index, m, e))}
+        included = {k[0] for (m, _), entries in lists.items() for e in entries
+                    if (k := self._included(index, m, e, lists)) and k[1] == "urlpatterns"}
         roots = sorted({m for m, group in lists if group == "urlpatterns"} - included)
         out: list[Route] = []
         for root in roots:
-            out.extend(self._walk(index, lists, (root, "urlpatterns"), (), (root,)))
+            where = (root, "urlpatterns")
+            out.extend(self._walk(index, lists, where, (), (where,)))
         return out
 
-    def _target(self, index: Index, module: str, entry: UrlEntry) -> str | None:
+    def _included(self, index: Index, module: str, entry: UrlEntry, lists: Lists) -> tuple[str, str] | None:
+        """The list an entry includes: another URLconf (`include("app.urls")`, `include(module)`) or
+        a module-level list by name (`include(_patterns)`, here or imported)."""
         if entry.view.startswith("include:"):
-            return entry.view.removeprefix("include:")
-        if entry.view.startswith("include-expr:"):
-            resolved = index.resolve_in(module, None, entry.view.removeprefix("include-expr:"))
-            if resolved is not None and ":" not in resolved.node and not resolved.rest:
-                return resolved.node
-        return None
+            return entry.view.removeprefix("include:"), "urlpatterns"
+        if not entry.view.startswith("include-expr:"):
+            return None
+        resolved = index.resolve_in(module, None, entry.view.removeprefix("include-expr:"))
+        if resolved is None or resolved.rest:
+            return None
+        if ":" not in resolved.node:
+            return resolved.node, "urlpatterns"
+        owner, name = split_id(resolved.node)
+        return (owner, name or "") if (owner, name or "") in lists else None
 
     def _walk(self, index: Index, lists: Lists, where: tuple[str, str], parts: tuple[Part, ...],
-              seen: tuple[str, ...]) -> Iterator[Route]:
+              seen: tuple[tuple[str, str], ...]) -> Iterator[Route]:
         module = where[0]
         for entry in lists.get(where, ()):
             here = (*parts, *((route, func != "path") for func, route in entry.prefix), (entry.route, entry.func != "path"))
-            target = self._target(index, module, entry)
-            named = self._named_list(index, module, entry, lists)
-            if target is not None:
-                if (target, "urlpatterns") in lists and target not in seen:
-                    yield from self._walk(index, lists, (target, "urlpatterns"), here, (*seen, target))
-            elif named is not None and ":".join(named) not in seen:
-                yield from self._walk(index, lists, named, here, (*seen, ":".join(named)))
+            included = self._included(index, module, entry, lists)
+            if included is not None:
+                if included in lists and included not in seen:
+                    yield from self._walk(index, lists, included, here, (*seen, included))
             elif entry.view.startswith("include-expr:"):
                 yield from self._router_routes(index, module, entry, here)
             else:
                 yield from self._view_route(index, module, entry, here)
-
-    def _named_list(self, index: Index, module: str, entry: UrlEntry, lists: Lists) -> tuple[str, str] | None:
-        """`include(_patterns)`: a module-level list of path() entries, here or imported."""
-        if not entry.view.startswith("include-expr:"):
-            return None
-        resolved = index.resolve_in(module, None, entry.view.removeprefix("include-expr:"))
-        if resolved is None or resolved.rest or ":" not in resolved.node:
-            return None
-        owner, name = split_id(resolved.node)
-        return (owner, name) if (owner, name or "") in lists else None
 
     def _view_route(self, index: Index, module: str, entry: UrlEntry, parts: tuple[Part, ...]) -> Iterator[Route]:
         resolved = index.resolve_in(module, None, entry.view)
