@@ -266,7 +266,7 @@ def _routes(index: Index) -> list[Route]:
 
 
 def _hazards(files: list[FileFacts], routes: list[Route], edges: list[Edge]) -> list[HazardOut]:
-    reachable = _reachable({r.handler for r in routes} | _request_hooks(files) | _graphql_resolvers(files), edges)
+    reachable = _reachable(_entry_points(files, routes), edges)
     out = []
     for facts in files:
         for hazard in facts.hazards:
@@ -278,27 +278,18 @@ def _hazards(files: list[FileFacts], routes: list[Route], edges: list[Edge]) -> 
     return sorted(out, key=lambda h: (h.path, h.line, h.kind, h.detail))
 
 
-def _request_hooks(files: list[FileFacts]) -> set[str]:
-    return {
-        symbol_id(f.module, u.scope)
-        for f in files for u in f.usages
-        if u.kind == "decorator" and u.scope and u.dotted.rsplit(".", 1)[-1] in REQUEST_HOOKS
-    }
-
-
-def _graphql_resolvers(files: list[FileFacts]) -> set[str]:
-    """GraphQL serves requests through resolvers, not routes: they are entry points too."""
-    classes = {
-        symbol_id(f.module, c.name)
-        for f in files for c in f.classes
-        if any(m.startswith(GRAPHQL_METHODS) for m in c.methods)
-    }
-    decorated = {
-        symbol_id(f.module, u.scope)
-        for f in files for u in f.usages
-        if u.kind == "decorator" and u.scope and u.dotted.rsplit(".", 1)[-1] in GRAPHQL_DECORATORS
-    }
-    return classes | decorated
+def _entry_points(files: list[FileFacts], routes: list[Route]) -> set[str]:
+    """Where requests enter: route handlers, request hooks and GraphQL resolvers (decorated ones,
+    and Graphene classes with resolve_*/mutate methods)."""
+    starts = {r.handler for r in routes}
+    decorators = REQUEST_HOOKS | GRAPHQL_DECORATORS
+    for f in files:
+        starts.update(
+            symbol_id(f.module, u.scope) for u in f.usages
+            if u.kind == "decorator" and u.scope and u.dotted.rsplit(".", 1)[-1] in decorators
+        )
+        starts.update(symbol_id(f.module, c.name) for c in f.classes if any(m.startswith(GRAPHQL_METHODS) for m in c.methods))
+    return starts
 
 
 def _reachable(starts: set[str], edges: list[Edge]) -> set[str]:
