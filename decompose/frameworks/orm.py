@@ -124,8 +124,5 @@ class ModelFinder:
         if resolved.node in self.bases and not resolved.rest:
             return Kind("base", "sqlalchemy")
         if resolved.node in self.index.classes and not resolved.rest:
-            kind = self.classify(resolved.node)
-            if kind is not None and kind.role == "root":
-                return Kind("base", kind.framework)
-            return kind
+            return self.classify(resolved.node)  # a model or a base (classify never says "root")
         return None
