@@ -118,6 +118,19 @@ class FactWalker(LineWalker):
         elif isinstance(target, cst.StarredElement):
             self.bind_target(target.value)
 
+    def statement(self, node: cst.CSTNode) -> None:
+        """A module-level assignment's symbol spans its whole statement (`X = (\n a,\n b,\n)`)."""
+        if self.depth or type(node) is not cst.SimpleStatementLine:
+            super().statement(node)
+            return
+        count = len(self.symbols)
+        super().statement(node)
+        end = self.next_line - 1
+        for index in range(count, len(self.symbols)):
+            symbol = self.symbols[index]
+            if symbol.kind == "assignment" and end > symbol.end_line:
+                self.symbols[index] = f.Symbol(symbol.name, symbol.kind, symbol.line, end)
+
     def _add_assignment_symbol(self, target: cst.Name) -> None:
         if self.scope is None:
             line = self.line(target)

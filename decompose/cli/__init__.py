@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from decompose import __version__
-from decompose.cli import analyze_cmd
+from decompose.cli import analyze_cmd, check_cmd, plan_cmd
 from decompose.cli.output import Settings
 
 app = typer.Typer(
@@ -37,6 +37,8 @@ def root(
 
 
 app.command("analyze")(analyze_cmd.analyze)
+app.command("plan")(plan_cmd.plan)
+app.command("check")(check_cmd.check)
 
 
 def main() -> None:

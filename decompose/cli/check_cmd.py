@@ -1,0 +1,66 @@
+"""`decompose check`: the CI boundary guard. Exit 1 when code crosses a planned boundary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from decompose.cli.guard import guarded
+from decompose.cli.output import Quiet, Verbose, err_console, settings_for, write_data
+from decompose.errors import UserError
+from decompose.planning.api import load, review
+from decompose.planning.check import Violation, check_boundaries
+from decompose.planning.planfile import load_document
+from decompose.report.sarif import to_sarif
+
+FORMATS = ("text", "json", "sarif")
+
+
+@guarded
+def check(
+    ctx: typer.Context,
+    analysis: Path = typer.Option(Path(".decompose/analysis.json"), "--analysis", "-a",
+                                  help="analysis.json of the code as it is now (run 'decompose analyze' first)."),
+    plan: Path = typer.Option(Path("decompose.toml"), "--plan", "-p", help="The plan whose boundaries to enforce."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text (stderr), json or sarif (stdout)."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are violations."),
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
+) -> None:
+    """Report dependencies that cross planned service boundaries outside an allowed interface."""
+    settings = settings_for(ctx, quiet, verbose)
+    if fmt not in FORMATS:
+        raise UserError(f"--format {fmt!r} is not a known format", f"use one of: {', '.join(FORMATS)}")
+    ws = load(analysis)
+    found = review(ws, load_document(plan), plan)
+    errors = [p for p in found.problems if not p.what.startswith("not placed")]
+    if errors:
+        first = errors[0]
+        raise UserError(f"{plan}: {first.where}: {first.what} ({len(errors)} problem(s) in the plan)",
+                        "run 'decompose plan --check' and fix the plan first")
+    violations = check_boundaries(ws.graph, found.plan)
+    if fmt == "sarif":
+        write_data(json.dumps(to_sarif(violations), indent=2, sort_keys=True) + "\n")
+    elif fmt == "json":
+        write_data(json.dumps([_row(v) for v in violations], indent=2, sort_keys=True) + "\n")
+    if not settings.quiet:
+        _print(violations, fmt == "text" or settings.verbosity > 0)
+    if any(v.level == "error" for v in violations) and not exit_zero:
+        raise typer.Exit(1)
+
+
+def _row(violation: Violation) -> dict:
+    return {**{k: getattr(violation, k) for k in ("rule", "level", "src", "dst", "kind", "message")},
+            "locations": [{"path": loc.path, "line": loc.line} for loc in violation.locations]}
+
+
+def _print(violations: list[Violation], detail: bool) -> None:
+    console = err_console()
+    if detail:
+        for v in violations:
+            where = f"{v.locations[0].path}:{v.locations[0].line}: " if v.locations else ""
+            console.print(f"{where}[{'red' if v.level == 'error' else 'yellow'}]{v.rule}[/] {v.message}")
+    errors = sum(1 for v in violations if v.level == "error")
+    console.print(f"{errors} boundary violation(s), {len(violations) - errors} warning(s).")

@@ -1,0 +1,132 @@
+"""`decompose plan`: propose services (write decompose.toml), --check an edited plan, --explain a symbol."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from decompose.cli.guard import guarded
+from decompose.cli.output import Quiet, Verbose, err_console, settings_for, write_data
+from decompose.errors import UserError
+from decompose.planning.constraints import Constraints
+from decompose.planning.api import Workspace, load, propose_plan, review, score_line
+from decompose.planning.explain import explain, find_element
+from decompose.planning.plan import Settings
+from decompose.planning.planfile import load_document
+
+ANALYSIS = Path(".decompose/analysis.json")
+
+
+@guarded
+def plan(
+    ctx: typer.Context,
+    analysis: Path = typer.Option(ANALYSIS, "--analysis", "-a", help="analysis.json written by 'decompose analyze'."),
+    out: Path = typer.Option(Path("decompose.toml"), "--plan", "-p", help="The plan file to write (or to check)."),
+    strategy: str = typer.Option("louvain", "--strategy", help="Clustering strategy: louvain, baseline."),
+    services: int = typer.Option(0, "--services", "-k", help="Target number of services (0: as the resolution gives)."),
+    resolution: float = typer.Option(1.0, "--resolution", help="Louvain resolution: higher gives more, smaller services."),
+    seed: int = typer.Option(42, "--seed", help="Seed of the community detection (same seed, same plan)."),
+    check: bool = typer.Option(False, "--check", help="Re-score the plan file as it is and report every field in error."),
+    explain_name: str = typer.Option("", "--explain", help="Say why a symbol (module:Name), module or table sits where it is."),
+    ground_truth: Path = typer.Option(None, "--ground-truth", help="Score against a ground-truth TOML (MoJoFM)."),
+    config: Path = typer.Option(None, "--config", help="pyproject.toml with [tool.decompose.weights] (default: found)."),
+    force: bool = typer.Option(False, "--force", help="Replace a hand-edited plan (the old one is kept as .bak)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
+) -> None:
+    """Propose services from analysis.json and write the editable plan decompose.toml."""
+    settings = settings_for(ctx, quiet, verbose)
+    ws = load(analysis, config)
+    if explain_name:
+        _explain(ws, out, explain_name, json_out)
+    elif check:
+        _check(ws, out, ground_truth, json_out, settings.quiet)
+    else:
+        wanted = Settings(str(analysis), strategy, resolution, seed, services)
+        _propose(ws, out, wanted, ground_truth, force, json_out, settings.quiet)
+
+
+def _propose(ws: Workspace, out: Path, wanted: Settings, truth: Path | None, force: bool, json_out: bool, quiet: bool) -> None:
+    previous = load_document(out) if out.exists() else None
+    constraints = None
+    if previous is not None:
+        found = review(ws, previous, out)
+        bad = [p for p in found.problems if p.where.startswith("constraints") or p.where == "schema_version"]
+        if bad:
+            raise UserError(f"{out}: {bad[0].where}: {bad[0].what}", bad[0].fix)
+        if found.hand_edited and not force:
+            raise UserError(f"{out} has hand edits in [services] or [shared]; planning again would replace them",
+                            "run 'decompose plan --check' to score your edits, turn them into [constraints] pins, "
+                            "or run 'decompose plan --force' (the old file is kept as decompose.toml.bak)")
+        constraints = found.plan.constraints
+        if force and found.hand_edited:
+            shutil.copyfile(out, out.with_name(out.name + ".bak"))
+    proposal = propose_plan(ws, wanted, constraints or Constraints(), previous, truth)
+    _write_atomic(out, proposal.text)
+    if json_out:
+        write_data(_json({"plan": str(out), "scores": proposal.scores, "baseline": proposal.baseline,
+                          "unhonoured": [vars(u) for u in proposal.unhonoured],
+                          "services": [vars(s) for s in proposal.plan.services], "shared": vars(proposal.plan.shared)}))
+    if not quiet:
+        console = err_console()
+        console.print(_services_table(proposal.plan, proposal.scores))
+        console.print(f"Scores vs baseline (in brackets): {score_line(proposal.scores, proposal.baseline)}")
+        for item in proposal.unhonoured:
+            console.print(f"[yellow]not honoured[/] {item.constraint}: {item.why}")
+        console.print(f"Wrote {out}. Edit it, then run 'decompose plan --check'.")
+
+
+def _check(ws: Workspace, out: Path, truth: Path | None, json_out: bool, quiet: bool) -> None:
+    found = review(ws, load_document(out), out, truth)
+    if json_out:
+        write_data(_json({"plan": str(out), "problems": [vars(p) for p in found.problems], "scores": found.scores}))
+    if not quiet:
+        console = err_console()
+        for problem in found.problems:
+            console.print(f"{out}: [bold]{problem.where}[/]: {problem.what}. {problem.fix}")
+        console.print(f"{len(found.problems)} problem(s). Scores: " + score_line(found.scores, {}).replace(" (0)", ""))
+    if found.problems:
+        raise typer.Exit(1)
+
+
+def _explain(ws: Workspace, out: Path, name: str, json_out: bool) -> None:
+    found = review(ws, load_document(out), out)
+    element = find_element(ws.graph, name)
+    result = explain(ws.graph, ws.weights, found.homes, element, found.plan.reasons)
+    if json_out:
+        write_data(_json({"element": result.element, "home": result.home, "reason": result.reason,
+                          "inside": [vars(t) for t in result.inside], "outside": [vars(t) for t in result.outside]}))
+        return
+    console = err_console()
+    console.print(f"[bold]{result.element}[/] is in [bold]{result.home}[/]: {result.reason}")
+    for title, ties in (("Strongest ties inside", result.inside), ("Strongest ties outside", result.outside)):
+        console.print(f"{title}:" if ties else f"{title}: none")
+        for tie in ties:
+            kinds = ", ".join(f"{k} x{n}" for k, n in tie.kinds.items())
+            console.print(f"  {tie.weight:>6g}  {tie.other} ({tie.home}): {kinds}")
+
+
+def _services_table(plan, scores: dict[str, Any]) -> Table:  # noqa: ANN001
+    table = Table(title=f"{len(plan.services)} services, {scores.get('shared_elements', 0)} shared elements")
+    for column in ("service", "modules", "symbols", "routes", "tables", "interface"):
+        table.add_column(column, justify="left" if column == "service" else "right")
+    for s in plan.services:
+        table.add_row(s.name, str(len(s.modules)), str(len(s.symbols)), str(len(s.routes)), str(len(s.tables)), str(len(s.interface)))
+    return table
+
+
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)

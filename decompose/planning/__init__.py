@@ -1,0 +1,1 @@
+"""Planning: analysis.json -> candidate services, constraints, metrics, the editable plan, the boundary check."""

@@ -1,0 +1,140 @@
+"""What the CLI calls: analysis.json -> plan (+ scores); plan file -> problems, scores, explanations.
+
+    load(analysis.json)            -> Workspace (element graph, weights)
+    propose_plan(workspace, ...)   -> Proposal (plan, TOML text, scores vs the baseline)
+    review(workspace, document)    -> Review (problems per field, scores of the plan as written)
+
+Nothing here prints or exits; errors a user can fix are UserErrors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+
+from decompose.analysis.serialize import read
+from decompose.errors import UserError
+from decompose.planning.constraints import SHARED, Constraints, Unhonoured
+from decompose.planning.elements import ElementGraph, element_graph
+from decompose.planning.groundtruth import ground_truth_partition, read_ground_truth
+from decompose.planning.plan import Plan, Problem, Settings, placement_of, roll_up
+from decompose.planning.planfile import fingerprint, parse, render
+from decompose.planning.planner import PlanOptions, propose
+from decompose.planning.scoring import per_service, score
+from decompose.planning.strategies import STRATEGIES
+from decompose.planning.weights import Weights, load_weights
+
+
+@dataclass(frozen=True)
+class Workspace:
+    graph: ElementGraph
+    weights: Weights
+    root: str
+    analysis_path: Path
+
+
+def load(analysis_path: Path, config: Path | None = None) -> Workspace:
+    analysis = read(analysis_path)
+    if config is None:
+        candidates = [Path("pyproject.toml"), Path(analysis.root) / "pyproject.toml"]
+        config = next((c for c in candidates if c.is_file() and "[tool.decompose" in c.read_text(errors="replace")), None)
+    return Workspace(element_graph(analysis), load_weights(config), analysis.root, analysis_path)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    plan: Plan
+    text: str
+    scores: dict[str, Any]
+    baseline: dict[str, Any]
+    unhonoured: list[Unhonoured]
+
+
+def propose_plan(ws: Workspace, settings: Settings, constraints: Constraints,
+                 previous: tomlkit.TOMLDocument | None = None, ground_truth: Path | None = None) -> Proposal:
+    if settings.strategy not in STRATEGIES:
+        raise UserError(f"unknown strategy {settings.strategy!r}", f"use one of: {', '.join(sorted(STRATEGIES))}")
+    options = PlanOptions(settings.strategy, settings.resolution, settings.seed, settings.services, ws.weights, constraints=constraints)
+    placement = propose(ws.graph, options)
+    plan = roll_up(ws.graph, placement, constraints, settings)
+    homes, _ = placement_of(plan, ws.graph)
+    truth = _truth(ws, ground_truth)
+    scores = score(ws.graph, homes, truth)
+    baseline_plan = roll_up(ws.graph, propose(ws.graph, replace(options, strategy="baseline", constraints=Constraints())),
+                            Constraints(), replace(settings, strategy="baseline"))
+    baseline = score(ws.graph, placement_of(baseline_plan, ws.graph)[0], truth)
+    _describe(ws, plan, homes)
+    summary = [f"Scores ({settings.strategy}, baseline in brackets): " + score_line(scores, baseline)]
+    text = render(plan, ws.root, lambda e: plan.reasons.get(e, ""), summary, previous)
+    return Proposal(plan, text, scores, baseline, placement.unhonoured)
+
+
+def score_line(scores: dict[str, Any], baseline: dict[str, Any]) -> str:
+    parts = []
+    for key, label in (("services", "services"), ("sm", "SM"), ("icp", "ICP"), ("ifn", "IFN"),
+                       ("ned_python", "NED(10-400)"), ("turbomq_normalised", "MQ/K"), ("db_purity", "DB purity"), ("mojofm", "MoJoFM")):
+        if scores.get(key) is not None:
+            parts.append(f"{label} {scores[key]:g} ({baseline.get(key, 0):g})")
+    return " · ".join(parts)
+
+
+def _describe(ws: Workspace, plan: Plan, homes: dict[str, str]) -> None:
+    """Comments the plan file shows: per service its figures, per entry its strongest tie."""
+    figures = per_service(ws.graph, homes)
+    for service in plan.services:
+        f = figures.get(service.name)
+        if f is not None:
+            plan.reasons[f"service:{service.name}"] = (
+                f"{f.elements} elements · {len(service.routes)} routes · {len(service.tables)} tables · "
+                f"cohesion {f.cohesion:g} · interface {f.interface}")
+    ties = _strongest_ties(ws, homes)
+    for element, (other, count) in ties.items():
+        plan.reasons.setdefault(element, f"strongest tie: {other} (x{count})")
+
+
+def _strongest_ties(ws: Workspace, homes: dict[str, str]) -> dict[str, tuple[str, int]]:
+    best: dict[str, tuple[float, str, int]] = {}
+    graph = ws.graph
+    for dep in graph.deps:
+        for me, other in ((dep.src, dep.dst), (dep.dst, dep.src)):
+            key = graph.module_of(me) if graph.elements[me].kind != "module" and _whole(graph, homes, me) else me
+            if homes.get(me) != homes.get(other) or graph.module_of(other) == graph.module_of(me):
+                continue
+            weight = ws.weights[dep.kind] * dep.count
+            if key not in best or (weight, other) > best[key][:2]:
+                best[key] = (weight, other, dep.count)
+    return {k: (other, count) for k, (_, other, count) in sorted(best.items())}
+
+
+def _whole(graph: ElementGraph, homes: dict[str, str], element: str) -> bool:
+    members = graph.members.get(graph.module_of(element), [])
+    return len({homes.get(m) for m in members}) == 1
+
+
+def _truth(ws: Workspace, path: Path | None) -> dict[str, str] | None:
+    return None if path is None else ground_truth_partition(ws.graph, read_ground_truth(path))
+
+
+@dataclass(frozen=True)
+class Review:
+    plan: Plan
+    problems: list[Problem]
+    scores: dict[str, Any]
+    homes: dict[str, str]
+    hand_edited: bool
+
+
+def review(ws: Workspace, doc: tomlkit.TOMLDocument, path: Path, ground_truth: Path | None = None) -> Review:
+    plan, problems = parse(doc, path)
+    homes, placement_problems = placement_of(plan, ws.graph)
+    problems = problems + placement_problems
+    stored = doc.get("plan", {}).get("fingerprint") if isinstance(doc.get("plan"), dict) else None
+    return Review(plan, problems, score(ws.graph, homes, _truth(ws, ground_truth)), homes,
+                  stored is not None and stored != fingerprint(plan))
+
+
+def shared_count(homes: dict[str, str]) -> int:
+    return sum(1 for h in homes.values() if h == SHARED)

@@ -1,0 +1,222 @@
+"""The planner: element graph -> shared kernel -> strategy -> constraints -> named services.
+
+    kernel    = shared_kernel(graph)                    utilities out of the graph (shared.py)
+    groups    = resolve(constraints)                    pins and keep-together contracted
+    found     = STRATEGIES[name].communities(problem)   clustering (strategies.py)
+    kernel   += spread_out(found)                       composition roots (app factories)
+    found     = apart, pins split, max_services, strays
+    services  = name_communities(found)                 (naming.py)
+
+Every step is deterministic: sorted inputs, seeded Louvain.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from decompose.planning.constraints import SHARED, Constraints, Resolved, Unhonoured, resolve
+from decompose.planning.elements import ElementGraph, weighted_graph
+from decompose.planning.naming import name_communities
+from decompose.planning.shared import SharedSettings, anchors, bodies_follow, close_over, shared_kernel, spread_out
+from decompose.planning.strategies import STRATEGIES, Communities, Problem
+from decompose.planning.weights import Weights
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    strategy: str = "louvain"
+    resolution: float = 1.0
+    seed: int = 42
+    services: int = 0
+    weights: Weights = field(default_factory=Weights)
+    shared: SharedSettings = field(default_factory=SharedSettings)
+    constraints: Constraints = field(default_factory=Constraints)
+
+
+@dataclass
+class Placement:
+    services: dict[str, set[str]]  # service name -> elements
+    shared: dict[str, str]  # element -> why it is in the kernel
+    unhonoured: list[Unhonoured]
+    strategy: str
+
+    def partition(self) -> dict[str, str]:
+        return {e: name for name, elements in self.services.items() for e in elements}
+
+
+def propose(graph: ElementGraph, options: PlanOptions) -> Placement:
+    resolved = resolve(graph, options.constraints)
+    anchored = anchors(graph)
+    kernel = _kernel(graph, options, resolved)
+    if options.strategy == "baseline":
+        kernel = {}
+    problem = Problem(graph, options.weights, frozenset(kernel), resolved.groups, frozenset(anchored),
+                      options.resolution, options.seed, options.services)
+    found = STRATEGIES[options.strategy].communities(problem)
+    if options.strategy != "baseline":
+        found = _settle(graph, options, resolved, anchored, kernel, found)
+    pinned, found = _pinned(graph, options, resolved, found)
+    names = name_communities(graph, found, set(pinned) | {SHARED})
+    services = {**pinned, **dict(zip(names, found))}
+    return Placement(dict(sorted(services.items())), dict(sorted(kernel.items())), resolved.unhonoured, options.strategy)
+
+
+def _kernel(graph: ElementGraph, options: PlanOptions, resolved: Resolved) -> dict[str, str]:
+    kernel = shared_kernel(graph, options.shared)
+    held = set(resolved.groups) | {e for e, s in resolved.pins.items() if s != SHARED}
+    kernel = {e: why for e, why in kernel.items() if e not in held}
+    kernel.update({e: "pinned to the shared kernel" for e, s in resolved.pins.items() if s == SHARED})
+    return kernel
+
+
+def _settle(graph: ElementGraph, options: PlanOptions, resolved: Resolved, anchored: set[str],
+            kernel: dict[str, str], found: Communities) -> Communities:
+    """Composition roots to the kernel, then keep-apart, strays and max_services."""
+    held = set(resolved.groups) | set(resolved.pins)
+    while True:
+        found = [c - kernel.keys() for c in found]
+        placement = {e: str(i) for i, c in enumerate(found) for e in c}
+        roots = {e: why for e, why in spread_out(graph, placement, anchored, options.shared).items()
+                 if e in placement and e not in held}
+        if not roots:
+            break
+        kernel.update(roots)
+        close_over(graph, kernel, anchored | held)
+    tied = weighted_graph(graph, options.weights, frozenset(kernel))
+    found = _apart(tied, found, resolved)
+    found = _strays(graph, found, anchored, kernel)
+    found = _at_most(tied, found, options.constraints.max_services, resolved)
+    return _bodies(graph, found, kernel, held)
+
+
+def _bodies(graph: ElementGraph, found: Communities, kernel: dict[str, str], held: set[str]) -> Communities:
+    """Module bodies (and `__all__`-like dunders) follow their symbols: a cohesive module rolls up whole."""
+    homes = bodies_follow(graph, _where(found), kernel)
+    for element, home in homes.items():
+        if element in held:
+            continue
+        for community in found:
+            community.discard(element)
+        if home == "kernel":
+            kernel.setdefault(element, "module body: most of its symbols are in the shared kernel")
+        else:
+            kernel.pop(element, None)
+            found[home].add(element)
+    return [c for c in found if c]
+
+
+def _apart(tied, found: Communities, resolved: Resolved) -> Communities:  # noqa: ANN001
+    for first, second in resolved.apart:
+        where = _where(found)
+        shared_homes = {where.get(e) for e in first} & {where.get(e) for e in second} - {None}
+        for home in sorted(shared_homes):
+            mover = [e for e in second if where.get(e) == home and e not in resolved.pins]
+            if not mover:
+                resolved.unhonoured.append(Unhonoured(f"apart: {first[0]} / {second[0]}", "both are pinned to the same service"))
+                continue
+            found[home] -= set(mover)
+            target = _best_home(tied, mover, found, exclude=home)
+            if target is None:
+                found.append(set(mover))
+            else:
+                found[target] |= set(mover)
+    return [c for c in found if c]
+
+
+def _strays(graph: ElementGraph, found: Communities, anchored: set[str], kernel: dict[str, str]) -> Communities:
+    """Communities with no anchor and no tie left: each element follows its module, else the kernel."""
+    keep = [c for c in found if c & anchored]
+    stray = [e for c in found if not c & anchored for e in sorted(c)]
+    if not keep:
+        return found
+    where = _where(keep)
+    for element in stray:
+        homes = [where[m] for m in graph.members[graph.module_of(element)] if m in where]
+        if homes:
+            keep[max(sorted(set(homes)), key=homes.count)].add(element)
+        else:
+            kernel[element] = "no dependencies in or out, and no module-mate in a service"
+    return keep
+
+
+def _at_most(tied, found: Communities, limit: int, resolved: Resolved) -> Communities:  # noqa: ANN001
+    pinned = {s: {e for e, p in resolved.pins.items() if p == s} for s in set(resolved.pins.values())}
+    while limit and len(found) > limit:
+        pair = _closest_pair(tied, found, pinned)
+        if pair is None:
+            resolved.unhonoured.append(Unhonoured("max_services", f"{len(found)} services remain: the rest are pinned apart or have no ties"))
+            break
+        i, j = pair
+        found[i] |= found[j]
+        del found[j]
+    return found
+
+
+def _closest_pair(tied, found: Communities, pinned: dict[str, set[str]]) -> tuple[int, int] | None:  # noqa: ANN001
+    where = _where(found)
+    ties: dict[tuple[int, int], float] = defaultdict(float)
+    for a, b, w in tied.edges(data="weight"):
+        i, j = where.get(a), where.get(b)
+        if i is not None and j is not None and i != j:
+            ties[(min(i, j), max(i, j))] += w
+    owners = [{s for s, members in pinned.items() if members & c} - {SHARED} for c in found]
+    scored = [(w / min(len(found[i]), len(found[j])), (i, j)) for (i, j), w in sorted(ties.items())
+              if len(owners[i] | owners[j]) <= 1]
+    return max(scored)[1] if scored else None
+
+
+def _pinned(graph: ElementGraph, options: PlanOptions, resolved: Resolved, found: Communities) -> tuple[dict[str, set[str]], Communities]:
+    """Communities holding pinned elements take the pinned service's name; pins win over clustering."""
+    pinned: dict[str, set[str]] = defaultdict(set)
+    rest = []
+    tied = weighted_graph(graph, options.weights)
+    for community in found:
+        services = sorted({resolved.pins[e] for e in community if e in resolved.pins} - {SHARED})
+        if not services:
+            rest.append(community)
+        elif len(services) == 1:
+            pinned[services[0]] |= community
+        else:
+            for service, part in _split(tied, community, resolved.pins, services).items():
+                pinned[service] |= part
+    for element, service in resolved.pins.items():  # a pin always wins, wherever clustering put it
+        if service != SHARED:
+            for part in (*pinned.values(), *rest):
+                part.discard(element)
+            pinned[service].add(element)
+    return dict(pinned), [c for c in rest if c]
+
+
+def _split(tied, community: set[str], pins: dict[str, str], services: list[str]) -> dict[str, set[str]]:  # noqa: ANN001
+    """Grow each pinned service over the community, strongest tie first (deterministic)."""
+    label = {e: pins[e] for e in community if e in pins and pins[e] != SHARED}
+    free = sorted(community - label.keys())
+    while free:
+        scores = []
+        for element in free:
+            ties: dict[str, float] = defaultdict(float)
+            for other, data in tied[element].items() if element in tied else ():
+                if other in label:
+                    ties[label[other]] += data["weight"]
+            best = max(sorted(ties), key=lambda s: ties[s]) if ties else services[0]
+            scores.append((ties.get(best, 0.0), element, best))
+        _, element, best = max(scores, key=lambda t: (t[0], t[1]))
+        label[element] = best
+        free.remove(element)
+    return {s: {e for e, lab in label.items() if lab == s} for s in services}
+
+
+def _where(found: Communities) -> dict[str, int]:
+    return {e: i for i, c in enumerate(found) for e in c}
+
+
+def _best_home(tied, elements: list[str], found: Communities, exclude: int) -> int | None:  # noqa: ANN001
+    where = _where(found)
+    ties: dict[int, float] = defaultdict(float)
+    for element in elements:
+        for other, data in tied[element].items() if element in tied else ():
+            home = where.get(other)
+            if home is not None and home != exclude:
+                ties[home] += data["weight"]
+    return max(sorted(ties), key=lambda k: ties[k]) if ties else None
