@@ -30,7 +30,7 @@ def plan(
     out: Path = typer.Option(Path("decompose.toml"), "--plan", "-p", help="The plan file to write (or to check)."),
     strategy: str = typer.Option("louvain", "--strategy", help="Clustering strategy: louvain, baseline."),
     services: int = typer.Option(0, "--services", "-k", help="Target number of services (0: as the resolution gives)."),
-    resolution: float = typer.Option(1.0, "--resolution", help="Louvain resolution: higher gives more, smaller services."),
+    resolution: float = typer.Option(1.5, "--resolution", help="Louvain resolution: higher gives more, smaller services."),
     seed: int = typer.Option(42, "--seed", help="Seed of the community detection (same seed, same plan)."),
     check: bool = typer.Option(False, "--check", help="Re-score the plan file as it is and report every field in error."),
     explain_name: str = typer.Option("", "--explain", help="Say why a symbol (module:Name), module or table sits where it is."),
@@ -64,7 +64,7 @@ def _propose(ws: Workspace, out: Path, wanted: Settings, truth: Path | None, for
         if found.hand_edited and not force:
             raise UserError(f"{out} has hand edits in [services] or [shared]; planning again would replace them",
                             "run 'decompose plan --check' to score your edits, turn them into [constraints] pins, "
-                            "or run 'decompose plan --force' (the old file is kept as decompose.toml.bak)")
+                            f"or run 'decompose plan --force' (the old file is kept as {out.name}.bak)")
         constraints = found.plan.constraints
         if force and found.hand_edited:
             shutil.copyfile(out, out.with_name(out.name + ".bak"))

@@ -29,10 +29,10 @@ class Violation:
 
 def check_boundaries(graph: ElementGraph, plan: Plan) -> list[Violation]:
     homes, problems = placement_of(plan, graph)
-    allowed = {e for s in plan.services for e in s.interface}
+    allowed = {(s.name, e) for s in plan.services for e in s.interface}  # an interface opens its own service only
     found = []
     for dep in crossing(graph, homes):
-        if dep.dst not in allowed:
+        if (homes[dep.dst], dep.dst) not in allowed:
             message = (f"{homes[dep.src]} -> {homes[dep.dst]}: {dep.src} {_verb(dep.kind)} {dep.dst}, "
                        f"which is not in the interface of {homes[dep.dst]}")
             found.append(Violation("boundary", "error", dep.src, dep.dst, dep.kind, message, dep.locations))

@@ -31,7 +31,7 @@ class Service:
 class Settings:
     analysis: str = ".decompose/analysis.json"
     strategy: str = "louvain"
-    resolution: float = 1.0
+    resolution: float = 1.5
     seed: int = 42
     services: int = 0
 
@@ -120,7 +120,7 @@ def placement_of(plan: Plan, graph: ElementGraph) -> tuple[dict[str, str], list[
     for service in plan.services:
         _place_tables(graph, service, homes, where, problems)
     _unplaced(graph, homes, problems)
-    problems.extend(_route_problems(graph, plan, homes))
+    problems.extend(_route_problems(graph, plan, homes, where))
     return homes, problems
 
 
@@ -142,8 +142,13 @@ def _place_modules(graph: ElementGraph, service: Service, homes, where, problems
         if module not in graph.members:
             problems.append(Problem(at, f"unknown module {module!r}", "use a dotted module name of application code from analysis.json"))
             continue
+        taken = sorted({where[m] for m in graph.members[module] if m in homes and homes[m] != service.name})
+        if taken:  # one problem for the field, not one per symbol of the module
+            problems.append(Problem(at, f"{module} is also placed by {', '.join(taken)}",
+                                    "keep it in one service (or in shared) only"))
         for member in graph.members[module]:
-            _claim(member, service.name, at, homes, where, problems)
+            if member not in homes:
+                homes[member], where[member] = service.name, at
 
 
 def _place_symbols(graph: ElementGraph, service: Service, homes, where, problems) -> None:  # noqa: ANN001
@@ -185,9 +190,10 @@ def _implicit(graph: ElementGraph, element: str, homes: dict[str, str]) -> bool:
     return graph.elements[element].kind == "module" and any(m in homes for m in graph.members[element][1:])
 
 
-def _route_problems(graph: ElementGraph, plan: Plan, homes: dict[str, str]) -> list[Problem]:
+def _route_problems(graph: ElementGraph, plan: Plan, homes: dict[str, str], where: dict[str, str]) -> list[Problem]:
     problems = []
     owner = {route: homes.get(handler) for handler in graph.routes for route in route_ids(graph, handler)}
+    placed_by = {route: where.get(handler, route) for handler in graph.routes for route in route_ids(graph, handler)}
     listed: dict[str, str] = {}
     for service in plan.services:
         for index, route in enumerate(service.routes):
@@ -200,7 +206,7 @@ def _route_problems(graph: ElementGraph, plan: Plan, homes: dict[str, str]) -> l
             listed[route] = service.name
     for route, home in sorted(owner.items()):
         if home == SHARED:
-            problems.append(Problem(route, "route left without a service: its handler is in shared",
+            problems.append(Problem(placed_by[route], f"route {route!r} left without a service: its handler is in shared",
                                     "move the handler to a service"))
         elif home is not None and route not in listed:
             problems.append(Problem(f"services.{home}.routes", f"route {route!r} is not listed",

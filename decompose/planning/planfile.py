@@ -129,11 +129,17 @@ def parse(doc: tomlkit.TOMLDocument, path: Path) -> tuple[Plan, list[Problem]]:
     shared = _service(SHARED, _table(data, "shared", problems), "shared", problems)
     services = []
     for name, body in _table(data, "services", problems).items():
-        if name == SHARED or not name or name != name.lower() or not all(c.isalnum() or c == "-" for c in name):
+        if not valid_service_name(name):
             problems.append(Problem(f"services.{name}", "a service name is lower-case letters, digits and hyphens, and not 'shared'",
                                     "rename the table, e.g. [services.order-history]"))
+        if not isinstance(body, dict):
+            problems.append(Problem(f"services.{name}", "must be a table", f"write it as [services.{name}]"))
         services.append(_service(name, body if isinstance(body, dict) else {}, f"services.{name}", problems))
     return Plan(services, shared, constraints, settings), problems
+
+
+def valid_service_name(name: str) -> bool:
+    return bool(name) and name != SHARED and name == name.lower() and all(c.isalnum() or c == "-" for c in name)
 
 
 def _table(data: dict[str, Any], key: str, problems: list[Problem]) -> dict[str, Any]:
@@ -176,6 +182,11 @@ def _constraints(body: dict[str, Any], problems: list[Problem]) -> Constraints:
     if not isinstance(pins, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in pins.items()):
         problems.append(Problem("constraints.pin", "must map names to service names", 'write pin = { "pkg.module" = "orders" }'))
         pins = {}
+    for name, service in sorted(pins.items()):
+        if service != SHARED and not valid_service_name(service):
+            problems.append(Problem(f"constraints.pin[{name!r}]", f"{service!r} is no service name",
+                                    "pin to 'shared' or to lower-case letters, digits and hyphens, e.g. 'order-history'"))
+    pins = {name: service for name, service in pins.items() if service == SHARED or valid_service_name(service)}
     groups = {}
     for key in ("together", "apart"):
         value = body.get(key, [])

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from decompose.planning.constraints import SHARED, Constraints, Resolved, Unhonoured, resolve
 from decompose.planning.elements import ElementGraph, weighted_graph
-from decompose.planning.naming import name_communities
+from decompose.planning.naming import candidates, name_communities
 from decompose.planning.shared import SharedSettings, anchors, bodies_follow, close_over, shared_kernel, spread_out
 from decompose.planning.strategies import STRATEGIES, Communities, Problem
 from decompose.planning.weights import Weights
@@ -26,7 +26,7 @@ from decompose.planning.weights import Weights
 @dataclass(frozen=True)
 class PlanOptions:
     strategy: str = "louvain"
-    resolution: float = 1.0
+    resolution: float = 1.5
     seed: int = 42
     services: int = 0
     weights: Weights = field(default_factory=Weights)
@@ -167,24 +167,39 @@ def _closest_pair(tied, found: Communities, pinned: dict[str, set[str]]) -> tupl
 
 
 def _pinned(graph: ElementGraph, options: PlanOptions, resolved: Resolved, found: Communities) -> tuple[dict[str, set[str]], Communities]:
-    """Communities holding pinned elements take the pinned service's name; pins win over clustering."""
+    """Pinned elements go to their service; a community becomes that service when pins are most of it.
+
+    A community mostly made of elements pinned to one service takes its name; one holding pins to
+    several services is split between them by ties. Elsewhere only the pinned elements move: to
+    the community whose own name would be the pinned service, else to a service of their own.
+    """
+    if not resolved.pins:
+        return {}, found
     pinned: dict[str, set[str]] = defaultdict(set)
     rest = []
     tied = weighted_graph(graph, options.weights)
     for community in found:
-        services = sorted({resolved.pins[e] for e in community if e in resolved.pins} - {SHARED})
-        if not services:
-            rest.append(community)
-        elif len(services) == 1:
-            pinned[services[0]] |= community
-        else:
+        pins = {e: resolved.pins[e] for e in community if resolved.pins.get(e, SHARED) != SHARED}
+        services = sorted(set(pins.values()))
+        if len(services) > 1:
             for service, part in _split(tied, community, resolved.pins, services).items():
                 pinned[service] |= part
+        elif services and 2 * len(pins) >= len(community):
+            pinned[services[0]] |= community
+        else:
+            rest.append(community - pins.keys())
     for element, service in resolved.pins.items():  # a pin always wins, wherever clustering put it
-        if service != SHARED:
+        if service != SHARED and element in graph.elements:
             for part in (*pinned.values(), *rest):
                 part.discard(element)
             pinned[service].add(element)
+    joined: set[str] = set()
+    for index, community in enumerate(rest):
+        top = next(iter(candidates(graph, community)), None) if community else None
+        if top in pinned and top not in joined:
+            joined.add(top)
+            pinned[top] |= community
+            rest[index] = set()
     return dict(pinned), [c for c in rest if c]
 
 

@@ -116,13 +116,17 @@ def spread_out(graph: ElementGraph, placement: dict[str, str], anchored: set[str
         if dep.kind in USE_KINDS + TABLE_KINDS and dep.dst in placement and dep.src in placement:
             ties[dep.src][placement[dep.dst]] += dep.count
     reached = _downstream(graph, anchored)
+    backward: dict[str, list[str]] = defaultdict(list)
+    for dep in graph.deps:
+        if dep.kind in USE_KINDS:
+            backward[dep.dst].append(dep.src)
     found: dict[str, str] = {}
     for element, by_service in sorted(ties.items()):
         if element in graph.members or element in reached or len(by_service) < settings.spread_services:
             continue
         if max(by_service.values()) <= settings.spread_share * sum(by_service.values()):
             found[element] = f"composition root: no request path reaches it, its ties spread over {len(by_service)} services"
-            for user in sorted(_upstream(graph, element) - found.keys()):
+            for user in sorted(_walk(backward, {element}) - {element} - found.keys()):
                 found[user] = f"wiring: uses the composition root {element}"
     return found
 
@@ -133,14 +137,6 @@ def _downstream(graph: ElementGraph, starts: set[str]) -> set[str]:
         if dep.kind in USE_KINDS:
             forward[dep.src].append(dep.dst)
     return _walk(forward, starts)
-
-
-def _upstream(graph: ElementGraph, start: str) -> set[str]:
-    backward: dict[str, list[str]] = defaultdict(list)
-    for dep in graph.deps:
-        if dep.kind in USE_KINDS:
-            backward[dep.dst].append(dep.src)
-    return _walk(backward, {start}) - {start}
 
 
 def _walk(step: dict[str, list[str]], starts: set[str]) -> set[str]:
@@ -161,7 +157,7 @@ def bodies_follow(graph: ElementGraph, placement: dict[str, int], kernel: dict[s
     went to several communities, none holding half of them, else to their majority.
     """
     homes: dict[str, int | str] = {}
-    empty = []
+    empty: set[str] = set()
     for module, members in graph.members.items():
         own = [m for m in members[1:] if not _dunder(m)]
         votes: dict[int | str, float] = defaultdict(float)
@@ -170,9 +166,13 @@ def bodies_follow(graph: ElementGraph, placement: dict[str, int], kernel: dict[s
         if votes:
             homes[module] = _winner(votes)
         else:
-            empty.append(module)
-    for module in empty:
-        imported = {graph.module_of(d.dst) for d in graph.deps if d.src == module} - {module}
+            empty.add(module)
+    imports: dict[str, set[str]] = defaultdict(set)
+    for dep in graph.deps:
+        if dep.src in empty:
+            imports[dep.src].add(graph.module_of(dep.dst))
+    for module in sorted(empty):
+        imported = imports[module] - {module}
         votes = defaultdict(float)
         for target in sorted(imported & homes.keys()):
             votes[homes[target]] += 1.0

@@ -1,6 +1,6 @@
 """Clustering strategies: small classes in a registry, each turning a Problem into communities.
 
-- `louvain` (default): seeded Louvain (networkx) on the weighted element graph without the shared
+- `louvain` (default): seeded Louvain (louvain.py) on the weighted element graph without the shared
   kernel; communities that own no route and no table are merged into the one they are most tied to,
   since a service exists to answer requests or own data. With a target K the resolution is searched.
 - `baseline`: the naive strategy every report compares against: seeded Louvain on the module
@@ -16,6 +16,7 @@ from typing import Protocol
 import networkx as nx
 
 from decompose.planning.elements import ElementGraph, weighted_graph
+from decompose.planning.louvain import louvain
 from decompose.planning.weights import Weights
 
 Communities = list[set[str]]
@@ -28,7 +29,7 @@ class Problem:
     kernel: frozenset[str] = frozenset()
     groups: dict[str, str] = field(default_factory=dict)  # element -> representative of its group
     anchored: frozenset[str] = frozenset()
-    resolution: float = 1.0
+    resolution: float = 1.5
     seed: int = 42
     services: int = 0  # target number of services; 0: let the resolution decide
 
@@ -86,8 +87,8 @@ class Baseline:
 def _louvain(graph: nx.Graph, resolution: float, seed: int) -> Communities:
     if graph.number_of_nodes() == 0:
         return []
-    found = nx.community.louvain_communities(graph, weight="weight", resolution=resolution, seed=seed)
-    return sorted((set(c) for c in found), key=lambda c: (-len(c), min(c)))
+    found = louvain(graph, resolution=resolution, seed=seed)
+    return sorted(found, key=lambda c: (-len(c), min(c)))
 
 
 def _contracted(graph: nx.Graph, groups: dict[str, str]) -> nx.Graph:

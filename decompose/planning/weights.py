@@ -43,7 +43,7 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "import-type-checking": 0.2,
     "string-ref": 0.3,
     "contains": 0.3,
-    "route-family": 1.0,
+    "route-family": 3.0,
 }
 assert set(DEFAULT_WEIGHTS) == set(EDGE_KINDS) | set(PSEUDO_KINDS)
 
