@@ -46,13 +46,27 @@ class Placement:
 
 
 def propose(graph: ElementGraph, options: PlanOptions) -> Placement:
+    """Plan once; with a target K, plan again aiming higher while settling leaves fewer than K."""
+    placement = _propose_once(graph, options, options.services)
+    aim = options.services
+    for _ in range(4):
+        missing = options.services - len(placement.services)
+        if not options.services or missing <= 0:
+            break
+        aim += missing
+        placement = _propose_once(graph, options, aim)
+    if options.services and len(placement.services) != options.services:
+        placement.unhonoured.append(Unhonoured(
+            f"--services {options.services}", f"found {len(placement.services)}: no finer split gives each service a route or table"))
+    return placement
+
+
+def _propose_once(graph: ElementGraph, options: PlanOptions, aim: int) -> Placement:
     resolved = resolve(graph, options.constraints)
     anchored = anchors(graph)
-    kernel = _kernel(graph, options, resolved)
-    if options.strategy == "baseline":
-        kernel = {}
+    kernel = {} if options.strategy == "baseline" else _kernel(graph, options, resolved)
     problem = Problem(graph, options.weights, frozenset(kernel), resolved.groups, frozenset(anchored),
-                      options.resolution, options.seed, options.services)
+                      options.resolution, options.seed, aim)
     found = STRATEGIES[options.strategy].communities(problem)
     if options.strategy != "baseline":
         found = _settle(graph, options, resolved, anchored, kernel, found)
@@ -86,7 +100,8 @@ def _settle(graph: ElementGraph, options: PlanOptions, resolved: Resolved, ancho
     tied = weighted_graph(graph, options.weights, frozenset(kernel))
     found = _apart(tied, found, resolved)
     found = _strays(graph, found, anchored, kernel)
-    found = _at_most(tied, found, options.constraints.max_services, resolved)
+    limits = [n for n in (options.constraints.max_services, options.services) if n > 0]
+    found = _at_most(tied, found, min(limits, default=0), resolved)
     return _bodies(graph, found, kernel, held)
 
 

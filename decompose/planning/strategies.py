@@ -161,14 +161,23 @@ def _merge_targets(graph: nx.Graph, communities: Communities, anchors: set[str])
 
 
 def _search(graph: nx.Graph, problem: Problem) -> Communities:
-    """Bisect the resolution (log scale) for `problem.services` anchored communities."""
-    low, high, best = 0.01, 20.0, None
-    for _ in range(14):
+    """Bisect the resolution (log scale) for the fewest anchored communities >= `problem.services`.
+
+    The planner then merges the most tied services down to the target; with too few communities
+    even at the highest resolution, the largest count found is kept (and reported).
+    """
+    low, high, best = 0.01, 50.0, None
+    for _ in range(16):
         resolution = (low * high) ** 0.5
         found = _anchored(graph, _louvain(graph, resolution, problem.seed), problem)
-        if best is None or abs(len(found) - problem.services) < abs(len(best) - problem.services):
+        if best is None or _closer(len(found), len(best), problem.services):
             best = found
         if len(found) == problem.services:
             break
         low, high = (resolution, high) if len(found) < problem.services else (low, resolution)
     return best or []
+
+
+def _closer(count: int, best: int, target: int) -> bool:
+    """Prefer counts at or above the target (merging is safe, splitting is not), then the nearest."""
+    return (count >= target, -abs(count - target)) > (best >= target, -abs(best - target))

@@ -395,3 +395,12 @@ def test_check_of_a_wrong_schema_version_is_a_clear_error(work):
     result = runner.invoke(app, ["plan", "--check"])
     assert result.exit_code == 2
     assert "schema_version is 99" in result.stderr and "--force" in result.stderr
+
+
+@pytest.mark.parametrize("target", [3, 8, 15])
+def test_services_target_gives_exactly_that_many_services(work, target):
+    result = runner.invoke(app, ["plan", "--json", "-q", "--force", "--services", str(target), "--plan", "k.toml"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["scores"]["services"] == target and len(data["services"]) == target
+    assert data["unhonoured"] == []
