@@ -35,7 +35,7 @@ def check(
         raise UserError(f"--format {fmt!r} is not a known format", f"use one of: {', '.join(FORMATS)}")
     ws = load(analysis)
     found = review(ws, load_document(plan), plan)
-    errors = [p for p in found.problems if not p.what.startswith("not placed")]
+    errors = [p for p in found.problems if not p.unplaced]
     if errors:
         first = errors[0]
         raise UserError(f"{plan}: {first.where}: {first.what} ({len(errors)} problem(s) in the plan)",

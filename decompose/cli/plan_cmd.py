@@ -15,7 +15,7 @@ from decompose.cli.guard import guarded
 from decompose.cli.output import Quiet, Verbose, err_console, settings_for, write_data
 from decompose.errors import UserError
 from decompose.planning.constraints import Constraints
-from decompose.planning.api import Workspace, load, propose_plan, review, score_line
+from decompose.planning.api import Workspace, load, propose_plan, review, review_scores, score_line
 from decompose.planning.explain import explain, find_element
 from decompose.planning.plan import Settings
 from decompose.planning.planfile import load_document
@@ -84,14 +84,15 @@ def _propose(ws: Workspace, out: Path, wanted: Settings, truth: Path | None, for
 
 
 def _check(ws: Workspace, out: Path, truth: Path | None, json_out: bool, quiet: bool) -> None:
-    found = review(ws, load_document(out), out, truth)
+    found = review(ws, load_document(out), out)
+    scores = review_scores(ws, found, truth)
     if json_out:
-        write_data(_json({"plan": str(out), "problems": [vars(p) for p in found.problems], "scores": found.scores}))
+        write_data(_json({"plan": str(out), "problems": [vars(p) for p in found.problems], "scores": scores}))
     if not quiet:
         console = err_console()
         for problem in found.problems:
             console.print(f"{out}: [bold]{problem.where}[/]: {problem.what}. {problem.fix}")
-        console.print(f"{len(found.problems)} problem(s). Scores: " + score_line(found.scores, {}).replace(" (0)", ""))
+        console.print(f"{len(found.problems)} problem(s). Scores: " + score_line(scores, {}).replace(" (0)", ""))
     if found.problems:
         raise typer.Exit(1)
 

@@ -2,7 +2,8 @@
 
     load(analysis.json)            -> Workspace (element graph, weights)
     propose_plan(workspace, ...)   -> Proposal (plan, TOML text, scores vs the baseline)
-    review(workspace, document)    -> Review (problems per field, scores of the plan as written)
+    review(workspace, document)    -> Review (problems per field, placement of the plan as written)
+    review_scores(workspace, review) -> the metrics of the plan as written
 
 Nothing here prints or exits; errors a user can fix are UserErrors.
 """
@@ -17,7 +18,7 @@ import tomlkit
 
 from decompose.analysis.serialize import read
 from decompose.errors import UserError
-from decompose.planning.constraints import SHARED, Constraints, Unhonoured
+from decompose.planning.constraints import Constraints, Unhonoured
 from decompose.planning.elements import ElementGraph, element_graph
 from decompose.planning.groundtruth import ground_truth_partition, read_ground_truth
 from decompose.planning.plan import Plan, Problem, Settings, placement_of, roll_up
@@ -122,19 +123,17 @@ def _truth(ws: Workspace, path: Path | None) -> dict[str, str] | None:
 class Review:
     plan: Plan
     problems: list[Problem]
-    scores: dict[str, Any]
     homes: dict[str, str]
     hand_edited: bool
 
 
-def review(ws: Workspace, doc: tomlkit.TOMLDocument, path: Path, ground_truth: Path | None = None) -> Review:
+def review(ws: Workspace, doc: tomlkit.TOMLDocument, path: Path) -> Review:
+    """A plan document read back: the plan, its problems by field, where it places each element."""
     plan, problems = parse(doc, path)
     homes, placement_problems = placement_of(plan, ws.graph)
-    problems = problems + placement_problems
     stored = doc.get("plan", {}).get("fingerprint") if isinstance(doc.get("plan"), dict) else None
-    return Review(plan, problems, score(ws.graph, homes, _truth(ws, ground_truth)), homes,
-                  stored is not None and stored != fingerprint(plan))
+    return Review(plan, problems + placement_problems, homes, stored is not None and stored != fingerprint(plan))
 
 
-def shared_count(homes: dict[str, str]) -> int:
-    return sum(1 for h in homes.values() if h == SHARED)
+def review_scores(ws: Workspace, found: Review, ground_truth: Path | None = None) -> dict[str, Any]:
+    return score(ws.graph, found.homes, _truth(ws, ground_truth))

@@ -37,7 +37,7 @@ def check_boundaries(graph: ElementGraph, plan: Plan) -> list[Violation]:
                        f"which is not in the interface of {homes[dep.dst]}")
             found.append(Violation("boundary", "error", dep.src, dep.dst, dep.kind, message, dep.locations))
     for problem in problems:
-        if problem.what.startswith("not placed"):
+        if problem.unplaced:
             module = problem.where
             location = Location(graph_path(graph, module), 1)
             found.append(Violation("unplanned", "warning", module, "", "", f"{module}: {problem.what}", (location,)))

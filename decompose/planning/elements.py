@@ -14,6 +14,7 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import networkx as nx
 
@@ -22,6 +23,7 @@ from decompose.planning.weights import Weights
 
 TABLE_PREFIX = "table:"
 CODE_KINDS = ("call", "reference", "inherit", "enqueue")  # what metrics count as calls
+USE_KINDS = CODE_KINDS + ("string-ref",)  # one element using another
 TABLE_KINDS = ("table-read", "table-write")
 
 
@@ -60,6 +62,23 @@ class ElementGraph:
 
     def module_of(self, element: str) -> str:
         return self.elements[element].module
+
+    @cached_property
+    def uses(self) -> dict[str, list[str]]:
+        """element -> the elements it uses (USE_KINDS); derived once, deps never change after build."""
+        return _adjacency((d.src, d.dst) for d in self.deps if d.kind in USE_KINDS)
+
+    @cached_property
+    def used_by(self) -> dict[str, list[str]]:
+        """element -> the elements that use it (USE_KINDS)."""
+        return _adjacency((d.dst, d.src) for d in self.deps if d.kind in USE_KINDS)
+
+
+def _adjacency(pairs) -> dict[str, list[str]]:  # noqa: ANN001
+    found: dict[str, list[str]] = defaultdict(list)
+    for a, b in pairs:
+        found[a].append(b)
+    return dict(found)
 
 
 def is_table(element: str) -> bool:

@@ -53,6 +53,7 @@ class Problem:
     where: str  # e.g. services.orders.symbols[3]
     what: str
     fix: str
+    unplaced: bool = False  # code the plan places nowhere (new code): a warning for `decompose check`
 
 
 def route_ids(graph: ElementGraph, handler: str) -> list[str]:
@@ -80,7 +81,7 @@ def roll_up(graph: ElementGraph, placement: Placement, constraints: Constraints,
     for name, elements in interfaces(graph, homes).items():
         if name in services:
             services[name].interface = elements
-    return Plan(list(services.values()), shared, constraints, settings, _reasons(placement))
+    return Plan(list(services.values()), shared, constraints, settings, dict(placement.shared))
 
 
 def interfaces(graph: ElementGraph, homes: dict[str, str]) -> dict[str, list[str]]:
@@ -102,10 +103,6 @@ def crossing(graph: ElementGraph, homes: dict[str, str]) -> list:
     """Dependencies from one place into another service (into the kernel is always allowed)."""
     return [d for d in graph.deps if d.kind in BOUNDARY_KINDS and d.src in homes and d.dst in homes
             and homes[d.src] != homes[d.dst] and homes[d.dst] != SHARED]
-
-
-def _reasons(placement: Placement) -> dict[str, str]:
-    return dict(placement.shared)
 
 
 def placement_of(plan: Plan, graph: ElementGraph) -> tuple[dict[str, str], list[Problem]]:
@@ -182,7 +179,7 @@ def _unplaced(graph: ElementGraph, homes: dict[str, str], problems: list[Problem
         names = ", ".join(e.rpartition(":")[2] if ":" in e else e for e in elements[:5])
         more = f" and {len(elements) - 5} more" if len(elements) > 5 else ""
         problems.append(Problem(module, f"not placed in any service: {names}{more}",
-                                "add the module (or its symbols) to a service or to shared"))
+                                "add the module (or its symbols) to a service or to shared", unplaced=True))
 
 
 def _implicit(graph: ElementGraph, element: str, homes: dict[str, str]) -> bool:

@@ -22,9 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from decompose.planning.elements import CODE_KINDS, TABLE_KINDS, ElementGraph, is_table
-
-USE_KINDS = CODE_KINDS + ("string-ref",)
+from decompose.planning.elements import TABLE_KINDS, USE_KINDS, ElementGraph, is_table
 
 
 @dataclass(frozen=True)
@@ -89,16 +87,13 @@ def close_over(graph: ElementGraph, kernel: dict[str, str], anchored: set[str]) 
     Module bodies (they follow their symbols) and code that touches a table, a model or a route
     handler (it has a domain) stay out.
     """
-    dependents: dict[str, set[str]] = defaultdict(set)
-    for dep in graph.deps:
-        if dep.kind in USE_KINDS:
-            dependents[dep.dst].add(dep.src)
+    used_by = graph.used_by
     held = anchored | graph.members.keys() | {d.src for d in graph.deps if d.kind in TABLE_KINDS or d.dst in anchored}
     changed = True
     while changed:
         changed = False
-        for element in sorted(dependents.keys() - kernel.keys() - held):
-            if dependents[element] <= kernel.keys():
+        for element in sorted(used_by.keys() - kernel.keys() - held):
+            if all(user in kernel for user in used_by[element]):
                 kernel[element] = "used only by the shared kernel"
                 changed = True
 
@@ -115,28 +110,16 @@ def spread_out(graph: ElementGraph, placement: dict[str, str], anchored: set[str
     for dep in graph.deps:
         if dep.kind in USE_KINDS + TABLE_KINDS and dep.dst in placement and dep.src in placement:
             ties[dep.src][placement[dep.dst]] += dep.count
-    reached = _downstream(graph, anchored)
-    backward: dict[str, list[str]] = defaultdict(list)
-    for dep in graph.deps:
-        if dep.kind in USE_KINDS:
-            backward[dep.dst].append(dep.src)
+    reached = _walk(graph.uses, anchored)
     found: dict[str, str] = {}
     for element, by_service in sorted(ties.items()):
         if element in graph.members or element in reached or len(by_service) < settings.spread_services:
             continue
         if max(by_service.values()) <= settings.spread_share * sum(by_service.values()):
             found[element] = f"composition root: no request path reaches it, its ties spread over {len(by_service)} services"
-            for user in sorted(_walk(backward, {element}) - {element} - found.keys()):
+            for user in sorted(_walk(graph.used_by, {element}) - {element} - found.keys()):
                 found[user] = f"wiring: uses the composition root {element}"
     return found
-
-
-def _downstream(graph: ElementGraph, starts: set[str]) -> set[str]:
-    forward: dict[str, list[str]] = defaultdict(list)
-    for dep in graph.deps:
-        if dep.kind in USE_KINDS:
-            forward[dep.src].append(dep.dst)
-    return _walk(forward, starts)
 
 
 def _walk(step: dict[str, list[str]], starts: set[str]) -> set[str]:
