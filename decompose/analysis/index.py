@@ -65,9 +65,8 @@ class Index:
     def __init__(self, files: list[FileFacts] | Mapping[str, FileFacts]) -> None:
         self.files: Mapping[str, FileFacts] = files if isinstance(files, Mapping) else {f.module: f for f in files}
         self.symbols: PerModule = PerModule(self.files, lambda f: {s.name: s for s in f.symbols})
-        self.exports: PerModule = PerModule(self.files, lambda f: _module_bindings(f.imports, None))
-        self.star_sources: PerModule = PerModule(
-            self.files, lambda f: tuple(i.module for i in f.imports if ("*", "*") in i.names))
+        self.exports: PerModule = PerModule(self.files, module_bindings)
+        self.star_sources: PerModule = PerModule(self.files, star_sources)
         self._lazy: PerModule = PerModule(self.files, _lazy_bindings)
         self._memo: dict[str, tuple[Resolved | None, frozenset[str]]] = {}
         self._reads: set[str] = set()
@@ -198,10 +197,16 @@ def _lazy_bindings(facts: FileFacts) -> dict[str, dict[str, str]]:
     return out
 
 
-def _module_bindings(imports: tuple[Import, ...], scope: str | None) -> dict[str, str]:
+def star_sources(facts: FileFacts) -> tuple[str, ...]:
+    """Modules whose names `facts` re-exports with `from m import *`."""
+    return tuple(i.module for i in facts.imports if ("*", "*") in i.names)
+
+
+def module_bindings(facts: FileFacts) -> dict[str, str]:
+    """Names bound at module level by imports (under `if TYPE_CHECKING:` too) -> absolute dotted name."""
     out: dict[str, str] = {}
-    for imp in imports:
-        if imp.scope == scope and imp.context != "lazy":
+    for imp in facts.imports:
+        if imp.scope is None and imp.context != "lazy":
             out.update(_bindings(imp))
     return out
 

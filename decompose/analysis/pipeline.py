@@ -1,4 +1,5 @@
-"""`analyze`: path -> discovery -> facts (cache + process pool) -> link -> Analysis.
+"""`analyze`: path -> discovery -> facts (cache + process pool) -> link -> Analysis, or with
+`render`: -> incremental link (cached module units) -> analysis.json's text.
 
 This is the API the CLI calls; it never prints. Progress is reported through a small protocol so
 the CLI can draw a bar and tests can pass nothing.
@@ -13,8 +14,10 @@ from typing import Protocol
 
 from decompose.analysis.cache import FactCache
 from decompose.analysis.discovery import DiscoveryError, discover
+from decompose.analysis.incremental import link_json
 from decompose.analysis.link import link
 from decompose.analysis.model import Analysis
+from decompose.analysis.render import Rendered
 from decompose.analysis.sources import DEFAULT_MAX_BYTES
 from decompose.analysis.runner import RunStats, collect_facts, fingerprint
 from decompose.analysis.versions import analysis_version
@@ -42,14 +45,16 @@ class AnalyzeOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     exclude: tuple[str, ...] = ()
     unchanged_since: str | None = None  # digest of an analysis the caller already holds
+    render: bool = False  # return analysis.json's text (linked incrementally with a cache), not objects
 
 
 @dataclass(frozen=True)
 class AnalyzeResult:
-    analysis: Analysis | None  # None: the tree still has digest `options.unchanged_since`
+    analysis: Analysis | None  # None: the tree still has digest `options.unchanged_since`, or rendered
     digest: str  # identifies the tree's content and the analyzer's code
     stats: RunStats
     seconds: float
+    rendered: Rendered | None = None  # with `options.render`, unless unchanged
 
 
 def analyze(path: Path, options: AnalyzeOptions = AnalyzeOptions(), progress: Progress | None = None) -> AnalyzeResult:
@@ -70,7 +75,11 @@ def analyze(path: Path, options: AnalyzeOptions = AnalyzeOptions(), progress: Pr
             stats = RunStats(len(found.sources), len(prints.keyed), 0, 0)
             return AnalyzeResult(None, digest, stats, time.perf_counter() - started)
         bar.start(len(found.sources))
-        results, stats = collect_facts(found.sources, cache, options.jobs, options.max_bytes, bar.advance, prints)
+        facts, stats = collect_facts(found.sources, cache, options.jobs, options.max_bytes, bar.advance, prints)
+        if options.render:
+            rendered, _ = link_json(root, found.sources, facts, found.failures, cache.link_store())
+            return AnalyzeResult(None, digest, stats, time.perf_counter() - started, rendered)
+        results = facts.all()
     finally:
         cache.close()
     analysis = link(root, found.sources, results, found.failures)

@@ -84,6 +84,34 @@ def _stat(path: str) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
+class Facts:
+    """Every discovered file's result by module: parsed in this run, or unpickled from the cache the
+    first time it is asked for, so a run that re-links a few modules loads only what it reads."""
+
+    def __init__(self, sources: tuple[SourceFile, ...], prints: Fingerprint, parsed: dict[str, Result],
+                 cache: FactCache, reparse: Callable[[str], Result]) -> None:
+        self.sources = sources
+        self.keys = {source.module: key for key, source, _ in prints.keyed}  # files that could be read
+        self.read_failures = prints.failures
+        self.read_modules = {f.module for f in prints.failures if f.module}
+        self._loaded: dict[str, Result] = {f.module or f.path: f for f in prints.failures}
+        self._loaded.update(parsed)
+        self._cache, self._reparse = cache, reparse
+
+    def get(self, module: str) -> Result:
+        if module not in self._loaded:
+            found = self._cache.get_many([self.keys[module]]).get(self.keys[module])
+            self._loaded[module] = found if found is not None else self._reparse(module)  # unreadable pickle
+        return self._loaded[module]
+
+    def all(self) -> list[Result]:
+        """Every result in the order of `sources`, loading the cached ones in one pass."""
+        wanted = {self.keys[m]: m for m in self.keys if m not in self._loaded}
+        for key, result in self._cache.get_many(wanted).items():
+            self._loaded[wanted[key]] = result
+        return [self.get(s.module) for s in self.sources if s.module in self._loaded or s.module in self.keys]
+
+
 def collect_facts(
     sources: tuple[SourceFile, ...],
     cache: FactCache,
@@ -91,15 +119,12 @@ def collect_facts(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
     prints: Fingerprint | None = None,
-) -> tuple[list[Result], RunStats]:
+) -> tuple[Facts, RunStats]:
+    """Parse the files the cache does not hold; the others stay in the cache until asked for."""
     tick = progress or (lambda n: None)
     prints = prints or fingerprint(sources, max_bytes)
-    results: dict[str, Result] = {f.module or f.path: f for f in prints.failures}
-    hits = cache.get_many(k for k, _, _ in prints.keyed)
+    hits = cache.has_many(k for k, _, _ in prints.keyed)
     misses = [(k, s, d if d is not None else _read(s, max_bytes)) for k, s, d in prints.keyed if k not in hits]
-    for key, source, _ in prints.keyed:
-        if key in hits:
-            results[source.module] = hits[key]
     tick(len(sources) - len(misses))
     workers = _workers(jobs, len(misses))
     blobs = _parse_all(misses, workers, tick)
@@ -107,9 +132,14 @@ def collect_facts(
     parsed = {module: pickle.loads(blob) for module, blob in blobs.items()}
     cache.put_stats(prints.stats)
     cache.prune({k for k, _, _ in prints.keyed})
-    results.update(parsed)
-    ordered = [results[s.module] for s in sources if s.module in results]
-    return ordered, RunStats(len(sources), len(hits), len(misses), workers)
+    by_module = {source.module: (key, source) for key, source, _ in prints.keyed}
+
+    def reparse(module: str) -> Result:
+        key, source = by_module[module]
+        return pickle.loads(_parse_all([(key, source, _read(source, max_bytes))], 1, lambda n: None)[module])
+
+    facts = Facts(sources, prints, parsed, cache, reparse)
+    return facts, RunStats(len(sources), len(hits), len(misses), workers)
 
 
 def _read(source: SourceFile, max_bytes: int) -> bytes:

@@ -1,0 +1,80 @@
+"""The previous run's link products, in the same SQLite file as the facts: one row per module (the
+facts key it was linked from, its interface digests, the modules it resolved through, its unit or
+parse failure) and one row of state (the key of the tree's shape it belongs to, and the project
+context). Rows are written in one transaction, so units and state never disagree.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from decompose.analysis.facts import ParseFailure
+from decompose.analysis.link import Context
+from decompose.analysis.units import Unit
+
+Value = Unit | ParseFailure
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What one module was linked from. Digests are None for a module that failed to parse."""
+
+    module: str
+    facts_key: str
+    context_digest: str | None
+    resolution_digest: str | None
+    deps: frozenset[str]
+    value: Value
+
+
+@dataclass(frozen=True)
+class Stored:
+    ctx: Context
+    entries: dict[str, tuple[str, str | None, str | None]]  # module -> (facts key, context, resolution)
+
+
+class LinkStore:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        db.execute("CREATE TABLE IF NOT EXISTS link_state (id INTEGER PRIMARY KEY CHECK (id = 0), key TEXT, ctx BLOB)")
+        db.execute("CREATE TABLE IF NOT EXISTS link_units (module TEXT PRIMARY KEY, facts_key TEXT, "
+                   "context TEXT, resolution TEXT, deps TEXT, value BLOB)")
+
+    def load(self, key: str) -> Stored | None:
+        """The stored products if they were linked for a tree of this shape (`key`), else None."""
+        row = self._db.execute("SELECT key, ctx FROM link_state").fetchone()
+        if row is None or row[0] != key:
+            return None
+        try:
+            ctx = pickle.loads(row[1])
+        except Exception:  # noqa: BLE001 - unreadable state is no state
+            return None
+        entries = {m: (k, c, r) for m, k, c, r in self._db.execute("SELECT module, facts_key, context, resolution FROM link_units")}
+        return Stored(ctx, entries)
+
+    def deps(self) -> dict[str, frozenset[str]]:
+        return {m: frozenset(d.split("\n")) if d else frozenset() for m, d in self._db.execute("SELECT module, deps FROM link_units")}
+
+    def values(self, skip: set[str]) -> dict[str, Value] | None:
+        """Every stored unit or failure but those of `skip`; None if one cannot be read."""
+        out: dict[str, Value] = {}
+        for module, blob in self._db.execute("SELECT module, value FROM link_units"):
+            if module not in skip:
+                try:
+                    out[module] = pickle.loads(blob)
+                except Exception:  # noqa: BLE001
+                    return None
+        return out
+
+    def save(self, key: str, ctx: Context, entries: Iterable[Entry], replace_all: bool) -> None:
+        rows = [(e.module, e.facts_key, e.context_digest, e.resolution_digest, "\n".join(sorted(e.deps)),
+                 pickle.dumps(e.value, protocol=pickle.HIGHEST_PROTOCOL)) for e in entries]
+        with self._db:
+            if replace_all:
+                self._db.execute("DELETE FROM link_units")
+            self._db.executemany("INSERT OR REPLACE INTO link_units VALUES (?, ?, ?, ?, ?, ?)", rows)
+            self._db.execute("INSERT OR REPLACE INTO link_state VALUES (0, ?, ?)",
+                             (key, pickle.dumps(ctx, protocol=pickle.HIGHEST_PROTOCOL)))
