@@ -41,9 +41,9 @@ class LinkStats:
 
 
 def link_json(root: str, sources: tuple[SourceFile, ...], facts: Facts, discovery_failures: tuple[ParseFailure, ...],
-              store: LinkStore | None) -> tuple[Rendered, LinkStats]:
-    key = _shape_key(root, sources, facts, discovery_failures)
-    stored = store.load(key) if store is not None else None
+              store: LinkStore | None, key: str, stored: Stored | None) -> tuple[Rendered, LinkStats]:
+    """`key`: `shape_key(...)` of this tree; `stored`: what `store.load(key)` returned (the caller
+    loads it while the workers parse)."""
     plan = _plan(stored, facts) if stored is not None else None
     if plan is None:
         return _full(root, sources, facts, discovery_failures, store, key)
@@ -85,9 +85,7 @@ def _incremental(root: str, sources: tuple[SourceFile, ...], facts: Facts, disco
     relink = {m for m, f in plan.dirty.items() if isinstance(f, FileFacts)}
     if plan.resolution_changed:
         relink |= {m for m, deps in store.deps().items() if deps & plan.resolution_changed}
-    values = store.values(skip=set(plan.dirty) | relink)
-    if values is None:
-        return _full(root, sources, facts, discovery_failures, store, key, index, ctx)
+    values = dict(stored.values)
     entries = [_entry(index, ctx, facts, m) for m in with_facts if m in relink]
     entries += [Entry(m, facts.keys[m], None, None, frozenset(), f) for m, f in plan.dirty.items() if isinstance(f, ParseFailure)]
     values.update((e.module, e.value) for e in entries)
@@ -127,11 +125,12 @@ def _render(root: str, sources: tuple[SourceFile, ...], facts: Facts, discovery_
     return render(root, sources, failures, ctx, units)
 
 
-def _shape_key(root: str, sources: tuple[SourceFile, ...], facts: Facts, discovery_failures: tuple[ParseFailure, ...]) -> str:
+def shape_key(root: str, sources: tuple[SourceFile, ...], read_failures: tuple[ParseFailure, ...],
+              discovery_failures: tuple[ParseFailure, ...]) -> str:
     """What every stored unit was linked within: the analyzer's code, the root, every file's place and
     module name, and the files that could not be discovered or read."""
     h = hashlib.sha256(analysis_version().encode())
-    for part in (root, *map(repr, sources), *map(repr, discovery_failures), *map(repr, facts.read_failures)):
+    for part in (root, *map(repr, sources), *map(repr, discovery_failures), *map(repr, read_failures)):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()

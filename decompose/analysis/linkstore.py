@@ -34,6 +34,7 @@ class Entry:
 class Stored:
     ctx: Context
     entries: dict[str, tuple[str, str | None, str | None]]  # module -> (facts key, context, resolution)
+    values: dict[str, Value]  # module -> unit or parse failure
 
 
 class LinkStore:
@@ -48,26 +49,18 @@ class LinkStore:
         row = self._db.execute("SELECT key, ctx FROM link_state").fetchone()
         if row is None or row[0] != key:
             return None
+        entries, values = {}, {}
         try:
             ctx = pickle.loads(row[1])
-        except Exception:  # noqa: BLE001 - unreadable state is no state
+            for m, k, c, r, blob in self._db.execute("SELECT module, facts_key, context, resolution, value FROM link_units"):
+                entries[m] = (k, c, r)
+                values[m] = pickle.loads(blob)
+        except Exception:  # noqa: BLE001 - an unreadable row is no stored link
             return None
-        entries = {m: (k, c, r) for m, k, c, r in self._db.execute("SELECT module, facts_key, context, resolution FROM link_units")}
-        return Stored(ctx, entries)
+        return Stored(ctx, entries, values)
 
     def deps(self) -> dict[str, frozenset[str]]:
         return {m: frozenset(d.split("\n")) if d else frozenset() for m, d in self._db.execute("SELECT module, deps FROM link_units")}
-
-    def values(self, skip: set[str]) -> dict[str, Value] | None:
-        """Every stored unit or failure but those of `skip`; None if one cannot be read."""
-        out: dict[str, Value] = {}
-        for module, blob in self._db.execute("SELECT module, value FROM link_units"):
-            if module not in skip:
-                try:
-                    out[module] = pickle.loads(blob)
-                except Exception:  # noqa: BLE001
-                    return None
-        return out
 
     def save(self, key: str, ctx: Context, entries: Iterable[Entry], replace_all: bool) -> None:
         rows = [(e.module, e.facts_key, e.context_digest, e.resolution_digest, "\n".join(sorted(e.deps)),

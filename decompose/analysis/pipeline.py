@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Protocol
 
 from decompose.analysis.cache import FactCache
-from decompose.analysis.discovery import DiscoveryError, discover
-from decompose.analysis.incremental import link_json
+from decompose.analysis.discovery import Discovery, DiscoveryError, discover
+from decompose.analysis.incremental import LinkStats, link_json, shape_key
+from decompose.analysis.linkstore import Stored
 from decompose.analysis.link import link
 from decompose.analysis.model import Analysis
 from decompose.analysis.render import Rendered
 from decompose.analysis.sources import DEFAULT_MAX_BYTES
-from decompose.analysis.runner import RunStats, collect_facts, fingerprint
+from decompose.analysis.runner import Fingerprint, RunStats, collect_facts, fingerprint
 from decompose.analysis.versions import analysis_version
 from decompose.errors import UserError
 
@@ -55,6 +56,7 @@ class AnalyzeResult:
     stats: RunStats
     seconds: float
     rendered: Rendered | None = None  # with `options.render`, unless unchanged
+    link: LinkStats | None = None  # with `options.render`: how much was linked again
 
 
 def analyze(path: Path, options: AnalyzeOptions = AnalyzeOptions(), progress: Progress | None = None) -> AnalyzeResult:
@@ -75,15 +77,30 @@ def analyze(path: Path, options: AnalyzeOptions = AnalyzeOptions(), progress: Pr
             stats = RunStats(len(found.sources), len(prints.keyed), 0, 0)
             return AnalyzeResult(None, digest, stats, time.perf_counter() - started)
         bar.start(len(found.sources))
-        facts, stats = collect_facts(found.sources, cache, options.jobs, options.max_bytes, bar.advance, prints)
         if options.render:
-            rendered, _ = link_json(root, found.sources, facts, found.failures, cache.link_store())
-            return AnalyzeResult(None, digest, stats, time.perf_counter() - started, rendered)
+            return _rendered(root, found, prints, cache, options, bar, started, digest)
+        facts, stats = collect_facts(found.sources, cache, options.jobs, options.max_bytes, bar.advance, prints)
         results = facts.all()
     finally:
         cache.close()
     analysis = link(root, found.sources, results, found.failures)
     return AnalyzeResult(analysis, digest, stats, time.perf_counter() - started)
+
+
+def _rendered(root: str, found: Discovery, prints: Fingerprint, cache: FactCache, options: AnalyzeOptions,
+              bar: Progress, started: float, digest: str) -> AnalyzeResult:
+    """Facts, then the incremental link; the previous link is read from the cache while the
+    workers parse."""
+    store = cache.link_store()
+    key = shape_key(root, found.sources, prints.failures, found.failures)
+    previous: list[Stored | None] = [None]
+
+    def load_previous() -> None:
+        previous[0] = store.load(key) if store is not None else None
+
+    facts, stats = collect_facts(found.sources, cache, options.jobs, options.max_bytes, bar.advance, prints, load_previous)
+    rendered, linked = link_json(root, found.sources, facts, found.failures, store, key, previous[0])
+    return AnalyzeResult(None, digest, stats, time.perf_counter() - started, rendered, linked)
 
 
 def _display_root(root: Path) -> str:

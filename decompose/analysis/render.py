@@ -16,17 +16,21 @@ from typing import Any
 from decompose.analysis.facts import ParseFailure, SourceFile
 from decompose.analysis.link import Context, entry_points, hazard_order, mark, modules, reach
 from decompose.analysis.model import SCHEMA_VERSION, HazardOut, Route
-from decompose.analysis.serialize import ENCODER, Rows, assemble, row, summary_of
+from decompose.analysis.serialize import ENCODER, Rows, pieces, row, summary_of
 from decompose.analysis.units import Unit
 
 
 @dataclass(frozen=True)
 class Rendered:
-    text: str  # analysis.json
+    pieces: list[str]  # analysis.json, in consecutive pieces (joined only if asked for: `text`)
     summary: dict[str, Any]
     routes: list[Route]
     hazards: list[HazardOut]
     failures: list[ParseFailure]
+
+    @property
+    def text(self) -> str:
+        return "".join(self.pieces)
 
 
 def render(root: str, sources: tuple[SourceFile, ...], failures: list[ParseFailure], ctx: Context,
@@ -49,7 +53,7 @@ def render(root: str, sources: tuple[SourceFile, ...], failures: list[ParseFailu
         "symbols": Rows(u.symbols for u in sorted(units, key=lambda u: u.module + ":")),  # ids are module:name
         "tables": _rows(ctx.tables), "unresolved": _rows(unresolved),
     }
-    return Rendered(assemble(data), summary, ctx.routes, hazards, failures)
+    return Rendered(pieces(data), summary, ctx.routes, hazards, failures)
 
 
 def _rows(items: list[Any]) -> Rows:

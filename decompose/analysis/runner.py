@@ -9,6 +9,7 @@ import faulthandler
 import hashlib
 import os
 import pickle
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -119,15 +120,17 @@ def collect_facts(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
     prints: Fingerprint | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[Facts, RunStats]:
-    """Parse the files the cache does not hold; the others stay in the cache until asked for."""
+    """Parse the files the cache does not hold; the others stay in the cache until asked for.
+    `meanwhile` runs in this thread while the workers parse (it must not touch progress)."""
     tick = progress or (lambda n: None)
     prints = prints or fingerprint(sources, max_bytes)
     hits = cache.has_many(k for k, _, _ in prints.keyed)
     misses = [(k, s, d if d is not None else _read(s, max_bytes)) for k, s, d in prints.keyed if k not in hits]
     tick(len(sources) - len(misses))
     workers = _workers(jobs, len(misses))
-    blobs = _parse_all(misses, workers, tick)
+    blobs = _while_parsing(misses, workers, tick, meanwhile or (lambda: None))
     cache.put_blobs((key, blobs[source.module]) for key, source, _ in misses)
     parsed = {module: pickle.loads(blob) for module, blob in blobs.items()}
     cache.put_stats(prints.stats)
@@ -140,6 +143,33 @@ def collect_facts(
 
     facts = Facts(sources, prints, parsed, cache, reparse)
     return facts, RunStats(len(sources), len(hits), len(misses), workers)
+
+
+def _while_parsing(misses: list[tuple[str, SourceFile, bytes]], workers: int, tick: Progress,
+                   meanwhile: Callable[[], object]) -> dict[str, bytes]:
+    """Parse in a thread (it only waits on the worker processes) while this thread runs `meanwhile`:
+    the parent's own work overlaps the workers' start-up (importing libcst takes a quarter second)."""
+    out: dict[str, bytes] = {}
+    errors: list[BaseException] = []
+    if not misses:
+        meanwhile()
+        return out
+
+    def parse() -> None:
+        try:
+            out.update(_parse_all(misses, workers, tick))
+        except BaseException as error:  # noqa: BLE001 - raised again in this thread
+            errors.append(error)
+
+    worker = threading.Thread(target=parse, daemon=True)
+    worker.start()
+    try:
+        meanwhile()
+    finally:
+        worker.join()
+    if errors:
+        raise errors[0]
+    return out
 
 
 def _read(source: SourceFile, max_bytes: int) -> bytes:

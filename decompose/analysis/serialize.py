@@ -62,15 +62,30 @@ class Rows(list):
 
 def assemble(data: dict[str, Any]) -> str:
     """The document from its top-level values; `Rows` values are written one record per line."""
-    parts = []
-    for key in sorted(data):
+    return "".join(pieces(data))
+
+
+def pieces(data: dict[str, Any]) -> list[str]:
+    """The document as consecutive pieces, so a large one is joined once, or never (`write_pieces`)."""
+    out = ["{\n"]
+    for number, key in enumerate(sorted(data)):
         value = data[key]
         rows = [chunk for chunk in value if chunk] if isinstance(value, Rows) else None
+        out.append(",\n" if number else "")
         if rows:
-            parts.append(f"{json.dumps(key)}: [\n" + ",\n".join(rows) + "\n]")
+            out.append(f"{json.dumps(key)}: [\n")
+            out.extend(_separated(rows))
+            out.append("\n]")
         else:
-            parts.append(f"{json.dumps(key)}: {ENCODER.encode([] if rows is not None else value)}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+            out.append(f"{json.dumps(key)}: {ENCODER.encode([] if rows is not None else value)}")
+    out.append("\n}\n")
+    return out
+
+
+def _separated(rows: list[str]) -> list[str]:
+    out = [",\n"] * (2 * len(rows) - 1)
+    out[::2] = rows
+    return out
 
 
 def write(analysis: Analysis, path: Path) -> str:
@@ -81,9 +96,15 @@ def write(analysis: Analysis, path: Path) -> str:
 
 
 def write_text(text: str, path: Path) -> None:
+    write_pieces([text], path)
+
+
+def write_pieces(parts: list[str], path: Path) -> None:
+    """Write atomically (a reader never sees half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    with tmp.open("w", encoding="utf-8") as out:
+        out.writelines(parts)
     tmp.replace(path)
 
 

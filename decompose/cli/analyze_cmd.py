@@ -8,7 +8,7 @@ import typer
 
 from decompose.analysis.model import Analysis
 from decompose.analysis.pipeline import AnalyzeOptions, AnalyzeResult, analyze as run_analysis
-from decompose.analysis.serialize import read, write_text
+from decompose.analysis.serialize import read, write_pieces
 from decompose.cli.guard import guarded
 from decompose.cli.output import DelayedBar, Quiet, Verbose, err_console, settings_for, write_data
 from decompose.errors import UserError
@@ -54,8 +54,8 @@ def analyze(
         bar.stop()
     if result.rendered is not None:
         done = result.rendered
-        text: str | None = done.text
-        write_text(done.text, target)
+        write_pieces(done.pieces, target)
+        text: str | None = done.text if fmt == "json" else None
         view = SummaryView.of_parts(done.summary, done.routes, done.hazards, done.failures)
         save_state(target, result.digest, view)
     else:  # unchanged since the run recorded in `previous`
