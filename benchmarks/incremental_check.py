@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -58,13 +59,15 @@ class Tree:
 Edit = Callable[[Tree], str]  # edits a file, returns a description
 
 
-def analyze(tree: Tree, out: Path, *extra: str) -> float:
+def analyze(tree: Tree, out: Path, *extra: str) -> tuple[float, str]:
+    """Wall time and how much was linked (from the timing line: "N re-linked", else everything)."""
     start = time.perf_counter()
-    cmd = [sys.executable, "-m", "decompose", "analyze", tree.target, "--out", str(out), "-q", *extra]
+    cmd = [sys.executable, "-m", "decompose", "analyze", tree.target, "--out", str(out), *extra]
     proc = subprocess.run(cmd, cwd=tree.work, capture_output=True, text=True)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
-    return time.perf_counter() - start
+    found = re.search(r"([\d,]+) re-linked", proc.stderr)
+    return time.perf_counter() - start, f"{found.group(1)} re-linked" if found else "all linked"
 
 
 def compare(a: Path, b: Path) -> str:
@@ -240,17 +243,17 @@ def main() -> None:
         name = args.corpus.resolve().name  # a package is named after its folder
         shutil.copytree(args.corpus, work / name, symlinks=True)
         tree = Tree(work, str(Path(name) / args.target), {})
-        seconds = analyze(tree, work / "out")
+        seconds, _ = analyze(tree, work / "out")
         tree.analysis = json.loads((work / "out" / "analysis.json").read_text(encoding="utf-8"))
         print(f"cold: {seconds:.2f} s, {len(tree.analysis['modules'])} modules")
         for number, name in enumerate(args.only or EDITS, 1):
             what = EDITS[name](tree)
             time.sleep(0.01)
-            incremental = analyze(tree, work / "out")
-            cold = analyze(tree, work / f"cold{number}", "--no-cache")
+            incremental, linked = analyze(tree, work / "out")
+            cold, _ = analyze(tree, work / f"cold{number}", "--no-cache")
             verdict = compare(work / "out" / "analysis.json", work / f"cold{number}" / "analysis.json")
             failed += verdict != "identical"
-            print(f"{name:17} {verdict:10} incremental {incremental:6.2f} s, cold {cold:6.2f} s  ({what})")
+            print(f"{name:17} {verdict:10} incremental {incremental:6.2f} s ({linked}), cold {cold:6.2f} s  ({what})", flush=True)
             shutil.rmtree(work / f"cold{number}")
     sys.exit(1 if failed else 0)
 

@@ -71,8 +71,10 @@ def _timing_line(result: AnalyzeResult, target: Path) -> str:
     stats = result.stats
     if result.rendered is None:
         return f"\n{stats.files:,} files unchanged ({result.seconds:.2f} s). {target} is up to date"
+    linked = result.link
+    relinked = f", {linked.relinked:,} re-linked" if linked is not None and not linked.full else ""
     return (f"\n{stats.files:,} files in {result.seconds:.2f} s ({stats.cache_hits:,} from cache, "
-            f"{stats.parsed:,} parsed with {stats.jobs} process(es)). Wrote {target}")
+            f"{stats.parsed:,} parsed with {stats.jobs} process(es){relinked}). Wrote {target}")
 
 
 def _check_choices(fmt: str, level: str, fail_on: list[str]) -> str:
