@@ -16,7 +16,7 @@ facts that record what is read, so a detector that starts reading one of them fa
 from __future__ import annotations
 
 import hashlib
-from dataclasses import fields
+from dataclasses import fields, is_dataclass
 
 from decompose.analysis.facts import FileFacts
 from decompose.analysis.index import module_bindings, star_sources
@@ -35,9 +35,17 @@ def resolution_digest(facts: FileFacts) -> str:
 
 
 def context_digest(facts: FileFacts) -> str:
-    kept = tuple(getattr(facts, name) for name in CONTEXT_FIELDS)
+    kept = tuple(_plain(getattr(facts, name)) for name in CONTEXT_FIELDS)
     decorators = tuple((u.scope, u.dotted) for u in facts.usages if u.kind == "decorator")
     return _digest((kept, decorators))
+
+
+def _plain(value: object) -> object:
+    """A tuple of records as a tuple of their field values: repr is then all C (records of facts
+    hold only strings, numbers, None and tuples of them)."""
+    if isinstance(value, tuple) and value and is_dataclass(value[0]):
+        return tuple(tuple(vars(item).values()) for item in value)
+    return value
 
 
 def _digest(value: object) -> str:

@@ -1,7 +1,8 @@
 """The previous run's link products, in the same SQLite file as the facts: one row per module (the
 facts key it was linked from, its interface digests, the modules it resolved through, its unit or
 parse failure) and one row of state (the key of the tree's shape it belongs to, and the project
-context). Rows are written in one transaction, so units and state never disagree.
+context). Rows are written in one transaction, so units and state never disagree; table names carry a
+version, so a later layout never reads an earlier one.
 """
 
 from __future__ import annotations
@@ -40,19 +41,19 @@ class Stored:
 class LinkStore:
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
-        db.execute("CREATE TABLE IF NOT EXISTS link_state (id INTEGER PRIMARY KEY CHECK (id = 0), key TEXT, ctx BLOB)")
-        db.execute("CREATE TABLE IF NOT EXISTS link_units (module TEXT PRIMARY KEY, facts_key TEXT, "
+        db.execute("CREATE TABLE IF NOT EXISTS link_state_v1 (id INTEGER PRIMARY KEY CHECK (id = 0), key TEXT, ctx BLOB)")
+        db.execute("CREATE TABLE IF NOT EXISTS link_units_v1 (module TEXT PRIMARY KEY, facts_key TEXT, "
                    "context TEXT, resolution TEXT, deps TEXT, value BLOB)")
 
     def load(self, key: str) -> Stored | None:
         """The stored products if they were linked for a tree of this shape (`key`), else None."""
-        row = self._db.execute("SELECT key, ctx FROM link_state").fetchone()
+        row = self._db.execute("SELECT key, ctx FROM link_state_v1").fetchone()
         if row is None or row[0] != key:
             return None
         entries, values = {}, {}
         try:
             ctx = pickle.loads(row[1])
-            for m, k, c, r, blob in self._db.execute("SELECT module, facts_key, context, resolution, value FROM link_units"):
+            for m, k, c, r, blob in self._db.execute("SELECT module, facts_key, context, resolution, value FROM link_units_v1"):
                 entries[m] = (k, c, r)
                 values[m] = pickle.loads(blob)
         except Exception:  # noqa: BLE001 - an unreadable row is no stored link
@@ -60,14 +61,14 @@ class LinkStore:
         return Stored(ctx, entries, values)
 
     def deps(self) -> dict[str, frozenset[str]]:
-        return {m: frozenset(d.split("\n")) if d else frozenset() for m, d in self._db.execute("SELECT module, deps FROM link_units")}
+        return {m: frozenset(d.split("\n")) if d else frozenset() for m, d in self._db.execute("SELECT module, deps FROM link_units_v1")}
 
     def save(self, key: str, ctx: Context, entries: Iterable[Entry], replace_all: bool) -> None:
         rows = [(e.module, e.facts_key, e.context_digest, e.resolution_digest, "\n".join(sorted(e.deps)),
                  pickle.dumps(e.value, protocol=pickle.HIGHEST_PROTOCOL)) for e in entries]
         with self._db:
             if replace_all:
-                self._db.execute("DELETE FROM link_units")
-            self._db.executemany("INSERT OR REPLACE INTO link_units VALUES (?, ?, ?, ?, ?, ?)", rows)
-            self._db.execute("INSERT OR REPLACE INTO link_state VALUES (0, ?, ?)",
+                self._db.execute("DELETE FROM link_units_v1")
+            self._db.executemany("INSERT OR REPLACE INTO link_units_v1 VALUES (?, ?, ?, ?, ?, ?)", rows)
+            self._db.execute("INSERT OR REPLACE INTO link_state_v1 VALUES (0, ?, ?)",
                              (key, pickle.dumps(ctx, protocol=pickle.HIGHEST_PROTOCOL)))
