@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -44,6 +45,7 @@ class Tree:
     work: Path  # cwd of every run
     target: str  # path given to `decompose analyze`, relative to work
     analysis: dict
+    env: dict[str, str]  # runs import the copy of decompose taken at the start
 
     def file_of(self, module: str) -> Path:
         path = next(m["path"] for m in self.analysis["modules"] if m["name"] == module)
@@ -63,7 +65,7 @@ def analyze(tree: Tree, out: Path, *extra: str) -> tuple[float, str]:
     """Wall time and how much was linked (from the timing line: "N re-linked", else everything)."""
     start = time.perf_counter()
     cmd = [sys.executable, "-m", "decompose", "analyze", tree.target, "--out", str(out), *extra]
-    proc = subprocess.run(cmd, cwd=tree.work, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=tree.work, capture_output=True, text=True, env=tree.env)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
     found = re.search(r"([\d,]+) re-linked", proc.stderr)
@@ -91,7 +93,11 @@ def insert_lines(path: Path, before: int, lines: list[str]) -> None:
 
 
 def parsed(path: Path) -> ast.Module:
-    return ast.parse(path.read_text(encoding="utf-8"))
+    """The file's tree, or an empty module if this Python cannot parse it (newer syntax)."""
+    try:
+        return ast.parse(path.read_text(encoding="utf-8"))
+    except SyntaxError:
+        return ast.Module(body=[], type_ignores=[])
 
 
 def comment_end(tree: Tree) -> str:
@@ -231,6 +237,15 @@ EDITS: dict[str, Edit] = {
 }
 
 
+def frozen_decompose(into: Path) -> dict[str, str]:
+    """A copy of the decompose being checked, so that editing the source during a long check does
+    not change the code half way (the cache would then be discarded and nothing tested)."""
+    import decompose
+
+    shutil.copytree(Path(decompose.__file__).parent, into / "decompose", ignore=shutil.ignore_patterns("__pycache__"))
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(into), os.environ.get("PYTHONPATH", "")]))}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, required=True)
@@ -242,7 +257,7 @@ def main() -> None:
         work = Path(tmp)
         name = args.corpus.resolve().name  # a package is named after its folder
         shutil.copytree(args.corpus, work / name, symlinks=True)
-        tree = Tree(work, str(Path(name) / args.target), {})
+        tree = Tree(work, str(Path(name) / args.target), {}, frozen_decompose(work / "code"))
         seconds, _ = analyze(tree, work / "out")
         tree.analysis = json.loads((work / "out" / "analysis.json").read_text(encoding="utf-8"))
         print(f"cold: {seconds:.2f} s, {len(tree.analysis['modules'])} modules")
