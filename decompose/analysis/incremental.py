@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decompose.analysis.facts import FileFacts, ParseFailure, SourceFile
 from decompose.analysis.index import Index
 from decompose.analysis.interface import context_digest, resolution_digest
-from decompose.analysis.link import Context, context, link_module
+from decompose.analysis.link import Context, context, link_module, modules
 from decompose.analysis.linkstore import Entry, LinkStore, Stored
 from decompose.analysis.render import Rendered, render
 from decompose.analysis.runner import Facts
@@ -86,7 +86,8 @@ def _incremental(root: str, sources: tuple[SourceFile, ...], facts: Facts, disco
     if plan.resolution_changed:
         relink |= {m for m, deps in store.deps().items() if deps & plan.resolution_changed}
     values = dict(stored.values)
-    entries = [_entry(index, ctx, facts, m) for m in with_facts if m in relink]
+    linker = Linker(index, ctx, facts, sources, discovery_failures)
+    entries = [linker.entry(m) for m in with_facts if m in relink]
     entries += [Entry(m, facts.keys[m], None, None, frozenset(), f) for m, f in plan.dirty.items() if isinstance(f, ParseFailure)]
     values.update((e.module, e.value) for e in entries)
     store.save(key, ctx, entries, replace_all=False)
@@ -100,7 +101,8 @@ def _full(root: str, sources: tuple[SourceFile, ...], facts: Facts, discovery_fa
     files = [r for r in results if isinstance(r, FileFacts)]
     index = index or Index(files)
     ctx = ctx or context(index)
-    entries = [_entry(index, ctx, facts, f.module) for f in files]
+    linker = Linker(index, ctx, facts, sources, discovery_failures)
+    entries = [linker.entry(f.module) for f in files]
     entries += [Entry(r.module, facts.keys[r.module], None, None, frozenset(), r) for r in results
                 if isinstance(r, ParseFailure) and r.module in facts.keys]
     if store is not None:
@@ -109,11 +111,23 @@ def _full(root: str, sources: tuple[SourceFile, ...], facts: Facts, discovery_fa
     return _render(root, sources, facts, discovery_failures, ctx, values), LinkStats(True, len(files))
 
 
-def _entry(index: Index, ctx: Context, facts: Facts, module: str) -> Entry:
-    found = facts.get(module)
-    assert isinstance(found, FileFacts)
-    unit = encode(link_module(index, ctx, found), found.lines, found.sha256)
-    return Entry(module, facts.keys[module], context_digest(found), resolution_digest(found), unit.deps, unit)
+class Linker:
+    """Links one module into its cache entry: unit (with its module record) and digests."""
+
+    def __init__(self, index: Index, ctx: Context, facts: Facts, sources: tuple[SourceFile, ...],
+                 discovery_failures: tuple[ParseFailure, ...]) -> None:
+        self.index, self.ctx, self.facts = index, ctx, facts
+        self.sources = {s.module: s for s in sources}
+        self.failures = list(discovery_failures)  # a duplicate module name marks the kept file too
+
+    def entry(self, module: str) -> Entry:
+        found = self.facts.get(module)
+        assert isinstance(found, FileFacts)
+        linked = link_module(self.index, self.ctx, found)
+        info = modules((self.sources[module],), {module: (found.lines, found.sha256)}, self.failures,
+                       {module: linked.externals})[0]
+        unit = encode(linked, info)
+        return Entry(module, self.facts.keys[module], context_digest(found), resolution_digest(found), unit.deps, unit)
 
 
 def _render(root: str, sources: tuple[SourceFile, ...], facts: Facts, discovery_failures: tuple[ParseFailure, ...],

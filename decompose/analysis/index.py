@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from decompose.analysis.facts import ClassInfo, FileFacts, Import, Symbol
+from decompose.analysis.facts import ClassInfo, FileFacts, Import
 
 MAX_HOPS = 12
 CONFIG_KEY = re.compile(r"""^[\w.]+\.config\[["'](\w+)["']\]$""")  # app.config["URL_PREFIX"]

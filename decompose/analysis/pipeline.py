@@ -15,12 +15,12 @@ from typing import Protocol
 from decompose.analysis.cache import FactCache
 from decompose.analysis.discovery import Discovery, DiscoveryError, discover
 from decompose.analysis.incremental import LinkStats, link_json, shape_key
-from decompose.analysis.linkstore import Stored
 from decompose.analysis.link import link
+from decompose.analysis.linkstore import Stored
 from decompose.analysis.model import Analysis
 from decompose.analysis.render import Rendered
-from decompose.analysis.sources import DEFAULT_MAX_BYTES
 from decompose.analysis.runner import Fingerprint, RunStats, collect_facts, fingerprint
+from decompose.analysis.sources import DEFAULT_MAX_BYTES
 from decompose.analysis.versions import analysis_version
 from decompose.errors import UserError
 

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from decompose.analysis.facts import ParseFailure, SourceFile
-from decompose.analysis.link import Context, entry_points, hazard_order, mark, modules, reach
+from decompose.analysis.link import (
+    Context,
+    entry_points,
+    hazard_order,
+    mark,
+    modules,
+    reach,
+)
 from decompose.analysis.model import SCHEMA_VERSION, HazardOut, Route
 from decompose.analysis.serialize import ENCODER, Rows, pieces, row, summary_of
 from decompose.analysis.units import Unit
@@ -36,19 +43,17 @@ class Rendered:
 def render(root: str, sources: tuple[SourceFile, ...], failures: list[ParseFailure], ctx: Context,
            units: list[Unit]) -> Rendered:
     """`units` in the order of `sources`; `failures` sorted by path."""
-    reachable = reach(entry_points(ctx, units), _graph(units))
-    hazards = sorted((mark(h, reachable) for u in units for h in u.hazards), key=hazard_order)
+    hazards = _hazards(ctx, units)
     unresolved = sorted((x for u in units for x in u.unresolved), key=lambda x: (x.path, x.line))
-    infos = modules(sources, {u.module: (u.lines, u.sha256) for u in units}, failures,
-                    {u.module: u.externals for u in units})
+    module_rows, lines = _modules(sources, failures, units)
     edge_kinds: Counter[str] = Counter()
     for unit in units:
         edge_kinds.update(dict(unit.edge_kinds))
-    summary = summary_of([m.lines for m in infos], sum(u.symbol_count for u in units), edge_kinds, ctx.routes,
-                         len(ctx.tables), hazards, len(failures), len(unresolved))
+    summary = summary_of(lines, sum(u.symbol_count for u in units), edge_kinds, ctx.routes, len(ctx.tables), hazards,
+                         len(failures), len(unresolved))
     data = {
         "edges": Rows(text for _, text in sorted(block for u in units for block in u.edge_blocks)),
-        "failures": _rows(failures), "hazards": _rows(hazards), "modules": _rows(infos), "root": root,
+        "failures": _rows(failures), "hazards": _rows(hazards), "modules": module_rows, "root": root,
         "routes": _rows(ctx.routes), "schema_version": SCHEMA_VERSION, "summary": summary,
         "symbols": Rows(u.symbols for u in sorted(units, key=lambda u: u.module + ":")),  # ids are module:name
         "tables": _rows(ctx.tables), "unresolved": _rows(unresolved),
@@ -56,13 +61,23 @@ def render(root: str, sources: tuple[SourceFile, ...], failures: list[ParseFailu
     return Rendered(pieces(data), summary, ctx.routes, hazards, failures)
 
 
-def _rows(items: list[Any]) -> Rows:
-    return Rows(ENCODER.encode(row(item)) for item in items)
-
-
-def _graph(units: list[Unit]) -> dict[str, list[str]]:
+def _hazards(ctx: Context, units: list[Unit]) -> list[HazardOut]:
+    """Every hazard, marked when an entry point reaches it through calls and references."""
     graph: dict[str, list[str]] = {}
     for unit in units:
         for src, dsts in unit.reach:
             graph.setdefault(src, []).extend(dsts)
-    return graph
+    reachable = reach(entry_points(ctx, units), graph)
+    return sorted((mark(h, reachable) for u in units for h in u.hazards), key=hazard_order)
+
+
+def _modules(sources: tuple[SourceFile, ...], failures: list[ParseFailure], units: list[Unit]) -> tuple[Rows, list[int]]:
+    """Module records sorted by name (units carry theirs) and every module's line count."""
+    linked = {u.module for u in units}
+    others = modules(tuple(s for s in sources if s.module not in linked), {}, failures, {})  # no facts
+    rows = sorted([(u.module, u.module_row) for u in units] + [(m.name, ENCODER.encode(row(m))) for m in others])
+    return Rows(text for _, text in rows), [u.lines for u in units] + [m.lines for m in others]
+
+
+def _rows(items: list[Any]) -> Rows:
+    return Rows(ENCODER.encode(row(item)) for item in items)

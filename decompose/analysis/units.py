@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from decompose.analysis.link import ModuleLink
-from decompose.analysis.model import Edge, HazardOut, Unresolved
+from decompose.analysis.model import Edge, HazardOut, ModuleInfo, Unresolved
 from decompose.analysis.serialize import ENCODER, row
 
 REACH_KINDS = ("call", "reference")  # the edges a request follows (see link.reach)
@@ -24,8 +24,7 @@ REACH_KINDS = ("call", "reference")  # the edges a request follows (see link.rea
 class Unit:
     module: str
     lines: int
-    sha256: str
-    externals: tuple[str, ...]
+    module_row: str  # the module's own record
     symbols: str  # encoded records joined by ",\n"; "" when none
     symbol_count: int
     edge_blocks: tuple[tuple[str, str], ...]  # (src of the first edge, encoded records joined by ",\n")
@@ -37,9 +36,9 @@ class Unit:
     deps: frozenset[str]  # modules whose resolution interface this module's names resolved through
 
 
-def encode(linked: ModuleLink, lines: int, sha256: str) -> Unit:
+def encode(linked: ModuleLink, info: ModuleInfo) -> Unit:
     return Unit(
-        module=linked.module, lines=lines, sha256=sha256, externals=linked.externals,
+        module=linked.module, lines=info.lines, module_row=ENCODER.encode(row(info)),
         symbols=",\n".join(ENCODER.encode(row(s)) for s in sorted(linked.symbols, key=lambda s: s.id)),
         symbol_count=len(linked.symbols),
         edge_blocks=_edge_blocks(linked.module, linked.edges),

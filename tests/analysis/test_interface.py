@@ -5,18 +5,17 @@ from pathlib import Path
 
 import pytest
 
+from decompose.analysis.cache import FactCache
+from decompose.analysis.discovery import discover
 from decompose.analysis.facts import FileFacts
 from decompose.analysis.index import Index
 from decompose.analysis.interface import LOCAL_FIELDS, context_digest, resolution_digest
 from decompose.analysis.link import context
 from decompose.analysis.pipeline import AnalyzeOptions, analyze
 from decompose.analysis.runner import collect_facts
-from decompose.analysis.cache import FactCache
-from decompose.analysis.discovery import discover
 from tests.analysis.test_incremental import SAMPLE, TREE
 from tests.helpers import write_tree
 
-FRAMEWORK_TESTS = Path(__file__).resolve().parents[1] / "frameworks"
 
 
 class Recording:
