@@ -101,7 +101,7 @@ def _full(root: str, sources: tuple[SourceFile, ...], facts: Facts, discovery_fa
     files = [r for r in results if isinstance(r, FileFacts)]
     index = index or Index(files)
     ctx = ctx or context(index)
-    linker = Linker(index, ctx, facts, sources, discovery_failures)
+    linker = Linker(index, ctx, facts, sources, discovery_failures, digests=store is not None)
     entries = [linker.entry(f.module) for f in files]
     entries += [Entry(r.module, facts.keys[r.module], None, None, frozenset(), r) for r in results
                 if isinstance(r, ParseFailure) and r.module in facts.keys]
@@ -115,8 +115,8 @@ class Linker:
     """Links one module into its cache entry: unit (with its module record) and digests."""
 
     def __init__(self, index: Index, ctx: Context, facts: Facts, sources: tuple[SourceFile, ...],
-                 discovery_failures: tuple[ParseFailure, ...]) -> None:
-        self.index, self.ctx, self.facts = index, ctx, facts
+                 discovery_failures: tuple[ParseFailure, ...], digests: bool = True) -> None:
+        self.index, self.ctx, self.facts, self.digests = index, ctx, facts, digests  # digests: only to store
         self.sources = {s.module: s for s in sources}
         self.failures = list(discovery_failures)  # a duplicate module name marks the kept file too
 
@@ -127,6 +127,8 @@ class Linker:
         info = modules((self.sources[module],), {module: (found.lines, found.sha256)}, self.failures,
                        {module: linked.externals})[0]
         unit = encode(linked, info)
+        if not self.digests:
+            return Entry(module, self.facts.keys[module], "", "", unit.deps, unit)
         return Entry(module, self.facts.keys[module], context_digest(found), resolution_digest(found), unit.deps, unit)
 
 
