@@ -144,3 +144,24 @@ def test_a_new_file_links_everything(tmp_path):
     again = render(tmp_path, cache)
     assert again.link.full
     assert_same_as_cold(tmp_path, again)
+
+
+DJANGO_EDITS = {
+    "route added": ("shop/urls.py", "urlpatterns = [", 'urlpatterns = [\n    path("again/", views.product_list),'),
+    "view renamed": ("shop/views.py", "def legacy(", "def old_legacy("),
+    "model made abstract": ("shop/models.py", "class Order(models.Model):", "class Order(Base):"),
+    "view body reads another model": ("shop/views.py", "return Product.objects", "Order.objects.all()\n    return Product.objects"),
+}
+
+
+@pytest.mark.parametrize("name", list(DJANGO_EDITS))
+def test_django_edits_give_the_cold_bytes(tmp_path, name):
+    from tests.frameworks.test_django import PROJECT
+
+    write_tree(tmp_path, PROJECT)
+    cache = tmp_path / "out" / "cache.sqlite"
+    analyze(tmp_path, AnalyzeOptions(cache_path=cache, render=True))
+    edit(tmp_path, *DJANGO_EDITS[name])
+    again = analyze(tmp_path, AnalyzeOptions(cache_path=cache, render=True))
+    cold = analyze(tmp_path, AnalyzeOptions(render=True))
+    assert again.rendered.text == cold.rendered.text

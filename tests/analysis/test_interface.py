@@ -14,6 +14,7 @@ from decompose.analysis.link import context
 from decompose.analysis.pipeline import AnalyzeOptions, analyze
 from decompose.analysis.runner import collect_facts
 from tests.analysis.test_incremental import SAMPLE, TREE
+from tests.frameworks.test_django import PROJECT
 from tests.helpers import write_tree
 
 
@@ -35,9 +36,19 @@ def facts_of(root: Path) -> list[FileFacts]:
     return [r for r in facts.all() if isinstance(r, FileFacts)]
 
 
-@pytest.mark.parametrize("tree", ["sample", "shop"])
+DJANGO = {**PROJECT, "shop/views.py": PROJECT["shop/views.py"] + """
+        from django.views.decorators.http import require_POST
+
+        @require_POST
+        def checkout(request): ...
+"""}
+DJANGO["shop/urls.py"] = DJANGO["shop/urls.py"].replace("urlpatterns = [", 'urlpatterns = [\n            path("checkout/", views.checkout),')
+
+
+@pytest.mark.parametrize("tree", ["sample", "shop", "django"])
 def test_project_wide_passes_read_no_local_field_but_decorator_usages(tmp_path, tree):
-    root = SAMPLE if tree == "sample" else write_tree(tmp_path, TREE) / "shop"
+    trees = {"shop": (TREE, "shop"), "django": (DJANGO, "")}
+    root = SAMPLE if tree == "sample" else write_tree(tmp_path, trees[tree][0]) / trees[tree][1]
     seen: set[str] = set()
     files = {f.module: Recording(f, seen) for f in facts_of(root)}
     ctx = context(Index(files))  # type: ignore[arg-type]
