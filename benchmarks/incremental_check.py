@@ -11,7 +11,7 @@ What flows through it:
 
 The edits: a comment appended, a comment at the top (every line moves), a function body changed
 (a new call), an import added, an import removed, a module-level function that another module
-imports renamed, a route added, a syntax error, and its repair (the file's old content: a cache hit).
+imports renamed, a route added, a class added, a syntax error, and its repair (the file's old content: a cache hit).
 Targets are chosen from the cold analysis, so the script works on any corpus.
 
 Usage:
@@ -172,6 +172,15 @@ def function_renamed(tree: Tree) -> str:
     raise SystemExit("no imported function found")
 
 
+def class_added(tree: Tree) -> str:
+    """A new class name: string references by class name ("app.Model", relationship) may now
+    resolve differently, so the modules that looked that name up are linked again."""
+    module = tree.app_modules()[5]["name"]
+    path = tree.file_of(module)
+    path.write_text(path.read_text(encoding="utf-8") + "\n\nclass DecomposeCheckAdded:\n    pass\n", encoding="utf-8")
+    return f"class added to {module}"
+
+
 ROUTE_DECORATORS = ("route", "get", "post", "put", "patch", "delete")
 
 
@@ -233,7 +242,7 @@ def syntax_repaired(tree: Tree) -> str:
 EDITS: dict[str, Edit] = {
     "comment-end": comment_end, "comment-top": comment_top, "function-body": function_body,
     "import-added": import_added, "import-removed": import_removed, "function-renamed": function_renamed,
-    "route-added": route_added, "syntax-error": syntax_error, "syntax-repaired": syntax_repaired,
+    "route-added": route_added, "class-added": class_added, "syntax-error": syntax_error, "syntax-repaired": syntax_repaired,
 }
 
 

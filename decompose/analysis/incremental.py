@@ -1,20 +1,22 @@
 """Link incrementally: re-link only the modules whose products can have changed, reuse the others'
 cached units, and render analysis.json from all of them. The result is byte for byte what a full
-link of the same tree writes; whenever that cannot be shown from the digests, everything is linked.
+link of the same tree writes; whenever that cannot be shown from what was recorded, everything is
+linked.
 
 A module's unit depends on its own facts, on the resolution interface of the modules its names
-resolved through (`deps`), on the project context (tables, classes by name, Django labels, the set
-of modules) and on nothing else; the context depends on the context interface of every module.
-So, for the modules whose facts changed since the stored link (`dirty`):
+resolved through, on the context keys it looked up (a model's table, a table name, the classes of
+a name; recorded by `link.ContextReads`), on the set of module names, and on nothing else; these
+are its `deps`. The context depends on the context interface of every module. So, for the modules
+whose facts changed since the stored link (`dirty`):
 
-- same tree shape (files, module names, failures to read, analyzer version: the state key), and
-  no module went from parsed to failed or back; otherwise: full link;
-- the context interface of every dirty module unchanged: the stored context holds, and facts are
-  loaded only for the modules being re-linked and those their names resolve through;
-- else the context is recomputed from every module's facts; if what units read of it changed:
-  full link;
-- re-linked: the dirty modules, and the modules that resolved through a dirty module whose
-  resolution interface changed. Hazards' `in_request_path` is recomputed from every unit at render.
+- the tree's shape (files, module names, failures to read, analyzer version: the state key) must
+  be the same, and no module may have gone from parsed to failed or back; otherwise: full link;
+- if the context interface of every dirty module is unchanged, the stored context holds, and facts
+  are loaded only for the modules being re-linked and those their names resolve through;
+- else the context is recomputed from every module's facts, and its changed keys noted;
+- re-linked: the dirty modules, and every module whose deps include a dirty module whose
+  resolution interface changed or a context key whose answer changed. Hazards' `in_request_path`
+  is recomputed from every unit when rendering.
 """
 
 from __future__ import annotations
@@ -76,15 +78,14 @@ def _incremental(root: str, sources: tuple[SourceFile, ...], facts: Facts, disco
                  store: LinkStore, key: str, stored: Stored, plan: Plan) -> tuple[Rendered, LinkStats]:
     with_facts = [s.module for s in sources if s.module in stored.entries and stored.entries[s.module][1] is not None]
     index = Index(LazyFiles(with_facts, facts))
-    ctx = stored.ctx
+    ctx, changed = stored.ctx, set(plan.resolution_changed)
     if plan.context_changed:
         facts.all()  # one bulk read rather than one per module
         ctx = context(index)  # reads every module's facts
-        if ctx.resolving_digest() != stored.ctx.resolving_digest():
-            return _full(root, sources, facts, discovery_failures, store, key, index, ctx)
+        changed |= stored.ctx.changed_keys(ctx)
     relink = {m for m, f in plan.dirty.items() if isinstance(f, FileFacts)}
-    if plan.resolution_changed:
-        relink |= {m for m, deps in store.deps().items() if deps & plan.resolution_changed}
+    if changed:
+        relink |= {m for m, deps in store.deps().items() if deps & changed}
     values = dict(stored.values)
     linker = Linker(index, ctx, facts, sources, discovery_failures)
     entries = [linker.entry(m) for m in with_facts if m in relink]

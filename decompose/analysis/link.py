@@ -7,7 +7,6 @@ facts (one per file) -> Index -> edges + routes + tables + hazards -> Analysis
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -90,10 +89,35 @@ class Context:
     labels: dict[str, set[str]]  # Django app label -> models modules
     tops: frozenset[str]  # top-level package names
 
-    def resolving_digest(self) -> str:
-        """Digest of what module products read from the context (not routes or table lines)."""
-        parts = (sorted(self.model_tables.items()), sorted(self.table_names), sorted(self.by_name.items()))
-        return hashlib.sha256(repr(parts).encode()).hexdigest()
+    def changed_keys(self, new: Context) -> set[str]:
+        """Keys (as `ContextReads` records them) whose answer differs in `new`."""
+        changed = {f"model:{m}" for m in self.model_tables.keys() | new.model_tables.keys()
+                   if self.model_tables.get(m) != new.model_tables.get(m)}
+        changed |= {f"table:{t}" for t in self.table_names ^ new.table_names}
+        changed |= {f"class:{n}" for n in self.by_name.keys() | new.by_name.keys() if self.by_name.get(n) != new.by_name.get(n)}
+        return changed
+
+
+class ContextReads:
+    """The context as one module's link sees it: every lookup is recorded as a key (`model:<id>`,
+    `table:<name>`, `class:<name>`), so a changed context re-links only the modules that asked
+    about what changed. Django labels and top-level names depend on module names only."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.keys: set[str] = set()
+
+    def model_table(self, node: str) -> str | None:
+        self.keys.add(f"model:{node}")
+        return self.ctx.model_tables.get(node)
+
+    def is_table(self, name: str) -> bool:
+        self.keys.add(f"table:{name}")
+        return name in self.ctx.table_names
+
+    def classes_named(self, name: str) -> list[str]:
+        self.keys.add(f"class:{name}")
+        return self.ctx.by_name.get(name, [])
 
 
 @dataclass(frozen=True)
@@ -101,7 +125,7 @@ class ModuleLink:
     """What one module contributes: every edge out of it (and out of its symbols), the third-party
     names it imports, its unresolved dynamic imports, symbols, hazards (not yet marked as in a
     request path), the entry points it declares, and the modules whose resolution interface its
-    names were resolved through (`deps`)."""
+    names were resolved through and the context keys it looked up (`deps`)."""
 
     module: str
     edges: list[Edge]
@@ -158,16 +182,17 @@ def link_module(index: Index, ctx: Context, facts: FileFacts) -> ModuleLink:
     as a whole-project pass would (imports, dynamic imports, usages, strings), so weights and the
     first `MAX_LOCATIONS` locations are the same."""
     deps = index.recording()
+    reads = ContextReads(ctx)
     edges = Edges()
     externals = _import_edges(index, facts, edges)
     unresolved = _dynamic_edges(index, ctx, facts, edges)
-    _usage_edges(index, facts, edges, ctx.model_tables)
-    _string_edges(index, ctx, facts, edges)
+    _usage_edges(index, facts, edges, reads)
+    _string_edges(index, reads, facts, edges)
     return ModuleLink(
         module=facts.module, edges=edges.build(), externals=tuple(sorted(externals)), unresolved=unresolved,
         symbols=[SymbolInfo(symbol_id(facts.module, s.name), facts.module, s.name, s.kind, s.line, s.end_line)
                  for s in facts.symbols],
-        hazards=_hazards(facts), entry_points=_declared_entry_points(facts), deps=frozenset(deps),
+        hazards=_hazards(facts), entry_points=_declared_entry_points(facts), deps=frozenset(deps | reads.keys),
     )
 
 
@@ -230,7 +255,7 @@ def _dynamic_edges(index: Index, ctx: Context, facts: FileFacts, edges: Edges) -
 
 
 # ---- usages: calls, references, inheritance, table access --------------------------------------
-def _usage_edges(index: Index, facts: FileFacts, edges: Edges, model_tables: dict[str, str]) -> None:
+def _usage_edges(index: Index, facts: FileFacts, edges: Edges, reads: ContextReads) -> None:
     persisting = set(facts.persisting_scopes)
     for usage in facts.usages:
         resolved = index.resolve_in(facts.module, usage.scope, usage.dotted)
@@ -240,7 +265,7 @@ def _usage_edges(index: Index, facts: FileFacts, edges: Edges, model_tables: dic
         if src == facts.module and split_id(resolved.node)[0] == facts.module:
             continue  # module-level code using its own symbols
         edges.add(src, resolved.node, _usage_kind(usage.kind, resolved), facts.path, usage.lines, usage.count)
-        table = model_tables.get(resolved.node)
+        table = reads.model_table(resolved.node)
         if table is not None and usage.kind != "annotation":  # `-> Order` is not a table access
             kind = _table_access(usage.kind, usage.dotted, resolved, (usage.scope or "") in persisting)
             edges.add(src, f"table:{table}", kind, facts.path, usage.lines, usage.count)
@@ -264,29 +289,29 @@ def _table_access(kind: str, dotted: str, resolved: Resolved, persisting: bool) 
 
 
 # ---- strings: relationship("Order"), ForeignKey("users.id"), "app.Model", mock.patch targets --
-def _string_edges(index: Index, ctx: Context, facts: FileFacts, edges: Edges) -> None:
+def _string_edges(index: Index, reads: ContextReads, facts: FileFacts, edges: Edges) -> None:
     for ref in facts.string_refs:
         src = symbol_id(facts.module, ref.scope) if ref.scope else facts.module
         table = ref.value.split(".")[0]
-        if ref.hint == "foreign-key" and table in ctx.table_names:  # SQLAlchemy "users.id"
+        if ref.hint == "foreign-key" and reads.is_table(table):  # SQLAlchemy "users.id"
             edges.add(src, f"table:{table}", "foreign-key", facts.path, (ref.line,))
             continue
         hint = "relationship" if ref.hint == "foreign-key" else ref.hint  # Django "app.Model"
-        dst = _string_target(index, facts.module, ref.value, hint, ctx.by_name, ctx.labels)
+        dst = _string_target(index, facts.module, ref.value, hint, reads)
         if dst is not None and dst != facts.module:
             edges.add(src, dst, "string-ref", facts.path, (ref.line,))
 
 
-def _string_target(index: Index, module: str, value: str, hint: str,
-                   by_name: dict[str, list[str]], labels: dict[str, set[str]]) -> str | None:
+def _string_target(index: Index, module: str, value: str, hint: str, reads: ContextReads) -> str | None:
     if hint == "relationship" and "." not in value:
-        return _closest(module, by_name.get(value, []))
+        return _closest(module, reads.classes_named(value))
     resolved = index.resolve(value)
     if resolved is not None and (not resolved.rest or (":" in resolved.node and hint == "patch")):
         return resolved.node
     label, _, name = value.partition(".")
+    labels = reads.ctx.labels
     if name and "." not in name and label in labels:
-        return _closest(module, [c for c in by_name.get(name, []) if split_id(c)[0] in labels[label]])
+        return _closest(module, [c for c in reads.classes_named(name) if split_id(c)[0] in labels[label]])
     return None
 
 

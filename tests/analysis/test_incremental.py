@@ -136,6 +136,17 @@ def test_a_changed_interface_relinks_the_modules_that_resolved_through_it(tmp_pa
     assert (again.link.full, again.link.relinked) == (False, 4)
 
 
+def test_a_renamed_model_relinks_the_modules_that_looked_it_up(tmp_path):
+    write_tree(tmp_path, TREE)
+    cache = tmp_path / "out" / "cache.sqlite"
+    render(tmp_path, cache)
+    edit(tmp_path, *EDITS["model renamed"])
+    again = render(tmp_path, cache)
+    # models itself, and views (its `Order` resolved through models, and was a model's table)
+    assert (again.link.full, again.link.relinked) == (False, 2)
+    assert_same_as_cold(tmp_path, again)
+
+
 def test_a_new_file_links_everything(tmp_path):
     write_tree(tmp_path, TREE)
     cache = tmp_path / "out" / "cache.sqlite"
