@@ -18,7 +18,6 @@ from tests.frameworks.test_django import PROJECT
 from tests.helpers import write_tree
 
 
-
 class Recording:
     """FileFacts that write down every field read from them."""
 
