@@ -185,13 +185,14 @@ ROUTE_DECORATORS = ("route", "get", "post", "put", "patch", "delete")
 
 
 def route_added(tree: Tree) -> str:
-    for info in sorted(tree.analysis["modules"], key=lambda m: m["name"]):
-        if info["parse_error"]:
-            continue
-        path = tree.file_of(info["name"])
-        described = _add_django_route(path) or _add_decorated_route(path)
-        if described:
-            return f"{info['name']}: {described}"
+    """Django first (a copy of a one-line urlpatterns entry), else a decorator route on a router
+    made in the same module (`bp = Blueprint(...)`; not `@mock.get`)."""
+    modules = sorted((m for m in tree.analysis["modules"] if not m["parse_error"]), key=lambda m: m["name"])
+    for add in (_add_django_route, _add_decorated_route):
+        for info in modules:
+            described = add(tree.file_of(info["name"]))
+            if described:
+                return f"{info['name']}: {described}"
     raise SystemExit("no route to copy")
 
 
@@ -213,10 +214,13 @@ def _add_django_route(path: Path) -> str | None:
 
 
 def _add_decorated_route(path: Path) -> str | None:
-    for node in parsed(path).body:
+    module = parsed(path)
+    routers = {t.id for n in module.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
+               for t in n.targets if isinstance(t, ast.Name)}
+    for node in module.body:
         for deco in getattr(node, "decorator_list", []):
             func = getattr(deco, "func", None)
-            if isinstance(func, ast.Attribute) and func.attr in ROUTE_DECORATORS and isinstance(func.value, ast.Name):
+            if isinstance(func, ast.Attribute) and func.attr in ROUTE_DECORATORS and getattr(func.value, "id", "") in routers:
                 method = "get" if func.attr != "route" else "route"
                 insert_lines(path, len(path.read_text(encoding="utf-8").splitlines()) + 1, [
                     "", "", f'@{func.value.id}.{method}("/decompose-check")', "def decompose_check_view():", '    return ""',

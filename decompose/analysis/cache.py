@@ -12,13 +12,10 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from decompose.analysis.facts import FileFacts, ParseFailure, SourceFile
+from decompose.analysis.linkstore import LinkStore
 from decompose.analysis.versions import facts_version
-
-if TYPE_CHECKING:
-    from decompose.analysis.linkstore import LinkStore
 
 FACTS_VERSION = facts_version()
 Result = FileFacts | ParseFailure
@@ -113,8 +110,6 @@ class FactCache:
 
     def link_store(self) -> LinkStore | None:
         """Where the previous run's link products are kept: the same database."""
-        from decompose.analysis.linkstore import LinkStore  # the linker's types, only when linking
-
         return None if self._db is None else LinkStore(self._db)
 
     def close(self) -> None:

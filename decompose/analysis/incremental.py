@@ -21,7 +21,6 @@ whose facts changed since the stored link (`dirty`):
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -33,7 +32,6 @@ from decompose.analysis.linkstore import Entry, LinkStore, Stored
 from decompose.analysis.render import Rendered, render
 from decompose.analysis.runner import Facts
 from decompose.analysis.units import Unit, encode
-from decompose.analysis.versions import analysis_version
 
 
 @dataclass(frozen=True)
@@ -140,17 +138,6 @@ def _render(root: str, sources: tuple[SourceFile, ...], facts: Facts, discovery_
               for s in sources if s.module in facts.read_modules or isinstance(values.get(s.module), ParseFailure)]
     failures = sorted([*discovery_failures, *failed], key=lambda f: f.path)
     return render(root, sources, failures, ctx, units)
-
-
-def shape_key(root: str, sources: tuple[SourceFile, ...], read_failures: tuple[ParseFailure, ...],
-              discovery_failures: tuple[ParseFailure, ...]) -> str:
-    """What every stored unit was linked within: the analyzer's code, the root, every file's place and
-    module name, and the files that could not be discovered or read."""
-    h = hashlib.sha256(analysis_version().encode())
-    for part in (root, *map(repr, sources), *map(repr, discovery_failures), *map(repr, read_failures)):
-        h.update(part.encode())
-        h.update(b"\0")
-    return h.hexdigest()
 
 
 class LazyFiles(Mapping[str, FileFacts]):

@@ -7,16 +7,21 @@ version, so a later layout never reads an earlier one.
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from decompose.analysis.facts import ParseFailure
-from decompose.analysis.link import Context
-from decompose.analysis.units import Unit
+from decompose.analysis.facts import ParseFailure, SourceFile
+from decompose.analysis.versions import analysis_version
 
-Value = Unit | ParseFailure
+if TYPE_CHECKING:  # the linker loads when a stored link is unpickled, or when linking
+    from decompose.analysis.link import Context
+    from decompose.analysis.units import Unit
+
+    Value = Unit | ParseFailure
 
 
 @dataclass(frozen=True)
@@ -72,3 +77,14 @@ class LinkStore:
             self._db.executemany("INSERT OR REPLACE INTO link_units_v1 VALUES (?, ?, ?, ?, ?, ?)", rows)
             self._db.execute("INSERT OR REPLACE INTO link_state_v1 VALUES (0, ?, ?)",
                              (key, pickle.dumps(ctx, protocol=pickle.HIGHEST_PROTOCOL)))
+
+
+def shape_key(root: str, sources: tuple[SourceFile, ...], read_failures: tuple[ParseFailure, ...],
+              discovery_failures: tuple[ParseFailure, ...]) -> str:
+    """What every stored unit was linked within: the analyzer's code, the root, every file's place and
+    module name, and the files that could not be discovered or read."""
+    h = hashlib.sha256(analysis_version().encode())
+    for part in (root, *map(repr, sources), *map(repr, discovery_failures), *map(repr, read_failures)):
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()

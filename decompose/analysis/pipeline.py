@@ -10,19 +10,21 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from decompose.analysis.cache import FactCache
 from decompose.analysis.discovery import Discovery, DiscoveryError, discover
-from decompose.analysis.incremental import LinkStats, link_json, shape_key
-from decompose.analysis.link import link
-from decompose.analysis.linkstore import Stored
-from decompose.analysis.model import Analysis
-from decompose.analysis.render import Rendered
+from decompose.analysis.linkstore import shape_key
 from decompose.analysis.runner import Fingerprint, RunStats, collect_facts, fingerprint
 from decompose.analysis.sources import DEFAULT_MAX_BYTES
 from decompose.analysis.versions import analysis_version
 from decompose.errors import UserError
+
+if TYPE_CHECKING:  # the linker is imported when there is something to link (see `_rendered`)
+    from decompose.analysis.incremental import LinkStats
+    from decompose.analysis.linkstore import Stored
+    from decompose.analysis.model import Analysis
+    from decompose.analysis.render import Rendered
 
 
 class Progress(Protocol):
@@ -83,6 +85,8 @@ def analyze(path: Path, options: AnalyzeOptions = AnalyzeOptions(), progress: Pr
         results = facts.all()
     finally:
         cache.close()
+    from decompose.analysis.link import link
+
     analysis = link(root, found.sources, results, found.failures)
     return AnalyzeResult(analysis, digest, stats, time.perf_counter() - started)
 
@@ -96,9 +100,13 @@ def _rendered(root: str, found: Discovery, prints: Fingerprint, cache: FactCache
     previous: list[Stored | None] = [None]
 
     def load_previous() -> None:
+        import decompose.analysis.incremental  # noqa: F401 - imported while the workers parse
+
         previous[0] = store.load(key) if store is not None else None
 
     facts, stats = collect_facts(found.sources, cache, options.jobs, options.max_bytes, bar.advance, prints, load_previous)
+    from decompose.analysis.incremental import link_json
+
     rendered, linked = link_json(root, found.sources, facts, found.failures, store, key, previous[0])
     return AnalyzeResult(None, digest, stats, time.perf_counter() - started, rendered, linked)
 
