@@ -9,7 +9,6 @@ import faulthandler
 import hashlib
 import os
 import pickle
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -130,7 +129,7 @@ def collect_facts(
     misses = [(k, s, d if d is not None else _read(s, max_bytes)) for k, s, d in prints.keyed if k not in hits]
     tick(len(sources) - len(misses))
     workers = _workers(jobs, len(misses))
-    blobs = _while_parsing(misses, workers, tick, meanwhile or (lambda: None))
+    blobs = _parse_all(misses, workers, tick, meanwhile or (lambda: None))
     cache.put_blobs((key, blobs[source.module]) for key, source, _ in misses)
     parsed = {module: pickle.loads(blob) for module, blob in blobs.items()}
     cache.put_stats(prints.stats)
@@ -143,33 +142,6 @@ def collect_facts(
 
     facts = Facts(sources, prints, parsed, cache, reparse)
     return facts, RunStats(len(sources), len(hits), len(misses), workers)
-
-
-def _while_parsing(misses: list[tuple[str, SourceFile, bytes]], workers: int, tick: Progress,
-                   meanwhile: Callable[[], object]) -> dict[str, bytes]:
-    """Parse in a thread (it only waits on the worker processes) while this thread runs `meanwhile`:
-    the parent's own work overlaps the workers' start-up (importing libcst takes a quarter second)."""
-    out: dict[str, bytes] = {}
-    errors: list[BaseException] = []
-    if not misses:
-        meanwhile()
-        return out
-
-    def parse() -> None:
-        try:
-            out.update(_parse_all(misses, workers, tick))
-        except BaseException as error:  # noqa: BLE001 - raised again in this thread
-            errors.append(error)
-
-    worker = threading.Thread(target=parse, daemon=True)
-    worker.start()
-    try:
-        meanwhile()
-    finally:
-        worker.join()
-    if errors:
-        raise errors[0]
-    return out
 
 
 def _read(source: SourceFile, max_bytes: int) -> bytes:
@@ -195,16 +167,19 @@ def _parse_one(item: tuple[SourceFile, bytes, str]) -> bytes:
 Item = tuple[SourceFile, bytes, str]
 
 
-def _parse_all(misses: list[tuple[str, SourceFile, bytes]], workers: int, tick: Progress) -> dict[str, bytes]:
+def _parse_all(misses: list[tuple[str, SourceFile, bytes]], workers: int, tick: Progress,
+               meanwhile: Callable[[], object] = lambda: None) -> dict[str, bytes]:
     """Parse in worker processes, always: a native crash in the parser (libcst segfaults on some
     pathological files) must cost one file, not the run. After a crash the unfinished files are
-    parsed one by one in a fresh single worker, so the culprit is the first without a result."""
+    parsed one by one in a fresh single worker, so the culprit is the first without a result.
+    `meanwhile` runs here once the workers have started (see `_run_pool`)."""
     items: list[Item] = [(source, data, key.split(":")[1]) for key, source, data in misses]
     out: dict[str, bytes] = {}
     if not items:
+        meanwhile()
         return out
     chunk = max(1, min(32, len(items) // (workers * 8)))
-    pending = _run_pool(items, workers, chunk, out, tick)
+    pending = _run_pool(items, workers, chunk, out, tick, meanwhile)
     while pending:
         pending = _run_pool(pending, 1, 1, out, tick)
         if pending:
@@ -220,11 +195,18 @@ def _quiet_worker() -> None:
     faulthandler.disable()
 
 
-def _run_pool(items: list[Item], workers: int, chunk: int, out: dict[str, bytes], tick: Progress) -> list[Item]:
-    """Parse `items`; return those left unfinished because a worker died."""
+def _run_pool(items: list[Item], workers: int, chunk: int, out: dict[str, bytes], tick: Progress,
+              meanwhile: Callable[[], object] = lambda: None) -> list[Item]:
+    """Parse `items`; return those left unfinished because a worker died. `map` submits every item
+    at once, which forks the workers from this thread; then this thread runs `meanwhile` (the
+    parent's own work overlaps the workers' start-up: importing libcst takes a quarter second)
+    and collects the results. No other thread of ours exists when the workers are forked: a fork
+    while another thread holds the import lock would leave the child unable to import."""
     try:
         with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
-            for item, result in zip(items, pool.map(_parse_one, items, chunksize=chunk)):
+            results = pool.map(_parse_one, items, chunksize=chunk)
+            meanwhile()
+            for item, result in zip(items, results):
                 out[item[0].module] = result
                 tick(1)
     except BrokenProcessPool:
