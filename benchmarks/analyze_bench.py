@@ -4,7 +4,8 @@ What flows through it:
     --corpus (a checkout, e.g. saleor/saleor) + --packages (grimp's top-level packages)
       -> a private copy of the corpus (so the one-file-changed run can edit a file)
       -> per round, each in a fresh process: bare libcst parse (same process count), ours cold,
-         ours warm, ours after one file changed, grimp cold, grimp warm. Ours are whole CLI
+         ours warm, ours after one file changed (a comment appended), ours after the same file
+         changed again so that every line moves (a comment on top), grimp cold, grimp warm. Ours are whole CLI
          processes (interpreter start-up included); the peers are timed inside their process, as
          peers.py did, and grimp warm is also given as a whole process for a like-for-like ratio
       -> medians, peak RSS, ratios against the peers
@@ -15,6 +16,7 @@ Usage:
     pip install grimp
     python benchmarks/analyze_bench.py --corpus ~/src/saleor --packages saleor --rounds 3
     python benchmarks/analyze_bench.py --corpus ~/src/netbox --packages auto
+    python benchmarks/analyze_bench.py --corpus ~/src/netbox --ours-only --rounds 1   # quick: no peers
 
 Needs only decompose, libcst and grimp. Nothing here is a pass/fail test: numbers vary with the
 machine, so read the ratios against the peers, which ran on the same machine in the same minutes.
@@ -105,8 +107,8 @@ def import_root(corpus: Path) -> Path:
 
 
 class Bench:
-    def __init__(self, corpus: Path, packages: list[str], workdir: Path, jobs: int) -> None:
-        self.corpus, self.workdir, self.jobs = corpus, workdir, jobs
+    def __init__(self, corpus: Path, packages: list[str], workdir: Path, jobs: int, peers: bool = True) -> None:
+        self.corpus, self.workdir, self.jobs, self.peers = corpus, workdir, jobs, peers
         self.root = import_root(corpus)
         self.packages = packages_of(corpus, packages, self.root)
         self.samples: dict[str, list[Sample]] = {}
@@ -125,17 +127,25 @@ class Bench:
         return run([sys.executable, "-m", "decompose", "analyze", str(self.corpus), "--out", str(out), "-q", "--jobs", str(self.jobs)])
 
     def round(self, index: int) -> None:
-        bare = run([sys.executable, str(self.workdir / "bare.py"), str(self.workdir / "files.json"), str(self.jobs)])
-        self.add("libcst parse_module (bare)", Sample(inner_seconds(bare), bare.peak_mb))
+        if self.peers:
+            bare = run([sys.executable, str(self.workdir / "bare.py"), str(self.workdir / "files.json"), str(self.jobs)])
+            self.add("libcst parse_module (bare)", Sample(inner_seconds(bare), bare.peak_mb))
         out = self.workdir / f"out{index}"
         self.add("decompose cold", self.decompose(out))
         self.add("decompose warm", self.decompose(out))
         original = Path(self.edited).read_bytes()
-        Path(self.edited).write_bytes(original + b"\n# edited by the benchmark\n")
         try:
+            Path(self.edited).write_bytes(original + b"\n# edited by the benchmark\n")
             self.add("decompose one file changed", self.decompose(out))
+            Path(self.edited).write_bytes(b"# edited by the benchmark: every line moves down\n" + original)
+            self.add("decompose one file changed, lines moved", self.decompose(out))
         finally:
             Path(self.edited).write_bytes(original)
+        self.last_out = out
+        if self.peers:
+            self.grimp(index)
+
+    def grimp(self, index: int) -> None:
         cache = self.workdir / f"grimp{index}"
         env = {**os.environ, "PYTHONPATH": str(self.root)}
         grimp_cmd = [sys.executable, str(self.workdir / "grimp_build.py"), str(cache), *self.packages]
@@ -144,23 +154,25 @@ class Bench:
         self.add("grimp build_graph cold", Sample(inner_seconds(cold), cold.peak_mb))
         self.add("grimp build_graph warm", Sample(inner_seconds(warm), warm.peak_mb))
         self.add("grimp warm, whole process", warm)
-        self.last_out = out
 
     def table(self) -> str:
         med = {name: statistics.median(s.seconds for s in samples) for name, samples in self.samples.items()}
-        bare, grimp_warm = med["libcst parse_module (bare)"], med["grimp build_graph warm"]
         rows = ["| measure | median s | runs s | peak RSS MB | ratio |", "|---|---:|---|---:|---|"]
         for name, samples in self.samples.items():
             runs = " ".join(f"{s.seconds:.2f}" for s in samples)
             peak = max(s.peak_mb for s in samples)
-            ratio = ""
-            if name == "decompose cold":
-                ratio = f"{med[name] / bare:.2f}x bare parse"
-            elif name in ("decompose warm", "decompose one file changed"):
-                whole = med["grimp warm, whole process"]
-                ratio = f"{med[name] / grimp_warm:.2f}x grimp warm ({med[name] / whole:.2f}x as whole processes)"
+            ratio = self.ratio(name, med) if self.peers else ""
             rows.append(f"| {name} | {med[name]:.2f} | {runs} | {peak:.0f} | {ratio} |")
         return "\n".join(rows)
+
+    @staticmethod
+    def ratio(name: str, med: dict[str, float]) -> str:
+        if name == "decompose cold":
+            return f"{med[name] / med['libcst parse_module (bare)']:.2f}x bare parse"
+        if name.startswith(("decompose warm", "decompose one file changed")):
+            whole = med["grimp warm, whole process"]
+            return f"{med[name] / med['grimp build_graph warm']:.2f}x grimp warm ({med[name] / whole:.2f}x as whole processes)"
+        return ""
 
 
 def recall(bench: Bench) -> tuple[str, list[str]]:
@@ -218,16 +230,17 @@ def main() -> None:
     parser.add_argument("--packages", nargs="+", default=["auto"], help="grimp's top-level packages (auto: every package at the import root)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--ours-only", action="store_true", help="skip the peers (bare parse, grimp) and recall: quicker")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="decompose-bench-") as tmp:
         workdir = Path(tmp)
         corpus = workdir / "corpus"
         shutil.copytree(args.corpus, corpus, symlinks=True, ignore=shutil.ignore_patterns(".git", "node_modules"))
-        bench = Bench(corpus, args.packages, workdir, args.jobs)
+        bench = Bench(corpus, args.packages, workdir, args.jobs, peers=not args.ours_only)
         for index in range(args.rounds):
             print(f"round {index + 1}/{args.rounds}", file=sys.stderr)
             bench.round(index)
-        headline, details = recall(bench)
+        headline, details = recall(bench) if bench.peers else ("", [])
         print(f"corpus: {args.corpus.name} ({len(bench.files):,} files), packages: {' '.join(bench.packages)}, "
               f"{args.jobs} process(es), {args.rounds} rounds, edited file: {Path(bench.edited).relative_to(corpus)}\n")
         print(bench.table())

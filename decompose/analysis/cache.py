@@ -14,6 +14,7 @@ from contextlib import closing
 from pathlib import Path
 
 from decompose.analysis.facts import FileFacts, ParseFailure, SourceFile
+from decompose.analysis.linkstore import LinkStore
 from decompose.analysis.versions import facts_version
 
 FACTS_VERSION = facts_version()
@@ -58,6 +59,18 @@ class FactCache:
             found.update(self._load(rows))
         return found
 
+    def has_many(self, keys: Iterable[str]) -> set[str]:
+        """The keys the cache holds (their values are read later, and only if needed)."""
+        if self._db is None:
+            return set()
+        wanted = list(keys)
+        found: set[str] = set()
+        for start in range(0, len(wanted), 900):  # SQLite's bound-parameter limit
+            chunk = wanted[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            found.update(k for (k,) in self._db.execute(f"SELECT key FROM facts WHERE key IN ({marks})", chunk))
+        return found
+
     @staticmethod
     def _load(rows: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, Result]]:
         for key, blob in rows:
@@ -94,6 +107,10 @@ class FactCache:
         with self._db:
             self._db.execute("DELETE FROM files")
             self._db.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", [(p, *v) for p, v in stats.items()])
+
+    def link_store(self) -> LinkStore | None:
+        """Where the previous run's link products are kept: the same database."""
+        return None if self._db is None else LinkStore(self._db)
 
     def close(self) -> None:
         if self._db is not None:

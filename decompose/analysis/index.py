@@ -8,10 +8,12 @@ that *defines* a name, so `from shop.models import Order` points at `shop.models
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
-from decompose.analysis.facts import ClassInfo, FileFacts, Import, Symbol
+from decompose.analysis.facts import ClassInfo, FileFacts, Import
 
 MAX_HOPS = 12
 CONFIG_KEY = re.compile(r"""^[\w.]+\.config\[["'](\w+)["']\]$""")  # app.config["URL_PREFIX"]
@@ -38,18 +40,48 @@ class Resolved:
     rest: tuple[str, ...]  # attribute path below the node ("query", "get")
 
 
+class PerModule(dict):
+    """module -> a value derived from that module's facts, computed on first use, so an index over
+    lazily loaded facts only loads the modules a resolution actually walks through."""
+
+    def __init__(self, files: Mapping[str, FileFacts], make: Callable[[FileFacts], Any]) -> None:
+        super().__init__()
+        self._files, self._make = files, make
+
+    def __missing__(self, module: str) -> Any:
+        if module not in self._files:
+            raise KeyError(module)
+        value = self[module] = self._make(self._files[module])
+        return value
+
+    def get(self, module: str, default: Any = None) -> Any:  # dict.get skips __missing__
+        try:
+            return self[module]
+        except KeyError:
+            return default
+
+
 class Index:
-    def __init__(self, files: list[FileFacts]) -> None:
-        self.files = {f.module: f for f in files}
-        self.symbols: dict[str, dict[str, Symbol]] = {f.module: {s.name: s for s in f.symbols} for f in files}
-        self.classes: dict[str, ClassInfo] = {
-            symbol_id(f.module, c.name): c for f in files for c in f.classes
-        }
-        self.exports = {f.module: _module_bindings(f.imports, None) for f in files}
-        self.star_sources = {
-            f.module: tuple(i.module for i in f.imports if ("*", "*") in i.names) for f in files
-        }
-        self._memo: dict[str, Resolved | None] = {}
+    def __init__(self, files: list[FileFacts] | Mapping[str, FileFacts]) -> None:
+        self.files: Mapping[str, FileFacts] = files if isinstance(files, Mapping) else {f.module: f for f in files}
+        self.symbols: PerModule = PerModule(self.files, lambda f: {s.name: s for s in f.symbols})
+        self.exports: PerModule = PerModule(self.files, module_bindings)
+        self.star_sources: PerModule = PerModule(self.files, star_sources)
+        self._lazy: PerModule = PerModule(self.files, _lazy_bindings)
+        self._memo: dict[str, tuple[Resolved | None, frozenset[str]]] = {}
+        self._reads: set[str] = set()
+
+    @cached_property
+    def classes(self) -> dict[str, ClassInfo]:
+        """Every top-level class of the project (reads every module's facts)."""
+        return {symbol_id(f.module, c.name): c for f in self.files.values() for c in f.classes}
+
+    # ---- dependencies -------------------------------------------------------------------------
+    def recording(self) -> set[str]:
+        """Start a fresh record of the modules whose resolution interface (symbol names, module-level
+        bindings, star imports) resolutions read from now on; returns the set being filled."""
+        self._reads = set()
+        return self._reads
 
     # ---- resolution -------------------------------------------------------------------------
     def is_module(self, name: str) -> bool:
@@ -57,11 +89,15 @@ class Index:
 
     def resolve(self, text: str, hops: int = 0) -> Resolved | None:
         """An absolute dotted name -> the internal module/symbol it denotes, or None if external."""
-        if hops == 0:
-            if text not in self._memo:
-                self._memo[text] = self._resolve(text, 0)
-            return self._memo[text]
-        return self._resolve(text, hops)
+        if hops:
+            return self._resolve(text, hops)
+        if text not in self._memo:  # memoised with the modules it read, so records stay complete
+            outer, self._reads = self._reads, set()
+            self._memo[text] = (self._resolve(text, 0), frozenset(self._reads))
+            self._reads = outer
+        found, reads = self._memo[text]
+        self._reads.update(reads)
+        return found
 
     def _resolve(self, text: str, hops: int) -> Resolved | None:
         parts = text.split(".")
@@ -75,6 +111,7 @@ class Index:
         if not rest:
             return Resolved(module, ())
         name = rest[0]
+        self._reads.add(module)
         if name in self.symbols[module]:
             return Resolved(symbol_id(module, name), rest[1:])
         if hops < MAX_HOPS:
@@ -99,7 +136,7 @@ class Index:
 
     def _binding(self, module: str, scope: str | None, head: str) -> str | None:
         if scope is not None:
-            lazy = self.lazy_bindings.get((module, scope), {})
+            lazy = self._lazy.get(module, {}).get(scope, {})
             if head in lazy:
                 return lazy[head]
         if head in self.symbols.get(module, {}):
@@ -151,20 +188,25 @@ class Index:
             return dict(self.classes[node].constants)
         return dict(self.files[node].constants) if node in self.files else {}
 
-    @cached_property
-    def lazy_bindings(self) -> dict[tuple[str, str], dict[str, str]]:
-        out: dict[tuple[str, str], dict[str, str]] = {}
-        for facts in self.files.values():
-            for imp in facts.imports:
-                if imp.scope is not None and imp.context == "lazy":
-                    out.setdefault((facts.module, imp.scope), {}).update(_bindings(imp))
-        return out
+def _lazy_bindings(facts: FileFacts) -> dict[str, dict[str, str]]:
+    """scope -> names bound by imports inside that top-level function."""
+    out: dict[str, dict[str, str]] = {}
+    for imp in facts.imports:
+        if imp.scope is not None and imp.context == "lazy":
+            out.setdefault(imp.scope, {}).update(_bindings(imp))
+    return out
 
 
-def _module_bindings(imports: tuple[Import, ...], scope: str | None) -> dict[str, str]:
+def star_sources(facts: FileFacts) -> tuple[str, ...]:
+    """Modules whose names `facts` re-exports with `from m import *`."""
+    return tuple(i.module for i in facts.imports if ("*", "*") in i.names)
+
+
+def module_bindings(facts: FileFacts) -> dict[str, str]:
+    """Names bound at module level by imports (under `if TYPE_CHECKING:` too) -> absolute dotted name."""
     out: dict[str, str] = {}
-    for imp in imports:
-        if imp.scope == scope and imp.context != "lazy":
+    for imp in facts.imports:
+        if imp.scope is None and imp.context != "lazy":
             out.update(_bindings(imp))
     return out
 

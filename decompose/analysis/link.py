@@ -8,6 +8,8 @@ facts (one per file) -> Index -> edges + routes + tables + hazards -> Analysis
 from __future__ import annotations
 
 from collections import defaultdict, deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
 from decompose.analysis.facts import FileFacts, ParseFailure, SourceFile
 from decompose.analysis.hazards import RULES_BY_KIND
@@ -20,6 +22,7 @@ from decompose.analysis.model import (
     ModuleInfo,
     Route,
     SymbolInfo,
+    Table,
     Unresolved,
 )
 from decompose.frameworks import ROUTE_DETECTORS
@@ -73,71 +76,152 @@ class Edges:
         ]
 
 
+@dataclass(frozen=True)
+class Context:
+    """Project-wide products every module is linked against: tables (and the models behind them),
+    routes, classes by name and Django app labels. Computed from every module's facts."""
+
+    tables: list[Table]
+    routes: list[Route]
+    model_tables: dict[str, str]  # model symbol id -> table name
+    table_names: frozenset[str]
+    by_name: dict[str, list[str]]  # class name -> class ids, sorted
+    labels: dict[str, set[str]]  # Django app label -> models modules
+    tops: frozenset[str]  # top-level package names
+
+    def changed_keys(self, new: Context) -> set[str]:
+        """Keys (as `ContextReads` records them) whose answer differs in `new`."""
+        changed = {f"model:{m}" for m in self.model_tables.keys() | new.model_tables.keys()
+                   if self.model_tables.get(m) != new.model_tables.get(m)}
+        changed |= {f"table:{t}" for t in self.table_names ^ new.table_names}
+        changed |= {f"class:{n}" for n in self.by_name.keys() | new.by_name.keys() if self.by_name.get(n) != new.by_name.get(n)}
+        return changed
+
+
+class ContextReads:
+    """The context as one module's link sees it: every lookup is recorded as a key (`model:<id>`,
+    `table:<name>`, `class:<name>`), so a changed context re-links only the modules that asked
+    about what changed. Django labels and top-level names depend on module names only."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.keys: set[str] = set()
+
+    def model_table(self, node: str) -> str | None:
+        self.keys.add(f"model:{node}")
+        return self.ctx.model_tables.get(node)
+
+    def is_table(self, name: str) -> bool:
+        self.keys.add(f"table:{name}")
+        return name in self.ctx.table_names
+
+    def classes_named(self, name: str) -> list[str]:
+        self.keys.add(f"class:{name}")
+        return self.ctx.by_name.get(name, [])
+
+
+@dataclass(frozen=True)
+class ModuleLink:
+    """What one module contributes: every edge out of it (and out of its symbols), the third-party
+    names it imports, its unresolved dynamic imports, symbols, hazards (not yet marked as in a
+    request path), the entry points it declares, and the modules whose resolution interface its
+    names were resolved through and the context keys it looked up (`deps`)."""
+
+    module: str
+    edges: list[Edge]
+    externals: tuple[str, ...]
+    unresolved: list[Unresolved]
+    symbols: list[SymbolInfo]
+    hazards: list[HazardOut]
+    entry_points: frozenset[str]
+    deps: frozenset[str]
+
+
 def link(root: str, sources: tuple[SourceFile, ...], results: list[FileFacts | ParseFailure],
          discovery_failures: tuple[ParseFailure, ...]) -> Analysis:
     files = [r for r in results if isinstance(r, FileFacts)]
     failures = sorted([*discovery_failures, *(r for r in results if isinstance(r, ParseFailure))], key=lambda f: f.path)
     index = Index(files)
-    finder = ModelFinder(index)
-    tables = finder.tables()
-    edges = Edges()
-    externals = _import_edges(index, edges)
-    unresolved = _dynamic_edges(index, edges)
-    model_tables = {t.model: t.name for t in tables if t.model is not None}
-    _usage_edges(index, edges, model_tables)
-    _string_edges(index, edges, {t.name for t in tables})
-    routes = _routes(index)
-    built = edges.build()
+    ctx = context(index)
+    links = [link_module(index, ctx, facts) for facts in files]
+    edges = sorted((e for m in links for e in m.edges), key=lambda e: (e.src, e.dst, e.kind))
+    reachable = _reachable(entry_points(ctx, links), edges)
+    externals = {m.module: m.externals for m in links}
     return Analysis(
         root=root,
-        modules=_modules(sources, files, failures, externals),
-        symbols=_symbols(files),
-        edges=built,
-        routes=routes,
-        tables=sorted(tables, key=lambda t: (t.name, t.model or "")),
-        hazards=_hazards(files, routes, built),
+        modules=modules(sources, {f.module: (f.lines, f.sha256) for f in files}, failures, externals),
+        symbols=sorted((s for m in links for s in m.symbols), key=lambda s: s.id),
+        edges=edges,
+        routes=ctx.routes,
+        tables=ctx.tables,
+        hazards=sorted((mark(h, reachable) for m in links for h in m.hazards), key=hazard_order),
         failures=failures,
-        unresolved=unresolved,
+        unresolved=sorted((u for m in links for u in m.unresolved), key=lambda u: (u.path, u.line)),
     )
 
 
-# ---- modules and symbols ----------------------------------------------------------------------
-def _modules(sources: tuple[SourceFile, ...], files: list[FileFacts], failures: list[ParseFailure],
-             externals: dict[str, set[str]]) -> list[ModuleInfo]:
-    by_module = {f.module: f for f in files}
+def context(index: Index) -> Context:
+    finder = ModelFinder(index)
+    tables = sorted(finder.tables(), key=lambda t: (t.name, t.model or ""))
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for class_id in sorted(index.classes):
+        by_name[split_id(class_id)[1] or ""].append(class_id)
+    return Context(
+        tables=tables,
+        routes=_routes(index),
+        model_tables={t.model: t.name for t in tables if t.model is not None},
+        table_names=frozenset(t.name for t in tables),
+        by_name=dict(by_name),
+        labels=_django_labels(index),
+        tops=frozenset(m.split(".")[0] for m in index.files),
+    )
+
+
+def link_module(index: Index, ctx: Context, facts: FileFacts) -> ModuleLink:
+    """Link one module against the index and the context; edges are accumulated in the same order
+    as a whole-project pass would (imports, dynamic imports, usages, strings), so weights and the
+    first `MAX_LOCATIONS` locations are the same."""
+    deps = index.recording()
+    reads = ContextReads(ctx)
+    edges = Edges()
+    externals = _import_edges(index, facts, edges)
+    unresolved = _dynamic_edges(index, ctx, facts, edges)
+    _usage_edges(index, facts, edges, reads)
+    _string_edges(index, reads, facts, edges)
+    return ModuleLink(
+        module=facts.module, edges=edges.build(), externals=tuple(sorted(externals)), unresolved=unresolved,
+        symbols=[SymbolInfo(symbol_id(facts.module, s.name), facts.module, s.name, s.kind, s.line, s.end_line)
+                 for s in facts.symbols],
+        hazards=_hazards(facts), entry_points=_declared_entry_points(facts), deps=frozenset(deps | reads.keys),
+    )
+
+
+# ---- modules ----------------------------------------------------------------------------------
+def modules(sources: tuple[SourceFile, ...], sizes: dict[str, tuple[int, str]], failures: list[ParseFailure],
+            externals: dict[str, tuple[str, ...]]) -> list[ModuleInfo]:
+    """One record per discovered file; `sizes` maps a module with facts to its (lines, sha256)."""
     failed = {f.module: f.kind for f in failures if f.module}
     out = []
     for source in sources:
-        facts = by_module.get(source.module)
+        lines, sha256 = sizes.get(source.module, (0, ""))
         out.append(ModuleInfo(
-            name=source.module, path=source.rel, lines=facts.lines if facts else 0,
-            sha256=facts.sha256 if facts else "", is_package=source.is_package, role=source.role,
-            external_imports=tuple(sorted(externals.get(source.module, ()))),
-            parse_error=failed.get(source.module),
+            name=source.module, path=source.rel, lines=lines, sha256=sha256, is_package=source.is_package,
+            role=source.role, external_imports=externals.get(source.module, ()), parse_error=failed.get(source.module),
         ))
     return sorted(out, key=lambda m: m.name)
 
 
-def _symbols(files: list[FileFacts]) -> list[SymbolInfo]:
-    return sorted(
-        (SymbolInfo(symbol_id(f.module, s.name), f.module, s.name, s.kind, s.line, s.end_line)
-         for f in files for s in f.symbols),
-        key=lambda s: s.id,
-    )
-
-
 # ---- imports ----------------------------------------------------------------------------------
-def _import_edges(index: Index, edges: Edges) -> dict[str, set[str]]:
-    externals: dict[str, set[str]] = defaultdict(set)
-    for facts in index.files.values():
-        for imp in facts.imports:
-            kind = IMPORT_KIND[imp.context]
-            for target, via in _import_targets(index, imp.module, imp.names):
-                if target is None:
-                    if imp.module and not imp.module.startswith((".", "__future__")):
-                        externals[facts.module].add(imp.module.split(".")[0])
-                else:
-                    edges.add(facts.module, target, kind, facts.path, (imp.line,), via=via)
+def _import_edges(index: Index, facts: FileFacts, edges: Edges) -> set[str]:
+    externals: set[str] = set()
+    for imp in facts.imports:
+        kind = IMPORT_KIND[imp.context]
+        for target, via in _import_targets(index, imp.module, imp.names):
+            if target is None:
+                if imp.module and not imp.module.startswith((".", "__future__")):
+                    externals.add(imp.module.split(".")[0])
+            else:
+                edges.add(facts.module, target, kind, facts.path, (imp.line,), via=via)
     return externals
 
 
@@ -157,37 +241,34 @@ def _import_targets(index: Index, module: str, names: tuple[tuple[str, str], ...
     return out
 
 
-def _dynamic_edges(index: Index, edges: Edges) -> list[Unresolved]:
+def _dynamic_edges(index: Index, ctx: Context, facts: FileFacts, edges: Edges) -> list[Unresolved]:
     unresolved: list[Unresolved] = []
-    tops = {m.split(".")[0] for m in index.files}
-    for facts in index.files.values():
-        for dyn in facts.dynamic_imports:
-            resolved = index.resolve(dyn.target)
-            if resolved is not None and not resolved.rest:
-                edges.add(facts.module, split_id(resolved.node)[0], "import-dynamic", facts.path, (dyn.line,))
-            elif dyn.target.split(".")[0] in tops:
-                unresolved.append(Unresolved(facts.module, facts.path, dyn.line, f"import of {dyn.target!r}: no such module in the tree"))
-        for line, source in facts.unresolved_dynamic:
-            unresolved.append(Unresolved(facts.module, facts.path, line, f"dynamic import with a computed name: {source}"))
+    for dyn in facts.dynamic_imports:
+        resolved = index.resolve(dyn.target)
+        if resolved is not None and not resolved.rest:
+            edges.add(facts.module, split_id(resolved.node)[0], "import-dynamic", facts.path, (dyn.line,))
+        elif dyn.target.split(".")[0] in ctx.tops:
+            unresolved.append(Unresolved(facts.module, facts.path, dyn.line, f"import of {dyn.target!r}: no such module in the tree"))
+    for line, source in facts.unresolved_dynamic:
+        unresolved.append(Unresolved(facts.module, facts.path, line, f"dynamic import with a computed name: {source}"))
     return sorted(unresolved, key=lambda u: (u.path, u.line))
 
 
 # ---- usages: calls, references, inheritance, table access --------------------------------------
-def _usage_edges(index: Index, edges: Edges, model_tables: dict[str, str]) -> None:
-    for facts in index.files.values():
-        persisting = set(facts.persisting_scopes)
-        for usage in facts.usages:
-            resolved = index.resolve_in(facts.module, usage.scope, usage.dotted)
-            if resolved is None:
-                continue
-            src = symbol_id(facts.module, usage.scope) if usage.scope else facts.module
-            if src == facts.module and split_id(resolved.node)[0] == facts.module:
-                continue  # module-level code using its own symbols
-            edges.add(src, resolved.node, _usage_kind(usage.kind, resolved), facts.path, usage.lines, usage.count)
-            table = model_tables.get(resolved.node)
-            if table is not None and usage.kind != "annotation":  # `-> Order` is not a table access
-                kind = _table_access(usage.kind, usage.dotted, resolved, (usage.scope or "") in persisting)
-                edges.add(src, f"table:{table}", kind, facts.path, usage.lines, usage.count)
+def _usage_edges(index: Index, facts: FileFacts, edges: Edges, reads: ContextReads) -> None:
+    persisting = set(facts.persisting_scopes)
+    for usage in facts.usages:
+        resolved = index.resolve_in(facts.module, usage.scope, usage.dotted)
+        if resolved is None:
+            continue
+        src = symbol_id(facts.module, usage.scope) if usage.scope else facts.module
+        if src == facts.module and split_id(resolved.node)[0] == facts.module:
+            continue  # module-level code using its own symbols
+        edges.add(src, resolved.node, _usage_kind(usage.kind, resolved), facts.path, usage.lines, usage.count)
+        table = reads.model_table(resolved.node)
+        if table is not None and usage.kind != "annotation":  # `-> Order` is not a table access
+            kind = _table_access(usage.kind, usage.dotted, resolved, (usage.scope or "") in persisting)
+            edges.add(src, f"table:{table}", kind, facts.path, usage.lines, usage.count)
 
 
 def _usage_kind(kind: str, resolved: Resolved) -> str:
@@ -208,34 +289,29 @@ def _table_access(kind: str, dotted: str, resolved: Resolved, persisting: bool) 
 
 
 # ---- strings: relationship("Order"), ForeignKey("users.id"), "app.Model", mock.patch targets --
-def _string_edges(index: Index, edges: Edges, table_names: set[str]) -> None:
-    by_name: dict[str, list[str]] = defaultdict(list)
-    for class_id in sorted(index.classes):
-        by_name[split_id(class_id)[1] or ""].append(class_id)
-    labels = _django_labels(index)
-    for facts in index.files.values():
-        for ref in facts.string_refs:
-            src = symbol_id(facts.module, ref.scope) if ref.scope else facts.module
-            table = ref.value.split(".")[0]
-            if ref.hint == "foreign-key" and table in table_names:  # SQLAlchemy "users.id"
-                edges.add(src, f"table:{table}", "foreign-key", facts.path, (ref.line,))
-                continue
-            hint = "relationship" if ref.hint == "foreign-key" else ref.hint  # Django "app.Model"
-            dst = _string_target(index, facts.module, ref.value, hint, by_name, labels)
-            if dst is not None and dst != facts.module:
-                edges.add(src, dst, "string-ref", facts.path, (ref.line,))
+def _string_edges(index: Index, reads: ContextReads, facts: FileFacts, edges: Edges) -> None:
+    for ref in facts.string_refs:
+        src = symbol_id(facts.module, ref.scope) if ref.scope else facts.module
+        table = ref.value.split(".")[0]
+        if ref.hint == "foreign-key" and reads.is_table(table):  # SQLAlchemy "users.id"
+            edges.add(src, f"table:{table}", "foreign-key", facts.path, (ref.line,))
+            continue
+        hint = "relationship" if ref.hint == "foreign-key" else ref.hint  # Django "app.Model"
+        dst = _string_target(index, facts.module, ref.value, hint, reads)
+        if dst is not None and dst != facts.module:
+            edges.add(src, dst, "string-ref", facts.path, (ref.line,))
 
 
-def _string_target(index: Index, module: str, value: str, hint: str,
-                   by_name: dict[str, list[str]], labels: dict[str, set[str]]) -> str | None:
+def _string_target(index: Index, module: str, value: str, hint: str, reads: ContextReads) -> str | None:
     if hint == "relationship" and "." not in value:
-        return _closest(module, by_name.get(value, []))
+        return _closest(module, reads.classes_named(value))
     resolved = index.resolve(value)
     if resolved is not None and (not resolved.rest or (":" in resolved.node and hint == "patch")):
         return resolved.node
     label, _, name = value.partition(".")
+    labels = reads.ctx.labels
     if name and "." not in name and label in labels:
-        return _closest(module, [c for c in by_name.get(name, []) if split_id(c)[0] in labels[label]])
+        return _closest(module, [c for c in reads.classes_named(name) if split_id(c)[0] in labels[label]])
     return None
 
 
@@ -265,38 +341,53 @@ def _routes(index: Index) -> list[Route]:
     return sorted(found, key=lambda r: (r.template, r.methods, r.handler, r.framework))
 
 
-def _hazards(files: list[FileFacts], routes: list[Route], edges: list[Edge]) -> list[HazardOut]:
-    reachable = _reachable(_entry_points(files, routes), edges)
+def _hazards(facts: FileFacts) -> list[HazardOut]:
+    """The module's hazards, sorted, not yet marked as in a request path (see `mark`)."""
     out = []
-    for facts in files:
-        for hazard in facts.hazards:
-            symbol = symbol_id(facts.module, hazard.scope) if hazard.scope else facts.module
-            out.append(HazardOut(
-                hazard.kind, symbol, facts.path, hazard.line, hazard.detail, hazard.why,
-                RULES_BY_KIND[hazard.kind].resolution, symbol in reachable,
-            ))
-    return sorted(out, key=lambda h: (h.path, h.line, h.kind, h.detail))
+    for hazard in facts.hazards:
+        symbol = symbol_id(facts.module, hazard.scope) if hazard.scope else facts.module
+        out.append(HazardOut(
+            hazard.kind, symbol, facts.path, hazard.line, hazard.detail, hazard.why,
+            RULES_BY_KIND[hazard.kind].resolution, False,
+        ))
+    return sorted(out, key=hazard_order)
 
 
-def _entry_points(files: list[FileFacts], routes: list[Route]) -> set[str]:
-    """Where requests enter: route handlers, request hooks and GraphQL resolvers (decorated ones,
-    and Graphene classes with resolve_*/mutate methods)."""
-    starts = {r.handler for r in routes}
-    decorators = REQUEST_HOOKS | GRAPHQL_DECORATORS
-    for f in files:
-        starts.update(
-            symbol_id(f.module, u.scope) for u in f.usages
-            if u.kind == "decorator" and u.scope and u.dotted.rsplit(".", 1)[-1] in decorators
-        )
-        starts.update(symbol_id(f.module, c.name) for c in f.classes if any(m.startswith(GRAPHQL_METHODS) for m in c.methods))
+def hazard_order(hazard: HazardOut) -> tuple[str, int, str, str]:
+    return hazard.path, hazard.line, hazard.kind, hazard.detail
+
+
+def mark(hazard: HazardOut, reachable: set[str]) -> HazardOut:
+    return replace(hazard, in_request_path=True) if hazard.symbol in reachable else hazard
+
+
+def entry_points(ctx: Context, links: Iterable[ModuleLink]) -> set[str]:
+    """Where requests enter: route handlers, and what each module declares (`_declared_entry_points`)."""
+    starts = {r.handler for r in ctx.routes}
+    for m in links:
+        starts.update(m.entry_points)
     return starts
 
 
-def _reachable(starts: set[str], edges: list[Edge]) -> set[str]:
+def _declared_entry_points(f: FileFacts) -> frozenset[str]:
+    """Request hooks and GraphQL resolvers (decorated ones, and Graphene classes with
+    resolve_*/mutate methods)."""
+    decorators = REQUEST_HOOKS | GRAPHQL_DECORATORS
+    starts = {symbol_id(f.module, u.scope) for u in f.usages
+              if u.kind == "decorator" and u.scope and u.dotted.rsplit(".", 1)[-1] in decorators}
+    starts.update(symbol_id(f.module, c.name) for c in f.classes if any(m.startswith(GRAPHQL_METHODS) for m in c.methods))
+    return frozenset(starts)
+
+
+def _reachable(starts: set[str], edges: Iterable[Edge]) -> set[str]:
     graph: dict[str, list[str]] = defaultdict(list)
     for edge in edges:
         if edge.kind in ("call", "reference"):
             graph[edge.src].append(edge.dst)
+    return reach(starts, graph)
+
+
+def reach(starts: set[str], graph: Mapping[str, list[str]]) -> set[str]:
     seen = set(starts)
     queue = deque(starts)
     while queue:
@@ -305,4 +396,3 @@ def _reachable(starts: set[str], edges: list[Edge]) -> set[str]:
                 seen.add(nxt)
                 queue.append(nxt)
     return seen
-

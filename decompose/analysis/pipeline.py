@@ -1,4 +1,5 @@
-"""`analyze`: path -> discovery -> facts (cache + process pool) -> link -> Analysis.
+"""`analyze`: path -> discovery -> facts (cache + process pool) -> link -> Analysis, or with
+`render`: -> incremental link (cached module units) -> analysis.json's text.
 
 This is the API the CLI calls; it never prints. Progress is reported through a small protocol so
 the CLI can draw a bar and tests can pass nothing.
@@ -9,16 +10,21 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from decompose.analysis.cache import FactCache
-from decompose.analysis.discovery import DiscoveryError, discover
-from decompose.analysis.link import link
-from decompose.analysis.model import Analysis
+from decompose.analysis.discovery import Discovery, DiscoveryError, discover
+from decompose.analysis.linkstore import shape_key
+from decompose.analysis.runner import Fingerprint, RunStats, collect_facts, fingerprint
 from decompose.analysis.sources import DEFAULT_MAX_BYTES
-from decompose.analysis.runner import RunStats, collect_facts, fingerprint
 from decompose.analysis.versions import analysis_version
 from decompose.errors import UserError
+
+if TYPE_CHECKING:  # the linker is imported when there is something to link (see `_rendered`)
+    from decompose.analysis.incremental import LinkStats
+    from decompose.analysis.linkstore import Stored
+    from decompose.analysis.model import Analysis
+    from decompose.analysis.render import Rendered
 
 
 class Progress(Protocol):
@@ -42,14 +48,17 @@ class AnalyzeOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     exclude: tuple[str, ...] = ()
     unchanged_since: str | None = None  # digest of an analysis the caller already holds
+    render: bool = False  # return analysis.json's text (linked incrementally with a cache), not objects
 
 
 @dataclass(frozen=True)
 class AnalyzeResult:
-    analysis: Analysis | None  # None: the tree still has digest `options.unchanged_since`
+    analysis: Analysis | None  # None: the tree still has digest `options.unchanged_since`, or rendered
     digest: str  # identifies the tree's content and the analyzer's code
     stats: RunStats
     seconds: float
+    rendered: Rendered | None = None  # with `options.render`, unless unchanged
+    link: LinkStats | None = None  # with `options.render`: how much was linked again
 
 
 def analyze(path: Path, options: AnalyzeOptions = AnalyzeOptions(), progress: Progress | None = None) -> AnalyzeResult:
@@ -70,11 +79,36 @@ def analyze(path: Path, options: AnalyzeOptions = AnalyzeOptions(), progress: Pr
             stats = RunStats(len(found.sources), len(prints.keyed), 0, 0)
             return AnalyzeResult(None, digest, stats, time.perf_counter() - started)
         bar.start(len(found.sources))
-        results, stats = collect_facts(found.sources, cache, options.jobs, options.max_bytes, bar.advance, prints)
+        if options.render:
+            return _rendered(root, found, prints, cache, options, bar, started, digest)
+        facts, stats = collect_facts(found.sources, cache, options.jobs, options.max_bytes, bar.advance, prints)
+        results = facts.all()
     finally:
         cache.close()
+    from decompose.analysis.link import link
+
     analysis = link(root, found.sources, results, found.failures)
     return AnalyzeResult(analysis, digest, stats, time.perf_counter() - started)
+
+
+def _rendered(root: str, found: Discovery, prints: Fingerprint, cache: FactCache, options: AnalyzeOptions,
+              bar: Progress, started: float, digest: str) -> AnalyzeResult:
+    """Facts, then the incremental link; the previous link is read from the cache while the
+    workers parse."""
+    store = cache.link_store()
+    key = shape_key(root, found.sources, prints.failures, found.failures)
+    previous: list[Stored | None] = [None]
+
+    def load_previous() -> None:
+        import decompose.analysis.incremental  # noqa: F401 - imported while the workers parse
+
+        previous[0] = store.load(key) if store is not None else None
+
+    facts, stats = collect_facts(found.sources, cache, options.jobs, options.max_bytes, bar.advance, prints, load_previous)
+    from decompose.analysis.incremental import link_json
+
+    rendered, linked = link_json(root, found.sources, facts, found.failures, store, key, previous[0])
+    return AnalyzeResult(None, digest, stats, time.perf_counter() - started, rendered, linked)
 
 
 def _display_root(root: Path) -> str:

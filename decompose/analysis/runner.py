@@ -84,6 +84,34 @@ def _stat(path: str) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
+class Facts:
+    """Every discovered file's result by module: parsed in this run, or unpickled from the cache the
+    first time it is asked for, so a run that re-links a few modules loads only what it reads."""
+
+    def __init__(self, sources: tuple[SourceFile, ...], prints: Fingerprint, parsed: dict[str, Result],
+                 cache: FactCache, reparse: Callable[[str], Result]) -> None:
+        self.sources = sources
+        self.keys = {source.module: key for key, source, _ in prints.keyed}  # files that could be read
+        self.read_failures = prints.failures
+        self.read_modules = {f.module for f in prints.failures if f.module}
+        self._loaded: dict[str, Result] = {f.module or f.path: f for f in prints.failures}
+        self._loaded.update(parsed)
+        self._cache, self._reparse = cache, reparse
+
+    def get(self, module: str) -> Result:
+        if module not in self._loaded:
+            found = self._cache.get_many([self.keys[module]]).get(self.keys[module])
+            self._loaded[module] = found if found is not None else self._reparse(module)  # unreadable pickle
+        return self._loaded[module]
+
+    def all(self) -> list[Result]:
+        """Every result in the order of `sources`, loading the cached ones in one pass."""
+        wanted = {self.keys[m]: m for m in self.keys if m not in self._loaded}
+        for key, result in self._cache.get_many(wanted).items():
+            self._loaded[wanted[key]] = result
+        return [self.get(s.module) for s in self.sources if s.module in self._loaded or s.module in self.keys]
+
+
 def collect_facts(
     sources: tuple[SourceFile, ...],
     cache: FactCache,
@@ -91,25 +119,29 @@ def collect_facts(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
     prints: Fingerprint | None = None,
-) -> tuple[list[Result], RunStats]:
+    meanwhile: Callable[[], object] | None = None,
+) -> tuple[Facts, RunStats]:
+    """Parse the files the cache does not hold; the others stay in the cache until asked for.
+    `meanwhile` runs in this thread while the workers parse (it must not touch progress)."""
     tick = progress or (lambda n: None)
     prints = prints or fingerprint(sources, max_bytes)
-    results: dict[str, Result] = {f.module or f.path: f for f in prints.failures}
-    hits = cache.get_many(k for k, _, _ in prints.keyed)
+    hits = cache.has_many(k for k, _, _ in prints.keyed)
     misses = [(k, s, d if d is not None else _read(s, max_bytes)) for k, s, d in prints.keyed if k not in hits]
-    for key, source, _ in prints.keyed:
-        if key in hits:
-            results[source.module] = hits[key]
     tick(len(sources) - len(misses))
     workers = _workers(jobs, len(misses))
-    blobs = _parse_all(misses, workers, tick)
+    blobs = _parse_all(misses, workers, tick, meanwhile or (lambda: None))
     cache.put_blobs((key, blobs[source.module]) for key, source, _ in misses)
     parsed = {module: pickle.loads(blob) for module, blob in blobs.items()}
     cache.put_stats(prints.stats)
     cache.prune({k for k, _, _ in prints.keyed})
-    results.update(parsed)
-    ordered = [results[s.module] for s in sources if s.module in results]
-    return ordered, RunStats(len(sources), len(hits), len(misses), workers)
+    by_module = {source.module: (key, source) for key, source, _ in prints.keyed}
+
+    def reparse(module: str) -> Result:
+        key, source = by_module[module]
+        return pickle.loads(_parse_all([(key, source, _read(source, max_bytes))], 1, lambda n: None)[module])
+
+    facts = Facts(sources, prints, parsed, cache, reparse)
+    return facts, RunStats(len(sources), len(hits), len(misses), workers)
 
 
 def _read(source: SourceFile, max_bytes: int) -> bytes:
@@ -135,16 +167,19 @@ def _parse_one(item: tuple[SourceFile, bytes, str]) -> bytes:
 Item = tuple[SourceFile, bytes, str]
 
 
-def _parse_all(misses: list[tuple[str, SourceFile, bytes]], workers: int, tick: Progress) -> dict[str, bytes]:
+def _parse_all(misses: list[tuple[str, SourceFile, bytes]], workers: int, tick: Progress,
+               meanwhile: Callable[[], object] = lambda: None) -> dict[str, bytes]:
     """Parse in worker processes, always: a native crash in the parser (libcst segfaults on some
     pathological files) must cost one file, not the run. After a crash the unfinished files are
-    parsed one by one in a fresh single worker, so the culprit is the first without a result."""
+    parsed one by one in a fresh single worker, so the culprit is the first without a result.
+    `meanwhile` runs here once the workers have started (see `_run_pool`)."""
     items: list[Item] = [(source, data, key.split(":")[1]) for key, source, data in misses]
     out: dict[str, bytes] = {}
     if not items:
+        meanwhile()
         return out
     chunk = max(1, min(32, len(items) // (workers * 8)))
-    pending = _run_pool(items, workers, chunk, out, tick)
+    pending = _run_pool(items, workers, chunk, out, tick, meanwhile)
     while pending:
         pending = _run_pool(pending, 1, 1, out, tick)
         if pending:
@@ -160,11 +195,18 @@ def _quiet_worker() -> None:
     faulthandler.disable()
 
 
-def _run_pool(items: list[Item], workers: int, chunk: int, out: dict[str, bytes], tick: Progress) -> list[Item]:
-    """Parse `items`; return those left unfinished because a worker died."""
+def _run_pool(items: list[Item], workers: int, chunk: int, out: dict[str, bytes], tick: Progress,
+              meanwhile: Callable[[], object] = lambda: None) -> list[Item]:
+    """Parse `items`; return those left unfinished because a worker died. `map` submits every item
+    at once, which forks the workers from this thread; then this thread runs `meanwhile` (the
+    parent's own work overlaps the workers' start-up: importing libcst takes a quarter second)
+    and collects the results. No other thread of ours exists when the workers are forked: a fork
+    while another thread holds the import lock would leave the child unable to import."""
     try:
         with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
-            for item, result in zip(items, pool.map(_parse_one, items, chunksize=chunk)):
+            results = pool.map(_parse_one, items, chunksize=chunk)
+            meanwhile()
+            for item, result in zip(items, results):
                 out[item[0].module] = result
                 tick(1)
     except BrokenProcessPool:

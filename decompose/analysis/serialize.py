@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -48,25 +49,63 @@ ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(", ",
 def dumps(analysis: Analysis) -> str:
     """Valid JSON with one record per line: diffs stay readable and the C encoder does the work."""
     data = to_dict(analysis)
-    parts = []
-    for key in sorted(data):
+    return assemble({key: encode_rows(value) if isinstance(value, list) else value for key, value in data.items()})
+
+
+def encode_rows(items: list[Any]) -> Rows:
+    return Rows([ENCODER.encode(item) for item in items])
+
+
+class Rows(list):
+    """A list's records, each already encoded as one line of JSON (or several lines joined by ",\n")."""
+
+
+def assemble(data: dict[str, Any]) -> str:
+    """The document from its top-level values; `Rows` values are written one record per line."""
+    return "".join(pieces(data))
+
+
+def pieces(data: dict[str, Any]) -> list[str]:
+    """The document as consecutive pieces, so a large one is joined once, or never (`write_pieces`)."""
+    out = ["{\n"]
+    for number, key in enumerate(sorted(data)):
         value = data[key]
-        if isinstance(value, list) and value:
-            rows = ",\n".join(map(ENCODER.encode, value))
-            parts.append(f"{json.dumps(key)}: [\n{rows}\n]")
+        rows = [chunk for chunk in value if chunk] if isinstance(value, Rows) else None
+        out.append(",\n" if number else "")
+        if rows:
+            out.append(f"{json.dumps(key)}: [\n")
+            out.extend(_separated(rows))
+            out.append("\n]")
         else:
-            parts.append(f"{json.dumps(key)}: {ENCODER.encode(value)}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+            out.append(f"{json.dumps(key)}: {ENCODER.encode([] if rows is not None else value)}")
+    out.append("\n}\n")
+    return out
+
+
+def _separated(rows: list[str]) -> list[str]:
+    out = [",\n"] * (2 * len(rows) - 1)
+    out[::2] = rows
+    return out
 
 
 def write(analysis: Analysis, path: Path) -> str:
     """Write atomically (a reader never sees half a file); returns the text written."""
     text = dumps(analysis)
+    write_text(text, path)
+    return text
+
+
+def write_text(text: str, path: Path) -> None:
+    write_pieces([text], path)
+
+
+def write_pieces(parts: list[str], path: Path) -> None:
+    """Write atomically (a reader never sees half a file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    with tmp.open("w", encoding="utf-8") as out:
+        out.writelines(parts)
     tmp.replace(path)
-    return text
 
 
 def read(path: Path) -> Analysis:
@@ -103,29 +142,29 @@ def _build(cls: type, item: dict[str, Any]) -> Any:
 
 
 def summary_counts(analysis: Analysis) -> dict[str, Any]:
-    edges: dict[str, int] = {}
-    for edge in analysis.edges:
-        edges[edge.kind] = edges.get(edge.kind, 0) + 1
-    frameworks: dict[str, int] = {}
-    for route in analysis.routes:
-        frameworks[route.framework] = frameworks.get(route.framework, 0) + 1
-    hazards: dict[str, int] = {}
-    for hazard in analysis.hazards:
-        hazards[hazard.kind] = hazards.get(hazard.kind, 0) + 1
+    return summary_of(
+        [m.lines for m in analysis.modules], len(analysis.symbols), Counter(e.kind for e in analysis.edges),
+        analysis.routes, len(analysis.tables), analysis.hazards, len(analysis.failures), len(analysis.unresolved),
+    )
+
+
+def summary_of(module_lines: list[int], symbols: int, edge_kinds: Counter[str], routes: list[Route], tables: int,
+               hazards: list[HazardOut], failures: int, unresolved: int) -> dict[str, Any]:
+    """The summary's counts from the parts they are counted from."""
+    frameworks = Counter(r.framework for r in routes)
+    kinds = Counter(h.kind for h in hazards)
     return {
-        "modules": len(analysis.modules),
-        "lines": sum(m.lines for m in analysis.modules),
-        "symbols": len(analysis.symbols),
-        "edges": len(analysis.edges),
-        "edges_by_kind": dict(sorted(edges.items())),
-        "routes": len(analysis.routes),
+        "modules": len(module_lines),
+        "lines": sum(module_lines),
+        "symbols": symbols,
+        "edges": sum(edge_kinds.values()),
+        "edges_by_kind": dict(sorted((k, n) for k, n in edge_kinds.items() if n)),
+        "routes": len(routes),
         "routes_by_framework": dict(sorted(frameworks.items())),
-        "tables": len(analysis.tables),
-        "hazards": len(analysis.hazards),
-        "hazards_by_kind": dict(sorted(hazards.items())),
-        "hazards_in_request_path": sum(h.in_request_path for h in analysis.hazards),
-        "failures": len(analysis.failures),
-        "unresolved": len(analysis.unresolved),
+        "tables": tables,
+        "hazards": len(hazards),
+        "hazards_by_kind": dict(sorted(kinds.items())),
+        "hazards_in_request_path": sum(h.in_request_path for h in hazards),
+        "failures": failures,
+        "unresolved": unresolved,
     }
-
-

@@ -8,7 +8,7 @@ import typer
 
 from decompose.analysis.model import Analysis
 from decompose.analysis.pipeline import AnalyzeOptions, AnalyzeResult, analyze as run_analysis
-from decompose.analysis.serialize import read, write
+from decompose.analysis.serialize import read, write_pieces
 from decompose.cli.guard import guarded
 from decompose.cli.output import DelayedBar, Quiet, Verbose, err_console, settings_for, write_data
 from decompose.errors import UserError
@@ -45,16 +45,18 @@ def analyze(
     options = AnalyzeOptions(
         cache_path=None if no_cache else out / "cache.sqlite", jobs=jobs or None,
         max_bytes=max_file_size * 1024, exclude=tuple(exclude),
-        unchanged_since=previous.digest if previous else None,
+        unchanged_since=previous.digest if previous else None, render=True,
     )
     bar = DelayedBar(console, "Analysing", enabled=not settings.quiet)
     try:
         result = run_analysis(path, options, bar)
     finally:
         bar.stop()
-    if result.analysis is not None:
-        text: str | None = write(result.analysis, target)
-        view = SummaryView.of(result.analysis)
+    if result.rendered is not None:
+        done = result.rendered
+        write_pieces(done.pieces, target)
+        text: str | None = done.text if fmt == "json" else None
+        view = SummaryView.of_parts(done.summary, done.routes, done.hazards, done.failures)
         save_state(target, result.digest, view)
     else:  # unchanged since the run recorded in `previous`
         text, view = None, previous.view  # type: ignore[union-attr]
@@ -67,10 +69,12 @@ def analyze(
 
 def _timing_line(result: AnalyzeResult, target: Path) -> str:
     stats = result.stats
-    if result.analysis is None:
+    if result.rendered is None:
         return f"\n{stats.files:,} files unchanged ({result.seconds:.2f} s). {target} is up to date"
+    linked = result.link
+    relinked = f", {linked.relinked:,} re-linked" if linked is not None and not linked.full else ""
     return (f"\n{stats.files:,} files in {result.seconds:.2f} s ({stats.cache_hits:,} from cache, "
-            f"{stats.parsed:,} parsed with {stats.jobs} process(es)). Wrote {target}")
+            f"{stats.parsed:,} parsed with {stats.jobs} process(es){relinked}). Wrote {target}")
 
 
 def _check_choices(fmt: str, level: str, fail_on: list[str]) -> str:

@@ -13,7 +13,8 @@ from rich.console import Group, RenderableType
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from decompose.analysis.model import Analysis
+from decompose.analysis.facts import ParseFailure
+from decompose.analysis.model import Analysis, HazardOut, Route
 from decompose.analysis.serialize import summary_counts
 
 MAX_HAZARDS = 15
@@ -29,12 +30,17 @@ class SummaryView:
 
     @classmethod
     def of(cls, analysis: Analysis) -> SummaryView:
-        frameworks = Counter(r.framework for r in analysis.routes)
-        routes = [[fw, n, sum(1 for r in analysis.routes if r.framework == fw and not r.mounted)] for fw, n in sorted(frameworks.items())]
-        hazards = [{"kind": h.kind, "path": h.path, "line": h.line, "detail": h.detail, "in_request_path": h.in_request_path}
-                   for h in analysis.hazards]
-        failures = [{"path": f.path, "line": f.line, "kind": f.kind, "message": f.message} for f in analysis.failures]
-        return cls(summary_counts(analysis), routes, hazards, failures)
+        return cls.of_parts(summary_counts(analysis), analysis.routes, analysis.hazards, analysis.failures)
+
+    @classmethod
+    def of_parts(cls, counts: dict, routes: list[Route], hazards: list[HazardOut], failures: list[ParseFailure]) -> SummaryView:
+        """From the parts of an analysis that the summary shows (see `decompose.analysis.render`)."""
+        frameworks = Counter(r.framework for r in routes)
+        by_framework = [[fw, n, sum(1 for r in routes if r.framework == fw and not r.mounted)] for fw, n in sorted(frameworks.items())]
+        shown = [{"kind": h.kind, "path": h.path, "line": h.line, "detail": h.detail, "in_request_path": h.in_request_path}
+                 for h in hazards]
+        failed = [{"path": f.path, "line": f.line, "kind": f.kind, "message": f.message} for f in failures]
+        return cls(counts, by_framework, shown, failed)
 
     def to_json(self) -> dict:
         return asdict(self)
