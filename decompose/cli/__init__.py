@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from decompose import __version__
-from decompose.cli import analyze_cmd, check_cmd, plan_cmd
+from decompose.cli import analyze_cmd, check_cmd, generate_cmd, plan_cmd
 from decompose.cli.output import Settings
 
 app = typer.Typer(
@@ -39,6 +39,7 @@ def root(
 app.command("analyze")(analyze_cmd.analyze)
 app.command("plan")(plan_cmd.plan)
 app.command("check")(check_cmd.check)
+app.command("generate")(generate_cmd.generate)
 
 
 def main() -> None:

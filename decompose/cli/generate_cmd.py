@@ -1,0 +1,63 @@
+"""`decompose generate`: the plan -> one Chalice project per service, a shared layer, a report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from decompose.cli.guard import guarded
+from decompose.cli.output import Quiet, Verbose, err_console, settings_for, write_data
+from decompose.generation.api import generate as run_generate
+from decompose.generation.writer import WritePlan, apply, diff
+
+
+@guarded
+def generate(
+    ctx: typer.Context,
+    analysis: Path = typer.Option(Path(".decompose/analysis.json"), "--analysis", "-a", help="analysis.json (from 'decompose analyze')."),
+    plan: Path = typer.Option(Path("decompose.toml"), "--plan", "-p", help="The plan to generate (from 'decompose plan')."),
+    out: Path = typer.Option(Path("services"), "--out", "-o", help="Folder for the services, the shared layer and generation.json."),
+    source: Path | None = typer.Option(None, "--source", help="The monolith's root, if not where the analysis was run."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Write nothing; print the diff of what would change."),
+    force: bool = typer.Option(False, "--force", help="Also overwrite files you changed since the last generation."),
+    as_json: bool = typer.Option(False, "--json", help="Print the generation report as JSON on stdout."),
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
+) -> None:
+    """Generate AWS Chalice services (API Gateway + Lambda) from the plan; never overwrites your edits without --force."""
+    settings = settings_for(ctx, quiet, verbose)
+    result = run_generate(analysis, plan, out, source)
+    writes = result.plan
+    if dry_run:
+        write_data("".join(diff(a) for a in writes.actions if a.status not in ("identical",)))
+    else:
+        writes = apply(writes, force=force)
+    if as_json:
+        write_data(json.dumps(result.rendered.report, indent=2, sort_keys=True) + "\n")
+    if not settings.quiet:
+        _summary(result.rendered.report, writes, out, dry_run, settings.verbosity)
+    if writes.conflicts and not force:
+        raise typer.Exit(1)
+
+
+def _summary(report: dict, writes: WritePlan, out: Path, dry_run: bool, verbosity: int) -> None:
+    console = err_console()
+    for service in report["services"]:
+        stubs = sum(1 for c in service["clients"] if c["kind"] == "stub")
+        calls = sum(1 for c in service["clients"] if c["kind"] == "client")
+        console.print(f"[bold]{service['name']}[/]: {len(service['routes'])} routes, {len(service['symbols'])} symbols, "
+                      f"{calls} remote calls, {stubs} stubs, {len(service['manual'])} manual steps")
+        if verbosity > 0:
+            for step in service["manual"]:
+                console.print(f"    manual: {step}")
+    counts = ", ".join(f"{n} {s}" for s, n in writes.counts().items())
+    verb = "Would write" if dry_run else "Wrote"
+    console.print(f"{verb} {out}: {counts}")
+    for action in writes.conflicts:
+        console.print(f"[yellow]conflict[/] {action.path}: {action.reason}")
+    if writes.conflicts:
+        console.print("Kept your versions. Re-run with --force to overwrite them, or --dry-run to see the differences.")
+    elif not dry_run:
+        console.print(f"Next: cd {out}/<service> && pytest tests, or chalice local --no-autoreload (see {out}/generation.json).")

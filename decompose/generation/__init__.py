@@ -1,0 +1,1 @@
+"""Generation: rendered Chalice projects -> files in the output folder, without losing a user's work."""

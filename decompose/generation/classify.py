@@ -1,0 +1,171 @@
+"""How a service reaches a symbol another service owns: a client, a stub, a copied constant, an
+error class. Decided from the callee's source (annotations, kind, literal values), never by running it.
+
+A function crosses the boundary as a client call when every annotated parameter and its return
+type can travel as JSON (or as an ORM row by primary key: both sides share the schema and the
+database); an annotation naming anything else (a SQLAlchemy statement, a file, a framework
+object) makes it a stub that raises when called and is listed as manual work. Unannotated
+functions become clients whose values are checked at run time by the wire format.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from decompose.analysis.model import Analysis
+from decompose.generation.model import Proxy
+from decompose.generation.source import absolute
+
+if TYPE_CHECKING:
+    from decompose.generation.layout import Sources
+
+WIRE_TYPES = frozenset({
+    "int", "str", "float", "bool", "None", "dict", "list", "tuple", "set", "frozenset", "bytes",
+    "Mapping", "MutableMapping", "Sequence", "MutableSequence", "Iterable", "Collection", "Any", "Optional",
+    "Union", "Literal", "Dict", "List", "Tuple", "Set", "FrozenSet", "datetime", "date", "time", "timedelta",
+    "Decimal", "UUID", "typing", "collections", "abc", "datetime", "decimal", "uuid", "NoneType", "object",
+})
+ERROR_BASES = ("Exception", "Error", "Warning")
+
+
+def proxy(sources: Sources, element: str, owner: str) -> Proxy:
+    info = sources.symbols[element]
+    node = _definition(sources, info.module, info.name)
+    if info.kind == "function":
+        return _function(sources, element, owner, node)
+    if info.kind == "class":
+        return _class(element, owner, node)
+    return _assignment(element, owner, node)
+
+
+def _function(sources: Sources, element: str, owner: str, node: cst.CSTNode | None) -> Proxy:
+    name = element.split(":")[1]
+    if not isinstance(node, cst.FunctionDef):
+        return Proxy(name, element, owner, "stub", "not a plain function here; call it through its own service by hand")
+    allowed = WIRE_TYPES | model_names(sources)
+    for label, annotation in _annotations(node):
+        foreign = sorted(_names(annotation) - allowed)
+        if foreign:
+            reason = f"{label} is {_code(annotation)}, which cannot travel between services as JSON"
+            return Proxy(name, element, owner, "stub", reason)
+    return Proxy(name, element, owner, "client", "")
+
+
+def _class(element: str, owner: str, node: cst.CSTNode | None) -> Proxy:
+    name = element.split(":")[1]
+    if isinstance(node, cst.ClassDef) and any(_code(b.value).endswith(ERROR_BASES) for b in node.bases):
+        return Proxy(name, element, owner, "exception", "raised by the other service; its errors arrive as this class")
+    return Proxy(name, element, owner, "stub", "a class of another service: move it to [shared] or call that service")
+
+
+def _assignment(element: str, owner: str, node: cst.CSTNode | None) -> Proxy:
+    name = element.split(":")[1]
+    value = _assigned_value(node, name)
+    if value is not None:
+        code = _code(value)
+        try:
+            ast.literal_eval(code)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            pass
+        else:
+            return Proxy(name, element, owner, "constant", "a literal constant, copied: keep both copies in step", code)
+    return Proxy(name, element, owner, "stub", "a module-level value of another service that is not a literal")
+
+
+def _definition(sources: Sources, module: str, name: str) -> cst.CSTNode | None:
+    for piece in sources.parsed(module).pieces:
+        if piece.kind == "symbol" and name in piece.names:
+            return piece.node
+    return None
+
+
+def _assigned_value(node: cst.CSTNode | None, name: str) -> cst.BaseExpression | None:
+    if not isinstance(node, cst.SimpleStatementLine):
+        return None
+    for small in node.body:
+        if isinstance(small, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets):
+            return small.value
+        if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.target.value == name:
+            return small.value
+    return None
+
+
+def _annotations(node: cst.FunctionDef) -> list[tuple[str, cst.BaseExpression]]:
+    found = [(f"parameter {p.name.value!r}", p.annotation.annotation) for p in _params(node.params) if p.annotation]
+    if node.returns is not None:
+        found.append(("the return value", node.returns.annotation))
+    return found
+
+
+def _params(params: cst.Parameters) -> list[cst.Param]:
+    star = [params.star_arg] if isinstance(params.star_arg, cst.Param) else []
+    extra = [params.star_kwarg] if params.star_kwarg else []
+    return [*params.posonly_params, *params.params, *star, *params.kwonly_params, *extra]
+
+
+def _names(annotation: cst.BaseExpression) -> set[str]:
+    """Every name an annotation mentions (string annotations parsed too)."""
+    if isinstance(annotation, cst.SimpleString):
+        try:
+            return _names(cst.parse_expression(annotation.evaluated_value))
+        except (cst.ParserSyntaxError, ValueError):
+            return {"?"}
+    found: set[str] = set()
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            found.add(node.value)
+
+        def visit_SimpleString(self, node: cst.SimpleString) -> bool:
+            found.update(_names(node))
+            return False
+
+    annotation.visit(Names())
+    return found
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
+
+
+def model_names(sources: Sources) -> set[str]:
+    return {model.split(":")[1] for model in sources.models}
+
+
+def origin(sources: Sources, module: str, name: str) -> tuple[str, str] | None:
+    """Where `name`, imported into `module`, comes from: (defining module, its name there)."""
+    info = sources.modules.get(module)
+    if info is None:
+        return None
+    for piece in sources.parsed(module).pieces:
+        if piece.kind != "imports" or not isinstance(piece.node, cst.SimpleStatementLine):
+            continue
+        for small in piece.node.body:
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    bound = alias.asname.name.value if alias.asname else _code(alias.name)
+                    if bound == name:
+                        dots = "." * len(small.relative)
+                        source = absolute(dots + (_code(small.module) if small.module else ""), module, info.is_package)
+                        return source, _code(alias.name)
+    return None
+
+
+def writers(analysis: Analysis) -> set[str]:
+    """Symbols that write a table or touch a hazard, directly or through the functions they call."""
+    seeds = {e.src for e in analysis.edges if e.kind == "table-write"} | {h.symbol for h in analysis.hazards}
+    callers: dict[str, set[str]] = defaultdict(set)
+    for edge in analysis.edges:
+        if edge.kind == "call":
+            callers[edge.dst].add(edge.src)
+    found, stack = set(seeds), list(seeds)
+    while stack:
+        for caller in callers.get(stack.pop(), ()):
+            if caller not in found:
+                found.add(caller)
+                stack.append(caller)
+    return found

@@ -1,0 +1,261 @@
+"""analysis + plan placement -> Layout: what every service keeps of each module, and what it reaches.
+
+What flows through it:
+    homes (element -> service | "shared", from decompose.toml)
+      -> the shared layer: the plan's kernel, plus every module that defines an ORM model (while the
+         database is shared, the schema is shared: relationships tie models of different services)
+      -> per service: a module view for each module it owns code of (the kept symbols, the body when
+         it owns the body), then whatever the kept code (and the layer's code) uses from a module it
+         does not own becomes a proxy in that module's view: a client of the owning service, a stub
+         that fails loudly, a copied literal constant, or a local class that remote errors map to.
+Route containers (Flask blueprints, FastAPI routers) are taken out of the layer's composition
+roots; each service plugs its own back into the monolith's app factory.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from decompose.analysis.model import Analysis, ModuleInfo, SymbolInfo
+from decompose.errors import UserError
+from decompose.generation import classify
+from decompose.generation.model import (
+    LAYER, AppEntry, Exposure, LayerLayout, Layout, ModuleView, Proxy, Registration, ServiceLayout,
+)
+from decompose.generation.source import Parsed, needs, parse
+from decompose.generation.unplug import containers_of, find_entry, unplug
+
+
+@dataclass
+class Sources:
+    """Parsed modules of the monolith, read on demand and checked against the analysis."""
+
+    root: Path
+    modules: dict[str, ModuleInfo]
+    symbols: dict[str, SymbolInfo]
+    models: set[str]  # element ids of ORM model classes
+    _parsed: dict[str, Parsed]
+
+    @classmethod
+    def of(cls, analysis: Analysis, root: Path) -> Sources:
+        modules = {m.name: m for m in analysis.modules if m.role == "app" and not m.parse_error}
+        models = {t.model for t in analysis.tables if t.model}
+        return cls(root, modules, {s.id: s for s in analysis.symbols if s.module in modules}, models, {})
+
+    def parsed(self, module: str) -> Parsed:
+        if module not in self._parsed:
+            info = self.modules[module]
+            path = self.root / info.path
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                raise UserError(f"{path}: cannot be read ({error.strerror})",
+                                "run 'decompose generate' where you ran 'decompose analyze', or pass --source") from None
+            _check_hash(path, data, info)
+            self._parsed[module] = parse(module, data.decode("utf-8"), info.is_package, info.path)
+        return self._parsed[module]
+
+    def is_module(self, name: str) -> bool:
+        return name in self.modules
+
+
+def _check_hash(path: Path, data: bytes, info: ModuleInfo) -> None:
+    import hashlib
+
+    if hashlib.sha256(data).hexdigest() != info.sha256:
+        raise UserError(f"{path}: changed since it was analysed",
+                        "run 'decompose analyze' again (and 'decompose plan --check'), then generate")
+
+
+def build_layout(analysis: Analysis, homes: dict[str, str], root: Path, project: str) -> Layout:
+    sources = Sources.of(analysis, root)
+    homes = _promote_schema(analysis, dict(homes), sources)
+    layer = _layer(sources, homes)
+    containers = containers_of(sources, analysis.routes)
+    entry = find_entry(sources, layer.modules)
+    layer_trees = {m: unplug(sources.parsed(m), containers, homes, sources) for m in sorted(layer.modules)}
+    for module, (tree, removed, _) in layer_trees.items():
+        parsed = sources.parsed(module)
+        if removed:
+            layer.unplugged[module] = removed
+            parsed = parse(module, tree.code, parsed.is_package, sources.modules[module].path)
+        layer.needs |= _external_needs(sources, parsed, layer.modules)
+        layer.external |= set(sources.modules[module].external_imports)
+    names = sorted({h for h in homes.values() if h != LAYER})
+    services = [_service(name, sources, homes, layer, analysis, containers, layer_trees) for name in names]
+    _expose(services, sources, analysis)
+    return Layout(project, str(root), services, layer, entry)
+
+
+# --- the shared layer ------------------------------------------------------------------------------------
+
+def _promote_schema(analysis: Analysis, homes: dict[str, str], sources: Sources) -> dict[str, str]:
+    """Modules that define ORM models join the layer whole (the database stays shared for now)."""
+    for table in analysis.tables:
+        module = table.module
+        if module not in sources.modules:
+            continue
+        for element in [module, *(s for s in sources.symbols if s.startswith(module + ":"))]:
+            if element in homes:
+                homes[element] = LAYER
+        homes[f"schema:{module}"] = LAYER
+    return homes
+
+
+def _layer(sources: Sources, homes: dict[str, str]) -> LayerLayout:
+    layer = LayerLayout()
+    for module in sorted(sources.modules):
+        elements = [module, *(s.id for s in sources.symbols.values() if s.module == module)]
+        placed = [homes.get(e) for e in elements if e in homes]
+        if placed and all(p == LAYER for p in placed):
+            layer.modules.add(module)
+            if f"schema:{module}" in homes:
+                layer.promoted[module] = "defines ORM models: the schema stays shared while the database is"
+        elif LAYER in placed:
+            shared = [e for e in elements if homes.get(e) == LAYER]
+            raise UserError(f"decompose.toml: {', '.join(shared)} in [shared] but other parts of {module} are in services",
+                            f"put the whole module {module} in [shared], or move those symbols into a service")
+    return layer
+
+
+def _external_needs(sources: Sources, parsed: Parsed, inside: set[str]) -> set[tuple[str, str]]:
+    found = needs(parsed, parsed.symbols(), True)
+    return {(m, n) for m, n in _resolved(sources, found, parsed.module) if m not in inside}
+
+
+def _resolved(sources: Sources, found, module: str) -> set[tuple[str, str]]:  # noqa: ANN001
+    """Needs as (internal module, name) pairs; a name may be a symbol or a submodule."""
+    pairs: set[tuple[str, str]] = set()
+    for source, name in found.imported | found.attributes:
+        if sources.is_module(source):
+            pairs.add((source, name))
+    for dotted in found.modules:
+        if sources.is_module(dotted):
+            pairs.add((dotted, ""))
+    pairs |= {(module, name) for name in found.undefined if f"{module}:{name}" in sources.symbols}
+    return pairs
+
+
+# --- one service -----------------------------------------------------------------------------------------
+
+def _service(name: str, sources: Sources, homes: dict[str, str], layer: LayerLayout, analysis: Analysis,
+             containers: dict[str, str], layer_trees: dict) -> ServiceLayout:  # noqa: ANN001
+    service = ServiceLayout(name)
+    for element, home in sorted(homes.items()):
+        if home == name:
+            _own(service, sources, element)
+    service.routes = sorted((r for r in analysis.routes if homes.get(r.handler) == name), key=lambda r: (r.template, r.methods))
+    service.tables = sorted(t.name for t in analysis.tables if homes.get(f"table:{t.name}") == name)
+    for container in sorted({containers[r.handler] for r in service.routes if r.handler in containers}):
+        module, symbol = container.split(":")
+        view = _view(service, sources, module)
+        view.own = True
+        if symbol not in view.keep:
+            view.keep.add(symbol)
+            if homes.get(container) != name:
+                view.replicated.add(symbol)
+        keywords = next((kw for m, (_, _, found) in layer_trees.items() for c, kw in found.items() if c == container), "")
+        service.registrations.append(Registration(container, keywords))
+    _resolve(service, sources, homes, layer)
+    for view in service.views.values():
+        if view.own:
+            service.external |= set(sources.modules[view.module].external_imports)
+    return service
+
+
+def _own(service: ServiceLayout, sources: Sources, element: str) -> None:
+    if element in sources.modules:
+        view = _view(service, sources, element)
+        view.own, view.body = True, True
+    elif element in sources.symbols:
+        info = sources.symbols[element]
+        view = _view(service, sources, info.module)
+        view.own = True
+        view.keep.add(info.name)
+
+
+def _view(service: ServiceLayout, sources: Sources, module: str) -> ModuleView:
+    if module not in service.views:
+        service.views[module] = ModuleView(module, sources.modules[module].is_package)
+    return service.views[module]
+
+
+def _resolve(service: ServiceLayout, sources: Sources, homes: dict[str, str], layer: LayerLayout) -> None:
+    """Give every need of the service's kept code (and of the layer) a definition in this service."""
+    pending = [(m, n) for m, n in sorted(layer.needs)]
+    done: set[str] = set()
+    while True:
+        for module in sorted(m for m, v in service.views.items() if v.own and m not in done):
+            done.add(module)
+            view = service.views[module]
+            found = needs(sources.parsed(module), view.keep, view.body)
+            pending.extend(sorted(_resolved(sources, found, module)))
+        if not pending:
+            break
+        while pending:
+            module, name = pending.pop()
+            _provide(service, sources, homes, layer, module, name, pending)
+    _package_inits(service, sources, layer)
+
+
+def _provide(service: ServiceLayout, sources: Sources, homes: dict[str, str], layer: LayerLayout,
+             module: str, name: str, pending: list) -> None:  # noqa: ANN001
+    if module in layer.modules:
+        return
+    submodule = f"{module}.{name}" if name else module
+    if not name or (sources.is_module(submodule) and f"{module}:{name}" not in sources.symbols):
+        if submodule not in layer.modules:
+            _view(service, sources, submodule)
+        return
+    element = f"{module}:{name}"
+    if element not in sources.symbols:
+        _reexport(service, sources, module, name, pending)
+        return
+    view = _view(service, sources, module)
+    if name in view.keep or name in view.proxies:
+        return
+    owner = homes.get(element, LAYER)
+    if owner == service.name:
+        view.own = True
+        view.keep.add(name)
+    else:
+        view.proxies[name] = classify.proxy(sources, element, owner)
+
+
+def _reexport(service: ServiceLayout, sources: Sources, module: str, name: str, pending: list) -> None:  # noqa: ANN001
+    """`from pkg import name` where pkg only imports name: re-export it from where it is defined."""
+    origin = classify.origin(sources, module, name)
+    if origin is None:
+        return
+    defining, original = origin
+    view = _view(service, sources, module)
+    if name not in view.proxies and name not in view.keep:
+        view.proxies[name] = Proxy(name, f"{defining}:{original}", LAYER, "reexport", source=defining)
+        pending.append((defining, original))
+
+
+def _package_inits(service: ServiceLayout, sources: Sources, layer: LayerLayout) -> None:
+    for module in list(service.views):
+        parts = module.split(".")
+        for i in range(1, len(parts)):
+            package = ".".join(parts[:i])
+            if sources.is_module(package) and package not in layer.modules:
+                _view(service, sources, package)
+
+
+# --- internal endpoints ----------------------------------------------------------------------------------
+
+def _expose(services: list[ServiceLayout], sources: Sources, analysis: Analysis) -> None:
+    by_name = {s.name: s for s in services}
+    callers: dict[str, set[str]] = defaultdict(set)
+    owners: dict[str, str] = {}
+    for service in services:
+        for proxy in service.proxies():
+            if proxy.kind == "client" and proxy.owner in by_name:
+                callers[proxy.target].add(service.name)
+                owners[proxy.target] = proxy.owner
+    writers = classify.writers(analysis)
+    for target, names in sorted(callers.items()):
+        by_name[owners[target]].exposed[target] = Exposure(target, tuple(sorted(names)), idempotent=target not in writers)

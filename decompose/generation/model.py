@@ -1,0 +1,101 @@
+"""What generation decides before anything is rendered: per service, which code it keeps of each
+module, what it reaches in other services and how, and what the shared layer holds.
+
+Everything here is plain data; `layout.py` computes it, `render.py` turns it into files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from decompose.analysis.model import Route
+
+LAYER = "shared"
+
+
+@dataclass(frozen=True)
+class Proxy:
+    """A name a service's module view defines for code that lives elsewhere.
+
+    kind: client (calls the owner's internal endpoint), stub (fails loudly: manual work),
+    constant (a literal value copied, reported), exception (a local class remote errors map to),
+    reexport (`from defining_module import name`, for a package that re-exports it).
+    """
+
+    name: str
+    target: str  # element id, e.g. pkg.services.shop:get_product
+    owner: str  # service that owns the target (or LAYER)
+    kind: str
+    reason: str = ""
+    source: str = ""  # constant: the literal's code; reexport: the defining module
+
+
+@dataclass
+class ModuleView:
+    module: str
+    is_package: bool
+    own: bool = False  # the service owns some of this module's code (else: proxies only)
+    keep: set[str] = field(default_factory=set)
+    body: bool = False
+    proxies: dict[str, Proxy] = field(default_factory=dict)
+    replicated: set[str] = field(default_factory=set)  # route containers kept here, owned elsewhere
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A route container (Flask blueprint, FastAPI router) the service plugs into its app."""
+
+    container: str  # element id, e.g. pkg.views.cart:bp
+    keywords: str = ""  # keyword arguments of the monolith's own registration call, as code
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """A function another service calls: its internal endpoint in the owner."""
+
+    target: str
+    callers: tuple[str, ...]
+    idempotent: bool  # reads no table writes and no hazards: clients may retry it
+    annotations: str = ""
+
+
+@dataclass
+class ServiceLayout:
+    name: str
+    views: dict[str, ModuleView] = field(default_factory=dict)
+    routes: list[Route] = field(default_factory=list)
+    registrations: list[Registration] = field(default_factory=list)
+    exposed: dict[str, Exposure] = field(default_factory=dict)
+    external: set[str] = field(default_factory=set)  # top-level third-party import names
+    tables: list[str] = field(default_factory=list)
+
+    def proxies(self) -> list[Proxy]:
+        return sorted((p for v in self.views.values() for p in v.proxies.values()), key=lambda p: p.target)
+
+
+@dataclass(frozen=True)
+class AppEntry:
+    """How a service builds the monolith's framework app: a factory or a module-level app object."""
+
+    framework: str  # flask | fastapi
+    element: str  # pkg.app:create_app or pkg.app:app
+    is_factory: bool
+
+
+@dataclass
+class LayerLayout:
+    modules: set[str] = field(default_factory=set)
+    promoted: dict[str, str] = field(default_factory=dict)  # module -> why it moved to the layer
+    unplugged: dict[str, list[str]] = field(default_factory=dict)  # layer module -> containers taken out
+    needs: set[tuple[str, str]] = field(default_factory=set)  # (module, name) every service must provide
+    external: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Layout:
+    project: str
+    root: str
+    services: list[ServiceLayout]
+    layer: LayerLayout
+    entry: AppEntry | None
+    problems: list[str] = field(default_factory=list)

@@ -1,0 +1,379 @@
+"""Layout -> files: every generated file's path (under --out) and exact bytes, in sorted order.
+
+    shared/                 the shared kernel as a Lambda layer project (python/ holds the code,
+                            including decompose_runtime: bridge, wire format, clients, internal endpoint)
+    <service>/              a Chalice project per service: app.py, chalicelib/ (src/: the service's
+                            code under the monolith's module names; clients/; framework.py; internal.py),
+                            .chalice/config.json and layer.json, requirements.txt, tests/
+    generation.json         the generation report (what `decompose generate --json` prints)
+Templates come from templates/generate and render in a sandboxed Jinja environment.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from decompose.generation import classify
+from decompose.generation import settings as deploy
+from decompose.generation.layout import Sources
+from decompose.generation.model import Layout, ModuleView, Proxy, ServiceLayout
+from decompose.generation.routes import chalice_routes
+from decompose.generation.runtime import client as runtime_client
+from decompose.generation.source import parse
+from decompose.generation.unplug import unplug
+from decompose.generation.views import render_layer_module, render_view
+from decompose.resources import templates_dir
+
+RUNTIME = Path(__file__).resolve().parent / "runtime"
+PYTHON_RUNTIMES = ["python3.12", "python3.13"]
+LAMBDA_RUNTIME = "python3.12"  # chalice would take the local Python's; 3.10 and 3.11 are past their Lambda deprecation
+
+
+@dataclass
+class Rendered:
+    files: dict[str, bytes]
+    report: dict
+
+
+def environment() -> SandboxedEnvironment:
+    loader_root = Path(str(templates_dir() / "generate"))
+    from jinja2 import FileSystemLoader
+
+    return SandboxedEnvironment(loader=FileSystemLoader(str(loader_root)), undefined=StrictUndefined,
+                                keep_trailing_newline=True, autoescape=False)
+
+
+def render(layout: Layout, sources: Sources, containers: dict[str, str], homes: dict[str, str], plan_file: str,
+           analysis) -> Rendered:  # noqa: ANN001
+    env = environment()
+    files: dict[str, str | bytes] = {}
+    tops = {m.split(".")[0] for m in sources.modules}
+    session = _session(sources, layout.layer.modules)
+    _render_layer(files, layout, sources, containers, homes, tops)
+    reports = [_render_service(files, env, layout, service, sources, tops, session, plan_file, analysis, homes)
+               for service in layout.services]
+    report = _report(layout, reports, analysis, homes)
+    files["generation.json"] = json.dumps(report, indent=2, sort_keys=True) + "\n"
+    return Rendered({k: v.encode() if isinstance(v, str) else v for k, v in sorted(files.items())}, report)
+
+
+# --- the shared layer ------------------------------------------------------------------------------------
+
+def _render_layer(files: dict, layout: Layout, sources: Sources, containers: dict[str, str], homes: dict[str, str],
+                  tops: set[str]) -> None:
+    layer = layout.layer
+    needed_modules = {m for m, n in layer.needs} | {f"{m}.{n}" for m, n in layer.needs if n}
+
+    def available(module: str, name: str) -> bool:
+        sub = f"{module}.{name}"
+        if name and sources.is_module(sub) and f"{module}:{name}" not in sources.symbols:
+            return sub in layer.modules or sub in needed_modules
+        return module in layer.modules or module in needed_modules or (module, name) in layer.needs
+
+    for module in sorted(layer.modules):
+        parsed = sources.parsed(module)
+        tree, _, _ = unplug(parsed, containers, homes, sources)
+        code = render_layer_module(parsed, tree, available, lambda m: m.split(".")[0] in tops)
+        files[f"shared/python/{sources.modules[module].path}"] = code
+    for path in sorted(RUNTIME.glob("*.py")):
+        files[f"shared/python/decompose_runtime/{path.name}"] = path.read_bytes()
+    for rel, data in _package_data(sources, layer.modules):
+        files[f"shared/python/{rel}"] = data
+    reqs = deploy.requirements(layer.external | {"apig_wsgi", "mangum", "chalice"}, tops)
+    files["shared/requirements.txt"] = _requirements_text("the shared layer", reqs)
+    files["shared/template.yaml"] = _layer_template(layout.project)
+
+
+def _package_data(sources: Sources, modules: set[str]) -> list[tuple[str, bytes]]:
+    """Non-Python files inside the layer's packages (templates, static files), copied as they are."""
+    found = []
+    for module in sorted(modules):
+        info = sources.modules[module]
+        if not info.is_package:
+            continue
+        folder = sources.root / Path(info.path).parent
+        for path in sorted(folder.iterdir()):
+            if path.is_dir() and not (path / "__init__.py").exists() and path.name not in ("__pycache__", "tests"):
+                for file in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")):
+                    found.append((file.relative_to(sources.root).as_posix(), file.read_bytes()))
+    return found
+
+
+def _layer_template(project: str) -> str:
+    runtimes = "\n".join(f"        - {r}" for r in PYTHON_RUNTIMES)
+    return f"""AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::Serverless-2016-10-31
+Description: The shared kernel of {project} as a Lambda layer (generated by decompose).
+Resources:
+  SharedLayer:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      LayerName: {_slug(project)}-shared
+      Description: Shared kernel, ORM schema and decompose_runtime for every {project} service.
+      ContentUri: .
+      CompatibleRuntimes:
+{runtimes}
+      RetentionPolicy: Retain
+Outputs:
+  SharedLayerArn:
+    Description: Pass it to every service stack as SharedLayerArn.
+    Value: !Ref SharedLayer
+"""
+
+
+# --- one service -----------------------------------------------------------------------------------------
+
+def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, service: ServiceLayout, sources: Sources,
+                    tops: set[str], session: dict | None, plan_file: str, analysis, homes: dict[str, str]) -> dict:  # noqa: ANN001
+    base = _slug(service.name)
+    clients = _client_names(service)
+
+    def client_module(proxy: Proxy) -> str:
+        return f"chalicelib.clients.{_module_name(proxy.owner)}:{clients[proxy.target]}"
+
+    def available(module: str, name: str) -> bool:
+        return _available(layout, service, sources, module, name)
+
+    for module, view in sorted(service.views.items()):
+        parsed = sources.parsed(module) if view.own else None
+        note = _note(service.name, module, view)
+        code = render_view(parsed, view, available, client_module, lambda m: m.split(".")[0] in tops, note)
+        files[f"{base}/chalicelib/src/{sources.modules[module].path}"] = code
+    files[f"{base}/chalicelib/__init__.py"] = f'"""Service {service.name}: generated by decompose."""\n'
+    _render_clients(files, env, base, service, clients, classify.writers(analysis))
+    routes = chalice_routes(service.routes)
+    entry = layout.entry
+    framework = entry.framework if entry else "flask"
+    if entry is None:
+        raise_no_entry(layout)
+    files[f"{base}/app.py"] = env.get_template("service/app.py.j2").render(
+        service=service.name, routes=routes, route_count=sum(len(r.methods) for r in service.routes), plan_file=plan_file, exposed=bool(service.exposed),
+        bridge="WsgiBridge" if framework == "flask" else "AsgiBridge", app_name=f"{_slug(layout.project)}-{base}")
+    files[f"{base}/chalicelib/framework.py"] = env.get_template("service/framework.py.j2").render(
+        service=service.name, framework=framework, entry=entry, entry_module=entry.element.split(":")[0],
+        entry_name=entry.element.split(":")[1], session=session,
+        registrations=[_registration(r) for r in service.registrations])
+    if service.exposed:
+        files[f"{base}/chalicelib/internal.py"] = _internal(env, service)
+    env_vars = _env_vars(layout, service, sources)
+    sizing = deploy.sizing(h.kind for h in analysis.hazards if homes.get(h.symbol) == service.name)
+    files[f"{base}/.chalice/config.json"] = _config(layout, service, env_vars, sizing)
+    files[f"{base}/.chalice/layer.json"] = json.dumps(_merge_template(), indent=2, sort_keys=True) + "\n"
+    layer_dists = {r.name for r in deploy.requirements(layout.layer.external, tops)}
+    reqs = [r for r in deploy.requirements(service.external, tops) if r.name not in layer_dists]
+    files[f"{base}/requirements.txt"] = _requirements_text(f"service {service.name}", reqs)
+    files[f"{base}/tests/conftest.py"] = env.get_template("service/conftest.py.j2").render()
+    files[f"{base}/tests/test_routes.py"] = env.get_template("service/test_routes.py.j2").render(
+        service=service.name, framework=framework,
+        routes=sorted([m, r.path, r.example] for r in routes for m in r.methods),
+        framework_routes=sorted([m, _flask_rule(r)] for r in service.routes for m in r.methods),
+        exposed=sorted(service.exposed))
+    return {"service": service, "routes": routes, "env": env_vars, "sizing": sizing, "requirements": reqs}
+
+
+def raise_no_entry(layout: Layout) -> None:
+    from decompose.errors import UserError
+
+    raise UserError("no app factory or app object (Flask(...) / FastAPI(...)) found in the shared kernel",
+                    "put the module that builds the monolith's app in [shared] of decompose.toml, then generate again")
+
+
+def _flask_rule(route) -> str:  # noqa: ANN001
+    return route.path
+
+
+def _registration(reg) -> dict:  # noqa: ANN001
+    module, name = reg.container.split(":")
+    return {"module": module, "name": name, "keywords": reg.keywords}
+
+
+def _note(service: str, module: str, view: ModuleView) -> str:
+    if not view.own:
+        return f"Service {service}'s view of {module}: only names it uses that live elsewhere (generated by decompose)."
+    return f"decompose: the part of {module} that service {service} owns; the rest lives elsewhere."
+
+
+def _available(layout: Layout, service: ServiceLayout, sources: Sources, module: str, name: str) -> bool:
+    layer = layout.layer.modules
+    sub = f"{module}.{name}"
+    if name and sources.is_module(sub) and f"{module}:{name}" not in sources.symbols:
+        return sub in layer or sub in service.views
+    if module in layer:
+        return True
+    view = service.views.get(module)
+    if view is None:
+        return False
+    if not name:
+        return True
+    if name in view.keep or name in view.proxies:
+        return True
+    is_symbol = f"{module}:{name}" in sources.symbols
+    return view.own and not is_symbol
+
+
+def _client_names(service: ServiceLayout) -> dict[str, str]:
+    """target -> its attribute in the client module (the plain name unless two targets share it)."""
+    by_owner: dict[str, list[Proxy]] = defaultdict(list)
+    for proxy in service.proxies():
+        if proxy.kind in ("client", "stub", "exception"):
+            by_owner[proxy.owner].append(proxy)
+    names: dict[str, str] = {}
+    for proxies in by_owner.values():
+        counts = defaultdict(int)
+        for p in proxies:
+            counts[p.name] += 1
+        for p in proxies:
+            module = p.target.split(":")[0].rsplit(".", 1)[-1]
+            names[p.target] = p.name if counts[p.name] == 1 else f"{module}_{p.name}"
+    return names
+
+
+def _render_clients(files: dict, env: SandboxedEnvironment, base: str, service: ServiceLayout, names: dict[str, str],
+                    writers: set[str]) -> None:
+    by_owner: dict[str, dict[str, Proxy]] = defaultdict(dict)
+    for proxy in service.proxies():
+        if proxy.kind in ("client", "stub", "exception"):
+            by_owner[proxy.owner][proxy.target] = proxy
+    files[f"{base}/chalicelib/clients/__init__.py"] = '"""Clients of the services this one calls (generated by decompose)."""\n'
+    for owner, proxies in sorted(by_owner.items()):
+        rows = [{"attr": names[t], "target": t, "kind": p.kind, "reason": p.reason,
+                 "idempotent": t not in writers} for t, p in sorted(proxies.items())]
+        files[f"{base}/chalicelib/clients/{_module_name(owner)}.py"] = env.get_template("service/client.py.j2").render(
+            callee=owner, service=service.name, env=runtime_client.env_name(owner).removeprefix("DECOMPOSE_URL_"),
+            const=_module_name(owner).upper(), proxies=rows)
+
+
+def _internal(env: SandboxedEnvironment, service: ServiceLayout) -> str:
+    modules = sorted({t.split(":")[0] for t in service.exposed})
+    aliases = {m: f"_m{i}" for i, m in enumerate(modules)}
+    rows = [{"target": t, "alias": aliases[t.split(":")[0]], "name": t.split(":")[1], "callers": e.callers,
+             "idempotent": e.idempotent} for t, e in sorted(service.exposed.items())]
+    mods = [{"package": m.rsplit(".", 1)[0], "name": m.rsplit(".", 1)[1], "alias": aliases[m]} if "." in m
+            else {"package": m, "name": m, "alias": aliases[m]} for m in modules]
+    return env.get_template("service/internal.py.j2").render(service=service.name, exposed=rows, modules=mods)
+
+
+def _session(sources: Sources, layer: set[str]) -> dict | None:
+    """How the monolith reaches its ORM session: a Flask-SQLAlchemy `db`, or a scoped_session."""
+    for module in sorted(layer):
+        for piece in sources.parsed(module).pieces:
+            if piece.kind != "symbol" or not isinstance(piece.node, cst.SimpleStatementLine):
+                continue
+            small = piece.node.body[0]
+            if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call):
+                func = cst.Module([]).code_for_node(small.value.func).rsplit(".", 1)[-1]
+                name = piece.names[0]
+                if func == "SQLAlchemy":
+                    return {"module": module, "name": name, "expression": f"{name}.session"}
+                if func == "scoped_session":
+                    return {"module": module, "name": name, "expression": name}
+    return None
+
+
+def _env_vars(layout: Layout, service: ServiceLayout, sources: Sources) -> list[str]:
+    names: set[str] = set()
+    for module in sorted(layout.layer.modules | {m for m, v in service.views.items() if v.own}):
+        names |= deploy.env_reads(sources.parsed(module))
+    return sorted(names)
+
+
+def _config(layout: Layout, service: ServiceLayout, env_vars: list[str], sizing: deploy.Sizing) -> str:
+    project = _slug(layout.project)
+    callees = sorted({p.owner for p in service.proxies() if p.kind == "client"})
+    prod = {"DECOMPOSE_INTERNAL_AUTH": "iam"}
+    for name in env_vars:
+        prod[name] = (f"{{{{resolve:secretsmanager:{project}/prod:SecretString:{name}}}}}" if deploy.is_secret(name)
+                      else f"{{{{resolve:ssm:/{project}/prod/{name}}}}}")
+    for callee in callees:
+        prod[runtime_client.env_name(callee)] = f"{{{{resolve:ssm:/{project}/prod/services/{_slug(callee)}/url}}}}"
+    config = {
+        "version": "2.0",
+        "app_name": f"{project}-{_slug(service.name)}",
+        "lambda_memory_size": sizing.memory_mb,
+        "lambda_timeout": sizing.timeout_s,
+        "environment_variables": {"DECOMPOSE_SERVICE": service.name},
+        "stages": {
+            "dev": {"api_gateway_stage": "dev", "environment_variables": {}},
+            "prod": {"api_gateway_stage": "prod", "environment_variables": dict(sorted(prod.items()))},
+        },
+    }
+    return json.dumps(config, indent=2, sort_keys=False) + "\n"
+
+
+def _merge_template() -> dict:
+    """For `chalice package --merge-template .chalice/layer.json`: the function runs on the shared layer."""
+    return {
+        "Parameters": {"SharedLayerArn": {"Type": "String", "Description": "ARN of the shared layer (shared/template.yaml output)"}},
+        "Resources": {"APIHandler": {"Properties": {"Layers": [{"Ref": "SharedLayerArn"}], "Runtime": LAMBDA_RUNTIME}}},
+    }
+
+
+def _requirements_text(what: str, reqs: list[deploy.Requirement]) -> str:
+    lines = [f"# Third-party distributions {what} imports (generated by decompose; pinned to the versions",
+             "# installed where decompose ran, unpinned where they were not installed)."]
+    lines += [f"{r.line()}  # import {', '.join(r.imports)}" if not r.version else r.line() for r in reqs]
+    return "\n".join(lines) + "\n"
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "app"
+
+
+def _module_name(service: str) -> str:
+    name = re.sub(r"[^a-z0-9]+", "_", service.lower()).strip("_")
+    return name if name and not name[0].isdigit() else f"service_{name}"
+
+
+# --- the report ------------------------------------------------------------------------------------------
+
+def _report(layout: Layout, reports: list[dict], analysis, homes: dict[str, str]) -> dict:  # noqa: ANN001
+    services = []
+    for item in reports:
+        service: ServiceLayout = item["service"]
+        services.append(_service_report(layout, service, item, analysis, homes))
+    return {
+        "schema_version": 1,
+        "project": layout.project,
+        "shared": {
+            "modules": sorted(layout.layer.modules),
+            "promoted": dict(sorted(layout.layer.promoted.items())),
+            "unplugged": {k: v for k, v in sorted(layout.layer.unplugged.items())},
+            "entry": layout.entry.element if layout.entry else None,
+        },
+        "services": services,
+    }
+
+
+def _service_report(layout: Layout, service: ServiceLayout, item: dict, analysis, homes: dict[str, str]) -> dict:  # noqa: ANN001
+    proxies = service.proxies()
+    hazards = [{"kind": h.kind, "symbol": h.symbol, "line": h.line, "why": h.why, "resolution": h.resolution}
+               for h in analysis.hazards if homes.get(h.symbol) == service.name]
+    manual = [f"{p.target} (service {p.owner}) is a stub here: {p.reason}" for p in proxies if p.kind == "stub"]
+    manual += [f"{p.target}: literal copied from service {p.owner}; keep both copies in step" for p in proxies if p.kind == "constant"]
+    manual += [f"{h['kind']} in {h['symbol']}: {h['resolution']}" for h in hazards]
+    sizing: deploy.Sizing = item["sizing"]
+    return {
+        "name": service.name,
+        "routes": [f"{m} {r.template}" for r in service.routes for m in r.methods],
+        "modules": sorted(m for m, v in service.views.items() if v.own and v.body),
+        "symbols": sorted(f"{m}:{n}" for m, v in service.views.items() for n in v.keep),
+        "tables": service.tables,
+        "clients": [{"service": p.owner, "target": p.target, "kind": p.kind, "reason": p.reason}
+                    for p in proxies if p.kind != "reexport"],
+        "exposed": sorted(service.exposed),
+        "environment": item["env"],
+        "requirements": [r.line() for r in item["requirements"]],
+        "memory_mb": sizing.memory_mb,
+        "timeout_s": sizing.timeout_s,
+        "sizing": list(sizing.why),
+        "hazards": hazards,
+        "manual": manual,
+    }

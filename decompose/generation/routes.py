@@ -1,0 +1,84 @@
+"""Monolith routes -> Chalice routes: one per path template, its methods merged.
+
+API Gateway (and so Chalice) wants one name per variable path part among siblings
+(`/items/{id}` and `/items/{item_id}/photos` cannot both exist), and matches one path segment per
+variable. The real path goes to the framework unchanged, so renaming a variable part is safe: the
+framework still parses its own `<int:item_id>`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from decompose.analysis.model import Route
+
+_VARIABLE = re.compile(r"^\{(.+)\}$")
+
+
+@dataclass(frozen=True)
+class ChaliceRoute:
+    path: str
+    methods: tuple[str, ...]
+    function: str
+    doc: str
+    example: str  # the path with every variable part filled (for generated tests)
+
+
+def chalice_routes(routes: Iterable[Route]) -> list[ChaliceRoute]:
+    routes = list(routes)
+    names = _sibling_names(sorted({r.template for r in routes}))
+    by_path: dict[str, set[str]] = {}
+    handlers: dict[str, set[str]] = {}
+    for route in routes:
+        path = names[route.template]
+        by_path.setdefault(path, set()).update(route.methods)
+        handlers.setdefault(path, set()).add(route.handler)
+    used: set[str] = set()
+    found = []
+    for path in sorted(by_path):
+        function = _unique(_function_name(path), used)
+        doc = f"{', '.join(sorted(by_path[path]))} {path}: {', '.join(sorted(handlers[path]))}"
+        found.append(ChaliceRoute(path, tuple(sorted(by_path[path])), function, doc, example_path(path)))
+    return found
+
+
+def _sibling_names(templates: list[str]) -> dict[str, str]:
+    """Rename variable parts so that siblings agree: the first name (in sorted order) wins."""
+    chosen: dict[tuple[str, ...], str] = {}
+    renamed = {}
+    for template in templates:
+        parts = template.strip("/").split("/") if template != "/" else []
+        out: list[str] = []
+        for part in parts:
+            match = _VARIABLE.match(part)
+            if match:
+                key = tuple(out)
+                chosen.setdefault(key, match.group(1).rstrip("+"))
+                part = "{" + chosen[key] + "}"
+            out.append(part)
+        renamed[template] = "/" + "/".join(out)
+    return renamed
+
+
+def _function_name(path: str) -> str:
+    slug = re.sub(r"[^0-9a-zA-Z]+", "_", path).strip("_").lower()
+    return f"route_{slug}" if slug else "route_root"
+
+
+def _unique(name: str, used: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in used:
+        candidate, n = f"{name}_{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def example_path(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "1", path)
+
+
+def framework_template(route: Route) -> str:
+    """The monolith's own path, as its framework's URL map prints it (Flask: `<int:id>`)."""
+    return route.path

@@ -1,0 +1,125 @@
+"""What a service's deployment needs: the environment variables its code reads, its third-party
+distributions (pinned from the environment decompose runs in, where installed), and the Lambda
+memory and timeout its hazards call for.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import metadata
+
+import libcst as cst
+
+from decompose.generation.source import Parsed
+
+SECRET_WORDS = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|_KEY$|^KEY$|PRIVATE|CREDENTIAL|DATABASE_URL|DSN", re.IGNORECASE)
+BASE_MEMORY_MB = 512
+BASE_TIMEOUT_S = 15
+LONG_TIMEOUT_S = 29  # API Gateway's integration limit: a longer Lambda timeout would never be seen
+SLOW_HAZARDS = frozenset({"sleep", "unbounded-loop", "subprocess"})
+HEAVY_HAZARDS = frozenset({"subprocess", "background-thread"})
+
+
+def env_reads(parsed: Parsed) -> set[str]:
+    """Names of environment variables the module reads with a literal (or a module-level literal constant)."""
+    constants = _string_constants(parsed)
+    found: set[str] = set()
+
+    class Reads(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            if _is_env_call(node.func) and node.args:
+                _add(node.args[0].value)
+
+        def visit_Subscript(self, node: cst.Subscript) -> None:
+            if _ends_with(node.value, "environ") and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+                _add(node.slice[0].slice.value)
+
+    def _add(expr: cst.BaseExpression) -> None:
+        if isinstance(expr, cst.SimpleString):
+            found.add(expr.evaluated_value)
+        elif isinstance(expr, cst.Name) and expr.value in constants:
+            found.add(constants[expr.value])
+
+    parsed.tree.visit(Reads())
+    return {n for n in found if isinstance(n, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n)}
+
+
+def _is_env_call(func: cst.BaseExpression) -> bool:
+    if isinstance(func, cst.Attribute) and func.attr.value == "getenv":
+        return _ends_with(func.value, "os")
+    return isinstance(func, cst.Attribute) and func.attr.value == "get" and _ends_with(func.value, "environ")
+
+
+def _ends_with(expr: cst.BaseExpression, name: str) -> bool:
+    return (isinstance(expr, cst.Name) and expr.value == name) or (isinstance(expr, cst.Attribute) and expr.attr.value == name)
+
+
+def _string_constants(parsed: Parsed) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for piece in parsed.pieces:
+        if piece.kind == "symbol" and isinstance(piece.node, cst.SimpleStatementLine):
+            for small in piece.node.body:
+                if isinstance(small, cst.Assign) and isinstance(small.value, cst.SimpleString):
+                    for target in small.targets:
+                        if isinstance(target.target, cst.Name):
+                            found[target.target.value] = small.value.evaluated_value
+    return found
+
+
+def is_secret(name: str) -> bool:
+    return bool(SECRET_WORDS.search(name))
+
+
+# --- requirements ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Requirement:
+    name: str  # distribution
+    version: str | None  # installed here, or None (then unpinned and reported)
+    imports: tuple[str, ...]
+
+    def line(self) -> str:
+        return f"{self.name}=={self.version}" if self.version else self.name
+
+
+def requirements(imports: Iterable[str], internal_tops: set[str]) -> list[Requirement]:
+    """Third-party distributions for these top-level import names (stdlib and internal skipped)."""
+    owners = metadata.packages_distributions()
+    found: dict[str, set[str]] = {}
+    for name in sorted(set(imports)):
+        if name in sys.stdlib_module_names or name in internal_tops or name == "__future__":
+            continue
+        for dist in owners.get(name, [name]):
+            found.setdefault(dist, set()).add(name)
+    return [Requirement(dist, _version(dist), tuple(sorted(names))) for dist, names in sorted(found.items(), key=lambda i: i[0].lower())]
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+# --- Lambda sizing ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sizing:
+    memory_mb: int
+    timeout_s: int
+    why: tuple[str, ...]
+
+
+def sizing(hazard_kinds: Iterable[str]) -> Sizing:
+    kinds = set(hazard_kinds)
+    memory, timeout, why = BASE_MEMORY_MB, BASE_TIMEOUT_S, []
+    if kinds & HEAVY_HAZARDS:
+        memory = 1024
+        why.append(f"{', '.join(sorted(kinds & HEAVY_HAZARDS))} in its code: 1024 MB (more memory is more CPU on Lambda)")
+    if kinds & SLOW_HAZARDS:
+        timeout = LONG_TIMEOUT_S
+        why.append(f"{', '.join(sorted(kinds & SLOW_HAZARDS))} in a request path: timeout {LONG_TIMEOUT_S} s")
+    return Sizing(memory, timeout, tuple(why))

@@ -1,0 +1,304 @@
+"""Module source -> the part of it one service keeps, and what that part needs from elsewhere.
+
+A module's top-level statements are split into pieces a plan can place:
+    header   docstring and `from __future__` imports (every copy keeps them)
+    imports  import statements, `if TYPE_CHECKING:` blocks of imports (kept, then pruned)
+    symbol   a def, class or assignment (kept where the plan puts that symbol)
+    body     any other statement (kept where the plan puts the module body)
+
+`select` builds the kept module; `needs` reads it back with libcst's ScopeProvider (per module, at
+generation time only, so its cost is paid on a few files) and says which names it uses from which
+internal modules and which of its own module's names it uses without defining them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst import metadata as meta
+
+from decompose.errors import UserError
+
+
+@dataclass(frozen=True)
+class Piece:
+    kind: str  # header | imports | symbol | body
+    names: tuple[str, ...]  # the symbols a `symbol` piece defines
+    node: cst.CSTNode
+
+
+@dataclass(frozen=True)
+class Parsed:
+    module: str  # dotted name
+    is_package: bool
+    tree: cst.Module
+    pieces: tuple[Piece, ...]
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def symbols(self) -> set[str]:
+        return {n for p in self.pieces if p.kind == "symbol" for n in p.names}
+
+
+def parse(module: str, text: str, is_package: bool, path: str) -> Parsed:
+    try:
+        tree = cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        raise UserError(f"{path}: cannot be parsed any more ({error.message}, line {error.raw_line})",
+                        "fix the file or analyze again, then generate") from None
+    return Parsed(module, is_package, tree, tuple(_piece(stmt, i) for i, stmt in enumerate(tree.body)))
+
+
+def _piece(stmt: cst.CSTNode, index: int) -> Piece:
+    if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        return Piece("symbol", (stmt.name.value,), stmt)
+    if isinstance(stmt, cst.SimpleStatementLine):
+        return _simple(stmt, index)
+    if isinstance(stmt, cst.If) and _only_imports(stmt):
+        return Piece("imports", (), stmt)
+    return Piece("body", (), stmt)
+
+
+def _simple(stmt: cst.SimpleStatementLine, index: int) -> Piece:
+    first = stmt.body[0]
+    if index == 0 and isinstance(first, cst.Expr) and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString)):
+        return Piece("header", (), stmt)
+    if isinstance(first, cst.ImportFrom) and _module_name(first) == "__future__":
+        return Piece("header", (), stmt)
+    if all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
+        return Piece("imports", (), stmt)
+    names = tuple(n for s in stmt.body for n in _assigned(s))
+    return Piece("symbol", names, stmt) if names else Piece("body", (), stmt)
+
+
+def _assigned(small: cst.BaseSmallStatement) -> list[str]:
+    if isinstance(small, cst.Assign):
+        return [n for t in small.targets for n in _target_names(t.target)]
+    if isinstance(small, cst.AnnAssign):
+        return _target_names(small.target)
+    return []
+
+
+def _target_names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in _target_names(e.value)]
+    return []
+
+
+def _only_imports(stmt: cst.If) -> bool:
+    """`if TYPE_CHECKING:` (or any `if`) whose branches hold nothing but imports."""
+    branches = [stmt.body]
+    orelse = stmt.orelse
+    while orelse is not None:
+        branches.append(orelse.body)
+        orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+    lines = [line for b in branches for line in b.body]
+    return bool(lines) and all(
+        isinstance(line, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in line.body)
+        for line in lines)
+
+
+def _module_name(node: cst.ImportFrom) -> str:
+    dots = "." * len(node.relative)
+    return dots + (cst.Module([]).code_for_node(node.module) if node.module else "")
+
+
+# --- selection -------------------------------------------------------------------------------------------
+
+def select(parsed: Parsed, keep: Iterable[str], body: bool) -> cst.Module:
+    """The module with only the kept symbols (and its other statements when it keeps the body)."""
+    keep = set(keep)
+    kept = [p.node for p in parsed.pieces if p.kind in ("header", "imports")
+            or (p.kind == "symbol" and keep.intersection(p.names))
+            or (p.kind == "body" and body)]
+    return parsed.tree.with_changes(body=kept)
+
+
+# --- what a kept module needs ----------------------------------------------------------------------------
+
+@dataclass
+class Needs:
+    """What a (kept) module uses from outside itself.
+
+    `imported`: (module, name) pairs used through `from module import name` (name may be a submodule);
+    `modules`: modules used through `import a.b` / `import a.b as c`;
+    `attributes`: (prefix, name) pairs used as `prefix.name` where prefix may be an imported module;
+    `undefined`: names the module uses but no longer defines (their definitions went elsewhere).
+    """
+
+    imported: set[tuple[str, str]] = field(default_factory=set)
+    modules: set[str] = field(default_factory=set)
+    attributes: set[tuple[str, str]] = field(default_factory=set)
+    undefined: set[str] = field(default_factory=set)
+
+    def add(self, other: Needs) -> None:
+        self.imported |= other.imported
+        self.modules |= other.modules
+        self.attributes |= other.attributes
+        self.undefined |= other.undefined
+
+
+@dataclass
+class _Facts:
+    """Per top-level statement: its needs, and the module-level names of other statements it uses."""
+
+    needs: list[Needs]
+    uses: list[set[str]]
+
+
+def needs(parsed: Parsed, keep: Iterable[str], body: bool) -> Needs:
+    """What the module, cut down to `select(parsed, keep, body)`, uses from elsewhere.
+
+    The module is scoped once (libcst ScopeProvider over the whole file); a cut's needs are the
+    union of its statements' needs plus the module-level names it uses whose definitions it dropped.
+    """
+    facts = _facts(parsed)
+    keep = set(keep)
+    kept = {i for i, p in enumerate(parsed.pieces) if p.kind in ("header", "imports")
+            or (p.kind == "symbol" and keep.intersection(p.names)) or (p.kind == "body" and body)}
+    defined = {n for i in kept for n in parsed.pieces[i].names}
+    found = Needs()
+    for i in sorted(kept):
+        found.add(facts.needs[i])
+        found.undefined |= facts.uses[i] - defined
+    return found
+
+
+def _facts(parsed: Parsed) -> _Facts:
+    if "facts" not in parsed.cache:
+        parsed.cache["facts"] = _scan(parsed)
+    return parsed.cache["facts"]
+
+
+def _scan(parsed: Parsed) -> _Facts:
+    index = _Index(parsed)
+    wrapper = meta.MetadataWrapper(parsed.tree, unsafe_skip_copy=True)
+    scopes = wrapper.resolve(meta.ScopeProvider)
+    facts = _Facts([Needs() for _ in parsed.pieces], [set() for _ in parsed.pieces])
+    symbol_names = parsed.symbols()
+    for scope in {s for s in scopes.values() if s is not None}:
+        for assignment in scope.assignments:
+            if isinstance(assignment, meta.ImportAssignment):
+                _import_use(assignment, parsed, index, facts)
+            elif isinstance(scope, meta.GlobalScope) and assignment.name in symbol_names:
+                for ref in assignment.references:
+                    piece = index.piece.get(id(ref.node))
+                    if piece is not None:
+                        facts.uses[piece].add(assignment.name)
+    for access in _all_accesses(scopes):
+        if not access.referents and isinstance(access.node, cst.Name) and access.node.value not in _BUILTINS:
+            piece = index.piece.get(id(access.node))
+            if piece is not None:
+                facts.uses[piece].add(access.node.value)
+    return facts
+
+
+class _Index(cst.CSTVisitor):
+    """id(Name or Attribute node) -> its top-level statement; id(Name) -> the dotted chain it starts."""
+
+    def __init__(self, parsed: Parsed) -> None:
+        super().__init__()
+        self.piece: dict[int, int] = {}
+        self.chain: dict[int, list[str]] = {}
+        self._current = 0
+        for i, p in enumerate(parsed.pieces):
+            self._current = i
+            p.node.visit(self)
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.piece[id(node)] = self._current
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.piece[id(node)] = self._current
+        parts: list[str] = []
+        current: cst.BaseExpression = node
+        while isinstance(current, cst.Attribute):
+            parts.append(current.attr.value)
+            current = current.value
+        if isinstance(current, cst.Name):
+            root = id(current)
+            chain = [current.value, *reversed(parts)]
+            if len(chain) > len(self.chain.get(root, ())):
+                self.chain[root] = chain
+                self.chain[id(node)] = chain
+
+
+def _all_accesses(scopes) -> Iterable[meta.Access]:  # noqa: ANN001
+    seen: set[int] = set()
+    for scope in {s for s in scopes.values() if s is not None}:
+        for access in scope.accesses:
+            if id(access) not in seen:
+                seen.add(id(access))
+                yield access
+
+
+def _import_use(assignment: meta.ImportAssignment, parsed: Parsed, index: _Index, facts: _Facts) -> None:
+    node = assignment.node
+    for ref in assignment.references:
+        piece = index.piece.get(id(ref.node))
+        if piece is None:
+            continue
+        found = facts.needs[piece]
+        chain = index.chain.get(id(ref.node)) or [assignment.name]
+        if isinstance(node, cst.ImportFrom):
+            source = absolute(_module_name(node), parsed.module, parsed.is_package)
+            original = _alias_original(node, assignment.name)
+            if source and original:
+                found.imported.add((source, original))
+                found.attributes |= _chain_pairs([*source.split("."), original, *chain[1:]])
+            continue
+        dotted = _import_target(node, assignment.name)
+        if dotted is not None:
+            found.modules.add(dotted)
+            full = [*dotted.split("."), *chain[1:]] if _has_alias(node, assignment.name) else chain
+            found.attributes |= _chain_pairs(full)
+
+
+def _chain_pairs(parts: Sequence[str]) -> set[tuple[str, str]]:
+    """a.b.c.f -> every (prefix, next) pair; the caller keeps those whose prefix is a module."""
+    return {(".".join(parts[:i]), parts[i]) for i in range(1, len(parts))}
+
+
+def _alias_original(node: cst.ImportFrom, bound: str) -> str | None:
+    if isinstance(node.names, cst.ImportStar):
+        return None
+    for alias in node.names:
+        name = cst.Module([]).code_for_node(alias.name)
+        local = alias.asname.name.value if alias.asname else name
+        if local == bound:
+            return name
+    return None
+
+
+def _import_target(node: cst.Import, bound: str) -> str | None:
+    for alias in node.names:
+        name = cst.Module([]).code_for_node(alias.name)
+        if alias.asname and alias.asname.name.value == bound:
+            return name
+        if not alias.asname and bound in (name, name.split(".")[0]):
+            return name
+    return None
+
+
+def _has_alias(node: cst.Import, bound: str) -> bool:
+    return any(a.asname and a.asname.name.value == bound for a in node.names)
+
+
+def absolute(name: str, module: str, is_package: bool) -> str:
+    """A relative import's module, made absolute (`..x` from a.b.c -> a.x)."""
+    level = len(name) - len(name.lstrip("."))
+    if not level:
+        return name
+    parts = module.split(".")
+    base = parts if is_package else parts[:-1]
+    base = base[: len(base) - (level - 1)] if level > 1 else base
+    rest = name[level:]
+    return ".".join([*base, rest] if rest else base)
+
+
+_BUILTINS = frozenset(dir(__import__("builtins"))) | {"__file__", "__name__", "__path__", "__doc__", "__spec__",
+                                                       "__package__", "__loader__", "__builtins__", "__annotations__",
+                                                       "__dict__", "__module__", "__qualname__", "__class__"}

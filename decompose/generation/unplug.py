@@ -1,0 +1,202 @@
+"""Route containers and composition roots.
+
+A route container is the object a view's route decorator hangs on (`bp` in `@bp.get("/x")`: a
+Flask Blueprint or FastAPI APIRouter). The monolith's composition root (in the shared layer)
+collects every container and registers it on the app; a service must register only its own.
+`unplug` takes the references to service-owned containers out of a layer module (the element of a
+tuple/list, or the whole registration statement), remembering the keyword arguments the
+monolith registered each with; the service's app plugs its containers back in with them.
+`find_entry` finds how the layer builds the app: a factory function or a module-level object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import libcst as cst
+from libcst import metadata as meta
+
+from decompose.analysis.model import Route
+from decompose.generation import classify
+from decompose.generation.model import LAYER, AppEntry
+from decompose.generation.source import Parsed, absolute
+
+if TYPE_CHECKING:
+    from decompose.generation.layout import Sources
+
+ROUTE_VERBS = frozenset({"route", "get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket"})
+APP_CLASSES = {"Flask": "flask", "FastAPI": "fastapi"}
+REGISTER_CALLS = frozenset({"register_blueprint", "include_router"})
+
+
+def containers_of(sources: Sources, routes: Iterable[Route]) -> dict[str, str]:
+    """route handler -> the container element its decorator names (when it is a module-level name)."""
+    found: dict[str, str] = {}
+    for route in routes:
+        if route.module not in sources.modules:
+            continue
+        node = _top_level_def(sources.parsed(route.module), route.handler_name)
+        base = _decorator_base(node) if node else None
+        if base is None:
+            continue
+        element = f"{route.module}:{base}"
+        if element not in sources.symbols:
+            origin = classify.origin(sources, route.module, base)
+            element = f"{origin[0]}:{origin[1]}" if origin else ""
+        if element in sources.symbols:
+            found[route.handler] = element
+    return found
+
+
+def _top_level_def(parsed: Parsed, name: str) -> cst.FunctionDef | None:
+    return next((p.node for p in parsed.pieces if isinstance(p.node, cst.FunctionDef) and p.node.name.value == name), None)
+
+
+def _decorator_base(node: cst.FunctionDef) -> str | None:
+    for decorator in node.decorators:
+        call = decorator.decorator
+        func = call.func if isinstance(call, cst.Call) else call
+        if isinstance(func, cst.Attribute) and func.attr.value in ROUTE_VERBS and isinstance(func.value, cst.Name):
+            return func.value.value
+    return None
+
+
+# --- taking containers out of the layer ------------------------------------------------------------------
+
+def unplug(parsed: Parsed, containers: dict[str, str], homes: dict[str, str], sources: Sources
+           ) -> tuple[cst.Module, list[str], dict[str, str]]:
+    """(layer module without service containers, the containers removed, container -> registration keywords)."""
+    owned = {c for c in containers.values() if homes.get(c, LAYER) != LAYER}
+    if not owned or not _imports_any(parsed, {c.split(":")[0] for c in owned}):
+        return parsed.tree, [], {}
+    wrapper = meta.MetadataWrapper(parsed.tree, unsafe_skip_copy=True)
+    scope = wrapper.resolve(meta.ScopeProvider)[wrapper.module]
+    parents = wrapper.resolve(meta.ParentNodeProvider)
+    targets: dict[cst.CSTNode, str] = {}
+    for assignment in scope.assignments if scope else ():
+        if isinstance(assignment, meta.ImportAssignment):
+            targets.update(_references(assignment, parsed, owned, parents))
+    if not targets:
+        return parsed.tree, [], {}
+    keywords = {c: _registration_keywords(node, parents) for node, c in targets.items()}
+    tree = wrapper.module.visit(_Remove(set(targets), parents))
+    return tree, sorted(set(targets.values())), {c: k for c, k in keywords.items() if k}
+
+
+def _references(assignment: meta.ImportAssignment, parsed: Parsed, owned: set[str], parents) -> dict:  # noqa: ANN001
+    node = assignment.node
+    found: dict[cst.CSTNode, str] = {}
+    if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+        return found
+    dots = "." * len(node.relative)
+    source = absolute(dots + (_code(node.module) if node.module else ""), parsed.module, parsed.is_package)
+    original = next((_code(a.name) for a in node.names
+                     if (a.asname.name.value if a.asname else _code(a.name)) == assignment.name), None)
+    for ref in assignment.references:
+        if f"{source}:{original}" in owned:
+            found[ref.node] = f"{source}:{original}"
+            continue
+        parent = parents.get(ref.node)
+        if isinstance(parent, cst.Attribute) and parent.value is ref.node:
+            element = f"{source}.{original}:{parent.attr.value}"
+            if element in owned:
+                found[parent] = element
+    return found
+
+
+def _imports_any(parsed: Parsed, modules: set[str]) -> bool:
+    """Cheap test before scoping: does the module import one of these modules or their packages?"""
+    wanted = modules | {m.rsplit(".", 1)[0] for m in modules if "." in m}
+    for piece in parsed.pieces:
+        if piece.kind != "imports":
+            continue
+        for node in _import_nodes(piece.node):
+            if isinstance(node, cst.ImportFrom):
+                dots = "." * len(node.relative)
+                source = absolute(dots + (_code(node.module) if node.module else ""), parsed.module, parsed.is_package)
+                if source in wanted:
+                    return True
+            elif any(_code(a.name) in wanted for a in node.names):
+                return True
+    return False
+
+
+def _import_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+
+    class Imports(cst.CSTVisitor):
+        def visit_Import(self, n: cst.Import) -> None:
+            found.append(n)
+
+        def visit_ImportFrom(self, n: cst.ImportFrom) -> None:
+            found.append(n)
+
+    node.visit(Imports())
+    return found
+
+
+def _registration_keywords(node: cst.CSTNode, parents) -> str:  # noqa: ANN001
+    arg = parents.get(node)
+    call = parents.get(arg) if isinstance(arg, cst.Arg) else None
+    if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value in REGISTER_CALLS:
+        return ", ".join(_code(a).strip().rstrip(",") for a in call.args if a.keyword is not None)
+    return ""
+
+
+class _Remove(cst.CSTTransformer):
+    """Drop collection elements and statements that hold a target reference."""
+
+    def __init__(self, targets: set[cst.CSTNode], parents) -> None:  # noqa: ANN001
+        super().__init__()
+        self.targets = targets
+        self.parents = parents
+        self.holders = {self._holder(t) for t in targets}
+
+    def _holder(self, node: cst.CSTNode) -> cst.CSTNode:
+        current = node
+        while current in self.parents:
+            parent = self.parents[current]
+            if isinstance(parent, (cst.Element, cst.SimpleStatementLine)):
+                return parent
+            current = parent
+        return node
+
+    def on_leave(self, original, updated):  # noqa: ANN001, ANN201
+        if original in self.holders:
+            return cst.RemoveFromParent()
+        return updated
+
+
+# --- the app entry ---------------------------------------------------------------------------------------
+
+def find_entry(sources: Sources, layer: set[str]) -> AppEntry | None:
+    """The layer's app factory (a function that builds Flask/FastAPI) or module-level app object."""
+    found: list[AppEntry] = []
+    for module in sorted(layer):
+        for piece in sources.parsed(module).pieces:
+            framework = _builds_app(piece.node)
+            if framework and piece.kind == "symbol":
+                is_factory = isinstance(piece.node, cst.FunctionDef)
+                found.extend(AppEntry(framework, f"{module}:{name}", is_factory) for name in piece.names[:1])
+    found.sort(key=lambda e: (not e.is_factory, e.element.split(":")[1] not in ("create_app", "make_app"), e.element))
+    return found[0] if found else None
+
+
+def _builds_app(node: cst.CSTNode) -> str | None:
+    hits: list[str] = []
+
+    class Calls(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            name = call.func.value if isinstance(call.func, cst.Name) else (
+                call.func.attr.value if isinstance(call.func, cst.Attribute) else "")
+            if name in APP_CLASSES:
+                hits.append(APP_CLASSES[name])
+
+    if isinstance(node, (cst.FunctionDef, cst.SimpleStatementLine)):
+        node.visit(Calls())
+    return hits[0] if hits else None
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)

@@ -1,0 +1,153 @@
+"""A module view -> its source: the kept code, the proxies, imports of what is not there pruned.
+
+Whole modules a service owns come out byte-for-byte as in the monolith (unless an import must go);
+a split module gets one comment line on top saying so. Every package `__init__` gets
+`__path__ = __import__("pkgutil").extend_path(__path__, __name__)`, because a package's modules are
+now spread over the shared layer and the service (both keep the monolith's dotted names, so
+`__name__`, string references and pickles keep working).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import libcst as cst
+
+from decompose.generation.model import ModuleView, Proxy
+from decompose.generation.source import Parsed, absolute, select
+
+EXTEND_PATH = '__path__ = __import__("pkgutil").extend_path(__path__, __name__)  # decompose: split over layer and service\n'
+
+Available = Callable[[str, str], bool]  # (module, name or "") -> can this copy import it?
+
+
+def render_view(parsed: Parsed | None, view: ModuleView, available: Available, client_module: Callable[[Proxy], str],
+                is_internal: Callable[[str], bool], note: str) -> str:
+    if parsed is not None and view.own:
+        tree = select(parsed, view.keep, view.body)
+        tree = prune_imports(tree, parsed, available, is_internal)
+        whole = len(tree.body) == len(parsed.tree.body)
+        tree = _insert(tree, _proxy_lines(view, client_module), after_imports=True)
+        if view.is_package:
+            tree = _insert(tree, [EXTEND_PATH], after_imports=False)
+        code = tree.code
+        return code if whole and not view.proxies else f"# {note}\n{code}"
+    lines = [f'"""{note}"""\n']
+    if view.is_package:
+        lines.append(EXTEND_PATH)
+    return "".join(lines + _proxy_lines(view, client_module))
+
+
+def render_layer_module(parsed: Parsed, tree: cst.Module, available: Available, is_internal: Callable[[str], bool]) -> str:
+    tree = prune_imports(tree, parsed, available, is_internal)
+    if parsed.is_package:
+        tree = _insert(tree, [EXTEND_PATH], after_imports=False)
+    return tree.code
+
+
+def _proxy_lines(view: ModuleView, client_module: Callable[[Proxy], str]) -> list[str]:
+    lines = []
+    for name in sorted(view.proxies):
+        proxy = view.proxies[name]
+        if proxy.kind == "constant":
+            lines.append(f"{name} = {proxy.source}  # decompose: copied from service {proxy.owner!r} ({proxy.target})\n")
+        elif proxy.kind == "reexport":
+            lines.append(f"from {proxy.source} import {proxy.target.split(':')[1]}"
+                         + (f" as {name}" if proxy.target.split(":")[1] != name else "") + "  # decompose: re-exported\n")
+        else:
+            module, attr = client_module(proxy).rsplit(":", 1)
+            alias = f" as {name}" if attr != name else ""
+            lines.append(f"from {module} import {attr}{alias}  # decompose: {proxy.kind} of service {proxy.owner!r}\n")
+    return lines
+
+
+def _insert(tree: cst.Module, lines: list[str], after_imports: bool) -> cst.Module:
+    if not lines:
+        return tree
+    statements = list(cst.parse_module("".join(lines)).body)
+    at = _leading(tree, imports=after_imports)
+    return tree.with_changes(body=[*tree.body[:at], *statements, *tree.body[at:]])
+
+
+def _leading(tree: cst.Module, imports: bool) -> int:
+    """Index after the docstring and `from __future__` imports (and, with imports, the import block)."""
+    at = 0
+    for i, stmt in enumerate(tree.body):
+        if _is_header(stmt, i) or (imports and _is_import(stmt)):
+            at = i + 1
+        else:
+            break
+    return at
+
+
+def _is_header(stmt: cst.CSTNode, index: int) -> bool:
+    if not isinstance(stmt, cst.SimpleStatementLine):
+        return False
+    first = stmt.body[0]
+    if index == 0 and isinstance(first, cst.Expr) and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString)):
+        return True
+    return isinstance(first, cst.ImportFrom) and first.module is not None and _code(first.module) == "__future__"
+
+
+def _is_import(stmt: cst.CSTNode) -> bool:
+    if isinstance(stmt, cst.SimpleStatementLine):
+        return all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
+    return isinstance(stmt, cst.If)  # an `if TYPE_CHECKING:` block of imports
+
+
+# --- pruning ---------------------------------------------------------------------------------------------
+
+def prune_imports(tree: cst.Module, parsed: Parsed, available: Available, is_internal: Callable[[str], bool]) -> cst.Module:
+    """Drop import names of internal modules this copy does not have (and statements left empty)."""
+    return tree.visit(_Prune(parsed, available, is_internal))
+
+
+class _Prune(cst.CSTTransformer):
+    def __init__(self, parsed: Parsed, available: Available, is_internal: Callable[[str], bool]) -> None:
+        super().__init__()
+        self.parsed = parsed
+        self.available = available
+        self.is_internal = is_internal
+        self.depth = 0
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom):  # noqa: ANN201
+        if isinstance(updated.names, cst.ImportStar):
+            return updated
+        source = absolute("." * len(updated.relative) + (_code(updated.module) if updated.module else ""),
+                          self.parsed.module, self.parsed.is_package)
+        if not self.is_internal(source):
+            return updated
+        names = [a for a in updated.names if self.available(source, _code(a.name))]
+        if not names:
+            return cst.RemoveFromParent()
+        if len(names) == len(updated.names):
+            return updated
+        names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(names=names)
+
+    def leave_Import(self, original: cst.Import, updated: cst.Import):  # noqa: ANN201
+        names = [a for a in updated.names if not self.is_internal(_code(a.name)) or self.available(_code(a.name), "")]
+        if not names:
+            return cst.RemoveFromParent()
+        if len(names) == len(updated.names):
+            return updated
+        names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(names=names)
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock):  # noqa: ANN201
+        if not updated.body:
+            return updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        return updated
+
+    def leave_If(self, original: cst.If, updated: cst.If):  # noqa: ANN201
+        emptied = _only_pass(updated.body) and not _only_pass(original.body)
+        return cst.RemoveFromParent() if emptied and updated.orelse is None else updated
+
+
+def _only_pass(block: cst.BaseSuite) -> bool:
+    return isinstance(block, cst.IndentedBlock) and all(
+        isinstance(s, cst.SimpleStatementLine) and all(isinstance(x, cst.Pass) for x in s.body) for s in block.body)
+
+
+def _code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
