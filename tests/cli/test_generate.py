@@ -1,0 +1,219 @@
+"""`decompose generate` on the sample monolith: the files, safe regeneration, and the services running.
+
+Functional tests go through typer's CliRunner. End-to-end tests run each generated service in its own
+Python process (services share the monolith's module names, so two cannot live in one process):
+its generated tests, an import that must load no other service's code, and `chalice package`
+followed by cfn-lint.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from decompose.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample_monolith"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """The sample analysed, planned and generated once: (folder, generation report)."""
+    where = tmp_path_factory.mktemp("generated")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(where)
+        for args in (["analyze", str(SAMPLE), "-q"], ["plan", "-q"]):
+            result = runner.invoke(app, args)
+            assert result.exit_code == 0, result.output
+        result = runner.invoke(app, ["generate", "--json", "-q"])
+        assert result.exit_code == 0, result.output
+    return where, json.loads(result.stdout)
+
+
+@pytest.fixture
+def work(generated, tmp_path, monkeypatch):
+    """A fresh copy of the generated sample as the current directory."""
+    source, _ = generated
+    for name in (".decompose", "services"):
+        shutil.copytree(source / name, tmp_path / name)
+    shutil.copyfile(source / "decompose.toml", tmp_path / "decompose.toml")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def services(report: dict) -> dict[str, dict]:
+    return {s["name"]: s for s in report["services"]}
+
+
+# --- what is generated -----------------------------------------------------------------------------------
+
+def test_every_route_goes_to_exactly_one_service(generated):
+    where, report = generated
+    analysis = json.loads((where / ".decompose" / "analysis.json").read_text())
+    expected = sorted(f"{m} {r['template']}" for r in analysis["routes"] for m in r["methods"])
+    served = sorted(route for s in report["services"] for route in s["routes"])
+    assert served == expected
+    assert len(expected) == 51
+
+
+def test_each_service_is_a_chalice_project(generated):
+    where, report = generated
+    for name in services(report):
+        folder = where / "services" / name
+        for part in ("app.py", "chalicelib/__init__.py", "chalicelib/framework.py", ".chalice/config.json",
+                     ".chalice/layer.json", "requirements.txt", "tests/test_routes.py"):
+            assert (folder / part).is_file(), f"{name}: {part}"
+        config = json.loads((folder / ".chalice" / "config.json").read_text())
+        assert set(config["stages"]) == {"dev", "prod"}
+        assert config["stages"]["prod"]["environment_variables"]["DECOMPOSE_INTERNAL_AUTH"] == "iam"
+
+
+def test_the_shared_layer_holds_the_kernel_schema_and_runtime(generated):
+    where, report = generated
+    layer = where / "services" / "shared" / "python"
+    assert report["shared"]["entry"] == "sample_monolith.app:create_app"
+    assert "sample_monolith.models.commerce" in report["shared"]["promoted"]
+    for path in ("sample_monolith/utils.py", "sample_monolith/models/commerce.py", "sample_monolith/static/index.html",
+                 "decompose_runtime/bridge.py", "decompose_runtime/wire.py"):
+        assert (layer / path).is_file(), path
+    views = (layer / "sample_monolith" / "views" / "__init__.py").read_text()
+    assert "accounts.bp" not in views and "BLUEPRINTS = (" in views  # unplugged composition root
+    assert 'extend_path(__path__, __name__)' in views
+
+
+def test_settings_are_referenced_never_copied(generated):
+    where, report = generated
+    config = json.loads((where / "services" / "cart" / ".chalice" / "config.json").read_text())
+    prod = config["stages"]["prod"]["environment_variables"]
+    assert prod["SAMPLE_DATABASE_URL"].startswith("{{resolve:secretsmanager:")
+    assert prod["SAMPLE_UPLOAD_DIR"].startswith("{{resolve:ssm:")
+    assert config["stages"]["dev"]["environment_variables"] == {}
+    assert "SAMPLE_DATABASE_URL" in services(report)["cart"]["environment"]
+
+
+def test_calls_into_other_services_become_clients_and_internal_endpoints(generated):
+    where, report = generated
+    by_name = services(report)
+    cart_calls = {c["target"]: c for c in by_name["cart"]["clients"]}
+    assert cart_calls["sample_monolith.services.shop:get_product"]["kind"] == "client"
+    assert "sample_monolith.services.shop:get_product" in by_name["catalog"]["exposed"]
+    internal = (where / "services" / "catalog" / "chalicelib" / "internal.py").read_text()
+    assert "IAMAuthorizer()" in internal and '"sample_monolith.services.shop:get_product"' in internal
+    stubs = [c for s in report["services"] for c in s["clients"] if c["kind"] == "stub"]
+    assert stubs and all("cannot" in c["reason"] or "class" in c["reason"] or "literal" in c["reason"] for c in stubs)
+    assert all(any(c["target"] in step for step in s["manual"]) for s in report["services"] for c in s["clients"]
+               if c["kind"] == "stub")
+
+
+def test_hazards_carry_over_with_their_aws_resolution(generated):
+    _, report = generated
+    images = services(report)["images"]
+    assert any(h["kind"] == "filesystem-write" and "S3" in h["resolution"] for h in images["hazards"])
+    payments = services(report)["payments"]
+    assert payments["timeout_s"] == 29  # a sleep in a request path
+
+
+# --- safe generation -------------------------------------------------------------------------------------
+
+def test_regenerating_gives_identical_bytes(work):
+    before = tree(work / "services")
+    result = runner.invoke(app, ["generate"])
+    assert result.exit_code == 0, result.output
+    assert tree(work / "services") == before
+    assert "identical" in result.output and "create" not in result.output
+
+
+def test_a_file_the_user_changed_is_kept_unless_forced(work):
+    edited = work / "services" / "cart" / "app.py"
+    edited.write_text(edited.read_text() + "\n# my change\n")
+    result = runner.invoke(app, ["generate"])
+    assert result.exit_code == 1
+    assert "conflict" in result.output and "cart/app.py" in result.output
+    assert edited.read_text().endswith("# my change\n")
+    result = runner.invoke(app, ["generate", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "# my change" not in edited.read_text()
+
+
+def test_dry_run_writes_nothing_and_shows_the_diff(work):
+    (work / "services" / "cart" / "requirements.txt").unlink()
+    shutil.rmtree(work / "services" / "orders")
+    before = tree(work / "services")
+    result = runner.invoke(app, ["generate", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert tree(work / "services") == before
+    assert "b/cart/requirements.txt" in result.stdout and "b/orders/app.py" in result.stdout
+
+
+def test_a_broken_plan_is_a_clear_error(work):
+    plan = work / "decompose.toml"
+    plan.write_text(plan.read_text().replace('"sample_monolith.views.cart"', '"sample_monolith.views.nowhere"'))
+    result = runner.invoke(app, ["generate"])
+    assert result.exit_code == 2
+    assert "decompose.toml" in result.output and "Traceback" not in result.output
+
+
+# --- end to end: every service runs alone ----------------------------------------------------------------
+
+def run(args: list[str], cwd: Path, timeout: int = 300, **env: str) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DECOMPOSE_", "PYTEST_"))}
+    return subprocess.run(args, cwd=cwd, env={**environ, **env}, capture_output=True, text=True, timeout=timeout)
+
+
+def test_every_service_passes_its_generated_tests(generated):
+    where, report = generated
+    for name in services(report):
+        folder = where / "services" / name
+        result = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], folder)
+        assert result.returncode == 0, f"{name}:\n{result.stdout[-3000:]}{result.stderr[-2000:]}"
+
+
+IMPORT_ALONE = """
+import json, sys
+import app
+app.BRIDGE.forward  # the bridge exists
+from chalicelib import framework
+framework.app()  # build the monolith's app with this service's blueprints only
+print(json.dumps(sorted({m.__name__: getattr(m, "__file__", None) or "" for m in list(sys.modules.values())
+                         if m.__name__.startswith("sample_monolith")}.items())))
+"""
+
+
+def test_every_service_imports_alone_without_other_services_code(generated):
+    where, report = generated
+    layer = (where / "services" / "shared" / "python").resolve()
+    for name in services(report):
+        folder = (where / "services" / name).resolve()
+        result = run([sys.executable, "-c", IMPORT_ALONE], folder)
+        assert result.returncode == 0, f"{name}: {result.stderr[-2000:]}"
+        for module, file in json.loads(result.stdout.splitlines()[-1]):
+            if file:
+                assert Path(file).resolve().is_relative_to(folder) or Path(file).resolve().is_relative_to(layer), (name, module, file)
+
+
+@pytest.mark.parametrize("name", ["cart", "users"])
+def test_chalice_package_gives_a_template_cfn_lint_accepts(generated, tmp_path, name):
+    where, _ = generated
+    folder = where / "services" / name
+    out = tmp_path / "package"
+    chalice = Path(sys.executable).parent / "chalice"
+    result = run([str(chalice), "package", "--merge-template", ".chalice/layer.json", str(out)], folder,
+                 AWS_DEFAULT_REGION="us-east-1")
+    assert result.returncode == 0, result.stderr
+    template = json.loads((out / "sam.json").read_text())
+    assert template["Resources"]["APIHandler"]["Properties"]["Layers"] == [{"Ref": "SharedLayerArn"}]
+    lint = run([str(Path(sys.executable).parent / "cfn-lint"), str(out / "sam.json")], folder)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    layer = run([str(Path(sys.executable).parent / "cfn-lint"), "template.yaml"], where / "services" / "shared")
+    assert layer.returncode == 0, layer.stdout + layer.stderr
