@@ -55,7 +55,7 @@ def _piece(stmt: cst.CSTNode, index: int) -> Piece:
         return Piece("symbol", (stmt.name.value,), stmt)
     if isinstance(stmt, cst.SimpleStatementLine):
         return _simple(stmt, index)
-    if isinstance(stmt, cst.If) and _only_imports(stmt):
+    if isinstance(stmt, cst.If) and only_imports(stmt):
         return Piece("imports", (), stmt)
     return Piece("body", (), stmt)
 
@@ -88,7 +88,7 @@ def _target_names(target: cst.BaseExpression) -> list[str]:
     return []
 
 
-def _only_imports(stmt: cst.If) -> bool:
+def only_imports(stmt: cst.If) -> bool:
     """`if TYPE_CHECKING:` (or any `if`) whose branches hold nothing but imports."""
     branches = [stmt.body]
     orelse = stmt.orelse
@@ -213,17 +213,20 @@ class _Index(cst.CSTVisitor):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.piece[id(node)] = self._current
+        if id(node) in self.chain:
+            return  # an inner part of a chain already recorded from its outermost attribute
         parts: list[str] = []
+        nested: list[cst.Attribute] = []
         current: cst.BaseExpression = node
         while isinstance(current, cst.Attribute):
             parts.append(current.attr.value)
+            nested.append(current)
             current = current.value
         if isinstance(current, cst.Name):
-            root = id(current)
             chain = [current.value, *reversed(parts)]
-            if len(chain) > len(self.chain.get(root, ())):
-                self.chain[root] = chain
-                self.chain[id(node)] = chain
+            for part in (current, *nested):
+                if len(chain) > len(self.chain.get(id(part), ())):
+                    self.chain[id(part)] = chain
 
 
 def _all_accesses(scopes) -> Iterable[meta.Access]:  # noqa: ANN001

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import libcst as cst
 
 from decompose.generation.model import ModuleView, Proxy
-from decompose.generation.source import Parsed, absolute, select
+from decompose.generation.source import Parsed, absolute, only_imports, select
 
 EXTEND_PATH = '__path__ = __import__("pkgutil").extend_path(__path__, __name__)  # decompose: split over layer and service\n'
 
@@ -92,7 +92,7 @@ def _is_header(stmt: cst.CSTNode, index: int) -> bool:
 def _is_import(stmt: cst.CSTNode) -> bool:
     if isinstance(stmt, cst.SimpleStatementLine):
         return all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
-    return isinstance(stmt, cst.If)  # an `if TYPE_CHECKING:` block of imports
+    return isinstance(stmt, cst.If) and only_imports(stmt)  # an `if TYPE_CHECKING:` block of imports
 
 
 # --- pruning ---------------------------------------------------------------------------------------------

@@ -1,0 +1,86 @@
+"""Monolith routes -> Chalice routes: methods merged per template, sibling variables unified, names
+unique and stable, example paths for generated tests."""
+
+import pytest
+
+from decompose.analysis.model import Route
+from decompose.generation.routes import ChaliceRoute, chalice_routes, example_path, framework_template
+
+
+def route(template: str, *methods: str, handler: str = "pkg.views:view", path: str | None = None) -> Route:
+    return Route(framework="flask", methods=tuple(methods) or ("GET",), path=path or template, template=template,
+                 handler=handler, handler_name=handler.rsplit(":", 1)[1], module=handler.split(":")[0], line=1)
+
+
+def test_methods_and_handlers_are_merged_per_template():
+    found = chalice_routes([
+        route("/items", "GET", handler="pkg.views:list_items"),
+        route("/items", "POST", "GET", handler="pkg.views:create_item"),
+    ])
+    assert found == [ChaliceRoute(
+        path="/items", methods=("GET", "POST"), function="route_items",
+        doc="GET, POST /items: pkg.views:create_item, pkg.views:list_items", example="/items")]
+
+
+def test_sibling_variable_names_are_unified():
+    found = chalice_routes([
+        route("/items/{id}", "GET", handler="pkg.views:get_item"),
+        route("/items/{item_id}/photos", "GET", handler="pkg.views:photos"),
+    ])
+    assert [(r.path, r.function, r.example) for r in found] == [
+        ("/items/{id}", "route_items_id", "/items/1"),
+        ("/items/{id}/photos", "route_items_id_photos", "/items/1/photos"),
+    ]
+
+
+def test_same_place_different_variable_names_merge_into_one_route():
+    found = chalice_routes([
+        route("/items/{item_id}", "DELETE", handler="pkg.views:delete"),
+        route("/items/{id}", "GET", handler="pkg.views:get"),
+    ])
+    assert [(r.path, r.methods) for r in found] == [("/items/{id}", ("DELETE", "GET"))]
+
+
+def test_variables_under_different_parents_keep_their_names():
+    found = chalice_routes([route("/users/{user_id}"), route("/orders/{order_id}/lines/{line}")])
+    assert [r.path for r in found] == ["/orders/{order_id}/lines/{line}", "/users/{user_id}"]
+
+
+def test_greedy_marker_is_dropped_from_the_name():
+    assert [r.path for r in chalice_routes([route("/files/{path+}")])] == ["/files/{path}"]
+
+
+def test_root_path():
+    found = chalice_routes([route("/", "GET", handler="pkg.views:index")])
+    assert found == [ChaliceRoute("/", ("GET",), "route_root", "GET /: pkg.views:index", "/")]
+
+
+def test_function_names_are_unique():
+    found = chalice_routes([route("/a-b"), route("/a_b"), route("/a/b")])
+    assert [(r.path, r.function) for r in found] == [
+        ("/a-b", "route_a_b"), ("/a/b", "route_a_b_2"), ("/a_b", "route_a_b_3")]
+
+
+def test_output_is_stable_whatever_the_input_order():
+    routes = [route("/b/{x}", "PUT"), route("/a"), route("/b/{y}/c"), route("/", "POST"), route("/a", "DELETE")]
+    first = chalice_routes(routes)
+    assert chalice_routes(list(reversed(routes))) == first
+    assert [r.path for r in first] == ["/", "/a", "/b/{x}", "/b/{x}/c"]
+
+
+def test_no_routes():
+    assert chalice_routes([]) == []
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("/", "/"),
+    ("/items", "/items"),
+    ("/items/{id}", "/items/1"),
+    ("/a/{x}/b/{y}", "/a/1/b/1"),
+])
+def test_example_path(path, expected):
+    assert example_path(path) == expected
+
+
+def test_framework_template_is_the_monolith_path():
+    assert framework_template(route("/orders/{order_id}", path="/orders/<int:order_id>")) == "/orders/<int:order_id>"
