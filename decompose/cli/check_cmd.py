@@ -10,9 +10,8 @@ import typer
 from decompose.cli.guard import guarded
 from decompose.cli.output import Quiet, Verbose, err_console, settings_for, write_data
 from decompose.errors import UserError
-from decompose.planning.api import load, review
+from decompose.planning.api import load, sound_plan
 from decompose.planning.check import Violation, check_boundaries
-from decompose.planning.planfile import load_document
 from decompose.report.sarif import to_sarif
 
 FORMATS = ("text", "json", "sarif")
@@ -34,12 +33,7 @@ def check(
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt!r} is not a known format", f"use one of: {', '.join(FORMATS)}")
     ws = load(analysis)
-    found = review(ws, load_document(plan), plan)
-    errors = [p for p in found.problems if not p.unplaced]
-    if errors:
-        first = errors[0]
-        raise UserError(f"{plan}: {first.where}: {first.what} ({len(errors)} problem(s) in the plan)",
-                        "run 'decompose plan --check' and fix the plan first")
+    found = sound_plan(ws, plan)
     violations = check_boundaries(ws.graph, found.plan)
     if fmt == "sarif":
         write_data(json.dumps(to_sarif(violations), indent=2, sort_keys=True) + "\n")

@@ -9,14 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from decompose.analysis.serialize import read
-from decompose.errors import UserError
 from decompose.generation.layout import Sources, build_layout
 from decompose.generation.render import Rendered, render
 from decompose.generation.unplug import containers_of
 from decompose.generation.writer import WritePlan, plan_writes
-from decompose.planning.api import load, review
-from decompose.planning.planfile import load_document
+from decompose.planning.api import load, sound_plan
 
 
 @dataclass(frozen=True)
@@ -27,19 +24,11 @@ class Generation:
 
 def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | None = None) -> Generation:
     ws = load(analysis_path)
-    found = review(ws, load_document(plan_path), plan_path)
-    errors = [p for p in found.problems if not p.unplaced]
-    if errors:
-        first = errors[0]
-        raise UserError(f"{plan_path}: {first.where}: {first.what} ({len(errors)} problem(s))",
-                        f"{first.fix}; 'decompose plan --check' lists them all")
-    analysis = read(analysis_path)
-    root = source or Path(analysis.root)
-    project = _project_name(analysis)
-    layout = build_layout(analysis, found.homes, root, project)
-    sources = Sources.of(analysis, root)
-    containers = containers_of(sources, analysis.routes)
-    rendered = render(layout, sources, containers, found.homes, plan_path.name, analysis)
+    found = sound_plan(ws, plan_path)
+    analysis = ws.analysis
+    sources = Sources.of(analysis, source or Path(analysis.root))
+    layout = build_layout(analysis, found.homes, sources, containers_of(sources, analysis.routes), _project_name(analysis))
+    rendered = render(layout, sources, found.homes, plan_path.name, analysis)
     return Generation(rendered, plan_writes(out, rendered.files))
 
 

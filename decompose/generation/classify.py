@@ -18,7 +18,7 @@ import libcst as cst
 
 from decompose.analysis.model import Analysis
 from decompose.generation.model import Proxy
-from decompose.generation.source import absolute
+from decompose.generation.source import bound_name, code, import_source
 
 if TYPE_CHECKING:
     from decompose.generation.layout import Sources
@@ -27,7 +27,7 @@ WIRE_TYPES = frozenset({
     "int", "str", "float", "bool", "None", "dict", "list", "tuple", "set", "frozenset", "bytes",
     "Mapping", "MutableMapping", "Sequence", "MutableSequence", "Iterable", "Collection", "Any", "Optional",
     "Union", "Literal", "Dict", "List", "Tuple", "Set", "FrozenSet", "datetime", "date", "time", "timedelta",
-    "Decimal", "UUID", "typing", "collections", "abc", "datetime", "decimal", "uuid", "NoneType", "object",
+    "Decimal", "UUID", "typing", "collections", "abc", "decimal", "uuid", "NoneType", "object",
 })
 ERROR_BASES = ("Exception", "Error", "Warning")
 
@@ -50,14 +50,14 @@ def _function(sources: Sources, element: str, owner: str, node: cst.CSTNode | No
     for label, annotation in _annotations(node):
         foreign = sorted(_names(annotation) - allowed)
         if foreign:
-            reason = f"{label} is {_code(annotation)}, which cannot travel between services as JSON"
+            reason = f"{label} is {code(annotation)}, which cannot travel between services as JSON"
             return Proxy(name, element, owner, "stub", reason)
     return Proxy(name, element, owner, "client", "")
 
 
 def _class(element: str, owner: str, node: cst.CSTNode | None) -> Proxy:
     name = element.split(":")[1]
-    if isinstance(node, cst.ClassDef) and any(_code(b.value).endswith(ERROR_BASES) for b in node.bases):
+    if isinstance(node, cst.ClassDef) and any(code(b.value).endswith(ERROR_BASES) for b in node.bases):
         return Proxy(name, element, owner, "exception", "raised by the other service; its errors arrive as this class")
     return Proxy(name, element, owner, "stub", "a class of another service: move it to [shared] or call that service")
 
@@ -66,13 +66,13 @@ def _assignment(element: str, owner: str, node: cst.CSTNode | None) -> Proxy:
     name = element.split(":")[1]
     value = _assigned_value(node, name)
     if value is not None:
-        code = _code(value)
+        literal = code(value)
         try:
-            ast.literal_eval(code)
+            ast.literal_eval(literal)
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             pass
         else:
-            return Proxy(name, element, owner, "constant", "a literal constant, copied: keep both copies in step", code)
+            return Proxy(name, element, owner, "constant", "a literal constant, copied: keep both copies in step", literal)
     return Proxy(name, element, owner, "stub", "a module-level value of another service that is not a literal")
 
 
@@ -128,10 +128,6 @@ def _names(annotation: cst.BaseExpression) -> set[str]:
     return found
 
 
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)
-
-
 def model_names(sources: Sources) -> set[str]:
     return {model.split(":")[1] for model in sources.models}
 
@@ -147,11 +143,8 @@ def origin(sources: Sources, module: str, name: str) -> tuple[str, str] | None:
         for small in piece.node.body:
             if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
                 for alias in small.names:
-                    bound = alias.asname.name.value if alias.asname else _code(alias.name)
-                    if bound == name:
-                        dots = "." * len(small.relative)
-                        source = absolute(dots + (_code(small.module) if small.module else ""), module, info.is_package)
-                        return source, _code(alias.name)
+                    if bound_name(alias) == name:
+                        return import_source(small, module, info.is_package), code(alias.name)
     return None
 
 

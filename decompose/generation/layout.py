@@ -14,6 +14,7 @@ roots; each service plugs its own back into the monolith's app factory.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,10 +23,17 @@ from decompose.analysis.model import Analysis, ModuleInfo, SymbolInfo
 from decompose.errors import UserError
 from decompose.generation import classify
 from decompose.generation.model import (
-    LAYER, AppEntry, Exposure, LayerLayout, Layout, ModuleView, Proxy, Registration, ServiceLayout,
+    LAYER,
+    Exposure,
+    LayerLayout,
+    Layout,
+    ModuleView,
+    Proxy,
+    Registration,
+    ServiceLayout,
 )
 from decompose.generation.source import Parsed, needs, parse
-from decompose.generation.unplug import containers_of, find_entry, unplug
+from decompose.generation.unplug import find_entry, unplug
 
 
 @dataclass
@@ -62,31 +70,31 @@ class Sources:
 
 
 def _check_hash(path: Path, data: bytes, info: ModuleInfo) -> None:
-    import hashlib
-
     if hashlib.sha256(data).hexdigest() != info.sha256:
         raise UserError(f"{path}: changed since it was analysed",
                         "run 'decompose analyze' again (and 'decompose plan --check'), then generate")
 
 
-def build_layout(analysis: Analysis, homes: dict[str, str], root: Path, project: str) -> Layout:
-    sources = Sources.of(analysis, root)
+def build_layout(analysis: Analysis, homes: dict[str, str], sources: Sources, containers: dict[str, str],
+                 project: str) -> Layout:
+    """`containers`: route handler -> its container element (`unplug.containers_of`)."""
     homes = _promote_schema(analysis, dict(homes), sources)
     layer = _layer(sources, homes)
-    containers = containers_of(sources, analysis.routes)
     entry = find_entry(sources, layer.modules)
-    layer_trees = {m: unplug(sources.parsed(m), containers, homes, sources) for m in sorted(layer.modules)}
-    for module, (tree, removed, _) in layer_trees.items():
+    for module in sorted(layer.modules):
         parsed = sources.parsed(module)
+        tree, removed, keywords = unplug(parsed, containers, homes, sources)
+        layer.trees[module] = tree
+        layer.keywords.update(keywords)
         if removed:
             layer.unplugged[module] = removed
             parsed = parse(module, tree.code, parsed.is_package, sources.modules[module].path)
         layer.needs |= _external_needs(sources, parsed, layer.modules)
         layer.external |= set(sources.modules[module].external_imports)
     names = sorted({h for h in homes.values() if h != LAYER})
-    services = [_service(name, sources, homes, layer, analysis, containers, layer_trees) for name in names]
+    services = [_service(name, sources, homes, layer, analysis, containers) for name in names]
     _expose(services, sources, analysis)
-    return Layout(project, str(root), services, layer, entry)
+    return Layout(project, str(sources.root), services, layer, entry)
 
 
 # --- the shared layer ------------------------------------------------------------------------------------
@@ -141,7 +149,7 @@ def _resolved(sources: Sources, found, module: str) -> set[tuple[str, str]]:  # 
 # --- one service -----------------------------------------------------------------------------------------
 
 def _service(name: str, sources: Sources, homes: dict[str, str], layer: LayerLayout, analysis: Analysis,
-             containers: dict[str, str], layer_trees: dict) -> ServiceLayout:  # noqa: ANN001
+             containers: dict[str, str]) -> ServiceLayout:
     service = ServiceLayout(name)
     for element, home in sorted(homes.items()):
         if home == name:
@@ -156,8 +164,7 @@ def _service(name: str, sources: Sources, homes: dict[str, str], layer: LayerLay
             view.keep.add(symbol)
             if homes.get(container) != name:
                 view.replicated.add(symbol)
-        keywords = next((kw for m, (_, _, found) in layer_trees.items() for c, kw in found.items() if c == container), "")
-        service.registrations.append(Registration(container, keywords))
+        service.registrations.append(Registration(container, layer.keywords.get(container, "")))
     _resolve(service, sources, homes, layer)
     for view in service.views.values():
         if view.own:

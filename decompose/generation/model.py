@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import libcst as cst
+
 from decompose.analysis.model import Route
 
 LAYER = "shared"
@@ -87,6 +89,8 @@ class LayerLayout:
     modules: set[str] = field(default_factory=set)
     promoted: dict[str, str] = field(default_factory=dict)  # module -> why it moved to the layer
     unplugged: dict[str, list[str]] = field(default_factory=dict)  # layer module -> containers taken out
+    trees: dict[str, cst.Module] = field(default_factory=dict)  # layer module -> its code, unplugged
+    keywords: dict[str, str] = field(default_factory=dict)  # container -> the monolith's registration kwargs
     needs: set[tuple[str, str]] = field(default_factory=set)  # (module, name) every service must provide
     external: set[str] = field(default_factory=set)
 

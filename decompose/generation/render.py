@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
-from jinja2 import StrictUndefined
+from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from decompose.generation import classify
@@ -27,8 +27,6 @@ from decompose.generation.layout import Sources
 from decompose.generation.model import Layout, ModuleView, Proxy, ServiceLayout
 from decompose.generation.routes import chalice_routes
 from decompose.generation.runtime import client as runtime_client
-from decompose.generation.source import parse
-from decompose.generation.unplug import unplug
 from decompose.generation.views import render_layer_module, render_view
 from decompose.resources import templates_dir
 
@@ -44,22 +42,20 @@ class Rendered:
 
 
 def environment() -> SandboxedEnvironment:
-    loader_root = Path(str(templates_dir() / "generate"))
-    from jinja2 import FileSystemLoader
-
-    return SandboxedEnvironment(loader=FileSystemLoader(str(loader_root)), undefined=StrictUndefined,
+    return SandboxedEnvironment(loader=FileSystemLoader(str(templates_dir() / "generate")), undefined=StrictUndefined,
                                 keep_trailing_newline=True, autoescape=False)
 
 
-def render(layout: Layout, sources: Sources, containers: dict[str, str], homes: dict[str, str], plan_file: str,
-           analysis) -> Rendered:  # noqa: ANN001
+def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: str, analysis) -> Rendered:  # noqa: ANN001
     env = environment()
     files: dict[str, str | bytes] = {}
     tops = {m.split(".")[0] for m in sources.modules}
     session = _session(sources, layout.layer.modules)
-    _render_layer(files, layout, sources, containers, homes, tops)
-    reports = [_render_service(files, env, layout, service, sources, tops, session, plan_file, analysis, homes)
-               for service in layout.services]
+    _render_layer(files, layout, sources, tops)
+    writers = classify.writers(analysis)
+    layer_dists = {r.name for r in deploy.requirements(layout.layer.external, tops)}
+    reports = [_render_service(files, env, layout, service, sources, tops, session, plan_file, analysis, homes, writers,
+                               layer_dists) for service in layout.services]
     report = _report(layout, reports, analysis, homes)
     files["generation.json"] = json.dumps(report, indent=2, sort_keys=True) + "\n"
     return Rendered({k: v.encode() if isinstance(v, str) else v for k, v in sorted(files.items())}, report)
@@ -67,8 +63,7 @@ def render(layout: Layout, sources: Sources, containers: dict[str, str], homes: 
 
 # --- the shared layer ------------------------------------------------------------------------------------
 
-def _render_layer(files: dict, layout: Layout, sources: Sources, containers: dict[str, str], homes: dict[str, str],
-                  tops: set[str]) -> None:
+def _render_layer(files: dict, layout: Layout, sources: Sources, tops: set[str]) -> None:
     layer = layout.layer
     needed_modules = {m for m, n in layer.needs} | {f"{m}.{n}" for m, n in layer.needs if n}
 
@@ -80,8 +75,7 @@ def _render_layer(files: dict, layout: Layout, sources: Sources, containers: dic
 
     for module in sorted(layer.modules):
         parsed = sources.parsed(module)
-        tree, _, _ = unplug(parsed, containers, homes, sources)
-        code = render_layer_module(parsed, tree, available, lambda m: m.split(".")[0] in tops)
+        code = render_layer_module(parsed, layer.trees[module], available, lambda m: m.split(".")[0] in tops)
         files[f"shared/python/{sources.modules[module].path}"] = code
     for path in sorted(RUNTIME.glob("*.py")):
         files[f"shared/python/decompose_runtime/{path.name}"] = path.read_bytes()
@@ -132,9 +126,11 @@ Outputs:
 # --- one service -----------------------------------------------------------------------------------------
 
 def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, service: ServiceLayout, sources: Sources,
-                    tops: set[str], session: dict | None, plan_file: str, analysis, homes: dict[str, str]) -> dict:  # noqa: ANN001
+                    tops: set[str], session: dict | None, plan_file: str, analysis, homes: dict[str, str],  # noqa: ANN001
+                    writers: set[str], layer_dists: set[str]) -> dict:
     base = _slug(service.name)
-    clients = _client_names(service)
+    by_owner = _remote_by_owner(service)
+    clients = _client_names(by_owner)
 
     def client_module(proxy: Proxy) -> str:
         return f"chalicelib.clients.{_module_name(proxy.owner)}:{clients[proxy.target]}"
@@ -148,12 +144,12 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
         code = render_view(parsed, view, available, client_module, lambda m: m.split(".")[0] in tops, note)
         files[f"{base}/chalicelib/src/{sources.modules[module].path}"] = code
     files[f"{base}/chalicelib/__init__.py"] = f'"""Service {service.name}: generated by decompose."""\n'
-    _render_clients(files, env, base, service, clients, classify.writers(analysis))
+    _render_clients(files, env, base, service, by_owner, clients, writers)
     routes = chalice_routes(service.routes)
     entry = layout.entry
-    framework = entry.framework if entry else "flask"
     if entry is None:
         raise_no_entry(layout)
+    framework = entry.framework
     files[f"{base}/app.py"] = env.get_template("service/app.py.j2").render(
         service=service.name, routes=routes, route_count=sum(len(r.methods) for r in service.routes), plan_file=plan_file, exposed=bool(service.exposed),
         bridge="WsgiBridge" if framework == "flask" else "AsgiBridge", app_name=f"{_slug(layout.project)}-{base}")
@@ -167,14 +163,13 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     sizing = deploy.sizing(h.kind for h in analysis.hazards if homes.get(h.symbol) == service.name)
     files[f"{base}/.chalice/config.json"] = _config(layout, service, env_vars, sizing)
     files[f"{base}/.chalice/layer.json"] = json.dumps(_merge_template(), indent=2, sort_keys=True) + "\n"
-    layer_dists = {r.name for r in deploy.requirements(layout.layer.external, tops)}
     reqs = [r for r in deploy.requirements(service.external, tops) if r.name not in layer_dists]
     files[f"{base}/requirements.txt"] = _requirements_text(f"service {service.name}", reqs)
     files[f"{base}/tests/conftest.py"] = env.get_template("service/conftest.py.j2").render()
     files[f"{base}/tests/test_routes.py"] = env.get_template("service/test_routes.py.j2").render(
         service=service.name, framework=framework,
         routes=sorted([m, r.path, r.example] for r in routes for m in r.methods),
-        framework_routes=sorted([m, _flask_rule(r)] for r in service.routes for m in r.methods),
+        framework_routes=sorted([m, r.path] for r in service.routes for m in r.methods),
         exposed=sorted(service.exposed))
     return {"service": service, "routes": routes, "env": env_vars, "sizing": sizing, "requirements": reqs}
 
@@ -184,10 +179,6 @@ def raise_no_entry(layout: Layout) -> None:
 
     raise UserError("no app factory or app object (Flask(...) / FastAPI(...)) found in the shared kernel",
                     "put the module that builds the monolith's app in [shared] of decompose.toml, then generate again")
-
-
-def _flask_rule(route) -> str:  # noqa: ANN001
-    return route.path
 
 
 def _registration(reg) -> dict:  # noqa: ANN001
@@ -219,29 +210,31 @@ def _available(layout: Layout, service: ServiceLayout, sources: Sources, module:
     return view.own and not is_symbol
 
 
-def _client_names(service: ServiceLayout) -> dict[str, str]:
-    """target -> its attribute in the client module (the plain name unless two targets share it)."""
-    by_owner: dict[str, list[Proxy]] = defaultdict(list)
+REMOTE_KINDS = ("client", "stub", "exception")  # proxies that live in a client module
+
+
+def _remote_by_owner(service: ServiceLayout) -> dict[str, dict[str, Proxy]]:
+    """owner service -> target -> the proxy for it, for the proxies that live in client modules."""
+    by_owner: dict[str, dict[str, Proxy]] = defaultdict(dict)
     for proxy in service.proxies():
-        if proxy.kind in ("client", "stub", "exception"):
-            by_owner[proxy.owner].append(proxy)
+        if proxy.kind in REMOTE_KINDS:
+            by_owner[proxy.owner][proxy.target] = proxy
+    return by_owner
+
+
+def _client_names(by_owner: dict[str, dict[str, Proxy]]) -> dict[str, str]:
+    """target -> its attribute in the client module (the plain name unless two targets share it)."""
     names: dict[str, str] = {}
     for proxies in by_owner.values():
-        counts = defaultdict(int)
-        for p in proxies:
-            counts[p.name] += 1
-        for p in proxies:
-            module = p.target.split(":")[0].rsplit(".", 1)[-1]
-            names[p.target] = p.name if counts[p.name] == 1 else f"{module}_{p.name}"
+        counts = Counter(p.name for p in proxies.values())
+        for target, p in proxies.items():
+            module = target.split(":")[0].rsplit(".", 1)[-1]
+            names[target] = p.name if counts[p.name] == 1 else f"{module}_{p.name}"
     return names
 
 
-def _render_clients(files: dict, env: SandboxedEnvironment, base: str, service: ServiceLayout, names: dict[str, str],
-                    writers: set[str]) -> None:
-    by_owner: dict[str, dict[str, Proxy]] = defaultdict(dict)
-    for proxy in service.proxies():
-        if proxy.kind in ("client", "stub", "exception"):
-            by_owner[proxy.owner][proxy.target] = proxy
+def _render_clients(files: dict, env: SandboxedEnvironment, base: str, service: ServiceLayout,
+                    by_owner: dict[str, dict[str, Proxy]], names: dict[str, str], writers: set[str]) -> None:
     files[f"{base}/chalicelib/clients/__init__.py"] = '"""Clients of the services this one calls (generated by decompose)."""\n'
     for owner, proxies in sorted(by_owner.items()):
         rows = [{"attr": names[t], "target": t, "kind": p.kind, "reason": p.reason,

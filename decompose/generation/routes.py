@@ -77,8 +77,3 @@ def _unique(name: str, used: set[str]) -> str:
 
 def example_path(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "1", path)
-
-
-def framework_template(route: Route) -> str:
-    """The monolith's own path, as its framework's URL map prints it (Flask: `<int:id>`)."""
-    return route.path

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from importlib import metadata
 
 import libcst as cst
@@ -25,6 +26,12 @@ HEAVY_HAZARDS = frozenset({"subprocess", "background-thread"})
 
 def env_reads(parsed: Parsed) -> set[str]:
     """Names of environment variables the module reads with a literal (or a module-level literal constant)."""
+    if "env" not in parsed.cache:
+        parsed.cache["env"] = _env_reads(parsed)
+    return parsed.cache["env"]
+
+
+def _env_reads(parsed: Parsed) -> set[str]:
     constants = _string_constants(parsed)
     found: set[str] = set()
 
@@ -87,7 +94,7 @@ class Requirement:
 
 def requirements(imports: Iterable[str], internal_tops: set[str]) -> list[Requirement]:
     """Third-party distributions for these top-level import names (stdlib and internal skipped)."""
-    owners = metadata.packages_distributions()
+    owners = _import_owners()
     found: dict[str, set[str]] = {}
     for name in sorted(set(imports)):
         if name in sys.stdlib_module_names or name in internal_tops or name == "__future__":
@@ -95,6 +102,12 @@ def requirements(imports: Iterable[str], internal_tops: set[str]) -> list[Requir
         for dist in owners.get(name, [name]):
             found.setdefault(dist, set()).add(name)
     return [Requirement(dist, _version(dist), tuple(sorted(names))) for dist, names in sorted(found.items(), key=lambda i: i[0].lower())]
+
+
+@cache
+def _import_owners() -> Mapping[str, list[str]]:
+    """Top-level import name -> distributions (scans every installed distribution: once per run)."""
+    return metadata.packages_distributions()
 
 
 def _version(dist: str) -> str | None:

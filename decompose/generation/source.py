@@ -47,10 +47,11 @@ def parse(module: str, text: str, is_package: bool, path: str) -> Parsed:
     except cst.ParserSyntaxError as error:
         raise UserError(f"{path}: cannot be parsed any more ({error.message}, line {error.raw_line})",
                         "fix the file or analyze again, then generate") from None
-    return Parsed(module, is_package, tree, tuple(_piece(stmt, i) for i, stmt in enumerate(tree.body)))
+    return Parsed(module, is_package, tree, tuple(piece_of(stmt, i) for i, stmt in enumerate(tree.body)))
 
 
-def _piece(stmt: cst.CSTNode, index: int) -> Piece:
+def piece_of(stmt: cst.CSTNode, index: int) -> Piece:
+    """What the module's `index`-th top-level statement is: header, imports, symbol or body."""
     if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
         return Piece("symbol", (stmt.name.value,), stmt)
     if isinstance(stmt, cst.SimpleStatementLine):
@@ -64,7 +65,7 @@ def _simple(stmt: cst.SimpleStatementLine, index: int) -> Piece:
     first = stmt.body[0]
     if index == 0 and isinstance(first, cst.Expr) and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString)):
         return Piece("header", (), stmt)
-    if isinstance(first, cst.ImportFrom) and _module_name(first) == "__future__":
+    if isinstance(first, cst.ImportFrom) and _relative_name(first) == "__future__":
         return Piece("header", (), stmt)
     if all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
         return Piece("imports", (), stmt)
@@ -101,20 +102,36 @@ def only_imports(stmt: cst.If) -> bool:
         for line in lines)
 
 
-def _module_name(node: cst.ImportFrom) -> str:
-    dots = "." * len(node.relative)
-    return dots + (cst.Module([]).code_for_node(node.module) if node.module else "")
+def _relative_name(node: cst.ImportFrom) -> str:
+    return "." * len(node.relative) + (code(node.module) if node.module else "")
+
+
+def import_source(node: cst.ImportFrom, module: str, is_package: bool) -> str:
+    """The absolute name of the module a `from ... import` statement in `module` reads."""
+    return absolute(_relative_name(node), module, is_package)
+
+
+def bound_name(alias: cst.ImportAlias) -> str:
+    """The local name an import alias binds (`x` for `import a as x`, `a` for `from m import a`)."""
+    return alias.asname.name.value if alias.asname else code(alias.name)
+
+
+def code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)
 
 
 # --- selection -------------------------------------------------------------------------------------------
 
+def kept_indexes(parsed: Parsed, keep: Iterable[str], body: bool) -> list[int]:
+    """The top-level statements a cut keeps: header and imports, the kept symbols, the body if asked."""
+    keep = set(keep)
+    return [i for i, p in enumerate(parsed.pieces) if p.kind in ("header", "imports")
+            or (p.kind == "symbol" and keep.intersection(p.names)) or (p.kind == "body" and body)]
+
+
 def select(parsed: Parsed, keep: Iterable[str], body: bool) -> cst.Module:
     """The module with only the kept symbols (and its other statements when it keeps the body)."""
-    keep = set(keep)
-    kept = [p.node for p in parsed.pieces if p.kind in ("header", "imports")
-            or (p.kind == "symbol" and keep.intersection(p.names))
-            or (p.kind == "body" and body)]
-    return parsed.tree.with_changes(body=kept)
+    return parsed.tree.with_changes(body=[parsed.pieces[i].node for i in kept_indexes(parsed, keep, body)])
 
 
 # --- what a kept module needs ----------------------------------------------------------------------------
@@ -156,12 +173,10 @@ def needs(parsed: Parsed, keep: Iterable[str], body: bool) -> Needs:
     union of its statements' needs plus the module-level names it uses whose definitions it dropped.
     """
     facts = _facts(parsed)
-    keep = set(keep)
-    kept = {i for i, p in enumerate(parsed.pieces) if p.kind in ("header", "imports")
-            or (p.kind == "symbol" and keep.intersection(p.names)) or (p.kind == "body" and body)}
+    kept = kept_indexes(parsed, keep, body)
     defined = {n for i in kept for n in parsed.pieces[i].names}
     found = Needs()
-    for i in sorted(kept):
+    for i in kept:
         found.add(facts.needs[i])
         found.undefined |= facts.uses[i] - defined
     return found
@@ -247,7 +262,7 @@ def _import_use(assignment: meta.ImportAssignment, parsed: Parsed, index: _Index
         found = facts.needs[piece]
         chain = index.chain.get(id(ref.node)) or [assignment.name]
         if isinstance(node, cst.ImportFrom):
-            source = absolute(_module_name(node), parsed.module, parsed.is_package)
+            source = import_source(node, parsed.module, parsed.is_package)
             original = _alias_original(node, assignment.name)
             if source and original:
                 found.imported.add((source, original))
@@ -268,17 +283,12 @@ def _chain_pairs(parts: Sequence[str]) -> set[tuple[str, str]]:
 def _alias_original(node: cst.ImportFrom, bound: str) -> str | None:
     if isinstance(node.names, cst.ImportStar):
         return None
-    for alias in node.names:
-        name = cst.Module([]).code_for_node(alias.name)
-        local = alias.asname.name.value if alias.asname else name
-        if local == bound:
-            return name
-    return None
+    return next((code(alias.name) for alias in node.names if bound_name(alias) == bound), None)
 
 
 def _import_target(node: cst.Import, bound: str) -> str | None:
     for alias in node.names:
-        name = cst.Module([]).code_for_node(alias.name)
+        name = code(alias.name)
         if alias.asname and alias.asname.name.value == bound:
             return name
         if not alias.asname and bound in (name, name.split(".")[0]):

@@ -20,7 +20,7 @@ from libcst import metadata as meta
 from decompose.analysis.model import Route
 from decompose.generation import classify
 from decompose.generation.model import LAYER, AppEntry
-from decompose.generation.source import Parsed, absolute
+from decompose.generation.source import Parsed, bound_name, code, import_source
 
 if TYPE_CHECKING:
     from decompose.generation.layout import Sources
@@ -89,10 +89,8 @@ def _references(assignment: meta.ImportAssignment, parsed: Parsed, owned: set[st
     found: dict[cst.CSTNode, str] = {}
     if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
         return found
-    dots = "." * len(node.relative)
-    source = absolute(dots + (_code(node.module) if node.module else ""), parsed.module, parsed.is_package)
-    original = next((_code(a.name) for a in node.names
-                     if (a.asname.name.value if a.asname else _code(a.name)) == assignment.name), None)
+    source = import_source(node, parsed.module, parsed.is_package)
+    original = next((code(a.name) for a in node.names if bound_name(a) == assignment.name), None)
     for ref in assignment.references:
         if f"{source}:{original}" in owned:
             found[ref.node] = f"{source}:{original}"
@@ -113,11 +111,9 @@ def _imports_any(parsed: Parsed, modules: set[str]) -> bool:
             continue
         for node in _import_nodes(piece.node):
             if isinstance(node, cst.ImportFrom):
-                dots = "." * len(node.relative)
-                source = absolute(dots + (_code(node.module) if node.module else ""), parsed.module, parsed.is_package)
-                if source in wanted:
+                if import_source(node, parsed.module, parsed.is_package) in wanted:
                     return True
-            elif any(_code(a.name) in wanted for a in node.names):
+            elif any(code(a.name) in wanted for a in node.names):
                 return True
     return False
 
@@ -140,7 +136,7 @@ def _registration_keywords(node: cst.CSTNode, parents) -> str:  # noqa: ANN001
     arg = parents.get(node)
     call = parents.get(arg) if isinstance(arg, cst.Arg) else None
     if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value in REGISTER_CALLS:
-        return ", ".join(_code(a).strip().rstrip(",") for a in call.args if a.keyword is not None)
+        return ", ".join(code(a).strip().rstrip(",") for a in call.args if a.keyword is not None)
     return ""
 
 
@@ -196,7 +192,3 @@ def _builds_app(node: cst.CSTNode) -> str | None:
     if isinstance(node, (cst.FunctionDef, cst.SimpleStatementLine)):
         node.visit(Calls())
     return hits[0] if hits else None
-
-
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import libcst as cst
 
 from decompose.generation.model import ModuleView, Proxy
-from decompose.generation.source import Parsed, absolute, only_imports, select
+from decompose.generation.source import Parsed, code, import_source, piece_of, select
 
 EXTEND_PATH = '__path__ = __import__("pkgutil").extend_path(__path__, __name__)  # decompose: split over layer and service\n'
 
@@ -71,28 +71,13 @@ def _insert(tree: cst.Module, lines: list[str], after_imports: bool) -> cst.Modu
 
 def _leading(tree: cst.Module, imports: bool) -> int:
     """Index after the docstring and `from __future__` imports (and, with imports, the import block)."""
+    wanted = ("header", "imports") if imports else ("header",)
     at = 0
     for i, stmt in enumerate(tree.body):
-        if _is_header(stmt, i) or (imports and _is_import(stmt)):
-            at = i + 1
-        else:
+        if piece_of(stmt, i).kind not in wanted:
             break
+        at = i + 1
     return at
-
-
-def _is_header(stmt: cst.CSTNode, index: int) -> bool:
-    if not isinstance(stmt, cst.SimpleStatementLine):
-        return False
-    first = stmt.body[0]
-    if index == 0 and isinstance(first, cst.Expr) and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString)):
-        return True
-    return isinstance(first, cst.ImportFrom) and first.module is not None and _code(first.module) == "__future__"
-
-
-def _is_import(stmt: cst.CSTNode) -> bool:
-    if isinstance(stmt, cst.SimpleStatementLine):
-        return all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
-    return isinstance(stmt, cst.If) and only_imports(stmt)  # an `if TYPE_CHECKING:` block of imports
 
 
 # --- pruning ---------------------------------------------------------------------------------------------
@@ -108,31 +93,17 @@ class _Prune(cst.CSTTransformer):
         self.parsed = parsed
         self.available = available
         self.is_internal = is_internal
-        self.depth = 0
 
     def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom):  # noqa: ANN201
         if isinstance(updated.names, cst.ImportStar):
             return updated
-        source = absolute("." * len(updated.relative) + (_code(updated.module) if updated.module else ""),
-                          self.parsed.module, self.parsed.is_package)
+        source = import_source(updated, self.parsed.module, self.parsed.is_package)
         if not self.is_internal(source):
             return updated
-        names = [a for a in updated.names if self.available(source, _code(a.name))]
-        if not names:
-            return cst.RemoveFromParent()
-        if len(names) == len(updated.names):
-            return updated
-        names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return updated.with_changes(names=names)
+        return _keep(updated, [a for a in updated.names if self.available(source, code(a.name))])
 
     def leave_Import(self, original: cst.Import, updated: cst.Import):  # noqa: ANN201
-        names = [a for a in updated.names if not self.is_internal(_code(a.name)) or self.available(_code(a.name), "")]
-        if not names:
-            return cst.RemoveFromParent()
-        if len(names) == len(updated.names):
-            return updated
-        names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return updated.with_changes(names=names)
+        return _keep(updated, [a for a in updated.names if not self.is_internal(code(a.name)) or self.available(code(a.name), "")])
 
     def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock):  # noqa: ANN201
         if not updated.body:
@@ -144,10 +115,16 @@ class _Prune(cst.CSTTransformer):
         return cst.RemoveFromParent() if emptied and updated.orelse is None else updated
 
 
+def _keep(statement: cst.Import | cst.ImportFrom, names: list[cst.ImportAlias]):  # noqa: ANN202
+    """The import statement with only these names: unchanged, cut down, or removed when none are left."""
+    if not names:
+        return cst.RemoveFromParent()
+    if len(names) == len(statement.names):
+        return statement
+    names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return statement.with_changes(names=names)
+
+
 def _only_pass(block: cst.BaseSuite) -> bool:
     return isinstance(block, cst.IndentedBlock) and all(
         isinstance(s, cst.SimpleStatementLine) and all(isinstance(x, cst.Pass) for x in s.body) for s in block.body)
-
-
-def _code(node: cst.CSTNode) -> str:
-    return cst.Module([]).code_for_node(node)

@@ -16,13 +16,14 @@ from typing import Any
 
 import tomlkit
 
+from decompose.analysis.model import Analysis
 from decompose.analysis.serialize import read
 from decompose.errors import UserError
 from decompose.planning.constraints import Constraints, Unhonoured
 from decompose.planning.elements import ElementGraph, element_graph
 from decompose.planning.groundtruth import ground_truth_partition, read_ground_truth
 from decompose.planning.plan import Plan, Problem, Settings, placement_of, roll_up
-from decompose.planning.planfile import fingerprint, parse, render
+from decompose.planning.planfile import fingerprint, load_document, parse, render
 from decompose.planning.planner import PlanOptions, propose
 from decompose.planning.scoring import per_service, score
 from decompose.planning.strategies import STRATEGIES
@@ -35,6 +36,7 @@ class Workspace:
     weights: Weights
     root: str
     analysis_path: Path
+    analysis: Analysis  # as read: later stages (generate) need more of it than the element graph
 
 
 def load(analysis_path: Path, config: Path | None = None) -> Workspace:
@@ -42,7 +44,7 @@ def load(analysis_path: Path, config: Path | None = None) -> Workspace:
     if config is None:
         candidates = [Path("pyproject.toml"), Path(analysis.root) / "pyproject.toml"]
         config = next((c for c in candidates if c.is_file() and "[tool.decompose" in c.read_text(errors="replace")), None)
-    return Workspace(element_graph(analysis), load_weights(config), analysis.root, analysis_path)
+    return Workspace(element_graph(analysis), load_weights(config), analysis.root, analysis_path, analysis)
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,18 @@ def review(ws: Workspace, doc: tomlkit.TOMLDocument, path: Path) -> Review:
     homes, placement_problems = placement_of(plan, ws.graph)
     stored = doc.get("plan", {}).get("fingerprint") if isinstance(doc.get("plan"), dict) else None
     return Review(plan, problems + placement_problems, homes, stored is not None and stored != fingerprint(plan))
+
+
+def sound_plan(ws: Workspace, path: Path) -> Review:
+    """The plan file at `path`, reviewed; a UserError naming the first problem when it has any
+    (code the plan does not place yet is not a problem here: `decompose check` warns about it)."""
+    found = review(ws, load_document(path), path)
+    errors = [p for p in found.problems if not p.unplaced]
+    if errors:
+        first = errors[0]
+        raise UserError(f"{path}: {first.where}: {first.what} ({len(errors)} problem(s) in the plan)",
+                        f"{first.fix}; 'decompose plan --check' lists them all")
+    return found
 
 
 def review_scores(ws: Workspace, found: Review, ground_truth: Path | None = None) -> dict[str, Any]:

@@ -4,7 +4,7 @@ unique and stable, example paths for generated tests."""
 import pytest
 
 from decompose.analysis.model import Route
-from decompose.generation.routes import ChaliceRoute, chalice_routes, example_path, framework_template
+from decompose.generation.routes import ChaliceRoute, chalice_routes, example_path
 
 
 def route(template: str, *methods: str, handler: str = "pkg.views:view", path: str | None = None) -> Route:
@@ -80,7 +80,3 @@ def test_no_routes():
 ])
 def test_example_path(path, expected):
     assert example_path(path) == expected
-
-
-def test_framework_template_is_the_monolith_path():
-    assert framework_template(route("/orders/{order_id}", path="/orders/<int:order_id>")) == "/orders/<int:order_id>"
