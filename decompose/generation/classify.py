@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from decompose.analysis.link import reach
 from decompose.analysis.model import Analysis
 from decompose.generation.model import Proxy
 from decompose.generation.source import bound_name, code, import_source
@@ -151,14 +152,8 @@ def origin(sources: Sources, module: str, name: str) -> tuple[str, str] | None:
 def writers(analysis: Analysis) -> set[str]:
     """Symbols that write a table or touch a hazard, directly or through the functions they call."""
     seeds = {e.src for e in analysis.edges if e.kind == "table-write"} | {h.symbol for h in analysis.hazards}
-    callers: dict[str, set[str]] = defaultdict(set)
+    callers: dict[str, list[str]] = defaultdict(list)
     for edge in analysis.edges:
         if edge.kind == "call":
-            callers[edge.dst].add(edge.src)
-    found, stack = set(seeds), list(seeds)
-    while stack:
-        for caller in callers.get(stack.pop(), ()):
-            if caller not in found:
-                found.add(caller)
-                stack.append(caller)
-    return found
+            callers[edge.dst].append(edge.src)
+    return reach(seeds, callers)

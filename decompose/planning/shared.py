@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from decompose.analysis.link import reach
 from decompose.planning.elements import TABLE_KINDS, USE_KINDS, ElementGraph, is_table
 
 
@@ -110,26 +111,16 @@ def spread_out(graph: ElementGraph, placement: dict[str, str], anchored: set[str
     for dep in graph.deps:
         if dep.kind in USE_KINDS + TABLE_KINDS and dep.dst in placement and dep.src in placement:
             ties[dep.src][placement[dep.dst]] += dep.count
-    reached = _walk(graph.uses, anchored)
+    reached = reach(anchored, graph.uses)
     found: dict[str, str] = {}
     for element, by_service in sorted(ties.items()):
         if element in graph.members or element in reached or len(by_service) < settings.spread_services:
             continue
         if max(by_service.values()) <= settings.spread_share * sum(by_service.values()):
             found[element] = f"composition root: no request path reaches it, its ties spread over {len(by_service)} services"
-            for user in sorted(_walk(graph.used_by, {element}) - {element} - found.keys()):
+            for user in sorted(reach({element}, graph.used_by) - {element} - found.keys()):
                 found[user] = f"wiring: uses the composition root {element}"
     return found
-
-
-def _walk(step: dict[str, list[str]], starts: set[str]) -> set[str]:
-    seen, todo = set(starts), list(starts)
-    while todo:
-        for nxt in step.get(todo.pop(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                todo.append(nxt)
-    return seen
 
 
 def bodies_follow(graph: ElementGraph, placement: dict[str, int], kernel: dict[str, str]) -> dict[str, int | str]:
