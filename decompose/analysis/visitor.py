@@ -16,7 +16,6 @@ import libcst as cst
 
 from decompose.analysis import facts as f
 from decompose.analysis.hazards import REFERENCE_WATCH, CallEvent, FileEvents, LoopEvent, MutationEvent, find_hazards
-from decompose.analysis.walker import LineWalker
 from decompose.analysis.syntax import (
     arg_source,
     arg_text,
@@ -28,6 +27,7 @@ from decompose.analysis.syntax import (
     split_args,
     string_list,
 )
+from decompose.analysis.walker import LineWalker
 
 ROUTING_CALLS = {
     "add_url_rule", "register_blueprint", "include_router", "register", "add_api_route", "mount", "from_object",
@@ -46,6 +46,8 @@ MUTABLE_CONSTRUCTORS = {
 MAX_LINES_PER_USAGE = 5
 # A call of one of these (on any receiver) marks its scope as writing what it reads from the ORM.
 PERSIST_METHODS = {"commit", "flush", "save", "add_all", "bulk_create", "bulk_update", "bulk_save_objects", "merge"}
+CORE_WRITES = {"delete", "update", "insert"}  # SQLAlchemy Core statements: `session.execute(delete(Model))`
+CORE_RECEIVERS = {"", "sa", "sqlalchemy", "db"}
 
 
 @dataclass
@@ -545,7 +547,7 @@ class FactWalker(LineWalker):
         for call in self.events.calls:
             method = call.name.rsplit(".", 1)[-1]
             receiver = call.name.rsplit(".", 1)[0] if "." in call.name else ""
-            if "." in call.name and (method in PERSIST_METHODS or (method in ("add", "delete") and "session" in receiver)):
+            if "." in call.name and (method in PERSIST_METHODS or (method in ("add", "delete") and "session" in receiver)) or method in CORE_WRITES and receiver in CORE_RECEIVERS:
                 scopes.add(call.scope or "")
         return tuple(sorted(scopes))
 

@@ -33,7 +33,7 @@ def test_counts(analysis):
     assert {k: edges[k] for k in ("import", "import-lazy", "import-dynamic", "import-type-checking", "inherit", "foreign-key")} == {
         "import": 123, "import-lazy": 3, "import-dynamic": 1, "import-type-checking": 9, "inherit": 17, "foreign-key": 23,
     }
-    assert (edges["table-read"], edges["table-write"]) == (62, 18)
+    assert (edges["table-read"], edges["table-write"]) == (59, 21)  # clear_cart & co. delete with Core statements
     assert edges["call"] > 500 and edges["reference"] > 350
 
 

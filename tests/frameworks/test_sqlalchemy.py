@@ -35,8 +35,10 @@ MODELS = {
         links = db.Table("links", Column("id"))
     """,
     "shop/services.py": """
+        import sqlalchemy as sa
+        from sqlalchemy import delete, select, update
         from shop.ext import db
-        from shop.models import Order, User
+        from shop.models import Order, OrderLine, User
 
         def place(user_id):
             order = Order(user_id=user_id)
@@ -52,6 +54,18 @@ MODELS = {
             user = db.session.get(User, user_id)
             user.name = name
             db.session.commit()
+
+        def clear(user_id):  # Core statements write without a commit of their own
+            db.session.execute(delete(Order).where(Order.user_id == user_id))
+
+        def close(user_id):
+            db.session.execute(update(OrderLine).values(open=False))
+
+        def purge():
+            db.session.execute(sa.delete(User))
+
+        def lookup(user_id):
+            return db.session.scalars(select(Order).where(Order.user_id == user_id)).all()
     """,
 }
 
@@ -74,6 +88,10 @@ def test_reads_and_writes(tmp_path):
     assert ("shop.services:count", "table:orders") in edges(a, "table-read")
     assert ("shop.services:count", "table:orders") not in edges(a, "table-write")
     assert ("shop.services:rename", "table:users") in edges(a, "table-write")  # read + commit
+    writes = edges(a, "table-write")
+    assert {("shop.services:clear", "table:orders"), ("shop.services:close", "table:order_line"),
+            ("shop.services:purge", "table:users")} <= writes
+    assert ("shop.services:lookup", "table:orders") not in writes
     assert not {dst for src, dst in edges(a) if src == "shop.services:typed" and dst.startswith("table:")}
     assert ("shop.services:typed", "shop.models:Order") in edges(a, "reference")
 
