@@ -22,7 +22,7 @@ def generate(
     source: Path | None = typer.Option(None, "--source", help="The monolith's root, if not where the analysis was run."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Write nothing; print the diff of what would change."),
     force: bool = typer.Option(False, "--force", help="Also overwrite files you changed since the last generation."),
-    as_json: bool = typer.Option(False, "--json", help="Print the generation report as JSON on stdout."),
+    as_json: bool = typer.Option(False, "--json", help="Print the generation report as JSON on stdout (with --dry-run: instead of the diff)."),
     quiet: Quiet = False,
     verbose: Verbose = 0,
 ) -> None:
@@ -30,9 +30,9 @@ def generate(
     settings = settings_for(ctx, quiet, verbose)
     result = run_generate(analysis, plan, out, source)
     writes = result.plan
-    if dry_run:
+    if dry_run and not as_json:
         write_data("".join(diff(a) for a in writes.actions if a.status not in ("identical",)))
-    else:
+    elif not dry_run:
         writes = apply(writes, force=force)
     if as_json:
         write_data(json.dumps(result.rendered.report, indent=2, sort_keys=True) + "\n")
@@ -52,6 +52,11 @@ def _summary(report: dict, writes: WritePlan, out: Path, dry_run: bool, verbosit
         if verbosity > 0:
             for step in service["manual"]:
                 console.print(f"    manual: {step}")
+    if report["together"]:
+        crossing = sum(len(s["crossings"]) for s in report["services"])
+        console.print(f"{crossing} boundary crossings change behaviour (stubs, split transactions). To keep each inside "
+                      "one service, add to \\[constraints] in the plan and run 'decompose plan' again:")
+        console.print("together = " + json.dumps(report["together"]), markup=False, soft_wrap=True)
     counts = ", ".join(f"{n} {s}" for s, n in writes.counts().items())
     verb = "Would write" if dry_run else "Wrote"
     console.print(f"{verb} {out}: {counts}")

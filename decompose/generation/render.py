@@ -23,6 +23,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from decompose.generation import classify
 from decompose.generation import settings as deploy
+from decompose.generation.crossings import Crossing, crossings, together
 from decompose.generation.layout import Sources
 from decompose.generation.model import Layout, ModuleView, Proxy, ServiceLayout
 from decompose.generation.routes import chalice_routes
@@ -46,7 +47,7 @@ def environment() -> SandboxedEnvironment:
                                 keep_trailing_newline=True, autoescape=False)
 
 
-def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: str, analysis) -> Rendered:  # noqa: ANN001
+def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: str, analysis) -> Rendered:
     env = environment()
     files: dict[str, str | bytes] = {}
     tops = {m.split(".")[0] for m in sources.modules}
@@ -126,7 +127,7 @@ Outputs:
 # --- one service -----------------------------------------------------------------------------------------
 
 def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, service: ServiceLayout, sources: Sources,
-                    tops: set[str], session: dict | None, plan_file: str, analysis, homes: dict[str, str],  # noqa: ANN001
+                    tops: set[str], session: dict | None, plan_file: str, analysis, homes: dict[str, str],
                     writers: set[str], layer_dists: set[str]) -> dict:
     base = _slug(service.name)
     by_owner = _remote_by_owner(service)
@@ -181,7 +182,7 @@ def raise_no_entry(layout: Layout) -> None:
                     "put the module that builds the monolith's app in [shared] of decompose.toml, then generate again")
 
 
-def _registration(reg) -> dict:  # noqa: ANN001
+def _registration(reg) -> dict:
     module, name = reg.container.split(":")
     return {"module": module, "name": name, "keywords": reg.keywords}
 
@@ -327,11 +328,13 @@ def _module_name(service: str) -> str:
 
 # --- the report ------------------------------------------------------------------------------------------
 
-def _report(layout: Layout, reports: list[dict], analysis, homes: dict[str, str]) -> dict:  # noqa: ANN001
+def _report(layout: Layout, reports: list[dict], analysis, homes: dict[str, str]) -> dict:
+    found = crossings(analysis, homes, layout.services)
     services = []
     for item in reports:
         service: ServiceLayout = item["service"]
-        services.append(_service_report(layout, service, item, analysis, homes))
+        mine = [c for c in found if c.service == service.name]
+        services.append(_service_report(layout, service, item, analysis, homes, mine))
     return {
         "schema_version": 1,
         "project": layout.project,
@@ -342,16 +345,19 @@ def _report(layout: Layout, reports: list[dict], analysis, homes: dict[str, str]
             "entry": layout.entry.element if layout.entry else None,
         },
         "services": services,
+        "together": together(found),
     }
 
 
-def _service_report(layout: Layout, service: ServiceLayout, item: dict, analysis, homes: dict[str, str]) -> dict:  # noqa: ANN001
+def _service_report(layout: Layout, service: ServiceLayout, item: dict, analysis, homes: dict[str, str],
+                    found: list[Crossing]) -> dict:
     proxies = service.proxies()
     hazards = [{"kind": h.kind, "symbol": h.symbol, "line": h.line, "why": h.why, "resolution": h.resolution}
                for h in analysis.hazards if homes.get(h.symbol) == service.name]
     manual = [f"{p.target} (service {p.owner}) is a stub here: {p.reason}" for p in proxies if p.kind == "stub"]
     manual += [f"{p.target}: literal copied from service {p.owner}; keep both copies in step" for p in proxies if p.kind == "constant"]
     manual += [f"{h['kind']} in {h['symbol']}: {h['resolution']}" for h in hazards]
+    manual += [f"{c.why()}; keep them together or write a saga" for c in found if c.kind == "transaction"]
     sizing: deploy.Sizing = item["sizing"]
     return {
         "name": service.name,
@@ -368,5 +374,6 @@ def _service_report(layout: Layout, service: ServiceLayout, item: dict, analysis
         "timeout_s": sizing.timeout_s,
         "sizing": list(sizing.why),
         "hazards": hazards,
+        "crossings": [{"caller": c.caller, "target": c.target, "kind": c.kind, "owner": c.owner} for c in found],
         "manual": manual,
     }

@@ -116,6 +116,18 @@ def test_calls_into_other_services_become_clients_and_internal_endpoints(generat
                if c["kind"] == "stub")
 
 
+def test_crossings_that_change_behaviour_are_listed_with_the_constraint_that_removes_them(generated):
+    _, report = generated
+    found = {(c["caller"], c["target"], c["kind"]) for s in report["services"] for c in s["crossings"]}
+    kinds = {kind for *_, kind in found}
+    assert kinds == {"stub", "transaction"}
+    # checkout flushes the order, then reserves stock elsewhere: one transaction becomes two commits
+    assert any(target.endswith((":reserve", ":_adjust")) and kind == "transaction" for _, target, kind in found)
+    assert report["together"] == sorted([caller, target] for caller, target, _ in found)
+    orders = services(report)["orders"]
+    assert any("two commits across services" in step for step in orders["manual"])
+
+
 def test_hazards_carry_over_with_their_aws_resolution(generated):
     _, report = generated
     images = services(report)["images"]
@@ -131,7 +143,8 @@ def test_regenerating_gives_identical_bytes(work):
     result = runner.invoke(app, ["generate"])
     assert result.exit_code == 0, result.output
     assert tree(work / "services") == before
-    assert "identical" in result.output and "create" not in result.output
+    wrote = next(line for line in result.output.splitlines() if line.startswith("Wrote services:"))
+    assert "identical" in wrote and "create" not in wrote
 
 
 def test_a_file_the_user_changed_is_kept_unless_forced(work):
@@ -202,18 +215,19 @@ def test_every_service_imports_alone_without_other_services_code(generated):
                 assert Path(file).resolve().is_relative_to(folder) or Path(file).resolve().is_relative_to(layer), (name, module, file)
 
 
-@pytest.mark.parametrize("name", ["cart", "users"])
-def test_chalice_package_gives_a_template_cfn_lint_accepts(generated, tmp_path, name):
-    where, _ = generated
-    folder = where / "services" / name
-    out = tmp_path / "package"
-    chalice = Path(sys.executable).parent / "chalice"
-    result = run([str(chalice), "package", "--merge-template", ".chalice/layer.json", str(out)], folder,
-                 AWS_DEFAULT_REGION="us-east-1")
-    assert result.returncode == 0, result.stderr
-    template = json.loads((out / "sam.json").read_text())
-    assert template["Resources"]["APIHandler"]["Properties"]["Layers"] == [{"Ref": "SharedLayerArn"}]
-    lint = run([str(Path(sys.executable).parent / "cfn-lint"), str(out / "sam.json")], folder)
+def test_chalice_package_gives_templates_cfn_lint_accepts_for_every_service_and_the_layer(generated, tmp_path):
+    where, report = generated
+    bin_dir = Path(sys.executable).parent
+    templates = []
+    for name in services(report):
+        out = tmp_path / name
+        result = run([str(bin_dir / "chalice"), "package", "--merge-template", ".chalice/layer.json", str(out)],
+                     where / "services" / name, AWS_DEFAULT_REGION="us-east-1")
+        assert result.returncode == 0, f"{name}: {result.stderr}"
+        template = json.loads((out / "sam.json").read_text())
+        assert template["Resources"]["APIHandler"]["Properties"]["Layers"] == [{"Ref": "SharedLayerArn"}]
+        templates.append(str(out / "sam.json"))
+    layer = where / "services" / "shared" / "template.yaml"
+    lint = run([str(bin_dir / "cfn-lint"), *templates, str(layer)], tmp_path)
     assert lint.returncode == 0, lint.stdout + lint.stderr
-    layer = run([str(Path(sys.executable).parent / "cfn-lint"), "template.yaml"], where / "services" / "shared")
-    assert layer.returncode == 0, layer.stdout + layer.stderr
+    assert len(templates) == len(report["services"]) == 13

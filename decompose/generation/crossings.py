@@ -1,0 +1,76 @@
+"""Boundary edges that change behaviour, each with the plan constraint that removes it.
+
+Two kinds of edge cross a service boundary and cannot keep the monolith's behaviour by themselves:
+
+- **stub**: the caller uses something that cannot travel as JSON (a SQLAlchemy statement, a class,
+  a non-literal value). The generated code raises `ManualWorkRequired` there.
+- **transaction**: a caller that writes tables in its own transaction calls a function of another
+  service that writes too. In the monolith both writes commit or roll back together, and the callee
+  sees the caller's flushed, uncommitted rows. Across services the callee commits alone and sees
+  only committed rows: a saga, or the two symbols in one service.
+
+Each crossing suggests `together = [[caller, target]]`. `decompose plan` honours it on the next run.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from decompose.analysis.link import reach
+from decompose.analysis.model import Analysis
+from decompose.generation.classify import writers
+from decompose.generation.model import LAYER, ServiceLayout
+
+
+@dataclass(frozen=True, order=True)
+class Crossing:
+    caller: str  # element id in the calling service
+    target: str  # element id in the owning service
+    kind: str  # stub | transaction
+    service: str
+    owner: str
+
+    def why(self) -> str:
+        if self.kind == "stub":
+            return f"{self.caller} uses {self.target} (service {self.owner}), which is a stub in service {self.service}"
+        return (f"{self.caller} writes tables and calls {self.target} (service {self.owner}), which writes too: "
+                "one transaction in the monolith, two commits across services")
+
+
+def crossings(analysis: Analysis, homes: dict[str, str], services: list[ServiceLayout]) -> list[Crossing]:
+    stubs = {(s.name, p.target) for s in services for p in s.proxies() if p.kind == "stub"}
+    remote_writers = writers(analysis)
+    in_transaction = _in_writing_transaction(analysis, homes)
+    found: set[Crossing] = set()
+    for edge in analysis.edges:
+        service, owner = homes.get(edge.src), homes.get(edge.dst)
+        if service is None or owner is None or service == owner or LAYER in (service, owner):
+            continue
+        if (service, edge.dst) in stubs:
+            found.add(Crossing(edge.src, edge.dst, "stub", service, owner))
+        elif edge.kind == "call" and edge.dst in remote_writers and edge.src in in_transaction:
+            found.add(Crossing(edge.src, edge.dst, "transaction", service, owner))
+    return sorted(found)
+
+
+def _in_writing_transaction(analysis: Analysis, homes: dict[str, str]) -> set[str]:
+    """Symbols that may run while their own process has written in the current transaction.
+
+    A symbol writes locally when it writes a table through calls that stay in its process (its
+    service or the layer). Whatever such a writer calls locally runs inside its transaction too:
+    `checkout` flushes an order, then calls `reserve`, which calls a remote `_adjust`.
+    """
+    callers: dict[str, list[str]] = defaultdict(list)
+    callees: dict[str, list[str]] = defaultdict(list)
+    for edge in analysis.edges:
+        if edge.kind == "call" and homes.get(edge.dst) in (homes.get(edge.src), LAYER):
+            callers[edge.dst].append(edge.src)
+            callees[edge.src].append(edge.dst)
+    local_writers = reach({e.src for e in analysis.edges if e.kind == "table-write"}, callers)
+    return reach(local_writers, callees)
+
+
+def together(found: list[Crossing]) -> list[list[str]]:
+    """The `[constraints] together` pairs that keep every crossing inside one service."""
+    return [list(pair) for pair in sorted({(c.caller, c.target) for c in found})]
