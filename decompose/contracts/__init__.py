@@ -1,0 +1,1 @@
+"""SLA contracts: exchanges recorded from the monolith, compared against any target."""

@@ -1,0 +1,168 @@
+"""Compare two answers to the same request, ignoring what is noise (after Twitter's Diffy).
+
+Noise is found, not configured: the same request sequence is sent twice to the reference (two
+fresh monoliths), and every field whose value differs between the two runs is *volatile*
+(timestamps, tokens, random ids). A candidate's answer must then equal the reference's everywhere
+except on volatile fields.
+
+A field is named by a JSON path (`$.user.created_at`, `$.items[0].id`); headers are
+`header:<name>`, cookies `cookie:<name>`; a body that is not JSON is compared as bytes (`$`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from typing import Any
+
+HEADERS_THAT_MATTER = ("content-type", "location", "content-disposition", "cache-control", "etag", "www-authenticate")
+MISSING = object()
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: tuple[tuple[str, str], ...]  # lower-case names, in order, repeated names kept
+    body: bytes
+
+    def header(self, name: str) -> list[str]:
+        return [value for key, value in self.headers if key == name]
+
+
+@dataclass(frozen=True)
+class Exchange:
+    method: str
+    path: str
+    answer: Answer
+
+    @property
+    def request(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass
+class Difference:
+    index: int
+    request: str
+    where: str
+    expected: Any
+    actual: Any
+
+    def __str__(self) -> str:
+        return f"#{self.index} {self.request}: {self.where}: expected {_short(self.expected)}, got {_short(self.actual)}"
+
+
+@dataclass
+class Comparison:
+    differences: list[Difference] = field(default_factory=list)
+    compared: int = 0
+
+    @property
+    def equal(self) -> bool:
+        return not self.differences
+
+
+def fields(answer: Answer) -> dict[str, Any]:
+    """Everything about an answer that a client can depend on, flattened to path -> value."""
+    found: dict[str, Any] = {"status": answer.status}
+    for name in HEADERS_THAT_MATTER:
+        values = answer.header(name)
+        if values:
+            found[f"header:{name}"] = values[0] if len(values) == 1 else values
+    for raw in answer.header("set-cookie"):
+        found.update(_cookie(raw))
+    body = _json(answer)
+    if body is MISSING:
+        found["$"] = answer.body
+    else:
+        _flatten(body, "$", found)
+    return found
+
+
+def volatile(first: list[Exchange], second: list[Exchange]) -> list[set[str]]:
+    """Per exchange, the fields that differ between two runs of the same sequence on the reference."""
+    if [e.request for e in first] != [e.request for e in second]:
+        raise ValueError("the two reference runs sent different requests; noise needs the same sequence twice")
+    return [_differing(fields(a.answer), fields(b.answer)) for a, b in zip(first, second)]
+
+
+def compare(expected: list[Exchange], actual: list[Exchange], noise: list[set[str]]) -> Comparison:
+    result = Comparison()
+    for index, (want, got) in enumerate(zip(expected, actual)):
+        if want.request != got.request:
+            result.differences.append(Difference(index, want.request, "request", want.request, got.request))
+            break
+        result.compared += 1
+        left, right = fields(want.answer), fields(got.answer)
+        differing = _differing(left, right) - noise[index]
+        for where in sorted(differing, key=_order):
+            if not _inside_absent(where, differing, left, right):
+                result.differences.append(
+                    Difference(index, want.request, where, left.get(where, MISSING), right.get(where, MISSING)))
+    if len(expected) != len(actual):
+        result.differences.append(Difference(result.compared, "sequence", "length", len(expected), len(actual)))
+    return result
+
+
+def _inside_absent(where: str, differing: set[str], left: dict[str, Any], right: dict[str, Any]) -> bool:
+    """`$.order.id` when `$.order` itself is absent on one side: the container's line says it all."""
+    return any(parent in differing and (parent not in left or parent not in right) for parent in _parents(where))
+
+
+def _parents(where: str) -> list[str]:
+    cuts = [i for i, c in enumerate(where) if c in ".[" and i > 0]
+    return [where[:i] for i in cuts]
+
+
+def _differing(left: dict[str, Any], right: dict[str, Any]) -> set[str]:
+    return {key for key in left.keys() | right.keys() if left.get(key, MISSING) != right.get(key, MISSING)}
+
+
+def _json(answer: Answer) -> Any:
+    kind = (answer.header("content-type") or [""])[0]
+    if "json" not in kind:
+        return MISSING
+    try:
+        return json.loads(answer.body)
+    except ValueError:
+        return MISSING
+
+
+def _flatten(value: Any, path: str, into: dict[str, Any]) -> None:
+    """Leaves by path; containers also record their shape, so a missing key or item is a difference."""
+    if isinstance(value, dict):
+        into[path] = ("object", tuple(sorted(value)))
+        for key, item in value.items():
+            _flatten(item, f"{path}.{key}", into)
+    elif isinstance(value, list):
+        into[path] = ("array", len(value))
+        for number, item in enumerate(value):
+            _flatten(item, f"{path}[{number}]", into)
+    else:
+        into[path] = value
+
+
+def _cookie(raw: str) -> dict[str, Any]:
+    jar = SimpleCookie()
+    try:
+        jar.load(raw)
+    except Exception:  # noqa: BLE001  (a malformed cookie is compared as its raw text)
+        return {f"cookie:{raw.split('=', 1)[0].strip()}": raw}
+    found: dict[str, Any] = {}
+    for name, morsel in jar.items():
+        found[f"cookie:{name}"] = morsel.value
+        attributes = tuple(sorted((k, str(v)) for k, v in morsel.items() if v))
+        found[f"cookie:{name}:attributes"] = attributes
+    return found
+
+
+def _order(where: str) -> tuple[int, str]:
+    return (0 if where == "status" else 1 if where.startswith(("header:", "cookie:")) else 2, where)
+
+
+def _short(value: Any) -> str:
+    if value is MISSING:
+        return "(absent)"
+    text = repr(value)
+    return text if len(text) <= 160 else text[:157] + "..."

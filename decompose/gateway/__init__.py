@@ -1,0 +1,1 @@
+"""The strangler-fig gateway: route matching and the local fleet of upstream processes."""

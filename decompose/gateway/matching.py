@@ -1,0 +1,58 @@
+"""Which route a request is: path templates matched the way API Gateway matches resources.
+
+A template is `/api/orders/{order_id}`; `{name+}` is greedy (the rest of the path). When several
+templates match a path, the one with a literal segment where the others have a variable wins,
+segment by segment from the left (`/api/orders/checkout` beats `/api/orders/{order_id}`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+VARIABLE = re.compile(r"^\{([A-Za-z_]\w*)(\+?)\}$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    template: str
+    methods: frozenset[str]
+    target: str  # who answers: a service name, or "monolith"
+    pattern: re.Pattern = field(compare=False, repr=False)
+    rank: tuple[int, ...] = field(compare=False, repr=False)
+
+    @classmethod
+    def of(cls, template: str, methods: tuple[str, ...] | frozenset[str], target: str) -> Rule:
+        pattern, rank = _compile(template)
+        return cls(template, frozenset(m.upper() for m in methods), target, pattern, rank)
+
+
+class RouteTable:
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = sorted(rules, key=lambda r: (r.rank, r.template))
+
+    def match(self, method: str, path: str) -> Rule | None:
+        """The most specific rule for the path that allows the method; None when none does."""
+        path = unquote(path.split("?", 1)[0]) or "/"
+        for rule in self.rules:
+            if method.upper() in rule.methods and rule.pattern.fullmatch(path):
+                return rule
+        return None
+
+
+def _compile(template: str) -> tuple[re.Pattern, tuple[int, ...]]:
+    parts, rank = [], []
+    for segment in template.strip("/").split("/") if template.strip("/") else []:
+        variable = VARIABLE.match(segment)
+        if variable is None:
+            parts.append(re.escape(segment))
+            rank.append(0)
+        elif variable.group(2):
+            parts.append(".+")
+            rank.append(2)
+        else:
+            parts.append("[^/]+")
+            rank.append(1)
+    trailing = "/" if template.endswith("/") and len(template) > 1 else ""
+    return re.compile("/" + "/".join(parts) + trailing), (*rank, 3)

@@ -1,0 +1,74 @@
+"""Noise found by running the reference twice; differences outside the noise reported by field."""
+
+import json
+
+import pytest
+
+from decompose.contracts.compare import Answer, Exchange, compare, fields, volatile
+
+
+def answer(status: int = 200, body: object = None, *headers: tuple[str, str], raw: bytes | None = None) -> Answer:
+    if raw is None:
+        return Answer(status, (("content-type", "application/json"), *headers), json.dumps(body).encode())
+    return Answer(status, (("content-type", "image/png"), *headers), raw)
+
+
+def run(*answers: Answer) -> list[Exchange]:
+    return [Exchange("GET", f"/r/{i}", a) for i, a in enumerate(answers)]
+
+
+def test_fields_flatten_json_headers_and_cookies():
+    got = fields(answer(201, {"user": {"id": 1, "tags": ["a"]}}, ("location", "/users/1"),
+                        ("set-cookie", "theme=dark; Path=/; SameSite=Lax"), ("date", "Mon")))
+    assert got["status"] == 201 and got["header:location"] == "/users/1"
+    assert got["$.user.id"] == 1 and got["$.user.tags"] == ("array", 1) and got["$.user.tags[0]"] == "a"
+    assert got["cookie:theme"] == "dark" and ("samesite", "Lax") in got["cookie:theme:attributes"]
+    assert "header:date" not in got  # a header no client depends on
+
+
+def test_a_non_json_body_is_compared_as_bytes():
+    assert fields(answer(raw=b"\x89PNG"))["$"] == b"\x89PNG"
+    broken = Answer(200, (("content-type", "application/json"),), b"{not json")
+    assert fields(broken)["$"] == b"{not json"
+
+
+def test_noise_is_what_differs_between_two_reference_runs():
+    first = run(answer(body={"token": "abc", "user": {"id": 1, "created_at": "10:00"}}))
+    second = run(answer(body={"token": "xyz", "user": {"id": 1, "created_at": "10:01"}}))
+    assert volatile(first, second) == [{"$.token", "$.user.created_at"}]
+
+
+def test_noise_needs_the_same_requests_twice():
+    with pytest.raises(ValueError, match="same sequence"):
+        volatile(run(answer(body={})), run(answer(body={}), answer(body={})))
+
+
+def test_equal_except_noise_is_equal():
+    reference = run(answer(body={"token": "abc", "id": 1}))
+    candidate = run(answer(body={"token": "zzz", "id": 1}))
+    assert compare(reference, candidate, [{"$.token"}]).equal
+
+
+@pytest.mark.parametrize(("candidate", "where"), [
+    (answer(500, {"id": 1}), "status"),
+    (answer(200, {"ident": 1}), "$"),  # a field renamed changes the object's keys
+    (answer(200, {"id": "1"}), "$.id"),
+    (answer(200, {"id": 1}, ("set-cookie", "theme=light")), "cookie:theme"),
+    (Answer(200, (("content-type", "text/html"),), b'{"id": 1}'), "header:content-type"),
+])
+def test_each_kind_of_difference_is_named(candidate, where):
+    result = compare(run(answer(body={"id": 1})), run(candidate), [set()])
+    assert not result.equal
+    assert where in {d.where for d in result.differences}
+    assert "#0 GET /r/0" in str(result.differences[0])
+
+
+def test_an_absent_container_is_one_difference_not_one_per_field():
+    result = compare(run(answer(body={"order": {"id": 1, "items": [{"q": 2}]}})), run(answer(body={"error": "x"})), [set()])
+    assert sorted(d.where for d in result.differences) == ["$", "$.error", "$.order"]
+
+
+def test_a_shorter_sequence_is_a_difference():
+    result = compare(run(answer(body={}), answer(body={})), run(answer(body={})), [set(), set()])
+    assert result.compared == 1
+    assert [(d.where, d.expected, d.actual) for d in result.differences] == [("length", 2, 1)]

@@ -1,0 +1,149 @@
+"""End to end: the generated services answer every sample route exactly as the monolith does.
+
+1. Analyse and plan the sample; generate in dry-run and take the report's `together` suggestions
+   (calls that would become stubs or split a transaction) into the plan's [constraints]; plan again,
+   until the report suggests nothing (the loop a user follows, see docs/generation.md).
+2. Send one request sequence through every route (tests/e2e/journey.py) to two fresh monoliths:
+   fields that differ between them are noise (timestamps, tokens).
+3. Start every generated service with `chalice local --no-autoreload` on 127.0.0.1, all on one
+   fresh SQLite database, calling each other through their clients; send the same sequence, each
+   request to the service that owns its route; every answer must equal the monolith's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from decompose.cli import app
+from decompose.contracts.compare import Answer, compare, volatile
+from decompose.gateway.matching import RouteTable, Rule
+from decompose.gateway.upstreams import Fleet, chalice_local, free_port, monolith
+from decompose.generation.runtime.client import env_name
+from tests.e2e.journey import journey
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample_monolith"
+MAX_ROUNDS = 8
+runner = CliRunner()
+
+
+def cli(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def add_together(plan: Path, pairs: list[list[str]]) -> None:
+    text = plan.read_text()
+    found = re.search(r"^together = (.*)$", text, re.MULTILINE)
+    merged = sorted({tuple(p) for p in json.loads(found.group(1))} | {tuple(p) for p in pairs})
+    plan.write_text(text[:found.start()] + "together = " + json.dumps([list(p) for p in merged]) + text[found.end():])
+
+
+@pytest.fixture(scope="module")
+def converged(tmp_path_factory):
+    """(folder, report, rounds): the sample planned until generation suggests no constraint."""
+    where = tmp_path_factory.mktemp("converged")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(where)
+        cli("analyze", str(SAMPLE), "-q")
+        cli("plan", "-q")
+        for rounds in range(1, MAX_ROUNDS + 1):
+            report = json.loads(cli("generate", "--dry-run", "--json", "-q"))
+            if not report["together"]:
+                break
+            add_together(where / "decompose.toml", report["together"])
+            cli("plan", "--force", "-q")
+        cli("generate", "-q")
+    return where, report, rounds
+
+
+def environment(work: Path, name: str) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DECOMPOSE_", "PYTEST_", "FLASK_", "SAMPLE_"))}
+    return {**clean, "SAMPLE_DATABASE_URL": f"sqlite:///{work / name}.db", "SAMPLE_UPLOAD_DIR": str(work / f"{name}-uploads"),
+            "SAMPLE_ADMIN_EMAILS": "admin@example.com", "SAMPLE_NOTIFICATIONS_SYNC": "1"}
+
+
+def sender(resolve):
+    client = httpx.Client(timeout=60)
+
+    def send(method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
+        response = client.request(method, resolve(method, path) + path, headers=headers, content=body)
+        client.cookies.clear()  # every request carries only what the sequence sends
+        return Answer(response.status_code, tuple((k.lower(), v) for k, v in response.headers.multi_items()),
+                      response.content)
+
+    return send
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """(first run, noise): the sequence sent to two fresh monoliths."""
+    work = tmp_path_factory.mktemp("monolith")
+    runs = []
+    for run in ("first", "second"):
+        env = {**environment(work, run), "PYTHONPATH": str(ROOT)}
+        upstream = monolith("sample_monolith.app:create_app", "flask", ROOT, free_port(), env)
+        with Fleet([upstream], logs=work / "logs") as fleet:
+            url = fleet.url("monolith")
+            runs.append(journey(sender(lambda method, path, url=url: url)))
+    return runs[0], volatile(*runs)
+
+
+def route_table(report: dict) -> RouteTable:
+    return RouteTable([Rule.of(route.split(" ", 1)[1], (route.split(" ", 1)[0],), service["name"])
+                       for service in report["services"] for route in service["routes"]])
+
+
+def test_planning_with_the_suggested_constraints_converges(converged):
+    _, report, rounds = converged
+    assert report["together"] == [] and rounds < MAX_ROUNDS
+    assert not [c for s in report["services"] for c in s["clients"] if c["kind"] == "stub"]
+
+
+def test_the_sequence_covers_every_route_and_finds_the_noise(converged, reference):
+    where, report, _ = converged
+    first, noise = reference
+    analysis = json.loads((where / ".decompose" / "analysis.json").read_text())
+    table = route_table(report)
+    covered = {(rule.template, e.method) for e in first if (rule := table.match(e.method, e.path))}
+    expected = {(r["template"], m) for r in analysis["routes"] for m in r["methods"]}
+    assert covered == expected and len(expected) == 51
+    assert {e.answer.status for e in first} >= {200, 201, 204, 400, 401, 402, 403, 404, 409, 502}
+    assert {"$.token", "$.user.created_at"} <= set().union(*noise)
+
+
+def test_every_route_answers_through_the_services_as_in_the_monolith(converged, reference, tmp_path):
+    where, report, _ = converged
+    first, noise = reference
+    names = [s["name"] for s in report["services"]]
+    ports = {name: free_port() for name in names}
+    env = {**environment(tmp_path, "services"), "DECOMPOSE_INTERNAL_SECRET": "journey-secret"}
+    env.update({env_name(name): f"http://127.0.0.1:{port}" for name, port in ports.items()})
+    upstreams = [chalice_local(name, where / "services" / name, ports[name], env) for name in names]
+    table = route_table(report)
+    served: dict[str, int] = {}
+
+    with Fleet(upstreams, logs=tmp_path / "logs") as fleet:
+        def resolve(method: str, path: str) -> str:
+            rule = table.match(method, path)
+            assert rule is not None, f"no service owns {method} {path}"
+            served[rule.target] = served.get(rule.target, 0) + 1
+            return fleet.url(rule.target)
+
+        got = journey(sender(resolve))
+        logs = {name: fleet.tail(name, 40) for name in names}
+
+    result = compare(first, got, noise)
+    failing = "\n".join(map(str, result.differences[:40]))
+    assert result.equal, f"{len(result.differences)} differences:\n{failing}\n\n" + "\n".join(
+        f"--- {n}\n{t}" for n, t in logs.items() if "Traceback" in t)
+    assert result.compared == len(first) > 100
+    assert set(served) == {s["name"] for s in report["services"] if s["routes"]}  # chalice local served each

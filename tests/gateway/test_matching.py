@@ -1,0 +1,39 @@
+"""Path templates matched as API Gateway matches resources: literal segments beat variables."""
+
+import pytest
+
+from decompose.gateway.matching import RouteTable, Rule
+
+TABLE = RouteTable([
+    Rule.of("/api/orders/{order_id}", ("GET",), "orders"),
+    Rule.of("/api/orders/checkout", ("POST",), "checkout"),
+    Rule.of("/api/orders/{order_id}/cancel", ("POST",), "orders"),
+    Rule.of("/api/files/{path+}", ("GET",), "files"),
+    Rule.of("/api/files/readme", ("GET",), "docs"),
+    Rule.of("/", ("GET",), "site"),
+])
+
+
+@pytest.mark.parametrize(("method", "path", "target"), [
+    ("GET", "/api/orders/7", "orders"),
+    ("POST", "/api/orders/checkout", "checkout"),
+    ("POST", "/api/orders/7/cancel", "orders"),
+    ("GET", "/api/orders/7?expand=items", "orders"),
+    ("GET", "/api/files/a/b/c.txt", "files"),
+    ("GET", "/api/files/readme", "docs"),
+    ("GET", "/", "site"),
+    ("get", "/api/orders/%37", "orders"),
+])
+def test_the_most_specific_template_that_allows_the_method_wins(method, path, target):
+    rule = TABLE.match(method, path)
+    assert rule is not None and rule.target == target
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("DELETE", "/api/orders/7"),  # method not routed
+    ("GET", "/api/orders"),  # a variable segment cannot be empty
+    ("GET", "/api/orders/7/cancel/now"),
+    ("GET", "/api/files"),
+])
+def test_no_rule_no_match(method, path):
+    assert TABLE.match(method, path) is None
