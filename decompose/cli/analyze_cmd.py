@@ -7,13 +7,16 @@ from pathlib import Path
 import typer
 
 from decompose.analysis.model import Analysis
-from decompose.analysis.pipeline import AnalyzeOptions, AnalyzeResult, analyze as run_analysis
+from decompose.analysis.pipeline import AnalyzeOptions, AnalyzeResult
+from decompose.analysis.pipeline import analyze as run_analysis
 from decompose.analysis.serialize import read, write_pieces
 from decompose.cli.guard import guarded
 from decompose.cli.output import DelayedBar, Quiet, Verbose, err_console, settings_for, write_data
+from decompose.cli.report_cmd import write_report
+from decompose.cli.state import load_state, save_state
 from decompose.errors import UserError
 from decompose.graph import FORMATS, LEVELS
-from decompose.cli.state import load_state, save_state
+from decompose.report.api import report_data
 from decompose.report.summary import SummaryView, analysis_summary
 
 FAIL_ON = ("failures", "hazards")
@@ -33,6 +36,7 @@ def analyze(
     exclude: list[str] = typer.Option([], "--exclude", help="Glob of paths to skip, relative to PATH's root (repeatable)."),
     max_file_size: int = typer.Option(2048, "--max-file-size", help="Skip (and report) files larger than this many KiB."),
     fail_on: list[str] = typer.Option([], "--fail-on", help="Exit 1 if there are any: failures, hazards (repeatable)."),
+    html: bool = typer.Option(False, "--html", help="Also write the HTML report to OUT/report.html (with ./decompose.toml if present)."),
     quiet: Quiet = False,
     verbose: Verbose = 0,
 ) -> None:
@@ -64,6 +68,11 @@ def analyze(
     if not settings.quiet:
         console.print(analysis_summary(view, settings.verbosity))
         console.print(_timing_line(result, target))
+    if html:
+        plan = Path("decompose.toml")
+        write_report(report_data(target, plan if plan.exists() else None), out / "report.html")
+        if not settings.quiet:
+            console.print(f"Wrote {out / 'report.html'}: open it in a browser.")
     _exit_for_findings(view, fail_on)
 
 

@@ -66,13 +66,18 @@ def propose_plan(ws: Workspace, settings: Settings, constraints: Constraints,
     homes, _ = placement_of(plan, ws.graph)
     truth = _truth(ws, ground_truth)
     scores = score(ws.graph, homes, truth)
-    baseline_plan = roll_up(ws.graph, propose(ws.graph, replace(options, strategy="baseline", constraints=Constraints())),
-                            Constraints(), replace(settings, strategy="baseline"))
-    baseline = score(ws.graph, placement_of(baseline_plan, ws.graph)[0], truth)
+    baseline = baseline_scores(ws, settings, truth)
     _describe(ws, plan, homes)
     summary = [f"Scores ({settings.strategy}, baseline in brackets): " + score_line(scores, baseline)]
     text = render(plan, ws.root, lambda e: plan.reasons.get(e, ""), summary, previous)
     return Proposal(plan, text, scores, baseline, placement.unhonoured)
+
+
+def baseline_scores(ws: Workspace, settings: Settings, truth: dict[str, str] | None = None) -> dict[str, Any]:
+    """The scores of the naive baseline (Louvain on module imports, no constraints) for comparison."""
+    options = PlanOptions("baseline", settings.resolution, settings.seed, settings.services, ws.weights)
+    plan = roll_up(ws.graph, propose(ws.graph, options), Constraints(), replace(settings, strategy="baseline"))
+    return score(ws.graph, placement_of(plan, ws.graph)[0], truth)
 
 
 def score_line(scores: dict[str, Any], baseline: dict[str, Any]) -> str:

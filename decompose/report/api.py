@@ -1,0 +1,47 @@
+"""What `decompose report` calls: analysis.json (+ the plan, when there is one) -> the report's data.
+
+    report_data(analysis_path, plan_path)  -> dict for html.render / mermaid.services_graph
+Errors a user can fix are UserErrors; nothing here prints or writes.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from decompose.planning.api import Workspace, baseline_scores, load, review_scores, sound_plan
+from decompose.planning.scoring import per_service
+from decompose.report.model import PlanView, build
+
+REASON = re.compile(r'^\s*"([^"]+)",?\s*#\s*(.+?)\s*$')
+
+
+def report_data(analysis_path: Path, plan_path: Path | None) -> dict[str, Any]:
+    ws = load(analysis_path)
+    plan = plan_view(ws, plan_path) if plan_path is not None else None
+    return build(ws.analysis, plan)
+
+
+def plan_view(ws: Workspace, path: Path) -> PlanView:
+    found = sound_plan(ws, path)
+    figures = per_service(ws.graph, found.homes)
+    services = []
+    for service in found.plan.services:
+        f = figures.get(service.name)
+        services.append({"name": service.name, "routes": list(service.routes), "tables": list(service.tables),
+                         "interface": len(service.interface), "elements": f.elements if f else 0,
+                         "cohesion": f.cohesion if f else 0.0})
+    return PlanView(homes=dict(found.homes), reasons=reasons(path.read_text(encoding="utf-8")), services=services,
+                    scores=review_scores(ws, found), baseline=baseline_scores(ws, found.plan.settings),
+                    path=path.name)
+
+
+def reasons(plan_text: str) -> dict[str, str]:
+    """The comment beside each element in the plan file: why decompose put it there (or your note)."""
+    found = {}
+    for line in plan_text.splitlines():
+        match = REASON.match(line)
+        if match:
+            found[match.group(1)] = match.group(2)
+    return found
