@@ -17,7 +17,7 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def analyse(tmp_path: Path, files: dict[str, str], target: str = "", **options) -> Analysis:  # noqa: ANN003
+def analyse(tmp_path: Path, files: dict[str, str], target: str = "", **options) -> Analysis:
     write_tree(tmp_path, files)
     return analyze(tmp_path / target if target else tmp_path, AnalyzeOptions(**options)).analysis
 
@@ -30,3 +30,22 @@ def edge(analysis: Analysis, src: str, dst: str, kind: str) -> Edge:
     found = [e for e in analysis.edges if (e.src, e.dst, e.kind) == (src, dst, kind)]
     assert found, f"no {kind} edge {src} -> {dst}; have {sorted(edges(analysis, kind))}"
     return found[0]
+
+
+def run_in(where: Path, *commands: list[str]) -> str:
+    """`decompose` commands through typer's CliRunner, in `where` as the current folder; each must
+    exit 0. Returns the last command's stdout."""
+    import pytest
+    from typer.testing import CliRunner
+
+    from decompose.cli import app
+
+    runner = CliRunner()
+    stdout = ""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(where)
+        for args in commands:
+            result = runner.invoke(app, args)
+            assert result.exit_code == 0, f"decompose {' '.join(args)}:\n{result.output}"
+            stdout = result.stdout
+    return stdout

@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from decompose.cli import app
+from tests.helpers import run_in
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_monolith"
@@ -27,14 +28,7 @@ runner = CliRunner()
 def generated(tmp_path_factory):
     """The sample analysed, planned and generated once: (folder, generation report)."""
     where = tmp_path_factory.mktemp("generated")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(where)
-        for args in (["analyze", str(SAMPLE), "-q"], ["plan", "-q"]):
-            result = runner.invoke(app, args)
-            assert result.exit_code == 0, result.output
-        result = runner.invoke(app, ["generate", "--json", "-q"])
-        assert result.exit_code == 0, result.output
-    return where, json.loads(result.stdout)
+    return where, json.loads(run_in(where, ["analyze", str(SAMPLE), "-q"], ["plan", "-q"], ["generate", "--json", "-q"]))
 
 
 @pytest.fixture

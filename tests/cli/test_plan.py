@@ -9,6 +9,7 @@ import tomlkit
 from typer.testing import CliRunner
 
 from decompose.cli import app
+from tests.helpers import run_in
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_monolith"
@@ -21,13 +22,7 @@ runner = CliRunner()
 def planned(tmp_path_factory):
     """The sample analysed and planned once: a folder with .decompose/analysis.json and decompose.toml."""
     where = tmp_path_factory.mktemp("planned")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(where)
-        result = runner.invoke(app, ["analyze", str(SAMPLE), "-q"])
-        assert result.exit_code == 0, result.output
-        result = runner.invoke(app, ["plan", "--json", "-q"])
-        assert result.exit_code == 0, result.output
-    return where, json.loads(result.stdout)
+    return where, json.loads(run_in(where, ["analyze", str(SAMPLE), "-q"], ["plan", "--json", "-q"]))
 
 
 @pytest.fixture(scope="module")

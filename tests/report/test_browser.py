@@ -8,25 +8,19 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from decompose.cli import app
+from tests.helpers import run_in
 from tests.report.browser import FLAGS, chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 NODE = "sample_monolith.services.orders"
-runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     where = tmp_path_factory.mktemp("report")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(where)
-        for args in (["analyze", str(ROOT / "sample_monolith"), "-q"], ["plan", "-q"], ["report", "-q"]):
-            result = runner.invoke(app, args)
-            assert result.exit_code == 0, result.output
+    run_in(where, ["analyze", str(ROOT / "sample_monolith"), "-q"], ["plan", "-q"], ["report", "-q"])
     return where / ".decompose"
 
 
