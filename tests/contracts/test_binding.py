@@ -1,0 +1,68 @@
+"""Variable binding on a hand-made login-then-use sequence."""
+
+import json
+
+import pytest
+
+from decompose.contracts.binding import Request, UnboundValue, bind, capture, placeholders, render
+from decompose.contracts.compare import Answer
+
+
+def answer(body: object, *headers: tuple[str, str]) -> Answer:
+    return Answer(200, (("content-type", "application/json"), *headers), json.dumps(body).encode())
+
+
+REQUESTS = [
+    Request("POST", "/login", (("content-type", "application/json"),), b'{"email": "a@b.c"}'),
+    Request("GET", "/me", (("authorization", "Bearer tok-123456"),)),
+    Request("POST", "/orders/ord-abcdef/pay?session=tok-123456", (("authorization", "Bearer tok-123456"),),
+            b'{"order": "ord-abcdef", "quantity": 1}'),
+]
+ANSWERS = [answer({"token": "tok-123456", "user": {"id": 1}}), answer({"order": "ord-abcdef", "page": 1}),
+           answer({"paid": True})]
+NOISE = [{"$.token"}, {"$.order"}, set()]  # what differed between two recordings
+
+
+def test_volatile_values_sent_back_later_become_placeholders():
+    templates, bindings = bind(REQUESTS, ANSWERS, NOISE)
+    assert templates[0] == REQUESTS[0]
+    assert dict(templates[1].headers)["authorization"] == "Bearer {{0:$.token}}"
+    assert templates[2].target == "/orders/{{1:$.order}}/pay?session={{0:$.token}}"
+    assert templates[2].body == b'{"order": "{{1:$.order}}", "quantity": 1}'
+    assert [(b.name, b.used_by) for b in bindings] == [("0:$.token", (1, 2)), ("1:$.order", (2,))]
+    assert placeholders(templates[2]) == {"0:$.token", "1:$.order"}
+
+
+def test_stable_values_are_not_bound():
+    templates, bindings = bind(REQUESTS, ANSWERS, [set(), set(), set()])
+    assert templates == REQUESTS and bindings == []
+
+
+def test_replay_fills_in_the_targets_own_values():
+    templates, bindings = bind(REQUESTS, ANSWERS, NOISE)
+    values: dict[str, str] = {}
+    fresh = [answer({"token": "new-999999"}), answer({"order": "ord-zzzzzz"}), answer({})]
+    sent = []
+    for index, template in enumerate(templates):
+        request = render(template, values)
+        sent.append(request)
+        values.update(capture(bindings, index, fresh[index]))
+    assert dict(sent[1].headers)["authorization"] == "Bearer new-999999"
+    assert sent[2].target == "/orders/ord-zzzzzz/pay?session=new-999999"
+    assert json.loads(sent[2].body) == {"order": "ord-zzzzzz", "quantity": 1}
+
+
+def test_a_value_the_target_did_not_answer_is_a_clear_error():
+    templates, bindings = bind(REQUESTS, ANSWERS, NOISE)
+    values = capture(bindings, 0, answer({"error": "bad password"}))
+    assert values == {}
+    with pytest.raises(UnboundValue, match=r"exchange #0 did not answer \$.token"):
+        render(templates[1], values)
+
+
+def test_cookies_are_bound_like_body_fields():
+    requests = [Request("POST", "/login"), Request("GET", "/me", (("cookie", "sid=s3cr3t-session"),))]
+    answers = [Answer(204, (("set-cookie", "sid=s3cr3t-session; Path=/"),), b""), Answer(200, (), b"")]
+    templates, bindings = bind(requests, answers, [{"cookie:sid"}, set()])
+    assert dict(templates[1].headers)["cookie"] == "sid={{0:cookie:sid}}"
+    assert capture(bindings, 0, Answer(204, (("set-cookie", "sid=another-one; Path=/"),), b"")) == {"0:cookie:sid": "another-one"}
