@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+
 from decompose.contracts.compare import Answer, fields
 
 MIN_LENGTH = 6  # shorter values are too likely to appear by chance
@@ -56,7 +57,7 @@ def bind(requests: list[Request], answers: list[Answer], noise: list[set[str]]) 
     for index, request in enumerate(requests):
         template = request
         for value, source in sorted(produced.items(), key=lambda item: -len(item[0])):  # longest first
-            changed = _substitute(template, value, "{{%d:%s}}" % source)
+            changed = _substitute(template, value, f"{{{{{source[0]}:{source[1]}}}}}")
             if changed != template:
                 used.setdefault(source, set()).add(index)
                 template = changed
