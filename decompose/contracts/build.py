@@ -1,0 +1,189 @@
+"""Recordings -> contracts/<service>.json: each recorded exchange mapped to its route (through the
+analysis) and to the service that will own it (through the plan), with its noise, its bindings, and an
+inferred JSON Schema per route and status. The same recordings give the same bytes; timings, which
+differ on every run, go to a separate file (`latency`).
+
+A scenario is one test of the monolith's suite: all of its exchanges are kept, in order, in the
+contract of every service whose routes it touches (the other exchanges are the setup it needs).
+Two recordings of the same suite give the noise (compare.volatile); a scenario whose requests
+differ between the two runs is marked unstable and kept without noise.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from decompose.contracts.binding import Request, bind
+from decompose.contracts.compare import HEADERS_THAT_MATTER, Answer, Exchange, volatile
+from decompose.contracts.recorder import body_bytes, body_json
+from decompose.contracts.schema import infer
+from decompose.errors import UserError
+from decompose.gateway.matching import RouteTable
+
+FORMAT = 1
+UNROUTED = "(unrouted)"
+TRANSPORT = {"host", "user-agent", "content-length", "accept-encoding", "connection"}
+INDEX = re.compile(r"\[\d+\]")
+BOUNDARY = re.compile(r'boundary=("([^"]+)"|([^;\s]+))')
+FIXED_BOUNDARY = "decompose-recorded-boundary"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    request: Request
+    answer: Answer
+    ms: float
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    exchanges: list[Recorded]
+
+
+def read_recording(path: Path) -> list[Scenario]:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return [Scenario(s["name"], [_recorded(e) for e in s["exchanges"]]) for s in raw["scenarios"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UserError(f"{path}: not a decompose recording ({exc})", "record again with 'decompose contracts record'") from exc
+
+
+def _recorded(raw: dict[str, Any]) -> Recorded:
+    request, answer = raw["request"], raw["answer"]
+    sent = Request(request["method"], request["target"],
+                   tuple((k, v) for k, v in request["headers"] if k not in TRANSPORT), body_bytes(request["body"]))
+    return Recorded(_fixed_boundary(sent),
+                    Answer(answer["status"], tuple((k, v) for k, v in answer["headers"]), body_bytes(answer["body"])),
+                    float(raw.get("ms", 0.0)))
+
+
+def _fixed_boundary(request: Request) -> Request:
+    """Test clients pick a random multipart boundary per request; one fixed boundary keeps the
+    same upload byte-identical from one recording to the next (and means the same to the server)."""
+    kind = dict(request.headers).get("content-type", "")
+    found = BOUNDARY.search(kind)
+    if not kind.startswith("multipart/") or found is None:
+        return request
+    old = found.group(2) or found.group(3)
+    headers = tuple((k, v.replace(old, FIXED_BOUNDARY) if k == "content-type" else v) for k, v in request.headers)
+    body = request.body.replace(b"--" + old.encode("latin-1"), b"--" + FIXED_BOUNDARY.encode("latin-1"))
+    return Request(request.method, request.target, headers, body)
+
+
+def build(runs: list[list[Scenario]], table: RouteTable, services: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """services: "METHOD /template" -> owning service. Returns service -> contract document."""
+    second = {s.name: s for s in runs[1]} if len(runs) > 1 else {}
+    per_service: dict[str, list[dict[str, Any]]] = {}
+    by_route: dict[str, list[tuple[Recorded, set[str]]]] = {}
+    for scenario in runs[0]:
+        document, touched = _scenario(scenario, second.get(scenario.name), table, services, by_route)
+        for service in sorted(touched):
+            per_service.setdefault(service, []).append(document)
+    owners: dict[str, list[str]] = {}
+    for route, service in sorted(services.items()):
+        owners.setdefault(service, []).append(route)
+    return {service: _contract(service, owners.get(service, []), per_service.get(service, []), by_route)
+            for service in sorted(set(owners) | set(per_service))}
+
+
+def _scenario(scenario: Scenario, again: Scenario | None, table: RouteTable, services: dict[str, str],
+              by_route: dict) -> tuple[dict[str, Any], set[str]]:
+    exchanges = [Exchange(r.request.method, r.request.target, r.answer) for r in scenario.exchanges]
+    stable = again is not None and [(r.request.method, r.request.target) for r in again.exchanges] == \
+        [(r.request.method, r.request.target) for r in scenario.exchanges]
+    noise = volatile(exchanges, [Exchange(r.request.method, r.request.target, r.answer) for r in again.exchanges]) \
+        if stable else [set() for _ in exchanges]
+    templates, bindings = bind([r.request for r in scenario.exchanges], [r.answer for r in scenario.exchanges], noise)
+    touched: set[str] = set()
+    steps = []
+    for recorded, template, fields_noise in zip(scenario.exchanges, templates, noise):
+        rule = table.match(recorded.request.method, recorded.request.target)
+        route = f"{recorded.request.method} {rule.template}" if rule else UNROUTED
+        service = services.get(route, UNROUTED)
+        touched.add(service)
+        by_route.setdefault(route, []).append((recorded, fields_noise))
+        steps.append({"route": route, "service": service, "request": _request(template),
+                      "answer": _answer(recorded.answer), "volatile": sorted(fields_noise)})
+    touched.discard(UNROUTED)
+    document = {"name": scenario.name, "stable": stable, "exchanges": steps,
+                "bindings": [{"name": b.name, "used_by": list(b.used_by)} for b in bindings]}
+    return document, touched
+
+
+def _request(request: Request) -> dict[str, Any]:
+    return {"method": request.method, "target": request.target, "headers": [list(h) for h in request.headers],
+            "body": body_json(request.body)}
+
+
+def _answer(answer: Answer) -> dict[str, Any]:
+    kept = [[k, v] for k, v in answer.headers if k in HEADERS_THAT_MATTER or k == "set-cookie"]
+    return {"status": answer.status, "headers": kept, "body": body_json(answer.body)}
+
+
+def _contract(service: str, routes: list[str], scenarios: list[dict[str, Any]], by_route: dict) -> dict[str, Any]:
+    documented = {}
+    for route in routes:
+        samples = by_route.get(route, [])
+        documented[route] = _route(samples) if samples else {"samples": 0}
+    return {"format": FORMAT, "service": service, "routes": documented,
+            "uncovered": [r for r in routes if not by_route.get(r)], "scenarios": scenarios}
+
+
+def _route(samples: list[tuple[Recorded, set[str]]]) -> dict[str, Any]:
+    bodies: dict[str, list[Any]] = {}
+    for recorded, _ in samples:
+        parsed = _json_body(recorded.answer)
+        if parsed is not None:
+            bodies.setdefault(str(recorded.answer.status), []).append(parsed)
+    noisy = sorted({INDEX.sub("[*]", field) for _, fields in samples for field in fields})
+    return {"samples": len(samples), "statuses": sorted({r.answer.status for r, _ in samples}),
+            "schemas": {status: infer(examples) for status, examples in sorted(bodies.items())},
+            "volatile": noisy}
+
+
+def latency(runs: list[list[Scenario]], table: RouteTable) -> dict[str, dict[str, float]]:
+    """Per route, the monolith's measured p95 and sample count over every run. Kept apart from the
+    contracts (in .decompose/latency.json): timings differ on every run, contracts must not."""
+    samples: dict[str, list[float]] = {}
+    for run in runs:
+        for scenario in run:
+            for recorded in scenario.exchanges:
+                rule = table.match(recorded.request.method, recorded.request.target)
+                route = f"{recorded.request.method} {rule.template}" if rule else UNROUTED
+                samples.setdefault(route, []).append(recorded.ms)
+    return {route: {"p95_ms": round(_percentile(sorted(values), 95), 3), "samples": len(values)}
+            for route, values in sorted(samples.items())}
+
+
+def _json_body(answer: Answer) -> Any:
+    kind = (answer.header("content-type") or [""])[0]
+    if "json" not in kind:
+        return None
+    try:
+        return json.loads(answer.body)
+    except ValueError:
+        return None
+
+
+def _percentile(values: list[float], percent: float) -> float:
+    """Nearest-rank percentile of sorted values."""
+    if not values:
+        return 0.0
+    rank = max(1, math.ceil(percent / 100 * len(values)))
+    return values[rank - 1]
+
+
+def write_contracts(contracts: dict[str, dict[str, Any]], out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for service, contract in contracts.items():
+        path = out / f"{service}.json"
+        path.write_text(json.dumps(contract, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,215 @@
+"""A pytest plugin that records every request and answer going through the monolith while its own
+tests run, grouped by test in test order: the raw material of contracts.
+
+    python -m pytest -p decompose.contracts.recorder --decompose-record=recording.json
+
+It wraps the framework at its entry point, so the tests need no change and any test client works:
+Flask (`Flask.__call__`, WSGI), Django (`WSGIHandler` and the test client's `ClientHandler`), and
+FastAPI/Starlette (`Starlette.__call__`, ASGI). Only the outermost call is recorded (an app that
+calls another app records once). Bodies that are not UTF-8 are kept as base64.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextvars
+import io
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+FORMAT = 1
+_depth = contextvars.ContextVar("decompose_record_depth", default=0)
+
+
+class Recording:
+    def __init__(self) -> None:
+        self.scenarios: dict[str, list[dict[str, Any]]] = {}
+        self.order: list[str] = []
+        self.current = "(outside a test)"
+
+    def add(self, exchange: dict[str, Any]) -> None:
+        if self.current not in self.scenarios:
+            self.scenarios[self.current] = []
+            self.order.append(self.current)
+        self.scenarios[self.current].append(exchange)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": FORMAT, "scenarios": [{"name": n, "exchanges": self.scenarios[n]} for n in self.order]}
+
+
+def body_json(data: bytes) -> dict[str, str]:
+    try:
+        return {"text": data.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {"base64": base64.b64encode(data).decode("ascii")}
+
+
+def body_bytes(body: dict[str, str]) -> bytes:
+    return body["text"].encode("utf-8") if "text" in body else base64.b64decode(body["base64"])
+
+
+def _exchange(method: str, path: str, query: str, headers: list[tuple[str, str]], body: bytes,
+              status: int, answer_headers: list[tuple[str, str]], answer_body: bytes, started: float) -> dict[str, Any]:
+    target = path + (f"?{query}" if query else "")
+    return {
+        "request": {"method": method, "target": target, "headers": [[k.lower(), v] for k, v in headers],
+                    "body": body_json(body)},
+        "answer": {"status": status, "headers": [[k.lower(), v] for k, v in answer_headers],
+                   "body": body_json(answer_body)},
+        "ms": round((time.perf_counter() - started) * 1000, 3),
+    }
+
+
+# --- WSGI (Flask, Django) ------------------------------------------------------------------------------
+
+def _wsgi_request(environ: dict) -> tuple[str, str, str, list[tuple[str, str]], bytes]:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    headers = [(k[5:].replace("_", "-"), v) for k, v in sorted(environ.items()) if k.startswith("HTTP_")]
+    headers += [(k.replace("_", "-"), environ[k]) for k in ("CONTENT_TYPE",) if environ.get(k)]
+    path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+    return environ["REQUEST_METHOD"], environ.get("SCRIPT_NAME", "") + path, environ.get("QUERY_STRING", ""), headers, body
+
+
+def record_wsgi(call, recording: Recording):
+    def recorded(app, environ, start_response):
+        if _depth.get():
+            return call(app, environ, start_response)
+        token = _depth.set(1)
+        try:
+            started = time.perf_counter()
+            method, path, query, headers, body = _wsgi_request(environ)
+            seen: dict[str, Any] = {}
+
+            def capture_start(status, response_headers, exc_info=None):
+                seen["status"], seen["headers"] = int(status.split(" ", 1)[0]), list(response_headers)
+                return start_response(status, response_headers, exc_info)
+
+            result = call(app, environ, capture_start)
+            try:
+                chunks = b"".join(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+            recording.add(_exchange(method, path, query, headers, body, seen.get("status", 0), seen.get("headers", []),
+                                    chunks, started))
+            return [chunks]
+        finally:
+            _depth.reset(token)
+    return recorded
+
+
+def record_django_client(call, recording: Recording):
+    """django.test.client.ClientHandler.__call__(environ) returns the response object itself."""
+    def recorded(handler, environ):
+        if _depth.get():
+            return call(handler, environ)
+        token = _depth.set(1)
+        try:
+            started = time.perf_counter()
+            method, path, query, headers, body = _wsgi_request(environ)
+            response = call(handler, environ)
+            content = b"" if getattr(response, "streaming", False) else response.content
+            answer_headers = list(response.items()) + [("Set-Cookie", c.OutputString()) for c in response.cookies.values()]
+            recording.add(_exchange(method, path, query, headers, body, response.status_code, answer_headers, content,
+                                    started))
+            return response
+        finally:
+            _depth.reset(token)
+    return recorded
+
+
+# --- ASGI (FastAPI, Starlette) ------------------------------------------------------------------------
+
+def record_asgi(call, recording: Recording):
+    async def recorded(app, scope, receive, send):
+        if scope.get("type") != "http" or _depth.get():
+            return await call(app, scope, receive, send)
+        token = _depth.set(1)
+        started = time.perf_counter()
+        body, seen, answer = bytearray(), {}, bytearray()
+
+        async def capture_receive():
+            message = await receive()
+            if message.get("type") == "http.request":
+                body.extend(message.get("body", b""))
+            return message
+
+        async def capture_send(message):
+            if message["type"] == "http.response.start":
+                seen["status"] = message["status"]
+                seen["headers"] = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", [])]
+            elif message["type"] == "http.response.body":
+                answer.extend(message.get("body", b""))
+            await send(message)
+
+        try:
+            await call(app, scope, capture_receive, capture_send)
+        finally:
+            _depth.reset(token)
+            headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
+            recording.add(_exchange(scope["method"], scope.get("root_path", "") + scope["path"],
+                                    scope.get("query_string", b"").decode("latin-1"), headers, bytes(body),
+                                    seen.get("status", 0), seen.get("headers", []), bytes(answer), started))
+    return recorded
+
+
+# --- the plugin ---------------------------------------------------------------------------------------
+
+ENTRY_POINTS = (
+    ("flask", "Flask", "__call__", record_wsgi),
+    ("django.core.handlers.wsgi", "WSGIHandler", "__call__", record_wsgi),
+    ("django.test.client", "ClientHandler", "__call__", record_django_client),
+    ("starlette.applications", "Starlette", "__call__", record_asgi),
+)
+
+
+def install(recording: Recording) -> list[tuple[type, str, Any]]:
+    """Wrap every framework entry point that can be imported; returns what to restore."""
+    import importlib
+
+    patched = []
+    for module_name, class_name, method, wrap in ENTRY_POINTS:
+        try:
+            cls = getattr(importlib.import_module(module_name), class_name)
+        except Exception:  # noqa: BLE001  (framework not installed, or not configured: nothing to record)
+            continue
+        original = cls.__dict__[method]
+        setattr(cls, method, wrap(original, recording))
+        patched.append((cls, method, original))
+    return patched
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--decompose-record", metavar="PATH", default=None,
+                     help="Record every request and answer through the app under test to PATH (decompose contracts).")
+
+
+class _Plugin:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.recording = Recording()
+        self.patched = install(self.recording)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None):
+        self.recording.current = item.nodeid
+        yield
+        self.recording.current = "(outside a test)"
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        for cls, method, original in self.patched:
+            setattr(cls, method, original)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps(self.recording.to_json(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    path = config.getoption("--decompose-record")
+    if path:
+        config.pluginmanager.register(_Plugin(Path(path)), "decompose-recorder")

@@ -1,0 +1,66 @@
+"""Contracts built from hand-made recordings: routes, services, noise, bindings, schemas, coverage."""
+
+from __future__ import annotations
+
+import json
+
+from decompose.contracts.binding import Request
+from decompose.contracts.build import FIXED_BOUNDARY, Recorded, Scenario, _fixed_boundary, build, latency
+from decompose.contracts.compare import Answer
+from decompose.gateway.matching import RouteTable, Rule
+
+TABLE = RouteTable([Rule.of("/login", ("POST",), "/login"), Rule.of("/orders/{id}", ("GET",), "/orders/{id}"),
+                    Rule.of("/orders", ("DELETE",), "/orders")])
+SERVICES = {"POST /login": "accounts", "GET /orders/{id}": "orders", "DELETE /orders": "orders"}
+
+
+def exchange(method: str, target: str, status: int, body: object, ms: float = 5.0, **headers: str) -> Recorded:
+    answer = Answer(status, (("content-type", "application/json"),), json.dumps(body).encode())
+    return Recorded(Request(method, target, tuple(headers.items())), answer, ms)
+
+
+def run(token: str, when: str) -> list[Scenario]:
+    return [Scenario("test_order", [
+        exchange("POST", "/login", 200, {"token": token}),
+        exchange("GET", "/orders/7", 200, {"id": 7, "items": [{"at": when}]}, authorization=f"Bearer {token}"),
+        exchange("GET", "/orders/8", 404, {"error": "not found"}, authorization=f"Bearer {token}"),
+        exchange("GET", "/static/app.css", 200, {}),
+    ])]
+
+
+def test_exchanges_map_to_routes_and_services_with_noise_and_bindings():
+    contracts = build([run("tok-aaaaaa", "10:00"), run("tok-bbbbbb", "10:01")], TABLE, SERVICES)
+    assert sorted(contracts) == ["accounts", "orders"]
+    orders = contracts["orders"]
+    (scenario,) = orders["scenarios"]
+    assert scenario["stable"] is True
+    assert [e["route"] for e in scenario["exchanges"]] == ["POST /login", "GET /orders/{id}", "GET /orders/{id}", "(unrouted)"]
+    assert scenario["exchanges"][1]["volatile"] == ["$.items[0].at"]
+    assert scenario["bindings"] == [{"name": "0:$.token", "used_by": [1, 2]}]
+    assert ["authorization", "Bearer {{0:$.token}}"] in scenario["exchanges"][1]["request"]["headers"]
+    route = orders["routes"]["GET /orders/{id}"]
+    assert route["samples"] == 2 and route["statuses"] == [200, 404] and route["volatile"] == ["$.items[*].at"]
+    assert route["schemas"]["200"]["required"] == ["id", "items"] and route["schemas"]["404"]["required"] == ["error"]
+    assert orders["uncovered"] == ["DELETE /orders"] and orders["routes"]["DELETE /orders"] == {"samples": 0}
+
+
+def test_a_scenario_that_sends_different_requests_in_each_run_is_unstable_and_kept_without_noise():
+    second = run("tok-bbbbbb", "10:01")
+    second[0].exchanges[1] = exchange("GET", "/orders/9", 200, {"id": 9, "items": []})
+    scenario = build([run("tok-aaaaaa", "10:00"), second], TABLE, SERVICES)["orders"]["scenarios"][0]
+    assert scenario["stable"] is False and all(e["volatile"] == [] for e in scenario["exchanges"])
+
+
+def test_the_same_recordings_give_the_same_contracts_and_timings_stay_apart():
+    runs = [run("tok-aaaaaa", "10:00"), run("tok-bbbbbb", "10:01")]
+    assert json.dumps(build(runs, TABLE, SERVICES), sort_keys=True) == json.dumps(build(runs, TABLE, SERVICES), sort_keys=True)
+    assert '"ms"' not in json.dumps(build(runs, TABLE, SERVICES)) and "p95_ms" not in json.dumps(build(runs, TABLE, SERVICES))
+    assert latency(runs, TABLE)["GET /orders/{id}"] == {"p95_ms": 5.0, "samples": 4}
+
+
+def test_a_random_multipart_boundary_is_replaced_by_a_fixed_one():
+    body = b"--XyZ123\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\nhi\r\n--XyZ123--\r\n"
+    request = Request("POST", "/up", (("content-type", 'multipart/form-data; boundary="XyZ123"'),), body)
+    fixed = _fixed_boundary(request)
+    assert dict(fixed.headers)["content-type"] == f'multipart/form-data; boundary="{FIXED_BOUNDARY}"'
+    assert fixed.body.count(f"--{FIXED_BOUNDARY}".encode()) == 2 and b"XyZ123" not in fixed.body

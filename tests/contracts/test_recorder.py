@@ -1,0 +1,98 @@
+"""The recorder plugin on tiny Flask and FastAPI apps, run by pytest in a child process."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+FLASK_APP = '''
+    from flask import Flask, Response, jsonify, request
+
+    app = Flask(__name__)
+
+    @app.post("/login")
+    def login():
+        response = jsonify(token="t-" + request.get_json()["name"])
+        response.set_cookie("a", "1")
+        response.set_cookie("b", "2")
+        return response
+
+    @app.get("/raw")
+    def raw():
+        return Response(bytes([0, 255, 1]), mimetype="application/octet-stream")
+
+    @app.get("/missing")
+    def missing():
+        return {"error": "nope"}, 404
+'''
+
+FLASK_TESTS = '''
+    from app import app
+
+    def test_login_then_raw():
+        client = app.test_client()
+        assert client.post("/login", json={"name": "ann"}).status_code == 200
+        assert client.get("/raw?x=1&x=2").data == bytes([0, 255, 1])
+
+    def test_missing():
+        assert app.test_client().get("/missing").status_code == 404
+
+    def test_no_requests():
+        assert True
+'''
+
+FASTAPI_APP = '''
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+    @app.post("/items")
+    async def create(item: dict):
+        return {"created": item}
+'''
+
+FASTAPI_TESTS = '''
+    from fastapi.testclient import TestClient
+    from app import app
+
+    def test_create():
+        assert TestClient(app).post("/items", json={"n": 1}).json() == {"created": {"n": 1}}
+'''
+
+
+def record(tmp_path: Path, app: str, tests: str) -> dict:
+    (tmp_path / "app.py").write_text(textwrap.dedent(app))
+    (tmp_path / "test_app.py").write_text(textwrap.dedent(tests))
+    out = tmp_path / "recording.json"
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "decompose.contracts.recorder",
+                           f"--decompose-record={out}", "test_app.py"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(out.read_text())
+
+
+def test_flask_exchanges_are_grouped_by_test_in_order(tmp_path):
+    recording = record(tmp_path, FLASK_APP, FLASK_TESTS)
+    names = [s["name"] for s in recording["scenarios"]]
+    assert names == ["test_app.py::test_login_then_raw", "test_app.py::test_missing"]  # no requests, no scenario
+    login, raw = recording["scenarios"][0]["exchanges"]
+    assert login["request"]["method"] == "POST" and login["request"]["target"] == "/login"
+    assert json.loads(login["request"]["body"]["text"]) == {"name": "ann"}
+    assert json.loads(login["answer"]["body"]["text"]) == {"token": "t-ann"}
+    assert [v for k, v in login["answer"]["headers"] if k == "set-cookie"] == ["a=1; Path=/", "b=2; Path=/"]
+    assert raw["request"]["target"] == "/raw?x=1&x=2"
+    assert base64.b64decode(raw["answer"]["body"]["base64"]) == bytes([0, 255, 1])
+    assert recording["scenarios"][1]["exchanges"][0]["answer"]["status"] == 404
+    assert all(e["ms"] >= 0 for s in recording["scenarios"] for e in s["exchanges"])
+
+
+def test_fastapi_exchanges_are_recorded_through_asgi(tmp_path):
+    recording = record(tmp_path, FASTAPI_APP, FASTAPI_TESTS)
+    (exchange,) = recording["scenarios"][0]["exchanges"]
+    assert exchange["request"]["method"] == "POST" and exchange["answer"]["status"] == 200
+    assert json.loads(exchange["answer"]["body"]["text"]) == {"created": {"n": 1}}
+    assert ["content-type", "application/json"] in exchange["request"]["headers"]
