@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from decompose.contracts.binding import Request, bind
-from decompose.contracts.compare import HEADERS_THAT_MATTER, Answer, Exchange, volatile
-from decompose.contracts.recorder import body_bytes, body_json
+from decompose.contracts.compare import HEADERS_THAT_MATTER, Answer, Exchange, json_body, volatile
+from decompose.contracts.recorder import decode_body, encode_body
 from decompose.contracts.schema import infer
 from decompose.errors import UserError
 from decompose.gateway.matching import RouteTable
@@ -57,9 +57,9 @@ def read_recording(path: Path) -> list[Scenario]:
 def _recorded(raw: dict[str, Any]) -> Recorded:
     request, answer = raw["request"], raw["answer"]
     sent = Request(request["method"], request["target"],
-                   tuple((k, v) for k, v in request["headers"] if k not in TRANSPORT), body_bytes(request["body"]))
+                   tuple((k, v) for k, v in request["headers"] if k not in TRANSPORT), decode_body(request["body"]))
     return Recorded(_fixed_boundary(sent),
-                    Answer(answer["status"], tuple((k, v) for k, v in answer["headers"]), body_bytes(answer["body"])),
+                    Answer(answer["status"], tuple((k, v) for k, v in answer["headers"]), decode_body(answer["body"])),
                     float(raw.get("ms", 0.0)))
 
 
@@ -118,12 +118,12 @@ def _scenario(scenario: Scenario, again: Scenario | None, table: RouteTable, ser
 
 def _request(request: Request) -> dict[str, Any]:
     return {"method": request.method, "target": request.target, "headers": [list(h) for h in request.headers],
-            "body": body_json(request.body)}
+            "body": encode_body(request.body)}
 
 
 def _answer(answer: Answer) -> dict[str, Any]:
     kept = [[k, v] for k, v in answer.headers if k in HEADERS_THAT_MATTER or k == "set-cookie"]
-    return {"status": answer.status, "headers": kept, "body": body_json(answer.body)}
+    return {"status": answer.status, "headers": kept, "body": encode_body(answer.body)}
 
 
 def _contract(service: str, routes: list[str], scenarios: list[dict[str, Any]], by_route: dict) -> dict[str, Any]:
@@ -138,7 +138,7 @@ def _contract(service: str, routes: list[str], scenarios: list[dict[str, Any]], 
 def _route(samples: list[tuple[Recorded, set[str]]]) -> dict[str, Any]:
     bodies: dict[str, list[Any]] = {}
     for recorded, _ in samples:
-        parsed = _json_body(recorded.answer)
+        parsed = json_body(recorded.answer)
         if parsed is not None:
             bodies.setdefault(str(recorded.answer.status), []).append(parsed)
     noisy = sorted({INDEX.sub("[*]", field) for _, fields in samples for field in fields})
@@ -159,16 +159,6 @@ def latency(runs: list[list[Scenario]], table: RouteTable) -> dict[str, dict[str
                 samples.setdefault(route, []).append(recorded.ms)
     return {route: {"p95_ms": round(_percentile(sorted(values), 95), 3), "samples": len(values)}
             for route, values in sorted(samples.items())}
-
-
-def _json_body(answer: Answer) -> Any:
-    kind = (answer.header("content-type") or [""])[0]
-    if "json" not in kind:
-        return None
-    try:
-        return json.loads(answer.body)
-    except ValueError:
-        return None
 
 
 def _percentile(values: list[float], percent: float) -> float:

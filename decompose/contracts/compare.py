@@ -72,7 +72,7 @@ def fields(answer: Answer) -> dict[str, Any]:
             found[f"header:{name}"] = values[0] if len(values) == 1 else values
     for raw in answer.header("set-cookie"):
         found.update(_cookie(raw))
-    body = _json(answer)
+    body = json_body(answer, MISSING)
     if body is MISSING:
         found["$"] = answer.body
     else:
@@ -119,14 +119,15 @@ def _differing(left: dict[str, Any], right: dict[str, Any]) -> set[str]:
     return {key for key in left.keys() | right.keys() if left.get(key, MISSING) != right.get(key, MISSING)}
 
 
-def _json(answer: Answer) -> Any:
+def json_body(answer: Answer, otherwise: Any = None) -> Any:
+    """The answer's body parsed, when it says it is JSON and is; else `otherwise`."""
     kind = (answer.header("content-type") or [""])[0]
     if "json" not in kind:
-        return MISSING
+        return otherwise
     try:
         return json.loads(answer.body)
     except ValueError:
-        return MISSING
+        return otherwise
 
 
 def _flatten(value: Any, path: str, into: dict[str, Any]) -> None:

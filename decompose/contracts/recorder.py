@@ -41,14 +41,14 @@ class Recording:
         return {"format": FORMAT, "scenarios": [{"name": n, "exchanges": self.scenarios[n]} for n in self.order]}
 
 
-def body_json(data: bytes) -> dict[str, str]:
+def encode_body(data: bytes) -> dict[str, str]:
     try:
         return {"text": data.decode("utf-8")}
     except UnicodeDecodeError:
         return {"base64": base64.b64encode(data).decode("ascii")}
 
 
-def body_bytes(body: dict[str, str]) -> bytes:
+def decode_body(body: dict[str, str]) -> bytes:
     return body["text"].encode("utf-8") if "text" in body else base64.b64decode(body["base64"])
 
 
@@ -57,9 +57,9 @@ def _exchange(method: str, path: str, query: str, headers: list[tuple[str, str]]
     target = path + (f"?{query}" if query else "")
     return {
         "request": {"method": method, "target": target, "headers": [[k.lower(), v] for k, v in headers],
-                    "body": body_json(body)},
+                    "body": encode_body(body)},
         "answer": {"status": status, "headers": [[k.lower(), v] for k, v in answer_headers],
-                   "body": body_json(answer_body)},
+                   "body": encode_body(answer_body)},
         "ms": round((time.perf_counter() - started) * 1000, 3),
     }
 

@@ -49,19 +49,12 @@ def _branch(kind: str, examples: list[Any]) -> dict[str, Any]:
     return {"type": kind}
 
 
+JSON_TYPES = ((type(None), "null"), (bool, "boolean"), (int, "integer"), (float, "number"), (str, "string"),
+              (list, "array"), (dict, "object"))  # bool before int: True is an int in Python
+
+
 def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
+    for python_type, name in JSON_TYPES:
+        if isinstance(value, python_type):
+            return name
     raise TypeError(f"not a JSON value: {type(value).__name__}")
