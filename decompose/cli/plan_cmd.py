@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,9 @@ from rich.table import Table
 from decompose.cli.guard import guarded
 from decompose.cli.output import Quiet, Verbose, err_console, settings_for, write_data
 from decompose.errors import UserError
-from decompose.planning.constraints import Constraints
+from decompose.generation.api import crossing_pairs
 from decompose.planning.api import Workspace, load, propose_plan, review, review_scores, score_line
+from decompose.planning.constraints import Constraints
 from decompose.planning.explain import explain, find_element
 from decompose.planning.plan import Settings
 from decompose.planning.planfile import load_document
@@ -37,6 +39,9 @@ def plan(
     ground_truth: Path = typer.Option(None, "--ground-truth", help="Score against a ground-truth TOML (MoJoFM)."),
     config: Path = typer.Option(None, "--config", help="pyproject.toml with [tool.decompose.weights] (default: found)."),
     force: bool = typer.Option(False, "--force", help="Replace a hand-edited plan (the old one is kept as .bak)."),
+    converge: bool = typer.Option(False, "--converge", help="Plan again, adding [constraints] together pairs, until generation "
+                                  "would find no stub or split transaction across services (at most 8 rounds)."),
+    source: Path = typer.Option(None, "--source", help="With --converge: the monolith's root, if not where analyze ran."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
     quiet: Quiet = False,
     verbose: Verbose = 0,
@@ -50,7 +55,9 @@ def plan(
         _check(ws, out, ground_truth, json_out, settings.quiet)
     else:
         wanted = Settings(str(analysis), strategy, resolution, seed, services)
-        _propose(ws, out, wanted, ground_truth, force, json_out, settings.quiet)
+        _propose(ws, out, wanted, ground_truth, force, json_out and not converge, settings.quiet or converge)
+        if converge:
+            _converge(ws, out, wanted, ground_truth, source, json_out, settings.quiet)
 
 
 def _propose(ws: Workspace, out: Path, wanted: Settings, truth: Path | None, force: bool, json_out: bool, quiet: bool) -> None:
@@ -81,6 +88,42 @@ def _propose(ws: Workspace, out: Path, wanted: Settings, truth: Path | None, for
         for item in proposal.unhonoured:
             console.print(f"[yellow]not honoured[/] {item.constraint}: {item.why}")
         console.print(f"Wrote {out}. Edit it, then run 'decompose plan --check'.")
+
+
+MAX_ROUNDS = 8
+
+
+def _converge(ws: Workspace, out: Path, wanted: Settings, truth: Path | None, source: Path | None, json_out: bool,
+              quiet: bool) -> None:
+    """Feed generation's `together` suggestions back into the plan until there are none."""
+    console = err_console()
+    added = 0
+    for rounds in range(MAX_ROUNDS + 1):
+        pairs = crossing_pairs(ws, out, source)
+        if not pairs:
+            break
+        if rounds == MAX_ROUNDS:
+            raise UserError(f"{len(pairs)} crossings remain after {MAX_ROUNDS} rounds of planning (kept in {out})",
+                            "look at them with 'decompose generate --dry-run --json' (crossings), and pin or move the "
+                            "symbols by hand, or accept them as manual work")
+        document = load_document(out)
+        constraints = review(ws, document, out).plan.constraints
+        merged = tuple(sorted(set(constraints.together) | {tuple(p) for p in pairs}))
+        added += len(merged) - len(constraints.together)
+        document["constraints"]["together"] = [list(group) for group in merged]
+        proposal = propose_plan(ws, wanted, replace(constraints, together=merged), document, truth)
+        _write_atomic(out, proposal.text)
+        if not quiet:
+            console.print(f"round {rounds + 1}: {len(pairs)} crossings kept together, {len(proposal.plan.services)} services")
+    final = review(ws, load_document(out), out)
+    scores = review_scores(ws, final, truth)
+    if json_out:
+        write_data(_json({"plan": str(out), "rounds": rounds, "together_added": added, "scores": scores,
+                          "services": [vars(s) for s in final.plan.services]}))
+    if not quiet:
+        console.print(_services_table(final.plan, scores))
+        console.print(f"Converged after {rounds} round(s), {added} together pair(s) added: no stub and no split "
+                      f"transaction across services. Wrote {out}.")
 
 
 def _check(ws: Workspace, out: Path, truth: Path | None, json_out: bool, quiet: bool) -> None:
@@ -114,7 +157,7 @@ def _explain(ws: Workspace, out: Path, name: str, json_out: bool) -> None:
             console.print(f"  {tie.weight:>6g}  {tie.other} ({tie.home}): {kinds}")
 
 
-def _services_table(plan, scores: dict[str, Any]) -> Table:  # noqa: ANN001
+def _services_table(plan, scores: dict[str, Any]) -> Table:
     table = Table(title=f"{len(plan.services)} services, {scores.get('shared_elements', 0)} shared elements")
     for column in ("service", "modules", "symbols", "routes", "tables", "interface"):
         table.add_column(column, justify="left" if column == "service" else "right")

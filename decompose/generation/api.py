@@ -1,6 +1,7 @@
 """What the CLI calls: analysis.json + decompose.toml -> rendered services -> a write plan.
 
     generate(analysis, plan, out)  -> Generation (files and report, and the write plan against --out)
+    crossing_pairs(ws, plan)       -> the [constraints] together pairs that would remove every crossing
 Nothing here prints or writes; `writer.apply` writes. Errors a user can fix are UserErrors.
 """
 
@@ -9,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from decompose.generation.crossings import crossings, together
 from decompose.generation.layout import Sources, build_layout
 from decompose.generation.render import Rendered, render
 from decompose.generation.unplug import containers_of
 from decompose.generation.writer import WritePlan, plan_writes
-from decompose.planning.api import load, sound_plan
+from decompose.planning.api import Workspace, load, sound_plan
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,16 @@ def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | Non
     return Generation(rendered, plan_writes(out, rendered.files))
 
 
-def _project_name(analysis) -> str:  # noqa: ANN001
+def crossing_pairs(ws: Workspace, plan_path: Path, source: Path | None = None) -> list[list[str]]:
+    """The `together` pairs generation would suggest for this plan (stubs, split transactions),
+    without rendering anything: what `decompose plan --converge` feeds back into the plan."""
+    found = sound_plan(ws, plan_path)
+    analysis = ws.analysis
+    sources = Sources.of(analysis, source or Path(analysis.root))
+    layout = build_layout(analysis, found.homes, sources, containers_of(sources, analysis.routes), _project_name(analysis))
+    return together(crossings(analysis, found.homes, layout.services))
+
+
+def _project_name(analysis) -> str:
     tops = sorted({m.name.split(".")[0] for m in analysis.modules if m.role == "app"})
     return tops[0] if len(tops) == 1 else Path(analysis.root).resolve().name

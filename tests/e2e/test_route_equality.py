@@ -1,8 +1,8 @@
 """End to end: the generated services answer every sample route exactly as the monolith does.
 
-1. Analyse and plan the sample; generate in dry-run and take the report's `together` suggestions
-   (calls that would become stubs or split a transaction) into the plan's [constraints]; plan again,
-   until the report suggests nothing (the loop a user follows, see docs/generation.md).
+1. Analyse the sample and plan it with `decompose plan --converge`: generation's `together`
+   suggestions (calls that would become stubs or split a transaction) go into the plan's
+   [constraints] until there are none; then generate.
 2. Send one request sequence through every route (tests/e2e/journey.py) to two fresh monoliths:
    fields that differ between them are noise (timestamps, tokens).
 3. Start every generated service with `chalice local --no-autoreload` on 127.0.0.1, all on one
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 
 import httpx
@@ -30,7 +29,7 @@ from tests.e2e.journey import journey
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_monolith"
-MAX_ROUNDS = 8
+MAX_ROUNDS = 8  # decompose plan --converge gives up after this many
 runner = CliRunner()
 
 
@@ -40,29 +39,16 @@ def cli(*args: str) -> str:
     return result.stdout
 
 
-def add_together(plan: Path, pairs: list[list[str]]) -> None:
-    text = plan.read_text()
-    found = re.search(r"^together = (.*)$", text, re.MULTILINE)
-    merged = sorted({tuple(p) for p in json.loads(found.group(1))} | {tuple(p) for p in pairs})
-    plan.write_text(text[:found.start()] + "together = " + json.dumps([list(p) for p in merged]) + text[found.end():])
-
-
 @pytest.fixture(scope="module")
 def converged(tmp_path_factory):
-    """(folder, report, rounds): the sample planned until generation suggests no constraint."""
+    """(folder, report, planning): the sample planned with --converge, then generated."""
     where = tmp_path_factory.mktemp("converged")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(where)
         cli("analyze", str(SAMPLE), "-q")
-        cli("plan", "-q")
-        for rounds in range(1, MAX_ROUNDS + 1):
-            report = json.loads(cli("generate", "--dry-run", "--json", "-q"))
-            if not report["together"]:
-                break
-            add_together(where / "decompose.toml", report["together"])
-            cli("plan", "--force", "-q")
-        cli("generate", "-q")
-    return where, report, rounds
+        planning = json.loads(cli("plan", "--converge", "--json", "-q"))
+        report = json.loads(cli("generate", "--json", "-q"))
+    return where, report, planning
 
 
 def environment(work: Path, name: str) -> dict[str, str]:
@@ -103,9 +89,11 @@ def route_table(report: dict) -> RouteTable:
 
 
 def test_planning_with_the_suggested_constraints_converges(converged):
-    _, report, rounds = converged
-    assert report["together"] == [] and rounds < MAX_ROUNDS
+    where, report, planning = converged
+    assert 1 <= planning["rounds"] < MAX_ROUNDS and planning["together_added"] > 0
+    assert report["together"] == [] and all(s["crossings"] == [] for s in report["services"])
     assert not [c for s in report["services"] for c in s["clients"] if c["kind"] == "stub"]
+    assert '"sample_monolith.services.orders:checkout"' in (where / "decompose.toml").read_text()  # pairs written
 
 
 def test_the_sequence_covers_every_route_and_finds_the_noise(converged, reference):
