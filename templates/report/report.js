@@ -63,6 +63,10 @@
     return { elements: nodes.concat(edges), total: keep.length };
   }
 
+  // On large graphs the intra-service edges hide the structure: start with the cross-service ones only.
+  const CROSS_ONLY_ABOVE = 5000;
+  document.getElementById("cross-only").checked = data.planned && data.edges.length > CROSS_ONLY_ABOVE;
+
   const cy = cytoscape({
     container: document.getElementById("graph"),
     elements: moduleElements(),
@@ -189,6 +193,7 @@
     return true;
   }
 
+  applyCrossFilter();
   cy.on("tap", "node", (evt) => select(evt.target.id()));
   cy.on("tap", (evt) => { if (evt.target === cy) cy.elements().removeClass("faded"); });
 
