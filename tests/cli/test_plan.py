@@ -399,3 +399,30 @@ def test_services_target_gives_exactly_that_many_services(work, target):
     data = json.loads(result.stdout)
     assert data["scores"]["services"] == target and len(data["services"]) == target
     assert data["unhonoured"] == []
+
+
+# ---------------------------------------------------------------- --converge (generation's crossings faked)
+
+PAIR = ["sample_monolith.services.orders:checkout", "sample_monolith.services.inventory:reserve"]
+
+
+def test_converge_writes_the_pairs_and_stops_when_none_is_left(work, monkeypatch):
+    answers = iter([[PAIR], []])
+    monkeypatch.setattr("decompose.cli.plan_cmd.crossing_pairs", lambda ws, plan, source: next(answers))
+    result = runner.invoke(app, ["plan", "--converge", "--json", "-q"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["rounds"] == 1 and data["together_added"] == 1
+    assert [list(group) for group in load_plan()["constraints"]["together"]] == [PAIR]
+    def holds(service: dict, element: str) -> bool:
+        return element in service["symbols"] or element.split(":")[0] in service["modules"]
+
+    assert any(all(holds(s, e) for e in PAIR) for s in data["services"])  # honoured: one service holds both
+
+
+def test_converge_gives_up_with_a_clear_error_and_keeps_the_plan(work, monkeypatch):
+    monkeypatch.setattr("decompose.cli.plan_cmd.crossing_pairs", lambda ws, plan, source: [PAIR])
+    result = runner.invoke(app, ["plan", "--converge"])
+    assert result.exit_code == 2
+    assert "crossings remain after 8 rounds" in result.stderr and "Traceback" not in result.output
+    assert [list(group) for group in load_plan()["constraints"]["together"]] == [PAIR]
