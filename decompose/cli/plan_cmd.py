@@ -15,7 +15,7 @@ from rich.table import Table
 from decompose.cli.guard import guarded
 from decompose.cli.output import Quiet, Verbose, err_console, settings_for, write_data
 from decompose.errors import UserError
-from decompose.generation.api import crossing_pairs
+from decompose.generation.api import crossing_pairs, sources_of
 from decompose.planning.api import Workspace, load, propose_plan, review, review_scores, score_line
 from decompose.planning.constraints import Constraints
 from decompose.planning.explain import explain, find_element
@@ -97,9 +97,10 @@ def _converge(ws: Workspace, out: Path, wanted: Settings, truth: Path | None, so
               quiet: bool) -> None:
     """Feed generation's `together` suggestions back into the plan until there are none."""
     console = err_console()
+    sources = sources_of(ws, source)  # parsed once, for every round
     added = 0
     for rounds in range(MAX_ROUNDS + 1):
-        pairs = crossing_pairs(ws, out, source)
+        pairs = crossing_pairs(ws, out, sources)
         if not pairs:
             break
         if rounds == MAX_ROUNDS:

@@ -1,7 +1,7 @@
 """What the CLI calls: analysis.json + decompose.toml -> rendered services -> a write plan.
 
-    generate(analysis, plan, out)  -> Generation (files and report, and the write plan against --out)
-    crossing_pairs(ws, plan)       -> the [constraints] together pairs that would remove every crossing
+    generate(analysis, plan, out)      -> Generation (files and report, and the write plan against --out)
+    crossing_pairs(ws, plan, sources)  -> the [constraints] together pairs that would remove every crossing
 Nothing here prints or writes; `writer.apply` writes. Errors a user can fix are UserErrors.
 """
 
@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from decompose.analysis.model import Analysis
 from decompose.generation.crossings import crossings, together
 from decompose.generation.layout import Sources, build_layout
+from decompose.generation.model import Layout
 from decompose.generation.render import Rendered, render
 from decompose.generation.unplug import containers_of
 from decompose.generation.writer import WritePlan, plan_writes
@@ -27,21 +29,28 @@ class Generation:
 def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | None = None) -> Generation:
     ws = load(analysis_path)
     found = sound_plan(ws, plan_path)
-    analysis = ws.analysis
-    sources = Sources.of(analysis, source or Path(analysis.root))
-    layout = build_layout(analysis, found.homes, sources, containers_of(sources, analysis.routes), _project_name(analysis))
-    rendered = render(layout, sources, found.homes, plan_path.name, analysis)
+    sources = sources_of(ws, source)
+    layout = _layout(ws.analysis, found.homes, sources)
+    rendered = render(layout, sources, found.homes, plan_path.name, ws.analysis)
     return Generation(rendered, plan_writes(out, rendered.files))
 
 
-def crossing_pairs(ws: Workspace, plan_path: Path, source: Path | None = None) -> list[list[str]]:
+def sources_of(ws: Workspace, source: Path | None = None) -> Sources:
+    """The monolith's modules, parsed on demand; they do not depend on the plan, so one Sources
+    serves every plan of a `decompose plan --converge` run."""
+    return Sources.of(ws.analysis, source or Path(ws.analysis.root))
+
+
+def crossing_pairs(ws: Workspace, plan_path: Path, sources: Sources) -> list[list[str]]:
     """The `together` pairs generation would suggest for this plan (stubs, split transactions),
     without rendering anything: what `decompose plan --converge` feeds back into the plan."""
     found = sound_plan(ws, plan_path)
-    analysis = ws.analysis
-    sources = Sources.of(analysis, source or Path(analysis.root))
-    layout = build_layout(analysis, found.homes, sources, containers_of(sources, analysis.routes), _project_name(analysis))
-    return together(crossings(analysis, found.homes, layout.services))
+    layout = _layout(ws.analysis, found.homes, sources)
+    return together(crossings(ws.analysis, found.homes, layout.services))
+
+
+def _layout(analysis: Analysis, homes: dict[str, str], sources: Sources) -> Layout:
+    return build_layout(analysis, homes, sources, containers_of(sources, analysis.routes), _project_name(analysis))
 
 
 def _project_name(analysis) -> str:
