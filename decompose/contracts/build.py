@@ -103,8 +103,7 @@ def _scenario(scenario: Scenario, again: Scenario | None, table: RouteTable, ser
     touched: set[str] = set()
     steps = []
     for recorded, template, fields_noise in zip(scenario.exchanges, templates, noise):
-        rule = table.match(recorded.request.method, recorded.request.target)
-        route = f"{recorded.request.method} {rule.template}" if rule else UNROUTED
+        route = route_of(table, recorded.request)
         service = services.get(route, UNROUTED)
         touched.add(service)
         by_route.setdefault(route, []).append((recorded, fields_noise))
@@ -114,6 +113,12 @@ def _scenario(scenario: Scenario, again: Scenario | None, table: RouteTable, ser
     document = {"name": scenario.name, "stable": stable, "exchanges": steps,
                 "bindings": [{"name": b.name, "used_by": list(b.used_by)} for b in bindings]}
     return document, touched
+
+
+def route_of(table: RouteTable, request: Request) -> str:
+    """"METHOD /template" of the analysed route the request hits, or UNROUTED."""
+    rule = table.match(request.method, request.target)
+    return f"{request.method} {rule.template}" if rule else UNROUTED
 
 
 def _request(request: Request) -> dict[str, Any]:
@@ -154,9 +159,7 @@ def latency(runs: list[list[Scenario]], table: RouteTable) -> dict[str, dict[str
     for run in runs:
         for scenario in run:
             for recorded in scenario.exchanges:
-                rule = table.match(recorded.request.method, recorded.request.target)
-                route = f"{recorded.request.method} {rule.template}" if rule else UNROUTED
-                samples.setdefault(route, []).append(recorded.ms)
+                samples.setdefault(route_of(table, recorded.request), []).append(recorded.ms)
     return {route: {"p95_ms": round(_percentile(sorted(values), 95), 3), "samples": len(values)}
             for route, values in sorted(samples.items())}
 

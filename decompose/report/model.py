@@ -64,7 +64,7 @@ def build(analysis: Analysis, plan: PlanView | None = None) -> dict[str, Any]:
         "counts": {"modules": len(modules), "symbols": len(analysis.symbols), "edges": len(analysis.edges),
                    "routes": len(analysis.routes), "tables": len(analysis.tables), "hazards": len(analysis.hazards),
                    "failures": len(analysis.failures)},
-        "services": _services(plan, owner, analysis) if plan else [],
+        "services": _services(plan, owner) if plan else [],
         "scores": {"plan": plan.scores, "baseline": plan.baseline} if plan else None,
         "nodes": nodes,
         "edges": edges,
@@ -263,7 +263,7 @@ def _symbols(analysis: Analysis, names: set[str], plan: PlanView | None) -> dict
             "edges": [[a, b, k, w] for (a, b, k), w in sorted(weights.items())]}
 
 
-def _services(plan: PlanView, owner: dict[str, str], analysis: Analysis) -> list[dict[str, Any]]:
+def _services(plan: PlanView, owner: dict[str, str]) -> list[dict[str, Any]]:
     modules = Counter(owner.values())
     symbols = Counter(s for e, s in plan.homes.items() if ":" in e)
     return [{**service, "modules": modules.get(service["name"], 0), "symbols": symbols.get(service["name"], 0)}

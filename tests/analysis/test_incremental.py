@@ -65,6 +65,15 @@ def edit(root: Path, rel: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
+def after_edit(root: Path, name: str) -> AnalyzeResult:
+    """TREE analysed with a cache (a full link), then EDITS[name] made, then analysed again."""
+    write_tree(root, TREE)
+    cache = root / "out" / "cache.sqlite"
+    assert render(root, cache).link.full
+    edit(root, *EDITS[name])
+    return render(root, cache)
+
+
 def assert_same_as_cold(root: Path, result: AnalyzeResult) -> None:
     assert result.rendered is not None
     cold = render(root, None)
@@ -98,11 +107,7 @@ EDITS = {
 
 @pytest.mark.parametrize("name", list(EDITS))
 def test_every_edit_gives_the_cold_bytes(tmp_path, name):
-    write_tree(tmp_path, TREE)
-    cache = tmp_path / "out" / "cache.sqlite"
-    render(tmp_path, cache)
-    edit(tmp_path, *EDITS[name])
-    assert_same_as_cold(tmp_path, render(tmp_path, cache))
+    assert_same_as_cold(tmp_path, after_edit(tmp_path, name))
 
 
 def test_edits_in_a_row_and_a_revert_give_the_cold_bytes(tmp_path):
@@ -118,30 +123,18 @@ def test_edits_in_a_row_and_a_revert_give_the_cold_bytes(tmp_path):
 
 
 def test_a_local_edit_relinks_one_module(tmp_path):
-    write_tree(tmp_path, TREE)
-    cache = tmp_path / "out" / "cache.sqlite"
-    assert render(tmp_path, cache).link.full
-    edit(tmp_path, *EDITS["body calls a hazard"])
-    again = render(tmp_path, cache)
+    again = after_edit(tmp_path, "body calls a hazard")
     assert (again.link.full, again.link.relinked) == (False, 1)
 
 
 def test_a_changed_interface_relinks_the_modules_that_resolved_through_it(tmp_path):
-    write_tree(tmp_path, TREE)
-    cache = tmp_path / "out" / "cache.sqlite"
-    render(tmp_path, cache)
-    edit(tmp_path, *EDITS["function renamed"])
-    again = render(tmp_path, cache)
+    again = after_edit(tmp_path, "function renamed")
     # pricing itself, api (re-exports quote), views (imports it through api), report (pricing.quote)
     assert (again.link.full, again.link.relinked) == (False, 4)
 
 
 def test_a_renamed_model_relinks_the_modules_that_looked_it_up(tmp_path):
-    write_tree(tmp_path, TREE)
-    cache = tmp_path / "out" / "cache.sqlite"
-    render(tmp_path, cache)
-    edit(tmp_path, *EDITS["model renamed"])
-    again = render(tmp_path, cache)
+    again = after_edit(tmp_path, "model renamed")
     # models itself, and views (its `Order` resolved through models, and was a model's table)
     assert (again.link.full, again.link.relinked) == (False, 2)
     assert_same_as_cold(tmp_path, again)
