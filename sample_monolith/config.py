@@ -11,6 +11,9 @@ DATABASE_URL_ENV = "SAMPLE_DATABASE_URL"
 UPLOAD_DIR_ENV = "SAMPLE_UPLOAD_DIR"
 ADMIN_EMAILS_ENV = "SAMPLE_ADMIN_EMAILS"
 NOTIFICATIONS_SYNC_ENV = "SAMPLE_NOTIFICATIONS_SYNC"
+PASSWORD_HASH_ENV = "SAMPLE_PASSWORD_HASH_METHOD"
+RECOGNIZER_ROUNDS_ENV = "SAMPLE_RECOGNIZER_ROUNDS"
+PAYMENT_BACKOFF_ENV = "SAMPLE_PAYMENT_BACKOFF_SECONDS"
 DEFAULT_DATABASE_URL = "sqlite:///sample_monolith.db"
 TRUE_VALUES = ("1", "true", "yes", "on")
 
@@ -61,4 +64,10 @@ def env_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         settings["ADMIN_EMAILS"] = tuple(e.strip().lower() for e in emails if e.strip())
     if environ.get(NOTIFICATIONS_SYNC_ENV):
         settings["NOTIFICATIONS_SYNC"] = environ[NOTIFICATIONS_SYNC_ENV].lower() in TRUE_VALUES
+    if environ.get(PASSWORD_HASH_ENV):
+        settings["PASSWORD_HASH_METHOD"] = environ[PASSWORD_HASH_ENV]
+    if environ.get(RECOGNIZER_ROUNDS_ENV):
+        settings["RECOGNIZER_ROUNDS"] = int(environ[RECOGNIZER_ROUNDS_ENV])
+    if environ.get(PAYMENT_BACKOFF_ENV):
+        settings["PAYMENT_BACKOFF_SECONDS"] = float(environ[PAYMENT_BACKOFF_ENV])
     return settings

@@ -1,16 +1,23 @@
-"""`decompose contracts ...`: record the monolith's behaviour as contracts (verify comes next)."""
+"""`decompose contracts record|verify`: record the monolith's behaviour as contracts; replay them against a target."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
 
 from decompose.cli.guard import guarded
-from decompose.cli.output import Quiet, Verbose, err_console, settings_for
+from decompose.cli.output import Quiet, Verbose, err_console, settings_for, write_data
 from decompose.contracts.api import record as run_record
+from decompose.contracts.suite import Options
+from decompose.contracts.suite import verify as run_verify
 
-app = typer.Typer(help="SLA contracts: record the monolith's answers, per planned service.", no_args_is_help=True)
+FAILURES_SHOWN = 8
+app = typer.Typer(help="SLA contracts: record the monolith's answers per planned service, verify any target against them.", no_args_is_help=True)
 
 
 @app.command("record", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -39,7 +46,78 @@ def record(
         console.print(f"{len(result.unstable)} scenarios sent different requests in different runs (kept without noise):")
         for name in result.unstable[: 10 if settings.verbosity < 1 else None]:
             console.print(f"    {name}", markup=False)
+    if result.calibrated:
+        console.print(f"Replayed every scenario twice on the monolith in the contract world: {result.world_noise} noisy "
+                      f"fields, {len(result.not_replayable)} scenarios not replayable.")
+        for name, why in sorted(result.not_replayable.items())[: 10 if settings.verbosity < 1 else None]:
+            console.print(f"    {name}: {why}", markup=False, soft_wrap=True)
+        for service, routes in sorted(result.unverifiable.items()):
+            console.print(f"[yellow]unverifiable[/] {service}: only non-replayable scenarios reach {', '.join(routes)}",
+                          soft_wrap=True)
+    else:
+        console.print("No [contracts] app in the plan: scenarios were not replayed on the monolith (see docs/contracts.md).")
     if result.unrouted:
         console.print(f"{result.unrouted} exchanges matched no analysed route (static files, unknown paths): kept, not owned.")
     if not missing:
         console.print("Every planned route is covered.")
+
+
+@app.command("verify")
+@guarded
+def verify(
+    ctx: typer.Context,
+    target: str = typer.Option("monolith", "--target", "-t", help="monolith | service:NAME | services | a base URL."),
+    contracts: Path = typer.Option(Path("contracts"), "--contracts", "-c", help="Folder of contracts/<service>.json."),
+    plan: Path = typer.Option(Path("decompose.toml"), "--plan", "-p", help="The plan; its [contracts] table sets the world and budgets."),
+    services: Path = typer.Option(Path("services"), "--services", help="The generated services (targets service:NAME and services)."),
+    only: list[str] = typer.Option([], "--only", help="Verify only this service's contract (repeatable)."),
+    junit: Path = typer.Option(None, "--junit", help="Write JUnit XML here (for CI)."),
+    repeat: int = typer.Option(1, "--repeat", min=1, help="Replay every scenario N times: more samples for each route's p95."),
+    warmup: int = typer.Option(1, "--warmup", min=0, help="Replay every scenario N times first: checked, not timed."),
+    reset: bool = typer.Option(True, "--reset/--no-reset", help="Ask URL targets for a fresh start before each scenario."),
+    json_output: bool = typer.Option(False, "--json", help="Print the results as JSON on stdout."),
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
+) -> None:
+    """Replay every recorded scenario against a target; check answers, schemas, latency and errors per route."""
+    settings = settings_for(ctx, quiet, verbose)
+    options = Options(contracts=contracts, plan=plan, services=services, junit=junit, repeat=repeat, warmup=warmup, reset=reset,
+                      only=list(only))
+    verified = run_verify(target, options)
+    if json_output:
+        write_data(json.dumps(verified.results, indent=1, sort_keys=True))
+    if not settings.quiet:
+        _summary(verified, settings.verbosity)
+    if not verified.passed:
+        raise typer.Exit(1)
+
+
+def _summary(verified, verbosity: int) -> None:
+    console = err_console()
+    results = verified.results
+    limit = None if verbosity > 0 else FAILURES_SHOWN
+    for block in verified.failures[:limit]:
+        console.print(block + "\n", markup=False, highlight=False, soft_wrap=True)
+    if len(verified.failures) > len(verified.failures[:limit]):
+        console.print(f"... and {len(verified.failures) - FAILURES_SHOWN} more failures (-v shows them all; --junit keeps them)")
+    routes = results["routes"]
+    shown = routes if verbosity > 0 or len(routes) <= 60 else [r for r in routes if not r["passed"]]
+    table = Table(title=f"{verified.target}: {sum(r['passed'] for r in routes)}/{len(routes)} routes within contract",
+                  box=box.SIMPLE_HEAD)
+    for column in ("service", "route", "answers", "broken", "errors", "p95 ms", "budget ms", ""):
+        table.add_column(column, no_wrap=True,
+                         justify="right" if column in ("answers", "broken", "errors", "p95 ms", "budget ms") else "left")
+    for r in shown:
+        table.add_row(r["service"], r["route"], str(r["exchanges"]), str(r["failed"]), str(r["errors"]),
+                      _ms(r["p95_ms"]), _ms(r["budget_ms"]), "[green]ok[/]" if r["passed"] else "[red]FAIL[/]")
+    wide = Console(stderr=True, highlight=False, width=max(console.width, 140)) if not console.is_terminal else console
+    wide.print(table)
+    scenarios = results["scenarios"]
+    passed = sum(s["passed"] for s in scenarios)
+    console.print(f"Scenarios: {passed}/{len(scenarios)} passed, {len(results['skipped'])} skipped (not replayable or unstable).")
+    if not results["latency_baseline"]:
+        console.print("[yellow]No latency baseline[/] (.decompose/latency.json): latency was measured, not judged.")
+
+
+def _ms(value) -> str:
+    return "-" if value is None else f"{value:.1f}"

@@ -12,8 +12,10 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from decompose.contracts.build import build, latency, read_recording, write_contracts
+from decompose.contracts.build import build, latency, read_recording, write_contracts, write_suites
+from decompose.contracts.settings import read as read_settings
 from decompose.errors import UserError
 from decompose.gateway.matching import RouteTable, Rule
 from decompose.planning.api import load, sound_plan
@@ -27,17 +29,29 @@ class RecordResult:
     unstable: list[str] = field(default_factory=list)
     uncovered: dict[str, list[str]] = field(default_factory=dict)
     unrouted: int = 0
+    calibrated: bool = False
+    not_replayable: dict[str, str] = field(default_factory=dict)  # scenario -> why
+    world_noise: int = 0  # fields that differ between the tests' world and the contract world
+    unverifiable: dict[str, list[str]] = field(default_factory=dict)  # service -> routes only such scenarios reach
 
 
 def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[str], runs: int = 2,
-           scratch: Path = Path(".decompose")) -> RecordResult:
+           scratch: Path = Path(".decompose"), root: Path = Path(".")) -> RecordResult:
     ws = load(analysis_path)
     found = sound_plan(ws, plan_path)
+    settings = read_settings(plan_path)
     table = RouteTable([Rule.of(r.template, r.methods, r.template) for r in ws.analysis.routes])
     services = {route: s.name for s in found.plan.services for route in s.routes}
     recordings = [read_recording(_run_suite(scratch / f"recording-{n}.json", pytest_args)) for n in range(1, runs + 1)]
     contracts = build(recordings, table, services)
-    result = RecordResult(write_contracts(contracts, out))
+    written = write_contracts(contracts, out)
+    world = None
+    if settings.app:
+        world = _calibrate(out, plan_path, root, scratch / "calibration.json")
+        contracts = build(recordings, table, services, world)
+        written = write_contracts(contracts, out)
+    result = RecordResult(written + write_suites(contracts, out), calibrated=world is not None)
+    _world_findings(contracts, result)
     timings = scratch / "latency.json"
     timings.write_text(json.dumps(latency(recordings, table), indent=1, sort_keys=True) + "\n", encoding="utf-8")
     first = recordings[0]
@@ -53,6 +67,33 @@ def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[st
                 result.unstable.append(scenario["name"])
             result.unrouted += sum(1 for e in scenario["exchanges"] if e["route"] == "(unrouted)")
     return result
+
+
+def _world_findings(contracts: dict[str, dict[str, Any]], result: RecordResult) -> None:
+    noisy: set[tuple[str, int, str]] = set()
+    for contract in contracts.values():
+        reached = set()
+        for scenario in contract["scenarios"]:
+            if scenario.get("replayable") is False:
+                result.not_replayable[scenario["name"]] = scenario["why"]
+            elif scenario["stable"]:
+                reached |= {e["route"] for e in scenario["exchanges"]}
+            noisy |= {(scenario["name"], i, f) for i, e in enumerate(scenario["exchanges"]) for f in e["volatile"]}
+        lost = [r for r, doc in contract["routes"].items() if doc.get("samples") and r not in reached]
+        if lost:
+            result.unverifiable[contract["service"]] = lost
+    result.world_noise = len(noisy)
+
+
+def _calibrate(contracts: Path, plan: Path, root: Path, out: Path) -> dict[str, dict[str, Any]]:
+    """Replay the fresh contracts twice on the monolith (in a child process: it imports the monolith)."""
+    command = [sys.executable, "-m", "decompose.contracts.calibrate", str(contracts), str(plan), str(root), str(out)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-12:])
+        raise UserError(f"replaying the recorded scenarios on the monolith failed:\n{tail}",
+                        "check the plan's [contracts] table (app, env, reset), see docs/contracts.md")
+    return json.loads(out.read_text(encoding="utf-8"))
 
 
 def _run_suite(path: Path, pytest_args: list[str]) -> Path:

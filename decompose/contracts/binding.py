@@ -2,9 +2,12 @@
 generated id, a slug) are captured from the target's own answers on replay, so a recorded
 scenario runs against a fresh system.
 
-Only *volatile* values are bound: those that differed between two recordings of the same sequence
-(see compare.volatile). A value equal in both runs makes identical requests in both runs and needs
-no binding; this keeps `page=1` or `quantity=2` from being mistaken for a produced id.
+A value is bound when it is a string of at least 6 characters that an answer produced (a body
+field, a `Location` header, a cookie, or any field that differed between two recordings of the same
+sequence, see compare.volatile) and a later request sent back. Values equal in both recordings are
+bound too: a test suite often fixes its clock and token generator, and the target replayed against
+(a service, a deployed stage) does not. Short values (`page=1`, `quantity=2`) are never bound, being
+too likely to appear by chance; headers such as `Content-Type` are not answers' products.
 
     templates, bindings = bind(requests, answers, noise)
     values = {}
@@ -63,12 +66,19 @@ def bind(requests: list[Request], answers: list[Answer], noise: list[set[str]]) 
                 template = changed
         templates.append(template)
         found = fields(answers[index])
-        for field in sorted(noise[index]):
-            value = found.get(field)
+        for field in sorted(found):
+            if field not in noise[index] and not _product(field):
+                continue
+            value = found[field]
             if isinstance(value, str) and len(value) >= MIN_LENGTH and value not in produced:
                 produced[value] = (index, field)
     bindings = [Binding(source, field, tuple(sorted(users))) for (source, field), users in sorted(used.items())]
     return templates, bindings
+
+
+def _product(field: str) -> bool:
+    """Fields an answer produces for the client to send back: body values, Location, cookies."""
+    return field.startswith("$") or field == "header:location" or (field.startswith("cookie:") and not field.endswith(":attributes"))
 
 
 def capture(bindings: list[Binding], index: int, answer: Answer) -> dict[str, str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
+from collections.abc import Callable
 from typing import Any
 
 HEADERS_THAT_MATTER = ("content-type", "location", "content-disposition", "cache-control", "etag", "www-authenticate")
@@ -94,15 +95,18 @@ def compare(expected: list[Exchange], actual: list[Exchange], noise: list[set[st
             result.differences.append(Difference(index, want.request, "request", want.request, got.request))
             break
         result.compared += 1
-        left, right = fields(want.answer), fields(got.answer)
-        differing = _differing(left, right) - noise[index]
-        for where in sorted(differing, key=_order):
-            if not _inside_absent(where, differing, left, right):
-                result.differences.append(
-                    Difference(index, want.request, where, left.get(where, MISSING), right.get(where, MISSING)))
+        result.differences.extend(differences(index, want, got, noise[index].__contains__))
     if len(expected) != len(actual):
         result.differences.append(Difference(result.compared, "sequence", "length", len(expected), len(actual)))
     return result
+
+
+def differences(index: int, want: Exchange, got: Exchange, noise: Callable[[str], bool]) -> list[Difference]:
+    """Where got's answer differs from want's, outside the fields `noise` says are noise."""
+    left, right = fields(want.answer), fields(got.answer)
+    differing = {where for where in _differing(left, right) if not noise(where)}
+    return [Difference(index, want.request, where, left.get(where, MISSING), right.get(where, MISSING))
+            for where in sorted(differing, key=_order) if not _inside_absent(where, differing, left, right)]
 
 
 def _inside_absent(where: str, differing: set[str], left: dict[str, Any], right: dict[str, Any]) -> bool:

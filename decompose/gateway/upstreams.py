@@ -43,8 +43,8 @@ def free_port() -> int:
 
 
 def chalice_local(name: str, folder: Path, port: int, env: dict[str, str] | None = None) -> Upstream:
-    chalice = Path(sys.executable).with_name("chalice")
-    command = [str(chalice) if chalice.exists() else "chalice", "local", "--no-autoreload", "--host", HOST,
+    """`chalice local` for the project in `folder`, with Nagle's algorithm off (see chalice_local.py)."""
+    command = [sys.executable, "-m", "decompose.gateway.chalice_local", "local", "--no-autoreload", "--host", HOST,
                "--port", str(port), "--stage", "dev"]
     return Upstream(name, command, folder, port, dict(env or {}))
 

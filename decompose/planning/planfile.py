@@ -21,6 +21,7 @@ from decompose.errors import UserError
 from decompose.planning.constraints import SHARED, Constraints
 from decompose.planning.plan import PLAN_SCHEMA_VERSION, Plan, Problem, Service, Settings
 
+OTHER_STAGES = ("contracts", "gateway")  # tables later stages read (decompose.contracts.settings, ...)
 LISTS = ("modules", "symbols", "tables", "routes", "interface")
 HEADER = """decompose plan: candidate services for {root}.
 Edit freely: move modules or symbols between services, rename services, add [constraints].
@@ -122,7 +123,7 @@ def parse(doc: tomlkit.TOMLDocument, path: Path) -> tuple[Plan, list[Problem]]:
     if version != PLAN_SCHEMA_VERSION:
         raise UserError(f"{path}: schema_version is {version!r}, this decompose reads {PLAN_SCHEMA_VERSION}",
                         "write the plan again with 'decompose plan --force', or use the decompose that wrote it")
-    for key in sorted(set(data) - {"schema_version", "plan", "constraints", "shared", "services"}):
+    for key in sorted(set(data) - {"schema_version", "plan", "constraints", "shared", "services", *OTHER_STAGES}):
         problems.append(Problem(key, "unknown top-level field", "remove it; see docs/planning.md#the-plan-file"))
     settings = _settings(_table(data, "plan", problems), problems)
     constraints = _constraints(_table(data, "constraints", problems), problems)

@@ -33,9 +33,19 @@ def test_volatile_values_sent_back_later_become_placeholders():
     assert placeholders(templates[2]) == {"0:$.token", "1:$.order"}
 
 
-def test_stable_values_are_not_bound():
+def test_values_equal_in_both_recordings_are_bound_too():
+    """A suite with a fixed token generator records the same token twice; a live target will not."""
     templates, bindings = bind(REQUESTS, ANSWERS, [set(), set(), set()])
-    assert templates == REQUESTS and bindings == []
+    assert [(b.name, b.used_by) for b in bindings] == [("0:$.token", (1, 2)), ("1:$.order", (2,))]
+
+
+def test_short_values_and_transport_headers_are_never_bound():
+    requests = [Request("GET", "/a"), Request("POST", "/b?page=1", (("content-type", "application/json"),),
+                                                  b'{"etag": "W/1"}')]
+    answers = [Answer(200, (("content-type", "application/json"), ("etag", "W/1")), b'{"page": 1, "n": "abc"}'),
+               Answer(200, (), b"")]
+    templates, bindings = bind(requests, answers, [{"header:etag", "$.page"}, set()])
+    assert templates == requests and bindings == []
 
 
 def test_replay_fills_in_the_targets_own_values():

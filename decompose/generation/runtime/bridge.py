@@ -108,6 +108,11 @@ class _Bridge:
         result = self._lambda_handler()(proxy_event(request), lambda_context(request))
         return chalice_response(result)
 
+    def reset(self) -> None:
+        """Drop the handler: the next request builds the app again (contract replay's fresh start)."""
+        with self._lock:
+            self._handler = None
+
     def _lambda_handler(self) -> LambdaHandler:
         if self._handler is None:
             with self._lock:  # `chalice local` serves each request on its own thread

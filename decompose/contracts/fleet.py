@@ -1,0 +1,49 @@
+"""The generated services, started together on 127.0.0.1 for replay: every one under
+`chalice local --no-autoreload`, calling the others through their clients, each with the reset
+endpoint on (DECOMPOSE_CONTRACT_RESET=1) and one shared secret.
+
+    with services_fleet(Path("services"), base_env, logs) as (fleet, urls):
+        ...   # urls: service -> http://127.0.0.1:PORT
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+from decompose.errors import UserError
+from decompose.gateway.upstreams import Fleet, chalice_local, free_port
+from decompose.generation.runtime.client import env_name
+from decompose.generation.runtime.reset import ENABLE
+
+HIDDEN = ("AWS_", "DECOMPOSE_", "PYTEST_")  # never leak the caller's into the services
+
+
+def generated_services(folder: Path) -> list[str]:
+    """The services `decompose generate` wrote in `folder` (from its report)."""
+    report = folder / "generation.json"
+    try:
+        return [s["name"] for s in json.loads(report.read_text(encoding="utf-8"))["services"]]
+    except FileNotFoundError:
+        raise UserError(f"{report}: no generated services here", "run 'decompose generate' first, or pass --services") from None
+    except (ValueError, KeyError, TypeError) as error:
+        raise UserError(f"{report}: not a generation report ({error})", "run 'decompose generate' again") from None
+
+
+@contextlib.contextmanager
+def services_fleet(folder: Path, env: dict[str, str], logs: Path) -> Iterator[tuple[Fleet, dict[str, str], str]]:
+    """Start every generated service; yields (fleet, urls, secret) and stops them all on exit."""
+    names = generated_services(folder)
+    ports = {name: free_port() for name in names}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    secret = secrets.token_hex(16)
+    base = {k: v for k, v in os.environ.items() if not k.startswith(HIDDEN)}
+    shared = {**base, **env, ENABLE: "1", "DECOMPOSE_INTERNAL_SECRET": secret,
+              **{env_name(name): url for name, url in urls.items()}}
+    upstreams = [chalice_local(name, folder / name, ports[name], shared) for name in names]
+    with Fleet(upstreams, logs=logs) as fleet:
+        yield fleet, urls, secret

@@ -1,0 +1,120 @@
+"""The contract suite as pytest tests: one test per recorded scenario, then one SLA test per route.
+
+`decompose contracts record` writes, beside each contract, a module such as contracts/test_cart.py:
+
+    from decompose.contracts.plugin import contract_tests
+    contract_tests(globals(), "cart.json")
+
+This plugin is registered when decompose is installed (entry point `pytest11`) and does nothing
+until a target is given:
+
+    pytest contracts/ --decompose-target=monolith                  # the monolith's app, in-process
+    pytest contracts/ --decompose-target=http://127.0.0.1:8000     # the gateway, chalice local, a stage
+    pytest contracts/ --decompose-target=fleet:fleet.json          # {"urls": {service: url}, "resets": [...]}
+    options: --decompose-plan decompose.toml  --decompose-latency .decompose/latency.json
+             --decompose-root .  --decompose-repeat 1  --decompose-warmup 1  --decompose-no-reset  --decompose-results out.json
+
+`decompose contracts verify` runs this for you, with JUnit XML and a summary table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from decompose.contracts.settings import Settings, read
+from decompose.contracts.targets import Http, InProcess
+from decompose.contracts.verify import Verifier, read_baseline, skip_reason
+from decompose.contracts.world import World
+from decompose.errors import UserError
+
+USAGE = "give a target: --decompose-target=monolith | URL | fleet:FILE.json (or run 'decompose contracts verify')"
+
+
+def contract_tests(namespace: dict[str, Any], contract_file: str) -> None:
+    """Define test_scenario and test_sla in a generated module, from the contract beside it."""
+    contract = json.loads(Path(namespace["__file__"]).with_name(contract_file).read_text(encoding="utf-8"))
+    scenarios = contract["scenarios"]
+    names = [_test_id(s["name"]) for s in scenarios]
+
+    @pytest.mark.parametrize("scenario", scenarios, ids=names)
+    def test_scenario(scenario: dict[str, Any], decompose_verifier: Verifier) -> None:
+        why = skip_reason(scenario)
+        run = decompose_verifier.scenario(contract, scenario)
+        if why:
+            pytest.skip(why)
+        if run is not None and not run.passed:
+            pytest.fail(f"scenario {scenario['name']} against {decompose_verifier.target.name}:\n{run.report()}",
+                        pytrace=False)
+
+    @pytest.mark.parametrize("route", sorted(contract["routes"]))
+    def test_sla(route: str, decompose_verifier: Verifier) -> None:
+        verdict = decompose_verifier.route(contract, route)
+        if not contract["routes"][route].get("samples"):
+            pytest.skip("no test of the monolith exercised this route")
+        if not verdict.passed:
+            pytest.fail(f"{route} ({contract['service']}): " + "; ".join(verdict.problems), pytrace=False)
+
+    namespace["test_scenario"], namespace["test_sla"] = test_scenario, test_sla
+
+
+def _test_id(name: str) -> str:
+    return name.rsplit("/", 1)[-1].replace("::", ".")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("decompose", "decompose contracts")
+    group.addoption("--decompose-target", default=None, help="monolith | URL | fleet:FILE.json")
+    group.addoption("--decompose-plan", default="decompose.toml", help="The plan; its [contracts] table sets the world and budgets.")
+    group.addoption("--decompose-latency", default=".decompose/latency.json", help="The monolith's recorded latencies.")
+    group.addoption("--decompose-root", default=".", help="Where the monolith's package imports from (in-process).")
+    group.addoption("--decompose-repeat", type=int, default=1, help="Replay each scenario N times (more latency samples).")
+    group.addoption("--decompose-warmup", type=int, default=1, help="Replay each scenario N more times first, checked but not timed.")
+    group.addoption("--decompose-no-reset", action="store_true", help="Do not ask URL targets for a fresh start.")
+    group.addoption("--decompose-results", default=None, help="Write the results (routes, scenarios) as JSON here.")
+
+
+@pytest.fixture(scope="session")
+def decompose_verifier(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    option = request.config.getoption
+    spec = option("--decompose-target")
+    if not spec:
+        pytest.skip(USAGE)
+    plan = Path(option("--decompose-plan"))
+    try:
+        settings = read(plan) if plan.exists() else Settings()
+        target = _target(spec, settings, Path(option("--decompose-root")).resolve(), option("--decompose-no-reset"))
+    except UserError as error:
+        pytest.exit(f"decompose contracts: {error.what}\n  next: {error.next_step}", returncode=2)
+    world = World(settings, tmp_path_factory.mktemp("decompose-world"))
+    verifier = Verifier(target, world, settings, read_baseline(Path(option("--decompose-latency"))),
+                        repeat=max(1, option("--decompose-repeat")), warmup=max(0, option("--decompose-warmup")))
+    yield verifier
+    target.close()
+    results = option("--decompose-results")
+    if results:
+        Path(results).write_text(json.dumps(verifier.results(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _target(spec: str, settings: Settings, root: Path, no_reset: bool):
+    secret = os.environ.get("DECOMPOSE_INTERNAL_SECRET")
+    if spec == "monolith":
+        if not settings.app:
+            raise UserError("target monolith: the plan's [contracts] table names no app",
+                            'add app = "package.module:create_app" under [contracts] (docs/contracts.md)')
+        return InProcess(settings.app, root, settings.reset)
+    if spec.startswith(("http://", "https://")):
+        return Http(spec, [] if no_reset else [spec], settings.reset, secret, name=spec)
+    if spec.startswith("fleet:"):
+        path = Path(spec.removeprefix("fleet:"))
+        try:
+            fleet = json.loads(path.read_text(encoding="utf-8"))
+            urls, resets = dict(fleet["urls"]), list(fleet.get("resets", []))
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise UserError(f"{path}: not a fleet file ({error})", 'write {"urls": {"service": "http://..."}, "resets": [...]}') from None
+        return Http(urls, [] if no_reset else resets, settings.reset, fleet.get("secret", secret), name=fleet.get("name", spec))
+    raise UserError(f"--decompose-target {spec!r} is not a target", USAGE)

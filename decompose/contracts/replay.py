@@ -1,0 +1,170 @@
+"""Replay one recorded scenario against a target and check every answer.
+
+    run = replay(scenario, routes, send, ignore)     # scenario and routes as in contracts/<service>.json;
+                                                     # send(request, owning service) -> Answer
+    run.passed, run.steps[i].problems, run.steps[i].ms
+
+For each exchange, in order: the request template is filled in with the values the target's own
+earlier answers produced (bindings), sent, timed, and checked:
+
+- status, the headers that matter and every body field, against the recorded answer, except the
+  fields that are noise: the exchange's `volatile`, the route's (`$.items[*].added_at`) and the
+  user's ignores (a pattern also covers everything under it: `$.meta` ignores `$.meta.took_ms`);
+- the body against the route's inferred JSON Schema for the status the target answered.
+
+A transport failure (timeout, refused connection) or a 5xx the recording did not have is also an
+*error*, counted against the route's error budget. A scenario stops at a transport failure or when a
+later request needs a value no answer gave.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from decompose.contracts.binding import Binding, Request, UnboundValue, capture, render
+from decompose.contracts.compare import MISSING, Answer, Exchange, differences, json_body
+from decompose.contracts.recorder import decode_body
+
+INDEX = re.compile(r"\[\d+\]")
+
+
+class TargetError(ConnectionError):
+    """The target could not be reached or did not answer in time."""
+
+
+@dataclass
+class Step:
+    index: int
+    route: str
+    request: str  # "METHOD target" as sent
+    status: int | None = None
+    ms: float = 0.0
+    problems: list[str] = field(default_factory=list)
+    error: str | None = None  # transport failure or unexpected 5xx: counts against the error budget
+    answer: Answer | None = field(default=None, repr=False)
+    timed: bool = True  # False for a warm-up run: checked, not counted in the route's p95
+
+
+@dataclass
+class Run:
+    name: str
+    steps: list[Step] = field(default_factory=list)
+    stopped: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.stopped is None and not any(step.problems for step in self.steps)
+
+    def report(self, limit: int = 12) -> str:
+        """The failures, readable: one block per failing exchange, expected against actual."""
+        lines = []
+        for step in self.steps:
+            if step.problems:
+                lines.append(f"#{step.index} {step.request}  ({step.route})")
+                lines += [f"    {problem}" for problem in step.problems[:limit]]
+                if len(step.problems) > limit:
+                    lines.append(f"    ... and {len(step.problems) - limit} more")
+        if self.stopped:
+            lines.append(f"stopped: {self.stopped}")
+        return "\n".join(lines)
+
+
+def replay(scenario: dict[str, Any], routes: dict[str, dict[str, Any]], send: Callable[[Request, str], Answer],
+           ignore: Callable[[str], set[str]] = lambda route: set()) -> Run:
+    bindings = [_binding(b) for b in scenario.get("bindings", [])]
+    values: dict[str, str] = {}
+    run = Run(scenario["name"])
+    for index, recorded in enumerate(scenario["exchanges"]):
+        template, expected = request_of(recorded["request"]), answer_of(recorded["answer"])
+        route = recorded["route"]
+        try:
+            request = render(template, values)
+        except UnboundValue as error:
+            run.stopped = f"#{index} {template.method} {template.target}: {error}"
+            return run
+        step = Step(index, route, f"{request.method} {request.target}")
+        run.steps.append(step)
+        started = time.perf_counter()
+        try:
+            answer = send(request, recorded.get("service", ""))
+        except TargetError as error:
+            step.ms = (time.perf_counter() - started) * 1000
+            step.error = f"no answer: {error}"
+            step.problems.append(step.error)
+            run.stopped = f"#{index} {step.request}: the target did not answer ({error})"
+            return run
+        step.ms, step.status, step.answer = (time.perf_counter() - started) * 1000, answer.status, answer
+        step.problems = check(index, recorded, expected, answer, routes.get(route, {}), ignore(route))
+        if answer.status >= 500 and expected.status < 500:
+            step.error = f"status {answer.status}"
+        values.update({**capture(bindings, index, expected), **capture(bindings, index, answer)})
+    return run
+
+
+def check(index: int, recorded: dict[str, Any], expected: Answer, answer: Answer, route: dict[str, Any],
+          ignored: set[str]) -> list[str]:
+    """Every way `answer` breaks the contract, as readable lines."""
+    noise = _noise(set(recorded.get("volatile", [])), set(route.get("volatile", [])) | ignored)
+    request = f"{recorded['request']['method']} {recorded['request']['target']}"
+    found = [f"{d.where}: expected {_short(d.expected)}, got {_short(d.actual)}"
+             for d in differences(index, Exchange(*request.split(" ", 1), expected),
+                                  Exchange(*request.split(" ", 1), answer), noise)]
+    schema = route.get("schemas", {}).get(str(answer.status))
+    if schema is not None:
+        found += schema_problems(schema, answer)
+    return found
+
+
+def schema_problems(schema: dict[str, Any], answer: Answer) -> list[str]:
+    body = json_body(answer, _NOT_JSON)
+    if body is _NOT_JSON:
+        return [f"schema {answer.status}: the body is not JSON"]
+    errors = sorted(Draft202012Validator(schema).iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path])
+    return [f"schema {answer.status}: {_path(e.absolute_path)}: {e.message}" for e in errors]
+
+
+def _noise(exact: set[str], patterns: set[str]) -> Callable[[str], bool]:
+    def is_noise(where: str) -> bool:
+        if where in exact:
+            return True
+        general = INDEX.sub("[*]", where)
+        return any(general == p or general.startswith((p + ".", p + "[")) for p in patterns)
+    return is_noise
+
+
+def request_of(raw: dict[str, Any]) -> Request:
+    return Request(raw["method"], raw["target"], tuple((k, v) for k, v in raw["headers"]), decode_body(raw["body"]))
+
+
+def answer_of(raw: dict[str, Any]) -> Answer:
+    return Answer(raw["status"], tuple((k, v) for k, v in raw["headers"]), decode_body(raw["body"]))
+
+
+def _binding(raw: dict[str, Any]) -> Binding:
+    source, _, where = raw["name"].partition(":")
+    return Binding(int(source), where, tuple(raw.get("used_by", [])))
+
+
+def _path(parts: Any) -> str:
+    text = "$"
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+def _short(value: Any) -> str:
+    if value is MISSING:
+        return "(absent)"
+    if isinstance(value, tuple) and len(value) == 2 and value[0] in ("object", "array"):
+        return f"an object with keys {', '.join(value[1]) or '(none)'}" if value[0] == "object" else f"an array of {value[1]}"
+    text = repr(value)
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+_NOT_JSON = object()

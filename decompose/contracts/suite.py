@@ -1,0 +1,116 @@
+"""What `decompose contracts verify` does: run the generated contract suite (contracts/test_*.py)
+with pytest against a target, with JUnit XML, and read back the per-route results.
+
+Targets:
+  monolith        the monolith's app in-process (the plan's [contracts] app), a fresh one per scenario
+  service:NAME    NAME's contract, against every generated service started under `chalice local`
+  services        every contract, against the same fleet
+  URL             any base URL (the gateway, a `chalice local`, a deployed stage); it is asked for a
+                  fresh start at URL/_decompose/reset before every scenario unless --no-reset
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from decompose.contracts.build import suite_path, write_suites
+from decompose.contracts.fleet import services_fleet
+from decompose.contracts.settings import read
+from decompose.contracts.world import World
+from decompose.errors import UserError
+
+TARGETS = "monolith, service:NAME, services, or a base URL (http://...)"
+
+
+@dataclass
+class Options:
+    contracts: Path = Path("contracts")
+    plan: Path = Path("decompose.toml")
+    latency: Path = Path(".decompose/latency.json")
+    services: Path = Path("services")
+    root: Path = Path(".")
+    junit: Path | None = None
+    repeat: int = 1
+    warmup: int = 1
+    reset: bool = True
+    scratch: Path = Path(".decompose/verify")
+    only: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Verified:
+    target: str
+    passed: bool
+    results: dict[str, Any]
+    failures: list[str]  # pytest's failure blocks: the readable diffs
+    modules: list[Path]
+
+
+def verify(target: str, options: Options) -> Verified:
+    options.scratch.mkdir(parents=True, exist_ok=True)
+    if target in ("services",) or target.startswith("service:"):
+        only = [target.removeprefix("service:")] if target.startswith("service:") else options.only
+        modules = suites(options.contracts, only)
+        env = World(read(options.plan), options.scratch / "fleet").fresh()
+        with services_fleet(options.services, env, options.scratch / "logs") as (_, urls, secret):
+            fleet = options.scratch / "fleet.json"
+            fleet.write_text(json.dumps({"name": f"the generated services ({len(urls)}, chalice local)", "urls": urls,
+                                         "resets": sorted(urls.values()), "secret": secret}, indent=1) + "\n")
+            return _pytest(target, f"fleet:{fleet}", modules, options)
+    if target == "monolith" or target.startswith(("http://", "https://")):
+        return _pytest(target, target, suites(options.contracts, options.only), options)
+    raise UserError(f"--target {target!r} is not a target", f"use {TARGETS}")
+
+
+def suites(contracts: Path, only: list[str]) -> list[Path]:
+    """The generated modules to run (written again from the contracts when missing)."""
+    documents = {p.stem: p for p in sorted(contracts.glob("*.json"))}
+    if not documents:
+        raise UserError(f"{contracts}/: no contracts here", "record them with 'decompose contracts record -- <pytest args>'")
+    unknown = [name for name in only if name not in documents]
+    if unknown:
+        raise UserError(f"no contract for service {unknown[0]!r} in {contracts}/ (a service that owns no route has none)",
+                        f"choose one of: {', '.join(documents)}")
+    chosen = only or list(documents)
+    modules = []
+    for name in chosen:
+        module = suite_path(contracts, name)
+        if not module.exists():
+            write_suites({name: {}}, contracts)
+        modules.append(module)
+    return modules
+
+
+def _pytest(target: str, spec: str, modules: list[Path], options: Options) -> Verified:
+    results = options.scratch / "results.json"
+    results.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-o", "console_output_style=classic",
+               *map(str, modules), f"--decompose-target={spec}", f"--decompose-plan={options.plan}",
+               f"--decompose-latency={options.latency}", f"--decompose-root={options.root}",
+               f"--decompose-repeat={options.repeat}", f"--decompose-warmup={options.warmup}", f"--decompose-results={results}"]
+    if not options.reset:
+        command.append("--decompose-no-reset")
+    if options.junit:
+        command.append(f"--junitxml={options.junit}")
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    output = done.stdout + done.stderr
+    if done.returncode not in (0, 1) or not results.exists():
+        tail = "\n".join(output.strip().splitlines()[-15:])
+        raise UserError(f"the contract suite could not run against {target} (pytest exit {done.returncode}):\n{tail}",
+                        "fix what the last lines say; 'decompose contracts verify -v' shows pytest's whole output")
+    return Verified(target, done.returncode == 0, json.loads(results.read_text(encoding="utf-8")),
+                    _failures(output), modules)
+
+
+def _failures(output: str) -> list[str]:
+    """The FAILURES section of pytest's output, one block per failing scenario or route."""
+    match = re.search(r"^=+ FAILURES =+$(.*?)^=+ (short test summary|.* in [0-9.]+s)", output, re.DOTALL | re.MULTILINE)
+    if not match:
+        return []
+    return [block.strip() for block in re.split(r"^_{3,} .* _{3,}$", match.group(1), flags=re.MULTILINE) if block.strip()]

@@ -1,0 +1,125 @@
+"""What a contract is replayed against. A target gives a fresh system per scenario, then answers requests.
+
+    target.fresh(env)          # before every scenario: env from the [contracts] table, a new {scratch}
+    answer = target.send(request)
+
+- `InProcess`: the monolith's own app in this process (WSGI through httpx's WSGITransport, ASGI through
+  Starlette's TestClient), built anew for every scenario after the reset hooks ran.
+- `Http`: any base URL (`chalice local`, the gateway, a deployed stage), or one URL per route (a fleet
+  of services). Before every scenario it posts the env and hooks to each process's
+  /_decompose/reset (generated services have it when started with DECOMPOSE_CONTRACT_RESET=1).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from decompose.contracts.binding import Request
+from decompose.contracts.compare import Answer
+from decompose.contracts.replay import TargetError
+from decompose.contracts.world import is_asgi, load_app
+from decompose.errors import UserError
+from decompose.generation.runtime import reset
+from decompose.generation.runtime.client import SECRET_HEADER
+
+DEFAULTS = ("accept", "accept-encoding", "user-agent")  # httpx's own headers: send only what was recorded
+
+
+def _bare(client: httpx.Client) -> httpx.Client:
+    for name in DEFAULTS:
+        if name in client.headers:
+            del client.headers[name]
+    return client
+
+
+def _send(client: httpx.Client, url: str, request: Request) -> Answer:
+    try:
+        response = client.request(request.method, url, headers=list(request.headers), content=request.body)
+    except httpx.TransportError as error:
+        raise TargetError(f"{type(error).__name__}: {error}") from error
+    finally:
+        client.cookies.clear()  # a request carries only the cookies the scenario sends
+    return Answer(response.status_code, tuple((k.lower(), v) for k, v in response.headers.multi_items()),
+                  response.content)
+
+
+class InProcess:
+    def __init__(self, spec: str | None, root: Path, hooks: tuple[str, ...]) -> None:
+        self.spec, self.root, self.hooks = spec, root, list(hooks)
+        self.client: httpx.Client | None = None
+        self.name = "monolith (in-process)"
+
+    def fresh(self, env: dict[str, str]) -> None:
+        self.close()
+        try:
+            reset.apply(env, self.hooks)
+        except reset.HookError as error:
+            raise UserError(str(error), "fix [contracts] reset in the plan") from None
+        app = load_app(self.spec, self.root)
+        self.client = _bare(_asgi_client(app) if is_asgi(app) else
+                            httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://localhost"))
+
+    def send(self, request: Request, owner: str = "") -> Answer:
+        assert self.client is not None, "fresh() comes before send()"
+        return _send(self.client, request.target, request)
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+
+def _asgi_client(app: Any) -> httpx.Client:
+    try:
+        from starlette.testclient import TestClient
+    except ImportError:
+        raise UserError("replaying an ASGI app in-process needs Starlette's TestClient", "pip install starlette") from None
+    return TestClient(app, base_url="http://localhost", raise_server_exceptions=False)
+
+
+class Http:
+    """urls: one base URL for everything, or the owning service's URL per exchange ("*": the rest)."""
+
+    def __init__(self, urls: str | dict[str, str], resets: list[str], hooks: tuple[str, ...],
+                 secret: str | None = None, timeout: float = 30.0, name: str = "") -> None:
+        self.urls = urls if isinstance(urls, dict) else {"*": urls}
+        self.resets, self.hooks, self.secret = resets, list(hooks), secret
+        self.client = _bare(httpx.Client(timeout=timeout))
+        self.name = name or ", ".join(resets)
+
+    def fresh(self, env: dict[str, str]) -> None:
+        """Reset the first process (it builds the app: a fresh database gets its tables), then the others at once."""
+        if not self.resets:
+            return
+        skipped = [self._reset(self.resets[0], env)]
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            skipped += list(pool.map(lambda base: self._reset(base, env), self.resets[1:]))
+        ran_nowhere = set(self.hooks).intersection(*skipped)
+        if ran_nowhere:
+            raise TargetError(f"reset hook {min(ran_nowhere)} ran in no process: no service has that function "
+                              "(check [contracts] reset in the plan)")
+
+    def _reset(self, base: str, env: dict[str, str]) -> set[str]:
+        headers = {SECRET_HEADER: self.secret} if self.secret else {}
+        try:
+            response = self.client.post(base.rstrip("/") + reset.PATH, json={"env": env, "hooks": self.hooks},
+                                        headers=headers)
+        except httpx.TransportError as error:
+            raise TargetError(f"{base} did not answer the reset ({type(error).__name__}: {error})") from error
+        if response.status_code != 200:
+            raise TargetError(f"{base}{reset.PATH} answered {response.status_code}: {response.text[:300]} "
+                              f"(start it with {reset.ENABLE}=1 and the same DECOMPOSE_INTERNAL_SECRET)")
+        return set(response.json().get("skipped", []))
+
+    def send(self, request: Request, owner: str = "") -> Answer:
+        base = self.urls.get(owner) or self.urls.get("*")
+        if base is None:
+            raise TargetError(f"no URL for service {owner!r}, which owns {request.method} {request.target}")
+        return _send(self.client, base.rstrip("/") + request.target, request)
+
+    def close(self) -> None:
+        self.client.close()

@@ -1,0 +1,156 @@
+"""Verifying contracts: every scenario replayed on a fresh system, then every route held to its SLA.
+
+    verifier = Verifier(target, world, settings, baseline)
+    run = verifier.scenario(contract, scenario)        # replay.Run; also kept for the route verdicts
+    verdict = verifier.route(contract, route)          # RouteVerdict: failures, errors, p95 against budget
+    verifier.results()                                 # everything, as JSON for the summary table
+
+A route's latency budget is the monolith's recorded p95 (`.decompose/latency.json`) times
+`latency_factor`, plus `latency_allowance_ms`; its error budget is the share of its exchanges that
+may fail in transport or answer a 5xx the recording did not have. The pytest plugin
+(decompose.contracts.plugin) drives this class; `decompose contracts verify` runs that plugin.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from decompose.contracts.binding import Request
+from decompose.contracts.build import percentile
+from decompose.contracts.compare import Answer
+from decompose.contracts.replay import Run, TargetError, replay
+from decompose.contracts.settings import Settings
+from decompose.contracts.world import World
+
+
+class Target(Protocol):
+    name: str
+
+    def fresh(self, env: dict[str, str]) -> None: ...
+
+    def send(self, request: Request, owner: str) -> Answer: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class RouteVerdict:
+    service: str
+    route: str
+    exchanges: int = 0
+    failed: int = 0  # exchanges whose answer broke the contract
+    errors: int = 0  # transport failures and new 5xx
+    p95_ms: float | None = None
+    baseline_ms: float | None = None
+    budget_ms: float | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+def skip_reason(scenario: dict[str, Any]) -> str | None:
+    """Why a recorded scenario cannot be replayed (None when it can)."""
+    if not scenario.get("stable", True):
+        return "unstable: its test sent different requests in different runs (see docs/contracts.md)"
+    if scenario.get("replayable", True) is False:
+        return f"not replayable: {scenario.get('why', 'its test changed the world between requests')}"
+    return None
+
+
+class Verifier:
+    def __init__(self, target: Target, world: World, settings: Settings,
+                 baseline: dict[str, dict[str, float]] | None, repeat: int = 1, warmup: int = 1) -> None:
+        """Each scenario is replayed warmup + repeat times; the warm-up runs are checked but not timed
+        (the first call of a code path in a process pays its imports and lazy set-up)."""
+        self.target, self.world, self.settings = target, world, settings
+        self.baseline = baseline
+        self.repeat, self.warmup = repeat, warmup
+        self.runs: dict[str, list[Run]] = {}  # service -> runs of its contract's scenarios
+        self.skipped: dict[str, list[tuple[str, str]]] = {}
+        self.verdicts: list[RouteVerdict] = []
+        self.replayed: dict[str, list[Run]] = {}  # scenario name -> its runs: a scenario in several contracts runs once
+
+    def scenario(self, contract: dict[str, Any], scenario: dict[str, Any]) -> Run | None:
+        service = contract["service"]
+        why = skip_reason(scenario)
+        if why:
+            self.skipped.setdefault(service, []).append((scenario["name"], why))
+            return None
+        name = scenario["name"]
+        if name not in self.replayed:
+            runs = [self._once(contract, scenario) for _ in range(self.warmup + self.repeat)]
+            for warmup in runs[:self.warmup]:
+                for step in warmup.steps:
+                    step.timed = False
+            self.replayed[name] = runs
+        self.runs.setdefault(service, []).extend(self.replayed[name])
+        return self.replayed[name][-1]
+
+    def _once(self, contract: dict[str, Any], scenario: dict[str, Any]) -> Run:
+        try:
+            self.target.fresh(self.world.fresh())
+        except TargetError as error:
+            return Run(scenario["name"], stopped=f"the fresh start failed: {error}")
+        return replay(scenario, contract["routes"], self.target.send, self.settings.ignored)
+
+    def route(self, contract: dict[str, Any], route: str) -> RouteVerdict:
+        service = contract["service"]
+        steps = [s for run in self.runs.get(service, []) for s in run.steps if s.route == route]
+        verdict = RouteVerdict(service, route, exchanges=len(steps))
+        verdict.failed = sum(1 for s in steps if s.problems and not s.error)
+        verdict.errors = sum(1 for s in steps if s.error)
+        timed = sorted(s.ms for s in steps if s.status is not None and s.timed)
+        verdict.p95_ms = round(percentile(timed, 95), 1) if timed else None
+        known = (self.baseline or {}).get(route)
+        if known:
+            verdict.baseline_ms = known["p95_ms"]
+            verdict.budget_ms = round(known["p95_ms"] * self.settings.latency_factor + self.settings.latency_allowance_ms, 1)
+        verdict.problems = self._problems(verdict, contract["routes"].get(route, {}))
+        self.verdicts.append(verdict)
+        return verdict
+
+    def _problems(self, verdict: RouteVerdict, documented: dict[str, Any]) -> list[str]:
+        problems = []
+        if not verdict.exchanges and documented.get("samples"):
+            problems.append("no replayable scenario reached this route")
+        if verdict.failed:
+            problems.append(f"{verdict.failed} of {verdict.exchanges} answers broke the contract (see the scenarios)")
+        allowed = math.floor(self.settings.error_budget * verdict.exchanges)
+        if verdict.errors > allowed:
+            problems.append(f"error rate {verdict.errors}/{verdict.exchanges} is over the budget of "
+                            f"{self.settings.error_budget:.1%} (transport failures and new 5xx answers)")
+        if verdict.budget_ms is not None and verdict.p95_ms is not None and verdict.p95_ms > verdict.budget_ms:
+            problems.append(f"latency p95 {verdict.p95_ms:.1f} ms is over the budget of {verdict.budget_ms:.1f} ms "
+                            f"(the monolith's p95 {verdict.baseline_ms:.1f} ms x {self.settings.latency_factor:g} "
+                            f"+ {self.settings.latency_allowance_ms:g} ms)")
+        return problems
+
+    def results(self) -> dict[str, Any]:
+        scenarios = []
+        for service, runs in sorted(self.runs.items()):
+            by_name: dict[str, list[Run]] = {}
+            for run in runs:
+                by_name.setdefault(run.name, []).append(run)
+            scenarios += [{"service": service, "name": name, "passed": all(r.passed for r in same),
+                           "failures": sum(1 for r in same for s in r.steps if s.problems)} for name, same in by_name.items()]
+        skipped = [{"service": service, "name": name, "why": why}
+                   for service, items in sorted(self.skipped.items()) for name, why in items]
+        routes = [{**asdict(v), "passed": v.passed} for v in sorted(self.verdicts, key=lambda v: (v.service, v.route))]
+        return {"target": self.target.name, "scenarios": scenarios, "skipped": skipped, "routes": routes,
+                "latency_baseline": self.baseline is not None}
+
+
+def read_baseline(path: Path) -> dict[str, dict[str, float]] | None:
+    """The monolith's recorded latencies, or None when there are none (latency is then not judged)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except ValueError:
+        return None

@@ -1,0 +1,87 @@
+"""A fresh start for one contract scenario, in one process (`decompose contracts verify`).
+
+Every test of the monolith's suite began with a fresh system; a replayed scenario must too. Before
+each scenario the verifier sends every process of the system under test
+
+    POST /_decompose/reset   {"env": {"SHOP_DATABASE_URL": "sqlite:////tmp/.../scenario-7/shop.db", ...},
+                              "hooks": ["shop.cache:clear", ...]}
+
+and the process sets the environment, calls each hook whose module it has (a service has only its
+own modules; the others' caches live elsewhere), and drops its app so the next request builds a new
+one from the new environment. The in-process verifier calls `apply` directly.
+
+The endpoint exists only when DECOMPOSE_CONTRACT_RESET=1 was set when the service started (local
+runs and test stages, never production) and, like the internal endpoint, checks
+DECOMPOSE_INTERNAL_SECRET when it is set.
+"""
+
+from __future__ import annotations
+
+import hmac
+import importlib
+import importlib.util
+import json
+import os
+from collections.abc import Callable
+from typing import Any
+
+from .client import SECRET_HEADER
+
+PATH = "/_decompose/reset"
+ENABLE = "DECOMPOSE_CONTRACT_RESET"
+
+
+class HookError(RuntimeError):
+    """A reset hook is misnamed or failed."""
+
+
+def apply(env: dict[str, str], hooks: list[str], strict: bool = True) -> list[str]:
+    """Set env, call every hook this process has; returns the hooks skipped (module not here).
+    strict=False (a service): a module split between services may lack the hook's function here too;
+    the verifier checks that every hook ran in at least one process."""
+    os.environ.update(env)
+    skipped = []
+    for spec in hooks:
+        module_name, _, name = spec.partition(":")
+        if not _present(module_name):
+            skipped.append(spec)
+            continue
+        function = getattr(importlib.import_module(module_name), name, None)
+        if function is None and not strict:
+            skipped.append(spec)
+            continue
+        if not callable(function):
+            raise HookError(f"reset hook {spec}: {module_name} has no function {name!r}")
+        function()
+    return skipped
+
+
+def _present(module_name: str) -> bool:
+    try:
+        return importlib.util.find_spec(module_name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def enabled() -> bool:
+    return os.environ.get(ENABLE) == "1"
+
+
+def handle(headers: Any, body: bytes, rebuild: Callable[[], None]) -> tuple[int, dict[str, Any]]:
+    """The endpoint's logic, independent of the web framework: (status, JSON answer)."""
+    secret = os.environ.get("DECOMPOSE_INTERNAL_SECRET")
+    if secret and not hmac.compare_digest(str(headers.get(SECRET_HEADER.lower(), "")), secret):
+        return 403, {"message": f"missing or wrong {SECRET_HEADER}"}
+    try:
+        request = json.loads(body or b"{}")
+        env, hooks = request.get("env", {}), request.get("hooks", [])
+        if not isinstance(env, dict) or not isinstance(hooks, list):
+            raise TypeError("env must be an object and hooks a list")
+    except (ValueError, TypeError, AttributeError) as error:
+        return 400, {"message": f'the body must be {{"env": {{...}}, "hooks": [...]}} ({error})'}
+    try:
+        skipped = apply({str(k): str(v) for k, v in env.items()}, [str(h) for h in hooks], strict=False)
+    except Exception as error:  # noqa: BLE001  (the verifier shows it: a hook is user code)
+        return 500, {"message": f"{type(error).__name__}: {error}"}
+    rebuild()
+    return 200, {"skipped": skipped}
