@@ -17,6 +17,7 @@ from decompose.contracts.suite import Options
 from decompose.contracts.suite import verify as run_verify
 
 FAILURES_SHOWN = 8
+ROOT_OPTION = typer.Option(Path("."), "--root", help="The folder the monolith's package imports from (in-process replay).")
 app = typer.Typer(help="SLA contracts: record the monolith's answers per planned service, verify any target against them.", no_args_is_help=True)
 
 
@@ -28,12 +29,13 @@ def record(
     plan: Path = typer.Option(Path("decompose.toml"), "--plan", "-p", help="The plan: which service owns each route."),
     out: Path = typer.Option(Path("contracts"), "--out", "-o", help="Folder for contracts/<service>.json."),
     runs: int = typer.Option(2, "--runs", min=1, help="Times to run the suite; fields that differ between runs are noise."),
+    root: Path = ROOT_OPTION,
     quiet: Quiet = False,
     verbose: Verbose = 0,
 ) -> None:
     """Run the monolith's test suite with the recorder (pytest options after --) and write one contract per service."""
     settings = settings_for(ctx, quiet, verbose)
-    result = run_record(analysis, plan, out, list(ctx.args), runs)
+    result = run_record(analysis, plan, out, list(ctx.args), runs, root=root)
     if settings.quiet:
         return
     console = err_console()
@@ -70,6 +72,7 @@ def verify(
     contracts: Path = typer.Option(Path("contracts"), "--contracts", "-c", help="Folder of contracts/<service>.json."),
     plan: Path = typer.Option(Path("decompose.toml"), "--plan", "-p", help="The plan; its [contracts] table sets the world and budgets."),
     services: Path = typer.Option(Path("services"), "--services", help="The generated services (targets service:NAME and services)."),
+    root: Path = ROOT_OPTION,
     only: list[str] = typer.Option([], "--only", help="Verify only this service's contract (repeatable)."),
     junit: Path = typer.Option(None, "--junit", help="Write JUnit XML here (for CI)."),
     repeat: int = typer.Option(1, "--repeat", min=1, help="Replay every scenario N times: more samples for each route's p95."),
@@ -82,7 +85,7 @@ def verify(
     """Replay every recorded scenario against a target; check answers, schemas, latency and errors per route."""
     settings = settings_for(ctx, quiet, verbose)
     options = Options(contracts=contracts, plan=plan, services=services, junit=junit, repeat=repeat, warmup=warmup, reset=reset,
-                      only=list(only))
+                      only=list(only), root=root)
     verified = run_verify(target, options)
     if json_output:
         write_data(json.dumps(verified.results, indent=1, sort_keys=True))

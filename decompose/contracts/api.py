@@ -1,15 +1,19 @@
 """What the CLI calls for `decompose contracts record`: run the monolith's tests twice with the
-recorder, then build one contract per planned service.
+recorder (both runs at once), build one contract per planned service, then, when the plan's
+[contracts] table names the monolith's app, replay every scenario twice on it to find the world's
+noise and the scenarios that cannot be replayed (calibrate.py), and build again with what it found.
 
-    record(analysis, plan, out, pytest_args)  -> Recorded (contracts written, coverage, runs)
+    record(analysis, plan, out, pytest_args) -> RecordResult (contracts and suites written, coverage, findings)
 Errors a user can fix are UserErrors.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +23,8 @@ from decompose.contracts.settings import read as read_settings
 from decompose.errors import UserError
 from decompose.gateway.matching import RouteTable, Rule
 from decompose.planning.api import load, sound_plan
+
+WORKERS = 2  # suite runs and calibration shards at once (CI machines have two cores)
 
 
 @dataclass
@@ -42,7 +48,7 @@ def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[st
     settings = read_settings(plan_path)
     table = RouteTable([Rule.of(r.template, r.methods, r.template) for r in ws.analysis.routes])
     services = {route: s.name for s in found.plan.services for route in s.routes}
-    recordings = [read_recording(_run_suite(scratch / f"recording-{n}.json", pytest_args)) for n in range(1, runs + 1)]
+    recordings = [read_recording(path) for path in _run_suites(scratch, runs, pytest_args)]
     contracts = build(recordings, table, services)
     written = write_contracts(contracts, out)
     world = None
@@ -86,23 +92,41 @@ def _world_findings(contracts: dict[str, dict[str, Any]], result: RecordResult) 
 
 
 def _calibrate(contracts: Path, plan: Path, root: Path, out: Path) -> dict[str, dict[str, Any]]:
-    """Replay the fresh contracts twice on the monolith (in a child process: it imports the monolith)."""
-    command = [sys.executable, "-m", "decompose.contracts.calibrate", str(contracts), str(plan), str(root), str(out)]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-12:])
-        raise UserError(f"replaying the recorded scenarios on the monolith failed:\n{tail}",
-                        "check the plan's [contracts] table (app, env, reset), see docs/contracts.md")
-    return json.loads(out.read_text(encoding="utf-8"))
+    """Replay the fresh contracts twice on the monolith, in child processes (they import the monolith),
+    one per core."""
+    shards = max(1, min(WORKERS, os.cpu_count() or 1))
+    parts = [out.with_suffix(f".{n}.json") for n in range(shards)]
+    commands = [[sys.executable, "-m", "decompose.contracts.calibrate", str(contracts), str(plan), str(root), str(part),
+                 f"{n}/{shards}"] for n, part in enumerate(parts)]
+    for done in _all(commands):
+        if done.returncode != 0:
+            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-12:])
+            raise UserError(f"replaying the recorded scenarios on the monolith failed:\n{tail}",
+                            "check the plan's [contracts] table (app, env, reset), see docs/contracts.md")
+    found: dict[str, dict[str, Any]] = {}
+    for part in parts:
+        found.update(json.loads(part.read_text(encoding="utf-8")))
+        part.unlink()
+    out.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return found
 
 
-def _run_suite(path: Path, pytest_args: list[str]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "decompose.contracts.recorder",
-               f"--decompose-record={path}", *pytest_args]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        tail = "\n".join((done.stdout + done.stderr).splitlines()[-15:])
-        raise UserError(f"the monolith's tests failed while recording (pytest exit {done.returncode}):\n{tail}",
-                        "record from a green suite: fix or deselect the failing tests (pass pytest options after --)")
-    return path
+def _all(commands: list[list[str]]) -> list[subprocess.CompletedProcess]:
+    """Run the commands at once; their results in order."""
+    with ThreadPoolExecutor(max_workers=len(commands)) as pool:
+        return list(pool.map(lambda c: subprocess.run(c, capture_output=True, text=True, check=False), commands))
+
+
+def _run_suites(scratch: Path, runs: int, pytest_args: list[str]) -> list[Path]:
+    """The suite, `runs` times, WORKERS at a time (each run is one process: two cores, two runs at once)."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    paths = [scratch / f"recording-{n}.json" for n in range(1, runs + 1)]
+    commands = [[sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "decompose.contracts.recorder",
+                 f"--decompose-record={path}", *pytest_args] for path in paths]
+    for start in range(0, len(commands), WORKERS):
+        for done in _all(commands[start:start + WORKERS]):
+            if done.returncode != 0:
+                tail = "\n".join((done.stdout + done.stderr).splitlines()[-15:])
+                raise UserError(f"the monolith's tests failed while recording (pytest exit {done.returncode}):\n{tail}",
+                                "record from a green suite: fix or deselect the failing tests (pass pytest options after --)")
+    return paths

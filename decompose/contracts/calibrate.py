@@ -12,8 +12,8 @@ replayed twice against the monolith in-process (Diffy's primary and secondary), 
   stops, is *not replayable*: its test changed the world between requests. Verify skips it and says
   why; its routes must be covered by other scenarios.
 
-    python -m decompose.contracts.calibrate CONTRACTS_DIR PLAN ROOT OUT.json    (a child process: the
-    monolith is imported there, never in decompose's own process)
+    python -m decompose.contracts.calibrate CONTRACTS_DIR PLAN ROOT OUT.json [SHARD/SHARDS]
+    (child processes, one per core: the monolith is imported there, never in decompose's own process)
 """
 
 from __future__ import annotations
@@ -79,8 +79,9 @@ def _show(value: Any) -> str:
 _ABSENT = object()
 
 
-def calibrate(contracts: Path, plan: Path, root: Path) -> dict[str, dict[str, Any]]:
-    """Scenario name -> Calibration (as JSON), over every scenario of every contract in `contracts`."""
+def calibrate(contracts: Path, plan: Path, root: Path, shard: int = 0, shards: int = 1) -> dict[str, dict[str, Any]]:
+    """Scenario name -> Calibration (as JSON), over every scenario of every contract in `contracts`
+    (every `shards`-th one from `shard`: several processes share the work)."""
     settings = read(plan)
     target = InProcess(settings.app, root, settings.reset)
     scenarios: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
@@ -91,7 +92,7 @@ def calibrate(contracts: Path, plan: Path, root: Path) -> dict[str, dict[str, An
     found = {}
     with tempfile.TemporaryDirectory(prefix="decompose-calibrate-") as scratch:
         world = World(settings, Path(scratch))
-        for name, (routes, scenario) in sorted(scenarios.items()):
+        for name, (routes, scenario) in sorted(scenarios.items())[shard::shards]:
             if not scenario["stable"]:
                 continue
             runs = []
@@ -104,9 +105,10 @@ def calibrate(contracts: Path, plan: Path, root: Path) -> dict[str, dict[str, An
 
 
 def main(argv: list[str]) -> int:
-    contracts, plan, root, out = map(Path, argv)
+    contracts, plan, root, out = map(Path, argv[:4])
+    shard, _, shards = (argv[4] if len(argv) > 4 else "0/1").partition("/")
     try:
-        found = calibrate(contracts, plan, root)
+        found = calibrate(contracts, plan, root, int(shard), int(shards))
     except UserError as error:
         print(f"{error.what}\n  next: {error.next_step}", file=sys.stderr)
         return 2

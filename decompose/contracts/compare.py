@@ -101,12 +101,23 @@ def compare(expected: list[Exchange], actual: list[Exchange], noise: list[set[st
     return result
 
 
-def differences(index: int, want: Exchange, got: Exchange, noise: Callable[[str], bool]) -> list[Difference]:
-    """Where got's answer differs from want's, outside the fields `noise` says are noise."""
+def differences(index: int, want: Exchange, got: Exchange, noise: Callable[[str], bool],
+                ignored: Callable[[str], bool] = lambda where: False) -> list[Difference]:
+    """Where got's answer differs from want's. A `noise` field may change its value but not appear or
+    vanish; an `ignored` field (and everything under it) is not compared at all."""
     left, right = fields(want.answer), fields(got.answer)
-    differing = {where for where in _differing(left, right) if not noise(where)}
+    differing = {where for where in _differing(left, right)
+                 if not ignored(where) and not _only_ignored_keys(where, left.get(where), right.get(where), ignored)
+                 and not (noise(where) and where in left and where in right)}
     return [Difference(index, want.request, where, left.get(where, MISSING), right.get(where, MISSING))
             for where in sorted(differing, key=_order) if not _inside_absent(where, differing, left, right)]
+
+
+def _only_ignored_keys(where: str, left: Any, right: Any, ignored: Callable[[str], bool]) -> bool:
+    """An object whose keys differ only by ignored keys (a `took_ms` the user ignores) is not a difference."""
+    if not (isinstance(left, tuple) and isinstance(right, tuple) and left[0] == right[0] == "object"):
+        return False
+    return all(ignored(f"{where}.{key}") for key in set(left[1]) ^ set(right[1]))
 
 
 def _inside_absent(where: str, differing: set[str], left: dict[str, Any], right: dict[str, Any]) -> bool:

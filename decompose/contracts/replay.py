@@ -110,11 +110,10 @@ def replay(scenario: dict[str, Any], routes: dict[str, dict[str, Any]], send: Ca
 def check(index: int, recorded: dict[str, Any], expected: Answer, answer: Answer, route: dict[str, Any],
           ignored: set[str]) -> list[str]:
     """Every way `answer` breaks the contract, as readable lines."""
-    noise = _noise(set(recorded.get("volatile", [])), set(route.get("volatile", [])) | ignored)
-    request = f"{recorded['request']['method']} {recorded['request']['target']}"
+    noise, skip = _matcher(set(recorded.get("volatile", [])), set(route.get("volatile", []))), _matcher(set(), ignored)
+    method, target = recorded["request"]["method"], recorded["request"]["target"]
     found = [f"{d.where}: expected {_short(d.expected)}, got {_short(d.actual)}"
-             for d in differences(index, Exchange(*request.split(" ", 1), expected),
-                                  Exchange(*request.split(" ", 1), answer), noise)]
+             for d in differences(index, Exchange(method, target, expected), Exchange(method, target, answer), noise, skip)]
     schema = route.get("schemas", {}).get(str(answer.status))
     if schema is not None:
         found += schema_problems(schema, answer)
@@ -129,13 +128,14 @@ def schema_problems(schema: dict[str, Any], answer: Answer) -> list[str]:
     return [f"schema {answer.status}: {_path(e.absolute_path)}: {e.message}" for e in errors]
 
 
-def _noise(exact: set[str], patterns: set[str]) -> Callable[[str], bool]:
-    def is_noise(where: str) -> bool:
+def _matcher(exact: set[str], patterns: set[str]) -> Callable[[str], bool]:
+    """Exact fields, or patterns with [*] for any index that also cover everything under them."""
+    def matches(where: str) -> bool:
         if where in exact:
             return True
         general = INDEX.sub("[*]", where)
         return any(general == p or general.startswith((p + ".", p + "[")) for p in patterns)
-    return is_noise
+    return matches
 
 
 def request_of(raw: dict[str, Any]) -> Request:

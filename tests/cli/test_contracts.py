@@ -1,10 +1,13 @@
-"""`decompose contracts record` on the sample: its own test suite, recorded twice, gives one
-contract per planned service with routes, every planned route covered, byte-identical when recorded again."""
+"""`decompose contracts record` and `verify` on the sample: its own test suite, recorded twice, gives
+one contract per planned service with routes, every planned route covered, byte-identical when
+recorded again; replayed on the monolith itself (a fresh database per scenario), every contract holds,
+twice in a row."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from typer.testing import CliRunner
@@ -20,11 +23,16 @@ POLLING = "--deselect=sample_monolith/tests/test_sm_notifications.py::test_backg
 runner = CliRunner()
 
 
+WORLD = (ROOT / "sample_monolith" / "contracts.toml").read_text()  # the sample's [contracts] tables
+
+
 @pytest.fixture(scope="module")
 def recorded(tmp_path_factory):
     where = tmp_path_factory.mktemp("contracts")
-    run_in(where, ["analyze", str(ROOT / "sample_monolith"), "-q"], ["plan", "-q"],
-           ["contracts", "record", "-q", "--", SUITE, POLLING])
+    run_in(where, ["analyze", str(ROOT / "sample_monolith"), "-q"], ["plan", "-q"])
+    plan = where / "decompose.toml"
+    plan.write_text(plan.read_text() + "\n" + WORLD)
+    output = run_in(where, ["contracts", "record", "--root", str(ROOT), "--", SUITE, POLLING])
     return where
 
 
@@ -47,10 +55,48 @@ def test_every_planned_route_is_covered_by_the_suite(recorded):
     assert latency["GET /api/cart"]["samples"] >= 16  # both runs
 
 
+def test_scenarios_whose_test_changed_the_world_are_found_by_replaying_on_the_monolith(recorded):
+    found = contracts(recorded / "contracts")
+    scenarios = {s["name"].split("::")[1]: s for c in found.values() for s in c["scenarios"]}
+    unreplayable = {name: s["why"] for name, s in scenarios.items() if s["replayable"] is False}
+    # the clock moved forward, a setting changed, a file was deleted behind the app's back
+    assert set(unreplayable) == {"test_token_expires_after_ttl", "test_raw_photo_errors", "test_upload_errors",
+                                 "test_admin_sales_report_with_date_window_ignores_unpaid_orders", "test_seller_sales_report"}
+    assert unreplayable["test_raw_photo_errors"].endswith("status was 404 in the test, 200 on replay "
+                                                          "(the test changed the world between requests)")
+    signup = scenarios["test_signup_returns_the_new_user"]["exchanges"][0]
+    assert "$.user.created_at" in signup["volatile"]  # a fixed clock in the tests, the real one on replay
+    assert (recorded / "contracts" / "test_cart.py").read_text().endswith('contract_tests(globals(), "cart.json")\n')
+
+
 def test_recording_again_gives_byte_identical_contracts(recorded):
-    before = {p.name: p.read_bytes() for p in (recorded / "contracts").glob("*.json")}
-    run_in(recorded, ["contracts", "record", "-q", "--", SUITE, POLLING])
-    assert {p.name: p.read_bytes() for p in (recorded / "contracts").glob("*.json")} == before
+    before = {p.name: p.read_bytes() for p in (recorded / "contracts").iterdir()}
+    run_in(recorded, ["contracts", "record", "-q", "--root", str(ROOT), "--", SUITE, POLLING])
+    assert {p.name: p.read_bytes() for p in (recorded / "contracts").iterdir()} == before
+
+
+@pytest.mark.parametrize("warmup", ["1", "0"])  # twice in a row, each scenario on a fresh database
+def test_the_monolith_keeps_every_contract(recorded, warmup, tmp_path):
+    junit = tmp_path / "contracts.xml"
+    results = json.loads(run_in(recorded, ["contracts", "verify", "--target", "monolith", "--root", str(ROOT),
+                                           "--warmup", warmup, "--junit", str(junit), "--json", "-q"]))
+    routes = results["routes"]
+    assert len(routes) == 51 and all(r["passed"] for r in routes), [r for r in routes if not r["passed"]]
+    assert all(r["budget_ms"] and r["p95_ms"] <= r["budget_ms"] for r in routes)
+    scenarios = results["scenarios"]
+    recorded_names = {s["name"] for c in contracts(recorded / "contracts").values() for s in c["scenarios"]}
+    skipped = {s["name"] for s in results["skipped"]}
+    assert len(skipped) == 5 and {s["name"] for s in scenarios} == recorded_names - skipped
+    assert len(scenarios) > 150 and all(s["passed"] for s in scenarios)  # a scenario counts once per contract
+    suite = ElementTree.parse(junit).getroot().find("testsuite")
+    assert suite.get("failures") == "0" and suite.get("errors") == "0" and int(suite.get("tests")) > 250
+
+
+def test_a_target_that_is_not_one_is_a_clear_error(recorded):
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(recorded)
+        result = runner.invoke(app, ["contracts", "verify", "--target", "staging"])
+    assert result.exit_code == 2 and "'staging' is not a target" in result.output and "Traceback" not in result.output
 
 
 def test_a_failing_suite_is_a_clear_error(recorded, tmp_path):

@@ -18,9 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from typer.testing import CliRunner
 
-from decompose.cli import app
 from decompose.contracts.compare import Answer, compare, volatile
 from decompose.gateway.matching import RouteTable, Rule
 from decompose.gateway.upstreams import Fleet, chalice_local, free_port, monolith
@@ -30,25 +28,6 @@ from tests.e2e.journey import journey
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_monolith"
 MAX_ROUNDS = 8  # decompose plan --converge gives up after this many
-runner = CliRunner()
-
-
-def cli(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
-@pytest.fixture(scope="module")
-def converged(tmp_path_factory):
-    """(folder, report, planning): the sample planned with --converge, then generated."""
-    where = tmp_path_factory.mktemp("converged")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(where)
-        cli("analyze", str(SAMPLE), "-q")
-        planning = json.loads(cli("plan", "--converge", "--json", "-q"))
-        report = json.loads(cli("generate", "--json", "-q"))
-    return where, report, planning
 
 
 def environment(work: Path, name: str) -> dict[str, str]:

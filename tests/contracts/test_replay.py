@@ -1,0 +1,98 @@
+"""Replaying a hand-made scenario against fakes: what passes, and how each kind of break reads."""
+
+from __future__ import annotations
+
+import json
+
+from decompose.contracts.binding import Request
+from decompose.contracts.compare import Answer
+from decompose.contracts.replay import TargetError, replay
+from decompose.contracts.schema import infer
+
+JSON = (("content-type", "application/json"),)
+
+
+def exchange(method, target, status, body, headers=(), volatile=(), route=None, request_headers=()):
+    return {"route": route or f"{method} {target}", "service": "accounts",
+            "request": {"method": method, "target": target, "headers": [list(h) for h in request_headers],
+                        "body": {"text": ""}},
+            "answer": {"status": status, "headers": [list(h) for h in (*JSON, *headers)], "body": {"text": json.dumps(body)}},
+            "volatile": list(volatile)}
+
+
+SCENARIO = {
+    "name": "tests/test_accounts.py::test_me", "stable": True,
+    "bindings": [{"name": "0:$.token", "used_by": [1]}],
+    "exchanges": [
+        # the token and the time differed between the recording and the monolith's replays (calibrate)
+        exchange("POST", "/login", 200, {"token": "tok-recorded", "at": "2024-05-01"}, volatile=["$.at", "$.token"]),
+        exchange("GET", "/me", 200, {"user": {"id": 1, "email": "bob@example.com"}},
+                 request_headers=[("authorization", "Bearer {{0:$.token}}")]),
+    ],
+}
+ROUTES = {"POST /login": {"volatile": ["$.at"], "schemas": {"200": infer([{"token": "t", "at": "a"}])}},
+          "GET /me": {"volatile": [], "schemas": {"200": infer([{"user": {"id": 1, "email": "e"}}])}}}
+
+
+class Fake:
+    """A system whose answers can be changed per path; it checks the token it gave."""
+
+    def __init__(self, **answers):
+        self.answers = {"/login": (200, {"token": "tok-fresh", "at": "2026-11-23"}),
+                        "/me": (200, {"user": {"id": 1, "email": "bob@example.com"}}), **answers}
+        self.sent: list[Request] = []
+
+    def __call__(self, request: Request, owner: str) -> Answer:
+        self.sent.append(request)
+        path = request.target
+        if path == "/me" and dict(request.headers).get("authorization") != "Bearer tok-fresh":
+            return Answer(401, JSON, b'{"error": "bad token"}')
+        status, body = self.answers[path]
+        return Answer(status, JSON, json.dumps(body).encode())
+
+
+def test_a_faithful_target_passes_with_its_own_token_and_timestamps():
+    fake = Fake()
+    run = replay(SCENARIO, ROUTES, fake)
+    assert run.passed, run.report()
+    assert dict(fake.sent[1].headers)["authorization"] == "Bearer tok-fresh"
+    assert [s.status for s in run.steps] == [200, 200] and all(s.ms > 0 for s in run.steps)
+
+
+def test_a_renamed_field_reads_as_expected_against_actual():
+    run = replay(SCENARIO, ROUTES, Fake(**{"/me": (200, {"user": {"id": 1, "mail": "bob@example.com"}})}))
+    assert not run.passed
+    report = run.report()
+    assert "#1 GET /me  (GET /me)" in report
+    assert "$.user.email: expected 'bob@example.com', got (absent)" in report
+    assert "$.user.mail: expected (absent), got 'bob@example.com'" in report
+    assert "schema 200: $.user: 'email' is a required property" in report
+
+
+def test_a_changed_status_and_a_new_5xx_count_as_an_error():
+    run = replay(SCENARIO, ROUTES, Fake(**{"/me": (503, {"user": {"id": 1, "email": "bob@example.com"}})}))
+    assert "status: expected 200, got 503" in run.report()
+    assert run.steps[1].error == "status 503"
+
+
+def test_a_value_the_target_did_not_give_falls_back_to_the_recorded_one_and_the_diff_shows_where():
+    run = replay(SCENARIO, ROUTES, Fake(**{"/login": (200, {"at": "now"})}))
+    assert run.steps[0].problems[0] == "$: expected an object with keys at, token, got an object with keys at"
+    assert run.steps[1].status == 401  # the recorded token went out, and the fake refused it
+
+
+def test_ignored_fields_and_route_noise_are_not_compared():
+    scenario = {**SCENARIO, "exchanges": [SCENARIO["exchanges"][0]]}
+    changed = Fake(**{"/login": (200, {"token": "tok-fresh", "at": "x", "took_ms": 3})})
+    assert "$.took_ms" in replay(scenario, ROUTES, changed).report()
+    assert replay(scenario, ROUTES, changed, lambda route: {"$.took_ms"}).passed
+
+
+def test_a_target_that_does_not_answer_stops_the_scenario():
+    def down(request, owner):
+        raise TargetError("connection refused")
+
+    run = replay(SCENARIO, ROUTES, down)
+    assert not run.passed and len(run.steps) == 1
+    assert run.steps[0].error == "no answer: connection refused"
+    assert "the target did not answer" in run.stopped

@@ -1,0 +1,179 @@
+"""Route verdicts (latency and error budgets), calibration, the [contracts] table, and the reset hooks."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from decompose.contracts.calibrate import judge
+from decompose.contracts.replay import Run, Step, TargetError
+from decompose.contracts.settings import Settings, read
+from decompose.contracts.verify import Verifier
+from decompose.contracts.world import World
+from decompose.errors import UserError
+from decompose.generation.runtime import reset
+from tests.contracts.test_replay import ROUTES, SCENARIO, Fake
+
+CONTRACT = {"service": "accounts", "routes": {**{r: {**d, "samples": 1} for r, d in ROUTES.items()}}, "scenarios": [SCENARIO]}
+
+
+class Target:
+    name = "fake"
+
+    def __init__(self, fake, fail_fresh=False):
+        self.fake, self.fail_fresh, self.fresh_envs = fake, fail_fresh, []
+
+    def fresh(self, env):
+        if self.fail_fresh:
+            raise TargetError("reset refused")
+        self.fresh_envs.append(env)
+
+    def send(self, request, owner):
+        return self.fake(request, owner)
+
+    def close(self):
+        pass
+
+
+def verifier(tmp_path, fake=None, baseline=None, settings=Settings(env={"DB": "sqlite:///{scratch}/db"}), **kw):
+    target = Target(fake or Fake(), **kw)
+    return Verifier(target, World(settings, tmp_path), settings, baseline, repeat=2, warmup=1), target
+
+
+def test_each_scenario_runs_warmup_plus_repeat_times_on_a_fresh_world_and_once_for_all_contracts(tmp_path):
+    check, target = verifier(tmp_path)
+    assert check.scenario(CONTRACT, SCENARIO).passed
+    check.scenario({**CONTRACT, "service": "profile"}, SCENARIO)  # the same scenario in another contract
+    assert len(target.fresh_envs) == 3
+    assert target.fresh_envs[0]["DB"] == f"sqlite:///{tmp_path}/scenario-1/db" != target.fresh_envs[1]["DB"]
+    timed = [s.timed for run in check.runs["accounts"] for s in run.steps]
+    assert timed == [False, False, True, True, True, True]
+
+
+def test_a_route_over_its_latency_budget_says_by_how_much(tmp_path):
+    slow = Fake()
+    check, _ = verifier(tmp_path, slow, baseline={"GET /me": {"p95_ms": 2.0}, "POST /login": {"p95_ms": 2.0}},
+                        settings=Settings(latency_factor=2, latency_allowance_ms=0.0))
+    check.scenario(CONTRACT, SCENARIO)
+    for run in check.runs["accounts"]:
+        run.steps[1].ms = 300.0  # as if the service slept
+    verdict = check.route(CONTRACT, "GET /me")
+    assert not verdict.passed and verdict.p95_ms == 300.0 and verdict.budget_ms == 4.0
+    assert verdict.problems == ["latency p95 300.0 ms is over the budget of 4.0 ms (the monolith's p95 2.0 ms x 2 + 0 ms)"]
+    assert check.route(CONTRACT, "POST /login").passed
+
+
+def test_errors_are_judged_against_the_error_budget(tmp_path):
+    broken = Fake(**{"/me": (502, {"user": {"id": 1, "email": "bob@example.com"}})})
+    check, _ = verifier(tmp_path, broken, settings=Settings(error_budget=0.0))
+    assert not check.scenario(CONTRACT, SCENARIO).passed
+    verdict = check.route(CONTRACT, "GET /me")
+    assert verdict.errors == 3 and verdict.failed == 0
+    assert "error rate 3/3 is over the budget of 0.0%" in verdict.problems[0]
+    lenient, _ = verifier(tmp_path, broken, settings=Settings(error_budget=1.0))
+    lenient.scenario(CONTRACT, SCENARIO)
+    assert lenient.route(CONTRACT, "GET /me").passed
+
+
+def test_a_failed_fresh_start_fails_the_scenario_with_the_reason(tmp_path):
+    check, _ = verifier(tmp_path, fail_fresh=True)
+    run = check.scenario(CONTRACT, SCENARIO)
+    assert not run.passed and run.stopped == "the fresh start failed: reset refused"
+
+
+def test_unstable_and_unreplayable_scenarios_are_skipped_with_why(tmp_path):
+    check, _ = verifier(tmp_path)
+    assert check.scenario(CONTRACT, {**SCENARIO, "replayable": False, "why": "the clock moved"}) is None
+    assert check.results()["skipped"] == [{"service": "accounts", "name": SCENARIO["name"], "why": "not replayable: the clock moved"}]
+    assert check.route(CONTRACT, "GET /me").problems == ["no replayable scenario reached this route"]
+
+
+# --- calibration ----------------------------------------------------------------------------------
+
+def replayed(*bodies, status=200):
+    from decompose.contracts.compare import Answer
+
+    run = Run("s")
+    for index, body in enumerate(bodies):
+        run.steps.append(Step(index, "r", "GET /x", status, answer=Answer(status, (("content-type", "application/json"),),
+                                                                              json.dumps(body).encode())))
+    return run
+
+
+def test_calibration_turns_world_values_into_noise():
+    scenario = {"exchanges": [{"request": {"method": "GET", "target": "/x"}, "answer": {
+        "status": 200, "headers": [["content-type", "application/json"]], "body": {"text": '{"at": "2024", "n": 1}'}}}]}
+    found = judge(scenario, [replayed({"at": "2026", "n": 1}), replayed({"at": "2026", "n": 1})])
+    assert found.replayable and found.noise == [["$.at"]]
+
+
+def test_calibration_finds_scenarios_whose_test_changed_the_world():
+    scenario = {"exchanges": [{"request": {"method": "GET", "target": "/x"}, "answer": {
+        "status": 401, "headers": [["content-type", "application/json"]], "body": {"text": '{"error": "expired"}'}}}]}
+    found = judge(scenario, [replayed({"user": 1}), replayed({"user": 1})])
+    assert not found.replayable
+    assert found.why.startswith("#0 GET /x: status was 401 in the test, 200 on replay")
+
+
+# --- the [contracts] table ------------------------------------------------------------------------
+
+def plan(tmp_path, table: str) -> Path:
+    path = tmp_path / "decompose.toml"
+    path.write_text(f"schema_version = 1\n\n[contracts]\n{table}\n")
+    return path
+
+
+def test_the_contracts_table_is_read_with_its_defaults(tmp_path):
+    found = read(plan(tmp_path, 'app = "shop.app:create_app"\nignore = ["$.took", "GET /x $.at"]\n[contracts.env]\nDB = "{scratch}/db"'))
+    assert found.app == "shop.app:create_app" and found.env == {"DB": "{scratch}/db"}
+    assert found.latency_factor == 3.0 and found.error_budget == 0.0
+    assert found.ignored("GET /x") == {"$.took", "$.at"} and found.ignored("GET /y") == {"$.took"}
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ("colour = 1", "contracts.colour: unknown field"),
+    ('app = "shop"', "contracts.app: 'shop' is not 'module:attribute'"),
+    ("error_budget = 2", "contracts.error_budget: 2 must be a number between 0 and 1.0"),
+    ('reset = ["nocolon"]', "contracts.reset: 'nocolon' is not 'module:function'"),
+    ("env = 3", "contracts.env: must be a table"),
+])
+def test_a_bad_contracts_table_is_a_clear_error(tmp_path, table, message):
+    with pytest.raises(UserError) as error:
+        read(plan(tmp_path, table))
+    assert message in error.value.what and "docs/contracts.md" in error.value.next_step
+
+
+# --- reset hooks ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def hooks(tmp_path, monkeypatch):
+    (tmp_path / "cachey.py").write_text("CALLS = []\ndef clear():\n    CALLS.append(1)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield
+    sys.modules.pop("cachey", None)
+
+
+def test_reset_sets_the_env_and_calls_the_hooks_this_process_has(hooks, monkeypatch):
+    monkeypatch.delenv("DECOMPOSE_TEST_DB", raising=False)
+    skipped = reset.apply({"DECOMPOSE_TEST_DB": "x"}, ["cachey:clear", "not_here.at_all:clear"])
+    import os
+
+    import cachey
+    assert cachey.CALLS == [1] and os.environ["DECOMPOSE_TEST_DB"] == "x"
+    assert skipped == ["not_here.at_all:clear"]
+    with pytest.raises(reset.HookError, match="cachey has no function 'flush'"):
+        reset.apply({}, ["cachey:flush"])
+    assert reset.apply({}, ["cachey:flush"], strict=False) == ["cachey:flush"]  # a service with half the module
+
+
+def test_the_reset_endpoint_checks_the_secret_and_the_body(hooks, monkeypatch):
+    monkeypatch.setenv("DECOMPOSE_INTERNAL_SECRET", "s3")
+    rebuilt = []
+    assert reset.handle({}, b"{}", lambda: rebuilt.append(1))[0] == 403
+    good = {"x-decompose-secret": "s3"}
+    assert reset.handle(good, b"[1]", lambda: rebuilt.append(1))[0] == 400
+    assert reset.handle(good, b'{"hooks": ["cachey:clear"]}', lambda: rebuilt.append(1)) == (200, {"skipped": []})
+    assert rebuilt == [1]

@@ -1,0 +1,76 @@
+"""End to end: the sample's contracts, recorded from its own test suite, hold against the generated
+services (all 13 under `chalice local`, a fresh shared database per scenario through their reset
+endpoints), and a deliberately broken service fails them with a readable diff or an SLA message.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from decompose.cli import app
+from tests.helpers import run_in
+
+ROOT = Path(__file__).resolve().parents[2]
+WORLD = (ROOT / "sample_monolith" / "contracts.toml").read_text()
+POLLING = "--deselect=sample_monolith/tests/test_sm_notifications.py::test_background_worker_delivers_after_commit"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def recorded(converged):
+    where, report, _ = converged
+    plan = where / "decompose.toml"
+    if "[contracts]" not in plan.read_text():
+        plan.write_text(plan.read_text() + "\n" + WORLD)
+    run_in(where, ["contracts", "record", "-q", "--root", str(ROOT), "--", str(ROOT / "sample_monolith" / "tests"), POLLING])
+    return where, report
+
+
+def test_every_generated_service_keeps_its_contract(recorded):
+    where, report = recorded
+    results = json.loads(run_in(where, ["contracts", "verify", "--target", "services", "--json", "-q"]))
+    routes = results["routes"]
+    owners = {s["name"] for s in report["services"] if s["routes"]}
+    assert {r["service"] for r in routes} == owners and len(routes) == 51
+    assert all(r["passed"] for r in routes), [r for r in routes if not r["passed"]]
+    assert all(s["passed"] for s in results["scenarios"]) and len(results["scenarios"]) > 150
+    assert results["target"].startswith("the generated services (13")
+
+
+def break_cart(services: Path) -> None:
+    """Three deliberate breaks in the cart service's copy of the monolith's cart views."""
+    views = next(p for p in (services / "cart" / "chalicelib" / "src").rglob("*.py") if "def clear_cart():" in p.read_text())
+    source = views.read_text()
+    for old, new in (('return {"removed": removed}', 'return {"deleted": removed}'),  # a field renamed
+                     ('    return "", 204', '    return "", 200'),  # a status changed
+                     ("    return shop.cart_summary(current_user())\n",  # 300 ms more on GET /api/cart
+                      "    __import__('time').sleep(0.3)\n    return shop.cart_summary(current_user())\n")):
+        assert source.count(old) == 1, old
+        source = source.replace(old, new)
+    views.write_text(source)
+
+
+def test_a_broken_service_fails_with_a_readable_diff_and_an_sla_message(recorded, tmp_path):
+    where, _ = recorded
+    broken = tmp_path / "services"
+    shutil.copytree(where / "services", broken)
+    break_cart(broken)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(where)
+        result = runner.invoke(app, ["contracts", "verify", "--target", "service:cart", "--services", str(broken),
+                                     "--junit", str(tmp_path / "cart.xml"), "-v"])
+    assert result.exit_code == 1, result.output
+    output = result.output
+    assert "DELETE /api/cart  (DELETE /api/cart)" in output
+    assert "$.removed: expected 0, got (absent)" in output or "$.removed: expected 1, got (absent)" in output
+    assert "schema 200: $: 'removed' is a required property" in output
+    assert "status: expected 204, got 200" in output
+    assert "GET /api/cart (cart): latency p95" in output and "is over the budget of" in output
+    failing = {line.split()[1] + " " + line.split()[2] for line in output.splitlines() if line.rstrip().endswith("FAIL")}
+    assert failing == {"DELETE /api/cart", "DELETE /api/cart/items/{product_id}", "GET /api/cart"}, output[-3000:]
+    assert "failures=" in (tmp_path / "cart.xml").read_text()
