@@ -57,7 +57,7 @@ def record(
             console.print(f"[yellow]unverifiable[/] {service}: only non-replayable scenarios reach {', '.join(routes)}",
                           soft_wrap=True)
     else:
-        console.print("No [contracts] app in the plan: scenarios were not replayed on the monolith (see docs/contracts.md).")
+        console.print("No \\[contracts] app in the plan: scenarios were not replayed on the monolith (see docs/contracts.md).")
     if result.unrouted:
         console.print(f"{result.unrouted} exchanges matched no analysed route (static files, unknown paths): kept, not owned.")
     if not missing:
@@ -70,14 +70,15 @@ def verify(
     ctx: typer.Context,
     target: str = typer.Option("monolith", "--target", "-t", help="monolith | service:NAME | services | a base URL."),
     contracts: Path = typer.Option(Path("contracts"), "--contracts", "-c", help="Folder of contracts/<service>.json."),
-    plan: Path = typer.Option(Path("decompose.toml"), "--plan", "-p", help="The plan; its [contracts] table sets the world and budgets."),
+    plan: Path = typer.Option(Path("decompose.toml"), "--plan", "-p", help="The plan; its \\[contracts] table sets the world and budgets."),
     services: Path = typer.Option(Path("services"), "--services", help="The generated services (targets service:NAME and services)."),
     root: Path = ROOT_OPTION,
     only: list[str] = typer.Option([], "--only", help="Verify only this service's contract (repeatable)."),
     junit: Path = typer.Option(None, "--junit", help="Write JUnit XML here (for CI)."),
     repeat: int = typer.Option(1, "--repeat", min=1, help="Replay every scenario N times: more samples for each route's p95."),
-    warmup: int = typer.Option(1, "--warmup", min=0, help="Replay every scenario N times first: checked, not timed."),
+    warmup: int = typer.Option(1, "--warmup", min=0, help="First replay, N times and unjudged, scenarios that reach every route."),
     reset: bool = typer.Option(True, "--reset/--no-reset", help="Ask URL targets for a fresh start before each scenario."),
+    in_process: bool = typer.Option(False, "--in-process", help="With service:NAME: NAME's requests through chalice.test.Client."),
     json_output: bool = typer.Option(False, "--json", help="Print the results as JSON on stdout."),
     quiet: Quiet = False,
     verbose: Verbose = 0,
@@ -85,7 +86,7 @@ def verify(
     """Replay every recorded scenario against a target; check answers, schemas, latency and errors per route."""
     settings = settings_for(ctx, quiet, verbose)
     options = Options(contracts=contracts, plan=plan, services=services, junit=junit, repeat=repeat, warmup=warmup, reset=reset,
-                      only=list(only), root=root)
+                      only=list(only), root=root, in_process=in_process)
     verified = run_verify(target, options)
     if json_output:
         write_data(json.dumps(verified.results, indent=1, sort_keys=True))

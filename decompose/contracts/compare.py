@@ -12,9 +12,9 @@ A field is named by a JSON path (`$.user.created_at`, `$.items[0].id`); headers 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from collections.abc import Callable
 from typing import Any
 
 HEADERS_THAT_MATTER = ("content-type", "location", "content-disposition", "cache-control", "etag", "www-authenticate")

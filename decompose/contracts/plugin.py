@@ -11,6 +11,7 @@ until a target is given:
     pytest contracts/ --decompose-target=monolith                  # the monolith's app, in-process
     pytest contracts/ --decompose-target=http://127.0.0.1:8000     # the gateway, chalice local, a stage
     pytest contracts/ --decompose-target=fleet:fleet.json          # {"urls": {service: url}, "resets": [...]}
+        # with "in_process": "services/cart", cart's requests go to its Chalice app in-process (chalice.test.Client)
     options: --decompose-plan decompose.toml  --decompose-latency .decompose/latency.json
              --decompose-root .  --decompose-repeat 1  --decompose-warmup 1  --decompose-no-reset  --decompose-results out.json
 
@@ -27,17 +28,20 @@ from typing import Any
 import pytest
 
 from decompose.contracts.settings import Settings, read
-from decompose.contracts.targets import Http, InProcess
+from decompose.contracts.targets import Http, InProcess, InProcessService
 from decompose.contracts.verify import Verifier, read_baseline, skip_reason
 from decompose.contracts.world import World
 from decompose.errors import UserError
+from decompose.generation.runtime.client import env_name
 
+CONTRACTS: dict[str, dict[str, Any]] = {}  # service -> contract, for every generated module collected
 USAGE = "give a target: --decompose-target=monolith | URL | fleet:FILE.json (or run 'decompose contracts verify')"
 
 
 def contract_tests(namespace: dict[str, Any], contract_file: str) -> None:
     """Define test_scenario and test_sla in a generated module, from the contract beside it."""
     contract = json.loads(Path(namespace["__file__"]).with_name(contract_file).read_text(encoding="utf-8"))
+    CONTRACTS[contract["service"]] = contract
     scenarios = contract["scenarios"]
     names = [_test_id(s["name"]) for s in scenarios]
 
@@ -60,6 +64,7 @@ def contract_tests(namespace: dict[str, Any], contract_file: str) -> None:
             pytest.fail(f"{route} ({contract['service']}): " + "; ".join(verdict.problems), pytrace=False)
 
     namespace["test_scenario"], namespace["test_sla"] = test_scenario, test_sla
+    namespace["decompose_service"] = contract["service"]
 
 
 def _test_id(name: str) -> str:
@@ -73,7 +78,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--decompose-latency", default=".decompose/latency.json", help="The monolith's recorded latencies.")
     group.addoption("--decompose-root", default=".", help="Where the monolith's package imports from (in-process).")
     group.addoption("--decompose-repeat", type=int, default=1, help="Replay each scenario N times (more latency samples).")
-    group.addoption("--decompose-warmup", type=int, default=1, help="Replay each scenario N more times first, checked but not timed.")
+    group.addoption("--decompose-warmup", type=int, default=1, help="First replay, N times and unjudged, scenarios that reach every route.")
     group.addoption("--decompose-no-reset", action="store_true", help="Do not ask URL targets for a fresh start.")
     group.addoption("--decompose-results", default=None, help="Write the results (routes, scenarios) as JSON here.")
 
@@ -93,11 +98,24 @@ def decompose_verifier(request: pytest.FixtureRequest, tmp_path_factory: pytest.
     world = World(settings, tmp_path_factory.mktemp("decompose-world"))
     verifier = Verifier(target, world, settings, read_baseline(Path(option("--decompose-latency"))),
                         repeat=max(1, option("--decompose-repeat")), warmup=max(0, option("--decompose-warmup")))
+    verifier.warm_up(_selected(request.session.items))
     yield verifier
     target.close()
     results = option("--decompose-results")
     if results:
         Path(results).write_text(json.dumps(verifier.results(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _selected(items: list[pytest.Item]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The (contract, scenario) pairs this session will replay (after -k, --deselect, ...)."""
+    pairs = []
+    for item in items:
+        params = getattr(item, "callspec", None) and item.callspec.params
+        if params and "scenario" in params and item.module is not None:
+            service = getattr(item.module, "decompose_service", None)
+            if service in CONTRACTS:
+                pairs.append((CONTRACTS[service], params["scenario"]))
+    return pairs
 
 
 def _target(spec: str, settings: Settings, root: Path, no_reset: bool):
@@ -116,5 +134,11 @@ def _target(spec: str, settings: Settings, root: Path, no_reset: bool):
             urls, resets = dict(fleet["urls"]), list(fleet.get("resets", []))
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise UserError(f"{path}: not a fleet file ({error})", 'write {"urls": {"service": "http://..."}, "resets": [...]}') from None
-        return Http(urls, [] if no_reset else resets, settings.reset, fleet.get("secret", secret), name=fleet.get("name", spec))
+        others = Http(urls, [] if no_reset else resets, settings.reset, fleet.get("secret", secret), name=fleet.get("name", spec))
+        local = fleet.get("in_process")
+        if not local:
+            return others
+        env = {env_name(name): url for name, url in urls.items()}
+        env["DECOMPOSE_INTERNAL_SECRET"] = fleet.get("secret", secret) or ""
+        return InProcessService(Path(local), env, settings.reset, others)
     raise UserError(f"--decompose-target {spec!r} is not a target", USAGE)

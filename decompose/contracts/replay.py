@@ -48,7 +48,6 @@ class Step:
     problems: list[str] = field(default_factory=list)
     error: str | None = None  # transport failure or unexpected 5xx: counts against the error budget
     answer: Answer | None = field(default=None, repr=False)
-    timed: bool = True  # False for a warm-up run: checked, not counted in the route's p95
 
 
 @dataclass

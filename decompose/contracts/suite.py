@@ -3,7 +3,9 @@ with pytest against a target, with JUnit XML, and read back the per-route result
 
 Targets:
   monolith        the monolith's app in-process (the plan's [contracts] app), a fresh one per scenario
-  service:NAME    NAME's contract, against every generated service started under `chalice local`
+  service:NAME    NAME's contract, against every generated service started under `chalice local`;
+                  with in_process, NAME's own requests go to its Chalice app in pytest's process
+                  (chalice.test.Client) and the other services stay under chalice local
   services        every contract, against the same fleet
   URL             any base URL (the gateway, a `chalice local`, a deployed stage); it is asked for a
                   fresh start at URL/_decompose/reset before every scenario unless --no-reset
@@ -41,6 +43,7 @@ class Options:
     reset: bool = True
     scratch: Path = Path(".decompose/verify")
     only: list[str] = field(default_factory=list)
+    in_process: bool = False
 
 
 @dataclass
@@ -54,14 +57,21 @@ class Verified:
 
 def verify(target: str, options: Options) -> Verified:
     options.scratch.mkdir(parents=True, exist_ok=True)
+    if options.in_process and not target.startswith("service:"):
+        raise UserError(f"--in-process applies to --target service:NAME, not {target!r}",
+                        "use --target service:NAME --in-process, or drop --in-process")
     if target in ("services",) or target.startswith("service:"):
         only = [target.removeprefix("service:")] if target.startswith("service:") else options.only
         modules = suites(options.contracts, only)
         env = World(read(options.plan), options.scratch / "fleet").fresh()
         with services_fleet(options.services, env, options.scratch / "logs") as (_, urls, secret):
             fleet = options.scratch / "fleet.json"
-            fleet.write_text(json.dumps({"name": f"the generated services ({len(urls)}, chalice local)", "urls": urls,
-                                         "resets": sorted(urls.values()), "secret": secret}, indent=1) + "\n")
+            described = {"name": f"the generated services ({len(urls)}, chalice local)", "urls": urls,
+                         "resets": sorted(urls.values()), "secret": secret}
+            if options.in_process:
+                described["in_process"] = str((options.services / only[0]).resolve())
+                described["name"] = f"service {only[0]} in-process (chalice.test.Client), the other {len(urls) - 1} under chalice local"
+            fleet.write_text(json.dumps(described, indent=1) + "\n")
             return _pytest(target, f"fleet:{fleet}", modules, options)
     if target == "monolith" or target.startswith(("http://", "https://")):
         return _pytest(target, target, suites(options.contracts, options.only), options)

@@ -5,6 +5,8 @@
 
 - `InProcess`: the monolith's own app in this process (WSGI through httpx's WSGITransport, ASGI through
   Starlette's TestClient), built anew for every scenario after the reset hooks ran.
+- `InProcessService`: one generated service's Chalice app in this process through `chalice.test.Client`
+  (its requests), the other services by URL (`Http`); reset in-process, then by URL.
 - `Http`: any base URL (`chalice local`, the gateway, a deployed stage), or one URL per route (a fleet
   of services). Before every scenario it posts the env and hooks to each process's
   /_decompose/reset (generated services have it when started with DECOMPOSE_CONTRACT_RESET=1).
@@ -12,6 +14,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -91,14 +96,15 @@ class Http:
         self.client = _bare(httpx.Client(timeout=timeout))
         self.name = name or ", ".join(resets)
 
-    def fresh(self, env: dict[str, str]) -> None:
-        """Reset the first process (it builds the app: a fresh database gets its tables), then the others at once."""
+    def fresh(self, env: dict[str, str], ran: frozenset[str] = frozenset()) -> None:
+        """Reset the first process (it builds the app: a fresh database gets its tables), then the others at once.
+        `ran`: hooks that already ran elsewhere (an in-process service)."""
         if not self.resets:
             return
         skipped = [self._reset(self.resets[0], env)]
         with ThreadPoolExecutor(max_workers=8) as pool:
             skipped += list(pool.map(lambda base: self._reset(base, env), self.resets[1:]))
-        ran_nowhere = set(self.hooks).intersection(*skipped)
+        ran_nowhere = (set(self.hooks) - ran).intersection(*skipped)
         if ran_nowhere:
             raise TargetError(f"reset hook {min(ran_nowhere)} ran in no process: no service has that function "
                               "(check [contracts] reset in the plan)")
@@ -123,3 +129,71 @@ class Http:
 
     def close(self) -> None:
         self.client.close()
+
+
+class InProcessService:
+    """Service `folder.name` in this process through chalice.test.Client (the requests it owns); every other
+    request, and the other processes' resets, through `others`. `env`: the service's URLs and secret."""
+
+    def __init__(self, folder: Path, env: dict[str, str], hooks: tuple[str, ...], others: Http) -> None:
+        from chalice.test import Client
+
+        os.environ.update(env)
+        module = _import_service(folder)
+        self.service, self.hooks, self.others = folder.name, list(hooks), others
+        self.rebuild = module._rebuild
+        self.client = Client(module.app, project_dir=str(folder))
+        self.name = f"service {self.service} in-process (chalice.test.Client), the others by URL"
+
+    def fresh(self, env: dict[str, str]) -> None:
+        try:
+            skipped = reset.apply(env, self.hooks, strict=False)
+            self.rebuild()  # builds the app: a fresh database gets its tables here, before the others start
+        except Exception as error:  # (hooks and the app are user code)
+            raise TargetError(f"resetting service {self.service} in-process failed: {type(error).__name__}: {error}") from error
+        reset.settle()
+        self.others.fresh(env, ran=frozenset(set(self.hooks) - set(skipped)))
+
+    def send(self, request: Request, owner: str = "") -> Answer:
+        if owner != self.service:
+            return self.others.send(request, owner)
+        headers: dict[str, str] = {}
+        for name, value in request.headers:
+            key = name.lower()
+            headers[key] = f"{headers[key]}{'; ' if key == 'cookie' else ', '}{value}" if key in headers else value
+        try:
+            response = self.client.http.request(request.method, request.target, headers=headers, body=request.body or b"")
+        except Exception as error:  # (a crash in the service's code is the target's failure)
+            raise TargetError(f"{type(error).__name__} in service {self.service}: {error}") from error
+        return Answer(response.status_code, tuple(_pairs(response.headers)), response.body)
+
+    def close(self) -> None:
+        self.others.close()
+
+
+def _pairs(headers: dict[str, Any]) -> list[tuple[str, str]]:
+    pairs = []
+    for name, value in headers.items():
+        for one in value if isinstance(value, list) else [value]:
+            pairs.append((name.lower(), str(one)))
+    return pairs
+
+
+def _import_service(folder: Path) -> Any:
+    """The generated app.py of one service (chalice puts the project folder on the path; so do we)."""
+    app_file = folder / "app.py"
+    if not app_file.is_file():
+        raise UserError(f"{app_file}: no generated service here", "run 'decompose generate', or pass --services")
+    sys.path.insert(0, str(folder))
+    spec = importlib.util.spec_from_file_location(f"decompose_service_{folder.name.replace('-', '_')}", app_file)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:  # (generated and user-edited code)
+        raise UserError(f"{app_file}: importing the service failed ({type(error).__name__}: {error})",
+                        "run it with 'chalice local' in that folder to see the whole traceback") from error
+    if not hasattr(module, "_rebuild"):
+        raise UserError(f"{app_file}: this service predates contract replay (no _rebuild)",
+                        "regenerate it with 'decompose generate' (your edits are kept)")
+    return module

@@ -1,7 +1,7 @@
-"""`decompose contracts record` and `verify` on the sample: its own test suite, recorded twice, gives
-one contract per planned service with routes, every planned route covered, byte-identical when
-recorded again; replayed on the monolith itself (a fresh database per scenario), every contract holds,
-twice in a row."""
+"""`decompose contracts record` and `verify` on the sample (planned with --converge; the `recorded`
+fixture is in tests/conftest.py): its own test suite, recorded twice, gives one contract per planned
+service with routes, every planned route covered, byte-identical when recorded again; replayed on the
+monolith itself (a fresh database per scenario), every contract holds, twice in a row."""
 
 from __future__ import annotations
 
@@ -14,26 +14,9 @@ from typer.testing import CliRunner
 
 from decompose.cli import app
 from tests.helpers import run_in
+from tests.sample import POLLING, ROOT, SUITE
 
-ROOT = Path(__file__).resolve().parents[2]
-SUITE = str(ROOT / "sample_monolith" / "tests")
-# This test polls until a background thread has delivered: how many polls it records depends on timing,
-# so its scenario differs from run to run (the recorder reports it as unstable). Contracts need repeatable tests.
-POLLING = "--deselect=sample_monolith/tests/test_sm_notifications.py::test_background_worker_delivers_after_commit"
 runner = CliRunner()
-
-
-WORLD = (ROOT / "sample_monolith" / "contracts.toml").read_text()  # the sample's [contracts] tables
-
-
-@pytest.fixture(scope="module")
-def recorded(tmp_path_factory):
-    where = tmp_path_factory.mktemp("contracts")
-    run_in(where, ["analyze", str(ROOT / "sample_monolith"), "-q"], ["plan", "-q"])
-    plan = where / "decompose.toml"
-    plan.write_text(plan.read_text() + "\n" + WORLD)
-    output = run_in(where, ["contracts", "record", "--root", str(ROOT), "--", SUITE, POLLING])
-    return where
 
 
 def contracts(folder: Path) -> dict[str, dict]:
@@ -41,9 +24,11 @@ def contracts(folder: Path) -> dict[str, dict]:
 
 
 def test_every_planned_route_is_covered_by_the_suite(recorded):
+    recorded, report = recorded
     found = contracts(recorded / "contracts")
     plan_routes = {r for c in found.values() for r in c["routes"]}
-    assert len(found) == 9 and len(plan_routes) == 51  # the 9 services that own routes
+    owners = {s["name"] for s in report["services"] if s["routes"]}
+    assert set(found) == owners and len(owners) == 10 and len(plan_routes) == 51  # 10 of the 13 services own routes
     assert all(c["uncovered"] == [] for c in found.values())
     cart = found["cart"]
     assert cart["routes"]["GET /api/cart"]["statuses"] == [200, 401]
@@ -56,6 +41,7 @@ def test_every_planned_route_is_covered_by_the_suite(recorded):
 
 
 def test_scenarios_whose_test_changed_the_world_are_found_by_replaying_on_the_monolith(recorded):
+    recorded, _ = recorded
     found = contracts(recorded / "contracts")
     scenarios = {s["name"].split("::")[1]: s for c in found.values() for s in c["scenarios"]}
     unreplayable = {name: s["why"] for name, s in scenarios.items() if s["replayable"] is False}
@@ -70,6 +56,7 @@ def test_scenarios_whose_test_changed_the_world_are_found_by_replaying_on_the_mo
 
 
 def test_recording_again_gives_byte_identical_contracts(recorded):
+    recorded, _ = recorded
     before = {p.name: p.read_bytes() for p in (recorded / "contracts").iterdir()}
     run_in(recorded, ["contracts", "record", "-q", "--root", str(ROOT), "--", SUITE, POLLING])
     assert {p.name: p.read_bytes() for p in (recorded / "contracts").iterdir()} == before
@@ -77,6 +64,7 @@ def test_recording_again_gives_byte_identical_contracts(recorded):
 
 @pytest.mark.parametrize("warmup", ["1", "0"])  # twice in a row, each scenario on a fresh database
 def test_the_monolith_keeps_every_contract(recorded, warmup, tmp_path):
+    recorded, _ = recorded
     junit = tmp_path / "contracts.xml"
     results = json.loads(run_in(recorded, ["contracts", "verify", "--target", "monolith", "--root", str(ROOT),
                                            "--warmup", warmup, "--junit", str(junit), "--json", "-q"]))
@@ -93,6 +81,7 @@ def test_the_monolith_keeps_every_contract(recorded, warmup, tmp_path):
 
 
 def test_a_target_that_is_not_one_is_a_clear_error(recorded):
+    recorded, _ = recorded
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(recorded)
         result = runner.invoke(app, ["contracts", "verify", "--target", "staging"])
@@ -100,6 +89,7 @@ def test_a_target_that_is_not_one_is_a_clear_error(recorded):
 
 
 def test_a_failing_suite_is_a_clear_error(recorded, tmp_path):
+    recorded, _ = recorded
     failing = tmp_path / "test_fails.py"
     failing.write_text("def test_fails():\n    assert False\n")
     with pytest.MonkeyPatch.context() as patch:

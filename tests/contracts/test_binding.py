@@ -35,7 +35,7 @@ def test_volatile_values_sent_back_later_become_placeholders():
 
 def test_values_equal_in_both_recordings_are_bound_too():
     """A suite with a fixed token generator records the same token twice; a live target will not."""
-    templates, bindings = bind(REQUESTS, ANSWERS, [set(), set(), set()])
+    _, bindings = bind(REQUESTS, ANSWERS, [set(), set(), set()])
     assert [(b.name, b.used_by) for b in bindings] == [("0:$.token", (1, 2)), ("1:$.order", (2,))]
 
 

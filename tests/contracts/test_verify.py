@@ -11,7 +11,7 @@ import pytest
 from decompose.contracts.calibrate import judge
 from decompose.contracts.replay import Run, Step, TargetError
 from decompose.contracts.settings import Settings, read
-from decompose.contracts.verify import Verifier
+from decompose.contracts.verify import Verifier, covering
 from decompose.contracts.world import World
 from decompose.errors import UserError
 from decompose.generation.runtime import reset
@@ -38,19 +38,43 @@ class Target:
         pass
 
 
-def verifier(tmp_path, fake=None, baseline=None, settings=Settings(env={"DB": "sqlite:///{scratch}/db"}), **kw):
+SCRATCH_DB = Settings(env={"DB": "sqlite:///{scratch}/db"})
+
+
+def verifier(tmp_path, fake=None, baseline=None, settings=SCRATCH_DB, **kw):
     target = Target(fake or Fake(), **kw)
     return Verifier(target, World(settings, tmp_path), settings, baseline, repeat=2, warmup=1), target
 
 
-def test_each_scenario_runs_warmup_plus_repeat_times_on_a_fresh_world_and_once_for_all_contracts(tmp_path):
+def test_each_scenario_runs_repeat_times_on_a_fresh_world_and_once_for_all_contracts(tmp_path):
     check, target = verifier(tmp_path)
     assert check.scenario(CONTRACT, SCENARIO).passed
     check.scenario({**CONTRACT, "service": "profile"}, SCENARIO)  # the same scenario in another contract
-    assert len(target.fresh_envs) == 3
+    assert len(target.fresh_envs) == 2 and len(check.runs["accounts"]) == len(check.runs["profile"]) == 2
     assert target.fresh_envs[0]["DB"] == f"sqlite:///{tmp_path}/scenario-1/db" != target.fresh_envs[1]["DB"]
-    timed = [s.timed for run in check.runs["accounts"] for s in run.steps]
-    assert timed == [False, False, True, True, True, True]
+
+
+def scenario_through(name, *routes):
+    return {"name": name, "exchanges": [{"route": route} for route in routes]}
+
+
+def test_warm_up_replays_the_fewest_scenarios_that_reach_every_route_unjudged(tmp_path):
+    check, target = verifier(tmp_path)
+    login_only = {**SCENARIO, "name": "a_login", "exchanges": SCENARIO["exchanges"][:1]}
+    unreplayable = {**SCENARIO, "name": "0_first", "replayable": False}
+    check.warm_up([(CONTRACT, login_only), (CONTRACT, SCENARIO), (CONTRACT, unreplayable)])
+    assert check.warmed == [SCENARIO["name"]] and len(target.fresh_envs) == 1  # warmup=1: once
+    assert check.runs == {} and check.verdicts == []  # unjudged: no route has samples yet
+
+
+@pytest.mark.parametrize(("scenarios", "chosen"), [
+    ({}, []),
+    ({"b": scenario_through("b", "GET /a"), "a": scenario_through("a", "GET /a")}, ["a"]),  # ties by name
+    ({"x": scenario_through("x", "GET /a", "GET /b"), "y": scenario_through("y", "GET /b", "GET /c", "GET /d"),
+      "z": scenario_through("z", "GET /a")}, ["y", "x"]),
+])
+def test_covering_is_a_greedy_set_cover(scenarios, chosen):
+    assert covering(scenarios) == chosen
 
 
 def test_a_route_over_its_latency_budget_says_by_how_much(tmp_path):
@@ -71,8 +95,8 @@ def test_errors_are_judged_against_the_error_budget(tmp_path):
     check, _ = verifier(tmp_path, broken, settings=Settings(error_budget=0.0))
     assert not check.scenario(CONTRACT, SCENARIO).passed
     verdict = check.route(CONTRACT, "GET /me")
-    assert verdict.errors == 3 and verdict.failed == 0
-    assert "error rate 3/3 is over the budget of 0.0%" in verdict.problems[0]
+    assert verdict.errors == 2 and verdict.failed == 0  # repeat=2
+    assert "error rate 2/2 is over the budget of 0.0%" in verdict.problems[0]
     lenient, _ = verifier(tmp_path, broken, settings=Settings(error_budget=1.0))
     lenient.scenario(CONTRACT, SCENARIO)
     assert lenient.route(CONTRACT, "GET /me").passed

@@ -1,0 +1,32 @@
+"""Session fixtures shared by the functional and end-to-end tests: the sample planned with
+`decompose plan --converge` and generated, and its own test suite recorded as contracts for that plan
+(recording runs the suite twice and calibrates: the slowest set-up, done once)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.helpers import run_in
+from tests.sample import POLLING, ROOT, SAMPLE, SUITE, WORLD
+
+
+@pytest.fixture(scope="session")
+def converged(tmp_path_factory):
+    """(folder, report, planning): the sample planned with --converge, then generated."""
+    where = tmp_path_factory.mktemp("converged")
+    run_in(where, ["analyze", str(SAMPLE), "-q"])
+    planning = json.loads(run_in(where, ["plan", "--converge", "--json", "-q"]))
+    report = json.loads(run_in(where, ["generate", "--json", "-q"]))
+    return where, report, planning
+
+
+@pytest.fixture(scope="session")
+def recorded(converged):
+    """(folder, report): the converged sample with its [contracts] world, recorded into folder/contracts."""
+    where, report, _ = converged
+    plan = where / "decompose.toml"
+    plan.write_text(plan.read_text() + "\n" + WORLD)
+    run_in(where, ["contracts", "record", "-q", "--root", str(ROOT), "--", SUITE, POLLING])
+    return where, report

@@ -1,0 +1,106 @@
+"""The in-process service target: a generated-style Chalice app answered through chalice.test.Client,
+reset in-process before every scenario, with every other service's requests sent by URL."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from decompose.contracts.binding import Request
+from decompose.contracts.replay import TargetError
+from decompose.contracts.targets import Http, InProcessService
+from decompose.errors import UserError
+from tests.helpers import write_tree
+
+SERVICE = {
+    "app.py": '''
+        import os
+        from chalice import Chalice, Response
+
+        app = Chalice(app_name="cart")
+        BUILT = []
+
+        def _rebuild():
+            BUILT.append(os.environ.get("CART_DB"))
+
+        @app.route("/api/cart/{item}", methods=["PUT"], content_types=["application/json"])
+        def put(item):
+            request = app.current_request
+            return Response(body={"item": item, "db": BUILT[-1], "cookie": request.headers.get("cookie"),
+                                  "accept": request.headers.get("accept"), "body": request.json_body},
+                            status_code=201, headers={"Set-Cookie": ["a=1", "b=2"]})
+
+        @app.route("/api/boom")
+        def boom():
+            raise RuntimeError("kaput")
+    ''',
+    "hooks_for_cart_test.py": '''
+        CALLS = []
+
+        def clear():
+            CALLS.append("cleared")
+    ''',
+}
+
+
+@pytest.fixture()
+def service(tmp_path, monkeypatch):
+    folder = write_tree(tmp_path / "cart", SERVICE)
+    monkeypatch.syspath_prepend(str(folder))
+    for name in ("CART_DB", "X", "DECOMPOSE_URL_ORDERS"):  # what the tests set: restored afterwards
+        monkeypatch.setenv(name, "none")
+    yield folder
+    sys.modules.pop("hooks_for_cart_test", None)
+
+
+def test_requests_the_service_owns_are_answered_in_process_after_an_in_process_reset(service, monkeypatch):
+    target = InProcessService(service, {"DECOMPOSE_URL_ORDERS": "http://127.0.0.1:9"},
+                              ("hooks_for_cart_test:clear", "elsewhere.module:clear"), Http({}, [], ()))
+    target.fresh({"CART_DB": "sqlite:///scratch/1.db"})
+    request = Request("PUT", "/api/cart/7?x=1", (("content-type", "application/json"), ("cookie", "s=1"),
+                                                 ("cookie", "t=2"), ("accept", "a"), ("accept", "b")), b'{"n": 2}')
+    answer = target.send(request, "cart")
+    assert answer.status == 201
+    assert ("set-cookie", "a=1") in answer.headers and ("set-cookie", "b=2") in answer.headers
+    body = __import__("json").loads(answer.body)
+    assert body == {"item": "7", "db": "sqlite:///scratch/1.db", "cookie": "s=1; t=2", "accept": "a, b", "body": {"n": 2}}
+    assert sys.modules["hooks_for_cart_test"].CALLS == ["cleared"]
+    assert target.name.startswith("service cart in-process")
+
+
+def test_a_crash_in_the_service_is_a_500_and_other_owners_go_by_url(service):
+    target = InProcessService(service, {}, (), Http({}, [], ()))
+    target.fresh({})
+    assert target.send(Request("GET", "/api/boom"), "cart").status == 500
+    with pytest.raises(TargetError, match="no URL for service 'orders'"):
+        target.send(Request("GET", "/api/orders"), "orders")
+
+
+class Fleet(Http):
+    """Every process of this fake fleet has none of the hooks' modules."""
+
+    def _reset(self, base, env):
+        self.reset_envs.append((base, env))
+        return set(self.hooks)
+
+
+def test_a_hook_must_run_in_some_process_here_or_in_the_fleet(service):
+    for hooks, fails in ((("hooks_for_cart_test:clear",), False), (("nowhere.module:clear",), True)):
+        fleet = Fleet({"orders": "http://127.0.0.1:9"}, ["http://127.0.0.1:9", "http://127.0.0.1:10"], hooks)
+        fleet.reset_envs = []
+        target = InProcessService(service, {}, hooks, fleet)
+        if fails:
+            with pytest.raises(TargetError, match="reset hook nowhere.module:clear ran in no process"):
+                target.fresh({"X": "1"})
+        else:
+            target.fresh({"X": "1"})
+        assert sorted(fleet.reset_envs) == [("http://127.0.0.1:10", {"X": "1"}), ("http://127.0.0.1:9", {"X": "1"})]
+
+
+def test_a_folder_without_a_generated_service_is_a_clear_error(tmp_path):
+    with pytest.raises(UserError, match="no generated service here"):
+        InProcessService(tmp_path, {}, (), Http({}, [], ()))
+    write_tree(tmp_path / "old", {"app.py": "from chalice import Chalice\napp = Chalice(app_name='old')\n"})
+    with pytest.raises(UserError, match="predates contract replay"):
+        InProcessService(tmp_path / "old", {}, (), Http({}, [], ()))
