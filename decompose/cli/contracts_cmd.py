@@ -39,8 +39,9 @@ def record(
     if settings.quiet:
         return
     console = err_console()
-    console.print(f"Recorded {result.scenarios} scenarios, {result.exchanges} exchanges; wrote {len(result.written)} "
-                  f"contracts to {out}/")
+    documents = sum(1 for path in result.written if path.suffix == ".json")
+    console.print(f"Recorded {result.scenarios} scenarios, {result.exchanges} exchanges; wrote {documents} "
+                  f"contracts and their pytest modules to {out}/")
     missing = {s: r for s, r in result.uncovered.items() if r}
     for service, routes in sorted(missing.items()):
         console.print(f"[yellow]uncovered[/] {service}: {', '.join(routes)}", soft_wrap=True)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from decompose.contracts.compare import _order, fields
+from decompose.contracts.compare import MISSING, _order, fields, show
 from decompose.contracts.replay import Run, answer_of, replay
 from decompose.contracts.settings import read
 from decompose.contracts.targets import InProcess
@@ -55,12 +55,12 @@ def judge(scenario: dict[str, Any], runs: list[Run]) -> Calibration:
         seen = [expected] + [fields(run.steps[index].answer) for run in runs]
         for other in seen[1:]:
             for where in sorted(expected.keys() | other.keys(), key=_order):
-                left, right = expected.get(where, _ABSENT), other.get(where, _ABSENT)
+                left, right = expected.get(where, MISSING), other.get(where, MISSING)
                 if left == right:
                     continue
-                if where == "status" or _shape(left) or _shape(right) or _ABSENT in (left, right):
-                    return Calibration(False, f"{request}: {where} was {_show(left)} in the test, "
-                                              f"{_show(right)} on replay (the test changed the world between requests)")
+                if where == "status" or _shape(left) or _shape(right) or MISSING in (left, right):
+                    return Calibration(False, f"{request}: {where} was {show(left)} in the test, "
+                                              f"{show(right)} on replay (the test changed the world between requests)")
                 noise[index].add(where)
     return Calibration(True, "", [sorted(n) for n in noise])
 
@@ -69,14 +69,6 @@ def _shape(value: Any) -> bool:
     return isinstance(value, tuple) and len(value) == 2 and value[0] in ("object", "array")
 
 
-def _show(value: Any) -> str:
-    if value is _ABSENT:
-        return "absent"
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-_ABSENT = object()
 
 
 def calibrate(contracts: Path, plan: Path, root: Path, shard: int = 0, shards: int = 1) -> dict[str, dict[str, Any]]:

@@ -51,7 +51,7 @@ class Difference:
     actual: Any
 
     def __str__(self) -> str:
-        return f"#{self.index} {self.request}: {self.where}: expected {_short(self.expected)}, got {_short(self.actual)}"
+        return f"#{self.index} {self.request}: {self.where}: expected {show(self.expected)}, got {show(self.actual)}"
 
 
 @dataclass
@@ -177,8 +177,13 @@ def _order(where: str) -> tuple[int, str]:
     return (0 if where == "status" else 1 if where.startswith(("header:", "cookie:")) else 2, where)
 
 
-def _short(value: Any) -> str:
+def show(value: Any, limit: int = 160) -> str:
+    """A compare.fields value as a reader says it: (absent), an object with keys a, b, an array of 2 items, 'text'."""
     if value is MISSING:
         return "(absent)"
+    if isinstance(value, tuple) and len(value) == 2 and value[0] in ("object", "array"):
+        if value[0] == "object":
+            return f"an object with keys {', '.join(value[1]) or '(none)'}"
+        return f"an array of {value[1]} item{'' if value[1] == 1 else 's'}"
     text = repr(value)
-    return text if len(text) <= 160 else text[:157] + "..."
+    return text if len(text) <= limit else text[:limit - 3] + "..."

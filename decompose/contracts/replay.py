@@ -28,7 +28,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from decompose.contracts.binding import Binding, Request, UnboundValue, capture, render
-from decompose.contracts.compare import MISSING, Answer, Exchange, differences, json_body
+from decompose.contracts.compare import Answer, Exchange, differences, json_body, show
 from decompose.contracts.recorder import decode_body
 
 INDEX = re.compile(r"\[\d+\]")
@@ -111,7 +111,7 @@ def check(index: int, recorded: dict[str, Any], expected: Answer, answer: Answer
     """Every way `answer` breaks the contract, as readable lines."""
     noise, skip = _matcher(set(recorded.get("volatile", [])), set(route.get("volatile", []))), _matcher(set(), ignored)
     method, target = recorded["request"]["method"], recorded["request"]["target"]
-    found = [f"{d.where}: expected {_short(d.expected)}, got {_short(d.actual)}"
+    found = [f"{d.where}: expected {show(d.expected)}, got {show(d.actual)}"
              for d in differences(index, Exchange(method, target, expected), Exchange(method, target, answer), noise, skip)]
     schema = route.get("schemas", {}).get(str(answer.status))
     if schema is not None:
@@ -155,15 +155,6 @@ def _path(parts: Any) -> str:
     for part in parts:
         text += f"[{part}]" if isinstance(part, int) else f".{part}"
     return text
-
-
-def _short(value: Any) -> str:
-    if value is MISSING:
-        return "(absent)"
-    if isinstance(value, tuple) and len(value) == 2 and value[0] in ("object", "array"):
-        return f"an object with keys {', '.join(value[1]) or '(none)'}" if value[0] == "object" else f"an array of {value[1]}"
-    text = repr(value)
-    return text if len(text) <= 160 else text[:157] + "..."
 
 
 _NOT_JSON = object()
