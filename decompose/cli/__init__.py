@@ -8,7 +8,7 @@ from __future__ import annotations
 import typer
 
 from decompose import __version__
-from decompose.cli import analyze_cmd, check_cmd, contracts_cmd, generate_cmd, plan_cmd, report_cmd
+from decompose.cli import analyze_cmd, check_cmd, contracts_cmd, gateway_cmd, generate_cmd, plan_cmd, report_cmd
 from decompose.cli.output import Settings
 
 app = typer.Typer(
@@ -42,6 +42,7 @@ app.command("check")(check_cmd.check)
 app.command("generate")(generate_cmd.generate)
 app.command("report")(report_cmd.report)
 app.add_typer(contracts_cmd.app, name="contracts")
+app.add_typer(gateway_cmd.app, name="gateway")
 
 
 def main() -> None:

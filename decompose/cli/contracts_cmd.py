@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from decompose.cli.guard import guarded
-from decompose.cli.output import Quiet, Verbose, err_console, settings_for, write_data
+from decompose.cli.output import Quiet, Verbose, err_console, settings_for, table_console, write_data
 from decompose.contracts.api import record as run_record
 from decompose.contracts.suite import Options
 from decompose.contracts.suite import verify as run_verify
@@ -115,8 +115,7 @@ def _summary(verified, verbosity: int) -> None:
     for r in shown:
         table.add_row(r["service"], r["route"], str(r["exchanges"]), str(r["failed"]), str(r["errors"]),
                       _ms(r["p95_ms"]), _ms(r["budget_ms"]), "[green]ok[/]" if r["passed"] else "[red]FAIL[/]")
-    wide = Console(stderr=True, highlight=False, width=max(console.width, 140)) if not console.is_terminal else console
-    wide.print(table)
+    table_console().print(table)
     scenarios = results["scenarios"]
     passed = sum(s["passed"] for s in scenarios)
     console.print(f"Scenarios: {passed}/{len(scenarios)} passed, {len(results['skipped'])} skipped (not replayable or unstable).")

@@ -38,6 +38,12 @@ def err_console() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def table_console(width: int = 140) -> Console:
+    """For tables on stderr: a terminal keeps its width; a pipe or CI log gets `width` columns, not 80."""
+    console = err_console()
+    return console if console.is_terminal else Console(stderr=True, highlight=False, width=max(console.width, width))
+
+
 def write_data(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()

@@ -109,7 +109,7 @@ def replay(scenario: dict[str, Any], routes: dict[str, dict[str, Any]], send: Ca
 def check(index: int, recorded: dict[str, Any], expected: Answer, answer: Answer, route: dict[str, Any],
           ignored: set[str]) -> list[str]:
     """Every way `answer` breaks the contract, as readable lines."""
-    noise, skip = _matcher(set(recorded.get("volatile", [])), set(route.get("volatile", []))), _matcher(set(), ignored)
+    noise, skip = matcher(set(recorded.get("volatile", [])), set(route.get("volatile", []))), matcher(set(), ignored)
     method, target = recorded["request"]["method"], recorded["request"]["target"]
     found = [f"{d.where}: expected {show(d.expected)}, got {show(d.actual)}"
              for d in differences(index, Exchange(method, target, expected), Exchange(method, target, answer), noise, skip)]
@@ -127,7 +127,7 @@ def schema_problems(schema: dict[str, Any], answer: Answer) -> list[str]:
     return [f"schema {answer.status}: {_path(e.absolute_path)}: {e.message}" for e in errors]
 
 
-def _matcher(exact: set[str], patterns: set[str]) -> Callable[[str], bool]:
+def matcher(exact: set[str], patterns: set[str]) -> Callable[[str], bool]:
     """Exact fields, or patterns with [*] for any index that also cover everything under them."""
     def matches(where: str) -> bool:
         if where in exact:

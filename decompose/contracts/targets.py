@@ -28,17 +28,9 @@ from decompose.contracts.compare import Answer
 from decompose.contracts.replay import TargetError
 from decompose.contracts.world import is_asgi, load_app
 from decompose.errors import UserError
+from decompose.gateway.transport import bare
 from decompose.generation.runtime import reset
 from decompose.generation.runtime.client import SECRET_HEADER
-
-DEFAULTS = ("accept", "accept-encoding", "user-agent")  # httpx's own headers: send only what was recorded
-
-
-def _bare(client: httpx.Client) -> httpx.Client:
-    for name in DEFAULTS:
-        if name in client.headers:
-            del client.headers[name]
-    return client
 
 
 def _send(client: httpx.Client, url: str, request: Request) -> Answer:
@@ -65,7 +57,7 @@ class InProcess:
         except reset.HookError as error:
             raise UserError(str(error), "fix [contracts] reset in the plan") from None
         app = load_app(self.spec, self.root)
-        self.client = _bare(_asgi_client(app) if is_asgi(app) else
+        self.client = bare(_asgi_client(app) if is_asgi(app) else
                             httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://localhost"))
 
     def send(self, request: Request, owner: str = "") -> Answer:
@@ -93,7 +85,7 @@ class Http:
                  secret: str | None = None, timeout: float = 30.0, name: str = "") -> None:
         self.urls = urls if isinstance(urls, dict) else {"*": urls}
         self.resets, self.hooks, self.secret = resets, list(hooks), secret
-        self.client = _bare(httpx.Client(timeout=timeout))
+        self.client = bare(httpx.Client(timeout=timeout))
         self.name = name or ", ".join(resets)
 
     def fresh(self, env: dict[str, str], ran: frozenset[str] = frozenset()) -> None:

@@ -1,0 +1,140 @@
+"""`decompose gateway init|route|status|serve`: the strangler-fig route table and the local gateway."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich import box
+from rich.table import Table as RichTable
+
+from decompose.cli.guard import guarded
+from decompose.cli.output import Quiet, Verbose, err_console, settings_for, table_console, write_data
+from decompose.contracts.settings import read as read_contract_settings
+from decompose.errors import UserError
+from decompose.gateway import api
+from decompose.gateway.table import MODES, Mode, missing_urls, read, select
+
+TABLE_OPTION = typer.Option(Path("routes.toml"), "--routes", "-r", help="The route table.")
+SHADOW_LOG = Path(".decompose/shadow.jsonl")
+app = typer.Typer(help="Strangler-fig gateway: move traffic from the monolith to the services route by route.", no_args_is_help=True)
+
+
+@app.command("init")
+@guarded
+def init(
+    ctx: typer.Context,
+    analysis: Path = typer.Option(Path(".decompose/analysis.json"), "--analysis", "-a", help="analysis.json (from 'decompose analyze')."),
+    plan: Path = typer.Option(Path("decompose.toml"), "--plan", "-p", help="The plan: which service owns each route."),
+    routes: Path = TABLE_OPTION,
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
+) -> None:
+    """Write routes.toml (every route in monolith mode), or bring it up to date keeping modes and edits."""
+    settings = settings_for(ctx, quiet, verbose)
+    synced = api.init(analysis, plan, routes)
+    if settings.quiet:
+        return
+    console = err_console()
+    owned = sum(1 for e in synced.table.entries.values() if e.owner != "monolith")
+    verb = "Wrote" if synced.created else "Updated"
+    console.print(f"{verb} {routes}: {len(synced.table.entries)} routes, {owned} owned by a service.")
+    for label, items in (("added", synced.added), ("removed", synced.removed), ("back to monolith mode (new owner)", synced.reowned)):
+        if items and not synced.created:
+            console.print(f"  {label}: {', '.join(items)}", soft_wrap=True, markup=False)
+
+
+@app.command("route")
+@guarded
+def route(
+    ctx: typer.Context,
+    mode: str = typer.Argument(..., help=f"The new mode: {MODES}."),
+    routes: list[str] = typer.Argument(None, help='Routes as "METHOD /template".'),
+    service: list[str] = typer.Option([], "--service", "-s", help="Every route this service owns (repeatable)."),
+    every: bool = typer.Option(False, "--all", help="Every route a service owns."),
+    table_path: Path = TABLE_OPTION,
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
+) -> None:
+    """Change the mode of routes: by name, by owner service, or all."""
+    settings = settings_for(ctx, quiet, verbose)
+    try:
+        new = Mode.parse(mode)
+    except ValueError as error:
+        raise UserError(str(error), f"use one of: {MODES}") from None
+    table = read(table_path)
+    changed = table.set_mode(select(table, list(routes or []), list(service), every), new)
+    table.save()
+    if not settings.quiet:
+        err_console().print(f"{len(changed)} route(s) now in mode {new} in {table_path}" + ("" if changed else " (no change)"))
+
+
+@app.command("status")
+@guarded
+def status(
+    ctx: typer.Context,
+    table_path: Path = TABLE_OPTION,
+    log: Path = typer.Option(SHADOW_LOG, "--shadow-log", help="The gateway's shadow comparisons (JSON lines)."),
+    json_output: bool = typer.Option(False, "--json", help="Print the rows as JSON on stdout."),
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
+) -> None:
+    """Each route's owner and mode, and in shadow mode how often the service's answer differed."""
+    settings = settings_for(ctx, quiet, verbose)
+    rows = api.status(read(table_path), log)
+    if json_output:
+        write_data(json.dumps([{**vars(r), "diff_rate": r.diff_rate} for r in rows], indent=1))
+    if settings.quiet:
+        return
+    view = RichTable(box=box.SIMPLE, title=f"{table_path}: {len(rows)} routes")
+    for name, justify in (("route", "left"), ("owner", "left"), ("mode", "left"), ("shadowed", "right"),
+                          ("differing", "right"), ("diff rate", "right"), ("failed", "right")):
+        view.add_column(name, justify=justify, no_wrap=True)
+    for row in rows:
+        rate = "" if row.diff_rate is None else f"{row.diff_rate:.1%}"
+        view.add_row(row.route, row.owner, row.mode, str(row.compared or ""), str(row.differing or ""), rate, str(row.failed or ""))
+    table_console().print(view)
+    by_mode: dict[str, int] = {}
+    for row in rows:
+        by_mode[row.mode.split(":")[0]] = by_mode.get(row.mode.split(":")[0], 0) + 1
+    err_console().print("Modes: " + ", ".join(f"{count} {mode}" for mode, count in sorted(by_mode.items())))
+
+
+@app.command("serve")
+@guarded
+def serve(
+    ctx: typer.Context,
+    table_path: Path = TABLE_OPTION,
+    port: int = typer.Option(8080, "--port", min=1, max=65535, help="Port on 127.0.0.1."),
+    monolith: str = typer.Option(None, "--monolith", help="The monolith's base URL (default: [gateway] monolith)."),
+    service_url: list[str] = typer.Option([], "--service-url", help="NAME=URL for a service (default: [services])."),
+    contracts: Path = typer.Option(Path("contracts"), "--contracts", "-c", help="Contracts: their volatile fields are noise in shadow comparison."),
+    plan: Path = typer.Option(Path("decompose.toml"), "--plan", "-p", help="The plan: its [contracts] ignore patterns."),
+    log: Path = typer.Option(SHADOW_LOG, "--shadow-log", help="Where shadow comparisons are appended (JSON lines)."),
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
+) -> None:
+    """Run the gateway on 127.0.0.1 until interrupted (uvicorn)."""
+    settings = settings_for(ctx, quiet, verbose)
+    table = read(table_path)
+    if monolith:
+        table.settings["monolith"] = monolith
+    urls = {**table.services, **_pairs(service_url)}
+    missing_urls(table, urls)
+    ignore = read_contract_settings(plan).ignore if plan.exists() else ()
+    log.parent.mkdir(parents=True, exist_ok=True)
+    if not settings.quiet:
+        err_console().print(f"Gateway on http://127.0.0.1:{port}: {len(table.entries)} routes, monolith at "
+                            f"{table.settings['monolith']}, shadow log {log}. Ctrl-C stops it.")
+    api.serve(table, urls, port, log, api.noise_from(contracts, ignore), quiet=settings.quiet)
+
+
+def _pairs(items: list[str]) -> dict[str, str]:
+    found = {}
+    for item in items:
+        name, sep, url = item.partition("=")
+        if not sep or not url.startswith(("http://", "https://")):
+            raise UserError(f"--service-url {item!r} is not NAME=URL", "write it as --service-url cart=http://127.0.0.1:8001")
+        found[name] = url
+    return found
