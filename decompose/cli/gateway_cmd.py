@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import typer
@@ -138,3 +139,33 @@ def _pairs(items: list[str]) -> dict[str, str]:
             raise UserError(f"--service-url {item!r} is not NAME=URL", "write it as --service-url cart=http://127.0.0.1:8001")
         found[name] = url
     return found
+
+
+@app.command("up")
+@guarded
+def up(
+    ctx: typer.Context,
+    table_path: Path = TABLE_OPTION,
+    services: Path = typer.Option(Path("services"), "--services", help="The generated services."),
+    plan: Path = typer.Option(Path("decompose.toml"), "--plan", "-p", help="The plan: its [contracts] app starts the monolith."),
+    root: Path = typer.Option(Path("."), "--root", help="The folder the monolith's package imports from."),
+    port: int = typer.Option(8080, "--port", min=1, max=65535, help="The gateway's port on 127.0.0.1."),
+    contract_world: bool = typer.Option(False, "--contract-world", help="Run in the [contracts] world with reset endpoints on (for verify)."),
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
+) -> None:
+    """Start the monolith, every generated service and the gateway; stop them all on Ctrl-C."""
+    settings = settings_for(ctx, quiet, verbose)
+    with api.up(table_path, services, plan, root, port, Path(".decompose/gateway"), contract_reset=contract_world) as stack:
+        if not settings.quiet:
+            console = err_console()
+            console.print(f"Gateway on {stack.url} (monolith {stack.urls['monolith']}, {len(stack.urls) - 1} services); "
+                          "logs in .decompose/gateway/logs. Ctrl-C stops everything.")
+            if contract_world and not os.environ.get("DECOMPOSE_INTERNAL_SECRET"):
+                console.print("Reset endpoints are on. To verify contracts through the gateway, in another shell:\n"
+                              f"  DECOMPOSE_INTERNAL_SECRET={stack.secret} decompose contracts verify --target {stack.url}",
+                              markup=False, soft_wrap=True)
+        try:
+            stack.fleet.watch()
+        except KeyboardInterrupt:
+            pass

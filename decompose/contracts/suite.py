@@ -63,7 +63,7 @@ def verify(target: str, options: Options) -> Verified:
     if target in ("services",) or target.startswith("service:"):
         only = [target.removeprefix("service:")] if target.startswith("service:") else options.only
         modules = suites(options.contracts, only)
-        env = World(read(options.plan), options.scratch / "fleet").fresh()
+        env = World(read(options.plan), (options.scratch / "fleet").resolve()).fresh()
         with services_fleet(options.services, env, options.scratch / "logs") as (_, urls, secret):
             fleet = options.scratch / "fleet.json"
             described = {"name": f"the generated services ({len(urls)}, chalice local)", "urls": urls,

@@ -4,18 +4,31 @@ mode changes, the status view with shadow diff rates, and the local gateway serv
     synced = init(analysis, plan, Path("routes.toml"))      # create, or update keeping modes
     rows = status(read(Path("routes.toml")), Path(".decompose/shadow.jsonl"))
     serve(table, urls, port=8080, shadow_log=..., contracts=Path("contracts"))
+    with up(Path("routes.toml"), Path("services"), plan, root, port, scratch) as stack:   # everything, by PID
+        ...
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+import os
+import secrets
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from decompose.contracts.fleet import HIDDEN, generated_services
 from decompose.contracts.replay import matcher
+from decompose.contracts.settings import read as read_contract_settings
+from decompose.contracts.world import World
 from decompose.errors import UserError
-from decompose.gateway.table import MONOLITH, Synced, Table, sync
+from decompose.gateway.table import MONOLITH, Synced, Table, missing_urls, read, sync
+from decompose.gateway.upstreams import Fleet, Upstream, chalice_local, free_port
+from decompose.generation.runtime.client import env_name
+from decompose.generation.runtime.reset import ENABLE
 from decompose.planning.api import load, sound_plan
 
 
@@ -114,4 +127,46 @@ def serve(table: Table, urls: dict[str, str], port: int, shadow_log: Path, noise
 
     gateway = Gateway(table, urls, shadow_log=shadow_log, noise=noise)
     uvicorn.run(gateway, host="127.0.0.1", port=port, log_level="warning" if quiet else "info",
-                access_log=not quiet, lifespan="on")
+                access_log=not quiet, lifespan="on", server_header=False, date_header=False)  # the upstream's pass through
+
+
+@dataclass
+class Stack:
+    fleet: Any  # upstreams.Fleet: the monolith, every service, the gateway
+    url: str  # the gateway's
+    urls: dict[str, str]  # monolith and services
+    secret: str
+
+
+@contextlib.contextmanager
+def up(table_path: Path, services: Path, plan: Path, root: Path, port: int, scratch: Path,
+       contract_reset: bool = False, contracts: Path = Path("contracts")) -> Iterator[Stack]:
+    """Start the monolith (its [contracts] app on decompose.gateway.host), every generated service under
+    `chalice local --no-autoreload`, and the gateway in front; stop them all by PID on exit.
+    contract_reset: every process in the contract world with its reset endpoint on (for verify)."""
+    table = read(table_path)
+    settings = read_contract_settings(plan)
+    if not settings.app:
+        raise UserError(f"{plan}: [contracts] app is not set: 'gateway up' starts the monolith from it",
+                        'add app = "package.module:create_app" under [contracts] (docs/contracts.md#the-contracts-table), '
+                        "or start everything yourself and run 'decompose gateway serve'")
+    names = generated_services(services)
+    ports = {name: free_port() for name in [MONOLITH, *names]}
+    urls = {name: f"http://127.0.0.1:{p}" for name, p in ports.items()}
+    secret = os.environ.get("DECOMPOSE_INTERNAL_SECRET") or secrets.token_hex(16)  # verify sends the same one
+    base = {k: v for k, v in os.environ.items() if not k.startswith(HIDDEN)}
+    world = World(settings, (scratch / "world").resolve()).fresh() if contract_reset else {}
+    env = {**base, **world, "DECOMPOSE_INTERNAL_SECRET": secret, **{env_name(n): urls[n] for n in names},
+           **({ENABLE: "1"} if contract_reset else {}), "PYTHONPATH": os.pathsep.join(filter(None, [str(root.resolve()), base.get("PYTHONPATH")]))}
+    monolith = Upstream(MONOLITH, [sys.executable, "-m", "decompose.gateway.host", settings.app, "--port", str(ports[MONOLITH]),
+                                   "--root", str(root.resolve())], root.resolve(), ports[MONOLITH], env)
+    gateway_port = port or free_port()
+    gateway = Upstream("gateway", [sys.executable, "-m", "decompose", "gateway", "serve", "-q", "--routes", str(table_path.resolve()),
+                                   "--port", str(gateway_port), "--monolith", urls[MONOLITH],
+                                   *[f"--service-url={n}={urls[n]}" for n in names], "--contracts", str(contracts.resolve()),
+                                   "--plan", str(plan.resolve()), "--shadow-log", str((scratch / "shadow.jsonl").resolve())],
+                       Path.cwd(), gateway_port, env)
+    upstreams = [monolith, *[chalice_local(n, services / n, ports[n], env) for n in names], gateway]
+    missing_urls(table, urls)
+    with Fleet(upstreams, logs=scratch / "logs") as fleet:
+        yield Stack(fleet, f"http://127.0.0.1:{gateway_port}", urls, secret)

@@ -4,6 +4,8 @@ service that owns its route, by the route table's mode (run by uvicorn in `decom
     gateway = Gateway(table, urls={"monolith": "http://127.0.0.1:8000", "cart": "http://127.0.0.1:8001"})
     uvicorn.run(gateway, host="127.0.0.1", port=8080)
 
+- routes.toml is read again as soon as it changes: `decompose gateway route service --service cart`
+  takes effect on the next request, without a restart.
 - Paths are matched against the route templates the way API Gateway matches resources; a path no
   route matches goes to the monolith (it is `/{proxy+}` on AWS).
 - Bodies stream both ways. Request headers pass unchanged (Host included) except hop-by-hop ones;
@@ -14,6 +16,8 @@ service that owns its route, by the route table's mode (run by uvicorn in `decom
   to the owner in a separate task and both answers are compared (decompose.contracts.compare), the
   result appended to the shadow log (JSON lines). Only `shadow_methods` are mirrored: a mirrored POST
   would write twice.
+- With DECOMPOSE_CONTRACT_RESET=1, POST /_decompose/reset is passed to the monolith, then to every
+  service at once: a contract scenario replayed through the gateway starts on a fresh system.
 - `canary:N`: N% of requests go to the owner; with `sticky = "cookie:NAME"` or `"header:NAME"`, a
   client is always on the same side of a route (a hash of the value), others are drawn at random.
 """
@@ -24,6 +28,7 @@ import asyncio
 import hashlib
 import json
 import random
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -36,12 +41,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from decompose.contracts.compare import Answer, Exchange, differences, show
-from decompose.gateway.table import MONOLITH, Entry, Table
+from decompose.errors import UserError
+from decompose.gateway.table import MONOLITH, Entry, Table, missing_urls, read
 from decompose.gateway.transport import HOP_BY_HOP, bare
+from decompose.generation.runtime import reset
+from decompose.generation.runtime.client import SECRET_HEADER
 
 SHADOW_BODY_LIMIT = 1 << 20  # answers larger than this are not kept for comparison
 SHADOW_IN_FLIGHT = 32  # mirrored requests waiting at most; beyond, a mirror is dropped (and counted)
 UPSTREAM = "x-decompose-upstream"
+SECRET = SECRET_HEADER.lower()
 
 
 @dataclass
@@ -64,6 +73,8 @@ class Gateway:
                  draw: Callable[[], float] = random.random) -> None:
         self.table, self.urls = table, {MONOLITH: table.settings["monolith"], **urls}
         self.matcher = table.matcher()
+        self.seen = _stamp(table.path)
+        self.reload_error = ""
         settings = table.settings
         self.client = client or bare(httpx.AsyncClient(timeout=httpx.Timeout(settings["timeout_s"], connect=min(2.0, settings["timeout_s"])),
                                                   limits=httpx.Limits(max_connections=256, max_keepalive_connections=64)))
@@ -77,12 +88,35 @@ class Gateway:
             return
         if scope["type"] != "http":
             return
+        self._reload()
         request = Request(scope, receive)
+        if scope["path"] == reset.PATH and request.method == "POST" and reset.enabled():
+            await (await self._reset_all(request))(scope, receive, send)
+            return
         rule = self.matcher.match(request.method, scope["path"])
         entry = self.table.entries[rule.target] if rule else None
         decision = self.decide(entry, request)
         response = await self._answer(request, entry, decision)
         await response(scope, receive, send)
+
+    def _reload(self) -> None:
+        """routes.toml changed (`decompose gateway route ...`): the next request already follows it. A
+        table that no longer reads, or names a service without a URL, is reported once and not used."""
+        stamp = _stamp(self.table.path)
+        if stamp == self.seen:
+            return
+        self.seen = stamp
+        try:
+            table = read(self.table.path)
+            missing_urls(table, self.urls)
+        except UserError as error:
+            if error.what != self.reload_error:
+                self.reload_error = error.what
+                print(f"decompose gateway: kept the previous route table: {error.what} ({error.next_step})", file=sys.stderr, flush=True)
+            return
+        monolith = self.urls[MONOLITH]
+        self.table, self.matcher, self.reload_error = table, table.matcher(), ""
+        self.table.settings["monolith"] = monolith  # the URL the gateway was started with
 
     def decide(self, entry: Entry | None, request: Request) -> Decision:
         if entry is None or entry.mode.kind == MONOLITH:
@@ -194,6 +228,29 @@ class Gateway:
             with self.shadow_log.open("a", encoding="utf-8") as log:
                 log.write(json.dumps(record, sort_keys=True) + "\n")
 
+    async def _reset_all(self, request: Request) -> Response:
+        """A contract scenario's fresh start, for the whole system behind the gateway: the monolith first
+        (it builds the app, so a fresh database gets its tables), then every service at once."""
+        body, headers = await request.body(), [(k, v) for k, v in request.headers.items() if k in ("content-type", SECRET)]
+        skipped: list[set[str]] = []
+
+        async def one(name: str) -> Response | None:
+            try:
+                answer = await self.client.post(self.urls[name].rstrip("/") + reset.PATH, content=body, headers=headers)
+            except httpx.TransportError as error:
+                return _failure(name, error)
+            if answer.status_code != 200:
+                return JSONResponse({"message": f"{name} refused the reset ({answer.status_code}): {answer.text[:300]}",
+                                     "upstream": name}, status_code=502)
+            skipped.append(set(answer.json().get("skipped", [])))
+            return None
+
+        failed = await one(MONOLITH)
+        if failed is None:
+            results = await asyncio.gather(*(one(name) for name in sorted(self.urls) if name != MONOLITH))
+            failed = next((r for r in results if r is not None), None)
+        return failed or JSONResponse({"skipped": sorted(set.intersection(*skipped))})
+
     async def drain(self) -> None:
         """Wait for every mirrored request still in flight (tests, shutdown)."""
         while self.pending:
@@ -209,6 +266,14 @@ class Gateway:
                 await self.client.aclose()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_mtime_ns, found.st_size
 
 
 def _has_body(request: Request) -> bool:

@@ -125,6 +125,15 @@ class Fleet:
                 process.wait()
         self.processes.clear()
 
+    def watch(self, every_s: float = 0.5) -> None:
+        """Until interrupted; a UserError naming the log as soon as one process exits."""
+        while True:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    raise UserError(f"{name} exited with code {process.returncode}",
+                                    f"see {self.logs / (name + '.log')}:\n{self.tail(name)}")
+            time.sleep(every_s)
+
     def kill(self, name: str) -> None:
         """Stop one upstream now (fault tests)."""
         process = self.processes.pop(name)

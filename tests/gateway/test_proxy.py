@@ -118,7 +118,7 @@ def test_canary_is_sticky_per_client_with_a_cookie_and_drawn_without(tmp_path):
                      draw=lambda: 0.99)
     sides = {}
     for client in range(40):
-        seen = {call(app, "GET", "/api/cart", cookies={"session": f"s{client}"}).json()["by"] for _ in range(2)}
+        seen = {call(app, "GET", "/api/cart", headers={"cookie": f"session=s{client}"}).json()["by"] for _ in range(2)}
         assert len(seen) == 1  # the same client, the same side
         sides[client] = seen.pop()
     assert 8 < sum(1 for s in sides.values() if s == "cart") < 32  # about half

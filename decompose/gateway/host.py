@@ -1,0 +1,116 @@
+"""The monolith as an upstream of the local gateway: its own app (the plan's [contracts] app, an app or
+an app factory) served on 127.0.0.1, with the contract reset endpoint when DECOMPOSE_CONTRACT_RESET=1.
+
+    python -m decompose.gateway.host shop.app:create_app --port 8000 [--root .]
+
+WSGI apps run on the standard library's threading WSGI server with Nagle's algorithm off (the same
+late-answer trap as chalice local, see chalice_local.py); ASGI apps on uvicorn. POST /_decompose/reset
+sets the scenario's environment, calls the reset hooks and builds a new app, like a generated
+service's endpoint (decompose_runtime.reset), so a contract scenario replayed through the gateway
+starts on a fresh monolith as well as fresh services. This is for development and CI: production
+keeps its own server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from decompose.contracts.world import is_asgi, load_app
+from decompose.generation.runtime import reset
+
+HOST = "127.0.0.1"
+
+
+class Hosted:
+    """The current app, rebuilt on reset; requests to the reset path never reach the app."""
+
+    def __init__(self, spec: str, root: Path) -> None:
+        self.spec, self.root = spec, root
+        self.lock = threading.Lock()
+        self.app = load_app(spec, root)
+
+    def rebuild(self) -> None:
+        with self.lock:
+            self.app = load_app(self.spec, self.root)
+
+    def hooks_and_rebuild(self, headers: Any, body: bytes) -> tuple[int, dict[str, Any]]:
+        return reset.handle(headers, body, self.rebuild)
+
+    def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if reset.enabled() and environ.get("PATH_INFO") == reset.PATH and environ["REQUEST_METHOD"] == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+            status, answer = self.hooks_and_rebuild(headers, environ["wsgi.input"].read(length))
+            return _json(start_response, status, answer)
+        return self.app(environ, start_response)
+
+    async def asgi(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and reset.enabled() and scope["path"] == reset.PATH and scope["method"] == "POST":
+            body = b""
+            while True:
+                message = await receive()
+                body += message.get("body", b"")
+                if not message.get("more_body"):
+                    break
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+            status, answer = self.hooks_and_rebuild(headers, body)
+            payload = _encode(answer)
+            await send({"type": "http.response.start", "status": status,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
+            await send({"type": "http.response.body", "body": payload})
+            return
+        await self.app(scope, receive, send)
+
+
+def _encode(answer: dict[str, Any]) -> bytes:
+    import json
+
+    return json.dumps(answer).encode()
+
+
+def _json(start_response: Any, status: int, answer: dict[str, Any]) -> list[bytes]:
+    payload = _encode(answer)
+    reason = {200: "OK", 400: "Bad Request", 403: "Forbidden", 500: "Internal Server Error"}.get(status, "")
+    start_response(f"{status} {reason}", [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+    return [payload]
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _Handler(WSGIRequestHandler):
+    disable_nagle_algorithm = True
+
+    def log_message(self, format: str, *args: Any) -> None:  # the stdlib names it format
+        if os.environ.get("DECOMPOSE_HOST_LOG") == "1":
+            super().log_message(format, *args)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m decompose.gateway.host", description=__doc__.split("\n\n")[0])
+    parser.add_argument("app", help="module:attribute of the WSGI/ASGI app or app factory")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--root", type=Path, default=Path("."), help="the folder the app's package imports from")
+    options = parser.parse_args(argv)
+    hosted = Hosted(options.app, options.root.resolve())
+    if is_asgi(hosted.app):
+        import uvicorn
+
+        uvicorn.run(hosted.asgi, host=HOST, port=options.port, log_level="warning", lifespan="off")
+        return 0
+    with make_server(HOST, options.port, hosted.wsgi, server_class=_Server, handler_class=_Handler) as server:
+        print(f"serving {options.app} on http://{HOST}:{options.port}", file=sys.stderr, flush=True)
+        server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
