@@ -1,16 +1,22 @@
 """End to end: the strangler-fig gateway in front of the sample monolith and its 13 generated services
 (`decompose gateway up --contract-world`), its route table changed while it runs. The recorded
 contracts pass through it with every route on the monolith, every route on its service, and a mixed
-table (services, canaries and shadows), each scenario on a fresh system through the gateway's reset."""
+table (services, canaries and shadows), each scenario on a fresh system through the gateway's reset.
+Then a deliberately wrong catalog service in shadow mode: clients get the monolith's answer, the
+shadow log and `gateway status` show the difference."""
 
 from __future__ import annotations
 
 import json
+import shutil
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from decompose.gateway import api
+from decompose.gateway.upstreams import Fleet, chalice_local
 from tests.helpers import run_in
 from tests.sample import ROOT
 
@@ -47,3 +53,34 @@ def test_every_contract_holds_through_the_gateway(gateway, table):
     routes = results["routes"]
     assert len(routes) == 51 and all(r["passed"] for r in routes), [r for r in routes if not r["passed"]]
     assert all(s["passed"] for s in results["scenarios"])
+
+
+def test_shadow_logs_a_wrong_service_while_clients_get_the_monoliths_answer(gateway, tmp_path):
+    where, stack = gateway
+    broken = tmp_path / "services" / "catalog"
+    shutil.copytree(where / "services" / "catalog", broken)
+    (tmp_path / "services" / "shared").symlink_to(where / "services" / "shared")  # the layer, as ../shared/python
+    views = next(p for p in (broken / "chalicelib" / "src").rglob("catalog.py") if "def list_categories" in p.read_text())
+    views.write_text(views.read_text().replace('return {"categories": shop.category_tree()}', 'return {"kinds": shop.category_tree()}'))
+    port = int(stack.urls["catalog"].rsplit(":", 1)[1])
+    stack.fleet.kill("catalog")
+    env = {**stack.fleet.upstreams["catalog"].env}
+    run_in(where, ["gateway", "route", "monolith", "--all", "-q"], ["gateway", "route", "shadow", "GET /api/catalog/categories", "-q"])
+    log = where / ".decompose" / "gateway" / "shadow.jsonl"
+    log.unlink(missing_ok=True)
+    with Fleet([chalice_local("catalog", broken, port, env)], logs=tmp_path / "logs"):
+        answers = [httpx.get(stack.url + "/api/catalog/categories", timeout=10) for _ in range(3)]
+        direct = httpx.get(stack.urls["monolith"] + "/api/catalog/categories", timeout=10)
+        records = []
+        for _ in range(50):  # the mirrors run after the answers: wait for them, 5 s at most
+            records = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+            if len(records) == 3:
+                break
+            time.sleep(0.1)
+    assert all(a.status_code == 200 and a.json() == direct.json() and "categories" in a.json() for a in answers)
+    assert all(a.headers["x-decompose-upstream"] == "monolith" for a in answers)
+    assert len(records) == 3 and all(r["route"] == "GET /api/catalog/categories" for r in records)
+    assert all("$.categories: monolith an array of 0 items, service (absent)" in r["differences"] for r in records), records[0]
+    [row] = [r for r in json.loads(run_in(where, ["gateway", "status", "--json", "-q", "--shadow-log", str(log)]))
+             if r["route"] == "GET /api/catalog/categories"]
+    assert (row["compared"], row["differing"], row["diff_rate"]) == (3, 3, 1.0)
