@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import typer
+from rich.markup import escape
 
 from decompose.cli.output import err_console
 from decompose.errors import UserError
@@ -24,11 +25,11 @@ def guarded(command: F) -> F:
         except (typer.Exit, typer.Abort):
             raise
         except UserError as error:
-            err_console().print(f"[bold red]error:[/] {error.what}\n  [dim]→[/] {error.next_step}")
+            err_console().print(f"[bold red]error:[/] {escape(error.what)}\n  [dim]→[/] {escape(error.next_step)}")
             raise typer.Exit(2) from None
         except OSError as error:  # the environment, not a bug: a folder we cannot write, a full disk
             where = error.filename or "a file"
-            err_console().print(f"[bold red]error:[/] {where}: {error.strerror or error}\n"
+            err_console().print(f"[bold red]error:[/] {escape(str(where))}: {escape(str(error.strerror or error))}\n"
                                 "  [dim]→[/] check that the path exists and is writable, or choose another with --out")
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
@@ -43,7 +44,7 @@ def guarded(command: F) -> F:
 
 def _internal(error: Exception, verbose: bool) -> None:
     console = err_console()
-    console.print(f"[bold red]internal error:[/] {type(error).__name__}: {error}", markup=True)
+    console.print(f"[bold red]internal error:[/] {type(error).__name__}: {escape(str(error))}")
     if verbose:
         console.print(traceback.format_exc(), markup=False, highlight=False)
     console.print("  [dim]→[/] this is a bug in decompose: please report it" + ("" if verbose else " (run with -v for the traceback)"))
