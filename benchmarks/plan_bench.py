@@ -18,11 +18,10 @@ import hashlib
 import statistics
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from decompose.planning.api import load
-from decompose.planning.constraints import SHARED, Constraints
+from decompose.planning.constraints import Constraints
 from decompose.planning.elements import Dep, Element, ElementGraph
 from decompose.planning.plan import Settings, placement_of, roll_up
 from decompose.planning.planner import PlanOptions, propose

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from decompose.planning.constraints import SHARED, Constraints
-from decompose.planning.elements import TABLE_PREFIX, CODE_KINDS, TABLE_KINDS, ElementGraph, is_table
+from decompose.planning.elements import CODE_KINDS, TABLE_KINDS, TABLE_PREFIX, ElementGraph, is_table
 from decompose.planning.planner import Placement
 
 PLAN_SCHEMA_VERSION = 1

@@ -172,7 +172,7 @@ def _settings(body: dict[str, Any], problems: list[Problem]) -> Settings:
     for key, kind in (("analysis", str), ("strategy", str), ("resolution", (int, float)), ("seed", int), ("services", int)):
         value = body.get(key, getattr(defaults, key))
         if isinstance(value, bool) or not isinstance(value, kind):
-            problems.append(Problem(f"plan.{key}", f"{value!r} has the wrong type", f"see docs/planning.md#the-plan-file"))
+            problems.append(Problem(f"plan.{key}", f"{value!r} has the wrong type", "see docs/planning.md#the-plan-file"))
             value = getattr(defaults, key)
         values[key] = value
     return Settings(**values)

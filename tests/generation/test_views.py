@@ -2,7 +2,6 @@
 package `__init__`s split over layer and service, proxy-only views and copied constants."""
 
 import libcst as cst
-import pytest
 
 from decompose.generation.model import ModuleView, Proxy
 from decompose.generation.source import parse
