@@ -1,4 +1,5 @@
-"""`decompose gateway init|route|status|serve`: the strangler-fig route table and the local gateway."""
+"""`decompose gateway init|route|status|serve|up|template`: the strangler-fig route table, the local gateway
+and its CloudFormation twin."""
 
 from __future__ import annotations
 
@@ -169,3 +170,32 @@ def up(
             stack.fleet.watch()
         except KeyboardInterrupt:
             pass
+
+
+@app.command("template")
+@guarded
+def template(
+    ctx: typer.Context,
+    table_path: Path = TABLE_OPTION,
+    out: Path = typer.Option(Path("gateway.yaml"), "--out", "-o", help="Where to write the CloudFormation template."),
+    name: str = typer.Option("decompose-gateway", "--name", help="The REST API's name (the alarms' ApiName)."),
+    plan: Path = typer.Option(Path("decompose.toml"), "--plan", "-p", help="The plan: its [contracts] budgets."),
+    latency: Path = typer.Option(Path(".decompose/latency.json"), "--latency", help="The monolith's recorded latencies."),
+    alarms: bool = typer.Option(True, "--alarms/--no-alarms", help="CloudWatch alarms from each moved route's SLA budget."),
+    quiet: Quiet = False,
+    verbose: Verbose = 0,
+) -> None:
+    """Write the route table as an API Gateway REST API (CloudFormation YAML) for AWS."""
+    settings = settings_for(ctx, quiet, verbose)
+    written = api.write_template(read(table_path), plan, latency, out, name, alarms)
+    if settings.quiet:
+        return
+    resources = written.document["Resources"].values()
+    count = {kind: sum(1 for r in resources if r["Type"] == f"AWS::{kind}") for kind in
+             ("ApiGateway::Method", "Lambda::Permission", "CloudWatch::Alarm")}
+    console = err_console()
+    console.print(f"Wrote {out}: {len(written.document['Resources'])} resources, {count['ApiGateway::Method']} methods, "
+                  f"{count['Lambda::Permission']} Lambda permissions, {count['CloudWatch::Alarm']} alarms; "
+                  f"parameters: {', '.join(written.document['Parameters'])}.", soft_wrap=True)
+    if count["CloudWatch::Alarm"] and not written.baseline:
+        console.print(f"[yellow]No latency baseline[/] ({latency}): no latency alarms; 'decompose contracts record' measures it.")

@@ -38,6 +38,10 @@ class Settings:
     error_budget: float = 0.0
     ignore: tuple[str, ...] = ()
 
+    def budget_ms(self, p95_ms: float) -> float:
+        """A route's latency budget from the monolith's recorded p95: p95 x factor + allowance."""
+        return round(p95_ms * self.latency_factor + self.latency_allowance_ms, 1)
+
     def ignored(self, route: str) -> set[str]:
         """The ignore patterns that apply to one route ("METHOD /template")."""
         found = set()

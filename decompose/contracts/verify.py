@@ -121,7 +121,7 @@ class Verifier:
         known = (self.baseline or {}).get(route)
         if known:
             verdict.baseline_ms = known["p95_ms"]
-            verdict.budget_ms = round(known["p95_ms"] * self.settings.latency_factor + self.settings.latency_allowance_ms, 1)
+            verdict.budget_ms = self.settings.budget_ms(known["p95_ms"])
         verdict.problems = self._problems(verdict, contract["routes"].get(route, {}))
         self.verdicts.append(verdict)
         return verdict

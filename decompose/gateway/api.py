@@ -6,6 +6,7 @@ mode changes, the status view with shadow diff rates, and the local gateway serv
     serve(table, urls, port=8080, shadow_log=..., contracts=Path("contracts"))
     with up(Path("routes.toml"), Path("services"), plan, root, port, scratch) as stack:   # everything, by PID
         ...
+    written = write_template(read(Path("routes.toml")), plan, latency, Path("gateway.yaml"), name, alarms=True)
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from typing import Any
 
 from decompose.contracts.fleet import HIDDEN, generated_services
 from decompose.contracts.replay import matcher
+from decompose.contracts.settings import Settings
 from decompose.contracts.settings import read as read_contract_settings
+from decompose.contracts.verify import read_baseline
 from decompose.contracts.world import World
 from decompose.errors import UserError
+from decompose.gateway.cloudformation import HEADER, Budget, dump, template
 from decompose.gateway.table import MONOLITH, Synced, Table, missing_urls, read, sync
 from decompose.gateway.upstreams import Fleet, Upstream, chalice_local, free_port
 from decompose.generation.runtime.client import env_name
@@ -170,3 +174,37 @@ def up(table_path: Path, services: Path, plan: Path, root: Path, port: int, scra
     missing_urls(table, urls)
     with Fleet(upstreams, logs=scratch / "logs") as fleet:
         yield Stack(fleet, f"http://127.0.0.1:{gateway_port}", urls, secret)
+
+
+@dataclass
+class Written:
+    path: Path
+    document: dict[str, Any]
+    budgets: dict[str, Budget]
+    baseline: bool  # the monolith's recorded latencies were found (latency alarms)
+
+
+def budgets(table: Table, plan: Path, latency: Path) -> tuple[dict[str, Budget], bool]:
+    """Each route's SLA budget as `contracts verify` judges it: latency from the monolith's recorded p95
+    (None without a recording) and the plan's error budget."""
+    settings = read_contract_settings(plan) if plan.exists() else Settings()
+    baseline = read_baseline(latency) or {}
+    found = {}
+    for route in table.entries:
+        p95 = (baseline.get(route) or {}).get("p95_ms")
+        why = (f"(the monolith's p95 {p95:g} ms x {settings.latency_factor:g} + {settings.latency_allowance_ms:g} ms)"
+               if p95 is not None else "")
+        found[route] = Budget(settings.budget_ms(p95) if p95 is not None else None, settings.error_budget, why)
+    return found, bool(baseline)
+
+
+def write_template(table: Table, plan: Path, latency: Path, out: Path, name: str, alarms: bool = True) -> Written:
+    """The CloudFormation template for the table, written to `out` (a file this command wrote before, or a new one)."""
+    if out.exists() and not out.read_text(encoding="utf-8", errors="replace").startswith(HEADER):
+        raise UserError(f"{out} exists and was not written by 'decompose gateway template'",
+                        "choose another file with --out, or move it aside")
+    found, baseline = budgets(table, plan, latency) if alarms else ({}, False)
+    document = template(table, found, name)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(dump(document), encoding="utf-8")
+    return Written(out, document, found, baseline)

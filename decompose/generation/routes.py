@@ -28,7 +28,7 @@ class ChaliceRoute:
 
 def chalice_routes(routes: Iterable[Route]) -> list[ChaliceRoute]:
     routes = list(routes)
-    names = _sibling_names(sorted({r.template for r in routes}))
+    names = sibling_names(sorted({r.template for r in routes}))
     by_path: dict[str, set[str]] = {}
     handlers: dict[str, set[str]] = {}
     for route in routes:
@@ -44,7 +44,7 @@ def chalice_routes(routes: Iterable[Route]) -> list[ChaliceRoute]:
     return found
 
 
-def _sibling_names(templates: list[str]) -> dict[str, str]:
+def sibling_names(templates: list[str]) -> dict[str, str]:
     """Rename variable parts so that siblings agree: the first name (in sorted order) wins."""
     chosen: dict[tuple[str, ...], str] = {}
     renamed = {}

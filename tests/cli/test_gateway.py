@@ -1,11 +1,16 @@
 """`decompose gateway init|route|status` on the sample through typer's CliRunner, and the clear errors of
-`route`, `serve` and `up` (the servers themselves run in tests/e2e/test_gateway.py)."""
+`route`, `serve` and `up` (the servers themselves run in tests/e2e/test_gateway.py); `gateway template`
+for three tables, linted by cfn-lint."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from decompose.cli import app
@@ -63,3 +68,48 @@ def test_serving_a_route_whose_service_has_no_url_is_refused_before_listening(pl
 def test_up_needs_the_monoliths_app(planned):
     result = invoke(planned, "gateway", "up")
     assert result.exit_code == 2 and "[contracts] app is not set" in result.output
+
+
+TABLES = {"all-monolith": [["route", "monolith", "--all"]],
+          "mixed": [["route", "service", "--service", "cart", "--service", "accounts"], ["route", "canary:10", "--service", "orders"],
+                    ["route", "shadow", "--service", "catalog"]],
+          "all-service": [["route", "service", "--all"]]}
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory):
+    """The sample's route table as CloudFormation for an all-monolith, a mixed and an all-service table,
+    with a latency baseline of 2 ms per route (as 'contracts record' writes it)."""
+    where = tmp_path_factory.mktemp("template")
+    run_in(where, ["analyze", str(SAMPLE), "-q"], ["plan", "-q"], ["gateway", "init", "-q"])
+    routes = json.loads(run_in(where, ["gateway", "status", "--json", "-q"]))
+    (where / ".decompose" / "latency.json").write_text(json.dumps({r["route"]: {"p95_ms": 2.0, "samples": 3} for r in routes}))
+    for name, commands in TABLES.items():
+        run_in(where, ["gateway", "route", "monolith", "--all", "-q"], *[["gateway", *c, "-q"] for c in commands],
+               ["gateway", "template", "-o", f"{name}.yaml", "--name", "sample-gateway", "-q"])
+    return where
+
+
+def test_cfn_lint_accepts_the_templates_of_all_monolith_mixed_and_all_service_tables(templates):
+    bin_dir = Path(sys.executable).parent
+    files = [str(templates / f"{name}.yaml") for name in TABLES]
+    lint = subprocess.run([str(bin_dir / "cfn-lint"), *files], capture_output=True, text=True, check=False, timeout=300)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+@pytest.mark.parametrize(("name", "lambdas", "canaries", "alarms"), [("all-monolith", 0, 0, 0), ("mixed", 15, 4, 38),
+                                                                       ("all-service", 51, 0, 102)])
+def test_each_template_moves_exactly_the_routes_its_table_moves(templates, name, lambdas, canaries, alarms):
+    document = yaml.safe_load((templates / f"{name}.yaml").read_text())
+    methods = [r["Properties"] for r in document["Resources"].values() if r["Type"] == "AWS::ApiGateway::Method"]
+    kinds = [m["Integration"]["Type"] for m in methods]
+    canary = [m for m in methods if isinstance(m["Integration"]["Uri"], str)]
+    assert (kinds.count("AWS_PROXY"), len(canary)) == (lambdas, canaries)
+    assert sum(r["Type"] == "AWS::CloudWatch::Alarm" for r in document["Resources"].values()) == alarms
+
+
+def test_template_refuses_to_overwrite_a_file_it_did_not_write(templates):
+    (templates / "mine.yaml").write_text("Resources: {}\n")
+    result = invoke(templates, "gateway", "template", "-o", "mine.yaml")
+    assert result.exit_code == 2 and "was not written by 'decompose gateway template'" in result.output
+    assert (templates / "mine.yaml").read_text() == "Resources: {}\n"
