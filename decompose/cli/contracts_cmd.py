@@ -14,6 +14,7 @@ from decompose.cli.output import Quiet, Verbose, err_console, settings_for, tabl
 from decompose.contracts.api import record as run_record
 from decompose.contracts.suite import Options
 from decompose.contracts.suite import verify as run_verify
+from decompose.errors import UserError
 
 FAILURES_SHOWN = 8
 ROOT_OPTION = typer.Option(Path("."), "--root", help="The folder the monolith's package imports from (in-process replay).")
@@ -28,13 +29,18 @@ def record(
     plan: Path = typer.Option(Path("decompose.toml"), "--plan", "-p", help="The plan: which service owns each route."),
     out: Path = typer.Option(Path("contracts"), "--out", "-o", help="Folder for contracts/<service>.json."),
     runs: int = typer.Option(2, "--runs", min=1, help="Times to run the suite; fields that differ between runs are noise."),
+    sources: list[Path] = typer.Option([], "--from", help="Build from this recording instead of running the suite "
+                                       "(repeatable; e.g. the gateway's --record file)."),
     root: Path = ROOT_OPTION,
     quiet: Quiet = False,
     verbose: Verbose = 0,
 ) -> None:
     """Run the monolith's test suite with the recorder (pytest options after --) and write one contract per service."""
     settings = settings_for(ctx, quiet, verbose)
-    result = run_record(analysis, plan, out, list(ctx.args), runs, root=root)
+    if sources and ctx.args:
+        raise UserError(f"pytest options ({' '.join(ctx.args)}) with --from: a recording is not a test run",
+                        "record from the suite (options after --) or from recordings (--from), not both")
+    result = run_record(analysis, plan, out, list(ctx.args), runs, root=root, recordings=list(sources))
     if settings.quiet:
         return
     console = err_console()

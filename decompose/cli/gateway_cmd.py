@@ -20,6 +20,8 @@ from decompose.gateway.table import MODES, Mode, missing_urls, read, select
 
 TABLE_OPTION = typer.Option(Path("routes.toml"), "--routes", "-r", help="The route table.")
 SHADOW_LOG = Path(".decompose/shadow.jsonl")
+RECORD_OPTION = typer.Option(None, "--record", help="Append every exchange to this file (JSON lines) for "
+                             "'decompose contracts record --from'.")
 app = typer.Typer(help="Strangler-fig gateway: move traffic from the monolith to the services route by route.", no_args_is_help=True)
 
 
@@ -114,6 +116,7 @@ def serve(
     contracts: Path = typer.Option(Path("contracts"), "--contracts", "-c", help="Contracts: their volatile fields are noise in shadow comparison."),
     plan: Path = typer.Option(Path("decompose.toml"), "--plan", "-p", help="The plan: its [contracts] ignore patterns."),
     log: Path = typer.Option(SHADOW_LOG, "--shadow-log", help="Where shadow comparisons are appended (JSON lines)."),
+    record: Path = RECORD_OPTION,
     quiet: Quiet = False,
     verbose: Verbose = 0,
 ) -> None:
@@ -125,11 +128,13 @@ def serve(
     urls = {**table.services, **_pairs(service_url)}
     missing_urls(table, urls)
     ignore = read_contract_settings(plan).ignore if plan.exists() else ()
-    log.parent.mkdir(parents=True, exist_ok=True)
+    for path in filter(None, (log, record)):
+        path.parent.mkdir(parents=True, exist_ok=True)
     if not settings.quiet:
         err_console().print(f"Gateway on http://127.0.0.1:{port}: {len(table.entries)} routes, monolith at "
-                            f"{table.settings['monolith']}, shadow log {log}. Ctrl-C stops it.")
-    api.serve(table, urls, port, log, api.noise_from(contracts, ignore), quiet=settings.quiet)
+                            f"{table.settings['monolith']}, shadow log {log}" + (f", recording to {record}" if record else "")
+                            + ". Ctrl-C stops it.")
+    api.serve(table, urls, port, log, api.noise_from(contracts, ignore), quiet=settings.quiet, record=record)
 
 
 def _pairs(items: list[str]) -> dict[str, str]:
@@ -152,12 +157,14 @@ def up(
     root: Path = typer.Option(Path("."), "--root", help="The folder the monolith's package imports from."),
     port: int = typer.Option(8080, "--port", min=1, max=65535, help="The gateway's port on 127.0.0.1."),
     contract_world: bool = typer.Option(False, "--contract-world", help="Run in the [contracts] world with reset endpoints on (for verify)."),
+    record: Path = RECORD_OPTION,
     quiet: Quiet = False,
     verbose: Verbose = 0,
 ) -> None:
     """Start the monolith, every generated service and the gateway; stop them all on Ctrl-C."""
     settings = settings_for(ctx, quiet, verbose)
-    with api.up(table_path, services, plan, root, port, Path(".decompose/gateway"), contract_reset=contract_world) as stack:
+    with api.up(table_path, services, plan, root, port, Path(".decompose/gateway"), contract_reset=contract_world,
+                record=record) as stack:
         if not settings.quiet:
             console = err_console()
             console.print(f"Gateway on {stack.url} (monolith {stack.urls['monolith']}, {len(stack.urls) - 1} services); "

@@ -4,6 +4,7 @@ recorder (both runs at once), build one contract per planned service, then, when
 noise and the scenarios that cannot be replayed (calibrate.py), and build again with what it found.
 
     record(analysis, plan, out, pytest_args) -> RecordResult (contracts and suites written, coverage, findings)
+    record(analysis, plan, out, [], recordings=[Path("traffic.jsonl")])   # from the gateway's recording
 Errors a user can fix are UserErrors.
 """
 
@@ -42,13 +43,16 @@ class RecordResult:
 
 
 def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[str], runs: int = 2,
-           scratch: Path = Path(".decompose"), root: Path = Path(".")) -> RecordResult:
+           scratch: Path = Path(".decompose"), root: Path = Path("."), recordings: list[Path] | None = None) -> RecordResult:
+    """recordings: existing ones (the recorder's, the gateway's --record) instead of running the suite;
+    two of the same traffic give the noise, as two suite runs do."""
     ws = load(analysis_path)
     found = sound_plan(ws, plan_path)
     settings = read_settings(plan_path)
     table = RouteTable([Rule.of(r.template, r.methods, r.template) for r in ws.analysis.routes])
     services = {route: s.name for s in found.plan.services for route in s.routes}
-    recordings = [read_recording(path) for path in _run_suites(scratch, runs, pytest_args)]
+    runs = len(recordings) if recordings else runs
+    recordings = [read_recording(path) for path in (recordings or _run_suites(scratch, runs, pytest_args))]
     contracts = build(recordings, table, services)
     written = write_contracts(contracts, out)
     world = None

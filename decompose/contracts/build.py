@@ -6,7 +6,8 @@ differ on every run, go to a separate file (`latency`).
 A scenario is one test of the monolith's suite: all of its exchanges are kept, in order, in the
 contract of every service whose routes it touches (the other exchanges are the setup it needs).
 Two recordings of the same suite give the noise (compare.volatile); a scenario whose requests
-differ between the two runs is marked unstable and kept without noise.
+differ between the two runs is marked unstable and kept without noise. With one recording (`--runs 1`,
+or live traffic from the gateway) scenarios are stable and their noise comes from calibration alone.
 """
 
 from __future__ import annotations
@@ -47,11 +48,35 @@ class Scenario:
 
 
 def read_recording(path: Path) -> list[Scenario]:
+    """A recording: the recorder's JSON ({"format", "scenarios"}) or the gateway's JSON lines
+    ({"format", "scenario", "exchange"} per line, grouped into scenarios in the order they started)."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        return [Scenario(s["name"], [_recorded(e) for e in s["exchanges"]]) for s in raw["scenarios"]]
+        text = path.read_text(encoding="utf-8")
+        try:
+            raw = json.loads(text)
+        except ValueError:
+            raw = None
+        if not isinstance(raw, dict) or "scenarios" not in raw:
+            raw = _from_lines(text)
+        found = [Scenario(s["name"], [_recorded(e) for e in s["exchanges"]]) for s in raw["scenarios"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UserError(f"{path}: not a decompose recording ({exc})", "record again with 'decompose contracts record'") from exc
+        raise UserError(f"{path}: not a decompose recording ({type(exc).__name__}: {exc})",
+                        "record again ('decompose contracts record', or 'decompose gateway serve --record')") from None
+    if not found:
+        raise UserError(f"{path}: the recording has no exchanges", "send traffic through the recording gateway first")
+    return found
+
+
+def _from_lines(text: str) -> dict[str, Any]:
+    scenarios: dict[str, list[dict[str, Any]]] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                item = json.loads(line)
+                scenarios.setdefault(item["scenario"], []).append(item["exchange"])
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(f"line {number}: {exc}") from None
+    return {"scenarios": [{"name": name, "exchanges": exchanges} for name, exchanges in scenarios.items()]}
 
 
 def _recorded(raw: dict[str, Any]) -> Recorded:
@@ -98,10 +123,11 @@ def build(runs: list[list[Scenario]], table: RouteTable, services: dict[str, str
 def _scenario(scenario: Scenario, again: Scenario | None, table: RouteTable, services: dict[str, str],
               by_route: dict, calibration: dict[str, Any] | None) -> tuple[dict[str, Any], set[str]]:
     exchanges = [Exchange(r.request.method, r.request.target, r.answer) for r in scenario.exchanges]
-    stable = again is not None and [(r.request.method, r.request.target) for r in again.exchanges] == \
+    # one recording: nothing says the scenario is unstable (its noise then comes from calibration alone)
+    stable = again is None or [(r.request.method, r.request.target) for r in again.exchanges] == \
         [(r.request.method, r.request.target) for r in scenario.exchanges]
     noise = volatile(exchanges, [Exchange(r.request.method, r.request.target, r.answer) for r in again.exchanges]) \
-        if stable else [set() for _ in exchanges]
+        if stable and again is not None else [set() for _ in exchanges]
     if calibration and calibration["replayable"]:
         noise = [mine | set(world) for mine, world in zip(noise, calibration["noise"])]
     templates, bindings = bind([r.request for r in scenario.exchanges], [r.answer for r in scenario.exchanges], noise)

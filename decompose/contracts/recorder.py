@@ -52,7 +52,7 @@ def decode_body(body: dict[str, str]) -> bytes:
     return body["text"].encode("utf-8") if "text" in body else base64.b64decode(body["base64"])
 
 
-def _exchange(method: str, path: str, query: str, headers: list[tuple[str, str]], body: bytes,
+def exchange(method: str, path: str, query: str, headers: list[tuple[str, str]], body: bytes,
               status: int, answer_headers: list[tuple[str, str]], answer_body: bytes, started: float) -> dict[str, Any]:
     target = path + (f"?{query}" if query else "")
     return {
@@ -96,7 +96,7 @@ def record_wsgi(call, recording: Recording):
             finally:
                 if hasattr(result, "close"):
                     result.close()
-            recording.add(_exchange(method, path, query, headers, body, seen.get("status", 0), seen.get("headers", []),
+            recording.add(exchange(method, path, query, headers, body, seen.get("status", 0), seen.get("headers", []),
                                     chunks, started))
             return [chunks]
         finally:
@@ -116,7 +116,7 @@ def record_django_client(call, recording: Recording):
             response = call(handler, environ)
             content = b"" if getattr(response, "streaming", False) else response.content
             answer_headers = list(response.items()) + [("Set-Cookie", c.OutputString()) for c in response.cookies.values()]
-            recording.add(_exchange(method, path, query, headers, body, response.status_code, answer_headers, content,
+            recording.add(exchange(method, path, query, headers, body, response.status_code, answer_headers, content,
                                     started))
             return response
         finally:
@@ -153,7 +153,7 @@ def record_asgi(call, recording: Recording):
         finally:
             _depth.reset(token)
             headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
-            recording.add(_exchange(scope["method"], scope.get("root_path", "") + scope["path"],
+            recording.add(exchange(scope["method"], scope.get("root_path", "") + scope["path"],
                                     scope.get("query_string", b"").decode("latin-1"), headers, bytes(body),
                                     seen.get("status", 0), seen.get("headers", []), bytes(answer), started))
     return recorded

@@ -123,13 +123,13 @@ def owners_with_traffic(table: Table) -> list[str]:
 
 
 def serve(table: Table, urls: dict[str, str], port: int, shadow_log: Path, noise: dict[str, Callable[[str], bool]],
-          quiet: bool = False) -> None:
-    """The gateway under uvicorn on 127.0.0.1:port, until interrupted."""
+          quiet: bool = False, record: Path | None = None) -> None:
+    """The gateway under uvicorn on 127.0.0.1:port, until interrupted; `record`: append every exchange there."""
     import uvicorn
 
     from decompose.gateway.proxy import Gateway
 
-    gateway = Gateway(table, urls, shadow_log=shadow_log, noise=noise)
+    gateway = Gateway(table, urls, shadow_log=shadow_log, noise=noise, record=record)
     uvicorn.run(gateway, host="127.0.0.1", port=port, log_level="warning" if quiet else "info",
                 access_log=not quiet, lifespan="on", server_header=False, date_header=False)  # the upstream's pass through
 
@@ -144,7 +144,7 @@ class Stack:
 
 @contextlib.contextmanager
 def up(table_path: Path, services: Path, plan: Path, root: Path, port: int, scratch: Path,
-       contract_reset: bool = False, contracts: Path = Path("contracts")) -> Iterator[Stack]:
+       contract_reset: bool = False, contracts: Path = Path("contracts"), record: Path | None = None) -> Iterator[Stack]:
     """Start the monolith (its [contracts] app on decompose.gateway.host), every generated service under
     `chalice local --no-autoreload`, and the gateway in front; stop them all by PID on exit.
     contract_reset: every process in the contract world with its reset endpoint on (for verify)."""
@@ -168,7 +168,8 @@ def up(table_path: Path, services: Path, plan: Path, root: Path, port: int, scra
     gateway = Upstream("gateway", [sys.executable, "-m", "decompose", "gateway", "serve", "-q", "--routes", str(table_path.resolve()),
                                    "--port", str(gateway_port), "--monolith", urls[MONOLITH],
                                    *[f"--service-url={n}={urls[n]}" for n in names], "--contracts", str(contracts.resolve()),
-                                   "--plan", str(plan.resolve()), "--shadow-log", str((scratch / "shadow.jsonl").resolve())],
+                                   "--plan", str(plan.resolve()), "--shadow-log", str((scratch / "shadow.jsonl").resolve()),
+                                   *(["--record", str(record.resolve())] if record else [])],
                        Path.cwd(), gateway_port, env)
     upstreams = [monolith, *[chalice_local(n, services / n, ports[n], env) for n in names], gateway]
     missing_urls(table, urls)

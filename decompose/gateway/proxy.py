@@ -11,7 +11,8 @@ service that owns its route, by the route table's mode (run by uvicorn in `decom
 - Bodies stream both ways. Request headers pass unchanged (Host included) except hop-by-hop ones;
   answers keep every header, repeated `Set-Cookie` included, plus `x-decompose-upstream`.
 - An upstream that cannot be reached answers 502, one that takes longer than `timeout_s` 504,
-  both as JSON naming it; with `fallback = true` a canary/service route asks the monolith instead.
+  both as JSON naming it; with `fallback = true` a canary/service route asks the monolith instead
+  when the service could not be reached (never after the request went out: it may have acted on it).
 - `shadow`: the monolith answers; after the answer has gone to the client, the same request is sent
   to the owner in a separate task and both answers are compared (decompose.contracts.compare), the
   result appended to the shadow log (JSON lines). Only `shadow_methods` are mirrored: a mirrored POST
@@ -20,6 +21,10 @@ service that owns its route, by the route table's mode (run by uvicorn in `decom
   service at once: a contract scenario replayed through the gateway starts on a fresh system.
 - `canary:N`: N% of requests go to the owner; with `sticky = "cookie:NAME"` or `"header:NAME"`, a
   client is always on the same side of a route (a hash of the value), others are drawn at random.
+- `record`: every exchange is appended to a JSON lines file in the contracts' recording format
+  (`decompose contracts record --from FILE` builds contracts from it), grouped into scenarios by the
+  `x-decompose-scenario` header, else the sticky cookie or header, else the client's address.
+  Request bodies are then read before forwarding; exchanges over 1 MiB are counted, not kept.
 """
 
 from __future__ import annotations
@@ -41,15 +46,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from decompose.contracts.compare import Answer, Exchange, differences, show
+from decompose.contracts.recorder import FORMAT, exchange
 from decompose.errors import UserError
 from decompose.gateway.table import MONOLITH, Entry, Table, missing_urls, read
 from decompose.gateway.transport import HOP_BY_HOP, bare
 from decompose.generation.runtime import reset
 from decompose.generation.runtime.client import SECRET_HEADER
 
-SHADOW_BODY_LIMIT = 1 << 20  # answers larger than this are not kept for comparison
+BODY_LIMIT = 1 << 20  # answers larger than this are not kept for comparison or recording
 SHADOW_IN_FLIGHT = 32  # mirrored requests waiting at most; beyond, a mirror is dropped (and counted)
 UPSTREAM = "x-decompose-upstream"
+SCENARIO = "x-decompose-scenario"
+UNREACHED = (httpx.ConnectError, httpx.ConnectTimeout)  # the request never left: safe to ask the monolith instead
 SECRET = SECRET_HEADER.lower()
 
 
@@ -67,10 +75,16 @@ class ShadowStats:
     dropped: int = 0
 
 
+@dataclass
+class RecordStats:
+    recorded: int = 0
+    too_large: int = 0
+
+
 class Gateway:
     def __init__(self, table: Table, urls: dict[str, str], client: httpx.AsyncClient | None = None,
                  shadow_log: Path | None = None, noise: dict[str, Callable[[str], bool]] | None = None,
-                 draw: Callable[[], float] = random.random) -> None:
+                 draw: Callable[[], float] = random.random, record: Path | None = None) -> None:
         self.table, self.urls = table, {MONOLITH: table.settings["monolith"], **urls}
         self.matcher = table.matcher()
         self.seen = _stamp(table.path)
@@ -80,6 +94,7 @@ class Gateway:
                                                   limits=httpx.Limits(max_connections=256, max_keepalive_connections=64)))
         self.shadow_log, self.noise, self.draw = shadow_log, noise or {}, draw
         self.stats = ShadowStats()
+        self.record, self.recorded = record, RecordStats()
         self.pending: set[asyncio.Task] = set()
 
     async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
@@ -138,12 +153,15 @@ class Gateway:
         return int.from_bytes(digest[:4], "big") % 100
 
     async def _answer(self, request: Request, entry: Entry | None, decision: Decision) -> Response:
-        buffered = decision.shadow or (decision.upstream != MONOLITH and self.table.settings["fallback"])
+        began = time.perf_counter()
+        buffered = decision.shadow or self.record is not None or (decision.upstream != MONOLITH and self.table.settings["fallback"])
         body: bytes | None = await request.body() if buffered else None
         try:
             upstream = await self._send(decision.upstream, request, body)
         except httpx.TransportError as error:
-            if decision.upstream != MONOLITH and self.table.settings["fallback"]:
+            # only when the service was never reached: after a read timeout or a dropped connection it may
+            # have acted on the request, and asking the monolith too could write twice
+            if decision.upstream != MONOLITH and self.table.settings["fallback"] and isinstance(error, UNREACHED):
                 try:
                     upstream = await self._send(MONOLITH, request, body)
                 except httpx.TransportError as again:
@@ -153,20 +171,22 @@ class Gateway:
                 return _failure(decision.upstream, error)
         headers = [(k, v) for k, v in upstream.headers.multi_items() if k.lower() not in HOP_BY_HOP]
         headers.append((UPSTREAM, decision.upstream))
-        kept = bytearray() if decision.shadow else None
+        kept = bytearray() if decision.shadow or self.record is not None else None
         started = time.perf_counter()
 
         async def stream() -> AsyncIterator[bytes]:
             async for chunk in upstream.aiter_raw():
-                if kept is not None and len(kept) <= SHADOW_BODY_LIMIT:
+                if kept is not None and len(kept) <= BODY_LIMIT:
                     kept.extend(chunk)
                 yield chunk
 
         def after() -> None:
-            if kept is not None and entry is not None:
+            if self.record is not None and kept is not None:
+                self._record(request, body or b"", upstream, decision.upstream, bytes(kept), began)
+            if decision.shadow and kept is not None and entry is not None:
                 primary = Answer(upstream.status_code, _lower(upstream.headers.multi_items()), bytes(kept))
                 self._mirror(entry, request, body or b"", primary, (time.perf_counter() - started) * 1000,
-                             len(kept) > SHADOW_BODY_LIMIT)
+                             len(kept) > BODY_LIMIT)
 
         async def finish() -> None:
             await upstream.aclose()
@@ -184,6 +204,30 @@ class Gateway:
         content: Any = body if body is not None else (request.stream() if _has_body(request) else b"")
         outgoing = self.client.build_request(request.method, url, headers=headers, content=content)
         return await self.client.send(outgoing, stream=True)
+
+    def _record(self, request: Request, body: bytes, upstream: httpx.Response, name: str, content: bytes, began: float) -> None:
+        """One exchange, as the contracts' recorder writes it, appended to the recording (JSON lines)."""
+        if len(content) > BODY_LIMIT or len(body) > BODY_LIMIT:
+            self.recorded.too_large += 1
+            return
+        headers = [(k, v) for k, v in request.headers.items() if k not in HOP_BY_HOP and k != SCENARIO]
+        answer_headers = [(k, v) for k, v in upstream.headers.multi_items() if k.lower() not in HOP_BY_HOP]
+        found = exchange(request.method, request.scope["path"], request.scope.get("query_string", b"").decode("latin-1"),
+                         headers, body, upstream.status_code, answer_headers, content, began)
+        line = {"format": FORMAT, "scenario": self._scenario(request), "upstream": name, "exchange": found}
+        with self.record.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(line, sort_keys=True) + "\n")
+        self.recorded.recorded += 1
+
+    def _scenario(self, request: Request) -> str:
+        """The scenario an exchange belongs to: the client's own name for it, else its sticky value, else its address."""
+        if request.headers.get(SCENARIO):
+            return request.headers[SCENARIO]
+        kind, _, name = self.table.settings["sticky"].partition(":")
+        value = request.cookies.get(name) if kind == "cookie" else request.headers.get(name) if kind == "header" else None
+        if value:
+            return f"{kind} {name}={value}"
+        return f"client {request.client.host if request.client else 'unknown'}"
 
     def _mirror(self, entry: Entry, request: Request, body: bytes, primary: Answer, primary_ms: float, too_large: bool) -> None:
         """Send the request to the owner in its own task; the client already has its answer."""

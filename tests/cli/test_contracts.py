@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from decompose.cli import app
 from tests.helpers import run_in
-from tests.sample import POLLING, ROOT, SUITE
+from tests.sample import POLLING, ROOT, SUITE, WORLD
 
 runner = CliRunner()
 
@@ -60,6 +60,31 @@ def test_recording_again_gives_byte_identical_contracts(recorded):
     before = {p.name: p.read_bytes() for p in (recorded / "contracts").iterdir()}
     run_in(recorded, ["contracts", "record", "-q", "--root", str(ROOT), "--", SUITE, POLLING])
     assert {p.name: p.read_bytes() for p in (recorded / "contracts").iterdir()} == before
+
+
+def test_contracts_from_the_gateways_recording_cover_every_route(recorded, tmp_path):
+    recorded, _ = recorded
+    first = json.loads((recorded / ".decompose" / "recording-1.json").read_text())
+    lines = tmp_path / "traffic.jsonl"  # what 'gateway serve --record' writes, here from the suite's recording
+    lines.write_text("".join(json.dumps({"format": 1, "scenario": s["name"], "upstream": "monolith", "exchange": e}) + "\n"
+                             for s in first["scenarios"] for e in s["exchanges"]))
+    plan = tmp_path / "decompose.toml"  # without the [contracts] world: built, not calibrated (that is tested above)
+    plan.write_text((recorded / "decompose.toml").read_text().replace(WORLD, ""))
+    run_in(recorded, ["contracts", "record", "-q", "--plan", str(plan), "--out", str(tmp_path / "live"), "--from", str(lines)])
+    built = contracts(tmp_path / "live")
+    suite = contracts(recorded / "contracts")
+    assert sorted(built) == sorted(suite) and all(c["uncovered"] == [] for c in built.values())
+    assert {s for c in built.values() for s in c["routes"] if c["routes"][s].get("samples")} == \
+        {s for c in suite.values() for s in c["routes"] if c["routes"][s].get("samples")}
+    assert all(s["stable"] for c in built.values() for s in c["scenarios"])  # one recording: nothing contradicts it
+
+
+def test_pytest_options_and_recordings_together_are_a_clear_error(recorded):
+    recorded, _ = recorded
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(recorded)
+        result = runner.invoke(app, ["contracts", "record", "--from", "traffic.jsonl", "--", SUITE])
+    assert result.exit_code == 2 and "a recording is not a test run" in result.output
 
 
 @pytest.mark.parametrize("warmup", ["1", "0"])  # twice in a row, each scenario on a fresh database

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from decompose.contracts.binding import Request
-from decompose.contracts.build import FIXED_BOUNDARY, Recorded, Scenario, _fixed_boundary, build, latency
+from decompose.contracts.build import (
+    FIXED_BOUNDARY,
+    Recorded,
+    Scenario,
+    _fixed_boundary,
+    build,
+    latency,
+    read_recording,
+)
 from decompose.contracts.compare import Answer
+from decompose.errors import UserError
 from decompose.gateway.matching import RouteTable, Rule
 
 TABLE = RouteTable([Rule.of("/login", ("POST",), "/login"), Rule.of("/orders/{id}", ("GET",), "/orders/{id}"),
@@ -64,3 +75,27 @@ def test_a_random_multipart_boundary_is_replaced_by_a_fixed_one():
     fixed = _fixed_boundary(request)
     assert dict(fixed.headers)["content-type"] == f'multipart/form-data; boundary="{FIXED_BOUNDARY}"'
     assert fixed.body.count(f"--{FIXED_BOUNDARY}".encode()) == 2 and b"XyZ123" not in fixed.body
+
+
+def test_one_recording_keeps_its_scenarios_replayable_with_noise_left_to_calibration():
+    scenario = build([run("tok-aaaaaa", "10:00")], TABLE, SERVICES)["orders"]["scenarios"][0]
+    assert scenario["stable"] is True and all(e["volatile"] == [] for e in scenario["exchanges"])
+    assert scenario["bindings"] == [{"name": "0:$.token", "used_by": [1, 2]}]
+
+
+def test_the_gateways_json_lines_read_as_the_recorders_json(tmp_path):
+    one = {"request": {"method": "GET", "target": "/orders/7", "headers": [["accept", "*/*"]], "body": {"text": ""}},
+           "answer": {"status": 200, "headers": [["content-type", "application/json"]], "body": {"text": "{}"}}, "ms": 2.0}
+    two = {**one, "request": {**one["request"], "target": "/orders/8"}}
+    (tmp_path / "suite.json").write_text(json.dumps({"format": 1, "scenarios": [{"name": "a", "exchanges": [one, two]},
+                                                                                 {"name": "b", "exchanges": [one]}]}))
+    (tmp_path / "gateway.jsonl").write_text("".join(json.dumps({"format": 1, "scenario": name, "exchange": e}) + "\n"
+                                                    for name, e in (("a", one), ("b", one), ("a", two))))
+    assert read_recording(tmp_path / "gateway.jsonl") == read_recording(tmp_path / "suite.json")
+
+
+@pytest.mark.parametrize(("text", "message"), [("", "has no exchanges"), ('{"format": 1, "scenario": "a"}\n', "line 1")])
+def test_a_broken_recording_is_a_clear_error(tmp_path, text, message):
+    (tmp_path / "traffic.jsonl").write_text(text)
+    with pytest.raises(UserError, match=message):
+        read_recording(tmp_path / "traffic.jsonl")

@@ -18,7 +18,7 @@ import pytest
 from decompose.gateway import api
 from decompose.gateway.upstreams import Fleet, chalice_local
 from tests.helpers import run_in
-from tests.sample import ROOT
+from tests.sample import ROOT, WORLD
 
 MIXED = [["route", "service", "--service", "cart", "--service", "accounts"], ["route", "canary:50", "--service", "orders"],
          ["route", "shadow", "--service", "catalog"]]
@@ -32,7 +32,7 @@ def gateway(recorded):
         patch.chdir(where)
         patch.setenv("DECOMPOSE_INTERNAL_SECRET", "e2e-secret")
         with api.up(Path("routes.toml"), Path("services"), Path("decompose.toml"), ROOT, 0, Path(".decompose/gateway"),
-                    contract_reset=True) as stack:
+                    contract_reset=True, record=Path("traffic.jsonl")) as stack:
             yield where, stack
 
 
@@ -53,6 +53,17 @@ def test_every_contract_holds_through_the_gateway(gateway, table):
     routes = results["routes"]
     assert len(routes) == 51 and all(r["passed"] for r in routes), [r for r in routes if not r["passed"]]
     assert all(s["passed"] for s in results["scenarios"])
+
+
+def test_the_gateway_recorded_every_exchange_and_contracts_build_from_it(gateway, tmp_path):
+    where, _ = gateway  # after the contracts went through it (the tests above)
+    lines = [json.loads(line) for line in (where / "traffic.jsonl").read_text().splitlines()]
+    assert len(lines) > 1000 and {line["upstream"] for line in lines} >= {"monolith", "cart", "catalog"}
+    plan = tmp_path / "decompose.toml"  # built, not calibrated: the point is the format
+    plan.write_text((where / "decompose.toml").read_text().replace(WORLD, ""))
+    run_in(where, ["contracts", "record", "-q", "--plan", str(plan), "--out", str(tmp_path / "live"), "--from", "traffic.jsonl"])
+    built = [json.loads(p.read_text()) for p in (tmp_path / "live").glob("*.json")]
+    assert len(built) == 10 and all(c["uncovered"] == [] for c in built)  # 10 of the 13 services own routes
 
 
 def test_shadow_logs_a_wrong_service_while_clients_get_the_monoliths_answer(gateway, tmp_path):

@@ -9,8 +9,9 @@ import json
 import httpx
 import pytest
 
+from decompose.contracts.build import read_recording
 from decompose.contracts.replay import matcher
-from decompose.gateway.proxy import Gateway
+from decompose.gateway.proxy import BODY_LIMIT, Gateway
 from decompose.gateway.table import Mode, read, sync
 from decompose.gateway.transport import bare
 
@@ -111,6 +112,9 @@ def test_a_service_down_answers_502_one_too_slow_504_and_fallback_asks_the_monol
     kind, _ = gateway(tmp_path / "f", {"POST /api/cart/items": "service"}, Upstreams(down={"cart"}), settings="fallback = true")
     answer = call(kind, "POST", "/api/cart/items", content=b"payload")
     assert answer.status_code == 200 and answer.json()["by"] == "monolith" and answer.json()["body"] == "payload"
+    late, fake = gateway(tmp_path / "g", {"POST /api/cart/items": "service"}, Upstreams(slow={"cart"}), settings="fallback = true")
+    assert call(late, "POST", "/api/cart/items", content=b"payload").status_code == 504  # cart may have written: no second try
+    assert [name for name, _ in fake.seen] == ["cart"]
 
 
 def test_canary_is_sticky_per_client_with_a_cookie_and_drawn_without(tmp_path):
@@ -162,3 +166,24 @@ def test_large_answers_stream_through_and_are_not_compared_beyond_the_limit(tmp_
     assert call(app, "GET", "/api/cart").content == body
     [record] = [json.loads(line) for line in (tmp_path / "shadow.jsonl").read_text().splitlines()]
     assert record["differences"] == [] and ("note" in record) == big
+
+
+def test_recording_appends_each_exchange_in_the_contracts_format_grouped_into_scenarios(tmp_path):
+    record = tmp_path / "traffic.jsonl"
+    big = {("monolith", "/big"): lambda: respond(200, content=b"x" * (BODY_LIMIT + 10))}
+    app, _ = gateway(tmp_path, {"GET /api/cart": "service"}, Upstreams(answers=big), record=record)
+    flow = {"x-decompose-scenario": "checkout flow"}
+    call(app, "POST", "/api/cart/items?x=1", content=b'{"id": 3}', headers={**flow, "content-type": "application/json"})
+    call(app, "GET", "/api/cart", headers=flow)
+    call(app, "GET", "/api/orders/7")
+    assert call(app, "GET", "/big").status_code == 200 and app.recorded.too_large == 1  # passed through, not kept
+    lines = [json.loads(line) for line in record.read_text().splitlines()]
+    assert [(x["scenario"], x["upstream"], x["exchange"]["request"]["target"]) for x in lines] == [
+        ("checkout flow", "monolith", "/api/cart/items?x=1"), ("checkout flow", "cart", "/api/cart"),
+        ("client 127.0.0.1", "monolith", "/api/orders/7")]
+    first = lines[0]["exchange"]
+    assert first["request"]["body"] == {"text": '{"id": 3}'} and first["answer"]["status"] == 200
+    assert ["set-cookie", "a=1"] in first["answer"]["headers"] and "x-decompose-scenario" not in dict(first["request"]["headers"])
+    scenarios = read_recording(record)
+    assert [(s.name, len(s.exchanges)) for s in scenarios] == [("checkout flow", 2), ("client 127.0.0.1", 1)]
+    assert json.loads(scenarios[0].exchanges[1].answer.body)["by"] == "cart"
