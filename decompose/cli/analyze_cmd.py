@@ -16,7 +16,6 @@ from decompose.cli.report_cmd import write_report
 from decompose.cli.state import load_state, save_state
 from decompose.errors import UserError
 from decompose.graph import FORMATS, LEVELS
-from decompose.report.api import report_data
 from decompose.report.summary import SummaryView, analysis_summary
 
 FAIL_ON = ("failures", "hazards")
@@ -69,6 +68,8 @@ def analyze(
         console.print(analysis_summary(view, settings.verbosity))
         console.print(_timing_line(result, target))
     if html:
+        from decompose.report.api import report_data  # planning and networkx load only for --html
+
         plan = Path("decompose.toml")
         write_report(report_data(target, plan if plan.exists() else None), out / "report.html")
         if not settings.quiet:

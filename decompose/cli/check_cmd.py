@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from decompose.cli.guard import guarded
 from decompose.cli.output import Quiet, Verbose, err_console, settings_for, write_data
 from decompose.errors import UserError
-from decompose.planning.api import load, sound_plan
-from decompose.planning.check import Violation, check_boundaries
-from decompose.report.sarif import to_sarif
+
+if TYPE_CHECKING:
+    from decompose.planning.check import Violation
 
 FORMATS = ("text", "json", "sarif")
 
@@ -32,6 +33,10 @@ def check(
     settings = settings_for(ctx, quiet, verbose)
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt!r} is not a known format", f"use one of: {', '.join(FORMATS)}")
+    from decompose.planning.api import load, sound_plan  # heavy (networkx): loaded by the command, not the CLI
+    from decompose.planning.check import check_boundaries
+    from decompose.report.sarif import to_sarif
+
     ws = load(analysis)
     found = sound_plan(ws, plan)
     violations = check_boundaries(ws.graph, found.plan)

@@ -11,9 +11,6 @@ from rich.table import Table
 
 from decompose.cli.guard import guarded
 from decompose.cli.output import Quiet, Verbose, err_console, settings_for, table_console, write_data
-from decompose.contracts.api import record as run_record
-from decompose.contracts.suite import Options
-from decompose.contracts.suite import verify as run_verify
 from decompose.errors import UserError
 
 FAILURES_SHOWN = 8
@@ -40,6 +37,8 @@ def record(
     if sources and ctx.args:
         raise UserError(f"pytest options ({' '.join(ctx.args)}) with --from: a recording is not a test run",
                         "record from the suite (options after --) or from recordings (--from), not both")
+    from decompose.contracts.api import record as run_record  # heavy (pytest, the planner): loaded by the command
+
     result = run_record(analysis, plan, out, list(ctx.args), runs, root=root, recordings=list(sources))
     if settings.quiet:
         return
@@ -91,6 +90,9 @@ def verify(
 ) -> None:
     """Replay every recorded scenario against a target; check answers, schemas, latency and errors per route."""
     settings = settings_for(ctx, quiet, verbose)
+    from decompose.contracts.suite import Options
+    from decompose.contracts.suite import verify as run_verify
+
     options = Options(contracts=contracts, plan=plan, services=services, junit=junit, repeat=repeat, warmup=warmup, reset=reset,
                       only=list(only), root=root, in_process=in_process)
     verified = run_verify(target, options)

@@ -13,9 +13,7 @@ from rich.table import Table as RichTable
 
 from decompose.cli.guard import guarded
 from decompose.cli.output import Quiet, Verbose, err_console, settings_for, table_console, write_data
-from decompose.contracts.settings import read as read_contract_settings
 from decompose.errors import UserError
-from decompose.gateway import api
 from decompose.gateway.table import MODES, Mode, missing_urls, read, select
 
 TABLE_OPTION = typer.Option(Path("routes.toml"), "--routes", "-r", help="The route table.")
@@ -37,6 +35,7 @@ def init(
 ) -> None:
     """Write routes.toml (every route in monolith mode), or bring it up to date keeping modes and edits."""
     settings = settings_for(ctx, quiet, verbose)
+    from decompose.gateway import api  # the planner and contracts load only for the command
     synced = api.init(analysis, plan, routes)
     if settings.quiet:
         return
@@ -86,6 +85,7 @@ def status(
 ) -> None:
     """Each route's owner and mode, and in shadow mode how often the service's answer differed."""
     settings = settings_for(ctx, quiet, verbose)
+    from decompose.gateway import api  # the planner and contracts load only for the command
     rows = api.status(read(table_path), log)
     if json_output:
         write_data(json.dumps([{**vars(r), "diff_rate": r.diff_rate} for r in rows], indent=1))
@@ -122,11 +122,14 @@ def serve(
 ) -> None:
     """Run the gateway on 127.0.0.1 until interrupted (uvicorn)."""
     settings = settings_for(ctx, quiet, verbose)
+    from decompose.gateway import api  # the planner and contracts load only for the command
     table = read(table_path)
     if monolith:
         table.settings["monolith"] = monolith
     urls = {**table.services, **_pairs(service_url)}
     missing_urls(table, urls)
+    from decompose.contracts.settings import read as read_contract_settings
+
     ignore = read_contract_settings(plan).ignore if plan.exists() else ()
     for path in filter(None, (log, record)):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -163,6 +166,7 @@ def up(
 ) -> None:
     """Start the monolith, every generated service and the gateway; stop them all on Ctrl-C."""
     settings = settings_for(ctx, quiet, verbose)
+    from decompose.gateway import api  # the planner and contracts load only for the command
     with api.up(table_path, services, plan, root, port, Path(".decompose/gateway"), contract_reset=contract_world,
                 record=record) as stack:
         if not settings.quiet:
@@ -194,6 +198,7 @@ def template(
 ) -> None:
     """Write the route table as an API Gateway REST API (CloudFormation YAML) for AWS."""
     settings = settings_for(ctx, quiet, verbose)
+    from decompose.gateway import api  # the planner and contracts load only for the command
     written = api.write_template(read(table_path), plan, latency, out, name, alarms)
     if settings.quiet:
         return

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from decompose.cli.guard import guarded
 from decompose.cli.output import Quiet, Verbose, err_console, settings_for, write_data
-from decompose.generation.api import generate as run_generate
-from decompose.generation.writer import WritePlan, apply, diff
+
+if TYPE_CHECKING:
+    from decompose.generation.writer import WritePlan
 
 
 @guarded
@@ -28,6 +30,9 @@ def generate(
 ) -> None:
     """Generate AWS Chalice services (API Gateway + Lambda) from the plan; never overwrites your edits without --force."""
     settings = settings_for(ctx, quiet, verbose)
+    from decompose.generation.api import generate as run_generate  # heavy: loaded by the command, not the CLI
+    from decompose.generation.writer import apply, diff
+
     result = run_generate(analysis, plan, out, source)
     writes = result.plan
     if dry_run and not as_json:

@@ -9,9 +9,6 @@ import typer
 from decompose.cli.guard import guarded
 from decompose.cli.output import Quiet, Verbose, err_console, settings_for, write_data
 from decompose.errors import UserError
-from decompose.report.api import report_data
-from decompose.report.html import render_html
-from decompose.report.mermaid import services_graph
 
 
 @guarded
@@ -31,6 +28,9 @@ def report(
     if mermaid and use_plan is None:
         raise UserError(f"--mermaid draws the planned services, and there is no plan at {plan}",
                         "run 'decompose plan' first, or pass --plan")
+    from decompose.report.api import report_data  # the planning stack loads only for the command that needs it
+    from decompose.report.mermaid import services_graph
+
     data = report_data(analysis, use_plan)
     if mermaid:
         write_data(services_graph(data))
@@ -44,6 +44,8 @@ def report(
 
 
 def write_report(data: dict, out: Path) -> None:
+    from decompose.report.html import render_html
+
     html = render_html(data, data["project"])
     try:
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -408,7 +408,7 @@ PAIR = ["sample_monolith.services.orders:checkout", "sample_monolith.services.in
 
 def test_converge_writes_the_pairs_and_stops_when_none_is_left(work, monkeypatch):
     answers = iter([[PAIR], []])
-    monkeypatch.setattr("decompose.cli.plan_cmd.crossing_pairs", lambda ws, plan, sources: next(answers))
+    monkeypatch.setattr("decompose.cli.plan_steps.crossing_pairs", lambda ws, plan, sources: next(answers))
     result = runner.invoke(app, ["plan", "--converge", "--json", "-q"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -421,7 +421,7 @@ def test_converge_writes_the_pairs_and_stops_when_none_is_left(work, monkeypatch
 
 
 def test_converge_gives_up_with_a_clear_error_and_keeps_the_plan(work, monkeypatch):
-    monkeypatch.setattr("decompose.cli.plan_cmd.crossing_pairs", lambda ws, plan, sources: [PAIR])
+    monkeypatch.setattr("decompose.cli.plan_steps.crossing_pairs", lambda ws, plan, sources: [PAIR])
     result = runner.invoke(app, ["plan", "--converge"])
     assert result.exit_code == 2
     assert "crossings remain after 8 rounds" in result.stderr and "Traceback" not in result.output

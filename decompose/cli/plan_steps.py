@@ -1,0 +1,139 @@
+"""What `decompose plan` runs: propose (and converge) a plan, check an edited one, explain an element."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from decompose.cli.output import err_console, write_data
+from decompose.errors import UserError
+from decompose.generation.api import crossing_pairs, sources_of
+from decompose.planning.api import Workspace, propose_plan, review, review_scores, score_line
+from decompose.planning.constraints import Constraints
+from decompose.planning.explain import explain, find_element
+from decompose.planning.plan import Settings
+from decompose.planning.planfile import load_document
+
+
+def propose(ws: Workspace, out: Path, wanted: Settings, truth: Path | None, force: bool, json_out: bool, quiet: bool) -> None:
+    previous = load_document(out) if out.exists() else None
+    constraints = None
+    if previous is not None:
+        found = review(ws, previous, out)
+        bad = [p for p in found.problems if p.where.startswith("constraints") or p.where == "schema_version"]
+        if bad:
+            raise UserError(f"{out}: {bad[0].where}: {bad[0].what}", bad[0].fix)
+        if found.hand_edited and not force:
+            raise UserError(f"{out} has hand edits in [services] or [shared]; planning again would replace them",
+                            "run 'decompose plan --check' to score your edits, turn them into [constraints] pins, "
+                            f"or run 'decompose plan --force' (the old file is kept as {out.name}.bak)")
+        constraints = found.plan.constraints
+        if force and found.hand_edited:
+            shutil.copyfile(out, out.with_name(out.name + ".bak"))
+    proposal = propose_plan(ws, wanted, constraints or Constraints(), previous, truth)
+    _write_atomic(out, proposal.text)
+    if json_out:
+        write_data(_json({"plan": str(out), "scores": proposal.scores, "baseline": proposal.baseline,
+                          "unhonoured": [vars(u) for u in proposal.unhonoured],
+                          "services": [vars(s) for s in proposal.plan.services], "shared": vars(proposal.plan.shared)}))
+    if not quiet:
+        console = err_console()
+        console.print(_services_table(proposal.plan, proposal.scores))
+        console.print(f"Scores vs baseline (in brackets): {score_line(proposal.scores, proposal.baseline)}")
+        for item in proposal.unhonoured:
+            console.print(f"[yellow]not honoured[/] {item.constraint}: {item.why}")
+        console.print(f"Wrote {out}. Edit it, then run 'decompose plan --check'.")
+
+
+MAX_ROUNDS = 8
+
+
+def converge(ws: Workspace, out: Path, wanted: Settings, truth: Path | None, source: Path | None, json_out: bool,
+              quiet: bool) -> None:
+    """Feed generation's `together` suggestions back into the plan until there are none."""
+    console = err_console()
+    sources = sources_of(ws, source)  # parsed once, for every round
+    added = 0
+    for rounds in range(MAX_ROUNDS + 1):
+        pairs = crossing_pairs(ws, out, sources)
+        if not pairs:
+            break
+        if rounds == MAX_ROUNDS:
+            raise UserError(f"{len(pairs)} crossings remain after {MAX_ROUNDS} rounds of planning (kept in {out})",
+                            "look at them with 'decompose generate --dry-run --json' (crossings), and pin or move the "
+                            "symbols by hand, or accept them as manual work")
+        document = load_document(out)
+        constraints = review(ws, document, out).plan.constraints
+        merged = tuple(sorted(set(constraints.together) | {tuple(p) for p in pairs}))
+        added += len(merged) - len(constraints.together)
+        document["constraints"]["together"] = [list(group) for group in merged]
+        proposal = propose_plan(ws, wanted, replace(constraints, together=merged), document, truth)
+        _write_atomic(out, proposal.text)
+        if not quiet:
+            console.print(f"round {rounds + 1}: {len(pairs)} crossings kept together, {len(proposal.plan.services)} services")
+    final = review(ws, load_document(out), out)
+    scores = review_scores(ws, final, truth)
+    if json_out:
+        write_data(_json({"plan": str(out), "rounds": rounds, "together_added": added, "scores": scores,
+                          "services": [vars(s) for s in final.plan.services]}))
+    if not quiet:
+        console.print(_services_table(final.plan, scores))
+        console.print(f"Converged after {rounds} round(s), {added} together pair(s) added: no stub and no split "
+                      f"transaction across services. Wrote {out}.")
+
+
+def check(ws: Workspace, out: Path, truth: Path | None, json_out: bool, quiet: bool) -> None:
+    found = review(ws, load_document(out), out)
+    scores = review_scores(ws, found, truth)
+    if json_out:
+        write_data(_json({"plan": str(out), "problems": [vars(p) for p in found.problems], "scores": scores}))
+    if not quiet:
+        console = err_console()
+        for problem in found.problems:
+            console.print(f"{out}: [bold]{problem.where}[/]: {problem.what}. {problem.fix}")
+        console.print(f"{len(found.problems)} problem(s). Scores: " + score_line(scores, {}).replace(" (0)", ""))
+    if found.problems:
+        raise typer.Exit(1)
+
+
+def explain_element(ws: Workspace, out: Path, name: str, json_out: bool) -> None:
+    found = review(ws, load_document(out), out)
+    element = find_element(ws.graph, name)
+    result = explain(ws.graph, ws.weights, found.homes, element, found.plan.reasons)
+    if json_out:
+        write_data(_json({"element": result.element, "home": result.home, "reason": result.reason,
+                          "inside": [vars(t) for t in result.inside], "outside": [vars(t) for t in result.outside]}))
+        return
+    console = err_console()
+    console.print(f"[bold]{result.element}[/] is in [bold]{result.home}[/]: {result.reason}")
+    for title, ties in (("Strongest ties inside", result.inside), ("Strongest ties outside", result.outside)):
+        console.print(f"{title}:" if ties else f"{title}: none")
+        for tie in ties:
+            kinds = ", ".join(f"{k} x{n}" for k, n in tie.kinds.items())
+            console.print(f"  {tie.weight:>6g}  {tie.other} ({tie.home}): {kinds}")
+
+
+def _services_table(plan, scores: dict[str, Any]) -> Table:
+    table = Table(title=f"{len(plan.services)} services, {scores.get('shared_elements', 0)} shared elements")
+    for column in ("service", "modules", "symbols", "routes", "tables", "interface"):
+        table.add_column(column, justify="left" if column == "service" else "right")
+    for s in plan.services:
+        table.add_row(s.name, str(len(s.modules)), str(len(s.symbols)), str(len(s.routes)), str(len(s.tables)), str(len(s.interface)))
+    return table
+
+
+def _json(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
