@@ -11,8 +11,6 @@ import os
 import pickle
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from decompose.analysis.cache import FactCache, Result, cache_key
@@ -202,6 +200,9 @@ def _run_pool(items: list[Item], workers: int, chunk: int, out: dict[str, bytes]
     parent's own work overlaps the workers' start-up: importing libcst takes a quarter second)
     and collects the results. No other thread of ours exists when the workers are forked: a fork
     while another thread holds the import lock would leave the child unable to import."""
+    from concurrent.futures import ProcessPoolExecutor  # only when something is parsed: a warm run never is
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
             results = pool.map(_parse_one, items, chunksize=chunk)

@@ -14,7 +14,7 @@ from rich.table import Table as RichTable
 from decompose.cli.guard import guarded
 from decompose.cli.output import Quiet, Verbose, err_console, settings_for, table_console, write_data
 from decompose.errors import UserError
-from decompose.gateway.table import MODES, Mode, missing_urls, read, select
+from decompose.gateway.modes import MODES, Mode
 
 TABLE_OPTION = typer.Option(Path("routes.toml"), "--routes", "-r", help="The route table.")
 SHADOW_LOG = Path(".decompose/shadow.jsonl")
@@ -66,6 +66,8 @@ def route(
         new = Mode.parse(mode)
     except ValueError as error:
         raise UserError(str(error), f"use one of: {MODES}") from None
+    from decompose.gateway.table import read, select
+
     table = read(table_path)
     changed = table.set_mode(select(table, list(routes or []), list(service), every), new)
     table.save()
@@ -86,6 +88,8 @@ def status(
     """Each route's owner and mode, and in shadow mode how often the service's answer differed."""
     settings = settings_for(ctx, quiet, verbose)
     from decompose.gateway import api  # the planner and contracts load only for the command
+    from decompose.gateway.table import read
+
     rows = api.status(read(table_path), log)
     if json_output:
         write_data(json.dumps([{**vars(r), "diff_rate": r.diff_rate} for r in rows], indent=1))
@@ -123,6 +127,8 @@ def serve(
     """Run the gateway on 127.0.0.1 until interrupted (uvicorn)."""
     settings = settings_for(ctx, quiet, verbose)
     from decompose.gateway import api  # the planner and contracts load only for the command
+    from decompose.gateway.table import missing_urls, read
+
     table = read(table_path)
     if monolith:
         table.settings["monolith"] = monolith
@@ -199,6 +205,8 @@ def template(
     """Write the route table as an API Gateway REST API (CloudFormation YAML) for AWS."""
     settings = settings_for(ctx, quiet, verbose)
     from decompose.gateway import api  # the planner and contracts load only for the command
+    from decompose.gateway.table import read
+
     written = api.write_template(read(table_path), plan, latency, out, name, alarms)
     if settings.quiet:
         return

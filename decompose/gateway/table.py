@@ -21,7 +21,6 @@ The file is edited with tomlkit, so comments and layout a user adds survive ever
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,31 +30,12 @@ from tomlkit.exceptions import TOMLKitError
 
 from decompose.errors import UserError
 from decompose.gateway.matching import RouteTable, Rule
+from decompose.gateway.modes import MODES, Mode
 
 MONOLITH = "monolith"
-MODES = "monolith, shadow, canary:N (1-99), service"
 FIX = "see docs/gateway.md#the-route-table"
 DEFAULTS: dict[str, Any] = {"monolith": "http://127.0.0.1:8000", "timeout_s": 10.0, "fallback": False,
                             "sticky": "", "shadow_methods": ["GET", "HEAD"]}
-CANARY = re.compile(r"^canary:(\d{1,2})$")
-
-
-@dataclass(frozen=True)
-class Mode:
-    kind: str  # monolith | shadow | canary | service
-    percent: int = 0  # canary only
-
-    @classmethod
-    def parse(cls, text: str) -> Mode:
-        if text in ("monolith", "shadow", "service"):
-            return cls(text)
-        found = CANARY.match(text)
-        if found and 1 <= int(found.group(1)) <= 99:
-            return cls("canary", int(found.group(1)))
-        raise ValueError(f"{text!r} is not a mode ({MODES})")
-
-    def __str__(self) -> str:
-        return f"canary:{self.percent}" if self.kind == "canary" else self.kind
 
 
 @dataclass(frozen=True)
