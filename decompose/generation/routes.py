@@ -38,7 +38,7 @@ def chalice_routes(routes: Iterable[Route]) -> list[ChaliceRoute]:
     used: set[str] = set()
     found = []
     for path in sorted(by_path):
-        function = _unique(_function_name(path), used)
+        function = unique(_function_name(path), used)
         doc = f"{', '.join(sorted(by_path[path]))} {path}: {', '.join(sorted(handlers[path]))}"
         found.append(ChaliceRoute(path, tuple(sorted(by_path[path])), function, doc, example_path(path)))
     return found
@@ -67,10 +67,11 @@ def _function_name(path: str) -> str:
     return f"route_{slug}" if slug else "route_root"
 
 
-def _unique(name: str, used: set[str]) -> str:
+def unique(name: str, used: set[str], sep: str = "_") -> str:
+    """`name`, or name_2, name_3, ... if taken; the answer is marked as taken."""
     candidate, n = name, 2
     while candidate in used:
-        candidate, n = f"{name}_{n}", n + 1
+        candidate, n = f"{name}{sep}{n}", n + 1
     used.add(candidate)
     return candidate
 
