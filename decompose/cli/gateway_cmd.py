@@ -134,16 +134,13 @@ def serve(
         table.settings["monolith"] = monolith
     urls = {**table.services, **_pairs(service_url)}
     missing_urls(table, urls)
-    from decompose.contracts.settings import read as read_contract_settings
-
-    ignore = read_contract_settings(plan).ignore if plan.exists() else ()
     for path in filter(None, (log, record)):
         path.parent.mkdir(parents=True, exist_ok=True)
     if not settings.quiet:
         err_console().print(f"Gateway on http://127.0.0.1:{port}: {len(table.entries)} routes, monolith at "
                             f"{table.settings['monolith']}, shadow log {log}" + (f", recording to {record}" if record else "")
                             + ". Ctrl-C stops it.")
-    api.serve(table, urls, port, log, api.noise_from(contracts, ignore), quiet=settings.quiet, record=record)
+    api.serve(table, urls, port, log, api.noise_from(contracts, api.contract_settings(plan)), quiet=settings.quiet, record=record)
 
 
 def _pairs(items: list[str]) -> dict[str, str]:

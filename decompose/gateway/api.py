@@ -95,7 +95,12 @@ def _records(log: Path | None) -> list[dict]:
     return records
 
 
-def noise_from(contracts: Path | None, ignore: tuple[str, ...] = ()) -> dict[str, Callable[[str], bool]]:
+def contract_settings(plan: Path) -> Settings:
+    """The plan's [contracts] table, or its defaults when there is no plan (a gateway can run without one)."""
+    return read_contract_settings(plan) if plan.exists() else Settings()
+
+
+def noise_from(contracts: Path | None, settings: Settings = Settings()) -> dict[str, Callable[[str], bool]]:
     """Per route, the fields shadow comparison ignores: the contracts' volatile fields (timestamps,
     tokens; found by recording twice) and the plan's [contracts] ignore patterns."""
     volatile: dict[str, set[str]] = {}
@@ -106,20 +111,10 @@ def noise_from(contracts: Path | None, ignore: tuple[str, ...] = ()) -> dict[str
                 volatile.setdefault(route, set()).update(facts.get("volatile", []))
         except (ValueError, KeyError, TypeError, AttributeError) as error:
             raise UserError(f"{path}: not a contract ({error})", "record contracts again with 'decompose contracts record'") from None
-    everywhere = {p for p in ignore if " " not in p}
-    per_route: dict[str, set[str]] = {}
-    for pattern in ignore:
-        if " " in pattern:
-            route, where = pattern.rsplit(" ", 1)
-            per_route.setdefault(route, set()).add(where)
-    noise = {route: matcher(set(), volatile.get(route, set()) | everywhere | per_route.get(route, set()))
-             for route in volatile.keys() | per_route.keys()}
-    noise["*"] = matcher(set(), everywhere)  # routes no contract covers
+    named = {pattern.rsplit(" ", 1)[0] for pattern in settings.ignore if " " in pattern}
+    noise = {route: matcher(set(), volatile.get(route, set()) | settings.ignored(route)) for route in volatile.keys() | named}
+    noise["*"] = matcher(set(), {p for p in settings.ignore if " " not in p})  # routes no contract covers
     return noise
-
-
-def owners_with_traffic(table: Table) -> list[str]:
-    return sorted({e.owner for e in table.entries.values() if e.mode.kind != MONOLITH})
 
 
 def serve(table: Table, urls: dict[str, str], port: int, shadow_log: Path, noise: dict[str, Callable[[str], bool]],
@@ -188,7 +183,7 @@ class Written:
 def budgets(table: Table, plan: Path, latency: Path) -> tuple[dict[str, Budget], bool]:
     """Each route's SLA budget as `contracts verify` judges it: latency from the monolith's recorded p95
     (None without a recording) and the plan's error budget."""
-    settings = read_contract_settings(plan) if plan.exists() else Settings()
+    settings = contract_settings(plan)
     baseline = read_baseline(latency) or {}
     found = {}
     for route in table.entries:

@@ -142,11 +142,14 @@ class Gateway:
             return Decision(MONOLITH, shadow=request.method in self.table.settings["shadow_methods"])
         return Decision(entry.owner if self._canary_share(entry, request) < entry.mode.percent else MONOLITH)
 
+    def _sticky(self, request: Request) -> str | None:
+        """The value of the configured sticky cookie or header ("cookie:NAME", "header:NAME"), if the client sent it."""
+        kind, _, name = self.table.settings["sticky"].partition(":")
+        return request.cookies.get(name) if kind == "cookie" else request.headers.get(name) if kind == "header" else None
+
     def _canary_share(self, entry: Entry, request: Request) -> float:
         """0-100: a hash of the sticky value when the client sends one, else a random draw."""
-        sticky = self.table.settings["sticky"]
-        kind, _, name = sticky.partition(":")
-        value = (request.cookies.get(name) if kind == "cookie" else request.headers.get(name)) if sticky else None
+        value = self._sticky(request)
         if not value:
             return self.draw() * 100
         digest = hashlib.sha256(f"{entry.route}\0{value}".encode()).digest()
@@ -223,10 +226,9 @@ class Gateway:
         """The scenario an exchange belongs to: the client's own name for it, else its sticky value, else its address."""
         if request.headers.get(SCENARIO):
             return request.headers[SCENARIO]
-        kind, _, name = self.table.settings["sticky"].partition(":")
-        value = request.cookies.get(name) if kind == "cookie" else request.headers.get(name) if kind == "header" else None
+        value = self._sticky(request)
         if value:
-            return f"{kind} {name}={value}"
+            return f"{self.table.settings['sticky'].replace(':', ' ', 1)}={value}"
         return f"client {request.client.host if request.client else 'unknown'}"
 
     def _mirror(self, entry: Entry, request: Request, body: bytes, primary: Answer, primary_ms: float, too_large: bool) -> None:
