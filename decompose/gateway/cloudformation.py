@@ -123,19 +123,24 @@ def _canary_percent(moved: list[Entry]) -> int | None:
     return shares[0] if shares else None
 
 
-def _resource_path(entry: Entry, table: Table) -> str:
-    """The route's template as its owner's Chalice app declares it (variables renamed among siblings)."""
-    owned = sorted({e.template for e in table.entries.values() if e.owner == entry.owner})
-    return sibling_names(owned)[entry.template]
+def _chalice_paths(table: Table) -> dict[str, str]:
+    """Each route's template as its owner's Chalice app declares it (variables renamed among siblings,
+    per service, as `decompose generate` does)."""
+    by_owner: dict[str, set[str]] = {}
+    for entry in table.entries.values():
+        by_owner.setdefault(entry.owner, set()).add(entry.template)
+    names = {owner: sibling_names(sorted(templates)) for owner, templates in by_owner.items()}
+    return {route: names[entry.owner][entry.template] for route, entry in table.entries.items()}
 
 
 def _tree(moved: list[Entry], table: Table) -> tuple[Node, dict[str, Node]]:
     """The resources the moved routes need, and the node of each moved route."""
     root = Node("/", "")
     nodes = {}
+    paths = _chalice_paths(table)
     for entry in moved:
         node = root
-        for segment in _segments(_resource_path(entry, table)):
+        for segment in _segments(paths[entry.route]):
             node = _child(node, segment, entry)
         if entry.method in node.moved:
             raise UserError(f"{entry.route} and {node.moved[entry.method].route} are the same API Gateway method "
