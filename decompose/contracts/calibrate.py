@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from decompose.contracts.compare import MISSING, _order, fields, show
+from decompose.contracts.compare import MISSING, _order, fields, is_shape, show
 from decompose.contracts.replay import Run, answer_of, replay
 from decompose.contracts.settings import read
 from decompose.contracts.targets import InProcess
@@ -58,17 +58,11 @@ def judge(scenario: dict[str, Any], runs: list[Run]) -> Calibration:
                 left, right = expected.get(where, MISSING), other.get(where, MISSING)
                 if left == right:
                     continue
-                if where == "status" or _shape(left) or _shape(right) or MISSING in (left, right):
+                if where == "status" or is_shape(left) or is_shape(right) or MISSING in (left, right):
                     return Calibration(False, f"{request}: {where} was {show(left)} in the test, "
                                               f"{show(right)} on replay (the test changed the world between requests)")
                 noise[index].add(where)
     return Calibration(True, "", [sorted(n) for n in noise])
-
-
-def _shape(value: Any) -> bool:
-    return isinstance(value, tuple) and len(value) == 2 and value[0] in ("object", "array")
-
-
 
 
 def calibrate(contracts: Path, plan: Path, root: Path, shard: int = 0, shards: int = 1) -> dict[str, dict[str, Any]]:

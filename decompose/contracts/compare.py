@@ -177,11 +177,16 @@ def _order(where: str) -> tuple[int, str]:
     return (0 if where == "status" else 1 if where.startswith(("header:", "cookie:")) else 2, where)
 
 
+def is_shape(value: Any) -> bool:
+    """A compare.fields value that stands for a container: ("object", keys) or ("array", length)."""
+    return isinstance(value, tuple) and len(value) == 2 and value[0] in ("object", "array")
+
+
 def show(value: Any, limit: int = 160) -> str:
     """A compare.fields value as a reader says it: (absent), an object with keys a, b, an array of 2 items, 'text'."""
     if value is MISSING:
         return "(absent)"
-    if isinstance(value, tuple) and len(value) == 2 and value[0] in ("object", "array"):
+    if is_shape(value):
         if value[0] == "object":
             return f"an object with keys {', '.join(value[1]) or '(none)'}"
         return f"an array of {value[1]} item{'' if value[1] == 1 else 's'}"
