@@ -134,11 +134,11 @@ class BackgroundWork(HazardRule):
         "import threading\ndef start():\n    threading.Thread(target=run, daemon=True).start()\n",
         "from concurrent.futures import ThreadPoolExecutor\npool = ThreadPoolExecutor(4)\n",
     )
-    NAMES = (
+    NAMES = frozenset({
         "threading.Thread", "threading.Timer", "concurrent.futures.ThreadPoolExecutor",
         "concurrent.futures.ProcessPoolExecutor", "multiprocessing.Process", "multiprocessing.Pool",
         "atexit.register", "apscheduler.schedulers.background.BackgroundScheduler",
-    )
+    })
 
     def check(self, events: FileEvents) -> Iterator[Hazard]:
         for event in events.calls:
@@ -160,12 +160,13 @@ class FilesystemWrite(HazardRule):
         "import os\ndef f(upload, d):\n    upload.save(os.path.join(d, upload.filename))\n",
         "from pathlib import Path\ndef f(p):\n    Path(p).write_bytes(b'x')\n",
     )
-    FUNCTIONS = (
+    OPENS = frozenset({"open", "io.open", "builtins.open"})  # the calls whose arguments are read (ARGS_WATCH)
+    FUNCTIONS = frozenset({
         "os.makedirs", "os.mkdir", "os.remove", "os.unlink", "os.rename", "os.replace", "os.rmdir",
         "shutil.copy", "shutil.copyfile", "shutil.copy2", "shutil.move", "shutil.rmtree",
         "shutil.copytree",
-    )
-    METHODS = ("write_text", "write_bytes", "mkdir", "touch", "unlink", "rmdir")
+    })
+    METHODS = frozenset({"write_text", "write_bytes", "mkdir", "touch", "unlink", "rmdir"})
     PATH_HINTS = ("path", "join", "dir", "/", "file", "dest")
 
     def check(self, events: FileEvents) -> Iterator[Hazard]:
@@ -175,7 +176,7 @@ class FilesystemWrite(HazardRule):
                 yield self.hazard(event.scope, event.line, detail)
 
     def _detail(self, event: CallEvent) -> str:
-        if event.name in ("open", "io.open", "builtins.open"):
+        if event.name in self.OPENS:
             mode = event.args[1] if len(event.args) > 1 else dict(event.kwargs).get("mode", "")
             return f"open(..., {mode!r})" if any(c in mode for c in "wax+") else ""
         if event.name in self.FUNCTIONS:
@@ -204,7 +205,7 @@ class Sleep(HazardRule):
         "from time import sleep\ndef f():\n    sleep(0.5)\n",
         "import time\ndef f(config):\n    wait = config.get('SLEEP') or time.sleep\n    wait(1)\n",
     )
-    NAMES = ("time.sleep", "asyncio.sleep", "gevent.sleep")
+    NAMES = frozenset({"time.sleep", "asyncio.sleep", "gevent.sleep"})
 
     def check(self, events: FileEvents) -> Iterator[Hazard]:
         for event in events.calls:
@@ -251,7 +252,7 @@ class Subprocess(HazardRule):
     VALID = ("import os\ndef f():\n    return os.getcwd()\n",)
     INVALID = ("import subprocess\ndef f():\n    subprocess.run(['ls'])\n", "import os\ndef f():\n    os.system('ls')\n")
     PREFIXES = ("subprocess.", "os.spawn", "os.exec", "os.fork")
-    NAMES = ("os.system", "os.popen")
+    NAMES = frozenset({"os.system", "os.popen"})
 
     def check(self, events: FileEvents) -> Iterator[Hazard]:
         for event in events.calls:
@@ -261,6 +262,8 @@ class Subprocess(HazardRule):
 
 # Names whose mere reference (not only a call) the rules look at: the visitor records no others.
 REFERENCE_WATCH = frozenset(name.rsplit(".", 1)[-1] for name in Sleep.NAMES)
+# Calls whose arguments the rules read: the visitor renders the arguments of no others as text.
+ARGS_WATCH = FilesystemWrite.OPENS
 
 HAZARD_RULES: tuple[HazardRule, ...] = (
     GlobalMutableState(),

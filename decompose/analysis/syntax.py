@@ -7,17 +7,22 @@ import re
 import libcst as cst
 
 DOTTED_RE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+Name, Attribute, Call = cst.Name, cst.Attribute, cst.Call
+SEQUENCES = (cst.List, cst.Tuple, cst.Set)
 
 
 def dotted(node: cst.BaseExpression) -> str | None:
-    """`a.b.c` -> "a.b.c"; `a.b(x).c` -> "a.b().c"; anything else (subscripts, literals) -> None."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted(node.value)
-        return None if base is None else f"{base}.{node.attr.value}"
-    if isinstance(node, cst.Call):
-        base = dotted(node.func)
+    """`a.b.c` -> "a.b.c"; `a.b(x).c` -> "a.b().c"; anything else (subscripts, literals) -> None.
+    Exact type tests (`type(x) is`): libcst's nodes are ABCs, and `isinstance` against an ABC costs
+    several times more on the hottest path of the analysis. None of these three has a subclass."""
+    kind = type(node)
+    if kind is Name:
+        return node.value  # type: ignore[attr-defined]
+    if kind is Attribute:
+        base = dotted(node.value)  # type: ignore[attr-defined]
+        return None if base is None else f"{base}.{node.attr.value}"  # type: ignore[attr-defined]
+    if kind is Call:
+        base = dotted(node.func)  # type: ignore[attr-defined]
         return None if base is None else f"{base}()"
     return None
 
@@ -27,24 +32,42 @@ def chain_nodes(node: cst.BaseExpression) -> list[cst.CSTNode]:
     out: list[cst.CSTNode] = []
     while True:
         out.append(node)
-        if isinstance(node, cst.Attribute):
-            out.append(node.attr)
-            node = node.value
-        elif isinstance(node, cst.Call):
-            node = node.func
+        kind = type(node)
+        if kind is Attribute:
+            out.append(node.attr)  # type: ignore[attr-defined]
+            node = node.value  # type: ignore[attr-defined]
+        elif kind is Call:
+            node = node.func  # type: ignore[attr-defined]
         else:
             return out
 
 
 def literal_str(node: cst.BaseExpression | None) -> str | None:
     """The value of a plain or concatenated string literal without f-string parts."""
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
-        left, right = literal_str(node.left), literal_str(node.right)
+    kind = type(node)
+    if kind is cst.SimpleString:
+        return string_value(node)  # type: ignore[arg-type]
+    if kind is cst.ConcatenatedString:
+        left, right = literal_str(node.left), literal_str(node.right)  # type: ignore[union-attr]
         return None if left is None or right is None else left + right
     return None
+
+
+def string_value(node: cst.SimpleString) -> str | None:
+    """A string literal's value (None for bytes). Without a backslash or a carriage return the
+    value is the text between the quotes, read here directly: `evaluated_value` compiles the
+    literal with `ast.literal_eval`, which is slow and leaves reference cycles behind."""
+    text = node.value
+    start = 0
+    while text[start] not in "'\"":
+        start += 1
+    if "b" in text[:start].lower():
+        return None
+    if "\\" in text or "\r" in text:
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    quote = 3 if text[start:start + 3] in ('"""', "'''") else 1
+    return text[start + quote:len(text) - quote]
 
 
 def arg_text(node: cst.BaseExpression) -> str:
@@ -66,7 +89,7 @@ def arg_source(node: cst.BaseExpression) -> str:
 
 def string_list(node: cst.BaseExpression) -> tuple[str, ...] | None:
     """`["GET", "POST"]` or `("GET",)` -> ("GET", "POST"); None if not a literal list of strings."""
-    if not isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+    if type(node) not in SEQUENCES:
         return None
     values = [literal_str(el.value) for el in node.elements]
     if any(v is None for v in values):

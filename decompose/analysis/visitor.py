@@ -15,8 +15,17 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from decompose.analysis import facts as f
-from decompose.analysis.hazards import REFERENCE_WATCH, CallEvent, FileEvents, LoopEvent, MutationEvent, find_hazards
+from decompose.analysis.hazards import (
+    ARGS_WATCH,
+    REFERENCE_WATCH,
+    CallEvent,
+    FileEvents,
+    LoopEvent,
+    MutationEvent,
+    find_hazards,
+)
 from decompose.analysis.syntax import (
+    SEQUENCES,
     arg_source,
     arg_text,
     chain_nodes,
@@ -26,6 +35,7 @@ from decompose.analysis.syntax import (
     resolve_relative,
     split_args,
     string_list,
+    string_value,
 )
 from decompose.analysis.walker import LineWalker
 
@@ -61,13 +71,9 @@ class Frame:
         return name in self.locals and name not in self.globals
 
 
-@dataclass
-class _RawUsage:
-    scope: str | None
-    dotted: str
-    kind: str
-    line: int
-    frames: tuple[Frame, ...]
+# A name used before it is known whether a local shadows it: (scope, dotted, kind, line, frames).
+# A plain tuple, not a dataclass: a 4,000-file monolith has millions of them.
+RawUsage = tuple[str | None, str, str, int, tuple[Frame, ...]]
 
 
 class FactWalker(LineWalker):
@@ -80,6 +86,7 @@ class FactWalker(LineWalker):
         self.scope: str | None = None
         self.depth = 0  # function/class nesting
         self.frames: list[Frame] = []
+        self.stack: tuple[Frame, ...] = ()  # `frames` as a tuple, shared by every usage recorded in it
         self.consumed: set[int] = set()
         self.decorator_calls: set[int] = set()
         self.bindings: dict[str, str] = {}  # local name -> absolute dotted (any scope)
@@ -90,7 +97,7 @@ class FactWalker(LineWalker):
         self.dynamic: list[f.DynamicImport] = []
         self.unresolved_dynamic: list[tuple[int, str]] = []
         self.string_refs: list[f.StringRef] = []
-        self.raw_usages: list[_RawUsage] = []
+        self.raw_usages: list[RawUsage] = []
         self.assigned_calls: list[f.AssignedCall] = []
         self.call_sites: list[f.CallSite] = []
         self.url_entries: list[f.UrlEntry] = []
@@ -154,14 +161,22 @@ class FactWalker(LineWalker):
         else:
             self.bind_local(name)
         self.depth += 1
-        self.frames.append(Frame(locals=_param_names(node.params)))
+        self._push(Frame(locals=_param_names(node.params)))
         for param in _all_params(node.params):
             self.consumed.add(id(param.name))
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self.depth -= 1
-        self.frames.pop()
+        self._pop()
         self._close_symbol()
+
+    def _push(self, frame: Frame) -> None:
+        self.frames.append(frame)
+        self.stack = tuple(self.frames)
+
+    def _pop(self) -> None:
+        self.frames.pop()
+        self.stack = tuple(self.frames)
 
     def _close_symbol(self) -> None:
         if self.depth == 0:
@@ -170,12 +185,12 @@ class FactWalker(LineWalker):
             self.symbols[-1] = f.Symbol(last.name, last.kind, last.line, max(last.line, self.next_line - 1))
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
-        self.frames.append(Frame(locals=_param_names(node.params)))
+        self._push(Frame(locals=_param_names(node.params)))
         for param in _all_params(node.params):
             self.consumed.add(id(param.name))
 
     def leave_Lambda(self, original_node: cst.Lambda) -> None:
-        self.frames.pop()
+        self._pop()
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         name = node.name.value
@@ -325,7 +340,7 @@ class FactWalker(LineWalker):
         if rebinding and name not in self.frames[-1].globals:
             return
         event = MutationEvent(self.scope, name, how, self.line(node))
-        self.raw_mutations.append((event, tuple(self.frames)))
+        self.raw_mutations.append((event, self.stack))
 
     # ---- loops, comprehension and with targets ---------------------------------------------
     def visit_For(self, node: cst.For) -> None:
@@ -389,8 +404,18 @@ class FactWalker(LineWalker):
             self.consumed.add(id(item.name))
 
     def visit_Name(self, node: cst.Name) -> None:
-        if id(node) not in self.consumed:
-            self._record_chain(node, "reference")
+        """`_record_chain` for a bare name, inlined: a third of all the nodes walked are names."""
+        if id(node) in self.consumed:
+            return
+        self.consumed.add(id(node))
+        text = node.value
+        if self.in_annotation:
+            kind = "annotation"
+        else:
+            kind = "reference"
+            if text in REFERENCE_WATCH:
+                self.events.references.append(CallEvent(self.scope, self._expand(text), self.line(), (), ()))
+        self.raw_usages.append((self.scope, text, kind, self.stmt_line + self.extra, self.stack))
 
     def _record_chain(self, node: cst.BaseExpression, kind: str) -> None:
         text = dotted(node)
@@ -402,7 +427,7 @@ class FactWalker(LineWalker):
             kind = "annotation"
         if kind == "reference" and text.rsplit(".", 1)[-1] in REFERENCE_WATCH:
             self.events.references.append(CallEvent(self.scope, self._expand(text), self.line(), (), ()))
-        self.raw_usages.append(_RawUsage(self.scope, text, kind, self.line(node), tuple(self.frames)))
+        self.raw_usages.append((self.scope, text, kind, self.line(node), self.stack))
 
     def _expand(self, text: str) -> str:
         head, _, rest = text.partition(".")
@@ -412,16 +437,18 @@ class FactWalker(LineWalker):
         return f"{target}.{rest}" if rest else target
 
     def _call_event(self, node: cst.Call, expanded: str) -> None:
-        positional, keywords = split_args(node)
+        """Every call, for the hazard rules; its arguments as text only where a rule reads them."""
+        args: tuple[str, ...] = ()
+        kwargs: tuple[tuple[str, str], ...] = ()
         first_src = ""
-        if expanded.endswith(".save") and positional:
-            first_src = cst.Module([]).code_for_node(positional[0])[:80]
-        self.events.calls.append(
-            CallEvent(
-                self.scope, expanded, self.line(node), tuple(arg_text(a) for a in positional),
-                tuple((k, arg_text(v)) for k, v in keywords.items()), first_src,
-            )
-        )
+        if expanded in ARGS_WATCH:
+            positional, keywords = split_args(node)
+            args = tuple(arg_text(a) for a in positional)
+            kwargs = tuple((k, arg_text(v)) for k, v in keywords.items())
+        elif expanded.endswith(".save"):
+            positional, _ = split_args(node)
+            first_src = cst.Module([]).code_for_node(positional[0])[:80] if positional else ""
+        self.events.calls.append(CallEvent(self.scope, expanded, self.line(node), args, kwargs, first_src))
         method = text_method(node)
         if method in MUTATORS and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name):
             self._maybe_mutation(node.func.value.value, f".{method}()", node)
@@ -463,8 +490,8 @@ class FactWalker(LineWalker):
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         if "." in node.value and id(node) not in self.consumed:
-            value = node.evaluated_value
-            if isinstance(value, str) and "." in value and is_dotted_string(value):
+            value = string_value(node)
+            if value is not None and "." in value and is_dotted_string(value):
                 self.string_refs.append(f.StringRef(value, self.line(node), self.scope))
         self.extra += node.value.count("\n")
 
@@ -563,13 +590,19 @@ class FactWalker(LineWalker):
     def _usages(self) -> tuple[f.Usage, ...]:
         known = set(self.bindings) | {s.name for s in self.symbols}
         grouped: dict[tuple[str | None, str, str], list[int]] = defaultdict(list)
-        for raw in self.raw_usages:
-            head = raw.dotted.split(".", 1)[0].removesuffix("()")
-            if any(frame.is_local(head) for frame in raw.frames):
-                continue
+        local: dict[tuple[int, str], bool] = {}  # (id of a frame stack, name) -> a local there
+        for scope, text, kind, line, frames in self.raw_usages:
+            head = text.partition(".")[0].removesuffix("()")
+            if frames:
+                key = (id(frames), head)  # the stacks live as long as raw_usages holds them
+                shadowed = local.get(key)
+                if shadowed is None:
+                    shadowed = local[key] = any(frame.is_local(head) for frame in frames)
+                if shadowed:
+                    continue
             if head not in known and not self.has_star_import:
                 continue
-            grouped[(raw.scope, raw.dotted, raw.kind)].append(raw.line)
+            grouped[(scope, text, kind)].append(line)
         return tuple(
             f.Usage(scope, text, kind, len(lines), tuple(sorted(set(lines))[:MAX_LINES_PER_USAGE]))
             for (scope, text, kind), lines in sorted(grouped.items(), key=lambda kv: (kv[0][0] or "", kv[0][1], kv[0][2]))
@@ -656,10 +689,10 @@ def _passes_view(node: cst.Call) -> bool:
     for arg in node.args:
         if arg.keyword is not None and arg.keyword.value == "view_func":
             return True
-        if (dotted(arg.value) or "").endswith(".as_view()"):
+        kind = type(arg.value)
+        if kind is cst.Call and (dotted(arg.value) or "").endswith(".as_view()"):
             return True
-        paths = string_list(arg.value)
-        if paths and all(p.startswith("/") for p in paths):
+        if kind in SEQUENCES and (paths := string_list(arg.value)) and all(p.startswith("/") for p in paths):
             return True
     return False
 
