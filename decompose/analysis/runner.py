@@ -127,16 +127,16 @@ def collect_facts(
     misses = [(k, s, d if d is not None else _read(s, max_bytes)) for k, s, d in prints.keyed if k not in hits]
     tick(len(sources) - len(misses))
     workers = _workers(jobs, len(misses))
-    blobs = _parse_all(misses, workers, tick, meanwhile or (lambda: None))
-    cache.put_blobs((key, blobs[source.module]) for key, source, _ in misses)
-    parsed = {module: pickle.loads(blob) for module, blob in blobs.items()}
+    out = _parse_all(misses, workers, tick, meanwhile or (lambda: None))
+    cache.put_blobs((key, out.blobs[source.module]) for key, source, _ in misses)
+    parsed = out.results
     cache.put_stats(prints.stats)
     cache.prune({k for k, _, _ in prints.keyed})
     by_module = {source.module: (key, source) for key, source, _ in prints.keyed}
 
     def reparse(module: str) -> Result:
         key, source = by_module[module]
-        return pickle.loads(_parse_all([(key, source, _read(source, max_bytes))], 1, lambda n: None)[module])
+        return _parse_all([(key, source, _read(source, max_bytes))], 1, lambda n: None).results[module]
 
     facts = Facts(sources, prints, parsed, cache, reparse)
     return facts, RunStats(len(sources), len(hits), len(misses), workers)
@@ -165,25 +165,43 @@ def _parse_one(item: tuple[SourceFile, bytes, str]) -> bytes:
 Item = tuple[SourceFile, bytes, str]
 
 
+class Parsed:
+    """The workers' results as they arrive: each is unpickled at once, while the workers go on
+    parsing, rather than all of them after the last (on NetBox that was 0.45 s of serial work)."""
+
+    def __init__(self) -> None:
+        self.blobs: dict[str, bytes] = {}  # stored in the cache as they are
+        self.results: dict[str, Result] = {}
+
+    def __contains__(self, module: str) -> bool:
+        return module in self.blobs
+
+    def add(self, module: str, blob: bytes) -> None:
+        self.blobs[module] = blob
+        self.results[module] = pickle.loads(blob)
+
+
 def _parse_all(misses: list[tuple[str, SourceFile, bytes]], workers: int, tick: Progress,
-               meanwhile: Callable[[], object] = lambda: None) -> dict[str, bytes]:
+               meanwhile: Callable[[], object] = lambda: None) -> Parsed:
     """Parse in worker processes, always: a native crash in the parser (libcst segfaults on some
     pathological files) must cost one file, not the run. After a crash the unfinished files are
     parsed one by one in a fresh single worker, so the culprit is the first without a result.
-    `meanwhile` runs here once the workers have started (see `_run_pool`)."""
+    `meanwhile` runs here once the workers have started (see `_run_pool`). Largest files first, in
+    small chunks: the last chunks are small files, so neither worker waits long for the other."""
     items: list[Item] = [(source, data, key.split(":")[1]) for key, source, data in misses]
-    out: dict[str, bytes] = {}
+    items.sort(key=lambda item: -len(item[1]))  # stable: equal sizes keep discovery order
+    out = Parsed()
     if not items:
         meanwhile()
         return out
-    chunk = max(1, min(32, len(items) // (workers * 8)))
+    chunk = max(1, min(8, len(items) // (workers * 8)))
     pending = _run_pool(items, workers, chunk, out, tick, meanwhile)
     while pending:
         pending = _run_pool(pending, 1, 1, out, tick)
         if pending:
             culprit = pending.pop(0)
             crash = ParseFailure(culprit[0].rel, culprit[0].module, "parser-crash", "the parser crashed on this file (deep nesting?)")
-            out[culprit[0].module] = pickle.dumps(crash)
+            out.add(culprit[0].module, pickle.dumps(crash))
             tick(1)
     return out
 
@@ -193,7 +211,7 @@ def _quiet_worker() -> None:
     faulthandler.disable()
 
 
-def _run_pool(items: list[Item], workers: int, chunk: int, out: dict[str, bytes], tick: Progress,
+def _run_pool(items: list[Item], workers: int, chunk: int, out: Parsed, tick: Progress,
               meanwhile: Callable[[], object] = lambda: None) -> list[Item]:
     """Parse `items`; return those left unfinished because a worker died. `map` submits every item
     at once, which forks the workers from this thread; then this thread runs `meanwhile` (the
@@ -208,7 +226,7 @@ def _run_pool(items: list[Item], workers: int, chunk: int, out: dict[str, bytes]
             results = pool.map(_parse_one, items, chunksize=chunk)
             meanwhile()
             for item, result in zip(items, results):
-                out[item[0].module] = result
+                out.add(item[0].module, result)
                 tick(1)
     except BrokenProcessPool:
         return [item for item in items if item[0].module not in out]
