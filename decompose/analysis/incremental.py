@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from decompose.analysis.facts import FileFacts, ParseFailure, SourceFile
+from decompose.analysis.forked import fork_map
 from decompose.analysis.index import Index
 from decompose.analysis.interface import context_digest, resolution_digest
 from decompose.analysis.link import Context, context, link_module, modules
@@ -32,6 +33,8 @@ from decompose.analysis.linkstore import Entry, LinkStore, Stored
 from decompose.analysis.render import Rendered, render
 from decompose.analysis.runner import Facts
 from decompose.analysis.units import Unit, encode
+
+FORK_MIN = 200  # fewer modules to link than this: linked here (forking costs more than it saves)
 
 
 @dataclass(frozen=True)
@@ -41,13 +44,13 @@ class LinkStats:
 
 
 def link_json(root: str, sources: tuple[SourceFile, ...], facts: Facts, discovery_failures: tuple[ParseFailure, ...],
-              store: LinkStore | None, key: str, stored: Stored | None) -> tuple[Rendered, LinkStats]:
+              store: LinkStore | None, key: str, stored: Stored | None, jobs: int = 1) -> tuple[Rendered, LinkStats]:
     """`key`: `shape_key(...)` of this tree; `stored`: what `store.load(key)` returned (the caller
-    loads it while the workers parse)."""
+    loads it while the workers parse); `jobs`: processes that may link at once."""
     plan = _plan(stored, facts) if stored is not None else None
     if plan is None:
-        return _full(root, sources, facts, discovery_failures, store, key)
-    return _incremental(root, sources, facts, discovery_failures, store, key, stored, plan)  # type: ignore[arg-type]
+        return _full(root, sources, facts, discovery_failures, store, key, jobs)
+    return _incremental(root, sources, facts, discovery_failures, store, key, stored, plan, jobs)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ def _plan(stored: Stored, facts: Facts) -> Plan | None:
 
 
 def _incremental(root: str, sources: tuple[SourceFile, ...], facts: Facts, discovery_failures: tuple[ParseFailure, ...],
-                 store: LinkStore, key: str, stored: Stored, plan: Plan) -> tuple[Rendered, LinkStats]:
+                 store: LinkStore, key: str, stored: Stored, plan: Plan, jobs: int = 1) -> tuple[Rendered, LinkStats]:
     with_facts = [s.module for s in sources if s.module in stored.entries and stored.entries[s.module][1] is not None]
     index = Index(LazyFiles(with_facts, facts))
     ctx, changed = stored.ctx, set(plan.resolution_changed)
@@ -86,7 +89,7 @@ def _incremental(root: str, sources: tuple[SourceFile, ...], facts: Facts, disco
         relink |= {m for m, deps in store.deps().items() if deps & changed}
     values = dict(stored.values)
     linker = Linker(index, ctx, facts, sources, discovery_failures)
-    entries = [linker.entry(m) for m in with_facts if m in relink]
+    entries = linker.entries([m for m in with_facts if m in relink], jobs)
     entries += [Entry(m, facts.keys[m], None, None, frozenset(), f) for m, f in plan.dirty.items() if isinstance(f, ParseFailure)]
     values.update((e.module, e.value) for e in entries)
     store.save(key, ctx, entries, replace_all=False)
@@ -94,14 +97,13 @@ def _incremental(root: str, sources: tuple[SourceFile, ...], facts: Facts, disco
 
 
 def _full(root: str, sources: tuple[SourceFile, ...], facts: Facts, discovery_failures: tuple[ParseFailure, ...],
-          store: LinkStore | None, key: str, index: Index | None = None, ctx: Context | None = None,
-          ) -> tuple[Rendered, LinkStats]:
+          store: LinkStore | None, key: str, jobs: int = 1) -> tuple[Rendered, LinkStats]:
     results = facts.all()
     files = [r for r in results if isinstance(r, FileFacts)]
-    index = index or Index(files)
-    ctx = ctx or context(index)
+    index = Index(files)
+    ctx = context(index)
     linker = Linker(index, ctx, facts, sources, discovery_failures, digests=store is not None)
-    entries = [linker.entry(f.module) for f in files]
+    entries = linker.entries([f.module for f in files], jobs)
     entries += [Entry(r.module, facts.keys[r.module], None, None, frozenset(), r) for r in results
                 if isinstance(r, ParseFailure) and r.module in facts.keys]
     if store is not None:
@@ -118,6 +120,19 @@ class Linker:
         self.index, self.ctx, self.facts, self.digests = index, ctx, facts, digests  # digests: only to store
         self.sources = {s.module: s for s in sources}
         self.failures = list(discovery_failures)  # a duplicate module name marks the kept file too
+
+    def entries(self, modules: list[str], jobs: int = 1) -> list[Entry]:
+        """Every module's entry, in order; with `jobs` > 1 and at least `FORK_MIN` modules, linked
+        by forked children that share this process's facts, index and context (see `forked`)."""
+        if jobs > 1 and len(modules) >= FORK_MIN:
+            size = max(1, -(-len(modules) // (jobs * 8)))  # small chunks: neither child waits long
+            done = fork_map(self._chunk, [modules[i:i + size] for i in range(0, len(modules), size)], jobs)
+            if done is not None:
+                return [entry for chunk in done for entry in chunk]
+        return self._chunk(modules)
+
+    def _chunk(self, modules: list[str]) -> list[Entry]:
+        return [self.entry(m) for m in modules]
 
     def entry(self, module: str) -> Entry:
         found = self.facts.get(module)

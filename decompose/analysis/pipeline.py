@@ -7,6 +7,7 @@ the CLI can draw a bar and tests can pass nothing.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,7 +108,8 @@ def _rendered(root: str, found: Discovery, prints: Fingerprint, cache: FactCache
     facts, stats = collect_facts(found.sources, cache, options.jobs, options.max_bytes, bar.advance, prints, load_previous)
     from decompose.analysis.incremental import link_json
 
-    rendered, linked = link_json(root, found.sources, facts, found.failures, store, key, previous[0])
+    jobs = options.jobs or os.cpu_count() or 1
+    rendered, linked = link_json(root, found.sources, facts, found.failures, store, key, previous[0], jobs)
     return AnalyzeResult(None, digest, stats, time.perf_counter() - started, rendered, linked)
 
 

@@ -52,13 +52,18 @@ def write_data(text: str) -> None:
 
 
 class DelayedBar:
-    """A rich progress bar on stderr that only shows itself once the work has run for `delay` s."""
+    """A rich progress bar on stderr that only shows itself once the work has run for `delay` s.
+    It redraws as work advances (at most `REDRAWS` times a second) instead of from rich's refresh
+    thread: with no other thread running, the analysis may fork its linking children safely."""
+
+    REDRAWS = 10
 
     def __init__(self, console: Console, label: str, enabled: bool, delay: float = 1.0) -> None:
         self.console, self.label, self.enabled, self.delay = console, label, enabled, delay
         self.total = 0
         self.done = 0
         self.started_at = 0.0
+        self.drawn_at = 0.0
         self.bar: Progress | None = None
         self.task = None
 
@@ -67,17 +72,21 @@ class DelayedBar:
 
     def advance(self, count: int) -> None:
         self.done += count
-        if self.bar is None and self.enabled and time.perf_counter() - self.started_at > self.delay:
+        now = time.perf_counter()
+        if self.bar is None and self.enabled and now - self.started_at > self.delay:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self.bar = Progress(
                 TextColumn(self.label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                console=self.console, transient=True,
+                console=self.console, transient=True, auto_refresh=False,
             )
             self.bar.start()
             self.task = self.bar.add_task(self.label, total=self.total, completed=self.done)
         elif self.bar is not None and self.task is not None:
             self.bar.update(self.task, completed=self.done)
+        if self.bar is not None and (now - self.drawn_at > 1 / self.REDRAWS or self.done >= self.total):
+            self.drawn_at = now
+            self.bar.refresh()
 
     def stop(self) -> None:
         if self.bar is not None:
