@@ -72,7 +72,7 @@ def _threshold(users: dict[str, set[str]], settings: SharedSettings) -> float:
 def _utility_modules(graph: ElementGraph, users: dict[str, set[str]], kernel: dict[str, str],
                      anchored: set[str], threshold: float) -> None:
     """Modules with no anchor whose symbols together are used by `threshold` modules or more."""
-    for module, members in graph.members.items():
+    for members in graph.members.values():
         if any(m in anchored for m in members) or len(members) == 1:
             continue
         using = set().union(*(users.get(m, set()) for m in members))
