@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 
@@ -34,12 +35,16 @@ def facts_from_bytes(source: SourceFile, data: bytes, sha256: str) -> FileFacts 
         return failure(source, "undecodable", f"cannot decode the file: {error}")
     except RecursionError:
         return failure(source, "too-complex", "nesting too deep for the parser")
+    lines = data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
+    collecting = gc.isenabled()
+    gc.disable()  # the walk makes no reference cycles; collections would only traverse the tree again
     try:
-        walker = FactWalker(source.module, source.is_package).run(module)
+        return FactWalker(source.module, source.is_package).run(module).result(source.rel, lines, sha256)
     except RecursionError:
         return failure(source, "too-complex", "nesting too deep to analyse")
-    lines = data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
-    return walker.result(source.rel, lines, sha256)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _syntax_message(error: cst.ParserSyntaxError) -> str:

@@ -6,6 +6,7 @@ in worker processes (one per core), store them back.
 from __future__ import annotations
 
 import faulthandler
+import gc
 import hashlib
 import os
 import pickle
@@ -207,8 +208,11 @@ def _parse_all(misses: list[tuple[str, SourceFile, bytes]], workers: int, tick: 
 
 
 def _quiet_worker() -> None:
-    """A worker that dies in native code is reported as a finding: no fault dump on the terminal."""
+    """A worker that dies in native code is reported as a finding: no fault dump on the terminal.
+    The parent pauses the garbage collector while it loads facts (see `pipeline`); a worker parses
+    with it on, as any libcst user does (`parse.facts_from_bytes` pauses it for the walk only)."""
     faulthandler.disable()
+    gc.enable()
 
 
 def _run_pool(items: list[Item], workers: int, chunk: int, out: Parsed, tick: Progress,

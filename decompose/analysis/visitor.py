@@ -627,7 +627,7 @@ def _unbounded_query(node: cst.BaseExpression, source: str) -> bool:
 
 
 def text_method(node: cst.Call) -> str:
-    return node.func.attr.value if isinstance(node.func, cst.Attribute) else ""
+    return node.func.attr.value if type(node.func) is cst.Attribute else ""  # type: ignore[attr-defined]
 
 
 def _import_name(node: cst.BaseExpression) -> str:

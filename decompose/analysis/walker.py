@@ -133,7 +133,7 @@ class LineWalker:
         return self
 
     def statement(self, node: cst.CSTNode) -> None:
-        if isinstance(node, cst.SimpleStatementLine):
+        if type(node) is cst.SimpleStatementLine:
             self.next_line += len(node.leading_lines)
             self.begin(self.next_line)
             for small in node.body:
@@ -170,27 +170,29 @@ class LineWalker:
             leave(self, node)
 
     def blocks(self, node: cst.CSTNode, header_end: int) -> None:
-        if isinstance(node, cst.Match):
+        is_match = type(node) is cst.Match
+        if is_match:
             self.next_line = header_end + 1
         for name in BLOCK_FIELDS:
             value = getattr(node, name, None)
             if value is None:
                 continue
-            if name == "body" and isinstance(node, cst.If) and id(node.body) in self.type_checking_blocks:
+            kind = type(value)
+            if name == "body" and id(value) in self.type_checking_blocks:  # only an `if`'s body is marked
                 self.type_checking += 1
                 self.block(value, header_end)
                 self.type_checking -= 1
-            elif isinstance(value, (tuple, list)):
+            elif kind is tuple or kind is list:
                 for clause in value:
                     self.compound(clause)
-            elif isinstance(value, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            elif kind is cst.IndentedBlock or kind is cst.SimpleStatementSuite:
                 self.block(value, header_end)
             else:
                 self.compound(value)  # else / elif / finally
-        self.next_line += len(getattr(node, "footer", ()) or ()) if isinstance(node, cst.Match) else 0
+        self.next_line += len(node.footer or ()) if is_match else 0  # type: ignore[attr-defined]
 
     def block(self, block: cst.BaseSuite, header_end: int) -> None:
-        if isinstance(block, cst.SimpleStatementSuite):  # `if x: return 1`
+        if type(block) is cst.SimpleStatementSuite:  # `if x: return 1`
             self.begin(header_end)
             for small in block.body:
                 self.walk(small)
