@@ -8,7 +8,8 @@ What flows through it:
          changed again so that every line moves (a comment on top), grimp cold, grimp warm. Ours are whole CLI
          processes (interpreter start-up included); the peers are timed inside their process, as
          peers.py did, and grimp warm is also given as a whole process for a like-for-like ratio
-      -> medians, peak RSS, ratios against the peers
+      -> medians, CPU time, peak RSS, ratios against the peers; for cold also each round's own ratio
+         (the bare parse and ours run back to back), which shared machines' drifts disturb less
       -> recall of grimp's module->module import edges by ours, each missing edge explained
       -> a Markdown table on stdout (paste it into docs/performance.md)
 
@@ -69,10 +70,12 @@ GRIMP_BUILD = textwrap.dedent("""
 class Sample:
     seconds: float
     peak_mb: float
+    cpu: float = 0.0  # user + system seconds of the whole process tree
 
 
 def run(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Sample:
-    """Wall time and peak RSS (largest process in the tree) of one command, which must succeed."""
+    """Wall time, peak RSS (largest process in the tree) and CPU time (all its processes) of one
+    command, which must succeed."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -80,7 +83,7 @@ def run(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = No
     out, err = proc.stdout.read(), proc.stderr.read()  # type: ignore[union-attr]
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise SystemExit(f"command failed: {' '.join(cmd)}\n{err.decode()[-2000:]}")
-    sample = Sample(seconds, usage.ru_maxrss / 1024)
+    sample = Sample(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
     sample.stdout = out  # type: ignore[attr-defined]
     return sample
 
@@ -129,7 +132,7 @@ class Bench:
     def round(self, index: int) -> None:
         if self.peers:
             bare = run([sys.executable, str(self.workdir / "bare.py"), str(self.workdir / "files.json"), str(self.jobs)])
-            self.add("libcst parse_module (bare)", Sample(inner_seconds(bare), bare.peak_mb))
+            self.add("libcst parse_module (bare)", Sample(inner_seconds(bare), bare.peak_mb, bare.cpu))
         out = self.workdir / f"out{index}"
         self.add("decompose cold", self.decompose(out))
         self.add("decompose warm", self.decompose(out))
@@ -151,24 +154,28 @@ class Bench:
         grimp_cmd = [sys.executable, str(self.workdir / "grimp_build.py"), str(cache), *self.packages]
         cold = run(grimp_cmd, env)
         warm = run(grimp_cmd, env)
-        self.add("grimp build_graph cold", Sample(inner_seconds(cold), cold.peak_mb))
-        self.add("grimp build_graph warm", Sample(inner_seconds(warm), warm.peak_mb))
+        self.add("grimp build_graph cold", Sample(inner_seconds(cold), cold.peak_mb, cold.cpu))
+        self.add("grimp build_graph warm", Sample(inner_seconds(warm), warm.peak_mb, warm.cpu))
         self.add("grimp warm, whole process", warm)
 
     def table(self) -> str:
         med = {name: statistics.median(s.seconds for s in samples) for name, samples in self.samples.items()}
-        rows = ["| measure | median s | runs s | peak RSS MB | ratio |", "|---|---:|---|---:|---|"]
+        rows = ["| measure | median s | runs s | CPU s | peak RSS MB | ratio |", "|---|---:|---|---:|---:|---|"]
         for name, samples in self.samples.items():
             runs = " ".join(f"{s.seconds:.2f}" for s in samples)
             peak = max(s.peak_mb for s in samples)
+            cpu = statistics.median(s.cpu for s in samples)
             ratio = self.ratio(name, med) if self.peers else ""
-            rows.append(f"| {name} | {med[name]:.2f} | {runs} | {peak:.0f} | {ratio} |")
+            rows.append(f"| {name} | {med[name]:.2f} | {runs} | {cpu:.1f} | {peak:.0f} | {ratio} |")
         return "\n".join(rows)
 
-    @staticmethod
-    def ratio(name: str, med: dict[str, float]) -> str:
+    def ratio(self, name: str, med: dict[str, float]) -> str:
         if name == "decompose cold":
-            return f"{med[name] / med['libcst parse_module (bare)']:.2f}x bare parse"
+            bare, cold = self.samples["libcst parse_module (bare)"], self.samples[name]
+            paired = " ".join(f"{c.seconds / b.seconds:.2f}" for b, c in zip(bare, cold, strict=True))
+            cpu = statistics.median(c.cpu for c in cold) / statistics.median(b.cpu for b in bare)
+            return (f"{med[name] / med['libcst parse_module (bare)']:.2f}x bare parse (each round: {paired}; "
+                    f"CPU {cpu:.2f}x)")
         if name.startswith(("decompose warm", "decompose one file changed")):
             whole = med["grimp warm, whole process"]
             return f"{med[name] / med['grimp build_graph warm']:.2f}x grimp warm ({med[name] / whole:.2f}x as whole processes)"
@@ -182,6 +189,8 @@ def recall(bench: Bench) -> tuple[str, list[str]]:
 
     graph = grimp.build_graph(*bench.packages, cache_dir=None)
     theirs = {(a, b) for a in graph.modules for b in graph.find_modules_directly_imported_by(a)}
+    if not theirs:
+        return f"grimp found no module->module edges in {' '.join(bench.packages)}: check --packages", []
     data = json.loads((bench.last_out / "analysis.json").read_text())
     kinds = ("import", "import-type-checking", "import-lazy", "import-dynamic")
     ours, via = set(), set()
