@@ -55,19 +55,14 @@ def literal_str(node: cst.BaseExpression | None) -> str | None:
 
 def string_value(node: cst.SimpleString) -> str | None:
     """A string literal's value (None for bytes). Without a backslash or a carriage return the
-    value is the text between the quotes, read here directly: `evaluated_value` compiles the
+    value is the text between the quotes (libcst's `raw_value`): `evaluated_value` compiles the
     literal with `ast.literal_eval`, which is slow and leaves reference cycles behind."""
-    text = node.value
-    start = 0
-    while text[start] not in "'\"":
-        start += 1
-    if "b" in text[:start].lower():
+    if "b" in node.prefix:
         return None
-    if "\\" in text or "\r" in text:
+    if "\\" in node.value or "\r" in node.value:
         value = node.evaluated_value
         return value if isinstance(value, str) else None
-    quote = 3 if text[start:start + 3] in ('"""', "'''") else 1
-    return text[start + quote:len(text) - quote]
+    return node.raw_value
 
 
 def arg_text(node: cst.BaseExpression) -> str:
