@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
 
 import libcst as cst
 
+from decompose.analysis import collector
 from decompose.analysis.facts import FileFacts, ParseFailure, SourceFile
 from decompose.analysis.sources import DEFAULT_MAX_BYTES, failure, read_source
 from decompose.analysis.visitor import FactWalker
@@ -36,15 +36,11 @@ def facts_from_bytes(source: SourceFile, data: bytes, sha256: str) -> FileFacts 
     except RecursionError:
         return failure(source, "too-complex", "nesting too deep for the parser")
     lines = data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
-    collecting = gc.isenabled()
-    gc.disable()  # the walk makes no reference cycles; collections would only traverse the tree again
     try:
-        return FactWalker(source.module, source.is_package).run(module).result(source.rel, lines, sha256)
+        with collector.paused():  # the walk makes no cycles; collections would only traverse the tree again
+            return FactWalker(source.module, source.is_package).run(module).result(source.rel, lines, sha256)
     except RecursionError:
         return failure(source, "too-complex", "nesting too deep to analyse")
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _syntax_message(error: cst.ParserSyntaxError) -> str:

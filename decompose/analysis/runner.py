@@ -209,8 +209,8 @@ def _parse_all(misses: list[tuple[str, SourceFile, bytes]], workers: int, tick: 
 
 def _quiet_worker() -> None:
     """A worker that dies in native code is reported as a finding: no fault dump on the terminal.
-    The parent pauses the garbage collector while it loads facts (see `pipeline`); a worker parses
-    with it on, as any libcst user does (`parse.facts_from_bytes` pauses it for the walk only)."""
+    The parent pauses the garbage collector while it loads facts (`collector.paused`); a worker
+    parses with it on, as any libcst user does (`parse.facts_from_bytes` pauses it for the walk only)."""
     faulthandler.disable()
     gc.enable()
 
