@@ -404,18 +404,11 @@ class FactWalker(LineWalker):
             self.consumed.add(id(item.name))
 
     def visit_Name(self, node: cst.Name) -> None:
-        """`_record_chain` for a bare name, inlined: a third of all the nodes walked are names."""
+        """A bare name is a chain of one: no `dotted` or `chain_nodes` (a third of all nodes walked are names)."""
         if id(node) in self.consumed:
             return
         self.consumed.add(id(node))
-        text = node.value
-        if self.in_annotation:
-            kind = "annotation"
-        else:
-            kind = "reference"
-            if text in REFERENCE_WATCH:
-                self.events.references.append(CallEvent(self.scope, self._expand(text), self.line(), (), ()))
-        self.raw_usages.append((self.scope, text, kind, self.stmt_line + self.extra, self.stack))
+        self._record(node.value, node.value, "reference")
 
     def _record_chain(self, node: cst.BaseExpression, kind: str) -> None:
         text = dotted(node)
@@ -423,11 +416,16 @@ class FactWalker(LineWalker):
             return
         for part in chain_nodes(node):
             self.consumed.add(id(part))
-        if self.in_annotation and kind == "reference":
-            kind = "annotation"
-        if kind == "reference" and text.rsplit(".", 1)[-1] in REFERENCE_WATCH:
-            self.events.references.append(CallEvent(self.scope, self._expand(text), self.line(), (), ()))
-        self.raw_usages.append((self.scope, text, kind, self.line(node), self.stack))
+        self._record(text, text.rsplit(".", 1)[-1], kind)
+
+    def _record(self, text: str, last: str, kind: str) -> None:
+        """One raw usage of `text` (whose last part is `last`); a watched reference is also an event."""
+        if kind == "reference":
+            if self.in_annotation:
+                kind = "annotation"
+            elif last in REFERENCE_WATCH:
+                self.events.references.append(CallEvent(self.scope, self._expand(text), self.line(), (), ()))
+        self.raw_usages.append((self.scope, text, kind, self.line(), self.stack))
 
     def _expand(self, text: str) -> str:
         head, _, rest = text.partition(".")
