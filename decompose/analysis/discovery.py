@@ -94,7 +94,8 @@ def _visit_entry(entry, rel, ancestry, top_real, seen_real, stack, info, failure
     if is_dir:
         if name.startswith(".") or name in SKIP_DIRS:
             return
-        real = os.path.realpath(entry.path)
+        # a folder that is not a link lies where its parent really lies: one `realpath` per link, not per folder
+        real = os.path.realpath(entry.path) if entry.is_symlink() else os.path.join(ancestry[-1], name)
         if real in ancestry or top_real.startswith(real.rstrip(SEP) + SEP):
             failures.append(ParseFailure(rel, None, "symlink-loop", f"links back to its own ancestor {real}"))
         elif real not in seen_real:

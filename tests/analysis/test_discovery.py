@@ -35,3 +35,20 @@ def test_roles():
 def test_missing_path_is_a_clear_error(tmp_path):
     with pytest.raises(DiscoveryError, match="does not exist"):
         discover(tmp_path / "nope")
+
+
+def test_a_loop_below_a_linked_folder_is_caught(tmp_path):
+    """Only links are resolved: a plain folder under a linked one must still know its real place."""
+    write_tree(tmp_path, {"app/core/deep/mod.py": "", "app/core/x.py": ""})
+    (tmp_path / "app/alias").symlink_to(tmp_path / "app/core")  # a second way into core/
+    (tmp_path / "app/core/deep/back").symlink_to(tmp_path / "app")  # from below core/, back to the top
+    found = discover(tmp_path / "app")
+    assert {f.path: f.kind for f in found.failures} == {"core/deep/back": "symlink-loop"}
+    # core/deep is walked once: under alias/ it is known by its real place (core/deep), already seen
+    assert {s.module for s in found.sources} == {"alias.x", "core.x", "core.deep.mod"}
+
+
+def test_a_link_into_a_folder_outside_is_walked(tmp_path):
+    write_tree(tmp_path, {"app/main.py": "", "shared/lib/util.py": ""})
+    (tmp_path / "app/lib").symlink_to(tmp_path / "shared/lib")
+    assert set(modules(tmp_path / "app")) == {"main", "lib.util"}
