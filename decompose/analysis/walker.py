@@ -2,9 +2,10 @@
 
 Speed matters here (it runs on every file of a 4,000-file monolith), so this is not a
 `CSTVisitor`: libcst's generic dispatch costs ~1.6x the parse itself and PositionProvider another
-~2.2x (measured on the sample monolith; see docs/performance.md). `LineWalker` walks dataclass
-fields directly, dispatches on node type through tables built from a subclass's
-`visit_<Node>`/`leave_<Node>` methods, and counts lines itself: a statement starts after its
+~2.2x (measured on the sample monolith; see docs/performance.md). `LineWalker` walks each node
+type with a function written for it on first sight (`compile_walk`: the type's fields from
+libcst's declarations, with the subclass's `visit_<Node>`/`leave_<Node>` methods called in
+place), and counts lines itself: a statement starts after its
 `leading_lines`, and a statement's newlines are those inside its whitespace and string nodes.
 Statement lines are checked against Python's `ast` in tests/analysis/test_lines.py; within a
 statement, a node's line is approximate (fields are walked openers first, closers last).
@@ -12,10 +13,10 @@ statement, a node's line is approximate (fields are walked openers first, closer
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import functools
-from collections.abc import Callable
-from operator import attrgetter
+from collections.abc import Callable, Sequence
 from typing import ClassVar, TypeVar
 
 import libcst as cst
@@ -47,47 +48,83 @@ def _subclasses(kind: type) -> set[type]:
 
 
 NODE_TYPES = frozenset(t for t in _subclasses(cst.CSTNode) if not getattr(t, "__abstractmethods__", None))
-# Punctuation and operators (Comma, Dot, parentheses, +, ==, ...): nothing but whitespace fields.
-TOKEN_FIELDS = {
-    t: tuple(f.name for f in dataclasses.fields(t))
-    for t in NODE_TYPES
-    if dataclasses.fields(t) and all(f.name.startswith("whitespace") for f in dataclasses.fields(t))
-}
-SimpleWhitespace = cst.SimpleWhitespace
-SCALARS = (str, bool, int, float)  # MaybeSentinel and None are not: the same field may hold a node elsewhere
-_SCALAR_FIELDS: set[tuple[type, str]] = set()
-Getter = Callable[[cst.CSTNode], tuple]
-_GETTERS: dict[type, Getter] = {}
+SimpleWhitespace, ParenthesizedWhitespace = cst.SimpleWhitespace, cst.ParenthesizedWhitespace
+Walk = Callable[["LineWalker", cst.CSTNode], None]
 
 
-def child_fields(kind: type) -> tuple[str, ...]:
-    """node_fields minus those seen holding a plain value (str, bool, int): they never hold nodes."""
-    return tuple(n for n in node_fields(kind) if (kind, n) not in _SCALAR_FIELDS)
+def count_whitespace(walker: LineWalker, space: cst.BaseParenthesizableWhitespace) -> None:
+    """Newlines inside whitespace: a backslash continuation, or a parenthesized line break."""
+    if type(space) is ParenthesizedWhitespace:
+        walker.extra += 1 + len(space.empty_lines)
+    elif type(space) is SimpleWhitespace and "\\" in space.value:
+        walker.extra += space.value.count("\n")
 
 
-def children_of(kind: type) -> Getter:
-    """A function returning a node's child fields' values as a tuple: one `attrgetter` call (in C)
-    instead of a `getattr` per field, on the walk's hottest line."""
-    getter = _GETTERS.get(kind)
-    if getter is None:
-        names = child_fields(kind)
-        if len(names) > 1:
-            getter = attrgetter(*names)
-        elif names:
-            one = attrgetter(names[0])
-            getter = lambda node: (one(node),)  # noqa: E731
-        else:
-            getter = lambda node: ()  # noqa: E731
-        _GETTERS[kind] = getter
-    return getter
+def compile_walk(cls: type[LineWalker], kind: type) -> Walk:
+    """`cls`'s walk of one node type, written out once as Python and kept in `cls.WALKS`.
+
+    A generic walk asks every node for its fields, then each value what it is. This one knows the
+    type's fields from libcst's declarations: `str`/`bool` fields are skipped, sequences looped
+    over, whitespace counted inline, anything else dispatched on its type: a third faster than a
+    generic walk over NetBox (see docs/performance.md). Values that are not nodes walk to nothing.
+    """
+    if kind is SimpleWhitespace or kind is ParenthesizedWhitespace:
+        walk: Walk = count_whitespace  # type: ignore[assignment]
+    elif kind is tuple or kind is list:  # a field declared as a Union that holds a sequence
+        walk = _items
+    elif kind not in NODE_TYPES:
+        walk = _nothing
+    else:
+        namespace = {"WALKS": cls.WALKS, "compile_walk": compile_walk, "cls": cls, "SW": SimpleWhitespace,
+                     "count_whitespace": count_whitespace, "ENTER": cls.ENTER.get(kind), "LEAVE": cls.LEAVE.get(kind)}
+        exec(walk_source(kind, kind in cls.ENTER, kind in cls.LEAVE), namespace)  # noqa: S102 - text made here
+        walk = namespace["walk"]
+    cls.WALKS[kind] = walk
+    return walk
 
 
-def forget_scalars(kind: type, node: cst.CSTNode) -> None:
-    """A str/bool field never holds a node: stop looking at those of `node`'s type."""
-    for name in child_fields(kind):
-        if type(getattr(node, name)) in SCALARS:
-            _SCALAR_FIELDS.add((kind, name))
-    _GETTERS.pop(kind, None)
+def walk_source(kind: type, enter: bool, leave: bool) -> str:
+    """The source of `kind`'s walk: its fields in `node_fields` order (so newlines count in order)."""
+    declared = {f.name: f.type for f in dataclasses.fields(kind)}
+    lines = ["def walk(walker, node):"]
+    if enter:
+        lines.append("    if ENTER(walker, node) is False: return")
+    for name in node_fields(kind):
+        lines += _field_source(f"node.{name}", declared[name])
+    if leave:
+        lines.append("    LEAVE(walker, node)")
+    return "\n".join([*lines, "    return None", ""])
+
+
+WHITESPACE_SOURCE = [
+    "    if type(v) is SW:",
+    "        if '\\\\' in v.value: walker.extra += v.value.count('\\n')",
+    "    else: count_whitespace(walker, v)",
+]
+DISPATCH_SOURCE = [
+    "    f = WALKS.get(type(v))",
+    "    if f is None: f = compile_walk(cls, type(v))",
+    "    f(walker, v)",
+]
+
+
+def _field_source(value: str, declared: object) -> list[str]:
+    if declared is str or declared is bool:
+        return []
+    if declared is SimpleWhitespace or declared is cst.BaseParenthesizableWhitespace:
+        return [f"    v = {value}", *WHITESPACE_SOURCE]
+    if getattr(declared, "__origin__", None) is collections.abc.Sequence:
+        return [f"    for v in {value}:", *("    " + line for line in DISPATCH_SOURCE)]
+    return [f"    v = {value}", *DISPATCH_SOURCE]
+
+
+def _nothing(walker: LineWalker, value: object) -> None:
+    return None
+
+
+def _items(walker: LineWalker, items: Sequence[cst.CSTNode]) -> None:
+    for item in items:
+        walker.walk(item)
 
 
 @functools.cache
@@ -101,12 +138,14 @@ W = TypeVar("W", bound="LineWalker")
 class LineWalker:
     ENTER: ClassVar[dict[type, Callable]] = {}
     LEAVE: ClassVar[dict[type, Callable]] = {}
+    WALKS: ClassVar[dict[type, Walk]] = {}  # node type -> its walk (see `compile_walk`), per subclass
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
         methods = {name: m for klass in reversed(cls.__mro__) for name, m in vars(klass).items()}
         cls.ENTER = {getattr(cst, n[6:]): m for n, m in methods.items() if n.startswith("visit_")}
         cls.LEAVE = {getattr(cst, n[6:]): m for n, m in methods.items() if n.startswith("leave_")}
+        cls.WALKS = {}
 
     def __init__(self) -> None:
         self.next_line = 1  # the line the next statement's leading_lines start on
@@ -205,49 +244,15 @@ class LineWalker:
 
     def walk(self, node: cst.CSTNode) -> None:
         kind = type(node)
-        enter = self.ENTER.get(kind)
-        if enter is not None and enter(self, node) is False:
-            return
-        for value in (_GETTERS.get(kind) or children_of(kind))(node):
-            value_kind = type(value)
-            if value_kind is SimpleWhitespace:  # a third of all children: counted inline
-                if "\\" in value.value:
-                    self.extra += value.value.count("\n")
-            elif value_kind is tuple or value_kind is list:
-                for item in value:
-                    item_kind = type(item)
-                    if item_kind in NODE_TYPES:
-                        self._child(item, item_kind)
-            elif value_kind in NODE_TYPES:
-                self._child(value, value_kind)
-            elif value_kind in SCALARS:
-                forget_scalars(kind, node)
-        leave = self.LEAVE.get(kind)
-        if leave is not None:
-            leave(self, node)
-
-    def _child(self, node: cst.CSTNode, kind: type) -> None:
-        """Whitespace and punctuation are counted here rather than walked: most nodes are one or the other."""
-        if kind is cst.SimpleWhitespace:
-            if "\\" in node.value:  # type: ignore[attr-defined]
-                self.extra += node.value.count("\n")  # type: ignore[attr-defined]
-        elif kind is cst.ParenthesizedWhitespace:
-            self.extra += 1 + len(node.empty_lines)  # type: ignore[attr-defined]
-        elif kind in TOKEN_FIELDS and kind not in self.ENTER:
-            for name in TOKEN_FIELDS[kind]:
-                space = getattr(node, name)
-                if type(space) is cst.ParenthesizedWhitespace:
-                    self.extra += 1 + len(space.empty_lines)
-                elif "\\" in space.value:
-                    self.extra += space.value.count("\n")
-        else:
-            self.walk(node)
+        walk = self.WALKS.get(kind)
+        if walk is None:
+            walk = compile_walk(type(self), kind)
+        walk(self, node)
 
     def walk_value(self, value: object) -> None:
         """A field of a compound statement's header: a node or a sequence of nodes."""
         for item in value if type(value) in (tuple, list) else (value,):  # type: ignore[attr-defined]
-            if type(item) in NODE_TYPES:
-                self._child(item, type(item))
+            self.walk(item)
 
     # ---- newlines inside a statement (whitespace is counted in `_child`) ---------------------
 
