@@ -21,6 +21,7 @@ whose facts changed since the stored link (`dirty`):
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -126,13 +127,16 @@ class Linker:
         by forked children that share this process's facts, index and context (see `forked`)."""
         if jobs > 1 and len(modules) >= FORK_MIN:
             size = max(1, -(-len(modules) // (jobs * 8)))  # small chunks: neither child waits long
-            done = fork_map(self._chunk, [modules[i:i + size] for i in range(0, len(modules), size)], jobs)
+            done = fork_map(self._pickled, [modules[i:i + size] for i in range(0, len(modules), size)], jobs)
             if done is not None:
-                return [entry for chunk in done for entry in chunk]
-        return self._chunk(modules)
-
-    def _chunk(self, modules: list[str]) -> list[Entry]:
+                return [Entry(*fields, pickle.loads(blob), blob) for chunk in done for *fields, blob in chunk]
         return [self.entry(m) for m in modules]
+
+    def _pickled(self, modules: list[str]) -> list[tuple]:
+        """A forked child's entries, each value pickled once: the parent keeps those bytes for the
+        store instead of pickling every unit again after loading it (0.11 s of serial work on Saleor)."""
+        return [(e.module, e.facts_key, e.context_digest, e.resolution_digest, e.deps,
+                 pickle.dumps(e.value, protocol=pickle.HIGHEST_PROTOCOL)) for e in map(self.entry, modules)]
 
     def entry(self, module: str) -> Entry:
         found = self.facts.get(module)

@@ -11,7 +11,7 @@ import hashlib
 import pickle
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from decompose.analysis.facts import ParseFailure, SourceFile
@@ -34,6 +34,7 @@ class Entry:
     resolution_digest: str | None
     deps: frozenset[str]
     value: Value
+    blob: bytes | None = field(default=None, compare=False, repr=False)  # `value` pickled, if a child did it
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,8 @@ class LinkStore:
 
     def save(self, key: str, ctx: Context, entries: Iterable[Entry], replace_all: bool) -> None:
         rows = [(e.module, e.facts_key, e.context_digest, e.resolution_digest, "\n".join(sorted(e.deps)),
-                 pickle.dumps(e.value, protocol=pickle.HIGHEST_PROTOCOL)) for e in entries]
+                 e.blob if e.blob is not None else pickle.dumps(e.value, protocol=pickle.HIGHEST_PROTOCOL))
+                for e in entries]
         with self._db:
             if replace_all:
                 self._db.execute("DELETE FROM link_units_v1")
