@@ -12,13 +12,19 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from decompose.analysis.facts import FileFacts, ParseFailure, SourceFile
 from decompose.analysis.linkstore import LinkStore
+from decompose.analysis.sources import SourceFile
 from decompose.analysis.versions import facts_version
 
+if TYPE_CHECKING:  # the facts' classes load when a value is unpickled: a warm run reads none
+    from decompose.analysis.facts import FileFacts
+    from decompose.analysis.sources import ParseFailure
+
+    Result = FileFacts | ParseFailure
+
 FACTS_VERSION = facts_version()
-Result = FileFacts | ParseFailure
 
 
 def _create(db: sqlite3.Connection) -> sqlite3.Connection:

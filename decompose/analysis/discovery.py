@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from decompose.analysis.facts import ParseFailure, SourceFile
+from decompose.analysis.sources import ParseFailure, SourceFile
 
 ROOT_MARKERS = ("manage.py", "setup.py", "setup.cfg", "pyproject.toml")
 SKIP_DIRS = {"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist", "htmlcov"}

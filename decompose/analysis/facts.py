@@ -7,7 +7,7 @@ be cached by content hash.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -139,23 +139,3 @@ class FileFacts:
     constants: tuple[tuple[str, str], ...] = ()  # module-level `NAME = "literal"`
     functions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # top-level function -> parameter names
     persisting_scopes: tuple[str, ...] = ()  # scopes that commit/save/flush ("" = module level)
-
-
-@dataclass(frozen=True)
-class ParseFailure:
-    path: str
-    module: str | None
-    kind: str  # syntax-error | python2 | undecodable | binary | too-large | symlink-loop | unreadable
-    message: str
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """A discovered file: where it is and the module name it would have on sys.path."""
-
-    path: str  # absolute
-    rel: str  # relative to the analysis root, POSIX
-    module: str
-    is_package: bool
-    role: str = field(default="app")  # app | test | migration

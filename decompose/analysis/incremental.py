@@ -25,7 +25,7 @@ import pickle
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from decompose.analysis.facts import FileFacts, ParseFailure, SourceFile
+from decompose.analysis.facts import FileFacts
 from decompose.analysis.forked import fork_map
 from decompose.analysis.index import Index
 from decompose.analysis.interface import context_digest, resolution_digest
@@ -33,6 +33,7 @@ from decompose.analysis.link import Context, context, link_module, modules
 from decompose.analysis.linkstore import Entry, LinkStore, Stored
 from decompose.analysis.render import Rendered, render
 from decompose.analysis.runner import Facts
+from decompose.analysis.sources import ParseFailure, SourceFile
 from decompose.analysis.units import Unit, encode
 
 FORK_MIN = 200  # fewer modules to link than this: linked here (forking costs more than it saves)

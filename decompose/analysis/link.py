@@ -11,7 +11,7 @@ from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from decompose.analysis.facts import FileFacts, ParseFailure, SourceFile
+from decompose.analysis.facts import FileFacts
 from decompose.analysis.hazards import RULES_BY_KIND
 from decompose.analysis.index import Index, Resolved, split_id, symbol_id
 from decompose.analysis.model import (
@@ -25,6 +25,7 @@ from decompose.analysis.model import (
     Table,
     Unresolved,
 )
+from decompose.analysis.sources import ParseFailure, SourceFile
 from decompose.frameworks import ROUTE_DETECTORS
 from decompose.frameworks.django import app_label
 from decompose.frameworks.orm import ModelFinder

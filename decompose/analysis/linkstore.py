@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from decompose.analysis.facts import ParseFailure, SourceFile
+from decompose.analysis.sources import ParseFailure, SourceFile
 from decompose.analysis.versions import analysis_version
 
 if TYPE_CHECKING:  # the linker loads when a stored link is unpickled, or when linking

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from decompose.analysis.facts import ParseFailure
+from decompose.analysis.sources import ParseFailure
 
 SCHEMA_VERSION = 1
 

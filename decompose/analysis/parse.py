@@ -8,8 +8,8 @@ import re
 import libcst as cst
 
 from decompose.analysis import collector
-from decompose.analysis.facts import FileFacts, ParseFailure, SourceFile
-from decompose.analysis.sources import DEFAULT_MAX_BYTES, failure, read_source
+from decompose.analysis.facts import FileFacts
+from decompose.analysis.sources import DEFAULT_MAX_BYTES, ParseFailure, SourceFile, failure, read_source
 from decompose.analysis.visitor import FactWalker
 
 PY2_MARKERS = re.compile(

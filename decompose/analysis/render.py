@@ -13,7 +13,6 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from decompose.analysis.facts import ParseFailure, SourceFile
 from decompose.analysis.link import (
     Context,
     entry_points,
@@ -24,6 +23,7 @@ from decompose.analysis.link import (
 )
 from decompose.analysis.model import SCHEMA_VERSION, HazardOut, Route
 from decompose.analysis.serialize import ENCODER, Rows, pieces, row, summary_of
+from decompose.analysis.sources import ParseFailure, SourceFile
 from decompose.analysis.units import Unit
 
 

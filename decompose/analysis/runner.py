@@ -13,10 +13,13 @@ import pickle
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from decompose.analysis.cache import FactCache, Result, cache_key
-from decompose.analysis.facts import ParseFailure, SourceFile
-from decompose.analysis.sources import DEFAULT_MAX_BYTES, read_source
+from decompose.analysis.cache import FactCache, cache_key
+from decompose.analysis.sources import DEFAULT_MAX_BYTES, ParseFailure, SourceFile, read_source
+
+if TYPE_CHECKING:
+    from decompose.analysis.cache import Result
 
 Progress = Callable[[int], None]
 POOL_THRESHOLD = 24  # fewer misses than this use a single worker process

@@ -8,7 +8,6 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from decompose.analysis.facts import ParseFailure
 from decompose.analysis.model import (
     SCHEMA_VERSION,
     Analysis,
@@ -21,6 +20,7 @@ from decompose.analysis.model import (
     Table,
     Unresolved,
 )
+from decompose.analysis.sources import ParseFailure
 from decompose.errors import UserError
 
 LIST_TYPES = {

@@ -1,15 +1,36 @@
-"""Reading source files safely: size limit, unreadable and binary files become ParseFailures.
+"""Source files: what discovery finds (`SourceFile`), what can go wrong with one (`ParseFailure`),
+and reading one safely (size limit; unreadable and binary files become ParseFailures).
 
-Kept free of libcst so that a warm run (read, hash, compare) never pays for importing the parser.
+Kept free of libcst and of the facts' many dataclasses, so that a warm run (discover, read, hash,
+compare) never pays for importing either.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from decompose.analysis.facts import ParseFailure, SourceFile
-
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ParseFailure:
+    path: str
+    module: str | None
+    kind: str  # syntax-error | python2 | undecodable | binary | too-large | symlink-loop | unreadable
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A discovered file: where it is and the module name it would have on sys.path."""
+
+    path: str  # absolute
+    rel: str  # relative to the analysis root, POSIX
+    module: str
+    is_package: bool
+    role: str = field(default="app")  # app | test | migration
 
 
 def read_source(source: SourceFile, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes | ParseFailure:

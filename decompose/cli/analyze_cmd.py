@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from decompose.analysis.model import Analysis
 from decompose.analysis.pipeline import AnalyzeOptions, AnalyzeResult
 from decompose.analysis.pipeline import analyze as run_analysis
-from decompose.analysis.serialize import read, write_pieces
 from decompose.cli.guard import guarded
 from decompose.cli.output import DelayedBar, Quiet, Verbose, err_console, settings_for, write_data
 from decompose.cli.report_cmd import write_report
 from decompose.cli.state import load_state, save_state
 from decompose.errors import UserError
 from decompose.graph import FORMATS, LEVELS
-from decompose.report.summary import SummaryView, analysis_summary
+from decompose.report.summary_view import SummaryView
+
+if TYPE_CHECKING:  # the model, serializer and rich load only when a run has something to write or print
+    from decompose.analysis.model import Analysis
 
 FAIL_ON = ("failures", "hazards")
-
 
 
 @guarded
@@ -42,7 +43,7 @@ def analyze(
     """Read a monolith's source (never running it) and write its dependency graph to analysis.json."""
     settings = settings_for(ctx, quiet, verbose)
     fmt = _check_choices(fmt or ("json" if json_out else ""), level, fail_on)
-    console = err_console()
+    console = None if settings.quiet else err_console()
     target = out / "analysis.json"
     previous = None if no_cache else load_state(target)
     options = AnalyzeOptions(
@@ -50,12 +51,14 @@ def analyze(
         max_bytes=max_file_size * 1024, exclude=tuple(exclude),
         unchanged_since=previous.digest if previous else None, render=True,
     )
-    bar = DelayedBar(console, "Analysing", enabled=not settings.quiet)
+    bar = DelayedBar(console, "Analysing")
     try:
         result = run_analysis(path, options, bar)
     finally:
         bar.stop()
     if result.rendered is not None:
+        from decompose.analysis.serialize import write_pieces
+
         done = result.rendered
         write_pieces(done.pieces, target)
         text: str | None = done.text if fmt == "json" else None
@@ -64,7 +67,9 @@ def analyze(
     else:  # unchanged since the run recorded in `previous`
         text, view = None, previous.view  # type: ignore[union-attr]
     _emit(result.analysis, text, target, fmt, level)
-    if not settings.quiet:
+    if console is not None:
+        from decompose.report.summary import analysis_summary
+
         console.print(analysis_summary(view, settings.verbosity))
         console.print(_timing_line(result, target))
     if html:
@@ -72,7 +77,7 @@ def analyze(
 
         plan = Path("decompose.toml")
         write_report(report_data(target, plan if plan.exists() else None), out / "report.html")
-        if not settings.quiet:
+        if console is not None:
             console.print(f"Wrote {out / 'report.html'}: open it in a browser.")
     _exit_for_findings(view, fail_on)
 
@@ -104,6 +109,7 @@ def _emit(analysis: Analysis | None, text: str | None, target: Path, fmt: str, l
     if fmt == "json":
         write_data(text if text is not None else target.read_text(encoding="utf-8"))
         return
+    from decompose.analysis.serialize import read
     from decompose.graph.build import build_graph  # networkx loads only for graph exports
     from decompose.graph.export import EXPORTERS
 

@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 
 import typer
-from rich import box
-from rich.table import Table
 
 from decompose.cli.guard import guarded
 from decompose.cli.output import Quiet, Verbose, err_console, settings_for, table_console, write_data
@@ -105,6 +103,9 @@ def verify(
 
 
 def _summary(verified, verbosity: int) -> None:
+    from rich import box  # rich loads when there is something to print, not with the CLI
+    from rich.table import Table
+
     console = err_console()
     results = verified.results
     limit = None if verbosity > 0 else FAILURES_SHOWN

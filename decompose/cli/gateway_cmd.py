@@ -8,8 +8,6 @@ import os
 from pathlib import Path
 
 import typer
-from rich import box
-from rich.table import Table as RichTable
 
 from decompose.cli.guard import guarded
 from decompose.cli.output import Quiet, Verbose, err_console, settings_for, table_console, write_data
@@ -95,6 +93,9 @@ def status(
         write_data(json.dumps([{**vars(r), "diff_rate": r.diff_rate} for r in rows], indent=1))
     if settings.quiet:
         return
+    from rich import box  # rich loads when there is something to print, not with the CLI
+    from rich.table import Table as RichTable
+
     view = RichTable(box=box.SIMPLE, title=f"{table_path}: {len(rows)} routes")
     for name, justify in (("route", "left"), ("owner", "left"), ("mode", "left"), ("shadowed", "right"),
                           ("differing", "right"), ("diff rate", "right"), ("failed", "right")):

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import typer
-from rich.markup import escape
 
 from decompose.cli.output import err_console
 from decompose.errors import UserError
@@ -40,6 +39,13 @@ def guarded(command: F) -> F:
             raise typer.Exit(2) from None
 
     return run  # type: ignore[return-value]
+
+
+def escape(text: str) -> str:
+    """rich's markup escape, imported when there is an error to print (rich is not loaded before)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 def _internal(error: Exception, verbose: bool) -> None:

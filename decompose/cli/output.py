@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # rich loads when something is printed: a quiet warm run never does
+    from rich.console import Console
     from rich.progress import Progress
 
 
@@ -37,11 +37,15 @@ def settings_for(ctx: typer.Context, quiet: bool, verbose: int) -> Settings:
 
 
 def err_console() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def table_console(width: int = 140) -> Console:
     """For tables on stderr: a terminal keeps its width; a pipe or CI log gets `width` columns, not 80."""
+    from rich.console import Console
+
     console = err_console()
     return console if console.is_terminal else Console(stderr=True, highlight=False, width=max(console.width, width))
 
@@ -58,8 +62,9 @@ class DelayedBar:
 
     REDRAWS = 10
 
-    def __init__(self, console: Console, label: str, enabled: bool, delay: float = 1.0) -> None:
-        self.console, self.label, self.enabled, self.delay = console, label, enabled, delay
+    def __init__(self, console: Console | None, label: str, delay: float = 1.0) -> None:
+        """`console` None: a quiet run, never drawn."""
+        self.console, self.label, self.delay = console, label, delay
         self.total = 0
         self.done = 0
         self.started_at = 0.0
@@ -73,7 +78,7 @@ class DelayedBar:
     def advance(self, count: int) -> None:
         self.done += count
         now = time.perf_counter()
-        if self.bar is None and self.enabled and now - self.started_at > self.delay:
+        if self.bar is None and self.console is not None and now - self.started_at > self.delay:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self.bar = Progress(

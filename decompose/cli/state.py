@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from decompose.report.summary import SummaryView
+from decompose.report.summary_view import SummaryView
 
 
 @dataclass(frozen=True)

@@ -1,53 +1,19 @@
 """The analysis summary for stderr: counts first, then what needs attention.
 
-Rendering reads a `SummaryView`, a small JSON-able digest of an analysis, so an unchanged tree can
-be summarised from the view stored beside analysis.json without loading the analysis itself.
+Rendering reads a `SummaryView` (`decompose.report.summary_view`), a small JSON-able digest of an
+analysis, so an unchanged tree can be summarised without loading the analysis itself.
 """
 
 from __future__ import annotations
-
-from collections import Counter
-from dataclasses import asdict, dataclass
 
 from rich.console import Group, RenderableType
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from decompose.analysis.facts import ParseFailure
-from decompose.analysis.model import Analysis, HazardOut, Route
-from decompose.analysis.serialize import summary_counts
+from decompose.report.summary_view import SummaryView
 
 MAX_HAZARDS = 15
 MAX_FAILURES = 10
-
-
-@dataclass(frozen=True)
-class SummaryView:
-    counts: dict
-    routes: list  # [framework, routes, not mounted]
-    hazards: list  # {kind, path, line, detail, in_request_path}
-    failures: list  # {path, line, kind, message}
-
-    @classmethod
-    def of(cls, analysis: Analysis) -> SummaryView:
-        return cls.of_parts(summary_counts(analysis), analysis.routes, analysis.hazards, analysis.failures)
-
-    @classmethod
-    def of_parts(cls, counts: dict, routes: list[Route], hazards: list[HazardOut], failures: list[ParseFailure]) -> SummaryView:
-        """From the parts of an analysis that the summary shows (see `decompose.analysis.render`)."""
-        frameworks = Counter(r.framework for r in routes)
-        by_framework = [[fw, n, sum(1 for r in routes if r.framework == fw and not r.mounted)] for fw, n in sorted(frameworks.items())]
-        shown = [{"kind": h.kind, "path": h.path, "line": h.line, "detail": h.detail, "in_request_path": h.in_request_path}
-                 for h in hazards]
-        failed = [{"path": f.path, "line": f.line, "kind": f.kind, "message": f.message} for f in failures]
-        return cls(counts, by_framework, shown, failed)
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict) -> SummaryView:
-        return cls(data["counts"], data["routes"], data["hazards"], data["failures"])
 
 
 def analysis_summary(view: SummaryView, verbosity: int = 0) -> RenderableType:

@@ -2,9 +2,10 @@
 
 import pytest
 
-from decompose.analysis.facts import FileFacts, SourceFile
+from decompose.analysis.facts import FileFacts
 from decompose.analysis.hazards import HAZARD_RULES
 from decompose.analysis.parse import facts_from_bytes
+from decompose.analysis.sources import SourceFile
 from tests.helpers import analyse
 
 CASES = [

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from decompose.analysis.facts import FileFacts, SourceFile
+from decompose.analysis.facts import FileFacts
 from decompose.analysis.parse import facts_from_bytes
+from decompose.analysis.sources import SourceFile
 
 ROOT = Path(__file__).resolve().parents[2]
 TRICKY = '''

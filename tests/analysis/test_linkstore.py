@@ -2,9 +2,9 @@
 
 import sqlite3
 
-from decompose.analysis.facts import ParseFailure
 from decompose.analysis.link import Context
 from decompose.analysis.linkstore import Entry, LinkStore
+from decompose.analysis.sources import ParseFailure
 
 CTX = Context(tables=[], routes=[], model_tables={}, table_names=frozenset(), by_name={}, labels={}, tops=frozenset({"shop"}))
 FAILURE = ParseFailure("shop/bad.py", "shop.bad", "syntax-error", "invalid syntax", 3)

@@ -15,7 +15,7 @@ def _console() -> Console:
 
 def test_the_bar_draws_progress_without_starting_a_thread():
     console = _console()
-    bar = DelayedBar(console, "Analysing", enabled=True, delay=0)
+    bar = DelayedBar(console, "Analysing", delay=0)
     before = threading.active_count()
     bar.start(10)
     time.sleep(0.01)
@@ -30,10 +30,10 @@ def test_the_bar_draws_progress_without_starting_a_thread():
 
 def test_a_short_or_quiet_run_shows_no_bar():
     console = _console()
-    short = DelayedBar(console, "Analysing", enabled=True, delay=60)
+    short = DelayedBar(console, "Analysing", delay=60)
     short.start(3)
     short.advance(3)
-    quiet = DelayedBar(console, "Analysing", enabled=False, delay=0)
+    quiet = DelayedBar(None, "Analysing", delay=0)
     quiet.start(3)
     time.sleep(0.01)
     quiet.advance(3)
