@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from decompose.analysis.link import ModuleLink
 from decompose.analysis.model import Edge, HazardOut, ModuleInfo, Unresolved
-from decompose.analysis.serialize import ENCODER, row
+from decompose.analysis.serialize import ENCODER, edge_line, row, symbol_line
 
 REACH_KINDS = ("call", "reference")  # the edges a request follows (see link.reach)
 
@@ -39,7 +39,7 @@ class Unit:
 def encode(linked: ModuleLink, info: ModuleInfo) -> Unit:
     return Unit(
         module=linked.module, lines=info.lines, module_row=ENCODER.encode(row(info)),
-        symbols=",\n".join(ENCODER.encode(row(s)) for s in sorted(linked.symbols, key=lambda s: s.id)),
+        symbols=",\n".join([symbol_line(s) for s in sorted(linked.symbols, key=lambda s: s.id)]),
         symbol_count=len(linked.symbols),
         edge_blocks=_edge_blocks(linked.module, linked.edges),
         edge_kinds=tuple(sorted(Counter(e.kind for e in linked.edges).items())),
@@ -53,7 +53,7 @@ def _edge_blocks(module: str, edges: list[Edge]) -> tuple[tuple[str, str], ...]:
     """`edges` are sorted by (src, dst, kind): the module's own edges, then its symbols' edges."""
     own = [e for e in edges if e.src == module]
     symbols = [e for e in edges if e.src != module]
-    return tuple((block[0].src, ",\n".join(ENCODER.encode(row(e)) for e in block)) for block in (own, symbols) if block)
+    return tuple((block[0].src, ",\n".join([edge_line(e) for e in block])) for block in (own, symbols) if block)
 
 
 def _reach(edges: list[Edge]) -> tuple[tuple[str, tuple[str, ...]], ...]:
