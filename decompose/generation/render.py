@@ -166,7 +166,7 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     files[f"{base}/.chalice/layer.json"] = json.dumps(_merge_template(), indent=2, sort_keys=True) + "\n"
     reqs = [r for r in deploy.requirements(service.external, tops) if r.name not in layer_dists]
     files[f"{base}/requirements.txt"] = _requirements_text(f"service {service.name}", reqs)
-    files[f"{base}/tests/conftest.py"] = env.get_template("service/conftest.py.j2").render()
+    files[f"{base}/tests/conftest.py"] = env.get_template("service/conftest.py.j2").render(framework=framework)
     files[f"{base}/tests/test_routes.py"] = env.get_template("service/test_routes.py.j2").render(
         service=service.name, framework=framework,
         routes=sorted([m, r.path, r.example] for r in routes for m in r.methods),

@@ -1,5 +1,7 @@
 """The literal readers the extractor uses on every file, against libcst's own evaluation."""
 
+import io
+import tokenize
 from pathlib import Path
 
 import libcst as cst
@@ -40,26 +42,22 @@ def test_concatenated_literals_join_and_f_strings_do_not():
 
 
 def test_every_string_of_the_sample_ours_and_libcsts_reads_as_libcst_evaluates_it():
+    """Each distinct string literal of three code bases, found by the tokenizer (parsing and visiting
+    them all took 27 s for the same literals), read by us and evaluated by libcst."""
     files = [*SAMPLE.rglob("*.py"), *(ROOT / "decompose").rglob("*.py"), *Path(cst.__file__).parent.rglob("*.py")]
+    literals = sorted({token.string for path in files for token in _tokens(path) if token.type == tokenize.STRING})
     checked = 0
-    for path in files:
-        module = cst.parse_module(path.read_bytes())
-        for node in _strings(module):
+    for literal in literals:
+        node = cst.parse_expression(literal)
+        if isinstance(node, cst.SimpleString):  # not an f-string
             expected = node.evaluated_value
-            assert string_value(node) == (expected if isinstance(expected, str) else None), (path, node.value)
+            assert string_value(node) == (expected if isinstance(expected, str) else None), literal
             checked += 1
     assert checked > 5_000
 
 
-def _strings(module: cst.Module) -> list[cst.SimpleString]:
-    found: list[cst.SimpleString] = []
-
-    class Strings(cst.CSTVisitor):
-        def visit_SimpleString(self, node: cst.SimpleString) -> None:
-            found.append(node)
-
-    module.visit(Strings())
-    return found
+def _tokens(path: Path) -> list[tokenize.TokenInfo]:
+    return list(tokenize.tokenize(io.BytesIO(path.read_bytes()).readline))
 
 
 @pytest.mark.parametrize(("source", "text"), [

@@ -11,6 +11,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -178,12 +180,25 @@ def run(args: list[str], cwd: Path, timeout: int = 300, **env: str) -> subproces
     return subprocess.run(args, cwd=cwd, env={**environ, **env}, capture_output=True, text=True, timeout=timeout)
 
 
+def run_each(names: list[str], command: Callable[[str], subprocess.CompletedProcess]) -> dict[str, subprocess.CompletedProcess]:
+    """`command(name)` for every name, one per core at a time: each is a separate interpreter."""
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return dict(zip(names, pool.map(command, names)))
+
+
 def test_every_service_passes_its_generated_tests(generated):
     where, report = generated
-    for name in services(report):
-        folder = where / "services" / name
-        result = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], folder)
+    pytest_in = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"]
+    before = deployable_files(where / "services")
+    results = run_each(services(report), lambda name: run(pytest_in, where / "services" / name))  # at the same time
+    assert len(results) == len(services(report)) > 1
+    for name, result in results.items():
         assert result.returncode == 0, f"{name}:\n{result.stdout[-3000:]}{result.stderr[-2000:]}"
+    assert deployable_files(where / "services") == before  # no database or upload left in a service or the layer
+
+
+def deployable_files(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
 
 
 IMPORT_ALONE = """
@@ -197,12 +212,16 @@ print(json.dumps(sorted({m.__name__: getattr(m, "__file__", None) or "" for m in
 """
 
 
-def test_every_service_imports_alone_without_other_services_code(generated):
+def test_every_service_imports_alone_without_other_services_code(generated, tmp_path):
     where, report = generated
     layer = (where / "services" / "shared" / "python").resolve()
-    for name in services(report):
+
+    def import_alone(name: str) -> subprocess.CompletedProcess:  # each with its own database: they run at once
+        return run([sys.executable, "-c", IMPORT_ALONE], where / "services" / name, SAMPLE_DATABASE_URL=f"sqlite:///{tmp_path / name}.db")
+
+    results = run_each(services(report), import_alone)
+    for name, result in results.items():
         folder = (where / "services" / name).resolve()
-        result = run([sys.executable, "-c", IMPORT_ALONE], folder)
         assert result.returncode == 0, f"{name}: {result.stderr[-2000:]}"
         for module, file in json.loads(result.stdout.splitlines()[-1]):
             if file:
