@@ -11,7 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -180,10 +180,11 @@ def run(args: list[str], cwd: Path, timeout: int = 300, **env: str) -> subproces
     return subprocess.run(args, cwd=cwd, env={**environ, **env}, capture_output=True, text=True, timeout=timeout)
 
 
-def run_each(names: list[str], command: Callable[[str], subprocess.CompletedProcess]) -> dict[str, subprocess.CompletedProcess]:
-    """`command(name)` for every name, one per core at a time: each is a separate interpreter."""
+def run_each(names: Collection[str], command: Callable[[str], subprocess.CompletedProcess]) -> dict[str, subprocess.CompletedProcess]:
+    """`command(name)` for every name (read twice, so a collection), one per core at a time: each is a
+    separate interpreter."""
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return dict(zip(names, pool.map(command, names)))
+        return dict(zip(names, pool.map(command, names), strict=True))
 
 
 def test_every_service_passes_its_generated_tests(generated):
