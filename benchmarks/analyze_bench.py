@@ -3,7 +3,8 @@
 What flows through it:
     --corpus (a checkout, e.g. saleor/saleor) + --packages (grimp's top-level packages)
       -> a private copy of the corpus (so the one-file-changed run can edit a file)
-      -> per round, each in a fresh process: bare libcst parse (same process count), ours cold,
+      -> per round, each in a fresh process: bare libcst parse (same process count), the same
+         without libcst's node validation (as our parser workers build trees), ours cold,
          ours warm, ours after one file changed (a comment appended), ours after the same file
          changed again so that every line moves (a comment on top), grimp cold, grimp warm. Ours are whole CLI
          processes (interpreter start-up included); the peers are timed inside their process, as
@@ -40,6 +41,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+UNVALIDATED = "libcst parse_module, no node validation (bare)"
 BARE_PARSE = textwrap.dedent("""
     import json, sys, time
     from concurrent.futures import ProcessPoolExecutor
@@ -50,10 +52,13 @@ BARE_PARSE = textwrap.dedent("""
             return 0
         except Exception:
             return 1
+    def unvalidated():  # what decompose's parser workers do (decompose.analysis.parse.skip_node_validation)
+        libcst.CSTNode.__post_init__ = lambda self: None
     if __name__ == "__main__":
         paths = json.load(open(sys.argv[1]))
         start = time.perf_counter()
-        with ProcessPoolExecutor(max_workers=int(sys.argv[2])) as pool:
+        setup = unvalidated if sys.argv[3:] == ["unvalidated"] else None
+        with ProcessPoolExecutor(max_workers=int(sys.argv[2]), initializer=setup) as pool:
             failed = sum(pool.map(parse, paths, chunksize=8))
         print(json.dumps({"seconds": time.perf_counter() - start, "failed": failed}))
 """)
@@ -132,9 +137,12 @@ class Bench:
 
     def round(self, index: int) -> None:
         if self.peers:
-            bare = run([sys.executable, str(self.workdir / "bare.py"), str(self.workdir / "files.json"), str(self.jobs)])
+            bare_cmd = [sys.executable, str(self.workdir / "bare.py"), str(self.workdir / "files.json"), str(self.jobs)]
+            bare = run(bare_cmd)
             self.add("libcst parse_module (bare)", Sample(inner_seconds(bare), bare.peak_mb, bare.cpu))
             self.add("bare parse, whole process", bare)  # start-up, libcst import and pool included, as in ours
+            same = run([*bare_cmd, "unvalidated"])  # parsed as our workers parse: what the analysis adds
+            self.add(UNVALIDATED, Sample(inner_seconds(same), same.peak_mb, same.cpu))
         out = self.workdir / f"out{index}"
         self.add("decompose cold", self.decompose(out))
         self.add("decompose warm", self.decompose(out))
@@ -178,7 +186,8 @@ class Bench:
             cpu = statistics.median(c.cpu for c in cold) / statistics.median(b.cpu for b in bare)
             whole = med[name] / med["bare parse, whole process"]
             return (f"{med[name] / med['libcst parse_module (bare)']:.2f}x bare parse (each round: {paired}; "
-                    f"CPU {cpu:.2f}x; {whole:.2f}x as whole processes)")
+                    f"CPU {cpu:.2f}x; {whole:.2f}x as whole processes; {med[name] / med[UNVALIDATED]:.2f}x "
+                    "the bare parse without node validation, as our workers parse)")
         if name.startswith(("decompose warm", "decompose one file changed")):
             whole = med["grimp warm, whole process"]
             return f"{med[name] / med['grimp build_graph warm']:.2f}x grimp warm ({med[name] / whole:.2f}x as whole processes)"

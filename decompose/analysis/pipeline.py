@@ -106,7 +106,7 @@ def _rendered(root: str, found: Discovery, prints: Fingerprint, cache: FactCache
 
         previous[0] = store.load(key) if store is not None else None
 
-    with collector.paused():  # parser workers turn it back on (see runner._quiet_worker)
+    with collector.paused():  # parser workers turn it back on (see runner._parser_worker)
         facts, stats = collect_facts(found.sources, cache, options.jobs, options.max_bytes, bar.advance, prints, load_previous)
         from decompose.analysis.incremental import link_json
 

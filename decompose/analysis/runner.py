@@ -160,7 +160,7 @@ def _workers(jobs: int | None, misses: int) -> int:
 def _parse_one(item: tuple[SourceFile, bytes, str]) -> bytes:
     """Facts pickled in the worker: the parent stores these bytes in the cache as they are and
     unpickles them once, instead of unpickling the transfer and pickling again for the cache."""
-    from decompose.analysis.parse import facts_from_bytes  # libcst loads in the workers only
+    from decompose.analysis.parse import facts_from_bytes
 
     source, data, sha = item
     return pickle.dumps(facts_from_bytes(source, data, sha), protocol=pickle.HIGHEST_PROTOCOL)
@@ -210,12 +210,16 @@ def _parse_all(misses: list[tuple[str, SourceFile, bytes]], workers: int, tick: 
     return out
 
 
-def _quiet_worker() -> None:
+def _parser_worker() -> None:
     """A worker that dies in native code is reported as a finding: no fault dump on the terminal.
     The parent pauses the garbage collector while it loads facts (`collector.paused`); a worker
-    parses with it on, as any libcst user does (`parse.facts_from_bytes` pauses it for the walk only)."""
+    parses with it on, as any libcst user does (`parse.facts_from_bytes` pauses it for the walk only).
+    A worker builds its trees without libcst's per-node validation (`parse.skip_node_validation`)."""
+    from decompose.analysis.parse import skip_node_validation  # libcst loads in the workers only
+
     faulthandler.disable()
     gc.enable()
+    skip_node_validation()
 
 
 def _run_pool(items: list[Item], workers: int, chunk: int, out: Parsed, tick: Progress,
@@ -229,7 +233,7 @@ def _run_pool(items: list[Item], workers: int, chunk: int, out: Parsed, tick: Pr
     from concurrent.futures.process import BrokenProcessPool
 
     try:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_quiet_worker) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_parser_worker) as pool:
             results = pool.map(_parse_one, items, chunksize=chunk)
             meanwhile()
             for item, result in zip(items, results):

@@ -38,6 +38,14 @@ def test_every_failure_kind_is_reported(tmp_path):
     assert any(e.src == "pkg.good:ok" and e.dst == "pkg.helpers:VALUE" for e in result.analysis.edges)
 
 
+def test_valid_code_that_libcst_validation_rejects_is_analysed(tmp_path):
+    """`pkg/libcst_trap.py` made libcst raise a TypeError, which ended the whole run (exit 2)."""
+    result = analyze(corpus(tmp_path), AnalyzeOptions(max_bytes=4096))
+    assert "pkg/libcst_trap.py" not in {f.path for f in result.analysis.failures}
+    assert {m.name: m.parse_error for m in result.analysis.modules}["pkg.libcst_trap"] is None
+    assert any(e.src == "pkg.libcst_trap:value" and e.dst == "pkg.helpers:VALUE" for e in result.analysis.edges)
+
+
 def test_cli_reports_failures_and_can_fail_on_them(tmp_path):
     pkg = corpus(tmp_path)
     runner = CliRunner()
