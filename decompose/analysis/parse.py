@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import libcst as cst
 
@@ -64,6 +66,18 @@ def skip_node_validation() -> bool:
         return False
     cst.CSTNode.__post_init__ = _unvalidated  # type: ignore[method-assign]
     return True
+
+
+@contextmanager
+def node_validation_skipped() -> Iterator[None]:
+    """`skip_node_validation` for the trees built inside the block only (generate parses the
+    monolith's modules in the process the user runs, where libcst is otherwise left as it is)."""
+    hook = cst.CSTNode.__dict__["__post_init__"]
+    skip_node_validation()
+    try:
+        yield
+    finally:
+        cst.CSTNode.__post_init__ = hook  # type: ignore[method-assign]
 
 
 def _unvalidated(self: cst.CSTNode) -> None:

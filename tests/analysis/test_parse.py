@@ -9,7 +9,7 @@ import pytest
 
 from decompose.analysis import parse
 from decompose.analysis.facts import FileFacts
-from decompose.analysis.parse import facts_from_bytes, skip_node_validation
+from decompose.analysis.parse import facts_from_bytes, node_validation_skipped, skip_node_validation
 from decompose.analysis.sources import ParseFailure, SourceFile
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,3 +71,10 @@ def test_skipping_validation_changes_no_fact(restore_libcst):
     unvalidated = [facts_from_bytes(s, data, "x") for s, data in sources]
     assert len(files) > 100 and all(isinstance(f, FileFacts) for f in validated)
     assert [pickle.dumps(f) for f in unvalidated] == [pickle.dumps(f) for f in validated]
+
+
+def test_validation_is_skipped_inside_the_block_only(restore_libcst):
+    with node_validation_skipped():
+        assert isinstance(cst.parse_module(TRAP.decode()), cst.Module)
+    with pytest.raises(TypeError):
+        cst.parse_module(TRAP.decode())

@@ -175,6 +175,18 @@ def test_a_broken_plan_is_a_clear_error(work):
 
 # --- end to end: every service runs alone ----------------------------------------------------------------
 
+def test_valid_code_that_libcst_validation_rejects_is_carried_over(tmp_path):
+    """libcst raises a TypeError building this valid line's node (LibCST#1061): generate crashed."""
+    monolith = tmp_path / "sample_monolith"
+    shutil.copytree(SAMPLE, monolith, ignore=shutil.ignore_patterns("__pycache__", ".decompose"))
+    trap = "_pick = () if 0 else(lambda:())\n"
+    with (monolith / "views" / "cart.py").open("a") as views:
+        views.write("\n" + trap)
+    run_in(tmp_path, ["analyze", str(monolith), "-q"], ["plan", "-q"], ["generate", "--out", "out", "-q"])
+    carried = [p for p in (tmp_path / "out").rglob("views/cart.py") if trap in p.read_text()]
+    assert [p.relative_to(tmp_path / "out").parts[0] for p in carried] == ["cart"]
+
+
 def run(args: list[str], cwd: Path, timeout: int = 300, **env: str) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DECOMPOSE_", "PYTEST_"))}
     return subprocess.run(args, cwd=cwd, env={**environ, **env}, capture_output=True, text=True, timeout=timeout)
