@@ -35,10 +35,16 @@ def guarded(command: F) -> F:
             err_console().print("[bold red]interrupted[/]")
             raise typer.Exit(2) from None
         except Exception as error:  # noqa: BLE001 - the one place a bug becomes a message
-            _internal(error, verbose=int(kwargs.get("verbose") or 0) > 0)
+            _internal(error, verbose=_verbose(kwargs))
             raise typer.Exit(2) from None
 
     return run  # type: ignore[return-value]
+
+
+def _verbose(kwargs: dict) -> bool:
+    """-v after the command name (its own option) or before it (the root's, kept in ctx.obj)."""
+    root = getattr(kwargs.get("ctx"), "obj", None)
+    return int(kwargs.get("verbose") or 0) > 0 or getattr(root, "verbosity", 0) > 0
 
 
 def escape(text: str) -> str:

@@ -7,6 +7,7 @@ import typer
 from typer.testing import CliRunner
 
 from decompose.cli.guard import guarded
+from decompose.cli.output import Settings
 from decompose.errors import UserError
 
 runner = CliRunner()
@@ -34,3 +35,22 @@ def test_environment_and_internal_errors_are_one_message_without_traceback(error
     result = runner.invoke(failing(error))
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert ("out/[x].json: No space left on device" in result.output) or ("RuntimeError: bad [state]" in result.output)
+
+
+@pytest.mark.parametrize("args", [["-v", "command"], ["command", "-v"]])
+def test_verbose_before_or_after_the_command_shows_the_traceback(args):
+    app = typer.Typer()
+
+    @app.callback()
+    def root(ctx: typer.Context, verbose: int = typer.Option(0, "-v", count=True)) -> None:
+        ctx.obj = Settings(verbosity=verbose)
+
+    @app.command()
+    @guarded
+    def command(ctx: typer.Context, verbose: int = typer.Option(0, "-v", count=True)) -> None:
+        raise RuntimeError("bad [state]")
+
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "Traceback" in result.output and "RuntimeError: bad [state]" in result.output
+    assert "run with -v" not in result.output
