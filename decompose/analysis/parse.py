@@ -53,11 +53,12 @@ def skip_node_validation() -> bool:
     libcst checks every node as it is constructed (`CSTNode.__post_init__` calls `_validate`), a
     check meant for trees built by hand: its own source says "it might make more sense to move
     validation work into the visitor, which would allow us to avoid validating the tree when
-    parsing a file". For a tree that came out of the parser it finds nothing, costs 13-16% of
-    the parse, and on some valid code raises a TypeError (LibCST#1061). Only parser worker
-    processes call this: they build no node by hand, and the process that imports decompose
-    keeps libcst as it is. When libcst's hook is anything but that one call (a newer libcst),
-    it is left alone.
+    parsing a file". For a tree that came out of the parser it finds nothing, costs 12-16% of
+    the parse, and on some valid code raises a TypeError (LibCST#1061). Parser worker processes
+    call this once (they build no node by hand); generate skips it for its cut of the monolith's
+    modules only (`node_validation_skipped`); elsewhere the process that imports decompose keeps
+    libcst as it is. When libcst's hook is anything but that one call (a newer libcst), it is
+    left alone.
     """
     hook = cst.CSTNode.__dict__.get("__post_init__")
     if hook is _unvalidated:
@@ -72,8 +73,10 @@ def skip_node_validation() -> bool:
 def node_validation_skipped() -> Iterator[None]:
     """`skip_node_validation` for the trees built inside the block only (generate parses the
     monolith's modules in the process the user runs, where libcst is otherwise left as it is)."""
-    hook = cst.CSTNode.__dict__["__post_init__"]
-    skip_node_validation()
+    hook = cst.CSTNode.__dict__.get("__post_init__")
+    if not skip_node_validation():
+        yield
+        return
     try:
         yield
     finally:

@@ -17,7 +17,7 @@ DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 class ParseFailure:
     path: str
     module: str | None
-    kind: str  # syntax-error | python2 | undecodable | binary | too-large | symlink-loop | unreadable | ... (docs/analysis.md)
+    kind: str  # syntax-error, python2, binary, ...: every kind in docs/analysis.md (Files that cannot be analysed)
     message: str
     line: int | None = None
 

@@ -60,6 +60,9 @@ def test_a_hook_that_does_more_than_validate_is_left_alone(restore_libcst):
     cst.CSTNode.__post_init__ = richer_hook
     assert skip_node_validation() is False
     assert cst.CSTNode.__dict__["__post_init__"] is richer_hook
+    with node_validation_skipped():
+        assert cst.CSTNode.__dict__["__post_init__"] is richer_hook
+    assert cst.CSTNode.__dict__["__post_init__"] is richer_hook
 
 
 def test_skipping_validation_changes_no_fact(restore_libcst):
