@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import libcst as cst
 
@@ -34,6 +32,8 @@ def facts_from_bytes(source: SourceFile, data: bytes, sha256: str) -> FileFacts 
         return failure(source, "undecodable", f"cannot decode the file: {error}")
     except RecursionError:
         return failure(source, "too-complex", "nesting too deep for the parser")
+    except MemoryError:
+        raise  # not the file's fault: it must not be cached as one
     except Exception as error:  # libcst's node validation among them (see skip_node_validation)
         return failure(source, "parser-error", f"libcst could not parse this file: {_describe(error)}")
     lines = data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
@@ -42,6 +42,8 @@ def facts_from_bytes(source: SourceFile, data: bytes, sha256: str) -> FileFacts 
             return FactWalker(source.module, source.is_package).run(module).result(source.rel, lines, sha256)
     except RecursionError:
         return failure(source, "too-complex", "nesting too deep to analyse")
+    except MemoryError:
+        raise
     except Exception as error:  # a bug of ours: reported, and the run goes on
         return failure(source, "analyzer-error", f"decompose could not analyse this file ({_describe(error)}): "
                        "please report it, with the file if you can share it")
@@ -54,33 +56,29 @@ def skip_node_validation() -> bool:
     check meant for trees built by hand: its own source says "it might make more sense to move
     validation work into the visitor, which would allow us to avoid validating the tree when
     parsing a file". For a tree that came out of the parser it finds nothing, costs 12-16% of
-    the parse, and on some valid code raises a TypeError (LibCST#1061). Parser worker processes
-    call this once (they build no node by hand); generate skips it for its cut of the monolith's
-    modules only (`node_validation_skipped`); elsewhere the process that imports decompose keeps
-    libcst as it is. When libcst's hook is anything but that one call (a newer libcst), it is
-    left alone.
+    the parse, and on some valid code raises a TypeError (LibCST#1061). Only parser worker
+    processes call this: they build no node by hand. The process that imports decompose keeps
+    libcst as it is (generate rewrites code, and there the check guards what it builds). When
+    libcst's hook is anything but that one call (a newer libcst), it is left alone.
     """
     hook = cst.CSTNode.__dict__.get("__post_init__")
     if hook is _unvalidated:
         return True
-    if getattr(getattr(hook, "__code__", None), "co_names", None) != ("_validate",):
+    if not _only_validates(hook):
         return False
     cst.CSTNode.__post_init__ = _unvalidated  # type: ignore[method-assign]
     return True
 
 
-@contextmanager
-def node_validation_skipped() -> Iterator[None]:
-    """`skip_node_validation` for the trees built inside the block only (generate parses the
-    monolith's modules in the process the user runs, where libcst is otherwise left as it is)."""
-    hook = cst.CSTNode.__dict__.get("__post_init__")
-    if not skip_node_validation():
-        yield
-        return
-    try:
-        yield
-    finally:
-        cst.CSTNode.__post_init__ = hook  # type: ignore[method-assign]
+def _validate_only(self: cst.CSTNode) -> None:  # what libcst's hook must be, to the bytecode
+    self._validate()
+
+
+def _only_validates(hook: object) -> bool:
+    code, reference = getattr(hook, "__code__", None), _validate_only.__code__
+    return (code is not None and code.co_code == reference.co_code and code.co_names == reference.co_names
+            and code.co_consts == reference.co_consts and not getattr(hook, "__defaults__", None)
+            and not getattr(hook, "__closure__", None))
 
 
 def _unvalidated(self: cst.CSTNode) -> None:

@@ -4,6 +4,7 @@ stale exactly when that code changes (and never need a hand-bumped constant)."""
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 from functools import cache
 from pathlib import Path
 
@@ -18,8 +19,9 @@ LINK_SOURCES = (
 
 
 @cache
-def code_version(sources: tuple[str, ...]) -> str:
+def code_version(sources: tuple[str, ...], extra: str = "") -> str:
     digest = hashlib.sha256(__version__.encode())
+    digest.update(extra.encode())
     for name in sources:
         path = PACKAGE / name
         files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
@@ -30,8 +32,20 @@ def code_version(sources: tuple[str, ...]) -> str:
 
 
 def facts_version() -> str:
-    return code_version(FACT_SOURCES)
+    return code_version(FACT_SOURCES, _libcst_version())
+
+
+@cache
+def _libcst_version() -> str:
+    """The installed libcst's own version file, found without importing libcst (a warm run never
+    does): facts, and files libcst could not parse, are kept only for the libcst that made them."""
+    spec = importlib.util.find_spec("libcst")
+    version = Path(spec.origin).parent / "_version.py" if spec and spec.origin else None
+    try:
+        return version.read_text(encoding="utf-8") if version else ""
+    except OSError:
+        return ""
 
 
 def analysis_version() -> str:
-    return code_version(FACT_SOURCES + LINK_SOURCES)
+    return code_version(FACT_SOURCES + LINK_SOURCES, _libcst_version())

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from decompose.analysis.model import Analysis
-from decompose.analysis.parse import node_validation_skipped
 from decompose.generation.crossings import crossings, together
 from decompose.generation.layout import Sources, build_layout
 from decompose.generation.model import Layout
@@ -31,9 +30,8 @@ def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | Non
     ws = load(analysis_path)
     found = sound_plan(ws, plan_path)
     sources = sources_of(ws, source)
-    with node_validation_skipped():  # see _layout
-        layout = _layout(ws.analysis, found.homes, sources)
-        rendered = render(layout, sources, found.homes, plan_path.name, ws.analysis)
+    layout = _layout(ws.analysis, found.homes, sources)
+    rendered = render(layout, sources, found.homes, plan_path.name, ws.analysis)
     return Generation(rendered, plan_writes(out, rendered.files))
 
 
@@ -47,16 +45,11 @@ def crossing_pairs(ws: Workspace, plan_path: Path, sources: Sources) -> list[lis
     """The `together` pairs generation would suggest for this plan (stubs, split transactions),
     without rendering anything: what `decompose plan --converge` feeds back into the plan."""
     found = sound_plan(ws, plan_path)
-    with node_validation_skipped():  # see _layout
-        layout = _layout(ws.analysis, found.homes, sources)
+    layout = _layout(ws.analysis, found.homes, sources)
     return together(crossings(ws.analysis, found.homes, layout.services))
 
 
 def _layout(analysis: Analysis, homes: dict[str, str], sources: Sources) -> Layout:
-    """Parsing, visiting and cutting the monolith's modules rebuild their nodes, each checked by
-    libcst's node validation, which raises a TypeError on some valid code (LibCST#1061); callers
-    run this and `render` with that check skipped, as analyze's parser workers do. What comes out
-    is text, which the generated services' own tests import and run."""
     return build_layout(analysis, homes, sources, containers_of(sources, analysis.routes), _project_name(analysis))
 
 

@@ -47,6 +47,11 @@ def parse(module: str, text: str, is_package: bool, path: str) -> Parsed:
     except cst.ParserSyntaxError as error:
         raise UserError(f"{path}: cannot be parsed any more ({error.message}, line {error.raw_line})",
                         "fix the file or analyze again, then generate") from None
+    except Exception as error:  # libcst's node validation rejects some valid code (LibCST#1061)
+        raise UserError(f"{path}: libcst cannot build this file's tree ({type(error).__name__}: {error}); "
+                        "analyze reads it, but generate rewrites code and needs libcst's checks",
+                        "rewrite the construct libcst trips on (docs/generation.md, 'Files libcst cannot "
+                        "rewrite'), or keep this module's routes in the monolith") from None
     return Parsed(module, is_package, tree, tuple(piece_of(stmt, i) for i, stmt in enumerate(tree.body)))
 
 
