@@ -1,0 +1,1 @@
+"""A small shop: a public catalogue, customer accounts and a back office."""

@@ -1,0 +1,2 @@
+"""The back office."""
+from . import views  # noqa: F401

@@ -1,0 +1,2 @@
+"""Customer-facing blueprints."""
+from . import account, public  # noqa: F401

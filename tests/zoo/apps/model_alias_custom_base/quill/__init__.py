@@ -1,0 +1,1 @@
+"""Quill: a small publishing API."""

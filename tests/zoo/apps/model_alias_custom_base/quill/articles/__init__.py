@@ -1,0 +1,2 @@
+"""The articles domain."""
+from . import models, views  # noqa: F401

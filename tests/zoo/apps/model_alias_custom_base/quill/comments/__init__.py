@@ -1,0 +1,2 @@
+"""The comments domain."""
+from . import models, views  # noqa: F401

@@ -1,0 +1,2 @@
+"""The users domain."""
+from . import models, views  # noqa: F401
