@@ -32,6 +32,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from decompose.gateway.upstreams import free_port
+
 STAGES = ("setup", "analyze", "plan", "check", "generate", "import", "tests", "record", "verify-monolith",
           "verify-services", "gateway")
 # stage -> the stages whose outputs it reads
@@ -376,12 +378,6 @@ def gateway(shell: Shell, run: Run) -> Stage:
     return stage
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def wait_for_port(port: int, process: subprocess.Popen, limit_s: float) -> bool:
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline and process.poll() is None:
@@ -444,7 +440,7 @@ def _explanation(after: list[str], line: str) -> str:
         for pattern in ERROR_LINES[1:3]:
             cause = next((a.strip() for a in after if pattern.match(a)), "")
             if cause:
-                return f" {cause}"
+                return " " + re.sub(r"^(E\s+|!\s*)", "", cause)  # pytest's and decompose's line markers
     follow = after[0].strip() if after else ""
     return f" {follow}" if follow.startswith(("→", "next:")) or line.rstrip().endswith(":") else ""
 
