@@ -1,4 +1,4 @@
-"""analysis.json: write deterministically (sorted keys, stable order), read back with a version check."""
+"""analysis.json: write deterministically (sorted keys, stable order), read back checked against its schema."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from decompose.analysis.model import (
     Unresolved,
 )
 from decompose.analysis.sources import ParseFailure
-from decompose.errors import UserError
+from decompose.artefacts import ANALYSIS, read_json
 
 LIST_TYPES = {
     "modules": ModuleInfo, "symbols": SymbolInfo, "edges": Edge, "routes": Route, "tables": Table,
@@ -129,19 +129,8 @@ def write_pieces(parts: list[str], path: Path) -> None:
 
 
 def read(path: Path) -> Analysis:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{path}: not found", "run 'decompose analyze PATH' first") from None
-    except (OSError, ValueError) as error:
-        raise UserError(f"{path}: not a readable analysis.json ({error})", "re-run 'decompose analyze PATH'") from None
-    version = data.get("schema_version") if isinstance(data, dict) else None
-    if version != SCHEMA_VERSION:
-        raise UserError(
-            f"{path}: schema_version {version!r}, this decompose reads version {SCHEMA_VERSION}",
-            "re-run 'decompose analyze PATH' with this version",
-        )
-    return from_dict(data)
+    """analysis.json, checked against its schema (decompose.artefacts) before it is built."""
+    return from_dict(read_json(path, ANALYSIS, missing="run 'decompose analyze PATH' first"))
 
 
 def from_dict(data: dict[str, Any]) -> Analysis:

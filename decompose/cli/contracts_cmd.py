@@ -127,6 +127,11 @@ def _summary(verified, verbosity: int) -> None:
     scenarios = results["scenarios"]
     passed = sum(s["passed"] for s in scenarios)
     console.print(f"Scenarios: {passed}/{len(scenarios)} passed, {len(results['skipped'])} skipped (not replayable or unstable).")
+    for service in verified.empty:
+        console.print(f"[yellow]nothing to verify[/] for service {service}: its contract has no recorded scenario "
+                      "(no test of the monolith reached its routes)", soft_wrap=True)
+    if verified.empty:
+        console.print(f"Contracts: {len(verified.modules)} verified, {len(verified.empty)} with nothing to verify.")
     if not results["latency_baseline"]:
         console.print("[yellow]No latency baseline[/] (.decompose/latency.json): latency was measured, not judged.")
 

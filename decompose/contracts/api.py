@@ -21,6 +21,7 @@ from typing import Any
 
 from decompose.contracts.build import build, latency, read_recording, write_contracts, write_suites
 from decompose.contracts.settings import read as read_settings
+from decompose.contracts.verify import latency_document
 from decompose.errors import UserError
 from decompose.gateway.matching import RouteTable, Rule
 from decompose.planning.api import load, sound_plan
@@ -63,7 +64,8 @@ def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[st
     result = RecordResult(written + write_suites(contracts, out), calibrated=world is not None)
     _world_findings(contracts, result)
     timings = scratch / "latency.json"
-    timings.write_text(json.dumps(latency(recordings, table), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    timings.write_text(json.dumps(latency_document(latency(recordings, table)), indent=1, sort_keys=True) + "\n",
+                       encoding="utf-8")
     first = recordings[0]
     result.scenarios, result.exchanges = len(first), sum(len(s.exchanges) for s in first)
     seen: set[str] = set()

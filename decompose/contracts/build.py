@@ -23,10 +23,10 @@ from decompose.contracts.binding import Request, bind
 from decompose.contracts.compare import HEADERS_THAT_MATTER, Answer, Exchange, json_body, volatile
 from decompose.contracts.recorder import decode_body, encode_body
 from decompose.contracts.schema import infer
+from decompose.artefacts import CONTRACT, read_json
 from decompose.errors import UserError
 from decompose.gateway.matching import RouteTable
 
-FORMAT = 1
 UNROUTED = "(unrouted)"
 TRANSPORT = {"host", "user-agent", "content-length", "accept-encoding", "connection"}
 INDEX = re.compile(r"\[\d+\]")
@@ -171,7 +171,7 @@ def _contract(service: str, routes: list[str], scenarios: list[dict[str, Any]], 
     for route in routes:
         samples = by_route.get(route, [])
         documented[route] = _route(samples) if samples else {"samples": 0}
-    return {"format": FORMAT, "service": service, "routes": documented,
+    return {"schema_version": CONTRACT.version, "service": service, "routes": documented,
             "uncovered": [r for r in routes if not by_route.get(r)], "scenarios": scenarios}
 
 
@@ -205,6 +205,21 @@ def percentile(values: list[float], percent: float) -> float:
         return 0.0
     rank = max(1, math.ceil(percent / 100 * len(values)))
     return values[rank - 1]
+
+
+def read_contract(path: Path, planned: set[str] | None = None) -> dict[str, Any]:
+    """contracts/<service>.json checked against its schema (decompose.artefacts), and written for the
+    service its name says (and, given the plan's services, for one of them): a contract copied under
+    another name, or kept from an older plan, would hold the wrong service to it."""
+    contract = read_json(path, CONTRACT)
+    service = contract["service"]
+    if service != path.stem:
+        raise UserError(f"{path}: $.service: {service!r} is not this file's service ({path.stem!r})",
+                        f"{CONTRACT.remedy}, or rename the file to {service}.json; the file was left as it is")
+    if planned is not None and service not in planned:
+        raise UserError(f"{path}: $.service: {service!r} is not a service of the plan",
+                        f"{CONTRACT.remedy} for this plan, or move the file out of the contracts folder")
+    return contract
 
 
 def write_contracts(contracts: dict[str, dict[str, Any]], out: Path) -> list[Path]:

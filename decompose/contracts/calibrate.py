@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from decompose.contracts.build import read_contract
 from decompose.contracts.compare import MISSING, _order, fields, is_shape, show
 from decompose.contracts.replay import Run, answer_of, replay
 from decompose.contracts.settings import read
@@ -72,7 +73,7 @@ def calibrate(contracts: Path, plan: Path, root: Path, shard: int = 0, shards: i
     target = InProcess(settings.app, root, settings.reset)
     scenarios: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     for path in sorted(contracts.glob("*.json")):
-        contract = json.loads(path.read_text(encoding="utf-8"))
+        contract = read_contract(path)
         for scenario in contract["scenarios"]:
             scenarios.setdefault(scenario["name"], (contract["routes"], scenario))
     found = {}

@@ -9,13 +9,12 @@ endpoint on (DECOMPOSE_CONTRACT_RESET=1) and one shared secret.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-from decompose.errors import UserError
+from decompose.artefacts import GENERATION, read_json
 from decompose.gateway.upstreams import Fleet, chalice_local, free_port
 from decompose.generation.runtime.client import env_name
 from decompose.generation.runtime.reset import ENABLE
@@ -25,13 +24,9 @@ HIDDEN = ("AWS_", "DECOMPOSE_", "PYTEST_")  # never leak the caller's into the s
 
 def generated_services(folder: Path) -> list[str]:
     """The services `decompose generate` wrote in `folder` (from its report)."""
-    report = folder / "generation.json"
-    try:
-        return [s["name"] for s in json.loads(report.read_text(encoding="utf-8"))["services"]]
-    except FileNotFoundError:
-        raise UserError(f"{report}: no generated services here", "run 'decompose generate' first, or pass --services") from None
-    except (ValueError, KeyError, TypeError) as error:
-        raise UserError(f"{report}: not a generation report ({error})", "run 'decompose generate' again") from None
+    report = folder / "generation.json"  # checked against its schema (decompose.artefacts)
+    found = read_json(report, GENERATION, missing="run 'decompose generate' first, or pass --services")
+    return [s["name"] for s in found["services"]]
 
 
 @contextlib.contextmanager

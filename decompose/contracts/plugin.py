@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from decompose.contracts.build import read_contract
 from decompose.contracts.settings import Settings, read
 from decompose.contracts.targets import Http, InProcess, InProcessService
 from decompose.contracts.verify import Verifier, read_baseline, skip_reason
@@ -40,7 +41,7 @@ USAGE = "give a target: --decompose-target=monolith | URL | fleet:FILE.json (or 
 
 def contract_tests(namespace: dict[str, Any], contract_file: str) -> None:
     """Define test_scenario and test_sla in a generated module, from the contract beside it."""
-    contract = json.loads(Path(namespace["__file__"]).with_name(contract_file).read_text(encoding="utf-8"))
+    contract = read_contract(Path(namespace["__file__"]).with_name(contract_file))
     CONTRACTS[contract["service"]] = contract
     scenarios = contract["scenarios"]
     names = [_test_id(s["name"]) for s in scenarios]
@@ -92,11 +93,12 @@ def decompose_verifier(request: pytest.FixtureRequest, tmp_path_factory: pytest.
     plan = Path(option("--decompose-plan"))
     try:
         settings = read(plan) if plan.exists() else Settings()
+        baseline = read_baseline(Path(option("--decompose-latency")))
         target = _target(spec, settings, Path(option("--decompose-root")).resolve(), option("--decompose-no-reset"))
     except UserError as error:
         pytest.exit(f"decompose contracts: {error.what}\n  next: {error.next_step}", returncode=2)
     world = World(settings, tmp_path_factory.mktemp("decompose-world"))
-    verifier = Verifier(target, world, settings, read_baseline(Path(option("--decompose-latency"))),
+    verifier = Verifier(target, world, settings, baseline,
                         repeat=max(1, option("--decompose-repeat")), warmup=max(0, option("--decompose-warmup")))
     verifier.warm_up(_selected(request.session.items))
     yield verifier

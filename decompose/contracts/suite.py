@@ -21,11 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from decompose.contracts.build import suite_path, write_suites
+from decompose.contracts.build import read_contract, suite_path, write_suites
 from decompose.contracts.fleet import services_fleet
 from decompose.contracts.settings import read
+from decompose.contracts.verify import read_baseline
 from decompose.contracts.world import World
 from decompose.errors import UserError
+from decompose.planning.planfile import load_document, parse
 
 TARGETS = "monolith, service:NAME, services, or a base URL (http://...)"
 
@@ -53,6 +55,7 @@ class Verified:
     results: dict[str, Any]
     failures: list[str]  # pytest's failure blocks: the readable diffs
     modules: list[Path]
+    empty: list[str] = field(default_factory=list)  # services whose contract has no scenario: nothing verified
 
 
 def verify(target: str, options: Options) -> Verified:
@@ -60,9 +63,11 @@ def verify(target: str, options: Options) -> Verified:
     if options.in_process and not target.startswith("service:"):
         raise UserError(f"--in-process applies to --target service:NAME, not {target!r}",
                         "use --target service:NAME --in-process, or drop --in-process")
+    read_baseline(options.latency)  # a damaged latency.json stops the run here, not inside pytest
+    planned = _planned(options.plan)
     if target in ("services",) or target.startswith("service:"):
         only = [target.removeprefix("service:")] if target.startswith("service:") else options.only
-        modules = suites(options.contracts, only)
+        modules, empty = suites(options.contracts, only, planned)
         env = World(read(options.plan), (options.scratch / "fleet").resolve()).fresh()
         with services_fleet(options.services, env, options.scratch / "logs") as (_, urls, secret):
             fleet = options.scratch / "fleet.json"
@@ -72,14 +77,24 @@ def verify(target: str, options: Options) -> Verified:
                 described["in_process"] = str((options.services / only[0]).resolve())
                 described["name"] = f"service {only[0]} in-process (chalice.test.Client), the other {len(urls) - 1} under chalice local"
             fleet.write_text(json.dumps(described, indent=1) + "\n")
-            return _pytest(target, f"fleet:{fleet}", modules, options)
+            return _pytest(target, f"fleet:{fleet}", modules, empty, options)
     if target == "monolith" or target.startswith(("http://", "https://")):
-        return _pytest(target, target, suites(options.contracts, options.only), options)
+        return _pytest(target, target, *suites(options.contracts, options.only, planned), options)
     raise UserError(f"--target {target!r} is not a target", f"use {TARGETS}")
 
 
-def suites(contracts: Path, only: list[str]) -> list[Path]:
-    """The generated modules to run (written again from the contracts when missing)."""
+def _planned(plan: Path) -> set[str] | None:
+    """The plan's services (None without a plan: a contract is then not checked against one)."""
+    if not plan.exists():
+        return None
+    found, _ = parse(load_document(plan), plan)
+    return {service.name for service in found.services}
+
+
+def suites(contracts: Path, only: list[str], planned: set[str] | None = None) -> tuple[list[Path], list[str]]:
+    """The generated modules to run (written again from the contracts when missing), each contract
+    checked first (decompose.artefacts); and the services whose contract has no scenario: nothing to
+    verify there, said so rather than counted as passed."""
     documents = {p.stem: p for p in sorted(contracts.glob("*.json"))}
     if not documents:
         raise UserError(f"{contracts}/: no contracts here", "record them with 'decompose contracts record -- <pytest args>'")
@@ -88,16 +103,22 @@ def suites(contracts: Path, only: list[str]) -> list[Path]:
         raise UserError(f"no contract for service {unknown[0]!r} in {contracts}/ (a service that owns no route has none)",
                         f"choose one of: {', '.join(documents)}")
     chosen = only or list(documents)
-    modules = []
+    modules, empty = [], []
     for name in chosen:
+        if not read_contract(documents[name], planned)["scenarios"]:
+            empty.append(name)
+            continue
         module = suite_path(contracts, name)
         if not module.exists():
             write_suites({name: {}}, contracts)
         modules.append(module)
-    return modules
+    if not modules:
+        raise UserError(f"nothing to verify: no recorded scenario in the contract of {', '.join(empty)} ({contracts}/)",
+                        "record contracts from tests that reach these services' routes ('decompose contracts record')")
+    return modules, empty
 
 
-def _pytest(target: str, spec: str, modules: list[Path], options: Options) -> Verified:
+def _pytest(target: str, spec: str, modules: list[Path], empty: list[str], options: Options) -> Verified:
     results = options.scratch / "results.json"
     results.unlink(missing_ok=True)
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-o", "console_output_style=classic",
@@ -114,8 +135,9 @@ def _pytest(target: str, spec: str, modules: list[Path], options: Options) -> Ve
         tail = "\n".join(output.strip().splitlines()[-15:])
         raise UserError(f"the contract suite could not run against {target} (pytest exit {done.returncode}):\n{tail}",
                         "fix what the last lines say; 'decompose contracts verify -v' shows pytest's whole output")
-    return Verified(target, done.returncode == 0, json.loads(results.read_text(encoding="utf-8")),
-                    _failures(output), modules)
+    found = json.loads(results.read_text(encoding="utf-8"))
+    found["empty"] = empty
+    return Verified(target, done.returncode == 0, found, _failures(output), modules, empty)
 
 
 def _failures(output: str) -> list[str]:

@@ -16,12 +16,12 @@ may fail in transport or answer a 5xx the recording did not have. The pytest plu
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from decompose.artefacts import LATENCY, read_json
 from decompose.contracts.binding import Request
 from decompose.contracts.build import percentile
 from decompose.contracts.compare import Answer
@@ -85,7 +85,8 @@ class Verifier:
     def warm_up(self, chosen: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
         """Replay, `warmup` times and unjudged, the fewest of the chosen (contract, scenario) pairs that
         reach every route the chosen ones reach."""
-        replayable = {s["name"]: (c, s) for c, s in chosen if not skip_reason(s)}
+        # a contract with no scenario gives pytest an empty parameter set: its "scenario" is no scenario
+        replayable = {s["name"]: (c, s) for c, s in chosen if isinstance(s, dict) and not skip_reason(s)}
         for name in covering({name: pair[1] for name, pair in sorted(replayable.items())}) * self.warmup:
             self._once(*replayable[name])
             self.warmed.append(name)
@@ -169,10 +170,13 @@ def covering(scenarios: dict[str, dict[str, Any]]) -> list[str]:
 
 
 def read_baseline(path: Path) -> dict[str, dict[str, float]] | None:
-    """The monolith's recorded latencies, or None when there are none (latency is then not judged)."""
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    """The monolith's recorded latencies per route, or None when there are none (latency is then not
+    judged); a damaged file is a UserError (decompose.artefacts), never a guess."""
+    if not path.exists():
         return None
-    except ValueError:
-        return None
+    return read_json(path, LATENCY)["routes"]
+
+
+def latency_document(routes: dict[str, dict[str, float]]) -> dict[str, object]:
+    """latency.json as `decompose contracts record` writes it."""
+    return {"schema_version": LATENCY.version, "routes": routes}

@@ -8,17 +8,24 @@
 The manifest records the sha256 of every file decompose wrote, so the next generation can tell a
 file nobody touched (safe to overwrite) from one the user edited (a conflict, kept unless forced).
 A dry run is plan_writes without apply. Nothing is ever deleted: files no longer rendered are
-reported as stale and left alone. Errors a user can fix are UserErrors; nothing here prints.
+reported as stale and left alone. The one exception is decompose's own temporary files: written in
+out/.decompose-tmp (never inside a service folder), removed on every exit (SIGTERM included), and,
+after a SIGKILL, by the next run (`remove_leftovers`, which matches their exact name pattern).
+Errors a user can fix are UserErrors; nothing here prints.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import hashlib
 import json
 import os
+import re
 import secrets
+import signal
 import stat
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -28,6 +35,8 @@ from typing import Literal
 from decompose.errors import UserError
 
 MANIFEST = ".decompose-generated.json"
+SCRATCH = ".decompose-tmp"  # temporary files while writing: beside the services, never inside one
+LEFTOVER = re.compile(r"\.(.+)\.[0-9a-f]{8}\.tmp")  # write_atomic's temporary name for NAME
 SCHEMA_VERSION = 1
 GENERATOR = "decompose"
 
@@ -144,6 +153,8 @@ def _path_problem(path: str) -> str | None:
         return "has an empty, '.' or '..' part: it must stay inside the output folder"
     if path == MANIFEST:
         return "is the name of decompose's own manifest"
+    if parts[0] == SCRATCH:
+        return "is inside decompose's own scratch folder"
     return None
 
 
@@ -285,12 +296,15 @@ def manifest_bytes(files: Mapping[str, str]) -> bytes:
 
 def apply(plan: WritePlan, force: bool = False) -> WriteResult:
     _check_still_current(plan)
+    remove_leftovers(plan.out, {a.path for a in plan.actions} | set(plan.previous))
     done: list[FileAction] = []
     try:
-        for action in plan.actions:
-            done.append(_execute(plan.out, action, force))
+        with _terminate_as_exit():
+            for action in plan.actions:
+                done.append(_execute(plan.out, action, force))
     finally:  # even after a failed write, record what was written so it is not a conflict next time
         manifest = _write_manifest(plan, done)
+        _drop_scratch(plan.out)
     return WriteResult(plan.out, tuple(done), plan.stale, manifest)
 
 
@@ -310,7 +324,7 @@ def _execute(out: Path, action: FileAction, force: bool) -> FileAction:
     if action.status == "conflict" and force and not action.in_the_way:
         action = replace(action, status="forced")
     if action.status in TO_WRITE:
-        write_atomic(out / action.path, action.new)
+        write_atomic(out / action.path, action.new, out / SCRATCH)
     return action
 
 
@@ -318,7 +332,7 @@ def _write_manifest(plan: WritePlan, done: list[FileAction]) -> Path:
     path = plan.out / MANIFEST
     data = manifest_bytes(_manifest_entries(plan, done))
     if not (path.is_file() and path.read_bytes() == data):  # unchanged: leave the file (and its mtime) alone
-        write_atomic(path, data)
+        write_atomic(path, data, plan.out / SCRATCH)
     return path
 
 
@@ -336,11 +350,15 @@ def _manifest_entries(plan: WritePlan, done: list[FileAction]) -> dict[str, str]
     return entries
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename over the target: never half a file."""
+def write_atomic(target: Path, data: bytes, scratch: Path | None = None) -> None:
+    """Write to a temporary file, then rename over the target: never half a file. The temporary file
+    is in `scratch` (default: out/.decompose-tmp, beside the services, in none of them), so a run
+    killed mid-way leaves nothing a `chalice package` of a service would ship."""
+    scratch = scratch if scratch is not None else target.parent
+    scratch.mkdir(parents=True, exist_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else None
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    temporary = scratch / f".{target.name}.{secrets.token_hex(4)}.tmp"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     try:
         with os.fdopen(os.open(temporary, flags, 0o666), "wb") as stream:  # 0o666: the umask applies
@@ -353,6 +371,60 @@ def write_atomic(target: Path, data: bytes) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+# ---------------------------------------------------------------- temporary files
+
+
+def _is_ours(name: str, targets: set[str]) -> bool:
+    """`.NAME.8hex.tmp`, as write_atomic names them, for a NAME decompose writes (or, with `targets`
+    empty, any NAME: inside SCRATCH everything of that form is ours)."""
+    found = LEFTOVER.fullmatch(name)
+    return found is not None and (not targets or found.group(1) in targets)
+
+
+def remove_leftovers(out: Path, paths: set[str]) -> list[Path]:
+    """Temporary files a killed run left: everything of write_atomic's form in out/.decompose-tmp, and
+    (where earlier versions of decompose wrote them, beside their target) `.NAME.8hex.tmp` beside a
+    NAME this generation writes or the manifest lists. Nothing else is touched. Returns what it removed."""
+    folders: dict[Path, set[str]] = {out / SCRATCH: set()}
+    for path in [*paths, MANIFEST]:
+        folder = (out / path).parent
+        folders.setdefault(folder, set()).add(PurePosixPath(path).name)
+    removed = []
+    for folder, names in sorted(folders.items()):
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        for entry in sorted(folder.iterdir()):
+            if _is_ours(entry.name, names) and entry.is_file() and not entry.is_symlink():
+                entry.unlink()
+                removed.append(entry)
+    return removed
+
+
+def _drop_scratch(out: Path) -> None:
+    try:
+        (out / SCRATCH).rmdir()  # only when empty: another run may be writing in it
+    except OSError:
+        pass
+
+
+@contextlib.contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """SIGTERM while writing unwinds like Ctrl-C (write_atomic removes its temporary file) instead of
+    killing the process where it stands. Only the main thread can set a handler."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 # ---------------------------------------------------------------- showing a change

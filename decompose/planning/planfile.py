@@ -17,10 +17,12 @@ import tomlkit
 from tomlkit.exceptions import ParseError
 from tomlkit.items import Table
 
+from decompose.artefacts import PLAN, check
 from decompose.errors import UserError
 from decompose.planning.constraints import SHARED, Constraints
 from decompose.planning.plan import PLAN_SCHEMA_VERSION, Plan, Problem, Service, Settings
 
+FIX_SYNTAX = "fix the syntax (your editor's TOML mode helps), then run the command again; the file was left as it is"
 OTHER_STAGES = ("contracts", "gateway")  # tables later stages read (decompose.contracts.settings, ...)
 LISTS = ("modules", "symbols", "tables", "routes", "interface")
 HEADER = """decompose plan: candidate services for {root}.
@@ -108,12 +110,20 @@ def _service_table(service: Service, notes: Callable[[str], str], comments: list
 # ---- reading --------------------------------------------------------------------------------
 
 def load_document(path: Path) -> tomlkit.TOMLDocument:
+    """The plan as tomlkit reads it, once its version and top-level structure are checked
+    (decompose.artefacts); `parse` then names every field inside that it cannot use."""
     try:
-        return tomlkit.parse(path.read_text(encoding="utf-8"))
+        document = tomlkit.parse(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UserError(f"{path}: no plan here", "run 'decompose plan' to write one") from None
-    except (ParseError, UnicodeDecodeError) as error:
-        raise UserError(f"{path}: not valid TOML ({error})", "fix the syntax (your editor's TOML mode helps), then run the command again") from None
+    except UnicodeDecodeError as error:
+        raise UserError(f"{path}: not UTF-8 text (byte {error.start})", FIX_SYNTAX) from None
+    except ParseError as error:
+        raise UserError(f"{path}: not valid TOML ({error})", FIX_SYNTAX) from None
+    except RecursionError:
+        raise UserError(f"{path}: not valid TOML (nested too deeply)", FIX_SYNTAX) from None
+    check(document.unwrap(), PLAN, path)
+    return document
 
 
 def parse(doc: tomlkit.TOMLDocument, path: Path) -> tuple[Plan, list[Problem]]:
