@@ -87,7 +87,7 @@ def parse_json(data: bytes, path: Path, kind: Kind) -> Any:
     try:
         return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as error:
-        raise _refused(path, kind, f"not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})") from None
+        raise _refused(path, kind, f"not valid JSON ({error.msg}: line {error.lineno}, column {error.colno})") from None
     except ValueError as error:
         raise _refused(path, kind, f"not valid JSON ({error})") from None
     except RecursionError:
