@@ -25,7 +25,7 @@ from decompose.errors import UserError
 from decompose.generation import writer
 from decompose.planning.plan import PLAN_SCHEMA_VERSION
 from tests.helpers import run_in
-from tests.sample import SAMPLE
+from tests.sample import ROOT, SAMPLE, WORLD
 
 runner = CliRunner()
 Corrupt = Callable[[bytes], bytes]
@@ -295,6 +295,20 @@ def test_a_contract_with_no_scenario_is_nothing_to_verify_not_a_crash(copy, monk
     result = runner.invoke(app, ["contracts", "verify", "--only", empty[0]])
     lines = refused(result, Path("contracts"))
     assert f"nothing to verify: no recorded scenario in the contract of {empty[0]}" in lines[0]
+
+
+def test_contracts_with_no_scenario_are_said_and_counted_beside_the_verified_ones(copy, monkeypatch):
+    plan = copy / "decompose.toml"
+    plan.write_text(plan.read_text() + "\n" + WORLD)  # the sample's [contracts] app: target monolith in-process
+    contracts = sorted((copy / "contracts").glob("*.json"))
+    empty = [p.stem for p in contracts if not json.loads(p.read_text())["scenarios"]]
+    monkeypatch.chdir(copy)
+    result = runner.invoke(app, ["contracts", "verify", "--root", str(ROOT), "--json"])
+    assert result.exit_code in (0, 1) and "Traceback" not in result.output and "AttributeError" not in result.output, result.output
+    for service in empty:
+        assert f"nothing to verify for service {service}: its contract has no recorded scenario" in result.output
+    assert f"Contracts: {len(contracts) - len(empty)} verified, {len(empty)} with nothing to verify." in result.output
+    assert json.loads(result.stdout)["empty"] == empty
 
 
 # ---- generate's temporary files ---------------------------------------------------------------------------
