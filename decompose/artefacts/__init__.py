@@ -81,17 +81,18 @@ def parse_json(data: bytes, path: Path, kind: Kind) -> Any:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise _refused(path, kind, f"not UTF-8 text (byte {error.start})") from None
+        raise _refused(path, kind, f"not a readable {kind.name} (not UTF-8 text: byte {error.start})") from None
     if not text.strip():
-        raise _refused(path, kind, "the file is empty")
+        raise _refused(path, kind, f"not a readable {kind.name} (the file is empty)")
     try:
         return json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as error:
-        raise _refused(path, kind, f"not valid JSON ({error.msg}: line {error.lineno}, column {error.colno})") from None
+        raise _refused(path, kind, f"not a readable {kind.name} (not valid JSON: {error.msg}, line {error.lineno}, "
+                                   f"column {error.colno})") from None
     except ValueError as error:
-        raise _refused(path, kind, f"not valid JSON ({error})") from None
+        raise _refused(path, kind, f"not a readable {kind.name} (not valid JSON: {error})") from None
     except RecursionError:
-        raise _refused(path, kind, "not valid JSON (nested too deeply)") from None
+        raise _refused(path, kind, f"not a readable {kind.name} (not valid JSON: nested too deeply)") from None
 
 
 def _no_constant(name: str) -> Any:
