@@ -299,7 +299,7 @@ def apply(plan: WritePlan, force: bool = False) -> WriteResult:
     remove_leftovers(plan.out, {a.path for a in plan.actions} | set(plan.previous))
     done: list[FileAction] = []
     try:
-        with _terminate_as_exit():
+        with terminate_as_exit():
             for action in plan.actions:
                 done.append(_execute(plan.out, action, force))
     finally:  # even after a failed write, record what was written so it is not a conflict next time
@@ -410,7 +410,7 @@ def _drop_scratch(out: Path) -> None:
 
 
 @contextlib.contextmanager
-def _terminate_as_exit() -> Iterator[None]:
+def terminate_as_exit() -> Iterator[None]:
     """SIGTERM while writing unwinds like Ctrl-C (write_atomic removes its temporary file) instead of
     killing the process where it stands. Only the main thread can set a handler."""
     if threading.current_thread() is not threading.main_thread():

@@ -348,3 +348,14 @@ def test_temporary_files_are_written_outside_every_service_folder(tmp_path):
     assert seen and all(p.parent == out / writer.SCRATCH for p in seen)
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == \
         [".decompose-generated.json", "cart/.chalice/config.json", "cart/app.py"]
+
+
+def test_sigterm_while_writing_unwinds_like_ctrl_c_and_the_handler_is_put_back():
+    import os
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(SystemExit) as stopped, writer.terminate_as_exit():
+        os.kill(os.getpid(), signal.SIGTERM)  # a SystemExit unwinds through write_atomic, which removes its file
+    assert stopped.value.code == 128 + signal.SIGTERM
+    assert signal.getsignal(signal.SIGTERM) == before
