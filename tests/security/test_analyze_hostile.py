@@ -164,3 +164,12 @@ def test_python2_only_code_is_still_python2(tmp_path, code):
     write_tree(tmp_path, {"app/old.py": "import sys\n" + code})
     (failure,) = analyze(tmp_path / "app").analysis.failures
     assert failure.kind == "python2"
+
+
+def test_a_string_with_an_invalid_escape_is_analysed_not_an_analyzer_error(tmp_path):
+    """Found by the mutation corpus: libcst parses `"\\x"`, Python cannot evaluate it, and the
+    SyntaxError escaped the fact walk as an `analyzer-error`."""
+    write_tree(tmp_path, {"app/esc.py": 'A = "\\x"\nB = "\\N{nope}"\n\ndef f():\n    return A\n'})
+    result = analyze(tmp_path / "app")
+    assert list(result.analysis.failures) == []
+    assert "esc:f" in {s.id for s in result.analysis.symbols}
