@@ -13,7 +13,7 @@ def test_brackets_may_nest_as_deep_as_cpython_allows(depth):
 
 @pytest.mark.parametrize("link", [b"+1", b".a", b"[0]", b"()", b" if x else y"])
 def test_a_chain_over_the_run_bound_is_refused_and_one_under_is_not(link):
-    under = b"x = y" + link * (MAX_RUN // 4) + b"\n"  # each link is at most 4 tokens at its level
+    under = b"x = y" + link * (MAX_RUN // 4 - 1) + b"\n"  # each link is at most 4 tokens at its level
     assert over_budget(under) is None
     found = over_budget(b"\n\nx = y" + link * MAX_RUN + b"\n")
     assert found is not None and (found.kind, found.line) == ("too-complex", 3)
