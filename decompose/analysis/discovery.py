@@ -4,7 +4,13 @@ Import roots: the parent of the given path when it is a package, else the path i
 folder; and any folder holding `manage.py`, `setup.py`, `setup.cfg` or `pyproject.toml` that is not
 itself a package (a Django project next to its apps, a nested project). A file's module name is its
 path relative to the deepest root above it, so folders without `__init__.py` become namespace
-packages. Symlinked folders are followed once; a link back into its own ancestry is a loop.
+packages.
+
+Only what lies inside the tree is read: a link (to a file or a folder) whose target resolves
+outside the folder analysed is reported (`symlink-outside`) and not followed, so a link to /etc
+never becomes a module. Links inside the tree are followed, each real folder walked once; a link
+back into its own ancestry is a loop. Only regular files are read: a FIFO, socket or device named
+`*.py` is reported (`special-file`) and never opened (reading a FIFO waits for a writer for ever).
 
 Paths are plain strings here, not `pathlib.Path`: on a 4,000-file tree pathlib alone cost a second.
 """
@@ -16,7 +22,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from decompose.analysis.sources import ParseFailure, SourceFile
+from decompose.analysis.sources import ParseFailure, SourceFile, special_kind
 
 ROOT_MARKERS = ("manage.py", "setup.py", "setup.cfg", "pyproject.toml")
 SKIP_DIRS = {"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist", "htmlcov"}
@@ -50,6 +56,8 @@ def discover(path: Path, exclude: tuple[str, ...] = ()) -> Discovery:
         raise DiscoveryError(f"{top} does not exist")
     if os.path.isfile(top):
         return _single_file(Path(top))
+    if not os.path.isdir(top):
+        raise DiscoveryError(f"{top} is {special_kind(os.stat(top).st_mode)}, not a .py file or a folder")
     base = os.path.dirname(top) if os.path.exists(os.path.join(top, "__init__.py")) else top
     folders, failures = _walk(top, base, exclude)
     return _name_modules(top, base, folders, failures)
@@ -98,6 +106,8 @@ def _visit_entry(entry, rel, ancestry, top_real, seen_real, stack, info, failure
         real = os.path.realpath(entry.path) if entry.is_symlink() else os.path.join(ancestry[-1], name)
         if real in ancestry or top_real.startswith(real.rstrip(SEP) + SEP):
             failures.append(ParseFailure(rel, None, "symlink-loop", f"links back to its own ancestor {real}"))
+        elif not _inside(real, top_real):
+            failures.append(ParseFailure(rel, None, "symlink-outside", f"links to {real}, outside the analysed folder: not followed"))
         elif real not in seen_real:
             stack.append((entry.path, (*ancestry, real)))
         return
@@ -107,10 +117,33 @@ def _visit_entry(entry, rel, ancestry, top_real, seen_real, stack, info, failure
         return
     if name == "__init__.py":
         info.has_init = True
-    if entry.is_symlink() and not os.path.exists(entry.path):
-        failures.append(ParseFailure(rel, None, "unreadable", "broken symbolic link"))
-    else:
+    problem = _file_problem(entry, rel, top_real)
+    if problem is None:
         info.files.append(entry.path)
+    else:
+        failures.append(problem)
+
+
+def _file_problem(entry: os.DirEntry, rel: str, top_real: str) -> ParseFailure | None:
+    """Why a `.py` entry must not be read, if it must not: a broken link, a link out of the tree,
+    anything but a regular file. `is_file` answers from the folder listing for a plain entry."""
+    if entry.is_symlink():
+        real = os.path.realpath(entry.path)
+        if not _inside(real, top_real):
+            return ParseFailure(rel, None, "symlink-outside", f"links to {real}, outside the analysed folder: not read")
+        if not os.path.exists(entry.path):
+            return ParseFailure(rel, None, "unreadable", "broken symbolic link")
+    if entry.is_file():
+        return None
+    try:
+        kind = special_kind(entry.stat().st_mode)
+    except OSError as error:
+        return ParseFailure(rel, None, "unreadable", error.strerror or str(error))
+    return ParseFailure(rel, None, "special-file", f"{kind}, not a regular file: not read")
+
+
+def _inside(real: str, top_real: str) -> bool:
+    return real == top_real or real.startswith(top_real.rstrip(SEP) + SEP)
 
 
 def _is_root(folder: str, info: _Folder | None) -> bool:

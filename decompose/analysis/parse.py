@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 
 import libcst as cst
 
 from decompose.analysis import collector
+from decompose.analysis.budget import code_only, over_budget
 from decompose.analysis.facts import FileFacts
 from decompose.analysis.sources import ParseFailure, SourceFile, failure
 from decompose.analysis.visitor import FactWalker
 
+# Python-2-only code, looked for in the code alone (strings and comments blanked, see
+# budget.code_only): a print or exec statement, `except X, e:`, `raise E, "why"`, backticks, `<>`,
+# an octal or long literal (0777, 10L), a `ur''` string. A Python 3 file never holds any of them,
+# truncated or not, so a syntax error in one is never taken for Python 2.
 PY2_MARKERS = re.compile(
-    rb"^\s*(print\s+[\"'\w]|exec\s+[\"']|except\s+[\w.]+\s*,\s*\w+\s*:|raise\s+\w+\s*,)|`\w+`|\bur[\"']",
+    rb"^[ \t]*(?:print[ \t]*(?:>>|[ \t](?!\s*(?:if|else|for|and|or|in|is|not)\b)[ \t]*[\"'\w])"
+    rb"|exec[ \t]+[\"'\w]|except[ \t]+\(?[\w., \t]+\)?[ \t]*,[ \t]*\w+[ \t]*:|raise[ \t]+[\w.]+[ \t]*,)"
+    rb"|`|<>|(?<![\w.])0+[1-9]\d*[lL]?(?![\w.])|(?<![\w.])\d+[lL](?!\w)|\b[uU][rR]\"\"",
     re.MULTILINE,
 )
 
@@ -21,11 +30,14 @@ def facts_from_bytes(source: SourceFile, data: bytes, sha256: str) -> FileFacts 
     """Any exception is one file's finding, never the end of the run: libcst itself raises a bare
     TypeError on some valid code (`() if 0 else(lambda:())`, LibCST#1061), and a bug of ours in
     the walk must cost the file it met, not the other thousands."""
+    costly = over_budget(data)
+    if costly is not None:  # before libcst: its cost grows with tokens and nesting (see budget.py)
+        return failure(source, costly.kind, costly.message, costly.line)
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as error:
-        kind = "python2" if PY2_MARKERS.search(data) else "syntax-error"
-        return failure(source, kind, _syntax_message(error), error.raw_line)
+        kind = "python2" if PY2_MARKERS.search(code_only(data)) else "syntax-error"
+        return failure(source, kind, _syntax_message(error), _error_line(data, error))
     except cst.CSTValidationError as error:  # a SyntaxError too, but not the file's: libcst's check of its own tree
         return failure(source, "parser-error", f"libcst could not parse this file: {_describe(error)}")
     except (UnicodeDecodeError, LookupError, SyntaxError) as error:  # SyntaxError: a bad encoding declaration
@@ -88,6 +100,22 @@ def _unvalidated(self: cst.CSTNode) -> None:
 def _describe(error: Exception) -> str:
     text = str(error).strip().splitlines()
     return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+def _error_line(data: bytes, error: cst.ParserSyntaxError) -> int:
+    """The line Python itself gives for the error: libcst's native parser often names the line after
+    (`b = = 2` on line 2 is reported on line 3). Only an AST is built, nothing runs; the file has
+    passed the budget check. libcst's line when CPython parses what libcst does not."""
+    try:
+        with warnings.catch_warnings():  # invalid escapes and the like: not ours to print
+            warnings.simplefilter("ignore")
+            compile(data, "<analysed>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as cpython:
+        if cpython.lineno:
+            return cpython.lineno
+    except (ValueError, RecursionError):
+        pass
+    return error.raw_line
 
 
 def _syntax_message(error: cst.ParserSyntaxError) -> str:

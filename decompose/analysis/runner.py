@@ -23,6 +23,12 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int], None]
 POOL_THRESHOLD = 24  # fewer misses than this use a single worker process
+# Last-resort limits of a parser worker, for what the lexical budget (budget.py) does not foresee.
+# The budget decides, from the bytes, deterministically; these only keep a surprise from taking
+# the machine: address space above the worker's own at start-up, and CPU seconds per file.
+WORKER_MEMORY = 4 << 30
+FILE_CPU_SECONDS = 120
+UNCACHED = ("out-of-memory", "parser-crash")  # a worker's death or limit, not a verdict on the file: tried again next run
 
 
 @dataclass(frozen=True)
@@ -132,7 +138,7 @@ def collect_facts(
     tick(len(sources) - len(misses))
     workers = _workers(jobs, len(misses))
     out = _parse_all(misses, workers, tick, meanwhile or (lambda: None))
-    cache.put_blobs((key, out.blobs[source.module]) for key, source, _ in misses)
+    cache.put_blobs((key, out.blobs[source.module]) for key, source, _ in misses if source.module not in out.uncached)
     parsed = out.results
     cache.put_stats(prints.stats)
     cache.prune({k for k, _, _ in prints.keyed})
@@ -163,7 +169,43 @@ def _parse_one(item: tuple[SourceFile, bytes, str]) -> bytes:
     from decompose.analysis.parse import facts_from_bytes
 
     source, data, sha = item
-    return pickle.dumps(facts_from_bytes(source, data, sha), protocol=pickle.HIGHEST_PROTOCOL)
+    _limit_cpu(FILE_CPU_SECONDS)
+    try:
+        result = facts_from_bytes(source, data, sha)
+    except MemoryError:  # over WORKER_MEMORY: this file is reported, the worker goes on with the next
+        result = ParseFailure(source.rel, source.module, "out-of-memory",
+                              f"parsing needed over the worker's {WORKER_MEMORY >> 30} GiB safety limit; not analysed")
+    return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _limit_cpu(seconds: int) -> None:
+    """Let the next file use `seconds` of CPU: past them the kernel ends the worker (SIGXCPU), and
+    the file is reported as a parser crash (see `_parse_all`). A soft limit: raised again per file."""
+    try:
+        import resource
+
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+        soft = int(used.ru_utime + used.ru_stime) + seconds
+        if hard == resource.RLIM_INFINITY or soft < hard:
+            resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+    except (ImportError, ValueError, OSError):  # no such limit here (Windows): the budget alone bounds the parse
+        pass
+
+
+def _limit_memory(extra: int) -> None:
+    """Cap the worker's address space at what it uses now plus `extra`: libcst then raises
+    MemoryError (or the worker dies) rather than the machine swapping or the OOM killer choosing."""
+    try:
+        import resource
+
+        with open("/proc/self/statm") as statm:
+            size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        limit = size + extra if hard == resource.RLIM_INFINITY else min(size + extra, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):  # not Linux: the budget alone bounds the parse
+        pass
 
 
 Item = tuple[SourceFile, bytes, str]
@@ -176,13 +218,16 @@ class Parsed:
     def __init__(self) -> None:
         self.blobs: dict[str, bytes] = {}  # stored in the cache as they are
         self.results: dict[str, Result] = {}
+        self.uncached: set[str] = set()  # modules whose result must not be cached (UNCACHED kinds)
 
     def __contains__(self, module: str) -> bool:
         return module in self.blobs
 
     def add(self, module: str, blob: bytes) -> None:
         self.blobs[module] = blob
-        self.results[module] = pickle.loads(blob)
+        self.results[module] = result = pickle.loads(blob)
+        if isinstance(result, ParseFailure) and result.kind in UNCACHED:
+            self.uncached.add(module)
 
 
 def _parse_all(misses: list[tuple[str, SourceFile, bytes]], workers: int, tick: Progress,
@@ -204,7 +249,8 @@ def _parse_all(misses: list[tuple[str, SourceFile, bytes]], workers: int, tick: 
         pending = _run_pool(pending, 1, 1, out, tick)
         if pending:
             culprit = pending.pop(0)
-            crash = ParseFailure(culprit[0].rel, culprit[0].module, "parser-crash", "the parser crashed on this file (deep nesting?)")
+            crash = ParseFailure(culprit[0].rel, culprit[0].module, "parser-crash",
+                                 f"the parser worker died on this file (a native crash, or over its memory or {FILE_CPU_SECONDS} s CPU safety limit)")
             out.add(culprit[0].module, pickle.dumps(crash))
             tick(1)
     return out
@@ -214,12 +260,14 @@ def _parser_worker() -> None:
     """A worker that dies in native code is reported as a finding: no fault dump on the terminal.
     The parent pauses the garbage collector while it loads facts (`collector.paused`); a worker
     parses with it on, as any libcst user does (`parse.facts_from_bytes` pauses it for the walk only).
-    A worker builds its trees without libcst's per-node validation (`parse.skip_node_validation`)."""
+    A worker builds its trees without libcst's per-node validation (`parse.skip_node_validation`),
+    and runs under a memory and a per-file CPU limit (WORKER_MEMORY, FILE_CPU_SECONDS)."""
     from decompose.analysis.parse import skip_node_validation  # libcst loads in the workers only
 
     faulthandler.disable()
     gc.enable()
     skip_node_validation()
+    _limit_memory(WORKER_MEMORY)
 
 
 def _run_pool(items: list[Item], workers: int, chunk: int, out: Parsed, tick: Progress,

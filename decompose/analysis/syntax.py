@@ -60,7 +60,10 @@ def string_value(node: cst.SimpleString) -> str | None:
     if "b" in node.prefix:
         return None
     if "\\" in node.value or "\r" in node.value:
-        value = node.evaluated_value
+        try:
+            value = node.evaluated_value
+        except (SyntaxError, ValueError):  # `"\x"`, `"\N{nope}"`: libcst parses them, Python does not
+            return None
         return value if isinstance(value, str) else None
     return node.raw_value
 

@@ -48,7 +48,11 @@ def test_a_loop_below_a_linked_folder_is_caught(tmp_path):
     assert {s.module for s in found.sources} == {"alias.x", "core.x", "core.deep.mod"}
 
 
-def test_a_link_into_a_folder_outside_is_walked(tmp_path):
+def test_a_link_into_a_folder_outside_is_reported_not_walked(tmp_path):
+    """Issue #27: what lies outside the folder analysed is never read (analyse the common parent
+    to include it)."""
     write_tree(tmp_path, {"app/main.py": "", "shared/lib/util.py": ""})
     (tmp_path / "app/lib").symlink_to(tmp_path / "shared/lib")
-    assert set(modules(tmp_path / "app")) == {"main", "lib.util"}
+    assert set(modules(tmp_path / "app")) == {"main"}
+    assert {f.path: f.kind for f in discover(tmp_path / "app").failures} == {"lib": "symlink-outside"}
+    assert set(modules(tmp_path)) == {"app.main", "shared.lib.util"}  # inside the tree: each real folder walked once
