@@ -172,8 +172,8 @@ def listening(port: int) -> bool:
 
 
 def start_up(where: Path, port: int, *options: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "decompose", "gateway", "up", "--root", "app", "--port", str(port),
-                             "--database-url", "sqlite:///shared.db", *options], cwd=where, env=env(TINY_SPAWN="1"),
+    return subprocess.Popen([sys.executable, "-m", "decompose", "gateway", "up", "--root", "app", "--port", str(port), *options],
+                            cwd=where, env=env(TINY_SPAWN="1", TINY_DATABASE_URL=f"sqlite:///{where / 'shared.db'}"),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -288,9 +288,8 @@ def stack(copy):
         for key, value in env().items():
             patch.setenv(key, value)
         patch.setenv("TINY_DATABASE_URL", "sqlite:///shared.db")  # relative: each process would resolve it against its own folder
-        from decompose.gateway.paths import SCRATCH
-
-        with api.up(Path("routes.toml"), Path("services"), Path("decompose.toml"), Path("app"), 0, SCRATCH) as running_stack:
+        with api.up(Path("routes.toml"), Path("services"), Path("decompose.toml"), Path("app"), 0,
+                    Path(".decompose/gateway")) as running_stack:  # where the CLI's `up` keeps its files
             yield copy, running_stack
 
 
