@@ -113,7 +113,8 @@ class Fleet:
     def start(self) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
         for upstream in self.upstreams.values():
-            with self.signals.held(), open(self.logs / f"{upstream.name}.log", "wb") as log:  # a child is recorded before a stop signal acts
+            # held: a stop signal acts once the child is recorded, so the stop that follows finds it
+            with self.signals.held(), open(self.logs / f"{upstream.name}.log", "wb") as log:
                 self.processes[upstream.name] = subprocess.Popen(
                     upstream.command, cwd=upstream.cwd, env={**os.environ, **upstream.env}, stdout=log,
                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
@@ -167,9 +168,6 @@ class Fleet:
         found = [line.strip() for line in tail.splitlines() if EXCEPTION_LINE.match(line.strip())]
         return UserError(f"{name} {how} {when}" + (f": {found[-1]}" if found else ""),
                          f"see {self.logs / (name + '.log')}; its last lines:\n{tail}")
-
-    def pids(self) -> dict[str, int]:
-        return {name: process.pid for name, process in self.processes.items()}
 
     def kill(self, name: str) -> None:
         """Stop one upstream now (fault tests)."""

@@ -428,7 +428,11 @@ def test_a_hot_reload_of_an_emptied_table_keeps_the_previous_one(copy):
 
     run_in(copy, ["gateway", "route", "service", "--service", "notes", "-q"])
     seen = []
-    client = bare(httpx.AsyncClient(transport=httpx.MockTransport(lambda r: seen.append(r.url.port) or httpx.Response(201, stream=httpx.ByteStream(b"")))))
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.port)
+        return httpx.Response(201, stream=httpx.ByteStream(b""))
+
+    client = bare(httpx.AsyncClient(transport=httpx.MockTransport(answer)))
     urls = {"notes": "http://127.0.0.1:8001", "board": "http://127.0.0.1:8002"}
     gateway = Gateway(read(copy / "routes.toml"), urls, client=client)
     path = copy / "routes.toml"
