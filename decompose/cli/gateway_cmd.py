@@ -13,9 +13,9 @@ from decompose.cli.guard import guarded
 from decompose.cli.output import Quiet, Verbose, err_console, settings_for, table_console, write_data
 from decompose.errors import UserError
 from decompose.gateway.modes import MODES, Mode
+from decompose.gateway.paths import LOGS, SCRATCH, SHADOW_LOG
 
 TABLE_OPTION = typer.Option(Path("routes.toml"), "--routes", "-r", help="The route table.")
-SHADOW_LOG = Path(".decompose/shadow.jsonl")
 RECORD_OPTION = typer.Option(None, "--record", help="Append every exchange to this file (JSON lines) for "
                              "'decompose contracts record --from'.")
 app = typer.Typer(help="Strangler-fig gateway: move traffic from the monolith to the services route by route.", no_args_is_help=True)
@@ -128,12 +128,15 @@ def serve(
     """Run the gateway on 127.0.0.1 until interrupted (uvicorn)."""
     settings = settings_for(ctx, quiet, verbose)
     from decompose.gateway import api  # the planner and contracts load only for the command
-    from decompose.gateway.table import missing_urls, read
+    from decompose.gateway.table import check_owners, missing_urls, read
 
     table = read(table_path)
     if monolith:
         table.settings["monolith"] = monolith
     urls = {**table.services, **_pairs(service_url)}
+    services = api.plan_services(plan)
+    if services is not None:
+        check_owners(table, services, f"the services of {plan}")
     missing_urls(table, urls)
     for path in filter(None, (log, record)):
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -164,27 +167,42 @@ def up(
     root: Path = typer.Option(Path("."), "--root", help="The folder the monolith's package imports from."),
     port: int = typer.Option(8080, "--port", min=1, max=65535, help="The gateway's port on 127.0.0.1."),
     contract_world: bool = typer.Option(False, "--contract-world", help="Run in the [contracts] world with reset endpoints on (for verify)."),
+    database_url: str = typer.Option(None, "--database-url", help="One database for the monolith and every service "
+                                     "(default: the value of its variable in your environment)."),
+    database_env: list[str] = typer.Option([], "--database-env", help="The variable the monolith reads its database URL "
+                                           "from (repeatable; default: the DATABASE_URL-like variables the services read)."),
     record: Path = RECORD_OPTION,
     quiet: Quiet = False,
     verbose: Verbose = 0,
 ) -> None:
-    """Start the monolith, every generated service and the gateway; stop them all on Ctrl-C."""
+    """Start the monolith, every generated service and the gateway; stop them all on Ctrl-C, SIGTERM or SIGHUP."""
     settings = settings_for(ctx, quiet, verbose)
     from decompose.gateway import api  # the planner and contracts load only for the command
-    with api.up(table_path, services, plan, root, port, Path(".decompose/gateway"), contract_reset=contract_world,
-                record=record) as stack:
-        if not settings.quiet:
-            console = err_console()
-            console.print(f"Gateway on {stack.url} (monolith {stack.urls['monolith']}, {len(stack.urls) - 1} services); "
-                          "logs in .decompose/gateway/logs. Ctrl-C stops everything.")
-            if contract_world and not os.environ.get("DECOMPOSE_INTERNAL_SECRET"):
-                console.print("Reset endpoints are on. To verify contracts through the gateway, in another shell:\n"
-                              f"  DECOMPOSE_INTERNAL_SECRET={stack.secret} decompose contracts verify --target {stack.url}",
-                              markup=False, soft_wrap=True)
-        try:
+    from decompose.gateway.upstreams import Stopped
+
+    try:
+        with api.up(table_path, services, plan, root, port, SCRATCH, contract_reset=contract_world, record=record,
+                    database_url=database_url, database_env=tuple(database_env)) as stack:
+            if not settings.quiet:
+                _started(stack, contract_world)
             stack.fleet.watch()
-        except KeyboardInterrupt:
-            pass
+    except Stopped as stopped:
+        if not settings.quiet:
+            err_console().print(f"Stopped by {stopped}: the monolith, the services and the gateway have exited.")
+
+
+def _started(stack, contract_world: bool) -> None:  # noqa: ANN001 (api.Stack: the api loads with the command)
+    console = err_console()
+    console.print(f"Gateway on {stack.url} (monolith {stack.urls['monolith']}, {len(stack.urls) - 1} services); "
+                  f"logs in {LOGS}. Ctrl-C stops everything.")
+    for key, value in stack.database.items():
+        console.print(f"Database for all: {key}={value}", markup=False, soft_wrap=True)
+    if not stack.database:
+        console.print("No service reads a database URL from its environment; if they use one, name its variable with --database-env.")
+    if contract_world and not os.environ.get("DECOMPOSE_INTERNAL_SECRET"):
+        console.print("Reset endpoints are on. To verify contracts through the gateway, in another shell:\n"
+                      f"  DECOMPOSE_INTERNAL_SECRET={stack.secret} decompose contracts verify --target {stack.url}",
+                      markup=False, soft_wrap=True)
 
 
 @app.command("template")

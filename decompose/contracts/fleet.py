@@ -1,6 +1,7 @@
 """The generated services, started together on 127.0.0.1 for replay: every one under
 `chalice local --no-autoreload`, calling the others through their clients, each with the reset
-endpoint on (DECOMPOSE_CONTRACT_RESET=1) and one shared secret.
+endpoint on (DECOMPOSE_CONTRACT_RESET=1) and one shared secret. They run as an upstreams.Fleet:
+each in its own session, stopped as a process tree on exit and on SIGTERM, SIGHUP or SIGINT.
 
     with services_fleet(Path("services"), base_env, logs) as (fleet, urls):
         ...   # urls: service -> http://127.0.0.1:PORT
@@ -24,9 +25,17 @@ HIDDEN = ("AWS_", "DECOMPOSE_", "PYTEST_")  # never leak the caller's into the s
 
 def generated_services(folder: Path) -> list[str]:
     """The services `decompose generate` wrote in `folder` (from its report)."""
+    return [s["name"] for s in _report(folder)]
+
+
+def service_environment(folder: Path) -> set[str]:
+    """Every environment variable some generated service reads (the report's `environment` lists)."""
+    return {name for s in _report(folder) for name in s.get("environment", [])}
+
+
+def _report(folder: Path) -> list[dict]:
     report = folder / "generation.json"  # checked against its schema (decompose.artefacts)
-    found = read_json(report, GENERATION, missing="run 'decompose generate' first, or pass --services")
-    return [s["name"] for s in found["services"]]
+    return read_json(report, GENERATION, missing="run 'decompose generate' first, or pass --services")["services"]
 
 
 @contextlib.contextmanager

@@ -2,9 +2,9 @@
 mode changes, the status view with shadow diff rates, and the local gateway server.
 
     synced = init(analysis, plan, Path("routes.toml"))      # create, or update keeping modes
-    rows = status(read(Path("routes.toml")), Path(".decompose/shadow.jsonl"))
+    rows = status(read(Path("routes.toml")), SHADOW_LOG)         # .decompose/gateway/shadow.jsonl
     serve(table, urls, port=8080, shadow_log=..., contracts=Path("contracts"))
-    with up(Path("routes.toml"), Path("services"), plan, root, port, scratch) as stack:   # everything, by PID
+    with up(Path("routes.toml"), Path("services"), plan, root, port, SCRATCH) as stack:   # everything, as process trees
         ...
     written = write_template(read(Path("routes.toml")), plan, latency, Path("gateway.yaml"), name, alarms=True)
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import sys
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from decompose.contracts.fleet import HIDDEN, generated_services
+from decompose.contracts.fleet import HIDDEN, generated_services, service_environment
 from decompose.contracts.replay import matcher
 from decompose.contracts.settings import Settings
 from decompose.contracts.settings import read as read_contract_settings
@@ -29,7 +30,8 @@ from decompose.contracts.verify import read_baseline
 from decompose.contracts.world import World
 from decompose.errors import UserError
 from decompose.gateway.cloudformation import HEADER, Budget, dump, template
-from decompose.gateway.table import MONOLITH, Synced, Table, missing_urls, read, sync
+from decompose.gateway.paths import SHADOW_LOG
+from decompose.gateway.table import MONOLITH, SAFE_METHODS, Synced, Table, check_owners, missing_urls, read, sync
 from decompose.gateway.upstreams import Fleet, Upstream, chalice_local, free_port
 from decompose.generation.runtime.client import env_name
 from decompose.generation.runtime.reset import ENABLE
@@ -135,14 +137,21 @@ class Stack:
     url: str  # the gateway's
     urls: dict[str, str]  # monolith and services
     secret: str
+    database: dict[str, str]  # the database variables every process got (empty: none found)
+
+
+DATABASE_NAME = re.compile(r"(DATABASE|(^|_)DB)_?(URL|URI)$|(^|_)DSN$", re.IGNORECASE)
+SQLITE = re.compile(r"^(sqlite[\w+]*):///?(.*)$")
 
 
 @contextlib.contextmanager
 def up(table_path: Path, services: Path, plan: Path, root: Path, port: int, scratch: Path,
-       contract_reset: bool = False, contracts: Path = Path("contracts"), record: Path | None = None) -> Iterator[Stack]:
+       contract_reset: bool = False, contracts: Path = Path("contracts"), record: Path | None = None,
+       database_url: str | None = None, database_env: tuple[str, ...] = ()) -> Iterator[Stack]:
     """Start the monolith (its [contracts] app on decompose.gateway.host), every generated service under
-    `chalice local --no-autoreload`, and the gateway in front; stop them all by PID on exit.
-    contract_reset: every process in the contract world with its reset endpoint on (for verify)."""
+    `chalice local --no-autoreload`, and the gateway in front; stop them all, as process trees, on exit.
+    contract_reset: every process in the contract world with its reset endpoint on (for verify).
+    database_url: one database for all (else the one the environment or the world names)."""
     table = read(table_path)
     settings = read_contract_settings(plan)
     if not settings.app:
@@ -150,26 +159,105 @@ def up(table_path: Path, services: Path, plan: Path, root: Path, port: int, scra
                         'add app = "package.module:create_app" under [contracts] (docs/contracts.md#the-contracts-table), '
                         "or start everything yourself and run 'decompose gateway serve'")
     names = generated_services(services)
+    check_owners(table, names, f"the services in {services}")
+    _one_database_for_shadows(table)
     ports = {name: free_port() for name in [MONOLITH, *names]}
     urls = {name: f"http://127.0.0.1:{p}" for name, p in ports.items()}
+    missing_urls(table, urls)
     secret = os.environ.get("DECOMPOSE_INTERNAL_SECRET") or secrets.token_hex(16)  # verify sends the same one
     base = {k: v for k, v in os.environ.items() if not k.startswith(HIDDEN)}
     world = World(settings, (scratch / "world").resolve()).fresh() if contract_reset else {}
-    env = {**base, **world, "DECOMPOSE_INTERNAL_SECRET": secret, **{env_name(n): urls[n] for n in names},
-           **({ENABLE: "1"} if contract_reset else {}), "PYTHONPATH": os.pathsep.join(filter(None, [str(root.resolve()), base.get("PYTHONPATH")]))}
-    monolith = Upstream(MONOLITH, [sys.executable, "-m", "decompose.gateway.host", settings.app, "--port", str(ports[MONOLITH]),
-                                   "--root", str(root.resolve())], root.resolve(), ports[MONOLITH], env)
+    keys = database_env or database_keys(services)
+    database = shared_database(keys, database_url, {**base, **world}, services)
+    env = {**base, **world, **database, "DECOMPOSE_INTERNAL_SECRET": secret, **{env_name(n): urls[n] for n in names},
+           **({ENABLE: "1"} if contract_reset else {})}
     gateway_port = port or free_port()
-    gateway = Upstream("gateway", [sys.executable, "-m", "decompose", "gateway", "serve", "-q", "--routes", str(table_path.resolve()),
-                                   "--port", str(gateway_port), "--monolith", urls[MONOLITH],
-                                   *[f"--service-url={n}={urls[n]}" for n in names], "--contracts", str(contracts.resolve()),
-                                   "--plan", str(plan.resolve()), "--shadow-log", str((scratch / "shadow.jsonl").resolve()),
-                                   *(["--record", str(record.resolve())] if record else [])],
-                       Path.cwd(), gateway_port, env)
-    upstreams = [monolith, *[chalice_local(n, services / n, ports[n], env) for n in names], gateway]
-    missing_urls(table, urls)
+    upstreams = [_monolith(settings.app, root, ports[MONOLITH], env),
+                 *[chalice_local(n, services / n, ports[n], env) for n in names],
+                 _gateway(table_path, gateway_port, urls, contracts, plan, scratch, record, env)]
     with Fleet(upstreams, logs=scratch / "logs") as fleet:
-        yield Stack(fleet, f"http://127.0.0.1:{gateway_port}", urls, secret)
+        yield Stack(fleet, f"http://127.0.0.1:{gateway_port}", urls, secret, database)
+
+
+def _one_database_for_shadows(table: Table) -> None:
+    writes = [m for m in table.settings["shadow_methods"] if m not in SAFE_METHODS]
+    if writes:  # the table allows them only with services_database = "separate", which `up` never gives
+        raise UserError(f'{table.path}: gateway.shadow_methods has {writes[0]}, but \'gateway up\' runs every service on '
+                        "the monolith's database: each mirrored request would write a second time",
+                        f"remove {', '.join(writes)} from shadow_methods to run 'gateway up', or use 'gateway serve' "
+                        "with services that have their own database")
+
+
+def plan_services(plan: Path) -> list[str] | None:
+    """The plan's service names (None without a plan: 'gateway serve' can run without one)."""
+    if not plan.exists():
+        return None
+    from decompose.planning.planfile import load_document, parse
+
+    return [s.name for s in parse(load_document(plan), plan)[0].services]
+
+
+def _monolith(app: str, root: Path, port: int, env: dict[str, str]) -> Upstream:
+    """Only the monolith gets its root on PYTHONPATH: a service that imports from it would pass here and
+    fail once deployed; without it, the service fails to start and says which import is missing."""
+    path = os.pathsep.join(filter(None, [str(root.resolve()), env.get("PYTHONPATH")]))
+    return Upstream(MONOLITH, [sys.executable, "-m", "decompose.gateway.host", app, "--port", str(port), "--root", str(root.resolve())],
+                    root.resolve(), port, {**env, "PYTHONPATH": path})
+
+
+def _gateway(table_path: Path, port: int, urls: dict[str, str], contracts: Path, plan: Path, scratch: Path,
+             record: Path | None, env: dict[str, str]) -> Upstream:
+    services = sorted(set(urls) - {MONOLITH})
+    return Upstream("gateway", [sys.executable, "-m", "decompose", "gateway", "serve", "-q", "--routes", str(table_path.resolve()),
+                                "--port", str(port), "--monolith", urls[MONOLITH], *[f"--service-url={n}={urls[n]}" for n in services],
+                                "--contracts", str(contracts.resolve()), "--plan", str(plan.resolve()),
+                                "--shadow-log", str((scratch / SHADOW_LOG.name).resolve()),
+                                *(["--record", str(record.resolve())] if record else [])],
+                    Path.cwd(), port, env)
+
+
+def database_keys(services: Path) -> tuple[str, ...]:
+    """The environment variables the generated services read that name a database (DATABASE_URL,
+    SHOP_DB_URL, PG_DSN, ...), from the generation report."""
+    return tuple(sorted(k for k in service_environment(services) if DATABASE_NAME.search(k)))
+
+
+def shared_database(keys: tuple[str, ...], url: str | None, env: dict[str, str], services: Path) -> dict[str, str]:
+    """One database for the monolith and every service: each key gets `url`, or the value the environment
+    (or the contract world) gives it, made absolute. A value left to each process's own default would give
+    the services another database than the monolith's, a file inside their deployable folders."""
+    if url and not keys:
+        raise UserError(f"--database-url: no generated service in {services} reads a database variable",
+                        "name the variable the monolith reads its database from with --database-env NAME")
+    found = {}
+    for key in keys:
+        value = url or env.get(key)
+        if not value:
+            raise UserError(f"{key} is not set: the monolith and each service would fall back on their own default "
+                            "database, resolved against their own folders (the services' inside services/)",
+                            f"name one database for all with --database-url URL (e.g. sqlite:////abs/path/dev.db), or export {key}")
+        found[key] = _absolute(key, value, services)
+    return found
+
+
+def _absolute(key: str, value: str, services: Path) -> str:
+    """A SQLite URL with an absolute path (relative ones are resolved against the current folder, once);
+    in-memory databases and files inside the services' folder are refused."""
+    sqlite = SQLITE.match(value)
+    if not sqlite:
+        return value  # a server database (postgresql://, mysql://...): the same for every process already
+    scheme, rest = sqlite.groups()
+    path, sep, query = rest.partition("?")
+    if path in ("", ":memory:") or "mode=memory" in query:
+        raise UserError(f"{key}={value}: an in-memory database cannot be shared between processes",
+                        "use a file: --database-url sqlite:////abs/path/dev.db")
+    if not value.startswith(f"{scheme}:///"):
+        raise UserError(f"{key}={value}: not a SQLite URL", "write sqlite:////abs/path/dev.db")
+    absolute = (Path.cwd() / path).resolve() if not path.startswith("/") else Path(path).resolve()
+    if absolute.is_relative_to(services.resolve()):
+        raise UserError(f"{key}={value}: the database {absolute} is inside {services}, which is deployed",
+                        "put it outside the services folder, e.g. --database-url sqlite:////abs/path/dev.db")
+    return f"{scheme}:///{absolute}{sep}{query}"
 
 
 @dataclass

@@ -104,7 +104,8 @@ def main(argv: list[str]) -> int:
     if is_asgi(hosted.app):
         import uvicorn
 
-        uvicorn.run(hosted.asgi, host=HOST, port=options.port, log_level="warning", lifespan="off")
+        # a bound method hides its coroutine from uvicorn's guess, which then calls it as ASGI 2 (one argument)
+        uvicorn.run(hosted.asgi, host=HOST, port=options.port, log_level="warning", lifespan="off", interface="asgi3")
         return 0
     with make_server(HOST, options.port, hosted.wsgi, server_class=_Server, handler_class=_Handler) as server:
         print(f"serving {options.app} on http://{HOST}:{options.port}", file=sys.stderr, flush=True)

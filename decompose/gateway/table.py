@@ -6,7 +6,9 @@
     timeout_s = 10.0                     # an upstream that takes longer answers 504
     fallback = false                     # canary/service: answer from the monolith when the service is down
     sticky = "cookie:session"            # canary: the same client always gets the same side ("" = per request)
-    shadow_methods = ["GET", "HEAD"]     # shadow mirrors only these (a mirrored POST would write twice)
+    shadow_methods = ["GET", "HEAD"]     # shadow mirrors only these; GET, HEAD, OPTIONS unless:
+    services_database = "shared"         # "separate": the services write to a database of their own,
+                                         # so a mirrored POST/PUT/PATCH/DELETE does not write twice
 
     [services]                           # each service's base URL (`gateway up` fills them in)
     cart = "http://127.0.0.1:8001"
@@ -35,7 +37,8 @@ from decompose.gateway.modes import MODES, Mode
 MONOLITH = "monolith"
 FIX = "see docs/gateway.md#the-route-table"
 DEFAULTS: dict[str, Any] = {"monolith": "http://127.0.0.1:8000", "timeout_s": 10.0, "fallback": False,
-                            "sticky": "", "shadow_methods": ["GET", "HEAD"]}
+                            "sticky": "", "shadow_methods": ["GET", "HEAD"], "services_database": "shared"}
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")  # mirroring them changes nothing, whichever database the service uses
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,17 @@ class Table:
 
 
 def read(path: Path) -> Table:
-    """routes.toml, checked: a UserError naming the first bad field, never a traceback."""
+    """routes.toml, checked: a UserError naming the first bad field, never a traceback. A table without
+    routes is an error: served, it would send every route to the monolith (a hot reload of a file
+    emptied by mistake keeps the previous table instead)."""
+    table = _parse(path)
+    if not table.entries:
+        raise UserError(f"{path}: no routes (an empty table would send every route to the monolith)",
+                        "write the routes with 'decompose gateway init', or restore the file from version control")
+    return table
+
+
+def _parse(path: Path) -> Table:
     try:
         document = tomlkit.parse(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -111,15 +124,30 @@ def _settings(raw: Any, path: Path) -> dict[str, Any]:
               "timeout_s": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 900,
               "fallback": lambda v: isinstance(v, bool),
               "sticky": lambda v: isinstance(v, str) and (v == "" or v.startswith(("cookie:", "header:"))),
-              "shadow_methods": lambda v: isinstance(v, list) and all(isinstance(m, str) for m in v)}
+              "shadow_methods": lambda v: isinstance(v, list) and all(isinstance(m, str) for m in v),
+              "services_database": lambda v: v in ("shared", "separate")}
     wanted = {"monolith": "a base URL (http://...)", "timeout_s": "seconds, above 0 and at most 900",
               "fallback": "true or false", "sticky": '"cookie:NAME", "header:NAME" or ""',
-              "shadow_methods": 'a list of methods, e.g. ["GET", "HEAD"]'}
+              "shadow_methods": 'a list of methods, e.g. ["GET", "HEAD"]', "services_database": '"shared" or "separate"'}
     for key, check in checks.items():
         if not check(settings[key]):
             raise UserError(f"{path}: gateway.{key}: {settings[key]!r} is not {wanted[key]}", FIX)
     settings["shadow_methods"] = [m.upper() for m in settings["shadow_methods"]]
+    _check_shadow_writes(settings, path)
     return settings
+
+
+def _check_shadow_writes(settings: dict[str, Any], path: Path) -> None:
+    """Shadow mode sends the service a copy of a request the monolith has already carried out. On the
+    monolith's database, a copied POST, PUT, PATCH or DELETE carries it out a second time (and the
+    service's answer then differs, since the change is already there): only safe methods may be
+    mirrored, unless the services write to a database of their own."""
+    writes = [m for m in settings["shadow_methods"] if m not in SAFE_METHODS]
+    if writes and settings["services_database"] != "separate":
+        raise UserError(f"{path}: gateway.shadow_methods: {writes[0]} changes data, and mirroring it to a service on the "
+                        "monolith's database would make the same change twice",
+                        f"mirror only {', '.join(SAFE_METHODS)}; if the services write to a database of their own, "
+                        f'set services_database = "separate"; {FIX}')
 
 
 def _services(raw: Any, path: Path) -> dict[str, str]:
@@ -146,6 +174,16 @@ def _entry(route: str, value: Any, path: Path) -> Entry:
     if owner == MONOLITH and mode.kind != MONOLITH:
         raise UserError(f"{where}: mode {mode} needs an owner service, and this route has none", "set mode = \"monolith\"")
     return Entry(route, owner, mode)
+
+
+def check_owners(table: Table, services: list[str] | set[str], where: str) -> None:
+    """Every owner is `monolith` or one of `services` (the plan's, or the generated ones): a typo or a
+    renamed service is an error here, not a route that silently never moves."""
+    for entry in sorted(table.entries.values(), key=lambda e: e.route):
+        if entry.owner != MONOLITH and entry.owner not in services:
+            known = ", ".join(sorted(services)) or "none"
+            raise UserError(f'{table.path}: routes."{entry.route}": owner {entry.owner!r} is not one of {where} ({known})',
+                            "fix the owner, or run 'decompose gateway init' after changing the plan")
 
 
 def missing_urls(table: Table, urls: dict[str, str]) -> None:
@@ -203,7 +241,7 @@ def sync(path: Path, routes: dict[str, str]) -> Synced:
         created = True
     else:
         created = False
-    table = read(path)
+    table = _parse(path)  # no routes yet is fine here: this fills them
     result = Synced(table, created)
     section = table.document.setdefault("routes", tomlkit.table())
     for route in sorted(set(table.entries) - set(routes)):

@@ -2,25 +2,42 @@
 
     with Fleet(upstreams, logs=folder) as fleet:   # starts all, waits until each port answers
         fleet.url("orders")                        # http://127.0.0.1:<port>
-Every process is started in its own process group and stopped by PID on exit (SIGTERM, then
-SIGKILL after a grace period), also when startup fails half-way. Output goes to one log file
-per process, quoted in the error when a process dies before it listens.
+Every process is started in its own session (so its own process group) and stopped as a tree on
+exit: its group and every descendant seen in /proc get SIGTERM, then SIGKILL after a grace period,
+also when startup fails half-way. While the fleet runs, SIGTERM, SIGHUP and SIGINT sent to this
+process raise `Stopped` (a KeyboardInterrupt) in the main thread, so the `with` block unwinds and
+stops the tree instead of the process dying with its children left running. Output goes to one log
+file per process, quoted (with the exception line it ends on) when a process dies.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from decompose.errors import UserError
 
 HOST = "127.0.0.1"
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b.*")
+
+
+class Stopped(KeyboardInterrupt):
+    """A stop signal received while a fleet runs: unwinds the `with` block like Ctrl-C does."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 @dataclass
@@ -71,27 +88,33 @@ class Fleet:
         self.startup_s = startup_s
         self.grace_s = grace_s
         self.processes: dict[str, subprocess.Popen] = {}
+        self.signals = _Signals()
 
     def url(self, name: str) -> str:
         return self.upstreams[name].url
 
     def __enter__(self) -> Fleet:
+        self.signals.install()
         try:
             self.start()
             self.wait()
         except BaseException:
             self.stop()
+            self.signals.restore()
             raise
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.stop()
+        try:
+            self.stop()
+        finally:
+            self.signals.restore()
 
     def start(self) -> None:
         self.logs.mkdir(parents=True, exist_ok=True)
         for upstream in self.upstreams.values():
-            log = open(self.logs / f"{upstream.name}.log", "wb")  # noqa: SIM115 (closed by the child's exit)
-            with log:
+            # held: a stop signal acts once the child is recorded, so the stop that follows finds it
+            with self.signals.held(), open(self.logs / f"{upstream.name}.log", "wb") as log:
                 self.processes[upstream.name] = subprocess.Popen(
                     upstream.command, cwd=upstream.cwd, env={**os.environ, **upstream.env}, stdout=log,
                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
@@ -103,8 +126,7 @@ class Fleet:
         while waiting:
             for name, upstream in list(waiting.items()):
                 if self.processes[name].poll() is not None:
-                    raise UserError(f"{name} exited with code {self.processes[name].returncode} before listening",
-                                    f"see {self.logs / (name + '.log')}:\n{self.tail(name)}")
+                    raise self.died(name, "before listening")
                 if _listening(upstream.port):
                     del waiting[name]
             if waiting and time.monotonic() > deadline:
@@ -114,25 +136,38 @@ class Fleet:
                 time.sleep(0.1)
 
     def stop(self) -> None:
-        for process in self.processes.values():
-            _signal(process, signal.SIGTERM)
-        deadline = time.monotonic() + self.grace_s
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                _signal(process, signal.SIGKILL)
-                process.wait()
-        self.processes.clear()
+        """Every process tree: the groups and the descendants found before the first signal (a child
+        that left its group with setsid is still found), SIGTERM, then SIGKILL after `grace_s`."""
+        with self.signals.held(drop=True):
+            trees = {name: _descendants(p.pid) for name, p in self.processes.items() if p.poll() is None}
+            for process in self.processes.values():
+                _signal(process, signal.SIGTERM)
+            _terminate(set().union(*trees.values()), signal.SIGTERM)
+            deadline = time.monotonic() + self.grace_s
+            for process in self.processes.values():
+                try:
+                    process.wait(timeout=max(0.0, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    _signal(process, signal.SIGKILL)
+                    process.wait()
+            _reap(set().union(*trees.values()), deadline)
+            self.processes.clear()
 
     def watch(self, every_s: float = 0.5) -> None:
-        """Until interrupted; a UserError naming the log as soon as one process exits."""
+        """Until interrupted; a UserError naming the process, its exit and its log as soon as one exits."""
         while True:
             for name, process in self.processes.items():
                 if process.poll() is not None:
-                    raise UserError(f"{name} exited with code {process.returncode}",
-                                    f"see {self.logs / (name + '.log')}:\n{self.tail(name)}")
+                    raise self.died(name, "on its own; stopping the others")
             time.sleep(every_s)
+
+    def died(self, name: str, when: str) -> UserError:
+        code = self.processes[name].returncode
+        how = f"was killed by {signal.Signals(-code).name}" if code < 0 and -code in signal.valid_signals() else f"exited with code {code}"
+        tail = self.tail(name)
+        found = [line.strip() for line in tail.splitlines() if EXCEPTION_LINE.match(line.strip())]
+        return UserError(f"{name} {how} {when}" + (f": {found[-1]}" if found else ""),
+                         f"see {self.logs / (name + '.log')}; its last lines:\n{tail}")
 
     def kill(self, name: str) -> None:
         """Stop one upstream now (fault tests)."""
@@ -146,6 +181,47 @@ class Fleet:
         return "\n".join(text.splitlines()[-lines:])
 
 
+class _Signals:
+    """Stop signals as `Stopped` while a fleet runs (main thread only: Python delivers signals there).
+    `held()` defers one to the end of a critical step (a child started but not yet recorded) or,
+    while stopping, drops it: the tree is being stopped already, and a second Ctrl-C must not cut
+    the stop short."""
+
+    def __init__(self) -> None:
+        self.previous: dict[int, object] = {}
+        self.depth = 0
+        self.pending: int | None = None
+        self.dropping = False
+
+    def install(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self.previous = {s: signal.signal(s, self._raise) for s in STOP_SIGNALS}
+
+    def restore(self) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+        self.previous = {}
+
+    def _raise(self, signum: int, _frame: object) -> None:
+        if self.depth:
+            self.pending = self.pending if self.dropping else (self.pending or signum)
+            return
+        raise Stopped(signum)
+
+    @contextlib.contextmanager
+    def held(self, drop: bool = False) -> Iterator[None]:
+        self.depth += 1
+        self.dropping = self.dropping or drop
+        try:
+            yield
+        finally:
+            self.depth -= 1
+            if not self.depth:
+                pending, self.pending, self.dropping = self.pending, None, False
+                if pending and not drop:
+                    raise Stopped(pending)
+
+
 def _listening(port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(0.2)
@@ -153,9 +229,59 @@ def _listening(port: int) -> bool:
 
 
 def _signal(process: subprocess.Popen, signum: int) -> None:
-    """The whole process group: `chalice local` and the dev servers may start children."""
-    if process.poll() is None:
-        try:
+    """The whole process group: `chalice local` and the dev servers may start children. A group outlives
+    its leader when children are left: it is signalled while any member runs (its id cannot be reused then)."""
+    if process.poll() is None or _group_runs(process.pid):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signum)
-        except ProcessLookupError:
-            pass
+
+
+def _group_runs(pgid: int) -> bool:
+    return any(_stat(entry)[2] == str(pgid) for entry in Path("/proc").glob("[0-9]*/stat") if _stat(entry))
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below `pid` now, from /proc (empty where there is no /proc: groups still stop)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        fields = _stat(entry)
+        if fields:
+            children.setdefault(int(fields[1]), []).append(int(entry.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _terminate(pids: set[int], signum: int) -> None:
+    for pid in sorted(pids):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signum)
+
+
+def _reap(pids: set[int], deadline: float) -> None:
+    """Descendants outside the groups: wait for them until `deadline`, then SIGKILL the rest. They are
+    not our children, so they are polled, not waited for."""
+    alive = {pid for pid in pids if _alive(pid)}
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.05)
+        alive = {pid for pid in alive if _alive(pid)}
+    _terminate(alive, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for its parent counts as gone)."""
+    fields = _stat(Path(f"/proc/{pid}/stat"))
+    return bool(fields) and fields[0] != "Z"
+
+
+def _stat(path: Path) -> list[str]:
+    """/proc/PID/stat after the command name (which may hold spaces): state, ppid, pgrp, ...; [] once gone."""
+    try:
+        stat = path.read_text()
+    except OSError:
+        return []
+    return stat[stat.rfind(")") + 2:].split()

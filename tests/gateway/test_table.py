@@ -76,6 +76,9 @@ def test_modes_that_are_not_modes(text):
     ('[routes]\n"GET /api/cart" = {mode = "service"}\n', "needs an owner"),
     ('[routes]\n"GET /api/cart" = {owner = "cart", mode = "canary:150"}\n', "'canary:150' is not a mode"),
     ('[routes]\n"GET /" = {owner = "monolith", mode = "service"}\n', "needs an owner service"),
+    ('[gateway]\nservices_database = "own"\n', "gateway.services_database: 'own' is not"),
+    ('[gateway]\nshadow_methods = ["GET", "post"]\n', "gateway.shadow_methods: POST changes data"),
+    ('[gateway]\n[routes]\n', "no routes"),
 ])
 def test_a_bad_table_is_a_clear_error(tmp_path, text, message):
     path = tmp_path / "routes.toml"
