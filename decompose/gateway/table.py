@@ -229,8 +229,9 @@ HEADER = """\
 
 
 def sync(path: Path, routes: dict[str, str]) -> Synced:
-    """Create routes.toml, or bring it up to date with `routes` (route -> owner) keeping modes and edits."""
-    if not path.exists():
+    """Create routes.toml, or bring it up to date with `routes` (route -> owner) keeping modes and edits.
+    A file with nothing in it (no byte but whitespace) holds no one's work: it is written afresh."""
+    if not path.exists() or not path.read_bytes().strip():
         document = tomlkit.parse(HEADER)
         document["gateway"] = {k: v for k, v in DEFAULTS.items()}
         services = tomlkit.table()
