@@ -158,7 +158,7 @@ def up(table_path: Path, services: Path, plan: Path, root: Path, port: int, scra
     env = {**base, **world, "DECOMPOSE_INTERNAL_SECRET": secret, **{env_name(n): urls[n] for n in names},
            **({ENABLE: "1"} if contract_reset else {}), "PYTHONPATH": os.pathsep.join(filter(None, [str(root.resolve()), base.get("PYTHONPATH")]))}
     monolith = Upstream(MONOLITH, [sys.executable, "-m", "decompose.gateway.host", settings.app, "--port", str(ports[MONOLITH]),
-                                   "--root", str(root.resolve())], root.resolve(), ports[MONOLITH], env)
+                                   "--root", str(root.resolve()), "--plan", str(plan.resolve())], root.resolve(), ports[MONOLITH], env)
     gateway_port = port or free_port()
     gateway = Upstream("gateway", [sys.executable, "-m", "decompose", "gateway", "serve", "-q", "--routes", str(table_path.resolve()),
                                    "--port", str(gateway_port), "--monolith", urls[MONOLITH],

@@ -72,6 +72,12 @@ def catalog(monkeypatch):
     wire._ERRORS.update(saved)
 
 
+@pytest.fixture()
+def known_out_of_stock():
+    """Both sides' generated code allowed OutOfStock (a class of the monolith, known at generation time)."""
+    wire.allow(errors=[f"{__name__}:OutOfStock"])
+
+
 class OutOfStock(Exception):
     def __init__(self, sku: str) -> None:
         super().__init__(f"{sku} is out of stock")
@@ -102,7 +108,7 @@ def test_remote_builtin_error_is_reraised_as_its_class(catalog):
         Service("catalog").function(TARGET, idempotent=True)(7)
 
 
-def test_remote_custom_error_is_reraised_with_its_attributes(catalog):
+def test_remote_custom_error_is_reraised_with_its_attributes(catalog, known_out_of_stock):
     catalog.answers = [(200, {"error": wire.encode_error(OutOfStock("sku-1"))})]
     with pytest.raises(OutOfStock) as info:
         Service("catalog").function(TARGET, idempotent=False)(7)
