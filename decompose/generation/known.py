@@ -6,7 +6,7 @@
 
 A class is an exception when one of its bases is written as ...Exception, ...Error or ...Warning, or is
 (through the analysis' inherit edges) another such class; the runtime also checks that the class it
-imports is an Exception before building one, so a wrong guess here only widens nothing.
+imports is an Exception before building one, so a wrong guess here never lets anything else through.
 """
 
 from __future__ import annotations
@@ -32,12 +32,9 @@ def errors(layout: Layout, service: ServiceLayout, sources: Sources, analysis: A
 
 
 def _classes_of(layout: Layout, services: list[ServiceLayout], sources: Sources) -> set[str]:
-    classes = {s.id for s in sources.symbols.values() if s.kind == "class" and s.module in layout.layer.modules}
-    for service in services:
-        for module, view in service.views.items():
-            classes |= {f"{module}:{n}" for n in view.keep if sources.symbols.get(f"{module}:{n}", None)
-                        and sources.symbols[f"{module}:{n}"].kind == "class"}
-    return classes
+    kept = {f"{module}:{name}" for service in services for module, view in service.views.items() for name in view.keep}
+    return {s.id for s in sources.symbols.values()
+            if s.kind == "class" and (s.module in layout.layer.modules or s.id in kept)}
 
 
 def _errors(sources: Sources, analysis: Analysis, classes: set[str]) -> set[str]:

@@ -151,6 +151,18 @@ def test_answer_that_is_neither_result_nor_error(catalog):
     assert len(catalog.requests) == 1
 
 
+def test_a_deeply_nested_answer_is_a_remote_call_error_not_a_recursion_error(catalog):
+    catalog.answers = [(200, b"[" * 100_000 + b"]" * 100_000)]
+    with pytest.raises(RemoteCallError, match="'catalog' answered 200"):
+        Service("catalog").function(TARGET, idempotent=True)()
+
+
+def test_a_result_nested_deeper_than_the_wire_allows_is_a_wire_error(catalog):
+    catalog.answers = [(200, {"result": json.loads("[" * 70 + "]" * 70)})]
+    with pytest.raises(wire.WireError, match="nests more than 64 levels"):
+        Service("catalog").function(TARGET, idempotent=True)()
+
+
 def test_refused_connection_names_the_service(monkeypatch):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

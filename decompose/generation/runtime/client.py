@@ -98,7 +98,7 @@ class Service:
             raise ServiceUnavailable(f"service {self.name!r} answered {status} to {target}")
         try:
             data = json.loads(payload)
-        except ValueError:
+        except (ValueError, RecursionError):
             data = None
         if status != 200 or not isinstance(data, dict) or not ({"result", "error"} & set(data)):
             raise RemoteCallError(f"service {self.name!r} answered {status} to {target}: {payload[:200]!r}")
