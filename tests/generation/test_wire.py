@@ -233,3 +233,8 @@ def test_registered_error_class_is_used():
     error = wire.decode_error({"$error": "pkg.shop:OutOfStock", "args": ["gone"], "state": {"sku": "s"}})
     assert type(error) is LocalOutOfStock
     assert (error.args, error.sku) == (("gone",), "s")
+
+
+def test_a_value_nested_too_deep_inside_a_tagged_value_says_so():
+    with pytest.raises(wire.WireError, match="nests more than 64 levels"):
+        wire.decode({"$tuple": json.loads("[" * 70 + "]" * 70)})

@@ -196,6 +196,8 @@ def decode(data: Any, depth: int = 0) -> Any:
         if key in _DECODERS:
             try:
                 return _DECODERS[key](body, depth + 1)
+            except WireError:
+                raise
             except (TypeError, ValueError, ArithmeticError, IndexError, KeyError, binascii.Error) as error:
                 raise WireError(f"a malformed {key} value ({type(error).__name__})") from None
     if "$model" in data:
