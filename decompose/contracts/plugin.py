@@ -122,6 +122,9 @@ def _selected(items: list[pytest.Item]) -> list[tuple[dict[str, Any], dict[str, 
 
 def _target(spec: str, settings: Settings, root: Path, no_reset: bool):
     secret = os.environ.get("DECOMPOSE_INTERNAL_SECRET")
+    if spec.startswith(("http://", "https://")) and not no_reset and not secret:
+        raise UserError("the reset endpoints refuse every request without the services' shared secret",
+                        "set DECOMPOSE_INTERNAL_SECRET to the one they were started with, or pass --decompose-no-reset")
     if spec == "monolith":
         if not settings.app:
             raise UserError("target monolith: the plan's [contracts] table names no app",
@@ -136,11 +139,15 @@ def _target(spec: str, settings: Settings, root: Path, no_reset: bool):
             urls, resets = dict(fleet["urls"]), list(fleet.get("resets", []))
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise UserError(f"{path}: not a fleet file ({error})", 'write {"urls": {"service": "http://..."}, "resets": [...]}') from None
-        others = Http(urls, [] if no_reset else resets, settings.reset, fleet.get("secret", secret), name=fleet.get("name", spec))
+        secret = fleet.get("secret", secret)
+        if not secret:
+            raise UserError(f"{path}: no \"secret\" and DECOMPOSE_INTERNAL_SECRET is not set: the services refuse every "
+                            "internal call and reset without it", "add the secret the services were started with")
+        others = Http(urls, [] if no_reset else resets, settings.reset, secret, name=fleet.get("name", spec))
         local = fleet.get("in_process")
         if not local:
             return others
         env = {env_name(name): url for name, url in urls.items()}
-        env["DECOMPOSE_INTERNAL_SECRET"] = fleet.get("secret", secret) or ""
+        env["DECOMPOSE_INTERNAL_SECRET"] = secret
         return InProcessService(Path(local), env, settings.reset, others)
     raise UserError(f"--decompose-target {spec!r} is not a target", USAGE)

@@ -172,7 +172,7 @@ def up(table_path: Path, services: Path, plan: Path, root: Path, port: int, scra
     env = {**base, **world, **database, "DECOMPOSE_INTERNAL_SECRET": secret, **{env_name(n): urls[n] for n in names},
            **({ENABLE: "1"} if contract_reset else {})}
     gateway_port = port or free_port()
-    upstreams = [_monolith(settings.app, root, ports[MONOLITH], env),
+    upstreams = [_monolith(settings.app, root, plan, ports[MONOLITH], env),
                  *[chalice_local(n, services / n, ports[n], env) for n in names],
                  _gateway(table_path, gateway_port, urls, contracts, plan, scratch, record, env)]
     with Fleet(upstreams, logs=scratch / "logs") as fleet:
@@ -197,12 +197,13 @@ def plan_services(plan: Path) -> list[str] | None:
     return [s.name for s in parse(load_document(plan), plan)[0].services]
 
 
-def _monolith(app: str, root: Path, port: int, env: dict[str, str]) -> Upstream:
+def _monolith(app: str, root: Path, plan: Path, port: int, env: dict[str, str]) -> Upstream:
     """Only the monolith gets its root on PYTHONPATH: a service that imports from it would pass here and
     fail once deployed; without it, the service fails to start and says which import is missing."""
     path = os.pathsep.join(filter(None, [str(root.resolve()), env.get("PYTHONPATH")]))
-    return Upstream(MONOLITH, [sys.executable, "-m", "decompose.gateway.host", app, "--port", str(port), "--root", str(root.resolve())],
-                    root.resolve(), port, {**env, "PYTHONPATH": path})
+    command = [sys.executable, "-m", "decompose.gateway.host", app, "--port", str(port), "--root", str(root.resolve()),
+               "--plan", str(plan.resolve())]  # the reset hooks and variables the plan's [contracts] allows
+    return Upstream(MONOLITH, command, root.resolve(), port, {**env, "PYTHONPATH": path})
 
 
 def _gateway(table_path: Path, port: int, urls: dict[str, str], contracts: Path, plan: Path, scratch: Path,

@@ -1,13 +1,14 @@
 """The monolith as an upstream of the local gateway: its own app (the plan's [contracts] app, an app or
 an app factory) served on 127.0.0.1, with the contract reset endpoint when DECOMPOSE_CONTRACT_RESET=1.
 
-    python -m decompose.gateway.host shop.app:create_app --port 8000 [--root .]
+    python -m decompose.gateway.host shop.app:create_app --port 8000 [--root .] [--plan decompose.toml]
 
 WSGI apps run on the standard library's threading WSGI server with Nagle's algorithm off (the same
 late-answer trap as chalice local, see chalice_local.py); ASGI apps on uvicorn. POST /_decompose/reset
 sets the scenario's environment, calls the reset hooks and builds a new app, like a generated
 service's endpoint (decompose_runtime.reset), so a contract scenario replayed through the gateway
-starts on a fresh monolith as well as fresh services. This is for development and CI: production
+starts on a fresh monolith as well as fresh services; like theirs, it takes only the plan's [contracts]
+reset hooks and env keys (--plan; none without it) and the shared secret. This is for development and CI: production
 keeps its own server.
 """
 
@@ -31,8 +32,8 @@ HOST = "127.0.0.1"
 class Hosted:
     """The current app, rebuilt on reset; requests to the reset path never reach the app."""
 
-    def __init__(self, spec: str, root: Path) -> None:
-        self.spec, self.root = spec, root
+    def __init__(self, spec: str, root: Path, allowed: reset.Allowed = reset.Allowed()) -> None:
+        self.spec, self.root, self.allowed = spec, root, allowed
         self.lock = threading.Lock()
         self.app = load_app(spec, root)
 
@@ -41,7 +42,7 @@ class Hosted:
             self.app = load_app(self.spec, self.root)
 
     def hooks_and_rebuild(self, headers: Any, body: bytes) -> tuple[int, dict[str, Any]]:
-        return reset.handle(headers, body, self.rebuild)
+        return reset.handle(headers, body, self.rebuild, self.allowed)
 
     def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
         if reset.enabled() and environ.get("PATH_INFO") == reset.PATH and environ["REQUEST_METHOD"] == "POST":
@@ -94,13 +95,23 @@ class _Handler(WSGIRequestHandler):
             super().log_message(format, *args)
 
 
+def _allowed(plan: Path | None) -> reset.Allowed:
+    if plan is None:
+        return reset.Allowed()
+    from decompose.contracts.settings import read
+
+    settings = read(plan)
+    return reset.Allowed.of(settings.reset, settings.env)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m decompose.gateway.host", description=__doc__.split("\n\n")[0])
     parser.add_argument("app", help="module:attribute of the WSGI/ASGI app or app factory")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--root", type=Path, default=Path("."), help="the folder the app's package imports from")
+    parser.add_argument("--plan", type=Path, help="decompose.toml: its [contracts] reset hooks and env keys are all a reset may name")
     options = parser.parse_args(argv)
-    hosted = Hosted(options.app, options.root.resolve())
+    hosted = Hosted(options.app, options.root.resolve(), _allowed(options.plan))
     if is_asgi(hosted.app):
         import uvicorn
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from decompose.analysis.model import Analysis
+from decompose.contracts.settings import read as read_contracts
 from decompose.generation.crossings import crossings, together
 from decompose.generation.layout import Sources, build_layout
 from decompose.generation.model import Layout
@@ -31,7 +32,7 @@ def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | Non
     found = sound_plan(ws, plan_path)
     sources = sources_of(ws, source)
     layout = _layout(ws.analysis, found.homes, sources)
-    rendered = render(layout, sources, found.homes, plan_path.name, ws.analysis)
+    rendered = render(layout, sources, found.homes, plan_path.name, ws.analysis, read_contracts(plan_path))
     return Generation(rendered, plan_writes(out, rendered.files))
 
 

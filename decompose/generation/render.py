@@ -4,7 +4,8 @@
                             including decompose_runtime: bridge, wire format, clients, internal endpoint)
     <service>/              a Chalice project per service: app.py, chalicelib/ (src/: the service's
                             code under the monolith's module names; clients/; framework.py; internal.py),
-                            .chalice/config.json and layer.json, requirements.txt, tests/
+                            .chalice/config.json, layer.json and policy-<stage>.json (its IAM role: logs,
+                            and execute-api:Invoke on the internal routes it calls), requirements.txt, tests/
     generation.json         the generation report (what `decompose generate --json` prints)
 Templates come from templates/generate and render in a sandboxed Jinja environment.
 """
@@ -21,7 +22,8 @@ import libcst as cst
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from decompose.generation import classify
+from decompose.contracts.settings import Settings
+from decompose.generation import classify, known, policy
 from decompose.generation import settings as deploy
 from decompose.generation.crossings import Crossing, crossings, together
 from decompose.generation.layout import Sources
@@ -32,6 +34,7 @@ from decompose.generation.views import render_layer_module, render_view
 from decompose.resources import templates_dir
 
 RUNTIME = Path(__file__).resolve().parent / "runtime"
+STAGES = ("dev", "prod")
 PYTHON_RUNTIMES = ["python3.12", "python3.13"]
 LAMBDA_RUNTIME = "python3.12"  # chalice would take the local Python's; 3.10 and 3.11 are past their Lambda deprecation
 
@@ -47,8 +50,12 @@ def environment() -> SandboxedEnvironment:
                                 keep_trailing_newline=True, autoescape=False)
 
 
-def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: str, analysis) -> Rendered:
+def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: str, analysis,
+           contracts: Settings | None = None) -> Rendered:
+    """contracts: the plan's [contracts] table; its reset hooks and env keys are all a service's reset
+    endpoint will accept (none when it is absent)."""
     env = environment()
+    contracts = contracts or Settings()
     files: dict[str, str | bytes] = {}
     tops = {m.split(".")[0] for m in sources.modules}
     session = _session(sources, layout.layer.modules)
@@ -56,7 +63,7 @@ def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: s
     writers = classify.writers(analysis)
     layer_dists = {r.name for r in deploy.requirements(layout.layer.external, tops)}
     reports = [_render_service(files, env, layout, service, sources, tops, session, plan_file, analysis, homes, writers,
-                               layer_dists) for service in layout.services]
+                               layer_dists, contracts) for service in layout.services]
     report = _report(layout, reports, analysis, homes)
     files["generation.json"] = json.dumps(report, indent=2, sort_keys=True) + "\n"
     return Rendered({k: v.encode() if isinstance(v, str) else v for k, v in sorted(files.items())}, report)
@@ -128,7 +135,7 @@ Outputs:
 
 def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, service: ServiceLayout, sources: Sources,
                     tops: set[str], session: dict | None, plan_file: str, analysis, homes: dict[str, str],
-                    writers: set[str], layer_dists: set[str]) -> dict:
+                    writers: set[str], layer_dists: set[str], contracts: Settings) -> dict:
     base = _slug(service.name)
     by_owner = _remote_by_owner(service)
     clients = _client_names(by_owner)
@@ -153,16 +160,21 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     framework = entry.framework
     files[f"{base}/app.py"] = env.get_template("service/app.py.j2").render(
         service=service.name, routes=routes, route_count=sum(len(r.methods) for r in service.routes), plan_file=plan_file, exposed=bool(service.exposed),
-        bridge="WsgiBridge" if framework == "flask" else "AsgiBridge", app_name=f"{_slug(layout.project)}-{base}")
+        bridge="WsgiBridge" if framework == "flask" else "AsgiBridge", app_name=f"{_slug(layout.project)}-{base}",
+        reset_hooks=sorted(contracts.reset), reset_env=sorted(contracts.env))
     files[f"{base}/chalicelib/framework.py"] = env.get_template("service/framework.py.j2").render(
         service=service.name, framework=framework, entry=entry, entry_module=entry.element.split(":")[0],
         entry_name=entry.element.split(":")[1], session=session,
-        registrations=[_registration(r) for r in service.registrations])
+        registrations=[_registration(r) for r in service.registrations],
+        models=known.models(sources), errors=known.errors(layout, service, sources, analysis))
     if service.exposed:
         files[f"{base}/chalicelib/internal.py"] = _internal(env, service)
     env_vars = _env_vars(layout, service, sources)
     sizing = deploy.sizing(h.kind for h in analysis.hazards if homes.get(h.symbol) == service.name)
     files[f"{base}/.chalice/config.json"] = _config(layout, service, env_vars, sizing)
+    called = sorted({p.target for p in service.proxies() if p.kind == "client"})
+    for stage in STAGES:
+        files[f"{base}/.chalice/policy-{stage}.json"] = policy.render(stage, called)
     files[f"{base}/.chalice/layer.json"] = json.dumps(_merge_template(), indent=2, sort_keys=True) + "\n"
     reqs = [r for r in deploy.requirements(service.external, tops) if r.name not in layer_dists]
     files[f"{base}/requirements.txt"] = _requirements_text(f"service {service.name}", reqs)
@@ -293,10 +305,12 @@ def _config(layout: Layout, service: ServiceLayout, env_vars: list[str], sizing:
         "app_name": f"{project}-{_slug(service.name)}",
         "lambda_memory_size": sizing.memory_mb,
         "lambda_timeout": sizing.timeout_s,
+        "autogen_policy": False,  # the role gets exactly .chalice/policy-<stage>.json (decompose.generation.policy)
         "environment_variables": {"DECOMPOSE_SERVICE": service.name},
         "stages": {
-            "dev": {"api_gateway_stage": "dev", "environment_variables": {}},
-            "prod": {"api_gateway_stage": "prod", "environment_variables": dict(sorted(prod.items()))},
+            "dev": {"api_gateway_stage": "dev", "iam_policy_file": "policy-dev.json", "environment_variables": {}},
+            "prod": {"api_gateway_stage": "prod", "iam_policy_file": "policy-prod.json",
+                     "environment_variables": dict(sorted(prod.items()))},
         },
     }
     return json.dumps(config, indent=2, sort_keys=False) + "\n"

@@ -196,8 +196,9 @@ def test_reset_sets_the_env_and_calls_the_hooks_this_process_has(hooks, monkeypa
 def test_the_reset_endpoint_checks_the_secret_and_the_body(hooks, monkeypatch):
     monkeypatch.setenv("DECOMPOSE_INTERNAL_SECRET", "s3")
     rebuilt = []
-    assert reset.handle({}, b"{}", lambda: rebuilt.append(1))[0] == 403
+    allowed = reset.Allowed.of(hooks=["cachey:clear"])
+    assert reset.handle({}, b"{}", lambda: rebuilt.append(1), allowed)[0] == 403
     good = {"x-decompose-secret": "s3"}
-    assert reset.handle(good, b"[1]", lambda: rebuilt.append(1))[0] == 400
-    assert reset.handle(good, b'{"hooks": ["cachey:clear"]}', lambda: rebuilt.append(1)) == (200, {"skipped": []})
+    assert reset.handle(good, b"[1]", lambda: rebuilt.append(1), allowed)[0] == 400
+    assert reset.handle(good, b'{"hooks": ["cachey:clear"]}', lambda: rebuilt.append(1), allowed) == (200, {"skipped": []})
     assert rebuilt == [1]

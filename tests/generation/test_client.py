@@ -72,6 +72,12 @@ def catalog(monkeypatch):
     wire._ERRORS.update(saved)
 
 
+@pytest.fixture()
+def known_out_of_stock():
+    """Both sides' generated code allowed OutOfStock (a class of the monolith, known at generation time)."""
+    wire.allow(errors=[f"{__name__}:OutOfStock"])
+
+
 class OutOfStock(Exception):
     def __init__(self, sku: str) -> None:
         super().__init__(f"{sku} is out of stock")
@@ -102,7 +108,7 @@ def test_remote_builtin_error_is_reraised_as_its_class(catalog):
         Service("catalog").function(TARGET, idempotent=True)(7)
 
 
-def test_remote_custom_error_is_reraised_with_its_attributes(catalog):
+def test_remote_custom_error_is_reraised_with_its_attributes(catalog, known_out_of_stock):
     catalog.answers = [(200, {"error": wire.encode_error(OutOfStock("sku-1"))})]
     with pytest.raises(OutOfStock) as info:
         Service("catalog").function(TARGET, idempotent=False)(7)
@@ -143,6 +149,18 @@ def test_answer_that_is_neither_result_nor_error(catalog):
     with pytest.raises(RemoteCallError, match="'catalog' answered 500"):
         Service("catalog").function(TARGET, idempotent=True)()
     assert len(catalog.requests) == 1
+
+
+def test_a_deeply_nested_answer_is_a_remote_call_error_not_a_recursion_error(catalog):
+    catalog.answers = [(200, b"[" * 100_000 + b"]" * 100_000)]
+    with pytest.raises(RemoteCallError, match="'catalog' answered 200"):
+        Service("catalog").function(TARGET, idempotent=True)()
+
+
+def test_a_result_nested_deeper_than_the_wire_allows_is_a_wire_error(catalog):
+    catalog.answers = [(200, {"result": json.loads("[" * 70 + "]" * 70)})]
+    with pytest.raises(wire.WireError, match="nests more than 64 levels"):
+        Service("catalog").function(TARGET, idempotent=True)()
 
 
 def test_refused_connection_names_the_service(monkeypatch):

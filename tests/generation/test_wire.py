@@ -36,13 +36,17 @@ class LocalOutOfStock(Exception):
 
 @pytest.fixture(autouse=True)
 def clean_wire():
+    """Every test starts with this module's model and error classes allowed, as generated code allows its own."""
     wire.configure(None)
-    saved = dict(wire._ERRORS)
+    saved = dict(wire._ERRORS), dict(wire._MODELS)
     wire._ERRORS.clear()
+    wire._MODELS.clear()
+    wire.allow(models=[f"{__name__}:Product"], errors=[f"{__name__}:OutOfStock"])
     yield
     wire.configure(None)
-    wire._ERRORS.clear()
-    wire._ERRORS.update(saved)
+    for table, before in zip((wire._ERRORS, wire._MODELS), saved):
+        table.clear()
+        table.update(before)
 
 
 @pytest.fixture()
@@ -229,3 +233,8 @@ def test_registered_error_class_is_used():
     error = wire.decode_error({"$error": "pkg.shop:OutOfStock", "args": ["gone"], "state": {"sku": "s"}})
     assert type(error) is LocalOutOfStock
     assert (error.args, error.sku) == (("gone",), "s")
+
+
+def test_a_value_nested_too_deep_inside_a_tagged_value_says_so():
+    with pytest.raises(wire.WireError, match="nests more than 64 levels"):
+        wire.decode({"$tuple": json.loads("[" * 70 + "]" * 70)})

@@ -6,7 +6,8 @@
 
 Configuration (environment): DECOMPOSE_URL_<SERVICE> (base URL, required), DECOMPOSE_CALL_TIMEOUT
 (seconds, default 10), DECOMPOSE_INTERNAL_SECRET (shared secret sent as X-Decompose-Secret;
-local and dev), DECOMPOSE_INTERNAL_AUTH=iam (sign with SigV4 using the function's role: AWS).
+local and dev), DECOMPOSE_INTERNAL_AUTH=iam (sign with SigV4 for execute-api using the function's
+role: AWS; the role may invoke exactly the internal routes it calls, see .chalice/policy-<stage>.json).
 Idempotent calls (the callee writes no table and touches no hazard) are retried twice on connection
 errors and 502/503/504; other calls are sent once, so a write never happens twice.
 """
@@ -17,14 +18,16 @@ import json
 import os
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from typing import Any
 
 from . import wire
+from .auth import AUTH_ENV, SECRET_ENV, SECRET_HEADER
 
 CALL_PATH = "/_decompose/call/"
-SECRET_HEADER = "X-Decompose-Secret"
+MAX_ANSWER = 6 * 1024 * 1024  # Lambda's synchronous payload limit: no real answer is bigger
 RETRY_STATUSES = (502, 503, 504)
 BACKOFF = (0.1, 0.3)
 
@@ -95,7 +98,7 @@ class Service:
             raise ServiceUnavailable(f"service {self.name!r} answered {status} to {target}")
         try:
             data = json.loads(payload)
-        except ValueError:
+        except (ValueError, RecursionError):
             data = None
         if status != 200 or not isinstance(data, dict) or not ({"result", "error"} & set(data)):
             raise RemoteCallError(f"service {self.name!r} answered {status} to {target}: {payload[:200]!r}")
@@ -112,29 +115,51 @@ class Service:
         timeout = float(os.environ.get("DECOMPOSE_CALL_TIMEOUT", "10"))
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (an http(s) URL we build)
-                return response.status, response.read()
+                return response.status, _bounded(response.read(MAX_ANSWER + 1), target)
         except urllib.error.HTTPError as error:
-            return error.code, error.read()
+            return error.code, error.read(MAX_ANSWER)
         except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
             raise ServiceUnavailable(f"service {self.name!r} at {base} did not answer {target}: {error}") from error
 
     def _headers(self, url: str, body: bytes) -> dict[str, str]:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        secret = os.environ.get("DECOMPOSE_INTERNAL_SECRET")
+        secret = os.environ.get(SECRET_ENV)
         if secret:
             headers[SECRET_HEADER] = secret
-        if os.environ.get("DECOMPOSE_INTERNAL_AUTH") == "iam":
-            headers.update(_sigv4(url, body, headers))
+        if os.environ.get(AUTH_ENV) == "iam":
+            headers = _sigv4(url, body, headers)
         return headers
 
 
+def _bounded(payload: bytes, target: str) -> bytes:
+    if len(payload) > MAX_ANSWER:
+        raise RemoteCallError(f"the answer to {target} is over {MAX_ANSWER} bytes")
+    return payload
+
+
 def _sigv4(url: str, body: bytes, headers: dict[str, str]) -> dict[str, str]:
-    """Sign the call with the function's own credentials (API Gateway's AWS_IAM authorizer checks it)."""
+    """The headers with a SigV4 signature for execute-api over the exact body, made with the function's own
+    credentials (API Gateway's AWS_IAM authorizer checks it before the callee's Lambda runs)."""
     import botocore.session
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
 
     session = botocore.session.get_session()
+    credentials = session.get_credentials()
+    if credentials is None:
+        raise RemoteCallError(f"{AUTH_ENV}=iam but no AWS credentials were found to sign the call to {url}")
     request = AWSRequest(method="POST", url=url, data=body, headers=dict(headers))
-    SigV4Auth(session.get_credentials(), "execute-api", session.get_config_variable("region")).add_auth(request)
+    SigV4Auth(credentials, "execute-api", _region(url, session)).add_auth(request)
     return dict(request.headers.items())
+
+
+def _region(url: str, session: Any) -> str:
+    """The callee's region from its execute-api host (https://ID.execute-api.REGION.amazonaws.com), else this one's."""
+    host = urllib.parse.urlsplit(url).hostname or ""
+    parts = host.split(".")
+    if len(parts) > 3 and parts[1] == "execute-api":
+        return parts[2]
+    region = os.environ.get("AWS_REGION") or session.get_config_variable("region")
+    if not region:
+        raise RemoteCallError(f"{AUTH_ENV}=iam but no region to sign the call to {url}: set AWS_REGION")
+    return region

@@ -1,12 +1,15 @@
 """The callee side of calls between services: one internal endpoint per service.
 
     POST /_decompose/call/{target}   {"args": [...], "kwargs": {...}}
-      -> the shared secret is checked (when DECOMPOSE_INTERNAL_SECRET is set: locally and in dev;
-         on AWS the route's IAM authorizer has already checked the caller's signature)
+      -> the caller must be authenticated (auth.py: the IAM authorizer on AWS, the shared secret
+         elsewhere; without either configured every call is refused: 503)
       -> target must be one of the functions this service exposes (else 404)
+      -> the body must be a call of at most MAX_BODY bytes whose values decode (wire.py: known classes
+         only, bounded nesting), else 400 with what was wrong; nothing runs
       -> inside the framework's app context: call, flush, encode the result, commit
-         (rollback and encode the error if it raises)
-      <- 200 {"result": ...} or 200 {"error": ...}; 400 for a body that is not a call; 403 bad secret
+         (rollback and encode the error if it raises; the full error goes to this service's log, the
+         caller gets its class and, for classes this service knows, its args)
+      <- 200 {"result": ...} or 200 {"error": ...}; 400 bad call; 403 not authorized; 413 too big
 
 The callee commits its own unit of work: a call across services is no longer part of the caller's
 transaction (the generation report lists every such call that writes).
@@ -15,16 +18,19 @@ transaction (the generation report lists every such call that writes).
 from __future__ import annotations
 
 import contextlib
-import hmac
 import json
-import os
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from chalice import Response
 
 from . import wire
-from .client import SECRET_HEADER
+from .auth import refusal
+
+MAX_BODY = 6 * 1024 * 1024  # Lambda's synchronous payload limit: a bigger call could not arrive on AWS
+LOG = logging.getLogger("decompose_runtime.internal")
+USAGE = 'the body must be JSON: {"args": [...], "kwargs": {...}}'
 
 
 class Endpoint:
@@ -34,25 +40,31 @@ class Endpoint:
         self.context = context or contextlib.nullcontext
         self.session = session
 
-    def handle(self, target: str, headers: Any, body: bytes) -> Response:
-        secret = os.environ.get("DECOMPOSE_INTERNAL_SECRET")
-        if secret and not hmac.compare_digest(str(headers.get(SECRET_HEADER.lower(), "")), secret):
-            return _json(403, {"message": "missing or wrong X-Decompose-Secret"})
+    def handle(self, target: str, headers: Any, body: bytes | None, request_context: Any = None) -> Response:
+        refused = refusal(headers, request_context)
+        if refused:
+            return _json(refused[0], {"message": refused[1]})
         function = self.functions.get(target)
         if function is None:
-            return _json(404, {"message": f"this service exposes no {target!r}"})
-        try:
-            call = json.loads(body or b"{}")
-            args, kwargs = call.get("args", []), call.get("kwargs", {})
-        except (ValueError, AttributeError):
-            return _json(400, {"message": "the body must be JSON: {\"args\": [...], \"kwargs\": {...}}"})
+            return _json(404, {"message": f"this service exposes no {target[:200]!r}"})
+        if len(body or b"") > MAX_BODY:
+            return _json(413, {"message": f"a call's body is at most {MAX_BODY} bytes"})
+        call = _parse(body or b"{}")
+        if isinstance(call, str):
+            return _json(400, {"message": call})
         with self.context():
-            return _json(200, self._run(function, args, kwargs))
+            try:
+                args, kwargs = wire.decode(call[0]), wire.decode(call[1])
+            except wire.WireError as error:
+                return _json(400, {"message": f"the call's values do not decode: {error}"})
+            if not isinstance(args, list) or not isinstance(kwargs, dict):
+                return _json(400, {"message": USAGE})
+            return _json(200, self._run(target, function, args, kwargs))
 
-    def _run(self, function: Callable[..., Any], args: Any, kwargs: Any) -> dict:
+    def _run(self, target: str, function: Callable[..., Any], args: list, kwargs: dict) -> dict:
         session = self.session() if self.session else None
         try:
-            result = function(*wire.decode(args), **wire.decode(kwargs))
+            result = function(*args, **kwargs)
             if session is not None:
                 session.flush()
             payload = {"result": wire.encode(result, "the result")}
@@ -62,7 +74,22 @@ class Endpoint:
         except Exception as error:  # noqa: BLE001 (every error goes back to the caller, typed)
             if session is not None:
                 session.rollback()
+            LOG.warning("internal call %s raised", target, exc_info=error)
             return {"error": wire.encode_error(error)}
+
+
+def _parse(body: bytes) -> tuple[list, dict] | str:
+    """(args, kwargs) still in wire form, or what is wrong with the body."""
+    try:
+        call = json.loads(body)
+    except (ValueError, RecursionError):
+        return USAGE + " (it is not JSON, or nests too deep)"
+    if not isinstance(call, dict):
+        return USAGE
+    args, kwargs = call.get("args", []), call.get("kwargs", {})
+    if not isinstance(args, list) or not isinstance(kwargs, dict):
+        return USAGE + " (args must be a list and kwargs an object)"
+    return args, kwargs
 
 
 def _json(status: int, payload: dict) -> Response:

@@ -11,22 +11,25 @@ own modules; the others' caches live elsewhere), and drops its app so the next r
 one from the new environment. The in-process verifier calls `apply` directly.
 
 The endpoint exists only when DECOMPOSE_CONTRACT_RESET=1 was set when the service started (local
-runs and test stages, never production) and, like the internal endpoint, checks
-DECOMPOSE_INTERNAL_SECRET when it is set.
+runs and test stages, never production), and fails closed: it refuses every request without the
+X-Decompose-Secret header equal to DECOMPOSE_INTERNAL_SECRET (503 when that is unset, auth.py), and
+runs only what the plan's [contracts] table named when the service was generated (`Allowed`: the
+`reset` hooks and the `[contracts.env]` keys). A request naming any other hook or variable is
+refused whole (403 naming it): nothing is set, nothing is called.
 """
 
 from __future__ import annotations
 
 import gc
-import hmac
 import importlib
 import importlib.util
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from .client import SECRET_HEADER
+from .auth import refusal
 
 PATH = "/_decompose/reset"
 ENABLE = "DECOMPOSE_CONTRACT_RESET"
@@ -64,22 +67,46 @@ def _present(module_name: str) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class Allowed:
+    """What a reset request may name: the plan's [contracts] reset hooks and [contracts.env] keys."""
+
+    hooks: frozenset[str] = frozenset()
+    env: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, hooks: Iterable[str] = (), env: Iterable[str] = ()) -> Allowed:
+        return cls(frozenset(hooks), frozenset(env))
+
+    def refusal(self, env: dict[str, Any], hooks: list[Any]) -> str | None:
+        for key in sorted(map(str, env)):
+            if key not in self.env:
+                return f"{key!r} is not a [contracts.env] key of the plan this service was generated from"
+        for hook in map(str, hooks):
+            if hook not in self.hooks:
+                return f"{hook!r} is not a [contracts] reset hook of the plan this service was generated from"
+        return None
+
+
 def enabled() -> bool:
     return os.environ.get(ENABLE) == "1"
 
 
-def handle(headers: Any, body: bytes, rebuild: Callable[[], None]) -> tuple[int, dict[str, Any]]:
+def handle(headers: Any, body: bytes | None, rebuild: Callable[[], None], allowed: Allowed) -> tuple[int, dict[str, Any]]:
     """The endpoint's logic, independent of the web framework: (status, JSON answer)."""
-    secret = os.environ.get("DECOMPOSE_INTERNAL_SECRET")
-    if secret and not hmac.compare_digest(str(headers.get(SECRET_HEADER.lower(), "")), secret):
-        return 403, {"message": f"missing or wrong {SECRET_HEADER}"}
+    refused = refusal(headers, iam=False)
+    if refused:
+        return refused[0], {"message": refused[1]}
     try:
         request = json.loads(body or b"{}")
         env, hooks = request.get("env", {}), request.get("hooks", [])
         if not isinstance(env, dict) or not isinstance(hooks, list):
             raise TypeError("env must be an object and hooks a list")
-    except (ValueError, TypeError, AttributeError) as error:
-        return 400, {"message": f'the body must be {{"env": {{...}}, "hooks": [...]}} ({error})'}
+    except (ValueError, TypeError, AttributeError, RecursionError) as error:
+        return 400, {"message": f'the body must be {{"env": {{...}}, "hooks": [...]}} ({type(error).__name__})'}
+    wrong = allowed.refusal(env, hooks)
+    if wrong:
+        return 403, {"message": f"{wrong}: nothing was reset (regenerate the service after changing the plan)"}
     try:
         skipped = apply({str(k): str(v) for k, v in env.items()}, [str(h) for h in hooks], strict=False)
     except Exception as error:  # noqa: BLE001  (the verifier shows it: a hook is user code)

@@ -7,7 +7,17 @@
                                                  (both services share the schema and the database:
                                                  the receiver loads the row by primary key)
     an exception                              -> {"$error": "module:Class", "args": [...], "state": {...}}
+                                                 (a class this service does not know travels as its name
+                                                 and a neutral message: its args may hold SQL or data)
     anything else                             -> WireError naming the value's type and where it was
+
+Decoding fails closed. The classes a service may build from what another sends are the ones its
+generated code allowed at generation time (`allow(models=..., errors=...)`: the ORM models of the
+shared schema, the monolith's error classes of this service, the layer and the services it calls),
+the built-in exceptions, and the HTTP errors of the web frameworks (FRAMEWORK_ERRORS). A name from
+the wire is only ever looked up in those tables, never imported as it is: an unknown `$model` is a
+WireError, an unknown `$error` a RemoteError carrying the name as text. Decoded values nest at most
+MAX_DEPTH deep.
 
 The session rows are loaded through is configured once per service (`configure(session=...)`).
 Copied verbatim into each service's shared layer as `decompose_runtime.wire`; standard library only
@@ -17,15 +27,24 @@ Copied verbatim into each service's shared layer as `decompose_runtime.wire`; st
 from __future__ import annotations
 
 import base64
+import binascii
+import builtins
 import datetime as dt
 import decimal
 import importlib
+import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+MAX_DEPTH = 64  # JSON nesting a call or an answer may have (ORM rows and plain data need far less)
+FRAMEWORK_ERRORS = frozenset({  # modules whose exception classes may be rebuilt by name (HTTP errors)
+    "werkzeug.exceptions", "starlette.exceptions", "fastapi.exceptions", "django.http", "django.core.exceptions",
+    "rest_framework.exceptions", "ninja.errors",
+})
 _SESSION: Callable[[], Any] | None = None
-_ERRORS: dict[str, type] = {}  # "module:Class" -> local class remote errors of that name become
+_ERRORS: dict[str, type | None] = {}  # "module:Class" -> local class (None: import it from that name on first use)
+_MODELS: dict[str, type | None] = {}  # the same for ORM models
 
 
 class WireError(TypeError):
@@ -37,7 +56,7 @@ class RemoteError(Exception):
 
     def __init__(self, origin: str, message: str) -> None:
         super().__init__(f"{origin}: {message}")
-        self.origin = origin
+        self.origin, self.message = origin, message
 
 
 def configure(session: Callable[[], Any] | None = None) -> None:
@@ -47,6 +66,40 @@ def configure(session: Callable[[], Any] | None = None) -> None:
 
 def register_error(origin: str, cls: type) -> None:
     _ERRORS[origin] = cls
+
+
+def allow(models: Iterable[str] = (), errors: Iterable[str] = ()) -> None:
+    """The "module:Class" names this service's generated code knows (set once, at import time)."""
+    for origin in models:
+        _MODELS.setdefault(origin, None)
+    for origin in errors:
+        _ERRORS.setdefault(origin, None)
+
+
+def known_error(origin: str) -> type | None:
+    """The exception class for a name from the wire, if this service allows it; never imports anything else."""
+    module, _, name = origin.partition(":")
+    if origin in _ERRORS:
+        cls = _resolve(_ERRORS, origin)
+    elif module == "builtins":
+        cls = getattr(builtins, name, None)
+    elif module in FRAMEWORK_ERRORS and name.isidentifier():
+        cls = _resolve({origin: None}, origin)
+    else:
+        return None
+    return cls if isinstance(cls, type) and issubclass(cls, Exception) else None
+
+
+def _resolve(table: dict[str, type | None], origin: str) -> Any:
+    cls = table.get(origin)
+    if cls is None:
+        try:
+            cls = _import(origin)
+        except (ImportError, AttributeError):
+            return None
+        if origin in table:
+            table[origin] = cls
+    return cls
 
 
 def encode(value: Any, where: str = "value") -> Any:
@@ -111,50 +164,85 @@ def _row(value: Any) -> dict | None:
 
 
 def encode_error(error: BaseException) -> dict:
+    """An error for the other side: its class, and its args and attributes only when this service knows
+    the class (the monolith's own errors, built-in and HTTP ones); otherwise the name alone, because
+    a database or library error carries the statement and its parameters."""
     cls = type(error)
+    origin = f"{cls.__module__}:{cls.__qualname__}"
+    if cls is RemoteError:  # passed on from a third service: its name and its already neutral message
+        return {"$error": error.origin, "args": [error.message], "state": {}}
+    if known_error(origin) is not cls:
+        service = os.environ.get("DECOMPOSE_SERVICE", "the other service")
+        return {"$error": origin, "args": [f"{cls.__qualname__} raised in {service} (its log has the details)"],
+                "state": {}}
     state = {k: v for k, v in vars(error).items() if not k.startswith("_")}
     try:
         encoded_state = encode(state)
         args = encode(list(error.args))
     except WireError:
         encoded_state, args = {}, [str(error)]
-    return {"$error": f"{cls.__module__}:{cls.__qualname__}", "args": args, "state": encoded_state}
+    return {"$error": origin, "args": args, "state": encoded_state}
 
 
-def decode(data: Any) -> Any:
+def decode(data: Any, depth: int = 0) -> Any:
+    if depth > MAX_DEPTH:
+        raise WireError(f"the value nests more than {MAX_DEPTH} levels deep")
     if isinstance(data, list):
-        return [decode(v) for v in data]
+        return [decode(v, depth + 1) for v in data]
     if not isinstance(data, dict):
         return data
     if len(data) == 1:
         (key, body), = data.items()
         if key in _DECODERS:
-            return _DECODERS[key](body)
+            try:
+                return _DECODERS[key](body, depth + 1)
+            except WireError:
+                raise
+            except (TypeError, ValueError, ArithmeticError, IndexError, KeyError, binascii.Error) as error:
+                raise WireError(f"a malformed {key} value ({type(error).__name__})") from None
     if "$model" in data:
-        return _load_row(data["$model"], decode(data["pk"]))
+        return _load_row(data["$model"], data.get("pk"), depth + 1)
     if "$error" in data:
-        return decode_error(data)
-    return {k: decode(v) for k, v in data.items()}
+        return decode_error(data, depth + 1)
+    return {k: decode(v, depth + 1) for k, v in data.items()}
 
 
-_DECODERS: dict[str, Callable[[Any], Any]] = {
-    "$tuple": lambda b: tuple(decode(b)),
-    "$set": lambda b: set(decode(b)),
-    "$dict": lambda b: {decode(k): decode(v) for k, v in b},
-    "$bytes": lambda b: base64.b64decode(b),
-    "$datetime": dt.datetime.fromisoformat,
-    "$date": dt.date.fromisoformat,
-    "$time": dt.time.fromisoformat,
-    "$timedelta": lambda b: dt.timedelta(days=b[0], seconds=b[1], microseconds=b[2]),
-    "$decimal": decimal.Decimal,
-    "$uuid": uuid.UUID,
+_DECODERS: dict[str, Callable[[Any, int], Any]] = {
+    "$tuple": lambda b, d: tuple(_list(b, d)),
+    "$set": lambda b, d: set(_list(b, d)),
+    "$dict": lambda b, d: {decode(k, d): decode(v, d) for k, v in _list(b, d, decoded=False)},
+    "$bytes": lambda b, d: base64.b64decode(_str(b), validate=True),
+    "$datetime": lambda b, d: dt.datetime.fromisoformat(_str(b)),
+    "$date": lambda b, d: dt.date.fromisoformat(_str(b)),
+    "$time": lambda b, d: dt.time.fromisoformat(_str(b)),
+    "$timedelta": lambda b, d: dt.timedelta(days=b[0], seconds=b[1], microseconds=b[2]),
+    "$decimal": lambda b, d: decimal.Decimal(_str(b)),
+    "$uuid": lambda b, d: uuid.UUID(_str(b)),
 }
 
 
-def _load_row(origin: str, pk: list) -> Any:
+def _list(body: Any, depth: int, decoded: bool = True) -> list:
+    if not isinstance(body, list):
+        raise TypeError("not a list")
+    return [decode(v, depth) for v in body] if decoded else body
+
+
+def _str(body: Any) -> str:
+    if not isinstance(body, str):
+        raise TypeError("not a string")
+    return body
+
+
+def _load_row(origin: Any, pk: Any, depth: int) -> Any:
+    cls = _resolve(_MODELS, origin) if isinstance(origin, str) and origin in _MODELS else None
+    if cls is None:
+        raise WireError(f"received a row of {str(origin)[:200]!r}, a model this service does not know "
+                        "(only the shared schema's models travel)")
+    if not isinstance(pk, list) or not pk:
+        raise WireError(f"received a {origin} row without its primary key")
+    pk = decode(pk, depth)
     if _SESSION is None:
         raise WireError(f"received a {origin} row but no session is configured (decompose_runtime.wire.configure)")
-    cls = _import(origin)
     row = _SESSION().get(cls, tuple(pk) if len(pk) > 1 else pk[0])
     if row is None:
         raise WireError(f"{origin} with primary key {pk} is not in the database: the other service's transaction "
@@ -162,20 +250,18 @@ def _load_row(origin: str, pk: list) -> Any:
     return row
 
 
-def decode_error(data: dict) -> BaseException:
-    origin = data["$error"]
-    args = tuple(decode(data.get("args", [])))
-    cls = _ERRORS.get(origin)
+def decode_error(data: dict, depth: int = 0) -> BaseException:
+    origin = str(data.get("$error"))
+    raw_args = data.get("args", [])
+    args = tuple(decode(raw_args, depth)) if isinstance(raw_args, list) else ()
+    cls = known_error(origin)
     if cls is None:
-        try:
-            cls = _import(origin)
-        except (ImportError, AttributeError):
-            cls = None
-    if not (isinstance(cls, type) and issubclass(cls, BaseException)):
-        return RemoteError(origin, " ".join(str(a) for a in args))
+        return RemoteError(origin[:200], " ".join(str(a) for a in args))
     error = cls.__new__(cls)
     error.args = args
-    vars(error).update(decode(data.get("state", {})))
+    state = decode(data.get("state", {}), depth)
+    if isinstance(state, dict):
+        vars(error).update({k: v for k, v in state.items() if isinstance(k, str) and not k.startswith("_")})
     return error
 
 
