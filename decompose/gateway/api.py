@@ -126,9 +126,15 @@ def serve(table: Table, urls: dict[str, str], port: int, shadow_log: Path, noise
 
     from decompose.gateway.proxy import Gateway
 
+    from decompose.gateway import server
+
     gateway = Gateway(table, urls, shadow_log=shadow_log, noise=noise, record=record)
+    # bounded: header read (GuardedH11Protocol), idle keep-alive, header size, open connections and requests
     uvicorn.run(gateway, host="127.0.0.1", port=port, log_level="warning" if quiet else "info",
-                access_log=not quiet, lifespan="on", server_header=False, date_header=False)  # the upstream's pass through
+                access_log=not quiet, lifespan="on", server_header=False, date_header=False,  # the upstream's pass through
+                http=server.GuardedH11Protocol, timeout_keep_alive=server.KEEP_ALIVE_S,
+                h11_max_incomplete_event_size=server.MAX_HEADER_BYTES, limit_concurrency=server.MAX_CONNECTIONS,
+                timeout_graceful_shutdown=server.KEEP_ALIVE_S)
 
 
 @dataclass

@@ -8,15 +8,23 @@ service that owns its route, by the route table's mode (run by uvicorn in `decom
   takes effect on the next request, without a restart.
 - Paths are matched against the route templates the way API Gateway matches resources; a path no
   route matches goes to the monolith (it is `/{proxy+}` on AWS).
-- Bodies stream both ways. Request headers pass unchanged (Host included) except hop-by-hop ones;
-  answers keep every header, repeated `Set-Cookie` included, plus `x-decompose-upstream`.
+- The request target is checked and normalised once (decompose.gateway.target): the route is
+  matched on exactly the path sent upstream, and the upstream URL is built from the configured
+  upstream's scheme, host and port, so no target reaches another host. What the gateway refuses
+  itself (a target that is not a path, a body over `max_body_mb`, Content-Length with
+  Transfer-Encoding) answers 4xx with `x-decompose-upstream: gateway` and closes the connection.
+- Bodies stream both ways (decompose.gateway.body). Request headers pass unchanged (Host included)
+  except hop-by-hop ones, fixed or named in `Connection`; answers keep every header, repeated
+  `Set-Cookie` included, plus `x-decompose-upstream`.
 - An upstream that cannot be reached answers 502, one that takes longer than `timeout_s` 504,
   both as JSON naming it; with `fallback = true` a canary/service route asks the monolith instead
   when the service could not be reached (never after the request went out: it may have acted on it).
-- `shadow`: the monolith answers; after the answer has gone to the client, the same request is sent
-  to the owner in a separate task and both answers are compared (decompose.contracts.compare), the
-  result appended to the shadow log (JSON lines). Only `shadow_methods` are mirrored: a mirrored POST
-  would write twice.
+- `shadow`: the monolith answers; the same request is sent to the owner at the same time, in a
+  separate task, and both answers are compared (decompose.contracts.compare), the result appended to
+  the shadow log (JSON lines). Sent together, both see the same state; and before any write (a method
+  other than GET, HEAD, OPTIONS, TRACE) is forwarded, the mirrors in flight are waited for, so a
+  mirrored read is never answered after the client's next write. Only `shadow_methods` that are
+  idempotent are mirrored, whatever routes.toml says: a mirrored POST would write twice.
 - With DECOMPOSE_CONTRACT_RESET=1, POST /_decompose/reset is passed to the monolith, then to every
   service at once: a contract scenario replayed through the gateway starts on a fresh system.
 - `canary:N`: N% of requests go to the owner; with `sticky = "cookie:NAME"` or `"header:NAME"`, a
@@ -24,7 +32,7 @@ service that owns its route, by the route table's mode (run by uvicorn in `decom
 - `record`: every exchange is appended to a JSON lines file in the contracts' recording format
   (`decompose contracts record --from FILE` builds contracts from it), grouped into scenarios by the
   `x-decompose-scenario` header, else the sticky cookie or header, else the client's address.
-  Request bodies are then read before forwarding; exchanges over 1 MiB are counted, not kept.
+  Request bodies are then read ahead up to 1 MiB; exchanges over 1 MiB are counted, not kept.
 """
 
 from __future__ import annotations
@@ -39,24 +47,31 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 import httpx
 from starlette.background import BackgroundTask
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from decompose.contracts.compare import Answer, Exchange, differences, show
 from decompose.contracts.recorder import FORMAT, exchange
 from decompose.errors import UserError
+from decompose.gateway.body import Body
 from decompose.gateway.table import MONOLITH, Entry, Table, missing_urls, read
-from decompose.gateway.transport import HOP_BY_HOP, bare
+from decompose.gateway.target import Refused, Upstream, check_head, normalise
+from decompose.gateway.transport import bare, forwardable
 from decompose.generation.runtime import reset
 from decompose.generation.runtime.client import SECRET_HEADER
 
-BODY_LIMIT = 1 << 20  # answers larger than this are not kept for comparison or recording
+BODY_LIMIT = 1 << 20  # bodies larger than this are not kept for comparison, fallback or recording
+MAX_BODY_MB = 10  # default request body limit ([gateway] max_body_mb): API Gateway's own payload limit
 SHADOW_IN_FLIGHT = 32  # mirrored requests waiting at most; beyond, a mirror is dropped (and counted)
+SAFE = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})  # reads: no mirror needs to be answered before them
+IDEMPOTENT = SAFE | {"PUT", "DELETE"}  # the only methods ever mirrored (RFC 9110 section 9.2.2)
 UPSTREAM = "x-decompose-upstream"
 SCENARIO = "x-decompose-scenario"
+GATEWAY = "gateway"  # x-decompose-upstream of an answer the gateway gives itself
 UNREACHED = (httpx.ConnectError, httpx.ConnectTimeout)  # the request never left: safe to ask the monolith instead
 SECRET = SECRET_HEADER.lower()
 
@@ -68,11 +83,21 @@ class Decision:
 
 
 @dataclass
+class Call:
+    """One request as the gateway forwards it: the path normalised once, matched and sent as is."""
+    request: Request
+    path: str  # normalised, escapes kept (decompose.gateway.target)
+    query: bytes
+    began: float = field(default_factory=time.perf_counter)
+
+
+@dataclass
 class ShadowStats:
     compared: dict[str, int] = field(default_factory=dict)
     differing: dict[str, int] = field(default_factory=dict)
     failed: dict[str, int] = field(default_factory=dict)
-    dropped: int = 0
+    dropped: int = 0  # too many in flight, or the monolith gave no answer to compare with
+    too_large: int = 0  # request bodies over BODY_LIMIT: streamed to the monolith, not mirrored
 
 
 @dataclass
@@ -81,21 +106,33 @@ class RecordStats:
     too_large: int = 0
 
 
+@dataclass
+class Primary:
+    """The monolith's side of a shadowed request, filled in as its answer streams to the client."""
+    answer: Answer | None = None
+    ms: float = 0.0
+    too_large: bool = False
+
+
 class Gateway:
     def __init__(self, table: Table, urls: dict[str, str], client: httpx.AsyncClient | None = None,
                  shadow_log: Path | None = None, noise: dict[str, Callable[[str], bool]] | None = None,
                  draw: Callable[[], float] = random.random, record: Path | None = None) -> None:
         self.table, self.urls = table, {MONOLITH: table.settings["monolith"], **urls}
+        self.upstreams = {name: Upstream.parse(name, url) for name, url in self.urls.items()}
         self.matcher = table.matcher()
         self.seen = _stamp(table.path)
         self.reload_error = ""
         settings = table.settings
+        # trust_env=False: no proxy from HTTP_PROXY and no credentials from ~/.netrc; requests go to the upstreams only
         self.client = client or bare(httpx.AsyncClient(timeout=httpx.Timeout(settings["timeout_s"], connect=min(2.0, settings["timeout_s"])),
-                                                  limits=httpx.Limits(max_connections=256, max_keepalive_connections=64)))
+                                                  limits=httpx.Limits(max_connections=256, max_keepalive_connections=64),
+                                                  trust_env=False))
         self.shadow_log, self.noise, self.draw = shadow_log, noise or {}, draw
         self.stats = ShadowStats()
         self.record, self.recorded = record, RecordStats()
-        self.pending: set[asyncio.Task] = set()
+        self.pending: set[asyncio.Task] = set()  # mirrors, until compared and logged
+        self.asking: set[asyncio.Task] = set()  # mirrors, until the owner has answered: writes wait for these
 
     async def __call__(self, scope: dict[str, Any], receive: Callable, send: Callable) -> None:
         if scope["type"] == "lifespan":
@@ -105,13 +142,19 @@ class Gateway:
             return
         self._reload()
         request = Request(scope, receive)
-        if scope["path"] == reset.PATH and request.method == "POST" and reset.enabled():
+        try:
+            call = Call(request, normalise(_raw_path(scope), scope.get("query_string", b"")), scope.get("query_string", b""))
+            check_head(scope["headers"])
+        except Refused as refused:
+            await _refusal(refused)(scope, receive, send)
+            return
+        if call.path == reset.PATH and request.method == "POST" and reset.enabled():
             await (await self._reset_all(request))(scope, receive, send)
             return
-        rule = self.matcher.match(request.method, scope["path"])
+        rule = self.matcher.match(request.method, call.path)
         entry = self.table.entries[rule.target] if rule else None
         decision = self.decide(entry, request)
-        response = await self._answer(request, entry, decision)
+        response = await self._answer(call, entry, decision)
         await response(scope, receive, send)
 
     def _reload(self) -> None:
@@ -139,7 +182,8 @@ class Gateway:
         if entry.mode.kind == "service":
             return Decision(entry.owner)
         if entry.mode.kind == "shadow":
-            return Decision(MONOLITH, shadow=request.method in self.table.settings["shadow_methods"])
+            method = request.method
+            return Decision(MONOLITH, shadow=method in self.table.settings["shadow_methods"] and method in IDEMPOTENT)
         return Decision(entry.owner if self._canary_share(entry, request) < entry.mode.percent else MONOLITH)
 
     def _sticky(self, request: Request) -> str | None:
@@ -155,70 +199,101 @@ class Gateway:
         digest = hashlib.sha256(f"{entry.route}\0{value}".encode()).digest()
         return int.from_bytes(digest[:4], "big") % 100
 
-    async def _answer(self, request: Request, entry: Entry | None, decision: Decision) -> Response:
-        began = time.perf_counter()
-        buffered = decision.shadow or self.record is not None or (decision.upstream != MONOLITH and self.table.settings["fallback"])
-        body: bytes | None = await request.body() if buffered else None
+    async def _answer(self, call: Call, entry: Entry | None, decision: Decision) -> Response:
+        """The answer to the client; the gateway's own 4xx for a body it refuses or a client that left."""
+        settings = self.table.settings
         try:
-            upstream = await self._send(decision.upstream, request, body)
+            if call.request.method not in SAFE:
+                await self._settle()
+            body = Body(call.request, int(float(settings.get("max_body_mb", MAX_BODY_MB)) * (1 << 20)), settings["timeout_s"])
+            copied = decision.shadow or self.record is not None or (decision.upstream != MONOLITH and settings["fallback"])
+            whole = await body.read_ahead(BODY_LIMIT) if copied else None
+            primary = self._mirror(entry, call, whole) if decision.shadow and entry is not None else None
+            try:
+                response = await self._forward(call, decision, body, whole, primary)
+            except BaseException:
+                _unanswered(primary)
+                raise
+            if not isinstance(response, StreamingResponse):
+                _unanswered(primary)  # a 502/504: nothing to compare the owner's answer with
+            return response
+        except Refused as refused:
+            return _refusal(refused)
+        except ClientDisconnect:
+            return _refusal(Refused(400, "the client closed the connection before its body ended"))
+
+    async def _forward(self, call: Call, decision: Decision, body: Body, whole: bytes | None,
+                       primary: asyncio.Future | None) -> Response:
+        try:
+            upstream = await self._send(decision.upstream, call, body.content())
+        except httpx.LocalProtocolError as error:
+            raise Refused(400, f"the request cannot be forwarded as HTTP/1.1 ({error})") from None
         except httpx.TransportError as error:
             # only when the service was never reached: after a read timeout or a dropped connection it may
             # have acted on the request, and asking the monolith too could write twice
-            if decision.upstream != MONOLITH and self.table.settings["fallback"] and isinstance(error, UNREACHED):
-                try:
-                    upstream = await self._send(MONOLITH, request, body)
-                except httpx.TransportError as again:
-                    return _failure(MONOLITH, again)
-                decision = Decision(MONOLITH)
-            else:
+            if not (decision.upstream != MONOLITH and self.table.settings["fallback"] and isinstance(error, UNREACHED)
+                    and body.replayable):
                 return _failure(decision.upstream, error)
-        headers = [(k, v) for k, v in upstream.headers.multi_items() if k.lower() not in HOP_BY_HOP]
-        headers.append((UPSTREAM, decision.upstream))
-        kept = bytearray() if decision.shadow or self.record is not None else None
+            try:
+                upstream = await self._send(MONOLITH, call, body.content())
+            except httpx.TransportError as again:
+                return _failure(MONOLITH, again)
+            decision = Decision(MONOLITH)
+        return self._relay(call, decision, upstream, whole, primary)
+
+    def _relay(self, call: Call, decision: Decision, upstream: httpx.Response, whole: bytes | None,
+               primary: asyncio.Future | None) -> Response:
+        """The upstream's answer, streamed to the client; a copy of up to BODY_LIMIT bytes is kept for
+        the shadow comparison and the recording."""
+        headers = forwardable(upstream.headers.raw)
+        headers.append((UPSTREAM.encode(), decision.upstream.encode()))
+        kept = bytearray() if primary is not None or self.record is not None else None
         started = time.perf_counter()
+
+        def settle_primary() -> None:
+            if primary is not None and not primary.done():
+                primary.set_result(Primary(Answer(upstream.status_code, _lower(upstream.headers.multi_items()), bytes(kept or b"")),
+                                           (time.perf_counter() - started) * 1000, len(kept or b"") > BODY_LIMIT))
 
         async def stream() -> AsyncIterator[bytes]:
             async for chunk in upstream.aiter_raw():
                 if kept is not None and len(kept) <= BODY_LIMIT:
                     kept.extend(chunk)
+                    if len(kept) > BODY_LIMIT:
+                        settle_primary()  # too large to compare: the mirror need not wait for the rest
                 yield chunk
 
-        def after() -> None:
-            if self.record is not None and kept is not None:
-                self._record(request, body or b"", upstream, decision.upstream, bytes(kept), began)
-            if decision.shadow and kept is not None and entry is not None:
-                primary = Answer(upstream.status_code, _lower(upstream.headers.multi_items()), bytes(kept))
-                self._mirror(entry, request, body or b"", primary, (time.perf_counter() - started) * 1000,
-                             len(kept) > BODY_LIMIT)
-
         async def finish() -> None:
-            await upstream.aclose()
-            after()
+            try:
+                await upstream.aclose()
+            finally:
+                settle_primary()
+                if self.record is not None and kept is not None:
+                    self._record(call, whole, upstream, decision.upstream, bytes(kept))
 
         response = StreamingResponse(stream(), status_code=upstream.status_code, background=BackgroundTask(finish))
-        response.raw_headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+        response.raw_headers = [(k.lower(), v) for k, v in headers]
         return response
 
-    async def _send(self, name: str, request: Request, body: bytes | None) -> httpx.Response:
-        url = self.urls[name].rstrip("/") + request.scope.get("raw_path", request.url.path.encode()).decode("latin-1")
-        if request.scope.get("query_string"):
-            url += "?" + request.scope["query_string"].decode("latin-1")
-        headers = [(k, v) for k, v in request.headers.items() if k not in HOP_BY_HOP]
-        content: Any = body if body is not None else (request.stream() if _has_body(request) else b"")
-        outgoing = self.client.build_request(request.method, url, headers=headers, content=content)
+    async def _send(self, name: str, call: Call, content: bytes | AsyncIterator[bytes]) -> httpx.Response:
+        """The request to a configured upstream: its URL from the upstream's parts and the normalised path."""
+        request = call.request
+        headers = forwardable(request.scope["headers"])
+        outgoing = self.client.build_request(request.method, self.upstreams[name].url(call.path, call.query),
+                                             headers=headers, content=content)
         return await self.client.send(outgoing, stream=True)
 
-    def _record(self, request: Request, body: bytes, upstream: httpx.Response, name: str, content: bytes, began: float) -> None:
+    def _record(self, call: Call, body: bytes | None, upstream: httpx.Response, name: str, content: bytes) -> None:
         """One exchange, as the contracts' recorder writes it, appended to the recording (JSON lines)."""
-        if len(content) > BODY_LIMIT or len(body) > BODY_LIMIT:
+        if body is None or len(content) > BODY_LIMIT:
             self.recorded.too_large += 1
             return
-        headers = [(k, v) for k, v in request.headers.items() if k not in HOP_BY_HOP and k != SCENARIO]
-        answer_headers = [(k, v) for k, v in upstream.headers.multi_items() if k.lower() not in HOP_BY_HOP]
-        found = exchange(request.method, request.scope["path"], request.scope.get("query_string", b"").decode("latin-1"),
-                         headers, body, upstream.status_code, answer_headers, content, began)
+        request = call.request
+        headers = [(k, v) for k, v in _text(forwardable(request.scope["headers"])) if k != SCENARIO]
+        found = exchange(request.method, unquote(call.path), call.query.decode("latin-1"), headers, body,
+                         upstream.status_code, _text(forwardable(upstream.headers.raw)), content, call.began)
         line = {"format": FORMAT, "scenario": self._scenario(request), "upstream": name, "exchange": found}
-        with self.record.open("a", encoding="utf-8") as out:
+        with self.record.open("a", encoding="utf-8") as out:  # type: ignore[union-attr]
             out.write(json.dumps(line, sort_keys=True) + "\n")
         self.recorded.recorded += 1
 
@@ -231,37 +306,66 @@ class Gateway:
             return f"{self.table.settings['sticky'].replace(':', ' ', 1)}={value}"
         return f"client {request.client.host if request.client else 'unknown'}"
 
-    def _mirror(self, entry: Entry, request: Request, body: bytes, primary: Answer, primary_ms: float, too_large: bool) -> None:
-        """Send the request to the owner in its own task; the client already has its answer."""
+    def _mirror(self, entry: Entry, call: Call, body: bytes | None) -> asyncio.Future | None:
+        """Send the request to the owner now, while the monolith gets it: both see the same state. The
+        comparison waits for the monolith's answer (the returned future); the client never waits for it."""
+        if body is None:
+            self.stats.too_large += 1
+            return None
         if len(self.pending) >= SHADOW_IN_FLIGHT:
             self.stats.dropped += 1
-            return
-        task = asyncio.get_running_loop().create_task(self._shadow(entry, request, body, primary, primary_ms, too_large))
-        self.pending.add(task)
-        task.add_done_callback(self.pending.discard)
+            return None
+        loop = asyncio.get_running_loop()
+        primary: asyncio.Future = loop.create_future()
+        asked = _track(self.asking, loop.create_task(self._ask(entry.owner, call, body)))
+        _track(self.pending, loop.create_task(self._shadow(entry, call, asked, primary)))
+        return primary
 
-    async def _shadow(self, entry: Entry, request: Request, body: bytes, primary: Answer, primary_ms: float,
-                      too_large: bool) -> None:
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        record: dict[str, Any] = {"route": entry.route, "owner": entry.owner, "request": f"{request.method} {target}",
-                                  "monolith": {"status": primary.status, "ms": round(primary_ms, 1)}}
+    async def _settle(self) -> None:
+        """Before a write goes out, the owner has answered every mirror already sent (or timed out):
+        a read mirrored after the client's next write would see that write and differ for nothing."""
+        if self.asking:
+            await asyncio.wait(list(self.asking), timeout=self.table.settings["timeout_s"])
+
+    async def _ask(self, owner: str, call: Call, body: bytes) -> tuple[Answer, float, bool] | str:
+        """The owner's answer (at most BODY_LIMIT bytes of it kept), its time in ms, whether it was cut; or the error."""
         started = time.perf_counter()
         try:
-            response = await self._send(entry.owner, request, body)
-            content = await response.aread()
-            await response.aclose()
+            response = await self._send(owner, call, body)
+            try:
+                content = bytearray()
+                async for chunk in response.aiter_raw():
+                    content.extend(chunk)
+                    if len(content) > BODY_LIMIT:
+                        break
+            finally:
+                await response.aclose()
         except httpx.TransportError as error:
-            record["service"] = {"error": f"{type(error).__name__}: {error}"}
+            return f"{type(error).__name__}: {error}"
+        answer = Answer(response.status_code, _lower(response.headers.multi_items()), bytes(content))
+        return answer, (time.perf_counter() - started) * 1000, len(content) > BODY_LIMIT
+
+    async def _shadow(self, entry: Entry, call: Call, asked: asyncio.Task, primary: asyncio.Future) -> None:
+        monolith: Primary = await primary
+        service = await asked
+        if monolith.answer is None:
+            self.stats.dropped += 1
+            return
+        method, target = call.request.method, unquote(call.path) + (f"?{call.query.decode('latin-1')}" if call.query else "")
+        record: dict[str, Any] = {"route": entry.route, "owner": entry.owner, "request": f"{method} {target}",
+                                  "monolith": {"status": monolith.answer.status, "ms": round(monolith.ms, 1)}}
+        if isinstance(service, str):
+            record["service"] = {"error": service}
             self.stats.failed[entry.route] = self.stats.failed.get(entry.route, 0) + 1
             self._log(record)
             return
-        shadow = Answer(response.status_code, _lower(response.headers.multi_items()), content)
-        record["service"] = {"status": shadow.status, "ms": round((time.perf_counter() - started) * 1000, 1)}
-        if too_large:
-            record["differences"], record["note"] = [], "the monolith's answer was too large to compare"
+        answer, ms, cut = service
+        record["service"] = {"status": answer.status, "ms": round(ms, 1)}
+        if monolith.too_large or cut:
+            record["differences"], record["note"] = [], "an answer was too large to compare"
         else:
             noise = self.noise.get(entry.route) or self.noise.get("*") or (lambda where: False)
-            found = differences(0, Exchange(request.method, target, primary), Exchange(request.method, target, shadow), noise)
+            found = differences(0, Exchange(method, target, monolith.answer), Exchange(method, target, answer), noise)
             record["differences"] = [f"{d.where}: monolith {show(d.expected)}, service {show(d.actual)}" for d in found]
         self.stats.compared[entry.route] = self.stats.compared.get(entry.route, 0) + 1
         if record["differences"]:
@@ -282,7 +386,7 @@ class Gateway:
 
         async def one(name: str) -> Response | None:
             try:
-                answer = await self.client.post(self.urls[name].rstrip("/") + reset.PATH, content=body, headers=headers)
+                answer = await self.client.post(self.upstreams[name].url(reset.PATH), content=body, headers=headers)
             except httpx.TransportError as error:
                 return _failure(name, error)
             if answer.status_code != 200:
@@ -299,8 +403,8 @@ class Gateway:
 
     async def drain(self) -> None:
         """Wait for every mirrored request still in flight (tests, shutdown)."""
-        while self.pending:
-            await asyncio.gather(*list(self.pending), return_exceptions=True)
+        while self.pending or self.asking:
+            await asyncio.gather(*list(self.pending), *list(self.asking), return_exceptions=True)
 
     async def _lifespan(self, receive: Callable, send: Callable) -> None:
         while True:
@@ -314,6 +418,30 @@ class Gateway:
                 return
 
 
+
+def _raw_path(scope: dict[str, Any]) -> bytes:
+    """The target's path as the client sent it (ASGI servers that omit raw_path: the decoded path, re-escaped)."""
+    raw = scope.get("raw_path")
+    if raw is not None:
+        return raw.partition(b"?")[0]
+    return quote(scope["path"], safe="/:@!$&'()*+,;=%").encode("ascii")
+
+
+def _track(tasks: set[asyncio.Task], task: asyncio.Task) -> asyncio.Task:
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+    return task
+
+
+def _unanswered(primary: asyncio.Future | None) -> None:
+    if primary is not None and not primary.done():
+        primary.set_result(Primary())
+
+
+def _text(pairs: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in pairs]
+
+
 def _stamp(path: Path) -> tuple[int, int] | None:
     try:
         found = path.stat()
@@ -322,12 +450,15 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return found.st_mtime_ns, found.st_size
 
 
-def _has_body(request: Request) -> bool:
-    return "content-length" in request.headers or "transfer-encoding" in request.headers
-
-
 def _lower(pairs: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     return tuple((k.lower(), v) for k, v in pairs)
+
+
+def _refusal(refused: Refused) -> Response:
+    """The gateway's own answer to a request it does not forward; the connection is closed after it
+    (what follows a malformed request cannot be trusted to start where the gateway thinks)."""
+    return JSONResponse({"message": refused.message, "upstream": GATEWAY}, status_code=refused.status,
+                        headers={UPSTREAM: GATEWAY, "connection": "close"})
 
 
 def _failure(name: str, error: httpx.TransportError) -> Response:
