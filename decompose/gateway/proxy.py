@@ -65,7 +65,6 @@ from decompose.generation.runtime import reset
 from decompose.generation.runtime.client import SECRET_HEADER
 
 BODY_LIMIT = 1 << 20  # bodies larger than this are not kept for comparison, fallback or recording
-MAX_BODY_MB = 10  # default request body limit ([gateway] max_body_mb): API Gateway's own payload limit
 SHADOW_IN_FLIGHT = 32  # mirrored requests waiting at most; beyond, a mirror is dropped (and counted)
 SAFE = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})  # reads: no mirror needs to be answered before them
 IDEMPOTENT = SAFE | {"PUT", "DELETE"}  # the only methods ever mirrored (RFC 9110 section 9.2.2)
@@ -205,7 +204,7 @@ class Gateway:
         try:
             if call.request.method not in SAFE:
                 await self._settle()
-            body = Body(call.request, int(float(settings.get("max_body_mb", MAX_BODY_MB)) * (1 << 20)), settings["timeout_s"])
+            body = Body(call.request, int(settings["max_body_mb"] * (1 << 20)), settings["timeout_s"])
             copied = decision.shadow or self.record is not None or (decision.upstream != MONOLITH and settings["fallback"])
             whole = await body.read_ahead(BODY_LIMIT) if copied else None
             primary = self._mirror(entry, call, whole) if decision.shadow and entry is not None else None

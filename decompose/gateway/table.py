@@ -9,6 +9,7 @@
     shadow_methods = ["GET", "HEAD"]     # shadow mirrors only these; GET, HEAD, OPTIONS unless:
     services_database = "shared"         # "separate": the services write to a database of their own,
                                          # so a mirrored POST/PUT/PATCH/DELETE does not write twice
+    max_body_mb = 10                     # a larger request body is refused (413), never buffered
 
     [services]                           # each service's base URL (`gateway up` fills them in)
     cart = "http://127.0.0.1:8001"
@@ -37,7 +38,8 @@ from decompose.gateway.modes import MODES, Mode
 MONOLITH = "monolith"
 FIX = "see docs/gateway.md#the-route-table"
 DEFAULTS: dict[str, Any] = {"monolith": "http://127.0.0.1:8000", "timeout_s": 10.0, "fallback": False,
-                            "sticky": "", "shadow_methods": ["GET", "HEAD"], "services_database": "shared"}
+                            "sticky": "", "shadow_methods": ["GET", "HEAD"], "services_database": "shared",
+                            "max_body_mb": 10}  # API Gateway refuses payloads over 10 MB too
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")  # mirroring them changes nothing, whichever database the service uses
 
 
@@ -125,10 +127,12 @@ def _settings(raw: Any, path: Path) -> dict[str, Any]:
               "fallback": lambda v: isinstance(v, bool),
               "sticky": lambda v: isinstance(v, str) and (v == "" or v.startswith(("cookie:", "header:"))),
               "shadow_methods": lambda v: isinstance(v, list) and all(isinstance(m, str) for m in v),
-              "services_database": lambda v: v in ("shared", "separate")}
+              "services_database": lambda v: v in ("shared", "separate"),
+              "max_body_mb": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 10240}
     wanted = {"monolith": "a base URL (http://...)", "timeout_s": "seconds, above 0 and at most 900",
               "fallback": "true or false", "sticky": '"cookie:NAME", "header:NAME" or ""',
-              "shadow_methods": 'a list of methods, e.g. ["GET", "HEAD"]', "services_database": '"shared" or "separate"'}
+              "shadow_methods": 'a list of methods, e.g. ["GET", "HEAD"]', "services_database": '"shared" or "separate"',
+              "max_body_mb": "megabytes, above 0 and at most 10240"}
     for key, check in checks.items():
         if not check(settings[key]):
             raise UserError(f"{path}: gateway.{key}: {settings[key]!r} is not {wanted[key]}", FIX)

@@ -58,13 +58,14 @@ class Upstreams:
         return respond(200, body, headers=[("set-cookie", "a=1"), ("set-cookie", "b=2")])
 
 
-def gateway(tmp_path, modes=None, upstreams=None, settings=None, **kw):
+def gateway(tmp_path, modes=None, upstreams=None, settings=None, routes=ROUTES, **kw):
     path = tmp_path / "routes.toml"
     tmp_path.mkdir(parents=True, exist_ok=True)
-    sync(path, ROUTES)
-    if settings:
-        path.write_text(path.read_text().replace("[gateway]", "[gateway]\n" + settings).replace("fallback = false\n", "")
-                        .replace('sticky = ""\n', "") if settings else path.read_text())
+    sync(path, routes)
+    if settings:  # these lines replace the defaults init wrote for the same keys
+        keys = {line.split("=")[0].strip() for line in settings.splitlines()}
+        kept = [line for line in path.read_text().splitlines() if line.split("=")[0].strip() not in keys]
+        path.write_text("\n".join(kept).replace("[gateway]", "[gateway]\n" + settings) + "\n")
     table = read(path)
     for route, mode in (modes or {}).items():
         table.set_mode([route], Mode.parse(mode))

@@ -103,7 +103,7 @@ def test_the_monolith_host_allows_only_the_plans_contracts_table(tmp_path, monke
     (tmp_path / "tinyapp.py").write_text("class App:\n    def __call__(self, environ, start_response):\n"
                                          "        start_response('200 OK', [])\n        return [b'hi']\n\napp = App()\n")
     plan = tmp_path / "decompose.toml"
-    plan.write_text('[contracts]\napp = "tinyapp:app"\nreset = ["%s:allowed_hook"]\n\n'
+    plan.write_text('schema_version = 1\n\n[contracts]\napp = "tinyapp:app"\nreset = ["%s:allowed_hook"]\n\n'
                     '[contracts.env]\nDECOMPOSE_TEST_DB = "sqlite:///{scratch}/t.db"\n' % __name__)
     monkeypatch.setenv("DECOMPOSE_INTERNAL_SECRET", SECRET)
     hosted = host.Hosted("tinyapp:app", tmp_path, host._allowed(plan))
