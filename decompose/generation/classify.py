@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from decompose.analysis.link import reach
+from decompose.analysis.syntax import string_value
 from decompose.analysis.model import Analysis
 from decompose.generation.model import Proxy
 from decompose.generation.source import bound_name, code, import_source
@@ -111,8 +112,9 @@ def _params(params: cst.Parameters) -> list[cst.Param]:
 def _names(annotation: cst.BaseExpression) -> set[str]:
     """Every name an annotation mentions (string annotations parsed too)."""
     if isinstance(annotation, cst.SimpleString):
+        text = string_value(annotation)  # None for `"\x"`, which libcst parses and Python does not
         try:
-            return _names(cst.parse_expression(annotation.evaluated_value))
+            return _names(cst.parse_expression(text)) if text is not None else {"?"}
         except (cst.ParserSyntaxError, ValueError):
             return {"?"}
     found: set[str] = set()

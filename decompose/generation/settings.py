@@ -14,6 +14,7 @@ from importlib import metadata
 
 import libcst as cst
 
+from decompose.analysis.syntax import string_value
 from decompose.generation.source import Parsed
 
 SECRET_WORDS = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|_KEY$|^KEY$|PRIVATE|CREDENTIAL|DATABASE_URL|DSN", re.IGNORECASE)
@@ -46,7 +47,7 @@ def _env_reads(parsed: Parsed) -> set[str]:
 
     def _add(expr: cst.BaseExpression) -> None:
         if isinstance(expr, cst.SimpleString):
-            found.add(expr.evaluated_value)
+            found.add(string_value(expr))  # None (dropped below) for a literal Python cannot evaluate
         elif isinstance(expr, cst.Name) and expr.value in constants:
             found.add(constants[expr.value])
 
@@ -69,10 +70,11 @@ def _string_constants(parsed: Parsed) -> dict[str, str]:
     for piece in parsed.pieces:
         if piece.kind == "symbol" and isinstance(piece.node, cst.SimpleStatementLine):
             for small in piece.node.body:
-                if isinstance(small, cst.Assign) and isinstance(small.value, cst.SimpleString):
+                value = string_value(small.value) if isinstance(small, cst.Assign) and isinstance(small.value, cst.SimpleString) else None
+                if value is not None:
                     for target in small.targets:
                         if isinstance(target.target, cst.Name):
-                            found[target.target.value] = small.value.evaluated_value
+                            found[target.target.value] = value
     return found
 
 

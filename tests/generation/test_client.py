@@ -34,7 +34,8 @@ class FakeService:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                fake.requests.append({"path": self.path, "headers": dict(self.headers), "body": json.loads(body)})
+                # headers: case-insensitive (http.client's message); raw: the body's bytes as received
+                fake.requests.append({"path": self.path, "headers": self.headers, "body": json.loads(body), "raw": body})
                 index = min(len(fake.requests), len(fake.answers)) - 1
                 status, answer = fake.answers[index]
                 payload = answer if isinstance(answer, bytes) else json.dumps(answer).encode()

@@ -1,0 +1,21 @@
+"""The environment variables a module reads (generation/settings.py), from its source."""
+
+from __future__ import annotations
+
+from decompose.generation.settings import env_reads
+from decompose.generation.source import parse
+
+
+def reads(text: str) -> set[str]:
+    return env_reads(parse("pkg.config", text, False, "pkg/config.py"))
+
+
+def test_literal_names_and_module_constants_are_read():
+    text = ('import os\nKEY = "SHOP_KEY"\nA = os.environ["SHOP_DB"]\nB = os.getenv("SHOP_MODE", "x")\n'
+            "C = os.environ.get(KEY)\n")
+    assert reads(text) == {"SHOP_DB", "SHOP_MODE", "SHOP_KEY"}
+
+
+def test_a_string_python_cannot_evaluate_is_skipped_not_a_crash():
+    text = 'import os\nBAD = "\\x"\nA = os.getenv("\\x")\nB = os.environ[BAD]\nC = os.getenv("SHOP_OK")\n'
+    assert reads(text) == {"SHOP_OK"}
