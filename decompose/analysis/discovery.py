@@ -192,12 +192,15 @@ def _add_source(file: str, root: str, base: str, sources: dict[str, SourceFile],
     sources[module] = SourceFile(file, rel, module, is_package, role_of(rel))
 
 
+TEST_FILES = ("conftest.py", "tests.py")  # tests.py: Django's startapp layout
+
+
 def role_of(rel: str) -> str:
     parts = rel.split("/")
     name = parts[-1]
     if "migrations" in parts[:-1]:
         return "migration"
-    if TEST_DIRS.intersection(parts[:-1]) or name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py":
+    if TEST_DIRS.intersection(parts[:-1]) or name.startswith("test_") or name.endswith("_test.py") or name in TEST_FILES:
         return "test"
     return "app"
 

@@ -25,6 +25,7 @@ from decompose.analysis.model import (
     Table,
     Unresolved,
 )
+from decompose.analysis.discovery import role_of
 from decompose.analysis.sources import ParseFailure, SourceFile
 from decompose.frameworks import ROUTE_DETECTORS
 from decompose.frameworks.django import app_label
@@ -338,7 +339,9 @@ def _django_labels(index: Index) -> dict[str, set[str]]:
 
 # ---- routes and hazards ---------------------------------------------------------------------------
 def _routes(index: Index) -> list[Route]:
-    found = {route for detector in ROUTE_DETECTORS for route in detector.routes(index)}
+    """The application's routes: a test module's URLconf or test app (`tests/urls.py`) serves none."""
+    found = {route for detector in ROUTE_DETECTORS for route in detector.routes(index)
+             if role_of(index.files[route.module].path) == "app"}
     return sorted(found, key=lambda r: (r.template, r.methods, r.handler, r.framework))
 
 

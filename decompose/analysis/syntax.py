@@ -53,6 +53,24 @@ def literal_str(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
+def template_str(node: cst.BaseExpression | None) -> str | None:
+    """A string literal, or an f-string whose replacement fields are plain names (`f"{prefix}admin/"`)
+    as a template with `${name}` markers (`${prefix}admin/`), for a caller that knows the constants."""
+    text = literal_str(node)
+    if text is not None or not isinstance(node, cst.FormattedString) or "b" in node.prefix.lower():
+        return text
+    out = []
+    for part in node.parts:
+        if isinstance(part, cst.FormattedStringText) and "\\" not in part.value and "{{" not in part.value:
+            out.append(part.value)
+        elif (isinstance(part, cst.FormattedStringExpression) and isinstance(part.expression, cst.Name)
+              and part.conversion is None and part.format_spec is None):
+            out.append("${" + part.expression.value + "}")
+        else:
+            return None
+    return "".join(out)
+
+
 def string_value(node: cst.SimpleString) -> str | None:
     """A string literal's value (None for bytes). Without a backslash or a carriage return the
     value is the text between the quotes (libcst's `raw_value`): `evaluated_value` compiles the

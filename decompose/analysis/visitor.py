@@ -36,12 +36,13 @@ from decompose.analysis.syntax import (
     split_args,
     string_list,
     string_value,
+    template_str,
 )
 from decompose.analysis.walker import LineWalker
 
 ROUTING_CALLS = {
     "add_url_rule", "register_blueprint", "include_router", "register", "add_api_route", "mount", "from_object",
-    "add_resource", "init_app", "add_namespace",
+    "add_resource", "init_app", "add_namespace", "add_router", "add_api_operation",
 }
 METHOD_DECORATORS = {"api_view", "require_http_methods"}  # @api_view(["GET", "POST"]) on a plain name
 MUTATORS = {
@@ -539,8 +540,10 @@ class FactWalker(LineWalker):
         view = positional[1] if len(positional) > 1 else keywords.get("view")
         if route_node is None or view is None:
             return
-        route = literal_str(route_node)
-        if route is None:  # path(f"{settings.BASE_PATH}", ...): known only at run time
+        # a literal, or `${name}` markers for names the linker may know the value of (`path(prefix, ...)`,
+        # `path(f"{prefix}admin/", ...)`); else the expression, known only at run time (`settings.BASE_PATH`)
+        route = "${" + route_node.value + "}" if isinstance(route_node, cst.Name) else template_str(route_node)
+        if route is None:
             route = "${" + arg_source(route_node) + "}"
         inline = _inline_include(view)
         if inline is not None:  # path("event/<slug>/", include([path(...), ...]))

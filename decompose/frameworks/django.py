@@ -1,16 +1,19 @@
 """Django: URLconfs (`path`, `re_path`, `url`, `include("app.urls")`, `include(module)`,
-DRF `DefaultRouter().register(...)` with `router.urls`) walked from every URLconf that no other
-includes; handlers resolved through imports. Function views accept any method (`ANY`); class views
-answer the HTTP methods they define; DRF viewsets get their list and detail routes.
+DRF `DefaultRouter().register(...)` with `router.urls`, django-ninja's `api.urls`) walked from every
+URLconf that no other includes; handlers resolved through imports. Function views accept any method
+(`ANY`); class views answer the HTTP methods they define; DRF viewsets get their list and detail
+routes; a django-ninja API its operations (decompose.frameworks.ninja) under the URLconf's prefix.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from decompose.analysis.facts import UrlEntry
 from decompose.analysis.index import Index, split_id, symbol_id
 from decompose.analysis.model import Route
+from decompose.frameworks.ninja import NinjaOperations, Operation
 from decompose.frameworks.paths import normalise, normalise_regex
 from decompose.frameworks.views import class_methods, function_methods, inherited
 
@@ -26,10 +29,13 @@ DETAIL_ACTIONS = {"retrieve": "GET", "update": "PUT", "partial_update": "PATCH",
 ACTIONS = {action: action for action in (*LIST_ACTIONS, *DETAIL_ACTIONS)}
 Part = tuple[str, bool]  # (route text, is a regex)
 Lists = dict[tuple[str, str], list[UrlEntry]]  # (module, list name) -> its path() entries
+NINJA = NinjaOperations()
+MARKER = re.compile(r"\$\{([A-Za-z_]\w*)\}")
 
 
 class DjangoRoutes:
     framework = "django"
+    ninja: dict = {}  # noqa: RUF012 (django-ninja API -> its operations, set by each routes() call)
 
     def routes(self, index: Index) -> list[Route]:
         lists: Lists = {}
@@ -39,6 +45,8 @@ class DjangoRoutes:
         included = {k[0] for (m, _), entries in lists.items() for e in entries
                     if (k := self._included(index, m, e, lists)) and k[1] == "urlpatterns"}
         roots = sorted({m for m, group in lists if group == "urlpatterns"} - included)
+        mounted = any(e.view.endswith(".urls") for entries in lists.values() for e in entries)
+        self.ninja = NINJA.operations(index) if mounted else {}
         out: list[Route] = []
         for root in roots:
             where = (root, "urlpatterns")
@@ -64,15 +72,25 @@ class DjangoRoutes:
               seen: tuple[tuple[str, str], ...]) -> Iterator[Route]:
         module = where[0]
         for entry in lists.get(where, ()):
-            here = (*parts, *((route, func != "path") for func, route in entry.prefix), (entry.route, entry.func != "path"))
+            here = (*parts, *((_known(index, module, route), func != "path") for func, route in entry.prefix),
+                    (_known(index, module, entry.route), entry.func != "path"))
             included = self._included(index, module, entry, lists)
             if included is not None:
                 if included in lists and included not in seen:
                     yield from self._walk(index, lists, included, here, (*seen, included))
+            elif (api := self._api(index, module, entry)) is not None:
+                yield from (_operation_route(here, op) for op in self.ninja.get(api, ()))
             elif entry.view.startswith("include-expr:"):
                 yield from self._router_routes(index, module, entry, here)
             else:
                 yield from self._view_route(index, module, entry, here)
+
+    def _api(self, index: Index, module: str, entry: UrlEntry):  # noqa: ANN202 (a RouterKey or None)
+        """The django-ninja API an entry mounts (`path("api/", api.urls)`), if any."""
+        view = entry.view.removeprefix("include-expr:")
+        if not self.ninja or not view.endswith(".urls"):
+            return None
+        return NINJA.api_key(index, module, view.removesuffix(".urls"))
 
     def _view_route(self, index: Index, module: str, entry: UrlEntry, parts: tuple[Part, ...]) -> Iterator[Route]:
         resolved = index.resolve_in(module, None, entry.view)
@@ -106,6 +124,22 @@ class DjangoRoutes:
             methods = tuple(sorted(table[a] for a in actions if a in table))
             if methods:
                 yield _route((*parts, (suffix, False)), methods, resolved.node, module, line)
+
+
+def _known(index: Index, module: str, route: str) -> str:
+    """A route with each `${name}` the URLconf binds to a string replaced by it (`prefix = ""`, the
+    value the module gives it; a value chosen at run time from settings is not knowable here)."""
+    if "${" not in route:
+        return route
+
+    def value(found: re.Match) -> str:
+        constant = index.constant(module, None, found.group(1))
+        return found.group(0) if constant is None else constant
+    return MARKER.sub(value, route)
+
+
+def _operation_route(parts: tuple[Part, ...], op: Operation) -> Route:
+    return _route((*parts, (op.path.lstrip("/"), False)), op.methods, op.handler, op.module, op.line)
 
 
 def _route(parts: tuple[Part, ...], methods: tuple[str, ...], handler: str, module: str, line: int) -> Route:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 FLASK_PARAM = re.compile(r"<(?:[a-zA-Z_]\w*(?:\([^)]*\))?:)?([a-zA-Z_]\w*)>")
-FASTAPI_PARAM = re.compile(r"\{([a-zA-Z_]\w*)(?::[a-z]+)?\}")
+# FastAPI `{id:path}`; django-ninja `{int:id}` (a Django converter first)
+FASTAPI_PARAM = re.compile(r"\{(?:(?:int|str|slug|uuid|path):)?([a-zA-Z_]\w*)(?::[a-z]+)?\}")
 REGEX_NAMED = re.compile(r"\(\?P<([a-zA-Z_]\w*)>(?:[^()]|\([^()]*\))*\)")
 REGEX_GROUP = re.compile(r"\((?!\?)(?:[^()]|\([^()]*\))*\)")
 
@@ -25,7 +26,8 @@ def join_plain(prefix: str, path: str) -> str:
 
 
 def normalise(path: str) -> str:
-    """Flask `<int:id>`, FastAPI `{id:path}`, Django `<int:pk>` -> `{id}`; always a leading slash."""
+    """Flask `<int:id>`, FastAPI `{id:path}`, Django `<int:pk>`, django-ninja `{int:id}` -> `{id}`;
+    always a leading slash."""
     path = FLASK_PARAM.sub(r"{\1}", path)
     path = FASTAPI_PARAM.sub(r"{\1}", path)
     return path if path.startswith("/") else "/" + path
