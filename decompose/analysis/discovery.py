@@ -2,7 +2,10 @@
 
 Import roots: the parent of the given path when it is a package, else the path itself; a `src/`
 folder; and any folder holding `manage.py`, `setup.py`, `setup.cfg` or `pyproject.toml` that is not
-itself a package (a Django project next to its apps, a nested project). A file's module name is its
+itself a package (a Django project next to its apps, a nested project); and a folder without
+`__init__.py` that `manage.py` or a settings module puts on `sys.path` (`sys.path.insert(0,
+str(BASE_DIR / "apps"))`: Django apps kept in `apps/` and imported as `accounts`, not
+`apps.accounts`), found by reading those few files as text. A file's module name is its
 path relative to the deepest root above it, so folders without `__init__.py` become namespace
 packages.
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +64,8 @@ def discover(path: Path, exclude: tuple[str, ...] = ()) -> Discovery:
         raise DiscoveryError(f"{top} is {special_kind(os.stat(top).st_mode)}, not a .py file or a folder")
     base = os.path.dirname(top) if os.path.exists(os.path.join(top, "__init__.py")) else top
     folders, failures = _walk(top, base, exclude)
+    for folder in _path_inserts(folders):
+        folders[folder].is_root_marker = True
     return _name_modules(top, base, folders, failures)
 
 
@@ -144,6 +150,44 @@ def _file_problem(entry: os.DirEntry, rel: str, top_real: str) -> ParseFailure |
 
 def _inside(real: str, top_real: str) -> bool:
     return real == top_real or real.startswith(top_real.rstrip(SEP) + SEP)
+
+
+SYS_PATH = re.compile(r"sys\.path\.(?:insert\(\s*\d+\s*,|append\()([^\n]*)")
+QUOTED = re.compile(r"""["']([\w./-]+)["']""")
+PATH_FILES = ("manage.py", "settings.py", "wsgi.py", "asgi.py")
+
+
+def _path_inserts(folders: dict[str, _Folder]) -> list[str]:
+    """Folders of the tree that `manage.py`, a settings module, `wsgi.py` or `asgi.py` adds to
+    sys.path: the quoted parts of the argument (`BASE_DIR / "apps"`, `os.path.join(ROOT, "apps")`)
+    joined, taken from the project folder (the nearest one holding manage.py) or the file's own."""
+    projects = [f for f, info in folders.items() if any(os.path.basename(x) == "manage.py" for x in info.files)]
+    found = []
+    for folder, info in sorted(folders.items()):
+        for file in info.files:
+            name, parent = os.path.basename(file), os.path.basename(folder)
+            if name in PATH_FILES or parent == "settings":
+                found.extend(_inserted(file, folder, projects, folders))
+    return sorted(set(found))
+
+
+def _inserted(file: str, folder: str, projects: list[str], folders: dict[str, _Folder]) -> list[str]:
+    try:
+        with open(file, "rb") as handle:
+            text = handle.read(262144).decode("utf-8", "replace")
+    except OSError:
+        return []
+    bases = [p for p in projects if folder == p or folder.startswith(p + SEP)] + [folder]
+    out = []
+    for match in SYS_PATH.finditer(text):
+        parts = QUOTED.findall(match.group(1))
+        for base in bases if parts else ():
+            candidate = os.path.normpath(os.path.join(base, *parts))
+            info = folders.get(candidate)
+            if info is not None and not info.has_init:
+                out.append(candidate)
+                break
+    return out
 
 
 def _is_root(folder: str, info: _Folder | None) -> bool:

@@ -28,7 +28,7 @@ from decompose.analysis.model import (
 from decompose.analysis.discovery import role_of
 from decompose.analysis.sources import ParseFailure, SourceFile
 from decompose.frameworks import ROUTE_DETECTORS
-from decompose.frameworks.django import app_label
+from decompose.frameworks.django import app_label, app_labels
 from decompose.frameworks.orm import ModelFinder
 
 MAX_LOCATIONS = 20
@@ -331,9 +331,10 @@ def _closest(module: str, candidates: list[str]) -> str | None:
 
 def _django_labels(index: Index) -> dict[str, set[str]]:
     labels: dict[str, set[str]] = defaultdict(set)
+    configured = app_labels(index)
     for module in index.files:
         if ".models" in f".{module}":
-            labels[app_label(module)].add(module)
+            labels[app_label(module, configured)].add(module)
     return labels
 
 

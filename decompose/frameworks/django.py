@@ -157,20 +157,40 @@ DJANGO_MODEL_BASES = (
 )
 
 
-def app_label(module: str) -> str:
+def app_label(module: str, labels: dict[str, str] | None = None) -> str:
+    """The Django app label of a models module: its package's name, unless that package's AppConfig
+    sets another (`label = "shop_orders"`, from `app_labels`)."""
     parts = module.split(".")
-    if "models" in parts and parts.index("models") > 0:
-        return parts[parts.index("models") - 1]
-    return parts[-2] if len(parts) > 1 else parts[0]
+    cut = parts.index("models") if "models" in parts and parts.index("models") > 0 else len(parts) - 1
+    package = ".".join(parts[:cut]) if cut > 0 else parts[0]
+    if labels and package in labels:
+        return labels[package]
+    return parts[cut - 1] if cut > 0 else parts[0]
 
 
-def django_table(class_id: str, explicit: str | None) -> str:
+def app_labels(index: Index) -> dict[str, str]:
+    """App package -> the label its AppConfig gives it, for configs that set one (`name = "orders"`,
+    `label = "shop_orders"`): table names and `"shop_orders.Cart"` strings use the label."""
+    found = {}
+    for class_id, info in sorted(index.classes.items()):
+        module, _ = split_id(class_id)
+        constants = dict(info.constants)
+        if "label" in constants and "name" in constants and any(_is_app_config(index, module, b) for b in info.bases):
+            found[constants["name"]] = constants["label"]
+    return found
+
+
+def _is_app_config(index: Index, module: str, base: str) -> bool:
+    return (index.expand(module, None, base) or base) in ("django.apps.AppConfig", "django.apps.config.AppConfig")
+
+
+def django_table(class_id: str, explicit: str | None, labels: dict[str, str] | None = None) -> str:
     module, name = split_id(class_id)
-    return explicit or f"{app_label(module)}_{(name or '').lower()}"
+    return explicit or f"{app_label(module, labels)}_{(name or '').lower()}"
 
 
 def is_django_base(external: str) -> bool:
     return external in DJANGO_MODEL_BASES
 
 
-__all__ = ["DjangoRoutes", "app_label", "django_table", "is_django_base", "symbol_id"]
+__all__ = ["DjangoRoutes", "app_label", "app_labels", "django_table", "is_django_base", "symbol_id"]

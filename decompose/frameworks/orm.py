@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from decompose.analysis.index import Index, split_id, symbol_id
 from decompose.analysis.model import Table
-from decompose.frameworks.django import django_table, is_django_base
+from decompose.frameworks.django import app_labels, django_table, is_django_base
 from decompose.frameworks.sqlalchemy import (
     BASE_FACTORIES,
     DECLARATIVE_BASES,
@@ -33,6 +33,7 @@ class ModelFinder:
         self.index = index
         self.memo: dict[str, Kind | None] = {}
         self.bases, self.db_objects = self._roots()
+        self.labels = app_labels(index)
 
     def _roots(self) -> tuple[set[str], set[str]]:
         bases: set[str] = set()
@@ -89,7 +90,7 @@ class ModelFinder:
                 continue
             if parent.framework == "django":
                 role = "base" if info.abstract else "model"
-                return Kind(role, "django", django_table(class_id, info.tablename) if role == "model" else None)
+                return Kind(role, "django", django_table(class_id, info.tablename, self.labels) if role == "model" else None)
             if parent.framework == "sqlmodel":  # only `class X(Base, table=True)` maps a table
                 if ("table", "True") in info.keywords:
                     return Kind("model", "sqlmodel", info.tablename or (name or "").lower())

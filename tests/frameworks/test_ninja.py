@@ -130,3 +130,45 @@ def test_test_modules_serve_no_routes_and_tests_py_is_a_test_module(tmp_path):
     })
     assert {r.template for r in a.routes} == {"/a/"}
     assert {m.name: m.role for m in a.modules}["shop.tests"] == "test"
+
+
+def test_apps_put_on_sys_path_by_settings_are_import_roots_and_appconfig_labels_name_tables(tmp_path):
+    a = analyse(tmp_path, {
+        "manage.py": "import os\n",
+        "config/__init__.py": "",
+        "config/settings.py": """
+            import sys
+            from pathlib import Path
+            BASE_DIR = Path(__file__).resolve().parent.parent
+            sys.path.insert(0, str(BASE_DIR / "apps"))
+            INSTALLED_APPS = ["orders.apps.OrdersConfig"]
+            ROOT_URLCONF = "config.urls"
+        """,
+        "config/urls.py": "from django.urls import include, path\nurlpatterns = [path('orders/', include('orders.urls'))]\n",
+        "apps/orders/__init__.py": "",
+        "apps/orders/apps.py": """
+            from django.apps import AppConfig
+            class OrdersConfig(AppConfig):
+                name = "orders"
+                label = "shop_orders"
+        """,
+        "apps/orders/models.py": """
+            from django.db import models
+            class Cart(models.Model):
+                owner = models.ForeignKey("shop_orders.Owner", on_delete=models.CASCADE)
+            class Owner(models.Model):
+                pass
+        """,
+        "apps/orders/views.py": """
+            from django.views.decorators.http import require_http_methods
+            from orders.models import Cart
+            @require_http_methods(["GET"])
+            def carts(request):
+                return list(Cart.objects.all())
+        """,
+        "apps/orders/urls.py": "from django.urls import path\nfrom orders import views\nurlpatterns = [path('carts/', views.carts)]\n",
+    })
+    assert {m.name for m in a.modules} >= {"orders.models", "orders.views", "config.settings"}
+    assert {(r.methods, r.template, r.handler) for r in a.routes} == {(("GET",), "/orders/carts/", "orders.views:carts")}
+    assert {t.name for t in a.tables} == {"shop_orders_cart", "shop_orders_owner"}
+    assert ("orders.views:carts", "table:shop_orders_cart") in {(e.src, e.dst) for e in a.edges if e.kind == "table-read"}
