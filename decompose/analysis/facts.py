@@ -29,6 +29,7 @@ class ClassInfo:
     abstract: bool = False  # SQLAlchemy __abstract__ / Django Meta.abstract
     keywords: tuple[tuple[str, str], ...] = ()  # class keyword arguments: (("table", "True"),)
     constants: tuple[tuple[str, str], ...] = ()  # class-level string literals: (("API_V1_STR", "/api/v1"),)
+    lists: tuple[tuple[str, tuple[str, ...]], ...] = ()  # class-level lists of strings: (("http_method_names", ("get",)),)
 
 
 @dataclass(frozen=True)

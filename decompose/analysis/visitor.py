@@ -44,7 +44,8 @@ ROUTING_CALLS = {
     "add_url_rule", "register_blueprint", "include_router", "register", "add_api_route", "mount", "from_object",
     "add_resource", "init_app", "add_namespace", "add_router", "add_api_operation",
 }
-METHOD_DECORATORS = {"api_view", "require_http_methods"}  # @api_view(["GET", "POST"]) on a plain name
+# on a plain name: @api_view(["GET", "POST"]), @require_http_methods([...]), DRF's @action(detail=True, ...)
+METHOD_DECORATORS = {"api_view", "require_http_methods", "action"}
 MUTATORS = {
     "append", "extend", "insert", "pop", "popleft", "appendleft", "remove", "clear", "update",
     "setdefault", "add", "discard", "put", "put_nowait", "popitem",
@@ -711,6 +712,7 @@ def _class_info(node: cst.ClassDef) -> f.ClassInfo:
     keywords = tuple((k.keyword.value, arg_text(k.value)) for k in node.keywords if k.keyword is not None)
     methods: list[str] = []
     constants: dict[str, str] = {}
+    lists: dict[str, tuple[str, ...]] = {}
     tablename: str | None = None
     abstract = False
     for stmt in node.body.body:
@@ -725,7 +727,9 @@ def _class_info(node: cst.ClassDef) -> f.ClassInfo:
             tablename = literal_str(assigns.get("__tablename__")) or tablename
             abstract = abstract or _is_true(assigns.get("__abstract__"))
             constants.update((k, v) for k, value in assigns.items() if (v := literal_str(value)) is not None)
-    return f.ClassInfo(node.name.value, bases, tuple(methods), tablename, abstract, keywords, tuple(sorted(constants.items())))
+            lists.update((k, v) for k, value in assigns.items() if (v := string_list(value)) is not None)
+    return f.ClassInfo(node.name.value, bases, tuple(methods), tablename, abstract, keywords, tuple(sorted(constants.items())),
+                       tuple(sorted(lists.items())))
 
 
 def _simple_assignments(stmt: cst.SimpleStatementLine) -> dict[str, cst.BaseExpression]:

@@ -15,7 +15,7 @@ from decompose.analysis.index import Index, split_id, symbol_id
 from decompose.analysis.model import Route
 from decompose.frameworks.ninja import NinjaOperations, Operation
 from decompose.frameworks.paths import normalise, normalise_regex
-from decompose.frameworks.views import class_methods, function_methods, inherited
+from decompose.frameworks.views import LIBRARY_VIEWS, allowed, class_methods, function_methods, inherited
 
 ROUTER_CALLEES = ("rest_framework.routers.DefaultRouter", "rest_framework.routers.SimpleRouter")
 VIEWSET_ACTIONS = {
@@ -100,7 +100,7 @@ class DjangoRoutes:
             handler = index.expand(module, None, entry.view) or ""
             if not handler or resolved is not None:
                 return
-        methods = class_methods(index, handler) or function_methods(index, handler) or ("ANY",)
+        methods = class_methods(index, handler) or function_methods(index, handler) or LIBRARY_VIEWS.get(handler, ("ANY",))
         yield _route(parts, methods, handler, module, entry.line)
 
     def _router_routes(self, index: Index, module: str, entry: UrlEntry, parts: tuple[Part, ...]) -> Iterator[Route]:
@@ -120,10 +120,55 @@ class DjangoRoutes:
             return
         actions = inherited(index, resolved.node, ACTIONS, VIEWSET_ACTIONS)
         base = prefix.strip("/")
-        for suffix, table in ((f"{base}/", LIST_ACTIONS), (f"{base}/<pk>/", DETAIL_ACTIONS)):
-            methods = tuple(sorted(table[a] for a in actions if a in table))
+        viewset = resolved.node
+        key = lookup(index, viewset)
+        for suffix, table in ((f"{base}/", LIST_ACTIONS), (f"{base}/<{key}>/", DETAIL_ACTIONS)):
+            methods = allowed(index, viewset, (table[a] for a in actions if a in table))
             if methods:
-                yield _route((*parts, (suffix, False)), methods, resolved.node, module, line)
+                yield _route((*parts, (suffix, False)), methods, viewset, module, line)
+        for detail, url_path, declared in sorted(extra_actions(index, viewset)):
+            suffix = f"{base}/<{key}>/{url_path}/" if detail else f"{base}/{url_path}/"
+            if methods := allowed(index, viewset, declared):
+                yield _route((*parts, (suffix, False)), methods, viewset, module, line)
+
+
+def lookup(index: Index, class_id: str, seen: frozenset[str] = frozenset()) -> str:
+    """The detail routes' parameter: `lookup_url_kwarg`, else `lookup_field`, of the viewset or a
+    project base it extends; DRF's default `pk` otherwise."""
+    info = index.classes.get(class_id)
+    if info is None or class_id in seen:
+        return "pk"
+    constants = dict(info.constants)
+    if found := constants.get("lookup_url_kwarg") or constants.get("lookup_field"):
+        return found
+    module, _ = split_id(class_id)
+    for base in info.bases:
+        parent = index.resolve_in(module, None, base)
+        if parent is not None and not parent.rest and (found := lookup(index, parent.node, seen | {class_id})) != "pk":
+            return found
+    return "pk"
+
+
+def extra_actions(index: Index, class_id: str, seen: frozenset[str] = frozenset()) -> set[tuple[bool, str, tuple[str, ...]]]:
+    """DRF `@action(detail=..., methods=[...], url_path=...)` methods of a viewset and of the project's
+    classes it extends (a mixin's `log` action): (detail, url path, methods)."""
+    info = index.classes.get(class_id)
+    if info is None or class_id in seen:
+        return set()
+    module, name = split_id(class_id)
+    found = set()
+    for site in index.files[module].call_sites:
+        if site.method == "action" and not site.target and site.scope == name and site.decorates:
+            kwargs = dict(site.kwargs)
+            declared = dict(site.list_args).get("methods")
+            methods = tuple(sorted({m.upper() for m in declared})) if declared else ("GET",)
+            url_path = kwargs.get("url_path") if "url_path" in site.literals else site.decorates
+            found.add((kwargs.get("detail") == "True", (url_path or site.decorates).strip("/"), methods))
+    for base in info.bases:
+        parent = index.resolve_in(module, None, base)
+        if parent is not None and not parent.rest and parent.node in index.classes:
+            found |= extra_actions(index, parent.node, seen | {class_id})
+    return found
 
 
 def _known(index: Index, module: str, route: str) -> str:

@@ -16,7 +16,14 @@ KNOWN_VIEWS = {
     "FormView": ("GET", "POST"), "CreateView": ("GET", "POST"), "UpdateView": ("GET", "POST"),
     "DeleteView": ("GET", "POST"), "LoginView": ("GET", "POST"), "LogoutView": ("POST",),
     "PasswordChangeView": ("GET", "POST"), "PasswordResetView": ("GET", "POST"),
+    # Django REST framework's generic views
+    "ListAPIView": ("GET",), "CreateAPIView": ("POST",), "ListCreateAPIView": ("GET", "POST"),
+    "RetrieveAPIView": ("GET",), "DestroyAPIView": ("DELETE",), "UpdateAPIView": ("PATCH", "PUT"),
+    "RetrieveUpdateAPIView": ("GET", "PATCH", "PUT"), "RetrieveDestroyAPIView": ("DELETE", "GET"),
+    "RetrieveUpdateDestroyAPIView": ("DELETE", "GET", "PATCH", "PUT"), "ObtainAuthToken": ("POST",),
 }
+# Library views used as they are (`path("token/", obtain_auth_token)`), by dotted name.
+LIBRARY_VIEWS = {"rest_framework.authtoken.views.obtain_auth_token": ("POST",)}
 
 
 def inherited(index: Index, class_id: str, wanted: Mapping[str, str], known: Mapping[str, Iterable[str]],
@@ -41,7 +48,30 @@ VERBS = {verb: verb.upper() for verb in HTTP_VERBS}
 
 
 def class_methods(index: Index, class_id: str) -> tuple[str, ...]:
-    return tuple(sorted(inherited(index, class_id, VERBS, KNOWN_VIEWS)))
+    return allowed(index, class_id, inherited(index, class_id, VERBS, KNOWN_VIEWS))
+
+
+def allowed(index: Index, class_id: str, methods: Iterable[str]) -> tuple[str, ...]:
+    """`methods` less those the class's `http_method_names` (its own or a project base's) leaves out."""
+    names = _http_method_names(index, class_id, frozenset())
+    return tuple(sorted(m for m in methods if names is None or m.lower() in names))
+
+
+def _http_method_names(index: Index, class_id: str, seen: frozenset[str]) -> set[str] | None:
+    info = index.classes.get(class_id)
+    if info is None or class_id in seen:
+        return None
+    own = dict(info.lists).get("http_method_names")
+    if own is not None:
+        return {m.lower() for m in own}
+    module, _ = split_id(class_id)
+    for base in info.bases:
+        parent = index.resolve_in(module, None, base)
+        if parent is not None and not parent.rest:
+            found = _http_method_names(index, parent.node, seen | {class_id})
+            if found is not None:
+                return found
+    return None
 
 
 # Decorators that restrict a function view, without arguments.

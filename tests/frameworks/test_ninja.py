@@ -172,3 +172,53 @@ def test_apps_put_on_sys_path_by_settings_are_import_roots_and_appconfig_labels_
     assert {(r.methods, r.template, r.handler) for r in a.routes} == {(("GET",), "/orders/carts/", "orders.views:carts")}
     assert {t.name for t in a.tables} == {"shop_orders_cart", "shop_orders_owner"}
     assert ("orders.views:carts", "table:shop_orders_cart") in {(e.src, e.dst) for e in a.edges if e.kind == "table-read"}
+
+
+def test_drf_extra_actions_lookups_allowed_methods_and_generic_views(tmp_path):
+    a = analyse(tmp_path, {
+        "api/__init__.py": "",
+        "api/mixins.py": """
+            from rest_framework.decorators import action
+            class LogMixin:
+                @action(detail=True, methods=["GET"], url_path="log")
+                def log(self, request, pk=None): ...
+        """,
+        "api/views.py": """
+            from rest_framework import generics, viewsets
+            from rest_framework.decorators import action
+            from api.mixins import LogMixin
+            class RoomViewSet(viewsets.ModelViewSet):
+                http_method_names = ["get", "post", "delete"]
+
+                @action(detail=True, methods=["put", "post"])
+                def close(self, request, pk=None): ...
+
+            class TalkViewSet(LogMixin, viewsets.ReadOnlyModelViewSet):
+                lookup_field = "code"
+
+                @action(detail=True, methods=["post", "PUT"], url_path="add-speaker")
+                def add_speaker(self, request, pk=None): ...
+
+                @action(detail=False)
+                def mine(self, request): ...
+
+            class ListView(generics.ListCreateAPIView):
+                pass
+        """,
+        "api/urls.py": """
+            from django.urls import path
+            from rest_framework import routers
+            from rest_framework.authtoken.views import obtain_auth_token
+            from api.views import ListView, RoomViewSet, TalkViewSet
+            router = routers.SimpleRouter()
+            router.register("talks", TalkViewSet)
+            router.register("rooms", RoomViewSet)
+            urlpatterns = router.urls + [path("token/", obtain_auth_token), path("lists/", ListView.as_view())]
+        """,
+    })
+    assert {(r.methods, r.template) for r in a.routes} == {
+        (("GET",), "/talks/"), (("GET",), "/talks/{code}/"), (("POST", "PUT"), "/talks/{code}/add-speaker/"),
+        (("GET",), "/talks/mine/"), (("GET",), "/talks/{code}/log/"),  # the lookup_field names the parameter
+        (("GET", "POST"), "/rooms/"), (("DELETE", "GET"), "/rooms/{pk}/"), (("POST",), "/rooms/{pk}/close/"),  # http_method_names
+        (("POST",), "/token/"), (("GET", "POST"), "/lists/"),  # DRF's own views
+    }
