@@ -59,6 +59,15 @@ class SymbolInfo:
     end_line: int
 
 
+ANY = "ANY"  # a route's method when its view answers every method (a Django function view)
+EVERY_METHOD = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")  # what ANY stands for: API Gateway's
+
+
+def concrete(methods: tuple[str, ...]) -> tuple[str, ...]:
+    """The methods a route answers, `ANY` spelled out (Chalice and API Gateway resources need them)."""
+    return tuple(sorted(set(EVERY_METHOD) | {m for m in methods if m != ANY})) if ANY in methods else methods
+
+
 @dataclass(frozen=True)
 class Route:
     framework: str

@@ -1,6 +1,7 @@
 """Which route a request is: path templates matched the way API Gateway matches resources.
 
-A template is `/api/orders/{order_id}`; `{name+}` is greedy (the rest of the path). When several
+A template is `/api/orders/{order_id}`; `{name+}` is greedy (the rest of the path). A route of
+method `ANY` (a view that answers every method) matches each method API Gateway knows. When several
 templates match a path, the one with a literal segment where the others have a variable wins,
 segment by segment from the left (`/api/orders/checkout` beats `/api/orders/{order_id}`).
 """
@@ -10,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
+
+from decompose.analysis.model import concrete
 
 VARIABLE = re.compile(r"^\{([A-Za-z_]\w*)(\+?)\}$")
 
@@ -25,7 +28,7 @@ class Rule:
     @classmethod
     def of(cls, template: str, methods: tuple[str, ...] | frozenset[str], target: str) -> Rule:
         pattern, rank = _compile(template)
-        return cls(template, frozenset(m.upper() for m in methods), target, pattern, rank)
+        return cls(template, frozenset(concrete(tuple(m.upper() for m in methods))), target, pattern, rank)
 
 
 class RouteTable:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from decompose.analysis.model import Route
+from decompose.analysis.model import Route, concrete
 
 _VARIABLE = re.compile(r"^\{(.+)\}$")
 
@@ -33,7 +33,7 @@ def chalice_routes(routes: Iterable[Route]) -> list[ChaliceRoute]:
     handlers: dict[str, set[str]] = {}
     for route in routes:
         path = names[route.template]
-        by_path.setdefault(path, set()).update(route.methods)
+        by_path.setdefault(path, set()).update(concrete(route.methods))  # Chalice has no "ANY"
         handlers.setdefault(path, set()).add(route.handler)
     used: set[str] = set()
     found = []

@@ -37,3 +37,9 @@ def test_the_most_specific_template_that_allows_the_method_wins(method, path, ta
 ])
 def test_no_rule_no_match(method, path):
     assert TABLE.match(method, path) is None
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE", "HEAD", "OPTIONS", "PATCH", "PUT"])
+def test_a_route_of_any_method_matches_each_method(method):
+    table = RouteTable([Rule.of("/healthz/", ("ANY",), "health"), Rule.of("/", ("GET",), "site")])
+    assert table.match(method, "/healthz/").target == "health"

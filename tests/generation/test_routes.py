@@ -80,3 +80,8 @@ def test_no_routes():
 ])
 def test_example_path(path, expected):
     assert example_path(path) == expected
+
+
+def test_a_view_that_answers_any_method_gets_every_concrete_method():
+    [found] = chalice_routes([route("/healthz/", "ANY", handler="site.urls:healthz")])
+    assert found.methods == ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")  # Chalice has no "ANY"
