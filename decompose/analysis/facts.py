@@ -138,5 +138,6 @@ class FileFacts:
     loop_aliases: tuple[tuple[str | None, str, str], ...] = ()  # (scope, name, iterable) of `for name in iterable`
     sequences: tuple[tuple[str, tuple[str, ...]], ...] = ()  # module-level `NAME = (a.b, c)` of dotted names
     constants: tuple[tuple[str, str], ...] = ()  # module-level `NAME = "literal"`
+    returns: tuple[tuple[str, str], ...] = ()  # top-level `def f(): return Callee(...)`, its only return: (f, callee)
     functions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # top-level function -> parameter names
     persisting_scopes: tuple[str, ...] = ()  # scopes that commit/save/flush ("" = module level)

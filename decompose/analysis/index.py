@@ -154,6 +154,9 @@ class Index:
         key = CONFIG_KEY.match(text)
         if key is not None:
             return self.flask_config.get(key.group(1))
+        head, called, attribute = text.partition("().")
+        if called:
+            return self._made_by(module, scope, head, attribute)
         resolved = self.resolve_in(module, scope, text)
         if resolved is None or ":" not in resolved.node or len(resolved.rest) > 1:
             return None
@@ -162,6 +165,20 @@ class Index:
             return dict(self.files[owner].constants).get(name or "")
         info = self.classes.get(resolved.node) or self._instance_class(owner, name or "")
         return dict(info.constants).get(resolved.rest[0]) if info else None
+
+    def _made_by(self, module: str, scope: str | None, factory: str, attribute: str) -> str | None:
+        """`get_settings().API_V1_STR`: the class default of what a settings factory builds (a
+        top-level function whose only return is `Settings(...)`, cached with lru_cache or not)."""
+        if "(" in factory or "(" in attribute or "." in attribute:
+            return None
+        resolved = self.resolve_in(module, scope, factory)
+        if resolved is None or resolved.rest or ":" not in resolved.node:
+            return None
+        owner, name = split_id(resolved.node)
+        callee = dict(self.files[owner].returns).get(name or "")
+        made = self.resolve_in(owner, None, callee) if callee else None
+        info = self.classes.get(made.node) if made is not None and not made.rest else None
+        return dict(info.constants).get(attribute) if info else None
 
     def _instance_class(self, module: str, name: str) -> ClassInfo | None:
         for call in self.files[module].assigned_calls:

@@ -107,6 +107,7 @@ class FactWalker(LineWalker):
         self.raw_mutations: list[tuple[MutationEvent, tuple[Frame, ...]]] = []
         self.loop_aliases: list[tuple[str | None, str, str]] = []
         self.sequences: list[tuple[str, tuple[str, ...]]] = []
+        self.returns: dict[str, set[str | None]] = {}  # top-level function -> what its returns call
         self.constants: dict[str, str] = {}
         self.functions: list[tuple[str, tuple[str, ...]]] = []
         self.in_annotation = 0
@@ -185,6 +186,14 @@ class FactWalker(LineWalker):
             self.scope = None
             last = self.symbols[-1]
             self.symbols[-1] = f.Symbol(last.name, last.kind, last.line, max(last.line, self.next_line - 1))
+
+    def visit_Return(self, node: cst.Return) -> None:
+        """What a top-level function returns when it is a call (`return Settings()`): a factory whose
+        result's class defaults the linker can read (`get_settings().API_V1_STR`)."""
+        if self.depth == 1 and self.scope is not None and not self.frames[1:]:
+            value = node.value
+            callee = dotted(value.func) if isinstance(value, cst.Call) else None
+            self.returns.setdefault(self.scope, set()).add(callee)
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self._push(Frame(locals=_param_names(node.params)))
@@ -567,6 +576,7 @@ class FactWalker(LineWalker):
             persisting_scopes=self._persisting_scopes(),
             loop_aliases=tuple(self.loop_aliases),
             sequences=tuple(self.sequences),
+            returns=tuple(sorted((f, c) for f, called in self.returns.items() if len(called) == 1 for c in called if c)),
             constants=tuple(sorted(self.constants.items())),
             functions=tuple(self.functions),
         )

@@ -122,3 +122,39 @@ def test_sub_applications_mounted_with_starlette_and_empty_paths(tmp_path):
         ("/api/v1/organizations/{org_id}", "svc.orgs:get_org"),
         ("/", "svc.main:root"),
     }
+
+
+def test_a_prefix_read_from_a_cached_settings_factory_is_resolved(tmp_path):
+    a = analyse(tmp_path, {
+        "app/__init__.py": "",
+        "app/config.py": """
+            from functools import lru_cache
+            from pydantic_settings import BaseSettings
+
+            class Settings(BaseSettings):
+                API_V1_STR: str = "/api/v1"
+
+            @lru_cache
+            def get_settings() -> Settings:
+                return Settings()
+
+            def two_kinds(flag):
+                if flag:
+                    return Settings()
+                return None
+        """,
+        "app/main.py": """
+            from fastapi import APIRouter, FastAPI
+            from app.config import get_settings, two_kinds
+            router = APIRouter()
+
+            @router.get("/items")
+            def items(): ...
+
+            app = FastAPI()
+            app.include_router(router, prefix=get_settings().API_V1_STR)
+            app.include_router(router, prefix=two_kinds(True).API_V1_STR)
+        """,
+    })
+    unknown, resolved = sorted({r.template for r in a.routes})
+    assert resolved == "/api/v1/items" and unknown.startswith("/${two_kinds(")  # two returns: not a factory
