@@ -15,6 +15,7 @@ from decompose.analysis.index import Index, split_id, symbol_id
 from decompose.analysis.model import Route
 from decompose.frameworks.ninja import NinjaOperations, Operation
 from decompose.frameworks.paths import normalise, normalise_regex
+from decompose.frameworks.routers import MARKER
 from decompose.frameworks.views import LIBRARY_VIEWS, allowed, class_methods, function_methods, inherited
 
 ROUTER_CALLEES = ("rest_framework.routers.DefaultRouter", "rest_framework.routers.SimpleRouter")
@@ -30,7 +31,6 @@ ACTIONS = {action: action for action in (*LIST_ACTIONS, *DETAIL_ACTIONS)}
 Part = tuple[str, bool]  # (route text, is a regex)
 Lists = dict[tuple[str, str], list[UrlEntry]]  # (module, list name) -> its path() entries
 NINJA = NinjaOperations()
-MARKER = re.compile(r"\$\{([A-Za-z_]\w*)\}")
 
 
 class DjangoRoutes:

@@ -7,16 +7,21 @@ so an app made inside `create_app()` and blueprints imported from other modules 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+
+import libcst as cst
 
 from decompose.analysis.facts import CallSite, FileFacts
 from decompose.analysis.index import Index, split_id, symbol_id
 from decompose.analysis.model import Route
+from decompose.analysis.syntax import template_str
 from decompose.frameworks.paths import normalise
 from decompose.frameworks.views import class_methods
 
 RouterKey = tuple[str, "str | None", str]
+MARKER = re.compile(r"\$\{([A-Za-z_]\w*)\}")
 UNKNOWN_APP: RouterKey = ("", None, "<application>")  # e.g. `def register(app): app.register_blueprint(bp)`
 
 
@@ -295,7 +300,26 @@ def _text(index: Index, module: str, scope: str | None, values: dict[str, str], 
     if value is None or key in literals or not value:
         return value
     constant = index.constant(module, scope, value)
+    if constant is None and value[:1] in "fF":
+        constant = formatted(index, module, scope, value)
     return constant if constant is not None else "${" + value + "}"
+
+
+def formatted(index: Index, module: str, scope: str | None, source: str) -> str | None:
+    """An f-string whose fields are all names of known strings (`f"{base_prefix}/tags"`), filled in."""
+    try:
+        template = template_str(cst.parse_expression(source))
+    except cst.ParserSyntaxError:
+        return None
+    if template is None:
+        return None
+    parts = MARKER.split(template)  # text, name, text, name, ..., text
+    for at in range(1, len(parts), 2):
+        value = index.constant(module, scope, parts[at])
+        if value is None:
+            return None
+        parts[at] = value
+    return "".join(parts)
 
 
 def _path_arg(index: Index, facts: FileFacts, site: CallSite, kwargs: dict[str, str]) -> str:

@@ -158,3 +158,25 @@ def test_a_prefix_read_from_a_cached_settings_factory_is_resolved(tmp_path):
     })
     unknown, resolved = sorted({r.template for r in a.routes})
     assert resolved == "/api/v1/items" and unknown.startswith("/${two_kinds(")  # two returns: not a factory
+
+
+def test_a_prefix_written_as_an_f_string_of_module_constants_is_resolved(tmp_path):
+    a = analyse(tmp_path, {
+        "api.py": """
+            from fastapi import APIRouter, FastAPI
+            base_prefix = "/organizers"
+            tags = APIRouter(prefix=f"{base_prefix}/tags")
+            odd = APIRouter(prefix=f"{base_prefix}/{unknown}")
+
+            @tags.get("/{item_id}")
+            def tag(item_id: str): ...
+
+            @odd.get("/x")
+            def x(): ...
+
+            app = FastAPI()
+            app.include_router(tags)
+            app.include_router(odd)
+        """,
+    })
+    assert {r.template for r in a.routes} == {"/organizers/tags/{item_id}", '/${f"{base_prefix}/{unknown}"}/x'}
