@@ -109,6 +109,17 @@ class UrlEntry:
 
 
 @dataclass(frozen=True)
+class SqlUse:
+    """A SQL string in the code and the tables it touches."""
+
+    scope: str | None  # the top-level symbol it is written in (None: module level)
+    line: int
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    creates: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Hazard:
     kind: str
     scope: str | None
@@ -139,5 +150,6 @@ class FileFacts:
     sequences: tuple[tuple[str, tuple[str, ...]], ...] = ()  # module-level `NAME = (a.b, c)` of dotted names
     constants: tuple[tuple[str, str], ...] = ()  # module-level `NAME = "literal"`
     returns: tuple[tuple[str, str], ...] = ()  # top-level `def f(): return Callee(...)`, its only return: (f, callee)
+    sql: tuple[SqlUse, ...] = ()  # SQL written as strings, its tables (decompose.analysis.sql)
     functions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # top-level function -> parameter names
     persisting_scopes: tuple[str, ...] = ()  # scopes that commit/save/flush ("" = module level)

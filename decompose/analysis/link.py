@@ -164,7 +164,8 @@ def link(root: str, sources: tuple[SourceFile, ...], results: list[FileFacts | P
 
 def context(index: Index) -> Context:
     finder = ModelFinder(index)
-    tables = sorted(finder.tables(), key=lambda t: (t.name, t.model or ""))
+    mapped = finder.tables()
+    tables = sorted([*mapped, *_sql_tables(index, {t.name for t in mapped})], key=lambda t: (t.name, t.model or ""))
     by_name: dict[str, list[str]] = defaultdict(list)
     for class_id in sorted(index.classes):
         by_name[split_id(class_id)[1] or ""].append(class_id)
@@ -190,6 +191,7 @@ def link_module(index: Index, ctx: Context, facts: FileFacts) -> ModuleLink:
     unresolved = _dynamic_edges(index, ctx, facts, edges)
     _usage_edges(index, facts, edges, reads)
     _string_edges(index, reads, facts, edges)
+    _sql_edges(facts, edges)
     return ModuleLink(
         module=facts.module, edges=edges.build(), externals=tuple(sorted(externals)), unresolved=unresolved,
         symbols=[SymbolInfo(symbol_id(facts.module, s.name), facts.module, s.name, s.kind, s.line, s.end_line)
@@ -271,6 +273,33 @@ def _usage_edges(index: Index, facts: FileFacts, edges: Edges, reads: ContextRea
         if table is not None and usage.kind != "annotation":  # `-> Order` is not a table access
             kind = _table_access(usage.kind, usage.dotted, resolved, (usage.scope or "") in persisting)
             edges.add(src, f"table:{table}", kind, facts.path, usage.lines, usage.count)
+
+
+def _sql_tables(index: Index, mapped: set[str]) -> list[Table]:
+    """Tables known only from SQL strings (no ORM maps them): where they are created, else where
+    they are first used (their schema lives in a .sql file or a migration tool). Test modules do
+    not define the schema."""
+    found: dict[str, Table] = {}
+    for facts in sorted(index.files.values(), key=lambda f: (role_of(f.path) != "app", f.module)):
+        if role_of(facts.path) == "test":
+            continue  # a test's fixtures are not the schema
+        for use in facts.sql:
+            for name in use.creates:
+                if name not in mapped and (name not in found or found[name].line < 0):
+                    found[name] = Table(name, None, "sql", facts.module, use.line)
+            for name in (*use.writes, *use.reads):
+                if name not in mapped and name not in found:
+                    found[name] = Table(name, None, "sql", facts.module, -use.line)  # negative: a use, not a definition
+    return [Table(t.name, t.model, t.framework, t.module, abs(t.line)) for t in found.values()]
+
+
+def _sql_edges(facts: FileFacts, edges: Edges) -> None:
+    """The code that runs a SQL string reads or writes its tables (a CREATE writes the new table)."""
+    for use in facts.sql:
+        src = symbol_id(facts.module, use.scope) if use.scope else facts.module
+        for names, kind in ((use.reads, "table-read"), ((*use.writes, *use.creates), "table-write")):
+            for name in names:
+                edges.add(src, f"table:{name}", kind, facts.path, (use.line,))
 
 
 def _usage_kind(kind: str, resolved: Resolved) -> str:

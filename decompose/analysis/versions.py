@@ -11,7 +11,7 @@ from pathlib import Path
 from decompose import __version__
 
 PACKAGE = Path(__file__).resolve().parents[1]
-FACT_SOURCES = ("analysis/facts.py", "analysis/sources.py", "analysis/walker.py", "analysis/visitor.py", "analysis/hazards.py", "analysis/syntax.py", "analysis/parse.py")
+FACT_SOURCES = ("analysis/facts.py", "analysis/sources.py", "analysis/walker.py", "analysis/visitor.py", "analysis/hazards.py", "analysis/syntax.py", "analysis/parse.py", "analysis/sql.py")
 LINK_SOURCES = (
     "analysis/link.py", "analysis/index.py", "analysis/model.py", "analysis/serialize.py", "analysis/interface.py",
     "analysis/units.py", "analysis/render.py", "analysis/incremental.py", "analysis/linkstore.py", "analysis/discovery.py",

@@ -38,6 +38,8 @@ from decompose.analysis.syntax import (
     string_value,
     template_str,
 )
+from decompose.analysis.sql import looks_like_sql
+from decompose.analysis.sql import tables as sql_tables
 from decompose.analysis.walker import LineWalker
 
 ROUTING_CALLS = {
@@ -108,6 +110,8 @@ class FactWalker(LineWalker):
         self.loop_aliases: list[tuple[str | None, str, str]] = []
         self.sequences: list[tuple[str, tuple[str, ...]]] = []
         self.returns: dict[str, set[str | None]] = {}  # top-level function -> what its returns call
+        self.sql: list[f.SqlUse] = []
+        self.sql_parts: set[int] = set()  # strings read as part of a concatenation
         self.constants: dict[str, str] = {}
         self.functions: list[tuple[str, tuple[str, ...]]] = []
         self.in_annotation = 0
@@ -497,7 +501,28 @@ class FactWalker(LineWalker):
         self.consumed.add(id(first))
         self.string_refs.append(f.StringRef(value, self.line(node), self.scope, hint))
 
+    # ---- SQL in strings ----------------------------------------------------------------------
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        if id(node) not in self.sql_parts:  # the outermost concatenation holds the whole text
+            text = literal_str(node) if not _has_fstring(node) else sql_text(node)
+            if text is not None:
+                self._sql(text, node)
+        self.sql_parts.update(id(part) for part in (node.left, node.right))
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        if id(node) not in self.sql_parts and (text := sql_text(node)) is not None:
+            self._sql(text, node)
+
+    def _sql(self, text: str, node: cst.CSTNode) -> None:
+        found = sql_tables(text) if looks_like_sql(text) else None
+        if found is not None and (found.reads or found.writes or found.creates):
+            self.sql.append(f.SqlUse(self.scope, self.line(node), found.reads, found.writes, found.creates))
+
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if id(node) not in self.sql_parts and node.value[-1:] in "\"'" and "b" not in node.prefix.lower():
+            text = string_value(node)
+            if text is not None and looks_like_sql(text):
+                self._sql(text, node)
         if "." in node.value and id(node) not in self.consumed:
             value = string_value(node)
             if value is not None and "." in value and is_dotted_string(value):
@@ -576,6 +601,7 @@ class FactWalker(LineWalker):
             persisting_scopes=self._persisting_scopes(),
             loop_aliases=tuple(self.loop_aliases),
             sequences=tuple(self.sequences),
+            sql=tuple(self.sql),
             returns=tuple(sorted((f, c) for f, called in self.returns.items() if len(called) == 1 for c in called if c)),
             constants=tuple(sorted(self.constants.items())),
             functions=tuple(self.functions),
@@ -715,6 +741,24 @@ def _literals(positional: list[cst.BaseExpression], keywords: dict[str, cst.Base
         [str(i) for i, arg in enumerate(positional) if literal_str(arg) is not None]
         + [k for k, arg in keywords.items() if literal_str(arg) is not None]
     )
+
+
+def _has_fstring(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.ConcatenatedString):
+        return _has_fstring(node.left) or _has_fstring(node.right)
+    return isinstance(node, cst.FormattedString)
+
+
+def sql_text(node: cst.BaseExpression) -> str | None:
+    """An f-string (or a concatenation with one) as SQL text, each field read as a parameter `?`."""
+    if isinstance(node, cst.SimpleString):
+        return string_value(node)
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = sql_text(node.left), sql_text(node.right)
+        return None if left is None or right is None else left + right
+    if isinstance(node, cst.FormattedString) and "b" not in node.prefix.lower():
+        return "".join(p.value if isinstance(p, cst.FormattedStringText) else "?" for p in node.parts)
+    return None
 
 
 def _class_info(node: cst.ClassDef) -> f.ClassInfo:
