@@ -16,14 +16,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from decompose.analysis.facts import CallSite, FileFacts
-from decompose.analysis.index import Index, split_id, symbol_id
+from decompose.analysis.index import Index, symbol_id
 from decompose.frameworks.routers import (
     DecoratorRoutes,
     Dialect,
     Mount,
     Mounts,
     MountSpec,
-    Router,
     RouterKey,
     Routers,
     RouteSpec,
@@ -48,7 +47,7 @@ NINJA = Dialect(
     framework="django",
     app_callees=API_CLASSES,
     router_callees=ROUTER_CLASSES,
-    router_prefix_kw="",  # a Router has no prefix of its own: add_router gives it
+    router_prefix_kw="prefix",  # (not an argument of ninja's Router: add_router gives the prefix)
     mounts=(MountSpec("add_router", ("router", 1), ("prefix", 0), overrides=False),),
     decorator_methods={"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE",
                        "api_operation": None},
@@ -102,19 +101,6 @@ class NinjaOperations(DecoratorRoutes):
         return key if key is not None and routers[key].is_app else None
 
     # ---- what differs from FastAPI-style routers ------------------------------------------------
-    def _routers(self, index: Index) -> Routers:
-        apis, routers = _subclasses(index, API_CLASSES), _subclasses(index, ROUTER_CLASSES)
-        out: dict[RouterKey, Router] = {}
-        for facts in index.files.values():
-            for call in facts.assigned_calls:
-                kind = _kind(index, facts.module, call.callee, apis, routers)
-                if kind is not None:
-                    key = (facts.module, call.scope, call.name)
-                    out[key] = Router(key, kind == "api", "")
-        if out:
-            out[UNKNOWN_APP] = Router(UNKNOWN_APP, True, "")
-        return out
-
     def _children(self, index: Index, facts: FileFacts, site: CallSite, routers: Routers, child: str) -> list[RouterKey]:
         """A router named by dotted string (`"articles.api.router"`) as well as by object."""
         if _is_literal(site, child):
@@ -154,40 +140,3 @@ def _mount_prefix(mount: Mount) -> str:
     return mount.prefix or ""
 
 
-def _kind(index: Index, module: str, callee: str, apis: set[str], routers: set[str]) -> str | None:
-    """'api', 'router' or None for the class a call builds (as written in `module`)."""
-    names = _names(index, module, callee)
-    if names & (set(API_CLASSES) | apis):
-        return "api"
-    if names & (set(ROUTER_CLASSES) | routers):
-        return "router"
-    return None
-
-
-def _subclasses(index: Index, bases: tuple[str, ...]) -> set[str]:
-    """Our classes that extend one of `bases` (directly or through our own classes), by id."""
-    found: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for class_id, info in index.classes.items():
-            if class_id in found:
-                continue
-            module, _ = split_id(class_id)
-            if any(_names(index, module, base) & (found | set(bases)) for base in info.bases):
-                found.add(class_id)
-                changed = True
-    return found
-
-
-def _names(index: Index, module: str, written: str) -> set[str]:
-    """What a dotted name written in `module` may stand for: as written, made absolute (`ninja.NinjaAPI`)
-    and, for our own code, the symbol it resolves to (`kuma.api:NoCacheAPI`)."""
-    names = {written}
-    absolute = index.expand(module, None, written)
-    if absolute is not None:
-        names.add(absolute)
-    resolved = index.resolve_in(module, None, written)
-    if resolved is not None and not resolved.rest:
-        names.add(resolved.node)
-    return names

@@ -148,11 +148,16 @@ class DecoratorRoutes:
 
     # ---- routers and mounts -----------------------------------------------------------------
     def _routers(self, index: Index) -> Routers:
+        """Every app and router built at module level or in a top-level function: by the framework's
+        classes or by a project class extending one (`class UserAPIRouter(APIRouter)`)."""
+        apps = set(self.d.app_callees) | subclasses(index, self.d.app_callees)
+        routers = set(self.d.router_callees) | subclasses(index, self.d.router_callees)
         out: dict[RouterKey, Router] = {}
         for facts in index.files.values():
             for call in facts.assigned_calls:
-                is_app = call.callee in self.d.app_callees
-                if is_app or call.callee in self.d.router_callees:
+                names = names_of(index, facts.module, call.callee)
+                is_app = bool(names & apps)
+                if is_app or names & routers:
                     key = (facts.module, call.scope, call.name)
                     prefix = _text(index, facts.module, call.scope, dict(call.kwargs), call.literals, self.d.router_prefix_kw)
                     out[key] = Router(key, is_app, prefix or "")
@@ -330,6 +335,34 @@ def _path_arg(index: Index, facts: FileFacts, site: CallSite, kwargs: dict[str, 
         key = "rule" if "rule" in kwargs else "path"
         values = kwargs
     return _text(index, facts.module, site.scope, values, site.literals, key) or ""
+
+
+def names_of(index: Index, module: str, written: str) -> set[str]:
+    """What a dotted name written in `module` may stand for: as written, made absolute
+    (`fastapi.APIRouter`) and, for the project's own code, the symbol it resolves to."""
+    names = {written}
+    absolute = index.expand(module, None, written)
+    if absolute is not None:
+        names.add(absolute)
+    for resolved in (index.resolve_in(module, None, written), index.resolve(written)):  # as written, or absolute already
+        if resolved is not None and not resolved.rest:
+            names.add(resolved.node)
+    return names
+
+
+def subclasses(index: Index, bases: tuple[str, ...]) -> set[str]:
+    """The project's classes that extend one of `bases`, directly or through its own classes (ids)."""
+    found: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for class_id, info in index.classes.items():
+            if class_id not in found:
+                module, _ = split_id(class_id)
+                if any(names_of(index, module, base) & (found | set(bases)) for base in info.bases):
+                    found.add(class_id)
+                    changed = True
+    return found
 
 
 def find_key(index: Index, module: str, scope: str | None, expr: str, known: Mapping[RouterKey, object]) -> RouterKey | None:

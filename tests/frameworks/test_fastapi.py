@@ -180,3 +180,36 @@ def test_a_prefix_written_as_an_f_string_of_module_constants_is_resolved(tmp_pat
         """,
     })
     assert {r.template for r in a.routes} == {"/organizers/tags/{item_id}", '/${f"{base_prefix}/{unknown}"}/x'}
+
+
+def test_routers_built_by_a_project_subclass_of_apirouter(tmp_path):
+    a = analyse(tmp_path, {
+        "app/__init__.py": "",
+        "app/base.py": """
+            from fastapi import APIRouter
+            class UserAPIRouter(APIRouter):
+                def __init__(self, prefix: str = "", **kwargs):
+                    super().__init__(prefix=prefix, **kwargs)
+            class AdminAPIRouter(UserAPIRouter):
+                pass
+        """,
+        "app/users.py": """
+            from app.base import AdminAPIRouter, UserAPIRouter
+            user_router = UserAPIRouter(prefix="/users")
+            admin_router = AdminAPIRouter(prefix="/admin/users")
+
+            @user_router.get("/me")
+            def me(): ...
+
+            @admin_router.delete("/{user_id}")
+            def remove(user_id: int): ...
+        """,
+        "app/main.py": """
+            from fastapi import FastAPI
+            from app import users
+            app = FastAPI()
+            app.include_router(users.user_router, prefix="/api")
+            app.include_router(users.admin_router, prefix="/api")
+        """,
+    })
+    assert {(r.methods, r.template) for r in a.routes} == {(("GET",), "/api/users/me"), (("DELETE",), "/api/admin/users/{user_id}")}
