@@ -9,8 +9,9 @@ import typer
 
 from decompose.analysis.pipeline import AnalyzeOptions, AnalyzeResult
 from decompose.analysis.pipeline import analyze as run_analysis
+from decompose.cli import choices
 from decompose.cli.guard import guarded
-from decompose.cli.output import DelayedBar, Quiet, Verbose, err_console, settings_for, write_data
+from decompose.cli.output import DelayedBar, Quiet, Verbose, err_console, plural, settings_for, write_data
 from decompose.cli.report_cmd import write_report
 from decompose.cli.state import load_state, save_state
 from decompose.errors import UserError
@@ -21,29 +22,35 @@ if TYPE_CHECKING:  # the model, serializer and rich load only when a run has som
     from decompose.analysis.model import Analysis
 
 FAIL_ON = ("failures", "hazards")
+DEFAULT_OUT = Path(".decompose")
 
 
 @guarded
 def analyze(
     ctx: typer.Context,
     path: Path = typer.Argument(Path("."), help="A package folder, a project root (src/ layouts too) or a .py file."),
-    out: Path = typer.Option(Path(".decompose"), "--out", "-o", help="Folder for analysis.json and the cache."),
+    out: Path = typer.Option(None, "--out", "-o", show_default=False,
+                             help="Folder for analysis.json and the cache (default: .decompose for a folder, "
+                                  ".decompose/<file> for one file, so it never replaces the project's analysis)."),
     json_out: bool = typer.Option(False, "--json", help="Print analysis.json to stdout (same as --format json)."),
-    fmt: str = typer.Option("", "--format", "-f", help=f"Print to stdout: {', '.join(FORMATS)}."),
-    level: str = typer.Option("module", "--level", help=f"Graph granularity for dot/mermaid/graphml: {', '.join(LEVELS)}."),
+    fmt: choices.Format | None = typer.Option(None, "--format", "-f", help="Also print the analysis to stdout in this format."),
+    level: choices.Level = typer.Option("module", "--level", help="Graph granularity for dot/mermaid/graphml."),
     jobs: int = typer.Option(0, "--jobs", "-j", help="Parser processes (0: one per core)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Parse every file again; do not read or write the cache."),
     exclude: list[str] = typer.Option([], "--exclude", help="Glob of paths to skip, relative to PATH's root (repeatable)."),
     max_file_size: int = typer.Option(2048, "--max-file-size", help="Skip (and report) files larger than this many KiB."),
-    fail_on: list[str] = typer.Option([], "--fail-on", help="Exit 1 if there are any: failures, hazards (repeatable)."),
+    fail_on: list[choices.FailOn] = typer.Option([], "--fail-on", show_default=False,
+                                                 help="Exit 1 if there are any of these findings (repeatable)."),
     html: bool = typer.Option(False, "--html", help="Also write the HTML report to OUT/report.html (with ./decompose.toml if present)."),
     quiet: Quiet = False,
     verbose: Verbose = 0,
 ) -> None:
     """Read a monolith's source (never running it) and write its dependency graph to analysis.json."""
     settings = settings_for(ctx, quiet, verbose)
+    fmt, level, fail_on = (fmt.value if fmt else ""), level.value, [f.value for f in fail_on]
     fmt = _check_choices(fmt or ("json" if json_out else ""), level, fail_on)
     console = None if settings.quiet else err_console()
+    out = out if out is not None else default_out(path)
     target = out / "analysis.json"
     previous = None if no_cache else load_state(target)
     options = AnalyzeOptions(
@@ -82,14 +89,22 @@ def analyze(
     _exit_for_findings(view, fail_on)
 
 
+def default_out(path: Path) -> Path:
+    """A folder analyses into .decompose, where plan, generate and check look; one file into a folder
+    named after it, so trying the tool on one file never replaces the project's analysis.json."""
+    if path.is_file():
+        return DEFAULT_OUT / ("file-" + "-".join(part for part in path.with_suffix("").parts if part not in ("/", "..", ".")))
+    return DEFAULT_OUT
+
+
 def _timing_line(result: AnalyzeResult, target: Path) -> str:
     stats = result.stats
     if result.rendered is None:
-        return f"\n{stats.files:,} files unchanged ({result.seconds:.2f} s). {target} is up to date"
+        return f"\n{plural(stats.files, 'file')} unchanged ({result.seconds:.2f} s). {target} is up to date"
     linked = result.link
     relinked = f", {linked.relinked:,} re-linked" if linked is not None and not linked.full else ""
-    return (f"\n{stats.files:,} files in {result.seconds:.2f} s ({stats.cache_hits:,} from cache, "
-            f"{stats.parsed:,} parsed with {stats.jobs} process(es){relinked}). Wrote {target}")
+    return (f"\n{plural(stats.files, 'file')} in {result.seconds:.2f} s ({stats.cache_hits:,} from cache, "
+            f"{stats.parsed:,} parsed with {plural(stats.jobs, 'process', 'processes')}{relinked}). Wrote {target}")
 
 
 def _check_choices(fmt: str, level: str, fail_on: list[str]) -> str:

@@ -25,7 +25,8 @@ class Settings:
 
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
-Verbose = Annotated[int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr (repeatable).")]
+Verbose = Annotated[int, typer.Option("--verbose", "-v", count=True, metavar="", show_default=False,
+                                      help="More detail on stderr (repeatable).")]
 
 
 def settings_for(ctx: typer.Context, quiet: bool, verbose: int) -> Settings:
@@ -34,6 +35,11 @@ def settings_for(ctx: typer.Context, quiet: bool, verbose: int) -> Settings:
     if quiet:
         return Settings(verbosity=-1)
     return Settings(verbosity=max(base.verbosity, verbose)) if base.verbosity >= 0 else base
+
+
+def plural(count: int, word: str, many: str = "") -> str:
+    """ "1 file", "2 files", "1,204 routes"; `many` for the irregular ones ("process", "processes")."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
 def err_console() -> Console:
