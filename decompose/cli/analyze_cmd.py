@@ -13,12 +13,14 @@ from decompose.cli import choices
 from decompose.cli.guard import guarded
 from decompose.cli.output import DelayedBar, Quiet, Verbose, err_console, plural, settings_for, write_data
 from decompose.cli.report_cmd import write_report
-from decompose.cli.state import load_state, save_state
+from decompose.cli.state import Source, load_state, save_state
 from decompose.errors import UserError
 from decompose.graph import FORMATS, LEVELS
 from decompose.report.summary_view import SummaryView
 
 if TYPE_CHECKING:  # the model, serializer and rich load only when a run has something to write or print
+    from rich.console import Console
+
     from decompose.analysis.model import Analysis
 
 FAIL_ON = ("failures", "hazards")
@@ -52,27 +54,9 @@ def analyze(
     console = None if settings.quiet else err_console()
     out = out if out is not None else default_out(path)
     target = out / "analysis.json"
-    previous = None if no_cache else load_state(target)
-    options = AnalyzeOptions(
-        cache_path=None if no_cache else out / "cache.sqlite", jobs=jobs or None,
-        max_bytes=max_file_size * 1024, exclude=tuple(exclude),
-        unchanged_since=previous.digest if previous else None, render=True,
-    )
-    bar = DelayedBar(console, "Analysing")
-    try:
-        result = run_analysis(path, options, bar)
-    finally:
-        bar.stop()
-    if result.rendered is not None:
-        from decompose.analysis.serialize import write_pieces
-
-        done = result.rendered
-        write_pieces(done.pieces, target)
-        text: str | None = done.text if fmt == "json" else None
-        view = SummaryView.of_parts(done.summary, done.routes, done.hazards, done.failures)
-        save_state(target, result.digest, view)
-    else:  # unchanged since the run recorded in `previous`
-        text, view = None, previous.view  # type: ignore[union-attr]
+    source = Source(_as_given(path), tuple(exclude), max_file_size * 1024)
+    result, view = run_and_save(source, target, console, jobs, use_cache=not no_cache)
+    text = result.rendered.text if result.rendered is not None and fmt == "json" else None
     _emit(result.analysis, text, target, fmt, level)
     if console is not None:
         from decompose.report.summary import analysis_summary
@@ -87,6 +71,55 @@ def analyze(
         if console is not None:
             console.print(f"Wrote {out / 'report.html'}: open it in a browser.")
     _exit_for_findings(view, fail_on)
+
+
+def run_and_save(source: Source, target: Path, console: Console | None, jobs: int = 0,
+                 use_cache: bool = True) -> tuple[AnalyzeResult, SummaryView]:
+    """Analyse `source` into `target`, or answer from the recorded state when nothing changed.
+    `check` calls this too, so a boundary check always sees the tree as it is now."""
+    previous = load_state(target) if use_cache else None
+    options = AnalyzeOptions(
+        cache_path=target.parent / "cache.sqlite" if use_cache else None, jobs=jobs or None,
+        max_bytes=source.max_bytes, exclude=source.exclude,
+        unchanged_since=previous.digest if previous else None, render=True,
+    )
+    bar = DelayedBar(console, "Analysing")
+    try:
+        result = run_analysis(Path(source.path), options, bar)
+    finally:
+        bar.stop()
+    if result.rendered is None:  # unchanged since the run recorded in `previous`
+        return result, previous.view  # type: ignore[union-attr]
+    from decompose.analysis.serialize import write_pieces
+
+    done = result.rendered
+    write_pieces(done.pieces, target)
+    view = SummaryView.of_parts(done.summary, done.routes, done.hazards, done.failures)
+    save_state(target, result.digest, view, source)
+    return result, view
+
+
+def refresh(target: Path, console: Console | None) -> None:
+    """Bring `target` up to date with the tree it was made from (recorded by analyze), so `check`
+    never judges yesterday's code. An analysis.json without that record is used as it is, and said so."""
+    state = load_state(target)
+    if state is None or state.source is None:
+        if console is not None and target.exists():
+            console.print(f"{target} has no record of the folder it was made from: checking it as it is "
+                          "(run 'decompose analyze PATH' once and check keeps it up to date).", markup=False)
+        return
+    result, _ = run_and_save(state.source, target, console)
+    if console is not None and result.rendered is not None:
+        console.print(f"The tree changed since {target} was written: re-analysed it "
+                      f"({plural(result.stats.parsed, 'file')} parsed).", markup=False)
+
+
+def _as_given(path: Path) -> str:
+    """Relative to the working folder when inside it (a copied or moved project still refreshes)."""
+    try:
+        return path.resolve().relative_to(Path.cwd()).as_posix() or "."
+    except ValueError:
+        return path.resolve().as_posix()
 
 
 def default_out(path: Path) -> Path:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from decompose.cli.analyze_cmd import refresh
 from decompose.cli.choices import CheckFormat
 from decompose.cli.guard import escape, guarded
 from decompose.cli.output import Quiet, Verbose, err_console, plural, settings_for, write_data
@@ -23,7 +24,7 @@ FORMATS = ("text", "json", "sarif")
 def check(
     ctx: typer.Context,
     analysis: Path = typer.Option(Path(".decompose/analysis.json"), "--analysis", "-a",
-                                  help="analysis.json of the code as it is now (run 'decompose analyze' first)."),
+                                  help="analysis.json from 'decompose analyze'; re-analysed first if the code changed since."),
     plan: Path = typer.Option(Path("decompose.toml"), "--plan", "-p", help="The plan whose boundaries to enforce."),
     fmt: CheckFormat = typer.Option("text", "--format", "-f", help="text goes to stderr; json and sarif to stdout."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are violations."),
@@ -38,6 +39,7 @@ def check(
     from decompose.planning.check import check_boundaries
     from decompose.report.sarif import to_sarif
 
+    refresh(analysis, None if settings.quiet else err_console())  # the code as it is now, not at the last analyze
     ws = load(analysis)
     found = sound_plan(ws, plan)
     violations = check_boundaries(ws.graph, found.plan)
