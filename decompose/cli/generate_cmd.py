@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING
 import typer
 
 from decompose.cli.guard import escape, guarded
-from decompose.cli.output import Quiet, Verbose, err_console, plural, settings_for, write_data
+from decompose.cli.output import Quiet, Verbose, StageBar, err_console, plural, settings_for, write_data
 
 if TYPE_CHECKING:
     from decompose.generation.writer import WritePlan
+
+STAGES = 6  # the five of generation.api.generate, then writing
 
 
 @guarded
@@ -33,12 +35,14 @@ def generate(
     from decompose.generation.api import generate as run_generate  # heavy: loaded by the command, not the CLI
     from decompose.generation.writer import apply, diff
 
-    result = run_generate(analysis, plan, out, source)
-    writes = result.plan
-    if dry_run and not as_json:
-        write_data("".join(diff(a) for a in writes.actions if a.status not in ("identical",)))
-    elif not dry_run:
-        writes = apply(writes, force=force)
+    with StageBar(None if settings.quiet else err_console(), "Generating", STAGES) as bar:
+        result = run_generate(analysis, plan, out, source, stage=bar.step)
+        writes = result.plan
+        if dry_run and not as_json:
+            write_data("".join(diff(a) for a in writes.actions if a.status not in ("identical",)))
+        elif not dry_run:
+            bar.step("writing")
+            writes = apply(writes, force=force)
     if as_json:
         write_data(json.dumps(result.rendered.report, indent=2, sort_keys=True) + "\n")
     if not settings.quiet:

@@ -4,6 +4,7 @@ verbosity from -q/-v, and a progress bar that appears only when work takes over 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
@@ -102,3 +103,46 @@ class DelayedBar:
     def stop(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+class StageBar:
+    """A bar over a command's few stages (load, plan, render, write) for commands whose stages run
+    inside other packages: it appears after `delay` s from a timer, so a quick run never shows it,
+    and redraws from rich's own thread, so a long stage still shows its elapsed time."""
+
+    def __init__(self, console: Console | None, label: str, stages: int, delay: float = 1.0) -> None:
+        self.console, self.label, self.stages, self.delay = console, label, stages, delay
+        self.done, self.stage = 0, ""
+        self.bar: Progress | None = None
+        self.timer = None
+        self.lock = threading.Lock()
+
+    def __enter__(self) -> StageBar:
+        if self.console is not None:
+            self.timer = threading.Timer(self.delay, self._show)
+            self.timer.daemon = True
+            self.timer.start()
+        return self
+
+    def step(self, stage: str) -> None:
+        """The stage now running (the previous one is done)."""
+        with self.lock:
+            self.done, self.stage = (self.done + 1 if self.stage else 0), stage
+            if self.bar is not None:
+                self.bar.update(self.bar.task_ids[0], completed=self.done, description=f"{self.label}: {stage}")
+
+    def _show(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with self.lock:
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                console=self.console, transient=True)
+            self.bar.add_task(f"{self.label}: {self.stage}", total=self.stages, completed=self.done)
+            self.bar.start()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        with self.lock:
+            if self.bar is not None:
+                self.bar.stop()
