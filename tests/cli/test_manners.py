@@ -164,3 +164,27 @@ def test_one_file_never_replaces_the_projects_analysis(tmp_path, monkeypatch):
     assert (tmp_path / ".decompose" / "analysis.json").read_text() == project
     assert (tmp_path / ".decompose" / "file-app-views" / "analysis.json").is_file()
     assert "1 file in" in result.output and "Wrote .decompose/file-app-views/analysis.json" in result.output
+
+
+STYLES = {"[bold]", "[dim]", "[yellow]", "[red]", "[green]", "[bold red]", "[X]"}  # "[X]": an f-string's {style}
+
+
+def _printed_with_markup() -> list[tuple[str, str]]:
+    """Literal text of every `.print(...)` in the CLI that rich reads as markup (no markup=False)."""
+    found = []
+    for source in sorted((PACKAGE / "cli").glob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "print" and node.args
+                    and not any(k.arg == "markup" for k in node.keywords)):
+                text = _literal(node.args[0])
+                if text is not None:
+                    found.append((f"{source.name}:{node.lineno}", text))
+    return found
+
+
+def test_no_printed_message_has_a_bracketed_word_rich_would_eat():
+    printed = _printed_with_markup()
+    assert len(printed) > 20
+    eaten = [(where, word) for where, text in printed for word in BRACKETED.findall(text.replace("\\[", "("))
+             if word not in STYLES]
+    assert not eaten
