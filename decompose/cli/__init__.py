@@ -15,8 +15,8 @@ app = typer.Typer(
     name="decompose",
     help="Take a Python web monolith apart into AWS microservices, one route at a time.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help is plain text: "[shared]" or "[tool.decompose]" must reach the reader
 )
 
 
@@ -30,7 +30,8 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only errors on stderr."),
-    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="More detail on stderr (repeatable)."),
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, metavar="", show_default=False,
+                                help="More detail on stderr (repeatable)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
 ) -> None:
     ctx.obj = Settings(verbosity=-1 if quiet else verbose)

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from decompose.cli.guard import guarded
-from decompose.cli.output import Quiet, Verbose, err_console, settings_for, write_data
+from decompose.cli.analyze_cmd import refresh
+from decompose.cli.choices import CheckFormat
+from decompose.cli.guard import escape, guarded
+from decompose.cli.output import Quiet, Verbose, err_console, plural, settings_for, write_data
 from decompose.errors import UserError
 
 if TYPE_CHECKING:
@@ -22,21 +24,22 @@ FORMATS = ("text", "json", "sarif")
 def check(
     ctx: typer.Context,
     analysis: Path = typer.Option(Path(".decompose/analysis.json"), "--analysis", "-a",
-                                  help="analysis.json of the code as it is now (run 'decompose analyze' first)."),
+                                  help="analysis.json from 'decompose analyze'; re-analysed first if the code changed since."),
     plan: Path = typer.Option(Path("decompose.toml"), "--plan", "-p", help="The plan whose boundaries to enforce."),
-    fmt: str = typer.Option("text", "--format", "-f", help="text (stderr), json or sarif (stdout)."),
+    fmt: CheckFormat = typer.Option("text", "--format", "-f", help="text goes to stderr; json and sarif to stdout."),
     exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are violations."),
     quiet: Quiet = False,
     verbose: Verbose = 0,
 ) -> None:
     """Report dependencies that cross planned service boundaries outside an allowed interface."""
-    settings = settings_for(ctx, quiet, verbose)
+    settings, fmt = settings_for(ctx, quiet, verbose), fmt.value
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt!r} is not a known format", f"use one of: {', '.join(FORMATS)}")
     from decompose.planning.api import load, sound_plan  # heavy (networkx): loaded by the command, not the CLI
     from decompose.planning.check import check_boundaries
     from decompose.report.sarif import to_sarif
 
+    refresh(analysis, None if settings.quiet else err_console())  # the code as it is now, not at the last analyze
     ws = load(analysis)
     found = sound_plan(ws, plan)
     violations = check_boundaries(ws.graph, found.plan)
@@ -60,6 +63,6 @@ def _print(violations: list[Violation], detail: bool) -> None:
     if detail:
         for v in violations:
             where = f"{v.locations[0].path}:{v.locations[0].line}: " if v.locations else ""
-            console.print(f"{where}[{'red' if v.level == 'error' else 'yellow'}]{v.rule}[/] {v.message}")
+            console.print(f"{escape(where)}[{'red' if v.level == 'error' else 'yellow'}]{escape(v.rule)}[/] {escape(v.message)}")
     errors = sum(1 for v in violations if v.level == "error")
-    console.print(f"{errors} boundary violation(s), {len(violations) - errors} warning(s).")
+    console.print(f"{plural(errors, 'boundary violation')}, {plural(len(violations) - errors, 'warning')}.")

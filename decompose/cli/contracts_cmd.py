@@ -13,7 +13,8 @@ from decompose.errors import UserError
 
 FAILURES_SHOWN = 8
 ROOT_OPTION = typer.Option(Path("."), "--root", help="The folder the monolith's package imports from (in-process replay).")
-app = typer.Typer(help="SLA contracts: record the monolith's answers per planned service, verify any target against them.", no_args_is_help=True)
+app = typer.Typer(help="SLA contracts: record the monolith's answers per planned service, verify any target against them.", no_args_is_help=True,
+                  rich_markup_mode=None)
 
 
 @app.command("record", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -73,7 +74,7 @@ def verify(
     ctx: typer.Context,
     target: str = typer.Option("monolith", "--target", "-t", help="monolith | service:NAME | services | a base URL."),
     contracts: Path = typer.Option(Path("contracts"), "--contracts", "-c", help="Folder of contracts/<service>.json."),
-    plan: Path = typer.Option(Path("decompose.toml"), "--plan", "-p", help="The plan; its \\[contracts] table sets the world and budgets."),
+    plan: Path = typer.Option(Path("decompose.toml"), "--plan", "-p", help="The plan; its [contracts] table sets the world and budgets."),
     services: Path = typer.Option(Path("services"), "--services", help="The generated services (targets service:NAME and services)."),
     root: Path = ROOT_OPTION,
     only: list[str] = typer.Option([], "--only", help="Verify only this service's contract (repeatable)."),

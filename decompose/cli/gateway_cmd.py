@@ -18,7 +18,8 @@ from decompose.gateway.paths import LOGS, SCRATCH, SHADOW_LOG
 TABLE_OPTION = typer.Option(Path("routes.toml"), "--routes", "-r", help="The route table.")
 RECORD_OPTION = typer.Option(None, "--record", help="Append every exchange to this file (JSON lines) for "
                              "'decompose contracts record --from'.")
-app = typer.Typer(help="Strangler-fig gateway: move traffic from the monolith to the services route by route.", no_args_is_help=True)
+app = typer.Typer(help="Strangler-fig gateway: move traffic from the monolith to the services route by route.", no_args_is_help=True,
+                  rich_markup_mode=None)
 
 
 @app.command("init")

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from decompose.cli.guard import guarded
-from decompose.cli.output import Quiet, Verbose, err_console, settings_for, write_data
+from decompose.cli.guard import escape, guarded
+from decompose.cli.output import Quiet, Verbose, StageBar, err_console, plural, settings_for, write_data
 
 if TYPE_CHECKING:
     from decompose.generation.writer import WritePlan
+
+STAGES = 6  # the five of generation.api.generate, then writing
 
 
 @guarded
@@ -33,12 +35,14 @@ def generate(
     from decompose.generation.api import generate as run_generate  # heavy: loaded by the command, not the CLI
     from decompose.generation.writer import apply, diff
 
-    result = run_generate(analysis, plan, out, source)
-    writes = result.plan
-    if dry_run and not as_json:
-        write_data("".join(diff(a) for a in writes.actions if a.status not in ("identical",)))
-    elif not dry_run:
-        writes = apply(writes, force=force)
+    with StageBar(None if settings.quiet else err_console(), "Generating", STAGES) as bar:
+        result = run_generate(analysis, plan, out, source, stage=bar.step)
+        writes = result.plan
+        if dry_run and not as_json:
+            write_data("".join(diff(a) for a in writes.actions if a.status not in ("identical",)))
+        elif not dry_run:
+            bar.step("writing")
+            writes = apply(writes, force=force)
     if as_json:
         write_data(json.dumps(result.rendered.report, indent=2, sort_keys=True) + "\n")
     if not settings.quiet:
@@ -52,22 +56,23 @@ def _summary(report: dict, writes: WritePlan, out: Path, dry_run: bool, verbosit
     for service in report["services"]:
         stubs = sum(1 for c in service["clients"] if c["kind"] == "stub")
         calls = sum(1 for c in service["clients"] if c["kind"] == "client")
-        console.print(f"[bold]{service['name']}[/]: {len(service['routes'])} routes, {len(service['symbols'])} symbols, "
-                      f"{calls} remote calls, {stubs} stubs, {len(service['manual'])} manual steps")
+        console.print(f"[bold]{escape(service['name'])}[/]: {plural(len(service['routes']), 'route')}, "
+                      f"{plural(len(service['symbols']), 'symbol')}, {plural(calls, 'remote call')}, {plural(stubs, 'stub')}, "
+                      f"{plural(len(service['manual']), 'manual step')}")
         if verbosity > 0:
             for step in service["manual"]:
-                console.print(f"    manual: {step}")
+                console.print(f"    manual: {step}", markup=False)
     if report["together"]:
         crossing = sum(len(s["crossings"]) for s in report["services"])
-        console.print(f"{crossing} boundary crossings change behaviour (stubs, split transactions). To keep each inside "
+        console.print(f"{plural(crossing, 'boundary crossing')} change behaviour (stubs, split transactions). To keep each inside "
                       "one service, add to \\[constraints] in the plan and run 'decompose plan' again:")
         console.print("together = " + json.dumps(report["together"]), markup=False, soft_wrap=True)
     counts = ", ".join(f"{n} {s}" for s, n in writes.counts().items())
     verb = "Would write" if dry_run else "Wrote"
-    console.print(f"{verb} {out}: {counts}")
+    console.print(f"{verb} {out}: {counts}", markup=False)
     for action in writes.conflicts:
-        console.print(f"[yellow]conflict[/] {action.path}: {action.reason}")
+        console.print(f"[yellow]conflict[/] {escape(str(action.path))}: {escape(action.reason)}")
     if writes.conflicts:
         console.print("Kept your versions. Re-run with --force to overwrite them, or --dry-run to see the differences.")
     elif not dry_run:
-        console.print(f"Next: cd {out}/<service> && pytest tests, or chalice local --no-autoreload (see {out}/generation.json).")
+        console.print(f"Next: cd {escape(str(out))}/<service> && pytest tests, or chalice local --no-autoreload (see {out}/generation.json).")

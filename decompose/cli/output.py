@@ -4,6 +4,7 @@ verbosity from -q/-v, and a progress bar that appears only when work takes over 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
@@ -25,7 +26,8 @@ class Settings:
 
 
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")]
-Verbose = Annotated[int, typer.Option("--verbose", "-v", count=True, help="More detail on stderr (repeatable).")]
+Verbose = Annotated[int, typer.Option("--verbose", "-v", count=True, metavar="", show_default=False,
+                                      help="More detail on stderr (repeatable).")]
 
 
 def settings_for(ctx: typer.Context, quiet: bool, verbose: int) -> Settings:
@@ -34,6 +36,11 @@ def settings_for(ctx: typer.Context, quiet: bool, verbose: int) -> Settings:
     if quiet:
         return Settings(verbosity=-1)
     return Settings(verbosity=max(base.verbosity, verbose)) if base.verbosity >= 0 else base
+
+
+def plural(count: int, word: str, many: str = "") -> str:
+    """ "1 file", "2 files", "1,204 routes"; `many` for the irregular ones ("process", "processes")."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
 def err_console() -> Console:
@@ -96,3 +103,46 @@ class DelayedBar:
     def stop(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+class StageBar:
+    """A bar over a command's few stages (load, plan, render, write) for commands whose stages run
+    inside other packages: it appears after `delay` s from a timer, so a quick run never shows it,
+    and redraws from rich's own thread, so a long stage still shows its elapsed time."""
+
+    def __init__(self, console: Console | None, label: str, stages: int, delay: float = 1.0) -> None:
+        self.console, self.label, self.stages, self.delay = console, label, stages, delay
+        self.done, self.stage = 0, ""
+        self.bar: Progress | None = None
+        self.timer = None
+        self.lock = threading.Lock()
+
+    def __enter__(self) -> StageBar:
+        if self.console is not None:
+            self.timer = threading.Timer(self.delay, self._show)
+            self.timer.daemon = True
+            self.timer.start()
+        return self
+
+    def step(self, stage: str) -> None:
+        """The stage now running (the previous one is done)."""
+        with self.lock:
+            self.done, self.stage = (self.done + 1 if self.stage else 0), stage
+            if self.bar is not None:
+                self.bar.update(self.bar.task_ids[0], completed=self.done, description=f"{self.label}: {stage}")
+
+    def _show(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with self.lock:
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                                console=self.console, transient=True)
+            self.bar.add_task(f"{self.label}: {self.stage}", total=self.stages, completed=self.done)
+            self.bar.start()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+        with self.lock:
+            if self.bar is not None:
+                self.bar.stop()

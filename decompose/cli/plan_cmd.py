@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from decompose.cli.guard import guarded
-from decompose.cli.output import Quiet, Verbose, settings_for
+from decompose.cli.output import Quiet, StageBar, Verbose, err_console, settings_for
 
 ANALYSIS = Path(".decompose/analysis.json")
 
@@ -31,6 +31,8 @@ def plan(
                                   "would find no stub or split transaction across services (at most 8 rounds)."),
     source: Path = typer.Option(None, "--source", help="With --converge: the monolith's root, if not where analyze ran."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
+    waves: bool = typer.Option(False, "--waves", help="Print the migration order of the plan file: waves of services "
+                               "to move first, with the 'decompose gateway route' commands of each."),
     quiet: Quiet = False,
     verbose: Verbose = 0,
 ) -> None:
@@ -40,8 +42,12 @@ def plan(
     from decompose.planning.api import load
     from decompose.planning.plan import Settings
 
-    ws = load(analysis, config)
-    if explain_name:
+    with StageBar(None if settings.quiet else err_console(), "Planning", 1) as bar:
+        bar.step("reading the analysis and building the graph")
+        ws = load(analysis, config)
+    if waves:
+        plan_steps.print_waves(ws, out, json_out)
+    elif explain_name:
         plan_steps.explain_element(ws, out, explain_name, json_out)
     elif check:
         plan_steps.check(ws, out, ground_truth, json_out, settings.quiet)

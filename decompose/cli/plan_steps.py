@@ -15,7 +15,7 @@ from rich.table import Table
 from decompose.cli.output import err_console, write_data
 from decompose.errors import UserError
 from decompose.generation.api import crossing_pairs, sources_of
-from decompose.planning.api import Workspace, propose_plan, review, review_scores, score_line
+from decompose.planning.api import Workspace, propose_plan, review, review_scores, score_line, sound_plan
 from decompose.planning.constraints import Constraints
 from decompose.planning.explain import explain, find_element
 from decompose.planning.plan import Settings
@@ -137,3 +137,13 @@ def _write_atomic(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
+
+
+def print_waves(ws, out: Path, as_json: bool) -> None:
+    """`plan --waves`: the order of moving the plan's services (planning.waves), on stdout."""
+    from decompose.planning.waves import facts_of, to_json, to_text, waves
+
+    found = sound_plan(ws, out)
+    facts = facts_of(ws.analysis, dict(found.homes), [s.name for s in found.plan.services])
+    order = waves(facts)
+    write_data(json.dumps(to_json(order), indent=2, sort_keys=True) + "\n" if as_json else to_text(order))

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from decompose.cli.guard import guarded
-from decompose.cli.output import Quiet, Verbose, err_console, settings_for, write_data
+from decompose.cli.output import Quiet, Verbose, err_console, plural, settings_for, write_data
 from decompose.errors import UserError
 
 
@@ -39,7 +39,7 @@ def report(
     if not settings.quiet:
         size = out.stat().st_size
         what = f"with the plan {use_plan}" if use_plan else "without a plan"
-        err_console().print(f"Wrote {out} ({size / 1024:.0f} KiB, {len(data['nodes'])} modules, {what}). "
+        err_console().print(f"Wrote {out} ({size / 1024:.0f} KiB, {plural(len(data['nodes']), 'module')}, {what}). "
                             "Open it in a browser; it needs no network.")
 
 

@@ -7,6 +7,7 @@ Nothing here prints or writes; `writer.apply` writes. Errors a user can fix are 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,12 +28,19 @@ class Generation:
     plan: WritePlan
 
 
-def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | None = None) -> Generation:
+def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | None = None,
+             stage: Callable[[str], None] = lambda name: None) -> Generation:
+    """`stage` is told each stage as it starts (the CLI's progress bar)."""
+    stage("reading the analysis")
     ws = load(analysis_path)
+    stage("checking the plan")
     found = sound_plan(ws, plan_path)
     sources = sources_of(ws, source)
+    stage("laying out the services")
     layout = _layout(ws.analysis, found.homes, sources)
+    stage("rendering the services")
     rendered = render(layout, sources, found.homes, plan_path.name, ws.analysis, read_contracts(plan_path))
+    stage("comparing with the files on disk")
     return Generation(rendered, plan_writes(out, rendered.files))
 
 

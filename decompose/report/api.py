@@ -6,6 +6,7 @@ Errors a user can fix are UserErrors; nothing here prints or writes.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,22 @@ def plan_view(ws: Workspace, path: Path) -> PlanView:
                          "cohesion": f.cohesion if f else 0.0})
     return PlanView(homes=dict(found.homes), reasons=reasons(path.read_text(encoding="utf-8")), services=services,
                     scores=review_scores(ws, found), baseline=baseline_scores(ws, found.plan.settings),
-                    path=path.name)
+                    path=path.name, manual=manual_steps(path.parent / "services" / "generation.json"),
+                    contracts=contract_status(path.parent / "contracts", [s["name"] for s in services]))
+
+
+def manual_steps(report: Path) -> dict[str, list[str]]:
+    """The manual work `decompose generate` listed per service (its generation.json), if it ran here."""
+    try:
+        found = json.loads(report.read_text(encoding="utf-8"))
+        return {s["name"]: [str(step) for step in s["manual"]] for s in found["services"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def contract_status(folder: Path, services: list[str]) -> dict[str, str]:
+    """"recorded" for each service with a contract under contracts/ (from 'decompose contracts record')."""
+    return {name: "recorded" for name in services if (folder / f"{name}.json").is_file()}
 
 
 def reasons(plan_text: str) -> dict[str, str]:

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from decompose.analysis.model import Analysis
 from decompose.planning.constraints import SHARED
+from decompose.planning.waves import facts_of, to_json, waves
+from decompose.report.service_map import service_map
 
 CODE_KINDS = ("import", "import-lazy", "import-dynamic", "import-type-checking", "call", "reference", "inherit",
               "enqueue", "string-ref")
@@ -38,6 +40,8 @@ class PlanView:
     scores: dict[str, Any]
     baseline: dict[str, Any]
     path: str
+    manual: dict[str, list[str]] = field(default_factory=dict)  # service -> manual steps (from generation.json)
+    contracts: dict[str, str] = field(default_factory=dict)  # service -> contract status, when contracts exist
 
 
 def build(analysis: Analysis, plan: PlanView | None = None) -> dict[str, Any]:
@@ -70,6 +74,8 @@ def build(analysis: Analysis, plan: PlanView | None = None) -> dict[str, Any]:
         "edges": edges,
         "symbols": _symbols(analysis, names, plan),
         "migration": _migration(analysis, plan) if plan else {"shared_tables": [], "cross_calls": []},
+        "service_map": _service_map(analysis, plan, owner) if plan else None,
+        "waves": _waves(analysis, plan) if plan else [],
         "hazards": [{"kind": h.kind, "symbol": h.symbol, "path": h.path, "line": h.line, "why": h.why,
                      "resolution": h.resolution, "in_request_path": h.in_request_path,
                      "service": _home(h.symbol, plan)} for h in analysis.hazards],
@@ -286,3 +292,17 @@ def _migration(analysis: Analysis, plan: PlanView) -> dict[str, list]:
     crossing = [{"from": a, "to": b, "caller": c, "callee": d, "weight": w}
                 for (a, b, c, d), w in sorted(calls.items())]
     return {"shared_tables": shared, "cross_calls": crossing}
+
+
+def _service_map(analysis: Analysis, plan: PlanView, owner: dict[str, str]) -> dict[str, Any]:
+    found = service_map(analysis, plan, owner)
+    for node in found["nodes"]:
+        if node["kind"] == "service":
+            node["manual"] = plan.manual.get(node["id"], [])
+            node["contract"] = plan.contracts.get(node["id"], "")
+    return found
+
+
+def _waves(analysis: Analysis, plan: PlanView) -> list[dict[str, Any]]:
+    facts = facts_of(analysis, plan.homes, [s["name"] for s in plan.services], plan.contracts)
+    return to_json(waves(facts))["waves"]

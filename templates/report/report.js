@@ -3,9 +3,11 @@
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("report-data").textContent);
-  const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-    "#bcbd22", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#e6550d", "#31a354",
-    "#756bb1", "#636363", "#9c9ede"];
+  // 30 colours told apart at a glance: Kelly's maximum-contrast set first, then distinct darker hues.
+  const PALETTE = ["#0067a5", "#f38400", "#008856", "#be0032", "#875692", "#f3c300", "#a1caf1", "#e68fac",
+    "#882d17", "#8db600", "#604e97", "#f99379", "#c2b280", "#b3446c", "#dcd300", "#2b3d26", "#e25822",
+    "#654522", "#f6a600", "#17becf", "#393b79", "#31a354", "#7b4173", "#d62728", "#1f77b4", "#637939",
+    "#e377c2", "#8c564b", "#9467bd", "#bcbd22"];
   const NEUTRAL = { shared: "#9aa5b1", "(unplanned)": "#d9e2ec" };
   const SYMBOL_LIMIT = 1500;
   const COSE_LIMIT = 200;
@@ -75,8 +77,9 @@
     textureOnViewport: data.nodes.length > 800, hideEdgesOnViewport: data.edges.length > 3000,
     style: [
       { selector: "node", style: { "background-color": "data(colour)", width: "data(size)", height: "data(size)",
-        label: "data(label)", "font-size": 8, color: "#323f4b", "text-valign": "bottom", "text-margin-y": 2,
-        "min-zoomed-font-size": 7 } },
+        label: "data(label)", "font-size": 11, color: "#323f4b", "text-valign": "bottom", "text-margin-y": 2,
+        "min-zoomed-font-size": 10, "text-background-color": "#ffffff", "text-background-opacity": 0.7,
+        "text-background-padding": 1 } },
       { selector: "edge", style: { width: "data(width)", "line-color": "#bcccdc", "curve-style": "haystack",
         opacity: 0.55 } },
       { selector: "edge[cross = 1]", style: { "line-color": "#c62828", opacity: 0.8 } },
@@ -109,7 +112,8 @@
     cy.add(elements);
     const n = cy.nodes().length;
     // cose is quadratic per iteration: beyond a couple of hundred symbols a grid, module by module, stays responsive
-    cy.layout(n <= COSE_LIMIT ? { name: "cose", animate: false, randomize: false, nodeRepulsion: 8000, numIter: 300 }
+    cy.layout(n <= COSE_LIMIT ? { name: "cose", animate: false, randomize: false, nodeRepulsion: 40000, idealEdgeLength: 90,
+                                  nodeDimensionsIncludeLabels: true, numIter: 500 }
                               : { name: "grid", fit: true, avoidOverlap: true,
                                   sort: (a, b) => (a.id() < b.id() ? -1 : a.id() > b.id() ? 1 : 0) }).run();
     applyCrossFilter();
@@ -302,5 +306,137 @@
     document.querySelectorAll("section.tab").forEach((s) => s.classList.toggle("active", s.id === "tab-" + button.dataset.tab));
   }));
 
-  window.decomposeReport = { cy, data, select, showModules, showSymbols, ready: true };
+
+  // --- the service map (first on the page) ------------------------------------------------------
+  const sm = data.service_map;
+  const mapNodes = sm ? sm.nodes : [];
+  const mapById = new Map(mapNodes.map((n) => [n.id, n]));
+  const waveOf = {};
+  (data.waves || []).forEach((w) => w.services.forEach((s) => { waveOf[s.service] = w.wave; }));
+  function plural(n, word) { return `${n} ${word}${n === 1 ? "" : "s"}`; }
+
+  function mapElements() {
+    const ring = mapNodes.filter((n) => n.kind === "service");
+    const W = 1000, H = 560, radius = H * 0.46;
+    const nodes = ring.map((n, i) => {
+      const angle = -Math.PI / 2 + (2 * Math.PI * i) / Math.max(ring.length, 1);
+      return { group: "nodes", position: { x: W / 2 + radius * 1.6 * Math.cos(angle), y: H / 2 + radius * Math.sin(angle) },
+        data: { id: n.id, kind: "service", colour: colour[n.id] || "#7b8794",
+          size: Math.min(26 + Math.sqrt(n.lines) * 1.6, 90),
+          label: `${n.name}\n${plural(n.routes.length, "route")} · ${plural(n.tables.length, "table")}` } };
+    });
+    mapNodes.filter((n) => n.kind !== "service").forEach((n) => {
+      const shared = n.kind === "shared";
+      nodes.push({ group: "nodes", position: shared ? { x: W / 2, y: H / 2 } : { x: -120, y: H / 2 },
+        data: { id: n.id, kind: n.kind, colour: shared ? "#9aa5b1" : "#52606d", size: shared ? 60 : 70,
+          label: shared ? `shared kernel (layer)\n${n.lines} lines` : `monolith\n${plural(n.routes.length, "remaining route")}` } });
+    });
+    const edges = sm ? sm.edges.map((e, i) => ({ group: "edges", data: { id: "c" + i, source: e.source, target: e.target,
+      calls: e.calls, writes: e.writes ? 1 : 0, toShared: e.target === "shared" ? 1 : 0,
+      width: Math.min(1.5 + Math.log2(1 + e.calls) * 1.5, 10) } })) : [];
+    return nodes.concat(edges);
+  }
+
+  const map = cytoscape({
+    container: document.getElementById("service-map"),
+    elements: mapElements(),
+    layout: { name: "preset", fit: true, padding: 50 },
+    minZoom: 0.2, maxZoom: 4, wheelSensitivity: 0.25,
+    style: [
+      { selector: "node", style: { "background-color": "data(colour)", width: "data(size)", height: "data(size)",
+        label: "data(label)", "text-wrap": "wrap", "font-size": 14, "font-weight": 600, color: "#102a43",
+        "text-valign": "bottom", "text-margin-y": 4, "text-background-color": "#ffffff", "text-background-opacity": 0.85,
+        "text-background-padding": 2, "min-zoomed-font-size": 6 } },
+      { selector: "node[kind = 'monolith']", style: { shape: "round-rectangle" } },
+      { selector: "node[kind = 'shared']", style: { shape: "hexagon", "text-valign": "center", color: "#102a43" } },
+      { selector: "edge", style: { width: "data(width)", "line-color": "#829ab1", "target-arrow-color": "#829ab1",
+        "target-arrow-shape": "triangle", "curve-style": "bezier", opacity: 0.75, label: "data(calls)", "font-size": 11,
+        color: "#334e68", "text-background-color": "#ffffff", "text-background-opacity": 0.8 } },
+      { selector: "edge[writes = 1]", style: { "line-color": "#c62828", "target-arrow-color": "#c62828" } },
+      { selector: "edge[toShared = 1]", style: { "line-style": "dashed", opacity: 0.3, label: "" } },
+      { selector: ".faded", style: { opacity: 0.12 } },
+      { selector: "node:selected", style: { "border-width": 4, "border-color": "#102a43" } },
+    ],
+  });
+
+  function card(children) { document.getElementById("card").replaceChildren(...children); }
+
+  function openCard(id) {
+    const n = mapById.get(id);
+    if (!n) return false;
+    map.elements().unselect();
+    map.getElementById(id).select();
+    const near = map.getElementById(id).closedNeighborhood();
+    map.elements().addClass("faded");
+    near.removeClass("faded");
+    const parts = [el("h2", n.name)];
+    if (n.kind !== "service") {
+      parts.push(el("p", n.kind === "shared" ? "Code every service needs, delivered as a library (a Lambda layer)."
+        : "Routes no service owns: the gateway keeps sending them to the monolith.", "muted"));
+      parts.push(...list("Routes", n.routes));
+      card(parts);
+      return true;
+    }
+    parts.push(serviceLine(n.id), el("p", `${n.lines} lines of code` + (waveOf[n.id] ? ` · migration wave ${waveOf[n.id]}` : ""), "muted"));
+    parts.push(...list("Routes", n.routes));
+    parts.push(...list("Tables owned", n.tables));
+    parts.push(...list("Tables touched", n.touched, (t) => el("li", `${t.table} (${t.access})`)));
+    const call = (dir) => (c) => el("li", `${dir} ${c.service} ×${c.calls}` + (c.writes ? " (writes)" : ""), c.writes ? "cross" : "");
+    parts.push(...list("Calls out", n.calls_out, call("→")));
+    parts.push(...list("Calls in", n.calls_in, call("←")));
+    parts.push(...list("Hazards", n.hazards, (h) => {
+      const li = el("li");
+      li.append(el("strong", h.kind), document.createTextNode(` ${h.where}: `), el("span", `→ ${h.resolution}`));
+      return li;
+    }));
+    parts.push(...list("Manual work", n.manual || []));
+    parts.push(el("h3", "Contract"), el("p", n.contract === "recorded" ? "recorded (contracts/" + n.id + ".json): run 'decompose contracts verify' to judge the service against it"
+      : n.contract ? n.contract : "none yet: run 'decompose contracts record'", n.contract ? "" : "muted"));
+    parts.push(...list("Why these elements are here (plan)", n.reasons, (r) => {
+      const li = el("li");
+      li.append(el("code", r.element), document.createTextNode(`: ${r.why}`));
+      return li;
+    }));
+    card(parts);
+    return true;
+  }
+
+  map.on("tap", "node", (evt) => openCard(evt.target.id()));
+  map.on("tap", (evt) => { if (evt.target === map) map.elements().removeClass("faded"); });
+  if (!sm) {
+    document.getElementById("map-area").style.display = "none";
+  }
+
+  const wavesBox = document.getElementById("waves");
+  if (data.waves && data.waves.length) {
+    wavesBox.appendChild(el("h2", "Migration order: move these services first"));
+    const ol = el("ol");
+    data.waves.forEach((w) => {
+      const li = el("li");
+      const note = w.blocked ? " (blocked: contracts fail)" : w.cycle ? " (breaks a cycle of calls)" : "";
+      li.appendChild(el("strong", `Wave ${w.wave}${note}: ` + w.services.map((s) => s.service).join(", ")));
+      const ul = el("ul");
+      w.services.forEach((s, i) => {
+        const item = el("li", `${s.service}: ${s.why} `);
+        item.appendChild(el("code", w.commands[i]));
+        ul.appendChild(item);
+      });
+      li.appendChild(ul);
+      ol.appendChild(li);
+    });
+    wavesBox.appendChild(ol);
+  } else {
+    wavesBox.style.display = "none";
+  }
+
+  // Cytoscape caches where its canvas is on the page: the page scrolls now (map above, graph below),
+  // so tell both graphs after a scroll, once per frame, or a click lands beside the node.
+  let moved = false;
+  window.addEventListener("scroll", () => {
+    if (moved) return;
+    moved = true;
+    requestAnimationFrame(() => { moved = false; cy.resize(); map.resize(); });
+  }, { passive: true });
+
+  window.decomposeReport = { cy, map, data, select, openCard, showModules, showSymbols, ready: true };
 })();

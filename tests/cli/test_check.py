@@ -94,7 +94,7 @@ def broken(violated, monkeypatch):
 def test_fresh_plan_has_no_violations(work):
     result = invoke("check")
     assert result.exit_code == 0, result.output
-    assert "0 boundary violation(s), 0 warning(s)." in result.stderr
+    assert "0 boundary violations, 0 warnings." in result.stderr
 
 
 def test_fresh_plan_sarif_has_no_results(work):
@@ -131,7 +131,7 @@ def test_check_refuses_a_plan_with_errors(work):
 
 def test_unknown_format_is_a_usage_error(work):
     result = invoke("check", "--format", "xml")
-    assert result.exit_code == 2 and "use one of: text, json, sarif" in result.stderr
+    assert result.exit_code == 2 and "'xml' is not one of 'text', 'json', 'sarif'" in result.stderr
 
 
 # ---------------------------------------------------------------- a new cross-service call
@@ -142,7 +142,7 @@ def test_new_cross_service_call_is_a_violation(broken):
     assert result.exit_code == 1, result.output
     assert f"{path}:{line}: boundary" in result.stderr
     assert f"{caller} calls {callee}" in result.stderr
-    assert "1 boundary violation(s), 0 warning(s)." in result.stderr
+    assert "1 boundary violation, 0 warnings." in result.stderr
 
 
 def test_violation_in_json(broken):
@@ -173,7 +173,7 @@ def test_violation_in_sarif(broken):
 def test_exit_zero_reports_but_passes(broken):
     result = invoke("check", "--exit-zero")
     assert result.exit_code == 0
-    assert "1 boundary violation(s)" in result.stderr
+    assert "1 boundary violation," in result.stderr
 
 
 def test_check_without_analysis_says_to_analyze(tmp_path, monkeypatch):

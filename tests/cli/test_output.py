@@ -39,3 +39,26 @@ def test_a_short_or_quiet_run_shows_no_bar():
     quiet.advance(3)
     assert short.bar is None and quiet.bar is None
     assert console.file.getvalue() == ""
+
+
+def test_the_stage_bar_shows_a_long_stage_and_its_name():
+    from decompose.cli.output import StageBar
+
+    console = _console()
+    with StageBar(console, "Generating", 3, delay=0) as bar:
+        bar.step("reading")
+        bar.step("rendering")
+        deadline = time.monotonic() + 10
+        while "rendering" not in console.file.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert "Generating: rendering" in console.file.getvalue() and "1/3" in console.file.getvalue()
+
+
+def test_a_quick_run_never_shows_the_stage_bar():
+    from decompose.cli.output import StageBar
+
+    console = _console()
+    with StageBar(console, "Generating", 2, delay=60) as bar:
+        bar.step("reading")
+        bar.step("rendering")
+    assert bar.bar is None and console.file.getvalue() == ""

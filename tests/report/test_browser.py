@@ -50,6 +50,8 @@ def test_the_graph_renders_one_node_per_module(page, report):
 
 
 def test_clicking_a_node_shows_its_facts_and_a_screenshot_is_kept(page):
+    page.locator("#graph").scroll_into_view_if_needed()  # the module graph sits below the service map
+    page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")  # the page's scroll handler
     x, y = page.evaluate("""(id) => {
         const cy = window.decomposeReport.cy, node = cy.getElementById(id);
         cy.zoom(1.5); cy.center(node);
