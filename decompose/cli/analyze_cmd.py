@@ -99,19 +99,20 @@ def run_and_save(source: Source, target: Path, console: Console | None, jobs: in
     return result, view
 
 
-def refresh(target: Path, console: Console | None) -> None:
+def refresh(target: Path, console: Console | None) -> str | None:
     """Bring `target` up to date with the tree it was made from (recorded by analyze), so `check`
-    never judges yesterday's code. An analysis.json without that record is used as it is, and said so."""
+    never judges yesterday's code. An analysis.json without that record (or changed since analyze
+    wrote it) is used as it is: the note saying so is returned, for the caller to print once the
+    file has loaded (a file that does not load gets its one-line error, nothing before it)."""
     state = load_state(target)
     if state is None or state.source is None:
-        if console is not None and target.exists():
-            console.print(f"{target} has no record of the folder it was made from: checking it as it is "
-                          "(run 'decompose analyze PATH' once and check keeps it up to date).", markup=False)
-        return
+        return (f"{target} has no record of the folder it was made from (or was changed since analyze wrote it): "
+                "checking it as it is (run 'decompose analyze PATH' and check keeps it up to date).")
     result, _ = run_and_save(state.source, target, console)
     if console is not None and result.rendered is not None:
         console.print(f"The tree changed since {target} was written: re-analysed it "
                       f"({plural(result.stats.parsed, 'file')} parsed).", markup=False)
+    return None
 
 
 def _as_given(path: Path) -> str:

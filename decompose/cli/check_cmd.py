@@ -39,8 +39,10 @@ def check(
     from decompose.planning.check import check_boundaries
     from decompose.report.sarif import to_sarif
 
-    refresh(analysis, None if settings.quiet else err_console())  # the code as it is now, not at the last analyze
+    note = refresh(analysis, None if settings.quiet else err_console())  # the code as it is now, not at the last analyze
     ws = load(analysis)
+    if note is not None and not settings.quiet:
+        err_console().print(note, markup=False)
     found = sound_plan(ws, plan)
     violations = check_boundaries(ws.graph, found.plan)
     if fmt == "sarif":

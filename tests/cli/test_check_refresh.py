@@ -35,3 +35,21 @@ def test_an_unchanged_tree_is_not_rewritten(tmp_path, monkeypatch):
     result = runner.invoke(app, ["check"])
     assert "re-analysed" not in result.stderr
     assert (tmp_path / ".decompose" / "analysis.json").stat().st_mtime_ns == stamp
+
+
+def test_an_edited_analysis_is_checked_as_it_is_and_said_so_after_it_loads(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(SAMPLE, tmp_path / "sample_monolith", ignore=shutil.ignore_patterns("__pycache__"))
+    assert runner.invoke(app, ["analyze", "sample_monolith", "-q"]).exit_code == 0
+    assert runner.invoke(app, ["plan", "-q"]).exit_code == 0
+    analysis = tmp_path / ".decompose" / "analysis.json"
+    analysis.write_text(analysis.read_text() + "\n")  # a hand edit: no longer the file analyze recorded
+    edited = analysis.read_bytes()
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 0, result.output
+    assert "checking it as it is" in result.stderr
+    assert analysis.read_bytes() == edited  # the user's file is never re-analysed over
+    analysis.write_text("{")
+    result = runner.invoke(app, ["check"])
+    assert result.exit_code == 2 and result.stderr.splitlines()[0].startswith("error: "), result.output
+    assert "checking it as it is" not in result.stderr
