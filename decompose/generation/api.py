@@ -29,7 +29,7 @@ class Generation:
 
 def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | None = None) -> Generation:
     ws = load(analysis_path)
-    found = sound_plan(ws, plan_path)
+    found = sound_plan(ws, plan_path, source)
     sources = sources_of(ws, source)
     layout = _layout(ws.analysis, found.homes, sources)
     rendered = render(layout, sources, found.homes, plan_path.name, ws.analysis, read_contracts(plan_path))
@@ -45,7 +45,7 @@ def sources_of(ws: Workspace, source: Path | None = None) -> Sources:
 def crossing_pairs(ws: Workspace, plan_path: Path, sources: Sources) -> list[list[str]]:
     """The `together` pairs generation would suggest for this plan (stubs, split transactions),
     without rendering anything: what `decompose plan --converge` feeds back into the plan."""
-    found = sound_plan(ws, plan_path)
+    found = sound_plan(ws, plan_path, sources.root)
     layout = _layout(ws.analysis, found.homes, sources)
     return together(crossings(ws.analysis, found.homes, layout.services))
 
