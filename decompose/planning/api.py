@@ -162,9 +162,10 @@ def review(ws: Workspace, doc: tomlkit.TOMLDocument, path: Path, root: Path | No
     """A plan document read back: the plan, its problems by field (validity.py's too), where it places
     each element. `root`: the monolith's source, when not where the analysis says."""
     plan, problems = parse(doc, path)
-    homes, placement_problems = placement_of(plan, ws.graph)
+    facts = ws.facts(root)
+    homes, placement_problems = placement_of(plan, ws.graph, facts.builder_elements())
     if not any(not p.unplaced for p in problems + placement_problems):
-        placement_problems += validity_problems(ws.graph, ws.facts(root), plan, homes)
+        placement_problems += validity_problems(ws.graph, facts, plan, homes)
     stored = doc.get("plan", {}).get("fingerprint") if isinstance(doc.get("plan"), dict) else None
     return Review(plan, problems + placement_problems, homes, stored is not None and stored != fingerprint(plan))
 

@@ -26,6 +26,9 @@ class SourceFacts:
     builders: dict[str, list[str]] = field(default_factory=dict)  # module -> top-level symbols building the app
     read: set[str] = field(default_factory=set)  # modules whose source was read
 
+    def builder_elements(self) -> frozenset[str]:
+        return frozenset(f"{m}:{name}" for m, names in self.builders.items() for name in names)
+
     def at_import(self, module: str, line: int) -> bool:
         """Does this line of the module run when the module is imported?"""
         return not any(start <= line <= end for start, end in self.runtime.get(module, ()))
@@ -57,8 +60,11 @@ def _bodies(tree: ast.Module) -> list[tuple[int, int]]:
 
 
 def _builders(tree: ast.Module) -> list[str]:
-    """Top-level functions and assignments whose code calls Flask(...) or FastAPI(...)."""
+    """Top-level functions and assignments whose code calls Flask(...) or FastAPI(...), or a subclass of
+    them defined in the same module (`class CTFdFlask(Flask)`)."""
     found = []
+    classes = APP_CLASSES | {n.name for n in tree.body if isinstance(n, ast.ClassDef) and any(
+        (b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else "") in APP_CLASSES for b in n.bases)}
     for node in tree.body:
         names: list[str] = []
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -66,14 +72,14 @@ def _builders(tree: ast.Module) -> list[str]:
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names = [t.id for t in targets if isinstance(t, ast.Name)]
-        if names and any(_app_call(n) for n in ast.walk(node)):
+        if names and any(_app_call(n, classes) for n in ast.walk(node)):
             found.append(names[0])
     return found
 
 
-def _app_call(node: ast.AST) -> bool:
+def _app_call(node: ast.AST, classes: frozenset[str] | set[str]) -> bool:
     if not isinstance(node, ast.Call):
         return False
     func = node.func
     name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-    return name in APP_CLASSES
+    return name in classes
