@@ -34,7 +34,7 @@ def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | Non
     stage("reading the analysis")
     ws = load(analysis_path)
     stage("checking the plan")
-    found = sound_plan(ws, plan_path)
+    found = sound_plan(ws, plan_path, source)
     sources = sources_of(ws, source)
     stage("laying out the services")
     layout = _layout(ws.analysis, found.homes, sources)
@@ -53,7 +53,7 @@ def sources_of(ws: Workspace, source: Path | None = None) -> Sources:
 def crossing_pairs(ws: Workspace, plan_path: Path, sources: Sources) -> list[list[str]]:
     """The `together` pairs generation would suggest for this plan (stubs, split transactions),
     without rendering anything: what `decompose plan --converge` feeds back into the plan."""
-    found = sound_plan(ws, plan_path)
+    found = sound_plan(ws, plan_path, sources.root)
     layout = _layout(ws.analysis, found.homes, sources)
     return together(crossings(ws.analysis, found.homes, layout.services))
 

@@ -170,8 +170,10 @@ def find_entry(sources: Sources, layer: set[str]) -> AppEntry | None:
     """The layer's app factory (a function that builds Flask/FastAPI) or module-level app object."""
     found: list[AppEntry] = []
     for module in sorted(layer):
-        for piece in sources.parsed(module).pieces:
-            framework = _builds_app(piece.node)
+        pieces = sources.parsed(module).pieces
+        classes = {**APP_CLASSES, **_app_subclasses(p.node for p in pieces)}
+        for piece in pieces:
+            framework = _builds_app(piece.node, classes)
             if framework and piece.kind == "symbol":
                 is_factory = isinstance(piece.node, cst.FunctionDef)
                 found.extend(AppEntry(framework, f"{module}:{name}", is_factory) for name in piece.names[:1])
@@ -179,15 +181,28 @@ def find_entry(sources: Sources, layer: set[str]) -> AppEntry | None:
     return found[0] if found else None
 
 
-def _builds_app(node: cst.CSTNode) -> str | None:
+def _app_subclasses(nodes: Iterable[cst.CSTNode]) -> dict[str, str]:
+    """Classes of the module that subclass Flask or FastAPI (`class CTFdFlask(Flask)`) -> framework;
+    the same rule as planning.sourcefacts, so the plan's check and generation agree."""
+    found = {}
+    for node in nodes:
+        if isinstance(node, cst.ClassDef):
+            for base in node.bases:
+                name = code(base.value).rpartition(".")[2]
+                if name in APP_CLASSES:
+                    found[node.name.value] = APP_CLASSES[name]
+    return found
+
+
+def _builds_app(node: cst.CSTNode, classes: dict[str, str]) -> str | None:
     hits: list[str] = []
 
     class Calls(cst.CSTVisitor):
         def visit_Call(self, call: cst.Call) -> None:
             name = call.func.value if isinstance(call.func, cst.Name) else (
                 call.func.attr.value if isinstance(call.func, cst.Attribute) else "")
-            if name in APP_CLASSES:
-                hits.append(APP_CLASSES[name])
+            if name in classes:
+                hits.append(classes[name])
 
     if isinstance(node, (cst.FunctionDef, cst.SimpleStatementLine)):
         node.visit(Calls())

@@ -10,7 +10,7 @@ Nothing here prints or exits; errors a user can fix are UserErrors.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +19,16 @@ import tomlkit
 from decompose.analysis.model import Analysis
 from decompose.analysis.serialize import read
 from decompose.errors import UserError
-from decompose.planning.constraints import Constraints, Unhonoured
+from decompose.planning.constraints import SHARED, Constraints, Unhonoured
 from decompose.planning.elements import ElementGraph, element_graph
 from decompose.planning.groundtruth import ground_truth_partition, read_ground_truth
 from decompose.planning.plan import Plan, Problem, Settings, placement_of, roll_up
 from decompose.planning.planfile import fingerprint, load_document, parse, render
-from decompose.planning.planner import PlanOptions, propose
+from decompose.planning.planner import Placement, PlanOptions, propose
 from decompose.planning.scoring import per_service, score
+from decompose.planning.sourcefacts import SourceFacts, read_facts
+from decompose.planning.validity import problems as validity_problems
+from decompose.planning.validity import repair
 from decompose.planning.strategies import STRATEGIES
 from decompose.planning.weights import Weights, load_weights
 
@@ -37,6 +40,14 @@ class Workspace:
     root: str
     analysis_path: Path
     analysis: Analysis  # as read: later stages (generate) need more of it than the element graph
+    _facts: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def facts(self, root: Path | None = None) -> SourceFacts:
+        """What the source says beyond the analysis (import-time lines, app builders), read once per root."""
+        key = str(root or self.root)
+        if key not in self._facts:
+            self._facts[key] = read_facts(self.graph, Path(key))
+        return self._facts[key]
 
 
 def load(analysis_path: Path, config: Path | None = None) -> Workspace:
@@ -61,7 +72,7 @@ def propose_plan(ws: Workspace, settings: Settings, constraints: Constraints,
     if settings.strategy not in STRATEGIES:
         raise UserError(f"unknown strategy {settings.strategy!r}", f"use one of: {', '.join(sorted(STRATEGIES))}")
     options = PlanOptions(settings.strategy, settings.resolution, settings.seed, settings.services, ws.weights, constraints=constraints)
-    placement = propose(ws.graph, options)
+    placement = _repaired(ws, propose(ws.graph, options))
     plan = roll_up(ws.graph, placement, constraints, settings)
     homes, _ = placement_of(plan, ws.graph)
     truth = _truth(ws, ground_truth)
@@ -71,6 +82,19 @@ def propose_plan(ws: Workspace, settings: Settings, constraints: Constraints,
     summary = [f"Scores ({settings.strategy}, baseline in brackets): " + score_line(scores, baseline)]
     text = render(plan, ws.root, lambda e: plan.reasons.get(e, ""), summary, previous)
     return Proposal(plan, text, scores, baseline, placement.unhonoured)
+
+
+def _repaired(ws: Workspace, placement: Placement) -> Placement:
+    """The proposal made valid (validity.py): `plan` never writes a plan that generate would refuse."""
+    homes = {**placement.partition(), **{e: SHARED for e in placement.shared}}
+    homes, moved = repair(ws.graph, ws.facts(), homes)
+    services: dict[str, set[str]] = {name: set() for name in placement.services}
+    for element, home in homes.items():
+        if home != SHARED:
+            services[home].add(element)
+    shared = {e: placement.shared.get(e) or moved.get(e, "shared") for e, h in homes.items() if h == SHARED}
+    return Placement({n: s for n, s in services.items() if s}, dict(sorted(shared.items())),
+                     placement.unhonoured, placement.strategy)
 
 
 def baseline_scores(ws: Workspace, settings: Settings, truth: dict[str, str] | None = None) -> dict[str, Any]:
@@ -134,18 +158,22 @@ class Review:
     hand_edited: bool
 
 
-def review(ws: Workspace, doc: tomlkit.TOMLDocument, path: Path) -> Review:
-    """A plan document read back: the plan, its problems by field, where it places each element."""
+def review(ws: Workspace, doc: tomlkit.TOMLDocument, path: Path, root: Path | None = None) -> Review:
+    """A plan document read back: the plan, its problems by field (validity.py's too), where it places
+    each element. `root`: the monolith's source, when not where the analysis says."""
     plan, problems = parse(doc, path)
-    homes, placement_problems = placement_of(plan, ws.graph)
+    facts = ws.facts(root)
+    homes, placement_problems = placement_of(plan, ws.graph, facts.builder_elements())
+    if not any(not p.unplaced for p in problems + placement_problems):
+        placement_problems += validity_problems(ws.graph, facts, plan, homes)
     stored = doc.get("plan", {}).get("fingerprint") if isinstance(doc.get("plan"), dict) else None
     return Review(plan, problems + placement_problems, homes, stored is not None and stored != fingerprint(plan))
 
 
-def sound_plan(ws: Workspace, path: Path) -> Review:
+def sound_plan(ws: Workspace, path: Path, root: Path | None = None) -> Review:
     """The plan file at `path`, reviewed; a UserError naming the first problem when it has any
     (code the plan does not place yet is not a problem here: `decompose check` warns about it)."""
-    found = review(ws, load_document(path), path)
+    found = review(ws, load_document(path), path, root)
     errors = [p for p in found.problems if not p.unplaced]
     if errors:
         first = errors[0]

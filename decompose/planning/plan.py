@@ -105,8 +105,12 @@ def crossing(graph: ElementGraph, homes: dict[str, str]) -> list:
             and homes[d.src] != homes[d.dst] and homes[d.dst] != SHARED]
 
 
-def placement_of(plan: Plan, graph: ElementGraph) -> tuple[dict[str, str], list[Problem]]:
-    """element -> service (or "shared") as the plan says, and every problem found on the way."""
+def placement_of(plan: Plan, graph: ElementGraph, builders: frozenset[str] = frozenset()) -> tuple[dict[str, str], list[Problem]]:
+    """element -> service (or "shared") as the plan says, and every problem found on the way.
+
+    `builders`: the functions that build the app; a route declared inside one (`@app.route("/")` in
+    `create_app`) belongs to the shared layer's app, so it may stay in shared.
+    """
     homes: dict[str, str] = {}
     where: dict[str, str] = {}
     problems: list[Problem] = []
@@ -117,7 +121,7 @@ def placement_of(plan: Plan, graph: ElementGraph) -> tuple[dict[str, str], list[
     for service in plan.services:
         _place_tables(graph, service, homes, where, problems)
     _unplaced(graph, homes, problems)
-    problems.extend(_route_problems(graph, plan, homes, where))
+    problems.extend(_route_problems(graph, plan, homes, where, builders))
     return homes, problems
 
 
@@ -187,7 +191,8 @@ def _implicit(graph: ElementGraph, element: str, homes: dict[str, str]) -> bool:
     return graph.elements[element].kind == "module" and any(m in homes for m in graph.members[element][1:])
 
 
-def _route_problems(graph: ElementGraph, plan: Plan, homes: dict[str, str], where: dict[str, str]) -> list[Problem]:
+def _route_problems(graph: ElementGraph, plan: Plan, homes: dict[str, str], where: dict[str, str],
+                    builders: frozenset[str]) -> list[Problem]:
     problems = []
     owner = {route: homes.get(handler) for handler in graph.routes for route in route_ids(graph, handler)}
     placed_by = {route: where.get(handler, route) for handler in graph.routes for route in route_ids(graph, handler)}
@@ -202,10 +207,14 @@ def _route_problems(graph: ElementGraph, plan: Plan, homes: dict[str, str], wher
                                         "move the route to the service holding its handler, or move the handler"))
             listed[route] = service.name
     for route, home in sorted(owner.items()):
-        if home == SHARED:
+        if home == SHARED and not any(h in builders for h in _handlers(graph, route)):
             problems.append(Problem(placed_by[route], f"route {route!r} left without a service: its handler is in shared",
                                     "move the handler to a service"))
-        elif home is not None and route not in listed:
+        elif home not in (None, SHARED) and route not in listed:
             problems.append(Problem(f"services.{home}.routes", f"route {route!r} is not listed",
                                     f"add it to services.{home}.routes"))
     return problems
+
+
+def _handlers(graph: ElementGraph, route: str) -> list[str]:
+    return [h for h in graph.routes if route in route_ids(graph, h)]

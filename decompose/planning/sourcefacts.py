@@ -1,0 +1,85 @@
+"""Facts about the monolith's source that the analysis does not keep, read with `ast` (fast, no libcst).
+
+    facts = read_facts(graph, root)   per module: which lines run only when a function is called,
+                                      and which top-level symbols build the web app
+
+A plan is valid only if what a module needs *when it is imported* is importable where the module
+goes; the analysis gives each dependency its lines, and these facts say whether a line runs at
+import time (decorators, base classes, class bodies, module-level code) or inside a function body.
+Unreadable files give no facts: their dependencies all count as import time (fail closed).
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from decompose.planning.elements import ElementGraph
+
+APP_CLASSES = frozenset({"Flask", "FastAPI"})  # what generation's app entry (unplug.find_entry) looks for
+
+
+@dataclass
+class SourceFacts:
+    runtime: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # module -> function-body line ranges
+    builders: dict[str, list[str]] = field(default_factory=dict)  # module -> top-level symbols building the app
+    read: set[str] = field(default_factory=set)  # modules whose source was read
+
+    def builder_elements(self) -> frozenset[str]:
+        return frozenset(f"{m}:{name}" for m, names in self.builders.items() for name in names)
+
+    def at_import(self, module: str, line: int) -> bool:
+        """Does this line of the module run when the module is imported?"""
+        return not any(start <= line <= end for start, end in self.runtime.get(module, ()))
+
+
+def read_facts(graph: ElementGraph, root: Path) -> SourceFacts:
+    facts = SourceFacts()
+    for module, path in sorted(graph.paths.items()):
+        try:
+            tree = ast.parse((root / path).read_bytes())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        facts.read.add(module)
+        facts.runtime[module] = _bodies(tree)
+        builders = _builders(tree)
+        if builders:
+            facts.builders[module] = builders
+    return facts
+
+
+def _bodies(tree: ast.Module) -> list[tuple[int, int]]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            found.append((node.body[0].lineno, node.end_lineno or node.body[-1].lineno))
+        elif isinstance(node, ast.Lambda):
+            found.append((node.body.lineno, node.body.end_lineno or node.body.lineno))
+    return sorted(found)
+
+
+def _builders(tree: ast.Module) -> list[str]:
+    """Top-level functions and assignments whose code calls Flask(...) or FastAPI(...), or a subclass of
+    them defined in the same module (`class CTFdFlask(Flask)`)."""
+    found = []
+    classes = APP_CLASSES | {n.name for n in tree.body if isinstance(n, ast.ClassDef) and any(
+        (b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else "") in APP_CLASSES for b in n.bases)}
+    for node in tree.body:
+        names: list[str] = []
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names = [node.name]
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = [t.id for t in targets if isinstance(t, ast.Name)]
+        if names and any(_app_call(n, classes) for n in ast.walk(node)):
+            found.append(names[0])
+    return found
+
+
+def _app_call(node: ast.AST, classes: frozenset[str] | set[str]) -> bool:
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+    return name in classes

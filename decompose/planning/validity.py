@@ -1,0 +1,181 @@
+"""The one definition of a valid plan, beyond its fields: what `generate` needs to build services that import.
+
+    problems(graph, facts, plan, homes) -> Problem per rule broken, with the field and the fix
+    repair(graph, facts, homes)         -> homes that break none (what `decompose plan` writes)
+
+`plan` repairs its own proposal with `repair`; `plan --check`, `check`, `plan --converge` and
+`generate` all read a plan through `api.review`, which adds `problems`: whatever generate would
+refuse is reported first, by field. The rules:
+
+1. **The layer is per module.** The shared layer holds the `[shared]` modules and every module that
+   defines ORM models (generation promotes them whole). A module is whole in `[shared]` or not in it:
+   both copies would need the same module name.
+2. **The composition root is in the layer.** When the code builds its app with `Flask(...)` or
+   `FastAPI(...)`, a module doing so is in `[shared]`: each service builds the monolith's own app
+   from it. (Django's composition root is not checked here.)
+3. **The layer is closed under imports.** What a layer module needs when it is imported (its
+   top-level imports, and what its decorators, base classes and module-level code use) is in the
+   layer too. Modules holding route handlers or route containers (blueprints, routers) are exempt:
+   generation takes containers out of the layer and each service plugs its own back in; other code
+   of those modules the layer needs is still reached through a client (not yet closed: issue #23).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from decompose.planning.constraints import SHARED
+from decompose.planning.elements import USE_KINDS, Dep, ElementGraph, is_table
+from decompose.planning.plan import Plan, Problem
+from decompose.planning.sourcefacts import SourceFacts
+
+MAX_ROUNDS = 50
+
+
+def model_modules(graph: ElementGraph) -> set[str]:
+    return {graph.elements[t].module for t in graph.elements if is_table(t)}
+
+
+def layer_modules(graph: ElementGraph, homes: dict[str, str]) -> set[str]:
+    whole = {m for m, members in graph.members.items() if all(homes.get(e) == SHARED for e in members)}
+    return whole | model_modules(graph)
+
+
+def containers(graph: ElementGraph) -> set[str]:
+    """Assignments a route handler names above its `def` line: `bp` in `@bp.route(...)`."""
+    return {d.dst for d in graph.deps if d.src in graph.routes and graph.elements[d.dst].kind == "assignment"
+            and any(loc.line < graph.elements[d.src].line for loc in d.locations)}
+
+
+def route_modules(graph: ElementGraph) -> set[str]:
+    return {graph.module_of(e) for e in (*graph.routes, *containers(graph))}
+
+
+def entry_modules(graph: ElementGraph, facts: SourceFacts) -> set[str]:
+    """Modules that build the app, and modules whose import-time code calls a builder (`autoapp.py`)."""
+    builders = {f"{m}:{name}" for m, names in facts.builders.items() for name in names}
+    found = set(facts.builders)
+    for dep in graph.deps:
+        if dep.dst in builders and dep.kind == "call" and _at_import(graph, facts, dep):
+            found.add(graph.module_of(dep.src))
+    return found
+
+
+def _at_import(graph: ElementGraph, facts: SourceFacts, dep: Dep) -> bool:
+    if dep.kind == "import":
+        return True
+    if dep.kind not in USE_KINDS:
+        return False
+    module = graph.module_of(dep.src)
+    if module not in facts.read:  # no source: fail closed, except a function's body lines
+        element = graph.elements[dep.src]
+        return element.kind != "function" or any(loc.line <= element.line for loc in dep.locations)
+    return any(facts.at_import(module, loc.line) for loc in dep.locations) or not dep.locations
+
+
+def _layer_needs(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str], layer: set[str]) -> list[Dep]:
+    """Dependencies of layer code, at import time, on code placed in a service (rule 3)."""
+    exempt = containers(graph) | set(graph.routes)
+    routed = route_modules(graph)
+    found = []
+    for dep in graph.deps:
+        if graph.module_of(dep.src) not in layer or is_table(dep.dst):
+            continue
+        target = graph.module_of(dep.dst)
+        if target in layer or dep.dst in exempt or target in routed:
+            continue
+        if _at_import(graph, facts, dep):
+            found.append(dep)
+    return found
+
+
+def problems(graph: ElementGraph, facts: SourceFacts, plan: Plan, homes: dict[str, str]) -> list[Problem]:
+    layer = layer_modules(graph, homes)
+    found = _split_layer(graph, plan, homes, layer)
+    found += _no_entry(graph, facts, homes, layer)
+    for dep in _layer_needs(graph, facts, homes, layer):
+        owner = sorted({homes.get(e, "?") for e in graph.members[graph.module_of(dep.dst)]} - {SHARED})
+        found.append(Problem(
+            f"services.{owner[0] if owner else '?'}", f"the shared layer's {graph.module_of(dep.src)} needs "
+            f"{dep.dst} when it is imported ({graph.paths.get(graph.module_of(dep.src), '?')}:"
+            f"{dep.locations[0].line if dep.locations else 1}), but it is placed in a service",
+            f"add {graph.module_of(dep.dst)} to shared.modules (or pin it: pin = {{ \"{graph.module_of(dep.dst)}\" = \"shared\" }})"))
+    return found
+
+
+def _split_layer(graph: ElementGraph, plan: Plan, homes: dict[str, str], layer: set[str]) -> list[Problem]:
+    found = []
+    for index, symbol in enumerate(plan.shared.symbols):
+        module = graph.module_of(symbol) if symbol in graph.elements else None
+        if module is None or module in layer:
+            continue
+        others = sorted({homes[m] for m in graph.members[module] if homes.get(m) not in (None, SHARED)})
+        if others:
+            found.append(Problem(f"shared.symbols[{index}]", f"{symbol} is in [shared] but other parts of {module} are in "
+                                 f"services ({', '.join(others)}): the shared layer holds whole modules",
+                                 f"put the whole module {module} in shared.modules, or move {symbol} to services.{others[0]}"))
+    return found
+
+
+def _no_entry(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str], layer: set[str]) -> list[Problem]:
+    if not facts.builders or layer & facts.builders.keys():
+        return []
+    module = sorted(facts.builders)[0]
+    element = f"{module}:{facts.builders[module][0]}"
+    return [Problem("shared.modules", f"no module that builds the app (Flask(...) / FastAPI(...)) is in [shared]: "
+                    f"{element} is in {homes.get(element, 'no service')}",
+                    f"add {module} to shared.modules: every service builds the monolith's app from it")]
+
+
+# --- repair ----------------------------------------------------------------------------------------------
+
+def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """(element -> home, moved until no rule is broken; element -> why it moved to [shared])."""
+    homes = dict(homes)
+    reasons: dict[str, str] = {}
+    routed = route_modules(graph)
+    for module in sorted(entry_modules(graph, facts) if facts.builders else ()):
+        _share(graph, homes, reasons, module, "composition root: builds the app, or builds it when imported")
+    for _ in range(MAX_ROUNDS):
+        layer = layer_modules(graph, homes)
+        moved = False
+        for dep in _layer_needs(graph, facts, homes, layer):
+            moved |= _share(graph, homes, reasons, graph.module_of(dep.dst),
+                            f"the shared layer needs it when imported ({graph.module_of(dep.src)})")
+        for module in sorted(graph.members.keys() - layer):
+            members = graph.members[module]
+            if not any(homes.get(m) == SHARED for m in members):
+                continue
+            if module in routed:
+                moved |= _to_majority(graph, homes, module)
+            else:
+                moved |= _share(graph, homes, reasons, module, "the shared layer holds whole modules")
+        if not moved:
+            break
+    return homes, reasons
+
+
+def _share(graph: ElementGraph, homes: dict[str, str], reasons: dict[str, str], module: str, why: str) -> bool:
+    moved = False
+    for member in graph.members[module]:
+        if homes.get(member) != SHARED:
+            homes[member] = SHARED
+            reasons.setdefault(member, why)
+            moved = True
+    return moved
+
+
+def _to_majority(graph: ElementGraph, homes: dict[str, str], module: str) -> bool:
+    votes: dict[str, int] = defaultdict(int)
+    for member in graph.members[module]:
+        if homes.get(member) not in (None, SHARED):
+            votes[homes[member]] += graph.elements[member].lines
+    if not votes:
+        return False
+    target = max(sorted(votes), key=lambda s: votes[s])
+    moved = False
+    for member in graph.members[module]:
+        if homes.get(member) == SHARED:
+            homes[member] = target
+            moved = True
+    return moved
