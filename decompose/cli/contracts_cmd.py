@@ -13,6 +13,8 @@ from decompose.errors import UserError
 
 FAILURES_SHOWN = 8
 ROOT_OPTION = typer.Option(Path("."), "--root", help="The folder the monolith's package imports from (in-process replay).")
+PYTHON_OPTION = typer.Option(None, "--python", help="The monolith's interpreter (default: the active $VIRTUAL_ENV, "
+                             "else the project's .venv or venv, else decompose's own; docs/contracts.md).")
 app = typer.Typer(help="SLA contracts: record the monolith's answers per planned service, verify any target against them.", no_args_is_help=True)
 
 
@@ -27,6 +29,7 @@ def record(
     sources: list[Path] = typer.Option([], "--from", help="Build from this recording instead of running the suite "
                                        "(repeatable; e.g. the gateway's --record file)."),
     root: Path = ROOT_OPTION,
+    python: Path = PYTHON_OPTION,
     quiet: Quiet = False,
     verbose: Verbose = 0,
 ) -> None:
@@ -37,10 +40,12 @@ def record(
                         "record from the suite (options after --) or from recordings (--from), not both")
     from decompose.contracts.api import record as run_record  # heavy (pytest, the planner): loaded by the command
 
-    result = run_record(analysis, plan, out, list(ctx.args), runs, root=root, recordings=list(sources))
+    result = run_record(analysis, plan, out, list(ctx.args), runs, root=root, recordings=list(sources),
+                        python=python)
     if settings.quiet:
         return
     console = err_console()
+    console.print(result.interpreter, markup=False, soft_wrap=True)
     documents = sum(1 for path in result.written if path.suffix == ".json")
     console.print(f"Recorded {result.scenarios} scenarios, {result.exchanges} exchanges; wrote {documents} "
                   f"contracts and their pytest modules to {out}/")
@@ -59,6 +64,8 @@ def record(
         for service, routes in sorted(result.unverifiable.items()):
             console.print(f"[yellow]unverifiable[/] {service}: only non-replayable scenarios reach {', '.join(routes)}",
                           soft_wrap=True)
+    elif result.not_calibrated:
+        console.print(f"[yellow]not calibrated[/]: {result.not_calibrated}", soft_wrap=True)
     else:
         console.print("No \\[contracts] app in the plan: scenarios were not replayed on the monolith (see docs/contracts.md).")
     if result.unrouted:

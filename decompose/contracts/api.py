@@ -23,6 +23,7 @@ from decompose.contracts.build import build, latency, read_recording, write_cont
 from decompose.contracts.settings import read as read_settings
 from decompose.contracts.verify import latency_document
 from decompose.errors import UserError
+from decompose.interpreter import Interpreter, environment, find, require, runtime_path
 from decompose.gateway.matching import RouteTable, Rule
 from decompose.planning.api import load, sound_plan
 
@@ -39,29 +40,38 @@ class RecordResult:
     unrouted: int = 0
     calibrated: bool = False
     not_replayable: dict[str, str] = field(default_factory=dict)  # scenario -> why
+    interpreter: str = ""  # "monolith interpreter: PATH VERSION (how it was found)"
+    not_calibrated: str = ""  # why the scenarios were not replayed on the monolith, when the plan names its app
     world_noise: int = 0  # fields that differ between the tests' world and the contract world
     unverifiable: dict[str, list[str]] = field(default_factory=dict)  # service -> routes only such scenarios reach
 
 
 def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[str], runs: int = 2,
-           scratch: Path = Path(".decompose"), root: Path = Path("."), recordings: list[Path] | None = None) -> RecordResult:
+           scratch: Path = Path(".decompose"), root: Path = Path("."), recordings: list[Path] | None = None,
+           python: Path | None = None) -> RecordResult:
     """recordings: existing ones (the recorder's, the gateway's --record) instead of running the suite;
-    two of the same traffic give the noise, as two suite runs do."""
+    two of the same traffic give the noise, as two suite runs do. python: the monolith's interpreter
+    (decompose.interpreter says how it is found without one)."""
     ws = load(analysis_path)
     found = sound_plan(ws, plan_path)
     settings = read_settings(plan_path)
     table = RouteTable([Rule.of(r.template, r.methods, r.template) for r in ws.analysis.routes])
     services = {route: s.name for s in found.plan.services for route in s.routes}
+    interpreter = find(python, root)
     runs = len(recordings) if recordings else runs
-    recordings = [read_recording(path) for path in (recordings or _run_suites(scratch, runs, pytest_args))]
+    recordings = [read_recording(path) for path in (recordings or _run_suites(scratch, runs, pytest_args, interpreter))]
     contracts = build(recordings, table, services)
     written = write_contracts(contracts, out)
-    world = None
-    if settings.app:
+    world, not_calibrated = None, ""
+    if settings.app and not interpreter.own:
+        not_calibrated = (f"calibration runs decompose's replay inside the monolith, which is possible only in decompose's "
+                          f"own interpreter today, not {interpreter.path}")
+    elif settings.app:
         world = _calibrate(out, plan_path, root, scratch / "calibration.json")
         contracts = build(recordings, table, services, world)
         written = write_contracts(contracts, out)
-    result = RecordResult(written + write_suites(contracts, out), calibrated=world is not None)
+    result = RecordResult(written + write_suites(contracts, out), calibrated=world is not None,
+                          interpreter=interpreter.describe(), not_calibrated=not_calibrated)
     _world_findings(contracts, result)
     timings = scratch / "latency.json"
     timings.write_text(json.dumps(latency_document(latency(recordings, table)), indent=1, sort_keys=True) + "\n",
@@ -117,22 +127,26 @@ def _calibrate(contracts: Path, plan: Path, root: Path, out: Path) -> dict[str, 
     return found
 
 
-def _all(commands: list[list[str]]) -> list[subprocess.CompletedProcess]:
+def _all(commands: list[list[str]], env: dict[str, str] | None = None) -> list[subprocess.CompletedProcess]:
     """Run the commands at once; their results in order."""
     with ThreadPoolExecutor(max_workers=len(commands)) as pool:
-        return list(pool.map(lambda c: subprocess.run(c, capture_output=True, text=True, check=False), commands))
+        return list(pool.map(lambda c: subprocess.run(c, capture_output=True, text=True, check=False, env=env), commands))
 
 
-def _run_suites(scratch: Path, runs: int, pytest_args: list[str]) -> list[Path]:
-    """The suite, `runs` times, WORKERS at a time (each run is one process: two cores, two runs at once)."""
+def _run_suites(scratch: Path, runs: int, pytest_args: list[str], interpreter: Interpreter) -> list[Path]:
+    """The suite, `runs` times, WORKERS at a time (each run is one process: two cores, two runs at once), in the
+    monolith's interpreter with the recorder (decompose_runtime.recorder, put on its path) as a pytest plugin."""
+    require(interpreter, "pytest", "the recorder runs the monolith's own pytest suite")
     scratch.mkdir(parents=True, exist_ok=True)
-    paths = [scratch / f"recording-{n}.json" for n in range(1, runs + 1)]
-    commands = [[sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "decompose.contracts.recorder",
+    env = environment(interpreter, [runtime_path(scratch)])
+    paths = [(scratch / f"recording-{n}.json").resolve() for n in range(1, runs + 1)]
+    commands = [[str(interpreter.path), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "decompose_runtime.recorder",
                  f"--decompose-record={path}", *pytest_args] for path in paths]
     for start in range(0, len(commands), WORKERS):
-        for done in _all(commands[start:start + WORKERS]):
+        for done in _all(commands[start:start + WORKERS], env):
             if done.returncode != 0:
                 tail = "\n".join((done.stdout + done.stderr).splitlines()[-15:])
-                raise UserError(f"the monolith's tests failed while recording (pytest exit {done.returncode}):\n{tail}",
+                raise UserError(f"the monolith's tests failed while recording (pytest exit {done.returncode}, "
+                                f"{interpreter.describe()}):\n{tail}",
                                 "record from a green suite: fix or deselect the failing tests (pass pytest options after --)")
     return paths
