@@ -9,7 +9,8 @@ order (the first that applies):
     3. ROOT/.venv/bin/python, ROOT/venv/bin/python   the project's environment (uv, Poetry in-project, python -m venv)
     4. decompose's own interpreter        decompose installed into the monolith's environment (the old way)
 
-The code that runs there (the recorder plugin) is copied into a folder under the scratch directory
+The code that runs there (the recorder plugin, the monolith's host for `gateway up`, and the services'
+runtime they share) is copied into a folder under the scratch directory
 as the standalone package `decompose_runtime` and put first on PYTHONPATH: it imports only the
 standard library and pytest, never `decompose`, and nothing is installed into the monolith's env.
 """
@@ -28,7 +29,11 @@ from typing import Mapping
 from decompose.errors import UserError
 
 RUNTIME_PACKAGE = "decompose_runtime"
-RUNTIME_MODULES = {"recorder.py": Path(__file__).parent / "contracts" / "recorder.py"}
+HERE = Path(__file__).resolve().parent
+# the services' runtime (reset endpoint, auth, ...), the recorder plugin and the monolith's host: each
+# imports only the standard library, its siblings (relative imports), and pytest or the monolith's own server
+RUNTIME_MODULES = {**{p.name: p for p in sorted((HERE / "generation" / "runtime").glob("*.py"))},
+                   "recorder.py": HERE / "contracts" / "recorder.py", "host.py": HERE / "gateway" / "host.py"}
 PROBE = "import json, sys; print(json.dumps([list(sys.version_info[:3]), sys.prefix]))"
 OLDEST = (3, 9)
 NEXT = "pass --python PATH: the python of the monolith's environment (e.g. .venv/bin/python)"
@@ -109,8 +114,6 @@ def runtime_path(scratch: Path) -> Path:
     if package.exists():
         shutil.rmtree(package)
     package.mkdir(parents=True)
-    (package / "__init__.py").write_text('"""Put on the monolith\'s path by decompose; imports no decompose."""\n',
-                                         encoding="utf-8")
     for name, source in RUNTIME_MODULES.items():
         shutil.copyfile(source, package / name)
     return folder
