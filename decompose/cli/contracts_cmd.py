@@ -64,8 +64,6 @@ def record(
         for service, routes in sorted(result.unverifiable.items()):
             console.print(f"[yellow]unverifiable[/] {service}: only non-replayable scenarios reach {', '.join(routes)}",
                           soft_wrap=True)
-    elif result.not_calibrated:
-        console.print(f"[yellow]not calibrated[/]: {result.not_calibrated}", soft_wrap=True)
     else:
         console.print("No \\[contracts] app in the plan: scenarios were not replayed on the monolith (see docs/contracts.md).")
     if result.unrouted:
@@ -89,6 +87,7 @@ def verify(
     warmup: int = typer.Option(1, "--warmup", min=0, help="First replay, N times and unjudged, scenarios that reach every route."),
     reset: bool = typer.Option(True, "--reset/--no-reset", help="Ask URL targets for a fresh start before each scenario."),
     in_process: bool = typer.Option(False, "--in-process", help="With service:NAME: NAME's requests through chalice.test.Client."),
+    python: Path = PYTHON_OPTION,
     json_output: bool = typer.Option(False, "--json", help="Print the results as JSON on stdout."),
     quiet: Quiet = False,
     verbose: Verbose = 0,
@@ -99,7 +98,7 @@ def verify(
     from decompose.contracts.suite import verify as run_verify
 
     options = Options(contracts=contracts, plan=plan, services=services, junit=junit, repeat=repeat, warmup=warmup, reset=reset,
-                      only=list(only), root=root, in_process=in_process)
+                      only=list(only), root=root, in_process=in_process, python=python)
     verified = run_verify(target, options)
     if json_output:
         write_data(json.dumps(verified.results, indent=1, sort_keys=True))
@@ -114,6 +113,8 @@ def _summary(verified, verbosity: int) -> None:
     from rich.table import Table
 
     console = err_console()
+    if verified.interpreter:
+        console.print(verified.interpreter, markup=False, soft_wrap=True)
     results = verified.results
     limit = None if verbosity > 0 else FAILURES_SHOWN
     for block in verified.failures[:limit]:

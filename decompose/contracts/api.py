@@ -10,6 +10,7 @@ Errors a user can fix are UserErrors.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -20,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from decompose.contracts.build import build, latency, read_recording, write_contracts, write_suites
+from decompose.contracts.fleet import monolith_fleet
 from decompose.contracts.settings import read as read_settings
 from decompose.contracts.verify import latency_document
+from decompose.contracts.world import World
 from decompose.errors import UserError
 from decompose.interpreter import Interpreter, environment, find, require, runtime_path
 from decompose.gateway.matching import RouteTable, Rule
@@ -41,7 +44,6 @@ class RecordResult:
     calibrated: bool = False
     not_replayable: dict[str, str] = field(default_factory=dict)  # scenario -> why
     interpreter: str = ""  # "monolith interpreter: PATH VERSION (how it was found)"
-    not_calibrated: str = ""  # why the scenarios were not replayed on the monolith, when the plan names its app
     world_noise: int = 0  # fields that differ between the tests' world and the contract world
     unverifiable: dict[str, list[str]] = field(default_factory=dict)  # service -> routes only such scenarios reach
 
@@ -62,16 +64,13 @@ def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[st
     recordings = [read_recording(path) for path in (recordings or _run_suites(scratch, runs, pytest_args, interpreter))]
     contracts = build(recordings, table, services)
     written = write_contracts(contracts, out)
-    world, not_calibrated = None, ""
-    if settings.app and not interpreter.own:
-        not_calibrated = (f"calibration runs decompose's replay inside the monolith, which is possible only in decompose's "
-                          f"own interpreter today, not {interpreter.path}")
-    elif settings.app:
-        world = _calibrate(out, plan_path, root, scratch / "calibration.json")
+    world = None
+    if settings.app:
+        world = _calibrate(out, plan_path, root, scratch / "calibration.json", interpreter)
         contracts = build(recordings, table, services, world)
         written = write_contracts(contracts, out)
     result = RecordResult(written + write_suites(contracts, out), calibrated=world is not None,
-                          interpreter=interpreter.describe(), not_calibrated=not_calibrated)
+                          interpreter=interpreter.describe())
     _world_findings(contracts, result)
     timings = scratch / "latency.json"
     timings.write_text(json.dumps(latency_document(latency(recordings, table)), indent=1, sort_keys=True) + "\n",
@@ -107,17 +106,27 @@ def _world_findings(contracts: dict[str, dict[str, Any]], result: RecordResult) 
     result.world_noise = len(noisy)
 
 
-def _calibrate(contracts: Path, plan: Path, root: Path, out: Path) -> dict[str, dict[str, Any]]:
+def _calibrate(contracts: Path, plan: Path, root: Path, out: Path, interpreter: Interpreter) -> dict[str, dict[str, Any]]:
     """Replay the fresh contracts twice on the monolith, in child processes (they import the monolith),
-    one per core."""
+    one per core; a monolith with its own interpreter is served there, one host per child, reset over HTTP."""
     shards = max(1, min(WORKERS, os.cpu_count() or 1))
     parts = [out.with_suffix(f".{n}.json") for n in range(shards)]
     commands = [[sys.executable, "-m", "decompose.contracts.calibrate", str(contracts), str(plan), str(root), str(part),
                  f"{n}/{shards}"] for n, part in enumerate(parts)]
-    for done in _all(commands):
+    envs: list[dict[str, str] | None] = [None] * shards
+    with contextlib.ExitStack() as hosts:
+        if not interpreter.own:
+            settings = read_settings(plan)
+            for n, command in enumerate(commands):
+                world = World(settings, (out.parent / f"calibration-{n}").resolve()).fresh()
+                url, secret = hosts.enter_context(monolith_fleet(settings, root, interpreter, out.parent / f"host-{n}", world))
+                command.append(url)
+                envs[n] = {**os.environ, "DECOMPOSE_INTERNAL_SECRET": secret}
+        finished = _all(commands, envs)
+    for done in finished:
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-12:])
-            raise UserError(f"replaying the recorded scenarios on the monolith failed:\n{tail}",
+            raise UserError(f"replaying the recorded scenarios on the monolith failed ({interpreter.describe()}):\n{tail}",
                             "check the plan's [contracts] table (app, env, reset), see docs/contracts.md")
     found: dict[str, dict[str, Any]] = {}
     for part in parts:
@@ -127,10 +136,13 @@ def _calibrate(contracts: Path, plan: Path, root: Path, out: Path) -> dict[str, 
     return found
 
 
-def _all(commands: list[list[str]], env: dict[str, str] | None = None) -> list[subprocess.CompletedProcess]:
-    """Run the commands at once; their results in order."""
+def _all(commands: list[list[str]], envs: list[dict[str, str] | None]) -> list[subprocess.CompletedProcess]:
+    """Run the commands at once (each with its environment; None: this one's); their results in order."""
+    def run(pair: tuple[list[str], dict[str, str] | None]) -> subprocess.CompletedProcess:
+        return subprocess.run(pair[0], capture_output=True, text=True, check=False, env=pair[1])
+
     with ThreadPoolExecutor(max_workers=len(commands)) as pool:
-        return list(pool.map(lambda c: subprocess.run(c, capture_output=True, text=True, check=False, env=env), commands))
+        return list(pool.map(run, zip(commands, envs)))
 
 
 def _run_suites(scratch: Path, runs: int, pytest_args: list[str], interpreter: Interpreter) -> list[Path]:
@@ -143,7 +155,8 @@ def _run_suites(scratch: Path, runs: int, pytest_args: list[str], interpreter: I
     commands = [[str(interpreter.path), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "decompose_runtime.recorder",
                  f"--decompose-record={path}", *pytest_args] for path in paths]
     for start in range(0, len(commands), WORKERS):
-        for done in _all(commands[start:start + WORKERS], env):
+        chunk = commands[start:start + WORKERS]
+        for done in _all(chunk, [env] * len(chunk)):
             if done.returncode != 0:
                 tail = "\n".join((done.stdout + done.stderr).splitlines()[-15:])
                 raise UserError(f"the monolith's tests failed while recording (pytest exit {done.returncode}, "

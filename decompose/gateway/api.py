@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from decompose.contracts.fleet import HIDDEN, generated_services, service_environment
+from decompose.contracts.fleet import HIDDEN, generated_services, monolith_host, service_environment
 from decompose.contracts.replay import matcher
 from decompose.contracts.settings import Settings
 from decompose.contracts.settings import read as read_contract_settings
@@ -35,7 +35,7 @@ from decompose.gateway.table import MONOLITH, SAFE_METHODS, Synced, Table, check
 from decompose.gateway.upstreams import Fleet, Upstream, chalice_local, free_port
 from decompose.generation.runtime.client import env_name
 from decompose.generation.runtime.reset import ENABLE
-from decompose.interpreter import Interpreter, environment, find, runtime_path
+from decompose.interpreter import find
 from decompose.planning.api import load, sound_plan
 
 
@@ -183,7 +183,7 @@ def up(table_path: Path, services: Path, plan: Path, root: Path, port: int, scra
            **({ENABLE: "1"} if contract_reset else {})}
     gateway_port = port or free_port()
     monolith = find(python, root)
-    upstreams = [_monolith(settings, root, monolith, scratch, ports[MONOLITH], env),
+    upstreams = [monolith_host(settings, root, monolith, scratch, ports[MONOLITH], env),
                  *[chalice_local(n, services / n, ports[n], env) for n in names],
                  _gateway(table_path, gateway_port, urls, contracts, plan, scratch, record, env)]
     with Fleet(upstreams, logs=scratch / "logs") as fleet:
@@ -206,22 +206,6 @@ def plan_services(plan: Path) -> list[str] | None:
     from decompose.planning.planfile import load_document, parse
 
     return [s.name for s in parse(load_document(plan), plan)[0].services]
-
-
-def _monolith(settings: Settings, root: Path, interpreter: Interpreter, scratch: Path, port: int,
-              env: dict[str, str]) -> Upstream:
-    """decompose_runtime.host in the monolith's interpreter. Only the monolith gets its root on PYTHONPATH: a
-    service that imports from it would pass here and fail once deployed; without it, the service fails to
-    start and says which import is missing. A reset may name only the plan's [contracts] hooks and env keys."""
-    command = [str(interpreter.path), "-m", "decompose_runtime.host", settings.app, "--port", str(port),
-               "--root", str(root.resolve()), *host_allowances(settings)]
-    return Upstream(MONOLITH, command, root.resolve(), port,
-                    environment(interpreter, [runtime_path(scratch), root.resolve()], env))
-
-
-def host_allowances(settings: Settings) -> list[str]:
-    """The monolith host's arguments naming what a reset may do: the plan's [contracts] hooks and env keys."""
-    return [*(f"--allow-hook={h}" for h in settings.reset), *(f"--allow-env={k}" for k in sorted(settings.env))]
 
 
 def _gateway(table_path: Path, port: int, urls: dict[str, str], contracts: Path, plan: Path, scratch: Path,

@@ -40,21 +40,21 @@ def create_app():
 ''',
     "app/cart/__init__.py": "",
     "app/cart/views.py": '''
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
 cart = Blueprint("cart", __name__)
-ITEMS = []
 
 
 @cart.route("/cart", methods=["GET"])
 def show():
-    return jsonify(items=ITEMS)
+    return jsonify(items=current_app.config.setdefault("ITEMS", []))
 
 
 @cart.route("/cart", methods=["POST"])
 def add():
-    ITEMS.append(request.get_json()["item"])
-    return jsonify(items=ITEMS), 201
+    items = current_app.config.setdefault("ITEMS", [])
+    items.append(request.get_json()["item"])
+    return jsonify(items=items), 201
 ''',
     "app/users/__init__.py": "",
     "app/users/views.py": '''
@@ -86,7 +86,7 @@ def test_the_pins_are_the_monolith_s():
 
 def test_cart(client):
     assert client.post("/cart", json={"item": "tea"}).status_code == 201
-    assert client.get("/cart").get_json()["items"][-1] == "tea"
+    assert client.get("/cart").get_json()["items"] == ["tea"]
 
 
 def test_user(client):
@@ -162,6 +162,24 @@ def test_contracts_are_recorded_in_the_monolith_s_own_interpreter(monolith: Path
     after = distributions(monolith_python)
     assert after == before and not after & {"decompose", "typer", "chalice", "jsonschema", "httpx", "libcst"}
     assert "flask" in after
+
+
+def test_contracts_verify_against_the_monolith_served_in_its_own_interpreter(monolith: Path, monolith_python: Path):
+    for stage in (["analyze", "."], ["plan"]):
+        assert decompose(monolith, *stage).returncode == 0
+    plan = monolith / "decompose.toml"
+    plan.write_text(plan.read_text() + '\n[contracts]\napp = "app:create_app"\n')
+    done = decompose(monolith, "contracts", "record", "--python", str(monolith_python), "--", "tests")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Replayed every scenario twice on the monolith" in done.stderr, done.stderr
+    done = decompose(monolith, "contracts", "verify", "--target", "monolith", "--python", str(monolith_python))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"monolith interpreter: {monolith_python}" in done.stderr
+    assert "Scenarios: 2/2 passed" in done.stderr
+    (monolith / "app" / "users" / "views.py").write_text(
+        (monolith / "app" / "users" / "views.py").read_text().replace('f"user {user_id}"', 'f"member {user_id}"'))
+    done = decompose(monolith, "contracts", "verify", "--target", "monolith", "--python", str(monolith_python))
+    assert done.returncode == 1 and "Scenarios: 1/2 passed" in done.stderr, done.stdout + done.stderr
 
 
 def test_decompose_itself_cannot_be_imported_by_the_monolith_s_suite(monolith: Path, monolith_python: Path):

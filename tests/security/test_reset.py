@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from decompose.contracts.fleet import host_allowances
 from decompose.contracts.settings import read
 from decompose.gateway import host
-from decompose.gateway.api import host_allowances
 from decompose.generation.runtime import reset
 from tests.helpers import run_in
 from tests.sample import SAMPLE, WORLD
