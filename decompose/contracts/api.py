@@ -1,5 +1,5 @@
 """What the CLI calls for `decompose contracts record`: run the monolith's tests twice with the
-recorder (both runs at once), build one contract per planned service, then, when the plan's
+recorder (one run after the other, in the monolith's interpreter: decompose.interpreter), build one contract per planned service, then, when the plan's
 [contracts] table names the monolith's app, replay every scenario twice on it to find the world's
 noise and the scenarios that cannot be replayed (calibrate.py), and build again with what it found.
 
@@ -30,7 +30,7 @@ from decompose.interpreter import Interpreter, environment, find, require, runti
 from decompose.gateway.matching import RouteTable, Rule
 from decompose.planning.api import load, sound_plan
 
-WORKERS = 2  # suite runs and calibration shards at once (CI machines have two cores)
+WORKERS = 2  # calibration shards at once (CI machines have two cores); suite runs go one after the other
 
 
 @dataclass
@@ -146,20 +146,20 @@ def _all(commands: list[list[str]], envs: list[dict[str, str] | None]) -> list[s
 
 
 def _run_suites(scratch: Path, runs: int, pytest_args: list[str], interpreter: Interpreter) -> list[Path]:
-    """The suite, `runs` times, WORKERS at a time (each run is one process: two cores, two runs at once), in the
-    monolith's interpreter with the recorder (decompose_runtime.recorder, put on its path) as a pytest plugin."""
+    """The suite, `runs` times, one run after the other (two at once share the monolith's files and
+    databases: seen on the corpus as duplicate users, uploads and migrations), in the monolith's
+    interpreter with the recorder (decompose_runtime.recorder, put on its path) as a pytest plugin."""
     require(interpreter, "pytest", "the recorder runs the monolith's own pytest suite")
     scratch.mkdir(parents=True, exist_ok=True)
     env = environment(interpreter, [runtime_path(scratch)])
     paths = [(scratch / f"recording-{n}.json").resolve() for n in range(1, runs + 1)]
-    commands = [[str(interpreter.path), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "decompose_runtime.recorder",
-                 f"--decompose-record={path}", *pytest_args] for path in paths]
-    for start in range(0, len(commands), WORKERS):
-        chunk = commands[start:start + WORKERS]
-        for done in _all(chunk, [env] * len(chunk)):
-            if done.returncode != 0:
-                tail = "\n".join((done.stdout + done.stderr).splitlines()[-15:])
-                raise UserError(f"the monolith's tests failed while recording (pytest exit {done.returncode}, "
-                                f"{interpreter.describe()}):\n{tail}",
-                                "record from a green suite: fix or deselect the failing tests (pass pytest options after --)")
+    for path in paths:
+        command = [str(interpreter.path), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "decompose_runtime.recorder",
+                   f"--decompose-record={path}", *pytest_args]
+        done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+        if done.returncode != 0:
+            tail = "\n".join((done.stdout + done.stderr).splitlines()[-15:])
+            raise UserError(f"the monolith's tests failed while recording (pytest exit {done.returncode}, "
+                            f"{interpreter.describe()}):\n{tail}",
+                            "record from a green suite: fix or deselect the failing tests (pass pytest options after --)")
     return paths
