@@ -133,3 +133,53 @@ def environment(interpreter: Interpreter, path: list[Path], base: Mapping[str, s
         env["VIRTUAL_ENV"] = interpreter.prefix
         env["PATH"] = f"{interpreter.path.parent}{os.pathsep}{env.get('PATH', '')}"
     return env
+
+
+# --- what is installed there: import names -> distributions, and their versions -------------------------
+
+INSTALLED = r"""
+import json
+from importlib import metadata
+owners, versions = {}, {}
+for dist in metadata.distributions():
+    name = dist.metadata["Name"]
+    if not name:
+        continue
+    versions.setdefault(name, dist.version)
+    tops = (dist.read_text("top_level.txt") or "").split()
+    if not tops:  # what importlib.metadata.packages_distributions infers (3.10+), on 3.9 too
+        tops = {f.parts[0] if len(f.parts) > 1 else f.name[:-3] for f in dist.files or () if f.suffix == ".py"}
+    for top in sorted(set(tops)):
+        owners.setdefault(top, [])
+        if name not in owners[top]:
+            owners[top].append(name)
+print(json.dumps({"owners": owners, "versions": versions}, sort_keys=True))
+"""
+
+
+@dataclass(frozen=True)
+class Installed:
+    """The distributions of one environment: top-level import name -> distributions, name -> version."""
+    owners: dict[str, list[str]]
+    versions: dict[str, str]
+
+    def version(self, dist: str) -> str | None:
+        wanted = normalise(dist)
+        return next((v for name, v in sorted(self.versions.items()) if normalise(name) == wanted), None)
+
+
+def normalise(name: str) -> str:
+    """A distribution name as PEP 503 compares it."""
+    return "-".join(name.replace("_", "-").replace(".", "-").lower().split("-"))
+
+
+def installed(interpreter: Interpreter) -> Installed:
+    """What the monolith's environment holds, read there (importlib.metadata of its own Python)."""
+    done = subprocess.run([str(interpreter.path), "-c", INSTALLED], capture_output=True, text=True, timeout=120,
+                          check=False, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    try:
+        found = json.loads(done.stdout)
+    except ValueError:
+        said = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        raise UserError(f"{interpreter.describe()}: listing its distributions failed: {said}", NEXT) from None
+    return Installed(found["owners"], found["versions"])

@@ -18,6 +18,7 @@ from decompose.generation.model import Layout
 from decompose.generation.render import Rendered, render
 from decompose.generation.unplug import containers_of
 from decompose.generation.writer import WritePlan, plan_writes
+from decompose.interpreter import find, installed
 from decompose.planning.api import Workspace, load, sound_plan
 
 
@@ -27,12 +28,17 @@ class Generation:
     plan: WritePlan
 
 
-def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | None = None) -> Generation:
+def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | None = None,
+             python: Path | None = None) -> Generation:
+    """python: the monolith's interpreter (decompose.interpreter finds it without one); its distributions
+    name and pin the services' requirements."""
     ws = load(analysis_path)
     found = sound_plan(ws, plan_path)
     sources = sources_of(ws, source)
     layout = _layout(ws.analysis, found.homes, sources)
-    rendered = render(layout, sources, found.homes, plan_path.name, ws.analysis, read_contracts(plan_path))
+    monolith = find(python, Path("."))
+    rendered = render(layout, sources, found.homes, plan_path.name, ws.analysis, read_contracts(plan_path),
+                      None if monolith.own else installed(monolith))
     return Generation(rendered, plan_writes(out, rendered.files))
 
 

@@ -202,3 +202,12 @@ def test_a_missing_interpreter_is_one_clear_error(monolith: Path):
     assert done.returncode == 2
     assert "the monolith's interpreter nowhere/bin/python (from --python): no such file" in done.stderr
     assert "pass --python PATH" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_monolith_s_distributions_are_read_in_its_interpreter(monolith_python: Path):
+    from decompose.interpreter import Interpreter, installed, probe
+
+    found = installed(probe(Interpreter(monolith_python, "--python")))
+    assert found.owners["flask"] == ["Flask"] and found.version("flask") == "2.0.3"
+    assert found.version("jinja2") == "3.0.3" and found.version("werkzeug") == "2.0.3"
+    assert "decompose" not in found.owners and found.version("chalice") is None

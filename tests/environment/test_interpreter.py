@@ -76,3 +76,14 @@ def test_a_foreign_interpreter_gets_its_venv_and_not_decompose_s_path(tmp_path):
     env = environment(foreign, [tmp_path], {"PYTHONPATH": f"{home}:/user/lib", "PATH": "/usr/bin"})
     assert env["PYTHONPATH"] == f"{tmp_path}:/user/lib"
     assert env["VIRTUAL_ENV"] == "/app/env" and env["PATH"] == "/app/env/bin:/usr/bin"
+
+
+def test_requirements_are_named_and_pinned_from_the_monolith_s_environment():
+    from decompose.generation.settings import Requirement, requirements
+    from decompose.interpreter import Installed
+
+    theirs = Installed({"jwt": ["PyJWT"], "flask": ["Flask"]}, {"PyJWT": "1.7.1", "Flask": "1.1.4"})
+    found = requirements({"jwt", "flask", "json", "myapp", "slugify"}, {"myapp"}, theirs)
+    assert found == [Requirement("Flask", "1.1.4", ("flask",)), Requirement("PyJWT", "1.7.1", ("jwt",)),
+                     Requirement("slugify", None, ("slugify",))]  # not installed there: unpinned, as before
+    assert theirs.version("pyjwt") == "1.7.1" and theirs.version("py-jwt") is None
