@@ -153,13 +153,14 @@ def _run_suites(scratch: Path, runs: int, pytest_args: list[str], interpreter: I
     scratch.mkdir(parents=True, exist_ok=True)
     env = environment(interpreter, [runtime_path(scratch)])
     paths = [(scratch / f"recording-{n}.json").resolve() for n in range(1, runs + 1)]
-    for path in paths:
+    for number, path in enumerate(paths, 1):
         command = [str(interpreter.path), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "decompose_runtime.recorder",
                    f"--decompose-record={path}", *pytest_args]
         done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).splitlines()[-15:])
-            raise UserError(f"the monolith's tests failed while recording (pytest exit {done.returncode}, "
-                            f"{interpreter.describe()}):\n{tail}",
+            again = " (the run before passed: does the suite leave files or database rows behind?)" if number > 1 else ""
+            raise UserError(f"the monolith's tests failed while recording, run {number} of {runs}{again} "
+                            f"(pytest exit {done.returncode}, {interpreter.describe()}):\n{tail}",
                             "record from a green suite: fix or deselect the failing tests (pass pytest options after --)")
     return paths
