@@ -13,6 +13,8 @@ from decompose.errors import UserError
 
 FAILURES_SHOWN = 8
 ROOT_OPTION = typer.Option(Path("."), "--root", help="The folder the monolith's package imports from (in-process replay).")
+PYTHON_OPTION = typer.Option(None, "--python", help="The monolith's interpreter (default: the active $VIRTUAL_ENV, "
+                             "else the project's .venv or venv, else decompose's own; docs/contracts.md).")
 app = typer.Typer(help="SLA contracts: record the monolith's answers per planned service, verify any target against them.", no_args_is_help=True,
                   rich_markup_mode=None)
 
@@ -28,6 +30,7 @@ def record(
     sources: list[Path] = typer.Option([], "--from", help="Build from this recording instead of running the suite "
                                        "(repeatable; e.g. the gateway's --record file)."),
     root: Path = ROOT_OPTION,
+    python: Path = PYTHON_OPTION,
     quiet: Quiet = False,
     verbose: Verbose = 0,
 ) -> None:
@@ -38,10 +41,12 @@ def record(
                         "record from the suite (options after --) or from recordings (--from), not both")
     from decompose.contracts.api import record as run_record  # heavy (pytest, the planner): loaded by the command
 
-    result = run_record(analysis, plan, out, list(ctx.args), runs, root=root, recordings=list(sources))
+    result = run_record(analysis, plan, out, list(ctx.args), runs, root=root, recordings=list(sources),
+                        python=python)
     if settings.quiet:
         return
     console = err_console()
+    console.print(result.interpreter, markup=False, soft_wrap=True)
     documents = sum(1 for path in result.written if path.suffix == ".json")
     console.print(f"Recorded {result.scenarios} scenarios, {result.exchanges} exchanges; wrote {documents} "
                   f"contracts and their pytest modules to {out}/")
@@ -83,6 +88,7 @@ def verify(
     warmup: int = typer.Option(1, "--warmup", min=0, help="First replay, N times and unjudged, scenarios that reach every route."),
     reset: bool = typer.Option(True, "--reset/--no-reset", help="Ask URL targets for a fresh start before each scenario."),
     in_process: bool = typer.Option(False, "--in-process", help="With service:NAME: NAME's requests through chalice.test.Client."),
+    python: Path = PYTHON_OPTION,
     json_output: bool = typer.Option(False, "--json", help="Print the results as JSON on stdout."),
     quiet: Quiet = False,
     verbose: Verbose = 0,
@@ -93,7 +99,7 @@ def verify(
     from decompose.contracts.suite import verify as run_verify
 
     options = Options(contracts=contracts, plan=plan, services=services, junit=junit, repeat=repeat, warmup=warmup, reset=reset,
-                      only=list(only), root=root, in_process=in_process)
+                      only=list(only), root=root, in_process=in_process, python=python)
     verified = run_verify(target, options)
     if json_output:
         write_data(json.dumps(verified.results, indent=1, sort_keys=True))
@@ -108,6 +114,8 @@ def _summary(verified, verbosity: int) -> None:
     from rich.table import Table
 
     console = err_console()
+    if verified.interpreter:
+        console.print(verified.interpreter, markup=False, soft_wrap=True)
     results = verified.results
     limit = None if verbosity > 0 else FAILURES_SHOWN
     for block in verified.failures[:limit]:

@@ -173,6 +173,8 @@ def up(
     database_env: list[str] = typer.Option([], "--database-env", help="The variable the monolith reads its database URL "
                                            "from (repeatable; default: the DATABASE_URL-like variables the services read)."),
     record: Path = RECORD_OPTION,
+    python: Path = typer.Option(None, "--python", help="The monolith's interpreter (default: the active $VIRTUAL_ENV, "
+                                "else the project's .venv or venv, else decompose's own; docs/contracts.md)."),
     quiet: Quiet = False,
     verbose: Verbose = 0,
 ) -> None:
@@ -183,7 +185,7 @@ def up(
 
     try:
         with api.up(table_path, services, plan, root, port, SCRATCH, contract_reset=contract_world, record=record,
-                    database_url=database_url, database_env=tuple(database_env)) as stack:
+                    database_url=database_url, database_env=tuple(database_env), python=python) as stack:
             if not settings.quiet:
                 _started(stack, contract_world)
             stack.fleet.watch()
@@ -194,6 +196,7 @@ def up(
 
 def _started(stack, contract_world: bool) -> None:  # noqa: ANN001 (api.Stack: the api loads with the command)
     console = err_console()
+    console.print(stack.interpreter, markup=False, soft_wrap=True)
     console.print(f"Gateway on {stack.url} (monolith {stack.urls['monolith']}, {len(stack.urls) - 1} services); "
                   f"logs in {LOGS}. Ctrl-C stops everything.")
     for key, value in stack.database.items():

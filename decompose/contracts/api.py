@@ -1,5 +1,5 @@
 """What the CLI calls for `decompose contracts record`: run the monolith's tests twice with the
-recorder (both runs at once), build one contract per planned service, then, when the plan's
+recorder (one run after the other, in the monolith's interpreter: decompose.interpreter), build one contract per planned service, then, when the plan's
 [contracts] table names the monolith's app, replay every scenario twice on it to find the world's
 noise and the scenarios that cannot be replayed (calibrate.py), and build again with what it found.
 
@@ -10,6 +10,7 @@ Errors a user can fix are UserErrors.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -20,13 +21,16 @@ from pathlib import Path
 from typing import Any
 
 from decompose.contracts.build import build, latency, read_recording, write_contracts, write_suites
+from decompose.contracts.fleet import monolith_fleet
 from decompose.contracts.settings import read as read_settings
 from decompose.contracts.verify import latency_document
+from decompose.contracts.world import World
 from decompose.errors import UserError
+from decompose.interpreter import Interpreter, environment, find, require, runtime_path
 from decompose.gateway.matching import RouteTable, Rule
 from decompose.planning.api import load, sound_plan
 
-WORKERS = 2  # suite runs and calibration shards at once (CI machines have two cores)
+WORKERS = 2  # calibration shards at once (CI machines have two cores); suite runs go one after the other
 
 
 @dataclass
@@ -39,29 +43,34 @@ class RecordResult:
     unrouted: int = 0
     calibrated: bool = False
     not_replayable: dict[str, str] = field(default_factory=dict)  # scenario -> why
+    interpreter: str = ""  # "monolith interpreter: PATH VERSION (how it was found)"
     world_noise: int = 0  # fields that differ between the tests' world and the contract world
     unverifiable: dict[str, list[str]] = field(default_factory=dict)  # service -> routes only such scenarios reach
 
 
 def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[str], runs: int = 2,
-           scratch: Path = Path(".decompose"), root: Path = Path("."), recordings: list[Path] | None = None) -> RecordResult:
+           scratch: Path = Path(".decompose"), root: Path = Path("."), recordings: list[Path] | None = None,
+           python: Path | None = None) -> RecordResult:
     """recordings: existing ones (the recorder's, the gateway's --record) instead of running the suite;
-    two of the same traffic give the noise, as two suite runs do."""
+    two of the same traffic give the noise, as two suite runs do. python: the monolith's interpreter
+    (decompose.interpreter says how it is found without one)."""
     ws = load(analysis_path)
     found = sound_plan(ws, plan_path)
     settings = read_settings(plan_path)
     table = RouteTable([Rule.of(r.template, r.methods, r.template) for r in ws.analysis.routes])
     services = {route: s.name for s in found.plan.services for route in s.routes}
+    interpreter = find(python, root)
     runs = len(recordings) if recordings else runs
-    recordings = [read_recording(path) for path in (recordings or _run_suites(scratch, runs, pytest_args))]
+    recordings = [read_recording(path) for path in (recordings or _run_suites(scratch, runs, pytest_args, interpreter))]
     contracts = build(recordings, table, services)
     written = write_contracts(contracts, out)
     world = None
     if settings.app:
-        world = _calibrate(out, plan_path, root, scratch / "calibration.json")
+        world = _calibrate(out, plan_path, root, scratch / "calibration.json", interpreter)
         contracts = build(recordings, table, services, world)
         written = write_contracts(contracts, out)
-    result = RecordResult(written + write_suites(contracts, out), calibrated=world is not None)
+    result = RecordResult(written + write_suites(contracts, out), calibrated=world is not None,
+                          interpreter=interpreter.describe())
     _world_findings(contracts, result)
     timings = scratch / "latency.json"
     timings.write_text(json.dumps(latency_document(latency(recordings, table)), indent=1, sort_keys=True) + "\n",
@@ -97,17 +106,27 @@ def _world_findings(contracts: dict[str, dict[str, Any]], result: RecordResult) 
     result.world_noise = len(noisy)
 
 
-def _calibrate(contracts: Path, plan: Path, root: Path, out: Path) -> dict[str, dict[str, Any]]:
+def _calibrate(contracts: Path, plan: Path, root: Path, out: Path, interpreter: Interpreter) -> dict[str, dict[str, Any]]:
     """Replay the fresh contracts twice on the monolith, in child processes (they import the monolith),
-    one per core."""
+    one per core; a monolith with its own interpreter is served there, one host per child, reset over HTTP."""
     shards = max(1, min(WORKERS, os.cpu_count() or 1))
     parts = [out.with_suffix(f".{n}.json") for n in range(shards)]
     commands = [[sys.executable, "-m", "decompose.contracts.calibrate", str(contracts), str(plan), str(root), str(part),
                  f"{n}/{shards}"] for n, part in enumerate(parts)]
-    for done in _all(commands):
+    envs: list[dict[str, str] | None] = [None] * shards
+    with contextlib.ExitStack() as hosts:
+        if not interpreter.own:
+            settings = read_settings(plan)
+            for n, command in enumerate(commands):
+                world = World(settings, (out.parent / f"calibration-{n}").resolve()).fresh()
+                url, secret = hosts.enter_context(monolith_fleet(settings, root, interpreter, out.parent / f"host-{n}", world))
+                command.append(url)
+                envs[n] = {**os.environ, "DECOMPOSE_INTERNAL_SECRET": secret}
+        finished = _all(commands, envs)
+    for done in finished:
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-12:])
-            raise UserError(f"replaying the recorded scenarios on the monolith failed:\n{tail}",
+            raise UserError(f"replaying the recorded scenarios on the monolith failed ({interpreter.describe()}):\n{tail}",
                             "check the plan's [contracts] table (app, env, reset), see docs/contracts.md")
     found: dict[str, dict[str, Any]] = {}
     for part in parts:
@@ -117,22 +136,31 @@ def _calibrate(contracts: Path, plan: Path, root: Path, out: Path) -> dict[str, 
     return found
 
 
-def _all(commands: list[list[str]]) -> list[subprocess.CompletedProcess]:
-    """Run the commands at once; their results in order."""
+def _all(commands: list[list[str]], envs: list[dict[str, str] | None]) -> list[subprocess.CompletedProcess]:
+    """Run the commands at once (each with its environment; None: this one's); their results in order."""
+    def run(pair: tuple[list[str], dict[str, str] | None]) -> subprocess.CompletedProcess:
+        return subprocess.run(pair[0], capture_output=True, text=True, check=False, env=pair[1])
+
     with ThreadPoolExecutor(max_workers=len(commands)) as pool:
-        return list(pool.map(lambda c: subprocess.run(c, capture_output=True, text=True, check=False), commands))
+        return list(pool.map(run, zip(commands, envs)))
 
 
-def _run_suites(scratch: Path, runs: int, pytest_args: list[str]) -> list[Path]:
-    """The suite, `runs` times, WORKERS at a time (each run is one process: two cores, two runs at once)."""
+def _run_suites(scratch: Path, runs: int, pytest_args: list[str], interpreter: Interpreter) -> list[Path]:
+    """The suite, `runs` times, one run after the other (two at once share the monolith's files and
+    databases: seen on the corpus as duplicate users, uploads and migrations), in the monolith's
+    interpreter with the recorder (decompose_runtime.recorder, put on its path) as a pytest plugin."""
+    require(interpreter, "pytest", "the recorder runs the monolith's own pytest suite")
     scratch.mkdir(parents=True, exist_ok=True)
-    paths = [scratch / f"recording-{n}.json" for n in range(1, runs + 1)]
-    commands = [[sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "decompose.contracts.recorder",
-                 f"--decompose-record={path}", *pytest_args] for path in paths]
-    for start in range(0, len(commands), WORKERS):
-        for done in _all(commands[start:start + WORKERS]):
-            if done.returncode != 0:
-                tail = "\n".join((done.stdout + done.stderr).splitlines()[-15:])
-                raise UserError(f"the monolith's tests failed while recording (pytest exit {done.returncode}):\n{tail}",
-                                "record from a green suite: fix or deselect the failing tests (pass pytest options after --)")
+    env = environment(interpreter, [runtime_path(scratch)])
+    paths = [(scratch / f"recording-{n}.json").resolve() for n in range(1, runs + 1)]
+    for number, path in enumerate(paths, 1):
+        command = [str(interpreter.path), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "decompose_runtime.recorder",
+                   f"--decompose-record={path}", *pytest_args]
+        done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+        if done.returncode != 0:
+            tail = "\n".join((done.stdout + done.stderr).splitlines()[-15:])
+            again = " (the run before passed: does the suite leave files or database rows behind?)" if number > 1 else ""
+            raise UserError(f"the monolith's tests failed while recording, run {number} of {runs}{again} "
+                            f"(pytest exit {done.returncode}, {interpreter.describe()}):\n{tail}",
+                            "record from a green suite: fix or deselect the failing tests (pass pytest options after --)")
     return paths

@@ -12,13 +12,16 @@ replayed twice against the monolith in-process (Diffy's primary and secondary), 
   stops, is *not replayable*: its test changed the world between requests. Verify skips it and says
   why; its routes must be covered by other scenarios.
 
-    python -m decompose.contracts.calibrate CONTRACTS_DIR PLAN ROOT OUT.json [SHARD/SHARDS]
-    (child processes, one per core: the monolith is imported there, never in decompose's own process)
+    python -m decompose.contracts.calibrate CONTRACTS_DIR PLAN ROOT OUT.json [SHARD/SHARDS [URL]]
+    (child processes, one per core: the monolith is imported there, never in decompose's own process;
+    with URL, the monolith runs in its own interpreter on decompose_runtime.host, reset over HTTP with
+    DECOMPOSE_INTERNAL_SECRET, and nothing of it is imported here)
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -29,7 +32,7 @@ from decompose.contracts.build import read_contract
 from decompose.contracts.compare import MISSING, _order, fields, is_shape, show
 from decompose.contracts.replay import Run, answer_of, replay
 from decompose.contracts.settings import read
-from decompose.contracts.targets import InProcess
+from decompose.contracts.targets import Http, InProcess
 from decompose.contracts.world import World
 from decompose.errors import UserError
 
@@ -66,11 +69,16 @@ def judge(scenario: dict[str, Any], runs: list[Run]) -> Calibration:
     return Calibration(True, "", [sorted(n) for n in noise])
 
 
-def calibrate(contracts: Path, plan: Path, root: Path, shard: int = 0, shards: int = 1) -> dict[str, dict[str, Any]]:
+def calibrate(contracts: Path, plan: Path, root: Path, shard: int = 0, shards: int = 1,
+              url: str = "") -> dict[str, dict[str, Any]]:
     """Scenario name -> Calibration (as JSON), over every scenario of every contract in `contracts`
-    (every `shards`-th one from `shard`: several processes share the work)."""
+    (every `shards`-th one from `shard`: several processes share the work); on the monolith at `url`
+    when given, else in this process."""
     settings = read(plan)
-    target = InProcess(settings.app, root, settings.reset)
+    if url:
+        target = Http(url, [url], settings.reset, os.environ.get("DECOMPOSE_INTERNAL_SECRET"), name="monolith")
+    else:
+        target = InProcess(settings.app, root, settings.reset)
     scenarios: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     for path in sorted(contracts.glob("*.json")):
         contract = read_contract(path)
@@ -95,7 +103,7 @@ def main(argv: list[str]) -> int:
     contracts, plan, root, out = map(Path, argv[:4])
     shard, _, shards = (argv[4] if len(argv) > 4 else "0/1").partition("/")
     try:
-        found = calibrate(contracts, plan, root, int(shard), int(shards))
+        found = calibrate(contracts, plan, root, int(shard), int(shards), argv[5] if len(argv) > 5 else "")
     except UserError as error:
         print(f"{error.what}\n  next: {error.next_step}", file=sys.stderr)
         return 2

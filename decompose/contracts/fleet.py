@@ -5,6 +5,8 @@ each in its own session, stopped as a process tree on exit and on SIGTERM, SIGHU
 
     with services_fleet(Path("services"), base_env, logs) as (fleet, urls):
         ...   # urls: service -> http://127.0.0.1:PORT
+    with monolith_fleet(settings, root, interpreter, scratch, env) as (url, secret):
+        ...   # the monolith's app on decompose_runtime.host, in the monolith's own interpreter
 """
 
 from __future__ import annotations
@@ -16,9 +18,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from decompose.artefacts import GENERATION, read_json
-from decompose.gateway.upstreams import Fleet, chalice_local, free_port
+from decompose.contracts.settings import Settings
+from decompose.errors import UserError
+from decompose.gateway.table import MONOLITH
+from decompose.gateway.upstreams import Fleet, Upstream, chalice_local, free_port
 from decompose.generation.runtime.client import env_name
 from decompose.generation.runtime.reset import ENABLE
+from decompose.interpreter import Interpreter, environment, runtime_path
 
 HIDDEN = ("AWS_", "DECOMPOSE_", "PYTEST_")  # never leak the caller's into the services
 
@@ -51,3 +57,33 @@ def services_fleet(folder: Path, env: dict[str, str], logs: Path) -> Iterator[tu
     upstreams = [chalice_local(name, folder / name, ports[name], shared) for name in names]
     with Fleet(upstreams, logs=logs) as fleet:
         yield fleet, urls, secret
+
+
+def host_allowances(settings: Settings) -> list[str]:
+    """The monolith host's arguments naming what a reset may do: the plan's [contracts] hooks and env keys."""
+    return [*(f"--allow-hook={h}" for h in settings.reset), *(f"--allow-env={k}" for k in sorted(settings.env))]
+
+
+def monolith_host(settings: Settings, root: Path, interpreter: Interpreter, scratch: Path, port: int,
+                  env: dict[str, str]) -> Upstream:
+    """decompose_runtime.host in the monolith's interpreter. Only the monolith gets its root on PYTHONPATH: a
+    service that imports from it would pass here and fail once deployed; without it, the service fails to
+    start and says which import is missing. A reset may name only the plan's [contracts] hooks and env keys."""
+    if not settings.app:
+        raise UserError("the plan's [contracts] table names no app: nothing to start the monolith from",
+                        'add app = "package.module:create_app" under [contracts] (docs/contracts.md)')
+    command = [str(interpreter.path), "-m", "decompose_runtime.host", settings.app, "--port", str(port),
+               "--root", str(root.resolve()), *host_allowances(settings)]
+    return Upstream(MONOLITH, command, root.resolve(), port,
+                    environment(interpreter, [runtime_path(scratch), root.resolve()], env))
+
+
+@contextlib.contextmanager
+def monolith_fleet(settings: Settings, root: Path, interpreter: Interpreter, scratch: Path,
+                   env: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """The monolith alone, in its own interpreter, reset endpoint on; yields (url, secret), stops it on exit."""
+    secret, port = secrets.token_hex(16), free_port()
+    base = {k: v for k, v in os.environ.items() if not k.startswith(HIDDEN)}
+    shared = {**base, **env, ENABLE: "1", "DECOMPOSE_INTERNAL_SECRET": secret}
+    with Fleet([monolith_host(settings, root, interpreter, scratch, port, shared)], logs=scratch / "logs"):
+        yield f"http://127.0.0.1:{port}", secret

@@ -2,7 +2,9 @@
 with pytest against a target, with JUnit XML, and read back the per-route results.
 
 Targets:
-  monolith        the monolith's app in-process (the plan's [contracts] app), a fresh one per scenario
+  monolith        the monolith's app in-process (the plan's [contracts] app), a fresh one per scenario; when
+                  the monolith has its own interpreter (decompose.interpreter), its app is served there by
+                  decompose_runtime.host and reset over HTTP before every scenario instead
   service:NAME    NAME's contract, against every generated service started under `chalice local`;
                   with in_process, NAME's own requests go to its Chalice app in pytest's process
                   (chalice.test.Client) and the other services stay under chalice local
@@ -14,6 +16,7 @@ Targets:
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -22,11 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from decompose.contracts.build import read_contract, suite_path, write_suites
-from decompose.contracts.fleet import services_fleet
+from decompose.contracts.fleet import monolith_fleet, services_fleet
 from decompose.contracts.settings import read
 from decompose.contracts.verify import read_baseline
 from decompose.contracts.world import World
 from decompose.errors import UserError
+from decompose.interpreter import find
 from decompose.planning.planfile import load_document, parse
 
 TARGETS = "monolith, service:NAME, services, or a base URL (http://...)"
@@ -46,6 +50,7 @@ class Options:
     scratch: Path = Path(".decompose/verify")
     only: list[str] = field(default_factory=list)
     in_process: bool = False
+    python: Path | None = None  # the monolith's interpreter (target monolith)
 
 
 @dataclass
@@ -56,6 +61,7 @@ class Verified:
     failures: list[str]  # pytest's failure blocks: the readable diffs
     modules: list[Path]
     empty: list[str] = field(default_factory=list)  # services whose contract has no scenario: nothing verified
+    interpreter: str = ""  # target monolith: "monolith interpreter: PATH VERSION (how it was found)"
 
 
 def verify(target: str, options: Options) -> Verified:
@@ -78,9 +84,25 @@ def verify(target: str, options: Options) -> Verified:
                 described["name"] = f"service {only[0]} in-process (chalice.test.Client), the other {len(urls) - 1} under chalice local"
             fleet.write_text(json.dumps(described, indent=1) + "\n")
             return _pytest(target, f"fleet:{fleet}", modules, empty, options)
-    if target == "monolith" or target.startswith(("http://", "https://")):
+    if target == "monolith":
+        return _monolith(*suites(options.contracts, options.only, planned), options)
+    if target.startswith(("http://", "https://")):
         return _pytest(target, target, *suites(options.contracts, options.only, planned), options)
     raise UserError(f"--target {target!r} is not a target", f"use {TARGETS}")
+
+
+def _monolith(modules: list[Path], empty: list[str], options: Options) -> Verified:
+    """In-process when the monolith shares decompose's interpreter; else served in its own and reset over HTTP."""
+    interpreter = find(options.python, options.root)
+    if interpreter.own:
+        verified = _pytest("monolith", "monolith", modules, empty, options)
+    else:
+        settings = read(options.plan)
+        env = World(settings, (options.scratch / "monolith").resolve()).fresh()
+        with monolith_fleet(settings, options.root, interpreter, options.scratch, env) as (url, secret):
+            verified = _pytest("monolith", url, modules, empty, options, {"DECOMPOSE_INTERNAL_SECRET": secret})
+    verified.interpreter = interpreter.describe()
+    return verified
 
 
 def _planned(plan: Path) -> set[str] | None:
@@ -118,7 +140,8 @@ def suites(contracts: Path, only: list[str], planned: set[str] | None = None) ->
     return modules, empty
 
 
-def _pytest(target: str, spec: str, modules: list[Path], empty: list[str], options: Options) -> Verified:
+def _pytest(target: str, spec: str, modules: list[Path], empty: list[str], options: Options,
+            env: dict[str, str] | None = None) -> Verified:
     results = options.scratch / "results.json"
     results.unlink(missing_ok=True)
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-o", "console_output_style=classic",
@@ -129,12 +152,13 @@ def _pytest(target: str, spec: str, modules: list[Path], empty: list[str], optio
         command.append("--decompose-no-reset")
     if options.junit:
         command.append(f"--junitxml={options.junit}")
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env={**os.environ, **(env or {})})
     output = done.stdout + done.stderr
     if done.returncode not in (0, 1) or not results.exists():
         tail = "\n".join(output.strip().splitlines()[-15:])
         raise UserError(f"the contract suite could not run against {target} (pytest exit {done.returncode}):\n{tail}",
-                        "fix what the last lines say; 'decompose contracts verify -v' shows pytest's whole output")
+                        "the lines above are pytest's (in decompose's interpreter, which replays the contracts); "
+                        "a monolith that does not import there needs its own: pass --python")
     found = json.loads(results.read_text(encoding="utf-8"))
     found["empty"] = empty
     return Verified(target, done.returncode == 0, found, _failures(output), modules, empty)

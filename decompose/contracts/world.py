@@ -8,15 +8,14 @@ plan's [contracts] table), and the monolith's app loaded from its `module:attrib
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 from decompose.contracts.settings import Settings
 from decompose.errors import UserError
+from decompose.gateway import host
+from decompose.gateway.host import is_asgi  # noqa: F401  (targets and calibration take it from here)
 
 FIX = "set [contracts] app in the plan to the monolith's app or app factory, e.g. \"shop.app:create_app\""
 
@@ -41,23 +40,8 @@ def load_app(spec: str | None, root: Path) -> Any:
     """The WSGI/ASGI app `spec` names, imported with `root` on sys.path; a plain function is a factory."""
     if not spec:
         raise UserError("the monolith's app is not configured for in-process replay", FIX)
-    module_name, _, attribute = spec.partition(":")
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
     try:
-        module = importlib.import_module(module_name)
-    except Exception as error:  # user code: any import failure is theirs to see
-        raise UserError(f"[contracts] app {spec}: importing {module_name} failed ({type(error).__name__}: {error})",
-                        f"check the name and that it imports from {root}") from error
-    found = getattr(module, attribute, None)
-    if found is None:
-        raise UserError(f"[contracts] app {spec}: {module_name} has no {attribute!r}", FIX)
-    if inspect.isfunction(found):
-        found = found()
-    if not callable(found):
-        raise UserError(f"[contracts] app {spec}: {type(found).__name__} is not a WSGI or ASGI app", FIX)
-    return found
-
-
-def is_asgi(app: Any) -> bool:
-    return inspect.iscoroutinefunction(app) or inspect.iscoroutinefunction(type(app).__call__)
+        return host.load_app(spec, root)
+    except host.AppError as error:
+        raise UserError(str(error), f"check the name and that it imports from {root}" if "importing" in str(error)
+                        else FIX) from error

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from decompose.contracts.fleet import HIDDEN, generated_services, service_environment
+from decompose.contracts.fleet import HIDDEN, generated_services, monolith_host, service_environment
 from decompose.contracts.replay import matcher
 from decompose.contracts.settings import Settings
 from decompose.contracts.settings import read as read_contract_settings
@@ -35,6 +35,7 @@ from decompose.gateway.table import MONOLITH, SAFE_METHODS, Synced, Table, check
 from decompose.gateway.upstreams import Fleet, Upstream, chalice_local, free_port
 from decompose.generation.runtime.client import env_name
 from decompose.generation.runtime.reset import ENABLE
+from decompose.interpreter import find
 from decompose.planning.api import load, sound_plan
 
 
@@ -144,6 +145,7 @@ class Stack:
     urls: dict[str, str]  # monolith and services
     secret: str
     database: dict[str, str]  # the database variables every process got (empty: none found)
+    interpreter: str = ""  # "monolith interpreter: PATH VERSION (how it was found)"
 
 
 DATABASE_NAME = re.compile(r"(DATABASE|(^|_)DB)_?(URL|URI)$|(^|_)DSN$", re.IGNORECASE)
@@ -153,11 +155,13 @@ SQLITE = re.compile(r"^(sqlite[\w+]*):///?(.*)$")
 @contextlib.contextmanager
 def up(table_path: Path, services: Path, plan: Path, root: Path, port: int, scratch: Path,
        contract_reset: bool = False, contracts: Path = Path("contracts"), record: Path | None = None,
-       database_url: str | None = None, database_env: tuple[str, ...] = ()) -> Iterator[Stack]:
+       database_url: str | None = None, database_env: tuple[str, ...] = (),
+       python: Path | None = None) -> Iterator[Stack]:
     """Start the monolith (its [contracts] app on decompose.gateway.host), every generated service under
     `chalice local --no-autoreload`, and the gateway in front; stop them all, as process trees, on exit.
     contract_reset: every process in the contract world with its reset endpoint on (for verify).
-    database_url: one database for all (else the one the environment or the world names)."""
+    database_url: one database for all (else the one the environment or the world names).
+    python: the monolith's interpreter (decompose.interpreter finds it without one)."""
     table = read(table_path)
     settings = read_contract_settings(plan)
     if not settings.app:
@@ -178,11 +182,12 @@ def up(table_path: Path, services: Path, plan: Path, root: Path, port: int, scra
     env = {**base, **world, **database, "DECOMPOSE_INTERNAL_SECRET": secret, **{env_name(n): urls[n] for n in names},
            **({ENABLE: "1"} if contract_reset else {})}
     gateway_port = port or free_port()
-    upstreams = [_monolith(settings.app, root, plan, ports[MONOLITH], env),
+    monolith = find(python, root)
+    upstreams = [monolith_host(settings, root, monolith, scratch, ports[MONOLITH], env),
                  *[chalice_local(n, services / n, ports[n], env) for n in names],
                  _gateway(table_path, gateway_port, urls, contracts, plan, scratch, record, env)]
     with Fleet(upstreams, logs=scratch / "logs") as fleet:
-        yield Stack(fleet, f"http://127.0.0.1:{gateway_port}", urls, secret, database)
+        yield Stack(fleet, f"http://127.0.0.1:{gateway_port}", urls, secret, database, monolith.describe())
 
 
 def _one_database_for_shadows(table: Table) -> None:
@@ -201,15 +206,6 @@ def plan_services(plan: Path) -> list[str] | None:
     from decompose.planning.planfile import load_document, parse
 
     return [s.name for s in parse(load_document(plan), plan)[0].services]
-
-
-def _monolith(app: str, root: Path, plan: Path, port: int, env: dict[str, str]) -> Upstream:
-    """Only the monolith gets its root on PYTHONPATH: a service that imports from it would pass here and
-    fail once deployed; without it, the service fails to start and says which import is missing."""
-    path = os.pathsep.join(filter(None, [str(root.resolve()), env.get("PYTHONPATH")]))
-    command = [sys.executable, "-m", "decompose.gateway.host", app, "--port", str(port), "--root", str(root.resolve()),
-               "--plan", str(plan.resolve())]  # the reset hooks and variables the plan's [contracts] allows
-    return Upstream(MONOLITH, command, root.resolve(), port, {**env, "PYTHONPATH": path})
 
 
 def _gateway(table_path: Path, port: int, urls: dict[str, str], contracts: Path, plan: Path, scratch: Path,

@@ -1,7 +1,8 @@
 """The monolith as an upstream of the local gateway: its own app (the plan's [contracts] app, an app or
 an app factory) served on 127.0.0.1, with the contract reset endpoint when DECOMPOSE_CONTRACT_RESET=1.
 
-    python -m decompose.gateway.host shop.app:create_app --port 8000 [--root .] [--plan decompose.toml]
+    python -m decompose.gateway.host shop.app:create_app --port 8000 [--root .] [--allow-hook M:F] [--allow-env KEY]
+    python -m decompose_runtime.host ...       # the same, in the monolith's interpreter (decompose.interpreter)
 
 WSGI apps run on the standard library's threading WSGI server with Nagle's algorithm off (the same
 late-answer trap as chalice local, see chalice_local.py); ASGI apps on uvicorn. POST /_decompose/reset
@@ -10,11 +11,17 @@ service's endpoint (decompose_runtime.reset), so a contract scenario replayed th
 starts on a fresh monolith as well as fresh services; like theirs, it takes only the plan's [contracts]
 reset hooks and env keys (--plan; none without it) and the shared secret. This is for development and CI: production
 keeps its own server.
+
+It runs in the monolith's interpreter (CPython 3.9+, the monolith's own framework versions), copied into
+the standalone package decompose_runtime beside reset.py: it imports the standard library, that
+package, and uvicorn for an ASGI app (the monolith's own), never decompose.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import inspect
 import os
 import sys
 import threading
@@ -23,10 +30,40 @@ from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from decompose.contracts.world import is_asgi, load_app
-from decompose.generation.runtime import reset
+try:
+    from . import reset  # as decompose_runtime.host, on the monolith's path
+except ImportError:
+    from decompose.generation.runtime import reset  # as decompose.gateway.host
 
 HOST = "127.0.0.1"
+
+
+class AppError(ValueError):
+    """The app spec names nothing usable (the caller says how to fix it)."""
+
+
+def load_app(spec: str, root: Path) -> Any:
+    """The WSGI/ASGI app `spec` (module:attribute) names, imported with `root` on sys.path; a plain
+    function is a factory."""
+    module_name, _, attribute = spec.partition(":")
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as error:  # user code: any import failure is theirs to see
+        raise AppError(f"[contracts] app {spec}: importing {module_name} failed ({type(error).__name__}: {error})") from error
+    found = getattr(module, attribute, None)
+    if found is None:
+        raise AppError(f"[contracts] app {spec}: {module_name} has no {attribute!r}")
+    if inspect.isfunction(found):
+        found = found()
+    if not callable(found):
+        raise AppError(f"[contracts] app {spec}: {type(found).__name__} is not a WSGI or ASGI app")
+    return found
+
+
+def is_asgi(app: Any) -> bool:
+    return inspect.iscoroutinefunction(app) or inspect.iscoroutinefunction(type(app).__call__)
 
 
 class Hosted:
@@ -95,23 +132,29 @@ class _Handler(WSGIRequestHandler):
             super().log_message(format, *args)
 
 
-def _allowed(plan: Path | None) -> reset.Allowed:
-    if plan is None:
-        return reset.Allowed()
-    from decompose.contracts.settings import read
-
-    settings = read(plan)
-    return reset.Allowed.of(settings.reset, settings.env)
+def allowed(argv: list[str]) -> reset.Allowed:
+    """What a reset may name: the launcher's --allow-hook and --allow-env (the plan's [contracts] reset hooks
+    and env keys; nothing without them)."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--allow-hook", action="append", default=[])
+    parser.add_argument("--allow-env", action="append", default=[])
+    options, _ = parser.parse_known_args(argv)
+    return reset.Allowed.of(options.allow_hook, options.allow_env)
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m decompose.gateway.host", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m decompose_runtime.host", description=__doc__.split("\n\n")[0])
     parser.add_argument("app", help="module:attribute of the WSGI/ASGI app or app factory")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--root", type=Path, default=Path("."), help="the folder the app's package imports from")
-    parser.add_argument("--plan", type=Path, help="decompose.toml: its [contracts] reset hooks and env keys are all a reset may name")
+    parser.add_argument("--allow-hook", action="append", default=[], help="a [contracts] reset hook a reset may call")
+    parser.add_argument("--allow-env", action="append", default=[], help="a [contracts.env] key a reset may set")
     options = parser.parse_args(argv)
-    hosted = Hosted(options.app, options.root.resolve(), _allowed(options.plan))
+    try:
+        hosted = Hosted(options.app, options.root.resolve(), allowed(argv))
+    except AppError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     if is_asgi(hosted.app):
         import uvicorn
 

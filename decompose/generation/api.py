@@ -19,6 +19,7 @@ from decompose.generation.model import Layout
 from decompose.generation.render import Rendered, render
 from decompose.generation.unplug import containers_of
 from decompose.generation.writer import WritePlan, plan_writes
+from decompose.interpreter import find, installed
 from decompose.planning.api import Workspace, load, sound_plan
 
 
@@ -29,8 +30,10 @@ class Generation:
 
 
 def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | None = None,
-             stage: Callable[[str], None] = lambda name: None) -> Generation:
-    """`stage` is told each stage as it starts (the CLI's progress bar)."""
+             stage: Callable[[str], None] = lambda name: None, python: Path | None = None) -> Generation:
+    """`stage` is told each stage as it starts (the CLI's progress bar). python: the monolith's
+    interpreter (decompose.interpreter finds it without one); its distributions name and pin the
+    services' requirements."""
     stage("reading the analysis")
     ws = load(analysis_path)
     stage("checking the plan")
@@ -38,8 +41,10 @@ def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | Non
     sources = sources_of(ws, source)
     stage("laying out the services")
     layout = _layout(ws.analysis, found.homes, sources)
+    monolith = find(python, Path("."))
     stage("rendering the services")
-    rendered = render(layout, sources, found.homes, plan_path.name, ws.analysis, read_contracts(plan_path))
+    rendered = render(layout, sources, found.homes, plan_path.name, ws.analysis, read_contracts(plan_path),
+                      None if monolith.own else installed(monolith))
     stage("comparing with the files on disk")
     return Generation(rendered, plan_writes(out, rendered.files))
 

@@ -36,6 +36,7 @@ from decompose.resources import templates_dir
 RUNTIME = Path(__file__).resolve().parent / "runtime"
 STAGES = ("dev", "prod")
 PYTHON_RUNTIMES = ["python3.12", "python3.13"]
+RUNTIME_IMPORTS = frozenset({"apig_wsgi", "mangum", "chalice"})  # decompose_runtime's own, pinned from decompose's env
 LAMBDA_RUNTIME = "python3.12"  # chalice would take the local Python's; 3.10 and 3.11 are past their Lambda deprecation
 
 
@@ -51,19 +52,20 @@ def environment() -> SandboxedEnvironment:
 
 
 def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: str, analysis,
-           contracts: Settings | None = None) -> Rendered:
+           contracts: Settings | None = None, installed: deploy.Installed | None = None) -> Rendered:
     """contracts: the plan's [contracts] table; its reset hooks and env keys are all a service's reset
-    endpoint will accept (none when it is absent)."""
+    endpoint will accept (none when it is absent). installed: the monolith's distributions (read in its
+    interpreter), which name and pin the requirements; None: decompose's own environment's."""
     env = environment()
     contracts = contracts or Settings()
     files: dict[str, str | bytes] = {}
     tops = {m.split(".")[0] for m in sources.modules}
     session = _session(sources, layout.layer.modules)
-    _render_layer(files, layout, sources, tops)
+    _render_layer(files, layout, sources, tops, installed)
     writers = classify.writers(analysis)
-    layer_dists = {r.name for r in deploy.requirements(layout.layer.external, tops)}
+    layer_dists = {r.name for r in deploy.requirements(layout.layer.external, tops, installed)}
     reports = [_render_service(files, env, layout, service, sources, tops, session, plan_file, analysis, homes, writers,
-                               layer_dists, contracts) for service in layout.services]
+                               layer_dists, contracts, installed) for service in layout.services]
     report = _report(layout, reports, analysis, homes)
     files["generation.json"] = json.dumps(report, indent=2, sort_keys=True) + "\n"
     return Rendered({k: v.encode() if isinstance(v, str) else v for k, v in sorted(files.items())}, report)
@@ -71,7 +73,7 @@ def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: s
 
 # --- the shared layer ------------------------------------------------------------------------------------
 
-def _render_layer(files: dict, layout: Layout, sources: Sources, tops: set[str]) -> None:
+def _render_layer(files: dict, layout: Layout, sources: Sources, tops: set[str], installed: deploy.Installed | None) -> None:
     layer = layout.layer
     needed_modules = {m for m, n in layer.needs} | {f"{m}.{n}" for m, n in layer.needs if n}
 
@@ -89,7 +91,9 @@ def _render_layer(files: dict, layout: Layout, sources: Sources, tops: set[str])
         files[f"shared/python/decompose_runtime/{path.name}"] = path.read_bytes()
     for rel, data in _package_data(sources, layer.modules):
         files[f"shared/python/{rel}"] = data
-    reqs = deploy.requirements(layer.external | {"apig_wsgi", "mangum", "chalice"}, tops)
+    ours = deploy.requirements(RUNTIME_IMPORTS, tops)  # what decompose_runtime needs: decompose's own pins
+    reqs = deploy.requirements(layer.external - RUNTIME_IMPORTS, tops, installed)
+    reqs = sorted([r for r in reqs if r.name not in {o.name for o in ours}] + ours, key=lambda r: r.name.lower())
     files["shared/requirements.txt"] = _requirements_text("the shared layer", reqs)
     files["shared/template.yaml"] = _layer_template(layout.project)
 
@@ -135,7 +139,7 @@ Outputs:
 
 def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, service: ServiceLayout, sources: Sources,
                     tops: set[str], session: dict | None, plan_file: str, analysis, homes: dict[str, str],
-                    writers: set[str], layer_dists: set[str], contracts: Settings) -> dict:
+                    writers: set[str], layer_dists: set[str], contracts: Settings, installed: deploy.Installed | None) -> dict:
     base = _slug(service.name)
     by_owner = _remote_by_owner(service)
     clients = _client_names(by_owner)
@@ -176,7 +180,7 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     for stage in STAGES:
         files[f"{base}/.chalice/policy-{stage}.json"] = policy.render(stage, called)
     files[f"{base}/.chalice/layer.json"] = json.dumps(_merge_template(), indent=2, sort_keys=True) + "\n"
-    reqs = [r for r in deploy.requirements(service.external, tops) if r.name not in layer_dists]
+    reqs = [r for r in deploy.requirements(service.external, tops, installed) if r.name not in layer_dists]
     files[f"{base}/requirements.txt"] = _requirements_text(f"service {service.name}", reqs)
     files[f"{base}/tests/conftest.py"] = env.get_template("service/conftest.py.j2").render(framework=framework)
     files[f"{base}/tests/test_routes.py"] = env.get_template("service/test_routes.py.j2").render(

@@ -1,5 +1,6 @@
 """What a service's deployment needs: the environment variables its code reads, its third-party
-distributions (pinned from the environment decompose runs in, where installed), and the Lambda
+distributions (named and pinned from the monolith's environment, read in its interpreter; else from
+decompose's own), and the Lambda
 memory and timeout its hazards call for.
 """
 
@@ -16,6 +17,7 @@ import libcst as cst
 
 from decompose.analysis.syntax import string_value
 from decompose.generation.source import Parsed
+from decompose.interpreter import Installed
 
 SECRET_WORDS = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|_KEY$|^KEY$|PRIVATE|CREDENTIAL|DATABASE_URL|DSN", re.IGNORECASE)
 BASE_MEMORY_MB = 512
@@ -94,16 +96,18 @@ class Requirement:
         return f"{self.name}=={self.version}" if self.version else self.name
 
 
-def requirements(imports: Iterable[str], internal_tops: set[str]) -> list[Requirement]:
-    """Third-party distributions for these top-level import names (stdlib and internal skipped)."""
-    owners = _import_owners()
+def requirements(imports: Iterable[str], internal_tops: set[str], installed: Installed | None = None) -> list[Requirement]:
+    """Third-party distributions for these top-level import names (stdlib and internal skipped), named and
+    pinned from `installed` (the monolith's environment, read in its interpreter), else from decompose's own."""
+    owners = installed.owners if installed else _import_owners()
+    version = installed.version if installed else _version
     found: dict[str, set[str]] = {}
     for name in sorted(set(imports)):
         if name in sys.stdlib_module_names or name in internal_tops or name == "__future__":
             continue
         for dist in owners.get(name, [name]):
             found.setdefault(dist, set()).add(name)
-    return [Requirement(dist, _version(dist), tuple(sorted(names))) for dist, names in sorted(found.items(), key=lambda i: i[0].lower())]
+    return [Requirement(dist, version(dist), tuple(sorted(names))) for dist, names in sorted(found.items(), key=lambda i: i[0].lower())]
 
 
 @cache

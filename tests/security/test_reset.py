@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from decompose.contracts.fleet import host_allowances
+from decompose.contracts.settings import read
 from decompose.gateway import host
 from decompose.generation.runtime import reset
 from tests.helpers import run_in
@@ -106,13 +108,13 @@ def test_the_monolith_host_allows_only_the_plans_contracts_table(tmp_path, monke
     plan.write_text('schema_version = 1\n\n[contracts]\napp = "tinyapp:app"\nreset = ["%s:allowed_hook"]\n\n'
                     '[contracts.env]\nDECOMPOSE_TEST_DB = "sqlite:///{scratch}/t.db"\n' % __name__)
     monkeypatch.setenv("DECOMPOSE_INTERNAL_SECRET", SECRET)
-    hosted = host.Hosted("tinyapp:app", tmp_path, host._allowed(plan))
+    hosted = host.Hosted("tinyapp:app", tmp_path, host.allowed(host_allowances(read(plan))))
     status, answer = hosted.hooks_and_rebuild(GOOD, json.dumps({"env": {"DECOMPOSE_TEST_OTHER": "x"}}).encode())
     assert status == 403 and "DECOMPOSE_TEST_OTHER" in answer["message"]
     assert hosted.hooks_and_rebuild(GOOD, json.dumps({"env": {"DECOMPOSE_TEST_DB": "y"},
                                                       "hooks": [f"{__name__}:allowed_hook"]}).encode())[0] == 200
     assert os.environ["DECOMPOSE_TEST_DB"] == "y" and CALLED == ["allowed"]
-    bare = host.Hosted("tinyapp:app", tmp_path, host._allowed(None))  # started without --plan: nothing allowed
+    bare = host.Hosted("tinyapp:app", tmp_path, host.allowed([]))  # started with no allowance: nothing allowed
     assert bare.hooks_and_rebuild(GOOD, json.dumps({"env": {"DECOMPOSE_TEST_DB": "z"}}).encode())[0] == 403
     assert os.environ["DECOMPOSE_TEST_DB"] == "y"
 

@@ -1,0 +1,185 @@
+"""The monolith's interpreter: found, probed, and given the small runtime decompose puts on its path.
+
+decompose runs in its own environment (a tool install, its own venv); the monolith keeps its own
+interpreter and pins. Everything that imports the monolith runs in that interpreter, chosen in this
+order (the first that applies):
+
+    1. --python PATH                      what the user said
+    2. $VIRTUAL_ENV/bin/python            the environment active in the user's shell, unless it is decompose's own
+    3. ROOT/.venv/bin/python, ROOT/venv/bin/python   the project's environment (uv, Poetry in-project, python -m venv)
+    4. decompose's own interpreter        decompose installed into the monolith's environment (the old way)
+
+The code that runs there (the recorder plugin, the monolith's host for `gateway up`, and the services'
+runtime they share) is copied into a folder under the scratch directory
+as the standalone package `decompose_runtime` and put first on PYTHONPATH: it imports only the
+standard library and pytest, never `decompose`, and nothing is installed into the monolith's env.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from decompose.errors import UserError
+
+RUNTIME_PACKAGE = "decompose_runtime"
+HERE = Path(__file__).resolve().parent
+# the services' runtime (reset endpoint, auth, ...), the recorder plugin and the monolith's host: each
+# imports only the standard library, its siblings (relative imports), and pytest or the monolith's own server
+RUNTIME_MODULES = {**{p.name: p for p in sorted((HERE / "generation" / "runtime").glob("*.py"))},
+                   "recorder.py": HERE / "contracts" / "recorder.py", "host.py": HERE / "gateway" / "host.py"}
+PROBE = "import json, sys; print(json.dumps([list(sys.version_info[:3]), sys.prefix]))"
+OLDEST = (3, 9)
+NEXT = "pass --python PATH: the python of the monolith's environment (e.g. .venv/bin/python)"
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    path: Path
+    source: str  # how it was found: "--python", "$VIRTUAL_ENV", ".venv", "decompose's own"
+    version: tuple[int, ...] = ()
+    prefix: str = ""
+
+    @property
+    def own(self) -> bool:
+        """decompose's own interpreter (the monolith shares decompose's environment)."""
+        return Path(self.prefix or "-").resolve() == Path(sys.prefix).resolve()
+
+    def describe(self) -> str:
+        return f"monolith interpreter: {self.path} {'.'.join(map(str, self.version))} ({self.source})"
+
+
+def _bin(venv: Path) -> Path:
+    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def choose(python: Path | None, root: Path, environ: Mapping[str, str] = os.environ,
+           own_prefix: str = sys.prefix) -> Interpreter:
+    """Which interpreter to use (pure: nothing is run; see the module docstring for the order)."""
+    if python is not None:
+        return Interpreter(python, "--python")
+    active = environ.get("VIRTUAL_ENV")
+    if active and Path(active).resolve() != Path(own_prefix).resolve():
+        return Interpreter(_bin(Path(active)), "$VIRTUAL_ENV")
+    for name in (".venv", "venv"):
+        if _bin(root / name).exists():
+            return Interpreter(_bin(root / name), name)
+    return Interpreter(Path(sys.executable), "decompose's own")
+
+
+def probe(chosen: Interpreter) -> Interpreter:
+    """Run it once: its version and prefix, or a UserError saying what is wrong with it."""
+    where = f"the monolith's interpreter {chosen.path} (from {chosen.source})"
+    if not chosen.path.exists():
+        raise UserError(f"{where}: no such file", NEXT)
+    try:
+        done = subprocess.run([str(chosen.path), "-c", PROBE], capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise UserError(f"{where} does not run ({error})", NEXT) from None
+    try:
+        version, prefix = json.loads(done.stdout)
+    except ValueError:
+        said = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        raise UserError(f"{where} does not run: {said}", NEXT) from None
+    if tuple(version[:2]) < OLDEST:
+        raise UserError(f"{where} is Python {'.'.join(map(str, version))}: decompose's runtime needs 3.9 or newer",
+                        "pass --python to a Python 3.9+ environment of the monolith")
+    return Interpreter(chosen.path, chosen.source, tuple(version), prefix)
+
+
+def find(python: Path | None, root: Path) -> Interpreter:
+    return probe(choose(python, root))
+
+
+def require(interpreter: Interpreter, module: str, why: str) -> None:
+    """A UserError unless `module` imports in the interpreter (e.g. pytest for the monolith's suite)."""
+    done = subprocess.run([str(interpreter.path), "-c", f"import {module}"], capture_output=True, text=True,
+                          timeout=120, check=False)
+    if done.returncode != 0:
+        raise UserError(f"{interpreter.describe()}: no module {module!r} there ({why})",
+                        f"install it in the monolith's environment ({interpreter.path} -m pip install {module}), "
+                        "or pass --python to an environment that has it")
+
+
+def runtime_path(scratch: Path) -> Path:
+    """The folder holding `decompose_runtime` (written fresh from decompose's own files): put it on PYTHONPATH."""
+    folder = scratch.resolve() / "runtime"
+    package = folder / RUNTIME_PACKAGE
+    if package.exists():
+        shutil.rmtree(package)
+    package.mkdir(parents=True)
+    for name, source in RUNTIME_MODULES.items():
+        shutil.copyfile(source, package / name)
+    return folder
+
+
+def environment(interpreter: Interpreter, path: list[Path], base: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """The environment of a process in the monolith's interpreter: `path` first on PYTHONPATH, and its
+    venv active (a test that starts `python` gets the monolith's)."""
+    env = dict(base)
+    home = Path(__file__).resolve().parent.parent  # where `decompose` imports from: never on a foreign path
+    inherited = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if not interpreter.own:
+        inherited = [p for p in inherited if Path(p).resolve() != home]
+    entries = [str(p) for p in path] + inherited
+    env["PYTHONPATH"] = os.pathsep.join(entries)
+    if not interpreter.own and interpreter.prefix:
+        env["VIRTUAL_ENV"] = interpreter.prefix
+        env["PATH"] = f"{interpreter.path.parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+# --- what is installed there: import names -> distributions, and their versions -------------------------
+
+INSTALLED = r"""
+import json
+from importlib import metadata
+owners, versions = {}, {}
+for dist in metadata.distributions():
+    name = dist.metadata["Name"]
+    if not name:
+        continue
+    versions.setdefault(name, dist.version)
+    tops = (dist.read_text("top_level.txt") or "").split()
+    if not tops:  # what importlib.metadata.packages_distributions infers (3.10+), on 3.9 too
+        tops = {f.parts[0] if len(f.parts) > 1 else f.name[:-3] for f in dist.files or () if f.suffix == ".py"}
+    for top in sorted(set(tops)):
+        owners.setdefault(top, [])
+        if name not in owners[top]:
+            owners[top].append(name)
+print(json.dumps({"owners": owners, "versions": versions}, sort_keys=True))
+"""
+
+
+@dataclass(frozen=True)
+class Installed:
+    """The distributions of one environment: top-level import name -> distributions, name -> version."""
+    owners: dict[str, list[str]]
+    versions: dict[str, str]
+
+    def version(self, dist: str) -> str | None:
+        wanted = normalise(dist)
+        return next((v for name, v in sorted(self.versions.items()) if normalise(name) == wanted), None)
+
+
+def normalise(name: str) -> str:
+    """A distribution name as PEP 503 compares it."""
+    return "-".join(name.replace("_", "-").replace(".", "-").lower().split("-"))
+
+
+def installed(interpreter: Interpreter) -> Installed:
+    """What the monolith's environment holds, read there (importlib.metadata of its own Python)."""
+    done = subprocess.run([str(interpreter.path), "-c", INSTALLED], capture_output=True, text=True, timeout=120,
+                          check=False, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    try:
+        found = json.loads(done.stdout)
+    except ValueError:
+        said = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        raise UserError(f"{interpreter.describe()}: listing its distributions failed: {said}", NEXT) from None
+    return Installed(found["owners"], found["versions"])

@@ -1,0 +1,213 @@
+"""decompose in its own venv, the monolith in another: a Flask 2.0 app (Werkzeug 2.0, Jinja2 3.0: pins
+that conflict with decompose's own Flask 3 / Jinja2 3.1) on another Python minor, whose top package is
+`app`. Its contracts are recorded from decompose's interpreter with --python, and nothing of decompose
+ever enters the monolith's environment.
+
+The monolith's venv is built by this test with pip (PyPI only) and cached under tests/.cache/envs/,
+keyed by the interpreter and the pins: later runs reuse it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PINS = ["flask==2.0.3", "werkzeug==2.0.3", "jinja2==3.0.3", "itsdangerous==2.0.1", "click==8.0.4",
+        "markupsafe==2.0.1", "pytest==7.4.4"]
+CACHE = ROOT / "tests" / ".cache" / "envs"
+PYENV = Path("/root/.pyenv/versions")
+
+APP = {
+    "app/__init__.py": '''
+from flask import Flask
+
+
+def create_app():
+    app = Flask(__name__)
+    from app.cart.views import cart
+    from app.users.views import users
+    app.register_blueprint(cart)
+    app.register_blueprint(users)
+    return app
+''',
+    "app/cart/__init__.py": "",
+    "app/cart/views.py": '''
+from flask import Blueprint, current_app, jsonify, request
+
+cart = Blueprint("cart", __name__)
+
+
+@cart.route("/cart", methods=["GET"])
+def show():
+    return jsonify(items=current_app.config.setdefault("ITEMS", []))
+
+
+@cart.route("/cart", methods=["POST"])
+def add():
+    items = current_app.config.setdefault("ITEMS", [])
+    items.append(request.get_json()["item"])
+    return jsonify(items=items), 201
+''',
+    "app/users/__init__.py": "",
+    "app/users/views.py": '''
+from flask import Blueprint, jsonify
+
+users = Blueprint("users", __name__)
+
+
+@users.route("/users/<int:user_id>")
+def user(user_id):
+    return jsonify(id=user_id, name=f"user {user_id}")
+''',
+    "tests/__init__.py": "",
+    "tests/test_app.py": '''
+import flask
+import pytest
+
+from app import create_app
+
+
+@pytest.fixture
+def client():
+    return create_app().test_client()
+
+
+def test_the_pins_are_the_monolith_s():
+    assert flask.__version__ == "2.0.3"
+
+
+def test_cart(client):
+    assert client.post("/cart", json={"item": "tea"}).status_code == 201
+    assert client.get("/cart").get_json()["items"] == ["tea"]
+
+
+def test_user(client):
+    assert client.get("/users/7").get_json() == {"id": 7, "name": "user 7"}
+''',
+}
+
+
+def other_python() -> Path | None:
+    """A CPython 3.9 (else any 3.9-3.13 of another minor than decompose's) from pyenv."""
+    own = f"{sys.version_info.major}.{sys.version_info.minor}"
+    found = sorted(PYENV.glob("3.*/bin/python"), key=lambda p: [int(n) for n in p.parts[-3].split(".") if n.isdigit()])
+    usable = [p for p in found if p.parts[-3].rsplit(".", 1)[0] in ("3.9", "3.10", "3.11", "3.12", "3.13")
+              and not p.parts[-3].startswith(own + ".")]
+    return usable[0] if usable else None
+
+
+@pytest.fixture(scope="module")
+def monolith_python() -> Path:
+    base = other_python()
+    if base is None:
+        pytest.skip("no CPython 3.9-3.13 other than decompose's own under /root/.pyenv/versions")
+    key = hashlib.sha256(json.dumps([str(base), PINS]).encode()).hexdigest()[:16]
+    venv = CACHE / key
+    python = venv / "bin" / "python"
+    if not (venv / "ready").exists():
+        shutil.rmtree(venv, ignore_errors=True)
+        subprocess.run([str(base), "-m", "venv", str(venv)], check=True, timeout=120)
+        done = subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *PINS],
+                              capture_output=True, text=True, timeout=300, check=False)
+        if done.returncode != 0:
+            pytest.skip(f"PyPI not reachable to build the monolith's venv: {done.stderr.strip()[-300:]}")
+        (venv / "ready").write_text("\n".join(PINS) + "\n")
+    return python
+
+
+def decompose(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """decompose from its own interpreter, as a user's shell runs it (no venv of the monolith's active)."""
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    return subprocess.run([sys.executable, "-m", "decompose", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300, check=False)
+
+
+def distributions(python: Path) -> set[str]:
+    done = subprocess.run([str(python), "-c", "import importlib.metadata as m, json; "
+                           "print(json.dumps(sorted(d.metadata['Name'].lower() for d in m.distributions())))"],
+                          capture_output=True, text=True, check=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
+    return set(json.loads(done.stdout))
+
+
+@pytest.fixture
+def monolith(tmp_path: Path) -> Path:
+    for name, text in APP.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text.lstrip())
+    return tmp_path
+
+
+def test_contracts_are_recorded_in_the_monolith_s_own_interpreter(monolith: Path, monolith_python: Path):
+    before = distributions(monolith_python)
+    for stage in (["analyze", "."], ["plan"]):
+        done = decompose(monolith, *stage)
+        assert done.returncode == 0, done.stderr
+    done = decompose(monolith, "contracts", "record", "--python", str(monolith_python), "--", "tests", "-q")
+    assert done.returncode == 0, done.stdout + done.stderr
+    version = subprocess.run([str(monolith_python), "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    assert f"monolith interpreter: {monolith_python} {version} (--python)" in done.stderr
+    assert "Recorded 2 scenarios, 3 exchanges" in done.stderr
+    recorded = {e["route"] for p in (monolith / "contracts").glob("*.json")
+                for s in json.loads(p.read_text())["scenarios"] for e in s["exchanges"]}
+    assert recorded == {"GET /cart", "POST /cart", "GET /users/{user_id}"}
+    after = distributions(monolith_python)
+    assert after == before and not after & {"decompose", "typer", "chalice", "jsonschema", "httpx", "libcst"}
+    assert "flask" in after
+
+
+def test_contracts_verify_against_the_monolith_served_in_its_own_interpreter(monolith: Path, monolith_python: Path):
+    for stage in (["analyze", "."], ["plan"]):
+        assert decompose(monolith, *stage).returncode == 0
+    plan = monolith / "decompose.toml"
+    plan.write_text(plan.read_text() + '\n[contracts]\napp = "app:create_app"\n')
+    done = decompose(monolith, "contracts", "record", "--python", str(monolith_python), "--", "tests")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Replayed every scenario twice on the monolith" in done.stderr, done.stderr
+    done = decompose(monolith, "contracts", "verify", "--target", "monolith", "--python", str(monolith_python))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"monolith interpreter: {monolith_python}" in done.stderr
+    assert "Scenarios: 2/2 passed" in done.stderr
+    (monolith / "app" / "users" / "views.py").write_text(
+        (monolith / "app" / "users" / "views.py").read_text().replace('f"user {user_id}"', 'f"member {user_id}"'))
+    done = decompose(monolith, "contracts", "verify", "--target", "monolith", "--python", str(monolith_python))
+    assert done.returncode == 1 and "Scenarios: 1/2 passed" in done.stderr, done.stdout + done.stderr
+
+
+def test_decompose_itself_cannot_be_imported_by_the_monolith_s_suite(monolith: Path, monolith_python: Path):
+    """The suite runs with decompose_runtime on its path, and without decompose: a test importing it fails."""
+    suite = monolith / "tests" / "test_app.py"
+    suite.write_text(suite.read_text() + "\n\ndef test_decompose_is_not_here():\n"
+                                                     "    import decompose_runtime.recorder\n"
+                                                     "    with __import__('pytest').raises(ImportError):\n"
+                                                     "        import decompose\n")
+    for stage in (["analyze", "."], ["plan"]):
+        assert decompose(monolith, *stage).returncode == 0
+    done = decompose(monolith, "contracts", "record", "--python", str(monolith_python), "--runs", "1", "--", "tests")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_missing_interpreter_is_one_clear_error(monolith: Path):
+    for stage in (["analyze", "."], ["plan"]):
+        assert decompose(monolith, *stage).returncode == 0
+    done = decompose(monolith, "contracts", "record", "--python", "nowhere/bin/python", "--", "tests")
+    assert done.returncode == 2
+    assert "the monolith's interpreter nowhere/bin/python (from --python): no such file" in done.stderr
+    assert "pass --python PATH" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_monolith_s_distributions_are_read_in_its_interpreter(monolith_python: Path):
+    from decompose.interpreter import Interpreter, installed, probe
+
+    found = installed(probe(Interpreter(monolith_python, "--python")))
+    assert found.owners["flask"] == ["Flask"] and found.version("flask") == "2.0.3"
+    assert found.version("jinja2") == "3.0.3" and found.version("werkzeug") == "2.0.3"
+    assert "decompose" not in found.owners and found.version("chalice") is None

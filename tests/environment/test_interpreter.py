@@ -1,0 +1,89 @@
+"""Which interpreter runs the monolith (decompose.interpreter.choose, pure), how a bad one is reported,
+and the environment its processes get."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from decompose.errors import UserError
+from decompose.interpreter import Interpreter, choose, environment, probe, require, runtime_path
+
+
+def venv(folder: Path) -> Path:
+    python = folder / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.write_text("")
+    return python
+
+
+def test_python_given_wins_over_everything(tmp_path):
+    venv(tmp_path / ".venv")
+    chosen = choose(Path("/opt/py/bin/python"), tmp_path, {"VIRTUAL_ENV": "/elsewhere"}, own_prefix="/own")
+    assert chosen == Interpreter(Path("/opt/py/bin/python"), "--python")
+
+
+def test_the_active_venv_comes_next_unless_it_is_decompose_s_own(tmp_path):
+    venv(tmp_path / ".venv")
+    assert choose(None, tmp_path, {"VIRTUAL_ENV": "/app/env"}, own_prefix="/own").path == Path("/app/env/bin/python")
+    own = choose(None, tmp_path, {"VIRTUAL_ENV": "/own"}, own_prefix="/own")
+    assert own == Interpreter(tmp_path / ".venv" / "bin" / "python", ".venv")
+
+
+def test_then_the_project_s_venv_then_decompose_s_own(tmp_path):
+    venv(tmp_path / "venv")
+    assert choose(None, tmp_path, {}, own_prefix="/own").source == "venv"
+    assert choose(None, tmp_path / "missing", {}, own_prefix="/own") == Interpreter(Path(sys.executable), "decompose's own")
+
+
+def test_a_missing_or_broken_interpreter_is_a_user_error(tmp_path):
+    with pytest.raises(UserError, match=r"the monolith's interpreter .*/nope \(from --python\): no such file"):
+        probe(Interpreter(tmp_path / "nope", "--python"))
+    broken = tmp_path / "python"
+    broken.write_text("#!/bin/sh\necho 'cannot start: no encodings module' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    with pytest.raises(UserError, match="does not run: cannot start: no encodings module") as raised:
+        probe(Interpreter(broken, ".venv"))
+    assert "pass --python PATH" in raised.value.next_step
+
+
+def test_the_running_interpreter_is_probed_as_decompose_s_own():
+    found = probe(Interpreter(Path(sys.executable), "decompose's own"))
+    assert found.version == tuple(sys.version_info[:3]) and found.own
+    assert found.describe().startswith(f"monolith interpreter: {sys.executable} {sys.version_info[0]}.")
+
+
+def test_a_module_the_interpreter_lacks_says_how_to_get_it():
+    own = probe(Interpreter(Path(sys.executable), "decompose's own"))
+    require(own, "json", "always there")
+    with pytest.raises(UserError, match="no module 'no_such_module_here' there") as raised:
+        require(own, "no_such_module_here", "needed")
+    assert "-m pip install no_such_module_here" in raised.value.next_step
+
+
+def test_the_runtime_package_imports_no_decompose(tmp_path):
+    folder = runtime_path(tmp_path)
+    source = (folder / "decompose_runtime" / "recorder.py").read_text()
+    assert "def pytest_configure" in source
+    assert "import decompose" not in source and "from decompose" not in source
+
+
+def test_a_foreign_interpreter_gets_its_venv_and_not_decompose_s_path(tmp_path):
+    home = str(Path(__file__).resolve().parents[2])  # where decompose imports from in this test run
+    foreign = Interpreter(Path("/app/env/bin/python"), "--python", (3, 9, 18), "/app/env")
+    env = environment(foreign, [tmp_path], {"PYTHONPATH": f"{home}:/user/lib", "PATH": "/usr/bin"})
+    assert env["PYTHONPATH"] == f"{tmp_path}:/user/lib"
+    assert env["VIRTUAL_ENV"] == "/app/env" and env["PATH"] == "/app/env/bin:/usr/bin"
+
+
+def test_requirements_are_named_and_pinned_from_the_monolith_s_environment():
+    from decompose.generation.settings import Requirement, requirements
+    from decompose.interpreter import Installed
+
+    theirs = Installed({"jwt": ["PyJWT"], "flask": ["Flask"]}, {"PyJWT": "1.7.1", "Flask": "1.1.4"})
+    found = requirements({"jwt", "flask", "json", "myapp", "slugify"}, {"myapp"}, theirs)
+    assert found == [Requirement("Flask", "1.1.4", ("flask",)), Requirement("PyJWT", "1.7.1", ("jwt",)),
+                     Requirement("slugify", None, ("slugify",))]  # not installed there: unpinned, as before
+    assert theirs.version("pyjwt") == "1.7.1" and theirs.version("py-jwt") is None
