@@ -59,6 +59,8 @@ CONTRACT = Kind("contract", "contract.schema.json", 1, "record it again with 'de
 LATENCY = Kind("latency.json", "latency.schema.json", 1,
                "record again with 'decompose contracts record' (it writes .decompose/latency.json)", _bare_routes)
 GENERATION = Kind("generation.json", "generation.schema.json", 1, "run 'decompose generate' again")
+VERDICTS = Kind("verdicts.json", "verdicts.schema.json", 1,
+                "move it aside and run 'decompose contracts verify' again (it writes .decompose/verdicts.json)")
 
 
 @functools.cache

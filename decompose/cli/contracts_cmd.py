@@ -97,6 +97,8 @@ def verify(
     settings = settings_for(ctx, quiet, verbose)
     from decompose.contracts.suite import Options
     from decompose.contracts.suite import verify as run_verify
+    from decompose.contracts.verdicts import VERDICTS_PATH
+    from decompose.contracts.verdicts import keep as keep_verdicts
 
     options = Options(contracts=contracts, plan=plan, services=services, junit=junit, repeat=repeat, warmup=warmup, reset=reset,
                       only=list(only), root=root, in_process=in_process, python=python)
@@ -105,6 +107,7 @@ def verify(
         write_data(json.dumps(verified.results, indent=1, sort_keys=True))
     if not settings.quiet:
         _summary(verified, settings.verbosity)
+    keep_verdicts(VERDICTS_PATH, target, verified.results)  # for 'report' and 'plan --waves', once the run is shown
     if not verified.passed:
         raise typer.Exit(1)
 

@@ -143,7 +143,10 @@ def print_waves(ws, out: Path, as_json: bool) -> None:
     """`plan --waves`: the order of moving the plan's services (planning.waves), on stdout."""
     from decompose.planning.waves import facts_of, to_json, to_text, waves
 
+    from decompose.contracts.verdicts import VERDICTS_PATH, status
+
     found = sound_plan(ws, out)
-    facts = facts_of(ws.analysis, dict(found.homes), [s.name for s in found.plan.services])
+    names = [s.name for s in found.plan.services]
+    facts = facts_of(ws.analysis, dict(found.homes), names, status(out.parent / VERDICTS_PATH, names))
     order = waves(facts)
     write_data(json.dumps(to_json(order), indent=2, sort_keys=True) + "\n" if as_json else to_text(order))

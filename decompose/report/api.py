@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from decompose.contracts.verdicts import VERDICTS_PATH, status, summary
 from decompose.planning.api import Workspace, baseline_scores, load, review_scores, sound_plan
 from decompose.planning.scoring import per_service
 from decompose.report.model import PlanView, build
@@ -27,7 +28,7 @@ def report_data(analysis_path: Path, plan_path: Path | None) -> dict[str, Any]:
 def plan_view(ws: Workspace, path: Path) -> PlanView:
     found = sound_plan(ws, path)
     figures = per_service(ws.graph, found.homes)
-    services = []
+    services, names = [], [service.name for service in found.plan.services]
     for service in found.plan.services:
         f = figures.get(service.name)
         services.append({"name": service.name, "routes": list(service.routes), "tables": list(service.tables),
@@ -36,7 +37,8 @@ def plan_view(ws: Workspace, path: Path) -> PlanView:
     return PlanView(homes=dict(found.homes), reasons=reasons(path.read_text(encoding="utf-8")), services=services,
                     scores=review_scores(ws, found), baseline=baseline_scores(ws, found.plan.settings),
                     path=path.name, manual=manual_steps(path.parent / "services" / "generation.json"),
-                    contracts=contract_status(path.parent / "contracts", [s["name"] for s in services]))
+                    contracts=contract_status(path.parent / "contracts", names),
+                    verdicts=status(path.parent / VERDICTS_PATH, names))
 
 
 def manual_steps(report: Path) -> dict[str, list[str]]:
@@ -49,8 +51,10 @@ def manual_steps(report: Path) -> dict[str, list[str]]:
 
 
 def contract_status(folder: Path, services: list[str]) -> dict[str, str]:
-    """"recorded" for each service with a contract under contracts/ (from 'decompose contracts record')."""
-    return {name: "recorded" for name in services if (folder / f"{name}.json").is_file()}
+    """Each service's contract as far as we know: the verdicts of the last 'decompose contracts verify'
+    (.decompose/verdicts.json), else "recorded" when contracts/<service>.json exists."""
+    recorded = {name: "recorded" for name in services if (folder / f"{name}.json").is_file()}
+    return {**recorded, **summary(folder.parent / VERDICTS_PATH, services)}
 
 
 def reasons(plan_text: str) -> dict[str, str]:

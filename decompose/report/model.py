@@ -41,7 +41,8 @@ class PlanView:
     baseline: dict[str, Any]
     path: str
     manual: dict[str, list[str]] = field(default_factory=dict)  # service -> manual steps (from generation.json)
-    contracts: dict[str, str] = field(default_factory=dict)  # service -> contract status, when contracts exist
+    contracts: dict[str, str] = field(default_factory=dict)  # service -> contract status in words, when contracts exist
+    verdicts: dict[str, str] = field(default_factory=dict)  # service -> "passed" | "failed" against its service (last verify)
 
 
 def build(analysis: Analysis, plan: PlanView | None = None) -> dict[str, Any]:
@@ -304,5 +305,5 @@ def _service_map(analysis: Analysis, plan: PlanView, owner: dict[str, str]) -> d
 
 
 def _waves(analysis: Analysis, plan: PlanView) -> list[dict[str, Any]]:
-    facts = facts_of(analysis, plan.homes, [s["name"] for s in plan.services], plan.contracts)
+    facts = facts_of(analysis, plan.homes, [s["name"] for s in plan.services], plan.verdicts)
     return to_json(waves(facts))["waves"]

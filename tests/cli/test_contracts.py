@@ -103,6 +103,8 @@ def test_the_monolith_keeps_every_contract(recorded, warmup, tmp_path):
     assert len(scenarios) > 150 and all(s["passed"] for s in scenarios)  # a scenario counts once per contract
     suite = ElementTree.parse(junit).getroot().find("testsuite")
     assert suite.get("failures") == "0" and suite.get("errors") == "0" and int(suite.get("tests")) > 250
+    kept = json.loads((recorded / ".decompose" / "verdicts.json").read_text())["against"]["monolith"]  # for report, --waves
+    assert sum(v["routes"] for v in kept.values()) == 51 and all(v["routes_passed"] == v["routes"] for v in kept.values())
 
 
 def test_a_target_that_is_not_one_is_a_clear_error(recorded):

@@ -17,7 +17,7 @@ import tomlkit
 from typer.testing import CliRunner
 
 from decompose.analysis.model import SCHEMA_VERSION as ANALYSIS_VERSION
-from decompose.artefacts import ANALYSIS, CONTRACT, GENERATION, LATENCY, PLAN, Kind, check, schema
+from decompose.artefacts import ANALYSIS, CONTRACT, GENERATION, LATENCY, PLAN, VERDICTS, Kind, check, schema
 from decompose.artefacts.validate import SchemaError, check_schema, first_problem
 from decompose.cli import app
 from decompose.contracts.build import read_contract
@@ -209,7 +209,8 @@ def test_a_corrupt_artefact_is_one_line_exit_2_and_left_as_it_was(copy, artefact
 
 # ---- the schemas and their validator ------------------------------------------------------------------
 
-KINDS = {"analysis": ANALYSIS, "plan": PLAN, "contract": CONTRACT, "latency": LATENCY, "generation": GENERATION}
+KINDS = {"analysis": ANALYSIS, "plan": PLAN, "contract": CONTRACT, "latency": LATENCY, "generation": GENERATION,
+         "verdicts": VERDICTS}
 
 
 @pytest.mark.parametrize("kind", KINDS.values(), ids=KINDS.keys())
