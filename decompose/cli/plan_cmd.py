@@ -42,9 +42,12 @@ def plan(
     from decompose.planning.api import load
     from decompose.planning.plan import Settings
 
-    with StageBar(None if settings.quiet else err_console(), "Planning", 1) as bar:
+    proposing = not (waves or explain_name or check)
+    wanted = Settings(str(analysis), strategy, resolution, seed, services)
+    with StageBar(None if settings.quiet else err_console(), "Planning", 3 if proposing else 1) as bar:
         bar.step("reading the analysis and building the graph")
         ws = load(analysis, config)
+        proposal = plan_steps.propose(ws, out, wanted, ground_truth, force, bar.step) if proposing else None
     if waves:
         plan_steps.print_waves(ws, out, json_out)
     elif explain_name:
@@ -52,7 +55,6 @@ def plan(
     elif check:
         plan_steps.check(ws, out, ground_truth, json_out, settings.quiet)
     else:
-        wanted = Settings(str(analysis), strategy, resolution, seed, services)
-        plan_steps.propose(ws, out, wanted, ground_truth, force, json_out and not converge, settings.quiet or converge)
+        plan_steps.show_proposal(out, proposal, json_out and not converge, settings.quiet or converge)
         if converge:
             plan_steps.converge(ws, out, wanted, ground_truth, source, json_out, settings.quiet)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,11 @@ from decompose.planning.plan import Settings
 from decompose.planning.planfile import load_document
 
 
-def propose(ws: Workspace, out: Path, wanted: Settings, truth: Path | None, force: bool, json_out: bool, quiet: bool) -> None:
+def propose(ws: Workspace, out: Path, wanted: Settings, truth: Path | None, force: bool,
+            stage: Callable[[str], None] = lambda name: None):
+    """Cluster and write the plan file (the old one kept as .bak when --force replaces hand edits);
+    the proposal, for `show_proposal` once the progress bar is gone. `stage`: the CLI's bar."""
+    stage("reading the plan file")
     previous = load_document(out) if out.exists() else None
     constraints = None
     if previous is not None:
@@ -37,8 +42,13 @@ def propose(ws: Workspace, out: Path, wanted: Settings, truth: Path | None, forc
         constraints = found.plan.constraints
         if force and found.hand_edited:
             shutil.copyfile(out, out.with_name(out.name + ".bak"))
+    stage("clustering, checking and scoring the services")
     proposal = propose_plan(ws, wanted, constraints or Constraints(), previous, truth)
     _write_atomic(out, proposal.text)
+    return proposal
+
+
+def show_proposal(out: Path, proposal, json_out: bool, quiet: bool) -> None:
     if json_out:
         write_data(_json({"plan": str(out), "scores": proposal.scores, "baseline": proposal.baseline,
                           "unhonoured": [vars(u) for u in proposal.unhonoured],
