@@ -1,11 +1,16 @@
 """The service map, first on the page, opened in headless Chromium for the sample and a zoo app:
 every planned service is on it with its route count, a click opens its card (routes, tables, calls),
-and the migration waves are listed. Screenshots go to test-artifacts/ (gitignored)."""
+and the migration waves are listed. Screenshots go to test-artifacts/ (gitignored).
+
+With DECOMPOSE_CORPUS set to the corpus checkouts (benchmarks/corpus.py's CORPUS_DIR), the same test
+also opens the report of each of CORPUS_REPORTS found there (never committed, so CI skips them)."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -16,11 +21,25 @@ from tests.report.browser import FLAGS, chromium
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 APPS = {"sample": ROOT / "sample_monolith", "zoo-blueprints": ROOT / "tests" / "zoo" / "apps" / "blueprint_attribute_chains"}
+CORPUS_REPORTS = ("flasky", "microblog-api")
+
+
+def corpus_apps() -> dict[str, Path]:
+    """The corpus apps of CORPUS_REPORTS checked out under $DECOMPOSE_CORPUS: their project roots."""
+    corpus = os.environ.get("DECOMPOSE_CORPUS")
+    if not corpus:
+        return {}
+    manifest = tomllib.loads((ROOT / "benchmarks" / "corpus" / "manifest.toml").read_text())["apps"]
+    found = {f"corpus-{name}": Path(corpus) / name / manifest[name].get("root", ".") for name in CORPUS_REPORTS}
+    return {name: path.resolve() for name, path in found.items() if path.is_dir()}
+
+
+APPS.update(corpus_apps())
 
 
 def build_report(source: Path, where: Path) -> Path:
     """analyze, plan, report on a copy of `source` in `where`; returns the folder with report.html."""
-    shutil.copytree(source, where / source.name, ignore=shutil.ignore_patterns("__pycache__", ".decompose"))
+    shutil.copytree(source, where / source.name, ignore=shutil.ignore_patterns("__pycache__", ".decompose", ".git", "node_modules"))
     run_in(where, ["analyze", source.name, "-q"], ["plan", "-q"], ["report", "-q"])
     return where / ".decompose"
 
