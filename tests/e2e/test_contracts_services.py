@@ -22,11 +22,12 @@ runner = CliRunner()
 
 def test_every_generated_service_keeps_its_contract(recorded):
     where, report = recorded
-    results = json.loads(run_in(where, ["contracts", "verify", "--target", "services", "--json", "-q"]))
+    results = json.loads(run_in(where, ["contracts", "verify", "--target", "services", "--latency", "off", "--json", "-q"]))
     routes = results["routes"]
     owners = {s["name"] for s in report["services"] if s["routes"]}
     assert {r["service"] for r in routes} == owners and len(routes) == 51
-    assert all(r["passed"] for r in routes), [r for r in routes if not r["passed"]]
+    # answers only: latency under load is benchmarks/contracts_load.py's to judge, not a test's
+    assert all(r["passed"] and r["failed"] == r["errors"] == 0 for r in routes), [r for r in routes if not r["passed"]]
     assert all(s["passed"] for s in results["scenarios"]) and len(results["scenarios"]) > 150
     assert results["target"].startswith("the generated services (13")
 
