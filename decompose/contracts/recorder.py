@@ -15,14 +15,24 @@ import base64
 import contextvars
 import io
 import json
+import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+try:
+    from . import sightings as _sightings  # as decompose_runtime.recorder, on the monolith's path
+    from . import startdata as _startdata
+except ImportError:  # pragma: no cover  (loaded as a top-level module)
+    from decompose.contracts import sightings as _sightings
+    from decompose.contracts import startdata as _startdata
+
 FORMAT = 1
 _depth = contextvars.ContextVar("decompose_record_depth", default=0)
+_ENVIRON_AT_IMPORT = dict(os.environ)  # before any conftest runs: what the suite sets is what differs later
 
 
 class Recording:
@@ -30,6 +40,19 @@ class Recording:
         self.scenarios: dict[str, list[dict[str, Any]]] = {}
         self.order: list[str] = []
         self.current = "(outside a test)"
+        self.sightings = _sightings.Sightings(_ENVIRON_AT_IMPORT)
+        self.started: set[str] = set()  # scenarios whose first request was seen
+        self.data: dict[str, dict[str, list[dict[str, Any]]]] = {}  # scenario -> its starting rows (startdata)
+
+    def starting(self, app: Any) -> None:
+        """Before a request reaches `app`: at a test's first one, note the world it was made in."""
+        if self.current in self.started or self.current == "(outside a test)":
+            return
+        self.started.add(self.current)
+        self.sightings.reached(app)
+        rows = _startdata.capture(app)
+        if rows:
+            self.data[self.current] = rows
 
     def add(self, exchange: dict[str, Any]) -> None:
         if self.current not in self.scenarios:
@@ -38,7 +61,9 @@ class Recording:
         self.scenarios[self.current].append(exchange)
 
     def to_json(self) -> dict[str, Any]:
-        return {"format": FORMAT, "scenarios": [{"name": n, "exchanges": self.scenarios[n]} for n in self.order]}
+        scenarios = [{"name": n, "exchanges": self.scenarios[n], **({"data": self.data[n]} if n in self.data else {})}
+                     for n in self.order]
+        return {"format": FORMAT, "scenarios": scenarios, "world": self.sightings.to_json()}
 
 
 def encode_body(data: bytes) -> dict[str, str]:
@@ -82,6 +107,7 @@ def record_wsgi(call, recording: Recording):
             return call(app, environ, start_response)
         token = _depth.set(1)
         try:
+            recording.starting(app)
             started = time.perf_counter()
             method, path, query, headers, body = _wsgi_request(environ)
             seen: dict[str, Any] = {}
@@ -111,6 +137,7 @@ def record_django_client(call, recording: Recording):
             return call(handler, environ)
         token = _depth.set(1)
         try:
+            recording.starting(handler)
             started = time.perf_counter()
             method, path, query, headers, body = _wsgi_request(environ)
             response = call(handler, environ)
@@ -131,6 +158,7 @@ def record_asgi(call, recording: Recording):
         if scope.get("type") != "http" or _depth.get():
             return await call(app, scope, receive, send)
         token = _depth.set(1)
+        recording.starting(app)
         started = time.perf_counter()
         body, seen, answer = bytearray(), {}, bytearray()
 
@@ -169,12 +197,31 @@ ENTRY_POINTS = (
 )
 
 
+def note_construction(call, recording: Recording):
+    """An app class's __init__: whoever built the app (decompose_runtime.sightings) is the world's app."""
+    def constructed(app, *args, **kwargs):
+        result = call(app, *args, **kwargs)
+        try:
+            recording.sightings.built(app, sys._getframe(1))
+        except Exception:  # noqa: BLE001  (inference is a convenience: it never breaks the suite)
+            pass
+        return result
+    return constructed
+
+
+CONSTRUCTORS = (
+    ("flask", "Flask", "__init__", note_construction),
+    ("starlette.applications", "Starlette", "__init__", note_construction),
+    ("fastapi", "FastAPI", "__init__", note_construction),
+)
+
+
 def install(recording: Recording) -> list[tuple[type, str, Any]]:
-    """Wrap every framework entry point that can be imported; returns what to restore."""
+    """Wrap every framework entry point and app constructor that can be imported; returns what to restore."""
     import importlib
 
     patched = []
-    for module_name, class_name, method, wrap in ENTRY_POINTS:
+    for module_name, class_name, method, wrap in ENTRY_POINTS + CONSTRUCTORS:
         try:
             cls = getattr(importlib.import_module(module_name), class_name)
         except Exception:  # noqa: BLE001  (framework not installed, or not configured: nothing to record)

@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from decompose.contracts import startdata
 from decompose.contracts.binding import Request
 from decompose.contracts.compare import Answer
 from decompose.contracts.replay import TargetError
@@ -48,6 +49,7 @@ class InProcess:
     def __init__(self, spec: str | None, root: Path, hooks: tuple[str, ...]) -> None:
         self.spec, self.root, self.hooks = spec, root, list(hooks)
         self.client: httpx.Client | None = None
+        self.app: Any = None
         self.name = "monolith (in-process)"
 
     def fresh(self, env: dict[str, str]) -> None:
@@ -56,9 +58,16 @@ class InProcess:
             reset.apply(env, self.hooks)
         except reset.HookError as error:
             raise UserError(str(error), "fix [contracts] reset in the plan") from None
-        app = load_app(self.spec, self.root)
+        app = self.app = load_app(self.spec, self.root)
         self.client = bare(_asgi_client(app) if is_asgi(app) else
                             httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://localhost"))
+
+    def seed(self, data: dict[str, Any]) -> None:
+        """The scenario's starting rows, into the fresh app's database (decompose.contracts.startdata)."""
+        try:
+            startdata.load(self.app, data)
+        except Exception as error:  # noqa: BLE001  (the app's database: its error is the scenario's)
+            raise TargetError(f"loading the scenario's starting data failed ({type(error).__name__}: {error})") from error
 
     def send(self, request: Request, owner: str = "") -> Answer:
         assert self.client is not None, "fresh() comes before send()"
@@ -82,7 +91,9 @@ class Http:
     """urls: one base URL for everything, or the owning service's URL per exchange ("*": the rest)."""
 
     def __init__(self, urls: str | dict[str, str], resets: list[str], hooks: tuple[str, ...],
-                 secret: str | None = None, timeout: float = 30.0, name: str = "") -> None:
+                 secret: str | None = None, timeout: float = 30.0, name: str = "", loads_data: bool = False) -> None:
+        """loads_data: the first reset process takes a scenario's starting rows (the monolith's host)."""
+        self.loads_data = loads_data
         self.urls = urls if isinstance(urls, dict) else {"*": urls}
         self.resets, self.hooks, self.secret = resets, list(hooks), secret
         self.client = bare(httpx.Client(timeout=timeout))
@@ -101,10 +112,17 @@ class Http:
             raise TargetError(f"reset hook {min(ran_nowhere)} ran in no process: no service has that function "
                               "(check [contracts] reset in the plan)")
 
-    def _reset(self, base: str, env: dict[str, str]) -> set[str]:
+    def seed(self, data: dict[str, Any]) -> None:
+        """The scenario's starting rows, loaded by the first process (the one that builds the database).
+        Only a process that can load them (the monolith's host) is asked; generated services cannot yet,
+        and replay without them."""
+        if self.loads_data and self.resets:
+            self._reset(self.resets[0], {}, {"data": data})
+
+    def _reset(self, base: str, env: dict[str, str], extra: dict[str, Any] | None = None) -> set[str]:
         headers = {SECRET_HEADER: self.secret} if self.secret else {}
         try:
-            response = self.client.post(base.rstrip("/") + reset.PATH, json={"env": env, "hooks": self.hooks},
+            response = self.client.post(base.rstrip("/") + reset.PATH, json={"env": env, "hooks": self.hooks, **(extra or {})},
                                         headers=headers)
         except httpx.TransportError as error:
             raise TargetError(f"{base} did not answer the reset ({type(error).__name__}: {error})") from error

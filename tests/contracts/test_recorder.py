@@ -96,3 +96,58 @@ def test_fastapi_exchanges_are_recorded_through_asgi(tmp_path):
     assert exchange["request"]["method"] == "POST" and exchange["answer"]["status"] == 200
     assert json.loads(exchange["answer"]["body"]["text"]) == {"created": {"n": 1}}
     assert ["content-type", "application/json"] in exchange["request"]["headers"]
+
+
+FACTORY_APP = '''
+    from flask import Flask
+
+    class TestingConfig:
+        GREETING = "hello"
+
+    def create_app(config_name="production", overrides=None, config=None):
+        app = Flask(__name__)
+        app.config.from_object(config or TestingConfig)
+        @app.get("/hi")
+        def hi():
+            return {"greeting": app.config["GREETING"], "config": config_name}
+        return app
+'''
+
+FACTORY_TESTS = '''
+    import os
+    import pytest
+    from app import TestingConfig, create_app
+
+    os.environ["APP_MODE"] = "test"  # set by the suite, as a conftest would: part of the world
+
+    @pytest.fixture
+    def client(monkeypatch):
+        monkeypatch.setenv("PER_TEST", os.environ.get("PYTEST_CURRENT_TEST", "")[:40])  # differs per test: not the world's
+        return create_app("testing", {"DEBUG": False}, config=TestingConfig).test_client()
+
+    def test_one(client):
+        assert client.get("/hi").json == {"greeting": "hello", "config": "testing"}
+
+    def test_two(client):
+        assert client.get("/hi").status_code == 200
+'''
+
+MODULE_APP_TESTS = '''
+    from fastapi.testclient import TestClient
+    from app import app
+
+    def test_create():
+        assert TestClient(app).post("/items", json={"n": 1}).status_code == 200
+'''
+
+
+def test_the_app_factory_its_arguments_and_the_suites_environment_are_recorded(tmp_path):
+    world = record(tmp_path, FACTORY_APP, FACTORY_TESTS)["world"]
+    assert world["apps"] == [{"spec": "app:create_app(config_name='testing', overrides={'DEBUG': False}, "
+                                       "config=app.TestingConfig)", "tests": 2}]
+    assert world["env"] == {"APP_MODE": "test"}
+
+
+def test_a_module_level_app_is_named_by_its_global(tmp_path):
+    world = record(tmp_path, FASTAPI_APP, MODULE_APP_TESTS)["world"]
+    assert world["apps"] == [{"spec": "app:app", "tests": 1}]
