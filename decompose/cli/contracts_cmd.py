@@ -8,13 +8,34 @@ from pathlib import Path
 import typer
 
 from decompose.cli.guard import guarded
-from decompose.cli.output import Quiet, Verbose, err_console, settings_for, table_console, write_data
+from decompose.cli.output import DelayedBar, Quiet, Verbose, err_console, settings_for, table_console, write_data
 from decompose.errors import UserError
 
 FAILURES_SHOWN = 8
 ROOT_OPTION = typer.Option(Path("."), "--root", help="The folder the monolith's package imports from (in-process replay).")
 PYTHON_OPTION = typer.Option(None, "--python", help="The monolith's interpreter (default: the active $VIRTUAL_ENV, "
                              "else the project's .venv or venv, else decompose's own; docs/contracts.md).")
+class SuiteBar:
+    """A DelayedBar fed by a child pytest's progress lines (decompose.contracts.progress); a count that
+    goes back starts a new bar (the next run of the suite)."""
+
+    def __init__(self, console, label: str) -> None:
+        self.console, self.label = console, label
+        self.bar: DelayedBar | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None or done < self.bar.done:
+            self.stop()
+            self.bar = DelayedBar(self.console, self.label)
+            self.bar.start(total)
+        self.bar.total = total
+        self.bar.advance(done - self.bar.done)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 app = typer.Typer(help="SLA contracts: record the monolith's answers per planned service, verify any target against them.", no_args_is_help=True,
                   rich_markup_mode=None)
 
@@ -41,8 +62,12 @@ def record(
                         "record from the suite (options after --) or from recordings (--from), not both")
     from decompose.contracts.api import record as run_record  # heavy (pytest, the planner): loaded by the command
 
-    result = run_record(analysis, plan, out, list(ctx.args), runs, root=root, recordings=list(sources),
-                        python=python)
+    bar = SuiteBar(None if settings.quiet else err_console(), "Recording the suite")
+    try:
+        result = run_record(analysis, plan, out, list(ctx.args), runs, root=root, recordings=list(sources),
+                            python=python, on_progress=bar)
+    finally:
+        bar.stop()
     if settings.quiet:
         return
     console = err_console()
@@ -103,9 +128,13 @@ def verify(
     from decompose.contracts.suite import Options
     from decompose.contracts.suite import verify as run_verify
 
+    bar = SuiteBar(None if settings.quiet else err_console(), f"Verifying against {target}")
     options = Options(contracts=contracts, plan=plan, services=services, junit=junit, repeat=repeat, warmup=warmup, reset=reset,
-                      only=list(only), root=root, in_process=in_process, python=python, latency=latency)
-    verified = run_verify(target, options)
+                      only=list(only), root=root, in_process=in_process, python=python, latency=latency, progress=bar)
+    try:
+        verified = run_verify(target, options)
+    finally:
+        bar.stop()
     if json_output:
         write_data(json.dumps(verified.results, indent=1, sort_keys=True))
     if not settings.quiet:
@@ -150,6 +179,8 @@ def _summary(verified, verbosity: int) -> None:
     if verified.empty:
         console.print(f"Contracts: {len(verified.modules)} verified, {len(verified.empty)} with nothing to verify.")
     console.print(_latency_note(results), soft_wrap=True)
+    for note in verified.notes:
+        console.print(f"[yellow]note[/]: {note}", soft_wrap=True)
     console.print(verdict_line(verified.passed, results), soft_wrap=True)
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from decompose.contracts.build import build, latency, read_recording, write_contracts, write_suites
-from decompose.contracts import inferred
+from decompose.contracts import inferred, progress
 from decompose.contracts.fleet import monolith_fleet
 from decompose.contracts.settings import read as read_settings
 from decompose.contracts.verify import latency_document
@@ -52,7 +52,7 @@ class RecordResult:
 
 def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[str], runs: int = 2,
            scratch: Path = Path(".decompose"), root: Path = Path("."), recordings: list[Path] | None = None,
-           python: Path | None = None) -> RecordResult:
+           python: Path | None = None, on_progress: progress.Progress | None = None) -> RecordResult:
     """recordings: existing ones (the recorder's, the gateway's --record) instead of running the suite;
     two of the same traffic give the noise, as two suite runs do. python: the monolith's interpreter
     (decompose.interpreter says how it is found without one)."""
@@ -63,7 +63,7 @@ def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[st
     services = {route: s.name for s in found.plan.services for route in s.routes}
     interpreter = find(python, root)
     runs = len(recordings) if recordings else runs
-    paths = recordings or _run_suites(scratch, runs, pytest_args, interpreter)
+    paths = recordings or _run_suites(scratch, runs, pytest_args, interpreter, on_progress)
     recordings = [read_recording(path) for path in paths]
     contracts = build(recordings, table, services)
     written = write_contracts(contracts, out)
@@ -173,7 +173,8 @@ def _all(commands: list[list[str]], envs: list[dict[str, str] | None]) -> list[s
         return list(pool.map(run, zip(commands, envs)))
 
 
-def _run_suites(scratch: Path, runs: int, pytest_args: list[str], interpreter: Interpreter) -> list[Path]:
+def _run_suites(scratch: Path, runs: int, pytest_args: list[str], interpreter: Interpreter,
+                on_progress: progress.Progress | None = None) -> list[Path]:
     """The suite, `runs` times, one run after the other (two at once share the monolith's files and
     databases: seen on the corpus as duplicate users, uploads and migrations), in the monolith's
     interpreter with the recorder (decompose_runtime.recorder, put on its path) as a pytest plugin."""
@@ -182,9 +183,10 @@ def _run_suites(scratch: Path, runs: int, pytest_args: list[str], interpreter: I
     env = environment(interpreter, [runtime_path(scratch)])
     paths = [(scratch / f"recording-{n}.json").resolve() for n in range(1, runs + 1)]
     for number, path in enumerate(paths, 1):
+        follow = scratch.resolve() / "progress.txt"
         command = [str(interpreter.path), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "decompose_runtime.recorder",
-                   f"--decompose-record={path}", *pytest_args]
-        done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+                   f"--decompose-record={path}", f"--decompose-record-progress={follow}", *pytest_args]
+        done = progress.run(command, env, follow, on_progress)
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).splitlines()[-15:])
             again = " (the run before passed: does the suite leave files or database rows behind?)" if number > 1 else ""

@@ -59,7 +59,7 @@ def read_recording(path: Path) -> list[Scenario]:
             raw = None
         if not isinstance(raw, dict) or "scenarios" not in raw:
             raw = _from_lines(text)
-        found = [Scenario(s["name"], [_recorded(e) for e in s["exchanges"]], s.get("data") or None) for s in raw["scenarios"]]
+        found = [Scenario(s["name"], [_recorded(e) for e in s["exchanges"]], s.get("data")) for s in raw["scenarios"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UserError(f"{path}: not a decompose recording ({type(exc).__name__}: {exc})",
                         "record again ('decompose contracts record', or 'decompose gateway serve --record')") from None
@@ -144,7 +144,7 @@ def _scenario(scenario: Scenario, again: Scenario | None, table: RouteTable, ser
     touched.discard(UNROUTED)
     document = {"name": scenario.name, "stable": stable, "exchanges": steps,
                 "bindings": [{"name": b.name, "used_by": list(b.used_by)} for b in bindings]}
-    if scenario.data:
+    if scenario.data is not None:
         document["data"] = scenario.data
     if calibration is not None:
         document["replayable"] = calibration["replayable"]

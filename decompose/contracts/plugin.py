@@ -84,6 +84,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--decompose-warmup", type=int, default=1, help="First replay, N times and unjudged, scenarios that reach every route.")
     group.addoption("--decompose-no-reset", action="store_true", help="Do not ask URL targets for a fresh start.")
     group.addoption("--decompose-results", default=None, help="Write the results (routes, scenarios) as JSON here.")
+    group.addoption("--decompose-progress", default=None, help="Append 'done/total' to this file as each test finishes.")
     group.addoption("--decompose-seed", action="store_true",
                     help="The URL target is the monolith's host: its reset loads each scenario's starting data.")
     group.addoption("--decompose-reference", default=None,
@@ -92,6 +93,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--decompose-latency-judge", default="auto", choices=("auto", "recorded", "off"),
                     help="Without a reference: auto holds targets other than the monolith to the recorded latencies; "
                          "recorded holds every target to them; off measures without judging.")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    progress = config.getoption("--decompose-progress", None)
+    if progress and not config.pluginmanager.has_plugin("decompose-progress"):
+        from decompose.contracts.recorder import _Progress
+
+        config.pluginmanager.register(_Progress(progress), "decompose-progress")
 
 
 @pytest.fixture(scope="session")

@@ -51,7 +51,7 @@ class Recording:
         self.started.add(self.current)
         self.sightings.reached(app)
         rows = _startdata.capture(app)
-        if rows:
+        if rows is not None:  # {} too: the test had a database (its tables), with no rows yet
             self.data[self.current] = rows
 
     def add(self, exchange: dict[str, Any]) -> None:
@@ -232,9 +232,27 @@ def install(recording: Recording) -> list[tuple[type, str, Any]]:
     return patched
 
 
+class _Progress:
+    """One line per finished test, appended to a file (--decompose-record-progress here, --decompose-progress
+    in the contract plugin) that decompose follows for its progress bar (decompose.contracts.progress)."""
+
+    def __init__(self, path: str) -> None:
+        self.path, self.total, self.done = path, 0, 0
+
+    def pytest_collection_finish(self, session) -> None:
+        self.total = len(session.items)
+
+    def pytest_runtest_logfinish(self, nodeid, location) -> None:
+        self.done += 1
+        with open(self.path, "a", encoding="utf-8") as out:
+            out.write(f"{self.done}/{self.total}\n")
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--decompose-record", metavar="PATH", default=None,
                      help="Record every request and answer through the app under test to PATH (decompose contracts).")
+    parser.addoption("--decompose-record-progress", metavar="PATH", default=None,
+                     help="Append 'done/total' to PATH as each test finishes (decompose's progress bar).")
 
 
 class _Plugin:
@@ -260,3 +278,6 @@ def pytest_configure(config: pytest.Config) -> None:
     path = config.getoption("--decompose-record")
     if path:
         config.pluginmanager.register(_Plugin(Path(path)), "decompose-recorder")
+    progress = config.getoption("--decompose-record-progress")
+    if progress and not config.pluginmanager.has_plugin("decompose-progress"):
+        config.pluginmanager.register(_Progress(progress), "decompose-progress")

@@ -24,12 +24,12 @@ import contextlib
 import json
 import os
 import re
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from decompose.contracts import progress
 from decompose.contracts.build import read_contract, suite_path, write_suites
 from decompose.contracts.fleet import monolith_fleet, services_fleet
 from decompose.contracts.settings import Settings, read
@@ -59,6 +59,7 @@ class Options:
     in_process: bool = False
     python: Path | None = None  # the monolith's interpreter (target monolith, the latency reference)
     latency: str = "auto"  # LATENCY_MODES: what a route's latency is judged against (module docstring)
+    progress: progress.Progress | None = None  # called with (tests done, tests in all) as the suite runs
 
 
 @dataclass
@@ -70,6 +71,7 @@ class Verified:
     modules: list[Path]
     empty: list[str] = field(default_factory=list)  # services whose contract has no scenario: nothing verified
     interpreter: str = ""  # target monolith: "monolith interpreter: PATH VERSION (how it was found)"
+    notes: list[str] = field(default_factory=list)  # what the summary must say (a latency reference that did not start)
 
 
 def verify(target: str, options: Options) -> Verified:
@@ -96,13 +98,19 @@ def verify(target: str, options: Options) -> Verified:
                 described["in_process"] = str((options.services / only[0]).resolve())
                 described["name"] = f"service {only[0]} in-process (chalice.test.Client), the other {len(urls) - 1} under chalice local"
             fleet.write_text(json.dumps(described, indent=1) + "\n")
-            with _reference(target, options) as (arguments, env):
-                return _pytest(target, f"fleet:{fleet}", modules, empty, options, env, arguments)
+            notes: list[str] = []
+            with _reference(target, options, notes) as (arguments, env):
+                verified = _pytest(target, f"fleet:{fleet}", modules, empty, options, env, arguments)
+            verified.notes = notes
+            return verified
     if target == "monolith":
         return _monolith(*suites(options.contracts, options.only, planned), options)
     if target.startswith(("http://", "https://")):
-        with _reference(target, options) as (arguments, env):
-            return _pytest(target, target, *suites(options.contracts, options.only, planned), options, env, arguments)
+        notes = []
+        with _reference(target, options, notes) as (arguments, env):
+            verified = _pytest(target, target, *suites(options.contracts, options.only, planned), options, env, arguments)
+        verified.notes = notes
+        return verified
     raise UserError(f"--target {target!r} is not a target", f"use {TARGETS}")
 
 
@@ -122,17 +130,27 @@ def _monolith(modules: list[Path], empty: list[str], options: Options) -> Verifi
 
 
 @contextlib.contextmanager
-def _reference(target: str, options: Options):
+def _reference(target: str, options: Options, notes: list[str]):
     """The monolith beside the target, for latency judged in this run: yields (pytest arguments, env).
-    `auto` asks for it with the services only, and only when the plan names the monolith's app."""
+    `auto` asks for it with the services only, when the plan names the monolith's app, and falls back
+    to the recorded latencies (saying so in `notes`) when it does not start; `monolith` insists."""
     settings = read(options.plan) if options.plan.exists() else Settings()
     wanted = options.latency == "monolith" or (options.latency == "auto" and not target.startswith(("http://", "https://")))
     if not wanted or (options.latency == "auto" and not settings.app):
         yield [f"--decompose-latency-judge={_judge(target, options.latency)}"], {}
         return
-    interpreter = find(options.python, options.root)
-    env = World(settings, (options.scratch / "reference").resolve()).fresh()
-    with monolith_fleet(settings, options.root, interpreter, options.scratch / "reference", env) as (url, secret):
+    scratch = options.scratch / "reference"
+    with contextlib.ExitStack() as stack:
+        try:
+            url, secret = stack.enter_context(monolith_fleet(settings, options.root, find(options.python, options.root),
+                                                             scratch, World(settings, scratch.resolve()).fresh()))
+        except UserError as error:
+            if options.latency == "monolith":
+                raise
+            notes.append(f"the monolith did not start beside the target ({error.what.splitlines()[0]}): latency was judged "
+                         "against the recorded p95 instead (pass --root, or --latency recorded to say so)")
+            yield [f"--decompose-latency-judge={_judge(target, options.latency)}"], {}
+            return
         yield [f"--decompose-reference={url}"], {"DECOMPOSE_REFERENCE_SECRET": secret}
 
 
@@ -184,7 +202,9 @@ def _pytest(target: str, spec: str, modules: list[Path], empty: list[str], optio
         command.append("--decompose-no-reset")
     if options.junit:
         command.append(f"--junitxml={options.junit}")
-    done = subprocess.run(command, capture_output=True, text=True, check=False, env={**os.environ, **(env or {})})
+    follow = options.scratch / "progress.txt"
+    command.append(f"--decompose-progress={follow}")
+    done = progress.run(command, {**os.environ, **(env or {})}, follow, options.progress)
     output = done.stdout + done.stderr
     if done.returncode not in (0, 1) or not results.exists():
         tail = "\n".join(output.strip().splitlines()[-15:])

@@ -39,6 +39,8 @@ def _send(client: httpx.Client, url: str, request: Request) -> Answer:
         response = client.request(request.method, url, headers=list(request.headers), content=request.body)
     except httpx.TransportError as error:
         raise TargetError(f"{type(error).__name__}: {error}") from error
+    except Exception as error:  # noqa: BLE001  (an in-process app in TESTING mode lets its exceptions through)
+        raise TargetError(f"the app raised {type(error).__name__}: {str(error)[:300]}") from error
     finally:
         client.cookies.clear()  # a request carries only the cookies the scenario sends
     return Answer(response.status_code, tuple((k.lower(), v) for k, v in response.headers.multi_items()),
