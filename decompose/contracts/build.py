@@ -39,6 +39,7 @@ class Recorded:
     request: Request
     answer: Answer
     ms: float
+    data: dict[str, list[dict[str, Any]]] | None = None  # rows the test added since its last request (startdata)
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def _recorded(raw: dict[str, Any]) -> Recorded:
                    tuple((k, v) for k, v in request["headers"] if k not in TRANSPORT), decode_body(request["body"]))
     return Recorded(_fixed_boundary(sent),
                     Answer(answer["status"], tuple((k, v) for k, v in answer["headers"]), decode_body(answer["body"])),
-                    float(raw.get("ms", 0.0)))
+                    float(raw.get("ms", 0.0)), raw.get("data") or None)
 
 
 def _fixed_boundary(request: Request) -> Request:
@@ -140,7 +141,8 @@ def _scenario(scenario: Scenario, again: Scenario | None, table: RouteTable, ser
         touched.add(service)
         by_route.setdefault(route, []).append((recorded, fields_noise))
         steps.append({"route": route, "service": service, "request": _request(template),
-                      "answer": _answer(recorded.answer), "volatile": sorted(fields_noise)})
+                      "answer": _answer(recorded.answer), "volatile": sorted(fields_noise),
+                      **({"data": recorded.data} if recorded.data else {})})
     touched.discard(UNROUTED)
     document = {"name": scenario.name, "stable": stable, "exchanges": steps,
                 "bindings": [{"name": b.name, "used_by": list(b.used_by)} for b in bindings]}

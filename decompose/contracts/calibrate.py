@@ -95,7 +95,7 @@ def calibrate(contracts: Path, plan: Path, root: Path, shard: int = 0, shards: i
             runs = []
             for _ in range(2):
                 start(target, world.fresh(), scenario)
-                runs.append(replay(scenario, routes, target.send))
+                runs.append(replay(scenario, routes, target.send, seed=getattr(target, "seed", None)))
             found[name] = judge(scenario, runs).__dict__
     target.close()
     return found

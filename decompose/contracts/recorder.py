@@ -43,10 +43,17 @@ class Recording:
         self.sightings = _sightings.Sightings(_ENVIRON_AT_IMPORT)
         self.started: set[str] = set()  # scenarios whose first request was seen
         self.data: dict[str, dict[str, list[dict[str, Any]]]] = {}  # scenario -> its starting rows (startdata)
+        self.after: Any = None  # the tables after the last request of the current scenario (None: no database)
+        self.between: dict[str, list[dict[str, Any]]] = {}  # rows added since that request, for the next exchange
 
     def starting(self, app: Any) -> None:
-        """Before a request reaches `app`: at a test's first one, note the world it was made in."""
-        if self.current in self.started or self.current == "(outside a test)":
+        """Before a request reaches `app`: at a test's first one, note the world it was made in; at a
+        later one, the rows the test added since the last request."""
+        if self.current == "(outside a test)":
+            return
+        if self.current in self.started:
+            if self.after is not None:
+                self.between = _startdata.added(self.after, _startdata.capture(app))
             return
         self.started.add(self.current)
         self.sightings.reached(app)
@@ -54,7 +61,14 @@ class Recording:
         if rows is not None:  # {} too: the test had a database (its tables), with no rows yet
             self.data[self.current] = rows
 
+    def answered(self, app: Any) -> None:
+        """After a request: the tables as the request left them (what the test adds next is measured from here)."""
+        if self.current in self.data:
+            self.after = _startdata.capture(app)
+
     def add(self, exchange: dict[str, Any]) -> None:
+        if self.between:
+            exchange["data"], self.between = self.between, {}
         if self.current not in self.scenarios:
             self.scenarios[self.current] = []
             self.order.append(self.current)
@@ -124,6 +138,7 @@ def record_wsgi(call, recording: Recording):
                     result.close()
             recording.add(exchange(method, path, query, headers, body, seen.get("status", 0), seen.get("headers", []),
                                     chunks, started))
+            recording.answered(app)
             return [chunks]
         finally:
             _depth.reset(token)
@@ -184,6 +199,7 @@ def record_asgi(call, recording: Recording):
             recording.add(exchange(scope["method"], scope.get("root_path", "") + scope["path"],
                                     scope.get("query_string", b"").decode("latin-1"), headers, bytes(body),
                                     seen.get("status", 0), seen.get("headers", []), bytes(answer), started))
+            recording.answered(app)
     return recorded
 
 
@@ -263,7 +279,7 @@ class _Plugin:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None):
-        self.recording.current = item.nodeid
+        self.recording.current, self.recording.after, self.recording.between = item.nodeid, None, {}
         yield
         self.recording.current = "(outside a test)"
 

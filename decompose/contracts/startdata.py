@@ -10,6 +10,11 @@ only the ORM's metadata and session are used).
 
     data = capture(app)          # {"users": [{"id": 1, "email": "...", ...}], ...}, or None (no ORM here)
     load(app, data)              # create the tables, insert every row not already there (by primary key)
+    added(after_last_request, before_this_one)   # rows a test added between two requests (kept on the exchange)
+
+A test that logs in first (an auth fixture) and builds its project with a factory afterwards changes
+the world between requests: the recorder also reads the tables after every request and before the
+next, and keeps what appeared in between on that exchange (`"data"`); replay loads it before sending it.
 
 Values that JSON does not hold are tagged: {"$datetime": iso}, {"$date": iso}, {"$time": iso},
 {"$decimal": "1.50"}, {"$uuid": "..."}, {"$base64": "..."}, {"$json": value} (a JSON column's value),
@@ -96,6 +101,23 @@ def capture(app: Any) -> dict[str, list[dict[str, Any]]] | None:
                 session.rollback()  # end only the read this capture began (nothing was written)
     except Exception:  # noqa: BLE001  (the suite's own database: a capture never breaks its test)
         return None
+    return found
+
+
+def added(before: dict[str, list[dict[str, Any]]] | None, now: dict[str, list[dict[str, Any]]] | None
+          ) -> dict[str, list[dict[str, Any]]]:
+    """The rows in `now` that `before` did not have: what a test's fixtures or factories added between
+    two of its requests (the rows the requests themselves made were in `before`, taken after the last one)."""
+    if not now:
+        return {}
+    import json
+
+    found = {}
+    for table, rows in now.items():
+        old = {json.dumps(row, sort_keys=True) for row in (before or {}).get(table, [])}
+        new = [row for row in rows if json.dumps(row, sort_keys=True) not in old]
+        if new:
+            found[table] = new
     return found
 
 

@@ -121,11 +121,12 @@ class Http:
         if self.loads_data and self.resets:
             self._reset(self.resets[0], {}, {"data": data})
 
-    def _reset(self, base: str, env: dict[str, str], extra: dict[str, Any] | None = None) -> set[str]:
+    def _reset(self, base: str, env: dict[str, str], only_data: dict[str, Any] | None = None) -> set[str]:
+        """Reset `base` (env and hooks, then a new app); with `only_data`, load those rows into its current app."""
         headers = {SECRET_HEADER: self.secret} if self.secret else {}
+        body = only_data if only_data is not None else {"env": env, "hooks": self.hooks}
         try:
-            response = self.client.post(base.rstrip("/") + reset.PATH, json={"env": env, "hooks": self.hooks, **(extra or {})},
-                                        headers=headers)
+            response = self.client.post(base.rstrip("/") + reset.PATH, json=body, headers=headers)
         except httpx.TransportError as error:
             raise TargetError(f"{base} did not answer the reset ({type(error).__name__}: {error})") from error
         if response.status_code != 200:

@@ -151,3 +151,60 @@ def test_the_app_factory_its_arguments_and_the_suites_environment_are_recorded(t
 def test_a_module_level_app_is_named_by_its_global(tmp_path):
     world = record(tmp_path, FASTAPI_APP, MODULE_APP_TESTS)["world"]
     assert world["apps"] == [{"spec": "app:app", "tests": 1}]
+
+
+DATABASE_APP = '''
+    from flask import Flask, request
+    from flask_sqlalchemy import SQLAlchemy
+
+    db = SQLAlchemy()
+
+    class Note(db.Model):
+        id = db.Column(db.Integer, primary_key=True)
+        title = db.Column(db.String(40))
+
+    def create_app():
+        app = Flask(__name__)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+        db.init_app(app)
+
+        @app.post("/notes")
+        def add():
+            db.session.add(Note(title=request.get_json()["title"]))
+            db.session.commit()
+            return {"ok": True}, 201
+
+        @app.get("/notes")
+        def notes():
+            return {"titles": [n.title for n in db.session.scalars(db.select(Note).order_by(Note.id))]}
+        return app
+'''
+
+DATABASE_TESTS = '''
+    import pytest
+    from app import Note, create_app, db
+
+    @pytest.fixture
+    def app():
+        app = create_app()
+        with app.app_context():
+            db.create_all()
+            db.session.add(Note(title="from a factory"))
+            db.session.commit()
+            yield app
+
+    def test_rows_before_and_between_requests(app):
+        client = app.test_client()
+        assert client.post("/notes", json={"title": "over http"}).status_code == 201
+        db.session.add(Note(title="added between requests"))
+        db.session.commit()
+        assert len(client.get("/notes").json["titles"]) == 3
+'''
+
+
+def test_rows_the_test_made_before_its_first_request_and_between_requests_are_kept(tmp_path):
+    (scenario,) = record(tmp_path, DATABASE_APP, DATABASE_TESTS)["scenarios"]
+    assert scenario["data"] == {"note": [{"id": 1, "title": "from a factory"}]}
+    posted, listed = scenario["exchanges"]
+    assert "data" not in posted  # the row the request itself made is not the test's
+    assert listed["data"] == {"note": [{"id": 3, "title": "added between requests"}]}

@@ -255,7 +255,10 @@ def test_the_reset_endpoint_checks_the_secret_and_the_body(hooks, monkeypatch):
     loaded = []
     assert reset.handle(good, rows, lambda: rebuilt.append(3), allowed, lambda data: loaded.append(data) or 1) == \
         (200, {"skipped": [], "loaded": 1})
-    assert loaded == [{"users": [{"id": 1}]}] and rebuilt == [1, 3]
+    assert loaded == [{"users": [{"id": 1}]}] and rebuilt == [1]  # data alone: into the current app, not a new one
+    fresh_with_rows = b'{"env": {}, "hooks": [], "data": {"users": []}}'
+    assert reset.handle(good, fresh_with_rows, lambda: rebuilt.append(4), allowed, lambda data: 0)[0] == 200
+    assert rebuilt == [1, 4]
 
 
 def test_the_last_line_of_the_summary_agrees_with_the_exit_code():

@@ -95,8 +95,9 @@ def enabled() -> bool:
 def handle(headers: Any, body: bytes | None, rebuild: Callable[[], None], allowed: Allowed,
            seed: Callable[[dict[str, Any]], int] | None = None) -> tuple[int, dict[str, Any]]:
     """The endpoint's logic, independent of the web framework: (status, JSON answer). A body with
-    "data" (a scenario's starting rows) is loaded by `seed` after the rebuild; a process without one
-    refuses it (400) rather than answer a scenario from an emptier database."""
+    "data" (a scenario's starting rows) is loaded by `seed` after the rebuild, and a body of "data"
+    alone (rows a test added between two requests) into the current app without one; a process
+    without a loader refuses it (400) rather than answer a scenario from an emptier database."""
     refused = refusal(headers, iam=False)
     if refused:
         return refused[0], {"message": refused[1]}
@@ -117,7 +118,8 @@ def handle(headers: Any, body: bytes | None, rebuild: Callable[[], None], allowe
         skipped = apply({str(k): str(v) for k, v in env.items()}, [str(h) for h in hooks], strict=False)
     except Exception as error:  # noqa: BLE001  (the verifier shows it: a hook is user code)
         return 500, {"message": f"{type(error).__name__}: {error}"}
-    rebuild()
+    if data is None or "env" in request or "hooks" in request:
+        rebuild()  # a body of data alone loads rows into the current app: a scenario's rows between requests
     answer: dict[str, Any] = {"skipped": skipped}
     if data is not None:
         try:
