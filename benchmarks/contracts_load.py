@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         for target in options.targets.split(","):
             for number in range(options.runs):
                 rows.append(verify(work, target))
-                print(f"{target} run {number + 1}: exit {rows[-1]['exit']}", file=sys.stderr, flush=True)
+                print(f"{target} run {number + 1}: {json.dumps(rows[-1], sort_keys=True)}", file=sys.stderr, flush=True)
     print(table(rows, options.runs, not options.no_burner))
     return 0 if all(r["exit"] == 0 for r in rows) else 1
 
