@@ -87,7 +87,7 @@ def capture(app: Any) -> dict[str, list[dict[str, Any]]] | None:
     if db is None:
         return None
     try:
-        with app.app_context():
+        with _context(app):
             session = db.session
             was_open = session.in_transaction() if hasattr(session, "in_transaction") else True
             found = {}
@@ -119,6 +119,18 @@ def added(before: dict[str, list[dict[str, Any]]] | None, now: dict[str, list[di
         if new:
             found[table] = new
     return found
+
+
+def _context(app: Any) -> Any:
+    """The test's own app context when it has pushed one for this app (popping one of ours would make
+    Flask-SQLAlchemy remove the session the test's objects live in); else a new one."""
+    import contextlib
+
+    import flask
+
+    if flask.has_app_context() and flask.current_app._get_current_object() is app:
+        return contextlib.nullcontext()
+    return app.app_context()
 
 
 class LoadError(RuntimeError):
