@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -108,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-burner", action="store_true")
     parser.add_argument("--work", type=Path, default=None, help="Folder to prepare the sample in (default: a temporary one).")
     options = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: the burner is still stopped (finally)
     work = options.work or Path(tempfile.mkdtemp(prefix="contracts-load-"))
     work.mkdir(parents=True, exist_ok=True)
     if not (work / "contracts").is_dir():
