@@ -92,7 +92,7 @@ def record(
         for service, routes in sorted(result.unverifiable.items()):
             console.print(f"[yellow]unverifiable[/] {service}: only non-replayable scenarios reach {', '.join(routes)}",
                           soft_wrap=True)
-    else:
+    elif not result.world:
         console.print("No \\[contracts] app in the plan: scenarios were not replayed on the monolith (see docs/contracts.md).")
     if result.unrouted:
         console.print(f"{result.unrouted} exchanges matched no analysed route (static files, unknown paths): kept, not owned.")

@@ -171,11 +171,12 @@ def _insert(session: Any, table: Any, rows: list[dict[str, Any]]) -> int:
             fresh.append(values)
     inserted = 0
     for values in fresh:  # one by one: a row the fresh app already made under another key (a unique name) is skipped
-        try:
-            with session.begin_nested():
-                session.execute(table.insert(), values)
+        try:  # committed row by row, not in savepoints: old SQLAlchemy with pysqlite cannot nest them
+            session.execute(table.insert(), values)
+            session.commit()
             inserted += 1
         except Exception as error:  # noqa: BLE001  (the driver's IntegrityError: which one depends on the database)
+            session.rollback()
             if "integrity" not in type(error).__name__.lower():
                 raise
     if inserted:
@@ -184,10 +185,11 @@ def _insert(session: Any, table: Any, rows: list[dict[str, Any]]) -> int:
 
 
 def _only(table: Any, columns: list[Any]) -> Any:
-    try:
-        return table.select().with_only_columns(*columns)  # SQLAlchemy 1.4 and 2.x
-    except TypeError:
-        return table.select().with_only_columns(columns)  # 1.3
+    import sqlalchemy
+
+    if tuple(int(part) for part in sqlalchemy.__version__.split(".")[:2] if part.isdigit()) >= (1, 4):
+        return table.select().with_only_columns(*columns)
+    return table.select().with_only_columns(columns)  # 1.3 and older take a list (flasky's 1.1)
 
 
 def _advance_sequence(session: Any, table: Any, keys: list[Any]) -> None:
