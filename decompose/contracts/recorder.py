@@ -40,7 +40,7 @@ class Recording:
         self.scenarios: dict[str, list[dict[str, Any]]] = {}
         self.order: list[str] = []
         self.current = "(outside a test)"
-        self.sightings = _sightings.Sightings(_ENVIRON_AT_IMPORT)
+        self.sightings = _SIGHTINGS
         self.started: set[str] = set()  # scenarios whose first request was seen
         self.data: dict[str, dict[str, list[dict[str, Any]]]] = {}  # scenario -> its starting rows (startdata)
         self.after: Any = None  # the tables after the last request of the current scenario (None: no database)
@@ -213,12 +213,12 @@ ENTRY_POINTS = (
 )
 
 
-def note_construction(call, recording: Recording):
+def note_construction(call, sightings: Any):
     """An app class's __init__: whoever built the app (decompose_runtime.sightings) is the world's app."""
     def constructed(app, *args, **kwargs):
         result = call(app, *args, **kwargs)
         try:
-            recording.sightings.built(app, sys._getframe(1))
+            sightings.built(app, sys._getframe(1))
         except Exception:  # noqa: BLE001  (inference is a convenience: it never breaks the suite)
             pass
         return result
@@ -233,19 +233,31 @@ CONSTRUCTORS = (
 
 
 def install(recording: Recording) -> list[tuple[type, str, Any]]:
-    """Wrap every framework entry point and app constructor that can be imported; returns what to restore."""
+    """Wrap every framework entry point (and the app constructors, unless wrapped at import) that can be
+    imported; returns what to restore."""
+    patched = _wrap(ENTRY_POINTS, recording)
+    return patched + (_CONSTRUCTED if _CONSTRUCTED else _wrap(CONSTRUCTORS, recording.sightings))
+
+
+def _wrap(points: tuple, argument: Any) -> list[tuple[type, str, Any]]:
     import importlib
 
     patched = []
-    for module_name, class_name, method, wrap in ENTRY_POINTS + CONSTRUCTORS:
+    for module_name, class_name, method, wrap in points:
         try:
             cls = getattr(importlib.import_module(module_name), class_name)
         except Exception:  # noqa: BLE001  (framework not installed, or not configured: nothing to record)
             continue
         original = cls.__dict__[method]
-        setattr(cls, method, wrap(original, recording))
+        setattr(cls, method, wrap(original, argument))
         patched.append((cls, method, original))
     return patched
+
+
+_SIGHTINGS = _sightings.Sightings(_ENVIRON_AT_IMPORT)
+# An app built when a conftest is imported (`from app.main import app`) is built before any plugin is
+# configured: when this run records, the constructors are wrapped now, as `-p` imports this module.
+_CONSTRUCTED = _wrap(CONSTRUCTORS, _SIGHTINGS) if any(a.startswith("--decompose-record=") for a in sys.argv) else []
 
 
 class _Progress:

@@ -208,3 +208,9 @@ def test_rows_the_test_made_before_its_first_request_and_between_requests_are_ke
     posted, listed = scenario["exchanges"]
     assert "data" not in posted  # the row the request itself made is not the test's
     assert listed["data"] == {"note": [{"id": 3, "title": "added between requests"}]}
+
+
+def test_an_app_built_when_a_conftest_is_imported_is_seen_too(tmp_path):
+    (tmp_path / "conftest.py").write_text("from app import app  # imported before any plugin is configured\n")
+    world = record(tmp_path, FASTAPI_APP, MODULE_APP_TESTS)["world"]
+    assert world["apps"] == [{"spec": "app:app", "tests": 1}]
