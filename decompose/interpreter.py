@@ -33,7 +33,9 @@ HERE = Path(__file__).resolve().parent
 # the services' runtime (reset endpoint, auth, ...), the recorder plugin and the monolith's host: each
 # imports only the standard library, its siblings (relative imports), and pytest or the monolith's own server
 RUNTIME_MODULES = {**{p.name: p for p in sorted((HERE / "generation" / "runtime").glob("*.py"))},
-                   "recorder.py": HERE / "contracts" / "recorder.py", "host.py": HERE / "gateway" / "host.py"}
+                   "recorder.py": HERE / "contracts" / "recorder.py", "sightings.py": HERE / "contracts" / "sightings.py",
+                   "startdata.py": HERE / "contracts" / "startdata.py",
+                   "host.py": HERE / "gateway" / "host.py"}
 PROBE = "import json, sys; print(json.dumps([list(sys.version_info[:3]), sys.prefix]))"
 OLDEST = (3, 9)
 NEXT = "pass --python PATH: the python of the monolith's environment (e.g. .venv/bin/python)"

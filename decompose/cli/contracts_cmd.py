@@ -8,13 +8,34 @@ from pathlib import Path
 import typer
 
 from decompose.cli.guard import guarded
-from decompose.cli.output import Quiet, Verbose, err_console, settings_for, table_console, write_data
+from decompose.cli.output import DelayedBar, Quiet, Verbose, err_console, settings_for, table_console, write_data
 from decompose.errors import UserError
 
 FAILURES_SHOWN = 8
 ROOT_OPTION = typer.Option(Path("."), "--root", help="The folder the monolith's package imports from (in-process replay).")
 PYTHON_OPTION = typer.Option(None, "--python", help="The monolith's interpreter (default: the active $VIRTUAL_ENV, "
                              "else the project's .venv or venv, else decompose's own; docs/contracts.md).")
+class SuiteBar:
+    """A DelayedBar fed by a child pytest's progress lines (decompose.contracts.progress); a count that
+    goes back starts a new bar (the next run of the suite)."""
+
+    def __init__(self, console, label: str) -> None:
+        self.console, self.label = console, label
+        self.bar: DelayedBar | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None or done < self.bar.done:
+            self.stop()
+            self.bar = DelayedBar(self.console, self.label)
+            self.bar.start(total)
+        self.bar.total = total
+        self.bar.advance(done - self.bar.done)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 app = typer.Typer(help="SLA contracts: record the monolith's answers per planned service, verify any target against them.", no_args_is_help=True,
                   rich_markup_mode=None)
 
@@ -41,8 +62,12 @@ def record(
                         "record from the suite (options after --) or from recordings (--from), not both")
     from decompose.contracts.api import record as run_record  # heavy (pytest, the planner): loaded by the command
 
-    result = run_record(analysis, plan, out, list(ctx.args), runs, root=root, recordings=list(sources),
-                        python=python)
+    bar = SuiteBar(None if settings.quiet else err_console(), "Recording the suite")
+    try:
+        result = run_record(analysis, plan, out, list(ctx.args), runs, root=root, recordings=list(sources),
+                            python=python, on_progress=bar)
+    finally:
+        bar.stop()
     if settings.quiet:
         return
     console = err_console()
@@ -50,6 +75,8 @@ def record(
     documents = sum(1 for path in result.written if path.suffix == ".json")
     console.print(f"Recorded {result.scenarios} scenarios, {result.exchanges} exchanges; wrote {documents} "
                   f"contracts and their pytest modules to {out}/")
+    for line in result.world:
+        console.print(f"world: {line}", markup=False, soft_wrap=True)
     missing = {s: r for s, r in result.uncovered.items() if r}
     for service, routes in sorted(missing.items()):
         console.print(f"[yellow]uncovered[/] {service}: {', '.join(routes)}", soft_wrap=True)
@@ -65,7 +92,7 @@ def record(
         for service, routes in sorted(result.unverifiable.items()):
             console.print(f"[yellow]unverifiable[/] {service}: only non-replayable scenarios reach {', '.join(routes)}",
                           soft_wrap=True)
-    else:
+    elif not result.world:
         console.print("No \\[contracts] app in the plan: scenarios were not replayed on the monolith (see docs/contracts.md).")
     if result.unrouted:
         console.print(f"{result.unrouted} exchanges matched no analysed route (static files, unknown paths): kept, not owned.")
@@ -89,6 +116,9 @@ def verify(
     reset: bool = typer.Option(True, "--reset/--no-reset", help="Ask URL targets for a fresh start before each scenario."),
     in_process: bool = typer.Option(False, "--in-process", help="With service:NAME: NAME's requests through chalice.test.Client."),
     python: Path = PYTHON_OPTION,
+    latency: str = typer.Option("auto", "--latency", help="What latency is judged against: auto (the services against the "
+                                "monolith measured in the same run, a URL against the recorded p95, the monolith not at all), "
+                                "monolith, recorded, off."),
     json_output: bool = typer.Option(False, "--json", help="Print the results as JSON on stdout."),
     quiet: Quiet = False,
     verbose: Verbose = 0,
@@ -100,9 +130,13 @@ def verify(
     from decompose.contracts.verdicts import VERDICTS_PATH
     from decompose.contracts.verdicts import keep as keep_verdicts
 
+    bar = SuiteBar(None if settings.quiet else err_console(), f"Verifying against {target}")
     options = Options(contracts=contracts, plan=plan, services=services, junit=junit, repeat=repeat, warmup=warmup, reset=reset,
-                      only=list(only), root=root, in_process=in_process, python=python)
-    verified = run_verify(target, options)
+                      only=list(only), root=root, in_process=in_process, python=python, latency=latency, progress=bar)
+    try:
+        verified = run_verify(target, options)
+    finally:
+        bar.stop()
     if json_output:
         write_data(json.dumps(verified.results, indent=1, sort_keys=True))
     if not settings.quiet:
@@ -126,26 +160,61 @@ def _summary(verified, verbosity: int) -> None:
     if len(verified.failures) > len(verified.failures[:limit]):
         console.print(f"... and {len(verified.failures) - FAILURES_SHOWN} more failures (-v shows them all; --junit keeps them)")
     routes = results["routes"]
-    shown = routes if verbosity > 0 or len(routes) <= 60 else [r for r in routes if not r["passed"]]
-    table = Table(title=f"{verified.target}: {sum(r['passed'] for r in routes)}/{len(routes)} routes within contract",
-                  box=box.SIMPLE_HEAD)
+    shown = routes if verbosity > 0 or len(routes) <= 60 else [r for r in routes if _state(r) != "ok"]
+    within = sum(_state(r) == "ok" for r in routes)
+    unverified = sum(_state(r) == "not verified" for r in routes)
+    table = Table(title=f"{verified.target}: {within}/{len(routes)} routes within contract"
+                        + (f", {unverified} not verified" if unverified else ""), box=box.SIMPLE_HEAD)
     for column in ("service", "route", "answers", "broken", "errors", "p95 ms", "budget ms", ""):
         table.add_column(column, no_wrap=True,
                          justify="right" if column in ("answers", "broken", "errors", "p95 ms", "budget ms") else "left")
     for r in shown:
         table.add_row(r["service"], r["route"], str(r["exchanges"]), str(r["failed"]), str(r["errors"]),
-                      _ms(r["p95_ms"]), _ms(r["budget_ms"]), "[green]ok[/]" if r["passed"] else "[red]FAIL[/]")
+                      _ms(r["p95_ms"]), _ms(r["budget_ms"]), STATES[_state(r)])
     table_console().print(table)
     scenarios = results["scenarios"]
     passed = sum(s["passed"] for s in scenarios)
-    console.print(f"Scenarios: {passed}/{len(scenarios)} passed, {len(results['skipped'])} skipped (not replayable or unstable).")
+    console.print(f"Scenarios: {passed}/{len(scenarios)} answered as recorded, {len(results['skipped'])} skipped "
+                  "(not replayable or unstable).")
     for service in verified.empty:
         console.print(f"[yellow]nothing to verify[/] for service {service}: its contract has no recorded scenario "
                       "(no test of the monolith reached its routes)", soft_wrap=True)
     if verified.empty:
         console.print(f"Contracts: {len(verified.modules)} verified, {len(verified.empty)} with nothing to verify.")
-    if not results["latency_baseline"]:
-        console.print("[yellow]No latency baseline[/] (.decompose/latency.json): latency was measured, not judged.")
+    console.print(_latency_note(results), soft_wrap=True)
+    for note in verified.notes:
+        console.print(f"[yellow]note[/]: {note}", soft_wrap=True)
+    console.print(verdict_line(verified.passed, results), soft_wrap=True)
+
+
+STATES = {"ok": "[green]ok[/]", "FAIL": "[red]FAIL[/]", "not verified": "[yellow]not verified[/]"}
+
+
+def _state(route: dict) -> str:
+    """A route's state; results written before states existed say only passed (no answers: not verified)."""
+    if "state" in route:
+        return route["state"]
+    return "not verified" if not route["exchanges"] else ("ok" if route["passed"] else "FAIL")
+
+
+def _latency_note(results: dict) -> str:
+    if results.get("reference"):
+        return f"Latency judged against {results['reference']}, replayed before the target on every scenario of this run."
+    if results["latency_baseline"]:
+        return "Latency judged against the monolith's recorded p95 (.decompose/latency.json)."
+    return "[yellow]Latency measured, not judged[/] (the monolith is its own yardstick; --latency says how to judge it)."
+
+
+def verdict_line(passed: bool, results: dict) -> str:
+    """The last line, from the same outcome as the exit code: it never says passed when the exit is 1."""
+    routes = results["routes"]
+    wrong = sum(1 for s in results["scenarios"] if not s["passed"])
+    failing = [r for r in routes if _state(r) == "FAIL"]
+    slow = sum(1 for r in failing if any("latency" in p for p in r.get("problems", [])))
+    if passed:
+        return f"[green]PASSED[/]: {sum(_state(r) == 'ok' for r in routes)} routes within contract, {len(results['scenarios'])} scenarios replayed."
+    return (f"[red]FAILED[/]: {len(failing)} routes out of contract ({slow} over their latency budget), "
+            f"{wrong} scenarios with a wrong answer (exit 1).")
 
 
 def _ms(value) -> str:

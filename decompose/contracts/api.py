@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from decompose.contracts.build import build, latency, read_recording, write_contracts, write_suites
+from decompose.contracts import inferred, progress
 from decompose.contracts.fleet import monolith_fleet
 from decompose.contracts.settings import read as read_settings
 from decompose.contracts.verify import latency_document
@@ -46,11 +47,12 @@ class RecordResult:
     interpreter: str = ""  # "monolith interpreter: PATH VERSION (how it was found)"
     world_noise: int = 0  # fields that differ between the tests' world and the contract world
     unverifiable: dict[str, list[str]] = field(default_factory=dict)  # service -> routes only such scenarios reach
+    world: list[str] = field(default_factory=list)  # what was inferred about the [contracts] world, one line each
 
 
 def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[str], runs: int = 2,
            scratch: Path = Path(".decompose"), root: Path = Path("."), recordings: list[Path] | None = None,
-           python: Path | None = None) -> RecordResult:
+           python: Path | None = None, on_progress: progress.Progress | None = None) -> RecordResult:
     """recordings: existing ones (the recorder's, the gateway's --record) instead of running the suite;
     two of the same traffic give the noise, as two suite runs do. python: the monolith's interpreter
     (decompose.interpreter says how it is found without one)."""
@@ -61,16 +63,26 @@ def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[st
     services = {route: s.name for s in found.plan.services for route in s.routes}
     interpreter = find(python, root)
     runs = len(recordings) if recordings else runs
-    recordings = [read_recording(path) for path in (recordings or _run_suites(scratch, runs, pytest_args, interpreter))]
+    paths = recordings or _run_suites(scratch, runs, pytest_args, interpreter, on_progress)
+    recordings = [read_recording(path) for path in paths]
     contracts = build(recordings, table, services)
     written = write_contracts(contracts, out)
+    notes = [] if settings.app else _infer_world(paths, plan_path, root, interpreter, scratch)
+    settings = read_settings(plan_path)
     world = None
     if settings.app:
-        world = _calibrate(out, plan_path, root, scratch / "calibration.json", interpreter)
-        contracts = build(recordings, table, services, world)
-        written = write_contracts(contracts, out)
+        try:
+            world = _calibrate(out, plan_path, root, scratch / "calibration.json", interpreter)
+        except UserError as error:
+            if not notes:  # the user's own world: theirs to fix
+                raise
+            notes.append(f"the inferred world did not replay the suite's scenarios, so none was calibrated: "
+                         f"{error.what.splitlines()[-1]} (edit [contracts] in {plan_path})")
+        if world is not None:
+            contracts = build(recordings, table, services, world)
+            written = write_contracts(contracts, out)
     result = RecordResult(written + write_suites(contracts, out), calibrated=world is not None,
-                          interpreter=interpreter.describe())
+                          interpreter=interpreter.describe(), world=notes)
     _world_findings(contracts, result)
     timings = scratch / "latency.json"
     timings.write_text(json.dumps(latency_document(latency(recordings, table)), indent=1, sort_keys=True) + "\n",
@@ -88,6 +100,22 @@ def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[st
                 result.unstable.append(scenario["name"])
             result.unrouted += sum(1 for e in scenario["exchanges"] if e["route"] == "(unrouted)")
     return result
+
+
+def _infer_world(paths: list[Path], plan: Path, root: Path, interpreter: Interpreter, scratch: Path) -> list[str]:
+    """The [contracts] world from the recordings (decompose.contracts.inferred), written into the plan
+    when its app builds in a fresh process; what was found, one line each."""
+    found = inferred.infer(paths)
+    if found is None:
+        return ["no app was seen being built by the suite: write [contracts] app in the plan (docs/contracts.md)"]
+    problem = inferred.loads(found, root, interpreter, scratch)
+    if problem:
+        return [f"the suite's app {found.spec} does not build in a fresh process ({problem}): "
+                f"write [contracts] app in {plan} (docs/contracts.md)"]
+    inferred.write(plan, found)
+    env = f" and {len(found.env)} environment variables ({', '.join(found.env)})" if found.env else ""
+    return [f"wrote [contracts] app = {found.spec!r}{env} into {plan}, inferred from the suite "
+            f"({found.tests} of {found.total} tests reached that app); edit it freely"]
 
 
 def _world_findings(contracts: dict[str, dict[str, Any]], result: RecordResult) -> None:
@@ -145,7 +173,8 @@ def _all(commands: list[list[str]], envs: list[dict[str, str] | None]) -> list[s
         return list(pool.map(run, zip(commands, envs)))
 
 
-def _run_suites(scratch: Path, runs: int, pytest_args: list[str], interpreter: Interpreter) -> list[Path]:
+def _run_suites(scratch: Path, runs: int, pytest_args: list[str], interpreter: Interpreter,
+                on_progress: progress.Progress | None = None) -> list[Path]:
     """The suite, `runs` times, one run after the other (two at once share the monolith's files and
     databases: seen on the corpus as duplicate users, uploads and migrations), in the monolith's
     interpreter with the recorder (decompose_runtime.recorder, put on its path) as a pytest plugin."""
@@ -154,9 +183,10 @@ def _run_suites(scratch: Path, runs: int, pytest_args: list[str], interpreter: I
     env = environment(interpreter, [runtime_path(scratch)])
     paths = [(scratch / f"recording-{n}.json").resolve() for n in range(1, runs + 1)]
     for number, path in enumerate(paths, 1):
+        follow = scratch.resolve() / "progress.txt"
         command = [str(interpreter.path), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "decompose_runtime.recorder",
-                   f"--decompose-record={path}", *pytest_args]
-        done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+                   f"--decompose-record={path}", f"--decompose-record-progress={follow}", *pytest_args]
+        done = progress.run(command, env, follow, on_progress)
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).splitlines()[-15:])
             again = " (the run before passed: does the suite leave files or database rows behind?)" if number > 1 else ""

@@ -39,12 +39,14 @@ class Recorded:
     request: Request
     answer: Answer
     ms: float
+    data: dict[str, list[dict[str, Any]]] | None = None  # rows the test added since its last request (startdata)
 
 
 @dataclass(frozen=True)
 class Scenario:
     name: str
     exchanges: list[Recorded]
+    data: dict[str, list[dict[str, Any]]] | None = None  # the rows its test left before its first request (startdata)
 
 
 def read_recording(path: Path) -> list[Scenario]:
@@ -58,7 +60,7 @@ def read_recording(path: Path) -> list[Scenario]:
             raw = None
         if not isinstance(raw, dict) or "scenarios" not in raw:
             raw = _from_lines(text)
-        found = [Scenario(s["name"], [_recorded(e) for e in s["exchanges"]]) for s in raw["scenarios"]]
+        found = [Scenario(s["name"], [_recorded(e) for e in s["exchanges"]], s.get("data")) for s in raw["scenarios"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UserError(f"{path}: not a decompose recording ({type(exc).__name__}: {exc})",
                         "record again ('decompose contracts record', or 'decompose gateway serve --record')") from None
@@ -85,7 +87,7 @@ def _recorded(raw: dict[str, Any]) -> Recorded:
                    tuple((k, v) for k, v in request["headers"] if k not in TRANSPORT), decode_body(request["body"]))
     return Recorded(_fixed_boundary(sent),
                     Answer(answer["status"], tuple((k, v) for k, v in answer["headers"]), decode_body(answer["body"])),
-                    float(raw.get("ms", 0.0)))
+                    float(raw.get("ms", 0.0)), raw.get("data") or None)
 
 
 def _fixed_boundary(request: Request) -> Request:
@@ -139,10 +141,13 @@ def _scenario(scenario: Scenario, again: Scenario | None, table: RouteTable, ser
         touched.add(service)
         by_route.setdefault(route, []).append((recorded, fields_noise))
         steps.append({"route": route, "service": service, "request": _request(template),
-                      "answer": _answer(recorded.answer), "volatile": sorted(fields_noise)})
+                      "answer": _answer(recorded.answer), "volatile": sorted(fields_noise),
+                      **({"data": recorded.data} if recorded.data else {})})
     touched.discard(UNROUTED)
     document = {"name": scenario.name, "stable": stable, "exchanges": steps,
                 "bindings": [{"name": b.name, "used_by": list(b.used_by)} for b in bindings]}
+    if scenario.data is not None:
+        document["data"] = scenario.data
     if calibration is not None:
         document["replayable"] = calibration["replayable"]
         if not calibration["replayable"]:

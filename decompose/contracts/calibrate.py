@@ -33,6 +33,7 @@ from decompose.contracts.compare import MISSING, _order, fields, is_shape, show
 from decompose.contracts.replay import Run, answer_of, replay
 from decompose.contracts.settings import read
 from decompose.contracts.targets import Http, InProcess
+from decompose.contracts.verify import start
 from decompose.contracts.world import World
 from decompose.errors import UserError
 
@@ -76,7 +77,8 @@ def calibrate(contracts: Path, plan: Path, root: Path, shard: int = 0, shards: i
     when given, else in this process."""
     settings = read(plan)
     if url:
-        target = Http(url, [url], settings.reset, os.environ.get("DECOMPOSE_INTERNAL_SECRET"), name="monolith")
+        target = Http(url, [url], settings.reset, os.environ.get("DECOMPOSE_INTERNAL_SECRET"), name="monolith",
+                      loads_data=True)
     else:
         target = InProcess(settings.app, root, settings.reset)
     scenarios: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
@@ -92,8 +94,8 @@ def calibrate(contracts: Path, plan: Path, root: Path, shard: int = 0, shards: i
                 continue
             runs = []
             for _ in range(2):
-                target.fresh(world.fresh())
-                runs.append(replay(scenario, routes, target.send))
+                start(target, world.fresh(), scenario)
+                runs.append(replay(scenario, routes, target.send, seed=getattr(target, "seed", None)))
             found[name] = judge(scenario, runs).__dict__
     target.close()
     return found

@@ -60,7 +60,9 @@ def contract_tests(namespace: dict[str, Any], contract_file: str) -> None:
     def test_sla(route: str, decompose_verifier: Verifier) -> None:
         verdict = decompose_verifier.route(contract, route)
         if not contract["routes"][route].get("samples"):
-            pytest.skip("no test of the monolith exercised this route")
+            pytest.skip("not verified: no test of the monolith exercised this route")
+        if not verdict.verified:
+            pytest.skip("not verified: no replayable scenario reached this route")
         if not verdict.passed:
             pytest.fail(f"{route} ({contract['service']}): " + "; ".join(verdict.problems), pytrace=False)
 
@@ -82,6 +84,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--decompose-warmup", type=int, default=1, help="First replay, N times and unjudged, scenarios that reach every route.")
     group.addoption("--decompose-no-reset", action="store_true", help="Do not ask URL targets for a fresh start.")
     group.addoption("--decompose-results", default=None, help="Write the results (routes, scenarios) as JSON here.")
+    group.addoption("--decompose-progress", default=None, help="Append 'done/total' to this file as each test finishes.")
+    group.addoption("--decompose-seed", action="store_true",
+                    help="The URL target is the monolith's host: its reset loads each scenario's starting data.")
+    group.addoption("--decompose-reference", default=None,
+                    help="The monolith's URL (reset with $DECOMPOSE_REFERENCE_SECRET): replayed before the target on every "
+                         "scenario; its times in this run set the latency budgets.")
+    group.addoption("--decompose-latency-judge", default="auto", choices=("auto", "recorded", "off"),
+                    help="Without a reference: auto holds targets other than the monolith to the recorded latencies; "
+                         "recorded holds every target to them; off measures without judging.")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    progress = config.getoption("--decompose-progress", None)
+    if progress and not config.pluginmanager.has_plugin("decompose-progress"):
+        from decompose.contracts.recorder import _Progress
+
+        config.pluginmanager.register(_Progress(progress), "decompose-progress")
 
 
 @pytest.fixture(scope="session")
@@ -94,15 +113,21 @@ def decompose_verifier(request: pytest.FixtureRequest, tmp_path_factory: pytest.
     try:
         settings = read(plan) if plan.exists() else Settings()
         baseline = read_baseline(Path(option("--decompose-latency")))
-        target = _target(spec, settings, Path(option("--decompose-root")).resolve(), option("--decompose-no-reset"))
+        target = _target(spec, settings, Path(option("--decompose-root")).resolve(), option("--decompose-no-reset"),
+                         option("--decompose-seed"))
+        reference = _reference(option("--decompose-reference"), settings)
     except UserError as error:
         pytest.exit(f"decompose contracts: {error.what}\n  next: {error.next_step}", returncode=2)
     world = World(settings, tmp_path_factory.mktemp("decompose-world"))
+    judge = option("--decompose-latency-judge")
     verifier = Verifier(target, world, settings, baseline,
-                        repeat=max(1, option("--decompose-repeat")), warmup=max(0, option("--decompose-warmup")))
+                        repeat=max(1, option("--decompose-repeat")), warmup=max(0, option("--decompose-warmup")),
+                        reference=reference, judge_recorded=judge == "recorded" or (judge == "auto" and spec != "monolith"))
     verifier.warm_up(_selected(request.session.items))
     yield verifier
     target.close()
+    if reference is not None:
+        reference.close()
     results = option("--decompose-results")
     if results:
         Path(results).write_text(json.dumps(verifier.results(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
@@ -120,7 +145,18 @@ def _selected(items: list[pytest.Item]) -> list[tuple[dict[str, Any], dict[str, 
     return pairs
 
 
-def _target(spec: str, settings: Settings, root: Path, no_reset: bool):
+def _reference(url: str | None, settings: Settings) -> Http | None:
+    """The monolith served beside the target, measured on the same scenarios in the same run."""
+    if not url:
+        return None
+    secret = os.environ.get("DECOMPOSE_REFERENCE_SECRET")
+    if not secret:
+        raise UserError("--decompose-reference: DECOMPOSE_REFERENCE_SECRET is not set: the monolith's reset endpoint "
+                        "refuses every request without it", "set it to the secret the monolith's host was started with")
+    return Http(url, [url], settings.reset, secret, name=f"the monolith at {url}", loads_data=True)
+
+
+def _target(spec: str, settings: Settings, root: Path, no_reset: bool, seed: bool = False):
     secret = os.environ.get("DECOMPOSE_INTERNAL_SECRET")
     if spec.startswith(("http://", "https://")) and not no_reset and not secret:
         raise UserError("the reset endpoints refuse every request without the services' shared secret",
@@ -131,7 +167,7 @@ def _target(spec: str, settings: Settings, root: Path, no_reset: bool):
                             'add app = "package.module:create_app" under [contracts] (docs/contracts.md)')
         return InProcess(settings.app, root, settings.reset)
     if spec.startswith(("http://", "https://")):
-        return Http(spec, [] if no_reset else [spec], settings.reset, secret, name=spec)
+        return Http(spec, [] if no_reset else [spec], settings.reset, secret, name=spec, loads_data=seed)
     if spec.startswith("fleet:"):
         path = Path(spec.removeprefix("fleet:"))
         try:

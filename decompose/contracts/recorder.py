@@ -15,14 +15,24 @@ import base64
 import contextvars
 import io
 import json
+import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+try:
+    from . import sightings as _sightings  # as decompose_runtime.recorder, on the monolith's path
+    from . import startdata as _startdata
+except ImportError:  # pragma: no cover  (loaded as a top-level module)
+    from decompose.contracts import sightings as _sightings
+    from decompose.contracts import startdata as _startdata
+
 FORMAT = 1
 _depth = contextvars.ContextVar("decompose_record_depth", default=0)
+_ENVIRON_AT_IMPORT = dict(os.environ)  # before any conftest runs: what the suite sets is what differs later
 
 
 class Recording:
@@ -30,15 +40,44 @@ class Recording:
         self.scenarios: dict[str, list[dict[str, Any]]] = {}
         self.order: list[str] = []
         self.current = "(outside a test)"
+        self.sightings = _SIGHTINGS
+        self.started: set[str] = set()  # scenarios whose first request was seen
+        self.data: dict[str, dict[str, list[dict[str, Any]]]] = {}  # scenario -> its starting rows (startdata)
+        self.after: Any = None  # the tables after the last request of the current scenario (None: no database)
+        self.between: dict[str, list[dict[str, Any]]] = {}  # rows added since that request, for the next exchange
+
+    def starting(self, app: Any) -> None:
+        """Before a request reaches `app`: at a test's first one, note the world it was made in; at a
+        later one, the rows the test added since the last request."""
+        if self.current == "(outside a test)":
+            return
+        if self.current in self.started:
+            if self.after is not None:
+                self.between = _startdata.added(self.after, _startdata.capture(app))
+            return
+        self.started.add(self.current)
+        self.sightings.reached(app)
+        rows = _startdata.capture(app)
+        if rows is not None:  # {} too: the test had a database (its tables), with no rows yet
+            self.data[self.current] = rows
+
+    def answered(self, app: Any) -> None:
+        """After a request: the tables as the request left them (what the test adds next is measured from here)."""
+        if self.current in self.data:
+            self.after = _startdata.capture(app)
 
     def add(self, exchange: dict[str, Any]) -> None:
+        if self.between:
+            exchange["data"], self.between = self.between, {}
         if self.current not in self.scenarios:
             self.scenarios[self.current] = []
             self.order.append(self.current)
         self.scenarios[self.current].append(exchange)
 
     def to_json(self) -> dict[str, Any]:
-        return {"format": FORMAT, "scenarios": [{"name": n, "exchanges": self.scenarios[n]} for n in self.order]}
+        scenarios = [{"name": n, "exchanges": self.scenarios[n], **({"data": self.data[n]} if n in self.data else {})}
+                     for n in self.order]
+        return {"format": FORMAT, "scenarios": scenarios, "world": self.sightings.to_json()}
 
 
 def encode_body(data: bytes) -> dict[str, str]:
@@ -82,6 +121,7 @@ def record_wsgi(call, recording: Recording):
             return call(app, environ, start_response)
         token = _depth.set(1)
         try:
+            recording.starting(app)
             started = time.perf_counter()
             method, path, query, headers, body = _wsgi_request(environ)
             seen: dict[str, Any] = {}
@@ -98,6 +138,7 @@ def record_wsgi(call, recording: Recording):
                     result.close()
             recording.add(exchange(method, path, query, headers, body, seen.get("status", 0), seen.get("headers", []),
                                     chunks, started))
+            recording.answered(app)
             return [chunks]
         finally:
             _depth.reset(token)
@@ -111,6 +152,7 @@ def record_django_client(call, recording: Recording):
             return call(handler, environ)
         token = _depth.set(1)
         try:
+            recording.starting(handler)
             started = time.perf_counter()
             method, path, query, headers, body = _wsgi_request(environ)
             response = call(handler, environ)
@@ -131,6 +173,7 @@ def record_asgi(call, recording: Recording):
         if scope.get("type") != "http" or _depth.get():
             return await call(app, scope, receive, send)
         token = _depth.set(1)
+        recording.starting(app)
         started = time.perf_counter()
         body, seen, answer = bytearray(), {}, bytearray()
 
@@ -156,6 +199,7 @@ def record_asgi(call, recording: Recording):
             recording.add(exchange(scope["method"], scope.get("root_path", "") + scope["path"],
                                     scope.get("query_string", b"").decode("latin-1"), headers, bytes(body),
                                     seen.get("status", 0), seen.get("headers", []), bytes(answer), started))
+            recording.answered(app)
     return recorded
 
 
@@ -169,25 +213,74 @@ ENTRY_POINTS = (
 )
 
 
+def note_construction(call, sightings: Any):
+    """An app class's __init__: whoever built the app (decompose_runtime.sightings) is the world's app."""
+    def constructed(app, *args, **kwargs):
+        result = call(app, *args, **kwargs)
+        try:
+            sightings.built(app, sys._getframe(1))
+        except Exception:  # noqa: BLE001  (inference is a convenience: it never breaks the suite)
+            pass
+        return result
+    return constructed
+
+
+CONSTRUCTORS = (
+    ("flask", "Flask", "__init__", note_construction),
+    ("starlette.applications", "Starlette", "__init__", note_construction),
+    ("fastapi", "FastAPI", "__init__", note_construction),
+)
+
+
 def install(recording: Recording) -> list[tuple[type, str, Any]]:
-    """Wrap every framework entry point that can be imported; returns what to restore."""
+    """Wrap every framework entry point (and the app constructors, unless wrapped at import) that can be
+    imported; returns what to restore."""
+    patched = _wrap(ENTRY_POINTS, recording)
+    return patched + (_CONSTRUCTED if _CONSTRUCTED else _wrap(CONSTRUCTORS, recording.sightings))
+
+
+def _wrap(points: tuple, argument: Any) -> list[tuple[type, str, Any]]:
     import importlib
 
     patched = []
-    for module_name, class_name, method, wrap in ENTRY_POINTS:
+    for module_name, class_name, method, wrap in points:
         try:
             cls = getattr(importlib.import_module(module_name), class_name)
         except Exception:  # noqa: BLE001  (framework not installed, or not configured: nothing to record)
             continue
         original = cls.__dict__[method]
-        setattr(cls, method, wrap(original, recording))
+        setattr(cls, method, wrap(original, argument))
         patched.append((cls, method, original))
     return patched
+
+
+_SIGHTINGS = _sightings.Sightings(_ENVIRON_AT_IMPORT)
+# An app built when a conftest is imported (`from app.main import app`) is built before any plugin is
+# configured: when this run records, the constructors are wrapped now, as `-p` imports this module.
+_CONSTRUCTED = _wrap(CONSTRUCTORS, _SIGHTINGS) if any(a.startswith("--decompose-record=") for a in sys.argv) else []
+
+
+class _Progress:
+    """One line per finished test, appended to a file (--decompose-record-progress here, --decompose-progress
+    in the contract plugin) that decompose follows for its progress bar (decompose.contracts.progress)."""
+
+    def __init__(self, path: str) -> None:
+        self.path, self.total, self.done = path, 0, 0
+
+    def pytest_collection_finish(self, session) -> None:
+        self.total = len(session.items)
+
+    def pytest_runtest_logfinish(self, nodeid, location) -> None:
+        self.done += 1
+        with open(self.path, "a", encoding="utf-8") as out:
+            out.write(f"{self.done}/{self.total}\n")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--decompose-record", metavar="PATH", default=None,
                      help="Record every request and answer through the app under test to PATH (decompose contracts).")
+    parser.addoption("--decompose-record-progress", metavar="PATH", default=None,
+                     help="Append 'done/total' to PATH as each test finishes (decompose's progress bar).")
 
 
 class _Plugin:
@@ -198,7 +291,7 @@ class _Plugin:
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None):
-        self.recording.current = item.nodeid
+        self.recording.current, self.recording.after, self.recording.between = item.nodeid, None, {}
         yield
         self.recording.current = "(outside a test)"
 
@@ -213,3 +306,6 @@ def pytest_configure(config: pytest.Config) -> None:
     path = config.getoption("--decompose-record")
     if path:
         config.pluginmanager.register(_Plugin(Path(path)), "decompose-recorder")
+    progress = config.getoption("--decompose-record-progress")
+    if progress and not config.pluginmanager.has_plugin("decompose-progress"):
+        config.pluginmanager.register(_Progress(progress), "decompose-progress")

@@ -75,7 +75,9 @@ class Run:
 
 
 def replay(scenario: dict[str, Any], routes: dict[str, dict[str, Any]], send: Callable[[Request, str], Answer],
-           ignore: Callable[[str], set[str]] = lambda route: set()) -> Run:
+           ignore: Callable[[str], set[str]] = lambda route: set(),
+           seed: Callable[[dict[str, Any]], None] | None = None) -> Run:
+    """`seed`: loads the rows a test added between two requests (an exchange's "data") before sending it."""
     bindings = [_binding(b) for b in scenario.get("bindings", [])]
     values: dict[str, str] = {}
     run = Run(scenario["name"])
@@ -89,6 +91,12 @@ def replay(scenario: dict[str, Any], routes: dict[str, dict[str, Any]], send: Ca
             return run
         step = Step(index, route, f"{request.method} {request.target}")
         run.steps.append(step)
+        if recorded.get("data") and seed is not None:
+            try:
+                seed(recorded["data"])
+            except TargetError as error:
+                run.stopped = f"#{index} {step.request}: loading the rows the test added before it failed ({error})"
+                return run
         started = time.perf_counter()
         try:
             answer = send(request, recorded.get("service", ""))

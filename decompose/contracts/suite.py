@@ -11,22 +11,28 @@ Targets:
   services        every contract, against the same fleet
   URL             any base URL (the gateway, a `chalice local`, a deployed stage); it is asked for a
                   fresh start at URL/_decompose/reset before every scenario unless --no-reset
+
+Latency (--latency): `auto` judges the services against the monolith measured in the same run (served
+beside them on decompose_runtime.host and replayed right before them on every scenario), a URL against
+the recorded latencies, and the monolith not at all (it is the yardstick); `monolith` asks for the
+reference with any target but the monolith, `recorded` for the recorded budgets, `off` measures only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from decompose.contracts import progress
 from decompose.contracts.build import read_contract, suite_path, write_suites
 from decompose.contracts.fleet import monolith_fleet, services_fleet
-from decompose.contracts.settings import read
+from decompose.contracts.settings import Settings, read
 from decompose.contracts.verify import read_baseline
 from decompose.contracts.world import World
 from decompose.errors import UserError
@@ -34,13 +40,14 @@ from decompose.interpreter import find
 from decompose.planning.planfile import load_document, parse
 
 TARGETS = "monolith, service:NAME, services, or a base URL (http://...)"
+LATENCY_MODES = ("auto", "monolith", "recorded", "off")
 
 
 @dataclass
 class Options:
     contracts: Path = Path("contracts")
     plan: Path = Path("decompose.toml")
-    latency: Path = Path(".decompose/latency.json")
+    latency_file: Path = Path(".decompose/latency.json")
     services: Path = Path("services")
     root: Path = Path(".")
     junit: Path | None = None
@@ -50,7 +57,9 @@ class Options:
     scratch: Path = Path(".decompose/verify")
     only: list[str] = field(default_factory=list)
     in_process: bool = False
-    python: Path | None = None  # the monolith's interpreter (target monolith)
+    python: Path | None = None  # the monolith's interpreter (target monolith, the latency reference)
+    latency: str = "auto"  # LATENCY_MODES: what a route's latency is judged against (module docstring)
+    progress: progress.Progress | None = None  # called with (tests done, tests in all) as the suite runs
 
 
 @dataclass
@@ -62,6 +71,7 @@ class Verified:
     modules: list[Path]
     empty: list[str] = field(default_factory=list)  # services whose contract has no scenario: nothing verified
     interpreter: str = ""  # target monolith: "monolith interpreter: PATH VERSION (how it was found)"
+    notes: list[str] = field(default_factory=list)  # what the summary must say (a latency reference that did not start)
 
 
 def verify(target: str, options: Options) -> Verified:
@@ -69,7 +79,12 @@ def verify(target: str, options: Options) -> Verified:
     if options.in_process and not target.startswith("service:"):
         raise UserError(f"--in-process applies to --target service:NAME, not {target!r}",
                         "use --target service:NAME --in-process, or drop --in-process")
-    read_baseline(options.latency)  # a damaged latency.json stops the run here, not inside pytest
+    if options.latency not in LATENCY_MODES:
+        raise UserError(f"--latency {options.latency!r} is not a choice", f"use one of: {', '.join(LATENCY_MODES)}")
+    if options.latency == "monolith" and target == "monolith":
+        raise UserError("--latency monolith with --target monolith: the monolith cannot be its own reference",
+                        "use --latency recorded, or --latency off")
+    read_baseline(options.latency_file)  # a damaged latency.json stops the run here, not inside pytest
     planned = _planned(options.plan)
     if target in ("services",) or target.startswith("service:"):
         only = [target.removeprefix("service:")] if target.startswith("service:") else options.only
@@ -83,11 +98,19 @@ def verify(target: str, options: Options) -> Verified:
                 described["in_process"] = str((options.services / only[0]).resolve())
                 described["name"] = f"service {only[0]} in-process (chalice.test.Client), the other {len(urls) - 1} under chalice local"
             fleet.write_text(json.dumps(described, indent=1) + "\n")
-            return _pytest(target, f"fleet:{fleet}", modules, empty, options)
+            notes: list[str] = []
+            with _reference(target, options, notes) as (arguments, env):
+                verified = _pytest(target, f"fleet:{fleet}", modules, empty, options, env, arguments)
+            verified.notes = notes
+            return verified
     if target == "monolith":
         return _monolith(*suites(options.contracts, options.only, planned), options)
     if target.startswith(("http://", "https://")):
-        return _pytest(target, target, *suites(options.contracts, options.only, planned), options)
+        notes = []
+        with _reference(target, options, notes) as (arguments, env):
+            verified = _pytest(target, target, *suites(options.contracts, options.only, planned), options, env, arguments)
+        verified.notes = notes
+        return verified
     raise UserError(f"--target {target!r} is not a target", f"use {TARGETS}")
 
 
@@ -100,9 +123,35 @@ def _monolith(modules: list[Path], empty: list[str], options: Options) -> Verifi
         settings = read(options.plan)
         env = World(settings, (options.scratch / "monolith").resolve()).fresh()
         with monolith_fleet(settings, options.root, interpreter, options.scratch, env) as (url, secret):
-            verified = _pytest("monolith", url, modules, empty, options, {"DECOMPOSE_INTERNAL_SECRET": secret})
+            verified = _pytest("monolith", url, modules, empty, options, {"DECOMPOSE_INTERNAL_SECRET": secret},
+                               ["--decompose-seed", f"--decompose-latency-judge={_judge('monolith', options.latency)}"])
     verified.interpreter = interpreter.describe()
     return verified
+
+
+@contextlib.contextmanager
+def _reference(target: str, options: Options, notes: list[str]):
+    """The monolith beside the target, for latency judged in this run: yields (pytest arguments, env).
+    `auto` asks for it with the services only, when the plan names the monolith's app, and falls back
+    to the recorded latencies (saying so in `notes`) when it does not start; `monolith` insists."""
+    settings = read(options.plan) if options.plan.exists() else Settings()
+    wanted = options.latency == "monolith" or (options.latency == "auto" and not target.startswith(("http://", "https://")))
+    if not wanted or (options.latency == "auto" and not settings.app):
+        yield [f"--decompose-latency-judge={_judge(target, options.latency)}"], {}
+        return
+    scratch = options.scratch / "reference"
+    with contextlib.ExitStack() as stack:
+        try:
+            url, secret = stack.enter_context(monolith_fleet(settings, options.root, find(options.python, options.root),
+                                                             scratch, World(settings, scratch.resolve()).fresh()))
+        except UserError as error:
+            if options.latency == "monolith":
+                raise
+            notes.append(f"the monolith did not start beside the target ({error.what.splitlines()[0]}): latency was judged "
+                         "against the recorded p95 instead (pass --root, or --latency recorded to say so)")
+            yield [f"--decompose-latency-judge={_judge(target, options.latency)}"], {}
+            return
+        yield [f"--decompose-reference={url}"], {"DECOMPOSE_REFERENCE_SECRET": secret}
 
 
 def _planned(plan: Path) -> set[str] | None:
@@ -141,18 +190,21 @@ def suites(contracts: Path, only: list[str], planned: set[str] | None = None) ->
 
 
 def _pytest(target: str, spec: str, modules: list[Path], empty: list[str], options: Options,
-            env: dict[str, str] | None = None) -> Verified:
+            env: dict[str, str] | None = None, extra: list[str] | None = None) -> Verified:
     results = options.scratch / "results.json"
     results.unlink(missing_ok=True)
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-o", "console_output_style=classic",
                *map(str, modules), f"--decompose-target={spec}", f"--decompose-plan={options.plan}",
-               f"--decompose-latency={options.latency}", f"--decompose-root={options.root}",
+               f"--decompose-latency={options.latency_file}", f"--decompose-root={options.root}",
                f"--decompose-repeat={options.repeat}", f"--decompose-warmup={options.warmup}", f"--decompose-results={results}"]
+    command += extra if extra is not None else [f"--decompose-latency-judge={_judge(target, options.latency)}"]
     if not options.reset:
         command.append("--decompose-no-reset")
     if options.junit:
         command.append(f"--junitxml={options.junit}")
-    done = subprocess.run(command, capture_output=True, text=True, check=False, env={**os.environ, **(env or {})})
+    follow = options.scratch / "progress.txt"
+    command.append(f"--decompose-progress={follow}")
+    done = progress.run(command, {**os.environ, **(env or {})}, follow, options.progress)
     output = done.stdout + done.stderr
     if done.returncode not in (0, 1) or not results.exists():
         tail = "\n".join(output.strip().splitlines()[-15:])
@@ -162,6 +214,14 @@ def _pytest(target: str, spec: str, modules: list[Path], empty: list[str], optio
     found = json.loads(results.read_text(encoding="utf-8"))
     found["empty"] = empty
     return Verified(target, done.returncode == 0, found, _failures(output), modules, empty)
+
+
+def _judge(target: str, mode: str) -> str:
+    """The plugin's judge when no reference runs beside the target: the monolith is not held to its own
+    earlier timings (it is the yardstick), anything else to the recorded ones unless told otherwise."""
+    if mode == "auto":
+        return "off" if target == "monolith" else "recorded"
+    return mode
 
 
 def _failures(output: str) -> list[str]:

@@ -23,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from decompose.contracts import startdata
 from decompose.contracts.binding import Request
 from decompose.contracts.compare import Answer
 from decompose.contracts.replay import TargetError
@@ -38,6 +39,8 @@ def _send(client: httpx.Client, url: str, request: Request) -> Answer:
         response = client.request(request.method, url, headers=list(request.headers), content=request.body)
     except httpx.TransportError as error:
         raise TargetError(f"{type(error).__name__}: {error}") from error
+    except Exception as error:  # noqa: BLE001  (an in-process app in TESTING mode lets its exceptions through)
+        raise TargetError(f"the app raised {type(error).__name__}: {str(error)[:300]}") from error
     finally:
         client.cookies.clear()  # a request carries only the cookies the scenario sends
     return Answer(response.status_code, tuple((k.lower(), v) for k, v in response.headers.multi_items()),
@@ -48,6 +51,7 @@ class InProcess:
     def __init__(self, spec: str | None, root: Path, hooks: tuple[str, ...]) -> None:
         self.spec, self.root, self.hooks = spec, root, list(hooks)
         self.client: httpx.Client | None = None
+        self.app: Any = None
         self.name = "monolith (in-process)"
 
     def fresh(self, env: dict[str, str]) -> None:
@@ -56,9 +60,16 @@ class InProcess:
             reset.apply(env, self.hooks)
         except reset.HookError as error:
             raise UserError(str(error), "fix [contracts] reset in the plan") from None
-        app = load_app(self.spec, self.root)
+        app = self.app = load_app(self.spec, self.root)
         self.client = bare(_asgi_client(app) if is_asgi(app) else
                             httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://localhost"))
+
+    def seed(self, data: dict[str, Any]) -> None:
+        """The scenario's starting rows, into the fresh app's database (decompose.contracts.startdata)."""
+        try:
+            startdata.load(self.app, data)
+        except Exception as error:  # noqa: BLE001  (the app's database: its error is the scenario's)
+            raise TargetError(f"loading the scenario's starting data failed ({type(error).__name__}: {error})") from error
 
     def send(self, request: Request, owner: str = "") -> Answer:
         assert self.client is not None, "fresh() comes before send()"
@@ -82,7 +93,9 @@ class Http:
     """urls: one base URL for everything, or the owning service's URL per exchange ("*": the rest)."""
 
     def __init__(self, urls: str | dict[str, str], resets: list[str], hooks: tuple[str, ...],
-                 secret: str | None = None, timeout: float = 30.0, name: str = "") -> None:
+                 secret: str | None = None, timeout: float = 30.0, name: str = "", loads_data: bool = False) -> None:
+        """loads_data: the first reset process takes a scenario's starting rows (the monolith's host)."""
+        self.loads_data = loads_data
         self.urls = urls if isinstance(urls, dict) else {"*": urls}
         self.resets, self.hooks, self.secret = resets, list(hooks), secret
         self.client = bare(httpx.Client(timeout=timeout))
@@ -101,11 +114,19 @@ class Http:
             raise TargetError(f"reset hook {min(ran_nowhere)} ran in no process: no service has that function "
                               "(check [contracts] reset in the plan)")
 
-    def _reset(self, base: str, env: dict[str, str]) -> set[str]:
+    def seed(self, data: dict[str, Any]) -> None:
+        """The scenario's starting rows, loaded by the first process (the one that builds the database).
+        Only a process that can load them (the monolith's host) is asked; generated services cannot yet,
+        and replay without them."""
+        if self.loads_data and self.resets:
+            self._reset(self.resets[0], {}, {"data": data})
+
+    def _reset(self, base: str, env: dict[str, str], only_data: dict[str, Any] | None = None) -> set[str]:
+        """Reset `base` (env and hooks, then a new app); with `only_data`, load those rows into its current app."""
         headers = {SECRET_HEADER: self.secret} if self.secret else {}
+        body = only_data if only_data is not None else {"env": env, "hooks": self.hooks}
         try:
-            response = self.client.post(base.rstrip("/") + reset.PATH, json={"env": env, "hooks": self.hooks},
-                                        headers=headers)
+            response = self.client.post(base.rstrip("/") + reset.PATH, json=body, headers=headers)
         except httpx.TransportError as error:
             raise TargetError(f"{base} did not answer the reset ({type(error).__name__}: {error})") from error
         if response.status_code != 200:

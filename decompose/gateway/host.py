@@ -31,9 +31,10 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 try:
-    from . import reset  # as decompose_runtime.host, on the monolith's path
+    from . import reset, sightings, startdata  # as decompose_runtime.host, on the monolith's path
 except ImportError:
-    from decompose.generation.runtime import reset  # as decompose.gateway.host
+    from decompose.contracts import sightings, startdata  # as decompose.gateway.host
+    from decompose.generation.runtime import reset
 
 HOST = "127.0.0.1"
 
@@ -44,8 +45,9 @@ class AppError(ValueError):
 
 def load_app(spec: str, root: Path) -> Any:
     """The WSGI/ASGI app `spec` (module:attribute) names, imported with `root` on sys.path; a plain
-    function is a factory."""
-    module_name, _, attribute = spec.partition(":")
+    function is a factory, called with the spec's arguments when it has some
+    (`pkg:create_app('testing')`, literals and module.Name references: decompose_runtime.sightings)."""
+    module_name, attribute, call = sightings.split(spec)
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     try:
@@ -55,8 +57,12 @@ def load_app(spec: str, root: Path) -> Any:
     found = getattr(module, attribute, None)
     if found is None:
         raise AppError(f"[contracts] app {spec}: {module_name} has no {attribute!r}")
-    if inspect.isfunction(found):
-        found = found()
+    if inspect.isfunction(found) or call is not None:
+        try:
+            args, kwargs = sightings.arguments(call or "()")
+        except (ValueError, SyntaxError, AttributeError) as error:
+            raise AppError(f"[contracts] app {spec}: its arguments: {error}") from error
+        found = found(*args, **kwargs)
     if not callable(found):
         raise AppError(f"[contracts] app {spec}: {type(found).__name__} is not a WSGI or ASGI app")
     return found
@@ -79,7 +85,7 @@ class Hosted:
             self.app = load_app(self.spec, self.root)
 
     def hooks_and_rebuild(self, headers: Any, body: bytes) -> tuple[int, dict[str, Any]]:
-        return reset.handle(headers, body, self.rebuild, self.allowed)
+        return reset.handle(headers, body, self.rebuild, self.allowed, lambda data: startdata.load(self.app, data))
 
     def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
         if reset.enabled() and environ.get("PATH_INFO") == reset.PATH and environ["REQUEST_METHOD"] == "POST":

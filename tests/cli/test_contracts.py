@@ -95,7 +95,7 @@ def test_the_monolith_keeps_every_contract(recorded, warmup, tmp_path):
                                            "--warmup", warmup, "--junit", str(junit), "--json", "-q"]))
     routes = results["routes"]
     assert len(routes) == 51 and all(r["passed"] for r in routes), [r for r in routes if not r["passed"]]
-    assert all(r["budget_ms"] and r["p95_ms"] <= r["budget_ms"] for r in routes)
+    assert all(r["budget_ms"] is None and r["latency"] == "not judged" for r in routes)  # the monolith is the yardstick
     scenarios = results["scenarios"]
     recorded_names = {s["name"] for c in contracts(recorded / "contracts").values() for s in c["scenarios"]}
     skipped = {s["name"] for s in results["skipped"]}

@@ -96,3 +96,121 @@ def test_fastapi_exchanges_are_recorded_through_asgi(tmp_path):
     assert exchange["request"]["method"] == "POST" and exchange["answer"]["status"] == 200
     assert json.loads(exchange["answer"]["body"]["text"]) == {"created": {"n": 1}}
     assert ["content-type", "application/json"] in exchange["request"]["headers"]
+
+
+FACTORY_APP = '''
+    from flask import Flask
+
+    class TestingConfig:
+        GREETING = "hello"
+
+    def create_app(config_name="production", overrides=None, config=None):
+        app = Flask(__name__)
+        app.config.from_object(config or TestingConfig)
+        @app.get("/hi")
+        def hi():
+            return {"greeting": app.config["GREETING"], "config": config_name}
+        return app
+'''
+
+FACTORY_TESTS = '''
+    import os
+    import pytest
+    from app import TestingConfig, create_app
+
+    os.environ["APP_MODE"] = "test"  # set by the suite, as a conftest would: part of the world
+
+    @pytest.fixture
+    def client(monkeypatch):
+        monkeypatch.setenv("PER_TEST", os.environ.get("PYTEST_CURRENT_TEST", "")[:40])  # differs per test: not the world's
+        return create_app("testing", {"DEBUG": False}, config=TestingConfig).test_client()
+
+    def test_one(client):
+        assert client.get("/hi").json == {"greeting": "hello", "config": "testing"}
+
+    def test_two(client):
+        assert client.get("/hi").status_code == 200
+'''
+
+MODULE_APP_TESTS = '''
+    from fastapi.testclient import TestClient
+    from app import app
+
+    def test_create():
+        assert TestClient(app).post("/items", json={"n": 1}).status_code == 200
+'''
+
+
+def test_the_app_factory_its_arguments_and_the_suites_environment_are_recorded(tmp_path):
+    world = record(tmp_path, FACTORY_APP, FACTORY_TESTS)["world"]
+    assert world["apps"] == [{"spec": "app:create_app(config_name='testing', overrides={'DEBUG': False}, "
+                                       "config=app.TestingConfig)", "tests": 2}]
+    assert world["env"] == {"APP_MODE": "test"}
+
+
+def test_a_module_level_app_is_named_by_its_global(tmp_path):
+    world = record(tmp_path, FASTAPI_APP, MODULE_APP_TESTS)["world"]
+    assert world["apps"] == [{"spec": "app:app", "tests": 1}]
+
+
+DATABASE_APP = '''
+    from flask import Flask, request
+    from flask_sqlalchemy import SQLAlchemy
+
+    db = SQLAlchemy()
+
+    class Note(db.Model):
+        id = db.Column(db.Integer, primary_key=True)
+        title = db.Column(db.String(40))
+
+    def create_app():
+        app = Flask(__name__)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+        db.init_app(app)
+
+        @app.post("/notes")
+        def add():
+            db.session.add(Note(title=request.get_json()["title"]))
+            db.session.commit()
+            return {"ok": True}, 201
+
+        @app.get("/notes")
+        def notes():
+            return {"titles": [n.title for n in db.session.scalars(db.select(Note).order_by(Note.id))]}
+        return app
+'''
+
+DATABASE_TESTS = '''
+    import pytest
+    from app import Note, create_app, db
+
+    @pytest.fixture
+    def app():
+        app = create_app()
+        with app.app_context():
+            db.create_all()
+            db.session.add(Note(title="from a factory"))
+            db.session.commit()
+            yield app
+
+    def test_rows_before_and_between_requests(app):
+        client = app.test_client()
+        assert client.post("/notes", json={"title": "over http"}).status_code == 201
+        db.session.add(Note(title="added between requests"))
+        db.session.commit()
+        assert len(client.get("/notes").json["titles"]) == 3
+'''
+
+
+def test_rows_the_test_made_before_its_first_request_and_between_requests_are_kept(tmp_path):
+    (scenario,) = record(tmp_path, DATABASE_APP, DATABASE_TESTS)["scenarios"]
+    assert scenario["data"] == {"note": [{"id": 1, "title": "from a factory"}]}
+    posted, listed = scenario["exchanges"]
+    assert "data" not in posted  # the row the request itself made is not the test's
+    assert listed["data"] == {"note": [{"id": 3, "title": "added between requests"}]}
+
+
+def test_an_app_built_when_a_conftest_is_imported_is_seen_too(tmp_path):
+    (tmp_path / "conftest.py").write_text("from app import app  # imported before any plugin is configured\n")
+    world = record(tmp_path, FASTAPI_APP, MODULE_APP_TESTS)["world"]
+    assert world["apps"] == [{"spec": "app:app", "tests": 1}]

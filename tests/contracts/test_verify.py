@@ -86,8 +86,53 @@ def test_a_route_over_its_latency_budget_says_by_how_much(tmp_path):
         run.steps[1].ms = 300.0  # as if the service slept
     verdict = check.route(CONTRACT, "GET /me")
     assert not verdict.passed and verdict.p95_ms == 300.0 and verdict.budget_ms == 4.0
-    assert verdict.problems == ["latency p95 300.0 ms is over the budget of 4.0 ms (the monolith's p95 2.0 ms x 2 + 0 ms)"]
+    assert verdict.problems == ["latency p95 300.0 ms is over the budget of 4.0 ms (the monolith's p95 recorded 2.0 ms x 2 + 0 ms)"]
     assert check.route(CONTRACT, "POST /login").passed
+
+
+class Recorder(Target):
+    """A target that notes, in a log shared with another, when it starts a scenario afresh."""
+
+    def __init__(self, fake, log, name):
+        super().__init__(fake)
+        self.log, self.name = log, name
+
+    def fresh(self, env):
+        super().fresh(env)
+        self.log.append(self.name)
+
+
+def test_the_reference_is_replayed_before_the_target_on_every_scenario_and_sets_the_budget(tmp_path):
+    log = []
+    target, monolith = Recorder(Fake(), log, "service"), Recorder(Fake(), log, "monolith")
+    settings = Settings(latency_factor=3, latency_allowance_ms=10.0)
+    check = Verifier(target, World(settings, tmp_path), settings, {"GET /me": {"p95_ms": 0.001}}, repeat=2,
+                     reference=monolith)
+    check.scenario(CONTRACT, SCENARIO)
+    assert log == ["monolith", "service", "monolith", "service"]  # interleaved: the same load on both
+    assert len(check.reference_ms["GET /me"]) == 2
+    check.reference_ms["GET /me"] = [20.0, 40.0]  # as if the machine were busy: the budget follows the monolith
+    for run in check.runs["accounts"]:
+        run.steps[1].ms = 100.0
+    verdict = check.route(CONTRACT, "GET /me")
+    assert (verdict.baseline_ms, verdict.budget_ms, verdict.latency) == (40.0, 130.0, "this run") and verdict.passed
+    for run in check.runs["accounts"]:
+        run.steps[1].ms = 200.0
+    check.runs["accounts"] = check.runs["accounts"]  # the same runs, slower: over the budget
+    verdict = check.route(CONTRACT, "GET /me")
+    assert verdict.problems == ["latency p95 200.0 ms is over the budget of 130.0 ms "
+                                "(the monolith's p95 in this run 40.0 ms x 3 + 10 ms)"]
+    assert check.results()["reference"] == "monolith"
+
+
+def test_the_monolith_is_not_held_to_its_own_recorded_latency(tmp_path):
+    settings = Settings(latency_factor=1, latency_allowance_ms=0.0)
+    check = Verifier(Target(Fake()), World(settings, tmp_path), settings, {"GET /me": {"p95_ms": 0.0001}},
+                     judge_recorded=False)
+    check.scenario(CONTRACT, SCENARIO)
+    verdict = check.route(CONTRACT, "GET /me")
+    assert verdict.passed and verdict.budget_ms is None and verdict.latency == "not judged"
+    assert check.results()["latency_baseline"] is False
 
 
 def test_errors_are_judged_against_the_error_budget(tmp_path):
@@ -112,7 +157,9 @@ def test_unstable_and_unreplayable_scenarios_are_skipped_with_why(tmp_path):
     check, _ = verifier(tmp_path)
     assert check.scenario(CONTRACT, {**SCENARIO, "replayable": False, "why": "the clock moved"}) is None
     assert check.results()["skipped"] == [{"service": "accounts", "name": SCENARIO["name"], "why": "not replayable: the clock moved"}]
-    assert check.route(CONTRACT, "GET /me").problems == ["no replayable scenario reached this route"]
+    verdict = check.route(CONTRACT, "GET /me")
+    assert verdict.problems == [] and not verdict.passed and verdict.state == "not verified"  # never "ok"
+    assert check.results()["routes"][0]["state"] == "not verified"
 
 
 # --- calibration ----------------------------------------------------------------------------------
@@ -202,3 +249,25 @@ def test_the_reset_endpoint_checks_the_secret_and_the_body(hooks, monkeypatch):
     assert reset.handle(good, b"[1]", lambda: rebuilt.append(1), allowed)[0] == 400
     assert reset.handle(good, b'{"hooks": ["cachey:clear"]}', lambda: rebuilt.append(1), allowed) == (200, {"skipped": []})
     assert rebuilt == [1]
+    rows = b'{"data": {"users": [{"id": 1}]}}'
+    assert reset.handle(good, rows, lambda: rebuilt.append(2), allowed) == (400, {"message": "this process cannot load starting data"})
+    assert rebuilt == [1]  # refused whole: nothing rebuilt
+    loaded = []
+    assert reset.handle(good, rows, lambda: rebuilt.append(3), allowed, lambda data: loaded.append(data) or 1) == \
+        (200, {"skipped": [], "loaded": 1})
+    assert loaded == [{"users": [{"id": 1}]}] and rebuilt == [1]  # data alone: into the current app, not a new one
+    fresh_with_rows = b'{"env": {}, "hooks": [], "data": {"users": []}}'
+    assert reset.handle(good, fresh_with_rows, lambda: rebuilt.append(4), allowed, lambda data: 0)[0] == 200
+    assert rebuilt == [1, 4]
+
+
+def test_the_last_line_of_the_summary_agrees_with_the_exit_code():
+    from decompose.cli.contracts_cmd import verdict_line
+
+    slow = {"state": "FAIL", "exchanges": 4, "passed": False, "problems": ["latency p95 9.0 ms is over the budget of 5.0 ms"]}
+    results = {"routes": [slow, {"state": "ok", "exchanges": 2, "passed": True, "problems": []}],
+               "scenarios": [{"passed": True}] * 245}
+    line = verdict_line(False, results)  # every answer kept, one route too slow: exit 1
+    assert line.startswith("[red]FAILED[/]") and "1 routes out of contract (1 over their latency budget)" in line
+    assert "0 scenarios with a wrong answer" in line and "passed" not in line.lower().replace("failed", "")
+    assert verdict_line(True, {**results, "routes": results["routes"][1:]}).startswith("[green]PASSED[/]: 1 routes")

@@ -16,17 +16,19 @@ from typer.testing import CliRunner
 
 from decompose.cli import app
 from tests.helpers import run_in
+from tests.sample import ROOT
 
 runner = CliRunner()
 
 
 def test_every_generated_service_keeps_its_contract(recorded):
     where, report = recorded
-    results = json.loads(run_in(where, ["contracts", "verify", "--target", "services", "--json", "-q"]))
+    results = json.loads(run_in(where, ["contracts", "verify", "--target", "services", "--latency", "off", "--json", "-q"]))
     routes = results["routes"]
     owners = {s["name"] for s in report["services"] if s["routes"]}
     assert {r["service"] for r in routes} == owners and len(routes) == 51
-    assert all(r["passed"] for r in routes), [r for r in routes if not r["passed"]]
+    # answers only: latency under load is benchmarks/contracts_load.py's to judge, not a test's
+    assert all(r["passed"] and r["failed"] == r["errors"] == 0 for r in routes), [r for r in routes if not r["passed"]]
     assert all(s["passed"] for s in results["scenarios"]) and len(results["scenarios"]) > 150
     assert results["target"].startswith("the generated services (13")
 
@@ -51,7 +53,7 @@ def test_a_broken_service_fails_with_a_readable_diff_and_an_sla_message(recorded
     break_cart(broken)
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(where)
-        result = runner.invoke(app, ["contracts", "verify", "--target", "service:cart", "--in-process",
+        result = runner.invoke(app, ["contracts", "verify", "--target", "service:cart", "--in-process", "--root", str(ROOT),
                                      "--services", str(broken), "--junit", str(tmp_path / "cart.xml"), "-v"])
     assert result.exit_code == 1, result.output
     output = result.output
@@ -59,7 +61,8 @@ def test_a_broken_service_fails_with_a_readable_diff_and_an_sla_message(recorded
     assert re.search(r"\$\.removed: expected \d+, got \(absent\)", output) and "$.deleted: expected (absent), got" in output
     assert "schema 200: $: 'removed' is a required property" in output
     assert "status: expected 204, got 200" in output
-    assert "GET /api/cart (cart): latency p95" in output and "is over the budget of" in output
+    # 300 ms against 3x the monolith's p95 measured in the same run (+ 50 ms): a ratio, not an absolute time
+    assert "GET /api/cart (cart): latency p95" in output and "(the monolith's p95 in this run" in output
     failing = {line.split()[1] + " " + line.split()[2] for line in output.splitlines() if line.rstrip().endswith("FAIL")}
     assert failing == {"DELETE /api/cart", "DELETE /api/cart/items/{product_id}", "GET /api/cart"}, output[-3000:]
     assert "failures=" in (tmp_path / "cart.xml").read_text()

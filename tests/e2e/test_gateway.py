@@ -37,8 +37,10 @@ def gateway(recorded):
 
 
 def verify_through(where: Path, url: str, warmup: str) -> dict:
+    """Answers only (--latency off): the latency of the gateway's routes is the benchmark's to judge
+    (benchmarks/contracts_load.py), not a test's on a machine whose load it does not control."""
     return json.loads(run_in(where, ["contracts", "verify", "--target", url, "--root", str(ROOT), "--warmup", warmup,
-                                     "--json", "-q"]))
+                                     "--latency", "off", "--json", "-q"]))
 
 
 @pytest.mark.parametrize("table", ["monolith", "service", "mixed"])
@@ -51,7 +53,7 @@ def test_every_contract_holds_through_the_gateway(gateway, table):
     # the first run that reaches the services warms them up; the monolith and a warm fleet need none
     results = verify_through(where, stack.url, "1" if table == "service" else "0")
     routes = results["routes"]
-    assert len(routes) == 51 and all(r["passed"] for r in routes), [r for r in routes if not r["passed"]]
+    assert len(routes) == 51 and all(r["passed"] and r["budget_ms"] is None for r in routes), [r for r in routes if not r["passed"]]
     assert all(s["passed"] for s in results["scenarios"])
 
 

@@ -92,8 +92,12 @@ def enabled() -> bool:
     return os.environ.get(ENABLE) == "1"
 
 
-def handle(headers: Any, body: bytes | None, rebuild: Callable[[], None], allowed: Allowed) -> tuple[int, dict[str, Any]]:
-    """The endpoint's logic, independent of the web framework: (status, JSON answer)."""
+def handle(headers: Any, body: bytes | None, rebuild: Callable[[], None], allowed: Allowed,
+           seed: Callable[[dict[str, Any]], int] | None = None) -> tuple[int, dict[str, Any]]:
+    """The endpoint's logic, independent of the web framework: (status, JSON answer). A body with
+    "data" (a scenario's starting rows) is loaded by `seed` after the rebuild, and a body of "data"
+    alone (rows a test added between two requests) into the current app without one; a process
+    without a loader refuses it (400) rather than answer a scenario from an emptier database."""
     refused = refusal(headers, iam=False)
     if refused:
         return refused[0], {"message": refused[1]}
@@ -107,13 +111,23 @@ def handle(headers: Any, body: bytes | None, rebuild: Callable[[], None], allowe
     wrong = allowed.refusal(env, hooks)
     if wrong:
         return 403, {"message": f"{wrong}: nothing was reset (regenerate the service after changing the plan)"}
+    data = request.get("data")
+    if data is not None and (seed is None or not isinstance(data, dict)):
+        return 400, {"message": "this process cannot load starting data" if seed is None else "data must be an object"}
     try:
         skipped = apply({str(k): str(v) for k, v in env.items()}, [str(h) for h in hooks], strict=False)
     except Exception as error:  # noqa: BLE001  (the verifier shows it: a hook is user code)
         return 500, {"message": f"{type(error).__name__}: {error}"}
-    rebuild()
+    if data is None or "env" in request or "hooks" in request:
+        rebuild()  # a body of data alone loads rows into the current app: a scenario's rows between requests
+    answer: dict[str, Any] = {"skipped": skipped}
+    if data is not None:
+        try:
+            answer["loaded"] = seed(data)
+        except Exception as error:  # noqa: BLE001  (the app's database: the verifier shows it)
+            return 500, {"message": f"starting data: {type(error).__name__}: {error}"}
     settle()
-    return 200, {"skipped": skipped}
+    return 200, answer
 
 
 _frozen = []

@@ -1,0 +1,189 @@
+"""Where the suite's app came from: the world `contracts record` writes into the plan's [contracts] table.
+
+The recorder (decompose_runtime.recorder) wraps the framework's app constructors while the monolith's
+suite runs. When a Flask, Starlette or FastAPI app is built, the first caller outside the framework
+and the installed packages is the project's code that built it: a module-level function there is the
+app factory, and its arguments (literals, or classes and functions of an importable module) are the
+configuration the suite chose (flasky's `create_app('testing')`, microblog-api's
+`create_app(TestConfig)`); a module body is an app object (`app = FastAPI()`), named once it is
+bound. At each test's first request the app it reaches is counted, and the environment the suite set
+since the plugin loaded (conftest `os.environ[...] = ...`, monkeypatch.setenv) is compared with the
+others' so only what every test saw is kept.
+
+    sightings = Sightings()
+    sightings.built(app)                 # from the wrapped constructor
+    sightings.reached(app)               # at a test's first request
+    sightings.to_json()                  # {"apps": [{"spec": "flasky:create_app('testing')", "tests": 9}], "env": {...}}
+
+Standard library only: this module runs in the monolith's interpreter (Python 3.9+), beside the recorder.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import sysconfig
+import weakref
+from typing import Any
+
+LITERALS = (str, int, float, bool, type(None))
+_PLATFORM = tuple(os.path.realpath(p) for p in {sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"],
+                                                 sysconfig.get_paths()["platlib"]})
+IGNORED_ENV = ("PYTEST_", "DECOMPOSE_", "COV_", "_")
+
+
+def _foreign(filename: str) -> bool:
+    """Code of the framework, the installed packages, the stdlib or this runtime: not the project's."""
+    path = os.path.realpath(filename)
+    return (path.startswith(_PLATFORM) or "site-packages" in path or "decompose_runtime" in path
+            or filename.startswith("<"))
+
+
+def reference(value: Any) -> str | None:
+    """A factory argument as Python source: a literal, or `module.Name` for an importable class or function."""
+    if isinstance(value, LITERALS):
+        return repr(value)
+    if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, LITERALS) for k, v in value.items()):
+        return repr(dict(sorted(value.items())))
+    module, name = getattr(value, "__module__", None), getattr(value, "__qualname__", "")
+    if isinstance(value, type) or callable(value):
+        if module and module != "__main__" and name and "<" not in name:
+            return f"{module}.{name}"
+    return None
+
+
+class _Origin:
+    def __init__(self, module: str, factory: str | None, arguments: list[str] | None) -> None:
+        self.module, self.factory, self.arguments = module, factory, arguments
+        self.attribute: str | None = None  # a module-level app: the global it is bound to, found at first use
+
+    def spec(self, app: Any) -> str | None:
+        if self.factory:
+            if self.arguments is None:
+                return None
+            return f"{self.module}:{self.factory}({', '.join(self.arguments)})"
+        if self.attribute is None:
+            found = sorted(k for k, v in vars(sys.modules.get(self.module, object())).items() if v is app)
+            self.attribute = found[0] if found else ""
+        return f"{self.module}:{self.attribute}" if self.attribute else None
+
+
+def origin(frame: Any, app: Any = None) -> _Origin | None:
+    """The project's code that built an app, from the constructor's caller outward (a project subclass's
+    own __init__, such as CTFd's CTFdFlask, is part of the constructor)."""
+    while frame is not None and (_foreign(frame.f_code.co_filename)
+                                 or (frame.f_code.co_name == "__init__" and frame.f_locals.get("self") is app)):
+        frame = frame.f_back
+    if frame is None:
+        return None
+    module, code = frame.f_globals.get("__name__", ""), frame.f_code
+    if not module or module == "__main__":
+        return None
+    if code.co_name == "<module>":
+        return _Origin(module, None, None)
+    function = frame.f_globals.get(code.co_name)
+    if getattr(function, "__code__", None) is not code:
+        return None  # a method or a nested function: not a factory a spec can name
+    names = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]
+    values = [reference(frame.f_locals.get(name)) for name in names]
+    return _Origin(module, code.co_name, None if None in values else [f"{n}={v}" for n, v in zip(names, values)])
+
+
+class Sightings:
+    def __init__(self, environ: dict[str, str] | None = None) -> None:
+        self.origins: Any = weakref.WeakKeyDictionary()
+        self.fallback: dict[int, _Origin] = {}  # apps that take no weak reference
+        self.reach: dict[str, int] = {}
+        self.baseline = dict(os.environ if environ is None else environ)
+        self.envs: list[dict[str, str]] = []
+
+    def built(self, app: Any, frame: Any) -> None:
+        found = origin(frame, app)
+        if found is None:
+            return
+        try:
+            self.origins.setdefault(app, found)
+        except TypeError:
+            self.fallback.setdefault(id(app), found)
+
+    def reached(self, app: Any, environ: dict[str, str] | None = None) -> None:
+        """A test's first request reached `app`: count its spec, note the environment the suite set."""
+        try:
+            found = self.origins.get(app)
+        except TypeError:
+            found = self.fallback.get(id(app))
+        spec = found.spec(app) if found else None
+        if spec:
+            self.reach[spec] = self.reach.get(spec, 0) + 1
+        now = dict(os.environ if environ is None else environ)
+        self.envs.append({k: v for k, v in now.items() if self.baseline.get(k) != v and not k.startswith(IGNORED_ENV)})
+
+    def environment(self) -> dict[str, str]:
+        """What every test saw set the same way (a value that changes between tests is the test's own)."""
+        if not self.envs:
+            return {}
+        common = dict(self.envs[0])
+        for seen in self.envs[1:]:
+            common = {k: v for k, v in common.items() if seen.get(k) == v}
+        return dict(sorted(common.items()))
+
+    def to_json(self) -> dict[str, Any]:
+        apps = [{"spec": spec, "tests": n} for spec, n in sorted(self.reach.items(), key=lambda item: (-item[1], item[0]))]
+        return {"apps": apps, "env": self.environment()}
+
+
+# --- reading a spec back (decompose_runtime.host and in-process replay build the app from it) ---------
+
+def split(spec: str) -> tuple[str, str, str | None]:
+    """"pkg.app:create_app('testing')" -> ("pkg.app", "create_app", "('testing')"); no call: None."""
+    module, _, rest = spec.partition(":")
+    attribute, paren, call = rest.partition("(")
+    return module.strip(), attribute.strip(), (paren + call) if paren else None
+
+
+def arguments(call: str) -> tuple[list[Any], dict[str, Any]]:
+    """The arguments of a spec's call: Python literals, and `module.Name` references imported here.
+    Nothing else is evaluated; anything else is a ValueError naming it."""
+    import ast
+
+    tree = ast.parse(f"f{call}", mode="eval").body
+    if not isinstance(tree, ast.Call):
+        raise ValueError(f"{call!r} is not a call's arguments")
+    args = [_value(node) for node in tree.args]
+    kwargs = {}
+    for keyword in tree.keywords:
+        if keyword.arg is None:
+            raise ValueError("**arguments are not allowed in an app spec")
+        kwargs[keyword.arg] = _value(keyword.value)
+    return args, kwargs
+
+
+def _value(node: Any) -> Any:
+    import ast
+
+    try:
+        return ast.literal_eval(node)
+    except ValueError:
+        pass
+    dotted = []
+    while isinstance(node, ast.Attribute):
+        dotted.insert(0, node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name) or not dotted:
+        raise ValueError(f"{ast.dump(node)[:60]}: an app spec's arguments are literals or module.Name references")
+    return _imported([node.id, *dotted])
+
+
+def _imported(parts: list[str]) -> Any:
+    """module.Name (or module.Class.attribute): the longest importable module prefix, then attributes."""
+    import importlib
+
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            found = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            found = getattr(found, name)
+        return found
+    raise ValueError(f"{'.'.join(parts)}: no module of it imports")

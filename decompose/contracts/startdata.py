@@ -1,0 +1,204 @@
+"""A scenario's starting data: the rows its test's fixtures and factories left in the database before
+its first request, captured while recording and loaded into the fresh database before replay.
+
+A suite that builds its users with factory_boy (or inserts them through the ORM) and then logs in over
+HTTP cannot be replayed from the requests alone: a fresh system answers the login 401 or 404. So at a
+test's first request the recorder reads, through the ORM's own metadata, every table the app knows,
+and replay puts those rows back (creating the tables first, as the test's fixture did) before the
+first request. SQLAlchemy through Flask-SQLAlchemy (2.x and 3.x; SQLite and PostgreSQL alike, since
+only the ORM's metadata and session are used).
+
+    data = capture(app)          # {"users": [{"id": 1, "email": "...", ...}], ...}, or None (no ORM here)
+    load(app, data)              # create the tables, insert every row not already there (by primary key)
+    added(after_last_request, before_this_one)   # rows a test added between two requests (kept on the exchange)
+
+A test that logs in first (an auth fixture) and builds its project with a factory afterwards changes
+the world between requests: the recorder also reads the tables after every request and before the
+next, and keeps what appeared in between on that exchange (`"data"`); replay loads it before sending it.
+
+Values that JSON does not hold are tagged: {"$datetime": iso}, {"$date": iso}, {"$time": iso},
+{"$decimal": "1.50"}, {"$uuid": "..."}, {"$base64": "..."}, {"$json": value} (a JSON column's value),
+{"$enum": name}. Rows are sorted by primary key and tables by name: the same rows give the same bytes.
+Standard library at import: this module runs in the monolith's interpreter beside the recorder and host.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import decimal
+import enum
+import uuid
+from typing import Any
+
+
+def _database(app: Any) -> Any:
+    """The Flask-SQLAlchemy object of a Flask app (3.x registers itself, 2.x a state with .db), or None."""
+    extensions = getattr(app, "extensions", None)
+    if not isinstance(extensions, dict) or "sqlalchemy" not in extensions:
+        return None
+    found = extensions["sqlalchemy"]
+    return getattr(found, "db", found)
+
+
+def encode(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, enum.Enum):
+        return {"$enum": value.name}
+    for kind in (datetime.datetime, datetime.date, datetime.time):
+        if isinstance(value, kind):
+            return {f"${kind.__name__}": value.isoformat()}
+    if isinstance(value, decimal.Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, uuid.UUID):
+        return {"$uuid": str(value)}
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"$base64": base64.b64encode(bytes(value)).decode("ascii")}
+    if isinstance(value, (dict, list)):
+        return {"$json": value}
+    raise TypeError(f"a {type(value).__name__} value")
+
+
+DECODERS = {"$datetime": datetime.datetime.fromisoformat, "$date": datetime.date.fromisoformat,
+            "$time": datetime.time.fromisoformat, "$decimal": decimal.Decimal, "$uuid": uuid.UUID,
+            "$base64": base64.b64decode, "$json": lambda v: v}
+
+
+def decode(value: Any, column: Any = None) -> Any:
+    if not isinstance(value, dict) or len(value) != 1:
+        return value
+    (tag, raw), = value.items()
+    if tag == "$enum":
+        kind = getattr(getattr(column, "type", None), "enum_class", None)
+        return kind[raw] if kind is not None else raw
+    return DECODERS[tag](raw) if tag in DECODERS else value
+
+
+def _key(row: dict[str, Any], columns: list[str]) -> tuple:
+    return tuple((row.get(c) is None, str(row.get(c))) for c in columns)
+
+
+def capture(app: Any) -> dict[str, list[dict[str, Any]]] | None:
+    """Every row of every table the app's metadata knows, read in the test's own session (the rows its
+    factories flushed are visible there), or None when the app has no SQLAlchemy database or a table
+    cannot be read or encoded (the scenario then replays without starting data, as before)."""
+    db = _database(app)
+    if db is None:
+        return None
+    try:
+        with _context(app):
+            session = db.session
+            was_open = session.in_transaction() if hasattr(session, "in_transaction") else True
+            found = {}
+            for table in sorted(db.metadata.sorted_tables, key=lambda t: t.name):
+                keys = [c.name for c in table.primary_key.columns] or [c.name for c in table.columns]
+                rows = [{k: encode(v) for k, v in dict(getattr(r, "_mapping", r)).items()}
+                        for r in session.execute(table.select())]
+                if rows:
+                    found[table.name] = sorted(rows, key=lambda row: _key(row, keys))
+            if not was_open:
+                session.rollback()  # end only the read this capture began (nothing was written)
+    except Exception:  # noqa: BLE001  (the suite's own database: a capture never breaks its test)
+        return None
+    return found
+
+
+def added(before: dict[str, list[dict[str, Any]]] | None, now: dict[str, list[dict[str, Any]]] | None
+          ) -> dict[str, list[dict[str, Any]]]:
+    """The rows in `now` that `before` did not have: what a test's fixtures or factories added between
+    two of its requests (the rows the requests themselves made were in `before`, taken after the last one)."""
+    if not now:
+        return {}
+    import json
+
+    found = {}
+    for table, rows in now.items():
+        old = {json.dumps(row, sort_keys=True) for row in (before or {}).get(table, [])}
+        new = [row for row in rows if json.dumps(row, sort_keys=True) not in old]
+        if new:
+            found[table] = new
+    return found
+
+
+def _context(app: Any) -> Any:
+    """The test's own app context when it has pushed one for this app (popping one of ours would make
+    Flask-SQLAlchemy remove the session the test's objects live in); else a new one."""
+    import contextlib
+
+    import flask
+
+    if flask.has_app_context() and flask.current_app._get_current_object() is app:
+        return contextlib.nullcontext()
+    return app.app_context()
+
+
+class LoadError(RuntimeError):
+    """Starting data that this app cannot take (no database, an unknown table or column)."""
+
+
+def load(app: Any, data: dict[str, list[dict[str, Any]]]) -> int:
+    """Create the app's tables and insert every row not already there (rows the app makes at start,
+    such as default roles, were captured too); returns the rows inserted."""
+    db = _database(app)
+    if db is None:
+        raise LoadError("the app has no Flask-SQLAlchemy database to load the scenario's starting data into")
+    with app.app_context():
+        tables = {t.name: t for t in db.metadata.sorted_tables}
+        unknown = sorted(set(data) - set(tables))
+        if unknown:
+            raise LoadError(f"starting data for table {unknown[0]!r}, which the app's metadata does not have")
+        db.create_all()
+        inserted = 0
+        for table in db.metadata.sorted_tables:  # parents before children
+            inserted += _insert(db.session, table, data.get(table.name, []))
+        db.session.commit()
+    return inserted
+
+
+def _insert(session: Any, table: Any, rows: list[dict[str, Any]]) -> int:
+    if not rows:
+        return 0
+    keys = list(table.primary_key.columns)
+    present = {tuple(r) for r in session.execute(_only(table, keys))} if keys else set()
+    fresh = []
+    for row in rows:
+        wrong = sorted(set(row) - set(table.columns.keys()))
+        if wrong:
+            raise LoadError(f"starting data for {table.name}.{wrong[0]}, a column the app's metadata does not have")
+        values = {name: decode(value, table.columns[name]) for name, value in row.items()}
+        if not keys or tuple(values.get(c.name) for c in keys) not in present:
+            fresh.append(values)
+    inserted = 0
+    for values in fresh:  # one by one: a row the fresh app already made under another key (a unique name) is skipped
+        try:  # committed row by row, not in savepoints: old SQLAlchemy with pysqlite cannot nest them
+            session.execute(table.insert(), values)
+            session.commit()
+            inserted += 1
+        except Exception as error:  # noqa: BLE001  (the driver's IntegrityError: which one depends on the database)
+            session.rollback()
+            if "integrity" not in type(error).__name__.lower():
+                raise
+    if inserted:
+        _advance_sequence(session, table, keys)
+    return inserted
+
+
+def _only(table: Any, columns: list[Any]) -> Any:
+    import sqlalchemy
+
+    if tuple(int(part) for part in sqlalchemy.__version__.split(".")[:2] if part.isdigit()) >= (1, 4):
+        return table.select().with_only_columns(*columns)
+    return table.select().with_only_columns(columns)  # 1.3 and older take a list (flasky's 1.1)
+
+
+def _advance_sequence(session: Any, table: Any, keys: list[Any]) -> None:
+    """PostgreSQL: rows inserted with their ids leave the id sequence behind; the app's next insert
+    would collide with them. (SQLite takes the next id from the table itself.)"""
+    if session.get_bind().dialect.name != "postgresql" or len(keys) != 1 or keys[0].type.python_type is not int:
+        return
+    from sqlalchemy import text
+
+    session.execute(text(f"SELECT setval(pg_get_serial_sequence(:table, :column), "
+                         f'(SELECT MAX("{keys[0].name}") FROM "{table.name}"))'),
+                    {"table": table.name, "column": keys[0].name})
