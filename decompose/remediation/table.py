@@ -10,13 +10,14 @@ per value it cannot use, by its key path.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import tomlkit
 from tomlkit.items import Table
 
 from decompose.planning.plan import Problem
-from decompose.remediation.model import CHOICES, Decision, choices
+from decompose.remediation.model import CHOICES, STATIC, Decision, choices
 
 KEY = "remediate"
 DOCS = "see docs/remediation.md"
@@ -79,3 +80,13 @@ def _decisions(kind: str, targets: dict[str, Any], problems: list[Problem]) -> l
             problems.append(Problem(f"{KEY}.{kind}[{target!r}]", f"{choice!r} is not a remediation of {kind}",
                                     f"use one of: {', '.join(choices(kind))}; {DOCS}"))
     return found
+
+
+def cloudfront_folders(plan: Path) -> list[str]:
+    """The static folders the plan at `plan` sends to CloudFront (none when there is no plan there)."""
+    from decompose.planning.planfile import load_document  # planfile imports this module
+
+    if not plan.exists():
+        return []
+    decisions, _ = read(load_document(plan).unwrap())
+    return sorted(d.target for d in decisions if d.kind == STATIC and d.choice == "cloudfront")

@@ -107,3 +107,24 @@ def test_each_policy_grants_exactly_what_its_function_uses_on_its_own_resources(
             target = statement["Resource"]
             name = target["Fn::GetAtt"][0] if "Fn::GetAtt" in target else target["Fn::Sub"].split(".")[0][2:]
             assert name in resources and name.startswith("Decompose"), statement
+
+
+def test_gateway_template_serves_static_files_from_s3_through_cloudfront(generated, monkeypatch):
+    import yaml
+
+    monkeypatch.chdir(generated.parent)
+    for args in (["gateway", "init", "-q"], ["gateway", "template", "-o", "gw.yaml", "-q"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (args, result.output)
+    document = yaml.safe_load(Path("gw.yaml").read_text())
+    resources = document["Resources"]
+    config = resources["Distribution"]["Properties"]["DistributionConfig"]
+    assert [o["Id"] for o in config["Origins"]] == ["api", "static"]
+    assert config["CacheBehaviors"][0]["PathPattern"] == "/static/*" and config["DefaultCacheBehavior"]["TargetOriginId"] == "api"
+    (statement,) = resources["StaticBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"} and statement["Action"] == "s3:GetObject"
+    assert "distribution/${Distribution}" in statement["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+    assert resources["StaticBucket"]["Properties"]["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"] is True
+    assert document["Outputs"]["StaticSync"]["Value"]["Fn::Sub"].startswith("aws s3 sync sample_monolith/static s3://")
+    lint = subprocess.run([str(BIN / "cfn-lint"), "gw.yaml"], capture_output=True, text=True, timeout=300, check=False)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
