@@ -40,6 +40,7 @@ KEEP_REASONS = {  # why a proposal keeps a hazard, and the alternative the user 
     "sleep": "a bounded wait in the request (e.g. retry backoff) is kept; 'sqs' moves it out (the route turns asynchronous)",
     "unbounded-loop": "kept: paginate the query; 'sqs' moves it to a batch consumer (the route turns asynchronous)",
     "subprocess": "kept: ship the binary in a layer or container image; 'sqs' moves it out of the request",
+    "filesystem-write": "files only appended to are logs: kept, log to stdout on Lambda (CloudWatch Logs keeps it); 's3' for data",
 }
 
 QUEUE_HINTS = ("queue", "pending", "outbox", "inbox", "jobs", "tasks", "popleft", "appendleft", ".put", "get_nowait")
@@ -65,29 +66,44 @@ def propose(hazards: list[HazardOut], static_dirs: list[str] = ()) -> list[Decis
         if hazard.in_request_path:
             found.setdefault((hazard.kind, hazard.symbol), []).append(hazard)
     threads = {symbol for kind, symbol in found if kind == "background-thread"}
-    decisions = [_decide(kind, symbol, group, symbol in threads) for (kind, symbol), group in found.items()]
+    thread_modules = {_module(symbol) for symbol in threads}
+    decisions = [_decide(kind, symbol, group, symbol in threads, _module(symbol) in thread_modules)
+                 for (kind, symbol), group in found.items()]
     decisions += [Decision(STATIC, d, "cloudfront", f"static files under {d}: {REASONS['cloudfront']}")
                   for d in static_dirs]
     return sorted(decisions, key=lambda d: (d.kind, d.target))
 
 
-def _decide(kind: str, symbol: str, group: list[HazardOut], starts_thread: bool) -> Decision:
+def _module(symbol: str) -> str:
+    return symbol.split(":")[0]
+
+
+def _decide(kind: str, symbol: str, group: list[HazardOut], starts_thread: bool, beside_thread: bool) -> Decision:
     details = sorted({h.detail for h in group})
     first = min(group, key=lambda h: h.line)
-    choice = _choice(kind, details, starts_thread)
+    choice = _choice(kind, details, starts_thread, beside_thread)
     why = KEEP_REASONS.get(kind, REASONS[KEEP]) if choice == KEEP else REASONS[choice]
     return Decision(kind, symbol, choice, f"{', '.join(details)} at {Path(first.path).name}:{first.line}: {why}")
 
 
-def _choice(kind: str, details: list[str], starts_thread: bool) -> str:
+def _choice(kind: str, details: list[str], starts_thread: bool, beside_thread: bool) -> str:
     """The proposal: the kind's first choice, except state that is really a queue or the handle of a
-    thread (sqs: the consumer Lambda replaces both) and a worker's endless loop (sqs too)."""
+    thread (sqs: the consumer Lambda replaces both), a worker's endless loop in a module that starts
+    a thread (sqs too; elsewhere `while True` is often a stream or a poll: keep), and files only ever
+    appended to, which are logs (keep: on Lambda, log to stdout and CloudWatch keeps it)."""
     text = " ".join(details).lower()
     if kind == "global-mutable-state" and (starts_thread or any(hint in text for hint in QUEUE_HINTS)):
         return "sqs"
-    if kind == "unbounded-loop" and WORKER_LOOP.lower() in text:
-        return "sqs"
+    if kind == "unbounded-loop":
+        return "sqs" if WORKER_LOOP.lower() in text and beside_thread else KEEP
+    if kind == "filesystem-write" and _only_appends(details):
+        return KEEP
     return choices(kind)[0]
+
+
+def _only_appends(details: list[str]) -> bool:
+    opens = [d for d in details if d.startswith("open(")]
+    return bool(opens) and all("'a" in d for d in opens) and all(d.startswith(("open(", "os.makedirs")) for d in details)
 
 
 def static_dirs(root: Path, module_paths: list[str]) -> list[str]:

@@ -106,3 +106,19 @@ def test_audit_errors_for_undecided_and_warns_for_stale():
 
 def test_a_decision_of_keep_is_a_decision():
     assert audit([SLEEP], [], (Decision("sleep", "shop.pay:retry", "keep"),)) == []
+
+
+def test_an_endless_loop_without_a_thread_in_its_module_is_kept():
+    stream = hazard("unbounded-loop", "shop.events:subscribe", "while True", 40)
+    got = choices_of(propose([stream, WORKER, THREAD]))
+    assert got[("unbounded-loop", "shop.events:subscribe")] == "keep"  # a stream or a poll, not a worker
+    assert got[("unbounded-loop", "shop.mail:run")] == "sqs"  # beside the thread it feeds
+
+
+def test_files_only_appended_to_are_logs_and_kept():
+    log = hazard("filesystem-write", "shop.logs:init", "open(..., 'a')", 3)
+    folder = hazard("filesystem-write", "shop.logs:init", "os.makedirs", 2)
+    (decision,) = propose([log, folder])
+    assert decision.choice == "keep" and "log to stdout" in decision.reason
+    assert choices_of(propose([UPLOAD, hazard("filesystem-write", "shop.images:save", "open(..., 'ab')", 11)])) == {
+        ("filesystem-write", "shop.images:save"): "s3"}
