@@ -41,8 +41,14 @@ KEEP_REASONS = {  # why a proposal keeps a hazard, and the alternative the user 
     "unbounded-loop": "kept: paginate the query; 'sqs' moves it to a batch consumer (the route turns asynchronous)",
     "subprocess": "kept: ship the binary in a layer or container image; 'sqs' moves it out of the request",
     "filesystem-write": "files only appended to are logs: kept, log to stdout on Lambda (CloudWatch Logs keeps it); 's3' for data",
+    "process-cache": "a memoised function (settings, clients, parsed files) only saves work per instance: kept; 'dynamodb' if its "
+                     "value must be shared or invalidated everywhere",
+    "global-mutable-state": "a global built once on first use (a logger, a client, a singleton) is per instance: kept; "
+                            "'dynamodb' if other instances must see its value",
 }
 
+FOLDER_ONLY = frozenset({".mkdir()", "os.makedirs", "os.mkdir"})
+REBINDS = "(rebinds global)"
 QUEUE_HINTS = ("queue", "pending", "outbox", "inbox", "jobs", "tasks", "popleft", "appendleft", ".put", "get_nowait")
 WORKER_LOOP = "while True"
 
@@ -82,8 +88,16 @@ def _decide(kind: str, symbol: str, group: list[HazardOut], starts_thread: bool,
     details = sorted({h.detail for h in group})
     first = min(group, key=lambda h: h.line)
     choice = _choice(kind, details, starts_thread, beside_thread)
-    why = KEEP_REASONS.get(kind, REASONS[KEEP]) if choice == KEEP else REASONS[choice]
+    why = _keep_reason(kind, details) if choice == KEEP else REASONS[choice]
     return Decision(kind, symbol, choice, f"{', '.join(details)} at {Path(first.path).name}:{first.line}: {why}")
+
+
+def _keep_reason(kind: str, details: list[str]) -> str:
+    if kind == "filesystem-write" and all(d in FOLDER_ONLY for d in details):
+        return "S3 has no folders: creating one is a no-op once the files go to a bucket (kept); 's3' where files are written"
+    if kind == "unbounded-loop" and any(WORKER_LOOP.lower() in d.lower() for d in details):
+        return "kept: make sure it ends well within Lambda's 15 min (and API Gateway's 29 s); 'sqs' moves it to a consumer"
+    return KEEP_REASONS.get(kind, REASONS[KEEP])
 
 
 def _choice(kind: str, details: list[str], starts_thread: bool, beside_thread: bool) -> str:
@@ -96,7 +110,11 @@ def _choice(kind: str, details: list[str], starts_thread: bool, beside_thread: b
         return "sqs"
     if kind == "unbounded-loop":
         return "sqs" if WORKER_LOOP.lower() in text and beside_thread else KEEP
-    if kind == "filesystem-write" and _only_appends(details):
+    if kind == "filesystem-write" and (_only_appends(details) or all(d in FOLDER_ONLY for d in details)):
+        return KEEP
+    if kind == "process-cache" and all(d.startswith("@") for d in details):
+        return KEEP
+    if kind == "global-mutable-state" and all(d.endswith(REBINDS) for d in details):
         return KEEP
     return choices(kind)[0]
 

@@ -122,3 +122,16 @@ def test_files_only_appended_to_are_logs_and_kept():
     assert decision.choice == "keep" and "log to stdout" in decision.reason
     assert choices_of(propose([UPLOAD, hazard("filesystem-write", "shop.images:save", "open(..., 'ab')", 11)])) == {
         ("filesystem-write", "shop.images:save"): "s3"}
+
+
+def test_memoised_functions_lazy_singletons_and_bare_folders_are_kept():
+    memo = hazard("process-cache", "shop.config:settings", "@functools.lru_cache", 4)
+    singleton = hazard("global-mutable-state", "shop.log:get_logger", "_root (rebinds global)", 9)
+    folder = hazard("filesystem-write", "shop.users:User", ".mkdir()", 12)
+    loop = hazard("unbounded-loop", "shop.db:wait", "while True", 30)
+    decisions = {d.target: d for d in propose([memo, singleton, folder, loop, CACHE, COUNTER])}
+    assert {t: d.choice for t, d in decisions.items()} == {
+        "shop.config:settings": "keep", "shop.log:get_logger": "keep", "shop.users:User": "keep", "shop.db:wait": "keep",
+        "shop.catalog:tree": "dynamodb", "shop.stats:hit": "dynamodb"}  # dicts written at run time stay shared state
+    assert "S3 has no folders" in decisions["shop.users:User"].reason
+    assert "15 min" in decisions["shop.db:wait"].reason and "paginate" not in decisions["shop.db:wait"].reason
