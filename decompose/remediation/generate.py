@@ -53,4 +53,4 @@ def _add(files: dict[str, bytes], report: dict, decisions: tuple[Decision, ...],
     static = sorted(d.target for d in decisions if d.kind == STATIC and d.choice == "cloudfront")
     if static:
         report["static"] = {"folders": static, "remediation": "cloudfront",
-                            "todo": "decompose gateway template --static writes the bucket and the distribution"}
+                            "todo": "decompose gateway template adds the bucket and the CloudFront distribution; sync the folders to it"}
