@@ -35,8 +35,9 @@ def check(
     settings, fmt = settings_for(ctx, quiet, verbose), fmt.value
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt!r} is not a known format", f"use one of: {', '.join(FORMATS)}")
-    from decompose.planning.api import load, sound_plan  # heavy (networkx): loaded by the command, not the CLI
+    from decompose.planning.api import load, sound_plan, static_folders  # heavy (networkx): loaded by the command, not the CLI
     from decompose.planning.check import check_boundaries
+    from decompose.remediation.audit import violations as remediation_violations
     from decompose.report.sarif import to_sarif
 
     note = refresh(analysis, None if settings.quiet else err_console())  # the code as it is now, not at the last analyze
@@ -45,6 +46,7 @@ def check(
         err_console().print(note, markup=False)
     found = sound_plan(ws, plan)
     violations = check_boundaries(ws.graph, found.plan)
+    violations += remediation_violations(ws.analysis.hazards, static_folders(ws), found.plan.remediate)
     if fmt == "sarif":
         write_data(json.dumps(to_sarif(violations), indent=2, sort_keys=True) + "\n")
     elif fmt == "json":
@@ -66,5 +68,8 @@ def _print(violations: list[Violation], detail: bool) -> None:
         for v in violations:
             where = f"{v.locations[0].path}:{v.locations[0].line}: " if v.locations else ""
             console.print(f"{escape(where)}[{'red' if v.level == 'error' else 'yellow'}]{escape(v.rule)}[/] {escape(v.message)}")
-    errors = sum(1 for v in violations if v.level == "error")
-    console.print(f"{plural(errors, 'boundary violation')}, {plural(len(violations) - errors, 'warning')}.")
+    errors = sum(1 for v in violations if v.level == "error" and v.rule == "boundary")
+    undecided = sum(1 for v in violations if v.level == "error" and v.rule == "remediation")
+    hazards = f"{plural(undecided, 'hazard')} without a remediation, " if undecided else ""
+    warnings = sum(1 for v in violations if v.level != "error")
+    console.print(f"{plural(errors, 'boundary violation')}, {hazards}{plural(warnings, 'warning')}.")

@@ -29,7 +29,7 @@ from decompose.contracts.settings import read as read_contract_settings
 from decompose.contracts.verify import read_baseline
 from decompose.contracts.world import World
 from decompose.errors import UserError
-from decompose.gateway.cloudformation import HEADER, Budget, dump, template
+from decompose.gateway.cloudformation import HEADER, Budget, add_static, dump, template
 from decompose.gateway.paths import SHADOW_LOG
 from decompose.gateway.table import MONOLITH, SAFE_METHODS, Synced, Table, check_owners, missing_urls, read, sync
 from decompose.gateway.upstreams import Fleet, Upstream, chalice_local, free_port
@@ -37,6 +37,7 @@ from decompose.generation.runtime.client import env_name
 from decompose.generation.runtime.reset import ENABLE
 from decompose.interpreter import find
 from decompose.planning.api import load, sound_plan
+from decompose.remediation.table import cloudfront_folders
 
 
 def routes_of(analysis: Path, plan: Path) -> dict[str, str]:
@@ -292,6 +293,7 @@ def write_template(table: Table, plan: Path, latency: Path, out: Path, name: str
                         "choose another file with --out, or move it aside")
     found, baseline = budgets(table, plan, latency) if alarms else ({}, False)
     document = template(table, found, name)
+    add_static(document, cloudfront_folders(plan))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(dump(document), encoding="utf-8")
     return Written(out, document, found, baseline)

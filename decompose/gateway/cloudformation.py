@@ -313,3 +313,59 @@ def _parameters(moved: list[Entry], alarmed: bool) -> dict[str, Any]:
 
 def _pascal(text: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^0-9A-Za-z]+", text) if part)
+
+
+# ---- static files: S3 + CloudFront ([remediate.static-files] = "cloudfront", docs/remediation.md) ----
+
+STATIC_PATH = "/static/*"  # Flask's and Django's default URL prefix of static files
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # AWS managed cache policies and origin request policy
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
+
+
+def add_static(document: dict[str, Any], folders: list[str]) -> None:
+    """A private bucket for the monolith's static folders and a CloudFront distribution in front of it
+    (/static/*, cached) and of the API (everything else, not cached): clients use the distribution's
+    address. The bucket is read by CloudFront only (origin access control); the outputs give the
+    `aws s3 sync` command of each folder."""
+    if not folders:
+        return
+    resources = document["Resources"]
+    resources["StaticBucket"] = {"Type": "AWS::S3::Bucket", "Properties": {
+        "BucketEncryption": {"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]},
+        "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                           "IgnorePublicAcls": True, "RestrictPublicBuckets": True}}}
+    resources["StaticAccessControl"] = {"Type": "AWS::CloudFront::OriginAccessControl", "Properties": {
+        "OriginAccessControlConfig": {"Name": {"Fn::Sub": "${AWS::StackName}-static"}, "OriginAccessControlOriginType": "s3",
+                                      "SigningBehavior": "always", "SigningProtocol": "sigv4"}}}
+    resources["Distribution"] = {"Type": "AWS::CloudFront::Distribution", "Properties": {"DistributionConfig": _distribution()}}
+    resources["StaticBucketPolicy"] = {"Type": "AWS::S3::BucketPolicy", "Properties": {
+        "Bucket": {"Ref": "StaticBucket"}, "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+            "Sid": "CloudFrontReads", "Effect": "Allow", "Principal": {"Service": "cloudfront.amazonaws.com"},
+            "Action": "s3:GetObject", "Resource": {"Fn::Sub": "${StaticBucket.Arn}/*"},
+            "Condition": {"StringEquals": {"AWS:SourceArn": {
+                "Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}"}}}}]}}}
+    outputs = document.setdefault("Outputs", {})
+    outputs["CdnUrl"] = {"Description": "the CloudFront address: static files and the API behind one name",
+                         "Value": {"Fn::Sub": "https://${Distribution.DomainName}"}}
+    for index, folder in enumerate(folders):
+        outputs[f"StaticSync{index or ''}"] = {"Description": f"uploads {folder} (run after each change of it)",
+                                               "Value": {"Fn::Sub": f"aws s3 sync {folder} s3://${{StaticBucket}}/static/ --delete"}}
+
+
+def _distribution() -> dict[str, Any]:
+    api = {"Id": "api", "DomainName": {"Fn::Sub": "${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}"},
+           "OriginPath": {"Fn::Sub": "/${StageName}"},
+           "CustomOriginConfig": {"OriginProtocolPolicy": "https-only", "OriginSSLProtocols": ["TLSv1.2"]}}
+    static = {"Id": "static", "DomainName": {"Fn::GetAtt": ["StaticBucket", "RegionalDomainName"]},
+              "OriginAccessControlId": {"Fn::GetAtt": ["StaticAccessControl", "Id"]},
+              "S3OriginConfig": {"OriginAccessIdentity": ""}}
+    return {"Enabled": True, "Comment": "decompose: static files from S3, everything else from the gateway API",
+            "HttpVersion": "http2", "Origins": [api, static],
+            "DefaultCacheBehavior": {"TargetOriginId": "api", "ViewerProtocolPolicy": "redirect-to-https",
+                                     "AllowedMethods": ALL_METHODS, "CachedMethods": ["GET", "HEAD"],
+                                     "CachePolicyId": CACHING_DISABLED, "OriginRequestPolicyId": ALL_VIEWER_EXCEPT_HOST},
+            "CacheBehaviors": [{"PathPattern": STATIC_PATH, "TargetOriginId": "static", "ViewerProtocolPolicy": "redirect-to-https",
+                                "AllowedMethods": ["GET", "HEAD"], "CachedMethods": ["GET", "HEAD"],
+                                "CachePolicyId": CACHING_OPTIMIZED, "Compress": True}]}

@@ -21,6 +21,7 @@ from decompose.generation.unplug import containers_of
 from decompose.generation.writer import WritePlan, plan_writes
 from decompose.interpreter import find, installed
 from decompose.planning.api import Workspace, load, sound_plan
+from decompose.remediation import generate as remediation
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | Non
     stage("rendering the services")
     rendered = render(layout, sources, found.homes, plan_path.name, ws.analysis, read_contracts(plan_path),
                       None if monolith.own else installed(monolith))
+    remediation.apply(rendered, found.plan.remediate, found.homes, layout.project)
     stage("comparing with the files on disk")
     return Generation(rendered, plan_writes(out, rendered.files))
 

@@ -31,6 +31,7 @@ from decompose.planning.validity import problems as validity_problems
 from decompose.planning.validity import repair
 from decompose.planning.strategies import STRATEGIES
 from decompose.planning.weights import Weights, load_weights
+from decompose.remediation import model as remediation
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,17 @@ def propose_plan(ws: Workspace, settings: Settings, constraints: Constraints,
     baseline = baseline_scores(ws, settings, truth)
     _describe(ws, plan, homes)
     summary = [f"Scores ({settings.strategy}, baseline in brackets): " + score_line(scores, baseline)]
-    text = render(plan, ws.root, lambda e: plan.reasons.get(e, ""), summary, previous)
+    text = render(plan, ws.root, lambda e: plan.reasons.get(e, ""), summary, previous, proposed_remediations(ws))
     return Proposal(plan, text, scores, baseline, placement.unhonoured)
+
+
+def proposed_remediations(ws: Workspace) -> list[remediation.Decision]:
+    """[remediate]'s proposals: a decision per hazard in a request path and per static folder."""
+    return remediation.propose(ws.analysis.hazards, static_folders(ws))
+
+
+def static_folders(ws: Workspace, root: Path | None = None) -> list[str]:
+    return remediation.static_dirs(Path(root or ws.root), [m.path for m in ws.analysis.modules if m.role == "app"])
 
 
 def _repaired(ws: Workspace, placement: Placement) -> Placement:

@@ -43,6 +43,7 @@ class Plan:
     constraints: Constraints = field(default_factory=Constraints)
     settings: Settings = field(default_factory=Settings)
     reasons: dict[str, str] = field(default_factory=dict)  # element -> why it sits where it is
+    remediate: tuple = ()  # decompose.remediation.model.Decision per hazard, as [remediate] says
 
     def service(self, name: str) -> Service | None:
         return next((s for s in self.services if s.name == name), None)

@@ -21,6 +21,7 @@ from decompose.artefacts import PLAN, check
 from decompose.errors import UserError
 from decompose.planning.constraints import SHARED, Constraints
 from decompose.planning.plan import PLAN_SCHEMA_VERSION, Plan, Problem, Service, Settings
+from decompose.remediation import table as remediate_table
 
 FIX_SYNTAX = "fix the syntax (your editor's TOML mode helps), then run the command again; the file was left as it is"
 OTHER_STAGES = ("contracts", "gateway")  # tables later stages read (decompose.contracts.settings, ...)
@@ -39,12 +40,14 @@ def fingerprint(plan: Plan) -> str:
 
 
 def render(plan: Plan, root: str, notes: Callable[[str], str], summary: list[str],
-           previous: tomlkit.TOMLDocument | None = None) -> str:
-    """The plan as TOML; `notes(element)` gives the comment after a list entry ("" for none)."""
+           previous: tomlkit.TOMLDocument | None = None, remediations: list = ()) -> str:
+    """The plan as TOML; `notes(element)` gives the comment after a list entry ("" for none).
+    remediations: proposed Decisions, merged into [remediate] without replacing a value there."""
     doc = previous if previous is not None else _fresh(plan, root)
     doc["plan"] = _plan_table(plan)
     if previous is None:
         doc["constraints"] = _constraints_table(plan.constraints)
+    kept = remediate_table.detach(doc)
     for key in ("shared", "services"):
         if key in doc:
             del doc[key]
@@ -53,6 +56,7 @@ def render(plan: Plan, root: str, notes: Callable[[str], str], summary: list[str
     for service in plan.services:
         services[service.name] = _service_table(service, notes, [plan.reasons.get(f"service:{service.name}", "")])
     doc["services"] = services
+    remediate_table.merge(doc, list(remediations), kept)
     return tomlkit.dumps(doc)
 
 
@@ -133,7 +137,7 @@ def parse(doc: tomlkit.TOMLDocument, path: Path) -> tuple[Plan, list[Problem]]:
     if version != PLAN_SCHEMA_VERSION:
         raise UserError(f"{path}: schema_version is {version!r}, this decompose reads {PLAN_SCHEMA_VERSION}",
                         "write the plan again with 'decompose plan --force', or use the decompose that wrote it")
-    for key in sorted(set(data) - {"schema_version", "plan", "constraints", "shared", "services", *OTHER_STAGES}):
+    for key in sorted(set(data) - {"schema_version", "plan", "constraints", "shared", "services", remediate_table.KEY, *OTHER_STAGES}):
         problems.append(Problem(key, "unknown top-level field", "remove it; see docs/planning.md#the-plan-file"))
     settings = _settings(_table(data, "plan", problems), problems)
     constraints = _constraints(_table(data, "constraints", problems), problems)
@@ -146,7 +150,9 @@ def parse(doc: tomlkit.TOMLDocument, path: Path) -> tuple[Plan, list[Problem]]:
         if not isinstance(body, dict):
             problems.append(Problem(f"services.{name}", "must be a table", f"write it as [services.{name}]"))
         services.append(_service(name, body if isinstance(body, dict) else {}, f"services.{name}", problems))
-    return Plan(services, shared, constraints, settings), problems
+    remediate, more = remediate_table.read(data)
+    problems += more
+    return Plan(services, shared, constraints, settings, remediate=remediate), problems
 
 
 def valid_service_name(name: str) -> bool:

@@ -20,12 +20,16 @@ RULES = {
     "unplanned": ("Code the plan does not place",
                   "A symbol of a module that the plan splits between services is in no service. Add it to a service "
                   "in decompose.toml, or run 'decompose plan' again."),
+    "remediation": ("Lambda hazard without a remediation",
+                    "A hazard in a request path (disk write, thread, process state, ...) has no decision in the plan's "
+                    "[remediate] table. Run 'decompose plan' to propose one, or write s3, sqs, sns, dynamodb, cloudfront "
+                    "or keep (docs/remediation.md)."),
 }
 
 
 def to_sarif(violations: list[Violation]) -> dict[str, Any]:
     rules = [{"id": rule, "name": rule.title(), "shortDescription": {"text": short},
-              "fullDescription": {"text": full}, "defaultConfiguration": {"level": "error" if rule == "boundary" else "warning"}}
+              "fullDescription": {"text": full}, "defaultConfiguration": {"level": "warning" if rule == "unplanned" else "error"}}
              for rule, (short, full) in RULES.items()]
     return {
         "$schema": SCHEMA,

@@ -80,7 +80,7 @@ def test_plan_writes_a_parsable_plan(work):
     doc = load_plan().unwrap()
     assert doc["schema_version"] == 1
     assert doc["plan"]["strategy"] == "louvain" and len(doc["services"]) >= 2
-    assert set(doc) == {"schema_version", "plan", "constraints", "shared", "services"}
+    assert set(doc) == {"schema_version", "plan", "constraints", "shared", "services", "remediate"}
 
 
 def test_every_route_is_in_exactly_one_service(work):

@@ -1,0 +1,139 @@
+"""Benchmark the upload route's answer time with and without the [remediate] decisions of its hazards.
+
+    python benchmarks/remediation_bench.py [--requests 20] [--rounds 200000]
+
+Both sides run the sample's own `POST /api/images` (Flask test client, SQLite, one process):
+- as is: the monolith writes the file to disk and labels it inside the request (its recognizer,
+  --rounds SHA-256 rounds, the sample's default);
+- remediated: the two edits the generation report asks for on the images service, made here by
+  swapping the two functions: `_write_file` puts the object in S3 (chalicelib/aws.py's Storage) and
+  the labelling becomes an SQS message (Work.send) that the consumer runs after the answer (the
+  consumer's own time is measured apart). S3 and SQS are moto, in process: real AWS adds a network
+  round trip per call (single-digit milliseconds inside a region), not a labelling.
+Prints a Markdown table (median and p95 of the answer time, and the consumer's time per message).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 16
+
+
+def generated_aws():
+    spec = importlib.util.spec_from_file_location("generated_aws", ROOT / "templates" / "generate" / "aws" / "aws.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def client_and_token(folder: Path, rounds: int):
+    from sample_monolith.app import create_app
+    from sample_monolith.extensions import db
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}",
+                      "UPLOAD_DIR": str(folder / "uploads"), "RECOGNIZER_ROUNDS": rounds, "NOTIFICATIONS_SYNC": True,
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    body = {"email": "bench@example.com", "password": "password-123", "display_name": "Bench", "role": "seller"}
+    assert client.post("/api/accounts/signup", json=body).status_code == 201
+    token = client.post("/api/accounts/login", json={"email": body["email"], "password": body["password"]}).get_json()["token"]
+    return app, client, token
+
+
+def answer_times(client, token: str, count: int) -> list[float]:
+    times = []
+    for index in range(count):
+        started = time.perf_counter()
+        response = client.post(f"/api/images?filename=p{index}.png", data=PNG + bytes([index % 256]),
+                               headers={"Authorization": f"Bearer {token}", "Content-Type": "application/octet-stream"})
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 201, response.get_data(as_text=True)
+    return times
+
+
+@contextlib.contextmanager
+def remediated(aws, app):
+    """The images service as the report's two edits make it: S3 for the file, SQS for the labelling."""
+    import boto3
+    from sample_monolith.services import images
+
+    boto3.client("s3").create_bucket(Bucket="uploads")
+    url = boto3.client("sqs").create_queue(QueueName="work")["QueueUrl"]
+    storage = aws.Storage(bucket="uploads")
+    work = aws.Work(frozenset({"sample_monolith.services.images:recognize"}), queue_url=url)
+    original = images._write_file, images.recognize
+
+    def write_file(owner_id, filename, data):
+        return storage.put(f"{owner_id}/{filename}", data)
+
+    def recognize(data, rounds=None):
+        work.send("sample_monolith.services.images:recognize", data.hex())
+        return []  # the labels arrive later: the route's answer no longer has them
+
+    images._write_file, images.recognize = write_file, recognize
+    try:
+        yield url, original[1]
+    finally:
+        images._write_file, images.recognize = original
+
+
+def consume(app, url: str, recognize) -> list[float]:
+    import boto3
+
+    sqs, times = boto3.client("sqs"), []
+    while True:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not messages:
+            return times
+        for message in messages:
+            started = time.perf_counter()
+            with app.app_context():
+                recognize(bytes.fromhex(json.loads(message["Body"])["args"][0]))
+            times.append((time.perf_counter() - started) * 1000)
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def p95(values: list[float]) -> float:
+    return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=200_000, help="the recognizer's SHA-256 rounds (the sample's default)")
+    args = parser.parse_args()
+    for key, value in (("AWS_DEFAULT_REGION", "us-east-1"), ("AWS_ACCESS_KEY_ID", "bench"), ("AWS_SECRET_ACCESS_KEY", "bench")):
+        os.environ.setdefault(key, value)
+    from moto import mock_aws
+
+    aws = generated_aws()
+    with tempfile.TemporaryDirectory() as folder:
+        app, client, token = client_and_token(Path(folder), args.rounds)
+        before = answer_times(client, token, args.requests)
+        with mock_aws(), remediated(aws, app) as (url, recognize):
+            after = answer_times(client, token, args.requests)
+            consumer = consume(app, url, recognize)
+    print(f"POST /api/images, {args.requests} uploads of {len(PNG) + 1} bytes, recognizer at {args.rounds} rounds:\n")
+    print("| upload route | median answer (ms) | p95 answer (ms) | labels in the answer | consumer per message (ms) |")
+    print("|---|---|---|---|---|")
+    print(f"| as is (disk, labelled in the request) | {statistics.median(before):.1f} | {p95(before):.1f} | yes | - |")
+    print(f"| remediated (S3 + SQS, moto) | {statistics.median(after):.1f} | {p95(after):.1f} | no (eventual) | "
+          f"{statistics.median(consumer):.1f} ({len(consumer)} messages) |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""`generate` with the sample's proposed [remediate]: the images service gets S3, notifications an SQS
+queue with a dead-letter queue and a consumer Lambda, categories a DynamoDB table with TTL; chalice
+packages each with the resources merged, cfn-lint accepts the templates, and each IAM policy grants
+exactly the actions its function uses on exactly the resources of its own template."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from decompose.cli import app
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_monolith"
+BIN = Path(sys.executable).parent
+runner = CliRunner()
+FILES = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
+STATE = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
+RECEIVE = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
+EXPECTED = {  # service -> policy resource -> the actions it grants
+    "images": {"DecomposeApiPolicy": FILES},
+    "categories": {"DecomposeApiPolicy": STATE},
+    "notifications": {"DecomposeApiPolicy": ["sqs:SendMessage"], "DecomposeConsumerPolicy": RECEIVE},
+}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    where = tmp_path_factory.mktemp("remediated")
+    shutil.copytree(SAMPLE, where / "sample_monolith", ignore=shutil.ignore_patterns("__pycache__"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(where)
+        for args in (["analyze", "sample_monolith", "-q"], ["plan", "-q"], ["generate", "-q"]):
+            result = runner.invoke(app, args)
+            assert result.exit_code == 0, (args, result.output)
+    return where / "services"
+
+
+@pytest.fixture(scope="module")
+def packaged(generated, tmp_path_factory):
+    out = tmp_path_factory.mktemp("packaged")
+    templates = {}
+    for name in EXPECTED:
+        result = subprocess.run([str(BIN / "chalice"), "package", "--merge-template", ".chalice/layer.json", str(out / name)],
+                                cwd=generated / name, capture_output=True, text=True, timeout=300, check=False,
+                                env={"PATH": str(BIN), "AWS_DEFAULT_REGION": "us-east-1", "HOME": str(out)})
+        assert result.returncode == 0, result.stderr
+        templates[name] = out / name / "sam.json"
+    return templates
+
+
+def test_report_says_what_changed_and_what_turned_asynchronous(generated):
+    report = json.loads((generated / "generation.json").read_text())
+    rows = {s["name"]: s.get("remediation", []) for s in report["services"]}
+    assert {r["remediation"] for r in rows["images"]} == {"s3"}
+    assert {r["remediation"] for r in rows["categories"]} == {"dynamodb"}
+    assert all(r["asynchronous"] for r in rows["notifications"]) and rows["notifications"]
+    assert "turns asynchronous" in rows["notifications"][0]["todo"]
+    assert report["static"]["folders"] == ["sample_monolith/static"]
+    assert not any(rows[name] for name in rows if name not in EXPECTED)
+
+
+def test_only_services_with_work_get_a_consumer(generated):
+    assert (generated / "notifications" / "chalicelib" / "consumers.py").exists()
+    assert not (generated / "images" / "chalicelib" / "consumers.py").exists()
+    assert (generated / "images" / "chalicelib" / "aws.py").exists()
+    assert "consumers.register(app, framework.app)" in (generated / "notifications" / "app.py").read_text()
+    consumers = (generated / "notifications" / "chalicelib" / "consumers.py").read_text()
+    assert '"sample_monolith.services.notifications:_ensure_worker"' in consumers
+
+
+def test_cfn_lint_accepts_the_packaged_templates(packaged):
+    lint = subprocess.run([str(BIN / "cfn-lint"), *map(str, packaged.values())], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_the_consumer_is_an_sqs_event_source_with_a_dead_letter_queue(packaged):
+    resources = json.loads(packaged["notifications"].read_text())["Resources"]
+    (event,) = resources["ConsumeWork"]["Properties"]["Events"].values()
+    assert event["Type"] == "SQS" and event["Properties"]["BatchSize"] == 1
+    queue = resources["DecomposeWorkQueue"]["Properties"]
+    assert event["Properties"]["Queue"]["Fn::Sub"].endswith(":" + queue["QueueName"])
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["DecomposeDeadLetters", "Arn"]}
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == 5
+
+
+def test_the_table_expires_entries(packaged):
+    table = json.loads(packaged["categories"].read_text())["Resources"]["DecomposeStateTable"]["Properties"]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+
+
+@pytest.mark.parametrize("service", sorted(EXPECTED))
+def test_each_policy_grants_exactly_what_its_function_uses_on_its_own_resources(packaged, service):
+    resources = json.loads(packaged[service].read_text())["Resources"]
+    policies = {k: v for k, v in resources.items() if k.startswith("Decompose") and v["Type"] == "AWS::IAM::Policy"}
+    assert {k: sorted(a for s in v["Properties"]["PolicyDocument"]["Statement"] for a in s["Action"])
+            for k, v in policies.items()} == EXPECTED[service]
+    for policy in policies.values():
+        (role,) = policy["Properties"]["Roles"]
+        assert resources[role["Ref"]]["Type"] == "AWS::IAM::Role"
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            assert "*" not in json.dumps(statement["Action"])
+            target = statement["Resource"]
+            name = target["Fn::GetAtt"][0] if "Fn::GetAtt" in target else target["Fn::Sub"].split(".")[0][2:]
+            assert name in resources and name.startswith("Decompose"), statement
+
+
+def test_gateway_template_serves_static_files_from_s3_through_cloudfront(generated, monkeypatch):
+    import yaml
+
+    monkeypatch.chdir(generated.parent)
+    for args in (["gateway", "init", "-q"], ["gateway", "template", "-o", "gw.yaml", "-q"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (args, result.output)
+    document = yaml.safe_load(Path("gw.yaml").read_text())
+    resources = document["Resources"]
+    config = resources["Distribution"]["Properties"]["DistributionConfig"]
+    assert [o["Id"] for o in config["Origins"]] == ["api", "static"]
+    assert config["CacheBehaviors"][0]["PathPattern"] == "/static/*" and config["DefaultCacheBehavior"]["TargetOriginId"] == "api"
+    (statement,) = resources["StaticBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"} and statement["Action"] == "s3:GetObject"
+    assert "distribution/${Distribution}" in statement["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+    assert resources["StaticBucket"]["Properties"]["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"] is True
+    assert document["Outputs"]["StaticSync"]["Value"]["Fn::Sub"].startswith("aws s3 sync sample_monolith/static s3://")
+    lint = subprocess.run([str(BIN / "cfn-lint"), "gw.yaml"], capture_output=True, text=True, timeout=300, check=False)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
