@@ -116,6 +116,10 @@ class _Bridge:
         with self._lock:
             self._handler = None
 
+    def warm(self) -> None:
+        """Build the app now (and start an ASGI app's lifespan), so the next request does not pay for it."""
+        self._lambda_handler()
+
     def _lambda_handler(self) -> LambdaHandler:
         if self._handler is None:
             with self._lock:  # `chalice local` serves each request on its own thread
@@ -166,7 +170,7 @@ class AsgiBridge(_Bridge):
 
     def running(self) -> asgi.Running:
         """The app with its lifespan started (built now if no request has built it yet)."""
-        self._lambda_handler()
+        self.warm()
         assert self._running is not None
         return self._running
 
