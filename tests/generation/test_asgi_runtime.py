@@ -211,3 +211,24 @@ def test_process_loop_refuses_to_wait_on_its_own_thread() -> None:
 
     with pytest.raises(RuntimeError, match="its own loop's thread"):
         loop.run(nested(), timeout=10)
+
+
+def test_route_table_walks_included_routers_and_mounted_apps_and_can_leave_the_docs_out() -> None:
+    from fastapi import APIRouter, FastAPI
+
+    inner = APIRouter(prefix="/items")
+    inner.get("")(lambda: [])
+    inner.post("/{item_id}")(lambda item_id: item_id)
+    outer = APIRouter()
+    outer.include_router(inner)
+    app = FastAPI()
+    app.include_router(outer, prefix="/api")
+    v2 = FastAPI()
+    v2.get("/notes")(lambda: [])
+    app.mount("/v2", v2)
+
+    served = [(m, p) for m, p in asgi.route_table(app, documentation=False) if m != "HEAD"]
+    everything = {p for _, p in asgi.route_table(app)}
+
+    assert sorted(served) == [("GET", "/api/items"), ("GET", "/v2/notes"), ("POST", "/api/items/{item_id}")]
+    assert {"/docs", "/openapi.json", "/redoc", "/docs/oauth2-redirect", "/v2/docs", "/v2/openapi.json"} <= everything

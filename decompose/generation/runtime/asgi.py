@@ -202,3 +202,42 @@ class Running:
             return await make()
 
         return self.loop.run(inside())
+
+
+DOCUMENTATION_URLS = ("openapi_url", "docs_url", "redoc_url", "swagger_ui_oauth2_redirect_url")
+
+
+def route_table(app: Any, documentation: bool = True) -> List[Tuple[str, str]]:
+    """(method, path) of every HTTP route a Starlette/FastAPI app serves, through included routers and
+    mounted apps; `documentation=False` leaves out FastAPI's own /docs, /redoc, /openapi.json and
+    /docs/oauth2-redirect (of the app and of every mounted FastAPI app).
+
+    FastAPI keeps `include_router` results as lazy entries in newer versions (`_IncludedRouter`,
+    whose `effective_candidates()` hold the prefixed routes) and as flat `APIRoute`s before; both
+    are read here by their public shape (`path`, `methods`), so the generated tests run on the
+    monolith's own FastAPI whichever it is. Static files and other mounts without routes add nothing.
+    """
+    found: List[Tuple[str, str]] = []
+
+    def walk_app(node: Any, prefix: str) -> None:
+        skipped = set() if documentation else {prefix + url for url in
+                                               (getattr(node, name, None) for name in DOCUMENTATION_URLS) if url}
+        walk(getattr(node, "routes", None) or (), prefix, skipped)
+
+    def walk(routes: Any, prefix: str, skipped: set) -> None:
+        for route in routes:
+            if callable(getattr(route, "effective_candidates", None)):
+                walk(route.effective_candidates(), prefix, skipped)
+                continue
+            original = getattr(route, "original_route", route)
+            path, methods = getattr(route, "path", None), getattr(original, "methods", None)
+            if not isinstance(path, str):
+                continue
+            if not methods and getattr(route, "routes", None):  # a Mount: a sub-app or a router
+                walk_app(getattr(route, "app", None) if hasattr(getattr(route, "app", None), "routes") else route,
+                         prefix + path)
+                continue
+            found.extend((method, prefix + path) for method in sorted(methods or ()) if prefix + path not in skipped)
+
+    walk_app(app, "")
+    return found
