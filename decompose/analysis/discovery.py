@@ -39,6 +39,7 @@ class Discovery:
     root: Path  # the folder module paths are relative to
     sources: tuple[SourceFile, ...]
     failures: tuple[ParseFailure, ...]
+    sql: tuple[tuple[str, str], ...] = ()  # (path, path from root) of the .sql files outside tests (analysis/sql.py)
 
 
 class DiscoveryError(Exception):
@@ -50,6 +51,7 @@ class _Folder:
     """What the walk learned about one folder: its .py files and the marker files it holds."""
 
     files: list[str] = field(default_factory=list)
+    sql: list[str] = field(default_factory=list)
     has_init: bool = False
     is_root_marker: bool = False
 
@@ -119,6 +121,8 @@ def _visit_entry(entry, rel, ancestry, top_real, seen_real, stack, info, failure
         return
     if name in ROOT_MARKERS:
         info.is_root_marker = True
+    if name.endswith(".sql") and role_of(rel) != "test" and _file_problem(entry, rel, top_real) is None:
+        info.sql.append(entry.path)
     if not name.endswith(".py"):
         return
     if name == "__init__.py":
@@ -218,7 +222,8 @@ def _name_modules(top: str, base: str, folders: dict[str, _Folder], failures: li
         for file in folders[folder].files:
             _add_source(file, root, base, sources, failures)
     ordered = tuple(sorted(sources.values(), key=lambda s: s.module))
-    return Discovery(Path(base), ordered, tuple(sorted(failures, key=lambda f: f.path)))
+    sql = tuple(sorted((path, _rel(path, base)) for info in folders.values() for path in info.sql))
+    return Discovery(Path(base), ordered, tuple(sorted(failures, key=lambda f: f.path)), sql)
 
 
 def _add_source(file: str, root: str, base: str, sources: dict[str, SourceFile], failures: list[ParseFailure]) -> None:

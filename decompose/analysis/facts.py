@@ -153,3 +153,4 @@ class FileFacts:
     sql: tuple[SqlUse, ...] = ()  # SQL written as strings, its tables (decompose.analysis.sql)
     functions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # top-level function -> parameter names
     persisting_scopes: tuple[str, ...] = ()  # scopes that commit/save/flush ("" = module level)
+    method_calls: tuple[tuple[str | None, str, int], ...] = ()  # (scope, attribute, first line) of `x.y.attribute(...)`

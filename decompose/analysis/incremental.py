@@ -34,6 +34,7 @@ from decompose.analysis.linkstore import Entry, LinkStore, Stored
 from decompose.analysis.render import Rendered, render
 from decompose.analysis.runner import Facts
 from decompose.analysis.sources import ParseFailure, SourceFile
+from decompose.analysis.sql import SqlCatalog
 from decompose.analysis.units import Unit, encode
 
 FORK_MIN = 200  # fewer modules to link than this: linked here (forking costs more than it saves)
@@ -46,13 +47,15 @@ class LinkStats:
 
 
 def link_json(root: str, sources: tuple[SourceFile, ...], facts: Facts, discovery_failures: tuple[ParseFailure, ...],
-              store: LinkStore | None, key: str, stored: Stored | None, jobs: int = 1) -> tuple[Rendered, LinkStats]:
-    """`key`: `shape_key(...)` of this tree; `stored`: what `store.load(key)` returned (the caller
-    loads it while the workers parse); `jobs`: processes that may link at once."""
+              store: LinkStore | None, key: str, stored: Stored | None, jobs: int = 1,
+              sql: SqlCatalog = SqlCatalog()) -> tuple[Rendered, LinkStats]:
+    """`key`: `shape_key(...)` of this tree (the .sql files' digest included, so `sql` is the same
+    whenever a stored link is reused); `stored`: what `store.load(key)` returned (the caller loads it
+    while the workers parse); `jobs`: processes that may link at once."""
     plan = _plan(stored, facts) if stored is not None else None
     if plan is None:
-        return _full(root, sources, facts, discovery_failures, store, key, jobs)
-    return _incremental(root, sources, facts, discovery_failures, store, key, stored, plan, jobs)  # type: ignore[arg-type]
+        return _full(root, sources, facts, discovery_failures, store, key, jobs, sql)
+    return _incremental(root, sources, facts, discovery_failures, store, key, stored, plan, jobs, sql)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -78,13 +81,14 @@ def _plan(stored: Stored, facts: Facts) -> Plan | None:
 
 
 def _incremental(root: str, sources: tuple[SourceFile, ...], facts: Facts, discovery_failures: tuple[ParseFailure, ...],
-                 store: LinkStore, key: str, stored: Stored, plan: Plan, jobs: int = 1) -> tuple[Rendered, LinkStats]:
+                 store: LinkStore, key: str, stored: Stored, plan: Plan, jobs: int = 1,
+                 sql: SqlCatalog = SqlCatalog()) -> tuple[Rendered, LinkStats]:
     with_facts = [s.module for s in sources if s.module in stored.entries and stored.entries[s.module][1] is not None]
     index = Index(LazyFiles(with_facts, facts))
     ctx, changed = stored.ctx, set(plan.resolution_changed)
     if plan.context_changed:
         facts.all()  # one bulk read rather than one per module
-        ctx = context(index)  # reads every module's facts
+        ctx = context(index, sql)  # reads every module's facts
         changed |= stored.ctx.changed_keys(ctx)
     relink = {m for m, f in plan.dirty.items() if isinstance(f, FileFacts)}
     if changed:
@@ -99,11 +103,11 @@ def _incremental(root: str, sources: tuple[SourceFile, ...], facts: Facts, disco
 
 
 def _full(root: str, sources: tuple[SourceFile, ...], facts: Facts, discovery_failures: tuple[ParseFailure, ...],
-          store: LinkStore | None, key: str, jobs: int = 1) -> tuple[Rendered, LinkStats]:
+          store: LinkStore | None, key: str, jobs: int = 1, sql: SqlCatalog = SqlCatalog()) -> tuple[Rendered, LinkStats]:
     results = facts.all()
     files = [r for r in results if isinstance(r, FileFacts)]
     index = Index(files)
-    ctx = context(index)
+    ctx = context(index, sql)
     linker = Linker(index, ctx, facts, sources, discovery_failures, digests=store is not None)
     entries = linker.entries([f.module for f in files], jobs)
     entries += [Entry(r.module, facts.keys[r.module], None, None, frozenset(), r) for r in results

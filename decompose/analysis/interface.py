@@ -23,7 +23,7 @@ from decompose.analysis.index import module_bindings, star_sources
 
 LOCAL_FIELDS = frozenset({
     "lines", "sha256", "dynamic_imports", "string_refs", "usages", "hazards", "unresolved_dynamic",
-    "persisting_scopes",
+    "persisting_scopes", "method_calls",
 })
 # Of `usages`, the project-wide passes read decorators only (which HTTP methods a view accepts).
 CONTEXT_FIELDS = tuple(f.name for f in fields(FileFacts) if f.name not in LOCAL_FIELDS)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from decompose.analysis.facts import FileFacts
 from decompose.analysis.hazards import RULES_BY_KIND
@@ -27,6 +27,7 @@ from decompose.analysis.model import (
 )
 from decompose.analysis.discovery import role_of
 from decompose.analysis.sources import ParseFailure, SourceFile
+from decompose.analysis.sql import AIOSQL_LOADERS, SqlCatalog, SqlTables
 from decompose.frameworks import ROUTE_DETECTORS
 from decompose.frameworks.django import app_label, app_labels
 from decompose.frameworks.orm import ModelFinder
@@ -90,6 +91,8 @@ class Context:
     by_name: dict[str, list[str]]  # class name -> class ids, sorted
     labels: dict[str, set[str]]  # Django app label -> models modules
     tops: frozenset[str]  # top-level package names
+    sql: SqlCatalog = SqlCatalog()  # the project's .sql files (analysis/sql.py)
+    sql_loaders: dict[str, str] = field(default_factory=dict)  # aiosql `queries = aiosql.from_path(...)` id -> its folder
 
     def changed_keys(self, new: Context) -> set[str]:
         """Keys (as `ContextReads` records them) whose answer differs in `new`."""
@@ -97,6 +100,7 @@ class Context:
                    if self.model_tables.get(m) != new.model_tables.get(m)}
         changed |= {f"table:{t}" for t in self.table_names ^ new.table_names}
         changed |= {f"class:{n}" for n in self.by_name.keys() | new.by_name.keys() if self.by_name.get(n) != new.by_name.get(n)}
+        changed |= {"sql:loaders"} if self.sql_loaders != new.sql_loaders else set()
         return changed
 
 
@@ -121,6 +125,11 @@ class ContextReads:
         self.keys.add(f"class:{name}")
         return self.ctx.by_name.get(name, [])
 
+    def aiosql(self) -> bool:
+        """Whether the project loads .sql files with aiosql (then `x.<query name>(...)` runs that query)."""
+        self.keys.add("sql:loaders")
+        return bool(self.ctx.sql_loaders)
+
 
 @dataclass(frozen=True)
 class ModuleLink:
@@ -140,11 +149,11 @@ class ModuleLink:
 
 
 def link(root: str, sources: tuple[SourceFile, ...], results: list[FileFacts | ParseFailure],
-         discovery_failures: tuple[ParseFailure, ...]) -> Analysis:
+         discovery_failures: tuple[ParseFailure, ...], sql: SqlCatalog = SqlCatalog()) -> Analysis:
     files = [r for r in results if isinstance(r, FileFacts)]
     failures = sorted([*discovery_failures, *(r for r in results if isinstance(r, ParseFailure))], key=lambda f: f.path)
     index = Index(files)
-    ctx = context(index)
+    ctx = context(index, sql)
     links = [link_module(index, ctx, facts) for facts in files]
     edges = sorted((e for m in links for e in m.edges), key=lambda e: (e.src, e.dst, e.kind))
     reachable = _reachable(entry_points(ctx, links), edges)
@@ -162,10 +171,10 @@ def link(root: str, sources: tuple[SourceFile, ...], results: list[FileFacts | P
     )
 
 
-def context(index: Index) -> Context:
+def context(index: Index, sql: SqlCatalog = SqlCatalog()) -> Context:
     finder = ModelFinder(index)
     mapped = finder.tables()
-    tables = sorted([*mapped, *_sql_tables(index, {t.name for t in mapped})], key=lambda t: (t.name, t.model or ""))
+    tables = sorted([*mapped, *_sql_tables(index, {t.name for t in mapped}, sql)], key=lambda t: (t.name, t.model or ""))
     by_name: dict[str, list[str]] = defaultdict(list)
     for class_id in sorted(index.classes):
         by_name[split_id(class_id)[1] or ""].append(class_id)
@@ -177,6 +186,8 @@ def context(index: Index) -> Context:
         by_name=dict(by_name),
         labels=_django_labels(index),
         tops=frozenset(m.split(".")[0] for m in index.files),
+        sql=sql,
+        sql_loaders=_sql_loaders(index) if sql.files else {},
     )
 
 
@@ -191,7 +202,7 @@ def link_module(index: Index, ctx: Context, facts: FileFacts) -> ModuleLink:
     unresolved = _dynamic_edges(index, ctx, facts, edges)
     _usage_edges(index, facts, edges, reads)
     _string_edges(index, reads, facts, edges)
-    _sql_edges(facts, edges)
+    _sql_edges(facts, edges, ctx.sql, reads.aiosql())
     return ModuleLink(
         module=facts.module, edges=edges.build(), externals=tuple(sorted(externals)), unresolved=unresolved,
         symbols=[SymbolInfo(symbol_id(facts.module, s.name), facts.module, s.name, s.kind, s.line, s.end_line)
@@ -275,31 +286,71 @@ def _usage_edges(index: Index, facts: FileFacts, edges: Edges, reads: ContextRea
             edges.add(src, f"table:{table}", kind, facts.path, usage.lines, usage.count)
 
 
-def _sql_tables(index: Index, mapped: set[str]) -> list[Table]:
-    """Tables known only from SQL strings (no ORM maps them): where they are created, else where
-    they are first used (their schema lives in a .sql file or a migration tool). Test modules do
-    not define the schema."""
+def _sql_tables(index: Index, mapped: set[str], sql: SqlCatalog = SqlCatalog()) -> list[Table]:
+    """Tables known only from SQL (no ORM maps them): where they are created, else where they are
+    first used; in Python strings first, then in .sql files (a schema.sql or an aiosql file, under the
+    package it lies in). Test modules do not define the schema."""
     found: dict[str, Table] = {}
+
+    def note(name: str, module: str, line: int, creates: bool) -> None:
+        if name in mapped or (name in found and not (creates and found[name].line < 0)):
+            return
+        found[name] = Table(name, None, "sql", module, line if creates else -line)  # negative: a use, not a definition
+
     for facts in sorted(index.files.values(), key=lambda f: (role_of(f.path) != "app", f.module)):
         if role_of(facts.path) == "test":
             continue  # a test's fixtures are not the schema
         for use in facts.sql:
             for name in use.creates:
-                if name not in mapped and (name not in found or found[name].line < 0):
-                    found[name] = Table(name, None, "sql", facts.module, use.line)
+                note(name, facts.module, use.line, True)
             for name in (*use.writes, *use.reads):
-                if name not in mapped and name not in found:
-                    found[name] = Table(name, None, "sql", facts.module, -use.line)  # negative: a use, not a definition
+                note(name, facts.module, use.line, False)
+    for file in sql.files:
+        if file.module is None or file.module not in index.files:
+            continue
+        for query in file.queries:
+            for name in query.tables.creates:
+                note(name, file.module, query.line, True)
+            for name in (*query.tables.writes, *query.tables.reads):
+                note(name, file.module, query.line, False)
     return [Table(t.name, t.model, t.framework, t.module, abs(t.line)) for t in found.values()]
 
 
-def _sql_edges(facts: FileFacts, edges: Edges) -> None:
-    """The code that runs a SQL string reads or writes its tables (a CREATE writes the new table)."""
+def _sql_loaders(index: Index) -> dict[str, str]:
+    """aiosql loaders (`queries = aiosql.from_path(...)` at module level) -> the folder of their module."""
+    return {symbol_id(f.module, call.name): f.path.rpartition("/")[0]
+            for f in index.files.values() for call in f.assigned_calls
+            if call.scope is None and call.callee in AIOSQL_LOADERS}
+
+
+def _sql_edges(facts: FileFacts, edges: Edges, sql: SqlCatalog = SqlCatalog(), aiosql: bool = False) -> None:
+    """The code that runs SQL reads or writes its tables (a CREATE writes the new table): SQL strings;
+    a string naming a .sql file ("schema.sql", read and run by that code); with aiosql, a call
+    `<anything>.<query name>(...)` (`queries.get_user(conn)`, `self._queries.get_user(conn)`: the loader
+    travels in attributes and parameters, so the name is what identifies the query)."""
     for use in facts.sql:
         src = symbol_id(facts.module, use.scope) if use.scope else facts.module
-        for names, kind in ((use.reads, "table-read"), ((*use.writes, *use.creates), "table-write")):
-            for name in names:
-                edges.add(src, f"table:{name}", kind, facts.path, (use.line,))
+        _table_edges(src, SqlTables(use.reads, use.writes, use.creates), facts.path, (use.line,), edges)
+    if not sql.files:
+        return
+    folder = facts.path.rpartition("/")[0]
+    for ref in facts.string_refs:
+        if ref.value.endswith(".sql"):
+            src = symbol_id(facts.module, ref.scope) if ref.scope else facts.module
+            for file in sql.named(ref.value, folder):
+                for query in file.queries:
+                    _table_edges(src, query.tables, facts.path, (ref.line,), edges)
+    if aiosql and role_of(facts.path) != "test":
+        for scope, name, line in facts.method_calls:
+            src = symbol_id(facts.module, scope) if scope else facts.module
+            for found in sql.query(name, ""):
+                _table_edges(src, found, facts.path, (line,), edges)
+
+
+def _table_edges(src: str, found: SqlTables, path: str, lines: tuple[int, ...], edges: Edges) -> None:
+    for names, kind in ((found.reads, "table-read"), ((*found.writes, *found.creates), "table-write")):
+        for name in names:
+            edges.add(src, f"table:{name}", kind, path, lines)
 
 
 def _usage_kind(kind: str, resolved: Resolved) -> str:

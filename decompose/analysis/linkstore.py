@@ -82,11 +82,11 @@ class LinkStore:
 
 
 def shape_key(root: str, sources: tuple[SourceFile, ...], read_failures: tuple[ParseFailure, ...],
-              discovery_failures: tuple[ParseFailure, ...]) -> str:
+              discovery_failures: tuple[ParseFailure, ...], sql: str = "") -> str:
     """What every stored unit was linked within: the analyzer's code, the root, every file's place and
-    module name, and the files that could not be discovered or read."""
+    module name, the files that could not be discovered or read, and the .sql files' digest (`sql`)."""
     h = hashlib.sha256(analysis_version().encode())
-    for part in (root, *map(repr, sources), *map(repr, discovery_failures), *map(repr, read_failures)):
+    for part in (root, *map(repr, sources), *map(repr, discovery_failures), *map(repr, read_failures), sql):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()

@@ -19,6 +19,7 @@ from decompose.analysis.discovery import Discovery, DiscoveryError, discover
 from decompose.analysis.linkstore import shape_key
 from decompose.analysis.runner import Fingerprint, RunStats, collect_facts, fingerprint
 from decompose.analysis.sources import DEFAULT_MAX_BYTES
+from decompose.analysis.sql import SqlCatalog, catalog
 from decompose.analysis.versions import analysis_version
 from decompose.errors import UserError
 
@@ -76,29 +77,31 @@ def analyze(path: Path, options: AnalyzeOptions = AnalyzeOptions(), progress: Pr
     cache = FactCache(options.cache_path)
     try:
         prints = fingerprint(found.sources, options.max_bytes, cache.stats())
-        digest = prints.digest(analysis_version(), (root, *(f"{f.path}:{f.kind}" for f in found.failures)))
+        sql = catalog(found.sql, found.sources)
+        sql_key = (sql.digest(),) if sql.files else ()  # a changed .sql file changes the tables: link again
+        digest = prints.digest(analysis_version(), (root, *(f"{f.path}:{f.kind}" for f in found.failures), *sql_key))
         if digest == options.unchanged_since:
             stats = RunStats(len(found.sources), len(prints.keyed), 0, 0)
             return AnalyzeResult(None, digest, stats, time.perf_counter() - started)
         bar.start(len(found.sources))
         if options.render:
-            return _rendered(root, found, prints, cache, options, bar, started, digest)
+            return _rendered(root, found, prints, cache, options, bar, started, digest, sql)
         facts, stats = collect_facts(found.sources, cache, options.jobs, options.max_bytes, bar.advance, prints)
         results = facts.all()
     finally:
         cache.close()
     from decompose.analysis.link import link
 
-    analysis = link(root, found.sources, results, found.failures)
+    analysis = link(root, found.sources, results, found.failures, sql)
     return AnalyzeResult(analysis, digest, stats, time.perf_counter() - started)
 
 
 def _rendered(root: str, found: Discovery, prints: Fingerprint, cache: FactCache, options: AnalyzeOptions,
-              bar: Progress, started: float, digest: str) -> AnalyzeResult:
+              bar: Progress, started: float, digest: str, sql: SqlCatalog) -> AnalyzeResult:
     """Facts, then the incremental link; the previous link is read from the cache while the
     workers parse."""
     store = cache.link_store()
-    key = shape_key(root, found.sources, prints.failures, found.failures)
+    key = shape_key(root, found.sources, prints.failures, found.failures, sql.digest() if sql.files else "")
     previous: list[Stored | None] = [None]
 
     def load_previous() -> None:
@@ -111,7 +114,7 @@ def _rendered(root: str, found: Discovery, prints: Fingerprint, cache: FactCache
         from decompose.analysis.incremental import link_json
 
         jobs = options.jobs or os.cpu_count() or 1
-        rendered, linked = link_json(root, found.sources, facts, found.failures, store, key, previous[0], jobs)
+        rendered, linked = link_json(root, found.sources, facts, found.failures, store, key, previous[0], jobs, sql)
     return AnalyzeResult(None, digest, stats, time.perf_counter() - started, rendered, linked)
 
 

@@ -81,3 +81,137 @@ def _target(statement, exp):  # noqa: ANN001, ANN202
     if isinstance(statement, (exp.Update, exp.Delete)):
         return statement.this
     return None
+
+
+# ---- .sql files and aiosql ------------------------------------------------------------------------
+#
+# Apps without an ORM often keep their SQL in files: a schema.sql applied at startup, migrations, and
+# aiosql's named queries (`-- name: get_user^` blocks, loaded with `aiosql.from_path(folder, driver)`
+# and called as `queries.get_user(conn, ...)`). Each file is read once per analysis (they are few and
+# small); its queries feed the tables and the table edges like SQL written in Python strings do.
+
+AIOSQL_NAME = re.compile(r"^--[^\S\n]*name:[^\S\n]*([A-Za-z_][\w-]*)[^\S\n]*(?:\([^)\n]*\))?[^\S\n]*[<*#$^!]*[^\S\n]*$", re.M)
+STATEMENT_END = re.compile(r";[^\S\n]*(?:--[^\n]*)?(?:\n|$)")
+AIOSQL_LOADERS = frozenset({"aiosql.from_path", "aiosql.from_str"})
+MAX_SQL_FILE = 1_000_000  # bytes: beyond, a .sql file is a data dump, not the app's queries
+MAX_SQL_FILES = 5_000
+
+
+@dataclass(frozen=True)
+class SqlQuery:
+    """One statement block of a .sql file: an aiosql query (its Python name), or "" for unnamed SQL."""
+
+    name: str
+    line: int
+    tables: SqlTables
+
+
+@dataclass(frozen=True)
+class SqlFile:
+    rel: str                 # path from the analysis root, with /
+    module: str | None       # the package it lies in (its folder's, else the nearest above), if any
+    queries: tuple[SqlQuery, ...]
+
+    @property
+    def folder(self) -> str:
+        return self.rel.rpartition("/")[0]
+
+
+def statements_tables(text: str) -> SqlTables | None:
+    """The tables of SQL known to be SQL (a .sql file's block), statement by statement: any case,
+    comments, and statements sqlglot cannot read (a PRAGMA, a dialect's extension) skipped alone."""
+    if len(text) > MAX_SQL_FILE or not text.strip():
+        return None
+    reads: set[str] = set()
+    writes: set[str] = set()
+    creates: set[str] = set()
+    for chunk in STATEMENT_END.split(text):
+        if not _code(chunk):
+            continue
+        for statement in _parse(chunk) or _parse(PYFORMAT.sub("?", chunk)) or ():
+            _collect(statement, reads, writes, creates)
+    if not (reads or writes or creates):
+        return None
+    return SqlTables(tuple(sorted(reads - writes - creates)), tuple(sorted(writes)), tuple(sorted(creates)))
+
+
+def _code(chunk: str) -> bool:
+    return any(line.strip() and not line.strip().startswith("--") for line in chunk.splitlines())
+
+
+def read_queries(text: str) -> tuple[SqlQuery, ...]:
+    """The blocks of a .sql file: each aiosql `-- name:` block under its Python name (dashes become
+    underscores, as aiosql makes them), the text before the first one (a plain schema or migration) as ""."""
+    marks = list(AIOSQL_NAME.finditer(text))
+    blocks = [("", 0, text[: marks[0].start()] if marks else text)]
+    for mark, following in zip(marks, [*marks[1:], None]):
+        end = following.start() if following is not None else len(text)
+        blocks.append((mark.group(1).replace("-", "_"), mark.start(), text[mark.end(): end]))
+    found = []
+    for name, offset, body in blocks:
+        tables_of = statements_tables(body)
+        if tables_of is not None:
+            found.append(SqlQuery(name, text.count("\n", 0, offset) + 1, tables_of))
+    return tuple(found)
+
+
+def read_sql_files(paths: tuple[tuple[str, str], ...], packages: dict[str, str]) -> tuple[SqlFile, ...]:
+    """`paths`: (absolute path, path from the root) of the .sql files discovery found; `packages`:
+    package folder (from the root, with /) -> module. Unreadable and oversized files are skipped."""
+    found = []
+    for path, rel in sorted(paths, key=lambda p: p[1])[:MAX_SQL_FILES]:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_SQL_FILE + 1)
+        except OSError:
+            continue
+        if len(data) > MAX_SQL_FILE:
+            continue
+        queries = read_queries(data.decode("utf-8", errors="replace"))
+        if queries:
+            found.append(SqlFile(rel, _package_of(rel, packages), queries))
+    return tuple(found)
+
+
+def _package_of(rel: str, packages: dict[str, str]) -> str | None:
+    folder = rel.rpartition("/")[0]
+    while True:
+        if folder in packages:
+            return packages[folder]
+        if not folder:
+            return None
+        folder = folder.rpartition("/")[0]
+
+
+@dataclass(frozen=True)
+class SqlCatalog:
+    """Every .sql file of the project, looked up by aiosql query name or by file name."""
+
+    files: tuple[SqlFile, ...] = ()
+
+    def digest(self) -> str:
+        import hashlib
+
+        return hashlib.sha256(repr(self.files).encode()).hexdigest()
+
+    def query(self, name: str, near: str) -> list[SqlTables]:
+        """The tables of aiosql query `name`: from the files under folder `near` (the loader's module's
+        folder) when any has it, else from every file that has it."""
+        named = [(f, q) for f in self.files for q in f.queries if q.name == name and name]
+        close = [q for f, q in named if _under(f.rel, near)]
+        return [q.tables for q in close] or [q.tables for _, q in named]
+
+    def named(self, value: str, near: str) -> list[SqlFile]:
+        """The .sql files a string like "schema.sql" or "sql/init.sql" names, from a module in folder `near`."""
+        suffix = value.lstrip("./")
+        return [f for f in self.files if _under(f.rel, near) and (f.rel == suffix or f.rel.endswith("/" + suffix))]
+
+
+def _under(rel: str, folder: str) -> bool:
+    return not folder or rel.startswith(folder + "/")
+
+
+def catalog(paths: tuple[tuple[str, str], ...], sources: tuple) -> SqlCatalog:  # sources: SourceFile
+    """The project's .sql files (discovery's `sql`), each under the package it lies in."""
+    packages = {s.rel.rpartition("/")[0]: s.module for s in sources if s.is_package}
+    return SqlCatalog(read_sql_files(paths, packages))

@@ -102,6 +102,7 @@ class FactWalker(LineWalker):
         self.unresolved_dynamic: list[tuple[int, str]] = []
         self.string_refs: list[f.StringRef] = []
         self.raw_usages: list[RawUsage] = []
+        self.method_calls: dict[tuple[str | None, str], int] = {}
         self.assigned_calls: list[f.AssignedCall] = []
         self.call_sites: list[f.CallSite] = []
         self.url_entries: list[f.UrlEntry] = []
@@ -396,6 +397,8 @@ class FactWalker(LineWalker):
         expanded = self._expand(text)
         if id(node) not in self.consumed:
             self._record_chain(node.func, "call")
+        if isinstance(node.func, cst.Attribute):  # `self._queries.get_user(...)`: aiosql's named queries (link.py)
+            self.method_calls.setdefault((self.scope, node.func.attr.value), self.line(node))
         self._call_event(node, expanded)
         self._special_call(node, text, expanded)
 
@@ -595,6 +598,8 @@ class FactWalker(LineWalker):
             symbols=tuple(_dedupe_symbols(self.symbols)), classes=tuple(self.classes),
             imports=tuple(self.imports), dynamic_imports=tuple(self.dynamic),
             string_refs=tuple(self.string_refs), usages=self._usages(),
+            method_calls=tuple(sorted(((s, n, line) for (s, n), line in self.method_calls.items()),
+                                      key=lambda c: (c[0] or "", c[1]))),
             assigned_calls=tuple(self.assigned_calls), call_sites=tuple(self.call_sites),
             url_entries=tuple(self.url_entries), hazards=find_hazards(self.events),
             unresolved_dynamic=tuple(self.unresolved_dynamic),

@@ -176,6 +176,10 @@ def record_asgi(call, recording: Recording):
         recording.starting(app)
         started = time.perf_counter()
         body, seen, answer = bytearray(), {}, bytearray()
+        # read now: routing rewrites the scope in place (a Mount sets root_path to its prefix)
+        method, target = scope["method"], _asgi_path(scope)
+        query = scope.get("query_string", b"").decode("latin-1")
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
 
         async def capture_receive():
             message = await receive()
@@ -195,12 +199,17 @@ def record_asgi(call, recording: Recording):
             await call(app, scope, capture_receive, capture_send)
         finally:
             _depth.reset(token)
-            headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])]
-            recording.add(exchange(scope["method"], scope.get("root_path", "") + scope["path"],
-                                    scope.get("query_string", b"").decode("latin-1"), headers, bytes(body),
+            recording.add(exchange(method, target, query, headers, bytes(body),
                                     seen.get("status", 0), seen.get("headers", []), bytes(answer), started))
             recording.answered(app)
     return recorded
+
+
+def _asgi_path(scope: dict) -> str:
+    """The path the client asked for: ASGI's `path` holds the root path already (spec 2.3, Starlette
+    >= 0.33); servers and routers before that left it out."""
+    root, path = scope.get("root_path", ""), scope["path"]
+    return path if not root or path == root or path.startswith(root.rstrip("/") + "/") else root + path
 
 
 # --- the plugin ---------------------------------------------------------------------------------------

@@ -5,7 +5,10 @@ an app factory) served on 127.0.0.1, with the contract reset endpoint when DECOM
     python -m decompose_runtime.host ...       # the same, in the monolith's interpreter (decompose.interpreter)
 
 WSGI apps run on the standard library's threading WSGI server with Nagle's algorithm off (the same
-late-answer trap as chalice local, see chalice_local.py); ASGI apps on uvicorn. POST /_decompose/reset
+late-answer trap as chalice local, see chalice_local.py); ASGI apps on uvicorn with their lifespan on:
+startup before the first request, shutdown when the host stops, and on a reset the old app's shutdown
+then the new app's startup (decompose_runtime.asgi drives it, the app's state reaches each request as
+uvicorn would pass it). POST /_decompose/reset
 sets the scenario's environment, calls the reset hooks and builds a new app, like a generated
 service's endpoint (decompose_runtime.reset), so a contract scenario replayed through the gateway
 starts on a fresh monolith as well as fresh services; like theirs, it takes only the plan's [contracts]
@@ -20,6 +23,7 @@ package, and uvicorn for an ASGI app (the monolith's own), never decompose.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import importlib
 import inspect
 import os
@@ -31,10 +35,10 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 try:
-    from . import reset, sightings, startdata  # as decompose_runtime.host, on the monolith's path
+    from . import asgi, reset, sightings, startdata  # as decompose_runtime.host, on the monolith's path
 except ImportError:
     from decompose.contracts import sightings, startdata  # as decompose.gateway.host
-    from decompose.generation.runtime import reset
+    from decompose.generation.runtime import asgi, reset
 
 HOST = "127.0.0.1"
 
@@ -79,6 +83,7 @@ class Hosted:
         self.spec, self.root, self.allowed = spec, root, allowed
         self.lock = threading.Lock()
         self.app = load_app(spec, root)
+        self.lifespan: asgi.Lifespan | None = None  # an ASGI app's, once uvicorn started it
 
     def rebuild(self) -> None:
         with self.lock:
@@ -96,21 +101,61 @@ class Hosted:
         return self.app(environ, start_response)
 
     async def asgi(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and reset.enabled() and scope["path"] == reset.PATH and scope["method"] == "POST":
-            body = b""
-            while True:
-                message = await receive()
-                body += message.get("body", b"")
-                if not message.get("more_body"):
-                    break
-            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-            status, answer = self.hooks_and_rebuild(headers, body)
-            payload = _encode(answer)
-            await send({"type": "http.response.start", "status": status,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
-            await send({"type": "http.response.body", "body": payload})
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
             return
-        await self.app(scope, receive, send)
+        if scope["type"] == "http" and reset.enabled() and scope["path"] == reset.PATH and scope["method"] == "POST":
+            await self._reset(scope, receive, send)
+            return
+        state = self.lifespan.state if self.lifespan is not None else {}
+        await self.app({**scope, "state": dict(state)}, receive, send)
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        """uvicorn's lifespan, passed on to the current app (and to each app a reset builds)."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    self.lifespan = await asgi.Lifespan(self.app).startup()
+                except asgi.LifespanError as error:
+                    await send({"type": "lifespan.startup.failed", "message": str(error)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self.lifespan is not None:
+                    await self.lifespan.shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _reset(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """The hooks run on a worker thread (user code may block); the app swap, lifespan included, on this loop."""
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        loop = asyncio.get_running_loop()
+
+        def rebuild() -> None:
+            asyncio.run_coroutine_threadsafe(self._swap(), loop).result()
+
+        try:
+            status, answer = await loop.run_in_executor(None, reset.handle, headers, body, rebuild, self.allowed)
+        except Exception as error:  # noqa: BLE001  (the new app's import or startup: user code, shown to the verifier)
+            status, answer = 500, {"message": f"rebuilding the app failed: {type(error).__name__}: {error}"}
+        payload = _encode(answer)
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
+        await send({"type": "http.response.body", "body": payload})
+
+    async def _swap(self) -> None:
+        if self.lifespan is not None:
+            await self.lifespan.shutdown()
+            self.lifespan = None
+        self.rebuild()
+        self.lifespan = await asgi.Lifespan(self.app).startup()
 
 
 def _encode(answer: dict[str, Any]) -> bytes:
@@ -165,7 +210,7 @@ def main(argv: list[str]) -> int:
         import uvicorn
 
         # a bound method hides its coroutine from uvicorn's guess, which then calls it as ASGI 2 (one argument)
-        uvicorn.run(hosted.asgi, host=HOST, port=options.port, log_level="warning", lifespan="off", interface="asgi3")
+        uvicorn.run(hosted.asgi, host=HOST, port=options.port, log_level="warning", lifespan="on", interface="asgi3")
         return 0
     with make_server(HOST, options.port, hosted.wsgi, server_class=_Server, handler_class=_Handler) as server:
         print(f"serving {options.app} on http://{HOST}:{options.port}", file=sys.stderr, flush=True)

@@ -1,7 +1,8 @@
 """Bridges: a Chalice route -> the monolith's unchanged WSGI (Flask, Django) or ASGI (FastAPI) app.
 
     WsgiBridge(factory).forward(app.current_request) -> chalice.Response    through apig_wsgi
-    AsgiBridge(factory).forward(app.current_request) -> chalice.Response    through Mangum, lifespan off
+    AsgiBridge(factory).forward(app.current_request) -> chalice.Response    through Mangum's event translation, on
+                                                                            the process's one loop, lifespan once (asgi.py)
 
     chalice Request --proxy_event--> complete API Gateway REST (v1) proxy event
                     --apig_wsgi / Mangum--> the framework, its routing and its view, unchanged
@@ -54,7 +55,7 @@ Content-Type gets `application/json` from `chalice local` (API Gateway REST does
 see a `Content-Length` header on every request (apig_wsgi sets CONTENT_LENGTH).
 
 This module is copied into generated services as `decompose_runtime.bridge`: it imports only the
-standard library, chalice, apig_wsgi and mangum.
+standard library, its sibling asgi, chalice, apig_wsgi and mangum.
 """
 
 from __future__ import annotations
@@ -68,6 +69,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from chalice.app import CaseInsensitiveMapping, Chalice, Request, Response
+
+from . import asgi
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 ASGIApp = Callable[[dict[str, Any], Callable[..., Any], Callable[..., Any]], Awaitable[None]]
@@ -113,6 +116,10 @@ class _Bridge:
         with self._lock:
             self._handler = None
 
+    def warm(self) -> None:
+        """Build the app now (and start an ASGI app's lifespan), so the next request does not pay for it."""
+        self._lambda_handler()
+
     def _lambda_handler(self) -> LambdaHandler:
         if self._handler is None:
             with self._lock:  # `chalice local` serves each request on its own thread
@@ -139,46 +146,69 @@ class WsgiBridge(_Bridge):
 
 
 class AsgiBridge(_Bridge):
-    """Forwards Chalice requests to an ASGI app (FastAPI, Starlette) built lazily by `factory`."""
+    """Forwards Chalice requests to an ASGI app (FastAPI, Starlette) built lazily by `factory`.
+
+    The app runs on the process's one event loop (decompose_runtime.asgi.ProcessLoop), its lifespan
+    started there before its first request and shut down on reset or exit, so the pools and clients
+    its startup creates serve every later request. Mangum only translates the event and the answer.
+    """
 
     def __init__(self, factory: Callable[[], ASGIApp]) -> None:
         super().__init__(factory)
+        self._running: asgi.Running | None = None
 
     def forward(self, request: Request) -> Response:
-        _use_thread_event_loop()
+        _refuse_running_loop()
         return super().forward(request)
+
+    def reset(self) -> None:
+        """Shut the current app down (its lifespan shutdown), then build a new one on the next request."""
+        with self._lock:
+            running, self._running, self._handler = self._running, None, None
+        if running is not None:
+            running.stop()
+
+    def running(self) -> asgi.Running:
+        """The app with its lifespan started (built now if no request has built it yet)."""
+        self.warm()
+        assert self._running is not None
+        return self._running
+
+    def direct(self, method: str, path: str, headers: Mapping[str, str] | None = None,
+               body: bytes = b"") -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """The app called as its own server would call it, without Chalice or API Gateway (for tests)."""
+        target, _, query = path.partition("?")
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method.upper(),
+                 "scheme": "http", "path": target, "raw_path": target.encode(), "root_path": "",
+                 "query_string": query.encode(), "server": ("testserver", 80), "client": (LOCAL_SOURCE_IP, 50000),
+                 "headers": [(k.lower().encode("latin-1"), v.encode("latin-1"))
+                             for k, v in {"host": "testserver", **(headers or {})}.items()]}
+        return self.running().request(scope, body)
 
     def _wrap(self, app: ASGIApp) -> LambdaHandler:
         from mangum import Mangum
 
-        return Mangum(app, lifespan="off")
+        adapter = Mangum(app, lifespan="off")
+        running = self._running = asgi.Running(app)
+
+        def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            translated = adapter.infer(event, context)
+            status, headers, body = running.request(translated.scope, translated.body)
+            return translated({"status": status, "headers": [[k, v] for k, v in headers], "body": body})
+
+        return handler
 
 
-class _ThreadLoops(threading.local):
-    loop: asyncio.AbstractEventLoop | None = None
-
-
-_THREAD_LOOPS = _ThreadLoops()
-
-
-def _use_thread_event_loop() -> None:
-    """Mangum runs the app on asyncio.get_event_loop(): give this thread a current, open loop.
-
-    Lambda calls us on one thread, but `chalice local` serves every request on a new thread, where
-    asyncio has no loop. Each thread gets one loop of its own, made current before each call.
-    """
+def _refuse_running_loop() -> None:
+    """A coroutine calling forward would block its own loop while the app waits for the process's loop."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        pass
-    else:
-        raise RuntimeError(
-            "AsgiBridge.forward was called inside a running event loop; call it from synchronous code "
-            "(a Chalice view), not from a coroutine."
-        )
-    if _THREAD_LOOPS.loop is None or _THREAD_LOOPS.loop.is_closed():
-        _THREAD_LOOPS.loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(_THREAD_LOOPS.loop)
+        return
+    raise RuntimeError(
+        "AsgiBridge.forward was called inside a running event loop; call it from synchronous code "
+        "(a Chalice view), not from a coroutine."
+    )
 
 
 # -- request: Chalice -> API Gateway REST proxy event ------------------------------------------------

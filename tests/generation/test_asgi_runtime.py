@@ -1,0 +1,234 @@
+"""The ASGI runtime of generated services (decompose_runtime.asgi behind AsgiBridge): an app's lifespan
+runs once per process on one event loop that outlives every request, whichever thread Chalice serves
+the request on, so what startup creates (pools, queues, the tasks draining them) keeps working.
+
+The apps here are written the way FastAPI apps with an asyncpg/aiosqlite pool are: resources bound to
+the loop that created them, made in the lifespan and kept on `app.state` or in the lifespan state.
+
+No `from __future__ import annotations` here: FastAPI reads the view annotations at definition time.
+"""
+
+import asyncio
+import importlib.util
+import json
+import threading
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from chalice import Chalice
+from chalice.app import Request
+from chalice.local import LambdaContext, LambdaEventConverter, RouteMatcher
+from chalice.test import Client
+
+from decompose.generation.runtime import asgi
+from decompose.generation.runtime.bridge import ANY_CONTENT_TYPE, BINARY_TYPES, AsgiBridge, configure
+
+pytestmark = pytest.mark.skipif(not importlib.util.find_spec("fastapi"), reason="needs fastapi")
+
+ROUTES = ["/audit", "/state", "/boom"]
+
+
+class Journal:
+    """What happened in the app's lifespan, seen from the test."""
+
+    def __init__(self) -> None:
+        self.startups = 0
+        self.shutdowns = 0
+        self.fail_startup = ""
+
+
+def pool_app(journal: Journal) -> Any:
+    """A FastAPI app with a loop-bound queue drained by a task its lifespan starts (an async pool's shape)."""
+    from fastapi import FastAPI, Request as FastAPIRequest
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if journal.fail_startup:
+            raise RuntimeError(journal.fail_startup)
+        journal.startups += 1
+        app.state.queue = asyncio.Queue()
+        app.state.seen = []
+
+        async def drain() -> None:
+            while True:
+                item = await app.state.queue.get()
+                app.state.seen.append(item)
+                app.state.queue.task_done()
+
+        worker = asyncio.ensure_future(drain())
+        yield {"token": f"startup-{journal.startups}"}
+        worker.cancel()
+        journal.shutdowns += 1
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.get("/audit")
+    async def audit() -> dict:
+        await app.state.queue.put("hit")
+        await app.state.queue.join()  # works only on the loop that made the queue and runs the drain task
+        return {"seen": len(app.state.seen)}
+
+    @app.get("/state")
+    async def state(request: FastAPIRequest) -> dict:
+        return {"token": request.state.token}
+
+    @app.get("/boom")
+    async def boom() -> dict:
+        raise ValueError("boom")
+
+    return app
+
+
+def service(bridge: AsgiBridge) -> Chalice:
+    app = configure(Chalice(app_name="asgi-service"))
+
+    def forward(**_params: str) -> Any:
+        return bridge.forward(app.current_request)
+
+    for path in ROUTES:
+        app.route(path, methods=["GET"], name=path.strip("/"), content_types=ANY_CONTENT_TYPE)(forward)
+    return app
+
+
+def on_new_thread(bridge: AsgiBridge, path: str) -> Any:
+    """One request as `chalice local` serves it: on a thread of its own, which has no event loop."""
+    replies: list[Any] = []
+
+    def one() -> None:
+        event = LambdaEventConverter(RouteMatcher(ROUTES), BINARY_TYPES).create_lambda_event("GET", path, {}, None)
+        replies.append(bridge.forward(Request(event, LambdaContext("f", 128))))
+
+    thread = threading.Thread(target=one)
+    thread.start()
+    thread.join(timeout=30)
+    return replies[0]
+
+
+def test_startup_runs_once_and_its_loop_bound_resources_serve_requests_on_any_thread() -> None:
+    journal = Journal()
+    bridge = AsgiBridge(lambda: pool_app(journal))
+    try:
+        answers = [json.loads(on_new_thread(bridge, "/audit").body) for _ in range(3)]
+        with Client(service(bridge)) as client:
+            answers.append(client.http.get("/audit").json_body)
+    finally:
+        bridge.reset()
+
+    assert answers == [{"seen": 1}, {"seen": 2}, {"seen": 3}, {"seen": 4}]
+    assert (journal.startups, journal.shutdowns) == (1, 1)
+
+
+def test_lifespan_state_reaches_every_request() -> None:
+    journal = Journal()
+    bridge = AsgiBridge(lambda: pool_app(journal))
+    try:
+        with Client(service(bridge)) as client:
+            first, second = client.http.get("/state").json_body, client.http.get("/state").json_body
+    finally:
+        bridge.reset()
+
+    assert first == second == {"token": "startup-1"}
+
+
+def test_reset_shuts_the_old_app_down_and_starts_the_new_one() -> None:
+    journal = Journal()
+    bridge = AsgiBridge(lambda: pool_app(journal))
+    with Client(service(bridge)) as client:
+        assert client.http.get("/state").json_body == {"token": "startup-1"}
+        bridge.reset()
+        assert (journal.startups, journal.shutdowns) == (1, 1)
+        assert client.http.get("/state").json_body == {"token": "startup-2"}
+        assert client.http.get("/audit").json_body == {"seen": 1}
+    bridge.reset()
+    assert (journal.startups, journal.shutdowns) == (2, 2)
+
+
+def test_a_failed_startup_answers_500_and_is_retried_on_the_next_request() -> None:
+    journal = Journal()
+    journal.fail_startup = "database not reachable yet"
+    bridge = AsgiBridge(lambda: pool_app(journal))
+    with Client(service(bridge)) as client:
+        with pytest.raises(asgi.LifespanError, match="startup failed: RuntimeError: database not reachable yet$"):
+            bridge.running()
+        assert client.http.get("/audit").status_code == 500
+        journal.fail_startup = ""
+        assert client.http.get("/audit").json_body == {"seen": 1}
+    bridge.reset()
+
+
+def test_an_app_error_is_the_frameworks_500_and_the_next_request_still_works() -> None:
+    bridge = AsgiBridge(lambda: pool_app(Journal()))
+    with Client(service(bridge)) as client:
+        assert client.http.get("/boom").status_code == 500
+        assert client.http.get("/audit").json_body == {"seen": 1}
+    bridge.reset()
+
+
+def test_direct_calls_share_the_running_app_and_its_loop() -> None:
+    """What a generated test compares a Chalice answer with: the app called as its server calls it."""
+    bridge = AsgiBridge(lambda: pool_app(Journal()))
+    with Client(service(bridge)) as client:
+        through_chalice = client.http.get("/audit")
+        status, headers, body = bridge.direct("GET", "/audit", {"accept": "application/json"})
+    bridge.reset()
+
+    assert through_chalice.json_body == {"seen": 1}
+    assert (status, json.loads(body)) == (200, {"seen": 2})
+    assert (b"content-type", b"application/json") in headers
+
+
+async def plain_asgi(scope: dict, receive: Any, send: Any) -> None:
+    """A bare ASGI app that knows only HTTP, as many hand-written and older apps are."""
+    assert scope["type"] == "http", "no lifespan here"
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": scope["path"].encode()})
+
+
+def test_an_app_without_lifespan_support_is_served_without_one() -> None:
+    running = asgi.Running(plain_asgi)
+    try:
+        assert running.lifespan.supported is False
+        assert running.request({"type": "http", "method": "GET", "path": "/x", "headers": []}, b"")[::2] == (200, b"/x")
+    finally:
+        running.stop()
+
+
+def test_a_startup_that_reports_failure_is_an_error_with_its_message() -> None:
+    async def refusing(scope: dict, receive: Any, send: Any) -> None:
+        await receive()
+        await send({"type": "lifespan.startup.failed", "message": "no DATABASE_URL"})
+
+    with pytest.raises(asgi.LifespanError, match="startup failed: no DATABASE_URL"):
+        asgi.Running(refusing)
+
+
+def test_process_loop_refuses_to_wait_on_its_own_thread() -> None:
+    loop = asgi.ProcessLoop.shared()
+
+    async def nested() -> None:
+        loop.run(asyncio.sleep(0))
+
+    with pytest.raises(RuntimeError, match="its own loop's thread"):
+        loop.run(nested(), timeout=10)
+
+
+def test_route_table_walks_included_routers_and_mounted_apps_and_can_leave_the_docs_out() -> None:
+    from fastapi import APIRouter, FastAPI
+
+    inner = APIRouter(prefix="/items")
+    inner.get("")(lambda: [])
+    inner.post("/{item_id}")(lambda item_id: item_id)
+    outer = APIRouter()
+    outer.include_router(inner)
+    app = FastAPI()
+    app.include_router(outer, prefix="/api")
+    v2 = FastAPI()
+    v2.get("/notes")(lambda: [])
+    app.mount("/v2", v2)
+
+    served = [(m, p) for m, p in asgi.route_table(app, documentation=False) if m != "HEAD"]
+    everything = {p for _, p in asgi.route_table(app)}
+
+    assert sorted(served) == [("GET", "/api/items"), ("GET", "/v2/notes"), ("POST", "/api/items/{item_id}")]
+    assert {"/docs", "/openapi.json", "/redoc", "/docs/oauth2-redirect", "/v2/docs", "/v2/openapi.json"} <= everything

@@ -1,0 +1,155 @@
+"""`decompose generate` on a small FastAPI monolith built the way async APIs are: the app and its lifespan
+in their own module, a loop-bound resource made at startup (an asyncio queue and the task draining it,
+as an asyncpg/aiosqlite pool is), routers per domain with prefixes, a data file beside the module that
+reads it at startup. Each generated service then runs its own generated tests in a Python process of
+its own, and answers through Chalice's test client with the lifespan run once."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_in, write_tree
+
+pytest.importorskip("fastapi")
+
+MONOLITH = {
+    "board/__init__.py": "",
+    "board/store/__init__.py": "",
+    "board/store/seed.json": '{"notes": ["first"], "tags": ["general"]}\n',
+    "board/store/memory.py": '''
+        import asyncio
+        import json
+        from pathlib import Path
+
+        SEED = Path(__file__).parent / "seed.json"
+
+
+        class Store:
+            """Rows behind a queue drained by one task: usable only on the loop that started it."""
+
+            def __init__(self) -> None:
+                self.rows = json.loads(SEED.read_text())
+                self.queue = asyncio.Queue()
+                self.worker = asyncio.ensure_future(self._drain())
+
+            async def _drain(self) -> None:
+                while True:
+                    kind, value = await self.queue.get()
+                    self.rows[kind].append(value)
+                    self.queue.task_done()
+
+            async def add(self, kind: str, value: str) -> list:
+                await self.queue.put((kind, value))
+                await self.queue.join()
+                return self.rows[kind]
+        ''',
+    "board/notes.py": '''
+        from fastapi import APIRouter, Request
+
+        router = APIRouter(prefix="/notes", tags=["notes"])
+
+
+        @router.get("")
+        async def list_notes(request: Request):
+            return request.app.state.store.rows["notes"]
+
+
+        @router.post("/{text}")
+        async def add_note(text: str, request: Request):
+            return await request.app.state.store.add("notes", text)
+        ''',
+    "board/tags.py": '''
+        from fastapi import APIRouter, Request
+
+        router = APIRouter(prefix="/tags", tags=["tags"])
+
+
+        @router.get("")
+        async def list_tags(request: Request):
+            return request.app.state.store.rows["tags"]
+
+
+        @router.post("/{name}")
+        async def add_tag(name: str, request: Request):
+            return await request.app.state.store.add("tags", name)
+        ''',
+    "board/main.py": '''
+        from contextlib import asynccontextmanager
+
+        from fastapi import FastAPI
+
+        from board import notes, tags
+        from board.store.memory import Store
+
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI):
+            app.state.store = Store()
+            yield
+            app.state.store.worker.cancel()
+
+
+        def create_app() -> FastAPI:
+            app = FastAPI(lifespan=lifespan)
+            app.include_router(notes.router, prefix="/api")
+            app.include_router(tags.router, prefix="/api")
+            return app
+
+
+        app = create_app()
+        ''',
+}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> tuple[Path, dict]:
+    where = tmp_path_factory.mktemp("asgi-service")
+    write_tree(where, MONOLITH)
+    report = json.loads(run_in(where, ["analyze", ".", "-q"], ["plan", "-q"], ["generate", "--json", "-q"]))
+    return where, report
+
+
+def service_folders(where: Path) -> list[Path]:
+    return sorted(p for p in (where / "services").iterdir() if (p / "app.py").is_file())
+
+
+def test_every_service_passes_its_generated_tests(generated):
+    where, _ = generated
+    folders = service_folders(where)
+    assert folders
+    for folder in folders:
+        result = subprocess.run([sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"], cwd=folder,
+                                capture_output=True, text=True, timeout=300, check=False)
+        assert result.returncode == 0, f"{folder.name}:\n{result.stdout[-3000:]}{result.stderr[-2000:]}"
+
+
+def test_a_service_runs_the_lifespan_once_and_serves_from_what_it_made(generated):
+    where, _ = generated
+    owner = next(f for f in service_folders(where) if '"/api/notes"' in (f / "app.py").read_text())
+    script = """
+import json
+from chalice.test import Client
+from app import app, BRIDGE
+with Client(app) as client:
+    answers = [client.http.post("/api/notes/second").json_body, client.http.post("/api/notes/third").json_body,
+               client.http.get("/api/notes").json_body]
+BRIDGE.reset()
+print(json.dumps(answers))
+"""
+    result = subprocess.run([sys.executable, "-c", script], cwd=owner, capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [["first", "second"], ["first", "second", "third"],
+                                                                   ["first", "second", "third"]]
+
+
+def test_the_data_file_is_shipped_beside_the_module_that_reads_it(generated):
+    where, _ = generated
+    shipped = sorted(p.relative_to(where / "services").as_posix() for p in (where / "services").rglob("seed.json"))
+    assert shipped and all(p.endswith("board/store/seed.json") for p in shipped)
+    homes = {p.split("/board/")[0] for p in shipped}
+    modules = {p.relative_to(where / "services").as_posix().split("/board/")[0]
+               for p in (where / "services").rglob("board/store/memory.py")}
+    assert modules <= homes
