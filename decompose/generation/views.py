@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import libcst as cst
 
+from decompose.generation import django
 from decompose.generation.model import ModuleView, Proxy
 from decompose.generation.source import Parsed, code, import_source, piece_of, select
 
@@ -83,7 +84,8 @@ def _leading(tree: cst.Module, imports: bool) -> int:
 # --- pruning ---------------------------------------------------------------------------------------------
 
 def prune_imports(tree: cst.Module, parsed: Parsed, available: Available, is_internal: Callable[[str], bool]) -> cst.Module:
-    """Drop import names of internal modules this copy does not have (and statements left empty)."""
+    """Drop import names of internal modules this copy does not have (and statements left empty), and
+    Django URL entries that include such a module by string."""
     return tree.visit(_Prune(parsed, available, is_internal))
 
 
@@ -104,6 +106,14 @@ class _Prune(cst.CSTTransformer):
 
     def leave_Import(self, original: cst.Import, updated: cst.Import):  # noqa: ANN201
         return _keep(updated, [a for a in updated.names if not self.is_internal(code(a.name)) or self.available(code(a.name), "")])
+
+    def leave_Element(self, original: cst.Element, updated: cst.Element):  # noqa: ANN201
+        """A Django URL entry including a URLconf by string (`path("x/", include("app.urls"))`) that this
+        copy does not have is taken out: Django would import it when the URLconf loads."""
+        included = django.url_entry_includes(updated.value)
+        if included and self.is_internal(included) and not self.available(included, "urlpatterns"):
+            return cst.RemoveFromParent()
+        return updated
 
     def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock):  # noqa: ANN201
         if not updated.body:
