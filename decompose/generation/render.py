@@ -22,6 +22,7 @@ import libcst as cst
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from decompose.analysis.model import concrete
 from decompose.contracts.settings import Settings
 from decompose.generation import classify, django, known, policy
 from decompose.generation import settings as deploy
@@ -200,8 +201,11 @@ def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: Se
     if framework == "django":
         views = sorted({(django.example_path(r.path), "" if r.framework == "django-ninja" else r.handler)
                         for r in service.routes})
+        # Django's own paths keep their trailing slash (Chalice's templates drop it; the real path is forwarded)
+        requests = sorted({(m, r.template, django.example_path(r.path)) for r in service.routes for m in concrete(r.methods)})
         files[f"{base}/tests/test_routes.py"] = env.get_template("service/test_routes_django.py.j2").render(
-            service=service.name, routes=chalice, views=[list(v) for v in views], exposed=sorted(service.exposed))
+            service=service.name, routes=[list(r) for r in requests], views=[list(v) for v in views],
+            exposed=sorted(service.exposed))
         return
     files[f"{base}/tests/test_routes.py"] = env.get_template("service/test_routes.py.j2").render(
         service=service.name, framework=framework, routes=chalice,
