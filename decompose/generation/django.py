@@ -184,3 +184,32 @@ _EXAMPLES = {"uuid": "00000000-0000-4000-8000-000000000001"}  # Django's uuid co
 def example_path(path: str) -> str:
     """A concrete path for a route's Django path (`<int:pk>`, `<uuid:id>`, or `{pk}` templates)."""
     return _CONVERTER.sub(lambda m: _EXAMPLES.get(m.group(1) or "", "1"), path)
+
+
+def string_router(statement: cst.CSTNode) -> tuple[str, str] | None:
+    """(module, attribute) of a django-ninja `api.add_router("/prefix", "app.api.router")` statement,
+    which imports the dotted string when it runs."""
+    router = _added_router(statement)
+    target = _string(router) if router is not None else None
+    if not target or "." not in target:
+        return None
+    module, _, attr = target.rpartition(".")
+    return module, attr
+
+
+def object_router(statement: cst.CSTNode) -> str | None:
+    """The name in `api.add_router("/prefix", router_name)` (a router object imported from elsewhere)."""
+    router = _added_router(statement)
+    return router.value if isinstance(router, cst.Name) else None
+
+
+def _added_router(statement: cst.CSTNode) -> cst.BaseExpression | None:
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr) and isinstance(statement.body[0].value, cst.Call)):
+        return None
+    call = statement.body[0].value
+    if not (isinstance(call.func, cst.Attribute) and call.func.attr.value == "add_router"):
+        return None
+    keyword = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "router"), None)
+    positional = [a.value for a in call.args if a.keyword is None]
+    return keyword if keyword is not None else (positional[1] if len(positional) > 1 else None)

@@ -144,3 +144,24 @@ def test_a_module_goes_under_its_dotted_name_whatever_folder_holds_it(tmp_path):
     assert sources.dest(shop) == shop.replace(".", "/") + ".py"
     package = shop.rsplit(".", 1)[0]
     assert sources.dest(package) == package.replace(".", "/") + "/__init__.py"
+
+
+def test_a_ninja_string_router_the_copy_lacks_is_taken_out_and_one_it_has_kept():
+    text = ('from ninja import NinjaAPI\napi = NinjaAPI()\napi.add_router("/articles", "articles.api.router")\n'
+            'api.add_router("/tags", "tags.api.router")\n')
+    parsed = parse("project.api", text, False, "project/api.py")
+    has = {("tags.api", "router")}
+    result = prune_imports(parsed.tree, parsed, lambda m, n: (m, n) in has,
+                           lambda m: m.split(".")[0] in ("project", "articles", "tags")).code
+    assert result == 'from ninja import NinjaAPI\napi = NinjaAPI()\napi.add_router("/tags", "tags.api.router")\n'
+
+
+def test_a_ninja_router_object_that_is_only_a_stand_in_here_is_not_added():
+    text = ('from ninja import NinjaAPI\nfrom accounts.api import router as accounts_router\n'
+            'from tags.api import router as tags_router\napi = NinjaAPI()\n'
+            'api.add_router("/accounts", accounts_router, tags=["accounts"])\napi.add_router("/tags", tags_router)\n')
+    parsed = parse("project.api", text, False, "project/api.py")
+    result = prune_imports(parsed.tree, parsed, lambda m, n: True, lambda m: m.split(".")[0] in ("accounts", "tags"),
+                           real=lambda m, n: m == "tags.api").code
+    assert 'api.add_router("/tags", tags_router)' in result
+    assert "add_router(\"/accounts\"" not in result
