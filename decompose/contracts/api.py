@@ -173,6 +173,15 @@ def _all(commands: list[list[str]], envs: list[dict[str, str] | None]) -> list[s
         return list(pool.map(run, zip(commands, envs)))
 
 
+GENERATED = ("services", "contracts")  # decompose's own output folders (default names): never the monolith's tests
+
+
+def _generated_ignored() -> list[str]:
+    """A suite run with no test path (Django's `python_files = tests.py test_*.py`) would collect the
+    generated services' and contracts' tests from the project root: they are not the monolith's."""
+    return [f"--ignore={name}" for name in GENERATED if Path(name).is_dir()]
+
+
 def _run_suites(scratch: Path, runs: int, pytest_args: list[str], interpreter: Interpreter,
                 on_progress: progress.Progress | None = None) -> list[Path]:
     """The suite, `runs` times, one run after the other (two at once share the monolith's files and
@@ -185,7 +194,7 @@ def _run_suites(scratch: Path, runs: int, pytest_args: list[str], interpreter: I
     for number, path in enumerate(paths, 1):
         follow = scratch.resolve() / "progress.txt"
         command = [str(interpreter.path), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "decompose_runtime.recorder",
-                   f"--decompose-record={path}", f"--decompose-record-progress={follow}", *pytest_args]
+                   f"--decompose-record={path}", f"--decompose-record-progress={follow}", *_generated_ignored(), *pytest_args]
         done = progress.run(command, env, follow, on_progress)
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).splitlines()[-15:])

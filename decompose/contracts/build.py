@@ -136,7 +136,7 @@ def _scenario(scenario: Scenario, again: Scenario | None, table: RouteTable, ser
     touched: set[str] = set()
     steps = []
     for recorded, template, fields_noise in zip(scenario.exchanges, templates, noise):
-        route = route_of(table, recorded.request)
+        route = planned_route(route_of(table, recorded.request), services)
         service = services.get(route, UNROUTED)
         touched.add(service)
         by_route.setdefault(route, []).append((recorded, fields_noise))
@@ -159,6 +159,15 @@ def route_of(table: RouteTable, request: Request) -> str:
     """"METHOD /template" of the analysed route the request hits, or UNROUTED."""
     rule = table.match(request.method, request.target)
     return f"{request.method} {rule.template}" if rule else UNROUTED
+
+
+def planned_route(route: str, services: dict[str, str]) -> str:
+    """The plan's name for a matched route: "ANY /t" when the plan lists the view that answers any
+    method (a Django function view) that way, so its exchanges reach its service and cover it."""
+    if route in services or route == UNROUTED:
+        return route
+    any_method = f"ANY {route.split(' ', 1)[1]}"
+    return any_method if any_method in services else route
 
 
 def _request(request: Request) -> dict[str, Any]:

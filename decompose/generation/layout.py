@@ -21,7 +21,7 @@ from pathlib import Path
 
 from decompose.analysis.model import Analysis, ModuleInfo, SymbolInfo
 from decompose.errors import UserError
-from decompose.generation import classify
+from decompose.generation import classify, django
 from decompose.generation.model import (
     LAYER,
     Exposure,
@@ -68,6 +68,12 @@ class Sources:
     def is_module(self, name: str) -> bool:
         return name in self.modules
 
+    def dest(self, module: str) -> str:
+        """Where a module's code goes on a generated path entry (chalicelib/src, the layer's python/):
+        its dotted name as folders, whatever folder the monolith keeps it in (an `apps/` folder that
+        settings put on sys.path, a `src/` layout), so that it imports under the same name."""
+        return module.replace(".", "/") + ("/__init__.py" if self.modules[module].is_package else ".py")
+
 
 def _check_hash(path: Path, data: bytes, info: ModuleInfo) -> None:
     if hashlib.sha256(data).hexdigest() != info.sha256:
@@ -92,7 +98,8 @@ def build_layout(analysis: Analysis, homes: dict[str, str], sources: Sources, co
         layer.needs |= _external_needs(sources, parsed, layer.modules)
         layer.external |= set(sources.modules[module].external_imports)
     names = sorted({h for h in homes.values() if h != LAYER})
-    services = [_service(name, sources, homes, layer, analysis, containers) for name in names]
+    chains = _url_chains(sources, entry)
+    services = [_service(name, sources, homes, layer, analysis, containers, chains) for name in names]
     _expose(services, sources, analysis)
     return Layout(project, str(sources.root), services, layer, entry)
 
@@ -149,7 +156,7 @@ def _resolved(sources: Sources, found, module: str) -> set[tuple[str, str]]:  # 
 # --- one service -----------------------------------------------------------------------------------------
 
 def _service(name: str, sources: Sources, homes: dict[str, str], layer: LayerLayout, analysis: Analysis,
-             containers: dict[str, str]) -> ServiceLayout:
+             containers: dict[str, str], chains: dict[str, tuple[str, ...]] | None = None) -> ServiceLayout:
     service = ServiceLayout(name)
     for element, home in sorted(homes.items()):
         if home == name:
@@ -165,11 +172,41 @@ def _service(name: str, sources: Sources, homes: dict[str, str], layer: LayerLay
             if homes.get(container) != name:
                 view.replicated.add(symbol)
         service.registrations.append(Registration(container, layer.keywords.get(container, "")))
+    if chains:
+        _keep_urlconfs(service, sources, chains)
     _resolve(service, sources, homes, layer)
     for view in service.views.values():
         if view.own:
             service.external |= set(sources.modules[view.module].external_imports)
     return service
+
+
+def _url_chains(sources: Sources, entry) -> dict[str, tuple[str, ...]]:  # noqa: ANN001
+    """Django: URLconf module -> the URLconfs from ROOT_URLCONF down to it (empty for other frameworks)."""
+    if entry is None or entry.framework != "django":
+        return {}
+    root = django.root_urlconf(sources, entry.element.split(":")[0])
+    return django.url_chains(sources, root) if root else {}
+
+
+def _keep_urlconfs(service: ServiceLayout, sources: Sources, chains: dict[str, tuple[str, ...]]) -> None:
+    """A Django service serves its routes through its own copy of every URLconf from the root down to
+    theirs (the root always: ROOT_URLCONF must import). Each copy keeps the module's assignments (its
+    URL lists, routers, app_name); the views they name are resolved like any other need. A copy of a
+    layer module shadows the layer's, so its packages' `__init__` come along (found first on the path)."""
+    root = next(m for m, chain in chains.items() if len(chain) == 1)
+    modules = {root} | {m for r in service.routes for m in chains.get(r.module, ())}
+    for module in sorted(modules):
+        view = _view(service, sources, module)
+        view.own = view.body = True
+        view.keep |= {s.name for s in sources.symbols.values() if s.module == module and s.kind == "assignment"}
+        parts = module.split(".")
+        for i in range(1, len(parts)):
+            package = ".".join(parts[:i])
+            if sources.is_module(package):
+                init = _view(service, sources, package)
+                init.own = init.body = True
+                init.keep |= {s.name for s in sources.symbols.values() if s.module == package}
 
 
 def _own(service: ServiceLayout, sources: Sources, element: str) -> None:

@@ -79,8 +79,8 @@ class ServiceLayout:
 class AppEntry:
     """How a service builds the monolith's framework app: a factory or a module-level app object."""
 
-    framework: str  # flask | fastapi
-    element: str  # pkg.app:create_app or pkg.app:app
+    framework: str  # flask | fastapi | django
+    element: str  # pkg.app:create_app or pkg.app:app; Django: pkg.settings:ROOT_URLCONF
     is_factory: bool
 
 

@@ -167,7 +167,8 @@ class _Remove(cst.CSTTransformer):
 # --- the app entry ---------------------------------------------------------------------------------------
 
 def find_entry(sources: Sources, layer: set[str]) -> AppEntry | None:
-    """The layer's app factory (a function that builds Flask/FastAPI) or module-level app object."""
+    """The layer's app factory (a function that builds Flask/FastAPI) or module-level app object; for
+    Django, the settings module DJANGO_SETTINGS_MODULE names."""
     found: list[AppEntry] = []
     for module in sorted(layer):
         pieces = sources.parsed(module).pieces
@@ -178,7 +179,17 @@ def find_entry(sources: Sources, layer: set[str]) -> AppEntry | None:
                 is_factory = isinstance(piece.node, cst.FunctionDef)
                 found.extend(AppEntry(framework, f"{module}:{name}", is_factory) for name in piece.names[:1])
     found.sort(key=lambda e: (not e.is_factory, e.element.split(":")[1] not in ("create_app", "make_app"), e.element))
-    return found[0] if found else None
+    return found[0] if found else _django_entry(sources, layer)
+
+
+def _django_entry(sources: Sources, layer: set[str]) -> AppEntry | None:
+    """Django builds no app object: its entry is the settings module (with a root URLconf)."""
+    from decompose.generation import django
+
+    settings = django.settings_module(sources, layer)
+    if settings is None or django.root_urlconf(sources, settings) is None:
+        return None
+    return AppEntry("django", f"{settings}:ROOT_URLCONF", False)
 
 
 def _app_subclasses(nodes: Iterable[cst.CSTNode]) -> dict[str, str]:

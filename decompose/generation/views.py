@@ -13,8 +13,9 @@ from collections.abc import Callable
 
 import libcst as cst
 
+from decompose.generation import django
 from decompose.generation.model import ModuleView, Proxy
-from decompose.generation.source import Parsed, code, import_source, piece_of, select
+from decompose.generation.source import Parsed, bound_name, code, import_source, piece_of, select
 
 EXTEND_PATH = '__path__ = __import__("pkgutil").extend_path(__path__, __name__)  # decompose: split over layer and service\n'
 
@@ -22,10 +23,11 @@ Available = Callable[[str, str], bool]  # (module, name or "") -> can this copy 
 
 
 def render_view(parsed: Parsed | None, view: ModuleView, available: Available, client_module: Callable[[Proxy], str],
-                is_internal: Callable[[str], bool], note: str) -> str:
+                is_internal: Callable[[str], bool], note: str, real: Available | None = None) -> str:
+    """real: (module, name) -> does this copy have the real object (not a client or stub standing in)."""
     if parsed is not None and view.own:
         tree = select(parsed, view.keep, view.body)
-        tree = prune_imports(tree, parsed, available, is_internal)
+        tree = prune_imports(tree, parsed, available, is_internal, real)
         whole = len(tree.body) == len(parsed.tree.body)
         tree = _insert(tree, _proxy_lines(view, client_module), after_imports=True)
         if view.is_package:
@@ -82,17 +84,22 @@ def _leading(tree: cst.Module, imports: bool) -> int:
 
 # --- pruning ---------------------------------------------------------------------------------------------
 
-def prune_imports(tree: cst.Module, parsed: Parsed, available: Available, is_internal: Callable[[str], bool]) -> cst.Module:
-    """Drop import names of internal modules this copy does not have (and statements left empty)."""
-    return tree.visit(_Prune(parsed, available, is_internal))
+def prune_imports(tree: cst.Module, parsed: Parsed, available: Available, is_internal: Callable[[str], bool],
+                  real: Available | None = None) -> cst.Module:
+    """Drop import names of internal modules this copy does not have (and statements left empty), and
+    Django URL entries and django-ninja `add_router` calls that name such a module by string."""
+    return tree.visit(_Prune(parsed, available, is_internal, real))
 
 
 class _Prune(cst.CSTTransformer):
-    def __init__(self, parsed: Parsed, available: Available, is_internal: Callable[[str], bool]) -> None:
+    def __init__(self, parsed: Parsed, available: Available, is_internal: Callable[[str], bool],
+                 real: Available | None = None) -> None:
         super().__init__()
         self.parsed = parsed
         self.available = available
         self.is_internal = is_internal
+        self.real = real
+        self.imported = _imported_names(parsed) if real else {}
 
     def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom):  # noqa: ANN201
         if isinstance(updated.names, cst.ImportStar):
@@ -105,6 +112,24 @@ class _Prune(cst.CSTTransformer):
     def leave_Import(self, original: cst.Import, updated: cst.Import):  # noqa: ANN201
         return _keep(updated, [a for a in updated.names if not self.is_internal(code(a.name)) or self.available(code(a.name), "")])
 
+    def leave_Element(self, original: cst.Element, updated: cst.Element):  # noqa: ANN201
+        """A Django URL entry including a URLconf by string (`path("x/", include("app.urls"))`) that this
+        copy does not have is taken out: Django would import it when the URLconf loads."""
+        included = django.url_entry_includes(updated.value)
+        if included and self.is_internal(included) and not self.available(included, "urlpatterns"):
+            return cst.RemoveFromParent()
+        return updated
+
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):  # noqa: ANN201
+        """django-ninja's `api.add_router("/x", "app.api.router")` naming a router this copy lacks goes too."""
+        target = django.string_router(updated)
+        if target and self.is_internal(target[0]) and not self.available(*target):
+            return cst.RemoveFromParent()
+        origin = self.imported.get(django.object_router(updated) or "")
+        if origin and self.real and not self.real(*origin):  # a router another service owns: a stub here
+            return cst.RemoveFromParent()
+        return updated
+
     def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock):  # noqa: ANN201
         if not updated.body:
             return updated.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
@@ -113,6 +138,18 @@ class _Prune(cst.CSTTransformer):
     def leave_If(self, original: cst.If, updated: cst.If):  # noqa: ANN201
         emptied = _only_pass(updated.body) and not _only_pass(original.body)
         return cst.RemoveFromParent() if emptied and updated.orelse is None else updated
+
+
+def _imported_names(parsed: Parsed) -> dict[str, tuple[str, str]]:
+    """bound name -> (internal source module, original name) of the module's top-level `from` imports."""
+    found = {}
+    for statement in parsed.tree.body:
+        if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.ImportFrom):
+            node = statement.body[0]
+            if not isinstance(node.names, cst.ImportStar):
+                source = import_source(node, parsed.module, parsed.is_package)
+                found.update({bound_name(a): (source, code(a.name)) for a in node.names})
+    return found
 
 
 def _keep(statement: cst.Import | cst.ImportFrom, names: list[cst.ImportAlias]):  # noqa: ANN202

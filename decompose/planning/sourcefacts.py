@@ -61,7 +61,7 @@ def _bodies(tree: ast.Module) -> list[tuple[int, int]]:
 
 def _builders(tree: ast.Module) -> list[str]:
     """Top-level functions and assignments whose code calls Flask(...) or FastAPI(...), or a subclass of
-    them defined in the same module (`class CTFdFlask(Flask)`)."""
+    them defined in the same module (`class CTFdFlask(Flask)`); for Django, the settings' ROOT_URLCONF."""
     found = []
     classes = APP_CLASSES | {n.name for n in tree.body if isinstance(n, ast.ClassDef) and any(
         (b.id if isinstance(b, ast.Name) else b.attr if isinstance(b, ast.Attribute) else "") in APP_CLASSES for b in n.bases)}
@@ -74,7 +74,16 @@ def _builders(tree: ast.Module) -> list[str]:
             names = [t.id for t in targets if isinstance(t, ast.Name)]
         if names and any(_app_call(n, classes) for n in ast.walk(node)):
             found.append(names[0])
-    return found
+    return found or _django_settings(tree)
+
+
+def _django_settings(tree: ast.Module) -> list[str]:
+    """A Django settings module (top-level `ROOT_URLCONF = ...`) is Django's composition root: every
+    service runs django.setup() with it (generation.django finds the same module)."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "ROOT_URLCONF" for t in node.targets):
+            return ["ROOT_URLCONF"]
+    return []
 
 
 def _app_call(node: ast.AST, classes: frozenset[str] | set[str]) -> bool:

@@ -99,3 +99,13 @@ def test_a_broken_recording_is_a_clear_error(tmp_path, text, message):
     (tmp_path / "traffic.jsonl").write_text(text)
     with pytest.raises(UserError, match=message):
         read_recording(tmp_path / "traffic.jsonl")
+
+
+def test_exchanges_on_a_route_planned_as_any_method_reach_its_service_and_cover_it():
+    table = RouteTable([Rule.of("/health/", ("ANY",), "/health/")])
+    scenario = Scenario("test_health", [exchange("GET", "/health/", 200, {"ok": True}),
+                                        exchange("POST", "/health/", 200, {"ok": True})])
+    contracts = build([[scenario]], table, {"ANY /health/": "health"})
+    health = contracts["health"]
+    assert [e["route"] for e in health["scenarios"][0]["exchanges"]] == ["ANY /health/", "ANY /health/"]
+    assert health["uncovered"] == [] and health["routes"]["ANY /health/"]["samples"] == 2

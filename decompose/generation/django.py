@@ -1,0 +1,215 @@
+"""Django's composition root, as every service rebuilds it.
+
+A Django monolith has no app object: `DJANGO_SETTINGS_MODULE` names the settings, `django.setup()`
+loads INSTALLED_APPS (and with them every model) and `ROOT_URLCONF` names the URLconf that
+`include()`s the others, often by dotted string (`path("orders/", include("orders.urls"))`).
+
+    settings_module(sources, layer) -> the settings module the monolith starts with (in the layer)
+    url_chains(sources, root)       -> URLconf module -> the URLconfs from ROOT_URLCONF down to it
+
+A service runs the monolith's own settings and its own copy of the root URLconf: each service keeps
+every URLconf on the way from the root to its routes, and `view_includes` tells the renderer which
+`include("...")` entries name a module that copy does not have (those entries are taken out, the
+rest of the URLconf is served unchanged).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+if TYPE_CHECKING:
+    from decompose.generation.layout import Sources
+
+SETTINGS_ENV = "DJANGO_SETTINGS_MODULE"
+URL_FUNCTIONS = frozenset({"path", "re_path", "url"})
+MAX_DEPTH = 20  # include chains deeper than this are not followed (a cycle, or generated URLconfs)
+
+
+def settings_module(sources: Sources, layer: set[str]) -> str | None:
+    """The module `DJANGO_SETTINGS_MODULE` defaults to in manage.py / wsgi.py (the first found, in that
+    order), when it is a layer module; else the layer's only module that sets ROOT_URLCONF."""
+    named = [m for m in _env_defaults(sources) if m in layer]
+    if named:
+        return named[0]
+    rooted = sorted(m for m in layer if _top_level_string(sources, m, "ROOT_URLCONF") is not None)
+    return rooted[0] if len(rooted) == 1 else None
+
+
+def _env_defaults(sources: Sources) -> list[str]:
+    ranked = sorted(sources.modules, key=lambda m: (m.rsplit(".", 1)[-1] not in ("manage", "wsgi", "asgi"), m))
+    found: list[str] = []
+    for module in ranked:
+        for value in _settings_defaults(sources.parsed(module).tree):
+            if value not in found and sources.is_module(value):
+                found.append(value)
+    return found
+
+
+def _settings_defaults(tree: cst.Module) -> list[str]:
+    """`os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x")` and `os.environ["DJANGO_SETTINGS_MODULE"] = "x"`."""
+    found: list[str] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            if (isinstance(node.func, cst.Attribute) and node.func.attr.value == "setdefault" and len(node.args) == 2
+                    and _string(node.args[0].value) == SETTINGS_ENV and _string(node.args[1].value)):
+                found.append(_string(node.args[1].value))
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for target in node.targets:
+                sub = target.target
+                if (isinstance(sub, cst.Subscript) and len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index)
+                        and _string(sub.slice[0].slice.value) == SETTINGS_ENV and _string(node.value)):
+                    found.append(_string(node.value))
+
+    tree.visit(Visitor())
+    return found
+
+
+def root_urlconf(sources: Sources, settings: str) -> str | None:
+    """ROOT_URLCONF of the settings module, or of the modules it star-imports (`from .base import *`)."""
+    seen: set[str] = set()
+    pending = [settings]
+    while pending:
+        module = pending.pop(0)
+        if module in seen or not sources.is_module(module):
+            continue
+        seen.add(module)
+        value = _top_level_string(sources, module, "ROOT_URLCONF")
+        if value is not None:
+            return value if sources.is_module(value) else None
+        pending += _star_imports(sources, module)
+    return None
+
+
+def _top_level_string(sources: Sources, module: str, name: str) -> str | None:
+    value = None
+    for statement in sources.parsed(module).tree.body:
+        if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Assign):
+            assign = statement.body[0]
+            if any(isinstance(t.target, cst.Name) and t.target.value == name for t in assign.targets):
+                value = _string(assign.value)
+    return value
+
+
+def _star_imports(sources: Sources, module: str) -> list[str]:
+    from decompose.generation.source import import_source
+
+    parsed = sources.parsed(module)
+    found = []
+    for statement in parsed.tree.body:
+        if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.ImportFrom):
+            node = statement.body[0]
+            if isinstance(node.names, cst.ImportStar):
+                found.append(import_source(node, module, parsed.is_package))
+    return found
+
+
+def url_chains(sources: Sources, root: str) -> dict[str, tuple[str, ...]]:
+    """URLconf module -> the URLconfs from the root down to it (the root's chain is `(root,)`),
+    following `include("dotted.module")` and `include(("dotted.module", "namespace"))`."""
+    chains = {root: (root,)}
+    pending = [root]
+    while pending:
+        module = pending.pop(0)
+        if len(chains[module]) > MAX_DEPTH or not sources.is_module(module):
+            continue
+        for included in sorted(set(includes(sources.parsed(module).tree))):
+            if included not in chains and sources.is_module(included):
+                chains[included] = (*chains[module], included)
+                pending.append(included)
+    return chains
+
+
+def includes(tree: cst.CSTNode) -> list[str]:
+    """The dotted modules a URLconf's `include(...)` calls name by string."""
+    found: list[str] = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            target = included_module(node)
+            if target:
+                found.append(target)
+
+    tree.visit(Visitor())
+    return found
+
+
+def included_module(call: cst.Call) -> str | None:
+    """"orders.urls" for `include("orders.urls")` or `include(("orders.urls", "orders"), ...)`."""
+    name = call.func.value if isinstance(call.func, cst.Name) else (
+        call.func.attr.value if isinstance(call.func, cst.Attribute) else "")
+    if name != "include" or not call.args:
+        return None
+    first = call.args[0].value
+    if isinstance(first, cst.Tuple) and first.elements:
+        first = first.elements[0].value
+    return _string(first)
+
+
+def url_entry_includes(element: cst.CSTNode) -> str | None:
+    """The module a URL list element `path(prefix, include("m"), ...)` includes by string, if any."""
+    if not isinstance(element, cst.Call):
+        return None
+    name = element.func.value if isinstance(element.func, cst.Name) else (
+        element.func.attr.value if isinstance(element.func, cst.Attribute) else "")
+    if name not in URL_FUNCTIONS:
+        return None
+    for arg in element.args:
+        if isinstance(arg.value, cst.Call):
+            found = included_module(arg.value)
+            if found:
+                return found
+    return None
+
+
+def _string(node: cst.CSTNode) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        try:
+            value = ast.literal_eval(node.value)
+        except (ValueError, SyntaxError):
+            return None
+        return value if isinstance(value, str) else None
+    return None
+
+
+_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>|\{(\w+)\}")
+_EXAMPLES = {"uuid": "00000000-0000-4000-8000-000000000001"}  # Django's uuid converter wants this shape
+
+
+def example_path(path: str) -> str:
+    """A concrete path for a route's Django path (`<int:pk>`, `<uuid:id>`, or `{pk}` templates)."""
+    return _CONVERTER.sub(lambda m: _EXAMPLES.get(m.group(1) or "", "1"), path)
+
+
+def string_router(statement: cst.CSTNode) -> tuple[str, str] | None:
+    """(module, attribute) of a django-ninja `api.add_router("/prefix", "app.api.router")` statement,
+    which imports the dotted string when it runs."""
+    router = _added_router(statement)
+    target = _string(router) if router is not None else None
+    if not target or "." not in target:
+        return None
+    module, _, attr = target.rpartition(".")
+    return module, attr
+
+
+def object_router(statement: cst.CSTNode) -> str | None:
+    """The name in `api.add_router("/prefix", router_name)` (a router object imported from elsewhere)."""
+    router = _added_router(statement)
+    return router.value if isinstance(router, cst.Name) else None
+
+
+def _added_router(statement: cst.CSTNode) -> cst.BaseExpression | None:
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr) and isinstance(statement.body[0].value, cst.Call)):
+        return None
+    call = statement.body[0].value
+    if not (isinstance(call.func, cst.Attribute) and call.func.attr.value == "add_router"):
+        return None
+    keyword = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "router"), None)
+    positional = [a.value for a in call.args if a.keyword is None]
+    return keyword if keyword is not None else (positional[1] if len(positional) > 1 else None)

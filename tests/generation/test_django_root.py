@@ -1,0 +1,167 @@
+"""Django's composition root in generation: the settings module found as the entry, ROOT_URLCONF and
+the include() chains below it, each service's copy of the URLconfs (include strings of modules the
+copy lacks taken out), modules written under their dotted names, and the generated Django files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+
+from decompose.generation import django
+from decompose.generation.layout import Sources
+from decompose.generation.source import parse
+from decompose.generation.unplug import find_entry
+from decompose.generation.views import prune_imports
+from decompose.planning.sourcefacts import _builders
+from tests.helpers import analyse
+
+PROJECT = {
+    "manage.py": """
+        import os
+        import sys
+
+        def main():
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+            from django.core.management import execute_from_command_line
+            execute_from_command_line(sys.argv)
+    """,
+    "config/__init__.py": "",
+    "config/settings/__init__.py": "",
+    "config/settings/base.py": """
+        INSTALLED_APPS = ["shop", "orders"]
+        ROOT_URLCONF = "config.urls"
+    """,
+    "config/settings/dev.py": """
+        from .base import *  # noqa
+        DEBUG = True
+    """,
+    "config/urls.py": """
+        from django.urls import include, path
+
+        urlpatterns = [
+            path("api/", include(("config.api", "api"))),
+        ]
+    """,
+    "config/api.py": """
+        from django.urls import include, path
+
+        urlpatterns = [
+            path("shop/", include("shop.urls")),
+            path("orders/", include(("orders.urls", "orders"), namespace="orders")),
+        ]
+    """,
+    "shop/__init__.py": "",
+    "shop/urls.py": """
+        from django.urls import path
+        from shop import views
+
+        urlpatterns = [path("items/", views.items)]
+    """,
+    "shop/views.py": "def items(request):\n    return None\n",
+    "orders/__init__.py": "",
+    "orders/urls.py": """
+        from django.urls import path
+        from orders import views
+
+        urlpatterns = [path("<int:pk>/", views.detail)]
+    """,
+    "orders/views.py": "def detail(request, pk):\n    return None\n",
+}
+
+
+def sources_of(tmp_path: Path) -> Sources:
+    return Sources.of(analyse(tmp_path, PROJECT), tmp_path)
+
+
+def test_the_settings_module_is_the_one_manage_py_names_and_root_urlconf_follows_its_star_imports(tmp_path):
+    sources = sources_of(tmp_path)
+    layer = {"config", "config.settings", "config.settings.base", "config.settings.dev", "manage"}
+    assert django.settings_module(sources, layer) == "config.settings.dev"
+    assert django.root_urlconf(sources, "config.settings.dev") == "config.urls"
+
+
+def test_without_the_settings_in_the_layer_there_is_no_entry(tmp_path):
+    sources = sources_of(tmp_path)
+    assert django.settings_module(sources, {"config", "manage"}) is None
+    assert find_entry(sources, {"config", "manage"}) is None
+
+
+def test_find_entry_names_the_django_settings(tmp_path):
+    sources = sources_of(tmp_path)
+    entry = find_entry(sources, {"config.settings.dev", "config.settings.base"})
+    assert (entry.framework, entry.element, entry.is_factory) == ("django", "config.settings.dev:ROOT_URLCONF", False)
+
+
+def test_url_chains_follow_include_strings_and_tuples_from_the_root(tmp_path):
+    chains = django.url_chains(sources_of(tmp_path), "config.urls")
+    assert chains == {
+        "config.urls": ("config.urls",),
+        "config.api": ("config.urls", "config.api"),
+        "shop.urls": ("config.urls", "config.api", "shop.urls"),
+        "orders.urls": ("config.urls", "config.api", "orders.urls"),
+    }
+
+
+def test_include_entries_of_modules_a_copy_lacks_are_taken_out_and_the_rest_kept():
+    text = PROJECT["config/api.py"].replace("\n        ", "\n").lstrip("\n")
+    parsed = parse("config.api", text, False, "config/api.py")
+    has = {("shop.urls", "urlpatterns")}
+    result = prune_imports(parsed.tree, parsed, lambda m, n: (m, n) in has or not n,
+                           lambda m: m.split(".")[0] in ("config", "shop", "orders")).code
+    cst.parse_module(result)
+    assert 'include("shop.urls")' in result
+    assert "orders.urls" not in result
+
+
+def test_a_plain_list_element_and_third_party_includes_are_never_taken_out():
+    text = 'from django.urls import include, path\nurlpatterns = [path("a/", include("allauth.urls")), "x"]\n'
+    parsed = parse("config.urls", text, False, "config/urls.py")
+    result = prune_imports(parsed.tree, parsed, lambda m, n: False, lambda m: m.split(".")[0] == "config").code
+    assert result == text
+
+
+def test_example_paths_fill_django_converters_and_keep_the_trailing_slash():
+    assert django.example_path("/orders/<int:pk>/cancel/") == "/orders/1/cancel/"
+    assert django.example_path("/files/<uuid:id>/") == "/files/00000000-0000-4000-8000-000000000001/"
+    assert django.example_path("/tags/<slug>/{pk}/") == "/tags/1/1/"
+
+
+def test_the_settings_module_is_a_builder_for_the_plan():
+    import ast
+
+    assert _builders(ast.parse('ROOT_URLCONF = "config.urls"\nDEBUG = True\n')) == ["ROOT_URLCONF"]
+    assert _builders(ast.parse("DEBUG = True\n")) == []
+
+
+def test_a_module_goes_under_its_dotted_name_whatever_folder_holds_it(tmp_path):
+    files = {"config/__init__.py": "", "config/settings.py": 'ROOT_URLCONF = "config.urls"\n',
+             "apps/shop/__init__.py": "", "apps/shop/models.py": "X = 1\n",
+             "config/urls.py": "urlpatterns = []\n",
+             "manage.py": 'import sys\nsys.path.insert(0, "apps")\n'}
+    sources = Sources.of(analyse(tmp_path, files), tmp_path)
+    shop = next(m for m in sources.modules if m.endswith("shop.models"))
+    assert sources.dest(shop) == shop.replace(".", "/") + ".py"
+    package = shop.rsplit(".", 1)[0]
+    assert sources.dest(package) == package.replace(".", "/") + "/__init__.py"
+
+
+def test_a_ninja_string_router_the_copy_lacks_is_taken_out_and_one_it_has_kept():
+    text = ('from ninja import NinjaAPI\napi = NinjaAPI()\napi.add_router("/articles", "articles.api.router")\n'
+            'api.add_router("/tags", "tags.api.router")\n')
+    parsed = parse("project.api", text, False, "project/api.py")
+    has = {("tags.api", "router")}
+    result = prune_imports(parsed.tree, parsed, lambda m, n: (m, n) in has,
+                           lambda m: m.split(".")[0] in ("project", "articles", "tags")).code
+    assert result == 'from ninja import NinjaAPI\napi = NinjaAPI()\napi.add_router("/tags", "tags.api.router")\n'
+
+
+def test_a_ninja_router_object_that_is_only_a_stand_in_here_is_not_added():
+    text = ('from ninja import NinjaAPI\nfrom accounts.api import router as accounts_router\n'
+            'from tags.api import router as tags_router\napi = NinjaAPI()\n'
+            'api.add_router("/accounts", accounts_router, tags=["accounts"])\napi.add_router("/tags", tags_router)\n')
+    parsed = parse("project.api", text, False, "project/api.py")
+    result = prune_imports(parsed.tree, parsed, lambda m, n: True, lambda m: m.split(".")[0] in ("accounts", "tags"),
+                           real=lambda m, n: m == "tags.api").code
+    assert 'api.add_router("/tags", tags_router)' in result
+    assert "add_router(\"/accounts\"" not in result
