@@ -36,6 +36,8 @@ from decompose.resources import templates_dir
 RUNTIME = Path(__file__).resolve().parent / "runtime"
 STAGES = ("dev", "prod")
 PYTHON_RUNTIMES = ["python3.12", "python3.13"]
+ENTRY = "app"  # the module Chalice, `chalice local` and Lambda import a service by (its attribute `app`)
+RESERVED_TOPS = frozenset({"chalicelib", "decompose_runtime"})  # the service's own packages, next to the monolith's
 RUNTIME_IMPORTS = frozenset({"apig_wsgi", "mangum", "chalice"})  # decompose_runtime's own, pinned from decompose's env
 LAMBDA_RUNTIME = "python3.12"  # chalice would take the local Python's; 3.10 and 3.11 are past their Lambda deprecation
 
@@ -60,6 +62,7 @@ def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: s
     contracts = contracts or Settings()
     files: dict[str, str | bytes] = {}
     tops = {m.split(".")[0] for m in sources.modules}
+    refuse_reserved(tops)
     session = _session(sources, layout.layer.modules)
     _render_layer(files, layout, sources, tops, installed)
     writers = classify.writers(analysis)
@@ -165,7 +168,7 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     files[f"{base}/app.py"] = env.get_template("service/app.py.j2").render(
         service=service.name, routes=routes, route_count=sum(len(r.methods) for r in service.routes), plan_file=plan_file, exposed=bool(service.exposed),
         bridge="WsgiBridge" if framework == "flask" else "AsgiBridge", app_name=f"{_slug(layout.project)}-{base}",
-        reset_hooks=sorted(contracts.reset), reset_env=sorted(contracts.env))
+        reset_hooks=sorted(contracts.reset), reset_env=sorted(contracts.env), steps_aside=ENTRY in tops)
     files[f"{base}/chalicelib/framework.py"] = env.get_template("service/framework.py.j2").render(
         service=service.name, framework=framework, entry=entry, entry_module=entry.element.split(":")[0],
         entry_name=entry.element.split(":")[1], session=session,
@@ -189,6 +192,17 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
         framework_routes=sorted([m, r.path] for r in service.routes for m in r.methods),
         exposed=sorted(service.exposed))
     return {"service": service, "routes": routes, "env": env_vars, "sizing": sizing, "requirements": reqs}
+
+
+def refuse_reserved(tops: set[str]) -> None:
+    """A monolith's top-level name that a generated service needs for itself. `app` is not one: the
+    entry steps aside for it (decompose_runtime.entry); the others have no such way out."""
+    from decompose.errors import UserError
+
+    taken = sorted(tops & RESERVED_TOPS)
+    if taken:
+        raise UserError(f"the monolith has a top-level module named {taken[0]!r}, a name every generated service "
+                        "uses for its own code", f"rename the monolith's {taken[0]!r} package, then analyze and generate again")
 
 
 def raise_no_entry(layout: Layout) -> None:
