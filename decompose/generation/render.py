@@ -54,10 +54,13 @@ def environment() -> SandboxedEnvironment:
 
 
 def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: str, analysis,
-           contracts: Settings | None = None, installed: deploy.Installed | None = None) -> Rendered:
+           contracts: Settings | None = None, installed: deploy.Installed | None = None,
+           support: str = "../.decompose/support") -> Rendered:
     """contracts: the plan's [contracts] table; its reset hooks and env keys are all a service's reset
     endpoint will accept (none when it is absent). installed: the monolith's distributions (read in its
-    interpreter), which name and pin the requirements; None: decompose's own environment's."""
+    interpreter), which name and pin the requirements; None: decompose's own environment's. support: the
+    folder of what the monolith's interpreter lacks to run a service (decompose.interpreter.support_path),
+    relative to the services' folder: the generated tests append it to their path."""
     env = environment()
     contracts = contracts or Settings()
     files: dict[str, str | bytes] = {}
@@ -68,7 +71,7 @@ def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: s
     writers = classify.writers(analysis)
     layer_dists = {r.name for r in deploy.requirements(layout.layer.external, tops, installed)}
     reports = [_render_service(files, env, layout, service, sources, tops, session, plan_file, analysis, homes, writers,
-                               layer_dists, contracts, installed) for service in layout.services]
+                               layer_dists, contracts, installed, support) for service in layout.services]
     report = _report(layout, reports, analysis, homes)
     files["generation.json"] = json.dumps(report, indent=2, sort_keys=True) + "\n"
     return Rendered({k: v.encode() if isinstance(v, str) else v for k, v in sorted(files.items())}, report)
@@ -142,7 +145,8 @@ Outputs:
 
 def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, service: ServiceLayout, sources: Sources,
                     tops: set[str], session: dict | None, plan_file: str, analysis, homes: dict[str, str],
-                    writers: set[str], layer_dists: set[str], contracts: Settings, installed: deploy.Installed | None) -> dict:
+                    writers: set[str], layer_dists: set[str], contracts: Settings, installed: deploy.Installed | None,
+                    support: str) -> dict:
     base = _slug(service.name)
     by_owner = _remote_by_owner(service)
     clients = _client_names(by_owner)
@@ -185,7 +189,7 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     files[f"{base}/.chalice/layer.json"] = json.dumps(_merge_template(), indent=2, sort_keys=True) + "\n"
     reqs = [r for r in deploy.requirements(service.external, tops, installed) if r.name not in layer_dists]
     files[f"{base}/requirements.txt"] = _requirements_text(f"service {service.name}", reqs)
-    files[f"{base}/tests/conftest.py"] = env.get_template("service/conftest.py.j2").render(framework=framework)
+    files[f"{base}/tests/conftest.py"] = env.get_template("service/conftest.py.j2").render(framework=framework, support=support)
     files[f"{base}/tests/test_routes.py"] = env.get_template("service/test_routes.py.j2").render(
         service=service.name, framework=framework,
         routes=sorted([m, r.path, r.example] for r in routes for m in r.methods),
