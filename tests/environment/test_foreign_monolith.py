@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -245,5 +246,32 @@ def test_every_stage_runs_from_decompose_s_venv_with_python(monolith: Path, mono
         done = decompose(monolith, "contracts", "verify", "--target", target, "--python", python)
         assert done.returncode == 0 and "Scenarios: 2/2 passed" in done.stderr, f"{target}: {done.stdout}{done.stderr}"
         assert f"monolith interpreter: {monolith_python}" in done.stderr
+    _every_route_on_its_service_through_the_gateway(monolith, python)
     assert distributions(monolith_python) == before
     assert not before & {"decompose", "typer", "chalice", "jsonschema", "httpx", "libcst", "apig-wsgi"}
+
+
+def _every_route_on_its_service_through_the_gateway(monolith: Path, python: str) -> None:
+    """gateway up (the monolith's host and every service in the monolith's interpreter), every recorded
+    scenario replayed through it; the gateway is stopped as a process group, by its PID."""
+    from benchmarks.pipeline import stop_group, wait_for_port
+    from decompose.gateway.upstreams import free_port
+
+    for args in (("gateway", "init"), ("gateway", "route", "service", "--all")):
+        assert decompose(monolith, *args).returncode == 0
+    port = free_port()
+    secret = secrets.token_hex(16)  # the gateway's services and the replay share it (their reset endpoints)
+    env = {**{k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}, "DECOMPOSE_INTERNAL_SECRET": secret}
+    with open(monolith / "gateway.log", "w") as log:
+        gateway = subprocess.Popen([sys.executable, "-m", "decompose", "gateway", "up", "--contract-world", "--port",
+                                    str(port), "--python", python], cwd=monolith, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        assert wait_for_port(port, gateway, 180), (monolith / "gateway.log").read_text()[-3000:]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("DECOMPOSE_INTERNAL_SECRET", secret)
+            done = decompose(monolith, "contracts", "verify", "--target", f"http://127.0.0.1:{port}")
+        assert done.returncode == 0 and "Scenarios: 2/2 passed" in done.stderr, done.stdout + done.stderr
+    finally:
+        stop_group(gateway)
+    assert f"monolith interpreter: {python}" in (monolith / "gateway.log").read_text()
