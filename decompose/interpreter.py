@@ -17,6 +17,7 @@ standard library and pytest, never `decompose`, and nothing is installed into th
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -185,3 +186,119 @@ def installed(interpreter: Interpreter) -> Installed:
         said = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
         raise UserError(f"{interpreter.describe()}: listing its distributions failed: {said}", NEXT) from None
     return Installed(found["owners"], found["versions"])
+
+
+# --- what the services need to run locally that the monolith lacks: a folder appended to its path -----------
+
+SERVING = {"chalice": "chalice", "apig-wsgi": "apig_wsgi", "mangum": "mangum"}  # distribution -> import name
+SUPPORT_ENV = "DECOMPOSE_SUPPORT_PATH"  # read by the generated tests' conftest and the chalice local launcher
+LAUNCHER = "decompose_chalice_local.py"
+
+
+def lacking(interpreter: Interpreter, modules: list[str]) -> list[str]:
+    """Which of `modules` the interpreter cannot import (found by spec: nothing is imported)."""
+    code = ("import importlib.util, json, sys; "
+            "print(json.dumps([m for m in sys.argv[1:] if importlib.util.find_spec(m) is None]))")
+    done = subprocess.run([str(interpreter.path), "-c", code, *modules], capture_output=True, text=True, timeout=120,
+                          check=False, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    try:
+        return json.loads(done.stdout)
+    except ValueError:
+        said = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        raise UserError(f"{interpreter.describe()}: probing its modules failed: {said}", NEXT) from None
+
+
+def serving_pins(lacks: list[str]) -> list[str]:
+    """decompose's own versions of the serving distributions whose import names are in `lacks`."""
+    from importlib import metadata
+
+    return [f"{dist}=={metadata.version(dist)}" for dist, module in SERVING.items() if module in lacks]
+
+
+def install_command(interpreter: Interpreter, folder: Path, pins: list[str]) -> list[str]:
+    """The monolith's own pip when it has one (its exact wheel tags), else uv for that interpreter, else
+    decompose's pip for its Python version (binary wheels only)."""
+    if not lacking(interpreter, ["pip"]):
+        return [str(interpreter.path), "-m", "pip", "install", "-q", "--disable-pip-version-check", "--target",
+                str(folder), *pins]
+    uv = shutil.which("uv")
+    if uv:
+        return [uv, "pip", "install", "-q", "--python", str(interpreter.path), "--target", str(folder), *pins]
+    return [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--target", str(folder),
+            "--python-version", ".".join(map(str, interpreter.version[:2])), "--implementation", "cp",
+            "--only-binary=:all:", *pins]
+
+
+def support_path(interpreter: Interpreter, scratch: Path) -> Path | None:
+    """The folder holding what a service needs to run locally (chalice, apig-wsgi, mangum) that the
+    monolith's environment lacks, installed there once per Python minor and pins (decompose's own
+    versions, else the newest older ones that Python has); None when it lacks nothing. It goes at the END of the path (SUPPORT_ENV), so the monolith's own versions always win:
+    nothing of its environment is upgraded or shadowed."""
+    pins = [] if interpreter.own else serving_pins(lacking(interpreter, sorted(SERVING.values())))
+    if not pins:
+        return None
+    folder = scratch.resolve() / "support" / "cp{}{}".format(*interpreter.version[:2])
+    marker = folder / ".pins"
+    if marker.is_file() and marker.read_text() == "\n".join(pins):
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for wanted in (pins, [pin.replace("==", "<=") for pin in pins]):  # an older Python: the newest it has
+        command = install_command(interpreter, folder, wanted)
+        done = _install(command)
+        if done.returncode == 0:
+            break
+    if done.returncode != 0:
+        said = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        raise UserError(f"{interpreter.describe()}: installing {', '.join(pins)} into {folder} failed: {said}",
+                        f"run it yourself: {' '.join(command)}; or install them into the monolith's environment")
+    marker.write_text("\n".join(pins))
+    return folder
+
+
+def _install(command: list[str]) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False,
+                              env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return subprocess.CompletedProcess(command, 1, "", str(error))
+
+
+def launcher(scratch: Path) -> Path:
+    """A script running `chalice local` (decompose.gateway.chalice_local, standalone), alone in its folder:
+    run as a file, its folder is the only one it adds to the path."""
+    folder = scratch.resolve() / "launch"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / LAUNCHER
+    shutil.copyfile(HERE / "gateway" / "chalice_local.py", target)
+    return target
+
+
+def service_environment(interpreter: Interpreter, support: Path | None, base: Mapping[str, str]) -> dict[str, str]:
+    """A service's process in the monolith's interpreter: its venv active, nothing of decompose on the path,
+    and the support folder (if any) for the launcher and the tests to append."""
+    env = environment(interpreter, [], base)
+    if not env.get("PYTHONPATH"):
+        env.pop("PYTHONPATH", None)
+    if support is not None:
+        env[SUPPORT_ENV] = str(support)
+    else:
+        env.pop(SUPPORT_ENV, None)
+    return env
+
+
+def support_home(root: Path) -> Path:
+    """Where the support folders live: the project's .decompose/ (the generated tests look there too)."""
+    return root / ".decompose"
+
+
+def service_runner(interpreter: Interpreter, root: Path, scratch: Path):
+    """How `chalice local` runs a generated service: None in decompose's own interpreter (as before);
+    else in the monolith's, through the launcher, with the support folder it needs."""
+    if interpreter.own:
+        return None
+    from decompose.gateway.upstreams import ServiceRunner
+
+    support = support_path(interpreter, support_home(root))
+    return ServiceRunner(str(interpreter.path), str(launcher(scratch)),
+                         functools.partial(service_environment, interpreter, support))

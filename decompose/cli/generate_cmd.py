@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from decompose.cli.contracts_cmd import PYTHON_OPTION
 from decompose.cli.guard import escape, guarded
 from decompose.cli.output import Quiet, Verbose, StageBar, err_console, plural, settings_for, write_data
 
@@ -27,6 +28,7 @@ def generate(
     dry_run: bool = typer.Option(False, "--dry-run", help="Write nothing; print the diff of what would change."),
     force: bool = typer.Option(False, "--force", help="Also overwrite files you changed since the last generation."),
     as_json: bool = typer.Option(False, "--json", help="Print the generation report as JSON on stdout (with --dry-run: instead of the diff)."),
+    python: Path | None = PYTHON_OPTION,
     quiet: Quiet = False,
     verbose: Verbose = 0,
 ) -> None:
@@ -36,7 +38,7 @@ def generate(
     from decompose.generation.writer import apply, diff
 
     with StageBar(None if settings.quiet else err_console(), "Generating", STAGES) as bar:
-        result = run_generate(analysis, plan, out, source, stage=bar.step)
+        result = run_generate(analysis, plan, out, source, stage=bar.step, python=python)
         writes = result.plan
         if dry_run and not as_json:
             write_data("".join(diff(a) for a in writes.actions if a.status not in ("identical",)))
@@ -45,10 +47,33 @@ def generate(
             writes = apply(writes, force=force)
     if as_json:
         write_data(json.dumps(result.rendered.report, indent=2, sort_keys=True) + "\n")
+    support = None if dry_run else _support(result.monolith)
     if not settings.quiet:
         _summary(result.rendered.report, writes, out, dry_run, settings.verbosity)
+        if result.monolith is not None:
+            err_console().print(result.monolith.describe(), markup=False, soft_wrap=True)
+        if support:
+            err_console().print(support, markup=False, soft_wrap=True)
     if writes.conflicts and not force:
         raise typer.Exit(1)
+
+
+def _support(monolith) -> str:
+    """Prepare what the monolith's interpreter lacks to run the services (their tests, chalice local); a
+    failure is reported, not fatal: the services are written, and verify or gateway up try again."""
+    from decompose.errors import UserError
+    from decompose.interpreter import support_home, support_path
+
+    if monolith is None or monolith.own:
+        return ""
+    try:
+        folder = support_path(monolith, support_home(Path(".")))
+    except UserError as error:
+        return f"warning: {error.what}; {error.next_step}"
+    if folder is None:
+        return ""
+    return (f"The services run in the monolith's interpreter; what it lacks for that (chalice, apig-wsgi, mangum) is in "
+            f"{folder}, which their tests and chalice local append to their path.")
 
 
 def _summary(report: dict, writes: WritePlan, out: Path, dry_run: bool, verbosity: int) -> None:

@@ -21,7 +21,7 @@ from decompose.artefacts import GENERATION, read_json
 from decompose.contracts.settings import Settings
 from decompose.errors import UserError
 from decompose.gateway.table import MONOLITH
-from decompose.gateway.upstreams import Fleet, Upstream, chalice_local, free_port
+from decompose.gateway.upstreams import Fleet, ServiceRunner, Upstream, chalice_local, free_port
 from decompose.generation.runtime.client import env_name
 from decompose.generation.runtime.reset import ENABLE
 from decompose.interpreter import Interpreter, environment, runtime_path
@@ -45,8 +45,10 @@ def _report(folder: Path) -> list[dict]:
 
 
 @contextlib.contextmanager
-def services_fleet(folder: Path, env: dict[str, str], logs: Path) -> Iterator[tuple[Fleet, dict[str, str], str]]:
-    """Start every generated service; yields (fleet, urls, secret) and stops them all on exit."""
+def services_fleet(folder: Path, env: dict[str, str], logs: Path,
+                   runner: ServiceRunner | None = None) -> Iterator[tuple[Fleet, dict[str, str], str]]:
+    """Start every generated service (in the monolith's interpreter when `runner` says so, see
+    decompose.interpreter.service_runner); yields (fleet, urls, secret) and stops them all on exit."""
     names = generated_services(folder)
     ports = {name: free_port() for name in names}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
@@ -54,7 +56,7 @@ def services_fleet(folder: Path, env: dict[str, str], logs: Path) -> Iterator[tu
     base = {k: v for k, v in os.environ.items() if not k.startswith(HIDDEN)}
     shared = {**base, **env, ENABLE: "1", "DECOMPOSE_INTERNAL_SECRET": secret,
               **{env_name(name): url for name, url in urls.items()}}
-    upstreams = [chalice_local(name, folder / name, ports[name], shared) for name in names]
+    upstreams = [chalice_local(name, folder / name, ports[name], shared, runner) for name in names]
     with Fleet(upstreams, logs=logs) as fleet:
         yield fleet, urls, secret
 

@@ -36,7 +36,7 @@ from decompose.contracts.settings import Settings, read
 from decompose.contracts.verify import read_baseline
 from decompose.contracts.world import World
 from decompose.errors import UserError
-from decompose.interpreter import find
+from decompose.interpreter import find, service_runner
 from decompose.planning.planfile import load_document, parse
 
 TARGETS = "monolith, service:NAME, services, or a base URL (http://...)"
@@ -90,7 +90,9 @@ def verify(target: str, options: Options) -> Verified:
         only = [target.removeprefix("service:")] if target.startswith("service:") else options.only
         modules, empty = suites(options.contracts, only, planned)
         env = World(read(options.plan), (options.scratch / "fleet").resolve()).fresh()
-        with services_fleet(options.services, env, options.scratch / "logs") as (_, urls, secret):
+        interpreter = find(options.python, options.root)
+        runner = service_runner(interpreter, options.root, options.scratch)
+        with services_fleet(options.services, env, options.scratch / "logs", runner) as (_, urls, secret):
             fleet = options.scratch / "fleet.json"
             described = {"name": f"the generated services ({len(urls)}, chalice local)", "urls": urls,
                          "resets": sorted(urls.values()), "secret": secret}
@@ -102,7 +104,8 @@ def verify(target: str, options: Options) -> Verified:
             with _reference(target, options, notes) as (arguments, env):
                 verified = _pytest(target, f"fleet:{fleet}", modules, empty, options, env, arguments)
             verified.notes = notes
-            return verified
+        verified.interpreter = interpreter.describe()
+        return verified
     if target == "monolith":
         return _monolith(*suites(options.contracts, options.only, planned), options)
     if target.startswith(("http://", "https://")):

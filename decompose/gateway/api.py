@@ -35,7 +35,7 @@ from decompose.gateway.table import MONOLITH, SAFE_METHODS, Synced, Table, check
 from decompose.gateway.upstreams import Fleet, Upstream, chalice_local, free_port
 from decompose.generation.runtime.client import env_name
 from decompose.generation.runtime.reset import ENABLE
-from decompose.interpreter import find
+from decompose.interpreter import find, service_runner
 from decompose.planning.api import load, sound_plan
 from decompose.remediation.table import cloudfront_folders
 
@@ -184,8 +184,9 @@ def up(table_path: Path, services: Path, plan: Path, root: Path, port: int, scra
            **({ENABLE: "1"} if contract_reset else {})}
     gateway_port = port or free_port()
     monolith = find(python, root)
+    runner = service_runner(monolith, root, scratch)
     upstreams = [monolith_host(settings, root, monolith, scratch, ports[MONOLITH], env),
-                 *[chalice_local(n, services / n, ports[n], env) for n in names],
+                 *[chalice_local(n, services / n, ports[n], env, runner) for n in names],
                  _gateway(table_path, gateway_port, urls, contracts, plan, scratch, record, env)]
     with Fleet(upstreams, logs=scratch / "logs") as fleet:
         yield Stack(fleet, f"http://127.0.0.1:{gateway_port}", urls, secret, database, monolith.describe())

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,11 +59,27 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def chalice_local(name: str, folder: Path, port: int, env: dict[str, str] | None = None) -> Upstream:
-    """`chalice local` for the project in `folder`, with Nagle's algorithm off (see chalice_local.py)."""
-    command = [sys.executable, "-m", "decompose.gateway.chalice_local", "local", "--no-autoreload", "--host", HOST,
-               "--port", str(port), "--stage", "dev"]
-    return Upstream(name, command, folder, port, dict(env or {}))
+def chalice_local(name: str, folder: Path, port: int, env: dict[str, str] | None = None,
+                  runner: ServiceRunner | None = None) -> Upstream:
+    """`chalice local` for the project in `folder`, with Nagle's algorithm off (see chalice_local.py);
+    in the monolith's interpreter when `runner` says so, else in decompose's."""
+    args = ["local", "--no-autoreload", "--host", HOST, "--port", str(port), "--stage", "dev"]
+    if runner is None:
+        return Upstream(name, [sys.executable, "-m", "decompose.gateway.chalice_local", *args], folder, port, dict(env or {}))
+    return Upstream(name, [runner.python, runner.launcher, *args], folder, port, runner.environment(env or {}))
+
+
+@dataclass(frozen=True)
+class ServiceRunner:
+    """How a generated service runs locally in the monolith's interpreter (decompose.interpreter.service_runner):
+    that python, the chalice local launcher, and how its environment is made from the fleet's."""
+
+    python: str
+    launcher: str
+    prepare: Callable[[dict[str, str]], dict[str, str]]
+
+    def environment(self, base: dict[str, str]) -> dict[str, str]:
+        return self.prepare(dict(base))
 
 
 def monolith(entry: str, framework: str, cwd: Path, port: int, env: dict[str, str] | None = None) -> Upstream:

@@ -38,6 +38,8 @@ from decompose.resources import templates_dir
 RUNTIME = Path(__file__).resolve().parent / "runtime"
 STAGES = ("dev", "prod")
 PYTHON_RUNTIMES = ["python3.12", "python3.13"]
+ENTRY = "app"  # the module Chalice, `chalice local` and Lambda import a service by (its attribute `app`)
+RESERVED_TOPS = frozenset({"chalicelib", "decompose_runtime"})  # the service's own packages, next to the monolith's
 RUNTIME_IMPORTS = frozenset({"apig_wsgi", "mangum", "chalice"})  # decompose_runtime's own, pinned from decompose's env
 LAMBDA_RUNTIME = "python3.12"  # chalice would take the local Python's; 3.10 and 3.11 are past their Lambda deprecation
 
@@ -54,20 +56,24 @@ def environment() -> SandboxedEnvironment:
 
 
 def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: str, analysis,
-           contracts: Settings | None = None, installed: deploy.Installed | None = None) -> Rendered:
+           contracts: Settings | None = None, installed: deploy.Installed | None = None,
+           support: str = "../.decompose/support") -> Rendered:
     """contracts: the plan's [contracts] table; its reset hooks and env keys are all a service's reset
     endpoint will accept (none when it is absent). installed: the monolith's distributions (read in its
-    interpreter), which name and pin the requirements; None: decompose's own environment's."""
+    interpreter), which name and pin the requirements; None: decompose's own environment's. support: the
+    folder of what the monolith's interpreter lacks to run a service (decompose.interpreter.support_path),
+    relative to the services' folder: the generated tests append it to their path."""
     env = environment()
     contracts = contracts or Settings()
     files: dict[str, str | bytes] = {}
     tops = {m.split(".")[0] for m in sources.modules}
+    refuse_reserved(tops)
     session = _session(sources, layout.layer.modules)
     _render_layer(files, layout, sources, tops, installed)
     writers = classify.writers(analysis)
     layer_dists = {r.name for r in deploy.requirements(layout.layer.external, tops, installed)}
     reports = [_render_service(files, env, layout, service, sources, tops, session, plan_file, analysis, homes, writers,
-                               layer_dists, contracts, installed) for service in layout.services]
+                               layer_dists, contracts, installed, support) for service in layout.services]
     report = _report(layout, reports, analysis, homes)
     files["generation.json"] = json.dumps(report, indent=2, sort_keys=True) + "\n"
     return Rendered({k: v.encode() if isinstance(v, str) else v for k, v in sorted(files.items())}, report)
@@ -149,7 +155,8 @@ Outputs:
 
 def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, service: ServiceLayout, sources: Sources,
                     tops: set[str], session: dict | None, plan_file: str, analysis, homes: dict[str, str],
-                    writers: set[str], layer_dists: set[str], contracts: Settings, installed: deploy.Installed | None) -> dict:
+                    writers: set[str], layer_dists: set[str], contracts: Settings, installed: deploy.Installed | None,
+                    support: str) -> dict:
     base = _slug(service.name)
     by_owner = _remote_by_owner(service)
     clients = _client_names(by_owner)
@@ -178,7 +185,7 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     files[f"{base}/app.py"] = env.get_template("service/app.py.j2").render(
         service=service.name, routes=routes, route_count=sum(len(r.methods) for r in service.routes), plan_file=plan_file, exposed=bool(service.exposed),
         bridge="WsgiBridge" if framework in ("flask", "django") else "AsgiBridge", app_name=f"{_slug(layout.project)}-{base}",
-        reset_hooks=sorted(contracts.reset), reset_env=sorted(contracts.env))
+        reset_hooks=sorted(contracts.reset), reset_env=sorted(contracts.env), steps_aside=ENTRY in tops)
     models, errors = known.models(sources), known.errors(layout, service, sources, analysis)
     if framework == "django":
         files[f"{base}/chalicelib/framework.py"] = env.get_template("service/framework_django.py.j2").render(
@@ -200,14 +207,14 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     files[f"{base}/.chalice/layer.json"] = json.dumps(_merge_template(), indent=2, sort_keys=True) + "\n"
     reqs = [r for r in deploy.requirements(service.external, tops, installed) if r.name not in layer_dists]
     files[f"{base}/requirements.txt"] = _requirements_text(f"service {service.name}", reqs)
-    _render_tests(files, env, base, service, framework, routes)
+    _render_tests(files, env, base, service, framework, routes, support)
     return {"service": service, "routes": routes, "env": env_vars, "sizing": sizing, "requirements": reqs}
 
 
 def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: ServiceLayout, framework: str,
-                  routes: list) -> None:
+                  routes: list, support: str) -> None:
     suffix = "_django" if framework == "django" else ""
-    files[f"{base}/tests/conftest.py"] = env.get_template(f"service/conftest{suffix}.py.j2").render(framework=framework)
+    files[f"{base}/tests/conftest.py"] = env.get_template(f"service/conftest{suffix}.py.j2").render(framework=framework, support=support)
     chalice = sorted([m, r.path, r.example] for r in routes for m in r.methods)
     if framework == "django":
         views = sorted({(django.example_path(r.path), r.handler) for r in service.routes})
@@ -221,6 +228,17 @@ def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: Se
         service=service.name, framework=framework, routes=chalice,
         framework_routes=sorted([m, r.path] for r in service.routes for m in r.methods),
         exposed=sorted(service.exposed))
+
+
+def refuse_reserved(tops: set[str]) -> None:
+    """A monolith's top-level name that a generated service needs for itself. `app` is not one: the
+    entry steps aside for it (decompose_runtime.entry); the others have no such way out."""
+    from decompose.errors import UserError
+
+    taken = sorted(tops & RESERVED_TOPS)
+    if taken:
+        raise UserError(f"the monolith has a top-level module named {taken[0]!r}, a name every generated service "
+                        "uses for its own code", f"rename the monolith's {taken[0]!r} package, then analyze and generate again")
 
 
 def raise_no_entry(layout: Layout) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -26,14 +27,16 @@ CACHE = ROOT / "tests" / ".cache" / "envs"
 PYENV = Path("/root/.pyenv/versions")
 
 APP = {
-    "app/__init__.py": '''
+    "app/__init__.py": 'NAME = "shop"\n',
+    "app/factory.py": '''
 from flask import Flask
+
+from app.cart.views import cart
+from app.users.views import users
 
 
 def create_app():
     app = Flask(__name__)
-    from app.cart.views import cart
-    from app.users.views import users
     app.register_blueprint(cart)
     app.register_blueprint(users)
     return app
@@ -60,19 +63,21 @@ def add():
     "app/users/views.py": '''
 from flask import Blueprint, jsonify
 
+from app import NAME
+
 users = Blueprint("users", __name__)
 
 
 @users.route("/users/<int:user_id>")
 def user(user_id):
-    return jsonify(id=user_id, name=f"user {user_id}")
+    return jsonify(id=user_id, name=f"user {user_id}", shop=NAME)
 ''',
     "tests/__init__.py": "",
     "tests/test_app.py": '''
 import flask
 import pytest
 
-from app import create_app
+from app.factory import create_app
 
 
 @pytest.fixture
@@ -90,7 +95,7 @@ def test_cart(client):
 
 
 def test_user(client):
-    assert client.get("/users/7").get_json() == {"id": 7, "name": "user 7"}
+    assert client.get("/users/7").get_json() == {"id": 7, "name": "user 7", "shop": "shop"}
 ''',
 }
 
@@ -168,7 +173,7 @@ def test_contracts_verify_against_the_monolith_served_in_its_own_interpreter(mon
     for stage in (["analyze", "."], ["plan"]):
         assert decompose(monolith, *stage).returncode == 0
     plan = monolith / "decompose.toml"
-    plan.write_text(plan.read_text() + '\n[contracts]\napp = "app:create_app"\n')
+    plan.write_text(plan.read_text() + '\n[contracts]\napp = "app.factory:create_app"\n')
     done = decompose(monolith, "contracts", "record", "--python", str(monolith_python), "--", "tests")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Replayed every scenario twice on the monolith" in done.stderr, done.stderr
@@ -211,3 +216,62 @@ def test_the_monolith_s_distributions_are_read_in_its_interpreter(monolith_pytho
     assert found.owners["flask"] == ["Flask"] and found.version("flask") == "2.0.3"
     assert found.version("jinja2") == "3.0.3" and found.version("werkzeug") == "2.0.3"
     assert "decompose" not in found.owners and found.version("chalice") is None
+
+
+def test_every_stage_runs_from_decompose_s_venv_with_python(monolith: Path, monolith_python: Path, tmp_path: Path):
+    """The Done-when of #22: generate, the services' own tests, verify on the monolith and the services,
+    and the gateway with every route on its service, all from decompose's venv with --python; the
+    services import the monolith's `app` package (Chalice's entry steps aside) and run on its Flask 2.0."""
+    before = distributions(monolith_python)
+    python = str(monolith_python)
+    for stage in (["analyze", "."], ["plan", "--services", "2"]):
+        assert decompose(monolith, *stage).returncode == 0
+    plan = monolith / "decompose.toml"
+    plan.write_text(plan.read_text() + '\n[contracts]\napp = "app.factory:create_app"\n')
+    done = decompose(monolith, "generate", "--python", python)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"monolith interpreter: {monolith_python}" in done.stderr
+    shared = (monolith / "services" / "shared" / "requirements.txt").read_text()
+    assert "Flask==2.0.3" in shared, shared
+    services = sorted(p.parent for p in (monolith / "services").glob("*/app.py"))
+    assert len(services) == 2
+    for service in services:  # as a user runs them: the monolith's pytest, nothing exported
+        tests = subprocess.run([python, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"], cwd=service,
+                               capture_output=True, text=True, timeout=300, check=False,
+                               env={"PATH": f"{monolith_python.parent}:/usr/bin:/bin", "HOME": str(tmp_path)})
+        assert tests.returncode == 0 and " passed" in tests.stdout, f"{service.name}: {tests.stdout[-3000:]}{tests.stderr[-1500:]}"
+    done = decompose(monolith, "contracts", "record", "--python", python, "--", "tests")
+    assert done.returncode == 0, done.stdout + done.stderr
+    for target in ("monolith", "services"):
+        done = decompose(monolith, "contracts", "verify", "--target", target, "--python", python)
+        assert done.returncode == 0 and "Scenarios: 2/2 passed" in done.stderr, f"{target}: {done.stdout}{done.stderr}"
+        assert f"monolith interpreter: {monolith_python}" in done.stderr
+    _every_route_on_its_service_through_the_gateway(monolith, python)
+    assert distributions(monolith_python) == before
+    assert not before & {"decompose", "typer", "chalice", "jsonschema", "httpx", "libcst", "apig-wsgi"}
+
+
+def _every_route_on_its_service_through_the_gateway(monolith: Path, python: str) -> None:
+    """gateway up (the monolith's host and every service in the monolith's interpreter), every recorded
+    scenario replayed through it; the gateway is stopped as a process group, by its PID."""
+    from benchmarks.pipeline import stop_group, wait_for_port
+    from decompose.gateway.upstreams import free_port
+
+    for args in (("gateway", "init"), ("gateway", "route", "service", "--all")):
+        assert decompose(monolith, *args).returncode == 0
+    port = free_port()
+    secret = secrets.token_hex(16)  # the gateway's services and the replay share it (their reset endpoints)
+    env = {**{k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}, "DECOMPOSE_INTERNAL_SECRET": secret}
+    with open(monolith / "gateway.log", "w") as log:
+        gateway = subprocess.Popen([sys.executable, "-m", "decompose", "gateway", "up", "--contract-world", "--port",
+                                    str(port), "--python", python], cwd=monolith, env=env, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        assert wait_for_port(port, gateway, 180), (monolith / "gateway.log").read_text()[-3000:]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("DECOMPOSE_INTERNAL_SECRET", secret)
+            done = decompose(monolith, "contracts", "verify", "--target", f"http://127.0.0.1:{port}")
+        assert done.returncode == 0 and "Scenarios: 2/2 passed" in done.stderr, done.stdout + done.stderr
+    finally:
+        stop_group(gateway)
+    assert f"monolith interpreter: {python}" in (monolith / "gateway.log").read_text()
