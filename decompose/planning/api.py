@@ -22,6 +22,7 @@ from decompose.errors import UserError
 from decompose.planning.constraints import SHARED, Constraints, Unhonoured
 from decompose.planning.elements import ElementGraph, element_graph
 from decompose.planning.groundtruth import ground_truth_partition, read_ground_truth
+from decompose.planning.ownership import dissolve_ownerless
 from decompose.planning.plan import Plan, Problem, Settings, placement_of, roll_up
 from decompose.planning.planfile import fingerprint, load_document, parse, render
 from decompose.planning.planner import Placement, PlanOptions, propose
@@ -32,6 +33,9 @@ from decompose.planning.validity import repair
 from decompose.planning.strategies import STRATEGIES
 from decompose.planning.weights import Weights, load_weights
 from decompose.remediation import model as remediation
+
+
+MAX_SETTLING = 5  # dissolve ownerless services, repair again: each round only moves code toward the layer
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,7 @@ def propose_plan(ws: Workspace, settings: Settings, constraints: Constraints,
     if settings.strategy not in STRATEGIES:
         raise UserError(f"unknown strategy {settings.strategy!r}", f"use one of: {', '.join(sorted(STRATEGIES))}")
     options = PlanOptions(settings.strategy, settings.resolution, settings.seed, settings.services, ws.weights, constraints=constraints)
-    placement = _repaired(ws, propose(ws.graph, options))
+    placement = _repaired(ws, propose(ws.graph, options), set(constraints.pins.values()))
     plan = roll_up(ws.graph, placement, constraints, settings)
     homes, _ = placement_of(plan, ws.graph)
     truth = _truth(ws, ground_truth)
@@ -94,10 +98,17 @@ def static_folders(ws: Workspace, root: Path | None = None) -> list[str]:
     return remediation.static_dirs(Path(root or ws.root), [m.path for m in ws.analysis.modules if m.role == "app"])
 
 
-def _repaired(ws: Workspace, placement: Placement) -> Placement:
-    """The proposal made valid (validity.py): `plan` never writes a plan that generate would refuse."""
+def _repaired(ws: Workspace, placement: Placement, pinned: set[str] = frozenset()) -> Placement:
+    """The proposal made valid (validity.py): `plan` never writes a plan that generate would refuse;
+    then no service owns nothing (ownership.py) unless the user pinned code to it."""
     homes = {**placement.partition(), **{e: SHARED for e in placement.shared}}
     homes, moved = repair(ws.graph, ws.facts(), homes)
+    for _ in range(MAX_SETTLING):
+        settled, dissolved = dissolve_ownerless(ws.graph, homes, pinned)
+        if settled == homes:
+            break
+        homes, again = repair(ws.graph, ws.facts(), settled)
+        moved = {**again, **dissolved, **moved}
     services: dict[str, set[str]] = {name: set() for name in placement.services}
     for element, home in homes.items():
         if home != SHARED:

@@ -10,7 +10,12 @@ graph before clustering and delivered as a shared library (a Lambda layer). Rule
    the mean number of using modules of used elements.
 3. Utility module: a module without anchors whose symbols, together, are used by as many modules
    as a supplier is (`utils.py`, `helpers.py`, `config.py`) goes to the kernel whole.
-4. Closure: an element used only by kernel elements (config read by the app factory, a helper of a
+4. Configuration module: a module without anchors made mostly of UPPER_CASE assignments (Django's
+   `settings/*.py`, a `constants.py`) goes to the kernel whole. Settings are read through the
+   framework (`django.conf.settings.X`), so the analysis sees few uses of them, yet every service
+   needs them when it starts; left in the graph they follow whatever string they name
+   (`AUTH_USER_MODEL = "users.User"`) into a domain.
+5. Closure: an element used only by kernel elements (config read by the app factory, a helper of a
    helper) joins the kernel.
 
 `spread_out` runs after clustering: an element whose ties spread over several services with none
@@ -32,6 +37,8 @@ class SharedSettings:
     fan_in_factor: float = 3.0
     spread_services: int = 3  # a composition root reaches at least this many services...
     spread_share: float = 0.5  # ...and no service holds more than this share of its ties
+    config_share: float = 0.75  # a configuration module: at least this share of UPPER_CASE assignments...
+    config_min: int = 3  # ...and at least this many of them
 
 
 def anchors(graph: ElementGraph) -> set[str]:
@@ -48,6 +55,7 @@ def shared_kernel(graph: ElementGraph, settings: SharedSettings = SharedSettings
     kernel = {e: f"utility: used by {len(u)} modules (kernel threshold {threshold:.1f})"
               for e, u in users.items() if len(u) >= threshold and e not in anchored}
     _utility_modules(graph, users, kernel, anchored, threshold)
+    _configuration_modules(graph, kernel, anchored, settings)
     close_over(graph, kernel, anchored)
     return dict(sorted(kernel.items()))
 
@@ -80,6 +88,23 @@ def _utility_modules(graph: ElementGraph, users: dict[str, set[str]], kernel: di
             reason = f"utility module: used by {len(using)} modules, owns no route or table"
             for member in members:
                 kernel.setdefault(member, reason)
+
+
+def _configuration_modules(graph: ElementGraph, kernel: dict[str, str], anchored: set[str],
+                           settings: SharedSettings) -> None:
+    for module, members in graph.members.items():
+        own = [m for m in members[1:] if not _dunder(m)]
+        if not own or any(m in anchored for m in members):
+            continue
+        constants = sum(1 for m in own if _constant(graph, m))
+        if constants >= settings.config_min and constants >= settings.config_share * len(own):
+            for member in members:
+                kernel.setdefault(member, f"configuration: {constants} settings of {len(own)} symbols")
+
+
+def _constant(graph: ElementGraph, element: str) -> bool:
+    name = element.rpartition(":")[2]
+    return graph.elements[element].kind == "assignment" and name.isupper()
 
 
 def close_over(graph: ElementGraph, kernel: dict[str, str], anchored: set[str]) -> None:

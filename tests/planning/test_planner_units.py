@@ -338,6 +338,28 @@ def test_service_is_named_after_its_route_family(graph):
     assert name_communities(graph, [{"shop.tags:create_tags", "shop.orders:make_orders"}], set()) == ["tags"]
 
 
+# ---------------------------------------------------------------- configuration modules
+
+SETTINGS = {**SHOP, "shop/settings.py": '''
+    AUTH_USER_MODEL = "shop.models.User"
+    DEBUG = False
+    PAGE_SIZE = 20
+    ORDERS_PER_USER = 5
+    ''', "shop/orders.py": domain("orders") + "\nfrom shop.settings import ORDERS_PER_USER\nLIMIT = ORDERS_PER_USER\n"}
+
+
+def test_a_module_of_settings_goes_to_the_kernel_whole(tmp_path):
+    configured = element_graph(analyse(tmp_path, SETTINGS))
+    placement = propose(configured, PlanOptions(shared=SMALL))
+    for element in configured.members["shop.settings"]:
+        assert placement.shared.get(element, "").startswith("configuration: 4 settings"), element
+    assert home(placement, "shop.models:User") != SHARED
+
+
+def test_a_module_of_few_constants_and_functions_is_not_configuration(graph):
+    assert not any(why.startswith("configuration") for why in shared_kernel(graph, SMALL).values())
+
+
 # ---------------------------------------------------------------- determinism and the baseline
 
 def test_propose_is_deterministic(graph, tmp_path):

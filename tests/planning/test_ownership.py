@@ -1,0 +1,51 @@
+"""Services must own something: dissolve_ownerless on small hand-built element graphs (no analysis)."""
+
+from decompose.analysis.model import Route
+from decompose.planning.constraints import SHARED
+from decompose.planning.elements import Dep, Element, ElementGraph
+from decompose.planning.ownership import dissolve_ownerless, owners
+
+
+def graph_of(modules: dict[str, list[str]], uses: list[tuple[str, str]], handlers: list[str]) -> ElementGraph:
+    graph = ElementGraph()
+    for module, names in modules.items():
+        graph.members[module] = [module, *(f"{module}:{n}" for n in names)]
+        for element in graph.members[module]:
+            graph.elements[element] = Element(element, "module" if element == module else "function", module, 1, 3)
+    graph.deps = [Dep(a, b, "call", 1) for a, b in uses]
+    graph.routes = {h: [Route("flask", ("GET",), f"/{h}", f"/{h}", h, h, h.partition(":")[0], 1)] for h in handlers}
+    return graph
+
+
+MODULES = {"shop.orders": ["checkout"], "shop.users": ["signup"], "shop.mail": ["send"],
+           "shop.errors": ["not_found"], "shop.app": ["create_app"]}
+
+
+def test_a_service_owning_nothing_goes_to_its_only_user():
+    graph = graph_of(MODULES, [("shop.orders:checkout", "shop.mail:send")], ["shop.orders:checkout", "shop.users:signup"])
+    homes = {e: "orders" for e in graph.members["shop.orders"]} | {e: "users" for e in graph.members["shop.users"]}
+    homes |= {e: "mail" for e in graph.members["shop.mail"]} | {e: SHARED for m in ("shop.errors", "shop.app")
+                                                                   for e in graph.members[m]}
+    settled, why = dissolve_ownerless(graph, homes)
+    assert settled["shop.mail:send"] == settled["shop.mail"] == "orders" and why == {}
+    assert set(settled.values()) == {"orders", "users", SHARED} == owners(graph, settled) | {SHARED}
+
+
+def test_code_of_a_dissolved_service_used_by_the_layer_or_several_services_goes_to_the_layer():
+    uses = [("shop.app:create_app", "shop.errors:not_found"), ("shop.orders:checkout", "shop.mail:send"),
+            ("shop.users:signup", "shop.mail:send")]
+    graph = graph_of(MODULES, uses, ["shop.orders:checkout", "shop.users:signup"])
+    homes = {e: "orders" for e in graph.members["shop.orders"]} | {e: "users" for e in graph.members["shop.users"]}
+    homes |= {e: "misc" for m in ("shop.mail", "shop.errors") for e in graph.members[m]}
+    homes |= {e: SHARED for e in graph.members["shop.app"]}
+    settled, why = dissolve_ownerless(graph, homes)
+    assert settled["shop.errors:not_found"] == settled["shop.mail:send"] == SHARED
+    assert why["shop.mail:send"] == "its service owned no route and no table; used by orders, users"
+    assert why["shop.errors:not_found"] == "its service owned no route and no table; used by shared"
+
+
+def test_a_service_the_user_pinned_code_to_stays():
+    graph = graph_of(MODULES, [("shop.orders:checkout", "shop.mail:send")], ["shop.orders:checkout"])
+    homes = {e: "orders" for m in ("shop.orders", "shop.users", "shop.errors", "shop.app") for e in graph.members[m]}
+    homes |= {e: "mailer" for e in graph.members["shop.mail"]}
+    assert dissolve_ownerless(graph, homes, {"mailer"}) == (homes, {})
