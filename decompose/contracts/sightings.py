@@ -39,6 +39,12 @@ def _foreign(filename: str) -> bool:
             or filename.startswith("<"))
 
 
+def _ours(frame: Any) -> bool:
+    """A recorder's constructor wrapper: decompose's own copy may wrap the runtime's (decompose's pytest
+    plugin imports it when the monolith shares decompose's interpreter)."""
+    return frame.f_globals.get("__name__") in ("decompose.contracts.recorder", "decompose_runtime.recorder")
+
+
 def reference(value: Any) -> str | None:
     """A factory argument as Python source: a literal, or `module.Name` for an importable class or function."""
     if isinstance(value, LITERALS):
@@ -71,7 +77,7 @@ class _Origin:
 def origin(frame: Any, app: Any = None) -> _Origin | None:
     """The project's code that built an app, from the constructor's caller outward (a project subclass's
     own __init__, such as CTFd's CTFdFlask, is part of the constructor)."""
-    while frame is not None and (_foreign(frame.f_code.co_filename)
+    while frame is not None and (_foreign(frame.f_code.co_filename) or _ours(frame)
                                  or (frame.f_code.co_name == "__init__" and frame.f_locals.get("self") is app)):
         frame = frame.f_back
     if frame is None:

@@ -66,3 +66,16 @@ def test_a_factory_is_called_with_literals_and_module_references_only(tmp_path, 
         load_app("factory_mod:create_app(__import__('os').getcwd())", tmp_path)
     with pytest.raises(AppError, match="no module of it imports"):
         load_app("factory_mod:create_app(config=nowhere.Config)", tmp_path)
+
+
+def test_a_recorder_wrapper_between_the_constructor_and_the_project_is_not_the_factory():
+    """decompose's own recorder may wrap the runtime's copy: its frame is neither the app's builder nor foreign."""
+    import sys
+
+    caught = {}
+    wrapper_globals = {"__name__": "decompose_runtime.recorder", "caught": caught, "sys": sys}
+    exec("def constructed():\n    caught['frame'] = sys._getframe(0)\n", wrapper_globals)
+    module_globals = {"__name__": "shop.main", "constructed": wrapper_globals["constructed"]}
+    exec(compile("constructed()\n", "/project/shop/main.py", "exec"), module_globals)
+    found = sightings.origin(caught["frame"])
+    assert found is not None and (found.module, found.factory) == ("shop.main", None)
