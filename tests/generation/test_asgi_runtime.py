@@ -232,3 +232,24 @@ def test_route_table_walks_included_routers_and_mounted_apps_and_can_leave_the_d
 
     assert sorted(served) == [("GET", "/api/items"), ("GET", "/v2/notes"), ("POST", "/api/items/{item_id}")]
     assert {"/docs", "/openapi.json", "/redoc", "/docs/oauth2-redirect", "/v2/docs", "/v2/openapi.json"} <= everything
+
+
+def test_an_internal_call_to_a_coroutine_function_is_awaited_on_the_apps_loop_after_its_startup(monkeypatch) -> None:
+    """Another service calls an async function of this one (a repository method on the startup's pool)."""
+    from decompose.generation.runtime.internal import Endpoint
+
+    journal = Journal()
+    bridge = AsgiBridge(lambda: pool_app(journal))
+
+    async def count_rows(extra: int) -> dict:
+        loop = asyncio.get_running_loop()
+        return {"rows": 2 + extra, "on_the_process_loop": loop is asgi.ProcessLoop.shared().loop}
+
+    endpoint = Endpoint({"shop.repo:count_rows": count_rows})
+    endpoint.prepare = bridge.warm
+    monkeypatch.setenv("DECOMPOSE_INTERNAL_SECRET", "s3cret")
+    answer = endpoint.handle("shop.repo:count_rows", {"x-decompose-secret": "s3cret"}, b'{"args": [1], "kwargs": {}}')
+    bridge.reset()
+
+    assert (answer.status_code, json.loads(answer.body)) == (200, {"result": {"rows": 3, "on_the_process_loop": True}})
+    assert journal.startups == 1

@@ -6,7 +6,9 @@
       -> target must be one of the functions this service exposes (else 404)
       -> the body must be a call of at most MAX_BODY bytes whose values decode (wire.py: known classes
          only, bounded nesting), else 400 with what was wrong; nothing runs
-      -> inside the framework's app context: call, flush, encode the result, commit
+      -> inside the framework's app context: call (a coroutine function's result awaited on the
+         process's one event loop, decompose_runtime.asgi, after the app's lifespan started), flush,
+         encode the result, commit
          (rollback and encode the error if it raises; the full error goes to this service's log, the
          caller gets its class and, for classes this service knows, its args)
       <- 200 {"result": ...} or 200 {"error": ...}; 400 bad call; 403 not authorized; 413 too big
@@ -18,6 +20,7 @@ transaction (the generation report lists every such call that writes).
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import logging
 from collections.abc import Callable
@@ -25,7 +28,7 @@ from typing import Any
 
 from chalice import Response
 
-from . import wire
+from . import asgi, wire
 from .auth import refusal
 
 MAX_BODY = 6 * 1024 * 1024  # Lambda's synchronous payload limit: a bigger call could not arrive on AWS
@@ -39,6 +42,7 @@ class Endpoint:
         self.functions = functions
         self.context = context or contextlib.nullcontext
         self.session = session
+        self.prepare: Callable[[], None] = lambda: None  # an ASGI service: start the app's lifespan (app.py sets it)
 
     def handle(self, target: str, headers: Any, body: bytes | None, request_context: Any = None) -> Response:
         refused = refusal(headers, request_context)
@@ -65,6 +69,9 @@ class Endpoint:
         session = self.session() if self.session else None
         try:
             result = function(*args, **kwargs)
+            if inspect.isawaitable(result):  # an async monolith: its pools live on the loop its startup ran on
+                self.prepare()
+                result = asgi.ProcessLoop.shared().run(_awaited(result))
             if session is not None:
                 session.flush()
             payload = {"result": wire.encode(result, "the result")}
@@ -76,6 +83,10 @@ class Endpoint:
                 session.rollback()
             LOG.warning("internal call %s raised", target, exc_info=error)
             return {"error": wire.encode_error(error)}
+
+
+async def _awaited(awaitable: Any) -> Any:
+    return await awaitable
 
 
 def _parse(body: bytes) -> tuple[list, dict] | str:
