@@ -36,17 +36,45 @@ class SourceFacts:
 
 def read_facts(graph: ElementGraph, root: Path) -> SourceFacts:
     facts = SourceFacts()
+    trees: dict[str, ast.Module] = {}
     for module, path in sorted(graph.paths.items()):
         try:
             tree = ast.parse((root / path).read_bytes())
         except (OSError, SyntaxError, ValueError):
             continue
         facts.read.add(module)
+        trees[module] = tree
         facts.runtime[module] = _bodies(tree)
         builders = _builders(tree)
         if builders:
             facts.builders[module] = builders
+    _settings_variants(facts, trees, graph)
     return facts
+
+
+def _settings_variants(facts: SourceFacts, trees: dict[str, ast.Module], graph: ElementGraph) -> None:
+    """Django settings that star-import other settings (`test.py`: `from .base import *`) are settings
+    too: DJANGO_SETTINGS_MODULE may name any of them when a service runs, so they join the root."""
+    changed = True
+    while changed:
+        changed = False
+        for module, tree in sorted(trees.items()):
+            if module in facts.builders:
+                continue
+            package = module if graph.paths[module].endswith("__init__.py") else module.rpartition(".")[0]
+            for node in tree.body:
+                if (isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names)
+                        and "ROOT_URLCONF" in facts.builders.get(_absolute(node, package), ())):
+                    facts.builders[module] = ["ROOT_URLCONF"]
+                    changed = True
+                    break
+
+
+def _absolute(node: ast.ImportFrom, package: str) -> str:
+    if not node.level:
+        return node.module or ""
+    base = package.split(".")[: max(0, len(package.split(".")) - node.level + 1)] if package else []
+    return ".".join([*base, *([node.module] if node.module else [])])
 
 
 def _bodies(tree: ast.Module) -> list[tuple[int, int]]:

@@ -165,3 +165,21 @@ def test_a_ninja_router_object_that_is_only_a_stand_in_here_is_not_added():
                            real=lambda m, n: m == "tags.api").code
     assert 'api.add_router("/tags", tags_router)' in result
     assert "add_router(\"/accounts\"" not in result
+
+
+def test_settings_that_star_import_the_settings_are_composition_roots_too(tmp_path):
+    from decompose.planning.elements import ElementGraph
+    from decompose.planning.sourcefacts import read_facts
+    from tests.helpers import write_tree
+
+    write_tree(tmp_path, {"config/__init__.py": "", "config/django/__init__.py": "",
+                          "config/django/base.py": 'ROOT_URLCONF = "config.urls"\n',
+                          "config/django/test.py": "from .base import *  # noqa\nDEBUG = False\n",
+                          "config/django/ci.py": "from config.django.test import *  # noqa\n",
+                          "config/other.py": "from os.path import *  # noqa\n"})
+    graph = ElementGraph()
+    graph.paths = {"config": "config/__init__.py", "config.django": "config/django/__init__.py",
+                   "config.django.base": "config/django/base.py", "config.django.test": "config/django/test.py",
+                   "config.django.ci": "config/django/ci.py", "config.other": "config/other.py"}
+    facts = read_facts(graph, tmp_path)
+    assert sorted(facts.builders) == ["config.django.base", "config.django.ci", "config.django.test"]
