@@ -1,8 +1,12 @@
 """Names for proposed services: what their routes, tables or modules say they are about.
 
 A community is named after its largest route family (`/orders/...` -> `orders`), else the table
-its code writes most, else the module holding most of its lines. Names are unique, lower-case and
-valid as Chalice app names (letters, digits, hyphens); a taken name gets the next candidate.
+its code writes most, else the package holding most of its lines. A name must say something:
+URL segments that are not words (`403`, `me`, `humans.txt`) are skipped; a Django table is named
+by its app label (`users_userprofile` -> `users`, the package of its model); a module named after
+its technical layer (`models`, `views`, `utils`, `api`) gives way to the package above it. Names are
+unique, lower-case and valid as Chalice app names (letters, digits, hyphens); a name taken already,
+in the singular or the plural (`item` beside `items`), gets the next candidate.
 """
 
 from __future__ import annotations
@@ -13,6 +17,13 @@ from collections import Counter
 from decompose.planning.elements import TABLE_PREFIX, ElementGraph, route_family
 
 _UNSAFE = re.compile(r"[^a-z0-9]+")
+_WORD = re.compile(r"^[A-Za-z][A-Za-z_-]{2,}$")
+# Module and package names that say which layer code is in, not which domain it serves.
+LAYERS = frozenset({
+    "api", "apis", "app", "apps", "core", "common", "crud", "db", "endpoints", "handlers", "helpers", "lib",
+    "main", "models", "routes", "routers", "schemas", "serializers", "services", "src", "utils", "util",
+    "views", "forms", "admin_views", "controllers", "resources", "repositories", "v1", "v2", "web", "www",
+})
 
 
 def clean(name: str) -> str:
@@ -20,31 +31,87 @@ def clean(name: str) -> str:
 
 
 def candidates(graph: ElementGraph, community: set[str]) -> list[str]:
+    ordered = [*_ranked(_families(graph, community)), *_ranked(_tables(graph, community)),
+               *_ranked(_packages(graph, community))]
+    seen: list[str] = []
+    for name in (clean(n) for n in ordered):
+        if name not in seen:
+            seen.append(name)
+    return seen
+
+
+def _ranked(counter: Counter[str]) -> list[str]:
+    return [n for n, _ in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def _families(graph: ElementGraph, community: set[str]) -> Counter[str]:
     families: Counter[str] = Counter()
     for element in community:
         for route in graph.routes.get(element, ()):
-            family = route_family(route.template)
-            if family != "route:/":
-                families[family.removeprefix("route:/")] += 1
+            family = route_family(route.template).removeprefix("route:/")
+            if _WORD.match(family):
+                families[family] += 1
+    return families
+
+
+def _tables(graph: ElementGraph, community: set[str]) -> Counter[str]:
+    """Tables the community writes, by count, then those it holds; a Django `label_model` table as its label too."""
     writes: Counter[str] = Counter()
-    for dep in graph.deps:
-        if dep.kind == "table-write" and dep.src in community:
-            writes[dep.dst.removeprefix(TABLE_PREFIX)] += dep.count
-    lines: Counter[str] = Counter()
+    owned = [(e, 0) for e in community if e.startswith(TABLE_PREFIX)]  # held, even if never written
+    for element, count in [*((d.dst, d.count) for d in graph.deps if d.kind == "table-write" and d.src in community), *owned]:
+        table = element.removeprefix(TABLE_PREFIX)
+        label = _app_label(graph, element, table)
+        if label:
+            writes[label] += count
+        writes[table] += count
+    return writes
+
+
+def _app_label(graph: ElementGraph, element: str, table: str) -> str:
+    model = graph.table_model.get(element)
+    if not model:
+        return ""
+    packages = graph.module_of(model).split(".")
+    prefix = table.partition("_")[0]
+    return prefix if "_" in table and prefix in packages and prefix not in LAYERS else ""
+
+
+def _packages(graph: ElementGraph, community: set[str]) -> Counter[str]:
+    """The innermost package or module name that is not a layer's, weighted by lines; then the leaf."""
+    named: Counter[str] = Counter()
+    leaves: Counter[str] = Counter()
     for element in community:
-        lines[graph.module_of(element).rsplit(".", 1)[-1]] += max(graph.elements[element].lines, 1)
-    ordered = [n for counter in (families, writes, lines) for n, _ in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))]
-    return [clean(n) for n in ordered]
+        parts = graph.module_of(element).split(".")
+        weight = max(graph.elements[element].lines, 1)
+        leaves[parts[-1]] += weight
+        domain = next((p for p in reversed(parts[1:]) if p.lower() not in LAYERS and _WORD.match(p)), "")
+        if domain:
+            named[_short(domain)] += weight
+    return named + Counter({k: 0 for k in leaves if k not in named}) if named else leaves
+
+
+def _short(name: str) -> str:
+    """`payment_api` -> `payment`, `user_views` -> `user`: a layer suffix says nothing."""
+    head, _, tail = name.rpartition("_")
+    return head if head and tail.lower() in LAYERS else name
+
+
+def _variants(name: str) -> set[str]:
+    """The name and its singular/plural forms, so `item` is taken when `items` is."""
+    return {name, name + "s", name.removesuffix("s")} - {""}
 
 
 def name_communities(graph: ElementGraph, communities: list[set[str]], taken: set[str]) -> list[str]:
     """One unique name per community, in order; `taken` holds names already used (pinned services)."""
     used = set(taken)
+    blocked = {v for t in taken for v in _variants(t)}
     names = []
     for community in communities:
-        options = [c for c in candidates(graph, community) if c not in used]
-        name = options[0] if options else _numbered(clean(next(iter(candidates(graph, community)), "service")), used)
+        options = candidates(graph, community)
+        free = [c for c in options if c not in blocked]
+        name = free[0] if free else _numbered(next(iter(options), "service"), used)
         used.add(name)
+        blocked |= _variants(name)
         names.append(name)
     return names
 

@@ -10,7 +10,7 @@ import tomlkit
 from decompose.errors import UserError
 from decompose.planning.constraints import SHARED, Constraints, Unhonoured
 from decompose.planning.elements import element_graph, route_family
-from decompose.planning.naming import name_communities
+from decompose.planning.naming import candidates, name_communities
 from decompose.planning.plan import Plan, Settings, placement_of, roll_up
 from decompose.planning.planfile import parse, render
 from decompose.planning.planner import PlanOptions, propose
@@ -358,6 +358,58 @@ def test_a_module_of_settings_goes_to_the_kernel_whole(tmp_path):
 
 def test_a_module_of_few_constants_and_functions_is_not_configuration(graph):
     assert not any(why.startswith("configuration") for why in shared_kernel(graph, SMALL).values())
+
+
+# ---------------------------------------------------------------- route families and names
+
+def _two_domain_blueprint(name: str, first: str, second: str) -> str:
+    """One blueprint whose two routes share no URL segment, no table and no helper."""
+    return f'''
+        from flask import Blueprint
+        from shop.extensions import db
+
+        {name} = Blueprint("{name}", __name__)
+
+
+        class {first.title()}(db.Model):
+            __tablename__ = "{first}"
+            id = db.Column(db.Integer, primary_key=True)
+
+
+        class {second.title()}(db.Model):
+            __tablename__ = "{second}"
+            id = db.Column(db.Integer, primary_key=True)
+
+
+        @{name}.post("/{first}")
+        def add_{first}():
+            db.session.add({first.title()}(id=1))
+            return {{"n": {first.title()}.query.count()}}
+
+
+        @{name}.post("/{second}")
+        def add_{second}():
+            db.session.add({second.title()}(id=2))
+            return {{"n": {second.title()}.query.count()}}
+        '''
+
+
+FAMILIES = {**SHOP, "shop/people.py": _two_domain_blueprint("people", "profiles", "avatars")}
+
+
+def test_a_blueprint_stays_whole_unless_a_handler_is_pinned(tmp_path):
+    wide = element_graph(analyse(tmp_path, FAMILIES))
+    placement = propose(wide, PlanOptions(shared=SMALL))
+    assert home(placement, "shop.people:add_profiles") == home(placement, "shop.people:add_avatars")
+    pinned = propose(wide, PlanOptions(shared=SMALL, constraints=Constraints(pins={"shop.people:add_avatars": "avatars"})))
+    assert home(pinned, "shop.people:add_avatars") == "avatars" != home(pinned, "shop.people:add_profiles")
+
+
+def test_names_skip_non_words_layers_and_plural_twins(graph):
+    orders = {"shop.orders:create_orders", "shop.orders:make_orders", "table:orders_rows"}
+    assert name_communities(graph, [orders], {"order"}) != ["orders"]
+    assert name_communities(graph, [{"shop.models:User", "table:users"}], set()) == ["users"]  # not `models`
+    assert candidates(graph, {"shop.models:User"}) == ["models"]  # the last resort: nothing else says more
 
 
 # ---------------------------------------------------------------- determinism and the baseline
