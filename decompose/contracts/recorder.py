@@ -23,12 +23,9 @@ from typing import Any
 
 import pytest
 
-try:
-    from . import sightings as _sightings  # as decompose_runtime.recorder, on the monolith's path
-    from . import startdata as _startdata
-except ImportError:  # pragma: no cover  (loaded as a top-level module)
-    from decompose.contracts import sightings as _sightings
-    from decompose.contracts import startdata as _startdata
+# siblings in either package: decompose_runtime (on the monolith's path) or decompose.contracts
+from . import sightings as _sightings
+from . import startdata as _startdata
 
 FORMAT = 1
 _depth = contextvars.ContextVar("decompose_record_depth", default=0)

@@ -53,6 +53,9 @@ def step_aside(name, entry_file):
     return module
 
 
-def expose(name, chalice_app):
-    """Chalice's app as the attribute the loaders read, on the module the import of `name` returns."""
+def expose(name, chalice_app, **also):
+    """Chalice's app as the attribute the loaders read, on the module the import of `name` returns;
+    `also`: what the generated tests import beside it (`from app import BRIDGE, app`)."""
     setattr(sys.modules[name], name, chalice_app)
+    for attribute, value in also.items():
+        setattr(sys.modules[name], attribute, value)
