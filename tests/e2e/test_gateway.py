@@ -73,18 +73,20 @@ def test_the_gateway_recorded_every_exchange_and_contracts_build_from_it(gateway
 
 def test_shadow_logs_a_wrong_service_while_clients_get_the_monoliths_answer(gateway, tmp_path):
     where, stack = gateway
-    broken = tmp_path / "services" / "catalog"
-    shutil.copytree(where / "services" / "catalog", broken)
+    owner = next(p.parent.name for p in sorted((where / "services").glob("*/app.py"))  # the plan decides who serves it
+                 if "'/api/catalog/categories'" in p.read_text() or '"/api/catalog/categories"' in p.read_text())
+    broken = tmp_path / "services" / owner
+    shutil.copytree(where / "services" / owner, broken)
     (tmp_path / "services" / "shared").symlink_to(where / "services" / "shared")  # the layer, as ../shared/python
     views = next(p for p in (broken / "chalicelib" / "src").rglob("catalog.py") if "def list_categories" in p.read_text())
     views.write_text(views.read_text().replace('return {"categories": shop.category_tree()}', 'return {"kinds": shop.category_tree()}'))
-    port = int(stack.urls["catalog"].rsplit(":", 1)[1])
-    stack.fleet.kill("catalog")
-    env = {**stack.fleet.upstreams["catalog"].env}
+    port = int(stack.urls[owner].rsplit(":", 1)[1])
+    stack.fleet.kill(owner)
+    env = {**stack.fleet.upstreams[owner].env}
     run_in(where, ["gateway", "route", "monolith", "--all", "-q"], ["gateway", "route", "shadow", "GET /api/catalog/categories", "-q"])
     log = where / ".decompose" / "gateway" / "shadow.jsonl"
     log.unlink(missing_ok=True)
-    with Fleet([chalice_local("catalog", broken, port, env)], logs=tmp_path / "logs"):
+    with Fleet([chalice_local(owner, broken, port, env)], logs=tmp_path / "logs"):
         answers = [httpx.get(stack.url + "/api/catalog/categories", timeout=10) for _ in range(3)]
         direct = httpx.get(stack.urls["monolith"] + "/api/catalog/categories", timeout=10)
         records = []
