@@ -178,7 +178,8 @@ def normalise(name: str) -> str:
 
 def installed(interpreter: Interpreter) -> Installed:
     """What the monolith's environment holds, read there (importlib.metadata of its own Python)."""
-    done = subprocess.run([str(interpreter.path), "-c", INSTALLED], capture_output=True, text=True, timeout=120,
+    # -I: the environment's own path, not the working folder's (a checkout's *.egg-info is no install)
+    done = subprocess.run([str(interpreter.path), "-I", "-c", INSTALLED], capture_output=True, text=True, timeout=120,
                           check=False, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
     try:
         found = json.loads(done.stdout)
