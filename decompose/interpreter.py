@@ -102,12 +102,17 @@ def find(python: Path | None, root: Path) -> Interpreter:
 
 def require(interpreter: Interpreter, module: str, why: str) -> None:
     """A UserError unless `module` imports in the interpreter (e.g. pytest for the monolith's suite)."""
-    done = subprocess.run([str(interpreter.path), "-c", f"import {module}"], capture_output=True, text=True,
-                          timeout=120, check=False)
-    if done.returncode != 0:
+    if not has_module(interpreter, module):
         raise UserError(f"{interpreter.describe()}: no module {module!r} there ({why})",
                         f"install it in the monolith's environment ({interpreter.path} -m pip install {module}), "
                         "or pass --python to an environment that has it")
+
+
+def has_module(interpreter: Interpreter, module: str) -> bool:
+    """Whether `module` imports in the interpreter."""
+    done = subprocess.run([str(interpreter.path), "-c", f"import {module}"], capture_output=True, text=True,
+                          timeout=120, check=False)
+    return done.returncode == 0
 
 
 def runtime_path(scratch: Path) -> Path:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -31,3 +32,30 @@ def recorded(converged):
     # generate again: a service's reset endpoint takes only the [contracts] hooks and env keys it was generated with
     run_in(where, ["generate", "-q"], ["contracts", "record", "-q", "--root", str(ROOT), "--", SUITE, POLLING])
     return where, report
+
+
+# The suite runs on every core (pytest-xdist, `-n auto --dist loadgroup` in pyproject.toml). A group runs
+# on one worker, so what a group shares is built once: the sample's session fixtures above, a module's
+# fixtures, one zoo app's pipeline (its stages are one test each), the cached venv of tests/environment.
+SHARED_FIXTURES = {"converged": "sample", "recorded": "sample"}
+WHOLE_FOLDERS = {"environment", "report"}  # a venv under tests/.cache; Chromium installed once
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(group(item)))
+
+
+def group(item: pytest.Item) -> str:
+    """The worker-sharing group of a test: see the comment above."""
+    for fixture in getattr(item, "fixturenames", ()):
+        if fixture in SHARED_FIXTURES:
+            return SHARED_FIXTURES[fixture]
+    where = Path(str(item.path)).resolve().relative_to(Path(__file__).resolve().parents[1]).as_posix()
+    parts = where.split("/")
+    if parts[:2] == ["tests", "zoo"] and hasattr(item, "callspec") and "app" in item.callspec.params:
+        return f"zoo-{item.callspec.params['app']}"
+    if parts[0] == "tests" and len(parts) > 2 and parts[1] in WHOLE_FOLDERS:
+        return f"tests/{parts[1]}"
+    return where

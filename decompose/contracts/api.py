@@ -27,7 +27,7 @@ from decompose.contracts.settings import read as read_settings
 from decompose.contracts.verify import latency_document
 from decompose.contracts.world import World
 from decompose.errors import UserError
-from decompose.interpreter import Interpreter, environment, find, require, runtime_path
+from decompose.interpreter import Interpreter, environment, find, has_module, require, runtime_path
 from decompose.gateway.matching import RouteTable, Rule
 from decompose.planning.api import load, sound_plan
 
@@ -191,10 +191,14 @@ def _run_suites(scratch: Path, runs: int, pytest_args: list[str], interpreter: I
     scratch.mkdir(parents=True, exist_ok=True)
     env = environment(interpreter, [runtime_path(scratch)])
     paths = [(scratch / f"recording-{n}.json").resolve() for n in range(1, runs + 1)]
+    # the recorder hears the requests of the process it runs in: a suite whose pytest configuration (or
+    # command line) says `-n auto` (pytest-xdist) would send them from workers it never sees; last -n wins
+    single = ["-n", "0"] if has_module(interpreter, "xdist") else []
     for number, path in enumerate(paths, 1):
         follow = scratch.resolve() / "progress.txt"
         command = [str(interpreter.path), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "decompose_runtime.recorder",
-                   f"--decompose-record={path}", f"--decompose-record-progress={follow}", *_generated_ignored(), *pytest_args]
+                   f"--decompose-record={path}", f"--decompose-record-progress={follow}", *_generated_ignored(),
+                   *pytest_args, *single]
         done = progress.run(command, env, follow, on_progress)
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).splitlines()[-15:])

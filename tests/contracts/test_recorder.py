@@ -214,3 +214,18 @@ def test_an_app_built_when_a_conftest_is_imported_is_seen_too(tmp_path):
     (tmp_path / "conftest.py").write_text("from app import app  # imported before any plugin is configured\n")
     world = record(tmp_path, FASTAPI_APP, MODULE_APP_TESTS)["world"]
     assert world["apps"] == [{"spec": "app:app", "tests": 1}]
+
+
+def test_a_suite_whose_configuration_runs_it_on_xdist_workers_is_recorded_in_one_process(tmp_path, monkeypatch):
+    """The recorder hears its own process only: `-n 2` in the suite's addopts would leave it nothing."""
+    from decompose.contracts.api import _run_suites
+    from decompose.interpreter import Interpreter
+
+    (tmp_path / "app.py").write_text(textwrap.dedent(FLASK_APP))
+    (tmp_path / "test_app.py").write_text(textwrap.dedent(FLASK_TESTS))
+    (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = -n 2\n")
+    monkeypatch.chdir(tmp_path)
+    own = Interpreter(Path(sys.executable), "decompose's own", tuple(sys.version_info[:3]), sys.prefix)
+    [recording] = _run_suites(tmp_path / "scratch", 1, ["test_app.py"], own)
+    scenarios = {s["name"]: len(s["exchanges"]) for s in json.loads(recording.read_text())["scenarios"]}
+    assert scenarios == {"test_app.py::test_login_then_raw": 2, "test_app.py::test_missing": 1}
