@@ -21,6 +21,7 @@ from decompose.generation.render import Rendered, render
 from decompose.generation.unplug import containers_of
 from decompose.generation.writer import WritePlan, plan_writes
 from decompose.interpreter import Interpreter, find, installed, support_home
+from decompose.planning import pathpins
 from decompose.planning.api import Workspace, load, sound_plan
 from decompose.remediation import generate as remediation
 
@@ -38,9 +39,10 @@ def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | Non
     interpreter (decompose.interpreter finds it without one); its distributions name and pin the
     services' requirements."""
     stage("reading the analysis")
-    ws = load(analysis_path)
+    ws = load(analysis_path, plan=plan_path)
     stage("checking the plan")
     found = sound_plan(ws, plan_path, source)
+    pathpins.require_resolved([r for s in found.plan.services for r in s.routes], "generate", str(plan_path))
     sources = sources_of(ws, source)
     stage("laying out the services")
     layout = _layout(ws.analysis, found.homes, sources)
