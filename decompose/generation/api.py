@@ -14,6 +14,7 @@ from pathlib import Path
 
 from decompose.analysis.model import Analysis
 from decompose.contracts.settings import read as read_contracts
+from decompose.generation import envfiles
 from decompose.generation.crossings import crossings, together
 from decompose.generation.layout import Sources, build_layout
 from decompose.generation.model import Layout
@@ -49,8 +50,11 @@ def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | Non
     monolith = find(python, Path("."))
     stage("rendering the services")
     support = os.path.relpath(support_home(Path(".")).resolve() / "support", out.resolve())
+    dotenv = envfiles.env_files(sources)
     rendered = render(layout, sources, found.homes, plan_path.name, ws.analysis, read_contracts(plan_path),
-                      None if monolith.own else installed(monolith), Path(support).as_posix())
+                      None if monolith.own else installed(monolith), Path(support).as_posix(),
+                      tuple(Path(os.path.relpath(path, out.resolve())).as_posix() for path in dotenv))
+    envfiles.report(rendered, dotenv, sources.root)
     remediation.apply(rendered, found.plan.remediate, found.homes, layout.project)
     stage("comparing with the files on disk")
     return Generation(rendered, plan_writes(out, rendered.files), monolith)
