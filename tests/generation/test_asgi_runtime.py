@@ -274,3 +274,13 @@ def test_a_router_is_included_under_the_prefix_of_the_monoliths_chain() -> None:
     asgi.include(app, users, monolith_paths, tags=["users"])
     served = sorted(p for m, p in asgi.route_table(app, documentation=False) if m == "GET")
     assert served == monolith_paths
+
+
+def test_a_fastapi_registration_leaves_its_prefix_to_the_runtime_and_keeps_its_other_keywords() -> None:
+    from decompose.generation.model import Registration
+    from decompose.generation.render import _registration
+
+    reg = Registration("app.api.routes.users:router", 'prefix=settings.API_V1_STR, tags=["users"]', ("/api/v1/users/",))
+    assert _registration(reg, "fastapi") == {"module": "app.api.routes.users", "name": "router", "keywords": 'tags=["users"]',
+                                             "paths": ["/api/v1/users/"]}
+    assert _registration(reg, "flask")["keywords"] == 'prefix=settings.API_V1_STR, tags=["users"]'
