@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -49,3 +51,15 @@ def run_in(where: Path, *commands: list[str]) -> str:
             assert result.exit_code == 0, f"decompose {' '.join(args)}:\n{result.output}"
             stdout = result.stdout
     return stdout
+
+
+def service_folders(where: Path) -> list[Path]:
+    """The generated services under `where/services` (folders holding an app.py), sorted."""
+    return sorted(p for p in (where / "services").iterdir() if (p / "app.py").is_file())
+
+
+def run_service_tests(folder: Path, python: str = sys.executable, env: dict[str, str] | None = None,
+                      timeout: int = 300) -> subprocess.CompletedProcess:
+    """A generated service's own tests (`cd services/NAME && pytest tests`), in a process of their own."""
+    return subprocess.run([python, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=timeout, check=False)

@@ -41,7 +41,7 @@ def check(
     from decompose.report.sarif import to_sarif
 
     note = refresh(analysis, None if settings.quiet else err_console())  # the code as it is now, not at the last analyze
-    ws = load(analysis)
+    ws = load(analysis, plan=plan)
     if note is not None and not settings.quiet:
         err_console().print(note, markup=False)
     found = sound_plan(ws, plan)

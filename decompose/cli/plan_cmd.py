@@ -46,7 +46,7 @@ def plan(
     wanted = Settings(str(analysis), strategy, resolution, seed, services)
     with StageBar(None if settings.quiet else err_console(), "Planning", 3 if proposing else 1) as bar:
         bar.step("reading the analysis and building the graph")
-        ws = load(analysis, config)
+        ws = load(analysis, config, out)
         proposal = plan_steps.propose(ws, out, wanted, ground_truth, force, bar.step) if proposing else None
     if waves:
         plan_steps.print_waves(ws, out, json_out)

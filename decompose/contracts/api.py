@@ -56,7 +56,7 @@ def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[st
     """recordings: existing ones (the recorder's, the gateway's --record) instead of running the suite;
     two of the same traffic give the noise, as two suite runs do. python: the monolith's interpreter
     (decompose.interpreter says how it is found without one)."""
-    ws = load(analysis_path)
+    ws = load(analysis_path, plan=plan_path)
     found = sound_plan(ws, plan_path)
     settings = read_settings(plan_path)
     table = RouteTable([Rule.of(r.template, r.methods, r.template) for r in ws.analysis.routes])

@@ -42,7 +42,7 @@ from decompose.remediation.table import cloudfront_folders
 
 def routes_of(analysis: Path, plan: Path) -> dict[str, str]:
     """Every served route of the monolith ("METHOD /template") -> its planned owner, or "monolith"."""
-    ws = load(analysis)
+    ws = load(analysis, plan=plan)
     owners = {route: service.name for service in sound_plan(ws, plan).plan.services for route in service.routes}
     found = {}
     for route in ws.analysis.routes:

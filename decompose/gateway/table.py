@@ -34,12 +34,14 @@ from tomlkit.exceptions import TOMLKitError
 from decompose.errors import UserError
 from decompose.gateway.matching import RouteTable, Rule
 from decompose.gateway.modes import MODES, Mode
+from decompose.planning.pathpins import require_resolved
 
 MONOLITH = "monolith"
 FIX = "see docs/gateway.md#the-route-table"
 DEFAULTS: dict[str, Any] = {"monolith": "http://127.0.0.1:8000", "timeout_s": 10.0, "fallback": False,
                             "sticky": "", "shadow_methods": ["GET", "HEAD"], "services_database": "shared",
                             "max_body_mb": 10}  # API Gateway refuses payloads over 10 MB too
+REGENERATE = "run 'decompose generate' and 'decompose gateway init' again"  # the pinned route replaces this one
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")  # mirroring them changes nothing, whichever database the service uses
 
 
@@ -71,6 +73,8 @@ class Table:
 
     def set_mode(self, routes: list[str], mode: Mode) -> list[str]:
         """Set `mode` on routes; returns the ones that changed. A route no service owns stays `monolith`."""
+        if mode.kind != MONOLITH:
+            require_resolved(routes, "gateway route", then=REGENERATE)
         changed = []
         for route in routes:
             entry = self.entries[route]
@@ -177,6 +181,8 @@ def _entry(route: str, value: Any, path: Path) -> Entry:
     owner = value["owner"]
     if owner == MONOLITH and mode.kind != MONOLITH:
         raise UserError(f"{where}: mode {mode} needs an owner service, and this route has none", "set mode = \"monolith\"")
+    if mode.kind != MONOLITH:
+        require_resolved([route], f"{where}: mode {mode}", then=REGENERATE)
     return Entry(route, owner, mode)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from decompose.analysis.model import Analysis
 from decompose.contracts.settings import read as read_contracts
+from decompose.generation import envfiles
 from decompose.generation.crossings import crossings, together
 from decompose.generation.layout import Sources, build_layout
 from decompose.generation.model import Layout
@@ -21,6 +22,7 @@ from decompose.generation.render import Rendered, render
 from decompose.generation.unplug import containers_of
 from decompose.generation.writer import WritePlan, plan_writes
 from decompose.interpreter import Interpreter, find, installed, support_home
+from decompose.planning import pathpins
 from decompose.planning.api import Workspace, load, sound_plan
 from decompose.remediation import generate as remediation
 
@@ -38,17 +40,21 @@ def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | Non
     interpreter (decompose.interpreter finds it without one); its distributions name and pin the
     services' requirements."""
     stage("reading the analysis")
-    ws = load(analysis_path)
+    ws = load(analysis_path, plan=plan_path)
     stage("checking the plan")
     found = sound_plan(ws, plan_path, source)
+    pathpins.require_resolved([r for s in found.plan.services for r in s.routes], "generate", str(plan_path))
     sources = sources_of(ws, source)
     stage("laying out the services")
     layout = _layout(ws.analysis, found.homes, sources)
     monolith = find(python, Path("."))
     stage("rendering the services")
     support = os.path.relpath(support_home(Path(".")).resolve() / "support", out.resolve())
+    dotenv = envfiles.env_files(sources)
     rendered = render(layout, sources, found.homes, plan_path.name, ws.analysis, read_contracts(plan_path),
-                      None if monolith.own else installed(monolith), Path(support).as_posix())
+                      None if monolith.own else installed(monolith), Path(support).as_posix(),
+                      tuple(Path(os.path.relpath(path, out.resolve())).as_posix() for path in dotenv))
+    envfiles.report(rendered, dotenv, sources.root)
     remediation.apply(rendered, found.plan.remediate, found.homes, layout.project)
     stage("comparing with the files on disk")
     return Generation(rendered, plan_writes(out, rendered.files), monolith)

@@ -171,7 +171,8 @@ def _service(name: str, sources: Sources, homes: dict[str, str], layer: LayerLay
             view.keep.add(symbol)
             if homes.get(container) != name:
                 view.replicated.add(symbol)
-        service.registrations.append(Registration(container, layer.keywords.get(container, "")))
+        paths = tuple(sorted({r.path for r in service.routes if containers.get(r.handler) == container}))
+        service.registrations.append(Registration(container, layer.keywords.get(container, ""), paths))
     if chains:
         _keep_urlconfs(service, sources, chains)
     _resolve(service, sources, homes, layer)

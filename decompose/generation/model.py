@@ -49,6 +49,7 @@ class Registration:
 
     container: str  # element id, e.g. pkg.views.cart:bp
     keywords: str = ""  # keyword arguments of the monolith's own registration call, as code
+    paths: tuple[str, ...] = ()  # the monolith's full paths of the container's routes in this service
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from decompose.generation.crossings import Crossing, crossings, together
 from decompose.generation.layout import Sources
 from decompose.generation.model import Layout, ModuleView, Proxy, ServiceLayout
 from decompose.generation.routes import chalice_routes
+from decompose.generation.source import code
 from decompose.generation.runtime import client as runtime_client
 from decompose.generation.views import render_layer_module, render_view
 from decompose.resources import templates_dir
@@ -57,12 +58,13 @@ def environment() -> SandboxedEnvironment:
 
 def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: str, analysis,
            contracts: Settings | None = None, installed: deploy.Installed | None = None,
-           support: str = "../.decompose/support") -> Rendered:
+           support: str = "../.decompose/support", dotenv: tuple[str, ...] = ()) -> Rendered:
     """contracts: the plan's [contracts] table; its reset hooks and env keys are all a service's reset
     endpoint will accept (none when it is absent). installed: the monolith's distributions (read in its
     interpreter), which name and pin the requirements; None: decompose's own environment's. support: the
     folder of what the monolith's interpreter lacks to run a service (decompose.interpreter.support_path),
-    relative to the services' folder: the generated tests append it to their path."""
+    relative to the services' folder: the generated tests append it to their path. dotenv: the files the
+    monolith's settings read (decompose.generation.envfiles), relative to the services' folder too."""
     env = environment()
     contracts = contracts or Settings()
     files: dict[str, str | bytes] = {}
@@ -73,7 +75,7 @@ def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: s
     writers = classify.writers(analysis)
     layer_dists = {r.name for r in deploy.requirements(layout.layer.external, tops, installed)}
     reports = [_render_service(files, env, layout, service, sources, tops, session, plan_file, analysis, homes, writers,
-                               layer_dists, contracts, installed, support) for service in layout.services]
+                               layer_dists, contracts, installed, support, dotenv) for service in layout.services]
     report = _report(layout, reports, analysis, homes)
     files["generation.json"] = json.dumps(report, indent=2, sort_keys=True) + "\n"
     return Rendered({k: v.encode() if isinstance(v, str) else v for k, v in sorted(files.items())}, report)
@@ -156,7 +158,7 @@ Outputs:
 def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, service: ServiceLayout, sources: Sources,
                     tops: set[str], session: dict | None, plan_file: str, analysis, homes: dict[str, str],
                     writers: set[str], layer_dists: set[str], contracts: Settings, installed: deploy.Installed | None,
-                    support: str) -> dict:
+                    support: str, dotenv: tuple[str, ...] = ()) -> dict:
     base = _slug(service.name)
     by_owner = _remote_by_owner(service)
     clients = _client_names(by_owner)
@@ -186,7 +188,7 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
         service=service.name, routes=routes, route_count=sum(len(r.methods) for r in service.routes), plan_file=plan_file, exposed=bool(service.exposed),
         bridge="WsgiBridge" if framework in ("flask", "django") else "AsgiBridge", app_name=f"{_slug(layout.project)}-{base}",
         reset_hooks=sorted(contracts.reset), reset_env=sorted(contracts.env), steps_aside=ENTRY in tops,
-        support=support)
+        support=support, dotenv=[path.split("/") for path in dotenv])
     models, errors = known.models(sources), known.errors(layout, service, sources, analysis)
     if framework == "django":
         files[f"{base}/chalicelib/framework.py"] = env.get_template("service/framework_django.py.j2").render(
@@ -196,7 +198,7 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
         files[f"{base}/chalicelib/framework.py"] = env.get_template("service/framework.py.j2").render(
             service=service.name, framework=framework, entry=entry, entry_module=entry.element.split(":")[0],
             entry_name=entry.element.split(":")[1], session=session,
-            registrations=[_registration(r) for r in service.registrations], models=models, errors=errors)
+            registrations=[_registration(r, framework) for r in service.registrations], models=models, errors=errors)
     if service.exposed:
         files[f"{base}/chalicelib/internal.py"] = _internal(env, service, setup=framework == "django")
     env_vars = _env_vars(layout, service, sources)
@@ -251,9 +253,15 @@ def raise_no_entry(layout: Layout) -> None:
                     "decompose.toml, then generate again")
 
 
-def _registration(reg) -> dict:
+def _registration(reg, framework: str) -> dict:
+    """FastAPI: the prefix comes from the monolith's paths at run time (decompose_runtime.asgi.include),
+    so the registration's own `prefix=` (one link of the chain, perhaps a settings read) is left out."""
     module, name = reg.container.split(":")
-    return {"module": module, "name": name, "keywords": reg.keywords}
+    keywords = reg.keywords
+    if framework == "fastapi" and reg.paths and keywords:
+        call = cst.parse_expression(f"f({keywords})")
+        keywords = ", ".join(code(a).strip().rstrip(",") for a in call.args if a.keyword and a.keyword.value != "prefix")
+    return {"module": module, "name": name, "keywords": keywords, "paths": list(reg.paths)}
 
 
 def _note(service: str, module: str, view: ModuleView) -> str:

@@ -23,6 +23,7 @@ from decompose.planning.constraints import SHARED, Constraints, Unhonoured
 from decompose.planning.elements import ElementGraph, element_graph
 from decompose.planning.groundtruth import ground_truth_partition, read_ground_truth
 from decompose.planning.ownership import dissolve_ownerless
+from decompose.planning import pathpins
 from decompose.planning.plan import Plan, Problem, Settings, placement_of, roll_up
 from decompose.planning.planfile import fingerprint, load_document, parse, render
 from decompose.planning.planner import Placement, PlanOptions, propose
@@ -55,8 +56,9 @@ class Workspace:
         return self._facts[key]
 
 
-def load(analysis_path: Path, config: Path | None = None) -> Workspace:
-    analysis = read(analysis_path)
+def load(analysis_path: Path, config: Path | None = None, plan: Path | None = None) -> Workspace:
+    """analysis.json as the plan at `plan` sees it: its [paths] pins applied to the route templates."""
+    analysis = pathpins.pinned(read(analysis_path), pathpins.read_file(plan))
     if config is None:
         candidates = [Path("pyproject.toml"), Path(analysis.root) / "pyproject.toml"]
         config = next((c for c in candidates if c.is_file() and "[tool.decompose" in c.read_text(errors="replace")), None)
@@ -85,7 +87,8 @@ def propose_plan(ws: Workspace, settings: Settings, constraints: Constraints,
     baseline = baseline_scores(ws, settings, truth)
     _describe(ws, plan, homes)
     summary = [f"Scores ({settings.strategy}, baseline in brackets): " + score_line(scores, baseline)]
-    text = render(plan, ws.root, lambda e: plan.reasons.get(e, ""), summary, previous, proposed_remediations(ws))
+    text = render(plan, ws.root, lambda e: plan.reasons.get(e, ""), summary, previous, proposed_remediations(ws),
+                  pathpins.route_ids(ws.analysis.routes))
     return Proposal(plan, text, scores, baseline, placement.unhonoured)
 
 
@@ -188,7 +191,8 @@ def review(ws: Workspace, doc: tomlkit.TOMLDocument, path: Path, root: Path | No
     if not any(not p.unplaced for p in problems + placement_problems):
         placement_problems += validity_problems(ws.graph, facts, plan, homes)
     stored = doc.get("plan", {}).get("fingerprint") if isinstance(doc.get("plan"), dict) else None
-    return Review(plan, problems + placement_problems, homes, stored is not None and stored != fingerprint(plan))
+    ours = stored in (fingerprint(plan), fingerprint(parse(doc, path, pin=False)[0]))  # before or after a [paths] pin
+    return Review(plan, problems + placement_problems, homes, stored is not None and not ours)
 
 
 def sound_plan(ws: Workspace, path: Path, root: Path | None = None) -> Review:

@@ -19,6 +19,7 @@ from tomlkit.items import Table
 
 from decompose.artefacts import PLAN, check
 from decompose.errors import UserError
+from decompose.planning import pathpins
 from decompose.planning.constraints import SHARED, Constraints
 from decompose.planning.plan import PLAN_SCHEMA_VERSION, Plan, Problem, Service, Settings
 from decompose.remediation import table as remediate_table
@@ -40,14 +41,15 @@ def fingerprint(plan: Plan) -> str:
 
 
 def render(plan: Plan, root: str, notes: Callable[[str], str], summary: list[str],
-           previous: tomlkit.TOMLDocument | None = None, remediations: list = ()) -> str:
+           previous: tomlkit.TOMLDocument | None = None, remediations: list = (), routes: list[str] = ()) -> str:
     """The plan as TOML; `notes(element)` gives the comment after a list entry ("" for none).
-    remediations: proposed Decisions, merged into [remediate] without replacing a value there."""
+    remediations: proposed Decisions, merged into [remediate] without replacing a value there;
+    routes: every route id, whose unresolved path parts [paths] proposes to pin."""
     doc = previous if previous is not None else _fresh(plan, root)
     doc["plan"] = _plan_table(plan)
     if previous is None:
         doc["constraints"] = _constraints_table(plan.constraints)
-    kept = remediate_table.detach(doc)
+    kept, pins = remediate_table.detach(doc), pathpins.detach(doc)
     for key in ("shared", "services"):
         if key in doc:
             del doc[key]
@@ -57,6 +59,7 @@ def render(plan: Plan, root: str, notes: Callable[[str], str], summary: list[str
         services[service.name] = _service_table(service, notes, [plan.reasons.get(f"service:{service.name}", "")])
     doc["services"] = services
     remediate_table.merge(doc, list(remediations), kept)
+    pathpins.merge(doc, routes, pins)
     return tomlkit.dumps(doc)
 
 
@@ -130,14 +133,17 @@ def load_document(path: Path) -> tomlkit.TOMLDocument:
     return document
 
 
-def parse(doc: tomlkit.TOMLDocument, path: Path) -> tuple[Plan, list[Problem]]:
+def parse(doc: tomlkit.TOMLDocument, path: Path, pin: bool = True) -> tuple[Plan, list[Problem]]:
+    """pin: the services' routes with the [paths] pins applied (as every stage matches them), or as
+    written (what the fingerprint was taken of, when the plan was written before a pin)."""
     data = doc.unwrap()
     problems: list[Problem] = []
     version = data.get("schema_version")
     if version != PLAN_SCHEMA_VERSION:
         raise UserError(f"{path}: schema_version is {version!r}, this decompose reads {PLAN_SCHEMA_VERSION}",
                         "write the plan again with 'decompose plan --force', or use the decompose that wrote it")
-    for key in sorted(set(data) - {"schema_version", "plan", "constraints", "shared", "services", remediate_table.KEY, *OTHER_STAGES}):
+    for key in sorted(set(data) - {"schema_version", "plan", "constraints", "shared", "services", remediate_table.KEY,
+                                   pathpins.KEY, *OTHER_STAGES}):
         problems.append(Problem(key, "unknown top-level field", "remove it; see docs/planning.md#the-plan-file"))
     settings = _settings(_table(data, "plan", problems), problems)
     constraints = _constraints(_table(data, "constraints", problems), problems)
@@ -152,6 +158,10 @@ def parse(doc: tomlkit.TOMLDocument, path: Path) -> tuple[Plan, list[Problem]]:
         services.append(_service(name, body if isinstance(body, dict) else {}, f"services.{name}", problems))
     remediate, more = remediate_table.read(data)
     problems += more
+    pins, more = pathpins.read(data)
+    problems += more
+    for service in services if pin else ():  # a plan written before a pin lists the route as it was
+        service.routes = [pathpins.pin_route_id(route, pins) for route in service.routes]
     return Plan(services, shared, constraints, settings, remediate=remediate), problems
 
 

@@ -20,7 +20,7 @@ REASON = re.compile(r'^\s*"([^"]+)",?\s*#\s*(.+?)\s*$')
 
 
 def report_data(analysis_path: Path, plan_path: Path | None) -> dict[str, Any]:
-    ws = load(analysis_path)
+    ws = load(analysis_path, plan=plan_path)
     plan = plan_view(ws, plan_path) if plan_path is not None else None
     return build(ws.analysis, plan)
 

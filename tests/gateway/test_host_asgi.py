@@ -58,12 +58,18 @@ JOURNAL_APP = {"journal.py": '''
     '''}
 
 
-def host(tmp_path: Path, spec: str, **env: str) -> Upstream:
+@pytest.fixture
+def journal(tmp_path) -> tuple[Upstream, Path]:
+    """The journal monolith hosted as `gateway up` hosts it (contract resets on), and its lifespan log."""
+    write_tree(tmp_path, JOURNAL_APP)
+    log = tmp_path / "lifespan.log"
+    log.write_text("")
     port = free_port()
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DECOMPOSE_", "PYTEST_"))}
-    command = [sys.executable, "-m", "decompose.gateway.host", spec, "--port", str(port), "--root", str(tmp_path),
+    command = [sys.executable, "-m", "decompose.gateway.host", "journal:app", "--port", str(port), "--root", str(tmp_path),
                "--allow-env", "JOURNAL_LABEL"]
-    return Upstream("monolith", command, tmp_path, port, {**base, **env})
+    env = {**base, "JOURNAL_LOG": str(log), "DECOMPOSE_CONTRACT_RESET": "1", "DECOMPOSE_INTERNAL_SECRET": SECRET}
+    return Upstream("monolith", command, tmp_path, port, env), log
 
 
 def reset(url: str, env: dict[str, str]) -> httpx.Response:
@@ -71,12 +77,8 @@ def reset(url: str, env: dict[str, str]) -> httpx.Response:
                       headers={"X-Decompose-Secret": SECRET}, timeout=30)
 
 
-def test_the_host_runs_an_asgi_monoliths_lifespan_once_and_again_on_reset(tmp_path):
-    write_tree(tmp_path, JOURNAL_APP)
-    log = tmp_path / "lifespan.log"
-    log.write_text("")
-    upstream = host(tmp_path, "journal:app", JOURNAL_LOG=str(log), DECOMPOSE_CONTRACT_RESET="1",
-                    DECOMPOSE_INTERNAL_SECRET=SECRET)
+def test_the_host_runs_an_asgi_monoliths_lifespan_once_and_again_on_reset(journal, tmp_path):
+    upstream, log = journal
     with Fleet([upstream], logs=tmp_path / "logs") as fleet:
         url = fleet.url("monolith")
         before = [httpx.get(url + "/audit", timeout=10).json() for _ in range(2)]
@@ -87,12 +89,8 @@ def test_the_host_runs_an_asgi_monoliths_lifespan_once_and_again_on_reset(tmp_pa
     assert log.read_text().split() == ["startup", "shutdown", "startup", "shutdown"]
 
 
-def test_a_refused_reset_leaves_the_running_app_alone(tmp_path):
-    write_tree(tmp_path, JOURNAL_APP)
-    log = tmp_path / "lifespan.log"
-    log.write_text("")
-    upstream = host(tmp_path, "journal:app", JOURNAL_LOG=str(log), DECOMPOSE_CONTRACT_RESET="1",
-                    DECOMPOSE_INTERNAL_SECRET=SECRET)
+def test_a_refused_reset_leaves_the_running_app_alone(journal, tmp_path):
+    upstream, log = journal
     with Fleet([upstream], logs=tmp_path / "logs") as fleet:
         url = fleet.url("monolith")
         httpx.get(url + "/audit", timeout=10)

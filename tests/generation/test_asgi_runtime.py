@@ -253,3 +253,34 @@ def test_an_internal_call_to_a_coroutine_function_is_awaited_on_the_apps_loop_af
 
     assert (answer.status_code, json.loads(answer.body)) == (200, {"result": {"rows": 3, "on_the_process_loop": True}})
     assert journal.startups == 1
+
+
+def test_a_router_is_included_under_the_prefix_of_the_monoliths_chain() -> None:
+    """The monolith reached the router through `api.include_router(users)` then
+    `app.include_router(api, prefix=settings.API_V1_STR)`: the service includes it alone, under the
+    prefix that the monolith's full paths put before the router's own ones."""
+    from fastapi import APIRouter, FastAPI
+
+    users = APIRouter(prefix="/users")
+    users.get("/")(lambda: [])
+    users.get("/{user_id}")(lambda user_id: {})
+    users.get("/me/items")(lambda: [])
+    monolith_paths = ["/api/v1/users/", "/api/v1/users/me/items", "/api/v1/users/{user_id}"]
+    assert asgi.outer_prefix(users, monolith_paths) == "/api/v1"
+    assert asgi.outer_prefix(users, ["/users/", "/users/{user_id}"]) == ""
+    assert asgi.outer_prefix(users, ["/elsewhere"]) is None
+
+    app = FastAPI()
+    asgi.include(app, users, monolith_paths, tags=["users"])
+    served = sorted(p for m, p in asgi.route_table(app, documentation=False) if m == "GET")
+    assert served == monolith_paths
+
+
+def test_a_fastapi_registration_leaves_its_prefix_to_the_runtime_and_keeps_its_other_keywords() -> None:
+    from decompose.generation.model import Registration
+    from decompose.generation.render import _registration
+
+    reg = Registration("app.api.routes.users:router", 'prefix=settings.API_V1_STR, tags=["users"]', ("/api/v1/users/",))
+    assert _registration(reg, "fastapi") == {"module": "app.api.routes.users", "name": "router", "keywords": 'tags=["users"]',
+                                             "paths": ["/api/v1/users/"]}
+    assert _registration(reg, "flask")["keywords"] == 'prefix=settings.API_V1_STR, tags=["users"]'

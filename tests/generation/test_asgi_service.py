@@ -1,8 +1,10 @@
 """`decompose generate` on a small FastAPI monolith built the way async APIs are: the app and its lifespan
 in their own module, a loop-bound resource made at startup (an asyncio queue and the task draining it,
-as an asyncpg/aiosqlite pool is), routers per domain with prefixes, a data file beside the module that
-reads it at startup. Each generated service then runs its own generated tests in a Python process of
-its own, and answers through Chalice's test client with the lifespan run once."""
+as an asyncpg/aiosqlite pool is), routers per domain with prefixes gathered by an `api` router that the
+app includes under a prefix read from pydantic settings, settings that need a value only the project's
+`.env` gives (read relative to the working folder), a data file beside the module that reads it at
+startup. Each generated service then runs its own generated tests in a Python process of its own, and
+answers through Chalice's test client with the lifespan run once."""
 
 import json
 import subprocess
@@ -11,12 +13,26 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_in, write_tree
+from tests.helpers import run_in, run_service_tests, service_folders, write_tree
 
 pytest.importorskip("fastapi")
+pytest.importorskip("pydantic_settings")
 
 MONOLITH = {
+    ".env": "BOARD_TITLE='Team board'  # no default in the code: the settings fail without this file\n",
     "board/__init__.py": "",
+    "board/settings.py": '''
+        from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+        class Settings(BaseSettings):
+            model_config = SettingsConfigDict(env_file=".env")
+            api_prefix: str = "/api"
+            board_title: str
+
+
+        settings = Settings()
+        ''',
     "board/store/__init__.py": "",
     "board/store/seed.json": '{"notes": ["first"], "tags": ["general"]}\n',
     "board/store/memory.py": '''
@@ -49,12 +65,19 @@ MONOLITH = {
     "board/notes.py": '''
         from fastapi import APIRouter, Request
 
+        from board.settings import settings
+
         router = APIRouter(prefix="/notes", tags=["notes"])
 
 
         @router.get("")
         async def list_notes(request: Request):
             return request.app.state.store.rows["notes"]
+
+
+        @router.get("/title")
+        async def title():
+            return settings.board_title
 
 
         @router.post("/{text}")
@@ -79,10 +102,15 @@ MONOLITH = {
     "board/main.py": '''
         from contextlib import asynccontextmanager
 
-        from fastapi import FastAPI
+        from fastapi import APIRouter, FastAPI
 
         from board import notes, tags
+        from board.settings import settings
         from board.store.memory import Store
+
+        api = APIRouter()
+        api.include_router(notes.router)
+        api.include_router(tags.router)
 
 
         @asynccontextmanager
@@ -94,8 +122,7 @@ MONOLITH = {
 
         def create_app() -> FastAPI:
             app = FastAPI(lifespan=lifespan)
-            app.include_router(notes.router, prefix="/api")
-            app.include_router(tags.router, prefix="/api")
+            app.include_router(api, prefix=settings.api_prefix)
             return app
 
 
@@ -112,17 +139,15 @@ def generated(tmp_path_factory) -> tuple[Path, dict]:
     return where, report
 
 
-def service_folders(where: Path) -> list[Path]:
-    return sorted(p for p in (where / "services").iterdir() if (p / "app.py").is_file())
-
-
 def test_every_service_passes_its_generated_tests(generated):
+    """The routers keep the prefix of the monolith's chain (api_router under settings.api_prefix), and the
+    settings find BOARD_TITLE although the tests run in a scratch folder."""
     where, _ = generated
     folders = service_folders(where)
     assert folders
+    assert any('"/api/notes/title"' in (folder / "app.py").read_text() for folder in folders)
     for folder in folders:
-        result = subprocess.run([sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"], cwd=folder,
-                                capture_output=True, text=True, timeout=300, check=False)
+        result = run_service_tests(folder)
         assert result.returncode == 0, f"{folder.name}:\n{result.stdout[-3000:]}{result.stderr[-2000:]}"
 
 
@@ -135,14 +160,20 @@ from chalice.test import Client
 from app import app, BRIDGE
 with Client(app) as client:
     answers = [client.http.post("/api/notes/second").json_body, client.http.post("/api/notes/third").json_body,
-               client.http.get("/api/notes").json_body]
+               client.http.get("/api/notes").json_body, client.http.get("/api/notes/title").json_body]
 BRIDGE.reset()
 print(json.dumps(answers))
 """
     result = subprocess.run([sys.executable, "-c", script], cwd=owner, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [["first", "second"], ["first", "second", "third"],
-                                                                   ["first", "second", "third"]]
+                                                                   ["first", "second", "third"], "Team board"]
+
+
+def test_the_report_names_what_a_deployed_function_needs_from_the_env_file(generated):
+    _, report = generated
+    lines = [line for service in report["services"] for line in service["manual"] if "BOARD_TITLE" in line]
+    assert lines and all("from .env" in line and "Team board" not in line for line in lines)
 
 
 def test_the_data_file_is_shipped_beside_the_module_that_reads_it(generated):

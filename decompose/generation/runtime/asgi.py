@@ -241,3 +241,33 @@ def route_table(app: Any, documentation: bool = True) -> List[Tuple[str, str]]:
 
     walk_app(app, "")
     return found
+
+
+def include(app: Any, router: Any, paths: List[str], **keywords: Any) -> None:
+    """`app.include_router(router, **keywords)` under the prefix the monolith gave these routes.
+
+    A service plugs its routers straight into the monolith's app, while the monolith may have reached
+    them through a chain (`api_router.include_router(users.router)`, then `app.include_router(api_router,
+    prefix=settings.API_V1_STR)`): each link adds a prefix, some read from settings at run time. `paths`
+    are the monolith's full paths of the router's routes (from the analysis), so the prefix is what
+    precedes the router's own paths in them; the one that places most of its routes wins. Without a
+    match the router is included with the keywords alone (the generated route test then says so)."""
+    prefix = outer_prefix(router, paths)
+    if prefix is not None:
+        keywords["prefix"] = prefix
+    app.include_router(router, **keywords)
+
+
+def outer_prefix(router: Any, paths: List[str]) -> Optional[str]:
+    """The prefix that, put before the router's own paths, gives most of `paths` (None: none does)."""
+    wanted = set(paths)
+    counts: dict = {}
+    for _, own in route_table(router):
+        for path in wanted:
+            if path.endswith(own):
+                prefix = path[: len(path) - len(own)]
+                if prefix == "" or (prefix.startswith("/") and not prefix.endswith("/")):
+                    counts[prefix] = counts.get(prefix, 0) + 1
+    if not counts:
+        return None
+    return max(sorted(counts), key=lambda prefix: counts[prefix])
