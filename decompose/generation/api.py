@@ -49,7 +49,7 @@ def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | Non
     support = os.path.relpath(support_home(Path(".")).resolve() / "support", out.resolve())
     rendered = render(layout, sources, found.homes, plan_path.name, ws.analysis, read_contracts(plan_path),
                       None if monolith.own else installed(monolith), Path(support).as_posix())
-    remediation.apply(rendered, found.plan.remediate, found.homes, layout.project)
+    remediation.apply(rendered, found.plan.remediate, found.homes, layout.project, ws.analysis.hazards)
     stage("comparing with the files on disk")
     return Generation(rendered, plan_writes(out, rendered.files), monolith)
 

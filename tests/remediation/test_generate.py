@@ -58,7 +58,8 @@ def test_report_says_what_changed_and_what_turned_asynchronous(generated):
     assert {r["remediation"] for r in rows["images"]} == {"s3"}
     assert {r["remediation"] for r in rows["categories"]} == {"dynamodb"}
     assert all(r["asynchronous"] for r in rows["notifications"]) and rows["notifications"]
-    assert "turns asynchronous" in rows["notifications"][0]["todo"]
+    assert "turns asynchronous" in rows["notifications"][0]["note"]
+    assert all(r["rewritten"] and "todo" not in r for rows_of in rows.values() for r in rows_of)
     assert report["static"]["folders"] == ["sample_monolith/static"]
     assert not any(rows[name] for name in rows if name not in EXPECTED)
 
