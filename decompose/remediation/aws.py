@@ -185,6 +185,8 @@ def register(app, framework_app):
     def consume_work(event):
         for record in event:
             run(record.body, framework_app())
+
+    aws.poll_locally(lambda body: run(body, framework_app()))  # `decompose gateway up` only
 '''
 
 

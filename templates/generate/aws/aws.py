@@ -25,10 +25,14 @@ import json
 import os
 import posixpath
 import queue as _queue_module
+import sys
+import threading
 import time
+import traceback
 from typing import Any, Callable
 
 PRESIGNED_SECONDS = 900
+LOCAL_ENV = "DECOMPOSE_LOCAL_CONSUMERS"  # set by `decompose gateway up`: the service polls its queue itself
 ROOT_ENV = "DECOMPOSE_STORAGE_ROOT"  # the folder the monolith wrote under: its paths become keys relative to it
 
 
@@ -354,6 +358,36 @@ class Work:
     def _check(self, target: str) -> None:
         if target not in self.allowed:
             raise PermissionError(f"{target!r} is not a function this service runs from its queue")
+
+
+def poll(handle: Callable[[str], Any], stop: threading.Event, wait_seconds: int = 1) -> None:
+    """What Lambda's SQS event source does, as a loop for local runs (`decompose gateway up` against
+    moto): receive one message, handle it, delete it on success. A failure leaves it in the queue: it
+    comes back after its visibility timeout, then goes to the dead-letter queue, as on AWS."""
+    while not stop.is_set():
+        try:
+            client, url = _client("sqs"), _setting("DECOMPOSE_QUEUE_URL")
+            got = client.receive_message(QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=wait_seconds)
+        except Exception as error:  # the local queue not reachable yet: try again, say why
+            print(f"decompose consumer: receiving failed: {error}", file=sys.stderr)
+            stop.wait(1)
+            continue
+        for message in got.get("Messages", []):
+            try:
+                handle(message["Body"])
+            except Exception:
+                traceback.print_exc()
+                continue
+            client.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def poll_locally(handle: Callable[[str], Any]) -> threading.Thread | None:
+    """The local consumer thread, only when `gateway up` asked for it and never on Lambda."""
+    if not os.environ.get(LOCAL_ENV) or "AWS_LAMBDA_FUNCTION_NAME" in os.environ:
+        return None
+    thread = threading.Thread(target=poll, args=(handle, threading.Event()), name="decompose-consumer", daemon=True)
+    thread.start()
+    return thread
 
 
 def _resolve(target: str) -> Callable[..., Any]:
