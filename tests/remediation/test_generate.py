@@ -4,6 +4,7 @@ packages each with the resources merged, cfn-lint accepts the templates, and eac
 exactly the actions its function uses on exactly the resources of its own template."""
 
 import json
+import os
 import textwrap
 import shutil
 import subprocess
@@ -227,3 +228,56 @@ def test_the_category_cache_is_shared_through_dynamodb(generated, tmp_path):
     assert [c["slug"] for c in seen["tree"]] == ["art"]
     assert seen["items"] == ["sample_monolith.services.shop:_CATEGORY_TREE_CACHE"]
     assert seen["after clear"] == 0
+
+
+LOCAL_CONSUMER = '''
+import json, os, sys, time
+sys.path.insert(0, sys.argv[1])
+import app as service  # registers the consumer: with DECOMPOSE_LOCAL_CONSUMERS set, it polls the queue
+from chalicelib import framework
+from sample_monolith.extensions import db
+from sample_monolith.models.notification import OutboxMessage
+from sample_monolith.services import notifications
+built = framework.app()
+with built.app_context():
+    db.create_all()
+    message = notifications.enqueue(1, "welcome", "hi")
+    db.session.commit()
+    ids = message.id
+status = "pending"
+for _ in range(300):  # bounded: 30 s at most
+    with built.app_context():
+        db.session.expire_all()
+        status = db.session.get(OutboxMessage, ids).status
+    if status == "delivered":
+        break
+    time.sleep(0.1)
+print(json.dumps({"status": status}))
+'''
+
+
+def test_gateway_up_runs_the_services_against_moto_server_and_their_consumers_poll(generated, tmp_path):
+    from decompose.gateway import aws_local
+
+    names = sorted(EXPECTED)
+    assert {n.service: sorted(n.kinds) for n in aws_local.needs(generated, [*names, "cart"])} == {
+        "categories": ["table"], "images": ["bucket"], "notifications": ["queue"]}
+    with aws_local.running(generated, names, tmp_path / "logs") as envs:
+        assert set(envs) == set(names)
+        sqs = boto3_client("sqs", envs["notifications"])
+        redrive = sqs.get_queue_attributes(QueueUrl=envs["notifications"]["DECOMPOSE_QUEUE_URL"],
+                                           AttributeNames=["RedrivePolicy"])["Attributes"]["RedrivePolicy"]
+        assert json.loads(redrive)["deadLetterTargetArn"].endswith("notifications-work-dead")
+        env = {**os.environ, **envs["notifications"], "PATH": os.environ["PATH"]}
+        done = subprocess.run([sys.executable, "-c", LOCAL_CONSUMER, str(generated / "notifications")], cwd=tmp_path,
+                              env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert json.loads(done.stdout.strip().splitlines()[-1]) == {"status": "delivered"}
+    assert not list(aws_local.needs(generated, ["cart"]))  # nothing to start for services without AWS
+
+
+def boto3_client(name: str, env: dict[str, str]):
+    import boto3
+
+    return boto3.client(name, endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_DEFAULT_REGION"],
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
