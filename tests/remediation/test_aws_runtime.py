@@ -221,7 +221,16 @@ def test_a_thread_start_becomes_a_message_the_consumer_runs(aws, monkeypatch):
     aws.Work(frozenset({f"{__name__}:record"})).run(message["Body"], app=consumer_app)
     assert CALLS == [((consumer_app, 3), {"kind": "mail"})]
     with pytest.raises(TypeError, match="cannot travel in an SQS message"):
-        aws.Thread(target=record, args=(object(),)).start()
+        aws.Queue("m:q").append(object())
+
+
+def test_a_thread_whose_arguments_cannot_travel_runs_in_the_request_and_says_so(aws, monkeypatch, capsys):
+    monkeypatch.setenv("DECOMPOSE_QUEUE_URL", "unused: nothing is sent")
+    CALLS.clear()
+    mail = object()
+    aws.Thread(target=record, args=(FakeApp(), mail)).start()
+    assert CALLS and CALLS[0][0][1] is mail
+    assert "cannot travel in an SQS message" in capsys.readouterr().err
 
 
 def test_a_worker_thread_beside_a_queue_never_starts(aws):

@@ -282,9 +282,18 @@ class Thread:
         self._sent = False
 
     def start(self) -> None:
+        """Sends the call; when an argument cannot travel as JSON (a mail message object, say), runs it
+        here, before the answer, and says so on stderr: slower, but done, where a thread would be frozen
+        with the Lambda after the answer."""
         target = f"{self.target.__module__}:{self.target.__qualname__}"
-        _send({"target": target, "args": _encode(list(self.args)), "kwargs": _encode(self.kwargs)})
         self._sent = True
+        try:
+            message = {"target": target, "args": _encode(list(self.args)), "kwargs": _encode(self.kwargs)}
+        except TypeError as error:
+            print(f"decompose: {target}: {error}; ran in the request instead", file=sys.stderr)
+            self.target(*self.args, **self.kwargs)
+            return
+        _send(message)
 
     def is_alive(self) -> bool:
         return self._sent
