@@ -42,12 +42,13 @@ class ServiceAws:
         return sorted({d.target for d in self.decisions if d.choice in ("sqs", "sns")})
 
 
-def by_service(decisions: tuple[Decision, ...], homes: dict[str, str]) -> dict[str, ServiceAws]:
-    """The decisions that generate code, grouped by the service owning their symbol (or its module)."""
+def by_service(decisions: tuple[Decision, ...], homes: dict[str, str], shared: bool = False) -> dict[str, ServiceAws]:
+    """The decisions that generate code, grouped by the service owning their symbol (or its module);
+    shared: those in the shared kernel instead (under "shared"), which generate does not remediate yet."""
     grouped: dict[str, list[Decision]] = {}
     for decision in decisions:
         home = homes.get(decision.target) or homes.get(decision.target.split(":")[0])
-        if decision.choice in SERVICE_CHOICES and home and home != "shared":
+        if decision.choice in SERVICE_CHOICES and home and (home == "shared") == shared:
             grouped.setdefault(home, []).append(decision)
     return {name: ServiceAws(name, tuple(sorted(group, key=lambda d: (d.kind, d.target))))
             for name, group in sorted(grouped.items())}
@@ -202,6 +203,15 @@ def report(aws: ServiceAws, rewritten: dict[str, list[str]] | None = None) -> li
             row["note"] = ASYNC_NOTE
         rows.append(row)
     return rows
+
+
+SHARED_TODO = ("in the shared kernel (the layer every service loads): generate does not rewrite it yet; pin the "
+               "symbol to the service that runs it ([constraints] pin) so that service gets the remediation, or ")
+
+
+def shared_report(aws: ServiceAws) -> list[dict]:
+    """The rows of decisions whose code sits in the shared kernel: nothing generated, said so."""
+    return [{**row, "todo": SHARED_TODO + row["todo"]} for row in report(aws)]
 
 
 def _todo(d: Decision) -> str:

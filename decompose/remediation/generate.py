@@ -55,6 +55,8 @@ def _add(files: dict[str, bytes], report: dict, decisions: tuple[Decision, ...],
             files[f"{name}/app.py"] = files[f"{name}/app.py"].rstrip(b"\n") + b"\n" + REGISTER.encode()
         if name in rows:
             rows[name]["remediation"] = aws.report(service, switched.changes)
+    for shared in aws.by_service(decisions, homes, shared=True).values():
+        report.setdefault("shared", {})["remediation"] = aws.shared_report(shared)
     static = sorted(d.target for d in decisions if d.kind == STATIC and d.choice == "cloudfront")
     if static:
         report["static"] = {"folders": static, "remediation": "cloudfront",

@@ -135,3 +135,23 @@ def test_wanted_reads_the_globals_from_the_hazards_of_each_decision():
                                                                 threads=True)}
     assert drains(decisions, HAZARDS, {"pkg.jobs": ["_queue"]}) == {"pkg.jobs:_queue": ["pkg.jobs:drain"]}
     assert drains(decisions, HAZARDS, {}) == {}  # a global left as it was is drained in-process, as before
+
+
+class FakeRendered:
+    """What generation.render.Rendered gives the hook: files and the report."""
+
+    def __init__(self, files, report):
+        self.files, self.report = files, report
+
+
+def test_a_hazard_in_the_shared_kernel_is_reported_not_silently_dropped():
+    from decompose.remediation.generate import apply
+
+    rendered = FakeRendered({"jobs/app.py": b"app = None\n", "shared/python/pkg/jobs.py": b"import os\n"},
+                            {"services": [{"name": "jobs"}], "shared": {}})
+    decisions = (Decision("filesystem-write", "pkg.jobs:save", "s3"),)
+    apply(rendered, decisions, {"pkg.jobs": "shared"}, "proj", HAZARDS)
+    (row,) = rendered.report["shared"]["remediation"]
+    assert row["symbol"] == "pkg.jobs:save" and row["todo"].startswith("in the shared kernel")
+    assert "jobs/chalicelib/aws.py" not in rendered.files
+    assert rendered.files["shared/python/pkg/jobs.py"] == b"import os\n"
