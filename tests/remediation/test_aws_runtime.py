@@ -3,6 +3,7 @@
 
 import importlib.util
 import json
+import sys
 import time
 
 import boto3
@@ -237,3 +238,9 @@ def test_a_worker_thread_beside_a_queue_never_starts(aws):
     thread = aws.WorkerThread(target=drain_local, daemon=True)
     thread.start()
     assert thread.is_alive() and not DRAINED
+
+
+def test_the_local_consumer_stops_at_once_without_boto3(aws, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "boto3", None)  # what a monolith's environment without boto3 gives
+    aws.poll(lambda body: None, aws.threading.Event())  # returns instead of retrying forever
+    assert "pip install boto3" in capsys.readouterr().err

@@ -377,6 +377,10 @@ def poll(handle: Callable[[str], Any], stop: threading.Event, wait_seconds: int 
         try:
             client, url = _client("sqs"), _setting("DECOMPOSE_QUEUE_URL")
             got = client.receive_message(QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=wait_seconds)
+        except ImportError as error:  # no boto3 in the monolith's environment: nothing will ever arrive
+            print(f"decompose consumer: not polling: {error} (pip install boto3 to run the consumer locally)",
+                  file=sys.stderr)
+            return
         except Exception as error:  # the local queue not reachable yet: try again, say why
             print(f"decompose consumer: receiving failed: {error}", file=sys.stderr)
             stop.wait(1)
