@@ -105,6 +105,10 @@ def _bucket(resources: dict, statements: list, env: dict) -> None:
                                            "IgnorePublicAcls": True, "RestrictPublicBuckets": True}}}
     statements.append({"Sid": "Files", "Effect": "Allow", "Action": ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
                        "Resource": {"Fn::Sub": "${DecomposeBucket.Arn}/*"}})
+    # without ListBucket, S3 answers a missing key with 403 instead of 404: open() and os.path.exists()
+    # of a file not written yet would fail instead of raising FileNotFoundError / returning False
+    statements.append({"Sid": "FilesMissing", "Effect": "Allow", "Action": ["s3:ListBucket"],
+                       "Resource": {"Fn::GetAtt": ["DecomposeBucket", "Arn"]}})
     env["DECOMPOSE_BUCKET"] = {"Ref": "DecomposeBucket"}
 
 
