@@ -25,7 +25,8 @@ CONSUMER = "ConsumeWork"  # chalice names a handler's resource (and its role, + 
 API_ROLE = "ApiHandlerRole"  # chalice's role of APIHandler when autogen_policy is off
 RUNTIME = "python3.12"  # as decompose.generation.render.LAMBDA_RUNTIME gives APIHandler
 ASYNC_NOTE = ("The route turns asynchronous: the work runs in the consumer Lambda after the answer, which no "
-              "longer contains its result; a client (and a contract) polls for the resource to reach its state.")
+              "longer contains its result; a client polls for the resource to reach its state. Contracts do not "
+              "poll yet: record such routes from tests that wait for the state (docs/remediation.md).")
 
 
 @dataclass(frozen=True)
