@@ -5,12 +5,24 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import run_in
 from tests.sample import POLLING, ROOT, SAMPLE, SUITE, WORLD
+
+
+@pytest.fixture(scope="session")
+def planned_sample(tmp_path_factory):
+    """A copy of the sample monolith (folder/sample_monolith) analysed and planned (not converged), with
+    the proposed [remediate]: where the CLI tests of check, plan and remediation start. Read-only:
+    copy it (shutil.copytree(planned_sample, tmp_path, dirs_exist_ok=True)) before changing anything."""
+    where = tmp_path_factory.mktemp("planned")
+    shutil.copytree(SAMPLE, where / "sample_monolith", ignore=shutil.ignore_patterns("__pycache__"))
+    run_in(where, ["analyze", "sample_monolith", "-q"], ["plan", "-q"])
+    return where
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,7 @@ from pathlib import Path
 from decompose.artefacts import GENERATION, read_json
 from decompose.contracts.settings import Settings
 from decompose.errors import UserError
+from decompose.gateway import aws_local
 from decompose.gateway.table import MONOLITH
 from decompose.gateway.upstreams import Fleet, ServiceRunner, Upstream, chalice_local, free_port
 from decompose.generation.runtime.client import env_name
@@ -56,9 +57,11 @@ def services_fleet(folder: Path, env: dict[str, str], logs: Path,
     base = {k: v for k, v in os.environ.items() if not k.startswith(HIDDEN)}
     shared = {**base, **env, ENABLE: "1", "DECOMPOSE_INTERNAL_SECRET": secret,
               **{env_name(name): url for name, url in urls.items()}}
-    upstreams = [chalice_local(name, folder / name, ports[name], shared, runner) for name in names]
-    with Fleet(upstreams, logs=logs) as fleet:
-        yield fleet, urls, secret
+    with aws_local.running(folder, names, logs) as aws:  # moto_server for services remediated by [remediate]
+        upstreams = [chalice_local(name, folder / name, ports[name], {**shared, **aws.get(name, {})}, runner)
+                     for name in names]
+        with Fleet(upstreams, logs=logs) as fleet:
+            yield fleet, urls, secret
 
 
 def host_allowances(settings: Settings) -> list[str]:

@@ -29,6 +29,7 @@ from decompose.contracts.settings import read as read_contract_settings
 from decompose.contracts.verify import read_baseline
 from decompose.contracts.world import World
 from decompose.errors import UserError
+from decompose.gateway import aws_local
 from decompose.gateway.cloudformation import HEADER, Budget, add_static, dump, template
 from decompose.gateway.paths import SHADOW_LOG
 from decompose.gateway.table import MONOLITH, SAFE_METHODS, Synced, Table, check_owners, missing_urls, read, sync
@@ -185,11 +186,12 @@ def up(table_path: Path, services: Path, plan: Path, root: Path, port: int, scra
     gateway_port = port or free_port()
     monolith = find(python, root)
     runner = service_runner(monolith, root, scratch)
-    upstreams = [monolith_host(settings, root, monolith, scratch, ports[MONOLITH], env),
-                 *[chalice_local(n, services / n, ports[n], env, runner) for n in names],
-                 _gateway(table_path, gateway_port, urls, contracts, plan, scratch, record, env)]
-    with Fleet(upstreams, logs=scratch / "logs") as fleet:
-        yield Stack(fleet, f"http://127.0.0.1:{gateway_port}", urls, secret, database, monolith.describe())
+    with aws_local.running(services, names, scratch / "logs") as aws:
+        upstreams = [monolith_host(settings, root, monolith, scratch, ports[MONOLITH], env),
+                     *[chalice_local(n, services / n, ports[n], {**env, **aws.get(n, {})}, runner) for n in names],
+                     _gateway(table_path, gateway_port, urls, contracts, plan, scratch, record, env)]
+        with Fleet(upstreams, logs=scratch / "logs") as fleet:
+            yield Stack(fleet, f"http://127.0.0.1:{gateway_port}", urls, secret, database, monolith.describe())
 
 
 def _one_database_for_shadows(table: Table) -> None:

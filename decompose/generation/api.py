@@ -55,7 +55,7 @@ def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | Non
                       None if monolith.own else installed(monolith), Path(support).as_posix(),
                       tuple(Path(os.path.relpath(path, out.resolve())).as_posix() for path in dotenv))
     envfiles.report(rendered, dotenv, sources.root)
-    remediation.apply(rendered, found.plan.remediate, found.homes, layout.project)
+    remediation.apply(rendered, found.plan.remediate, found.homes, layout.project, ws.analysis.hazards)
     stage("comparing with the files on disk")
     return Generation(rendered, plan_writes(out, rendered.files), monolith)
 

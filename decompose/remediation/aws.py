@@ -25,8 +25,8 @@ CONSUMER = "ConsumeWork"  # chalice names a handler's resource (and its role, + 
 API_ROLE = "ApiHandlerRole"  # chalice's role of APIHandler when autogen_policy is off
 RUNTIME = "python3.12"  # as decompose.generation.render.LAMBDA_RUNTIME gives APIHandler
 ASYNC_NOTE = ("The route turns asynchronous: the work runs in the consumer Lambda after the answer, which no "
-              "longer contains its result; its contract needs an eventual check (the resource reaches the "
-              "recorded state within a bounded time), which decompose does not write yet.")
+              "longer contains its result; a client polls for the resource to reach its state. Contracts do not "
+              "poll yet: record such routes from tests that wait for the state (docs/remediation.md).")
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,13 @@ class ServiceAws:
         return sorted({d.target for d in self.decisions if d.choice in ("sqs", "sns")})
 
 
-def by_service(decisions: tuple[Decision, ...], homes: dict[str, str]) -> dict[str, ServiceAws]:
-    """The decisions that generate code, grouped by the service owning their symbol (or its module)."""
+def by_service(decisions: tuple[Decision, ...], homes: dict[str, str], shared: bool = False) -> dict[str, ServiceAws]:
+    """The decisions that generate code, grouped by the service owning their symbol (or its module);
+    shared: those in the shared kernel instead (under "shared"), which generate does not remediate yet."""
     grouped: dict[str, list[Decision]] = {}
     for decision in decisions:
         home = homes.get(decision.target) or homes.get(decision.target.split(":")[0])
-        if decision.choice in SERVICE_CHOICES and home and home != "shared":
+        if decision.choice in SERVICE_CHOICES and home and (home == "shared") == shared:
             grouped.setdefault(home, []).append(decision)
     return {name: ServiceAws(name, tuple(sorted(group, key=lambda d: (d.kind, d.target))))
             for name, group in sorted(grouped.items())}
@@ -105,6 +106,10 @@ def _bucket(resources: dict, statements: list, env: dict) -> None:
                                            "IgnorePublicAcls": True, "RestrictPublicBuckets": True}}}
     statements.append({"Sid": "Files", "Effect": "Allow", "Action": ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
                        "Resource": {"Fn::Sub": "${DecomposeBucket.Arn}/*"}})
+    # without ListBucket, S3 answers a missing key with 403 instead of 404: open() and os.path.exists()
+    # of a file not written yet would fail instead of raising FileNotFoundError / returning False
+    statements.append({"Sid": "FilesMissing", "Effect": "Allow", "Action": ["s3:ListBucket"],
+                       "Resource": {"Fn::GetAtt": ["DecomposeBucket", "Arn"]}})
     env["DECOMPOSE_BUCKET"] = {"Ref": "DecomposeBucket"}
 
 
@@ -147,23 +152,36 @@ def _table(resources: dict, statements: list, env: dict) -> None:
     env["DECOMPOSE_TABLE"] = {"Ref": "DecomposeStateTable"}
 
 
-def consumers(aws: ServiceAws, project: str) -> str:
-    """chalicelib/consumers.py: the SQS consumer, registered on the service's app by app.py."""
-    return CONSUMERS.format(work=json.dumps(aws.work), queue=json.dumps(queue_name(project, aws.service)))
+def consumers(aws: ServiceAws, project: str, targets: list[str] = (), drains: dict[str, list[str]] | None = None) -> str:
+    """chalicelib/consumers.py: the SQS consumer, registered on the service's app by app.py.
+    targets: the functions a rewritten Thread sends; drains: "module:queue" -> the functions popping it."""
+    work = sorted(set(aws.work) | set(targets))
+    return CONSUMERS.format(work=json.dumps(work)[1:-1], queue=json.dumps(queue_name(project, aws.service)),
+                            drains=json.dumps(drains or {}, indent=4, sort_keys=True))
 
 
 CONSUMERS = '''"""The consumer Lambda of this service's work queue (decompose generate, from [remediate] sqs/sns).
 
-Each message names one function of WORK and its arguments (chalicelib.aws.Work.send); it runs inside
-the monolith's app context. A failure raises: SQS retries the message, then moves it to the
-dead-letter queue (see .chalice/layer.json).
+A message is a call to one function of WORK (a Thread's start(), chalicelib.aws.Work.send) or an item
+of a queue generate turned into chalicelib.aws.Queue: the item goes back to the process-local queue
+and DRAINS names the functions that pop it. Either runs inside the monolith's app context, where the
+app marker of a queued tuple becomes this Lambda's app. A failure raises: SQS retries the message,
+then moves it to the dead-letter queue (see .chalice/layer.json).
 """
 import contextlib
 
 from chalicelib import aws
 
-WORK = frozenset({work})
+WORK = frozenset({{{work}}})
+DRAINS = {drains}
 QUEUE = {queue}
+
+
+def run(body, built):
+    """One message's work, in the app's context (what the Lambda and `gateway up`'s local driver call)."""
+    context = built.app_context() if hasattr(built, "app_context") else contextlib.nullcontext()
+    with context:
+        return aws.Work(WORK).run(body, app=built, drains=DRAINS)
 
 
 def register(app, framework_app):
@@ -171,22 +189,34 @@ def register(app, framework_app):
 
     @app.on_sqs_message(queue=QUEUE, batch_size=1)
     def consume_work(event):
-        work = aws.Work(WORK)
         for record in event:
-            built = framework_app()
-            context = built.app_context() if hasattr(built, "app_context") else contextlib.nullcontext()
-            with context:
-                work.run(record.body)
+            run(record.body, framework_app())
+
+    aws.poll_locally(lambda body: run(body, framework_app()))  # `decompose gateway up` only
 '''
 
 
-def report(aws: ServiceAws) -> list[dict]:
-    """What changed for each decision, and what is left to a person (the call sites to switch)."""
+def report(aws: ServiceAws, rewritten: dict[str, list[str]] | None = None) -> list[dict]:
+    """What changed for each decision: the call sites generate switched in its module (`rewritten`:
+    module -> changes), else what is left to a person; and whether its route turned asynchronous."""
     rows = []
     for d in aws.decisions:
-        rows.append({"kind": d.kind, "symbol": d.target, "remediation": d.choice,
-                     "asynchronous": d.choice in ("sqs", "sns"), "todo": _todo(d)})
+        changes = (rewritten or {}).get(d.target.split(":")[0], [])
+        row = {"kind": d.kind, "symbol": d.target, "remediation": d.choice, "asynchronous": d.choice in ("sqs", "sns")}
+        row.update({"rewritten": changes} if changes else {"todo": _todo(d)})
+        if row["asynchronous"]:
+            row["note"] = ASYNC_NOTE
+        rows.append(row)
     return rows
+
+
+SHARED_TODO = ("in the shared kernel (the layer every service loads): generate does not rewrite it yet; pin the "
+               "symbol to the service that runs it ([constraints] pin) so that service gets the remediation, or ")
+
+
+def shared_report(aws: ServiceAws) -> list[dict]:
+    """The rows of decisions whose code sits in the shared kernel: nothing generated, said so."""
+    return [{**row, "todo": SHARED_TODO + row["todo"]} for row in report(aws)]
 
 
 def _todo(d: Decision) -> str:
@@ -194,7 +224,7 @@ def _todo(d: Decision) -> str:
         "s3": f"in {d.target}, write and read through chalicelib.aws.Storage().put/get/delete(relative_path) "
               "instead of the folder; serve downloads with Storage().url(key)",
         "sqs": f"replace the call {d.target} started (thread, queue) with chalicelib.aws.Work(WORK).send"
-               f"('{d.target}', ...); remove the thread and the in-memory queue. " + ASYNC_NOTE,
-        "sns": f"publish to the topic instead of calling {d.target}; subscribers run it. " + ASYNC_NOTE,
+               f"('{d.target}', ...); remove the thread and the in-memory queue",
+        "sns": f"publish to the topic instead of calling {d.target}; subscribers run it",
         "dynamodb": f"in {d.target}, use chalicelib.aws.State(name, ttl_seconds) where the module-level dict was",
     }[d.choice]

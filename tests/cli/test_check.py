@@ -12,8 +12,6 @@ from typer.testing import CliRunner
 
 from decompose.cli import app
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "sample_monolith"
 SARIF_SCHEMA = Path(__file__).resolve().parents[1] / "data" / "sarif-schema-2.1.0.json"
 PLAN = "decompose.toml"
 runner = CliRunner()
@@ -24,15 +22,9 @@ def invoke(*args: str):
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    """A copy of the sample monolith under proj/, analysed and planned; returns the working folder."""
-    where = tmp_path_factory.mktemp("project")
-    shutil.copytree(SAMPLE, where / "proj" / "sample_monolith", ignore=shutil.ignore_patterns("__pycache__"))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(where)
-        assert invoke("analyze", "proj/sample_monolith", "-q").exit_code == 0
-        assert invoke("plan", "-q").exit_code == 0
-    return where
+def project(planned_sample):
+    """The sample monolith analysed and planned (tests/conftest.py); copied before any change."""
+    return planned_sample
 
 
 @pytest.fixture
@@ -69,7 +61,7 @@ def violated(project, tmp_path_factory):
                   and symbols[s]["kind"] == "function" and s not in plan["services"][homes[s]]["interface"])
     callee_module, _, callee_name = callee.partition(":")
     path = next(m["path"] for m in analysis["modules"] if m["name"] == module)
-    source = where / "proj" / path
+    source = where / path
     text = source.read_text()
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     source.write_text(text + (
@@ -79,7 +71,7 @@ def violated(project, tmp_path_factory):
         f"    return {callee_name}()\n"), encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(where)
-        assert invoke("analyze", "proj/sample_monolith", "-q").exit_code == 0
+        assert invoke("analyze", "sample_monolith", "-q").exit_code == 0
     return where, f"{module}:boundary_probe", callee, path, lines + 5
 
 

@@ -3,6 +3,7 @@
 
 import importlib.util
 import json
+import sys
 import time
 
 import boto3
@@ -46,10 +47,11 @@ def test_storage_refuses_paths_that_leave_the_folder(aws, path):
         aws.Storage(bucket="uploads", client=object()).put(path, b"x")
 
 
-def test_storage_without_a_bucket_says_what_to_set(aws, monkeypatch):
+def test_storage_without_a_bucket_says_what_to_set_on_first_use(aws, monkeypatch):
     monkeypatch.delenv("DECOMPOSE_BUCKET", raising=False)
+    storage = aws.Storage()  # built at import time by rewritten modules: no settings needed yet
     with pytest.raises(RuntimeError, match="DECOMPOSE_BUCKET is not set"):
-        aws.Storage()
+        storage.put("a/b.txt", b"x")
 
 
 CALLS = []
@@ -128,3 +130,117 @@ def test_state_entries_expire_with_their_ttl(aws, monkeypatch):
     monkeypatch.setattr(aws.time, "time", lambda: time.monotonic() + 10**10)
     assert cache.get("k") is None
 
+
+
+def test_files_put_what_a_module_writes_into_the_bucket_and_read_it_back(aws, monkeypatch, tmp_path):
+    boto3.client("s3").create_bucket(Bucket="uploads")
+    monkeypatch.setenv("DECOMPOSE_BUCKET", "uploads")
+    monkeypatch.setenv("DECOMPOSE_STORAGE_ROOT", str(tmp_path / "uploads"))
+    files = aws.Files()
+    path = tmp_path / "uploads" / "7" / "a.png"
+    files.makedirs(path.parent, exist_ok=True)
+    with files.open(path, "wb") as handle:
+        handle.write(b"\x89PNG")
+    assert not path.exists()  # nothing on the local disk
+    assert boto3.client("s3").get_object(Bucket="uploads", Key="7/a.png")["Body"].read() == b"\x89PNG"
+    with files.open(str(path), "rb") as handle:
+        assert handle.read() == b"\x89PNG"
+    assert files.exists(path)
+    files.remove(path)
+    assert not files.exists(path)
+    with pytest.raises(FileNotFoundError):
+        files.remove(path)
+
+
+def test_files_append_text_and_fall_back_to_files_shipped_with_the_code(aws, monkeypatch, tmp_path):
+    boto3.client("s3").create_bucket(Bucket="uploads")
+    monkeypatch.setenv("DECOMPOSE_BUCKET", "uploads")
+    files = aws.Files()
+    with files.open(tmp_path / "log.txt", "a") as handle:
+        handle.write("one\n")
+    with files.open(tmp_path / "log.txt", "a") as handle:
+        handle.write("two\n")
+    assert files.open(tmp_path / "log.txt").read() == "one\ntwo\n"
+    shipped = tmp_path / "template.txt"
+    shipped.write_text("shipped")
+    assert files.open(shipped).read() == "shipped"
+    with pytest.raises(FileNotFoundError):
+        files.open(tmp_path / "missing.txt")
+
+
+class FakeApp:
+    """What _encode takes for a framework app (Flask's duck type)."""
+
+    def app_context(self):
+        return None
+
+    def wsgi_app(self):
+        return None
+
+
+DRAINED = []
+LOCAL = None
+
+
+def drain_local():
+    while True:
+        try:
+            DRAINED.append(LOCAL.popleft())
+        except IndexError:
+            return
+
+
+def test_a_queue_sends_its_items_and_the_consumer_hands_them_to_the_draining_function(aws, monkeypatch):
+    global LOCAL
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="work")["QueueUrl"]
+    monkeypatch.setenv("DECOMPOSE_QUEUE_URL", url)
+    LOCAL = aws.Queue(f"{__name__}:LOCAL")
+    LOCAL.extend([(FakeApp(), 4), (FakeApp(), 5)])
+    assert len(LOCAL) == 0 and not DRAINED  # nothing queued in this process, nothing ran
+    consumer_app = FakeApp()
+    work = aws.Work(frozenset())
+    for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]:
+        work.run(message["Body"], app=consumer_app, drains={f"{__name__}:LOCAL": [f"{__name__}:drain_local"]})
+    assert sorted(item[1] for item in DRAINED) == [4, 5]
+    assert all(item[0] is consumer_app for item in DRAINED)  # the consumer's own app took the marker's place
+    DRAINED.clear()
+    with pytest.raises(PermissionError, match="not a queue this service drains"):
+        work.run(json.dumps({"queue": "os:environ", "item": 1}), drains={})
+
+
+def test_a_thread_start_becomes_a_message_the_consumer_runs(aws, monkeypatch):
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="work")["QueueUrl"]
+    monkeypatch.setenv("DECOMPOSE_QUEUE_URL", url)
+    CALLS.clear()
+    thread = aws.Thread(target=record, args=(FakeApp(), 3), kwargs={"kind": "mail"}, daemon=True)
+    thread.start()
+    assert CALLS == [] and thread.is_alive()
+    (message,) = sqs.receive_message(QueueUrl=url)["Messages"]
+    consumer_app = FakeApp()
+    aws.Work(frozenset({f"{__name__}:record"})).run(message["Body"], app=consumer_app)
+    assert CALLS == [((consumer_app, 3), {"kind": "mail"})]
+    with pytest.raises(TypeError, match="cannot travel in an SQS message"):
+        aws.Queue("m:q").append(object())
+
+
+def test_a_thread_whose_arguments_cannot_travel_runs_in_the_request_and_says_so(aws, monkeypatch, capsys):
+    monkeypatch.setenv("DECOMPOSE_QUEUE_URL", "unused: nothing is sent")
+    CALLS.clear()
+    mail = object()
+    aws.Thread(target=record, args=(FakeApp(), mail)).start()
+    assert CALLS and CALLS[0][0][1] is mail
+    assert "cannot travel in an SQS message" in capsys.readouterr().err
+
+
+def test_a_worker_thread_beside_a_queue_never_starts(aws):
+    thread = aws.WorkerThread(target=drain_local, daemon=True)
+    thread.start()
+    assert thread.is_alive() and not DRAINED
+
+
+def test_the_local_consumer_stops_at_once_without_boto3(aws, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "boto3", None)  # what a monolith's environment without boto3 gives
+    aws.poll(lambda body: None, aws.threading.Event())  # returns instead of retrying forever
+    assert "pip install boto3" in capsys.readouterr().err

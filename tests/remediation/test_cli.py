@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 
 from decompose.cli import app
 
-SAMPLE = Path(__file__).resolve().parents[2] / "sample_monolith"
 PLAN = "decompose.toml"
 UPLOAD = "sample_monolith.services.images:_write_file"
 runner = CliRunner()
@@ -21,14 +20,9 @@ def invoke(*args: str):
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    where = tmp_path_factory.mktemp("remediate")
-    shutil.copytree(SAMPLE, where / "sample_monolith", ignore=shutil.ignore_patterns("__pycache__"))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(where)
-        assert invoke("analyze", "sample_monolith", "-q").exit_code == 0
-        assert invoke("plan", "-q").exit_code == 0
-    return where
+def project(planned_sample):
+    """The sample analysed and planned with its proposed [remediate] (tests/conftest.py)."""
+    return planned_sample
 
 
 @pytest.fixture

@@ -1,7 +1,12 @@
 """AWS services replacing what does not survive on Lambda (decompose generate, from the plan's [remediate]).
 
     Storage   files the monolith wrote under a folder -> S3 objects, keys from the same relative paths
-    Work      calls that ran on a thread or inside the request -> SQS messages, run by `consume`
+    files     open/os.makedirs/os.remove/os.path.exists of a module remediated by s3, rewritten by generate
+    Work      calls that ran on a thread or inside the request -> SQS messages, run by the consumer
+    Queue     an in-memory queue (deque, queue.Queue) -> SQS: appends are messages, the consumer hands
+              each item back to the process-local queue and runs the function that drained it
+    Thread    threading.Thread of such a module: its start() sends the call (or, beside a Queue, does
+              nothing: the queue's messages drive the work)
     State     process-wide dicts and caches -> one DynamoDB table, TTL where entries expire
 
 Names come from the environment the stack sets (DECOMPOSE_BUCKET, DECOMPOSE_QUEUE_URL,
@@ -12,13 +17,23 @@ anything else is refused, never imported.
 
 from __future__ import annotations
 
+import builtins
+import collections
 import importlib
+import io
 import json
 import os
+import posixpath
+import queue as _queue_module
+import sys
+import threading
 import time
+import traceback
 from typing import Any, Callable
 
 PRESIGNED_SECONDS = 900
+LOCAL_ENV = "DECOMPOSE_LOCAL_CONSUMERS"  # set by `decompose gateway up`: the service polls its queue itself
+ROOT_ENV = "DECOMPOSE_STORAGE_ROOT"  # the folder the monolith wrote under: its paths become keys relative to it
 
 
 def _client(name: str):
@@ -40,8 +55,18 @@ class Storage:
     """A folder of the monolith as a bucket: put/get/delete by the same relative path."""
 
     def __init__(self, bucket: str | None = None, client=None):
-        self.bucket = bucket or _setting("DECOMPOSE_BUCKET")
-        self.client = client or _client("s3")
+        self._bucket, self._s3 = bucket, client
+
+    @property
+    def bucket(self) -> str:
+        return self._bucket or _setting("DECOMPOSE_BUCKET")
+
+    @property
+    def client(self):
+        """Made on first use: a module holding a Storage imports without AWS settings."""
+        if self._s3 is None:
+            self._s3 = _client("s3")
+        return self._s3
 
     def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> str:
         checked = _key(key)
@@ -60,6 +85,15 @@ class Storage:
         checked = _key(key)
         self.client.delete_object(Bucket=self.bucket, Key=checked)
 
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=_key(key))
+        except self.client.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
+
     def url(self, key: str, seconds: int = PRESIGNED_SECONDS) -> str:
         """Where a client downloads the file itself (instead of the service streaming it)."""
         checked = _key(key)
@@ -75,13 +109,226 @@ def _key(path: str) -> str:
     return key
 
 
+class Files:
+    """What generate put in place of open/os.makedirs/os.remove/os.path.exists in a module remediated by s3.
+
+    Writes go to the bucket when the file is closed; reads look in the bucket first, then on the local
+    disk (files shipped with the code: templates, fixtures); a folder is a no-op (S3 has none). Keys
+    are the paths relative to DECOMPOSE_STORAGE_ROOT (the folder the monolith wrote under) when under
+    it, else the normalised absolute path without its leading slash: every instance maps a path alike.
+    """
+
+    def __init__(self, storage: Storage | None = None):
+        self.storage = storage or Storage()
+
+    def key(self, path) -> str:
+        absolute = posixpath.normpath(os.path.abspath(os.fspath(path)).replace(os.sep, "/"))
+        root = os.environ.get(ROOT_ENV)
+        if root:
+            base = posixpath.normpath(os.path.abspath(root).replace(os.sep, "/"))
+            if absolute.startswith(base.rstrip("/") + "/"):
+                return absolute[len(base.rstrip("/")) + 1:]
+        return absolute.lstrip("/")
+
+    def open(self, file, mode: str = "r", *args: Any, **kwargs: Any):
+        if isinstance(file, int):
+            return builtins.open(file, mode, *args, **kwargs)
+        if any(flag in mode for flag in "wax+"):
+            return _Upload(self, self.key(file), mode, kwargs.get("encoding") or "utf-8")
+        try:
+            data = self.storage.get(self.key(file))
+        except FileNotFoundError:
+            return builtins.open(file, mode, *args, **kwargs)  # shipped with the code, or missing: open() says so
+        return io.BytesIO(data) if "b" in mode else io.StringIO(data.decode(kwargs.get("encoding") or "utf-8"))
+
+    def makedirs(self, path, *args: Any, **kwargs: Any) -> None:
+        """S3 has no folders: a key's prefix exists as soon as a file is written under it."""
+
+    def remove(self, path, *args: Any, **kwargs: Any) -> None:
+        key = self.key(path)
+        if not self.storage.exists(key):
+            raise FileNotFoundError(2, "No such file or directory", os.fspath(path))
+        self.storage.delete(key)
+
+    def exists(self, path) -> bool:
+        return self.storage.exists(self.key(path)) or os.path.exists(path)
+
+    def url(self, path, seconds: int = PRESIGNED_SECONDS) -> str:
+        return self.storage.url(self.key(path), seconds)
+
+
+class _Upload(io.BytesIO):
+    """A file opened for writing: its bytes go to the bucket on close (appending reads the object first)."""
+
+    def __init__(self, files: Files, key: str, mode: str, encoding: str):
+        super().__init__()
+        self.files, self.name, self.binary, self.encoding = files, key, "b" in mode, encoding
+        if "a" in mode or "+" in mode:
+            try:
+                super().write(files.storage.get(key))
+            except FileNotFoundError:
+                pass
+        elif "x" in mode and files.storage.exists(key):
+            raise FileExistsError(17, "File exists", key)
+
+    def write(self, data) -> int:
+        super().write(data if self.binary else data.encode(self.encoding))
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            self.files.storage.put(self.name, self.getvalue())
+        super().close()
+
+
+files = Files()
+
+
+def _encode(value: Any) -> Any:
+    """An item as JSON: the framework app (Flask's, passed to threads) travels as a marker the consumer
+    replaces by its own app; anything else JSON cannot hold is refused with the way out."""
+    if hasattr(value, "app_context") and hasattr(value, "wsgi_app"):
+        return {"__decompose__": "app"}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"a {type(value).__name__} cannot travel in an SQS message: queue its id (or a dict of plain "
+                    f"values) instead; see docs/remediation.md")
+
+
+def _decode(value: Any, app: Any) -> Any:
+    if value == {"__decompose__": "app"}:
+        return app
+    if isinstance(value, list):
+        return [_decode(v, app) for v in value]
+    if isinstance(value, dict):
+        return {k: _decode(v, app) for k, v in value.items()}
+    return value
+
+
+def _send(message: dict) -> str:
+    """What a Queue or Thread sends; the consumer checks the target against what generate allowed."""
+    client = _client("sqs")
+    return client.send_message(QueueUrl=_setting("DECOMPOSE_QUEUE_URL"),
+                               MessageBody=json.dumps(message, sort_keys=True))["MessageId"]
+
+
+class Queue:
+    """An in-memory queue of the monolith (deque, queue.Queue, list) as this service's SQS queue.
+
+    append/put send the item as a message and return; the consumer Lambda hands it back with `deliver`
+    to this process-local buffer and runs the function that drained the queue (its consumers.py).
+    Popping an empty buffer raises as the original did (IndexError, queue.Empty); nothing blocks.
+    """
+
+    def __init__(self, name: str, *args: Any, **kwargs: Any):
+        self.name = name
+        self._local: collections.deque = collections.deque()
+
+    def append(self, item: Any) -> None:
+        _send({"queue": self.name, "item": _encode(item)})
+
+    put = put_nowait = appendleft = append
+
+    def extend(self, items) -> None:
+        for item in items:
+            self.append(item)
+
+    def deliver(self, item: Any) -> None:
+        self._local.append(item)
+
+    def popleft(self) -> Any:
+        return self._local.popleft()
+
+    pop = popleft
+
+    def get_nowait(self) -> Any:
+        try:
+            return self._local.popleft()
+        except IndexError:
+            raise _queue_module.Empty from None
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        return self.get_nowait()
+
+    def task_done(self) -> None:
+        """Done is the message's deletion, which the consumer's success triggers."""
+
+    def __len__(self) -> int:
+        return len(self._local)
+
+    def qsize(self) -> int:
+        return len(self._local)
+
+    def empty(self) -> bool:
+        return not self._local
+
+    def clear(self) -> None:
+        self._local.clear()
+
+    def __bool__(self) -> bool:
+        return bool(self._local)
+
+
+class Thread:
+    """threading.Thread in a module remediated by sqs: start() sends the target's call as a message and
+    returns; the consumer Lambda runs it (with retries, then the dead-letter queue)."""
+
+    def __init__(self, group=None, target=None, name=None, args=(), kwargs=None, *, daemon=None):
+        self.target, self.args, self.kwargs, self.name, self.daemon = target, args, kwargs or {}, name, daemon
+        self._sent = False
+
+    def start(self) -> None:
+        """Sends the call; when an argument cannot travel as JSON (a mail message object, say), runs it
+        here, before the answer, and says so on stderr: slower, but done, where a thread would be frozen
+        with the Lambda after the answer."""
+        target = f"{self.target.__module__}:{self.target.__qualname__}"
+        self._sent = True
+        try:
+            message = {"target": target, "args": _encode(list(self.args)), "kwargs": _encode(self.kwargs)}
+        except TypeError as error:
+            print(f"decompose: {target}: {error}; ran in the request instead", file=sys.stderr)
+            self.target(*self.args, **self.kwargs)
+            return
+        _send(message)
+
+    def is_alive(self) -> bool:
+        return self._sent
+
+    def join(self, timeout: float | None = None) -> None:
+        """The work runs in another Lambda: nothing to wait for here."""
+
+
+class WorkerThread(Thread):
+    """threading.Thread beside a remediated Queue: the thread only drained the queue, whose items now
+    arrive as messages, so starting it does nothing and it counts as alive (never started again)."""
+
+    def start(self) -> None:
+        self._sent = True
+
+    def is_alive(self) -> bool:
+        return True
+
+
 class Work:
     """Calls sent as messages: `send("pkg.mod:function", *args)` returns at once; `consume` runs them."""
 
     def __init__(self, allowed: frozenset[str], queue_url: str | None = None, client=None):
         self.allowed = allowed
-        self.queue_url = queue_url or _setting("DECOMPOSE_QUEUE_URL")
-        self.client = client or _client("sqs")
+        self._queue_url, self._sqs = queue_url, client
+
+    @property
+    def queue_url(self) -> str:
+        return self._queue_url or _setting("DECOMPOSE_QUEUE_URL")
+
+    @property
+    def client(self):
+        if self._sqs is None:
+            self._sqs = _client("sqs")
+        return self._sqs
 
     def send(self, target: str, *args: Any, **kwargs: Any) -> str:
         self._check(target)
@@ -95,15 +342,65 @@ class Work:
         sns = client or _client("sns")
         return sns.publish(TopicArn=topic_arn or _setting("DECOMPOSE_TOPIC_ARN"), Message=body)["MessageId"]
 
-    def run(self, body: str) -> Any:
-        """One message's call. An error propagates: SQS retries it, then moves it to the dead-letter queue."""
+    def run(self, body: str, app: Any = None, drains: dict[str, list[str]] | None = None) -> Any:
+        """One message: a call, or an item of a remediated Queue (handed back to it, then the functions
+        that drained it run). `app` replaces the app marker (_encode). An error propagates: SQS retries
+        the message, then moves it to the dead-letter queue."""
         message = json.loads(body)
+        if "queue" in message:
+            return self._drain(message, app, drains or {})
         self._check(message["target"])
-        return _resolve(message["target"])(*message.get("args", []), **message.get("kwargs", {}))
+        return _resolve(message["target"])(*_decode(message.get("args", []), app),
+                                           **_decode(message.get("kwargs", {}), app))
+
+    def _drain(self, message: dict, app: Any, drains: dict[str, list[str]]) -> None:
+        name = message["queue"]
+        if name not in drains:
+            raise PermissionError(f"{name!r} is not a queue this service drains")
+        queue = _resolve(name)
+        if not isinstance(queue, Queue):
+            raise TypeError(f"{name} is a {type(queue).__name__}, not the Queue generate put there")
+        queue.deliver(_decode(message["item"], app))
+        for drain in drains[name]:
+            _resolve(drain)()
 
     def _check(self, target: str) -> None:
         if target not in self.allowed:
             raise PermissionError(f"{target!r} is not a function this service runs from its queue")
+
+
+def poll(handle: Callable[[str], Any], stop: threading.Event, wait_seconds: int = 1) -> None:
+    """What Lambda's SQS event source does, as a loop for local runs (`decompose gateway up` against
+    moto): receive one message, handle it, delete it on success. A failure leaves it in the queue: it
+    comes back after its visibility timeout, then goes to the dead-letter queue, as on AWS."""
+    while not stop.is_set():
+        try:
+            client, url = _client("sqs"), _setting("DECOMPOSE_QUEUE_URL")
+            got = client.receive_message(QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=wait_seconds)
+        except ImportError as error:  # no boto3 in the monolith's environment: nothing will ever arrive
+            print(f"decompose consumer: not polling: {error} (pip install boto3 to run the consumer locally)",
+                  file=sys.stderr)
+            return
+        except Exception as error:  # the local queue not reachable yet: try again, say why
+            print(f"decompose consumer: receiving failed: {error}", file=sys.stderr)
+            stop.wait(1)
+            continue
+        for message in got.get("Messages", []):
+            try:
+                handle(message["Body"])
+            except Exception:
+                traceback.print_exc()
+                continue
+            client.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def poll_locally(handle: Callable[[str], Any]) -> threading.Thread | None:
+    """The local consumer thread, only when `gateway up` asked for it and never on Lambda."""
+    if not os.environ.get(LOCAL_ENV) or "AWS_LAMBDA_FUNCTION_NAME" in os.environ:
+        return None
+    thread = threading.Thread(target=poll, args=(handle, threading.Event()), name="decompose-consumer", daemon=True)
+    thread.start()
+    return thread
 
 
 def _resolve(target: str) -> Callable[..., Any]:
@@ -116,8 +413,33 @@ class State:
 
     def __init__(self, name: str, ttl_seconds: int = 0, table: str | None = None, client=None):
         self.name, self.ttl_seconds = name, ttl_seconds
-        self.table = table or _setting("DECOMPOSE_TABLE")
-        self.client = client or _client("dynamodb")
+        self._table, self._dynamodb = table, client
+
+    @property
+    def table(self) -> str:
+        return self._table or _setting("DECOMPOSE_TABLE")
+
+    @property
+    def client(self):
+        """Made on first use: generate puts a State where a module-level dict was, built at import."""
+        if self._dynamodb is None:
+            self._dynamodb = _client("dynamodb")
+        return self._dynamodb
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            self[key] = value = default
+        return value
+
+    def pop(self, key: str, *default: Any) -> Any:
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            if not default:
+                raise KeyError(key)
+            return default[0]
+        del self[key]
+        return value
 
     def get(self, key: str, default: Any = None) -> Any:
         item = self.client.get_item(TableName=self.table, Key=self._pk(key), ConsistentRead=True).get("Item")

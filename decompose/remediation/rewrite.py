@@ -1,0 +1,230 @@
+"""The call sites of a remediated module, switched to the service's chalicelib/aws.py (one libcst pass).
+
+    s3        open, io.open, os.makedirs/mkdir, os.remove/unlink, os.path.exists/isfile -> aws.files.*
+    dynamodb  a module-level dict (`X = {}`, `X: dict[...] = dict()`) -> aws.State("module:X")
+    sqs       a module-level queue (deque(), queue.Queue(), []) -> aws.Queue("module:X");
+              threading.Thread -> aws.Thread (start() sends the call), or aws.WorkerThread beside a queue
+              (its messages drive the work: the thread that drained it never starts)
+
+Only the globals the hazards name are replaced, and only when their value is an empty dict or queue:
+anything else stays as it was and the report says so. Everything else in the module is untouched,
+so behaviour outside the remediated state stays identical.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+import libcst as cst
+
+ALIAS = "_decompose_aws"
+IMPORT = f"from chalicelib import aws as {ALIAS}  # decompose: [remediate], docs/remediation.md\n"
+FILE_CALLS = {
+    "open": "open", "io.open": "open", "os.makedirs": "makedirs", "os.mkdir": "makedirs",
+    "os.remove": "remove", "os.unlink": "remove", "os.path.exists": "exists", "os.path.isfile": "exists",
+}
+THREAD_IMPORT = re.compile(r"^from threading import [^\n]*\bThread\b", re.M)
+EMPTY_DICTS = ("dict",)
+QUEUES = ("deque", "collections.deque", "queue.Queue", "Queue", "queue.SimpleQueue", "SimpleQueue")
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What to rewrite in one module (from its decisions and their hazards)."""
+    module: str
+    files: bool = False
+    states: frozenset[str] = frozenset()
+    queues: frozenset[str] = frozenset()
+    threads: bool = False
+    thread_name: bool = False  # `from threading import Thread`: the bare name is threading's
+
+
+@dataclass
+class Rewritten:
+    source: str
+    changes: list[str] = field(default_factory=list)  # "line 78: open -> aws.files.open", sorted by line
+    queues: list[str] = field(default_factory=list)  # the globals that became a Queue
+    thread_targets: list[str] = field(default_factory=list)  # "module:function" a Thread may send
+
+
+def rewrite(source: str, wanted: Wanted) -> Rewritten:
+    """The module's source with its remediated call sites switched; unchanged when nothing matched."""
+    if wanted.threads and THREAD_IMPORT.search(source):
+        wanted = replace(wanted, thread_name=True)
+    module = cst.parse_module(source)
+    wrapper = cst.MetadataWrapper(module)
+    switch = _Switch(wanted)
+    changed = wrapper.visit(switch)
+    if not switch.changes:
+        return Rewritten(source)
+    text = _with_import(changed.code)
+    return Rewritten(text, [c for _, c in sorted(switch.changes)], sorted(switch.queues), sorted(switch.targets))
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        inner = _dotted(node.value)
+        return f"{inner}.{node.attr.value}" if inner else ""
+    return ""
+
+
+def _attr(*names: str) -> cst.BaseExpression:
+    node: cst.BaseExpression = cst.Name(ALIAS)
+    for name in names:
+        node = cst.Attribute(node, cst.Name(name))
+    return node
+
+
+class _Switch(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (cst.metadata.PositionProvider,)
+
+    def __init__(self, wanted: Wanted):
+        super().__init__()
+        self.wanted = wanted
+        self.depth = 0
+        self.changes: list[tuple[int, str]] = []
+        self.queues: set[str] = set()
+        self.targets: set[str] = set()
+        self.threads = ("threading.Thread", "Thread") if wanted.thread_name else ("threading.Thread",)
+
+    def _line(self, node: cst.CSTNode) -> int:
+        return self.get_metadata(cst.metadata.PositionProvider, node).start.line
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.depth += 1
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        self.depth -= 1
+        return updated
+
+    visit_ClassDef = visit_FunctionDef  # type: ignore[assignment]
+    leave_ClassDef = leave_FunctionDef  # type: ignore[assignment]
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        name = _dotted(original.func)
+        if self.wanted.files and name in FILE_CALLS:
+            self.changes.append((self._line(original), f"line {self._line(original)}: {name} -> aws.files.{FILE_CALLS[name]}"))
+            return updated.with_changes(func=_attr("files", FILE_CALLS[name]))
+        if self.wanted.threads and name in self.threads:
+            return self._thread(original, updated, name)
+        return updated
+
+    def _thread(self, original: cst.Call, updated: cst.Call, name: str) -> cst.Call:
+        kind = "WorkerThread" if self.wanted.queues else "Thread"
+        target = next((a.value for a in original.args if a.keyword and a.keyword.value == "target"), None)
+        if kind == "Thread" and isinstance(target, cst.Name):
+            self.targets.add(f"{self.wanted.module}:{target.value}")
+        self.changes.append((self._line(original), f"line {self._line(original)}: {name} -> aws.{kind}"))
+        return updated.with_changes(func=_attr(kind))
+
+    def leave_Assign(self, original: cst.Assign, updated: cst.Assign) -> cst.Assign:
+        if self.depth or len(original.targets) != 1:
+            return updated
+        value = self._replacement(original.targets[0].target, original.value, original)
+        return updated.with_changes(value=value) if value is not None else updated
+
+    def leave_AnnAssign(self, original: cst.AnnAssign, updated: cst.AnnAssign) -> cst.AnnAssign:
+        if self.depth or original.value is None:
+            return updated
+        value = self._replacement(original.target, original.value, original)
+        return updated.with_changes(value=value) if value is not None else updated
+
+    def _replacement(self, target: cst.BaseExpression, value: cst.BaseExpression, node: cst.CSTNode):
+        if not isinstance(target, cst.Name):
+            return None
+        name, line = target.value, self._line(node)
+        if name in self.wanted.states and _empty_dict(value):
+            self.changes.append((line, f"line {line}: {name} -> aws.State"))
+            return _make("State", f"{self.wanted.module}:{name}")
+        if name in self.wanted.queues and _empty_queue(value):
+            self.queues.add(name)
+            self.changes.append((line, f"line {line}: {name} -> aws.Queue"))
+            return _make("Queue", f"{self.wanted.module}:{name}")
+        return None
+
+
+def _make(kind: str, name: str) -> cst.Call:
+    return cst.Call(_attr(kind), [cst.Arg(cst.SimpleString(f'"{name}"'))])
+
+
+def _empty_dict(value: cst.BaseExpression) -> bool:
+    if isinstance(value, cst.Dict):
+        return not value.elements
+    return isinstance(value, cst.Call) and _dotted(value.func) in EMPTY_DICTS and not value.args
+
+
+def _empty_queue(value: cst.BaseExpression) -> bool:
+    if isinstance(value, cst.List):
+        return not value.elements
+    return isinstance(value, cst.Call) and _dotted(value.func) in QUEUES and not value.args
+
+
+def _with_import(code: str) -> str:
+    """The alias imported after the module's docstring and `from __future__` imports (which must lead)."""
+    module = cst.parse_module(code)
+    body = list(module.body)
+    at = 0
+    for index, statement in enumerate(body):
+        if _leading(statement, index):
+            at = index + 1
+        else:
+            break
+    body.insert(at, cst.parse_statement(IMPORT))
+    return module.with_changes(body=body).code
+
+
+def _leading(statement: cst.CSTNode, index: int) -> bool:
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    if index == 0 and isinstance(small, cst.Expr) and isinstance(small.value, cst.SimpleString):
+        return True
+    return isinstance(small, cst.ImportFrom) and isinstance(small.module, cst.Name) and small.module.value == "__future__"
+
+
+# ---- what to rewrite, from the decisions and the hazards they decide ----
+
+STATEFUL = ("global-mutable-state", "process-cache")  # hazards whose detail starts with the global's name
+POPS = ("(.popleft())", "(.pop())", "(.get())", "(.get_nowait())")
+
+
+def wanted(decisions, hazards) -> dict[str, Wanted]:
+    """Path of the module (relative to the monolith's root) -> what to rewrite there."""
+    found: dict[str, dict] = {}
+    for decision, hazard in _decided(decisions, hazards):
+        entry = found.setdefault(hazard.path, {"module": decision.target.split(":")[0], "files": False,
+                                               "states": set(), "queues": set(), "threads": False})
+        name = hazard.detail.split(" ")[0] if decision.kind in STATEFUL else ""
+        if decision.choice == "s3":
+            entry["files"] = True
+        elif decision.choice == "dynamodb" and name:
+            entry["states"].add(name)
+        elif decision.choice in ("sqs", "sns") and decision.kind == "background-thread":
+            entry["threads"] = True
+        elif decision.choice in ("sqs", "sns") and name:
+            entry["queues"].add(name)
+    return {path: Wanted(e["module"], e["files"], frozenset(e["states"]), frozenset(e["queues"]), e["threads"])
+            for path, e in sorted(found.items())}
+
+
+def drains(decisions, hazards, queues: dict[str, list[str]]) -> dict[str, list[str]]:
+    """"module:queue" -> the functions that pop from it (decided sqs): what the consumer runs per item.
+    `queues`: module -> the globals that became a Queue."""
+    found: dict[str, set[str]] = {}
+    for decision, hazard in _decided(decisions, hazards):
+        module, name = decision.target.split(":")[0], hazard.detail.split(" ")[0]
+        if decision.choice in ("sqs", "sns") and name in queues.get(module, ()) and hazard.detail.endswith(POPS):
+            found.setdefault(f"{module}:{name}", set()).add(decision.target)
+    return {queue: sorted(targets) for queue, targets in sorted(found.items())}
+
+
+def _decided(decisions, hazards):
+    by_key: dict[tuple[str, str], list] = {}
+    for hazard in hazards:
+        by_key.setdefault((hazard.kind, hazard.symbol), []).append(hazard)
+    for decision in decisions:
+        for hazard in by_key.get((decision.kind, decision.target), ()):
+            yield decision, hazard

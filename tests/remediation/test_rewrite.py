@@ -1,0 +1,157 @@
+"""The call-site rewrite of remediated modules, as before/after source strings (LibCST's way), and
+which globals and functions the decisions and their hazards name."""
+
+import textwrap
+
+import pytest
+
+from decompose.analysis.model import HazardOut
+from decompose.remediation.model import Decision
+from decompose.remediation.rewrite import IMPORT, Wanted, drains, rewrite, wanted
+
+
+def src(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+CASES = [
+    pytest.param(Wanted("m", files=True), '''
+        """Uploads."""
+        from __future__ import annotations
+        import os
+
+        def save(path, data):
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as handle:
+                handle.write(data)
+            if os.path.exists(path):
+                os.remove(path)
+        ''', '''
+        """Uploads."""
+        from __future__ import annotations
+        {IMPORT}import os
+
+        def save(path, data):
+            _decompose_aws.files.makedirs(os.path.dirname(path), exist_ok=True)
+            with _decompose_aws.files.open(path, "wb") as handle:
+                handle.write(data)
+            if _decompose_aws.files.exists(path):
+                _decompose_aws.files.remove(path)
+        ''', id="s3"),
+    pytest.param(Wanted("pkg.shop", states=frozenset({"_CACHE", "_OTHER"})), '''
+        _CACHE: dict[str, list] = {}
+        _OTHER = {"seeded": 1}
+        _UNNAMED = {}
+
+        def f():
+            _CACHE = {}
+            return _CACHE
+        ''', '''
+        {IMPORT}_CACHE: dict[str, list] = _decompose_aws.State("pkg.shop:_CACHE")
+        _OTHER = {"seeded": 1}
+        _UNNAMED = {}
+
+        def f():
+            _CACHE = {}
+            return _CACHE
+        ''', id="dynamodb: only empty module-level dicts the hazards name"),
+    pytest.param(Wanted("pkg.jobs", queues=frozenset({"_queue", "_worker"}), threads=True), '''
+        import threading
+        from collections import deque
+
+        _queue = deque()
+        _worker = None
+
+        def start():
+            global _worker
+            _worker = threading.Thread(target=run, daemon=True)
+            _worker.start()
+        ''', '''
+        {IMPORT}import threading
+        from collections import deque
+
+        _queue = _decompose_aws.Queue("pkg.jobs:_queue")
+        _worker = None
+
+        def start():
+            global _worker
+            _worker = _decompose_aws.WorkerThread(target=run, daemon=True)
+            _worker.start()
+        ''', id="sqs: a queue and the worker that drained it"),
+    pytest.param(Wanted("app.email", threads=True), '''
+        from threading import Thread
+
+        def send_email(msg):
+            thr = Thread(target=send_async_email, args=[current_app._get_current_object(), msg])
+            thr.start()
+        ''', '''
+        {IMPORT}from threading import Thread
+
+        def send_email(msg):
+            thr = _decompose_aws.Thread(target=send_async_email, args=[current_app._get_current_object(), msg])
+            thr.start()
+        ''', id="sqs: a thread per task becomes a message"),
+]
+
+
+@pytest.mark.parametrize("want,before,after", CASES)
+def test_rewrite(want, before, after):
+    done = rewrite(src(before), want)
+    assert done.source == src(after).replace("{IMPORT}", IMPORT)
+    assert done.changes
+
+
+def test_a_thread_per_task_names_its_target_for_the_consumer():
+    done = rewrite(src(CASES[3].values[1]), CASES[3].values[0])
+    assert done.thread_targets == ["app.email:send_async_email"]
+    assert done.changes == ["line 4: Thread -> aws.Thread"]
+
+
+def test_nothing_to_switch_leaves_the_module_byte_for_byte():
+    before = "import os\n\nX = [1]\n\ndef f():\n    return os.getcwd()\n"
+    assert rewrite(before, Wanted("m", files=True, states=frozenset({"X"}), queues=frozenset({"X"}))).source == before
+
+
+def hazard(kind, symbol, detail):
+    return HazardOut(kind, symbol, "pkg/jobs.py", 1, detail, "", "", True)
+
+
+HAZARDS = [
+    hazard("global-mutable-state", "pkg.jobs:publish", "_queue (.extend())"),
+    hazard("global-mutable-state", "pkg.jobs:drain", "_queue (.popleft())"),
+    hazard("background-thread", "pkg.jobs:start", "threading.Thread"),
+    hazard("process-cache", "pkg.jobs:tree", "_CACHE (item assignment)"),
+    hazard("filesystem-write", "pkg.jobs:save", "open(..., 'wb')"),
+]
+
+
+def test_wanted_reads_the_globals_from_the_hazards_of_each_decision():
+    decisions = (Decision("global-mutable-state", "pkg.jobs:publish", "sqs"),
+                 Decision("global-mutable-state", "pkg.jobs:drain", "sqs"),
+                 Decision("background-thread", "pkg.jobs:start", "sqs"),
+                 Decision("process-cache", "pkg.jobs:tree", "keep"),
+                 Decision("filesystem-write", "pkg.jobs:save", "s3"))
+    assert wanted(decisions, HAZARDS) == {"pkg/jobs.py": Wanted("pkg.jobs", files=True, queues=frozenset({"_queue"}),
+                                                                threads=True)}
+    assert drains(decisions, HAZARDS, {"pkg.jobs": ["_queue"]}) == {"pkg.jobs:_queue": ["pkg.jobs:drain"]}
+    assert drains(decisions, HAZARDS, {}) == {}  # a global left as it was is drained in-process, as before
+
+
+class FakeRendered:
+    """What generation.render.Rendered gives the hook: files and the report."""
+
+    def __init__(self, files, report):
+        self.files, self.report = files, report
+
+
+def test_a_hazard_in_the_shared_kernel_is_reported_not_silently_dropped():
+    from decompose.remediation.generate import apply
+
+    rendered = FakeRendered({"jobs/app.py": b"app = None\n", "shared/python/pkg/jobs.py": b"import os\n"},
+                            {"services": [{"name": "jobs"}], "shared": {}})
+    decisions = (Decision("filesystem-write", "pkg.jobs:save", "s3"),)
+    apply(rendered, decisions, {"pkg.jobs": "shared"}, "proj", HAZARDS)
+    (row,) = rendered.report["shared"]["remediation"]
+    assert row["symbol"] == "pkg.jobs:save" and row["todo"].startswith("in the shared kernel")
+    assert "jobs/chalicelib/aws.py" not in rendered.files
+    assert rendered.files["shared/python/pkg/jobs.py"] == b"import os\n"
