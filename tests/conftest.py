@@ -47,8 +47,10 @@ def recorded(converged):
 
 
 # The suite runs on every core (pytest-xdist, `-n auto --dist loadgroup` in pyproject.toml). A group runs
-# on one worker, so what a group shares is built once: the sample's session fixtures above, a module's
-# fixtures, one zoo app's pipeline (its stages are one test each), the cached venv of tests/environment.
+# on one worker, so what a group shares is built once: the sample's recording above (per test folder: the
+# CLI's and the end-to-end tests' halves are the longest groups, so each worker records once), a
+# module's fixtures, one zoo app's pipeline (its stages are one test each), the cached venv of
+# tests/environment.
 SHARED_FIXTURES = {"converged": "sample", "recorded": "sample"}
 WHOLE_FOLDERS = {"environment", "report"}  # a venv under tests/.cache; Chromium installed once
 
@@ -61,11 +63,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def group(item: pytest.Item) -> str:
     """The worker-sharing group of a test: see the comment above."""
-    for fixture in getattr(item, "fixturenames", ()):
-        if fixture in SHARED_FIXTURES:
-            return SHARED_FIXTURES[fixture]
     where = Path(str(item.path)).resolve().relative_to(Path(__file__).resolve().parents[1]).as_posix()
     parts = where.split("/")
+    for fixture in getattr(item, "fixturenames", ()):
+        if fixture in SHARED_FIXTURES:  # one group per folder: two workers record the sample, each half waits less
+            return f"{SHARED_FIXTURES[fixture]}-{parts[1] if len(parts) > 2 else parts[0]}"
     if parts[:2] == ["tests", "zoo"] and hasattr(item, "callspec") and "app" in item.callspec.params:
         return f"zoo-{item.callspec.params['app']}"
     if parts[0] == "tests" and len(parts) > 2 and parts[1] in WHOLE_FOLDERS:
