@@ -95,17 +95,28 @@ def _references(assignment: meta.ImportAssignment, parsed: Parsed, owned: set[st
         if f"{source}:{original}" in owned:
             found[ref.node] = f"{source}:{original}"
             continue
-        parent = parents.get(ref.node)
-        if isinstance(parent, cst.Attribute) and parent.value is ref.node:
-            element = f"{source}.{original}:{parent.attr.value}"
-            if element in owned:
-                found[parent] = element
+        hit = _chained(ref.node, f"{source}.{original}", owned, parents)
+        if hit is not None:
+            found[hit[0]] = hit[1]
     return found
 
 
+def _chained(node: cst.CSTNode, module: str, owned: set[str], parents) -> tuple[cst.CSTNode, str] | None:  # noqa: ANN001
+    """`views.public.blueprint` after `from shop import views`: the attribute chain walked down the
+    packages (shop.views, then shop.views.public) until it names an owned container."""
+    parent = parents.get(node)
+    while isinstance(parent, cst.Attribute) and parent.value is node:
+        element = f"{module}:{parent.attr.value}"
+        if element in owned:
+            return parent, element
+        module, node, parent = f"{module}.{parent.attr.value}", parent, parents.get(parent)
+    return None
+
+
 def _imports_any(parsed: Parsed, modules: set[str]) -> bool:
-    """Cheap test before scoping: does the module import one of these modules or their packages?"""
-    wanted = modules | {m.rsplit(".", 1)[0] for m in modules if "." in m}
+    """Cheap test before scoping: does the module import one of these modules or their packages
+    (`from shop import views`, then `views.public.blueprint`)?"""
+    wanted = {".".join(m.split(".")[:i]) for m in modules for i in range(1, m.count(".") + 2)}
     for piece in parsed.pieces:
         if piece.kind != "imports":
             continue
