@@ -71,12 +71,13 @@ def unplug(parsed: Parsed, containers: dict[str, str], homes: dict[str, str], so
     if not owned or not _imports_any(parsed, {c.split(":")[0] for c in owned}):
         return parsed.tree, [], {}
     wrapper = meta.MetadataWrapper(parsed.tree, unsafe_skip_copy=True)
-    scope = wrapper.resolve(meta.ScopeProvider)[wrapper.module]
+    scopes = {s for s in wrapper.resolve(meta.ScopeProvider).values() if s is not None}
     parents = wrapper.resolve(meta.ParentNodeProvider)
     targets: dict[cst.CSTNode, str] = {}
-    for assignment in scope.assignments if scope else ():
-        if isinstance(assignment, meta.ImportAssignment):
-            targets.update(_references(assignment, parsed, owned, parents))
+    for scope in scopes:  # the factory's lazy imports too (`from .notes.routes import bp` in create_app)
+        for assignment in scope.assignments:
+            if isinstance(assignment, meta.ImportAssignment):
+                targets.update(_references(assignment, parsed, owned, parents))
     if not targets:
         return parsed.tree, [], {}
     keywords = {c: _registration_keywords(node, parents) for node, c in targets.items()}
@@ -117,15 +118,12 @@ def _imports_any(parsed: Parsed, modules: set[str]) -> bool:
     """Cheap test before scoping: does the module import one of these modules or their packages
     (`from shop import views`, then `views.public.blueprint`)?"""
     wanted = {".".join(m.split(".")[:i]) for m in modules for i in range(1, m.count(".") + 2)}
-    for piece in parsed.pieces:
-        if piece.kind != "imports":
-            continue
-        for node in _import_nodes(piece.node):
-            if isinstance(node, cst.ImportFrom):
-                if import_source(node, parsed.module, parsed.is_package) in wanted:
-                    return True
-            elif any(code(a.name) in wanted for a in node.names):
+    for node in _import_nodes(parsed.tree):
+        if isinstance(node, cst.ImportFrom):
+            if import_source(node, parsed.module, parsed.is_package) in wanted:
                 return True
+        elif any(code(a.name) in wanted for a in node.names):
+            return True
     return False
 
 

@@ -1,12 +1,15 @@
-"""Services must own something: after the repair, a service left with no route and no table is dissolved.
+"""Services must answer requests: after the repair, a service left with no route is dissolved.
 
     homes, why = dissolve_ownerless(graph, homes, pinned)
 
-The repair (validity.py) moves whole modules to the shared layer, so a community that held the app
-factory's own route (`@app.route("/")` in `create_app`) can be left with its error handlers and
-e-mail helpers: a service that answers no request and owns no data, which nobody would deploy.
-Each of its modules goes, whole, where its users are: to the one service that uses it, or to the
-shared layer when the layer or several services use it (or nothing does).
+The repair (validity.py) moves whole modules to the shared layer (every module defining ORM models
+among them), so a community that held a model and its table, or the app factory's own route
+(`@app.route("/")` in `create_app`), can be left with a table and a helper: a service that answers
+no request, which nobody would deploy (issue #23: `api-token`, `models`, `order-lines` beside the
+services whose routes read and write those tables). Its tables go to the service whose code
+touches them most (the model's users when no code touches the table itself); each of its modules
+goes, whole, where its users are: to the one service that uses it, or to the shared layer when the
+layer or several services use it (or nothing does). A service the user pinned code to stays (a worker).
 """
 
 from __future__ import annotations
@@ -14,12 +17,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 from decompose.planning.constraints import SHARED
-from decompose.planning.elements import USE_KINDS, ElementGraph, is_table
+from decompose.planning.elements import TABLE_KINDS, USE_KINDS, ElementGraph, is_table
 
 
 def owners(graph: ElementGraph, homes: dict[str, str]) -> set[str]:
-    """The services owning at least one route handler or table."""
-    return {homes[e] for e in homes if (e in graph.routes or is_table(e)) and homes[e] != SHARED}
+    """The services owning at least one route handler."""
+    return {homes[e] for e in homes if e in graph.routes and homes[e] != SHARED}
 
 
 def dissolve_ownerless(graph: ElementGraph, homes: dict[str, str],
@@ -32,6 +35,7 @@ def dissolve_ownerless(graph: ElementGraph, homes: dict[str, str],
     if not doomed or not keep:
         return homes, {}
     homes = dict(homes)
+    _adopt_tables(graph, homes, set(doomed), keep)
     reasons: dict[str, str] = {}
     users = _using_homes(graph, homes)
     for module, members in sorted(graph.members.items()):
@@ -43,9 +47,24 @@ def dissolve_ownerless(graph: ElementGraph, homes: dict[str, str],
             if homes.get(member) in doomed:
                 homes[member] = target
                 if target == SHARED:
-                    reasons[member] = (f"its service owned no route and no table; used by "
+                    reasons[member] = (f"its service owned no route; used by "
                                        f"{', '.join(sorted(using)) or 'nothing else'}")
     return homes, reasons
+
+
+def _adopt_tables(graph: ElementGraph, homes: dict[str, str], doomed: set[str], keep: set[str]) -> None:
+    """Each table of a dissolved service goes to the kept service touching it (or its model) most."""
+    for table in sorted(e for e in homes if is_table(e) and homes[e] in doomed):
+        homes[table] = _heaviest(graph, homes, keep, {table}) or _heaviest(
+            graph, homes, keep, {graph.table_model.get(table, "")}) or min(keep)
+
+
+def _heaviest(graph: ElementGraph, homes: dict[str, str], keep: set[str], targets: set[str]) -> str | None:
+    weight: dict[str, int] = defaultdict(int)
+    for dep in graph.deps:
+        if dep.dst in targets and dep.kind in TABLE_KINDS + USE_KINDS and homes.get(dep.src) in keep:
+            weight[homes[dep.src]] += dep.count
+    return max(sorted(weight), key=lambda s: weight[s]) if weight else None
 
 
 def _using_homes(graph: ElementGraph, homes: dict[str, str]) -> dict[str, set[str]]:

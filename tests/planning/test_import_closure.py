@@ -1,0 +1,49 @@
+"""Rule 4 of a valid plan (validity.py): what a service's module uses when it is imported (a decorator
+above a view) is in that service or in the layer, never behind another service's client."""
+
+from decompose.analysis.model import Location
+from decompose.planning.constraints import SHARED
+from decompose.planning.elements import Dep
+from decompose.planning.plan import Plan, Service
+from decompose.planning.sourcefacts import SourceFacts
+from decompose.planning.validity import problems, repair
+from tests.planning.test_ownership import graph_of
+
+MODULES = {"shop.orders": ["checkout"], "shop.users": ["signup"], "shop.auth": ["token_required", "hash_password"]}
+
+
+def _graph(decorator_line: int):
+    graph = graph_of(MODULES, [], ["shop.orders:checkout", "shop.users:signup"])
+    graph.paths = {m: m.replace(".", "/") + ".py" for m in MODULES}
+    graph.elements["shop.orders:checkout"] = graph.elements["shop.orders:checkout"].__class__(
+        "shop.orders:checkout", "function", "shop.orders", 5, 3)
+    graph.deps = [Dep("shop.orders:checkout", "shop.auth:token_required", "call", 1,
+                      (Location("shop/orders.py", decorator_line),)),
+                  Dep("shop.users:signup", "shop.auth:hash_password", "call", 1, (Location("shop/users.py", 9),))]
+    facts = SourceFacts(runtime={"shop.orders": [(6, 8)], "shop.users": [(6, 12)], "shop.auth": []},
+                        read={"shop.orders", "shop.users", "shop.auth"})
+    homes = {e: "orders" for e in graph.members["shop.orders"]} | {e: "users" for m in ("shop.users", "shop.auth")
+                                                                     for e in graph.members[m]}
+    return graph, facts, homes
+
+
+def _plan() -> Plan:
+    return Plan([Service("orders", ["shop.orders"]), Service("users", ["shop.users", "shop.auth"])], Service(SHARED))
+
+
+def test_a_decorator_of_another_service_is_a_problem_and_the_repair_shares_its_module():
+    graph, facts, homes = _graph(decorator_line=4)
+    found = problems(graph, facts, _plan(), homes)
+    assert [p.where for p in found] == ["services.orders"]
+    assert "shop.auth:token_required when it is imported (shop/orders.py:4)" in found[0].what
+    assert "add shop.auth to shared.modules" in found[0].fix
+    repaired, why = repair(graph, facts, homes)
+    assert all(repaired[e] == SHARED for e in graph.members["shop.auth"])
+    assert repaired["shop.orders:checkout"] == "orders" and repaired["shop.users:signup"] == "users"
+    assert "needed when imported by shop.orders" in why["shop.auth:token_required"]
+
+
+def test_a_call_inside_a_function_body_is_a_client_call_not_a_problem():
+    graph, facts, homes = _graph(decorator_line=7)
+    assert problems(graph, facts, _plan(), homes) == []
+    assert repair(graph, facts, homes)[0] == homes
