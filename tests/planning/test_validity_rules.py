@@ -1,10 +1,10 @@
-"""Rule 4 of a valid plan (validity.py): what a service's module uses when it is imported (a decorator
-above a view) is in that service or in the layer, never behind another service's client."""
+"""Rules of a valid plan on hand-built graphs: what a service's module uses when it is imported (a decorator
+above a view) is in that service or in the layer (validity.py rule 4); routes on the app object stay with it."""
 
 from decompose.analysis.model import Location
 from decompose.planning.constraints import SHARED
 from decompose.planning.elements import Dep
-from decompose.planning.plan import Plan, Service
+from decompose.planning.plan import Plan, Service, placement_of
 from decompose.planning.sourcefacts import SourceFacts
 from decompose.planning.validity import problems, repair
 from tests.planning.test_ownership import graph_of
@@ -47,3 +47,14 @@ def test_a_call_inside_a_function_body_is_a_client_call_not_a_problem():
     graph, facts, homes = _graph(decorator_line=7)
     assert problems(graph, facts, _plan(), homes) == []
     assert repair(graph, facts, homes)[0] == homes
+
+
+def test_a_route_on_the_app_object_may_stay_with_the_app_in_the_layer():
+    graph = graph_of({"journal.main": ["app", "health"], "journal.notes": ["list_notes"]}, [],
+                     ["journal.main:health", "journal.notes:list_notes"])
+    graph.elements["journal.main:app"] = graph.elements["journal.main:app"].__class__("journal.main:app", "assignment", "journal.main", 1, 1)
+    graph.deps = [Dep("journal.main:health", "journal.main:app", "reference", 1, (Location("journal/main.py", 1),))]
+    plan = Plan([Service("notes", ["journal.notes"], routes=["GET /journal.notes:list_notes"])], Service(SHARED, ["journal.main"]))
+    assert placement_of(plan, graph, frozenset({"journal.main:app"}))[1] == []
+    assert [p.what for p in placement_of(plan, graph)[1]] == [
+        "route 'GET /journal.main:health' left without a service: its handler is in shared"]
