@@ -21,6 +21,7 @@ from decompose.analysis.serialize import read
 from decompose.errors import UserError
 from decompose.planning.constraints import SHARED, Constraints, Unhonoured
 from decompose.planning.elements import ElementGraph, element_graph
+from decompose.planning.naming import name_communities
 from decompose.planning.groundtruth import ground_truth_partition, read_ground_truth
 from decompose.planning.ownership import dissolve_ownerless
 from decompose.planning.plan import Plan, Problem, Settings, placement_of, roll_up
@@ -114,8 +115,17 @@ def _repaired(ws: Workspace, placement: Placement, pinned: set[str] = frozenset(
         if home != SHARED:
             services[home].add(element)
     shared = {e: placement.shared.get(e) or moved.get(e, "shared") for e, h in homes.items() if h == SHARED}
-    return Placement({n: s for n, s in services.items() if s}, dict(sorted(shared.items())),
+    return Placement(_renamed(ws.graph, {n: s for n, s in services.items() if s}, pinned), dict(sorted(shared.items())),
                      placement.unhonoured, placement.strategy)
+
+
+def _renamed(graph: ElementGraph, services: dict[str, set[str]], pinned: set[str]) -> dict[str, set[str]]:
+    """Names again after the repair: a service named before it lost its helpers to the layer or
+    adopted a dissolved service's tables is named after what it owns now (naming.py)."""
+    free = [(name, elements) for name, elements in sorted(services.items()) if name not in pinned]
+    names = name_communities(graph, [elements for _, elements in free], set(pinned) | {SHARED})
+    return dict(sorted({**{n: services[n] for n in services if n in pinned},
+                        **{new: elements for new, (_, elements) in zip(names, free, strict=True)}}.items()))
 
 
 def baseline_scores(ws: Workspace, settings: Settings, truth: dict[str, str] | None = None) -> dict[str, Any]:
