@@ -6,10 +6,12 @@ The repair (validity.py) moves whole modules to the shared layer (every module d
 among them), so a community that held a model and its table, or the app factory's own route
 (`@app.route("/")` in `create_app`), can be left with a table and a helper: a service that answers
 no request, which nobody would deploy (issue #23: `api-token`, `models`, `order-lines` beside the
-services whose routes read and write those tables). Its tables go to the service whose code
-touches them most (the model's users when no code touches the table itself); each of its modules
-goes, whole, where its users are: to the one service that uses it, or to the shared layer when the
-layer or several services use it (or nothing does). A service the user pinned code to stays (a worker).
+services whose routes read and write those tables). A service holding tables joins, whole, the
+service whose code touches its tables most (its models', when no code touches the tables); one
+holding none is taken apart: each of its modules goes, whole, where its users are: to the one
+service that uses it, or to the shared layer when the layer or several services use it (or
+nothing does). A service the user pinned code to stays (a worker), and so does one holding tables
+that no service with routes touches, directly or through the layer (a worker owning its data).
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ def dissolve_ownerless(graph: ElementGraph, homes: dict[str, str],
     if not doomed or not keep:
         return homes, {}
     homes = dict(homes)
-    _adopt_tables(graph, homes, set(doomed), keep)
+    for service in _merge_tables(graph, homes, doomed, keep):
+        doomed.remove(service)  # merged into a service with routes, or kept as a worker
     reasons: dict[str, str] = {}
     users = _using_homes(graph, homes)
     for module, members in sorted(graph.members.items()):
@@ -52,19 +55,49 @@ def dissolve_ownerless(graph: ElementGraph, homes: dict[str, str],
     return homes, reasons
 
 
-def _adopt_tables(graph: ElementGraph, homes: dict[str, str], doomed: set[str], keep: set[str]) -> None:
-    """Each table of a dissolved service goes to the kept service touching it (or its model) most."""
-    for table in sorted(e for e in homes if is_table(e) and homes[e] in doomed):
-        homes[table] = _heaviest(graph, homes, keep, {table}) or _heaviest(
-            graph, homes, keep, {graph.table_model.get(table, "")}) or min(keep)
+def _merge_tables(graph: ElementGraph, homes: dict[str, str], doomed: list[str], keep: set[str]) -> list[str]:
+    """Services holding tables join, whole, the kept service touching their tables (else their
+    models, else their code) most: a table and its model stay together, with the routes using them.
+    One that no request path touches at all stays: a worker owning its data (tasks, commands)."""
+    merged = []
+    for service in doomed:
+        elements = {e for e, h in homes.items() if h == service}
+        tables = {e for e in elements if is_table(e)}
+        if not tables:
+            continue
+        target = _heaviest(graph, homes, keep, elements)
+        for element in elements if target else ():
+            homes[element] = target
+        merged.append(service)
+    return merged
 
 
 def _heaviest(graph: ElementGraph, homes: dict[str, str], keep: set[str], targets: set[str]) -> str | None:
-    weight: dict[str, int] = defaultdict(int)
+    """The kept service most tied to `targets` directly; with no direct tie, through one element of
+    the layer (a function in [shared] that the service's routes call and that writes the table)."""
+    direct: dict[str, float] = defaultdict(float)
+    layered: dict[str, float] = defaultdict(float)
+    through = _layer_users(graph, homes, keep)
     for dep in graph.deps:
-        if dep.dst in targets and dep.kind in TABLE_KINDS + USE_KINDS and homes.get(dep.src) in keep:
-            weight[homes[dep.src]] += dep.count
+        if dep.kind not in TABLE_KINDS + USE_KINDS:
+            continue
+        for mine, other in ((dep.dst, dep.src), (dep.src, dep.dst)):
+            if mine in targets and homes.get(other) in keep:
+                direct[homes[other]] += dep.count
+            elif mine in targets and homes.get(other) == SHARED:
+                for service in through.get(other, ()):
+                    layered[service] += dep.count
+    weight = direct or layered
     return max(sorted(weight), key=lambda s: weight[s]) if weight else None
+
+
+def _layer_users(graph: ElementGraph, homes: dict[str, str], keep: set[str]) -> dict[str, set[str]]:
+    """layer element -> the kept services whose code uses it directly."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for dep in graph.deps:
+        if dep.kind in TABLE_KINDS + USE_KINDS and homes.get(dep.dst) == SHARED and homes.get(dep.src) in keep:
+            found[dep.dst].add(homes[dep.src])
+    return found
 
 
 def _using_homes(graph: ElementGraph, homes: dict[str, str]) -> dict[str, set[str]]:

@@ -64,3 +64,13 @@ def test_a_table_only_service_is_dissolved_and_its_table_follows_the_routes_that
     settled, _ = dissolve_ownerless(graph, homes)
     assert settled["table:token"] == "users"
     assert set(settled.values()) == {"orders", "users", SHARED}
+
+
+def test_a_table_only_service_no_route_touches_stays_as_a_worker():
+    graph = graph_of({**MODULES, "shop.audit": ["Event"]}, [], ["shop.orders:checkout"])
+    graph.elements["table:event"] = Element("table:event", "table", "shop.audit", 1, 1)
+    graph.table_model["table:event"] = "shop.audit:Event"
+    homes = {e: "orders" for m in ("shop.orders", "shop.users", "shop.mail", "shop.errors", "shop.app")
+             for e in graph.members[m]}
+    homes |= {e: "audit" for e in graph.members["shop.audit"]} | {"table:event": "audit"}
+    assert dissolve_ownerless(graph, homes) == (homes, {})
