@@ -78,7 +78,7 @@ def propose_plan(ws: Workspace, settings: Settings, constraints: Constraints,
     if settings.strategy not in STRATEGIES:
         raise UserError(f"unknown strategy {settings.strategy!r}", f"use one of: {', '.join(sorted(STRATEGIES))}")
     options = PlanOptions(settings.strategy, settings.resolution, settings.seed, settings.services, ws.weights, constraints=constraints)
-    placement = _repaired(ws, propose(ws.graph, options), set(constraints.pins.values()))
+    placement = _proposed(ws, options, set(constraints.pins.values()))
     plan = roll_up(ws.graph, placement, constraints, settings)
     homes, _ = placement_of(plan, ws.graph)
     truth = _truth(ws, ground_truth)
@@ -97,6 +97,29 @@ def proposed_remediations(ws: Workspace) -> list[remediation.Decision]:
 
 def static_folders(ws: Workspace, root: Path | None = None) -> list[str]:
     return remediation.static_dirs(Path(root or ws.root), [m.path for m in ws.analysis.modules if m.role == "app"])
+
+
+def _proposed(ws: Workspace, options: PlanOptions, pinned: set[str]) -> Placement:
+    """Propose and repair; with `--services K`, aim higher while the repair (services owning no
+    route dissolved) leaves fewer than K, and when no aim gives K services owning a route (K above
+    the number of route families), keep the route-less ones: the user asked for K."""
+    target = options.services
+    placement = _repaired(ws, propose(ws.graph, options), pinned)
+    aim = target
+    for _ in range(4):
+        missing = target - len(placement.services)
+        if not target or missing <= 0:
+            break
+        aim += missing
+        placement = _repaired(ws, propose(ws.graph, replace(options, services=aim)), pinned)
+    if target and len(placement.services) < target:  # more services than route families: the user asked
+        raw = propose(ws.graph, options)
+        placement = _repaired(ws, raw, pinned | set(raw.services))
+    unhonoured = [u for u in placement.unhonoured if not u.constraint.startswith("--services")]
+    if target and len(placement.services) != target:
+        unhonoured.append(Unhonoured(f"--services {target}", f"found {len(placement.services)}: no finer split "
+                                     "gives each service a route"))
+    return replace(placement, unhonoured=unhonoured)
 
 
 def _repaired(ws: Workspace, placement: Placement, pinned: set[str] = frozenset()) -> Placement:
