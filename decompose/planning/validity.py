@@ -22,8 +22,8 @@ refuse is reported first, by field. The rules:
    value a service's module uses when it is imported (`@token_required` above a view, a class body
    calling a helper) is in that service or in the layer, never in another service: there it would
    be a client called while the module loads (a WireError, or a stub returned where a decorator was
-   expected). Plain imports do not count (a service imports another's names as clients, called
-   later), nor do route handlers, route containers and route modules (each service plugs in its own).
+   expected). Plain imports and dotted strings do not count (a service imports another's names as
+   clients, called later; each service resolves Django's `include("app.urls")` in its own copy), nor do route handlers, route containers and route modules (each service plugs in its own).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from decompose.planning.constraints import SHARED
-from decompose.planning.elements import USE_KINDS, Dep, ElementGraph, is_table
+from decompose.planning.elements import CODE_KINDS, USE_KINDS, Dep, ElementGraph, is_table
 from decompose.planning.plan import Plan, Problem
 from decompose.planning.sourcefacts import SourceFacts
 
@@ -101,8 +101,8 @@ def _service_needs(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str
     routed = route_modules(graph)
     found = []
     for dep in graph.deps:
-        if dep.kind not in USE_KINDS or is_table(dep.dst) or dep.dst in exempt:
-            continue
+        if dep.kind not in CODE_KINDS or is_table(dep.dst) or dep.dst in exempt:
+            continue  # a dotted string (Django's include("catalog.urls")) is resolved by each service's own copy
         source, target = graph.module_of(dep.src), graph.module_of(dep.dst)
         if source in layer or target in layer or target in routed or source == target:
             continue
