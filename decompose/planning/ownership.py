@@ -7,8 +7,8 @@ among them), so a community that held a model and its table, or the app factory'
 (`@app.route("/")` in `create_app`), can be left with a table and a helper: a service that answers
 no request, which nobody would deploy (issue #23: `api-token`, `models`, `order-lines` beside the
 services whose routes read and write those tables). A service holding tables joins, whole, the
-service whose code touches its tables most (its models', when no code touches the tables); one
-holding none is taken apart: each of its modules goes, whole, where its users are: to the one
+service with routes most tied to its tables, models and code (directly, else through one element
+of the layer); one holding none is taken apart: each of its modules goes, whole, where its users are: to the one
 service that uses it, or to the shared layer when the layer or several services use it (or
 nothing does). A service the user pinned code to stays (a worker), and so does one holding tables
 that no service with routes touches, directly or through the layer (a worker owning its data).
