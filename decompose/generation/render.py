@@ -29,7 +29,7 @@ from decompose.generation import classify, django, known, policy
 from decompose.generation import settings as deploy
 from decompose.generation.crossings import Crossing, crossings, together
 from decompose.generation.layout import Sources
-from decompose.generation.model import Layout, ModuleView, Proxy, ServiceLayout
+from decompose.generation.model import LAYER, Layout, ModuleView, Proxy, ServiceLayout
 from decompose.generation.routes import chalice_routes
 from decompose.generation.source import code
 from decompose.generation.runtime import client as runtime_client
@@ -210,12 +210,13 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     files[f"{base}/.chalice/layer.json"] = json.dumps(_merge_template(), indent=2, sort_keys=True) + "\n"
     reqs = [r for r in deploy.requirements(service.external, tops, installed) if r.name not in layer_dists]
     files[f"{base}/requirements.txt"] = _requirements_text(f"service {service.name}", reqs)
-    _render_tests(files, env, base, service, framework, routes, support)
+    app_routes = [r for r in analysis.routes if homes.get(r.handler) == LAYER]  # declared in the factory: every service serves them
+    _render_tests(files, env, base, service, framework, routes, support, app_routes)
     return {"service": service, "routes": routes, "env": env_vars, "sizing": sizing, "requirements": reqs}
 
 
 def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: ServiceLayout, framework: str,
-                  routes: list, support: str) -> None:
+                  routes: list, support: str, app_routes: list = ()) -> None:
     suffix = "_django" if framework == "django" else ""
     files[f"{base}/tests/conftest.py"] = env.get_template(f"service/conftest{suffix}.py.j2").render(framework=framework, support=support)
     chalice = sorted([m, r.path, r.example] for r in routes for m in r.methods)
@@ -229,7 +230,7 @@ def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: Se
         return
     files[f"{base}/tests/test_routes.py"] = env.get_template("service/test_routes.py.j2").render(
         service=service.name, framework=framework, routes=chalice,
-        framework_routes=sorted([m, r.path] for r in service.routes for m in r.methods),
+        framework_routes=[list(p) for p in sorted({(m, r.path) for r in (*service.routes, *app_routes) for m in r.methods})],
         exposed=sorted(service.exposed))
 
 

@@ -71,12 +71,13 @@ def unplug(parsed: Parsed, containers: dict[str, str], homes: dict[str, str], so
     if not owned or not _imports_any(parsed, {c.split(":")[0] for c in owned}):
         return parsed.tree, [], {}
     wrapper = meta.MetadataWrapper(parsed.tree, unsafe_skip_copy=True)
-    scope = wrapper.resolve(meta.ScopeProvider)[wrapper.module]
+    scopes = {s for s in wrapper.resolve(meta.ScopeProvider).values() if s is not None}
     parents = wrapper.resolve(meta.ParentNodeProvider)
     targets: dict[cst.CSTNode, str] = {}
-    for assignment in scope.assignments if scope else ():
-        if isinstance(assignment, meta.ImportAssignment):
-            targets.update(_references(assignment, parsed, owned, parents))
+    for scope in scopes:  # the factory's lazy imports too (`from .notes.routes import bp` in create_app)
+        for assignment in scope.assignments:
+            if isinstance(assignment, meta.ImportAssignment):
+                targets.update(_references(assignment, parsed, owned, parents))
     if not targets:
         return parsed.tree, [], {}
     keywords = {c: _registration_keywords(node, parents) for node, c in targets.items()}
@@ -95,26 +96,34 @@ def _references(assignment: meta.ImportAssignment, parsed: Parsed, owned: set[st
         if f"{source}:{original}" in owned:
             found[ref.node] = f"{source}:{original}"
             continue
-        parent = parents.get(ref.node)
-        if isinstance(parent, cst.Attribute) and parent.value is ref.node:
-            element = f"{source}.{original}:{parent.attr.value}"
-            if element in owned:
-                found[parent] = element
+        hit = _chained(ref.node, f"{source}.{original}", owned, parents)
+        if hit is not None:
+            found[hit[0]] = hit[1]
     return found
 
 
+def _chained(node: cst.CSTNode, module: str, owned: set[str], parents) -> tuple[cst.CSTNode, str] | None:  # noqa: ANN001
+    """`views.public.blueprint` after `from shop import views`: the attribute chain walked down the
+    packages (shop.views, then shop.views.public) until it names an owned container."""
+    parent = parents.get(node)
+    while isinstance(parent, cst.Attribute) and parent.value is node:
+        element = f"{module}:{parent.attr.value}"
+        if element in owned:
+            return parent, element
+        module, node, parent = f"{module}.{parent.attr.value}", parent, parents.get(parent)
+    return None
+
+
 def _imports_any(parsed: Parsed, modules: set[str]) -> bool:
-    """Cheap test before scoping: does the module import one of these modules or their packages?"""
-    wanted = modules | {m.rsplit(".", 1)[0] for m in modules if "." in m}
-    for piece in parsed.pieces:
-        if piece.kind != "imports":
-            continue
-        for node in _import_nodes(piece.node):
-            if isinstance(node, cst.ImportFrom):
-                if import_source(node, parsed.module, parsed.is_package) in wanted:
-                    return True
-            elif any(code(a.name) in wanted for a in node.names):
+    """Cheap test before scoping: does the module import one of these modules or their packages
+    (`from shop import views`, then `views.public.blueprint`)?"""
+    wanted = {".".join(m.split(".")[:i]) for m in modules for i in range(1, m.count(".") + 2)}
+    for node in _import_nodes(parsed.tree):
+        if isinstance(node, cst.ImportFrom):
+            if import_source(node, parsed.module, parsed.is_package) in wanted:
                 return True
+        elif any(code(a.name) in wanted for a in node.names):
+            return True
     return False
 
 

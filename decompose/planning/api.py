@@ -21,6 +21,7 @@ from decompose.analysis.serialize import read
 from decompose.errors import UserError
 from decompose.planning.constraints import SHARED, Constraints, Unhonoured
 from decompose.planning.elements import ElementGraph, element_graph
+from decompose.planning.naming import name_communities
 from decompose.planning.groundtruth import ground_truth_partition, read_ground_truth
 from decompose.planning.ownership import dissolve_ownerless
 from decompose.planning import pathpins
@@ -79,7 +80,7 @@ def propose_plan(ws: Workspace, settings: Settings, constraints: Constraints,
     if settings.strategy not in STRATEGIES:
         raise UserError(f"unknown strategy {settings.strategy!r}", f"use one of: {', '.join(sorted(STRATEGIES))}")
     options = PlanOptions(settings.strategy, settings.resolution, settings.seed, settings.services, ws.weights, constraints=constraints)
-    placement = _repaired(ws, propose(ws.graph, options), set(constraints.pins.values()))
+    placement = _proposed(ws, options, set(constraints.pins.values()))
     plan = roll_up(ws.graph, placement, constraints, settings)
     homes, _ = placement_of(plan, ws.graph)
     truth = _truth(ws, ground_truth)
@@ -101,6 +102,29 @@ def static_folders(ws: Workspace, root: Path | None = None) -> list[str]:
     return remediation.static_dirs(Path(root or ws.root), [m.path for m in ws.analysis.modules if m.role == "app"])
 
 
+def _proposed(ws: Workspace, options: PlanOptions, pinned: set[str]) -> Placement:
+    """Propose and repair; with `--services K`, aim higher while the repair (services owning no
+    route dissolved) leaves fewer than K, and when no aim gives K services owning a route (K above
+    the number of route families), keep the route-less ones: the user asked for K."""
+    target = options.services
+    placement = _repaired(ws, propose(ws.graph, options), pinned)
+    aim = target
+    for _ in range(4):
+        missing = target - len(placement.services)
+        if not target or missing <= 0:
+            break
+        aim += missing
+        placement = _repaired(ws, propose(ws.graph, replace(options, services=aim)), pinned)
+    if target and len(placement.services) < target:  # more services than route families: the user asked
+        raw = propose(ws.graph, options)
+        placement = _repaired(ws, raw, pinned | set(raw.services))
+    unhonoured = [u for u in placement.unhonoured if not u.constraint.startswith("--services")]
+    if target and len(placement.services) != target:
+        unhonoured.append(Unhonoured(f"--services {target}", f"found {len(placement.services)}: no finer split "
+                                     "gives each service a route"))
+    return replace(placement, unhonoured=unhonoured)
+
+
 def _repaired(ws: Workspace, placement: Placement, pinned: set[str] = frozenset()) -> Placement:
     """The proposal made valid (validity.py): `plan` never writes a plan that generate would refuse;
     then no service owns nothing (ownership.py) unless the user pinned code to it."""
@@ -117,8 +141,17 @@ def _repaired(ws: Workspace, placement: Placement, pinned: set[str] = frozenset(
         if home != SHARED:
             services[home].add(element)
     shared = {e: placement.shared.get(e) or moved.get(e, "shared") for e, h in homes.items() if h == SHARED}
-    return Placement({n: s for n, s in services.items() if s}, dict(sorted(shared.items())),
+    return Placement(_renamed(ws.graph, {n: s for n, s in services.items() if s}, pinned), dict(sorted(shared.items())),
                      placement.unhonoured, placement.strategy)
+
+
+def _renamed(graph: ElementGraph, services: dict[str, set[str]], pinned: set[str]) -> dict[str, set[str]]:
+    """Names again after the repair: a service named before it lost its helpers to the layer or
+    adopted a dissolved service's tables is named after what it owns now (naming.py)."""
+    free = [(name, elements) for name, elements in sorted(services.items()) if name not in pinned]
+    names = name_communities(graph, [elements for _, elements in free], set(pinned) | {SHARED})
+    return dict(sorted({**{n: services[n] for n in services if n in pinned},
+                        **{new: elements for new, (_, elements) in zip(names, free, strict=True)}}.items()))
 
 
 def baseline_scores(ws: Workspace, settings: Settings, truth: dict[str, str] | None = None) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Names for proposed services: what their routes, tables or modules say they are about.
 
 A community is named after its largest route family (`/orders/...` -> `orders`), else the table
-its code writes most, else the package holding most of its lines. A name must say something:
+its code writes most, else the package holding most of its lines; when its routes scatter over
+three or more families with none holding half (`/login`, `/register`, `/logout`: verbs, not a
+domain), the package comes first (`accounts`). A name must say something:
 URL segments that are not words (`403`, `me`, `humans.txt`) are skipped; a Django table is named
 by its app label (`users_userprofile` -> `users`, the package of its model); a module named after
 its technical layer (`models`, `views`, `utils`, `api`) gives way to the package above it. Names are
@@ -31,13 +33,20 @@ def clean(name: str) -> str:
 
 
 def candidates(graph: ElementGraph, community: set[str]) -> list[str]:
-    ordered = [*_ranked(_families(graph, community)), *_ranked(_tables(graph, community)),
-               *_ranked(_packages(graph, community))]
+    families = _families(graph, community)
+    ordered = [*_ranked(families), *_ranked(_tables(graph, community)), *_ranked(_packages(graph, community))]
+    if _scattered(families):  # /login, /register, /logout: verbs, not a domain; the package says `accounts`
+        ordered = [*_ranked(_packages(graph, community)), *ordered]
     seen: list[str] = []
     for name in (clean(n) for n in ordered):
         if name not in seen:
             seen.append(name)
     return seen
+
+
+def _scattered(families: Counter[str]) -> bool:
+    """Three or more one-segment families, none holding half the routes."""
+    return len(families) >= 3 and 2 * max(families.values()) < sum(families.values())
 
 
 def _ranked(counter: Counter[str]) -> list[str]:

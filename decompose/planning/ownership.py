@@ -1,12 +1,17 @@
-"""Services must own something: after the repair, a service left with no route and no table is dissolved.
+"""Services must answer requests: after the repair, a service left with no route is dissolved.
 
     homes, why = dissolve_ownerless(graph, homes, pinned)
 
-The repair (validity.py) moves whole modules to the shared layer, so a community that held the app
-factory's own route (`@app.route("/")` in `create_app`) can be left with its error handlers and
-e-mail helpers: a service that answers no request and owns no data, which nobody would deploy.
-Each of its modules goes, whole, where its users are: to the one service that uses it, or to the
-shared layer when the layer or several services use it (or nothing does).
+The repair (validity.py) moves whole modules to the shared layer (every module defining ORM models
+among them), so a community that held a model and its table, or the app factory's own route
+(`@app.route("/")` in `create_app`), can be left with a table and a helper: a service that answers
+no request, which nobody would deploy (issue #23: `api-token`, `models`, `order-lines` beside the
+services whose routes read and write those tables). A service holding tables joins, whole, the
+service with routes most tied to its tables, models and code (directly, else through one element
+of the layer); one holding none is taken apart: each of its modules goes, whole, where its users are: to the one
+service that uses it, or to the shared layer when the layer or several services use it (or
+nothing does). A service the user pinned code to stays (a worker), and so does one holding tables
+that no service with routes touches, directly or through the layer (a worker owning its data).
 """
 
 from __future__ import annotations
@@ -14,12 +19,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 from decompose.planning.constraints import SHARED
-from decompose.planning.elements import USE_KINDS, ElementGraph, is_table
+from decompose.planning.elements import TABLE_KINDS, USE_KINDS, ElementGraph, is_table
 
 
 def owners(graph: ElementGraph, homes: dict[str, str]) -> set[str]:
-    """The services owning at least one route handler or table."""
-    return {homes[e] for e in homes if (e in graph.routes or is_table(e)) and homes[e] != SHARED}
+    """The services owning at least one route handler."""
+    return {homes[e] for e in homes if e in graph.routes and homes[e] != SHARED}
 
 
 def dissolve_ownerless(graph: ElementGraph, homes: dict[str, str],
@@ -32,6 +37,8 @@ def dissolve_ownerless(graph: ElementGraph, homes: dict[str, str],
     if not doomed or not keep:
         return homes, {}
     homes = dict(homes)
+    for service in _merge_tables(graph, homes, doomed, keep):
+        doomed.remove(service)  # merged into a service with routes, or kept as a worker
     reasons: dict[str, str] = {}
     users = _using_homes(graph, homes)
     for module, members in sorted(graph.members.items()):
@@ -43,9 +50,54 @@ def dissolve_ownerless(graph: ElementGraph, homes: dict[str, str],
             if homes.get(member) in doomed:
                 homes[member] = target
                 if target == SHARED:
-                    reasons[member] = (f"its service owned no route and no table; used by "
+                    reasons[member] = (f"its service owned no route; used by "
                                        f"{', '.join(sorted(using)) or 'nothing else'}")
     return homes, reasons
+
+
+def _merge_tables(graph: ElementGraph, homes: dict[str, str], doomed: list[str], keep: set[str]) -> list[str]:
+    """Services holding tables join, whole, the kept service touching their tables (else their
+    models, else their code) most: a table and its model stay together, with the routes using them.
+    One that no request path touches at all stays: a worker owning its data (tasks, commands)."""
+    merged = []
+    for service in doomed:
+        elements = {e for e, h in homes.items() if h == service}
+        tables = {e for e in elements if is_table(e)}
+        if not tables:
+            continue
+        target = _heaviest(graph, homes, keep, elements)
+        for element in elements if target else ():
+            homes[element] = target
+        merged.append(service)
+    return merged
+
+
+def _heaviest(graph: ElementGraph, homes: dict[str, str], keep: set[str], targets: set[str]) -> str | None:
+    """The kept service most tied to `targets` directly; with no direct tie, through one element of
+    the layer (a function in [shared] that the service's routes call and that writes the table)."""
+    direct: dict[str, float] = defaultdict(float)
+    layered: dict[str, float] = defaultdict(float)
+    through = _layer_users(graph, homes, keep)
+    for dep in graph.deps:
+        if dep.kind not in TABLE_KINDS + USE_KINDS:
+            continue
+        for mine, other in ((dep.dst, dep.src), (dep.src, dep.dst)):
+            if mine in targets and homes.get(other) in keep:
+                direct[homes[other]] += dep.count
+            elif mine in targets and homes.get(other) == SHARED:
+                for service in through.get(other, ()):
+                    layered[service] += dep.count
+    weight = direct or layered
+    return max(sorted(weight), key=lambda s: weight[s]) if weight else None
+
+
+def _layer_users(graph: ElementGraph, homes: dict[str, str], keep: set[str]) -> dict[str, set[str]]:
+    """layer element -> the kept services whose code uses it directly."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for dep in graph.deps:
+        if dep.kind in TABLE_KINDS + USE_KINDS and homes.get(dep.dst) == SHARED and homes.get(dep.src) in keep:
+            found[dep.dst].add(homes[dep.src])
+    return found
 
 
 def _using_homes(graph: ElementGraph, homes: dict[str, str]) -> dict[str, set[str]]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from decompose.planning.constraints import SHARED, Constraints
 from decompose.planning.elements import CODE_KINDS, TABLE_KINDS, TABLE_PREFIX, ElementGraph, is_table
-from decompose.planning.planner import Placement
+from decompose.planning.planner import Placement, route_containers
 
 PLAN_SCHEMA_VERSION = 1
 
@@ -109,8 +109,9 @@ def crossing(graph: ElementGraph, homes: dict[str, str]) -> list:
 def placement_of(plan: Plan, graph: ElementGraph, builders: frozenset[str] = frozenset()) -> tuple[dict[str, str], list[Problem]]:
     """element -> service (or "shared") as the plan says, and every problem found on the way.
 
-    `builders`: the functions that build the app; a route declared inside one (`@app.route("/")` in
-    `create_app`) belongs to the shared layer's app, so it may stay in shared.
+    `builders`: the functions and objects that build the app; a route declared inside one
+    (`@app.route("/")` in `create_app`) or hanging on the app object itself (`@app.get("/health")`
+    beside `app = FastAPI()`) belongs to the shared layer's app, so it may stay in shared.
     """
     homes: dict[str, str] = {}
     where: dict[str, str] = {}
@@ -195,6 +196,7 @@ def _implicit(graph: ElementGraph, element: str, homes: dict[str, str]) -> bool:
 def _route_problems(graph: ElementGraph, plan: Plan, homes: dict[str, str], where: dict[str, str],
                     builders: frozenset[str]) -> list[Problem]:
     problems = []
+    on_app = route_containers(graph) if builders else {}
     owner = {route: homes.get(handler) for handler in graph.routes for route in route_ids(graph, handler)}
     placed_by = {route: where.get(handler, route) for handler in graph.routes for route in route_ids(graph, handler)}
     listed: dict[str, str] = {}
@@ -208,7 +210,7 @@ def _route_problems(graph: ElementGraph, plan: Plan, homes: dict[str, str], wher
                                         "move the route to the service holding its handler, or move the handler"))
             listed[route] = service.name
     for route, home in sorted(owner.items()):
-        if home == SHARED and not any(h in builders for h in _handlers(graph, route)):
+        if home == SHARED and not any(h in builders or on_app.get(h) in builders for h in _handlers(graph, route)):
             problems.append(Problem(placed_by[route], f"route {route!r} left without a service: its handler is in shared",
                                     "move the handler to a service"))
         elif home not in (None, SHARED) and route not in listed:

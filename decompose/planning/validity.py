@@ -18,6 +18,12 @@ refuse is reported first, by field. The rules:
    layer too. Modules holding route handlers or route containers (blueprints, routers) are exempt:
    generation takes containers out of the layer and each service plugs its own back in; other code
    of those modules the layer needs is still reached through a client (not yet closed: issue #23).
+4. **A service is closed under what it uses at import time.** A decorator, base class, registry or
+   value a service's module uses when it is imported (`@token_required` above a view, a class body
+   calling a helper) is in that service or in the layer, never in another service: there it would
+   be a client called while the module loads (a WireError, or a stub returned where a decorator was
+   expected). Plain imports and dotted strings do not count (a service imports another's names as
+   clients, called later; each service resolves Django's `include("app.urls")` in its own copy), nor do route handlers, route containers and route modules (each service plugs in its own).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from decompose.planning.constraints import SHARED
-from decompose.planning.elements import USE_KINDS, Dep, ElementGraph, is_table
+from decompose.planning.elements import CODE_KINDS, USE_KINDS, Dep, ElementGraph, is_table
 from decompose.planning.plan import Plan, Problem
 from decompose.planning.sourcefacts import SourceFacts
 
@@ -89,10 +95,34 @@ def _layer_needs(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str],
     return found
 
 
+def _service_needs(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str], layer: set[str]) -> list[Dep]:
+    """Uses, at import time, of code another service holds (rule 4)."""
+    exempt = containers(graph) | set(graph.routes)
+    routed = route_modules(graph)
+    found = []
+    for dep in graph.deps:
+        if dep.kind not in CODE_KINDS or is_table(dep.dst) or dep.dst in exempt:
+            continue  # a dotted string (Django's include("catalog.urls")) is resolved by each service's own copy
+        source, target = graph.module_of(dep.src), graph.module_of(dep.dst)
+        if source in layer or target in layer or target in routed or source == target:
+            continue
+        mine, theirs = homes.get(dep.src), homes.get(dep.dst)
+        if mine not in (None, SHARED) and theirs not in (None, SHARED, mine) and _at_import(graph, facts, dep):
+            found.append(dep)
+    return found
+
+
 def problems(graph: ElementGraph, facts: SourceFacts, plan: Plan, homes: dict[str, str]) -> list[Problem]:
     layer = layer_modules(graph, homes)
     found = _split_layer(graph, plan, homes, layer)
     found += _no_entry(graph, facts, homes, layer)
+    for dep in _service_needs(graph, facts, homes, layer):
+        target = graph.module_of(dep.dst)
+        found.append(Problem(
+            f"services.{homes[dep.src]}", f"{graph.module_of(dep.src)} uses {dep.dst} when it is imported "
+            f"({graph.paths.get(graph.module_of(dep.src), '?')}:{dep.locations[0].line if dep.locations else 1}), "
+            f"but it is placed in service {homes[dep.dst]}: it would be a client called while the module loads",
+            f"add {target} to shared.modules, or place it with {graph.module_of(dep.src)} in services.{homes[dep.src]}"))
     for dep in _layer_needs(graph, facts, homes, layer):
         owner = sorted({homes.get(e, "?") for e in graph.members[graph.module_of(dep.dst)]} - {SHARED})
         found.append(Problem(
@@ -142,6 +172,9 @@ def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tu
         for dep in _layer_needs(graph, facts, homes, layer):
             moved |= _share(graph, homes, reasons, graph.module_of(dep.dst),
                             f"the shared layer needs it when imported ({graph.module_of(dep.src)})")
+        for dep in _service_needs(graph, facts, homes, layer):
+            moved |= _share(graph, homes, reasons, graph.module_of(dep.dst),
+                            f"needed when imported by {graph.module_of(dep.src)} ({homes[dep.src]}) and by its own service")
         for module in sorted(graph.members.keys() - layer):
             members = graph.members[module]
             if not any(homes.get(m) == SHARED for m in members):

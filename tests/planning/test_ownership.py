@@ -40,8 +40,8 @@ def test_code_of_a_dissolved_service_used_by_the_layer_or_several_services_goes_
     homes |= {e: SHARED for e in graph.members["shop.app"]}
     settled, why = dissolve_ownerless(graph, homes)
     assert settled["shop.errors:not_found"] == settled["shop.mail:send"] == SHARED
-    assert why["shop.mail:send"] == "its service owned no route and no table; used by orders, users"
-    assert why["shop.errors:not_found"] == "its service owned no route and no table; used by shared"
+    assert why["shop.mail:send"] == "its service owned no route; used by orders, users"
+    assert why["shop.errors:not_found"] == "its service owned no route; used by shared"
 
 
 def test_a_service_the_user_pinned_code_to_stays():
@@ -49,3 +49,28 @@ def test_a_service_the_user_pinned_code_to_stays():
     homes = {e: "orders" for m in ("shop.orders", "shop.users", "shop.errors", "shop.app") for e in graph.members[m]}
     homes |= {e: "mailer" for e in graph.members["shop.mail"]}
     assert dissolve_ownerless(graph, homes, {"mailer"}) == (homes, {})
+
+
+def test_a_table_only_service_is_dissolved_and_its_table_follows_the_routes_that_touch_it():
+    graph = graph_of({**MODULES, "shop.models": ["Token"]}, [("shop.users:signup", "shop.models:Token")],
+                     ["shop.orders:checkout", "shop.users:signup"])
+    graph.elements["table:token"] = Element("table:token", "table", "shop.models", 1, 1)
+    graph.table_model["table:token"] = "shop.models:Token"
+    graph.deps += [Dep("shop.orders:checkout", "table:token", "table-read", 1),
+                   Dep("shop.users:signup", "table:token", "table-write", 3)]
+    homes = {e: "orders" for e in graph.members["shop.orders"]} | {e: "users" for e in graph.members["shop.users"]}
+    homes |= {e: SHARED for m in ("shop.mail", "shop.errors", "shop.app", "shop.models") for e in graph.members[m]}
+    homes["table:token"] = "tokens"
+    settled, _ = dissolve_ownerless(graph, homes)
+    assert settled["table:token"] == "users"
+    assert set(settled.values()) == {"orders", "users", SHARED}
+
+
+def test_a_table_only_service_no_route_touches_stays_as_a_worker():
+    graph = graph_of({**MODULES, "shop.audit": ["Event"]}, [], ["shop.orders:checkout"])
+    graph.elements["table:event"] = Element("table:event", "table", "shop.audit", 1, 1)
+    graph.table_model["table:event"] = "shop.audit:Event"
+    homes = {e: "orders" for m in ("shop.orders", "shop.users", "shop.mail", "shop.errors", "shop.app")
+             for e in graph.members[m]}
+    homes |= {e: "audit" for e in graph.members["shop.audit"]} | {"table:event": "audit"}
+    assert dissolve_ownerless(graph, homes) == (homes, {})

@@ -58,9 +58,9 @@ def test_plan_writes_a_plan_check_and_generate_accept(planned, tmp_path):
     assert not _refused(ws, path, tmp_path / "services")
 
 
-def test_every_proposed_service_owns_a_route_or_a_table(planned):
+def test_every_proposed_service_owns_a_route(planned):
     _, plan, _ = planned
-    assert plan.services and all(s.routes or s.tables for s in plan.services), [s.name for s in plan.services]
+    assert plan.services and all(s.routes for s in plan.services), [s.name for s in plan.services]
 
 
 @st.composite

@@ -1,0 +1,25 @@
+"""Service names on hand-built graphs: verbs scattered over URL segments give way to the package."""
+
+from decompose.analysis.model import Route
+from decompose.planning.naming import candidates
+from tests.planning.test_ownership import graph_of
+
+
+def _graph(paths: dict[str, str]):
+    handlers = [f"shop.accounts.routes:{name}" for name in paths]
+    graph = graph_of({"shop.accounts.routes": list(paths)}, [], handlers)
+    graph.routes = {h: [Route("flask", ("POST",), path, path, h, h, "shop.accounts.routes", 1)]
+                    for h, path in zip(handlers, paths.values(), strict=True)}
+    return graph, set(handlers)
+
+
+def test_routes_scattered_over_verbs_are_named_after_their_package():
+    graph, community = _graph({"login": "/api/login", "register": "/api/register", "logout": "/api/logout",
+                               "me": "/api/me"})
+    assert candidates(graph, community)[0] == "accounts"
+
+
+def test_a_route_family_holding_half_the_routes_names_the_service():
+    graph, community = _graph({"login": "/api/orders", "register": "/api/orders/{id}", "logout": "/api/logout",
+                               "me": "/api/receipts"})
+    assert candidates(graph, community)[0] == "orders"

@@ -1,0 +1,60 @@
+"""Rules of a valid plan on hand-built graphs: what a service's module uses when it is imported (a decorator
+above a view) is in that service or in the layer (validity.py rule 4); routes on the app object stay with it."""
+
+from decompose.analysis.model import Location
+from decompose.planning.constraints import SHARED
+from decompose.planning.elements import Dep
+from decompose.planning.plan import Plan, Service, placement_of
+from decompose.planning.sourcefacts import SourceFacts
+from decompose.planning.validity import problems, repair
+from tests.planning.test_ownership import graph_of
+
+MODULES = {"shop.orders": ["checkout"], "shop.users": ["signup"], "shop.auth": ["token_required", "hash_password"]}
+
+
+def _graph(decorator_line: int):
+    graph = graph_of(MODULES, [], ["shop.orders:checkout", "shop.users:signup"])
+    graph.paths = {m: m.replace(".", "/") + ".py" for m in MODULES}
+    graph.elements["shop.orders:checkout"] = graph.elements["shop.orders:checkout"].__class__(
+        "shop.orders:checkout", "function", "shop.orders", 5, 3)
+    graph.deps = [Dep("shop.orders:checkout", "shop.auth:token_required", "call", 1,
+                      (Location("shop/orders.py", decorator_line),)),
+                  Dep("shop.users:signup", "shop.auth:hash_password", "call", 1, (Location("shop/users.py", 9),))]
+    facts = SourceFacts(runtime={"shop.orders": [(6, 8)], "shop.users": [(6, 12)], "shop.auth": []},
+                        read={"shop.orders", "shop.users", "shop.auth"})
+    homes = {e: "orders" for e in graph.members["shop.orders"]} | {e: "users" for m in ("shop.users", "shop.auth")
+                                                                     for e in graph.members[m]}
+    return graph, facts, homes
+
+
+def _plan() -> Plan:
+    return Plan([Service("orders", ["shop.orders"]), Service("users", ["shop.users", "shop.auth"])], Service(SHARED))
+
+
+def test_a_decorator_of_another_service_is_a_problem_and_the_repair_shares_its_module():
+    graph, facts, homes = _graph(decorator_line=4)
+    found = problems(graph, facts, _plan(), homes)
+    assert [p.where for p in found] == ["services.orders"]
+    assert "shop.auth:token_required when it is imported (shop/orders.py:4)" in found[0].what
+    assert "add shop.auth to shared.modules" in found[0].fix
+    repaired, why = repair(graph, facts, homes)
+    assert all(repaired[e] == SHARED for e in graph.members["shop.auth"])
+    assert repaired["shop.orders:checkout"] == "orders" and repaired["shop.users:signup"] == "users"
+    assert "needed when imported by shop.orders" in why["shop.auth:token_required"]
+
+
+def test_a_call_inside_a_function_body_is_a_client_call_not_a_problem():
+    graph, facts, homes = _graph(decorator_line=7)
+    assert problems(graph, facts, _plan(), homes) == []
+    assert repair(graph, facts, homes)[0] == homes
+
+
+def test_a_route_on_the_app_object_may_stay_with_the_app_in_the_layer():
+    graph = graph_of({"journal.main": ["app", "health"], "journal.notes": ["list_notes"]}, [],
+                     ["journal.main:health", "journal.notes:list_notes"])
+    graph.elements["journal.main:app"] = graph.elements["journal.main:app"].__class__("journal.main:app", "assignment", "journal.main", 1, 1)
+    graph.deps = [Dep("journal.main:health", "journal.main:app", "reference", 1, (Location("journal/main.py", 1),))]
+    plan = Plan([Service("notes", ["journal.notes"], routes=["GET /journal.notes:list_notes"])], Service(SHARED, ["journal.main"]))
+    assert placement_of(plan, graph, frozenset({"journal.main:app"}))[1] == []
+    assert [p.what for p in placement_of(plan, graph)[1]] == [
+        "route 'GET /journal.main:health' left without a service: its handler is in shared"]
