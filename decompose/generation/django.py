@@ -52,19 +52,30 @@ def _env_defaults(sources: Sources) -> list[str]:
 def _settings_defaults(tree: cst.Module) -> list[str]:
     """`os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x")` and `os.environ["DJANGO_SETTINGS_MODULE"] = "x"`."""
     found: list[str] = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
+    for node in _nodes(tree, (cst.Call, cst.Assign)):
+        if isinstance(node, cst.Call):
             if (isinstance(node.func, cst.Attribute) and node.func.attr.value == "setdefault" and len(node.args) == 2
                     and _string(node.args[0].value) == SETTINGS_ENV and _string(node.args[1].value)):
                 found.append(_string(node.args[1].value))
+            continue
+        for target in node.targets:
+            sub = target.target
+            if (isinstance(sub, cst.Subscript) and len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index)
+                    and _string(sub.slice[0].slice.value) == SETTINGS_ENV and _string(node.value)):
+                found.append(_string(node.value))
+    return found
 
-        def visit_Assign(self, node: cst.Assign) -> None:
-            for target in node.targets:
-                sub = target.target
-                if (isinstance(sub, cst.Subscript) and len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index)
-                        and _string(sub.slice[0].slice.value) == SETTINGS_ENV and _string(node.value)):
-                    found.append(_string(node.value))
+
+def _nodes(tree: cst.CSTNode, kinds: tuple[type[cst.CSTNode], ...]) -> list[cst.CSTNode]:
+    """Every node of these kinds in the tree, in source order: the one walk both the settings
+    defaults and the URLconf includes are read from."""
+    found: list[cst.CSTNode] = []
+
+    class Visitor(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if isinstance(node, kinds):
+                found.append(node)
+            return True
 
     tree.visit(Visitor())
     return found
@@ -127,16 +138,7 @@ def url_chains(sources: Sources, root: str) -> dict[str, tuple[str, ...]]:
 
 def includes(tree: cst.CSTNode) -> list[str]:
     """The dotted modules a URLconf's `include(...)` calls name by string."""
-    found: list[str] = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            target = included_module(node)
-            if target:
-                found.append(target)
-
-    tree.visit(Visitor())
-    return found
+    return [m for m in (included_module(call) for call in _nodes(tree, (cst.Call,))) if m]
 
 
 def included_module(call: cst.Call) -> str | None:
