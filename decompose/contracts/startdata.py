@@ -6,7 +6,7 @@ HTTP cannot be replayed from the requests alone: a fresh system answers the logi
 test's first request the recorder reads, through the ORM's own metadata, every table the app knows,
 and replay puts those rows back (creating the tables first, as the test's fixture did) before the
 first request. SQLAlchemy through Flask-SQLAlchemy (2.x and 3.x; SQLite and PostgreSQL alike, since
-only the ORM's metadata and session are used).
+only the ORM's metadata and session are used); Django's ORM in django_data.py (same format).
 
     data = capture(app)          # {"users": [{"id": 1, "email": "...", ...}], ...}, or None (no ORM here)
     load(app, data)              # create the tables, insert every row not already there (by primary key)
@@ -85,7 +85,7 @@ def capture(app: Any) -> dict[str, list[dict[str, Any]]] | None:
     cannot be read or encoded (the scenario then replays without starting data, as before)."""
     db = _database(app)
     if db is None:
-        return None
+        return _django_data().capture() if _django_data().serves(app) else None
     try:
         with _context(app):
             session = db.session
@@ -121,6 +121,13 @@ def added(before: dict[str, list[dict[str, Any]]] | None, now: dict[str, list[di
     return found
 
 
+def _django_data() -> Any:
+    """The Django ORM's half (decompose_runtime.django_data), imported when a Django app is met."""
+    from . import django_data
+
+    return django_data
+
+
 def _context(app: Any) -> Any:
     """The test's own app context when it has pushed one for this app (popping one of ours would make
     Flask-SQLAlchemy remove the session the test's objects live in); else a new one."""
@@ -141,6 +148,8 @@ def load(app: Any, data: dict[str, list[dict[str, Any]]]) -> int:
     """Create the app's tables and insert every row not already there (rows the app makes at start,
     such as default roles, were captured too); returns the rows inserted."""
     db = _database(app)
+    if db is None and _django_data().serves(app):
+        return _django_data().load(data)
     if db is None:
         raise LoadError("the app has no Flask-SQLAlchemy database to load the scenario's starting data into")
     with app.app_context():

@@ -1,0 +1,117 @@
+"""Starting data through Django's ORM: the rows a test's fixtures left behind, captured at its first
+request and put back before replay (the Django half of decompose.contracts.startdata, same format).
+
+A Django project has no app object holding its database: the models are the process's registry
+(`django.apps.apps`), so the handler that served the request (WSGIHandler, the test client's
+ClientHandler, a django-ninja TestClient) only says that Django is the framework.
+
+    serves(app)      -> whether `app` is Django's (its class comes from django.* or ninja.*)
+    capture()        -> {db_table: [{column: value}]} of every managed concrete model and
+                        many-to-many table with rows, or None (the database is not reachable:
+                        a test without database access, Django not set up)
+    load(data)       -> rows inserted: each row whose primary key is not there yet, in one
+                        transaction (foreign keys are deferred to its end, so order does not
+                        matter), then PostgreSQL's sequences moved past them
+
+Columns are the table's (`author_id`, not `author`), values encoded as startdata.encode does. A read
+runs in a savepoint when a transaction is open, so a table that cannot be read never breaks the
+test's own transaction (PostgreSQL would refuse every later statement of it).
+Standard library at import: this module runs in the monolith's interpreter beside the recorder.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import startdata as _startdata
+
+
+def serves(app: Any) -> bool:
+    return any(k.__module__.startswith(("django.", "ninja.")) for k in type(app).__mro__)
+
+
+def _models() -> list[Any]:
+    from django.apps import apps
+
+    found = [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
+    return sorted(found, key=lambda m: m._meta.db_table)
+
+
+def capture() -> dict[str, list[dict[str, Any]]] | None:
+    try:
+        from django.db import router, transaction
+
+        found = {}
+        for model in _models():
+            alias = router.db_for_read(model)
+            with transaction.atomic(using=alias):
+                rows = _rows(model, alias)
+            if rows:
+                found[model._meta.db_table] = rows
+    except Exception:  # noqa: BLE001  (the suite's own database: a capture never breaks its test)
+        return None
+    return found
+
+
+def _rows(model: Any, alias: str) -> list[dict[str, Any]]:
+    fields = model._meta.concrete_fields
+    columns = {f.attname: f.column for f in fields}
+    rows = [{columns[k]: _startdata.encode(v) for k, v in row.items()}
+            for row in model._base_manager.using(alias).values(*columns)]
+    key = model._meta.pk.column
+    return sorted(rows, key=lambda row: _startdata._key(row, [key]))
+
+
+def load(data: dict[str, list[dict[str, Any]]]) -> int:
+    from django.db import router, transaction
+
+    models = {m._meta.db_table: m for m in _models()}
+    unknown = sorted(set(data) - set(models))
+    if unknown:
+        raise _startdata.LoadError(f"starting data for table {unknown[0]!r}, which no installed Django model has")
+    inserted = 0
+    by_alias: dict[str, list[Any]] = {}
+    for table in sorted(data):
+        by_alias.setdefault(router.db_for_write(models[table]), []).append(models[table])
+    for alias, chosen in sorted(by_alias.items()):
+        with transaction.atomic(using=alias):
+            for model in chosen:
+                inserted += _insert(model, alias, data[model._meta.db_table])
+        _advance_sequences(alias, chosen)
+    return inserted
+
+
+def _insert(model: Any, alias: str, rows: list[dict[str, Any]]) -> int:
+    from django.db import IntegrityError, transaction
+
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    manager = model._base_manager.using(alias)
+    present = set(manager.values_list("pk", flat=True))
+    inserted = 0
+    for row in rows:
+        wrong = sorted(set(row) - set(fields))
+        if wrong:
+            raise _startdata.LoadError(f"starting data for {model._meta.db_table}.{wrong[0]}, a column the model does not have")
+        values = {fields[c].attname: fields[c].to_python(_startdata.decode(v)) for c, v in row.items()}
+        if values.get(model._meta.pk.attname) in present:
+            continue
+        try:  # a row the fresh app made under another key (a unique name) is skipped, as for SQLAlchemy
+            with transaction.atomic(using=alias):
+                manager.bulk_create([model(**values)])
+            inserted += 1
+        except IntegrityError:
+            continue
+    return inserted
+
+
+def _advance_sequences(alias: str, models: list[Any]) -> None:
+    """Rows inserted with their ids leave PostgreSQL's id sequences behind (SQLite's SQL here is empty)."""
+    from django.core.management.color import no_style
+    from django.db import connections
+
+    connection = connections[alias]
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
