@@ -12,6 +12,13 @@ ClientHandler, a django-ninja TestClient) only says that Django is the framework
     load(data)       -> rows inserted: each row whose primary key is not there yet, in one
                         transaction (foreign keys are deferred to its end, so order does not
                         matter), then PostgreSQL's sequences moved past them
+    fresh()          -> before a replayed scenario: the first time in a process, the test database
+                        the suite's runner would make (Django's test environment, then
+                        `create_test_db`: `test_<NAME>` on PostgreSQL, a shared in-memory SQLite,
+                        migrations run); every later time that database flushed (post_migrate rows,
+                        content types and permissions, made again), so each scenario starts empty
+    app_spec()       -> "config.wsgi:application" from settings.WSGI_APPLICATION, the app a replay
+                        builds (the recorder's sightings name it for a Django suite)
 
 Columns are the table's (`author_id`, not `author`), values encoded as startdata.encode does. A read
 runs in a savepoint when a transaction is open, so a table that cannot be read never breaks the
@@ -28,6 +35,36 @@ from . import startdata as _startdata
 
 def serves(app: Any) -> bool:
     return any(k.__module__.startswith(("django.", "ninja.")) for k in type(app).__mro__)
+
+
+_TEST_DATABASES: list[str] = []  # aliases this process made a test database for
+
+
+def fresh() -> None:
+    from django.core.management import call_command
+    from django.db import connections
+
+    if _TEST_DATABASES:
+        for alias in _TEST_DATABASES:
+            call_command("flush", interactive=False, verbosity=0, database=alias)
+        return
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # what the suite's runner set: ALLOWED_HOSTS with testserver, locmem e-mail
+    for alias in connections:
+        connections[alias].creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        _TEST_DATABASES.append(alias)
+
+
+def app_spec() -> str | None:
+    try:
+        from django.conf import settings
+
+        dotted = settings.WSGI_APPLICATION
+    except Exception:  # noqa: BLE001  (settings not configured: no Django world to name)
+        return None
+    module, _, attribute = (dotted or "").rpartition(".")
+    return f"{module}:{attribute}" if module and attribute else None
 
 
 def _models() -> list[Any]:

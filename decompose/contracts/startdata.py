@@ -11,6 +11,7 @@ only the ORM's metadata and session are used); Django's ORM in django_data.py (s
     data = capture(app)          # {"users": [{"id": 1, "email": "...", ...}], ...}, or None (no ORM here)
     load(app, data)              # create the tables, insert every row not already there (by primary key)
     added(after_last_request, before_this_one)   # rows a test added between two requests (kept on the exchange)
+    fresh(app)                   # before a replayed scenario: an empty database when the app does not make one
 
 A test that logs in first (an auth fixture) and builds its project with a factory afterwards changes
 the world between requests: the recorder also reads the tables after every request and before the
@@ -119,6 +120,13 @@ def added(before: dict[str, list[dict[str, Any]]] | None, now: dict[str, list[di
         if new:
             found[table] = new
     return found
+
+
+def fresh(app: Any) -> None:
+    """Before a replayed scenario, once the app is built: a framework whose database the app does not
+    make itself gets an empty one here (Django: django_data.fresh); others need nothing."""
+    if _database(app) is None and _django_data().serves(app):
+        _django_data().fresh()
 
 
 def _django_data() -> Any:

@@ -16,13 +16,19 @@ SCRIPT = textwrap.dedent("""
     import json, sys
     import django
     from django.conf import settings
+    import os
+    os.environ["DJANGO_SETTINGS_MODULE"] = "proj.settings.test"
     settings.configure(INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth"], USE_TZ=True,
+                       WSGI_APPLICATION="proj.wsgi.application", ALLOWED_HOSTS=["shop.example"],
                        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": sys.argv[1]}})
     django.setup()
     from django.contrib.auth.models import Group, User
+    from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
     from django.test.client import ClientHandler
-    from decompose.contracts import startdata
+    from decompose.contracts import sightings, startdata
+    seen = sightings.Sightings()
+    seen.reached(ClientHandler())
     call_command("migrate", verbosity=0)
     editors = Group.objects.create(name="editors")
     ada = User.objects.create_user("ada", "ada@example.com", "pw", id=7)
@@ -36,10 +42,17 @@ SCRIPT = textwrap.dedent("""
         refused = ""
     except startdata.LoadError as error:
         refused = str(error)
+    members = [(u.pk, [g.name for g in u.groups.all()]) for u in User.objects.all()]
+    next_id = User.objects.create_user("bob").pk
+    startdata.fresh(ClientHandler())  # the first scenario: a test database, migrated
+    test_name = str(settings.DATABASES["default"]["NAME"])
+    User.objects.create_user("carol")
+    startdata.fresh(ClientHandler())  # the next one: emptied
     print(json.dumps({"tables": sorted(data), "users": data["auth_user"], "inserted": inserted, "again": again,
-                      "members": [(u.pk, [g.name for g in u.groups.all()]) for u in User.objects.all()],
-                      "next_id": User.objects.create_user("bob").pk, "refused": refused,
-                      "not_django": startdata.capture(object())}))
+                      "members": members,
+                      "next_id": next_id, "refused": refused, "not_django": startdata.capture(object()),
+                      "world": seen.to_json(), "test_name": test_name, "users_after_fresh": User.objects.count(),
+                      "content_types": ContentType.objects.count(), "hosts": settings.ALLOWED_HOSTS}))
 """)
 
 
@@ -68,3 +81,15 @@ def test_loaded_rows_keep_their_keys_and_relations(roundtrip):
 
 def test_an_unknown_table_is_refused_by_name(roundtrip):
     assert "no_such_table" in roundtrip["refused"] and "Django model" in roundtrip["refused"]
+
+
+def test_a_django_suite_names_its_wsgi_application_and_settings_as_the_world(roundtrip):
+    assert roundtrip["world"] == {"apps": [{"spec": "proj.wsgi:application", "tests": 1}],
+                                  "env": {"DJANGO_SETTINGS_MODULE": "proj.settings.test"}}
+
+
+def test_each_replayed_scenario_starts_on_an_empty_migrated_test_database(roundtrip):
+    assert roundtrip["test_name"] != "db.sqlite3" and "memory" in roundtrip["test_name"]  # never the project's own
+    assert roundtrip["users_after_fresh"] == 0
+    assert roundtrip["content_types"] > 0  # post_migrate rows made again, as in the suite's test database
+    assert "testserver" in roundtrip["hosts"] and "shop.example" in roundtrip["hosts"]
