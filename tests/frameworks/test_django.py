@@ -240,3 +240,16 @@ def test_i18n_patterns_are_served_under_a_language_prefix(tmp_path):
         "site/views.py": "def health(request): ...\ndef about(request): ...\n",
     })
     assert {r.path for r in a.routes} == {"/health/", "/${language}/about/"}
+
+
+def test_regex_quantifiers_read_as_reverse_writes_them():
+    """Corpus kuma: `re_path(r"^healthz/?$")` is requested as /healthz (reverse() takes `?` and `*`
+    zero times, `+` once); the template `/healthz/?` matched no recorded request."""
+    from decompose.frameworks.paths import normalise_regex
+
+    assert normalise_regex(r"^healthz/?$") == "/healthz"
+    assert normalise_regex(r"^readiness/?$") == "/readiness"
+    assert normalise_regex(r"^_kuma_status.json$") == "/_kuma_status.json"
+    assert normalise_regex(r"^legacy/(?P<slug>[-\w]+)/$") == "/legacy/{slug}/"
+    assert normalise_regex(r"^a/b+/c*$") == "/a/b/"
+    assert normalise_regex(r"^x\.json$") == "/x.json"
