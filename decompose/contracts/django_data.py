@@ -48,9 +48,10 @@ def fresh() -> None:
         for alias in _TEST_DATABASES:
             call_command("flush", interactive=False, verbosity=0, database=alias)
         return
-    from django.test.utils import setup_test_environment
+    from django.test import utils
 
-    setup_test_environment()  # what the suite's runner set: ALLOWED_HOSTS with testserver, locmem e-mail
+    if not hasattr(utils._TestState, "saved_data"):  # set up once per process, by whoever comes first
+        utils.setup_test_environment()  # what the suite's runner set: ALLOWED_HOSTS with testserver, locmem e-mail
     for alias in connections:
         connections[alias].creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
         _TEST_DATABASES.append(alias)
