@@ -18,7 +18,8 @@ ClientHandler, a django-ninja TestClient) only says that Django is the framework
                         migrations run); every later time that database flushed (post_migrate rows,
                         content types and permissions, made again), so each scenario starts empty
     app_spec()       -> "config.wsgi:application" from settings.WSGI_APPLICATION, the app a replay
-                        builds (the recorder's sightings name it for a Django suite)
+                        builds (the recorder's sightings name it for a Django suite); without that
+                        setting "django.core.wsgi:get_wsgi_application", as runserver does
 
 Columns are the table's (`author_id`, not `author`), values encoded as startdata.encode does. A read
 runs in a savepoint when a transaction is open, so a table that cannot be read never breaks the
@@ -65,7 +66,8 @@ def app_spec() -> str | None:
     except Exception:  # noqa: BLE001  (settings not configured: no Django world to name)
         return None
     module, _, attribute = (dotted or "").rpartition(".")
-    return f"{module}:{attribute}" if module and attribute else None
+    # no WSGI_APPLICATION (Django's default is None): runserver's own choice, a plain factory
+    return f"{module}:{attribute}" if module and attribute else "django.core.wsgi:get_wsgi_application"
 
 
 def _models() -> list[Any]:

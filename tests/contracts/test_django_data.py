@@ -42,6 +42,9 @@ SCRIPT = textwrap.dedent("""
         refused = ""
     except startdata.LoadError as error:
         refused = str(error)
+    from decompose.contracts import django_data
+    settings.WSGI_APPLICATION = None  # Django's default: runserver builds get_wsgi_application()
+    default_spec = django_data.app_spec()
     members = [(u.pk, [g.name for g in u.groups.all()]) for u in User.objects.all()]
     next_id = User.objects.create_user("bob").pk
     startdata.fresh(ClientHandler())  # the first scenario: a test database, migrated
@@ -52,7 +55,8 @@ SCRIPT = textwrap.dedent("""
                       "members": members,
                       "next_id": next_id, "refused": refused, "not_django": startdata.capture(object()),
                       "world": seen.to_json(), "test_name": test_name, "users_after_fresh": User.objects.count(),
-                      "content_types": ContentType.objects.count(), "hosts": settings.ALLOWED_HOSTS}))
+                      "content_types": ContentType.objects.count(), "hosts": settings.ALLOWED_HOSTS,
+                      "default_spec": default_spec}))
 """)
 
 
@@ -86,6 +90,7 @@ def test_an_unknown_table_is_refused_by_name(roundtrip):
 def test_a_django_suite_names_its_wsgi_application_and_settings_as_the_world(roundtrip):
     assert roundtrip["world"] == {"apps": [{"spec": "proj.wsgi:application", "tests": 1}],
                                   "env": {"DJANGO_SETTINGS_MODULE": "proj.settings.test"}}
+    assert roundtrip["default_spec"] == "django.core.wsgi:get_wsgi_application"  # kuma sets no WSGI_APPLICATION
 
 
 def test_each_replayed_scenario_starts_on_an_empty_migrated_test_database(roundtrip):
