@@ -13,7 +13,8 @@ ClientHandler, a django-ninja TestClient) only says that Django is the framework
                         transaction (foreign keys are deferred to its end, so order does not
                         matter), then PostgreSQL's sequences moved past them
     fresh()          -> before a replayed scenario: the first time in a process, the test database
-                        the suite's runner would make (Django's test environment, then
+                        the suite's runner would make (Django's test environment, with 127.0.0.1
+                        and localhost allowed as LiveServerTestCase allows its host, then
                         `create_test_db`: `test_<NAME>` on PostgreSQL, a shared in-memory SQLite,
                         migrations run); every later time that database flushed (post_migrate rows,
                         content types and permissions, made again), so each scenario starts empty
@@ -53,9 +54,24 @@ def fresh() -> None:
 
     if not hasattr(utils._TestState, "saved_data"):  # set up once per process, by whoever comes first
         utils.setup_test_environment()  # what the suite's runner set: ALLOWED_HOSTS with testserver, locmem e-mail
+    _allow_local_hosts()
     for alias in connections:
         connections[alias].creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
         _TEST_DATABASES.append(alias)
+
+
+def _allow_local_hosts() -> None:
+    """Replay reaches the app as 127.0.0.1 or localhost, where the suite's client said `testserver`:
+    allowed as LiveServerTestCase allows its own host (a restricted ALLOWED_HOSTS answered every replayed
+    request 400)."""
+    from django.conf import settings
+
+    missing = [h for h in LOCAL_HOSTS if h not in settings.ALLOWED_HOSTS]
+    if "*" not in settings.ALLOWED_HOSTS and missing:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, *missing]
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
 
 
 def app_spec() -> str | None:
