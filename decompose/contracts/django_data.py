@@ -14,7 +14,8 @@ ClientHandler, a django-ninja TestClient) only says that Django is the framework
                         matter), then PostgreSQL's sequences moved past them
     fresh()          -> before a replayed scenario: the first time in a process, the test database
                         the suite's runner would make (Django's test environment, with 127.0.0.1
-                        and localhost allowed as LiveServerTestCase allows its host, then
+                        and localhost allowed as LiveServerTestCase allows its host, CSRF checks
+                        off as the test client has them, then
                         `create_test_db`: `test_<NAME>` on PostgreSQL, a shared in-memory SQLite,
                         migrations run); every later time that database flushed (post_migrate rows,
                         content types and permissions, made again), so each scenario starts empty
@@ -55,6 +56,7 @@ def fresh() -> None:
     if not hasattr(utils._TestState, "saved_data"):  # set up once per process, by whoever comes first
         utils.setup_test_environment()  # what the suite's runner set: ALLOWED_HOSTS with testserver, locmem e-mail
     _allow_local_hosts()
+    _skip_csrf_checks()
     for alias in connections:
         connections[alias].creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
         _TEST_DATABASES.append(alias)
@@ -72,6 +74,26 @@ def _allow_local_hosts() -> None:
 
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def _skip_csrf_checks() -> None:
+    """Django's test client marks every request `_dont_enforce_csrf_checks` (unless a test asks for
+    `Client(enforce_csrf_checks=True)`), so the suite's POSTs carry no CSRF token; replayed over HTTP
+    they were refused 403 (kuma). The replaying process's handler marks its requests the same way."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    base = WSGIHandler.request_class
+    if getattr(base, "decompose_replay", False):
+        return
+
+    class ReplayedRequest(base):
+        decompose_replay = True
+
+        def __init__(self, environ: Any) -> None:
+            super().__init__(environ)
+            self._dont_enforce_csrf_checks = True
+
+    WSGIHandler.request_class = ReplayedRequest
 
 
 def app_spec() -> str | None:

@@ -49,6 +49,9 @@ SCRIPT = textwrap.dedent("""
     next_id = User.objects.create_user("bob").pk
     startdata.fresh(ClientHandler())  # the first scenario: a test database, migrated
     test_name = str(settings.DATABASES["default"]["NAME"])
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.client import RequestFactory
+    csrf_off = WSGIHandler.request_class(RequestFactory().post("/x").environ)._dont_enforce_csrf_checks
     User.objects.create_user("carol")
     startdata.fresh(ClientHandler())  # the next one: emptied
     print(json.dumps({"tables": sorted(data), "users": data["auth_user"], "inserted": inserted, "again": again,
@@ -56,7 +59,7 @@ SCRIPT = textwrap.dedent("""
                       "next_id": next_id, "refused": refused, "not_django": startdata.capture(object()),
                       "world": seen.to_json(), "test_name": test_name, "users_after_fresh": User.objects.count(),
                       "content_types": ContentType.objects.count(), "hosts": settings.ALLOWED_HOSTS,
-                      "default_spec": default_spec}))
+                      "default_spec": default_spec, "csrf_off": csrf_off}))
 """)
 
 
@@ -98,3 +101,4 @@ def test_each_replayed_scenario_starts_on_an_empty_migrated_test_database(roundt
     assert roundtrip["users_after_fresh"] == 0
     assert roundtrip["content_types"] > 0  # post_migrate rows made again, as in the suite's test database
     assert roundtrip["hosts"] == ["shop.example", "testserver", "127.0.0.1", "localhost"]  # replay's hosts too
+    assert roundtrip["csrf_off"] is True  # as the suite's test client sent them
