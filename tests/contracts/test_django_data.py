@@ -107,3 +107,16 @@ def test_each_replayed_scenario_starts_on_an_empty_migrated_test_database(roundt
     assert roundtrip["content_types"] > 0  # post_migrate rows made again, as in the suite's test database
     assert roundtrip["hosts"] == ["shop.example", "testserver", "127.0.0.1", "localhost"]  # replay's hosts too
     assert roundtrip["csrf_off"] is True  # as the suite's test client sent them
+
+
+def test_a_duration_goes_as_the_text_its_field_parses_back():
+    """healthchecks' Check.timeout (a DurationField): a timedelta made the whole capture fail."""
+    import datetime
+
+    from django.db.models import DurationField
+
+    from decompose.contracts import django_data
+
+    text = django_data._value(datetime.timedelta(days=1, seconds=5, microseconds=7))
+    assert text == "1 00:00:05.000007"
+    assert DurationField().to_python(text) == datetime.timedelta(days=1, seconds=5, microseconds=7)
