@@ -35,7 +35,8 @@ HERE = Path(__file__).resolve().parent
 # imports only the standard library, its siblings (relative imports), and pytest or the monolith's own server
 RUNTIME_MODULES = {**{p.name: p for p in sorted((HERE / "generation" / "runtime").glob("*.py"))},
                    "recorder.py": HERE / "contracts" / "recorder.py", "sightings.py": HERE / "contracts" / "sightings.py",
-                   "startdata.py": HERE / "contracts" / "startdata.py",
+                   "startdata.py": HERE / "contracts" / "startdata.py", "ninja_client.py": HERE / "contracts" / "ninja_client.py",
+                   "django_data.py": HERE / "contracts" / "django_data.py",
                    "host.py": HERE / "gateway" / "host.py"}
 PROBE = "import json, sys; print(json.dumps([list(sys.version_info[:3]), sys.prefix]))"
 OLDEST = (3, 9)

@@ -1,8 +1,9 @@
 """Find the Python files under a path and the module name each would have on sys.path.
 
 Import roots: the parent of the given path when it is a package, else the path itself; a `src/`
-folder; and any folder holding `manage.py`, `setup.py`, `setup.cfg` or `pyproject.toml` that is not
-itself a package (a Django project next to its apps, a nested project); and a folder without
+folder; and any folder holding `manage.py`, a packaging `setup.py` (one importing setuptools or
+distutils), `setup.cfg` or `pyproject.toml` that is not itself a package (a Django project next to
+its apps, a nested project); and a folder without
 `__init__.py` that `manage.py` or a settings module puts on `sys.path` (`sys.path.insert(0,
 str(BASE_DIR / "apps"))`: Django apps kept in `apps/` and imported as `accounts`, not
 `apps.accounts`), found by reading those few files as text. A file's module name is its
@@ -119,7 +120,7 @@ def _visit_entry(entry, rel, ancestry, top_real, seen_real, stack, info, failure
         elif real not in seen_real:
             stack.append((entry.path, (*ancestry, real)))
         return
-    if name in ROOT_MARKERS:
+    if name in ROOT_MARKERS and (name != "setup.py" or _is_packaging_script(entry.path)):
         info.is_root_marker = True
     if name.endswith(".sql") and role_of(rel) != "test" and _file_problem(entry, rel, top_real) is None:
         info.sql.append(entry.path)
@@ -132,6 +133,20 @@ def _visit_entry(entry, rel, ancestry, top_real, seen_real, stack, info, failure
         info.files.append(entry.path)
     else:
         failures.append(problem)
+
+
+PACKAGING = re.compile(rb"^\s*(?:from|import)\s+(?:setuptools|distutils|skbuild)\b", re.MULTILINE)
+
+
+def _is_packaging_script(path: str) -> bool:
+    """A `setup.py` marks a project root only when it builds a distribution: a module named `setup`
+    inside a namespace folder (`config/settings/loggers/setup.py` beside `settings.py`) is code,
+    and taking its folder for a root renames `config.settings.loggers.settings` to `settings`."""
+    try:
+        with open(path, "rb") as handle:
+            return PACKAGING.search(handle.read(65536)) is not None
+    except OSError:
+        return False
 
 
 def _file_problem(entry: os.DirEntry, rel: str, top_real: str) -> ParseFailure | None:

@@ -4,7 +4,8 @@ tests run, grouped by test in test order: the raw material of contracts.
     python -m pytest -p decompose.contracts.recorder --decompose-record=recording.json
 
 It wraps the framework at its entry point, so the tests need no change and any test client works:
-Flask (`Flask.__call__`, WSGI), Django (`WSGIHandler` and the test client's `ClientHandler`), and
+Flask (`Flask.__call__`, WSGI), Django (`WSGIHandler` and the test client's `ClientHandler`),
+django-ninja's `TestClient` (which calls views directly: decompose_runtime.ninja_client), and
 FastAPI/Starlette (`Starlette.__call__`, ASGI). Only the outermost call is recorded (an app that
 calls another app records once). Bodies that are not UTF-8 are kept as base64.
 """
@@ -24,6 +25,7 @@ from typing import Any
 import pytest
 
 # siblings in either package: decompose_runtime (on the monolith's path) or decompose.contracts
+from . import ninja_client as _ninja
 from . import sightings as _sightings
 from . import startdata as _startdata
 
@@ -163,6 +165,27 @@ def record_django_client(call, recording: Recording):
     return recorded
 
 
+def record_ninja_client(call, recording: Recording):
+    """ninja.testing.TestClient._call(func, request, kwargs): a view called without Django's handler,
+    recorded under the path the project's URLconf serves it at (decompose_runtime.ninja_client)."""
+    def recorded(client, func, request, kwargs):
+        if _depth.get():
+            return call(client, func, request, kwargs)
+        token = _depth.set(1)
+        try:
+            asked = _ninja.request_of(client, func, request)
+            if asked is not None:
+                recording.starting(client)
+            started = time.perf_counter()
+            response = call(client, func, request, kwargs)
+            if asked is not None:
+                recording.add(exchange(*asked, *_ninja.answer_of(response), started))
+            return response
+        finally:
+            _depth.reset(token)
+    return recorded
+
+
 # --- ASGI (FastAPI, Starlette) ------------------------------------------------------------------------
 
 def record_asgi(call, recording: Recording):
@@ -215,6 +238,7 @@ ENTRY_POINTS = (
     ("flask", "Flask", "__call__", record_wsgi),
     ("django.core.handlers.wsgi", "WSGIHandler", "__call__", record_wsgi),
     ("django.test.client", "ClientHandler", "__call__", record_django_client),
+    ("ninja.testing.client", "TestClient", "_call", record_ninja_client),
     ("starlette.applications", "Starlette", "__call__", record_asgi),
 )
 

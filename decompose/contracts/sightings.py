@@ -95,6 +95,19 @@ def origin(frame: Any, app: Any = None) -> _Origin | None:
     return _Origin(module, code.co_name, None if None in values else [f"{n}={v}" for n, v in zip(names, values)])
 
 
+DJANGO_SETTINGS = "DJANGO_SETTINGS_MODULE"
+
+
+def _django_spec(app: Any) -> str | None:
+    """A Django project builds no app object the suite could be seen making: its WSGI application
+    (settings.WSGI_APPLICATION) is the app, under the settings the suite ran with (decompose_runtime.django_data)."""
+    try:
+        from . import django_data
+    except ImportError:
+        return None
+    return django_data.app_spec() if django_data.serves(app) else None
+
+
 class Sightings:
     def __init__(self, environ: dict[str, str] | None = None) -> None:
         self.origins: Any = weakref.WeakKeyDictionary()
@@ -118,11 +131,14 @@ class Sightings:
             found = self.origins.get(app)
         except TypeError:
             found = self.fallback.get(id(app))
-        spec = found.spec(app) if found else None
+        spec = found.spec(app) if found else _django_spec(app)
         if spec:
             self.reach[spec] = self.reach.get(spec, 0) + 1
         now = dict(os.environ if environ is None else environ)
-        self.envs.append({k: v for k, v in now.items() if self.baseline.get(k) != v and not k.startswith(IGNORED_ENV)})
+        seen = {k: v for k, v in now.items() if self.baseline.get(k) != v and not k.startswith(IGNORED_ENV)}
+        if spec and DJANGO_SETTINGS in now and _django_spec(app):
+            seen[DJANGO_SETTINGS] = now[DJANGO_SETTINGS]  # the suite's settings, however they were chosen
+        self.envs.append(seen)
 
     def environment(self) -> dict[str, str]:
         """What every test saw set the same way (a value that changes between tests is the test's own)."""

@@ -6,11 +6,12 @@ HTTP cannot be replayed from the requests alone: a fresh system answers the logi
 test's first request the recorder reads, through the ORM's own metadata, every table the app knows,
 and replay puts those rows back (creating the tables first, as the test's fixture did) before the
 first request. SQLAlchemy through Flask-SQLAlchemy (2.x and 3.x; SQLite and PostgreSQL alike, since
-only the ORM's metadata and session are used).
+only the ORM's metadata and session are used); Django's ORM in django_data.py (same format).
 
     data = capture(app)          # {"users": [{"id": 1, "email": "...", ...}], ...}, or None (no ORM here)
     load(app, data)              # create the tables, insert every row not already there (by primary key)
     added(after_last_request, before_this_one)   # rows a test added between two requests (kept on the exchange)
+    fresh(app)                   # before a replayed scenario: an empty database when the app does not make one
 
 A test that logs in first (an auth fixture) and builds its project with a factory afterwards changes
 the world between requests: the recorder also reads the tables after every request and before the
@@ -85,7 +86,7 @@ def capture(app: Any) -> dict[str, list[dict[str, Any]]] | None:
     cannot be read or encoded (the scenario then replays without starting data, as before)."""
     db = _database(app)
     if db is None:
-        return None
+        return _django_data().capture() if _django_data().serves(app) else None
     try:
         with _context(app):
             session = db.session
@@ -121,6 +122,20 @@ def added(before: dict[str, list[dict[str, Any]]] | None, now: dict[str, list[di
     return found
 
 
+def fresh(app: Any) -> None:
+    """Before a replayed scenario, once the app is built: a framework whose database the app does not
+    make itself gets an empty one here (Django: django_data.fresh); others need nothing."""
+    if _database(app) is None and _django_data().serves(app):
+        _django_data().fresh()
+
+
+def _django_data() -> Any:
+    """The Django ORM's half (decompose_runtime.django_data), imported when a Django app is met."""
+    from . import django_data
+
+    return django_data
+
+
 def _context(app: Any) -> Any:
     """The test's own app context when it has pushed one for this app (popping one of ours would make
     Flask-SQLAlchemy remove the session the test's objects live in); else a new one."""
@@ -141,6 +156,8 @@ def load(app: Any, data: dict[str, list[dict[str, Any]]]) -> int:
     """Create the app's tables and insert every row not already there (rows the app makes at start,
     such as default roles, were captured too); returns the rows inserted."""
     db = _database(app)
+    if db is None and _django_data().serves(app):
+        return _django_data().load(data)
     if db is None:
         raise LoadError("the app has no Flask-SQLAlchemy database to load the scenario's starting data into")
     with app.app_context():

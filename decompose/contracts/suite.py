@@ -196,7 +196,10 @@ def _pytest(target: str, spec: str, modules: list[Path], empty: list[str], optio
             env: dict[str, str] | None = None, extra: list[str] | None = None) -> Verified:
     results = options.scratch / "results.json"
     results.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "-o", "console_output_style=classic",
+    # -p no:django: pytest-django, when installed, would set up a Django project from the environment's
+    # DJANGO_SETTINGS_MODULE and block its database in this suite, which is decompose's, not the monolith's
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:django", "-o", "addopts=",
+               "-o", "console_output_style=classic",
                *map(str, modules), f"--decompose-target={spec}", f"--decompose-plan={options.plan}",
                f"--decompose-latency={options.latency_file}", f"--decompose-root={options.root}",
                f"--decompose-repeat={options.repeat}", f"--decompose-warmup={options.warmup}", f"--decompose-results={results}"]

@@ -61,6 +61,7 @@ class InProcess:
         except reset.HookError as error:
             raise UserError(str(error), "fix [contracts] reset in the plan") from None
         app = self.app = load_app(self.spec, self.root)
+        startdata.fresh(app)  # Django: the test database, empty (decompose.contracts.django_data)
         self.client = bare(_asgi_client(app) if is_asgi(app) else
                             httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://localhost"))
 

@@ -25,6 +25,15 @@ VIEWSET_ACTIONS = {
     "ListModelMixin": {"list"}, "CreateModelMixin": {"create"}, "RetrieveModelMixin": {"retrieve"},
     "UpdateModelMixin": {"update", "partial_update"}, "DestroyModelMixin": {"destroy"},
 }
+ADMIN_SITES = ("django.contrib.admin.site.urls", "django.contrib.admin.sites.site.urls")
+
+
+def _admin_site(handler: str) -> bool:
+    """`path("admin/", admin.site.urls)`: Django's admin is a whole URL tree built at run time, not one
+    route; it is not counted, the gateway leaves every /admin/ path on the monolith (docs/analysis.md)."""
+    return handler in ADMIN_SITES
+
+
 LIST_ACTIONS = {"list": "GET", "create": "POST"}
 DETAIL_ACTIONS = {"retrieve": "GET", "update": "PUT", "partial_update": "PATCH", "destroy": "DELETE"}
 ACTIONS = {action: action for action in (*LIST_ACTIONS, *DETAIL_ACTIONS)}
@@ -98,7 +107,7 @@ class DjangoRoutes:
             handler = resolved.node
         else:  # a library's view (RedirectView, TemplateView, ...): the route exists all the same
             handler = index.expand(module, None, entry.view) or ""
-            if not handler or resolved is not None:
+            if not handler or resolved is not None or _admin_site(handler):
                 return
         methods = class_methods(index, handler) or function_methods(index, handler) or LIBRARY_VIEWS.get(handler, ("ANY",))
         yield _route(parts, methods, handler, module, entry.line)

@@ -88,6 +88,7 @@ class Hosted:
     def rebuild(self) -> None:
         with self.lock:
             self.app = load_app(self.spec, self.root)
+            startdata.fresh(self.app)  # Django: the test database, empty (decompose_runtime.django_data)
 
     def hooks_and_rebuild(self, headers: Any, body: bytes) -> tuple[int, dict[str, Any]]:
         return reset.handle(headers, body, self.rebuild, self.allowed, lambda data: startdata.load(self.app, data))

@@ -6,6 +6,7 @@ loads INSTALLED_APPS (and with them every model) and `ROOT_URLCONF` names the UR
 
     settings_module(sources, layer) -> the settings module the monolith starts with (in the layer)
     url_chains(sources, root)       -> URLconf module -> the URLconfs from ROOT_URLCONF down to it
+    base_dir_files(sources, layer)  -> files of the project root the settings name from BASE_DIR
 
 A service runs the monolith's own settings and its own copy of the root URLconf: each service keeps
 every URLconf on the way from the root to its routes, and `view_includes` tells the renderer which
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -52,19 +54,30 @@ def _env_defaults(sources: Sources) -> list[str]:
 def _settings_defaults(tree: cst.Module) -> list[str]:
     """`os.environ.setdefault("DJANGO_SETTINGS_MODULE", "x")` and `os.environ["DJANGO_SETTINGS_MODULE"] = "x"`."""
     found: list[str] = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
+    for node in _nodes(tree, (cst.Call, cst.Assign)):
+        if isinstance(node, cst.Call):
             if (isinstance(node.func, cst.Attribute) and node.func.attr.value == "setdefault" and len(node.args) == 2
                     and _string(node.args[0].value) == SETTINGS_ENV and _string(node.args[1].value)):
                 found.append(_string(node.args[1].value))
+            continue
+        for target in node.targets:
+            sub = target.target
+            if (isinstance(sub, cst.Subscript) and len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index)
+                    and _string(sub.slice[0].slice.value) == SETTINGS_ENV and _string(node.value)):
+                found.append(_string(node.value))
+    return found
 
-        def visit_Assign(self, node: cst.Assign) -> None:
-            for target in node.targets:
-                sub = target.target
-                if (isinstance(sub, cst.Subscript) and len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index)
-                        and _string(sub.slice[0].slice.value) == SETTINGS_ENV and _string(node.value)):
-                    found.append(_string(node.value))
+
+def _nodes(tree: cst.CSTNode, kinds: tuple[type[cst.CSTNode], ...]) -> list[cst.CSTNode]:
+    """Every node of these kinds in the tree, in source order: the one walk both the settings
+    defaults and the URLconf includes are read from."""
+    found: list[cst.CSTNode] = []
+
+    class Visitor(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if isinstance(node, kinds):
+                found.append(node)
+            return True
 
     tree.visit(Visitor())
     return found
@@ -127,16 +140,7 @@ def url_chains(sources: Sources, root: str) -> dict[str, tuple[str, ...]]:
 
 def includes(tree: cst.CSTNode) -> list[str]:
     """The dotted modules a URLconf's `include(...)` calls name by string."""
-    found: list[str] = []
-
-    class Visitor(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            target = included_module(node)
-            if target:
-                found.append(target)
-
-    tree.visit(Visitor())
-    return found
+    return [m for m in (included_module(call) for call in _nodes(tree, (cst.Call,))) if m]
 
 
 def included_module(call: cst.Call) -> str | None:
@@ -175,6 +179,47 @@ def _string(node: cst.CSTNode) -> str | None:
             return None
         return value if isinstance(value, str) else None
     return None
+
+
+BASE_NAMES = frozenset({"BASE_DIR", "ROOT_DIR", "PROJECT_ROOT", "PROJECT_DIR"})
+
+
+def base_dir_files(sources: Sources, layer: set[str]) -> list[str]:
+    """Paths under the project root (the folder analysed, where manage.py is) that the layer's settings
+    name as `BASE_DIR / "CHANGELOG.md"` or `os.path.join(BASE_DIR, "templates")`: the layer's copy of
+    the settings finds BASE_DIR at the layer's root, so these files must be there too (healthchecks
+    reads its CHANGELOG.md when settings load; a classic site renders BASE_DIR / "templates").
+    Existing files and folders only, never above the root; folders are copied whole by the caller."""
+    root = sources.root.resolve()
+    found: set[str] = set()
+    for module in sorted(m for m in layer if sources.is_module(m)):
+        for parts in _base_dir_parts(sources.parsed(module).tree):
+            target = (root / Path(*parts)).resolve()
+            if target != root and root in target.parents and target.exists() and not target.name.startswith("."):
+                found.add(target.relative_to(root).as_posix())
+    return sorted(found)
+
+
+def _base_dir_parts(tree: cst.CSTNode) -> list[tuple[str, ...]]:
+    found: list[tuple[str, ...]] = []
+    for node in _nodes(tree, (cst.BinaryOperation, cst.Call)):
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+            left, right = node.left, _string(node.right)
+            if isinstance(left, cst.Name) and left.value in BASE_NAMES and right:
+                found.append(tuple(right.split("/")))
+        elif isinstance(node, cst.Call) and _dotted(node.func) == "os.path.join" and node.args:
+            first, rest = node.args[0].value, [_string(a.value) for a in node.args[1:]]
+            if isinstance(first, cst.Name) and first.value in BASE_NAMES and rest and all(rest):
+                found.append(tuple(part for r in rest for part in r.split("/")))
+    return found
+
+
+def _dotted(node: cst.CSTNode) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
 
 
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>|\{(\w+)\}")

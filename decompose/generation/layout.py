@@ -150,6 +150,9 @@ def _resolved(sources: Sources, found, module: str) -> set[tuple[str, str]]:  # 
         if sources.is_module(dotted):
             pairs.add((dotted, ""))
     pairs |= {(module, name) for name in found.undefined if f"{module}:{name}" in sources.symbols}
+    for starred in sorted(m for m in found.star if sources.is_module(m)):
+        pairs.add((starred, ""))  # the module itself, then every public name it defines
+        pairs |= {(starred, s.name) for s in sources.symbols.values() if s.module == starred and not s.name.startswith("_")}
     return pairs
 
 

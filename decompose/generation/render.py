@@ -101,6 +101,9 @@ def _render_layer(files: dict, layout: Layout, sources: Sources, tops: set[str],
         files[f"shared/python/decompose_runtime/{path.name}"] = path.read_bytes()
     for rel, data in _package_data(sources, layer.modules):
         files[f"shared/python/{rel}"] = data
+    if layout.entry is not None and layout.entry.framework == "django":
+        for rel, data in _root_files(sources, django.base_dir_files(sources, layer.modules)):
+            files.setdefault(f"shared/python/{rel}", data)
     ours = deploy.requirements(RUNTIME_IMPORTS, tops)  # what decompose_runtime needs: decompose's own pins
     reqs = deploy.requirements(layer.external - RUNTIME_IMPORTS, tops, installed)
     reqs = sorted([r for r in reqs if r.name not in {o.name for o in ours}] + ours, key=lambda r: r.name.lower())
@@ -128,6 +131,20 @@ def _package_data(sources: Sources, modules: Iterable[str]) -> list[tuple[str, b
                     and not path.name.startswith("."):
                 for file in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")):
                     found[(dest / file.relative_to(folder)).as_posix()] = file.read_bytes()
+    return sorted(found.items())
+
+
+def _root_files(sources: Sources, paths: list[str]) -> list[tuple[str, bytes]]:
+    """Django: the project-root files and folders the settings name from BASE_DIR, as they are
+    (code, databases and logs left out, as for package data)."""
+    found: dict[str, bytes] = {}
+    for rel in paths:
+        path = sources.root / rel
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for file in files:
+            inner = file.relative_to(sources.root)
+            if not file.name.endswith(NOT_DATA) and not any(part.startswith(".") or part == "__pycache__" for part in inner.parts):
+                found[inner.as_posix()] = file.read_bytes()
     return sorted(found.items())
 
 

@@ -148,19 +148,22 @@ class Needs:
     `imported`: (module, name) pairs used through `from module import name` (name may be a submodule);
     `modules`: modules used through `import a.b` / `import a.b as c`;
     `attributes`: (prefix, name) pairs used as `prefix.name` where prefix may be an imported module;
-    `undefined`: names the module uses but no longer defines (their definitions went elsewhere).
+    `undefined`: names the module uses but no longer defines (their definitions went elsewhere);
+    `star`: modules read with `from module import *` (every public name of theirs is needed).
     """
 
     imported: set[tuple[str, str]] = field(default_factory=set)
     modules: set[str] = field(default_factory=set)
     attributes: set[tuple[str, str]] = field(default_factory=set)
     undefined: set[str] = field(default_factory=set)
+    star: set[str] = field(default_factory=set)
 
     def add(self, other: Needs) -> None:
         self.imported |= other.imported
         self.modules |= other.modules
         self.attributes |= other.attributes
         self.undefined |= other.undefined
+        self.star |= other.star
 
 
 @dataclass
@@ -198,6 +201,8 @@ def _scan(parsed: Parsed) -> _Facts:
     wrapper = meta.MetadataWrapper(parsed.tree, unsafe_skip_copy=True)
     scopes = wrapper.resolve(meta.ScopeProvider)
     facts = _Facts([Needs() for _ in parsed.pieces], [set() for _ in parsed.pieces])
+    for i, piece in enumerate(parsed.pieces):
+        facts.needs[i].star |= _star_sources(piece.node, parsed)
     symbol_names = parsed.symbols()
     for scope in {s for s in scopes.values() if s is not None}:
         for assignment in scope.assignments:
@@ -214,6 +219,14 @@ def _scan(parsed: Parsed) -> _Facts:
             if piece is not None:
                 facts.uses[piece].add(access.node.value)
     return facts
+
+
+def _star_sources(node: cst.CSTNode, parsed: Parsed) -> set[str]:
+    """`from .students import *` at the top level: scopes bind no name for it, so it is read here."""
+    if not isinstance(node, cst.SimpleStatementLine):
+        return set()
+    return {import_source(small, parsed.module, parsed.is_package) for small in node.body
+            if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar)}
 
 
 class _Index(cst.CSTVisitor):

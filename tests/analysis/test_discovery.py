@@ -56,3 +56,22 @@ def test_a_link_into_a_folder_outside_is_reported_not_walked(tmp_path):
     assert set(modules(tmp_path / "app")) == {"main"}
     assert {f.path: f.kind for f in discover(tmp_path / "app").failures} == {"lib": "symlink-outside"}
     assert set(modules(tmp_path)) == {"app.main", "shared.lib.util"}  # inside the tree: each real folder walked once
+
+
+def test_a_module_named_setup_in_a_namespace_folder_is_not_a_project_root(tmp_path):
+    """Corpus styleguide: `config/settings/loggers/{settings,setup}.py` in folders without
+    `__init__.py`; taking `setup.py` for a packaging script named both files `settings`/`setup` and
+    dropped one as a duplicate, so the settings' `from config.settings.loggers.settings import *`
+    found nothing and the generated services did not import."""
+    write_tree(tmp_path, {
+        "manage.py": "", "config/__init__.py": "",
+        "config/settings/loggers/settings.py": "LEVEL = 1\n", "config/settings/loggers/setup.py": "def setup(): ...\n",
+        "config/settings/toolbar/settings.py": "", "config/settings/toolbar/setup.py": "",
+        "vendored/lib/setup.py": "from setuptools import setup\nsetup(name='lib')\n", "vendored/lib/lib.py": "",
+    })
+    found = discover(tmp_path)
+    assert set(modules(tmp_path)) == {
+        "manage", "config", "config.settings.loggers.settings", "config.settings.loggers.setup",
+        "config.settings.toolbar.settings", "config.settings.toolbar.setup", "setup", "lib",
+    }
+    assert found.failures == ()

@@ -240,3 +240,37 @@ def test_i18n_patterns_are_served_under_a_language_prefix(tmp_path):
         "site/views.py": "def health(request): ...\ndef about(request): ...\n",
     })
     assert {r.path for r in a.routes} == {"/health/", "/${language}/about/"}
+
+
+def test_regex_quantifiers_read_as_reverse_writes_them():
+    """Corpus kuma: `re_path(r"^healthz/?$")` is requested as /healthz (reverse() takes `?` and `*`
+    zero times, `+` once); the template `/healthz/?` matched no recorded request."""
+    from decompose.frameworks.paths import normalise_regex
+
+    assert normalise_regex(r"^healthz/?$") == "/healthz"
+    assert normalise_regex(r"^readiness/?$") == "/readiness"
+    assert normalise_regex(r"^_kuma_status.json$") == "/_kuma_status.json"
+    assert normalise_regex(r"^legacy/(?P<slug>[-\w]+)/$") == "/legacy/{slug}/"
+    assert normalise_regex(r"^a/b+/c*$") == "/a/b/"
+    assert normalise_regex(r"^x\.json$") == "/x.json"
+
+
+def test_the_admin_site_is_not_a_route(tmp_path):
+    """`path("admin/", admin.site.urls)` mounts Django's whole admin, built at run time: the corpus hand
+    counts leave it out, and an `ANY /admin/` route matched none of its pages; it stays on the monolith."""
+    a = analyse(tmp_path, {
+        "manage.py": "",
+        "conf/__init__.py": "",
+        "conf/urls.py": """
+            from django.contrib import admin
+            from django.urls import path, re_path
+            from conf import views
+            urlpatterns = [
+                path("admin/", admin.site.urls),
+                re_path(r"^staff/", admin.site.urls),
+                path("health/", views.health),
+            ]
+        """,
+        "conf/views.py": "def health(request): ...\n",
+    })
+    assert [r.template for r in a.routes] == ["/health/"]

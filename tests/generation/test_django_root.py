@@ -183,3 +183,26 @@ def test_settings_that_star_import_the_settings_are_composition_roots_too(tmp_pa
                    "config.django.ci": "config/django/ci.py", "config.other": "config/other.py"}
     facts = read_facts(graph, tmp_path)
     assert sorted(facts.builders) == ["config.django.base", "config.django.ci", "config.django.test"]
+
+
+def test_project_root_files_the_settings_name_from_base_dir(tmp_path):
+    """healthchecks reads BASE_DIR / "CHANGELOG.md" while its settings load; the layer's copy of the
+    settings finds BASE_DIR at the layer's root, so those files go there (folders whole)."""
+    sources = Sources.of(analyse(tmp_path, {
+        "manage.py": "",
+        "CHANGELOG.md": "# 1.0\n", "README.md": "not named\n", "templates/base.html": "<html>",
+        "hc/__init__.py": "",
+        "hc/settings.py": """
+            import os
+            from pathlib import Path
+            BASE_DIR = Path(__file__).resolve().parent.parent
+            with (BASE_DIR / "CHANGELOG.md").open() as f:
+                CHANGELOG = f.read()
+            TEMPLATES = [{"DIRS": [BASE_DIR / "templates"]}]
+            STATIC_ROOT = os.path.join(BASE_DIR, "static-collected")
+            SECRET = BASE_DIR / ".." / "secrets.txt"
+        """,
+    }), tmp_path)
+    (tmp_path.parent / "secrets.txt").write_text("never")
+    assert django.base_dir_files(sources, {"hc", "hc.settings"}) == ["CHANGELOG.md", "templates"]
+    assert django.base_dir_files(sources, {"hc"}) == []

@@ -258,3 +258,32 @@ def test_needs_of_type_checking_imports_used_in_annotations():
 ])
 def test_absolute(name, module, is_package, expected):
     assert absolute(name, module, is_package) == expected
+
+
+def test_needs_of_a_star_import_name_its_module():
+    """Corpus styleguide: a package `__init__` made of `from .students import *` lines."""
+    text = "from .rosters import *\nfrom .students import *\n"
+    found = needs_of(text, set(), body=True, module="school.services", is_package=True)
+    assert found.star == {"school.services.rosters", "school.services.students"}
+    assert needs_of(text, set(), body=False, module="school.services", is_package=True).star == found.star  # imports stay
+
+
+def test_a_star_imported_module_of_another_service_gets_every_public_name(tmp_path):
+    """The package `__init__` one service owns star-imports a sibling another service owns: the
+    sibling's view there must define every public name (as proxies), or the package does not import."""
+    from decompose.generation.layout import Sources, build_layout
+    from tests.helpers import analyse
+
+    analysis = analyse(tmp_path, {
+        "school/__init__.py": "",
+        "school/services/__init__.py": "from .rosters import *\nfrom .students import *\n",
+        "school/services/rosters.py": "def roster_create(name):\n    return name\n",
+        "school/services/students.py": "def student_create(name):\n    return name\n\ndef _private():\n    return 1\n",
+    })
+    sources = Sources.of(analysis, tmp_path)
+    homes = {"school": "shared", "school.services": "rosters", "school.services.rosters": "rosters",
+             "school.services.rosters:roster_create": "rosters", "school.services.students": "students",
+             "school.services.students:student_create": "students", "school.services.students:_private": "students"}
+    layout = build_layout(analysis, homes, sources, {}, "school")
+    rosters = next(s for s in layout.services if s.name == "rosters")
+    assert set(rosters.views["school.services.students"].proxies) == {"student_create"}

@@ -63,3 +63,9 @@ REST_FRAMEWORK = {
 }
 
 RETURN_WINDOW_DAYS = 30
+
+# settings split into namespace folders (no __init__.py), each beside a module named `setup`
+from config.conf.logging.settings import *  # noqa: E402,F403
+from config.conf.logging.setup import LoggingSetup  # noqa: E402
+
+LoggingSetup.quiet(["django.db.backends"])

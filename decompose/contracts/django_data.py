@@ -1,0 +1,226 @@
+"""Starting data through Django's ORM: the rows a test's fixtures left behind, captured at its first
+request and put back before replay (the Django half of decompose.contracts.startdata, same format).
+
+A Django project has no app object holding its database: the models are the process's registry
+(`django.apps.apps`), so the handler that served the request (WSGIHandler, the test client's
+ClientHandler, a django-ninja TestClient) only says that Django is the framework.
+
+    serves(app)      -> whether `app` is Django's (its class comes from django.* or ninja.*)
+    capture()        -> {db_table: [{column: value}]} of every managed concrete model and
+                        many-to-many table with rows, or None (the database is not reachable:
+                        a test without database access, Django not set up)
+    load(data)       -> rows inserted: each row whose primary key is not there yet, in one
+                        transaction (foreign keys are deferred to its end, so order does not
+                        matter), then PostgreSQL's sequences moved past them
+    fresh()          -> before a replayed scenario: the first time in a process, the test database
+                        the suite's runner would make (Django's test environment, with 127.0.0.1
+                        and localhost allowed as LiveServerTestCase allows its host, CSRF checks
+                        off as the test client has them, then
+                        `create_test_db`: `test_<NAME>` on PostgreSQL, a shared in-memory SQLite,
+                        migrations run); every later time that database flushed (post_migrate rows,
+                        content types and permissions, made again), so each scenario starts empty
+    app_spec()       -> "config.wsgi:application" from settings.WSGI_APPLICATION, the app a replay
+                        builds (the recorder's sightings name it for a Django suite); without that
+                        setting "django.core.wsgi:get_wsgi_application", as runserver does
+
+Columns are the table's (`author_id`, not `author`), values encoded as startdata.encode does. A read
+runs in a savepoint when a transaction is open, so a table that cannot be read never breaks the
+test's own transaction (PostgreSQL would refuse every later statement of it).
+Standard library at import: this module runs in the monolith's interpreter beside the recorder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from . import startdata as _startdata
+
+
+def serves(app: Any) -> bool:
+    return any(k.__module__.startswith(("django.", "ninja.")) for k in type(app).__mro__)
+
+
+_TEST_DATABASES: list[str] = []  # aliases this process made a test database for
+
+
+def fresh() -> None:
+    from django.core.management import call_command
+    from django.db import connections
+
+    if _TEST_DATABASES:
+        for alias in _TEST_DATABASES:
+            call_command("flush", interactive=False, verbosity=0, database=alias)
+        return
+    from django.test import utils
+
+    if not hasattr(utils._TestState, "saved_data"):  # set up once per process, by whoever comes first
+        utils.setup_test_environment()  # what the suite's runner set: ALLOWED_HOSTS with testserver, locmem e-mail
+    _allow_local_hosts()
+    _skip_csrf_checks()
+    for alias in connections:
+        connections[alias].creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        _TEST_DATABASES.append(alias)
+
+
+def _allow_local_hosts() -> None:
+    """Replay reaches the app as 127.0.0.1 or localhost, where the suite's client said `testserver`:
+    allowed as LiveServerTestCase allows its own host (a restricted ALLOWED_HOSTS answered every replayed
+    request 400)."""
+    from django.conf import settings
+
+    missing = [h for h in LOCAL_HOSTS if h not in settings.ALLOWED_HOSTS]
+    if "*" not in settings.ALLOWED_HOSTS and missing:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, *missing]
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def _skip_csrf_checks() -> None:
+    """Django's test client marks every request `_dont_enforce_csrf_checks` (unless a test asks for
+    `Client(enforce_csrf_checks=True)`), so the suite's POSTs carry no CSRF token; replayed over HTTP
+    they were refused 403 (kuma). The replaying process's handler marks its requests the same way."""
+    from django.core.handlers.wsgi import WSGIHandler
+
+    base = WSGIHandler.request_class
+    if getattr(base, "decompose_replay", False):
+        return
+
+    class ReplayedRequest(base):
+        decompose_replay = True
+
+        def __init__(self, environ: Any) -> None:
+            super().__init__(environ)
+            self._dont_enforce_csrf_checks = True
+
+    WSGIHandler.request_class = ReplayedRequest
+
+
+def app_spec() -> str | None:
+    try:
+        from django.conf import settings
+
+        dotted = settings.WSGI_APPLICATION
+    except Exception:  # noqa: BLE001  (settings not configured: no Django world to name)
+        return None
+    module, _, attribute = (dotted or "").rpartition(".")
+    # no WSGI_APPLICATION (Django's default is None): runserver's own choice, a plain factory
+    return f"{module}:{attribute}" if module and attribute else "django.core.wsgi:get_wsgi_application"
+
+
+def _models() -> list[Any]:
+    from django.apps import apps
+
+    found = [m for m in apps.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
+    return sorted(found, key=lambda m: m._meta.db_table)
+
+
+def capture() -> dict[str, list[dict[str, Any]]] | None:
+    try:
+        from django.db import router, transaction
+
+        found = {}
+        for model in _models():
+            alias = router.db_for_read(model)
+            with _unlogged(alias), transaction.atomic(using=alias):
+                rows = _rows(model, alias)
+            if rows:
+                found[model._meta.db_table] = rows
+    except Exception:  # noqa: BLE001  (the suite's own database: a capture never breaks its test)
+        return None
+    return found
+
+
+@contextlib.contextmanager
+def _unlogged(alias: str) -> Iterator[None]:
+    """The capture's queries taken back out of the connection's query log, which `assertNumQueries`
+    counts: healthchecks' tests saw 13 queries where they expect 3."""
+    from django.db import connections
+
+    log = connections[alias].queries_log
+    before = len(log)
+    try:
+        yield
+    finally:
+        if log.maxlen is None or before < log.maxlen:
+            while len(log) > before:
+                log.pop()
+
+
+def _rows(model: Any, alias: str) -> list[dict[str, Any]]:
+    fields = model._meta.concrete_fields
+    columns = {f.attname: f.column for f in fields}
+    rows = [{columns[k]: _value(v) for k, v in row.items()}
+            for row in model._base_manager.using(alias).values(*columns)]
+    key = model._meta.pk.column
+    return sorted(rows, key=lambda row: _startdata._key(row, [key]))
+
+
+def _value(value: Any) -> Any:
+    """startdata's encoding; a value it has no tag for goes as the text its field parses back on load
+    (a DurationField's timedelta as Django's duration string: healthchecks' Check.timeout made every
+    capture fail, so no scenario had starting data)."""
+    import datetime
+
+    if isinstance(value, datetime.timedelta):
+        from django.utils.duration import duration_string
+
+        return duration_string(value)
+    return _startdata.encode(value)
+
+
+def load(data: dict[str, list[dict[str, Any]]]) -> int:
+    from django.db import router, transaction
+
+    models = {m._meta.db_table: m for m in _models()}
+    unknown = sorted(set(data) - set(models))
+    if unknown:
+        raise _startdata.LoadError(f"starting data for table {unknown[0]!r}, which no installed Django model has")
+    inserted = 0
+    by_alias: dict[str, list[Any]] = {}
+    for table in sorted(data):
+        by_alias.setdefault(router.db_for_write(models[table]), []).append(models[table])
+    for alias, chosen in sorted(by_alias.items()):
+        with transaction.atomic(using=alias):
+            for model in chosen:
+                inserted += _insert(model, alias, data[model._meta.db_table])
+        _advance_sequences(alias, chosen)
+    return inserted
+
+
+def _insert(model: Any, alias: str, rows: list[dict[str, Any]]) -> int:
+    from django.db import IntegrityError, transaction
+
+    fields = {f.column: f for f in model._meta.concrete_fields}
+    manager = model._base_manager.using(alias)
+    present = set(manager.values_list("pk", flat=True))
+    inserted = 0
+    for row in rows:
+        wrong = sorted(set(row) - set(fields))
+        if wrong:
+            raise _startdata.LoadError(f"starting data for {model._meta.db_table}.{wrong[0]}, a column the model does not have")
+        values = {fields[c].attname: fields[c].to_python(_startdata.decode(v)) for c, v in row.items()}
+        if values.get(model._meta.pk.attname) in present:
+            continue
+        try:  # a row the fresh app made under another key (a unique name) is skipped, as for SQLAlchemy
+            with transaction.atomic(using=alias):
+                manager.bulk_create([model(**values)])
+            inserted += 1
+        except IntegrityError:
+            continue
+    return inserted
+
+
+def _advance_sequences(alias: str, models: list[Any]) -> None:
+    """Rows inserted with their ids leave PostgreSQL's id sequences behind (SQLite's SQL here is empty)."""
+    from django.core.management.color import no_style
+    from django.db import connections
+
+    connection = connections[alias]
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    if statements:
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)

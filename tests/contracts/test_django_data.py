@@ -1,0 +1,122 @@
+"""Starting data through Django's ORM (decompose.contracts.django_data), on Django's own auth models in
+a child process (Django's settings are configured once per process, so not in the test runner's)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+pytest.importorskip("django")
+
+SCRIPT = textwrap.dedent("""
+    import json, sys
+    import django
+    from django.conf import settings
+    import os
+    os.environ["DJANGO_SETTINGS_MODULE"] = "proj.settings.test"
+    settings.configure(INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth"], USE_TZ=True,
+                       WSGI_APPLICATION="proj.wsgi.application", ALLOWED_HOSTS=["shop.example"],
+                       DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": sys.argv[1]}})
+    django.setup()
+    from django.contrib.auth.models import Group, User
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.test.client import ClientHandler
+    from decompose.contracts import sightings, startdata
+    seen = sightings.Sightings()
+    seen.reached(ClientHandler())
+    call_command("migrate", verbosity=0)
+    editors = Group.objects.create(name="editors")
+    ada = User.objects.create_user("ada", "ada@example.com", "pw", id=7)
+    ada.groups.add(editors)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    with CaptureQueriesContext(connection) as counted:  # what assertNumQueries counts
+        data = startdata.capture(ClientHandler())
+    call_command("flush", interactive=False, verbosity=0)
+    inserted = startdata.load(ClientHandler(), {k: v for k, v in data.items() if k.startswith("auth_")})
+    again = startdata.load(ClientHandler(), data)
+    try:
+        startdata.load(ClientHandler(), {"no_such_table": [{"id": 1}]})
+        refused = ""
+    except startdata.LoadError as error:
+        refused = str(error)
+    from decompose.contracts import django_data
+    settings.WSGI_APPLICATION = None  # Django's default: runserver builds get_wsgi_application()
+    default_spec = django_data.app_spec()
+    members = [(u.pk, [g.name for g in u.groups.all()]) for u in User.objects.all()]
+    next_id = User.objects.create_user("bob").pk
+    startdata.fresh(ClientHandler())  # the first scenario: a test database, migrated
+    test_name = str(settings.DATABASES["default"]["NAME"])
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.client import RequestFactory
+    csrf_off = WSGIHandler.request_class(RequestFactory().post("/x").environ)._dont_enforce_csrf_checks
+    User.objects.create_user("carol")
+    startdata.fresh(ClientHandler())  # the next one: emptied
+    print(json.dumps({"tables": sorted(data), "users": data["auth_user"], "inserted": inserted, "again": again,
+                      "members": members,
+                      "next_id": next_id, "refused": refused, "not_django": startdata.capture(object()),
+                      "world": seen.to_json(), "test_name": test_name, "users_after_fresh": User.objects.count(),
+                      "content_types": ContentType.objects.count(), "hosts": settings.ALLOWED_HOSTS,
+                      "default_spec": default_spec, "csrf_off": csrf_off,
+                      "counted": len(counted)}))
+""")
+
+
+@pytest.fixture(scope="module")
+def roundtrip(tmp_path_factory):
+    database = tmp_path_factory.mktemp("django") / "db.sqlite3"
+    done = subprocess.run([sys.executable, "-c", SCRIPT, str(database)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_rows_are_captured_by_table_with_their_columns(roundtrip):
+    assert {"auth_user", "auth_group", "auth_user_groups", "django_content_type"} <= set(roundtrip["tables"])
+    (user,) = roundtrip["users"]
+    assert user["id"] == 7 and user["username"] == "ada" and user["is_active"] is True
+    assert set(user["date_joined"]) == {"$datetime"}
+    assert roundtrip["not_django"] is None
+    assert roundtrip["counted"] == 0  # a test's assertNumQueries never counts the capture's reads
+
+
+def test_loaded_rows_keep_their_keys_and_relations(roundtrip):
+    assert roundtrip["inserted"] == 3  # ada, editors, the membership (permissions were there)
+    assert roundtrip["members"][0] == [7, ["editors"]]
+    assert roundtrip["again"] == 0  # every row already there: nothing twice
+    assert roundtrip["next_id"] == 8
+
+
+def test_an_unknown_table_is_refused_by_name(roundtrip):
+    assert "no_such_table" in roundtrip["refused"] and "Django model" in roundtrip["refused"]
+
+
+def test_a_django_suite_names_its_wsgi_application_and_settings_as_the_world(roundtrip):
+    assert roundtrip["world"] == {"apps": [{"spec": "proj.wsgi:application", "tests": 1}],
+                                  "env": {"DJANGO_SETTINGS_MODULE": "proj.settings.test"}}
+    assert roundtrip["default_spec"] == "django.core.wsgi:get_wsgi_application"  # kuma sets no WSGI_APPLICATION
+
+
+def test_each_replayed_scenario_starts_on_an_empty_migrated_test_database(roundtrip):
+    assert roundtrip["test_name"] != "db.sqlite3" and "memory" in roundtrip["test_name"]  # never the project's own
+    assert roundtrip["users_after_fresh"] == 0
+    assert roundtrip["content_types"] > 0  # post_migrate rows made again, as in the suite's test database
+    assert roundtrip["hosts"] == ["shop.example", "testserver", "127.0.0.1", "localhost"]  # replay's hosts too
+    assert roundtrip["csrf_off"] is True  # as the suite's test client sent them
+
+
+def test_a_duration_goes_as_the_text_its_field_parses_back():
+    """healthchecks' Check.timeout (a DurationField): a timedelta made the whole capture fail."""
+    import datetime
+
+    from django.db.models import DurationField
+
+    from decompose.contracts import django_data
+
+    text = django_data._value(datetime.timedelta(days=1, seconds=5, microseconds=7))
+    assert text == "1 00:00:05.000007"
+    assert DurationField().to_python(text) == datetime.timedelta(days=1, seconds=5, microseconds=7)
