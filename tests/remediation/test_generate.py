@@ -22,10 +22,10 @@ runner = CliRunner()
 FILES = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
 STATE = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
 RECEIVE = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
-EXPECTED = {  # service -> policy resource -> the actions it grants
-    "images": {"DecomposeApiPolicy": sorted([*FILES, "s3:ListBucket"])},  # ListBucket: a missing key is a 404, not a 403
-    "categories": {"DecomposeApiPolicy": STATE},
-    "notifications": {"DecomposeApiPolicy": ["sqs:SendMessage"], "DecomposeConsumerPolicy": RECEIVE},
+EXPECTED = {  # remediation -> policy resource -> the actions its service's policy grants
+    "s3": {"DecomposeApiPolicy": sorted([*FILES, "s3:ListBucket"])},  # ListBucket: a missing key is a 404, not a 403
+    "dynamodb": {"DecomposeApiPolicy": STATE},
+    "sqs": {"DecomposeApiPolicy": ["sqs:SendMessage"], "DecomposeConsumerPolicy": RECEIVE},
 }
 
 
@@ -39,36 +39,46 @@ def generated(planned_sample, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def packaged(generated, tmp_path_factory):
+def owners(generated) -> dict[str, str]:
+    """remediation -> the service the plan gave its code (the planner names them: images, notifications, ...)."""
+    report = json.loads((generated / "generation.json").read_text())
+    found = {r["remediation"]: s["name"] for s in report["services"] for r in s.get("remediation", [])}
+    assert sorted(found) == sorted(EXPECTED) and len(set(found.values())) == len(found), found
+    return found
+
+
+@pytest.fixture(scope="module")
+def packaged(generated, owners, tmp_path_factory):
+    """remediation -> its service's packaged SAM template."""
     out = tmp_path_factory.mktemp("packaged")
     templates = {}
-    for name in EXPECTED:
+    for kind, name in owners.items():
         result = subprocess.run([str(BIN / "chalice"), "package", "--merge-template", ".chalice/layer.json", str(out / name)],
                                 cwd=generated / name, capture_output=True, text=True, timeout=300, check=False,
                                 env={"PATH": str(BIN), "AWS_DEFAULT_REGION": "us-east-1", "HOME": str(out)})
         assert result.returncode == 0, result.stderr
-        templates[name] = out / name / "sam.json"
+        templates[kind] = out / name / "sam.json"
     return templates
 
 
-def test_report_says_what_changed_and_what_turned_asynchronous(generated):
+def test_report_says_what_changed_and_what_turned_asynchronous(generated, owners):
     report = json.loads((generated / "generation.json").read_text())
     rows = {s["name"]: s.get("remediation", []) for s in report["services"]}
-    assert {r["remediation"] for r in rows["images"]} == {"s3"}
-    assert {r["remediation"] for r in rows["categories"]} == {"dynamodb"}
-    assert all(r["asynchronous"] for r in rows["notifications"]) and rows["notifications"]
-    assert "turns asynchronous" in rows["notifications"][0]["note"]
+    assert {r["remediation"] for r in rows[owners["s3"]]} == {"s3"}
+    assert {r["remediation"] for r in rows[owners["dynamodb"]]} == {"dynamodb"}
+    assert all(r["asynchronous"] for r in rows[owners["sqs"]]) and rows[owners["sqs"]]
+    assert "turns asynchronous" in rows[owners["sqs"]][0]["note"]
     assert all(r["rewritten"] and "todo" not in r for rows_of in rows.values() for r in rows_of)
     assert report["static"]["folders"] == ["sample_monolith/static"]
-    assert not any(rows[name] for name in rows if name not in EXPECTED)
+    assert not any(rows[name] for name in rows if name not in owners.values())
 
 
-def test_only_services_with_work_get_a_consumer(generated):
-    assert (generated / "notifications" / "chalicelib" / "consumers.py").exists()
-    assert not (generated / "images" / "chalicelib" / "consumers.py").exists()
-    assert (generated / "images" / "chalicelib" / "aws.py").exists()
-    assert "consumers.register(app, framework.app)" in (generated / "notifications" / "app.py").read_text()
-    consumers = (generated / "notifications" / "chalicelib" / "consumers.py").read_text()
+def test_only_services_with_work_get_a_consumer(generated, owners):
+    assert (generated / owners["sqs"] / "chalicelib" / "consumers.py").exists()
+    assert not (generated / owners["s3"] / "chalicelib" / "consumers.py").exists()
+    assert (generated / owners["s3"] / "chalicelib" / "aws.py").exists()
+    assert "consumers.register(app, framework.app)" in (generated / owners["sqs"] / "app.py").read_text()
+    consumers = (generated / owners["sqs"] / "chalicelib" / "consumers.py").read_text()
     assert '"sample_monolith.services.notifications:_ensure_worker"' in consumers
 
 
@@ -79,7 +89,7 @@ def test_cfn_lint_accepts_the_packaged_templates(packaged):
 
 
 def test_the_consumer_is_an_sqs_event_source_with_a_dead_letter_queue(packaged):
-    resources = json.loads(packaged["notifications"].read_text())["Resources"]
+    resources = json.loads(packaged["sqs"].read_text())["Resources"]
     (event,) = resources["ConsumeWork"]["Properties"]["Events"].values()
     assert event["Type"] == "SQS" and event["Properties"]["BatchSize"] == 1
     queue = resources["DecomposeWorkQueue"]["Properties"]
@@ -89,16 +99,16 @@ def test_the_consumer_is_an_sqs_event_source_with_a_dead_letter_queue(packaged):
 
 
 def test_the_table_expires_entries(packaged):
-    table = json.loads(packaged["categories"].read_text())["Resources"]["DecomposeStateTable"]["Properties"]
+    table = json.loads(packaged["dynamodb"].read_text())["Resources"]["DecomposeStateTable"]["Properties"]
     assert table["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
 
 
-@pytest.mark.parametrize("service", sorted(EXPECTED))
-def test_each_policy_grants_exactly_what_its_function_uses_on_its_own_resources(packaged, service):
-    resources = json.loads(packaged[service].read_text())["Resources"]
+@pytest.mark.parametrize("kind", sorted(EXPECTED))
+def test_each_policy_grants_exactly_what_its_function_uses_on_its_own_resources(packaged, kind):
+    resources = json.loads(packaged[kind].read_text())["Resources"]
     policies = {k: v for k, v in resources.items() if k.startswith("Decompose") and v["Type"] == "AWS::IAM::Policy"}
     assert {k: sorted(a for s in v["Properties"]["PolicyDocument"]["Statement"] for a in s["Action"])
-            for k, v in policies.items()} == EXPECTED[service]
+            for k, v in policies.items()} == EXPECTED[kind]
     for policy in policies.values():
         (role,) = policy["Properties"]["Roles"]
         assert resources[role["Ref"]]["Type"] == "AWS::IAM::Role"
@@ -209,22 +219,22 @@ def against_moto(service_dir: Path, scenario: str, scratch: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_notifications_go_through_sqs_with_no_thread_and_the_consumer_delivers_them(generated, tmp_path):
-    seen = against_moto(generated / "notifications", SCENARIOS["notifications"], tmp_path)
+def test_notifications_go_through_sqs_with_no_thread_and_the_consumer_delivers_them(generated, owners, tmp_path):
+    seen = against_moto(generated / owners["sqs"], SCENARIOS["notifications"], tmp_path)
     assert seen["threads started"] == 0
     assert seen["messages"] == [{"queue": "sample_monolith.services.notifications:_queue",
                                  "item": [{"__decompose__": "app"}, seen["id"]]}]
     assert (seen["before"], seen["after"]) == ("pending", "delivered")
 
 
-def test_uploads_are_written_to_and_read_from_s3(generated, tmp_path):
-    seen = against_moto(generated / "images", SCENARIOS["images"], tmp_path)
+def test_uploads_are_written_to_and_read_from_s3(generated, owners, tmp_path):
+    seen = against_moto(generated / owners["s3"], SCENARIOS["images"], tmp_path)
     assert len(seen["keys"]) == 1 and seen["keys"][0].endswith("7/1-abc.png")
     assert seen["read"] == "PNG-bytes" and seen["on disk"] is False
 
 
-def test_the_category_cache_is_shared_through_dynamodb(generated, tmp_path):
-    seen = against_moto(generated / "categories", SCENARIOS["categories"], tmp_path)
+def test_the_category_cache_is_shared_through_dynamodb(generated, owners, tmp_path):
+    seen = against_moto(generated / owners["dynamodb"], SCENARIOS["categories"], tmp_path)
     assert [c["slug"] for c in seen["tree"]] == ["art"]
     assert seen["items"] == ["sample_monolith.services.shop:_CATEGORY_TREE_CACHE"]
     assert seen["after clear"] == 0
@@ -256,20 +266,20 @@ print(json.dumps({"status": status}))
 '''
 
 
-def test_gateway_up_runs_the_services_against_moto_server_and_their_consumers_poll(generated, tmp_path):
+def test_gateway_up_runs_the_services_against_moto_server_and_their_consumers_poll(generated, owners, tmp_path):
     from decompose.gateway import aws_local
 
-    names = sorted(EXPECTED)
+    names, worker = sorted(owners.values()), owners["sqs"]
     assert {n.service: sorted(n.kinds) for n in aws_local.needs(generated, [*names, "cart"])} == {
-        "categories": ["table"], "images": ["bucket"], "notifications": ["queue"]}
+        owners["dynamodb"]: ["table"], owners["s3"]: ["bucket"], worker: ["queue"]}
     with aws_local.running(generated, names, tmp_path / "logs") as envs:
         assert set(envs) == set(names)
-        sqs = boto3_client("sqs", envs["notifications"])
-        redrive = sqs.get_queue_attributes(QueueUrl=envs["notifications"]["DECOMPOSE_QUEUE_URL"],
+        sqs = boto3_client("sqs", envs[worker])
+        redrive = sqs.get_queue_attributes(QueueUrl=envs[worker]["DECOMPOSE_QUEUE_URL"],
                                            AttributeNames=["RedrivePolicy"])["Attributes"]["RedrivePolicy"]
-        assert json.loads(redrive)["deadLetterTargetArn"].endswith("notifications-work-dead")
-        env = {**os.environ, **envs["notifications"], "PATH": os.environ["PATH"]}
-        done = subprocess.run([sys.executable, "-c", LOCAL_CONSUMER, str(generated / "notifications")], cwd=tmp_path,
+        assert json.loads(redrive)["deadLetterTargetArn"].endswith(f"{worker}-work-dead")
+        env = {**os.environ, **envs[worker], "PATH": os.environ["PATH"]}
+        done = subprocess.run([sys.executable, "-c", LOCAL_CONSUMER, str(generated / worker)], cwd=tmp_path,
                               env=env, capture_output=True, text=True, timeout=120, check=False)
         assert done.returncode == 0, done.stderr[-3000:]
         assert json.loads(done.stdout.strip().splitlines()[-1]) == {"status": "delivered"}
