@@ -28,7 +28,11 @@ from decompose.errors import UserError
 from decompose.gateway.matching import RouteTable
 
 UNROUTED = "(unrouted)"
-TRANSPORT = {"host", "user-agent", "content-length", "accept-encoding", "connection"}
+TRANSPORT = {"user-agent", "content-length", "accept-encoding", "connection"}
+# What test clients put in Host when the suite names none: no information, the replay's own host stands in.
+# Any other Host is the app's configuration speaking (Flask's SERVER_NAME, a subdomain route, Django's
+# ALLOWED_HOSTS): the app answers 404 or 400 to another one, so it is kept and sent on replay.
+DEFAULT_HOSTS = {"localhost", "testserver", "testclient", "test", "127.0.0.1"}
 INDEX = re.compile(r"\[\d+\]")
 BOUNDARY = re.compile(r'boundary=("([^"]+)"|([^;\s]+))')
 FIXED_BOUNDARY = "decompose-recorded-boundary"
@@ -84,10 +88,18 @@ def _from_lines(text: str) -> dict[str, Any]:
 def _recorded(raw: dict[str, Any]) -> Recorded:
     request, answer = raw["request"], raw["answer"]
     sent = Request(request["method"], request["target"],
-                   tuple((k, v) for k, v in request["headers"] if k not in TRANSPORT), decode_body(request["body"]))
+                   tuple((k, v) for k, v in request["headers"] if k not in TRANSPORT and not _default_host(k, v)),
+                   decode_body(request["body"]))
     return Recorded(_fixed_boundary(sent),
                     Answer(answer["status"], tuple((k, v) for k, v in answer["headers"]), decode_body(answer["body"])),
                     float(raw.get("ms", 0.0)), raw.get("data") or None)
+
+
+def _default_host(name: str, value: str) -> bool:
+    if name != "host":
+        return False
+    host, _, port = value.rpartition(":") if value.count(":") == 1 else (value, "", "")
+    return host.lower() in DEFAULT_HOSTS and port in ("", "80", "443")
 
 
 def _fixed_boundary(request: Request) -> Request:

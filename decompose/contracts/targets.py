@@ -138,10 +138,22 @@ class Http:
         base = self.urls.get(owner) or self.urls.get("*")
         if base is None:
             raise TargetError(f"no URL for service {owner!r}, which owns {request.method} {request.target}")
-        return _send(self.client, base.rstrip("/") + request.target, request)
+        return _send(self.client, base.rstrip("/") + request.target, _for(base, request))
 
     def close(self) -> None:
         self.client.close()
+
+
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def _for(base: str, request: Request) -> Request:
+    """The request as `base` can take it: a recorded Host (the app's SERVER_NAME, build.DEFAULT_HOSTS) goes
+    to a process on this machine, which answers whatever Host it is sent; a deployed URL routes by its
+    own Host (API Gateway, a load balancer), so it keeps the one its URL gives."""
+    if httpx.URL(base).host in LOOPBACK or not any(name == "host" for name, _ in request.headers):
+        return request
+    return Request(request.method, request.target, tuple(h for h in request.headers if h[0] != "host"), request.body)
 
 
 class InProcessService:

@@ -109,3 +109,16 @@ def test_exchanges_on_a_route_planned_as_any_method_reach_its_service_and_cover_
     health = contracts["health"]
     assert [e["route"] for e in health["scenarios"][0]["exchanges"]] == ["ANY /health/", "ANY /health/"]
     assert health["uncovered"] == [] and health["routes"]["ANY /health/"]["samples"] == 2
+
+
+@pytest.mark.parametrize(("host", "kept"), [("localhost:5000", True), ("api.example.com", True), ("localhost", False),
+                                            ("testserver", False), ("test", False), ("127.0.0.1:80", False)])
+def test_a_host_the_suite_configured_is_kept_and_a_test_clients_default_is_not(tmp_path, host, kept):
+    """Flask's SERVER_NAME (microblog-api's 'localhost:5000'): on another Host every route answers 404."""
+    raw = {"format": 1, "scenarios": [{"name": "t", "exchanges": [{
+        "request": {"method": "GET", "target": "/api/me", "headers": [["host", host], ["user-agent", "werkzeug"]],
+                    "body": {"text": ""}},
+        "answer": {"status": 200, "headers": [], "body": {"text": "{}"}}, "ms": 1.0}]}]}
+    (tmp_path / "r.json").write_text(json.dumps(raw))
+    (scenario,) = read_recording(tmp_path / "r.json")
+    assert scenario.exchanges[0].request.headers == ((("host", host),) if kept else ())
