@@ -263,7 +263,10 @@ def _wrap(points: tuple, argument: Any) -> list[tuple[type, str, Any]]:
 _SIGHTINGS = _sightings.Sightings(_ENVIRON_AT_IMPORT)
 # An app built when a conftest is imported (`from app.main import app`) is built before any plugin is
 # configured: when this run records, the constructors are wrapped now, as `-p` imports this module.
-_CONSTRUCTED = _wrap(CONSTRUCTORS, _SIGHTINGS) if any(a.startswith("--decompose-record=") for a in sys.argv) else []
+_RECORDING = any(a.startswith("--decompose-record=") for a in sys.argv)
+_CONSTRUCTED = _wrap(CONSTRUCTORS, _SIGHTINGS) if _RECORDING else []
+if _RECORDING:
+    _startdata.watch()  # plain SQLAlchemy: the engines and metadata the suite is about to build
 
 
 class _Progress:

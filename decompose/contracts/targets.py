@@ -60,6 +60,7 @@ class InProcess:
             reset.apply(env, self.hooks)
         except reset.HookError as error:
             raise UserError(str(error), "fix [contracts] reset in the plan") from None
+        startdata.watch()  # before the app builds its engine: the last one built is this scenario's database
         app = self.app = load_app(self.spec, self.root)
         self.client = bare(_asgi_client(app) if is_asgi(app) else
                             httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://localhost"))

@@ -82,6 +82,7 @@ class Hosted:
     def __init__(self, spec: str, root: Path, allowed: reset.Allowed = reset.Allowed()) -> None:
         self.spec, self.root, self.allowed = spec, root, allowed
         self.lock = threading.Lock()
+        startdata.watch()  # before the app builds its engine (plain SQLAlchemy: the last one built is loaded)
         self.app = load_app(spec, root)
         self.lifespan: asgi.Lifespan | None = None  # an ASGI app's, once uvicorn started it
 
@@ -142,7 +143,8 @@ class Hosted:
             asyncio.run_coroutine_threadsafe(self._swap(), loop).result()
 
         try:
-            status, answer = await loop.run_in_executor(None, reset.handle, headers, body, rebuild, self.allowed)
+            status, answer = await loop.run_in_executor(None, reset.handle, headers, body, rebuild, self.allowed,
+                                                        lambda data: startdata.load(self.app, data))
         except Exception as error:  # noqa: BLE001  (the new app's import or startup: user code, shown to the verifier)
             status, answer = 500, {"message": f"rebuilding the app failed: {type(error).__name__}: {error}"}
         payload = _encode(answer)

@@ -66,10 +66,26 @@ def test_a_factory_made_user_is_captured_and_loaded_into_a_fresh_app():
     assert startdata.load(fresh, data) == 0  # loading twice adds nothing
 
 
+NO_DATABASE = """
+import sys
+from flask import Flask
+from decompose.contracts import startdata
+assert startdata.capture(Flask("bare")) is None
+try:
+    startdata.load(Flask("bare"), {"user": []})
+except startdata.LoadError as error:
+    print(error)
+"""
+
+
 def test_an_app_without_a_database_has_no_starting_data_and_refuses_some():
-    assert startdata.capture(Flask(__name__)) is None
-    with pytest.raises(startdata.LoadError, match="no Flask-SQLAlchemy database"):
-        startdata.load(Flask(__name__), {"user": []})
+    """In a fresh process: this one has the engines of the other tests' apps (plain SQLAlchemy would find them)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", NO_DATABASE], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "no SQLAlchemy database (Flask-SQLAlchemy or an engine)" in done.stdout
     with pytest.raises(startdata.LoadError, match="table 'payments', which the app's metadata does not have"):
         startdata.load(create_app(), {"payments": [{"id": 1}]})
 
@@ -78,3 +94,47 @@ def test_an_app_without_a_database_has_no_starting_data_and_refuses_some():
                                    uuid.UUID(int=5), b"\x00\xff", {"a": [1]}, None, 3, "x"])
 def test_values_json_cannot_hold_are_tagged_and_come_back(value):
     assert startdata.decode(json.loads(json.dumps(startdata.encode(value)))) == value
+
+
+PLAIN = '''
+    import datetime, uuid
+    from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Uuid, create_engine
+
+    metadata = MetaData()
+    owners = Table("owners", metadata, Column("id", Integer, primary_key=True), Column("email", String(80)))
+    items = Table("items", metadata, Column("id", Uuid, primary_key=True), Column("title", String(40)),
+                  Column("owner_id", ForeignKey("owners.id")), Column("at", DateTime))
+
+    def make_engine(url):
+        """What an app's db module does at import (FastAPI + SQLModel, a session factory, Alchemical)."""
+        engine = create_engine(url)
+        metadata.create_all(engine)
+        return engine
+'''
+
+
+def test_plain_sqlalchemy_rows_are_captured_from_the_last_engine_and_loaded_into_a_fresh_one(tmp_path, monkeypatch):
+    """No Flask-SQLAlchemy: the engine built last and every MetaData the process knows (startdata.watch)."""
+    from tests.helpers import write_tree
+
+    write_tree(tmp_path, {"plain_db_for_startdata.py": PLAIN})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import plain_db_for_startdata as plain  # its MetaData, built before the watch: found among the live objects
+
+    startdata.watch()  # as the recorder does when it loads, and replay before it builds an app
+    first = plain.make_engine(f"sqlite:///{tmp_path / 'recorded.db'}")
+    with first.begin() as connection:  # what a fixture or factory did before the test's first request
+        connection.execute(plain.owners.insert(), [{"id": 3, "email": "ann@example.com"}])
+        connection.execute(plain.items.insert(), [{"id": uuid.UUID(int=9), "title": "pen", "owner_id": 3,
+                                                   "at": datetime.datetime(2024, 5, 1)}])
+    data = startdata.capture(object())  # any app (FastAPI's): no Flask-SQLAlchemy, so the plain engine
+    assert data == {"items": [{"at": {"$datetime": "2024-05-01T00:00:00"}, "id": {"$uuid": str(uuid.UUID(int=9))},
+                               "owner_id": 3, "title": "pen"}],
+                    "owners": [{"email": "ann@example.com", "id": 3}]}
+    fresh = plain.make_engine(f"sqlite:///{tmp_path / 'replayed.db'}")  # the replay's new app, built after
+    assert startdata.load(object(), json.loads(json.dumps(data))) == 2
+    with fresh.connect() as connection:
+        assert [tuple(r) for r in connection.execute(plain.items.select())] == [
+            (uuid.UUID(int=9), "pen", 3, datetime.datetime(2024, 5, 1))]
+    with pytest.raises(startdata.LoadError, match="'payments', which no SQLAlchemy metadata"):
+        startdata.load(object(), {"payments": [{"id": 1}]})
