@@ -51,6 +51,7 @@ class Scenario:
     name: str
     exchanges: list[Recorded]
     data: dict[str, list[dict[str, Any]]] | None = None  # the rows its test left before its first request (startdata)
+    app: str | None = None  # the app its test built, when not the one most tests reached (the world's)
 
 
 def read_recording(path: Path) -> list[Scenario]:
@@ -64,13 +65,21 @@ def read_recording(path: Path) -> list[Scenario]:
             raw = None
         if not isinstance(raw, dict) or "scenarios" not in raw:
             raw = _from_lines(text)
-        found = [Scenario(s["name"], [_recorded(e) for e in s["exchanges"]], s.get("data")) for s in raw["scenarios"]]
+        usual = _usual_app(raw.get("world"))
+        found = [Scenario(s["name"], [_recorded(e) for e in s["exchanges"]], s.get("data"),
+                          s["app"] if s.get("app") not in (None, usual) else None) for s in raw["scenarios"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UserError(f"{path}: not a decompose recording ({type(exc).__name__}: {exc})",
                         "record again ('decompose contracts record', or 'decompose gateway serve --record')") from None
     if not found:
         raise UserError(f"{path}: the recording has no exchanges", "send traffic through the recording gateway first")
     return found
+
+
+def _usual_app(world: Any) -> str | None:
+    """The app most of the suite's tests reached (what [contracts] app is inferred as: inferred.infer)."""
+    apps = [a for a in (world or {}).get("apps", []) if isinstance(a, dict) and isinstance(a.get("spec"), str)]
+    return min(apps, key=lambda a: (-int(a.get("tests", 0)), a["spec"]))["spec"] if apps else None
 
 
 def _from_lines(text: str) -> dict[str, Any]:
@@ -160,6 +169,8 @@ def _scenario(scenario: Scenario, again: Scenario | None, table: RouteTable, ser
                 "bindings": [{"name": b.name, "used_by": list(b.used_by)} for b in bindings]}
     if scenario.data is not None:
         document["data"] = scenario.data
+    if scenario.app is not None:
+        document["app"] = scenario.app
     if calibration is not None:
         document["replayable"] = calibration["replayable"]
         if not calibration["replayable"]:

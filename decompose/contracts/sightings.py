@@ -112,8 +112,9 @@ class Sightings:
         except TypeError:
             self.fallback.setdefault(id(app), found)
 
-    def reached(self, app: Any, environ: dict[str, str] | None = None) -> None:
-        """A test's first request reached `app`: count its spec, note the environment the suite set."""
+    def reached(self, app: Any, environ: dict[str, str] | None = None) -> str | None:
+        """A test's first request reached `app`: count its spec, note the environment the suite set;
+        returns the spec (the scenario replays on it when it is not the world's)."""
         try:
             found = self.origins.get(app)
         except TypeError:
@@ -123,6 +124,7 @@ class Sightings:
             self.reach[spec] = self.reach.get(spec, 0) + 1
         now = dict(os.environ if environ is None else environ)
         self.envs.append({k: v for k, v in now.items() if self.baseline.get(k) != v and not k.startswith(IGNORED_ENV)})
+        return spec
 
     def environment(self) -> dict[str, str]:
         """What every test saw set the same way (a value that changes between tests is the test's own)."""

@@ -54,14 +54,16 @@ class InProcess:
         self.app: Any = None
         self.name = "monolith (in-process)"
 
-    def fresh(self, env: dict[str, str]) -> None:
+    builds_app = True  # a scenario's own app (build.Scenario.app) is built here instead of the world's
+
+    def fresh(self, env: dict[str, str], app: str | None = None) -> None:
         self.close()
         try:
             reset.apply(env, self.hooks)
         except reset.HookError as error:
             raise UserError(str(error), "fix [contracts] reset in the plan") from None
         startdata.watch()  # before the app builds its engine: the last one built is this scenario's database
-        app = self.app = load_app(self.spec, self.root)
+        app = self.app = load_app(app or self.spec, self.root)
         self.client = bare(_asgi_client(app) if is_asgi(app) else
                             httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://localhost"))
 
@@ -102,12 +104,18 @@ class Http:
         self.client = bare(httpx.Client(timeout=timeout))
         self.name = name or ", ".join(resets)
 
-    def fresh(self, env: dict[str, str], ran: frozenset[str] = frozenset()) -> None:
+    @property
+    def builds_app(self) -> bool:
+        return self.loads_data  # the monolith's host: it builds a scenario's own app when asked
+
+    def fresh(self, env: dict[str, str], ran: frozenset[str] = frozenset(), app: str | None = None) -> None:
         """Reset the first process (it builds the app: a fresh database gets its tables), then the others at once.
-        `ran`: hooks that already ran elsewhere (an in-process service)."""
+        `ran`: hooks that already ran elsewhere (an in-process service); `app`: the monolith host's app for
+        this scenario (decompose_runtime.host: a call of its own factory)."""
         if not self.resets:
             return
-        skipped = [self._reset(self.resets[0], env)]
+        first = (self.resets[0], env, {"app": app}) if app and self.loads_data else (self.resets[0], env)
+        skipped = [self._reset(*first)]
         with ThreadPoolExecutor(max_workers=8) as pool:
             skipped += list(pool.map(lambda base: self._reset(base, env), self.resets[1:]))
         ran_nowhere = (set(self.hooks) - ran).intersection(*skipped)
@@ -123,9 +131,11 @@ class Http:
             self._reset(self.resets[0], {}, {"data": data})
 
     def _reset(self, base: str, env: dict[str, str], only_data: dict[str, Any] | None = None) -> set[str]:
-        """Reset `base` (env and hooks, then a new app); with `only_data`, load those rows into its current app."""
+        """Reset `base` (env and hooks, then a new app); with `only_data`, load those rows into its current app
+        (or, with "app", reset it onto that app)."""
         headers = {SECRET_HEADER: self.secret} if self.secret else {}
-        body = only_data if only_data is not None else {"env": env, "hooks": self.hooks}
+        body = {"env": env, "hooks": self.hooks, **(only_data or {})} if only_data is None or "app" in only_data \
+            else only_data
         try:
             response = self.client.post(base.rstrip("/") + reset.PATH, json=body, headers=headers)
         except httpx.TransportError as error:

@@ -86,12 +86,31 @@ class Hosted:
         self.app = load_app(spec, root)
         self.lifespan: asgi.Lifespan | None = None  # an ASGI app's, once uvicorn started it
 
+        self.next: str | None = None  # a scenario's own app (its test built another: build.Scenario.app)
+
     def rebuild(self) -> None:
         with self.lock:
-            self.app = load_app(self.spec, self.root)
+            self.app = load_app(self.next or self.spec, self.root)
 
     def hooks_and_rebuild(self, headers: Any, body: bytes) -> tuple[int, dict[str, Any]]:
+        refused = self.choose(headers, body)
+        if refused:
+            return 403, {"message": refused}
         return reset.handle(headers, body, self.rebuild, self.allowed, lambda data: startdata.load(self.app, data))
+
+    def choose(self, headers: Any, body: bytes) -> str | None:
+        """The app the next rebuild builds: a reset's "app", when it calls the host's own factory (other
+        arguments: a test's other configuration class), else the host's spec; why not, for a 403."""
+        import json
+
+        try:
+            wanted = json.loads(body or b"{}").get("app") if not reset.refusal(headers, iam=False) else None
+        except (ValueError, AttributeError):
+            wanted = None  # reset.handle answers the malformed body
+        if wanted is not None and (not isinstance(wanted, str) or sightings.split(wanted)[:2] != sightings.split(self.spec)[:2]):
+            return f"app {str(wanted)[:120]!r} does not call this host's factory {self.spec.partition('(')[0]}: nothing was reset"
+        self.next = wanted
+        return None
 
     def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
         if reset.enabled() and environ.get("PATH_INFO") == reset.PATH and environ["REQUEST_METHOD"] == "POST":
@@ -142,9 +161,13 @@ class Hosted:
         def rebuild() -> None:
             asyncio.run_coroutine_threadsafe(self._swap(), loop).result()
 
+        refused = self.choose(headers, body)
         try:
-            status, answer = await loop.run_in_executor(None, reset.handle, headers, body, rebuild, self.allowed,
-                                                        lambda data: startdata.load(self.app, data))
+            if refused:
+                status, answer = 403, {"message": refused}
+            else:
+                status, answer = await loop.run_in_executor(None, reset.handle, headers, body, rebuild, self.allowed,
+                                                            lambda data: startdata.load(self.app, data))
         except Exception as error:  # noqa: BLE001  (the new app's import or startup: user code, shown to the verifier)
             status, answer = 500, {"message": f"rebuilding the app failed: {type(error).__name__}: {error}"}
         payload = _encode(answer)

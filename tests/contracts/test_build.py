@@ -122,3 +122,19 @@ def test_a_host_the_suite_configured_is_kept_and_a_test_clients_default_is_not(t
     (tmp_path / "r.json").write_text(json.dumps(raw))
     (scenario,) = read_recording(tmp_path / "r.json")
     assert scenario.exchanges[0].request.headers == ((("host", host),) if kept else ())
+
+
+def test_a_scenario_whose_test_built_another_app_than_most_keeps_it(tmp_path):
+    """microblog-api: 24 tests build create_app(TestConfig), 13 create_app(TestConfigWithAuth); the world is
+    the first, and the others replay on the app their test built."""
+    usual, other = "api:create_app(config_class=t.Plain)", "api:create_app(config_class=t.Auth)"
+    answer = {"status": 200, "headers": [], "body": {"text": "{}"}}
+    scenario = lambda name, app: {"name": name, "app": app, "exchanges": [  # noqa: E731
+        {"request": {"method": "GET", "target": "/", "headers": [], "body": {"text": ""}}, "answer": answer, "ms": 1}]}
+    raw = {"format": 1, "world": {"apps": [{"spec": other, "tests": 1}, {"spec": usual, "tests": 2}]},
+           "scenarios": [scenario("a", usual), scenario("b", other), scenario("c", usual)]}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(raw))
+    assert [s.app for s in read_recording(path)] == [None, other, None]
+    contracts = build([read_recording(path)], RouteTable([Rule.of("/", ("GET",), "/")]), {"GET /": "home"})
+    assert [s.get("app") for s in contracts["home"]["scenarios"]] == [None, other, None]
