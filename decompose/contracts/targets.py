@@ -96,17 +96,17 @@ class Http:
     """urls: one base URL for everything, or the owning service's URL per exchange ("*": the rest)."""
 
     def __init__(self, urls: str | dict[str, str], resets: list[str], hooks: tuple[str, ...],
-                 secret: str | None = None, timeout: float = 30.0, name: str = "", loads_data: bool = False) -> None:
-        """loads_data: the first reset process takes a scenario's starting rows (the monolith's host)."""
+                 secret: str | None = None, timeout: float = 30.0, name: str = "", loads_data: bool = False,
+                 builds_app: bool | None = None) -> None:
+        """loads_data: every reset process takes a scenario's starting rows (the monolith's host; generated
+        services sharing a database skip the rows already there); builds_app: the reset process builds
+        the monolith's app (its host: by default when it loads data)."""
         self.loads_data = loads_data
+        self.builds_app = loads_data if builds_app is None else builds_app
         self.urls = urls if isinstance(urls, dict) else {"*": urls}
         self.resets, self.hooks, self.secret = resets, list(hooks), secret
         self.client = bare(httpx.Client(timeout=timeout))
         self.name = name or ", ".join(resets)
-
-    @property
-    def builds_app(self) -> bool:
-        return self.loads_data  # the monolith's host: it builds a scenario's own app when asked
 
     def fresh(self, env: dict[str, str], ran: frozenset[str] = frozenset(), app: str | None = None) -> None:
         """Reset the first process (it builds the app: a fresh database gets its tables), then the others at once.
@@ -114,7 +114,7 @@ class Http:
         this scenario (decompose_runtime.host: a call of its own factory)."""
         if not self.resets:
             return
-        first = (self.resets[0], env, {"app": app}) if app and self.loads_data else (self.resets[0], env)
+        first = (self.resets[0], env, {"app": app}) if app and self.builds_app else (self.resets[0], env)
         skipped = [self._reset(*first)]
         with ThreadPoolExecutor(max_workers=8) as pool:
             skipped += list(pool.map(lambda base: self._reset(base, env), self.resets[1:]))
@@ -124,11 +124,11 @@ class Http:
                               "(check [contracts] reset in the plan)")
 
     def seed(self, data: dict[str, Any]) -> None:
-        """The scenario's starting rows, loaded by the first process (the one that builds the database).
-        Only a process that can load them (the monolith's host) is asked; generated services cannot yet,
-        and replay without them."""
-        if self.loads_data and self.resets:
-            self._reset(self.resets[0], {}, {"data": data})
+        """The scenario's starting rows, loaded by every reset process in turn (the first builds a shared
+        database; the others find those rows there and skip them, or fill their own in-memory one)."""
+        if self.loads_data:
+            for base in self.resets:
+                self._reset(base, {}, {"data": data})
 
     def _reset(self, base: str, env: dict[str, str], only_data: dict[str, Any] | None = None) -> set[str]:
         """Reset `base` (env and hooks, then a new app); with `only_data`, load those rows into its current app

@@ -143,6 +143,8 @@ out["path_unchanged"] = os.environ["PATH"] != "/tmp"
 out["rebuilds_before_good"] = len(calls)
 out["good"] = post({"env": {"SAMPLE_UPLOAD_DIR": "/tmp/x"}})
 out["applied"] = calls
+os.environ["SAMPLE_DATABASE_URL"] = "sqlite://"
+out["data"] = post({"data": {}})  # a scenario's starting data (its tables, no rows): into the service's database
 print(json.dumps(out))
 """
 
@@ -168,7 +170,7 @@ def test_a_generated_service_takes_only_its_plans_hooks_and_keys(generated):
         "env": ["SAMPLE_ADMIN_EMAILS", "SAMPLE_DATABASE_URL", "SAMPLE_NOTIFICATIONS_SYNC", "SAMPLE_PASSWORD_HASH_METHOD",
                 "SAMPLE_PAYMENT_BACKOFF_SECONDS", "SAMPLE_RECOGNIZER_ROUNDS", "SAMPLE_UPLOAD_DIR"],
         "no_secret": 503, "path": 403, "abort": 403, "path_unchanged": True, "rebuilds_before_good": 0,
-        "good": 200, "applied": ["/tmp/x"]}
+        "good": 200, "applied": ["/tmp/x"], "data": 200}
 
 
 def test_a_generated_service_has_no_reset_endpoint_unless_enabled(generated):
