@@ -195,6 +195,34 @@ def _engine() -> Any:
     return engines[-1] if engines else None
 
 
+def _build_lazy_engines() -> None:
+    """A database object that builds its engine at first use (Alchemical: `db.get_engine()`) has none yet
+    in a fresh app; ask it now, so that the engine built last is the fresh app's and not the last
+    scenario's. Only on load (once per scenario): it looks through the live objects."""
+    import gc
+
+    for found in gc.get_objects():
+        try:
+            lazy = not isinstance(found, type) and callable(getattr(found, "get_engine", None)) \
+                and callable(getattr(found, "create_all", None)) \
+                and (hasattr(found, "metadatas") or hasattr(found, "metadata"))
+        except Exception:  # noqa: BLE001  (a proxy object whose attributes raise)
+            continue
+        if lazy:
+            try:
+                found.get_engine()
+            except Exception:  # noqa: BLE001  (not configured: its app is not the one replayed)
+                pass
+
+
+def thread_bound() -> bool:
+    """The database lives in one connection per thread (an in-memory SQLite database, SQLAlchemy's
+    SingletonThreadPool): rows loaded on one thread are not seen on another, so a host serves the app
+    on one thread (decompose_runtime.host)."""
+    engines = _alive("engines") if _WATCHING else []
+    return bool(engines) and type(getattr(engines[-1], "pool", None)).__name__ == "SingletonThreadPool"
+
+
 def _tables() -> dict[str, Any]:
     """Every table some MetaData describes, by name (the first MetaData built that has it)."""
     found: dict[str, Any] = {}
@@ -264,6 +292,8 @@ def load(app: Any, data: dict[str, list[dict[str, Any]]]) -> int:
 
 def _load_plain(data: dict[str, list[dict[str, Any]]]) -> int:
     """Plain SQLAlchemy: into the engine built last (the fresh app's), its tables created first."""
+    watch()
+    _build_lazy_engines()
     engine = _engine()
     if engine is None:
         raise LoadError("the app has no SQLAlchemy database (Flask-SQLAlchemy or an engine) to load the "

@@ -29,6 +29,7 @@ import inspect
 import os
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
@@ -87,6 +88,8 @@ class Hosted:
         self.lifespan: asgi.Lifespan | None = None  # an ASGI app's, once uvicorn started it
 
         self.next: str | None = None  # a scenario's own app (its test built another: build.Scenario.app)
+        # resets (and, when the database is bound to a thread, requests) run on this one thread
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decompose-host")
 
     def rebuild(self) -> None:
         with self.lock:
@@ -116,8 +119,10 @@ class Hosted:
         if reset.enabled() and environ.get("PATH_INFO") == reset.PATH and environ["REQUEST_METHOD"] == "POST":
             length = int(environ.get("CONTENT_LENGTH") or 0)
             headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
-            status, answer = self.hooks_and_rebuild(headers, environ["wsgi.input"].read(length))
+            status, answer = self.worker.submit(self.hooks_and_rebuild, headers, environ["wsgi.input"].read(length)).result()
             return _json(start_response, status, answer)
+        if startdata.thread_bound():  # an in-memory SQLite database: the thread the reset loaded it on
+            return self.worker.submit(_whole, self.app, environ, start_response).result()
         return self.app(environ, start_response)
 
     async def asgi(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -181,6 +186,16 @@ class Hosted:
             self.lifespan = None
         self.rebuild()
         self.lifespan = await asgi.Lifespan(self.app).startup()
+
+
+def _whole(app: Any, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """The app's whole answer, read on the calling thread (the one its database connection belongs to)."""
+    result = app(environ, start_response)
+    try:
+        return [b"".join(result)]
+    finally:
+        if hasattr(result, "close"):
+            result.close()
 
 
 def _encode(answer: dict[str, Any]) -> bytes:
