@@ -202,17 +202,15 @@ def _build_lazy_engines() -> None:
     import gc
 
     for found in gc.get_objects():
+        kind = type(found)  # the class is asked, never the object (a __getattr__ may make what it is asked for)
+        if isinstance(found, type) or kind.__module__.startswith("flask_sqlalchemy") or not all(
+                callable(getattr(kind, name, None)) for name in ("get_engine", "create_all")) \
+                or not any(hasattr(kind, name) for name in ("metadatas", "metadata")):
+            continue  # (Flask-SQLAlchemy has its own way in: _database)
         try:
-            lazy = not isinstance(found, type) and callable(getattr(found, "get_engine", None)) \
-                and callable(getattr(found, "create_all", None)) \
-                and (hasattr(found, "metadatas") or hasattr(found, "metadata"))
-        except Exception:  # noqa: BLE001  (a proxy object whose attributes raise)
-            continue
-        if lazy:
-            try:
-                found.get_engine()
-            except Exception:  # noqa: BLE001  (not configured: its app is not the one replayed)
-                pass
+            found.get_engine()
+        except Exception:  # noqa: BLE001  (not configured: its app is not the one replayed)
+            pass
 
 
 def thread_bound() -> bool:

@@ -138,3 +138,71 @@ def test_plain_sqlalchemy_rows_are_captured_from_the_last_engine_and_loaded_into
             (uuid.UUID(int=9), "pen", 3, datetime.datetime(2024, 5, 1))]
     with pytest.raises(startdata.LoadError, match="'payments', which no SQLAlchemy metadata"):
         startdata.load(object(), {"payments": [{"id": 1}]})
+
+
+LAZY = '''
+    from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, select
+
+    metadata = MetaData()
+    people = Table("people", metadata, Column("id", Integer, primary_key=True), Column("name", String(20)))
+
+
+    class Database:
+        """Builds its engine at first use, as Alchemical does."""
+        metadata = metadata
+
+        def __init__(self):
+            self.engine = None
+
+        def get_engine(self):
+            if self.engine is None:
+                self.engine = create_engine("sqlite://")  # in memory: one connection per thread
+            return self.engine
+
+        def create_all(self):
+            metadata.create_all(self.get_engine())
+
+
+    db = Database()
+
+
+    def create_app():
+        db.engine = None  # a new app, a new database (built at its first query)
+
+        def app(environ, start_response):
+            with db.get_engine().connect() as connection:
+                names = [row.name for row in connection.execute(select(people))]
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [",".join(names).encode()]
+        return app
+'''
+
+
+def test_the_host_loads_into_a_lazily_built_in_memory_database_and_serves_it_on_that_thread(tmp_path, monkeypatch):
+    """microblog-api (Alchemical, sqlite://): the fresh app has no engine until its first query, and an
+    in-memory SQLite database is one per thread, so rows loaded by the reset must be read on its thread."""
+    import io
+    import threading
+
+    from decompose.gateway import host
+    from tests.helpers import write_tree
+
+    write_tree(tmp_path, {"lazy_db_for_host.py": LAZY})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("DECOMPOSE_CONTRACT_RESET", "1")
+    monkeypatch.setenv("DECOMPOSE_INTERNAL_SECRET", "s")
+    hosted = host.Hosted("lazy_db_for_host:create_app", tmp_path, host.allowed([]))
+    body = json.dumps({"env": {}, "hooks": [], "data": {"people": [{"id": 1, "name": "ann"}]}}).encode()
+    seen: dict = {}
+
+    def call(method: str, path: str, payload: bytes = b"") -> None:
+        environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "CONTENT_LENGTH": str(len(payload)),
+                   "wsgi.input": io.BytesIO(payload), "HTTP_X_DECOMPOSE_SECRET": "s"}
+        seen[path] = b"".join(hosted.wsgi(environ, lambda status, headers: seen.setdefault("status", []).append(status)))
+
+    for method, path, payload in (("POST", "/_decompose/reset", body), ("GET", "/people", b"")):
+        worker = threading.Thread(target=call, args=(method, path, payload))  # each request on its own thread
+        worker.start()
+        worker.join(timeout=60)
+    assert seen["status"] == ["200 OK", "200 OK"], seen
+    assert json.loads(seen["/_decompose/reset"])["loaded"] == 1 and seen["/people"] == b"ann"
