@@ -33,6 +33,7 @@ import base64
 import datetime
 import decimal
 import enum
+import sys
 import uuid
 from typing import Any
 
@@ -224,10 +225,18 @@ def thread_bound() -> bool:
 def _tables() -> dict[str, Any]:
     """Every table some MetaData describes, by name (the first MetaData built that has it)."""
     found: dict[str, Any] = {}
-    for metadata in _alive("metadata"):
+    for metadata in _app_metadata():
         for table in metadata.sorted_tables:
             found.setdefault(table.name, table)
     return found
+
+
+def _app_metadata() -> list[Any]:
+    """The MetaData of the app's models: not SQLAlchemy's own (its dialects describe the system catalogs,
+    INFORMATION_SCHEMA and pg_catalog, in module-level MetaData of their own)."""
+    own = {id(value) for name, module in list(sys.modules.items()) if name.startswith("sqlalchemy.") and module
+           for value in list(vars(module).values()) if type(value).__name__ == "MetaData"}
+    return [metadata for metadata in _alive("metadata") if id(metadata) not in own]
 
 
 def _session(engine: Any) -> Any:
@@ -300,7 +309,7 @@ def _load_plain(data: dict[str, list[dict[str, Any]]]) -> int:
     unknown = sorted(set(data) - set(tables))
     if unknown:
         raise LoadError(f"starting data for table {unknown[0]!r}, which no SQLAlchemy metadata of the app has")
-    for metadata in _alive("metadata"):
+    for metadata in _app_metadata():
         if any(table.name in data for table in metadata.sorted_tables) or not data:
             metadata.create_all(bind=engine)
     session = _session(engine)
