@@ -199,19 +199,25 @@ def _engine() -> Any:
 def _build_lazy_engines() -> None:
     """A database object that builds its engine at first use (Alchemical: `db.get_engine()`) has none yet
     in a fresh app; ask it now, so that the engine built last is the fresh app's and not the last
-    scenario's. Only on load (once per scenario): it looks through the live objects."""
-    import gc
+    scenario's. Such objects are module globals (`db = Alchemical()`): the modules are searched, not the
+    garbage collector's objects (the host freezes what survives the first reset out of them: gc.freeze)."""
+    asked: set[int] = set()
+    for module in list(sys.modules.values()):
+        for found in list(getattr(module, "__dict__", {}).values()):
+            if id(found) not in asked and _lazy_database(type(found)) and not isinstance(found, type):
+                asked.add(id(found))
+                try:
+                    found.get_engine()
+                except Exception:  # noqa: BLE001  (not configured: its app is not the one replayed)
+                    pass
 
-    for found in gc.get_objects():
-        kind = type(found)  # the class is asked, never the object (a __getattr__ may make what it is asked for)
-        if isinstance(found, type) or kind.__module__.startswith("flask_sqlalchemy") or not all(
-                callable(getattr(kind, name, None)) for name in ("get_engine", "create_all")) \
-                or not any(hasattr(kind, name) for name in ("metadatas", "metadata")):
-            continue  # (Flask-SQLAlchemy has its own way in: _database)
-        try:
-            found.get_engine()
-        except Exception:  # noqa: BLE001  (not configured: its app is not the one replayed)
-            pass
+
+def _lazy_database(kind: type) -> bool:
+    """The class is asked, never the object (a __getattr__ may make what it is asked for); Flask-SQLAlchemy
+    has its own way in (_database)."""
+    return (not str(getattr(kind, "__module__", "")).startswith(("flask_sqlalchemy", "sqlalchemy"))
+            and all(callable(getattr(kind, name, None)) for name in ("get_engine", "create_all"))
+            and any(hasattr(kind, name) for name in ("metadatas", "metadata")))
 
 
 def thread_bound() -> bool:
