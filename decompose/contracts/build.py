@@ -28,7 +28,11 @@ from decompose.errors import UserError
 from decompose.gateway.matching import RouteTable
 
 UNROUTED = "(unrouted)"
-TRANSPORT = {"host", "user-agent", "content-length", "accept-encoding", "connection"}
+TRANSPORT = {"user-agent", "content-length", "accept-encoding", "connection"}
+# What test clients put in Host when the suite names none: no information, the replay's own host stands in.
+# Any other Host is the app's configuration speaking (Flask's SERVER_NAME, a subdomain route, Django's
+# ALLOWED_HOSTS): the app answers 404 or 400 to another one, so it is kept and sent on replay.
+DEFAULT_HOSTS = {"localhost", "testserver", "testclient", "test", "127.0.0.1"}
 INDEX = re.compile(r"\[\d+\]")
 BOUNDARY = re.compile(r'boundary=("([^"]+)"|([^;\s]+))')
 FIXED_BOUNDARY = "decompose-recorded-boundary"
@@ -47,6 +51,7 @@ class Scenario:
     name: str
     exchanges: list[Recorded]
     data: dict[str, list[dict[str, Any]]] | None = None  # the rows its test left before its first request (startdata)
+    app: str | None = None  # the app its test built, when not the one most tests reached (the world's)
 
 
 def read_recording(path: Path) -> list[Scenario]:
@@ -60,13 +65,21 @@ def read_recording(path: Path) -> list[Scenario]:
             raw = None
         if not isinstance(raw, dict) or "scenarios" not in raw:
             raw = _from_lines(text)
-        found = [Scenario(s["name"], [_recorded(e) for e in s["exchanges"]], s.get("data")) for s in raw["scenarios"]]
+        usual = _usual_app(raw.get("world"))
+        found = [Scenario(s["name"], [_recorded(e) for e in s["exchanges"]], s.get("data"),
+                          s["app"] if s.get("app") not in (None, usual) else None) for s in raw["scenarios"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UserError(f"{path}: not a decompose recording ({type(exc).__name__}: {exc})",
                         "record again ('decompose contracts record', or 'decompose gateway serve --record')") from None
     if not found:
         raise UserError(f"{path}: the recording has no exchanges", "send traffic through the recording gateway first")
     return found
+
+
+def _usual_app(world: Any) -> str | None:
+    """The app most of the suite's tests reached (what [contracts] app is inferred as: inferred.infer)."""
+    apps = [a for a in (world or {}).get("apps", []) if isinstance(a, dict) and isinstance(a.get("spec"), str)]
+    return min(apps, key=lambda a: (-int(a.get("tests", 0)), a["spec"]))["spec"] if apps else None
 
 
 def _from_lines(text: str) -> dict[str, Any]:
@@ -84,10 +97,18 @@ def _from_lines(text: str) -> dict[str, Any]:
 def _recorded(raw: dict[str, Any]) -> Recorded:
     request, answer = raw["request"], raw["answer"]
     sent = Request(request["method"], request["target"],
-                   tuple((k, v) for k, v in request["headers"] if k not in TRANSPORT), decode_body(request["body"]))
+                   tuple((k, v) for k, v in request["headers"] if k not in TRANSPORT and not _default_host(k, v)),
+                   decode_body(request["body"]))
     return Recorded(_fixed_boundary(sent),
                     Answer(answer["status"], tuple((k, v) for k, v in answer["headers"]), decode_body(answer["body"])),
                     float(raw.get("ms", 0.0)), raw.get("data") or None)
+
+
+def _default_host(name: str, value: str) -> bool:
+    if name != "host":
+        return False
+    host, _, port = value.rpartition(":") if value.count(":") == 1 else (value, "", "")
+    return host.lower() in DEFAULT_HOSTS and port in ("", "80", "443")
 
 
 def _fixed_boundary(request: Request) -> Request:
@@ -126,10 +147,14 @@ def _scenario(scenario: Scenario, again: Scenario | None, table: RouteTable, ser
               by_route: dict, calibration: dict[str, Any] | None) -> tuple[dict[str, Any], set[str]]:
     exchanges = [Exchange(r.request.method, r.request.target, r.answer) for r in scenario.exchanges]
     # one recording: nothing says the scenario is unstable (its noise then comes from calibration alone)
-    stable = again is None or [(r.request.method, r.request.target) for r in again.exchanges] == \
+    same = again is None or [(r.request.method, r.request.target) for r in again.exchanges] == \
         [(r.request.method, r.request.target) for r in scenario.exchanges]
+    # requests that differ between runs because the rows differ (a timestamp or a token the test read from
+    # its own factory-made rows): with its starting data the first run is whole, requests and rows alike,
+    # and is kept like a single recording (calibration then says whether it replays)
+    stable = same or scenario.data is not None
     noise = volatile(exchanges, [Exchange(r.request.method, r.request.target, r.answer) for r in again.exchanges]) \
-        if stable and again is not None else [set() for _ in exchanges]
+        if same and again is not None else [set() for _ in exchanges]
     if calibration and calibration["replayable"]:
         noise = [mine | set(world) for mine, world in zip(noise, calibration["noise"])]
     templates, bindings = bind([r.request for r in scenario.exchanges], [r.answer for r in scenario.exchanges], noise)
@@ -148,6 +173,8 @@ def _scenario(scenario: Scenario, again: Scenario | None, table: RouteTable, ser
                 "bindings": [{"name": b.name, "used_by": list(b.used_by)} for b in bindings]}
     if scenario.data is not None:
         document["data"] = scenario.data
+    if scenario.app is not None:
+        document["app"] = scenario.app
     if calibration is not None:
         document["replayable"] = calibration["replayable"]
         if not calibration["replayable"]:

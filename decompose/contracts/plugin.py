@@ -179,7 +179,8 @@ def _target(spec: str, settings: Settings, root: Path, no_reset: bool, seed: boo
         if not secret:
             raise UserError(f"{path}: no \"secret\" and DECOMPOSE_INTERNAL_SECRET is not set: the services refuse every "
                             "internal call and reset without it", "add the secret the services were started with")
-        others = Http(urls, [] if no_reset else resets, settings.reset, secret, name=fleet.get("name", spec))
+        others = Http(urls, [] if no_reset else resets, settings.reset, secret, name=fleet.get("name", spec),
+                      loads_data=bool(fleet.get("loads_data")), builds_app=False)
         local = fleet.get("in_process")
         if not local:
             return others

@@ -44,6 +44,7 @@ class Recording:
         self.data: dict[str, dict[str, list[dict[str, Any]]]] = {}  # scenario -> its starting rows (startdata)
         self.after: Any = None  # the tables after the last request of the current scenario (None: no database)
         self.between: dict[str, list[dict[str, Any]]] = {}  # rows added since that request, for the next exchange
+        self.apps: dict[str, str] = {}  # scenario -> the app its first request reached (sightings' spec)
 
     def starting(self, app: Any) -> None:
         """Before a request reaches `app`: at a test's first one, note the world it was made in; at a
@@ -55,7 +56,9 @@ class Recording:
                 self.between = _startdata.added(self.after, _startdata.capture(app))
             return
         self.started.add(self.current)
-        self.sightings.reached(app)
+        spec = self.sightings.reached(app)
+        if spec:
+            self.apps[self.current] = spec
         rows = _startdata.capture(app)
         if rows is not None:  # {} too: the test had a database (its tables), with no rows yet
             self.data[self.current] = rows
@@ -74,8 +77,8 @@ class Recording:
         self.scenarios[self.current].append(exchange)
 
     def to_json(self) -> dict[str, Any]:
-        scenarios = [{"name": n, "exchanges": self.scenarios[n], **({"data": self.data[n]} if n in self.data else {})}
-                     for n in self.order]
+        scenarios = [{"name": n, "exchanges": self.scenarios[n], **({"data": self.data[n]} if n in self.data else {}),
+                      **({"app": self.apps[n]} if n in self.apps else {})} for n in self.order]
         return {"format": FORMAT, "scenarios": scenarios, "world": self.sightings.to_json()}
 
 
@@ -287,7 +290,10 @@ def _wrap(points: tuple, argument: Any) -> list[tuple[type, str, Any]]:
 _SIGHTINGS = _sightings.Sightings(_ENVIRON_AT_IMPORT)
 # An app built when a conftest is imported (`from app.main import app`) is built before any plugin is
 # configured: when this run records, the constructors are wrapped now, as `-p` imports this module.
-_CONSTRUCTED = _wrap(CONSTRUCTORS, _SIGHTINGS) if any(a.startswith("--decompose-record=") for a in sys.argv) else []
+_RECORDING = any(a.startswith("--decompose-record=") for a in sys.argv)
+_CONSTRUCTED = _wrap(CONSTRUCTORS, _SIGHTINGS) if _RECORDING else []
+if _RECORDING:
+    _startdata.watch()  # plain SQLAlchemy: the engines and metadata the suite is about to build
 
 
 class _Progress:

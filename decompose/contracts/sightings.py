@@ -125,8 +125,9 @@ class Sightings:
         except TypeError:
             self.fallback.setdefault(id(app), found)
 
-    def reached(self, app: Any, environ: dict[str, str] | None = None) -> None:
-        """A test's first request reached `app`: count its spec, note the environment the suite set."""
+    def reached(self, app: Any, environ: dict[str, str] | None = None) -> str | None:
+        """A test's first request reached `app`: count its spec, note the environment the suite set;
+        returns the spec (the scenario replays on it when it is not the world's)."""
         try:
             found = self.origins.get(app)
         except TypeError:
@@ -139,6 +140,7 @@ class Sightings:
         if spec and DJANGO_SETTINGS in now and _django_spec(app):
             seen[DJANGO_SETTINGS] = now[DJANGO_SETTINGS]  # the suite's settings, however they were chosen
         self.envs.append(seen)
+        return spec
 
     def environment(self) -> dict[str, str]:
         """What every test saw set the same way (a value that changes between tests is the test's own)."""

@@ -5,8 +5,13 @@ A suite that builds its users with factory_boy (or inserts them through the ORM)
 HTTP cannot be replayed from the requests alone: a fresh system answers the login 401 or 404. So at a
 test's first request the recorder reads, through the ORM's own metadata, every table the app knows,
 and replay puts those rows back (creating the tables first, as the test's fixture did) before the
-first request. SQLAlchemy through Flask-SQLAlchemy (2.x and 3.x; SQLite and PostgreSQL alike, since
-only the ORM's metadata and session are used); Django's ORM in django_data.py (same format).
+first request. SQLAlchemy through Flask-SQLAlchemy (2.x and 3.x), and plain SQLAlchemy (a module's
+engine and session factory, SQLModel, Alchemical): SQLite and PostgreSQL alike, since only the ORM's
+metadata and an engine are used. Django's ORM in django_data.py (same format).
+
+Plain SQLAlchemy has no app to ask: `watch()` notes every Engine and MetaData the process builds (and
+those it had already), and the database is the engine built last (the test's app or fixture made it)
+with the tables of every MetaData that this database has (capture) or that holds the data (load).
 
     data = capture(app)          # {"users": [{"id": 1, "email": "...", ...}], ...}, or None (no ORM here)
     load(app, data)              # create the tables, insert every row not already there (by primary key)
@@ -29,6 +34,7 @@ import base64
 import datetime
 import decimal
 import enum
+import sys
 import uuid
 from typing import Any
 
@@ -85,24 +91,167 @@ def capture(app: Any) -> dict[str, list[dict[str, Any]]] | None:
     factories flushed are visible there), or None when the app has no SQLAlchemy database or a table
     cannot be read or encoded (the scenario then replays without starting data, as before)."""
     db = _database(app)
-    if db is None:
-        return _django_data().capture() if _django_data().serves(app) else None
+    if db is None and _django_data().serves(app):
+        return _django_data().capture()
     try:
+        if db is None:
+            return _capture_plain()
         with _context(app):
             session = db.session
             was_open = session.in_transaction() if hasattr(session, "in_transaction") else True
-            found = {}
-            for table in sorted(db.metadata.sorted_tables, key=lambda t: t.name):
-                keys = [c.name for c in table.primary_key.columns] or [c.name for c in table.columns]
-                rows = [{k: encode(v) for k, v in dict(getattr(r, "_mapping", r)).items()}
-                        for r in session.execute(table.select())]
-                if rows:
-                    found[table.name] = sorted(rows, key=lambda row: _key(row, keys))
+            found = _read(session, db.metadata.sorted_tables)
             if not was_open:
                 session.rollback()  # end only the read this capture began (nothing was written)
     except Exception:  # noqa: BLE001  (the suite's own database: a capture never breaks its test)
         return None
     return found
+
+
+def _read(session: Any, tables: list[Any]) -> dict[str, list[dict[str, Any]]]:
+    found = {}
+    for table in sorted(tables, key=lambda t: t.name):
+        keys = [c.name for c in table.primary_key.columns] or [c.name for c in table.columns]
+        rows = [{k: encode(v) for k, v in dict(getattr(r, "_mapping", r)).items()}
+                for r in session.execute(table.select())]
+        if rows:
+            found[table.name] = sorted(rows, key=lambda row: _key(row, keys))
+    return found
+
+
+def _capture_plain() -> dict[str, list[dict[str, Any]]] | None:
+    """Plain SQLAlchemy: the last engine's tables that some MetaData describes, read in a session of our
+    own (the rows a fixture committed; SQLite in memory shares the test's connection, so flushed rows too)."""
+    engine = _engine()
+    if engine is None:
+        return None
+    import sqlalchemy
+
+    present = set(sqlalchemy.inspect(engine).get_table_names())
+    session = _session(engine)
+    try:
+        return _read(session, [t for name, t in _tables().items() if name in present])
+    finally:
+        session.close()
+
+
+# --- plain SQLAlchemy: the engines and metadata this process built ----------------------------------
+
+_BUILT: dict[str, list[Any]] = {"engines": [], "metadata": []}  # weak references, in the order built
+_WATCHING: list[bool] = []
+
+
+def watch() -> None:
+    """Note every Engine and MetaData built from now on, and those alive already (once per process).
+    The recorder calls it as it loads, before the suite imports the app; replay, before it builds one.
+    Through SQLAlchemy's own hooks (every create_engine ends in Dialect.engine_created; every Table
+    attaches to its MetaData), not by wrapping constructors, whose signatures create_engine reads."""
+    if _WATCHING:
+        return
+    _WATCHING.append(True)
+    try:
+        from sqlalchemy import Table, event
+        from sqlalchemy.engine.base import Engine
+        from sqlalchemy.engine.interfaces import Dialect
+        from sqlalchemy.sql.schema import MetaData
+    except ImportError:  # no SQLAlchemy in this interpreter: nothing to watch
+        return
+    import gc
+
+    for found in gc.get_objects():
+        if isinstance(found, Engine) and _counted(found):
+            _note("engines", found)
+        elif isinstance(found, MetaData):
+            _note("metadata", found)
+    created = Dialect.__dict__["engine_created"].__func__
+
+    def engine_created(cls: Any, engine: Any) -> None:
+        _note("engines", engine)
+        created(cls, engine)
+
+    Dialect.engine_created = classmethod(engine_created)
+    event.listen(Table, "after_parent_attach", lambda table, parent: isinstance(parent, MetaData) and _note("metadata", parent))
+
+
+def _counted(found: Any) -> bool:
+    return type(found).__name__ != "OptionEngine"  # execution options over another engine: the same database
+
+
+def _note(kind: str, found: Any) -> None:
+    import weakref
+
+    if any(ref() is found for ref in _BUILT[kind]):
+        return
+    try:
+        _BUILT[kind].append(weakref.ref(found))
+    except TypeError:
+        _BUILT[kind].append(lambda: found)
+
+
+def _alive(kind: str) -> list[Any]:
+    _BUILT[kind] = [ref for ref in _BUILT[kind] if ref() is not None]
+    return [ref() for ref in _BUILT[kind]]
+
+
+def _engine() -> Any:
+    """The engine built last: the one the test's app (or its fixture) connects to."""
+    watch()
+    engines = _alive("engines")
+    return engines[-1] if engines else None
+
+
+def _build_lazy_engines() -> None:
+    """A database object that builds its engine at first use (Alchemical: `db.get_engine()`) has none yet
+    in a fresh app; ask it now, so that the engine built last is the fresh app's and not the last
+    scenario's. Such objects are module globals (`db = Alchemical()`): the modules are searched, not the
+    garbage collector's objects (the host freezes what survives the first reset out of them: gc.freeze)."""
+    asked: set[int] = set()
+    for module in list(sys.modules.values()):
+        for found in list(getattr(module, "__dict__", {}).values()):
+            if id(found) not in asked and _lazy_database(type(found)) and not isinstance(found, type):
+                asked.add(id(found))
+                try:
+                    found.get_engine()
+                except Exception:  # noqa: BLE001  (not configured: its app is not the one replayed)
+                    pass
+
+
+def _lazy_database(kind: type) -> bool:
+    """The class is asked, never the object (a __getattr__ may make what it is asked for); Flask-SQLAlchemy
+    has its own way in (_database)."""
+    return (not str(getattr(kind, "__module__", "")).startswith(("flask_sqlalchemy", "sqlalchemy"))
+            and all(callable(getattr(kind, name, None)) for name in ("get_engine", "create_all"))
+            and any(hasattr(kind, name) for name in ("metadatas", "metadata")))
+
+
+def thread_bound() -> bool:
+    """The database lives in one connection per thread (an in-memory SQLite database, SQLAlchemy's
+    SingletonThreadPool): rows loaded on one thread are not seen on another, so a host serves the app
+    on one thread (decompose_runtime.host)."""
+    engines = _alive("engines") if _WATCHING else []
+    return bool(engines) and type(getattr(engines[-1], "pool", None)).__name__ == "SingletonThreadPool"
+
+
+def _tables() -> dict[str, Any]:
+    """Every table some MetaData describes, by name (the first MetaData built that has it)."""
+    found: dict[str, Any] = {}
+    for metadata in _app_metadata():
+        for table in metadata.sorted_tables:
+            found.setdefault(table.name, table)
+    return found
+
+
+def _app_metadata() -> list[Any]:
+    """The MetaData of the app's models: not SQLAlchemy's own (its dialects describe the system catalogs,
+    INFORMATION_SCHEMA and pg_catalog, in module-level MetaData of their own)."""
+    own = {id(value) for name, module in list(sys.modules.items()) if name.startswith("sqlalchemy.") and module
+           for value in list(vars(module).values()) if type(value).__name__ == "MetaData"}
+    return [metadata for metadata in _alive("metadata") if id(metadata) not in own]
+
+
+def _session(engine: Any) -> Any:
+    from sqlalchemy.orm import Session
+
+    return Session(bind=engine)
 
 
 def added(before: dict[str, list[dict[str, Any]]] | None, now: dict[str, list[dict[str, Any]]] | None
@@ -159,7 +308,7 @@ def load(app: Any, data: dict[str, list[dict[str, Any]]]) -> int:
     if db is None and _django_data().serves(app):
         return _django_data().load(data)
     if db is None:
-        raise LoadError("the app has no Flask-SQLAlchemy database to load the scenario's starting data into")
+        return _load_plain(data)
     with app.app_context():
         tables = {t.name: t for t in db.metadata.sorted_tables}
         unknown = sorted(set(data) - set(tables))
@@ -171,6 +320,35 @@ def load(app: Any, data: dict[str, list[dict[str, Any]]]) -> int:
             inserted += _insert(db.session, table, data.get(table.name, []))
         db.session.commit()
     return inserted
+
+
+def _load_plain(data: dict[str, list[dict[str, Any]]]) -> int:
+    """Plain SQLAlchemy: into the engine built last (the fresh app's), its tables created first."""
+    watch()
+    _build_lazy_engines()
+    engine = _engine()
+    if engine is None:
+        raise LoadError("the app has no SQLAlchemy database (Flask-SQLAlchemy or an engine) to load the "
+                        "scenario's starting data into")
+    tables = _tables()
+    unknown = sorted(set(data) - set(tables))
+    if unknown:
+        raise LoadError(f"starting data for table {unknown[0]!r}, which no SQLAlchemy metadata of the app has")
+    for metadata in _app_metadata():
+        if any(table.name in data for table in metadata.sorted_tables) or not data:
+            metadata.create_all(bind=engine)
+    session = _session(engine)
+    try:
+        return sum(_insert(session, table, data.get(table.name, [])) for table in _sorted(tables))
+    finally:
+        session.close()
+
+
+def _sorted(tables: dict[str, Any]) -> list[Any]:
+    """Parents before children, across metadata."""
+    from sqlalchemy.sql.ddl import sort_tables
+
+    return list(sort_tables(sorted(tables.values(), key=lambda t: t.name)))
 
 
 def _insert(session: Any, table: Any, rows: list[dict[str, Any]]) -> int:

@@ -95,7 +95,7 @@ def verify(target: str, options: Options) -> Verified:
         with services_fleet(options.services, env, options.scratch / "logs", runner) as (_, urls, secret):
             fleet = options.scratch / "fleet.json"
             described = {"name": f"the generated services ({len(urls)}, chalice local)", "urls": urls,
-                         "resets": sorted(urls.values()), "secret": secret}
+                         "resets": sorted(urls.values()), "secret": secret, "loads_data": True}
             if options.in_process:
                 described["in_process"] = str((options.services / only[0]).resolve())
                 described["name"] = f"service {only[0]} in-process (chalice.test.Client), the other {len(urls) - 1} under chalice local"

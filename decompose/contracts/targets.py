@@ -54,13 +54,16 @@ class InProcess:
         self.app: Any = None
         self.name = "monolith (in-process)"
 
-    def fresh(self, env: dict[str, str]) -> None:
+    builds_app = True  # a scenario's own app (build.Scenario.app) is built here instead of the world's
+
+    def fresh(self, env: dict[str, str], app: str | None = None) -> None:
         self.close()
         try:
             reset.apply(env, self.hooks)
         except reset.HookError as error:
             raise UserError(str(error), "fix [contracts] reset in the plan") from None
-        app = self.app = load_app(self.spec, self.root)
+        startdata.watch()  # before the app builds its engine: the last one built is this scenario's database
+        app = self.app = load_app(app or self.spec, self.root)
         startdata.fresh(app)  # Django: the test database, empty (decompose.contracts.django_data)
         self.client = bare(_asgi_client(app) if is_asgi(app) else
                             httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://localhost"))
@@ -94,20 +97,26 @@ class Http:
     """urls: one base URL for everything, or the owning service's URL per exchange ("*": the rest)."""
 
     def __init__(self, urls: str | dict[str, str], resets: list[str], hooks: tuple[str, ...],
-                 secret: str | None = None, timeout: float = 30.0, name: str = "", loads_data: bool = False) -> None:
-        """loads_data: the first reset process takes a scenario's starting rows (the monolith's host)."""
+                 secret: str | None = None, timeout: float = 30.0, name: str = "", loads_data: bool = False,
+                 builds_app: bool | None = None) -> None:
+        """loads_data: every reset process takes a scenario's starting rows (the monolith's host; generated
+        services sharing a database skip the rows already there); builds_app: the reset process builds
+        the monolith's app (its host: by default when it loads data)."""
         self.loads_data = loads_data
+        self.builds_app = loads_data if builds_app is None else builds_app
         self.urls = urls if isinstance(urls, dict) else {"*": urls}
         self.resets, self.hooks, self.secret = resets, list(hooks), secret
         self.client = bare(httpx.Client(timeout=timeout))
         self.name = name or ", ".join(resets)
 
-    def fresh(self, env: dict[str, str], ran: frozenset[str] = frozenset()) -> None:
+    def fresh(self, env: dict[str, str], ran: frozenset[str] = frozenset(), app: str | None = None) -> None:
         """Reset the first process (it builds the app: a fresh database gets its tables), then the others at once.
-        `ran`: hooks that already ran elsewhere (an in-process service)."""
+        `ran`: hooks that already ran elsewhere (an in-process service); `app`: the monolith host's app for
+        this scenario (decompose_runtime.host: a call of its own factory)."""
         if not self.resets:
             return
-        skipped = [self._reset(self.resets[0], env)]
+        first = (self.resets[0], env, {"app": app}) if app and self.builds_app else (self.resets[0], env)
+        skipped = [self._reset(*first)]
         with ThreadPoolExecutor(max_workers=8) as pool:
             skipped += list(pool.map(lambda base: self._reset(base, env), self.resets[1:]))
         ran_nowhere = (set(self.hooks) - ran).intersection(*skipped)
@@ -116,16 +125,18 @@ class Http:
                               "(check [contracts] reset in the plan)")
 
     def seed(self, data: dict[str, Any]) -> None:
-        """The scenario's starting rows, loaded by the first process (the one that builds the database).
-        Only a process that can load them (the monolith's host) is asked; generated services cannot yet,
-        and replay without them."""
-        if self.loads_data and self.resets:
-            self._reset(self.resets[0], {}, {"data": data})
+        """The scenario's starting rows, loaded by every reset process in turn (the first builds a shared
+        database; the others find those rows there and skip them, or fill their own in-memory one)."""
+        if self.loads_data:
+            for base in self.resets:
+                self._reset(base, {}, {"data": data})
 
     def _reset(self, base: str, env: dict[str, str], only_data: dict[str, Any] | None = None) -> set[str]:
-        """Reset `base` (env and hooks, then a new app); with `only_data`, load those rows into its current app."""
+        """Reset `base` (env and hooks, then a new app); with `only_data`, load those rows into its current app
+        (or, with "app", reset it onto that app)."""
         headers = {SECRET_HEADER: self.secret} if self.secret else {}
-        body = only_data if only_data is not None else {"env": env, "hooks": self.hooks}
+        body = {"env": env, "hooks": self.hooks, **(only_data or {})} if only_data is None or "app" in only_data \
+            else only_data
         try:
             response = self.client.post(base.rstrip("/") + reset.PATH, json=body, headers=headers)
         except httpx.TransportError as error:
@@ -139,10 +150,22 @@ class Http:
         base = self.urls.get(owner) or self.urls.get("*")
         if base is None:
             raise TargetError(f"no URL for service {owner!r}, which owns {request.method} {request.target}")
-        return _send(self.client, base.rstrip("/") + request.target, request)
+        return _send(self.client, base.rstrip("/") + request.target, _for(base, request))
 
     def close(self) -> None:
         self.client.close()
+
+
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def _for(base: str, request: Request) -> Request:
+    """The request as `base` can take it: a recorded Host (the app's SERVER_NAME, build.DEFAULT_HOSTS) goes
+    to a process on this machine, which answers whatever Host it is sent; a deployed URL routes by its
+    own Host (API Gateway, a load balancer), so it keeps the one its URL gives."""
+    if httpx.URL(base).host in LOOPBACK or not any(name == "host" for name, _ in request.headers):
+        return request
+    return Request(request.method, request.target, tuple(h for h in request.headers if h[0] != "host"), request.body)
 
 
 class InProcessService:

@@ -2,6 +2,8 @@
 
     keep(path, target, results)      # after a verify: each service's routes within contract, by target kind
     status(path, services)           # {service: "passed" | "failed"}: its contract against its own service
+    document = read(path)            # read once, then judged twice (the report's cards and its statuses):
+    status_of(document, services); summary_of(document, services)
 
 .decompose/verdicts.json holds the last verdict of each service against each kind of target:
 "monolith" (the contract held by the monolith itself: its calibration), "services" (by the generated
@@ -74,14 +76,22 @@ def verdict(row: dict[str, int]) -> str | None:
 
 def status(path: Path, services: list[str]) -> dict[str, str]:
     """Each service's contract against its generated service (what a migration waits on)."""
-    against = read(path)["against"].get("services", {})
+    return status_of(read(path), services)
+
+
+def status_of(document: dict[str, Any], services: list[str]) -> dict[str, str]:
+    against = document["against"].get("services", {})
     found = {name: verdict(against[name]) for name in services if name in against}
     return {name: v for name, v in found.items() if v is not None}
 
 
 def summary(path: Path, services: list[str]) -> dict[str, str]:
     """One line per service for the report's cards: every kind of target it was verified against."""
-    against = read(path)["against"]
+    return summary_of(read(path), services)
+
+
+def summary_of(document: dict[str, Any], services: list[str]) -> dict[str, str]:
+    against = document["against"]
     lines: dict[str, str] = {}
     for name in services:
         parts = [f"{_word(verdict(rows[name]))} against the {_target_words(kind)}: {rows[name]['routes_passed']}/"

@@ -199,8 +199,13 @@ class Verifier:
 def start(target: Any, env: dict[str, str], scenario: dict[str, Any]) -> None:
     """A fresh system for the scenario: the target's fresh start, then the rows its test began with
     (decompose.contracts.startdata) where the target can load them. A target that cannot (the generated
-    services, for now) replays without them, as before starting data was recorded."""
-    target.fresh(env)
+    services, for now) replays without them, as before starting data was recorded. A scenario whose test
+    built another app than the world's (another configuration class) is replayed on it where the target
+    builds the monolith's app."""
+    if scenario.get("app") and getattr(target, "builds_app", False):
+        target.fresh(env, app=scenario["app"])
+    else:
+        target.fresh(env)
     seed = getattr(target, "seed", None)
     if isinstance(scenario.get("data"), dict) and seed is not None:
         seed(scenario["data"])  # {} too: the tables the test's database had

@@ -29,6 +29,7 @@ import inspect
 import os
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
@@ -82,23 +83,47 @@ class Hosted:
     def __init__(self, spec: str, root: Path, allowed: reset.Allowed = reset.Allowed()) -> None:
         self.spec, self.root, self.allowed = spec, root, allowed
         self.lock = threading.Lock()
+        startdata.watch()  # before the app builds its engine (plain SQLAlchemy: the last one built is loaded)
         self.app = load_app(spec, root)
         self.lifespan: asgi.Lifespan | None = None  # an ASGI app's, once uvicorn started it
 
+        self.next: str | None = None  # a scenario's own app (its test built another: build.Scenario.app)
+        # resets (and, when the database is bound to a thread, requests) run on this one thread
+        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="decompose-host")
+
     def rebuild(self) -> None:
         with self.lock:
-            self.app = load_app(self.spec, self.root)
+            self.app = load_app(self.next or self.spec, self.root)
             startdata.fresh(self.app)  # Django: the test database, empty (decompose_runtime.django_data)
 
     def hooks_and_rebuild(self, headers: Any, body: bytes) -> tuple[int, dict[str, Any]]:
+        refused = self.choose(headers, body)
+        if refused:
+            return 403, {"message": refused}
         return reset.handle(headers, body, self.rebuild, self.allowed, lambda data: startdata.load(self.app, data))
+
+    def choose(self, headers: Any, body: bytes) -> str | None:
+        """The app the next rebuild builds: a reset's "app", when it calls the host's own factory (other
+        arguments: a test's other configuration class), else the host's spec; why not, for a 403."""
+        import json
+
+        try:
+            wanted = json.loads(body or b"{}").get("app") if not reset.refusal(headers, iam=False) else None
+        except (ValueError, AttributeError):
+            wanted = None  # reset.handle answers the malformed body
+        if wanted is not None and (not isinstance(wanted, str) or sightings.split(wanted)[:2] != sightings.split(self.spec)[:2]):
+            return f"app {str(wanted)[:120]!r} does not call this host's factory {self.spec.partition('(')[0]}: nothing was reset"
+        self.next = wanted
+        return None
 
     def wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
         if reset.enabled() and environ.get("PATH_INFO") == reset.PATH and environ["REQUEST_METHOD"] == "POST":
             length = int(environ.get("CONTENT_LENGTH") or 0)
             headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
-            status, answer = self.hooks_and_rebuild(headers, environ["wsgi.input"].read(length))
+            status, answer = self.worker.submit(self.hooks_and_rebuild, headers, environ["wsgi.input"].read(length)).result()
             return _json(start_response, status, answer)
+        if startdata.thread_bound():  # an in-memory SQLite database: the thread the reset loaded it on
+            return self.worker.submit(_whole, self.app, environ, start_response).result()
         return self.app(environ, start_response)
 
     async def asgi(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -142,8 +167,13 @@ class Hosted:
         def rebuild() -> None:
             asyncio.run_coroutine_threadsafe(self._swap(), loop).result()
 
+        refused = self.choose(headers, body)
         try:
-            status, answer = await loop.run_in_executor(None, reset.handle, headers, body, rebuild, self.allowed)
+            if refused:
+                status, answer = 403, {"message": refused}
+            else:
+                status, answer = await loop.run_in_executor(None, reset.handle, headers, body, rebuild, self.allowed,
+                                                            lambda data: startdata.load(self.app, data))
         except Exception as error:  # noqa: BLE001  (the new app's import or startup: user code, shown to the verifier)
             status, answer = 500, {"message": f"rebuilding the app failed: {type(error).__name__}: {error}"}
         payload = _encode(answer)
@@ -157,6 +187,16 @@ class Hosted:
             self.lifespan = None
         self.rebuild()
         self.lifespan = await asgi.Lifespan(self.app).startup()
+
+
+def _whole(app: Any, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """The app's whole answer, read on the calling thread (the one its database connection belongs to)."""
+    result = app(environ, start_response)
+    try:
+        return [b"".join(result)]
+    finally:
+        if hasattr(result, "close"):
+            result.close()
 
 
 def _encode(answer: dict[str, Any]) -> bytes:

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from decompose.contracts.verdicts import VERDICTS_PATH, status, summary
+from decompose.contracts.verdicts import VERDICTS_PATH, read, status_of, summary_of
 from decompose.planning.api import Workspace, baseline_scores, load, review_scores, sound_plan
 from decompose.planning.scoring import per_service
 from decompose.report.model import PlanView, build
@@ -29,6 +29,7 @@ def plan_view(ws: Workspace, path: Path) -> PlanView:
     found = sound_plan(ws, path)
     figures = per_service(ws.graph, found.homes)
     services, names = [], [service.name for service in found.plan.services]
+    verdicts = read(path.parent / VERDICTS_PATH)  # once: the cards and the statuses judge the same file
     for service in found.plan.services:
         f = figures.get(service.name)
         services.append({"name": service.name, "routes": list(service.routes), "tables": list(service.tables),
@@ -37,8 +38,8 @@ def plan_view(ws: Workspace, path: Path) -> PlanView:
     return PlanView(homes=dict(found.homes), reasons=reasons(path.read_text(encoding="utf-8")), services=services,
                     scores=review_scores(ws, found), baseline=baseline_scores(ws, found.plan.settings),
                     path=path.name, manual=manual_steps(path.parent / "services" / "generation.json"),
-                    contracts=contract_status(path.parent / "contracts", names),
-                    verdicts=status(path.parent / VERDICTS_PATH, names))
+                    contracts=contract_status(path.parent / "contracts", names, verdicts),
+                    verdicts=status_of(verdicts, names))
 
 
 def manual_steps(report: Path) -> dict[str, list[str]]:
@@ -50,11 +51,11 @@ def manual_steps(report: Path) -> dict[str, list[str]]:
         return {}
 
 
-def contract_status(folder: Path, services: list[str]) -> dict[str, str]:
+def contract_status(folder: Path, services: list[str], verdicts: dict[str, Any]) -> dict[str, str]:
     """Each service's contract as far as we know: the verdicts of the last 'decompose contracts verify'
-    (.decompose/verdicts.json), else "recorded" when contracts/<service>.json exists."""
+    (`verdicts`, .decompose/verdicts.json as read), else "recorded" when contracts/<service>.json exists."""
     recorded = {name: "recorded" for name in services if (folder / f"{name}.json").is_file()}
-    return {**recorded, **summary(folder.parent / VERDICTS_PATH, services)}
+    return {**recorded, **summary_of(verdicts, services)}
 
 
 def reasons(plan_text: str) -> dict[str, str]:

@@ -62,6 +62,19 @@ def test_a_scenario_that_sends_different_requests_in_each_run_is_unstable_and_ke
     assert scenario["stable"] is False and all(e["volatile"] == [] for e in scenario["exchanges"])
 
 
+def test_requests_that_differ_with_the_rows_their_test_made_are_kept_with_those_rows():
+    """microblog-api's pagination test sends the timestamp of a post its setUp made: another run, another
+    timestamp. With the rows it started from, the first run is whole and replays like a single recording."""
+    first, second = run("tok-aaaaaa", "10:00"), run("tok-bbbbbb", "10:01")
+    second[0].exchanges[1] = exchange("GET", "/orders/9", 200, {"id": 9, "items": []})
+    rows = {"orders": [{"id": 7}]}
+    first[0] = Scenario("test_order", first[0].exchanges, rows)
+    second[0] = Scenario("test_order", second[0].exchanges, {"orders": [{"id": 9}]})
+    scenario = build([first, second], TABLE, SERVICES)["orders"]["scenarios"][0]
+    assert scenario["stable"] is True and scenario["data"] == rows
+    assert [e["request"]["target"] for e in scenario["exchanges"]][:2] == ["/login", "/orders/7"]
+
+
 def test_the_same_recordings_give_the_same_contracts_and_timings_stay_apart():
     runs = [run("tok-aaaaaa", "10:00"), run("tok-bbbbbb", "10:01")]
     assert json.dumps(build(runs, TABLE, SERVICES), sort_keys=True) == json.dumps(build(runs, TABLE, SERVICES), sort_keys=True)
@@ -109,3 +122,32 @@ def test_exchanges_on_a_route_planned_as_any_method_reach_its_service_and_cover_
     health = contracts["health"]
     assert [e["route"] for e in health["scenarios"][0]["exchanges"]] == ["ANY /health/", "ANY /health/"]
     assert health["uncovered"] == [] and health["routes"]["ANY /health/"]["samples"] == 2
+
+
+@pytest.mark.parametrize(("host", "kept"), [("localhost:5000", True), ("api.example.com", True), ("localhost", False),
+                                            ("testserver", False), ("test", False), ("127.0.0.1:80", False)])
+def test_a_host_the_suite_configured_is_kept_and_a_test_clients_default_is_not(tmp_path, host, kept):
+    """Flask's SERVER_NAME (microblog-api's 'localhost:5000'): on another Host every route answers 404."""
+    raw = {"format": 1, "scenarios": [{"name": "t", "exchanges": [{
+        "request": {"method": "GET", "target": "/api/me", "headers": [["host", host], ["user-agent", "werkzeug"]],
+                    "body": {"text": ""}},
+        "answer": {"status": 200, "headers": [], "body": {"text": "{}"}}, "ms": 1.0}]}]}
+    (tmp_path / "r.json").write_text(json.dumps(raw))
+    (scenario,) = read_recording(tmp_path / "r.json")
+    assert scenario.exchanges[0].request.headers == ((("host", host),) if kept else ())
+
+
+def test_a_scenario_whose_test_built_another_app_than_most_keeps_it(tmp_path):
+    """microblog-api: 24 tests build create_app(TestConfig), 13 create_app(TestConfigWithAuth); the world is
+    the first, and the others replay on the app their test built."""
+    usual, other = "api:create_app(config_class=t.Plain)", "api:create_app(config_class=t.Auth)"
+    answer = {"status": 200, "headers": [], "body": {"text": "{}"}}
+    scenario = lambda name, app: {"name": name, "app": app, "exchanges": [  # noqa: E731
+        {"request": {"method": "GET", "target": "/", "headers": [], "body": {"text": ""}}, "answer": answer, "ms": 1}]}
+    raw = {"format": 1, "world": {"apps": [{"spec": other, "tests": 1}, {"spec": usual, "tests": 2}]},
+           "scenarios": [scenario("a", usual), scenario("b", other), scenario("c", usual)]}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(raw))
+    assert [s.app for s in read_recording(path)] == [None, other, None]
+    contracts = build([read_recording(path)], RouteTable([Rule.of("/", ("GET",), "/")]), {"GET /": "home"})
+    assert [s.get("app") for s in contracts["home"]["scenarios"]] == [None, other, None]

@@ -66,10 +66,26 @@ def test_a_factory_made_user_is_captured_and_loaded_into_a_fresh_app():
     assert startdata.load(fresh, data) == 0  # loading twice adds nothing
 
 
+NO_DATABASE = """
+import sys
+from flask import Flask
+from decompose.contracts import startdata
+assert startdata.capture(Flask("bare")) is None
+try:
+    startdata.load(Flask("bare"), {"user": []})
+except startdata.LoadError as error:
+    print(error)
+"""
+
+
 def test_an_app_without_a_database_has_no_starting_data_and_refuses_some():
-    assert startdata.capture(Flask(__name__)) is None
-    with pytest.raises(startdata.LoadError, match="no Flask-SQLAlchemy database"):
-        startdata.load(Flask(__name__), {"user": []})
+    """In a fresh process: this one has the engines of the other tests' apps (plain SQLAlchemy would find them)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", NO_DATABASE], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "no SQLAlchemy database (Flask-SQLAlchemy or an engine)" in done.stdout
     with pytest.raises(startdata.LoadError, match="table 'payments', which the app's metadata does not have"):
         startdata.load(create_app(), {"payments": [{"id": 1}]})
 
@@ -78,3 +94,115 @@ def test_an_app_without_a_database_has_no_starting_data_and_refuses_some():
                                    uuid.UUID(int=5), b"\x00\xff", {"a": [1]}, None, 3, "x"])
 def test_values_json_cannot_hold_are_tagged_and_come_back(value):
     assert startdata.decode(json.loads(json.dumps(startdata.encode(value)))) == value
+
+
+PLAIN = '''
+    import datetime, uuid
+    from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Uuid, create_engine
+
+    metadata = MetaData()
+    owners = Table("owners", metadata, Column("id", Integer, primary_key=True), Column("email", String(80)))
+    items = Table("items", metadata, Column("id", Uuid, primary_key=True), Column("title", String(40)),
+                  Column("owner_id", ForeignKey("owners.id")), Column("at", DateTime))
+
+    def make_engine(url):
+        """What an app's db module does at import (FastAPI + SQLModel, a session factory, Alchemical)."""
+        engine = create_engine(url)
+        metadata.create_all(engine)
+        return engine
+'''
+
+
+def test_plain_sqlalchemy_rows_are_captured_from_the_last_engine_and_loaded_into_a_fresh_one(tmp_path, monkeypatch):
+    """No Flask-SQLAlchemy: the engine built last and every MetaData the process knows (startdata.watch)."""
+    from tests.helpers import write_tree
+
+    write_tree(tmp_path, {"plain_db_for_startdata.py": PLAIN})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import plain_db_for_startdata as plain  # its MetaData, built before the watch: found among the live objects
+
+    startdata.watch()  # as the recorder does when it loads, and replay before it builds an app
+    first = plain.make_engine(f"sqlite:///{tmp_path / 'recorded.db'}")
+    with first.begin() as connection:  # what a fixture or factory did before the test's first request
+        connection.execute(plain.owners.insert(), [{"id": 3, "email": "ann@example.com"}])
+        connection.execute(plain.items.insert(), [{"id": uuid.UUID(int=9), "title": "pen", "owner_id": 3,
+                                                   "at": datetime.datetime(2024, 5, 1)}])
+    data = startdata.capture(object())  # any app (FastAPI's): no Flask-SQLAlchemy, so the plain engine
+    assert data == {"items": [{"at": {"$datetime": "2024-05-01T00:00:00"}, "id": {"$uuid": str(uuid.UUID(int=9))},
+                               "owner_id": 3, "title": "pen"}],
+                    "owners": [{"email": "ann@example.com", "id": 3}]}
+    fresh = plain.make_engine(f"sqlite:///{tmp_path / 'replayed.db'}")  # the replay's new app, built after
+    assert startdata.load(object(), json.loads(json.dumps(data))) == 2
+    with fresh.connect() as connection:
+        assert [tuple(r) for r in connection.execute(plain.items.select())] == [
+            (uuid.UUID(int=9), "pen", 3, datetime.datetime(2024, 5, 1))]
+    with pytest.raises(startdata.LoadError, match="'payments', which no SQLAlchemy metadata"):
+        startdata.load(object(), {"payments": [{"id": 1}]})
+
+
+LAZY = '''
+    from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, select
+
+    metadata = MetaData()
+    people = Table("people", metadata, Column("id", Integer, primary_key=True), Column("name", String(20)))
+
+
+    class Database:
+        """Builds its engine at first use, as Alchemical does."""
+        metadata = metadata
+
+        def __init__(self):
+            self.engine = None
+
+        def get_engine(self):
+            if self.engine is None:
+                self.engine = create_engine("sqlite://")  # in memory: one connection per thread
+            return self.engine
+
+        def create_all(self):
+            metadata.create_all(self.get_engine())
+
+
+    db = Database()
+
+
+    def create_app():
+        db.engine = None  # a new app, a new database (built at its first query)
+
+        def app(environ, start_response):
+            with db.get_engine().connect() as connection:
+                names = [row.name for row in connection.execute(select(people))]
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [",".join(names).encode()]
+        return app
+'''
+
+
+def test_the_host_loads_into_a_lazily_built_in_memory_database_and_serves_it_on_that_thread(tmp_path, monkeypatch):
+    """microblog-api (Alchemical, sqlite://): the fresh app has no engine until its first query, and an
+    in-memory SQLite database is one per thread, so rows loaded by the reset must be read on its thread."""
+    import io
+    import threading
+
+    from decompose.gateway import host
+    from tests.helpers import write_tree
+
+    write_tree(tmp_path, {"lazy_db_for_host.py": LAZY})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("DECOMPOSE_CONTRACT_RESET", "1")
+    monkeypatch.setenv("DECOMPOSE_INTERNAL_SECRET", "s")
+    hosted = host.Hosted("lazy_db_for_host:create_app", tmp_path, host.allowed([]))
+    body = json.dumps({"env": {}, "hooks": [], "data": {"people": [{"id": 1, "name": "ann"}]}}).encode()
+    seen: dict = {}
+
+    def call(method: str, path: str, payload: bytes = b"") -> None:
+        environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "CONTENT_LENGTH": str(len(payload)),
+                   "wsgi.input": io.BytesIO(payload), "HTTP_X_DECOMPOSE_SECRET": "s"}
+        seen[path] = b"".join(hosted.wsgi(environ, lambda status, headers: seen.setdefault("status", []).append(status)))
+
+    for method, path, payload in (("POST", "/_decompose/reset", body), ("GET", "/people", b"")):
+        worker = threading.Thread(target=call, args=(method, path, payload))  # each request on its own thread
+        worker.start()
+        worker.join(timeout=60)
+    assert seen["status"] == ["200 OK", "200 OK"], seen
+    assert json.loads(seen["/_decompose/reset"])["loaded"] == 1 and seen["/people"] == b"ann"

@@ -104,3 +104,12 @@ def test_a_folder_without_a_generated_service_is_a_clear_error(tmp_path):
     write_tree(tmp_path / "old", {"app.py": "from chalice import Chalice\napp = Chalice(app_name='old')\n"})
     with pytest.raises(UserError, match="predates contract replay"):
         InProcessService(tmp_path / "old", {}, (), Http({}, [], ()))
+
+
+def test_a_recorded_host_goes_to_a_local_process_and_not_to_a_deployed_url():
+    from decompose.contracts.targets import _for
+
+    request = Request("GET", "/api/me", (("host", "localhost:5000"), ("accept", "*/*")))
+    assert _for("http://127.0.0.1:8123", request) is request
+    assert _for("http://localhost:9000/", request) is request
+    assert _for("https://abc.execute-api.eu-west-1.amazonaws.com/dev", request).headers == (("accept", "*/*"),)

@@ -76,3 +76,16 @@ def test_a_service_whose_contract_failed_waits_in_the_last_wave_and_its_card_say
     assert runner.invoke(app, ["report", "-q", "--out", "report.html"]).exit_code == 0
     page = Path("report.html").read_text()
     assert "FAILED against the generated service: 0/1 routes within contract" in page
+
+
+def test_the_report_judges_cards_and_statuses_from_one_reading_of_the_file(tmp_path):
+    from decompose.report.api import contract_status
+
+    (tmp_path / "contracts").mkdir()
+    (tmp_path / "contracts" / "users.json").write_text("{}")
+    path = tmp_path / ".decompose" / "verdicts.json"
+    keep(path, "services", results(("cart", "GET /cart", False)))
+    document = read(path)
+    path.unlink()  # what the report shows comes from the document it read, not from a second reading
+    assert contract_status(tmp_path / "contracts", ["cart", "users"], document) == {
+        "users": "recorded", "cart": "FAILED against the generated service: 0/1 routes within contract, 0/1 scenarios"}

@@ -143,6 +143,8 @@ out["path_unchanged"] = os.environ["PATH"] != "/tmp"
 out["rebuilds_before_good"] = len(calls)
 out["good"] = post({"env": {"SAMPLE_UPLOAD_DIR": "/tmp/x"}})
 out["applied"] = calls
+os.environ["SAMPLE_DATABASE_URL"] = "sqlite://"
+out["data"] = post({"data": {}})  # a scenario's starting data (its tables, no rows): into the service's database
 print(json.dumps(out))
 """
 
@@ -168,7 +170,7 @@ def test_a_generated_service_takes_only_its_plans_hooks_and_keys(generated):
         "env": ["SAMPLE_ADMIN_EMAILS", "SAMPLE_DATABASE_URL", "SAMPLE_NOTIFICATIONS_SYNC", "SAMPLE_PASSWORD_HASH_METHOD",
                 "SAMPLE_PAYMENT_BACKOFF_SECONDS", "SAMPLE_RECOGNIZER_ROUNDS", "SAMPLE_UPLOAD_DIR"],
         "no_secret": 503, "path": 403, "abort": 403, "path_unchanged": True, "rebuilds_before_good": 0,
-        "good": 200, "applied": ["/tmp/x"]}
+        "good": 200, "applied": ["/tmp/x"], "data": 200}
 
 
 def test_a_generated_service_has_no_reset_endpoint_unless_enabled(generated):
@@ -178,3 +180,22 @@ def test_a_generated_service_has_no_reset_endpoint_unless_enabled(generated):
                             timeout=120, env={**base, "DECOMPOSE_INTERNAL_SECRET": "right"})
     assert answer.returncode == 0, answer.stderr[-3000:]
     assert answer.stdout.split()[-1] in ("403", "404")  # API Gateway's answer to a route that does not exist
+
+
+def test_the_monolith_host_builds_a_scenarios_own_app_only_from_its_own_factory(tmp_path, monkeypatch):
+    """A test that built its app with another configuration class (microblog-api's TestConfigWithAuth) is
+    replayed on that app; a reset naming any other callable is refused whole, nothing imported or built."""
+    (tmp_path / "factoryapp.py").write_text(
+        "class Config:\n    NAME = 'plain'\n\nclass AuthConfig(Config):\n    NAME = 'auth'\n\n"
+        "def create_app(config_class=Config):\n"
+        "    def app(environ, start_response):\n"
+        "        start_response('200 OK', [])\n        return [config_class.NAME.encode()]\n    return app\n")
+    monkeypatch.setenv("DECOMPOSE_INTERNAL_SECRET", SECRET)
+    hosted = host.Hosted("factoryapp:create_app(config_class=factoryapp.Config)", tmp_path, host.allowed([]))
+    body = lambda app: json.dumps({"app": app} if app else {}).encode()  # noqa: E731
+    assert hosted.hooks_and_rebuild(GOOD, body("factoryapp:create_app(config_class=factoryapp.AuthConfig)"))[0] == 200
+    assert hosted.app({}, lambda *a: None) == [b"auth"]
+    status, answer = hosted.hooks_and_rebuild(GOOD, body("os:system('true')"))
+    assert status == 403 and "does not call this host's factory factoryapp:create_app" in answer["message"]
+    assert hosted.app({}, lambda *a: None) == [b"auth"]  # nothing was reset
+    assert hosted.hooks_and_rebuild(GOOD, body(None))[0] == 200 and hosted.app({}, lambda *a: None) == [b"plain"]
