@@ -37,7 +37,8 @@ from decompose.generation.views import render_layer_module, render_view
 from decompose.resources import templates_dir
 
 RUNTIME = Path(__file__).resolve().parent / "runtime"
-STARTDATA = Path(__file__).resolve().parents[1] / "contracts" / "startdata.py"
+# a scenario's rows, loaded on reset: startdata, and its Django ORM half (imported for a Django app)
+STARTDATA = [Path(__file__).resolve().parents[1] / "contracts" / name for name in ("startdata.py", "django_data.py")]
 STAGES = ("dev", "prod")
 PYTHON_RUNTIMES = ["python3.12", "python3.13"]
 ENTRY = "app"  # the module Chalice, `chalice local` and Lambda import a service by (its attribute `app`)
@@ -98,7 +99,7 @@ def _render_layer(files: dict, layout: Layout, sources: Sources, tops: set[str],
         parsed = sources.parsed(module)
         code = render_layer_module(parsed, layer.trees[module], available, lambda m: m.split(".")[0] in tops)
         files[f"shared/python/{sources.dest(module)}"] = code
-    for path in [*sorted(RUNTIME.glob("*.py")), STARTDATA]:  # startdata: a scenario's rows, loaded on reset
+    for path in [*sorted(RUNTIME.glob("*.py")), *STARTDATA]:
         files[f"shared/python/decompose_runtime/{path.name}"] = path.read_bytes()
     for rel, data in _package_data(sources, layer.modules):
         files[f"shared/python/{rel}"] = data

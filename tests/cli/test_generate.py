@@ -261,3 +261,17 @@ def test_chalice_package_gives_templates_cfn_lint_accepts_for_every_service_and_
     lint = run([str(bin_dir / "cfn-lint"), *templates, str(layer)], tmp_path)
     assert lint.returncode == 0, lint.stdout + lint.stderr
     assert len(templates) == len(report["services"]) == 9  # the sample's services, each owning a route
+
+
+def test_the_layers_runtime_ships_every_module_its_modules_import(generated):
+    """decompose_runtime in the layer imports its siblings lazily (startdata -> django_data for a Django
+    app): each one must be there, or a service's reset fails at the first scenario with data."""
+    import ast
+
+    where, _ = generated
+    runtime = where / "services" / "shared" / "python" / "decompose_runtime"
+    shipped = {p.stem for p in runtime.glob("*.py")}
+    wanted = {(p.name, alias.name if node.module is None else node.module.split(".")[0])
+              for p in runtime.glob("*.py") for node in ast.walk(ast.parse(p.read_text()))
+              if isinstance(node, ast.ImportFrom) and node.level == 1 for alias in node.names}
+    assert "startdata" in shipped and [w for w in wanted if w[1] not in shipped] == []
