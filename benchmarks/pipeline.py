@@ -251,13 +251,21 @@ def service_folders(root: Path) -> list[Path]:
     return sorted(p for p in services.iterdir() if (p / "app.py").is_file()) if services.is_dir() else []
 
 
+def services_python(shell: Shell) -> str:
+    """The python the services run on, as `generate` told the user: their own venv (.decompose/services-venv,
+    built from their requirements on the monolith's Python), else the monolith's (decompose in its env)."""
+    venv = shell.cwd / ".decompose" / "services-venv" / "bin" / "python"
+    return str(venv) if venv.exists() else shell.python
+
+
 def import_each(shell: Shell, run: Run) -> Stage:
-    """Each generated service imported alone, in a process of its own, by the monolith's python."""
+    """Each generated service imported alone, in a process of its own, by the services' python."""
     folders = service_folders(shell.cwd)
     failures = []
     log = []
+    python = services_python(shell)
     for folder in folders:
-        result = shell.run([shell.python, "-c", "import app"], cwd=folder, timeout=120)
+        result = shell.run([python, "-c", "import app"], cwd=folder, timeout=120)
         if result.returncode != 0:
             failures.append(f"{folder.name}: {first_error(result.stderr, result.returncode)}")
             log.append(f"--- {folder.name}\n{result.stderr}")
@@ -268,7 +276,8 @@ def import_each(shell: Shell, run: Run) -> Stage:
 
 
 def service_tests(shell: Shell, run: Run) -> Stage:
-    """`cd services/<name> && pytest tests` for each service (two at a time), counted from JUnit XML."""
+    """`cd services/<name> && <services' python> -m pytest tests` for each service (two at a time), counted
+    from JUnit XML."""
     passed = total = 0
     failures = []
     log = []
@@ -288,7 +297,8 @@ def service_tests(shell: Shell, run: Run) -> Stage:
 
 def _one_service_tests(shell: Shell, folder: Path) -> tuple[subprocess.CompletedProcess, int, int]:
     junit = folder.parent / f".{folder.name}-junit.xml"
-    result = shell.run(["pytest", "tests", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"], cwd=folder)
+    result = shell.run([services_python(shell), "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider",
+                        f"--junitxml={junit}"], cwd=folder)
     good, count = junit_counts(junit)
     junit.unlink(missing_ok=True)
     return result, good, count

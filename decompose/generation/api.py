@@ -7,7 +7,6 @@ Nothing here prints or writes; `writer.apply` writes. Errors a user can fix are 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from decompose.generation.model import Layout
 from decompose.generation.render import Rendered, render
 from decompose.generation.unplug import containers_of
 from decompose.generation.writer import WritePlan, plan_writes
-from decompose.interpreter import Interpreter, find, installed, support_home
+from decompose.interpreter import Interpreter, find, installed
 from decompose.planning.api import Workspace, load, sound_plan
 from decompose.remediation import generate as remediation
 
@@ -46,9 +45,8 @@ def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | Non
     layout = _layout(ws.analysis, found.homes, sources)
     monolith = find(python, Path("."))
     stage("rendering the services")
-    support = os.path.relpath(support_home(Path(".")).resolve() / "support", out.resolve())
     rendered = render(layout, sources, found.homes, plan_path.name, ws.analysis, read_contracts(plan_path),
-                      None if monolith.own else installed(monolith), Path(support).as_posix())
+                      None if monolith.own else installed(monolith))
     remediation.apply(rendered, found.plan.remediate, found.homes, layout.project)
     stage("comparing with the files on disk")
     return Generation(rendered, plan_writes(out, rendered.files), monolith)

@@ -17,7 +17,7 @@ import libcst as cst
 
 from decompose.analysis.syntax import string_value
 from decompose.generation.source import Parsed
-from decompose.interpreter import Installed
+from decompose.interpreter import Installed, normalise
 
 SECRET_WORDS = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|_KEY$|^KEY$|PRIVATE|CREDENTIAL|DATABASE_URL|DSN", re.IGNORECASE)
 BASE_MEMORY_MB = 512
@@ -91,6 +91,7 @@ class Requirement:
     name: str  # distribution
     version: str | None  # installed here, or None (then unpinned and reported)
     imports: tuple[str, ...]
+    via: str = ""  # a dependency of this distribution the code imports (not itself imported)
 
     def line(self) -> str:
         return f"{self.name}=={self.version}" if self.version else self.name
@@ -98,7 +99,10 @@ class Requirement:
 
 def requirements(imports: Iterable[str], internal_tops: set[str], installed: Installed | None = None) -> list[Requirement]:
     """Third-party distributions for these top-level import names (stdlib and internal skipped), named and
-    pinned from `installed` (the monolith's environment, read in its interpreter), else from decompose's own."""
+    pinned from `installed` (the monolith's environment, read in its interpreter), else from decompose's own.
+    With the monolith's environment, what they depend on there comes too, pinned as well: a venv or a
+    Lambda package built from the file gets the versions the monolith runs on (Flask 0.12 beside its
+    Werkzeug 0.12, not beside the newest Werkzeug its loose `Werkzeug>=0.7` would let pip take)."""
     owners = installed.owners if installed else _import_owners()
     version = installed.version if installed else _version
     found: dict[str, set[str]] = {}
@@ -107,7 +111,11 @@ def requirements(imports: Iterable[str], internal_tops: set[str], installed: Ins
             continue
         for dist in owners.get(name, [name]):
             found.setdefault(dist, set()).add(name)
-    return [Requirement(dist, version(dist), tuple(sorted(names))) for dist, names in sorted(found.items(), key=lambda i: i[0].lower())]
+    direct = [Requirement(dist, version(dist), tuple(sorted(names))) for dist, names in found.items()]
+    pulled = installed.closure(sorted(found)) if installed else {}
+    pulled = {dist: top for dist, top in pulled.items() if not any(normalise(dist) == normalise(d) for d in found)}
+    indirect = [Requirement(dist, version(dist), (), top) for dist, top in pulled.items()]
+    return sorted(direct + indirect, key=lambda r: r.name.lower())
 
 
 @cache
@@ -121,6 +129,26 @@ def _version(dist: str) -> str | None:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return None
+
+
+# --- Lambda runtime -------------------------------------------------------------------------------------
+
+LAMBDA_PYTHONS = ((3, 9), (3, 10), (3, 11), (3, 12), (3, 13))  # the python3.X runtimes Lambda offers
+DEFAULT_RUNTIME = "python3.12"  # without the monolith's interpreter
+
+
+def lambda_runtime(python: tuple[int, ...]) -> tuple[str, str]:
+    """(runtime, why it is not the monolith's own Python, or ""): its pins were resolved for that Python, so
+    its wheels (compiled ones above all) fit only that runtime; a Python Lambda lacks gets the nearest one."""
+    if not python:
+        return DEFAULT_RUNTIME, ""
+    minor = tuple(python[:2])
+    if minor in LAMBDA_PYTHONS:
+        return "python%d.%d" % minor, ""
+    nearest = min(LAMBDA_PYTHONS, key=lambda v: (abs(v[1] - minor[1]) if v[0] == minor[0] else 99, -v[1]))
+    runtime = "python%d.%d" % nearest
+    return runtime, (f"the monolith runs Python {minor[0]}.{minor[1]}, which Lambda has no runtime for: {runtime} "
+                     "instead; check that every pinned distribution has a wheel for it")
 
 
 # --- Lambda sizing ---------------------------------------------------------------------------------------
