@@ -23,7 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
@@ -171,9 +171,15 @@ class Installed:
     versions: dict[str, str]
     requires: dict[str, list[str]] = field(default_factory=dict)  # name -> the distributions it depends on
     python: tuple[int, ...] = ()  # the version of the environment's Python
+    locked: dict[str, str] = field(default_factory=dict)  # the project's own pins (normalised name -> version)
+    locked_from: tuple[str, ...] = ()  # the files they were read from (decompose.generation.locks)
 
     def version(self, dist: str) -> str | None:
-        return self.versions.get(self.name(dist) or "")
+        """The project's own pin first (its lock or requirements file), the version installed second."""
+        return self.locked.get(normalise(dist)) or self.versions.get(self.name(dist) or "")
+
+    def with_pins(self, versions: dict[str, str], files: tuple[str, ...]) -> Installed:
+        return replace(self, locked=dict(versions), locked_from=tuple(files))
 
     def name(self, dist: str) -> str | None:
         """The installed distribution's own spelling of `dist` (PEP 503 comparison), None when absent."""

@@ -19,7 +19,8 @@ from decompose.generation.model import Layout
 from decompose.generation.render import Rendered, render
 from decompose.generation.unplug import containers_of
 from decompose.generation.writer import WritePlan, plan_writes
-from decompose.interpreter import Interpreter, find, installed
+from decompose.generation.locks import pins
+from decompose.interpreter import Installed, Interpreter, find, installed
 from decompose.planning.api import Workspace, load, sound_plan
 from decompose.remediation import generate as remediation
 
@@ -46,10 +47,20 @@ def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | Non
     monolith = find(python, Path("."))
     stage("rendering the services")
     rendered = render(layout, sources, found.homes, plan_path.name, ws.analysis, read_contracts(plan_path),
-                      None if monolith.own else installed(monolith))
+                      None if monolith.own else _pinned(installed(monolith), plan_path.parent, sources.root))
     remediation.apply(rendered, found.plan.remediate, found.homes, layout.project)
     stage("comparing with the files on disk")
     return Generation(rendered, plan_writes(out, rendered.files), monolith)
+
+
+def _pinned(environment: Installed, *roots: Path) -> Installed:
+    """The monolith's environment under the project's own pins: its lock or requirements files, in the
+    folder of the plan (the project's root), else in the analysed folder."""
+    for root in dict.fromkeys(r.resolve() for r in roots):
+        found = pins(root)
+        if found.files:
+            return environment.with_pins(found.versions, tuple((root / f).as_posix() for f in found.files))
+    return environment
 
 
 def sources_of(ws: Workspace, source: Path | None = None) -> Sources:

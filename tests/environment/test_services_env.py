@@ -73,3 +73,31 @@ def test_a_requirement_that_cannot_be_installed_is_one_clear_error(tmp_path: Pat
     assert "installing the services' requirements failed at decompose-no-such-distribution==0.0.1" in raised.value.what
     assert "services/*/requirements.txt" in raised.value.next_step
     assert not (tmp_path / ".decompose" / "services-venv").exists()
+
+
+def test_the_project_s_own_pins_come_first(tmp_path: Path):
+    from decompose.generation.locks import pins
+
+    write_tree(tmp_path, {"requirements/dev.txt": "-r common.txt\nFlask-Login==0.4.1\npytest==3.0.0  # tests\n",
+                          "requirements/common.txt": "Flask==0.12.2\nflask-login==0.4.0\nsqlalchemy[asyncio]==1.1.11 ; "
+                                                     "python_version >= '3'\n-e git+https://x/y#egg=z\nbleach>=2\n",
+                          "poetry.lock": '[[package]]\nname = "Werkzeug"\nversion = "0.12.2"\n\n'
+                                         '[[package]]\nname = "flask"\nversion = "1.0"\n',
+                          "pyproject.toml": '[project]\nname = "x"\ndependencies = ["click==6.7", "six"]\n'})
+    found = pins(tmp_path)
+    assert found.files == ("poetry.lock", "requirements/common.txt", "requirements/dev.txt", "pyproject.toml")
+    assert found.versions == {"werkzeug": "0.12.2", "flask": "1.0", "flask-login": "0.4.0", "sqlalchemy": "1.1.11",
+                              "pytest": "3.0.0", "click": "6.7"}  # the lock first, production files before dev ones
+    environment = OLD_FLASK.with_pins(found.versions, found.files)
+    assert environment.version("Flask") == "1.0" and environment.version("MarkupSafe") == "1.1.1"
+    assert Requirement("flask_sslify", None, ("flask_sslify",)) in requirements({"flask_sslify"}, set(), environment)
+
+
+def test_pipfile_lock_and_a_broken_lock(tmp_path: Path):
+    from decompose.generation.locks import pins
+
+    write_tree(tmp_path, {"Pipfile.lock": '{"default": {"django": {"version": "==4.2.1"}, "local": {"path": "."}}, '
+                                          '"develop": {"pytest": {"version": "==8.0.0"}}}',
+                          "uv.lock": "this is not toml ["})
+    assert pins(tmp_path).versions == {"django": "4.2.1", "pytest": "8.0.0"}
+    assert pins(tmp_path).files == ("Pipfile.lock",)
