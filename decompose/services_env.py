@@ -15,12 +15,14 @@ fails here, locally, with the distribution's name.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
 from decompose.errors import UserError
@@ -35,6 +37,7 @@ NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 class ServicesEnv:
     folder: Path
     built: bool  # False: an existing one was reused
+    freed: tuple[str, ...] = ()  # the monolith's pins let go in this venv so that chalice runs beside them
 
     @property
     def python(self) -> Path:
@@ -69,9 +72,43 @@ def key(lines: list[str], monolith: Interpreter) -> str:
 
 
 def relaxed(lines: list[str]) -> list[str]:
-    """decompose's own pins of what serves a service locally, loosened to `<=`: an older Python or the
-    monolith's old click may need an older chalice. The monolith's pins are never loosened."""
+    """decompose's own pins of what serves a service locally, loosened to `<=`: an older Python may need
+    an older chalice."""
     return [line.replace("==", "<=", 1) if normalise(NAME.match(line).group(0)) in SERVING else line for line in lines]
+
+
+def shared_with_serving(lines: list[str], serving: set[str]) -> tuple[list[str], list[str]]:
+    """(lines, the pins let go): the monolith's pins of what chalice itself depends on (its click, six,
+    urllib3, PyYAML) left to the resolver, so the chalice that decompose_runtime and the generated tests
+    are written for can run locally beside the monolith's old click. Only the local venv: the Lambda
+    package, which carries chalice's runtime alone (no CLI), keeps every pin of requirements.txt."""
+    kept, freed = [], []
+    for line in lines:
+        name = normalise(NAME.match(line).group(0))
+        if name in serving and name not in SERVING and "==" in line:
+            kept.append(line.split("==", 1)[0])
+            freed.append(line)
+        else:
+            kept.append(line)
+    return kept, freed
+
+
+@functools.cache
+def serving_dependencies() -> frozenset[str]:
+    """What chalice, apig-wsgi and mangum depend on, directly or not, in decompose's own environment."""
+    todo, seen = list(SERVING), set()
+    while todo:
+        name = todo.pop()
+        try:
+            requires = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for line in requires:
+            dep = normalise(NAME.match(line).group(0))
+            if "extra" not in line.partition(";")[2] and dep not in seen:
+                seen.add(dep)
+                todo.append(dep)
+    return frozenset(seen)
 
 
 def ensure(monolith: Interpreter, services: Path, root: Path) -> ServicesEnv:
@@ -81,12 +118,15 @@ def ensure(monolith: Interpreter, services: Path, root: Path) -> ServicesEnv:
     folder = home / "envs" / key(lines, monolith)
     wanted = "\n".join(lines) + "\n"
     ready = folder / ".decompose-ready"
+    freed_file = folder / ".decompose-freed"
     built = not (ready.is_file() and ready.read_text() == wanted)
     if built:
-        _build(monolith, folder, lines)
+        freed = _build(monolith, folder, lines)
+        freed_file.write_text("".join(f"{line}\n" for line in freed))
         ready.write_text(wanted)
     _point(home / LINK, folder)
-    return ServicesEnv(folder, built)
+    freed = tuple(freed_file.read_text().split()) if freed_file.is_file() else ()
+    return ServicesEnv(folder, built, freed)
 
 
 def _point(link: Path, folder: Path) -> None:
@@ -97,7 +137,8 @@ def _point(link: Path, folder: Path) -> None:
     link.symlink_to(os.path.relpath(folder, link.parent))
 
 
-def _build(monolith: Interpreter, folder: Path, lines: list[str]) -> None:
+def _build(monolith: Interpreter, folder: Path, lines: list[str]) -> list[str]:
+    """Create the venv and install `lines`; returns the monolith's pins let go to make room for chalice."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.parent.mkdir(parents=True, exist_ok=True)
     where = f"the services' environment {folder}"
@@ -106,11 +147,14 @@ def _build(monolith: Interpreter, folder: Path, lines: list[str]) -> None:
         raise UserError(f"{where}: creating it with {monolith.path} failed: {_last(done)}",
                         f"check that {monolith.path} -m venv works (Debian: apt install python3-venv), or put uv on PATH")
     wants = folder / "requirements.txt"
-    for attempt in (lines, relaxed(lines)):
+    freeing, freed = shared_with_serving(lines, set(serving_dependencies()))
+    for attempt, let_go in ((lines, []), (freeing, freed), (relaxed(freeing), freed)):
+        if attempt is not lines and attempt == lines:
+            continue
         wants.write_text("\n".join(attempt) + "\n")
         done = _run(_install_command(folder, wants))
         if done.returncode == 0:
-            return
+            return let_go
     raise UserError(f"{where}: installing the services' requirements failed at {culprit(done.stderr, lines)}: "
                     f"{_last(done)}",
                     f"fix that pin in services/*/requirements.txt (or in the monolith's environment, then generate "

@@ -75,7 +75,9 @@ def _support(monolith, out: Path) -> str:
     link = os.path.relpath(Path(".decompose", LINK).absolute(), (out / "service").absolute())
     return (f"The services run in their own venv, built from their requirements.txt files on the monolith's Python "
             f"({'built' if venv.built else 'reused'}: {venv.folder}). Run a service's tests with: "
-            f"cd {out}/<service> && {link}/bin/python -m pytest tests")
+            f"cd {out}/<service> && {link}/bin/python -m pytest tests"
+            + (f". Let go there so that chalice runs (the Lambda package keeps them): {', '.join(venv.freed)}."
+               if venv.freed else ""))
 
 
 def _summary(report: dict, writes: WritePlan, out: Path, dry_run: bool, verbosity: int) -> None:

@@ -67,6 +67,7 @@ def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: s
     refuse_reserved(tops)
     session = _session(sources, layout.layer.modules)
     runtime, why = deploy.lambda_runtime(installed.python if installed else ())
+    _string_requirements(layout, sources, installed)
     _render_layer(files, layout, sources, tops, installed, runtime)
     writers = classify.writers(analysis)
     layer_dists = {r.name for r in deploy.requirements(layout.layer.external, tops, installed)}
@@ -76,6 +77,15 @@ def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: s
     report["shared"]["lambda_runtime"] = {"runtime": runtime, **({"why": why} if why else {})}
     files["generation.json"] = json.dumps(report, indent=2, sort_keys=True) + "\n"
     return Rendered({k: v.encode() if isinstance(v, str) else v for k, v in sorted(files.items())}, report)
+
+
+def _string_requirements(layout: Layout, sources: Sources, installed: deploy.Installed | None) -> None:
+    """What the code imports by name only (Django's INSTALLED_APPS, MIDDLEWARE) joins what it imports."""
+    owners = installed.owners if installed else deploy.owners_here()
+    layout.layer.external |= deploy.owned_strings((sources.parsed(m) for m in sorted(layout.layer.modules)), owners)
+    for service in layout.services:
+        service.external |= deploy.owned_strings((sources.parsed(m) for m in sorted(service.views) if m in sources.modules),
+                                                 owners)
 
 
 # --- the shared layer ------------------------------------------------------------------------------------

@@ -86,6 +86,53 @@ def is_secret(name: str) -> bool:
 
 # --- requirements ----------------------------------------------------------------------------------------
 
+DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
+BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+SETTING = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def string_imports(parsed: Parsed) -> set[str]:
+    """Top-level names the module's settings import by name only: dotted paths in the strings of its
+    UPPERCASE assignments (MIDDLEWARE, REST_FRAMEWORK's classes, a BACKEND) and bare names in an
+    INSTALLED_APPS. Django imports them at setup: a service without their distribution fails there."""
+    if "string-imports" not in parsed.cache:
+        found: set[str] = set()
+        for piece in parsed.pieces:
+            if piece.kind == "symbol" and isinstance(piece.node, cst.SimpleStatementLine):
+                for small in piece.node.body:
+                    found |= _setting_strings(small)
+        parsed.cache["string-imports"] = found
+    return parsed.cache["string-imports"]
+
+
+def _setting_strings(small: cst.BaseSmallStatement) -> set[str]:
+    targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else \
+        [small.target] if isinstance(small, (cst.AnnAssign, cst.AugAssign)) and small.value is not None else []
+    names = [t.value for t in targets if isinstance(t, cst.Name) and SETTING.fullmatch(t.value)]
+    if not names:
+        return set()
+    apps = any("APPS" in name for name in names)
+    found: set[str] = set()
+
+    class Strings(cst.CSTVisitor):
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            value = string_value(node)
+            if isinstance(value, str) and (DOTTED.fullmatch(value) or (apps and BARE.fullmatch(value))):
+                found.add(value.split(".")[0])
+
+    small.value.visit(Strings())
+    return found
+
+
+def owned_strings(parsed: Iterable[Parsed], owners: Mapping[str, list[str]]) -> set[str]:
+    """string_imports of these modules that an installed distribution provides (a dotted string naming a
+    model, "auth.User", names no distribution and stays out)."""
+    return {top for module in parsed for top in string_imports(module) if top in owners}
+
+
+def owners_here() -> Mapping[str, list[str]]:
+    return _import_owners()
+
 @dataclass(frozen=True)
 class Requirement:
     name: str  # distribution

@@ -101,3 +101,33 @@ def test_pipfile_lock_and_a_broken_lock(tmp_path: Path):
                           "uv.lock": "this is not toml ["})
     assert pins(tmp_path).versions == {"django": "4.2.1", "pytest": "8.0.0"}
     assert pins(tmp_path).files == ("Pipfile.lock",)
+
+
+def test_distributions_named_only_in_settings_strings_are_required():
+    from decompose.generation.settings import owned_strings
+    from decompose.generation.source import parse
+
+    settings = parse("proj.settings", '''
+INSTALLED_APPS = ["django.contrib.auth", "corsheaders", "proj.users", "rest_framework"]
+MIDDLEWARE = ("corsheaders.middleware.CorsMiddleware", "whitenoise.middleware.WhiteNoiseMiddleware")
+REST_FRAMEWORK = {"DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"]}
+AUTH_USER_MODEL = "users.User"
+title = "sentry_sdk.integrations"
+LOG_LEVEL = "whitenoise"
+''', False, "proj/settings.py")
+    owners = {"corsheaders": ["django-cors-headers"], "whitenoise": ["whitenoise"], "django": ["Django"],
+              "rest_framework": ["djangorestframework"], "rest_framework_simplejwt": ["djangorestframework-simplejwt"],
+              "users": ["users"], "sentry_sdk": ["sentry-sdk"]}
+    # lower-case names are not settings; a bare name counts only in an INSTALLED_APPS; "users.User" is
+    # a model label, but `users` is installed: it is kept, and requirements() drops it when it is internal
+    assert owned_strings([settings], owners) == {"corsheaders", "django", "rest_framework", "rest_framework_simplejwt",
+                                                 "users", "whitenoise"}
+
+
+def test_the_monolith_s_pins_of_chalice_s_own_dependencies_are_let_go_second():
+    from decompose.services_env import serving_dependencies, shared_with_serving
+
+    assert "click" in serving_dependencies() and "botocore" in serving_dependencies()
+    lines = ["chalice==1.31.0", "click==6.7", "Flask==0.12.2", "PyYAML==3.12"]
+    assert shared_with_serving(lines, {"click", "pyyaml", "chalice"}) == (
+        ["chalice==1.31.0", "click", "Flask==0.12.2", "PyYAML"], ["click==6.7", "PyYAML==3.12"])
