@@ -53,6 +53,11 @@ def generate(
         _summary(result.rendered.report, writes, out, dry_run, settings.verbosity)
         if result.monolith is not None:
             err_console().print(result.monolith.describe(), markup=False, soft_wrap=True)
+        runtime = result.rendered.report["shared"].get("lambda_runtime") or {}
+        if runtime:
+            err_console().print(f"Lambda runtime: {runtime['runtime']}" + (f" (warning: {runtime['why']})"
+                                                                           if runtime.get("why") else ""),
+                                markup=False, soft_wrap=True)
         if support:
             err_console().print(support, markup=False, soft_wrap=True)
     if writes.conflicts and not force:

@@ -181,6 +181,7 @@ def _version(dist: str) -> str | None:
 # --- Lambda runtime -------------------------------------------------------------------------------------
 
 LAMBDA_PYTHONS = ((3, 9), (3, 10), (3, 11), (3, 12), (3, 13))  # the python3.X runtimes Lambda offers
+LAMBDA_DEPRECATED = ((3, 9), (3, 10), (3, 11))  # past their Lambda deprecation date (cfn-lint's data)
 DEFAULT_RUNTIME = "python3.12"  # without the monolith's interpreter
 
 
@@ -190,6 +191,9 @@ def lambda_runtime(python: tuple[int, ...]) -> tuple[str, str]:
     if not python:
         return DEFAULT_RUNTIME, ""
     minor = tuple(python[:2])
+    if minor in LAMBDA_DEPRECATED:
+        return "python%d.%d" % minor, (f"python{minor[0]}.{minor[1]} (the monolith's Python) is deprecated on Lambda "
+                                       "(cfn-lint warns, new functions may be refused): move the monolith to 3.12 or newer")
     if minor in LAMBDA_PYTHONS:
         return "python%d.%d" % minor, ""
     nearest = min(LAMBDA_PYTHONS, key=lambda v: (abs(v[1] - minor[1]) if v[0] == minor[0] else 99, -v[1]))
