@@ -148,9 +148,7 @@ def _build(monolith: Interpreter, folder: Path, lines: list[str]) -> list[str]:
                         f"check that {monolith.path} -m venv works (Debian: apt install python3-venv), or put uv on PATH")
     wants = folder / "requirements.txt"
     freeing, freed = shared_with_serving(lines, set(serving_dependencies()))
-    for attempt, let_go in ((lines, []), (freeing, freed), (relaxed(freeing), freed)):
-        if attempt is not lines and attempt == lines:
-            continue
+    for attempt, let_go in ((lines, []), (relaxed(freeing), freed)):
         wants.write_text("\n".join(attempt) + "\n")
         done = _run(_install_command(folder, wants))
         if done.returncode == 0:
