@@ -130,9 +130,12 @@ def ensure(monolith: Interpreter, services: Path, root: Path) -> ServicesEnv:
 
 
 def _point(link: Path, folder: Path) -> None:
-    if link.is_symlink() or link.exists():
-        if link.is_symlink() and link.resolve() == folder.resolve():
-            return
+    """`.decompose/services-venv` -> the current venv (a relative link: the project may move)."""
+    if link.is_symlink() and link.resolve() == folder.resolve():
+        return
+    if link.is_dir() and not link.is_symlink():
+        shutil.rmtree(link)
+    elif link.is_symlink() or link.exists():
         link.unlink()
     link.symlink_to(os.path.relpath(folder, link.parent))
 
