@@ -119,6 +119,9 @@ def test_every_stage_runs_from_decompose_s_venv_with_python(monolith: Path, mono
     done = decompose(monolith, "generate", "--python", python)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"monolith interpreter: {monolith_python}" in done.stderr
+    assert "Run a service's tests with: cd services/<service> && ../../.decompose/services-venv/bin/python -m pytest tests" \
+        in done.stderr, done.stderr
+    assert "Lambda runtime: python%d.%d" % version(monolith_python) in done.stderr
     shared = (monolith / "services" / "shared" / "requirements.txt").read_text()
     assert "Flask==2.0.3" in shared, shared
     assert "Werkzeug==2.0.3  # via Flask" in shared and "Jinja2==3.0.3  # via Flask" in shared, shared
