@@ -48,7 +48,7 @@ def generate(
             writes = apply(writes, force=force)
     if as_json:
         write_data(json.dumps(result.rendered.report, indent=2, sort_keys=True) + "\n")
-    support = None if dry_run else _support(result.monolith, out)
+    services_env = None if dry_run else _services_env(result.monolith, out)
     if not settings.quiet:
         _summary(result.rendered.report, writes, out, dry_run, settings.verbosity)
         if result.monolith is not None:
@@ -58,13 +58,13 @@ def generate(
             err_console().print(f"Lambda runtime: {runtime['runtime']}" + (f" (warning: {runtime['why']})"
                                                                            if runtime.get("why") else ""),
                                 markup=False, soft_wrap=True)
-        if support:
-            err_console().print(support, markup=False, soft_wrap=True)
+        if services_env:
+            err_console().print(services_env, markup=False, soft_wrap=True)
     if writes.conflicts and not force:
         raise typer.Exit(1)
 
 
-def _support(monolith, out: Path) -> str:
+def _services_env(monolith, out: Path) -> str:
     """Build the venv the services run in (their tests, chalice local) from their requirements on the
     monolith's Python; a failure is reported, not fatal: the services are written, and verify or
     gateway up try again."""
