@@ -150,9 +150,10 @@ for dist in metadata.distributions():
     if not name or name in versions:
         continue
     versions[name] = dist.version
-    # what it depends on, extras left out (a marker's other conditions: see Installed.closure)
-    requires[name] = sorted({re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", r).group(0) for r in dist.requires or ()
-                             if "extra" not in r.partition(";")[2] and re.match(r"[A-Za-z0-9]", r)})
+    # what it depends on; under an extra, marked "[extra]name" (see Installed.closure)
+    requires[name] = sorted({("[extra]" if "extra" in r.partition(";")[2] else "")
+                             + re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", r).group(0)
+                             for r in dist.requires or () if re.match(r"[A-Za-z0-9]", r)})
     tops = (dist.read_text("top_level.txt") or "").split()
     if not tops:  # what importlib.metadata.packages_distributions infers (3.10+), on 3.9 too
         tops = {f.parts[0] if len(f.parts) > 1 else f.name[:-3] for f in dist.files or () if f.suffix == ".py"}
@@ -189,13 +190,18 @@ class Installed:
     def closure(self, dists: list[str]) -> dict[str, str]:
         """Each distribution `dists` depend on, directly or not, that this environment holds -> the first of
         `dists` that pulls it in. What is not installed is left out: that is how a dependency under a
-        marker this Python does not meet (`python_version < "3.8"`) or under an extra stays out."""
+        marker this Python does not meet (`python_version < "3.8"`) or under an extra nobody installed
+        stays out. The installed extras of the distributions the code imports come (pwdlib[argon2]'s
+        argon2-cffi: the app may need them); those of their dependencies do not (bcrypt[tests])."""
         via: dict[str, str] = {}
         for top in dists:
             todo = [top]
             while todo:
-                for dep in self.requires.get(self.name(todo.pop()) or "", []):
-                    found = self.name(dep)
+                current = todo.pop()
+                for dep in self.requires.get(self.name(current) or "", []):
+                    if dep.startswith("[extra]") and current != top:
+                        continue  # an extra of what the code imports only (pwdlib[argon2]), not bcrypt[tests]
+                    found = self.name(dep.removeprefix("[extra]"))
                     if found and found not in via and found not in dists:
                         via[found] = top
                         todo.append(found)

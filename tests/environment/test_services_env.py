@@ -131,3 +131,11 @@ def test_the_monolith_s_pins_of_chalice_s_own_dependencies_are_let_go_second():
     lines = ["chalice==1.31.0", "click==6.7", "Flask==0.12.2", "PyYAML==3.12"]
     assert shared_with_serving(lines, {"click", "pyyaml", "chalice"}) == (
         ["chalice==1.31.0", "click", "Flask==0.12.2", "PyYAML"], ["click==6.7", "PyYAML==3.12"])
+
+
+def test_installed_extras_of_imported_distributions_come_and_not_those_of_their_dependencies():
+    environment = Installed({"pwdlib": ["pwdlib"]}, {"pwdlib": "0.2.1", "argon2-cffi": "23.1.0", "bcrypt": "4.2.0",
+                                                     "pytest": "8.0.0", "cffi": "1.17.1"},
+                            {"pwdlib": ["[extra]argon2-cffi", "[extra]bcrypt", "[extra]unused"],
+                             "argon2-cffi": ["cffi"], "bcrypt": ["[extra]pytest"]})
+    assert environment.closure(["pwdlib"]) == {"argon2-cffi": "pwdlib", "bcrypt": "pwdlib", "cffi": "pwdlib"}
