@@ -29,7 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.pipeline import STAGES, Monolith, Run, first_error, load_toml, run_pipeline, stop_group  # noqa: E402
+from benchmarks.pipeline import (STAGES, Monolith, Run, first_error, load_toml, run_pipeline, stop_group,  # noqa: E402
+                                 tool_install)
 
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST = REPO / "benchmarks" / "corpus" / "manifest.toml"
@@ -48,8 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     chosen = args.only or list(apps)
     work = (args.work or corpus / ".runs").resolve()
+    print(f"== decompose: uv tool install {REPO}", file=sys.stderr, flush=True)
+    decompose, problem = tool_install(REPO, work / ".decompose-tool")
+    if problem:
+        print(f"warning: {problem}", file=sys.stderr)
     for name in chosen:
-        result = measure(name, apps[name], corpus, work / name, args.reinstall)
+        result = measure(name, apps[name], corpus, work / name, args.reinstall, decompose)
         save(corpus, name, result)
         print(_table([result]), flush=True)
     results = [r for r in (load_result(corpus, name) for name in apps) if r]
@@ -73,7 +78,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 # ---- one app ---------------------------------------------------------------------------------------
 
-def measure(name: str, app: dict, corpus: Path, work: Path, reinstall: bool) -> dict:
+def measure(name: str, app: dict, corpus: Path, work: Path, reinstall: bool, decompose: list[str] | None = None) -> dict:
     """The row of one app: its stages, facts and first error; a missing checkout or a failed install is
     the row's error, never the end of the run."""
     print(f"== {name} ({app['repo']} @ {app['commit'][:10]})", file=sys.stderr, flush=True)
@@ -97,7 +102,8 @@ def measure(name: str, app: dict, corpus: Path, work: Path, reinstall: bool) -> 
         if servers.problem:
             row["error"] = f"servers: {servers.problem}"
             return row
-        run = run_pipeline(monolith, work, progress=lambda stage: print(f"   {stage}", file=sys.stderr, flush=True))
+        run = run_pipeline(monolith, work, progress=lambda stage: print(f"   {stage}", file=sys.stderr, flush=True),
+                           decompose=decompose)
     return _row(row, run)
 
 
@@ -261,14 +267,24 @@ def _scenarios(facts: dict) -> str:
 
 
 COLUMNS = ("app", "fw", "routes found/hand", "tables", "services", "MoJoFM (baseline)", "plan", "check", "generate",
-           "importing", "generated tests", "scenarios rec / repl / mono / svc / gw", "first error")
+           "pins as app / differ / env only / none", "importing", "generated tests",
+           "scenarios rec / repl / mono / svc / gw", "first error")
 
 
 def _cells(row: dict) -> list[str]:
     facts = row.get("facts", {})
     return [row["app"], row["framework"], _routes(row), _n(facts.get("tables")), _n(facts.get("services")), _mojo(facts),
-            _state(row, "plan"), _state(row, "check"), _state(row, "generate"), _pair(facts.get("importing")),
+            _state(row, "plan"), _state(row, "check"), _state(row, "generate"), _pins(facts.get("requirements")),
+            _pair(facts.get("importing")),
             _pair(facts.get("tests")), _scenarios(facts), (row.get("error") or "").replace("|", "\\|")]
+
+
+def _pins(found: dict | None) -> str:
+    """The generated requirements against the app's own files (pipeline.compare_requirements)."""
+    if not found:
+        return "-"
+    counts = " / ".join(str(len(found[k])) for k in ("same", "differ", "environment", "unpinned"))
+    return counts if found["files"] else f"{counts} (no pin file)"
 
 
 def _markdown(header: tuple[str, ...], rows: list[list[str]]) -> str:

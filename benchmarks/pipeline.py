@@ -116,6 +116,21 @@ def decompose_command() -> list[str]:
     return [sys.executable, "-m", "decompose"]
 
 
+def tool_install(source: Path, home: Path) -> tuple[list[str], str]:
+    """decompose installed from `source` as a user installs it, `uv tool install`, into a tool folder of
+    its own under `home` (never the user's ~/.local); (the command to run it, a problem or "")."""
+    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    if not Path(uv).exists():
+        return decompose_command(), "uv not found (pip install uv): decompose ran from this script's environment"
+    env = {**{k: v for k, v in os.environ.items() if k not in SCRUBBED},
+           "UV_TOOL_DIR": str(home / "tools"), "UV_TOOL_BIN_DIR": str(home / "bin")}
+    done = subprocess.run([uv, "tool", "install", "--reinstall", "--python", sys.executable, str(source)],
+                          capture_output=True, text=True, timeout=TIMEOUT_S, check=False, env=env)
+    if done.returncode != 0:
+        return decompose_command(), f"uv tool install failed: {first_error(done.stderr, done.returncode)}"
+    return [str(home / "bin" / "decompose")], ""
+
+
 def environment(monolith: Monolith) -> tuple[dict[str, str], str]:
     """(the environment of every command, the monolith's python): its venv activated, as a user's shell."""
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED and not k.startswith(SCRUBBED_PREFIXES)}
@@ -141,10 +156,12 @@ def fresh_copy(monolith: Monolith, work: Path) -> Path:
     return work / monolith.root
 
 
-def run_pipeline(monolith: Monolith, work: Path, progress: Callable[[str], None] = lambda _: None) -> Run:
+def run_pipeline(monolith: Monolith, work: Path, progress: Callable[[str], None] = lambda _: None,
+                 decompose: list[str] | None = None) -> Run:
+    """decompose: how to run it (tool_install's command); default: from this script's environment."""
     root = fresh_copy(monolith, work)
     env, python = environment(monolith)
-    shell = Shell(root, env, decompose_command(), python)
+    shell = Shell(root, env, decompose or decompose_command(), python)
     run = Run(monolith, root)
     for name in STAGES:
         if name == "setup" and not monolith.setup:
@@ -243,7 +260,31 @@ def generate(shell: Shell, run: Run) -> Stage:
     services = report.get("services") or []
     run.facts["generated"] = len(services)
     run.facts["stubs"] = sum(1 for s in services for c in s.get("clients", []) if c.get("kind") == "stub")
+    if stage.ok:
+        run.facts["requirements"] = compare_requirements(shell.cwd)
     return stage
+
+
+SERVING = {"chalice", "apig-wsgi", "mangum"}  # decompose's own, for decompose_runtime: not the app's
+
+
+def compare_requirements(root: Path) -> dict:
+    """The generated requirements against the app's own lock or requirements files: each distribution
+    pinned as the app pins it, pinned otherwise, pinned only by the app's environment (the app's files do
+    not name it), or not pinned at all."""
+    from decompose.generation.locks import pins
+    from decompose.interpreter import normalise
+    from decompose.services_env import NAME, requirement_lines
+
+    app = pins(root)
+    lines = [line for line in requirement_lines(root / "services") if normalise(NAME.match(line).group(0)) not in SERVING]
+    found: dict[str, list[str]] = {"same": [], "differ": [], "environment": [], "unpinned": []}
+    for line in lines:
+        name, _, version = line.partition("==")
+        theirs = app.version(name)
+        kind = "unpinned" if not version else "environment" if theirs is None else "same" if theirs == version else "differ"
+        found[kind].append(line if kind != "differ" else f"{line} (app: {theirs})")
+    return {"files": list(app.files), "total": len(lines), **found}
 
 
 def service_folders(root: Path) -> list[Path]:
@@ -251,13 +292,21 @@ def service_folders(root: Path) -> list[Path]:
     return sorted(p for p in services.iterdir() if (p / "app.py").is_file()) if services.is_dir() else []
 
 
+def services_python(shell: Shell) -> str:
+    """The python the services run on, as `generate` told the user: their own venv (.decompose/services-venv,
+    built from their requirements on the monolith's Python), else the monolith's (decompose in its env)."""
+    venv = shell.cwd / ".decompose" / "services-venv" / "bin" / "python"
+    return str(venv) if venv.exists() else shell.python
+
+
 def import_each(shell: Shell, run: Run) -> Stage:
-    """Each generated service imported alone, in a process of its own, by the monolith's python."""
+    """Each generated service imported alone, in a process of its own, by the services' python."""
     folders = service_folders(shell.cwd)
     failures = []
     log = []
+    python = services_python(shell)
     for folder in folders:
-        result = shell.run([shell.python, "-c", "import app"], cwd=folder, timeout=120)
+        result = shell.run([python, "-c", "import app"], cwd=folder, timeout=120)
         if result.returncode != 0:
             failures.append(f"{folder.name}: {first_error(result.stderr, result.returncode)}")
             log.append(f"--- {folder.name}\n{result.stderr}")
@@ -268,7 +317,8 @@ def import_each(shell: Shell, run: Run) -> Stage:
 
 
 def service_tests(shell: Shell, run: Run) -> Stage:
-    """`cd services/<name> && pytest tests` for each service (two at a time), counted from JUnit XML."""
+    """`cd services/<name> && <services' python> -m pytest tests` for each service (two at a time), counted
+    from JUnit XML."""
     passed = total = 0
     failures = []
     log = []
@@ -288,7 +338,8 @@ def service_tests(shell: Shell, run: Run) -> Stage:
 
 def _one_service_tests(shell: Shell, folder: Path) -> tuple[subprocess.CompletedProcess, int, int]:
     junit = folder.parent / f".{folder.name}-junit.xml"
-    result = shell.run(["pytest", "tests", "-q", "-p", "no:cacheprovider", f"--junitxml={junit}"], cwd=folder)
+    result = shell.run([services_python(shell), "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider",
+                        f"--junitxml={junit}"], cwd=folder)
     good, count = junit_counts(junit)
     junit.unlink(missing_ok=True)
     return result, good, count

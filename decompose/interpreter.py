@@ -23,7 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
@@ -148,13 +148,18 @@ def environment(interpreter: Interpreter, path: list[Path], base: Mapping[str, s
 
 INSTALLED = r"""
 import json
+import re
 from importlib import metadata
-owners, versions = {}, {}
+owners, versions, requires = {}, {}, {}
 for dist in metadata.distributions():
     name = dist.metadata["Name"]
-    if not name:
+    if not name or name in versions:
         continue
-    versions.setdefault(name, dist.version)
+    versions[name] = dist.version
+    # what it depends on; under an extra, marked "[extra]name" (see Installed.closure)
+    requires[name] = sorted({("[extra]" if "extra" in r.partition(";")[2] else "")
+                             + re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", r).group(0)
+                             for r in dist.requires or () if re.match(r"[A-Za-z0-9]", r)})
     tops = (dist.read_text("top_level.txt") or "").split()
     if not tops:  # what importlib.metadata.packages_distributions infers (3.10+), on 3.9 too
         tops = {f.parts[0] if len(f.parts) > 1 else f.name[:-3] for f in dist.files or () if f.suffix == ".py"}
@@ -162,7 +167,7 @@ for dist in metadata.distributions():
         owners.setdefault(top, [])
         if name not in owners[top]:
             owners[top].append(name)
-print(json.dumps({"owners": owners, "versions": versions}, sort_keys=True))
+print(json.dumps({"owners": owners, "versions": versions, "requires": requires}, sort_keys=True))
 """
 
 
@@ -171,10 +176,42 @@ class Installed:
     """The distributions of one environment: top-level import name -> distributions, name -> version."""
     owners: dict[str, list[str]]
     versions: dict[str, str]
+    requires: dict[str, list[str]] = field(default_factory=dict)  # name -> the distributions it depends on
+    python: tuple[int, ...] = ()  # the version of the environment's Python
+    locked: dict[str, str] = field(default_factory=dict)  # the project's own pins (normalised name -> version)
+    locked_from: tuple[str, ...] = ()  # the files they were read from (decompose.generation.locks)
 
     def version(self, dist: str) -> str | None:
+        """The project's own pin first (its lock or requirements file), the version installed second."""
+        return self.locked.get(normalise(dist)) or self.versions.get(self.name(dist) or "")
+
+    def with_pins(self, versions: dict[str, str], files: tuple[str, ...]) -> Installed:
+        return replace(self, locked=dict(versions), locked_from=tuple(files))
+
+    def name(self, dist: str) -> str | None:
+        """The installed distribution's own spelling of `dist` (PEP 503 comparison), None when absent."""
         wanted = normalise(dist)
-        return next((v for name, v in sorted(self.versions.items()) if normalise(name) == wanted), None)
+        return next((name for name in sorted(self.versions) if normalise(name) == wanted), None)
+
+    def closure(self, dists: list[str]) -> dict[str, str]:
+        """Each distribution `dists` depend on, directly or not, that this environment holds -> the first of
+        `dists` that pulls it in. What is not installed is left out: that is how a dependency under a
+        marker this Python does not meet (`python_version < "3.8"`) or under an extra nobody installed
+        stays out. The installed extras of the distributions the code imports come (pwdlib[argon2]'s
+        argon2-cffi: the app may need them); those of their dependencies do not (bcrypt[tests])."""
+        via: dict[str, str] = {}
+        for top in dists:
+            todo = [top]
+            while todo:
+                current = todo.pop()
+                for dep in self.requires.get(self.name(current) or "", []):
+                    if dep.startswith("[extra]") and current != top:
+                        continue  # an extra of what the code imports only (pwdlib[argon2]), not bcrypt[tests]
+                    found = self.name(dep.removeprefix("[extra]"))
+                    if found and found not in via and found not in dists:
+                        via[found] = top
+                        todo.append(found)
+        return via
 
 
 def normalise(name: str) -> str:
@@ -192,83 +229,13 @@ def installed(interpreter: Interpreter) -> Installed:
     except ValueError:
         said = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
         raise UserError(f"{interpreter.describe()}: listing its distributions failed: {said}", NEXT) from None
-    return Installed(found["owners"], found["versions"])
+    return Installed(found["owners"], found["versions"], found.get("requires", {}),
+                     interpreter.version)
 
 
-# --- what the services need to run locally that the monolith lacks: a folder appended to its path -----------
+# --- how a service runs locally: its own venv (decompose.services_env), through chalice's CLI -------------
 
-SERVING = {"chalice": "chalice", "apig-wsgi": "apig_wsgi", "mangum": "mangum"}  # distribution -> import name
-SUPPORT_ENV = "DECOMPOSE_SUPPORT_PATH"  # read by the generated tests' conftest and the chalice local launcher
 LAUNCHER = "decompose_chalice_local.py"
-
-
-def lacking(interpreter: Interpreter, modules: list[str]) -> list[str]:
-    """Which of `modules` the interpreter cannot import (found by spec: nothing is imported)."""
-    code = ("import importlib.util, json, sys; "
-            "print(json.dumps([m for m in sys.argv[1:] if importlib.util.find_spec(m) is None]))")
-    done = subprocess.run([str(interpreter.path), "-c", code, *modules], capture_output=True, text=True, timeout=120,
-                          check=False, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
-    try:
-        return json.loads(done.stdout)
-    except ValueError:
-        said = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
-        raise UserError(f"{interpreter.describe()}: probing its modules failed: {said}", NEXT) from None
-
-
-def serving_pins(lacks: list[str]) -> list[str]:
-    """decompose's own versions of the serving distributions whose import names are in `lacks`."""
-    from importlib import metadata
-
-    return [f"{dist}=={metadata.version(dist)}" for dist, module in SERVING.items() if module in lacks]
-
-
-def install_command(interpreter: Interpreter, folder: Path, pins: list[str]) -> list[str]:
-    """The monolith's own pip when it has one (its exact wheel tags), else uv for that interpreter, else
-    decompose's pip for its Python version (binary wheels only)."""
-    if not lacking(interpreter, ["pip"]):
-        return [str(interpreter.path), "-m", "pip", "install", "-q", "--disable-pip-version-check", "--target",
-                str(folder), *pins]
-    uv = shutil.which("uv")
-    if uv:
-        return [uv, "pip", "install", "-q", "--python", str(interpreter.path), "--target", str(folder), *pins]
-    return [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--target", str(folder),
-            "--python-version", ".".join(map(str, interpreter.version[:2])), "--implementation", "cp",
-            "--only-binary=:all:", *pins]
-
-
-def support_path(interpreter: Interpreter, scratch: Path) -> Path | None:
-    """The folder holding what a service needs to run locally (chalice, apig-wsgi, mangum) that the
-    monolith's environment lacks, installed there once per Python minor and pins (decompose's own
-    versions, else the newest older ones that Python has); None when it lacks nothing. It goes at the END of the path (SUPPORT_ENV), so the monolith's own versions always win:
-    nothing of its environment is upgraded or shadowed."""
-    pins = [] if interpreter.own else serving_pins(lacking(interpreter, sorted(SERVING.values())))
-    if not pins:
-        return None
-    folder = scratch.resolve() / "support" / "cp{}{}".format(*interpreter.version[:2])
-    marker = folder / ".pins"
-    if marker.is_file() and marker.read_text() == "\n".join(pins):
-        return folder
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    for wanted in (pins, [pin.replace("==", "<=") for pin in pins]):  # an older Python: the newest it has
-        command = install_command(interpreter, folder, wanted)
-        done = _install(command)
-        if done.returncode == 0:
-            break
-    if done.returncode != 0:
-        said = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
-        raise UserError(f"{interpreter.describe()}: installing {', '.join(pins)} into {folder} failed: {said}",
-                        f"run it yourself: {' '.join(command)}; or install them into the monolith's environment")
-    marker.write_text("\n".join(pins))
-    return folder
-
-
-def _install(command: list[str]) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run(command, capture_output=True, text=True, timeout=600, check=False,
-                              env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return subprocess.CompletedProcess(command, 1, "", str(error))
 
 
 def launcher(scratch: Path) -> Path:
@@ -281,31 +248,25 @@ def launcher(scratch: Path) -> Path:
     return target
 
 
-def service_environment(interpreter: Interpreter, support: Path | None, base: Mapping[str, str]) -> dict[str, str]:
-    """A service's process in the monolith's interpreter: its venv active, nothing of decompose on the path,
-    and the support folder (if any) for the launcher and the tests to append."""
+def service_environment(interpreter: Interpreter, venv: Path, base: Mapping[str, str]) -> dict[str, str]:
+    """A service's process in the services' own venv (decompose.services_env): that venv active, nothing of
+    decompose on the path."""
     env = environment(interpreter, [], base)
     if not env.get("PYTHONPATH"):
         env.pop("PYTHONPATH", None)
-    if support is not None:
-        env[SUPPORT_ENV] = str(support)
-    else:
-        env.pop(SUPPORT_ENV, None)
+    env["VIRTUAL_ENV"] = str(venv)
+    env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     return env
 
 
-def support_home(root: Path) -> Path:
-    """Where the support folders live: the project's .decompose/ (the generated tests look there too)."""
-    return root / ".decompose"
-
-
-def service_runner(interpreter: Interpreter, root: Path, scratch: Path):
-    """How `chalice local` runs a generated service: None in decompose's own interpreter (as before);
-    else in the monolith's, through the launcher, with the support folder it needs."""
+def service_runner(interpreter: Interpreter, services: Path, root: Path, scratch: Path):
+    """How `chalice local` runs a generated service: None in decompose's own interpreter (as before); else in
+    the venv built from the services' requirements on the monolith's Python, through the launcher."""
     if interpreter.own:
         return None
     from decompose.gateway.upstreams import ServiceRunner
+    from decompose.services_env import ensure
 
-    support = support_path(interpreter, support_home(root))
-    return ServiceRunner(str(interpreter.path), str(launcher(scratch)),
-                         functools.partial(service_environment, interpreter, support))
+    venv = ensure(interpreter, services, root)
+    return ServiceRunner(str(venv.python), str(launcher(scratch)),
+                         functools.partial(service_environment, interpreter, venv.folder))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,33 +48,41 @@ def generate(
             writes = apply(writes, force=force)
     if as_json:
         write_data(json.dumps(result.rendered.report, indent=2, sort_keys=True) + "\n")
-    support = None if dry_run else _support(result.monolith)
+    services_env = None if dry_run else _services_env(result.monolith, out)
     if not settings.quiet:
         _summary(result.rendered.report, writes, out, dry_run, settings.verbosity)
         if result.monolith is not None:
             err_console().print(result.monolith.describe(), markup=False, soft_wrap=True)
-        if support:
-            err_console().print(support, markup=False, soft_wrap=True)
+        runtime = result.rendered.report["shared"].get("lambda_runtime") or {}
+        if runtime:
+            err_console().print(f"Lambda runtime: {runtime['runtime']}" + (f" (warning: {runtime['why']})"
+                                                                           if runtime.get("why") else ""),
+                                markup=False, soft_wrap=True)
+        if services_env:
+            err_console().print(services_env, markup=False, soft_wrap=True)
     if writes.conflicts and not force:
         raise typer.Exit(1)
 
 
-def _support(monolith) -> str:
-    """Prepare what the monolith's interpreter lacks to run the services (their tests, chalice local); a
-    failure is reported, not fatal: the services are written, and verify or gateway up try again."""
+def _services_env(monolith, out: Path) -> str:
+    """Build the venv the services run in (their tests, chalice local) from their requirements on the
+    monolith's Python; a failure is reported, not fatal: the services are written, and verify or
+    gateway up try again."""
     from decompose.errors import UserError
-    from decompose.interpreter import support_home, support_path
+    from decompose.services_env import LINK, ensure
 
     if monolith is None or monolith.own:
         return ""
     try:
-        folder = support_path(monolith, support_home(Path(".")))
+        venv = ensure(monolith, out, Path("."))
     except UserError as error:
         return f"warning: {error.what}; {error.next_step}"
-    if folder is None:
-        return ""
-    return (f"The services run in the monolith's interpreter; what it lacks for that (chalice, apig-wsgi, mangum) is in "
-            f"{folder}, which their tests and chalice local append to their path.")
+    link = os.path.relpath(Path(".decompose", LINK).absolute(), (out / "service").absolute())
+    return (f"The services run in their own venv, built from their requirements.txt files on the monolith's Python "
+            f"({'built' if venv.built else 'reused'}: {venv.folder}). Run a service's tests with: "
+            f"cd {out}/<service> && {link}/bin/python -m pytest tests"
+            + (f". Let go there so that chalice runs (the Lambda package keeps them): {', '.join(venv.freed)}."
+               if venv.freed else ""))
 
 
 def _summary(report: dict, writes: WritePlan, out: Path, dry_run: bool, verbosity: int) -> None:

@@ -91,7 +91,7 @@ def verify(target: str, options: Options) -> Verified:
         modules, empty = suites(options.contracts, only, planned)
         env = World(read(options.plan), (options.scratch / "fleet").resolve()).fresh()
         interpreter = find(options.python, options.root)
-        runner = service_runner(interpreter, options.root, options.scratch)
+        runner = service_runner(interpreter, options.services, options.root, options.scratch)
         with services_fleet(options.services, env, options.scratch / "logs", runner) as (_, urls, secret):
             fleet = options.scratch / "fleet.json"
             described = {"name": f"the generated services ({len(urls)}, chalice local)", "urls": urls,

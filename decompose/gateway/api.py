@@ -185,7 +185,7 @@ def up(table_path: Path, services: Path, plan: Path, root: Path, port: int, scra
            **({ENABLE: "1"} if contract_reset else {})}
     gateway_port = port or free_port()
     monolith = find(python, root)
-    runner = service_runner(monolith, root, scratch)
+    runner = service_runner(monolith, services, root, scratch)
     with aws_local.running(services, names, scratch / "logs") as aws:
         upstreams = [monolith_host(settings, root, monolith, scratch, ports[MONOLITH], env),
                      *[chalice_local(n, services / n, ports[n], {**env, **aws.get(n, {})}, runner) for n in names],

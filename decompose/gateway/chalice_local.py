@@ -3,8 +3,8 @@
     python -m decompose.gateway.chalice_local local --no-autoreload --host 127.0.0.1 --port 8001
 
 Standalone (standard library and chalice only, Python 3.9+): decompose.interpreter.launcher copies it
-alone into a folder and runs it as a file in the monolith's interpreter, which may lack chalice: it
-appends the folder named by DECOMPOSE_SUPPORT_PATH to the path first.
+alone into a folder and runs it as a file with the python of the services' own venv
+(decompose.services_env), which has chalice.
 
 chalice's development server writes a response's headers and its body in two writes. With Nagle's
 algorithm on, the second write waits for the client to acknowledge the first, and clients delay that
@@ -35,18 +35,7 @@ def one_framing(headers: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-def append_support(environ: dict[str, str] | None = None) -> None:
-    """What the monolith's environment lacks for serving (chalice, apig-wsgi, mangum), from the folder
-    decompose prepared: appended, so every distribution the monolith has keeps its own version."""
-    import os
-
-    for entry in (environ or os.environ).get("DECOMPOSE_SUPPORT_PATH", "").split(os.pathsep):
-        if entry and entry not in sys.path:
-            sys.path.append(entry)
-
-
 def main(argv: list[str]) -> int:
-    append_support()
     from chalice import local
     from chalice.cli import main as chalice
 

@@ -7,7 +7,6 @@ Nothing here prints or writes; `writer.apply` writes. Errors a user can fix are 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,8 @@ from decompose.generation.model import Layout
 from decompose.generation.render import Rendered, render
 from decompose.generation.unplug import containers_of
 from decompose.generation.writer import WritePlan, plan_writes
-from decompose.interpreter import Interpreter, find, installed, support_home
+from decompose.generation.locks import pins
+from decompose.interpreter import Installed, Interpreter, find, installed
 from decompose.planning import pathpins
 from decompose.planning.api import Workspace, load, sound_plan
 from decompose.remediation import generate as remediation
@@ -49,15 +49,24 @@ def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | Non
     layout = _layout(ws.analysis, found.homes, sources)
     monolith = find(python, Path("."))
     stage("rendering the services")
-    support = os.path.relpath(support_home(Path(".")).resolve() / "support", out.resolve())
     dotenv = envfiles.env_files(sources)
     rendered = render(layout, sources, found.homes, plan_path.name, ws.analysis, read_contracts(plan_path),
-                      None if monolith.own else installed(monolith), Path(support).as_posix(),
+                      None if monolith.own else _pinned(installed(monolith), plan_path.parent, sources.root),
                       tuple(Path(os.path.relpath(path, out.resolve())).as_posix() for path in dotenv))
     envfiles.report(rendered, dotenv, sources.root)
     remediation.apply(rendered, found.plan.remediate, found.homes, layout.project, ws.analysis.hazards)
     stage("comparing with the files on disk")
     return Generation(rendered, plan_writes(out, rendered.files), monolith)
+
+
+def _pinned(environment: Installed, *roots: Path) -> Installed:
+    """The monolith's environment under the project's own pins: its lock or requirements files, in the
+    folder of the plan (the project's root), else in the analysed folder."""
+    for root in dict.fromkeys(r.resolve() for r in roots):
+        found = pins(root)
+        if found.files:
+            return environment.with_pins(found.versions, tuple((root / f).as_posix() for f in found.files))
+    return environment
 
 
 def sources_of(ws: Workspace, source: Path | None = None) -> Sources:

@@ -40,11 +40,10 @@ RUNTIME = Path(__file__).resolve().parent / "runtime"
 # a scenario's rows, loaded on reset: startdata, and its Django ORM half (imported for a Django app)
 STARTDATA = [Path(__file__).resolve().parents[1] / "contracts" / name for name in ("startdata.py", "django_data.py")]
 STAGES = ("dev", "prod")
-PYTHON_RUNTIMES = ["python3.12", "python3.13"]
 ENTRY = "app"  # the module Chalice, `chalice local` and Lambda import a service by (its attribute `app`)
 RESERVED_TOPS = frozenset({"chalicelib", "decompose_runtime"})  # the service's own packages, next to the monolith's
 RUNTIME_IMPORTS = frozenset({"apig_wsgi", "mangum", "chalice"})  # decompose_runtime's own, pinned from decompose's env
-LAMBDA_RUNTIME = "python3.12"  # chalice would take the local Python's; 3.10 and 3.11 are past their Lambda deprecation
+LAMBDA_RUNTIME = deploy.DEFAULT_RUNTIME  # without the monolith's interpreter (see deploy.lambda_runtime)
 
 
 @dataclass
@@ -60,32 +59,44 @@ def environment() -> SandboxedEnvironment:
 
 def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: str, analysis,
            contracts: Settings | None = None, installed: deploy.Installed | None = None,
-           support: str = "../.decompose/support", dotenv: tuple[str, ...] = ()) -> Rendered:
+           dotenv: tuple[str, ...] = ()) -> Rendered:
     """contracts: the plan's [contracts] table; its reset hooks and env keys are all a service's reset
     endpoint will accept (none when it is absent). installed: the monolith's distributions (read in its
-    interpreter), which name and pin the requirements; None: decompose's own environment's. support: the
-    folder of what the monolith's interpreter lacks to run a service (decompose.interpreter.support_path),
-    relative to the services' folder: the generated tests append it to their path. dotenv: the files the
-    monolith's settings read (decompose.generation.envfiles), relative to the services' folder too."""
+    interpreter), which name and pin the requirements (and its Python the Lambda runtime); None: decompose's own
+    environment's. dotenv: the files the monolith's settings read (decompose.generation.envfiles), relative
+    to the services' folder."""
     env = environment()
     contracts = contracts or Settings()
     files: dict[str, str | bytes] = {}
     tops = {m.split(".")[0] for m in sources.modules}
     refuse_reserved(tops)
     session = _session(sources, layout.layer.modules)
-    _render_layer(files, layout, sources, tops, installed)
+    runtime, why = deploy.lambda_runtime(installed.python if installed else ())
+    _string_requirements(layout, sources, installed)
+    _render_layer(files, layout, sources, tops, installed, runtime)
     writers = classify.writers(analysis)
     layer_dists = {r.name for r in deploy.requirements(layout.layer.external, tops, installed)}
     reports = [_render_service(files, env, layout, service, sources, tops, session, plan_file, analysis, homes, writers,
-                               layer_dists, contracts, installed, support, dotenv) for service in layout.services]
+                               layer_dists, contracts, installed, runtime, dotenv) for service in layout.services]
     report = _report(layout, reports, analysis, homes)
+    report["shared"]["lambda_runtime"] = {"runtime": runtime, **({"why": why} if why else {})}
     files["generation.json"] = json.dumps(report, indent=2, sort_keys=True) + "\n"
     return Rendered({k: v.encode() if isinstance(v, str) else v for k, v in sorted(files.items())}, report)
 
 
+def _string_requirements(layout: Layout, sources: Sources, installed: deploy.Installed | None) -> None:
+    """What the code imports by name only (Django's INSTALLED_APPS, MIDDLEWARE) joins what it imports."""
+    owners = installed.owners if installed else deploy.owners_here()
+    layout.layer.external |= deploy.owned_strings((sources.parsed(m) for m in sorted(layout.layer.modules)), owners)
+    for service in layout.services:
+        service.external |= deploy.owned_strings((sources.parsed(m) for m in sorted(service.views) if m in sources.modules),
+                                                 owners)
+
+
 # --- the shared layer ------------------------------------------------------------------------------------
 
-def _render_layer(files: dict, layout: Layout, sources: Sources, tops: set[str], installed: deploy.Installed | None) -> None:
+def _render_layer(files: dict, layout: Layout, sources: Sources, tops: set[str], installed: deploy.Installed | None,
+                  runtime: str) -> None:
     layer = layout.layer
     needed_modules = {m for m, n in layer.needs} | {f"{m}.{n}" for m, n in layer.needs if n}
 
@@ -109,8 +120,8 @@ def _render_layer(files: dict, layout: Layout, sources: Sources, tops: set[str],
     ours = deploy.requirements(RUNTIME_IMPORTS, tops)  # what decompose_runtime needs: decompose's own pins
     reqs = deploy.requirements(layer.external - RUNTIME_IMPORTS, tops, installed)
     reqs = sorted([r for r in reqs if r.name not in {o.name for o in ours}] + ours, key=lambda r: r.name.lower())
-    files["shared/requirements.txt"] = _requirements_text("the shared layer", reqs)
-    files["shared/template.yaml"] = _layer_template(layout.project)
+    files["shared/requirements.txt"] = _requirements_text("the shared layer", reqs, installed)
+    files["shared/template.yaml"] = _layer_template(layout.project, runtime)
 
 
 NOT_DATA = (".py", ".pyc", ".pyo", ".db", ".sqlite", ".sqlite3", ".log")  # code, or a developer's database and logs
@@ -150,8 +161,8 @@ def _root_files(sources: Sources, paths: list[str]) -> list[tuple[str, bytes]]:
     return sorted(found.items())
 
 
-def _layer_template(project: str) -> str:
-    runtimes = "\n".join(f"        - {r}" for r in PYTHON_RUNTIMES)
+def _layer_template(project: str, runtime: str) -> str:
+    runtimes = f"        - {runtime}"  # the pins were resolved for this Python: their wheels fit it alone
     return f"""AWSTemplateFormatVersion: "2010-09-09"
 Transform: AWS::Serverless-2016-10-31
 Description: The shared kernel of {project} as a Lambda layer (generated by decompose).
@@ -177,7 +188,7 @@ Outputs:
 def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, service: ServiceLayout, sources: Sources,
                     tops: set[str], session: dict | None, plan_file: str, analysis, homes: dict[str, str],
                     writers: set[str], layer_dists: set[str], contracts: Settings, installed: deploy.Installed | None,
-                    support: str, dotenv: tuple[str, ...] = ()) -> dict:
+                    runtime: str, dotenv: tuple[str, ...] = ()) -> dict:
     base = _slug(service.name)
     by_owner = _remote_by_owner(service)
     clients = _client_names(by_owner)
@@ -207,7 +218,7 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
         service=service.name, routes=routes, route_count=sum(len(r.methods) for r in service.routes), plan_file=plan_file, exposed=bool(service.exposed),
         bridge="WsgiBridge" if framework in ("flask", "django") else "AsgiBridge", app_name=f"{_slug(layout.project)}-{base}",
         reset_hooks=sorted(contracts.reset), reset_env=sorted(contracts.env), steps_aside=ENTRY in tops,
-        support=support, dotenv=[path.split("/") for path in dotenv])
+        dotenv=[path.split("/") for path in dotenv])
     models, errors = known.models(sources), known.errors(layout, service, sources, analysis)
     if framework == "django":
         files[f"{base}/chalicelib/framework.py"] = env.get_template("service/framework_django.py.j2").render(
@@ -226,18 +237,18 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     called = sorted({p.target for p in service.proxies() if p.kind == "client"})
     for stage in STAGES:
         files[f"{base}/.chalice/policy-{stage}.json"] = policy.render(stage, called)
-    files[f"{base}/.chalice/layer.json"] = json.dumps(_merge_template(), indent=2, sort_keys=True) + "\n"
+    files[f"{base}/.chalice/layer.json"] = json.dumps(_merge_template(runtime), indent=2, sort_keys=True) + "\n"
     reqs = [r for r in deploy.requirements(service.external, tops, installed) if r.name not in layer_dists]
-    files[f"{base}/requirements.txt"] = _requirements_text(f"service {service.name}", reqs)
+    files[f"{base}/requirements.txt"] = _requirements_text(f"service {service.name}", reqs, installed)
     app_routes = [r for r in analysis.routes if homes.get(r.handler) == LAYER]  # declared in the factory: every service serves them
-    _render_tests(files, env, base, service, framework, routes, support, app_routes)
+    _render_tests(files, env, base, service, framework, routes, app_routes)
     return {"service": service, "routes": routes, "env": env_vars, "sizing": sizing, "requirements": reqs}
 
 
 def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: ServiceLayout, framework: str,
-                  routes: list, support: str, app_routes: list = ()) -> None:
+                  routes: list, app_routes: list = ()) -> None:
     suffix = "_django" if framework == "django" else ""
-    files[f"{base}/tests/conftest.py"] = env.get_template(f"service/conftest{suffix}.py.j2").render(framework=framework, support=support)
+    files[f"{base}/tests/conftest.py"] = env.get_template(f"service/conftest{suffix}.py.j2").render(framework=framework)
     chalice = sorted([m, r.path, r.example] for r in routes for m in r.methods)
     if framework == "django":
         views = sorted({(django.example_path(r.path), r.handler) for r in service.routes})
@@ -409,18 +420,24 @@ def _config(layout: Layout, service: ServiceLayout, env_vars: list[str], sizing:
     return json.dumps(config, indent=2, sort_keys=False) + "\n"
 
 
-def _merge_template() -> dict:
+def _merge_template(runtime: str) -> dict:
     """For `chalice package --merge-template .chalice/layer.json`: the function runs on the shared layer."""
     return {
         "Parameters": {"SharedLayerArn": {"Type": "String", "Description": "ARN of the shared layer (shared/template.yaml output)"}},
-        "Resources": {"APIHandler": {"Properties": {"Layers": [{"Ref": "SharedLayerArn"}], "Runtime": LAMBDA_RUNTIME}}},
+        "Resources": {"APIHandler": {"Properties": {"Layers": [{"Ref": "SharedLayerArn"}], "Runtime": runtime}}},
     }
 
 
-def _requirements_text(what: str, reqs: list[deploy.Requirement]) -> str:
-    lines = [f"# Third-party distributions {what} imports (generated by decompose; pinned to the versions",
-             "# installed where decompose ran, unpinned where they were not installed)."]
-    lines += [f"{r.line()}  # import {', '.join(r.imports)}" if not r.version else r.line() for r in reqs]
+def _requirements_text(what: str, reqs: list[deploy.Requirement], installed: deploy.Installed | None) -> str:
+    where = "the monolith's environment (read in its interpreter)" if installed else "decompose's own environment"
+    if installed and installed.locked_from:
+        where = f"the project's {', '.join(Path(f).name for f in installed.locked_from)}, else in {where}"
+    lines = [f"# Third-party distributions {what} needs (generated by decompose): those its code imports, then",
+             f"# what they depend on (# via ...), each pinned to its version in {where}.",
+             "# A line without a version is pinned nowhere: pin it before packaging."]
+    for r in reqs:
+        note = f"  # via {r.via}" if r.via else "" if r.version else f"  # import {', '.join(r.imports)}"
+        lines.append(r.line() + note)
     return "\n".join(lines) + "\n"
 
 

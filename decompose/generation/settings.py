@@ -17,7 +17,7 @@ import libcst as cst
 
 from decompose.analysis.syntax import string_value
 from decompose.generation.source import Parsed
-from decompose.interpreter import Installed
+from decompose.interpreter import Installed, normalise
 
 SECRET_WORDS = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|_KEY$|^KEY$|PRIVATE|CREDENTIAL|DATABASE_URL|DSN", re.IGNORECASE)
 BASE_MEMORY_MB = 512
@@ -86,11 +86,59 @@ def is_secret(name: str) -> bool:
 
 # --- requirements ----------------------------------------------------------------------------------------
 
+DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+")
+BARE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+SETTING = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+def string_imports(parsed: Parsed) -> set[str]:
+    """Top-level names the module's settings import by name only: dotted paths in the strings of its
+    UPPERCASE assignments (MIDDLEWARE, REST_FRAMEWORK's classes, a BACKEND) and bare names in an
+    INSTALLED_APPS. Django imports them at setup: a service without their distribution fails there."""
+    if "string-imports" not in parsed.cache:
+        found: set[str] = set()
+        for piece in parsed.pieces:
+            if piece.kind == "symbol" and isinstance(piece.node, cst.SimpleStatementLine):
+                for small in piece.node.body:
+                    found |= _setting_strings(small)
+        parsed.cache["string-imports"] = found
+    return parsed.cache["string-imports"]
+
+
+def _setting_strings(small: cst.BaseSmallStatement) -> set[str]:
+    targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else \
+        [small.target] if isinstance(small, (cst.AnnAssign, cst.AugAssign)) and small.value is not None else []
+    names = [t.value for t in targets if isinstance(t, cst.Name) and SETTING.fullmatch(t.value)]
+    if not names:
+        return set()
+    apps = any("APPS" in name for name in names)
+    found: set[str] = set()
+
+    class Strings(cst.CSTVisitor):
+        def visit_SimpleString(self, node: cst.SimpleString) -> None:
+            value = string_value(node)
+            if isinstance(value, str) and (DOTTED.fullmatch(value) or (apps and BARE.fullmatch(value))):
+                found.add(value.split(".")[0])
+
+    small.value.visit(Strings())
+    return found
+
+
+def owned_strings(parsed: Iterable[Parsed], owners: Mapping[str, list[str]]) -> set[str]:
+    """string_imports of these modules that an installed distribution provides (a dotted string naming a
+    model, "auth.User", names no distribution and stays out)."""
+    return {top for module in parsed for top in string_imports(module) if top in owners}
+
+
+def owners_here() -> Mapping[str, list[str]]:
+    return _import_owners()
+
 @dataclass(frozen=True)
 class Requirement:
     name: str  # distribution
     version: str | None  # installed here, or None (then unpinned and reported)
     imports: tuple[str, ...]
+    via: str = ""  # a dependency of this distribution the code imports (not itself imported)
 
     def line(self) -> str:
         return f"{self.name}=={self.version}" if self.version else self.name
@@ -98,7 +146,10 @@ class Requirement:
 
 def requirements(imports: Iterable[str], internal_tops: set[str], installed: Installed | None = None) -> list[Requirement]:
     """Third-party distributions for these top-level import names (stdlib and internal skipped), named and
-    pinned from `installed` (the monolith's environment, read in its interpreter), else from decompose's own."""
+    pinned from `installed` (the monolith's environment, read in its interpreter), else from decompose's own.
+    With the monolith's environment, what they depend on there comes too, pinned as well: a venv or a
+    Lambda package built from the file gets the versions the monolith runs on (Flask 0.12 beside its
+    Werkzeug 0.12, not beside the newest Werkzeug its loose `Werkzeug>=0.7` would let pip take)."""
     owners = installed.owners if installed else _import_owners()
     version = installed.version if installed else _version
     found: dict[str, set[str]] = {}
@@ -107,7 +158,11 @@ def requirements(imports: Iterable[str], internal_tops: set[str], installed: Ins
             continue
         for dist in owners.get(name, [name]):
             found.setdefault(dist, set()).add(name)
-    return [Requirement(dist, version(dist), tuple(sorted(names))) for dist, names in sorted(found.items(), key=lambda i: i[0].lower())]
+    direct = [Requirement(dist, version(dist), tuple(sorted(names))) for dist, names in found.items()]
+    pulled = installed.closure(sorted(found)) if installed else {}
+    pulled = {dist: top for dist, top in pulled.items() if not any(normalise(dist) == normalise(d) for d in found)}
+    indirect = [Requirement(dist, version(dist), (), top) for dist, top in pulled.items()]
+    return sorted(direct + indirect, key=lambda r: r.name.lower())
 
 
 @cache
@@ -121,6 +176,30 @@ def _version(dist: str) -> str | None:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
         return None
+
+
+# --- Lambda runtime -------------------------------------------------------------------------------------
+
+LAMBDA_PYTHONS = ((3, 9), (3, 10), (3, 11), (3, 12), (3, 13))  # the python3.X runtimes Lambda offers
+LAMBDA_DEPRECATED = ((3, 9), (3, 10), (3, 11))  # past their Lambda deprecation date (cfn-lint's data)
+DEFAULT_RUNTIME = "python3.12"  # without the monolith's interpreter
+
+
+def lambda_runtime(python: tuple[int, ...]) -> tuple[str, str]:
+    """(runtime, why it is not the monolith's own Python, or ""): its pins were resolved for that Python, so
+    its wheels (compiled ones above all) fit only that runtime; a Python Lambda lacks gets the nearest one."""
+    if not python:
+        return DEFAULT_RUNTIME, ""
+    minor = tuple(python[:2])
+    if minor in LAMBDA_DEPRECATED:
+        return "python%d.%d" % minor, (f"python{minor[0]}.{minor[1]} (the monolith's Python) is deprecated on Lambda "
+                                       "(cfn-lint warns, new functions may be refused): move the monolith to 3.12 or newer")
+    if minor in LAMBDA_PYTHONS:
+        return "python%d.%d" % minor, ""
+    nearest = min(LAMBDA_PYTHONS, key=lambda v: (abs(v[1] - minor[1]) if v[0] == minor[0] else 99, -v[1]))
+    runtime = "python%d.%d" % nearest
+    return runtime, (f"the monolith runs Python {minor[0]}.{minor[1]}, which Lambda has no runtime for: {runtime} "
+                     "instead; check that every pinned distribution has a wheel for it")
 
 
 # --- Lambda sizing ---------------------------------------------------------------------------------------

@@ -23,49 +23,6 @@ app = "the chalice app"
 entry.expose("app", app)
 '''
 
-MONOLITH = {
-    "app/__init__.py": 'VERSION = "1.0"\n',
-    "app/factory.py": '''
-        from flask import Flask
-
-        from app.books.views import books
-        from app.members.views import members
-
-
-        def create_app():
-            app = Flask(__name__)
-            app.register_blueprint(books)
-            app.register_blueprint(members)
-            return app
-    ''',
-    "app/books/__init__.py": "",
-    "app/books/views.py": '''
-        from flask import Blueprint, jsonify
-
-        from app import VERSION
-
-        books = Blueprint("books", __name__)
-
-
-        @books.route("/books/<int:book_id>")
-        def book(book_id):
-            return jsonify(id=book_id, title=f"book {book_id}", version=VERSION)
-    ''',
-    "app/members/__init__.py": "",
-    "app/members/views.py": '''
-        from flask import Blueprint, jsonify
-
-        members = Blueprint("members", __name__)
-
-
-        @members.route("/members")
-        def everyone():
-            return jsonify(["ada", "grace"])
-    ''',
-    "wsgi.py": "from app.factory import create_app\n\napp = create_app()\n",
-}
-
-
 def _python(code: str, *path: Path, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(p) for p in path)}
     return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True,
@@ -92,10 +49,10 @@ def test_a_monolith_module_binding_app_itself_is_a_clear_import_error(tmp_path: 
     assert "binds a name 'app' itself (or has a submodule of that name)" in done.stderr.strip().splitlines()[-1]
 
 
-def test_services_of_a_monolith_named_app_import_it_and_pass_their_tests(tmp_path: Path):
-    write_tree(tmp_path, MONOLITH)
-    run_in(tmp_path, ["analyze", "."], ["plan", "--services", "2"], ["generate"])
-    services = sorted(p.parent for p in (tmp_path / "services").glob("*/app.py"))
+def test_services_of_a_monolith_named_app_import_it_and_pass_their_tests(monolith: Path):
+    """In decompose's own interpreter (conftest.py's tree; test_foreign_monolith.py runs it in another one)."""
+    run_in(monolith, ["analyze", "."], ["plan", "--services", "2"], ["generate"])
+    services = sorted(p.parent for p in (monolith / "services").glob("*/app.py"))
     assert len(services) == 2
     for service in services:
         done = subprocess.run([sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"], cwd=service,
@@ -105,16 +62,17 @@ def test_services_of_a_monolith_named_app_import_it_and_pass_their_tests(tmp_pat
         assert " passed" in done.stdout and "failed" not in done.stdout
 
 
-def test_a_monolith_package_named_like_the_service_s_own_code_is_refused(tmp_path: Path):
+def test_a_monolith_package_named_like_the_service_s_own_code_is_refused(monolith: Path):
     from typer.testing import CliRunner
 
     from decompose.cli import app as cli
 
-    write_tree(tmp_path, {**MONOLITH, "chalicelib/__init__.py": "", "chalicelib/util.py": "X = 1\n",
-                          "app/books/views.py": MONOLITH["app/books/views.py"] + "\nfrom chalicelib.util import X\n"})
-    run_in(tmp_path, ["analyze", "."], ["plan", "--services", "2"])
+    views = monolith / "app" / "users" / "views.py"
+    write_tree(monolith, {"chalicelib/__init__.py": "", "chalicelib/util.py": "X = 1\n",
+                          "app/users/views.py": views.read_text() + "\nfrom chalicelib.util import X\n"})
+    run_in(monolith, ["analyze", "."], ["plan", "--services", "2"])
     with pytest.MonkeyPatch.context() as patch:
-        patch.chdir(tmp_path)
+        patch.chdir(monolith)
         result = CliRunner().invoke(cli, ["generate"])
     assert result.exit_code == 2
     assert "top-level module named 'chalicelib'" in result.output and "Traceback" not in result.output

@@ -3,129 +3,19 @@ that conflict with decompose's own Flask 3 / Jinja2 3.1) on another Python minor
 `app`. Its contracts are recorded from decompose's interpreter with --python, and nothing of decompose
 ever enters the monolith's environment.
 
-The monolith's venv is built by this test with pip (PyPI only) and cached under tests/.cache/envs/,
-keyed by the interpreter and the pins: later runs reuse it.
+The monolith and its venv are conftest.py's (`monolith`, `monolith_python`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-PINS = ["flask==2.0.3", "werkzeug==2.0.3", "jinja2==3.0.3", "itsdangerous==2.0.1", "click==8.0.4",
-        "markupsafe==2.0.1", "pytest==7.4.4"]
-CACHE = ROOT / "tests" / ".cache" / "envs"
-PYENV = Path("/root/.pyenv/versions")
-
-APP = {
-    "app/__init__.py": 'NAME = "shop"\n',
-    "app/factory.py": '''
-from flask import Flask
-
-from app.cart.views import cart
-from app.users.views import users
-
-
-def create_app():
-    app = Flask(__name__)
-    app.register_blueprint(cart)
-    app.register_blueprint(users)
-    return app
-''',
-    "app/cart/__init__.py": "",
-    "app/cart/views.py": '''
-from flask import Blueprint, current_app, jsonify, request
-
-cart = Blueprint("cart", __name__)
-
-
-@cart.route("/cart", methods=["GET"])
-def show():
-    return jsonify(items=current_app.config.setdefault("ITEMS", []))
-
-
-@cart.route("/cart", methods=["POST"])
-def add():
-    items = current_app.config.setdefault("ITEMS", [])
-    items.append(request.get_json()["item"])
-    return jsonify(items=items), 201
-''',
-    "app/users/__init__.py": "",
-    "app/users/views.py": '''
-from flask import Blueprint, jsonify
-
-from app import NAME
-
-users = Blueprint("users", __name__)
-
-
-@users.route("/users/<int:user_id>")
-def user(user_id):
-    return jsonify(id=user_id, name=f"user {user_id}", shop=NAME)
-''',
-    "tests/__init__.py": "",
-    "tests/test_app.py": '''
-import flask
-import pytest
-
-from app.factory import create_app
-
-
-@pytest.fixture
-def client():
-    return create_app().test_client()
-
-
-def test_the_pins_are_the_monolith_s():
-    assert flask.__version__ == "2.0.3"
-
-
-def test_cart(client):
-    assert client.post("/cart", json={"item": "tea"}).status_code == 201
-    assert client.get("/cart").get_json()["items"] == ["tea"]
-
-
-def test_user(client):
-    assert client.get("/users/7").get_json() == {"id": 7, "name": "user 7", "shop": "shop"}
-''',
-}
-
-
-def other_python() -> Path | None:
-    """A CPython 3.9 (else any 3.9-3.13 of another minor than decompose's) from pyenv."""
-    own = f"{sys.version_info.major}.{sys.version_info.minor}"
-    found = sorted(PYENV.glob("3.*/bin/python"), key=lambda p: [int(n) for n in p.parts[-3].split(".") if n.isdigit()])
-    usable = [p for p in found if p.parts[-3].rsplit(".", 1)[0] in ("3.9", "3.10", "3.11", "3.12", "3.13")
-              and not p.parts[-3].startswith(own + ".")]
-    return usable[0] if usable else None
-
-
-@pytest.fixture(scope="module")
-def monolith_python() -> Path:
-    base = other_python()
-    if base is None:
-        pytest.skip("no CPython 3.9-3.13 other than decompose's own under /root/.pyenv/versions")
-    key = hashlib.sha256(json.dumps([str(base), PINS]).encode()).hexdigest()[:16]
-    venv = CACHE / key
-    python = venv / "bin" / "python"
-    if not (venv / "ready").exists():
-        shutil.rmtree(venv, ignore_errors=True)
-        subprocess.run([str(base), "-m", "venv", str(venv)], check=True, timeout=120)
-        done = subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *PINS],
-                              capture_output=True, text=True, timeout=300, check=False)
-        if done.returncode != 0:
-            pytest.skip(f"PyPI not reachable to build the monolith's venv: {done.stderr.strip()[-300:]}")
-        (venv / "ready").write_text("\n".join(PINS) + "\n")
-    return python
 
 
 def decompose(cwd: Path, *args: str) -> subprocess.CompletedProcess:
@@ -135,19 +25,17 @@ def decompose(cwd: Path, *args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=300, check=False)
 
 
+def version(python: Path) -> tuple[int, int]:
+    done = subprocess.run([str(python), "-c", "import sys; print(*sys.version_info[:2])"], capture_output=True,
+                          text=True, check=True, timeout=60)
+    return tuple(int(n) for n in done.stdout.split())
+
+
 def distributions(python: Path) -> set[str]:
     done = subprocess.run([str(python), "-I", "-c", "import importlib.metadata as m, json; "
                            "print(json.dumps(sorted(d.metadata['Name'].lower() for d in m.distributions())))"],
                           capture_output=True, text=True, check=True, timeout=60, env={"PATH": "/usr/bin:/bin"})
     return set(json.loads(done.stdout))
-
-
-@pytest.fixture
-def monolith(tmp_path: Path) -> Path:
-    for name, text in APP.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text.lstrip())
-    return tmp_path
 
 
 def test_contracts_are_recorded_in_the_monolith_s_own_interpreter(monolith: Path, monolith_python: Path):
@@ -231,14 +119,23 @@ def test_every_stage_runs_from_decompose_s_venv_with_python(monolith: Path, mono
     done = decompose(monolith, "generate", "--python", python)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"monolith interpreter: {monolith_python}" in done.stderr
+    assert "Run a service's tests with: cd services/<service> && ../../.decompose/services-venv/bin/python -m pytest tests" \
+        in done.stderr, done.stderr
+    assert "Lambda runtime: python%d.%d" % version(monolith_python) in done.stderr
     shared = (monolith / "services" / "shared" / "requirements.txt").read_text()
     assert "Flask==2.0.3" in shared, shared
+    assert "Werkzeug==2.0.3  # via Flask" in shared and "Jinja2==3.0.3  # via Flask" in shared, shared
+    assert "Runtime: python%d.%d" % version(monolith_python) in "".join(
+        p.read_text().replace('"Runtime": "', "Runtime: ").replace('"', "") for p in (monolith / "services").glob("*/.chalice/layer.json"))
     services = sorted(p.parent for p in (monolith / "services").glob("*/app.py"))
     assert len(services) == 2
-    for service in services:  # as a user runs them: the monolith's pytest, nothing exported
-        tests = subprocess.run([python, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"], cwd=service,
-                               capture_output=True, text=True, timeout=300, check=False,
-                               env={"PATH": f"{monolith_python.parent}:/usr/bin:/bin", "HOME": str(tmp_path)})
+    venv = (monolith / ".decompose" / "services-venv").resolve()
+    own = distributions(venv / "bin" / "python")  # built from the generated requirements, on the monolith's Python
+    assert {"flask", "werkzeug", "chalice", "pytest"} <= own and not own & {"decompose", "typer", "libcst"}
+    for service in services:  # as generate tells a user to run them: the services' venv, nothing exported
+        tests = subprocess.run([str(venv / "bin" / "python"), "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"],
+                               cwd=service, capture_output=True, text=True, timeout=300, check=False,
+                               env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
         assert tests.returncode == 0 and " passed" in tests.stdout, f"{service.name}: {tests.stdout[-3000:]}{tests.stderr[-1500:]}"
     done = decompose(monolith, "contracts", "record", "--python", python, "--", "tests")
     assert done.returncode == 0, done.stdout + done.stderr

@@ -1,0 +1,112 @@
+"""The project's own pins: its lock file or requirements files, read before its environment.
+
+    pins(root) -> Pins(versions {normalised name: version}, files [relative paths read])
+
+A project says which versions it runs on in poetry.lock, uv.lock, Pipfile.lock, requirements files
+(requirements.txt, requirements/*.txt, requirements-*.txt, following `-r`) or `==` pins in
+pyproject.toml's [project] dependencies. The first file that pins a distribution wins, in that order;
+the generated requirements take those versions first, the monolith's environment's second (an
+environment drifts: a `pip install -U` by hand, a dependency of a dev tool). Nothing is executed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+
+from decompose.interpreter import normalise
+
+PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*===?\s*([A-Za-z0-9][A-Za-z0-9.+!_-]*)\s*(?:;.*)?$")
+INCLUDE = re.compile(r"^\s*(?:-r|--requirement)\s*=?\s*(\S+)")
+PRODUCTION_FIRST = ("prod", "production", "common", "base", "requirements")  # before dev/test files of one folder
+
+
+@dataclass(frozen=True)
+class Pins:
+    versions: dict[str, str] = field(default_factory=dict)  # normalised distribution name -> version
+    files: tuple[str, ...] = ()
+
+    def version(self, dist: str) -> str | None:
+        return self.versions.get(normalise(dist))
+
+
+def pins(root: Path) -> Pins:
+    versions: dict[str, str] = {}
+    read: list[str] = []
+    for path, reader in _candidates(root):
+        try:
+            found = reader(path)
+        except (OSError, ValueError, TOMLKitError):
+            continue  # an unreadable lock pins nothing; the environment's versions stand
+        if found:
+            read.append(path.relative_to(root).as_posix())
+            for name, version in found.items():
+                versions.setdefault(normalise(name), version)
+    return Pins(versions, tuple(read))
+
+
+def _candidates(root: Path) -> list[tuple[Path, object]]:
+    found: list[tuple[Path, object]] = [(root / "poetry.lock", _toml_lock), (root / "uv.lock", _toml_lock),
+                                        (root / "pdm.lock", _toml_lock), (root / "Pipfile.lock", _pipfile_lock)]
+    texts = [root / "requirements.txt", *sorted(root.glob("requirements-*.txt")),
+             *sorted(root.glob("requirements/*.txt"), key=_production_first)]
+    found += [(path, requirements_file) for path in dict.fromkeys(texts)]
+    found.append((root / "pyproject.toml", _pyproject))
+    return [(path, reader) for path, reader in found if path.is_file()]
+
+
+def _production_first(path: Path) -> tuple[int, str]:
+    rank = next((i for i, word in enumerate(PRODUCTION_FIRST) if path.stem.lower() == word), len(PRODUCTION_FIRST))
+    return rank, path.name
+
+
+def requirements_file(path: Path, seen: frozenset[Path] = frozenset()) -> dict[str, str]:
+    """`name==version` lines, and those of the files it includes with -r (each once)."""
+    found: dict[str, str] = {}
+    for raw in path.read_text().splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        include = INCLUDE.match(line)
+        if include:
+            other = (path.parent / include.group(1)).resolve()
+            if other.is_file() and other not in seen:
+                for name, version in requirements_file(other, seen | {path.resolve()}).items():
+                    found.setdefault(name, version)
+            continue
+        pinned = PIN.match(line)
+        if pinned:
+            found.setdefault(pinned.group(1), pinned.group(2))
+    return found
+
+
+def _toml_lock(path: Path) -> dict[str, str]:
+    """poetry.lock, uv.lock, pdm.lock: [[package]] tables with a name and a version (the project itself
+    is one of uv's packages: harmless, nothing imports it as a third party)."""
+    data = tomlkit.loads(path.read_text()).unwrap()
+    return {p["name"]: str(p["version"]) for p in data.get("package", []) if p.get("name") and p.get("version")}
+
+
+def _pipfile_lock(path: Path) -> dict[str, str]:
+    data = json.loads(path.read_text())
+    found: dict[str, str] = {}
+    for section in ("default", "develop"):
+        for name, spec in (data.get(section) or {}).items():
+            version = str(spec.get("version", "")) if isinstance(spec, dict) else ""
+            if version.startswith("=="):
+                found.setdefault(name, version[2:])
+    return found
+
+
+def _pyproject(path: Path) -> dict[str, str]:
+    project = tomlkit.loads(path.read_text()).unwrap().get("project") or {}
+    groups = [project.get("dependencies") or [], *(project.get("optional-dependencies") or {}).values()]
+    found: dict[str, str] = {}
+    for line in (item for group in groups for item in group if isinstance(item, str)):
+        pinned = PIN.match(line)
+        if pinned:
+            found.setdefault(pinned.group(1), pinned.group(2))
+    return found

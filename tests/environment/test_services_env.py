@@ -1,0 +1,141 @@
+"""The services' own venv (decompose.services_env) and the requirements it is built from: the monolith's
+pins of what the code imports and of what those depend on, the Lambda runtime of the monolith's Python."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from decompose.errors import UserError
+from decompose.generation.settings import Requirement, lambda_runtime, requirements
+from decompose.interpreter import Installed, Interpreter, probe
+from decompose.services_env import culprit, ensure, key, relaxed, requirement_lines
+from tests.helpers import write_tree
+
+OLD_FLASK = Installed({"flask": ["Flask"], "flask_login": ["Flask-Login"], "werkzeug": ["Werkzeug"]},
+                      {"Flask": "0.12.2", "Werkzeug": "0.12.2", "Jinja2": "2.10", "MarkupSafe": "1.1.1",
+                       "click": "6.7", "itsdangerous": "0.24", "Flask-Login": "0.4.0", "coverage": "4.4.1"},
+                      {"Flask": ["Jinja2", "Werkzeug", "click", "itsdangerous"], "Jinja2": ["MarkupSafe"],
+                       "Flask-Login": ["Flask"], "Werkzeug": ["watchdog"]}, (3, 9, 18))
+
+
+def test_what_the_imported_distributions_depend_on_is_pinned_too():
+    found = requirements({"flask_login", "os"}, set(), OLD_FLASK)
+    assert found == [Requirement("click", "6.7", (), "Flask-Login"), Requirement("Flask", "0.12.2", (), "Flask-Login"),
+                     Requirement("Flask-Login", "0.4.0", ("flask_login",)),
+                     Requirement("itsdangerous", "0.24", (), "Flask-Login"), Requirement("Jinja2", "2.10", (), "Flask-Login"),
+                     Requirement("MarkupSafe", "1.1.1", (), "Flask-Login"), Requirement("Werkzeug", "0.12.2", (), "Flask-Login")]
+    # what is not installed (watchdog: an extra or a marker this Python did not meet) and the dev tools stay out
+    assert not {"watchdog", "coverage"} & {r.name for r in found}
+
+
+def test_a_distribution_the_code_imports_is_listed_as_imported_not_as_pulled_in():
+    found = requirements({"flask", "werkzeug"}, set(), OLD_FLASK)
+    assert Requirement("Werkzeug", "0.12.2", ("werkzeug",)) in found
+    assert [r.name for r in found if r.via] == ["click", "itsdangerous", "Jinja2", "MarkupSafe"]
+
+
+@pytest.mark.parametrize(("python", "runtime", "reported"), [
+    ((3, 9, 18), "python3.9", True), ((3, 13, 0), "python3.13", False), ((), "python3.12", False),
+    ((3, 14, 1), "python3.13", True), ((3, 8, 10), "python3.9", True)])
+def test_the_lambda_runtime_follows_the_monolith_s_python(python, runtime, reported):
+    chosen, why = lambda_runtime(python)
+    assert chosen == runtime and bool(why) == reported
+    assert not why or (f"Python {python[0]}.{python[1]}" in why or "the monolith's Python" in why) and runtime in why
+
+
+def test_the_venv_is_built_from_every_requirements_file_once(tmp_path: Path):
+    write_tree(tmp_path, {"services/shared/requirements.txt": "# header\nFlask==2.0.3\nchalice==1.31.0\n",
+                          "services/cart/requirements.txt": "# header\nflask==2.0.3  # import flask\nPyJWT==2.8.0\n",
+                          "services/users/requirements.txt": "\n"})
+    lines = requirement_lines(tmp_path / "services")
+    assert lines == ["chalice==1.31.0", "Flask==2.0.3", "PyJWT==2.8.0"]
+    nine, twelve = (Interpreter(Path("p"), "--python", v) for v in ((3, 9, 1), (3, 12, 1)))
+    assert key(lines, nine) == key(list(lines), nine) != key(lines, twelve) != key(lines[:2], twelve)
+    assert relaxed(lines) == ["chalice<=1.31.0", "Flask==2.0.3", "PyJWT==2.8.0"]  # the monolith's pins stay exact
+
+
+def test_the_installer_s_message_names_the_distribution():
+    lines = ["Flask==0.12.2", "click==6.7", "chalice==1.31.0"]
+    uv = "  × No solution found when resolving dependencies:\n  ╰─▶ Because chalice==1.31.0 depends on click>=7 ..."
+    assert culprit(uv, lines) == "chalice==1.31.0"
+    assert culprit("ERROR: nothing matches", lines) == "one of Flask==0.12.2, click==6.7, chalice==1.31.0"
+
+
+def test_a_requirement_that_cannot_be_installed_is_one_clear_error(tmp_path: Path):
+    write_tree(tmp_path, {"services/shared/requirements.txt": "decompose-no-such-distribution==0.0.1\n",
+                          "services/cart/requirements.txt": "\n"})
+    own = probe(Interpreter(Path(sys.executable), "--python"))
+    with pytest.raises(UserError) as raised:
+        ensure(own, tmp_path / "services", tmp_path)
+    assert "installing the services' requirements failed at decompose-no-such-distribution==0.0.1" in raised.value.what
+    assert "services/*/requirements.txt" in raised.value.next_step
+    assert not (tmp_path / ".decompose" / "services-venv").exists()
+
+
+def test_the_project_s_own_pins_come_first(tmp_path: Path):
+    from decompose.generation.locks import pins
+
+    write_tree(tmp_path, {"requirements/dev.txt": "-r common.txt\nFlask-Login==0.4.1\npytest==3.0.0  # tests\n",
+                          "requirements/common.txt": "Flask==0.12.2\nflask-login==0.4.0\nsqlalchemy[asyncio]==1.1.11 ; "
+                                                     "python_version >= '3'\n-e git+https://x/y#egg=z\nbleach>=2\n",
+                          "poetry.lock": '[[package]]\nname = "Werkzeug"\nversion = "0.12.2"\n\n'
+                                         '[[package]]\nname = "flask"\nversion = "1.0"\n',
+                          "pyproject.toml": '[project]\nname = "x"\ndependencies = ["click==6.7", "six"]\n'})
+    found = pins(tmp_path)
+    assert found.files == ("poetry.lock", "requirements/common.txt", "requirements/dev.txt", "pyproject.toml")
+    assert found.versions == {"werkzeug": "0.12.2", "flask": "1.0", "flask-login": "0.4.0", "sqlalchemy": "1.1.11",
+                              "pytest": "3.0.0", "click": "6.7"}  # the lock first, production files before dev ones
+    environment = OLD_FLASK.with_pins(found.versions, found.files)
+    assert environment.version("Flask") == "1.0" and environment.version("MarkupSafe") == "1.1.1"
+    assert Requirement("flask_sslify", None, ("flask_sslify",)) in requirements({"flask_sslify"}, set(), environment)
+
+
+def test_pipfile_lock_and_a_broken_lock(tmp_path: Path):
+    from decompose.generation.locks import pins
+
+    write_tree(tmp_path, {"Pipfile.lock": '{"default": {"django": {"version": "==4.2.1"}, "local": {"path": "."}}, '
+                                          '"develop": {"pytest": {"version": "==8.0.0"}}}',
+                          "uv.lock": "this is not toml ["})
+    assert pins(tmp_path).versions == {"django": "4.2.1", "pytest": "8.0.0"}
+    assert pins(tmp_path).files == ("Pipfile.lock",)
+
+
+def test_distributions_named_only_in_settings_strings_are_required():
+    from decompose.generation.settings import owned_strings
+    from decompose.generation.source import parse
+
+    settings = parse("proj.settings", '''
+INSTALLED_APPS = ["django.contrib.auth", "corsheaders", "proj.users", "rest_framework"]
+MIDDLEWARE = ("corsheaders.middleware.CorsMiddleware", "whitenoise.middleware.WhiteNoiseMiddleware")
+REST_FRAMEWORK = {"DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"]}
+AUTH_USER_MODEL = "users.User"
+title = "sentry_sdk.integrations"
+LOG_LEVEL = "whitenoise"
+''', False, "proj/settings.py")
+    owners = {"corsheaders": ["django-cors-headers"], "whitenoise": ["whitenoise"], "django": ["Django"],
+              "rest_framework": ["djangorestframework"], "rest_framework_simplejwt": ["djangorestframework-simplejwt"],
+              "users": ["users"], "sentry_sdk": ["sentry-sdk"]}
+    # lower-case names are not settings; a bare name counts only in an INSTALLED_APPS; "users.User" is
+    # a model label, but `users` is installed: it is kept, and requirements() drops it when it is internal
+    assert owned_strings([settings], owners) == {"corsheaders", "django", "rest_framework", "rest_framework_simplejwt",
+                                                 "users", "whitenoise"}
+
+
+def test_the_monolith_s_pins_of_chalice_s_own_dependencies_are_let_go_second():
+    from decompose.services_env import serving_dependencies, shared_with_serving
+
+    assert "click" in serving_dependencies() and "botocore" in serving_dependencies()
+    lines = ["chalice==1.31.0", "click==6.7", "Flask==0.12.2", "PyYAML==3.12"]
+    assert shared_with_serving(lines, {"click", "pyyaml", "chalice"}) == (
+        ["chalice==1.31.0", "click", "Flask==0.12.2", "PyYAML"], ["click==6.7", "PyYAML==3.12"])
+
+
+def test_installed_extras_of_imported_distributions_come_and_not_those_of_their_dependencies():
+    environment = Installed({"pwdlib": ["pwdlib"]}, {"pwdlib": "0.2.1", "argon2-cffi": "23.1.0", "bcrypt": "4.2.0",
+                                                     "pytest": "8.0.0", "cffi": "1.17.1"},
+                            {"pwdlib": ["[extra]argon2-cffi", "[extra]bcrypt", "[extra]unused"],
+                             "argon2-cffi": ["cffi"], "bcrypt": ["[extra]pytest"]})
+    assert environment.closure(["pwdlib"]) == {"argon2-cffi": "pwdlib", "bcrypt": "pwdlib", "cffi": "pwdlib"}
