@@ -157,10 +157,11 @@ def watch() -> None:
         return
     import gc
 
-    for found in gc.get_objects():
-        if isinstance(found, Engine) and _counted(found):
+    for found in gc.get_objects():  # type(), not isinstance(): a lazy proxy (Django's settings) answers
+        kind = type(found)          # isinstance through __class__, which evaluates it (ImproperlyConfigured)
+        if issubclass(kind, Engine) and _counted(found):
             _note("engines", found)
-        elif isinstance(found, MetaData):
+        elif issubclass(kind, MetaData):
             _note("metadata", found)
     created = Dialect.__dict__["engine_created"].__func__
 
@@ -207,7 +208,7 @@ def _build_lazy_engines() -> None:
     asked: set[int] = set()
     for module in list(sys.modules.values()):
         for found in list(getattr(module, "__dict__", {}).values()):
-            if id(found) not in asked and _lazy_database(type(found)) and not isinstance(found, type):
+            if id(found) not in asked and _lazy_database(type(found)) and not issubclass(type(found), type):
                 asked.add(id(found))
                 try:
                     found.get_engine()

@@ -7,6 +7,7 @@ Nothing here prints or writes; `writer.apply` writes. Errors a user can fix are 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +20,8 @@ from decompose.generation.layout import Sources, build_layout
 from decompose.generation.model import Layout
 from decompose.generation.render import Rendered, render
 from decompose.generation.unplug import containers_of
-from decompose.generation.writer import WritePlan, plan_writes
 from decompose.generation.locks import pins
+from decompose.generation.writer import WritePlan, plan_writes
 from decompose.interpreter import Installed, Interpreter, find, installed
 from decompose.planning import pathpins
 from decompose.planning.api import Workspace, load, sound_plan

@@ -136,8 +136,8 @@ def test_plain_sqlalchemy_rows_are_captured_from_the_last_engine_and_loaded_into
     with fresh.connect() as connection:
         assert [tuple(r) for r in connection.execute(plain.items.select())] == [
             (uuid.UUID(int=9), "pen", 3, datetime.datetime(2024, 5, 1))]
-    with pytest.raises(startdata.LoadError, match="'payments', which no SQLAlchemy metadata"):
-        startdata.load(object(), {"payments": [{"id": 1}]})
+    with pytest.raises(startdata.LoadError, match="'no_such_table', which no SQLAlchemy metadata"):
+        startdata.load(object(), {"no_such_table": [{"id": 1}]})  # no MetaData of this process has it
 
 
 LAZY = '''
@@ -206,3 +206,26 @@ def test_the_host_loads_into_a_lazily_built_in_memory_database_and_serves_it_on_
         worker.join(timeout=60)
     assert seen["status"] == ["200 OK", "200 OK"], seen
     assert json.loads(seen["/_decompose/reset"])["loaded"] == 1 and seen["/people"] == b"ann"
+
+
+LAZY_PROXY = '''
+from decompose.contracts import startdata
+
+class Unconfigured:  # as Django's settings before configure(): reading __class__ evaluates the proxy
+    @property
+    def __class__(self):
+        raise RuntimeError("Requested setting, but settings are not configured")
+
+proxy = Unconfigured()
+startdata.watch()
+print("watched")
+'''
+
+
+def test_watching_never_evaluates_a_lazy_proxy_it_meets_among_the_live_objects():
+    """The recorder watches at load, in a process where pytest-django's settings proxy may be alive."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", LAZY_PROXY], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0 and done.stdout.strip() == "watched", done.stderr[-2000:]
