@@ -1,6 +1,6 @@
 """Issue #27: on AWS, generated services can call each other, and no more than that.
 
-Two services of the sample that call each other (auth-tokens and users) are generated and packaged with
+Two services of the sample that call each other (the first such pair of the plan) are generated and packaged with
 `chalice package`. Each one's Lambda role grants CloudWatch Logs and `execute-api:Invoke` on exactly the
 internal routes (POST /_decompose/call/<target>, stage prod) of the functions it calls, nothing else;
 the role and its policy are created in moto's IAM (they are valid IAM); the callee's internal route
@@ -33,7 +33,6 @@ from tests.generation.test_client import FakeService
 from tests.helpers import run_in
 from tests.sample import SAMPLE
 
-PAIR = ("auth-tokens", "users")
 STAGE = "prod"
 KEY, SECRET_KEY, REGION = "AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "eu-west-1"
 
@@ -45,7 +44,8 @@ def packaged(tmp_path_factory) -> dict:
     report = json.loads(run_in(where, ["analyze", str(SAMPLE), "-q"], ["plan", "-q"], ["generate", "--json", "-q"]))
     chalice = Path(sys.executable).parent / "chalice"
     found: dict = {"report": {s["name"]: s for s in report["services"]}, "folder": where / "services"}
-    for name in PAIR:
+    found["pair"] = pair(found["report"])
+    for name in found["pair"]:
         out = where / "package" / name
         env = {**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")}, "AWS_DEFAULT_REGION": "us-east-1"}
         result = subprocess.run([str(chalice), "package", "--stage", STAGE, "--merge-template", ".chalice/layer.json", str(out)],
@@ -53,6 +53,14 @@ def packaged(tmp_path_factory) -> dict:
         assert result.returncode == 0, result.stderr[-3000:]
         found[name] = json.loads((out / "sam.json").read_text())
     return found
+
+
+def pair(report: dict) -> tuple[str, str]:
+    """The first two services (by name) that call each other: the planner names them, the test does not."""
+    found = [(a, b) for a in sorted(report) for b in sorted(called(report, a).values())
+             if a < b and a in called(report, b).values()]
+    assert found, "no two services of the sample's plan call each other"
+    return found[0]
 
 
 def called(report: dict, name: str) -> dict[str, str]:
@@ -85,12 +93,13 @@ def call_arn(target: str, stage: str = STAGE, method: str = "POST", api: str = "
 # --- the policy ----------------------------------------------------------------------------------------
 
 def test_the_pair_calls_each_other(packaged):
-    report = packaged["report"]
-    assert PAIR[1] in called(report, PAIR[0]).values() and PAIR[0] in called(report, PAIR[1]).values()
+    report, (one, other) = packaged["report"], packaged["pair"]
+    assert other in called(report, one).values() and one in called(report, other).values()
 
 
-@pytest.mark.parametrize("name", PAIR)
-def test_the_role_grants_logs_and_exactly_the_internal_routes_it_calls(packaged, name):
+@pytest.mark.parametrize("side", [0, 1])
+def test_the_role_grants_logs_and_exactly_the_internal_routes_it_calls(packaged, side):
+    name = packaged["pair"][side]
     report = packaged["report"]
     targets = called(report, name)
     for target, owner in targets.items():
@@ -104,8 +113,9 @@ def test_the_role_grants_logs_and_exactly_the_internal_routes_it_calls(packaged,
     assert statements[1]["Resource"] == sorted(f"arn:aws:execute-api:*:*:*/{STAGE}/POST/_decompose/call/{t}" for t in targets)
 
 
-@pytest.mark.parametrize("name", PAIR)
-def test_the_role_may_invoke_nothing_else(packaged, name):
+@pytest.mark.parametrize("side", [0, 1])
+def test_the_role_may_invoke_nothing_else(packaged, side):
+    name = packaged["pair"][side]
     document = role_policies(packaged[name])[0]
     targets = called(packaged["report"], name)
     target = sorted(targets)[0]
@@ -128,7 +138,7 @@ def test_the_role_may_invoke_nothing_else(packaged, name):
 
 
 def test_the_callees_internal_route_takes_only_sigv4(packaged):
-    for name in PAIR:
+    for name in packaged["pair"]:
         body = packaged[name]["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
         route = body["paths"]["/_decompose/call/{target}"]
         assert set(route) == {"post"} and route["post"]["security"] == [{"sigv4": []}]
@@ -141,7 +151,7 @@ def test_the_role_and_its_policy_are_valid_iam(packaged, monkeypatch):
         monkeypatch.setenv(variable, "testing")  # moto's fake credentials, never this machine's
     with mock_aws():
         iam = boto3.client("iam", region_name="us-east-1")
-        for name in PAIR:
+        for name in packaged["pair"]:
             check_in_iam(iam, name, packaged[name])
         with pytest.raises(iam.exceptions.MalformedPolicyDocumentException):  # moto does check documents
             iam.create_policy(PolicyName="broken", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
@@ -195,8 +205,9 @@ def resign(captured: dict, url: str, body: bytes) -> str:
 def test_the_generated_client_signs_its_call_with_sigv4_over_the_exact_body(packaged, signing, monkeypatch):
     layer = packaged["folder"] / "shared" / "python" / "decompose_runtime" / "client.py"
     assert layer.read_bytes() == Path(runtime_client.__file__).read_bytes()  # what is deployed is what runs here
-    target, owner = sorted(called(packaged["report"], PAIR[0]).items())[0]
-    assert owner == PAIR[1] or PAIR[1] in called(packaged["report"], PAIR[0]).values()
+    one, other = packaged["pair"]
+    target, owner = sorted(called(packaged["report"], one).items())[0]
+    assert owner == other or other in called(packaged["report"], one).values()
     monkeypatch.setenv(runtime_client.env_name(owner), signing.url)
     assert Service(owner).function(target, idempotent=False)("alice", ttl=3) == "ok"
     captured = signing.requests[-1]
