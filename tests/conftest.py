@@ -55,10 +55,26 @@ SHARED_FIXTURES = {"converged": "sample", "recorded": "sample"}
 WHOLE_FOLDERS = {"environment", "report"}  # a venv under tests/.cache; Chromium installed once
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # pytest-xdist 3.8 turns xdist_group marks into the `@group` node ids its scheduler reads by setting
+    # item._nodeid, which pytest 9 no longer reads (node ids live in item._id): every test was scheduled
+    # alone. So the ids are set here, the way this pytest keeps them.
+    loadgroup = getattr(config.option, "loadgroup", False)
     for item in items:
-        if not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group(group(item)))
+        name = group(item)
+        item.add_marker(pytest.mark.xdist_group(name))
+        if loadgroup and "@" not in item.nodeid:
+            _tag(item, name)
+
+
+def _tag(item: pytest.Item, name: str) -> None:
+    tagged = f"{item.nodeid}@{name}"
+    if hasattr(item, "_id"):
+        from _pytest.nodes import coerce_node_id  # pytest >= 9
+
+        item._id = coerce_node_id(tagged)
+    else:
+        item._nodeid = tagged
 
 
 def group(item: pytest.Item) -> str:

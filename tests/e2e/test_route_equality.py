@@ -20,6 +20,7 @@ import httpx
 import pytest
 
 from decompose.contracts.compare import Answer, compare, volatile
+from decompose.gateway import aws_local
 from decompose.gateway.matching import RouteTable, Rule
 from decompose.gateway.upstreams import Fleet, chalice_local, free_port, monolith
 from decompose.generation.runtime.client import env_name
@@ -94,11 +95,13 @@ def test_every_route_answers_through_the_services_as_in_the_monolith(converged, 
     ports = {name: free_port() for name in names}
     env = {**environment(tmp_path, "services"), "DECOMPOSE_INTERNAL_SECRET": "journey-secret"}
     env.update({env_name(name): f"http://127.0.0.1:{port}" for name, port in ports.items()})
-    upstreams = [chalice_local(name, where / "services" / name, ports[name], env) for name in names]
     table = route_table(report)
     served: dict[str, int] = {}
 
-    with Fleet(upstreams, logs=tmp_path / "logs") as fleet:
+    # remediated services ([remediate]) run against moto_server, as under gateway up
+    with aws_local.running(where / "services", names, tmp_path / "logs") as aws, \
+            Fleet([chalice_local(name, where / "services" / name, ports[name], {**env, **aws.get(name, {})})
+                   for name in names], logs=tmp_path / "logs") as fleet:
         def resolve(method: str, path: str) -> str:
             rule = table.match(method, path)
             assert rule is not None, f"no service owns {method} {path}"
