@@ -16,9 +16,23 @@ def _square_all(chunk: list[int]) -> list[int]:
     return [n * n for n in chunk]
 
 
+FORK_IN_A_FRESH_PROCESS = """
+from decompose.analysis.forked import fork_map
+from tests.analysis.test_forked import _square_all
+print(fork_map(_square_all, [[1, 2], [3], [4, 5, 6], [7]], 2))
+"""
+
+
 def test_fork_map_returns_each_chunks_result_in_order():
-    chunks = [[1, 2], [3], [4, 5, 6], [7]]
-    assert fork_map(_square_all, chunks, 2) == [[1, 4], [9], [16, 25, 36], [49]]
+    """In a fresh process: a pytest-xdist worker runs threads, where fork is not safe (fork_map says None)."""
+    import subprocess
+    import sys
+
+    from tests.sample import ROOT
+
+    done = subprocess.run([sys.executable, "-c", FORK_IN_A_FRESH_PROCESS], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0 and done.stdout.strip() == "[[1, 4], [9], [16, 25, 36], [49]]", done.stderr[-2000:]
 
 
 def test_fork_map_declines_with_one_job_one_chunk_or_another_thread_running():
