@@ -28,6 +28,10 @@ ASYNC_NOTE = ("The route turns asynchronous: the work runs in the consumer Lambd
               "longer contains its result; a client polls for the resource to reach its state. Contracts do not "
               "poll yet: record such routes from tests that wait for the state (docs/remediation.md).")
 
+SLOW_NOTE = ("The route turns asynchronous: the slow work runs in the consumer Lambda once the request commits, and "
+             "stores what `eventual` names there; the answer no longer holds it, a later read of the resource does "
+             "(contracts verify checks it eventually: docs/remediation.md).")
+
 
 @dataclass(frozen=True)
 class ServiceAws:
@@ -196,16 +200,21 @@ def register(app, framework_app):
 '''
 
 
-def report(aws: ServiceAws, rewritten: dict[str, list[str]] | None = None) -> list[dict]:
+def report(aws: ServiceAws, rewritten: dict[str, list[str]] | None = None,
+           deferred: dict[str, list[str]] | None = None) -> list[dict]:
     """What changed for each decision: the call sites generate switched in its module (`rewritten`:
-    module -> changes), else what is left to a person; and whether its route turned asynchronous."""
+    module -> changes), else what is left to a person; whether its route turned asynchronous, and for
+    slow work, what the consumer now stores (`deferred`: module -> "photo.labels")."""
     rows = []
     for d in aws.decisions:
-        changes = (rewritten or {}).get(d.target.split(":")[0], [])
+        module = d.target.split(":")[0]
+        changes = (rewritten or {}).get(module, [])
         row = {"kind": d.kind, "symbol": d.target, "remediation": d.choice, "asynchronous": d.choice in ("sqs", "sns")}
         row.update({"rewritten": changes} if changes else {"todo": _todo(d)})
+        if d.kind == "slow-work" and (deferred or {}).get(module):
+            row["eventual"] = deferred[module]
         if row["asynchronous"]:
-            row["note"] = ASYNC_NOTE
+            row["note"] = SLOW_NOTE if "eventual" in row else ASYNC_NOTE
         rows.append(row)
     return rows
 

@@ -54,7 +54,7 @@ def _add(files: dict[str, bytes], report: dict, decisions: tuple[Decision, ...],
             files[f"{name}/chalicelib/consumers.py"] = aws.consumers(service, project, switched.targets, drains).encode()
             files[f"{name}/app.py"] = files[f"{name}/app.py"].rstrip(b"\n") + b"\n" + REGISTER.encode()
         if name in rows:
-            rows[name]["remediation"] = aws.report(service, switched.changes)
+            rows[name]["remediation"] = aws.report(service, switched.changes, switched.deferred)
     for shared in aws.by_service(decisions, homes, shared=True).values():
         report.setdefault("shared", {})["remediation"] = aws.shared_report(shared)
     static = sorted(d.target for d in decisions if d.kind == STATIC and d.choice == "cloudfront")
@@ -67,7 +67,8 @@ def _add(files: dict[str, bytes], report: dict, decisions: tuple[Decision, ...],
 class Switched:
     changes: dict[str, list[str]] = field(default_factory=dict)  # module -> "line N: call -> aws.x"
     queues: dict[str, list[str]] = field(default_factory=dict)  # module -> globals that became a Queue
-    targets: list[str] = field(default_factory=list)  # "module:function" a rewritten Thread sends
+    targets: list[str] = field(default_factory=list)  # "module:function" a rewritten Thread (or aws.later) sends
+    deferred: dict[str, list[str]] = field(default_factory=dict)  # module -> what the consumer now stores
 
 
 def _switch(files: dict[str, bytes], name: str, service: aws.ServiceAws, hazards: list) -> Switched:
@@ -84,4 +85,6 @@ def _switch(files: dict[str, bytes], name: str, service: aws.ServiceAws, hazards
             switched.changes[wanted.module] = done.changes
             switched.queues[wanted.module] = done.queues
             switched.targets += done.thread_targets
+            if done.deferred:
+                switched.deferred[wanted.module] = done.deferred
     return switched

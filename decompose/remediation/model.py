@@ -14,6 +14,7 @@ from pathlib import Path
 from decompose.analysis.model import HazardOut
 
 STATIC = "static-files"
+SLOW = "slow-work"
 KEEP = "keep"
 
 # kind -> the choices a user may write, the proposal first
@@ -25,12 +26,15 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "sleep": (KEEP, "sqs"),
     "unbounded-loop": (KEEP, "sqs"),
     "subprocess": (KEEP, "sqs"),
+    "slow-work": ("sqs", KEEP),
     STATIC: ("cloudfront", KEEP),
 }
 
 REASONS = {
     "s3": "uploads and their reads go to a bucket, keys from the same relative paths",
     "sqs": "the work becomes a message; a consumer Lambda runs it, with retries and a dead-letter queue",
+    "sqs-slow": "the work leaves the request: a consumer Lambda runs it once the request commits and stores its "
+                "result (the route turns asynchronous: its answer no longer holds the result)",
     "sns": "the work becomes a notification fanned out to every subscriber",
     "dynamodb": "the state lives in a table every Lambda instance shares (TTL where entries expire)",
     "cloudfront": "the files go to an S3 bucket served by CloudFront in front of the API",
@@ -43,6 +47,7 @@ KEEP_REASONS = {  # why a proposal keeps a hazard, and the alternative the user 
     "filesystem-write": "files only appended to are logs: kept, log to stdout on Lambda (CloudWatch Logs keeps it); 's3' for data",
     "process-cache": "a memoised function (settings, clients, parsed files) only saves work per instance: kept; 'dynamodb' if its "
                      "value must be shared or invalidated everywhere",
+    "slow-work": "kept in the request (its result stays in the answer); 'sqs' moves it to a consumer Lambda",
     "global-mutable-state": "a global built once on first use (a logger, a client, a singleton) is per instance: kept; "
                             "'dynamodb' if other instances must see its value",
 }
@@ -88,7 +93,7 @@ def _decide(kind: str, symbol: str, group: list[HazardOut], starts_thread: bool,
     details = sorted({h.detail for h in group})
     first = min(group, key=lambda h: h.line)
     choice = _choice(kind, details, starts_thread, beside_thread)
-    why = _keep_reason(kind, details) if choice == KEEP else REASONS[choice]
+    why = _keep_reason(kind, details) if choice == KEEP else REASONS[f"{choice}-slow" if kind == SLOW else choice]
     return Decision(kind, symbol, choice, f"{', '.join(details)} at {Path(first.path).name}:{first.line}: {why}")
 
 

@@ -91,6 +91,37 @@ CASES = [
             thr = _decompose_aws.Thread(target=send_async_email, args=[current_app._get_current_object(), msg])
             thr.start()
         ''', id="sqs: a thread per task becomes a message"),
+    pytest.param(Wanted("app.media", slow=frozenset({"label"})), '''
+        def upload(owner, data):
+            photo = Photo(owner=owner)
+            photo.tags = [Tag(name=n) for n, score in label(data) if score > 50]
+            label(data)
+            tags = label(data)
+            return photo, tags
+
+        def label(data):
+            return score(data)
+        ''', '''
+        {IMPORT}def upload(owner, data):
+            photo = Photo(owner=owner)
+            _decompose_aws.later(_decompose_later_upload_1, photo, data)
+            _decompose_aws.later(_decompose_later_upload_2, data)
+            tags = label(data)
+            return photo, tags
+
+        def label(data):
+            return score(data)
+
+
+        def _decompose_later_upload_1(photo, data):
+            """decompose: [remediate] slow-work sqs: line 3 of upload, run by the consumer Lambda."""
+            photo.tags = [Tag(name=n) for n, score in label(data) if score > 50]
+
+
+        def _decompose_later_upload_2(data):
+            """decompose: [remediate] slow-work sqs: line 4 of upload, run by the consumer Lambda."""
+            label(data)
+        ''', id="sqs: slow work whose result is stored on a row, or dropped, is deferred; a local's value is not"),
 ]
 
 
@@ -105,6 +136,12 @@ def test_a_thread_per_task_names_its_target_for_the_consumer():
     done = rewrite(src(CASES[3].values[1]), CASES[3].values[0])
     assert done.thread_targets == ["app.email:send_async_email"]
     assert done.changes == ["line 4: Thread -> aws.Thread"]
+
+
+def test_deferred_slow_work_names_its_function_and_what_it_stores():
+    done = rewrite(src(CASES[-1].values[1]), CASES[-1].values[0])
+    assert done.thread_targets == ["app.media:_decompose_later_upload_1", "app.media:_decompose_later_upload_2"]
+    assert done.deferred == ["(dropped)", "photo.tags"]
 
 
 def test_nothing_to_switch_leaves_the_module_byte_for_byte():

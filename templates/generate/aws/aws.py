@@ -7,6 +7,8 @@
               each item back to the process-local queue and runs the function that drained it
     Thread    threading.Thread of such a module: its start() sends the call (or, beside a Queue, does
               nothing: the queue's messages drive the work)
+    later     slow work the request stored on a row (sqs on slow-work): sent once the request commits,
+              run by the consumer on the row loaded again, committed there
     State     process-wide dicts and caches -> one DynamoDB table, TTL where entries expire
 
 Names come from the environment the stack sets (DECOMPOSE_BUCKET, DECOMPOSE_QUEUE_URL,
@@ -17,8 +19,10 @@ anything else is refused, never imported.
 
 from __future__ import annotations
 
+import base64
 import builtins
 import collections
+import hashlib
 import importlib
 import io
 import json
@@ -32,6 +36,9 @@ import traceback
 from typing import Any, Callable
 
 PRESIGNED_SECONDS = 900
+MAX_MESSAGE_BYTES = 250_000  # SQS takes 256 KiB per message, attributes included
+INLINE_BYTES = 64_000  # larger bytes arguments travel through the bucket (when the service has one)
+CLAIMS = "decompose-messages"  # the bucket's prefix for them, keyed by their sha256
 LOCAL_ENV = "DECOMPOSE_LOCAL_CONSUMERS"  # set by `decompose gateway up`: the service polls its queue itself
 ROOT_ENV = "DECOMPOSE_STORAGE_ROOT"  # the folder the monolith wrote under: its paths become keys relative to it
 
@@ -184,29 +191,121 @@ class _Upload(io.BytesIO):
 files = Files()
 
 
-def _encode(value: Any) -> Any:
+def _encode(value: Any, rows: list | None = None) -> Any:
     """An item as JSON: the framework app (Flask's, passed to threads) travels as a marker the consumer
-    replaces by its own app; anything else JSON cannot hold is refused with the way out."""
+    replaces by its own app, bytes as base64, a database row (Flask-SQLAlchemy model) as its class and
+    primary key (collected in `rows`: the message leaves once their transaction commits); anything else
+    JSON cannot hold is refused with the way out."""
     if hasattr(value, "app_context") and hasattr(value, "wsgi_app"):
         return {"__decompose__": "app"}
+    if isinstance(value, (bytes, bytearray)):
+        return _bytes_marker(bytes(value))
+    if _is_row(value):
+        return _row_marker(value, rows)
     if isinstance(value, (list, tuple)):
-        return [_encode(v) for v in value]
+        return [_encode(v, rows) for v in value]
     if isinstance(value, dict):
-        return {str(k): _encode(v) for k, v in value.items()}
+        return {str(k): _encode(v, rows) for k, v in value.items()}
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     raise TypeError(f"a {type(value).__name__} cannot travel in an SQS message: queue its id (or a dict of plain "
                     f"values) instead; see docs/remediation.md")
 
 
-def _decode(value: Any, app: Any) -> Any:
-    if value == {"__decompose__": "app"}:
+def _bytes_marker(data: bytes) -> dict:
+    """Small bytes travel inline (base64); larger ones (an upload) go to the service's bucket first, when
+    it has one, and the message carries the key (SQS takes 256 KiB): the consumer reads them back."""
+    if len(data) > INLINE_BYTES and os.environ.get("DECOMPOSE_BUCKET"):
+        key = f"{CLAIMS}/{hashlib.sha256(data).hexdigest()}"
+        Storage().put(key, data)
+        return {"__decompose__": "s3", "key": key}
+    return {"__decompose__": "bytes", "base64": base64.b64encode(data).decode("ascii")}
+
+
+def _is_row(value: Any) -> bool:
+    """A Flask-SQLAlchemy model instance (its class has `query`, whose session the consumer loads it with)."""
+    return hasattr(type(value), "__mapper__") and hasattr(type(value), "query")
+
+
+def _row_marker(row: Any, rows: list | None) -> dict:
+    from sqlalchemy import inspect
+
+    identity = inspect(row).identity
+    if identity is None:
+        raise TypeError(f"a {type(row).__name__} not flushed yet has no primary key to travel by: flush it first")
+    if rows is not None:
+        rows.append(row)
+    cls = type(row)
+    return {"__decompose__": "row", "class": f"{cls.__module__}:{cls.__qualname__}", "key": list(identity)}
+
+
+def _decode(value: Any, app: Any, package: str = "", sessions: list | None = None) -> Any:
+    """The inverse of _encode. A row is loaded again only when its class is a mapped model of the
+    monolith's own package (`package`, the called function's top package): never an arbitrary import."""
+    if isinstance(value, dict) and value.get("__decompose__") == "app":
         return app
+    if isinstance(value, dict) and value.get("__decompose__") == "bytes":
+        return base64.b64decode(value["base64"])
+    if isinstance(value, dict) and value.get("__decompose__") == "s3" and str(value.get("key", "")).startswith(f"{CLAIMS}/"):
+        return Storage().get(value["key"])
+    if isinstance(value, dict) and value.get("__decompose__") == "row":
+        return _load_row(value, package, sessions)
     if isinstance(value, list):
-        return [_decode(v, app) for v in value]
+        return [_decode(v, app, package, sessions) for v in value]
     if isinstance(value, dict):
-        return {k: _decode(v, app) for k, v in value.items()}
+        return {k: _decode(v, app, package, sessions) for k, v in value.items()}
     return value
+
+
+def _load_row(marker: dict, package: str, sessions: list | None) -> Any:
+    name = marker["class"]
+    if not package or name.split(".")[0] != package:
+        raise PermissionError(f"{name!r} is not a model of the monolith's package {package!r}")
+    cls = _resolve(name)
+    if not (isinstance(cls, type) and _is_row_class(cls)):
+        raise PermissionError(f"{name!r} is not a database model")
+    session = cls.query.session
+    row = session.get(cls, tuple(marker["key"]) if len(marker["key"]) > 1 else marker["key"][0])
+    if row is None:  # not committed yet, or deleted since: SQS retries, then the dead-letter queue keeps it
+        raise LookupError(f"{name} {marker['key']} not found")
+    if sessions is not None and session not in sessions:
+        sessions.append(session)
+    return row
+
+
+def _is_row_class(cls: type) -> bool:
+    return hasattr(cls, "__mapper__") and hasattr(cls, "query")
+
+
+def _after_commit(rows: list, send: Callable[[], Any]) -> None:
+    """`send` once the transaction holding `rows` commits (a consumer must see them), never on a
+    rollback; at once when no row is pending in a session."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import object_session
+
+    session = next((object_session(r) for r in rows if object_session(r) is not None), None)
+    if session is None:
+        send()
+        return
+    event.listen(session, "after_commit", lambda _session: send(), once=True)
+
+
+def later(function: Callable[..., Any], *args: Any) -> None:
+    """What generate put in place of slow work whose result the request stored on a row (a photo's
+    labels): the call goes to the consumer Lambda once the request's transaction commits; the row is
+    loaded there, the function runs and the consumer commits. When an argument cannot travel (or the
+    message would pass SQS's 256 KB), the work runs here, as before, and stderr says why."""
+    target = f"{function.__module__}:{function.__qualname__}"
+    rows: list = []
+    try:
+        message = {"target": target, "args": _encode(list(args), rows), "kwargs": {}}
+        if len(json.dumps(message)) > MAX_MESSAGE_BYTES:
+            raise TypeError(f"the message would pass SQS's {MAX_MESSAGE_BYTES} bytes")
+    except TypeError as error:
+        print(f"decompose: {target}: {error}; ran in the request instead", file=sys.stderr)
+        function(*args)
+        return
+    _after_commit(rows, lambda: _send(message))
 
 
 def _send(message: dict) -> str:
@@ -229,7 +328,9 @@ class Queue:
         self._local: collections.deque = collections.deque()
 
     def append(self, item: Any) -> None:
-        _send({"queue": self.name, "item": _encode(item)})
+        rows: list = []
+        message = {"queue": self.name, "item": _encode(item, rows)}
+        _after_commit(rows, lambda: _send(message))
 
     put = put_nowait = appendleft = append
 
@@ -287,13 +388,14 @@ class Thread:
         with the Lambda after the answer."""
         target = f"{self.target.__module__}:{self.target.__qualname__}"
         self._sent = True
+        rows: list = []
         try:
-            message = {"target": target, "args": _encode(list(self.args)), "kwargs": _encode(self.kwargs)}
+            message = {"target": target, "args": _encode(list(self.args), rows), "kwargs": _encode(self.kwargs, rows)}
         except TypeError as error:
             print(f"decompose: {target}: {error}; ran in the request instead", file=sys.stderr)
             self.target(*self.args, **self.kwargs)
             return
-        _send(message)
+        _after_commit(rows, lambda: _send(message))
 
     def is_alive(self) -> bool:
         return self._sent
@@ -349,9 +451,14 @@ class Work:
         message = json.loads(body)
         if "queue" in message:
             return self._drain(message, app, drains or {})
-        self._check(message["target"])
-        return _resolve(message["target"])(*_decode(message.get("args", []), app),
-                                           **_decode(message.get("kwargs", {}), app))
+        target = message["target"]
+        self._check(target)
+        package, sessions = target.split(".")[0], []
+        result = _resolve(target)(*_decode(message.get("args", []), app, package, sessions),
+                                  **_decode(message.get("kwargs", {}), app, package, sessions))
+        for session in sessions:  # what the request's commit did for the work it no longer runs
+            session.commit()
+        return result
 
     def _drain(self, message: dict, app: Any, drains: dict[str, list[str]]) -> None:
         name = message["queue"]
@@ -360,9 +467,12 @@ class Work:
         queue = _resolve(name)
         if not isinstance(queue, Queue):
             raise TypeError(f"{name} is a {type(queue).__name__}, not the Queue generate put there")
-        queue.deliver(_decode(message["item"], app))
+        sessions: list = []
+        queue.deliver(_decode(message["item"], app, name.split(".")[0], sessions))
         for drain in drains[name]:
             _resolve(drain)()
+        for session in sessions:
+            session.commit()
 
     def _check(self, target: str) -> None:
         if target not in self.allowed:
