@@ -1,6 +1,8 @@
 """The call sites of a remediated module, switched to the service's chalicelib/aws.py (one libcst pass).
 
-    s3        open, io.open, os.makedirs/mkdir, os.remove/unlink, os.path.exists/isfile -> aws.files.*
+    s3        open, io.open, os.makedirs/mkdir, os.remove/unlink, os.path.exists/isfile, shutil.copy/copyfile/
+              copy2/move/rmtree -> aws.files.*; p.unlink()/write_bytes/write_text/read_bytes/read_text/touch()
+              and x.save(<a path>) (werkzeug uploads, PIL images) -> aws.files.<method>(p, ...)
     dynamodb  a module-level dict (`X = {}`, `X: dict[...] = dict()`) -> aws.State("module:X")
     sqs       a module-level queue (deque(), queue.Queue(), []) -> aws.Queue("module:X");
               threading.Thread -> aws.Thread (start() sends the call), or aws.WorkerThread beside a queue
@@ -21,12 +23,18 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
+from decompose.analysis.hazards import FilesystemWrite
+
 ALIAS = "_decompose_aws"
 IMPORT = f"from chalicelib import aws as {ALIAS}  # decompose: [remediate], docs/remediation.md\n"
 FILE_CALLS = {
     "open": "open", "io.open": "open", "os.makedirs": "makedirs", "os.mkdir": "makedirs",
     "os.remove": "remove", "os.unlink": "remove", "os.path.exists": "exists", "os.path.isfile": "exists",
+    "shutil.copy": "copy", "shutil.copyfile": "copy", "shutil.copy2": "copy", "shutil.move": "move",
+    "shutil.rmtree": "rmtree",
 }
+# pathlib's methods (names no other common object has): `p.unlink()` -> aws.files.unlink(p)
+PATH_METHODS = ("unlink", "write_bytes", "write_text", "read_bytes", "read_text", "touch", "mkdir")
 THREAD_IMPORT = re.compile(r"^from threading import [^\n]*\bThread\b", re.M)
 EMPTY_DICTS = ("dict",)
 QUEUES = ("deque", "collections.deque", "queue.Queue", "Queue", "queue.SimpleQueue", "SimpleQueue")
@@ -152,9 +160,24 @@ class _Switch(cst.CSTTransformer):
         if self.wanted.files and name in FILE_CALLS:
             self.changes.append((self._line(original), f"line {self._line(original)}: {name} -> aws.files.{FILE_CALLS[name]}"))
             return updated.with_changes(func=_attr("files", FILE_CALLS[name]))
+        if self.wanted.files and isinstance(original.func, cst.Attribute):
+            return self._method(original, updated)
         if self.wanted.threads and name in self.threads:
             return self._thread(original, updated, name)
         return updated
+
+    def _method(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        """`p.unlink()` -> aws.files.unlink(p); `upload.save(path)` / `image.save(path)` -> aws.files.save(upload, path)
+        (a path-like first argument, as the hazard rule reads it)."""
+        method = original.func.attr.value
+        positional = [a for a in original.args if a.keyword is None and not a.star]
+        is_save = method == "save" and positional and _looks_like_path(positional[0].value)
+        if method not in PATH_METHODS and not is_save:
+            return updated
+        line = self._line(original)
+        self.changes.append((line, f"line {line}: .{method}() -> aws.files.{method}"))
+        receiver = cst.Arg(updated.func.value)
+        return cst.Call(_attr("files", method), [receiver, *updated.args])
 
     def _thread(self, original: cst.Call, updated: cst.Call, name: str) -> cst.Call:
         kind = "WorkerThread" if self.wanted.queues else "Thread"
@@ -188,6 +211,10 @@ class _Switch(cst.CSTTransformer):
             self.changes.append((line, f"line {line}: {name} -> aws.Queue"))
             return _make("Queue", f"{self.wanted.module}:{name}")
         return None
+
+
+def _looks_like_path(node: cst.BaseExpression) -> bool:
+    return FilesystemWrite()._looks_like_path(cst.Module([]).code_for_node(node)[:80])
 
 
 def _deferrable(small: cst.BaseSmallStatement) -> bool:

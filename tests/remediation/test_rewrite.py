@@ -91,6 +91,31 @@ CASES = [
             thr = _decompose_aws.Thread(target=send_async_email, args=[current_app._get_current_object(), msg])
             thr.start()
         ''', id="sqs: a thread per task becomes a message"),
+    pytest.param(Wanted("m", files=True), '''
+        import shutil
+        from pathlib import Path
+
+        def keep(upload, image, folder, name):
+            upload.save(os.path.join(folder, name))
+            image.save(thumb_path, format="PNG")
+            user.save()
+            shutil.copy(Path(folder) / name, "/srv/backup/")
+            shutil.rmtree(folder)
+            (Path(folder) / name).unlink(missing_ok=True)
+            Path(folder).mkdir(parents=True)
+        ''', '''
+        {IMPORT}import shutil
+        from pathlib import Path
+
+        def keep(upload, image, folder, name):
+            _decompose_aws.files.save(upload, os.path.join(folder, name))
+            _decompose_aws.files.save(image, thumb_path, format="PNG")
+            user.save()
+            _decompose_aws.files.copy(Path(folder) / name, "/srv/backup/")
+            _decompose_aws.files.rmtree(folder)
+            _decompose_aws.files.unlink((Path(folder) / name), missing_ok=True)
+            _decompose_aws.files.mkdir(Path(folder), parents=True)
+        ''', id="s3: shutil, pathlib and savers (uploads, images) to a path"),
     pytest.param(Wanted("app.media", slow=frozenset({"label"})), '''
         def upload(owner, data):
             photo = Photo(owner=owner)

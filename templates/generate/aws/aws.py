@@ -92,6 +92,11 @@ class Storage:
         checked = _key(key)
         self.client.delete_object(Bucket=self.bucket, Key=checked)
 
+    def keys(self, prefix: str) -> list[str]:
+        """Every key under `prefix` (shutil.rmtree of a folder)."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=_key(prefix.rstrip("/")) + "/")
+        return [item["Key"] for page in pages for item in page.get("Contents", [])]
+
     def exists(self, key: str) -> bool:
         try:
             self.client.head_object(Bucket=self.bucket, Key=_key(key))
@@ -159,6 +164,75 @@ class Files:
 
     def exists(self, path) -> bool:
         return self.storage.exists(self.key(path)) or os.path.exists(path)
+
+    def unlink(self, path, missing_ok: bool = False) -> None:
+        """Path(p).unlink(missing_ok=...)."""
+        try:
+            self.remove(path)
+        except FileNotFoundError:
+            if not missing_ok:
+                raise
+
+    def copy(self, source, destination, *args: Any, **kwargs: Any):
+        """shutil.copy/copyfile/copy2 (a folder as destination keeps the source's name, as shutil does);
+        the source is read from the bucket, or from the disk (a file shipped with the code, a temp file)."""
+        target = os.fspath(destination)
+        if target.endswith(("/", os.sep)) or os.path.isdir(target):
+            target = os.path.join(target, os.path.basename(os.fspath(source)))
+        with self.open(source, "rb") as reader, self.open(target, "wb") as writer:
+            writer.write(reader.read())
+        return target
+
+    def move(self, source, destination, *args: Any, **kwargs: Any):
+        """shutil.move: a copy, then the source removed (from the bucket, or from the disk)."""
+        target = self.copy(source, destination)
+        if self.storage.exists(self.key(source)):
+            self.storage.delete(self.key(source))
+        else:
+            os.remove(source)
+        return target
+
+    def rmtree(self, path, ignore_errors: bool = False, *args: Any, **kwargs: Any) -> None:
+        """shutil.rmtree: every object under the folder's prefix (a missing folder raises, as it did)."""
+        prefix = self.key(path).rstrip("/") + "/"
+        keys = self.storage.keys(prefix)
+        if not keys and not ignore_errors:
+            raise FileNotFoundError(2, "No such file or directory", os.fspath(path))
+        for key in keys:
+            self.storage.delete(key)
+
+    def mkdir(self, path, *args: Any, **kwargs: Any) -> None:
+        """Path(p).mkdir(...): S3 has no folders."""
+
+    def write_bytes(self, path, data: bytes) -> int:
+        with self.open(path, "wb") as handle:
+            return handle.write(data)
+
+    def write_text(self, path, text: str, encoding: str | None = None, *args: Any, **kwargs: Any) -> int:
+        with self.open(path, "w", encoding=encoding) as handle:
+            return handle.write(text)
+
+    def read_bytes(self, path) -> bytes:
+        with self.open(path, "rb") as handle:
+            return handle.read()
+
+    def read_text(self, path, encoding: str | None = None, *args: Any, **kwargs: Any) -> str:
+        with self.open(path, "r", encoding=encoding) as handle:
+            return handle.read()
+
+    def touch(self, path, *args: Any, exist_ok: bool = True, **kwargs: Any) -> None:
+        if self.exists(path):
+            if not exist_ok:
+                raise FileExistsError(17, "File exists", os.fspath(path))
+            return
+        self.write_bytes(path, b"")
+
+    def save(self, saver, path, *args: Any, **kwargs: Any):
+        """`upload.save(path)` (werkzeug's FileStorage, Django's File) and `image.save(path)` (PIL): both
+        take a file object instead; the object goes to the bucket when closed. PIL reads the format from
+        the file's name (the key keeps the extension)."""
+        with self.open(path, "wb") as handle:
+            return saver.save(handle, *args, **kwargs)
 
     def url(self, path, seconds: int = PRESIGNED_SECONDS) -> str:
         return self.storage.url(self.key(path), seconds)
