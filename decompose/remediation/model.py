@@ -92,12 +92,14 @@ def _module(symbol: str) -> str:
 def _decide(kind: str, symbol: str, group: list[HazardOut], starts_thread: bool, beside_thread: bool) -> Decision:
     details = sorted({h.detail for h in group})
     first = min(group, key=lambda h: h.line)
-    choice = _choice(kind, details, starts_thread, beside_thread)
-    why = _keep_reason(kind, details) if choice == KEEP else REASONS[f"{choice}-slow" if kind == SLOW else choice]
+    choice = _choice(kind, details, starts_thread, beside_thread, symbol)
+    why = _keep_reason(kind, details, symbol) if choice == KEEP else REASONS[f"{choice}-slow" if kind == SLOW else choice]
     return Decision(kind, symbol, choice, f"{', '.join(details)} at {Path(first.path).name}:{first.line}: {why}")
 
 
-def _keep_reason(kind: str, details: list[str]) -> str:
+def _keep_reason(kind: str, details: list[str], symbol: str = "") -> str:
+    if kind == "filesystem-write" and _temporary(symbol):
+        return "a temporary folder: Lambda's /tmp serves it within the invocation (kept); 's3' if another request reads it"
     if kind == "filesystem-write" and all(d in FOLDER_ONLY for d in details):
         return "S3 has no folders: creating one is a no-op once the files go to a bucket (kept); 's3' where files are written"
     if kind == "unbounded-loop" and any(WORKER_LOOP.lower() in d.lower() for d in details):
@@ -105,7 +107,7 @@ def _keep_reason(kind: str, details: list[str]) -> str:
     return KEEP_REASONS.get(kind, REASONS[KEEP])
 
 
-def _choice(kind: str, details: list[str], starts_thread: bool, beside_thread: bool) -> str:
+def _choice(kind: str, details: list[str], starts_thread: bool, beside_thread: bool, symbol: str = "") -> str:
     """The proposal: the kind's first choice, except state that is really a queue or the handle of a
     thread (sqs: the consumer Lambda replaces both), a worker's endless loop in a module that starts
     a thread (sqs too; elsewhere `while True` is often a stream or a poll: keep), and files only ever
@@ -117,11 +119,20 @@ def _choice(kind: str, details: list[str], starts_thread: bool, beside_thread: b
         return "sqs" if WORKER_LOOP.lower() in text and beside_thread else KEEP
     if kind == "filesystem-write" and (_only_appends(details) or all(d in FOLDER_ONLY for d in details)):
         return KEEP
+    if kind == "filesystem-write" and _temporary(symbol):
+        return KEEP
     if kind == "process-cache" and all(d.startswith("@") for d in details):
         return KEEP
     if kind == "global-mutable-state" and all(d.endswith(REBINDS) for d in details):
         return KEEP
     return choices(kind)[0]
+
+
+def _temporary(symbol: str) -> bool:
+    """A function named for a temporary folder (mealie's get_temporary_path): Lambda's /tmp serves it for
+    the invocation, and what fills it is usually read back by other tools (zipfile) in the same request."""
+    name = symbol.rsplit(":", 1)[-1].lower()
+    return any(hint in name for hint in ("temp", "tmp"))
 
 
 def _only_appends(details: list[str]) -> bool:

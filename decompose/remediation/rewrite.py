@@ -67,7 +67,7 @@ def rewrite(source: str, wanted: Wanted) -> Rewritten:
         wanted = replace(wanted, thread_name=True)
     module = cst.parse_module(source)
     wrapper = cst.MetadataWrapper(module)
-    switch = _Switch(wanted)
+    switch = _Switch(wanted, _imported(module))
     changed = wrapper.visit(switch)
     if not switch.changes:
         return Rewritten(source)
@@ -76,6 +76,20 @@ def rewrite(source: str, wanted: Wanted) -> Rewritten:
     text = _with_import(changed.code)
     return Rewritten(text, [c for _, c in sorted(switch.changes)], sorted(switch.queues), sorted(switch.targets),
                      sorted(set(switch.deferred)))
+
+
+def _imported(module: cst.Module) -> dict[str, str]:
+    """Names the module imports from a module (`from os import makedirs as md` -> {"md": "os.makedirs"})."""
+    found: dict[str, str] = {}
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.ImportFrom) and small.module is not None and not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    local = alias.asname.name.value if alias.asname else _dotted(alias.name)
+                    found[local] = f"{_dotted(small.module)}.{_dotted(alias.name)}"
+    return found
 
 
 def _dotted(node: cst.BaseExpression) -> str:
@@ -97,9 +111,10 @@ def _attr(*names: str) -> cst.BaseExpression:
 class _Switch(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (cst.metadata.PositionProvider,)
 
-    def __init__(self, wanted: Wanted):
+    def __init__(self, wanted: Wanted, imported: dict[str, str] | None = None):
         super().__init__()
         self.wanted = wanted
+        self.imported = imported or {}  # `from shutil import rmtree` -> {"rmtree": "shutil.rmtree"}
         self.depth = 0
         self.changes: list[tuple[int, str]] = []
         self.queues: set[str] = set()
@@ -157,6 +172,8 @@ class _Switch(cst.CSTTransformer):
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         name = _dotted(original.func)
+        if self.imported.get(name) in FILE_CALLS:
+            name = self.imported[name]
         if self.wanted.files and name in FILE_CALLS:
             self.changes.append((self._line(original), f"line {self._line(original)}: {name} -> aws.files.{FILE_CALLS[name]}"))
             return updated.with_changes(func=_attr("files", FILE_CALLS[name]))

@@ -92,6 +92,21 @@ CASES = [
             thr.start()
         ''', id="sqs: a thread per task becomes a message"),
     pytest.param(Wanted("m", files=True), '''
+        from os import makedirs as md
+        from shutil import rmtree
+
+        def clean(folder):
+            md(folder, exist_ok=True)
+            rmtree(folder)
+        ''', '''
+        {IMPORT}from os import makedirs as md
+        from shutil import rmtree
+
+        def clean(folder):
+            _decompose_aws.files.makedirs(folder, exist_ok=True)
+            _decompose_aws.files.rmtree(folder)
+        ''', id="s3: functions imported by name"),
+    pytest.param(Wanted("m", files=True), '''
         import shutil
         from pathlib import Path
 
