@@ -24,6 +24,7 @@ import builtins
 import collections
 import hashlib
 import importlib
+import inspect
 import io
 import json
 import os
@@ -298,13 +299,13 @@ def _bytes_marker(data: bytes) -> dict:
 
 def _is_row(value: Any) -> bool:
     """A Flask-SQLAlchemy model instance (its class has `query`, whose session the consumer loads it with)."""
-    return hasattr(type(value), "__mapper__") and hasattr(type(value), "query")
+    return _is_row_class(type(value))
 
 
 def _row_marker(row: Any, rows: list | None) -> dict:
-    from sqlalchemy import inspect
+    from sqlalchemy import inspect as mapped
 
-    identity = inspect(row).identity
+    identity = mapped(row).identity
     if identity is None:
         raise TypeError(f"a {type(row).__name__} not flushed yet has no primary key to travel by: flush it first")
     if rows is not None:
@@ -348,7 +349,8 @@ def _load_row(marker: dict, package: str, sessions: list | None) -> Any:
 
 
 def _is_row_class(cls: type) -> bool:
-    return hasattr(cls, "__mapper__") and hasattr(cls, "query")
+    """Looked up statically: Flask-SQLAlchemy's `query` descriptor needs an app context to be read."""
+    return inspect.getattr_static(cls, "__mapper__", None) is not None and inspect.getattr_static(cls, "query", None) is not None
 
 
 def _after_commit(rows: list, send: Callable[[], Any]) -> None:
