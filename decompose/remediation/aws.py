@@ -49,7 +49,7 @@ class ServiceAws:
 
 def by_service(decisions: tuple[Decision, ...], homes: dict[str, str], shared: bool = False) -> dict[str, ServiceAws]:
     """The decisions that generate code, grouped by the service owning their symbol (or its module);
-    shared: those in the shared kernel instead (under "shared"), which generate does not remediate yet."""
+    shared: those in the shared kernel instead (under "shared"): decompose.remediation.shared remediates them."""
     grouped: dict[str, list[Decision]] = {}
     for decision in decisions:
         home = homes.get(decision.target) or homes.get(decision.target.split(":")[0])
@@ -57,6 +57,14 @@ def by_service(decisions: tuple[Decision, ...], homes: dict[str, str], shared: b
             grouped.setdefault(home, []).append(decision)
     return {name: ServiceAws(name, tuple(sorted(group, key=lambda d: (d.kind, d.target))))
             for name, group in sorted(grouped.items())}
+
+
+def merged(base: dict, extra: dict) -> dict:
+    """`extra` deep-merged into `base` (chalice package takes one --merge-template: layer.json)."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
 
 
 def queue_name(project: str, service: str) -> str:
@@ -217,15 +225,6 @@ def report(aws: ServiceAws, rewritten: dict[str, list[str]] | None = None,
             row["note"] = SLOW_NOTE if "eventual" in row else ASYNC_NOTE
         rows.append(row)
     return rows
-
-
-SHARED_TODO = ("in the shared kernel (the layer every service loads): generate does not rewrite it yet; pin the "
-               "symbol to the service that runs it ([constraints] pin) so that service gets the remediation, or ")
-
-
-def shared_report(aws: ServiceAws) -> list[dict]:
-    """The rows of decisions whose code sits in the shared kernel: nothing generated, said so."""
-    return [{**row, "todo": SHARED_TODO + row["todo"]} for row in report(aws)]
 
 
 def _todo(d: Decision) -> str:

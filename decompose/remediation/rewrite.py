@@ -61,8 +61,9 @@ class Rewritten:
     deferred: list[str] = field(default_factory=list)  # what a deferred statement stores ("photo.labels")
 
 
-def rewrite(source: str, wanted: Wanted) -> Rewritten:
-    """The module's source with its remediated call sites switched; unchanged when nothing matched."""
+def rewrite(source: str, wanted: Wanted, import_line: str = IMPORT) -> Rewritten:
+    """The module's source with its remediated call sites switched; unchanged when nothing matched.
+    `import_line` brings the aws module in as _decompose_aws (the layer's copy imports its own)."""
     if wanted.threads and THREAD_IMPORT.search(source):
         wanted = replace(wanted, thread_name=True)
     module = cst.parse_module(source)
@@ -73,7 +74,7 @@ def rewrite(source: str, wanted: Wanted) -> Rewritten:
         return Rewritten(source)
     if switch.later:
         changed = changed.with_changes(body=[*changed.body, *switch.later])
-    text = _with_import(changed.code)
+    text = _with_import(changed.code, import_line)
     return Rewritten(text, [c for _, c in sorted(switch.changes)], sorted(switch.queues), sorted(switch.targets),
                      sorted(set(switch.deferred)))
 
@@ -327,7 +328,7 @@ def _empty_queue(value: cst.BaseExpression) -> bool:
     return isinstance(value, cst.Call) and _dotted(value.func) in QUEUES and not value.args
 
 
-def _with_import(code: str) -> str:
+def _with_import(code: str, line: str = IMPORT) -> str:
     """The alias imported after the module's docstring and `from __future__` imports (which must lead)."""
     module = cst.parse_module(code)
     body = list(module.body)
@@ -337,7 +338,7 @@ def _with_import(code: str) -> str:
             at = index + 1
         else:
             break
-    body.insert(at, cst.parse_statement(IMPORT))
+    body.insert(at, cst.parse_statement(line))
     return module.with_changes(body=body).code
 
 

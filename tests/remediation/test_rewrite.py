@@ -231,4 +231,5 @@ def test_a_hazard_in_the_shared_kernel_is_reported_not_silently_dropped():
     (row,) = rendered.report["shared"]["remediation"]
     assert row["symbol"] == "pkg.jobs:save" and row["todo"].startswith("in the shared kernel")
     assert "jobs/chalicelib/aws.py" not in rendered.files
-    assert rendered.files["shared/python/pkg/jobs.py"] == b"import os\n"
+    assert rendered.files["shared/python/pkg/jobs.py"] == b"import os\n"  # nothing to switch: no resources either
+    assert "shared/resources.json" not in rendered.files and "jobs/.chalice/layer.json" not in rendered.files

@@ -42,6 +42,9 @@ INLINE_BYTES = 64_000  # larger bytes arguments travel through the bucket (when 
 CLAIMS = "decompose-messages"  # the bucket's prefix for them, keyed by their sha256
 LOCAL_ENV = "DECOMPOSE_LOCAL_CONSUMERS"  # set by `decompose gateway up`: the service polls its queue itself
 ROOT_ENV = "DECOMPOSE_STORAGE_ROOT"  # the folder the monolith wrote under: its paths become keys relative to it
+# where each resource's name is read from; the layer's copy (shared kernel) reads DECOMPOSE_SHARED_* instead
+NAMES = {"bucket": "DECOMPOSE_BUCKET", "queue": "DECOMPOSE_QUEUE_URL", "topic": "DECOMPOSE_TOPIC_ARN",
+         "table": "DECOMPOSE_TABLE"}
 
 
 def _client(name: str):
@@ -67,7 +70,7 @@ class Storage:
 
     @property
     def bucket(self) -> str:
-        return self._bucket or _setting("DECOMPOSE_BUCKET")
+        return self._bucket or _setting(NAMES["bucket"])
 
     @property
     def client(self):
@@ -290,7 +293,7 @@ def _encode(value: Any, rows: list | None = None) -> Any:
 def _bytes_marker(data: bytes) -> dict:
     """Small bytes travel inline (base64); larger ones (an upload) go to the service's bucket first, when
     it has one, and the message carries the key (SQS takes 256 KiB): the consumer reads them back."""
-    if len(data) > INLINE_BYTES and os.environ.get("DECOMPOSE_BUCKET"):
+    if len(data) > INLINE_BYTES and os.environ.get(NAMES["bucket"]):
         key = f"{CLAIMS}/{hashlib.sha256(data).hexdigest()}"
         Storage().put(key, data)
         return {"__decompose__": "s3", "key": key}
@@ -387,7 +390,7 @@ def later(function: Callable[..., Any], *args: Any) -> None:
 def _send(message: dict) -> str:
     """What a Queue or Thread sends; the consumer checks the target against what generate allowed."""
     client = _client("sqs")
-    return client.send_message(QueueUrl=_setting("DECOMPOSE_QUEUE_URL"),
+    return client.send_message(QueueUrl=_setting(NAMES["queue"]),
                                MessageBody=json.dumps(message, sort_keys=True))["MessageId"]
 
 
@@ -500,7 +503,7 @@ class Work:
 
     @property
     def queue_url(self) -> str:
-        return self._queue_url or _setting("DECOMPOSE_QUEUE_URL")
+        return self._queue_url or _setting(NAMES["queue"])
 
     @property
     def client(self):
@@ -518,7 +521,7 @@ class Work:
         self._check(target)
         body = json.dumps({"target": target, "args": list(args), "kwargs": kwargs}, sort_keys=True)
         sns = client or _client("sns")
-        return sns.publish(TopicArn=topic_arn or _setting("DECOMPOSE_TOPIC_ARN"), Message=body)["MessageId"]
+        return sns.publish(TopicArn=topic_arn or _setting(NAMES["topic"]), Message=body)["MessageId"]
 
     def run(self, body: str, app: Any = None, drains: dict[str, list[str]] | None = None) -> Any:
         """One message: a call, or an item of a remediated Queue (handed back to it, then the functions
@@ -561,7 +564,7 @@ def poll(handle: Callable[[str], Any], stop: threading.Event, wait_seconds: int 
     comes back after its visibility timeout, then goes to the dead-letter queue, as on AWS."""
     while not stop.is_set():
         try:
-            client, url = _client("sqs"), _setting("DECOMPOSE_QUEUE_URL")
+            client, url = _client("sqs"), _setting(NAMES["queue"])
             got = client.receive_message(QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=wait_seconds)
         except ImportError as error:  # no boto3 in the monolith's environment: nothing will ever arrive
             print(f"decompose consumer: not polling: {error} (pip install boto3 to run the consumer locally)",
@@ -603,7 +606,7 @@ class State:
 
     @property
     def table(self) -> str:
-        return self._table or _setting("DECOMPOSE_TABLE")
+        return self._table or _setting(NAMES["table"])
 
     @property
     def client(self):
