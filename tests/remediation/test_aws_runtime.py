@@ -253,6 +253,58 @@ def test_a_queue_sends_its_items_and_the_consumer_hands_them_to_the_draining_fun
         work.run(json.dumps({"queue": "os:environ", "item": 1}), drains={})
 
 
+def photos_database():
+    """A Flask-SQLAlchemy-like model (a class-level `query`) on an in-memory database."""
+    from sqlalchemy import Integer, String, create_engine
+    from sqlalchemy.orm import DeclarativeBase, mapped_column, scoped_session, sessionmaker
+
+    class Base(DeclarativeBase):
+        pass
+
+    session = scoped_session(sessionmaker(create_engine("sqlite://")))
+
+    class Photo(Base):
+        __tablename__ = "photos"
+        id = mapped_column(Integer, primary_key=True)
+        label = mapped_column(String, default="")
+        query = session.query_property()
+
+    Base.metadata.create_all(session.get_bind())
+    return session, Photo
+
+
+def label(photo, data):
+    photo.label = f"{len(data)} bytes"
+
+
+def test_later_sends_once_the_request_commits_and_the_consumer_stores_the_result(aws, monkeypatch):
+    monkeypatch.setenv("DECOMPOSE_QUEUE_URL", boto3.client("sqs").create_queue(QueueName="work")["QueueUrl"])
+    session, Photo = photos_database()
+    monkeypatch.setattr(sys.modules[__name__], "Photo", Photo, raising=False)  # resolvable by the consumer
+    Photo.__module__, Photo.__qualname__ = __name__, "Photo"
+    received = lambda: boto3.client("sqs").receive_message(QueueUrl=aws.os.environ["DECOMPOSE_QUEUE_URL"],
+                                                           MaxNumberOfMessages=10).get("Messages", [])
+    dropped = Photo()
+    session.add(dropped)
+    session.flush()
+    aws.later(label, dropped, b"x")
+    session.rollback()  # the request failed: nothing is sent, not even at the next commit
+    kept = Photo()
+    session.add(kept)
+    session.flush()
+    aws.later(label, kept, b"\x89PNG")
+    kept_id = kept.id
+    assert received() == []  # not before the commit: the consumer would not find the row
+    session.commit()
+    (message,) = received()
+    target = f"{__name__}:label"
+    assert json.loads(message["Body"])["target"] == target
+    session.remove()
+    aws.Work(frozenset({target})).run(message["Body"])
+    session.remove()
+    assert session.get(Photo, kept_id).label == "4 bytes"
+
+
 def test_a_thread_start_becomes_a_message_the_consumer_runs(aws, monkeypatch):
     sqs = boto3.client("sqs")
     url = sqs.create_queue(QueueName="work")["QueueUrl"]

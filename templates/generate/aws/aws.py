@@ -366,7 +366,15 @@ def _after_commit(rows: list, send: Callable[[], Any]) -> None:
     if session is None:
         send()
         return
-    event.listen(session, "after_commit", lambda _session: send(), once=True)
+    settled = []  # a rollback first: the rows are gone, nothing to send (a later commit must not send it)
+
+    def committed(_session) -> None:
+        if not settled:
+            settled.append("commit")
+            send()
+
+    event.listen(session, "after_commit", committed, once=True)
+    event.listen(session, "after_rollback", lambda _session: settled.append("rollback"), once=True)
 
 
 def later(function: Callable[..., Any], *args: Any) -> None:
