@@ -25,8 +25,9 @@ CONSUMER = "ConsumeWork"  # chalice names a handler's resource (and its role, + 
 API_ROLE = "ApiHandlerRole"  # chalice's role of APIHandler when autogen_policy is off
 RUNTIME = "python3.12"  # as decompose.generation.render.LAMBDA_RUNTIME gives APIHandler
 ASYNC_NOTE = ("The route turns asynchronous: the work runs in the consumer Lambda after the answer, which no "
-              "longer contains its result; a client polls for the resource to reach its state. Contracts do not "
-              "poll yet: record such routes from tests that wait for the state (docs/remediation.md).")
+              "longer contains its result; a client polls for the resource to reach its state. Contracts poll only "
+              "for the fields generate knows a consumer stores (slow work's `eventual`): record this route from "
+              "tests that wait for the state (docs/remediation.md).")
 
 SLOW_NOTE = ("The route turns asynchronous: the slow work runs in the consumer Lambda once the request commits, and "
              "stores what `eventual` names there; the answer no longer holds it, a later read of the resource does "
