@@ -8,6 +8,7 @@ Only hazards in a request path get a decision: code no route reaches runs outsid
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,7 @@ KEEP_REASONS = {  # why a proposal keeps a hazard, and the alternative the user 
                             "'dynamodb' if other instances must see its value",
 }
 
+TEMPORARY = frozenset({"temp", "tmp", "temporary", "tempdir", "tmpdir", "tempfile"})
 FOLDER_ONLY = frozenset({".mkdir()", "os.makedirs", "os.mkdir"})
 REBINDS = "(rebinds global)"
 QUEUE_HINTS = ("queue", "pending", "outbox", "inbox", "jobs", "tasks", "popleft", "appendleft", ".put", "get_nowait")
@@ -131,8 +133,8 @@ def _choice(kind: str, details: list[str], starts_thread: bool, beside_thread: b
 def _temporary(symbol: str) -> bool:
     """A function named for a temporary folder (mealie's get_temporary_path): Lambda's /tmp serves it for
     the invocation, and what fills it is usually read back by other tools (zipfile) in the same request."""
-    name = symbol.rsplit(":", 1)[-1].lower()
-    return any(hint in name for hint in ("temp", "tmp"))
+    words = {w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", symbol.rsplit(":", 1)[-1])}
+    return bool(words & TEMPORARY)  # a word, not a prefix: TemplateService writes templates
 
 
 def _only_appends(details: list[str]) -> bool:
