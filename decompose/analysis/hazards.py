@@ -35,7 +35,7 @@ class MutationEvent:
 @dataclass(frozen=True)
 class LoopEvent:
     scope: str | None
-    kind: str  # while-true | for-all
+    kind: str  # while-true | for-all | cpu (CPU work repeated a number of times known only at run time)
     detail: str
     line: int
 
@@ -239,7 +239,31 @@ class UnboundedLoop(HazardRule):
 
     def check(self, events: FileEvents) -> Iterator[Hazard]:
         for event in events.loops:
-            yield self.hazard(event.scope, event.line, event.detail)
+            if event.kind != "cpu":
+                yield self.hazard(event.scope, event.line, event.detail)
+
+
+class SlowWork(HazardRule):
+    kind = "slow-work"
+    why = (
+        "CPU work repeated a number of times set at run time (hashing rounds, a recognizer, a digest "
+        "loop) holds the request for as long as it runs, under API Gateway's 29 s timeout"
+    )
+    resolution = "an SQS message (or an S3 event for an upload) and a consumer Lambda that stores the result"
+    VALID = (
+        "import hashlib\ndef f(data):\n    for _ in range(3):\n        data = hashlib.sha256(data).digest()\n",
+        "import hashlib\ndef f(items):\n    for item in items:\n        hashlib.sha256(item)\n",
+        "def f(n):\n    for i in range(n):\n        print(i)\n",
+    )
+    INVALID = (
+        "import hashlib\ndef f(data, rounds):\n    for _ in range(rounds):\n        data = hashlib.sha256(data).digest()\n",
+        "import zlib\ndef f(data, config):\n    for _ in range(config['N']):\n        data = zlib.compress(data)\n",
+    )
+
+    def check(self, events: FileEvents) -> Iterator[Hazard]:
+        for event in events.loops:
+            if event.kind == "cpu":
+                yield self.hazard(event.scope, event.line, event.detail)
 
 
 class Subprocess(HazardRule):
@@ -264,6 +288,8 @@ class Subprocess(HazardRule):
 REFERENCE_WATCH = frozenset(name.rsplit(".", 1)[-1] for name in Sleep.NAMES)
 # Calls whose arguments the rules read: the visitor renders the arguments of no others as text.
 ARGS_WATCH = FilesystemWrite.OPENS
+# Calls that are pure CPU work (digests, compression): repeated a run-time number of times, they are slow work.
+CPU_WORK = ("hashlib.", "hmac.", "zlib.", "bz2.", "lzma.")
 
 HAZARD_RULES: tuple[HazardRule, ...] = (
     GlobalMutableState(),
@@ -273,6 +299,7 @@ HAZARD_RULES: tuple[HazardRule, ...] = (
     Sleep(),
     UnboundedLoop(),
     Subprocess(),
+    SlowWork(),
 )
 
 RULES_BY_KIND = {rule.kind: rule for rule in HAZARD_RULES}

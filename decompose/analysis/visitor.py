@@ -17,6 +17,7 @@ import libcst as cst
 from decompose.analysis import facts as f
 from decompose.analysis.hazards import (
     ARGS_WATCH,
+    CPU_WORK,
     REFERENCE_WATCH,
     CallEvent,
     FileEvents,
@@ -109,6 +110,7 @@ class FactWalker(LineWalker):
         self.events = FileEvents()
         self.raw_mutations: list[tuple[MutationEvent, tuple[Frame, ...]]] = []
         self.loop_aliases: list[tuple[str | None, str, str]] = []
+        self.range_loops: list[str] = []  # per enclosing `for`: "range(n)" for a computed count, else ""
         self.sequences: list[tuple[str, tuple[str, ...]]] = []
         self.returns: dict[str, set[str | None]] = {}  # top-level function -> what its returns call
         self.sql: list[f.SqlUse] = []
@@ -366,6 +368,10 @@ class FactWalker(LineWalker):
             self.loop_aliases.append((self.scope, node.target.value, source))
         if self.frames and _unbounded_query(node.iter, source):
             self.events.loops.append(LoopEvent(self.scope, "for-all", f"for ... in {source}", self.line(node)))
+        self.range_loops.append(_computed_range(node.iter) if self.frames else "")
+
+    def leave_For(self, node: cst.For) -> None:
+        self.range_loops.pop()
 
     def visit_While(self, node: cst.While) -> None:
         test = node.test
@@ -465,6 +471,10 @@ class FactWalker(LineWalker):
             positional, _ = split_args(node)
             first_src = cst.Module([]).code_for_node(positional[0])[:80] if positional else ""
         self.events.calls.append(CallEvent(self.scope, expanded, self.line(node), args, kwargs, first_src))
+        if self.range_loops and self.range_loops[-1] and expanded.startswith(CPU_WORK) and "(" not in expanded:
+            detail = f"{expanded} repeated in for ... in {self.range_loops[-1]}"
+            self.events.loops.append(LoopEvent(self.scope, "cpu", detail, self.line(node)))
+            self.range_loops[-1] = ""  # one hazard per loop
         method = text_method(node)
         if method in MUTATORS and isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name):
             self._maybe_mutation(node.func.value.value, f".{method}()", node)
@@ -653,6 +663,16 @@ class FactWalker(LineWalker):
 
 
 QUERY_ENDS = (".all()", ".iterator()", ".scalars()", ".execute()", ".yield_per()")
+
+
+def _computed_range(node: cst.BaseExpression) -> str:
+    """`range(rounds)`, `range(config["N"])`: a count known only at run time (a literal count is bounded
+    by the code itself); "" for anything else."""
+    if not (isinstance(node, cst.Call) and dotted(node.func) == "range" and node.args):
+        return ""
+    if all(isinstance(a.value, (cst.Integer, cst.UnaryOperation)) for a in node.args):
+        return ""
+    return cst.Module([]).code_for_node(node)[:60]
 
 
 def _unbounded_query(node: cst.BaseExpression, source: str) -> bool:

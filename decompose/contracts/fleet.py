@@ -40,6 +40,21 @@ def service_environment(folder: Path) -> set[str]:
     return {name for s in _report(folder) for name in s.get("environment", [])}
 
 
+def eventual_fields(folder: Path) -> list[str]:
+    """The body fields a remediated service fills in after the answer (the report's `eventual`, e.g.
+    "photo.labels" -> "labels"): verify checks them eventually (decompose.contracts.replay)."""
+    found = {_field(stored) for s in _report(folder) for row in s.get("remediation", [])
+             for stored in row.get("eventual", []) if not stored.startswith("(")}
+    return sorted(found - {""})
+
+
+def _field(stored: str) -> str:
+    """`photo.labels` -> labels; `row["labels"]` -> labels."""
+    if stored.endswith("]"):
+        return stored.rsplit("[", 1)[-1].strip("]'\" ")
+    return stored.rsplit(".", 1)[-1]
+
+
 def _report(folder: Path) -> list[dict]:
     report = folder / "generation.json"  # checked against its schema (decompose.artefacts)
     return read_json(report, GENERATION, missing="run 'decompose generate' first, or pass --services")["services"]

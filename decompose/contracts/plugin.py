@@ -181,10 +181,13 @@ def _target(spec: str, settings: Settings, root: Path, no_reset: bool, seed: boo
                             "internal call and reset without it", "add the secret the services were started with")
         others = Http(urls, [] if no_reset else resets, settings.reset, secret, name=fleet.get("name", spec),
                       loads_data=bool(fleet.get("loads_data")), builds_app=False)
+        others.eventual = tuple(fleet.get("eventual", ()))  # fields a consumer Lambda fills in (docs/remediation.md)
         local = fleet.get("in_process")
         if not local:
             return others
         env = {env_name(name): url for name, url in urls.items()}
         env["DECOMPOSE_INTERNAL_SECRET"] = secret
-        return InProcessService(Path(local), env, settings.reset, others)
+        target = InProcessService(Path(local), env, settings.reset, others)
+        target.eventual = others.eventual
+        return target
     raise UserError(f"--decompose-target {spec!r} is not a target", USAGE)

@@ -12,6 +12,11 @@ earlier answers produced (bindings), sent, timed, and checked:
   user's ignores (a pattern also covers everything under it: `$.meta` ignores `$.meta.took_ms`);
 - the body against the route's inferred JSON Schema for the status the target answered.
 
+A field a remediation made eventual (generation.json's `eventual`: the labels a consumer Lambda now
+stores) is checked eventually: where it alone differs, a read (GET, HEAD) is sent again until it
+matches, every EVENTUAL_STEP seconds for at most EVENTUAL_SECONDS; the write that started the work
+(the upload) answers before it and is not held to it.
+
 A transport failure (timeout, refused connection) or a 5xx the recording did not have is also an
 *error*, counted against the route's error budget. A scenario stops at a transport failure or when a
 later request needs a value no answer gave.
@@ -32,6 +37,9 @@ from decompose.contracts.compare import Answer, Exchange, differences, json_body
 from decompose.contracts.recorder import decode_body
 
 INDEX = re.compile(r"\[\d+\]")
+EVENTUAL_SECONDS = 15.0  # how long a read may take to show what a consumer Lambda stores (docs/remediation.md)
+EVENTUAL_STEP = 0.25
+READS = ("GET", "HEAD")
 
 
 class TargetError(ConnectionError):
@@ -48,6 +56,7 @@ class Step:
     problems: list[str] = field(default_factory=list)
     error: str | None = None  # transport failure or unexpected 5xx: counts against the error budget
     answer: Answer | None = field(default=None, repr=False)
+    eventual: list[str] = field(default_factory=list)  # differences let go: a consumer fills them in later
 
 
 @dataclass
@@ -76,8 +85,9 @@ class Run:
 
 def replay(scenario: dict[str, Any], routes: dict[str, dict[str, Any]], send: Callable[[Request, str], Answer],
            ignore: Callable[[str], set[str]] = lambda route: set(),
-           seed: Callable[[dict[str, Any]], None] | None = None) -> Run:
-    """`seed`: loads the rows a test added between two requests (an exchange's "data") before sending it."""
+           seed: Callable[[dict[str, Any]], None] | None = None, eventual: tuple[str, ...] = ()) -> Run:
+    """`seed`: loads the rows a test added between two requests (an exchange's "data") before sending it;
+    `eventual`: the body fields a consumer fills in after the answer (checked eventually, above)."""
     bindings = [_binding(b) for b in scenario.get("bindings", [])]
     values: dict[str, str] = {}
     run = Run(scenario["name"])
@@ -108,10 +118,41 @@ def replay(scenario: dict[str, Any], routes: dict[str, dict[str, Any]], send: Ca
             return run
         step.ms, step.status, step.answer = (time.perf_counter() - started) * 1000, answer.status, answer
         step.problems = check(index, recorded, expected, answer, routes.get(route, {}), ignore(route))
+        if eventual and step.problems and _only_eventual(step.problems, eventual):
+            answer = _eventually(step, recorded, expected, routes.get(route, {}), ignore(route), eventual,
+                                 lambda: send(request, recorded.get("service", "")))
         if answer.status >= 500 and expected.status < 500:
             step.error = f"status {answer.status}"
         values.update({**capture(bindings, index, expected), **capture(bindings, index, answer)})
     return run
+
+
+def _only_eventual(problems: list[str], fields: tuple[str, ...]) -> bool:
+    pattern = re.compile(r"\.(?:%s)(?=[\[.:\s]|$)" % "|".join(re.escape(f) for f in fields))
+    return all(pattern.search(problem.split(": expected")[0]) for problem in problems)
+
+
+def _eventually(step: Step, recorded: dict[str, Any], expected: Answer, route: dict[str, Any], ignored: set[str],
+                fields: tuple[str, ...], again: Callable[[], Answer]) -> Answer:
+    """A read polled (bounded) until the eventual fields match; the write that queued the work is let go
+    (its answer comes before the consumer). Problems left after the limit stay, marked as such."""
+    answer = step.answer
+    if step.request.split(" ")[0] not in READS:
+        step.eventual = step.problems
+        step.problems = []
+        return answer
+    deadline = time.monotonic() + EVENTUAL_SECONDS
+    while step.problems and time.monotonic() < deadline:
+        time.sleep(EVENTUAL_STEP)
+        try:
+            answer = again()
+        except TargetError:
+            break
+        step.problems = check(step.index, recorded, expected, answer, route, ignored)
+    if step.problems:
+        step.problems = [f"{p} (still after {EVENTUAL_SECONDS:g} s: eventual)" for p in step.problems]
+    step.status, step.answer = answer.status, answer
+    return answer
 
 
 def check(index: int, recorded: dict[str, Any], expected: Answer, answer: Answer, route: dict[str, Any],

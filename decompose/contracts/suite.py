@@ -31,7 +31,7 @@ from typing import Any
 
 from decompose.contracts import progress
 from decompose.contracts.build import read_contract, suite_path, write_suites
-from decompose.contracts.fleet import monolith_fleet, services_fleet
+from decompose.contracts.fleet import eventual_fields, monolith_fleet, services_fleet
 from decompose.contracts.settings import Settings, read
 from decompose.contracts.verify import read_baseline
 from decompose.contracts.world import World
@@ -95,7 +95,8 @@ def verify(target: str, options: Options) -> Verified:
         with services_fleet(options.services, env, options.scratch / "logs", runner) as (_, urls, secret):
             fleet = options.scratch / "fleet.json"
             described = {"name": f"the generated services ({len(urls)}, chalice local)", "urls": urls,
-                         "resets": sorted(urls.values()), "secret": secret, "loads_data": True}
+                         "resets": sorted(urls.values()), "secret": secret, "loads_data": True,
+                         "eventual": eventual_fields(options.services)}
             if options.in_process:
                 described["in_process"] = str((options.services / only[0]).resolve())
                 described["name"] = f"service {only[0]} in-process (chalice.test.Client), the other {len(urls) - 1} under chalice local"

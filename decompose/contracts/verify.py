@@ -138,7 +138,8 @@ class Verifier:
         except TargetError as error:
             return Run(scenario["name"], stopped=f"the fresh start failed: {error}")
         reset.settle()  # the last scenario's garbage goes now, not in the middle of a timed request
-        return replay(scenario, contract["routes"], target.send, self.settings.ignored, getattr(target, "seed", None))
+        return replay(scenario, contract["routes"], target.send, self.settings.ignored, getattr(target, "seed", None),
+                      tuple(getattr(target, "eventual", ())))
 
     def route(self, contract: dict[str, Any], route: str) -> RouteVerdict:
         service = contract["service"]

@@ -30,12 +30,13 @@ LOCAL_VISIBILITY_SECONDS = "5"  # a failed message comes back soon: local runs a
 LOCAL_MAX_RECEIVES = "3"
 KINDS = {"DecomposeBucket": "bucket", "DecomposeWorkQueue": "queue", "DecomposeStateTable": "table",
          "DecomposeTopic": "topic"}
+SHARED = {"DECOMPOSE_SHARED_BUCKET": "shared-bucket", "DECOMPOSE_SHARED_TABLE": "shared-table"}  # the layer's, one for all
 
 
 @dataclass(frozen=True)
 class Needs:
     service: str
-    kinds: frozenset[str]  # bucket, queue, table, topic
+    kinds: frozenset[str]  # bucket, queue, table, topic; shared-bucket, shared-table (the shared kernel's)
 
 
 @contextlib.contextmanager
@@ -57,8 +58,9 @@ def needs(services: Path, names: list[str]) -> list[Needs]:
     found = []
     for name in names:
         layer = services / name / ".chalice" / "layer.json"
-        resources = json.loads(layer.read_text()).get("Resources", {}) if layer.is_file() else {}
-        kinds = frozenset(KINDS[r] for r in resources if r in KINDS)
+        declared = json.loads(layer.read_text()) if layer.is_file() else {}
+        env = declared.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+        kinds = frozenset([KINDS[r] for r in declared.get("Resources", {}) if r in KINDS] + [SHARED[v] for v in env if v in SHARED])
         if kinds:
             found.append(Needs(name, kinds))
     return found
@@ -82,8 +84,10 @@ def provision(endpoint: str, wanted: list[Needs]) -> dict[str, dict[str, str]]:
                             aws_access_key_id="testing", aws_secret_access_key="testing")
 
     envs = {}
+    shared = _shared(client, set().union(*(need.kinds for need in wanted)))
     for need in wanted:
         env = {**ACCOUNT_ENV, "AWS_ENDPOINT_URL": endpoint, LOCAL_CONSUMERS: "1"}
+        env.update({name: value for name, value in shared.items() if SHARED[name] in need.kinds})
         if "bucket" in need.kinds:
             env["DECOMPOSE_BUCKET"] = _bucket(client("s3"), f"{need.service}-files")
         if "table" in need.kinds:
@@ -95,6 +99,16 @@ def provision(endpoint: str, wanted: list[Needs]) -> dict[str, dict[str, str]]:
                                                 env["DECOMPOSE_QUEUE_URL"])
         envs[need.service] = env
     return envs
+
+
+def _shared(client, kinds: set[str]) -> dict[str, str]:
+    """The shared kernel's bucket and table, made once for every service (shared/resources.json's)."""
+    env = {}
+    if "shared-bucket" in kinds:
+        env["DECOMPOSE_SHARED_BUCKET"] = _bucket(client("s3"), "shared-files")
+    if "shared-table" in kinds:
+        env["DECOMPOSE_SHARED_TABLE"] = _table(client("dynamodb"), "shared-state")
+    return env
 
 
 def _bucket(s3, name: str) -> str:

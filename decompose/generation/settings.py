@@ -23,7 +23,7 @@ SECRET_WORDS = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|_KEY$|^KEY$|PRIVATE|CRE
 BASE_MEMORY_MB = 512
 BASE_TIMEOUT_S = 15
 LONG_TIMEOUT_S = 29  # API Gateway's integration limit: a longer Lambda timeout would never be seen
-SLOW_HAZARDS = frozenset({"sleep", "unbounded-loop", "subprocess"})
+SLOW_HAZARDS = frozenset({"sleep", "unbounded-loop", "subprocess", "slow-work"})
 HEAVY_HAZARDS = frozenset({"subprocess", "background-thread"})
 
 

@@ -25,8 +25,13 @@ CONSUMER = "ConsumeWork"  # chalice names a handler's resource (and its role, + 
 API_ROLE = "ApiHandlerRole"  # chalice's role of APIHandler when autogen_policy is off
 RUNTIME = "python3.12"  # as decompose.generation.render.LAMBDA_RUNTIME gives APIHandler
 ASYNC_NOTE = ("The route turns asynchronous: the work runs in the consumer Lambda after the answer, which no "
-              "longer contains its result; a client polls for the resource to reach its state. Contracts do not "
-              "poll yet: record such routes from tests that wait for the state (docs/remediation.md).")
+              "longer contains its result; a client polls for the resource to reach its state. Contracts poll only "
+              "for the fields generate knows a consumer stores (slow work's `eventual`): record this route from "
+              "tests that wait for the state (docs/remediation.md).")
+
+SLOW_NOTE = ("The route turns asynchronous: the slow work runs in the consumer Lambda once the request commits, and "
+             "stores what `eventual` names there; the answer no longer holds it, a later read of the resource does "
+             "(contracts verify checks it eventually: docs/remediation.md).")
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ class ServiceAws:
 
 def by_service(decisions: tuple[Decision, ...], homes: dict[str, str], shared: bool = False) -> dict[str, ServiceAws]:
     """The decisions that generate code, grouped by the service owning their symbol (or its module);
-    shared: those in the shared kernel instead (under "shared"), which generate does not remediate yet."""
+    shared: those in the shared kernel instead (under "shared"): decompose.remediation.shared remediates them."""
     grouped: dict[str, list[Decision]] = {}
     for decision in decisions:
         home = homes.get(decision.target) or homes.get(decision.target.split(":")[0])
@@ -53,6 +58,14 @@ def by_service(decisions: tuple[Decision, ...], homes: dict[str, str], shared: b
             grouped.setdefault(home, []).append(decision)
     return {name: ServiceAws(name, tuple(sorted(group, key=lambda d: (d.kind, d.target))))
             for name, group in sorted(grouped.items())}
+
+
+def merged(base: dict, extra: dict) -> dict:
+    """`extra` deep-merged into `base` (chalice package takes one --merge-template: layer.json)."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
 
 
 def queue_name(project: str, service: str) -> str:
@@ -196,27 +209,23 @@ def register(app, framework_app):
 '''
 
 
-def report(aws: ServiceAws, rewritten: dict[str, list[str]] | None = None) -> list[dict]:
+def report(aws: ServiceAws, rewritten: dict[str, list[str]] | None = None,
+           deferred: dict[str, list[str]] | None = None) -> list[dict]:
     """What changed for each decision: the call sites generate switched in its module (`rewritten`:
-    module -> changes), else what is left to a person; and whether its route turned asynchronous."""
+    module -> changes), else what is left to a person; whether its route turned asynchronous, and for
+    slow work, what the consumer now stores (`deferred`: module -> "photo.labels")."""
     rows = []
     for d in aws.decisions:
-        changes = (rewritten or {}).get(d.target.split(":")[0], [])
+        module = d.target.split(":")[0]
+        changes = (rewritten or {}).get(module, [])
         row = {"kind": d.kind, "symbol": d.target, "remediation": d.choice, "asynchronous": d.choice in ("sqs", "sns")}
         row.update({"rewritten": changes} if changes else {"todo": _todo(d)})
+        if d.kind == "slow-work" and (deferred or {}).get(module):
+            row["eventual"] = deferred[module]
         if row["asynchronous"]:
-            row["note"] = ASYNC_NOTE
+            row["note"] = SLOW_NOTE if "eventual" in row else ASYNC_NOTE
         rows.append(row)
     return rows
-
-
-SHARED_TODO = ("in the shared kernel (the layer every service loads): generate does not rewrite it yet; pin the "
-               "symbol to the service that runs it ([constraints] pin) so that service gets the remediation, or ")
-
-
-def shared_report(aws: ServiceAws) -> list[dict]:
-    """The rows of decisions whose code sits in the shared kernel: nothing generated, said so."""
-    return [{**row, "todo": SHARED_TODO + row["todo"]} for row in report(aws)]
 
 
 def _todo(d: Decision) -> str:

@@ -4,7 +4,8 @@ For each service owning a decision that generates code (decompose.remediation.aw
 the call sites of the remediated modules in its chalicelib/src switched to it (decompose.remediation.
 rewrite), its consumer (registered at the end of app.py when it has work to run), its CloudFormation
 fragment, and a `remediation` list in the generation report saying what changed, what turned
-asynchronous and what a person still has to switch. Static folders go to the gateway's template.
+asynchronous and what a person still has to switch. Decisions in the shared kernel: the layer's copy
+(decompose.remediation.shared). Static folders go to the gateway's template.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from decompose.remediation import aws, rewrite
+from decompose.remediation import aws, rewrite, shared
 from decompose.remediation.model import STATIC, Decision
 from decompose.resources import templates_dir
 
@@ -30,14 +31,6 @@ def apply(rendered, decisions: tuple[Decision, ...], homes: dict[str, str], proj
     rendered.files = dict(sorted(files.items()))
 
 
-def _merged(base: dict, extra: dict) -> dict:
-    """`extra` deep-merged into `base` (chalice package takes one --merge-template: layer.json)."""
-    out = dict(base)
-    for key, value in extra.items():
-        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
-    return out
-
-
 def _add(files: dict[str, bytes], report: dict, decisions: tuple[Decision, ...], homes: dict[str, str],
          project: str, hazards: list) -> None:
     rows = {s["name"]: s for s in report.get("services", [])}
@@ -46,7 +39,7 @@ def _add(files: dict[str, bytes], report: dict, decisions: tuple[Decision, ...],
             continue
         files[f"{name}/chalicelib/aws.py"] = (templates_dir() / "generate" / "aws" / "aws.py").read_bytes()
         layer = f"{name}/.chalice/layer.json"
-        merged = _merged(json.loads(files[layer]) if layer in files else {}, aws.template(service, project))
+        merged = aws.merged(json.loads(files[layer]) if layer in files else {}, aws.template(service, project))
         files[layer] = (json.dumps(merged, indent=2, sort_keys=True) + "\n").encode()
         switched = _switch(files, name, service, hazards)
         if service.work:
@@ -54,9 +47,10 @@ def _add(files: dict[str, bytes], report: dict, decisions: tuple[Decision, ...],
             files[f"{name}/chalicelib/consumers.py"] = aws.consumers(service, project, switched.targets, drains).encode()
             files[f"{name}/app.py"] = files[f"{name}/app.py"].rstrip(b"\n") + b"\n" + REGISTER.encode()
         if name in rows:
-            rows[name]["remediation"] = aws.report(service, switched.changes)
-    for shared in aws.by_service(decisions, homes, shared=True).values():
-        report.setdefault("shared", {})["remediation"] = aws.shared_report(shared)
+            rows[name]["remediation"] = aws.report(service, switched.changes, switched.deferred)
+    for kernel in aws.by_service(decisions, homes, shared=True).values():  # after the services: their layer.json
+        runtime = (templates_dir() / "generate" / "aws" / "aws.py").read_bytes()
+        report.setdefault("shared", {})["remediation"] = shared.apply(files, kernel, project, hazards, runtime)
     static = sorted(d.target for d in decisions if d.kind == STATIC and d.choice == "cloudfront")
     if static:
         report["static"] = {"folders": static, "remediation": "cloudfront",
@@ -67,7 +61,8 @@ def _add(files: dict[str, bytes], report: dict, decisions: tuple[Decision, ...],
 class Switched:
     changes: dict[str, list[str]] = field(default_factory=dict)  # module -> "line N: call -> aws.x"
     queues: dict[str, list[str]] = field(default_factory=dict)  # module -> globals that became a Queue
-    targets: list[str] = field(default_factory=list)  # "module:function" a rewritten Thread sends
+    targets: list[str] = field(default_factory=list)  # "module:function" a rewritten Thread (or aws.later) sends
+    deferred: dict[str, list[str]] = field(default_factory=dict)  # module -> what the consumer now stores
 
 
 def _switch(files: dict[str, bytes], name: str, service: aws.ServiceAws, hazards: list) -> Switched:
@@ -84,4 +79,6 @@ def _switch(files: dict[str, bytes], name: str, service: aws.ServiceAws, hazards
             switched.changes[wanted.module] = done.changes
             switched.queues[wanted.module] = done.queues
             switched.targets += done.thread_targets
+            if done.deferred:
+                switched.deferred[wanted.module] = done.deferred
     return switched

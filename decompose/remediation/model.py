@@ -8,12 +8,14 @@ Only hazards in a request path get a decision: code no route reaches runs outsid
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from decompose.analysis.model import HazardOut
 
 STATIC = "static-files"
+SLOW = "slow-work"
 KEEP = "keep"
 
 # kind -> the choices a user may write, the proposal first
@@ -25,12 +27,15 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "sleep": (KEEP, "sqs"),
     "unbounded-loop": (KEEP, "sqs"),
     "subprocess": (KEEP, "sqs"),
+    "slow-work": ("sqs", KEEP),
     STATIC: ("cloudfront", KEEP),
 }
 
 REASONS = {
     "s3": "uploads and their reads go to a bucket, keys from the same relative paths",
     "sqs": "the work becomes a message; a consumer Lambda runs it, with retries and a dead-letter queue",
+    "sqs-slow": "the work leaves the request: a consumer Lambda runs it once the request commits and stores its "
+                "result (the route turns asynchronous: its answer no longer holds the result)",
     "sns": "the work becomes a notification fanned out to every subscriber",
     "dynamodb": "the state lives in a table every Lambda instance shares (TTL where entries expire)",
     "cloudfront": "the files go to an S3 bucket served by CloudFront in front of the API",
@@ -43,10 +48,12 @@ KEEP_REASONS = {  # why a proposal keeps a hazard, and the alternative the user 
     "filesystem-write": "files only appended to are logs: kept, log to stdout on Lambda (CloudWatch Logs keeps it); 's3' for data",
     "process-cache": "a memoised function (settings, clients, parsed files) only saves work per instance: kept; 'dynamodb' if its "
                      "value must be shared or invalidated everywhere",
+    "slow-work": "kept in the request (its result stays in the answer); 'sqs' moves it to a consumer Lambda",
     "global-mutable-state": "a global built once on first use (a logger, a client, a singleton) is per instance: kept; "
                             "'dynamodb' if other instances must see its value",
 }
 
+TEMPORARY = frozenset({"temp", "tmp", "temporary", "tempdir", "tmpdir", "tempfile"})
 FOLDER_ONLY = frozenset({".mkdir()", "os.makedirs", "os.mkdir"})
 REBINDS = "(rebinds global)"
 QUEUE_HINTS = ("queue", "pending", "outbox", "inbox", "jobs", "tasks", "popleft", "appendleft", ".put", "get_nowait")
@@ -87,12 +94,14 @@ def _module(symbol: str) -> str:
 def _decide(kind: str, symbol: str, group: list[HazardOut], starts_thread: bool, beside_thread: bool) -> Decision:
     details = sorted({h.detail for h in group})
     first = min(group, key=lambda h: h.line)
-    choice = _choice(kind, details, starts_thread, beside_thread)
-    why = _keep_reason(kind, details) if choice == KEEP else REASONS[choice]
+    choice = _choice(kind, details, starts_thread, beside_thread, symbol)
+    why = _keep_reason(kind, details, symbol) if choice == KEEP else REASONS[f"{choice}-slow" if kind == SLOW else choice]
     return Decision(kind, symbol, choice, f"{', '.join(details)} at {Path(first.path).name}:{first.line}: {why}")
 
 
-def _keep_reason(kind: str, details: list[str]) -> str:
+def _keep_reason(kind: str, details: list[str], symbol: str = "") -> str:
+    if kind == "filesystem-write" and _temporary(symbol):
+        return "a temporary folder: Lambda's /tmp serves it within the invocation (kept); 's3' if another request reads it"
     if kind == "filesystem-write" and all(d in FOLDER_ONLY for d in details):
         return "S3 has no folders: creating one is a no-op once the files go to a bucket (kept); 's3' where files are written"
     if kind == "unbounded-loop" and any(WORKER_LOOP.lower() in d.lower() for d in details):
@@ -100,7 +109,7 @@ def _keep_reason(kind: str, details: list[str]) -> str:
     return KEEP_REASONS.get(kind, REASONS[KEEP])
 
 
-def _choice(kind: str, details: list[str], starts_thread: bool, beside_thread: bool) -> str:
+def _choice(kind: str, details: list[str], starts_thread: bool, beside_thread: bool, symbol: str = "") -> str:
     """The proposal: the kind's first choice, except state that is really a queue or the handle of a
     thread (sqs: the consumer Lambda replaces both), a worker's endless loop in a module that starts
     a thread (sqs too; elsewhere `while True` is often a stream or a poll: keep), and files only ever
@@ -112,11 +121,20 @@ def _choice(kind: str, details: list[str], starts_thread: bool, beside_thread: b
         return "sqs" if WORKER_LOOP.lower() in text and beside_thread else KEEP
     if kind == "filesystem-write" and (_only_appends(details) or all(d in FOLDER_ONLY for d in details)):
         return KEEP
+    if kind == "filesystem-write" and _temporary(symbol):
+        return KEEP
     if kind == "process-cache" and all(d.startswith("@") for d in details):
         return KEEP
     if kind == "global-mutable-state" and all(d.endswith(REBINDS) for d in details):
         return KEEP
     return choices(kind)[0]
+
+
+def _temporary(symbol: str) -> bool:
+    """A function named for a temporary folder (mealie's get_temporary_path): Lambda's /tmp serves it for
+    the invocation, and what fills it is usually read back by other tools (zipfile) in the same request."""
+    words = {w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", symbol.rsplit(":", 1)[-1])}
+    return bool(words & TEMPORARY)  # a word, not a prefix: TemplateService writes templates
 
 
 def _only_appends(details: list[str]) -> bool:

@@ -1,10 +1,15 @@
 """The call sites of a remediated module, switched to the service's chalicelib/aws.py (one libcst pass).
 
-    s3        open, io.open, os.makedirs/mkdir, os.remove/unlink, os.path.exists/isfile -> aws.files.*
+    s3        open, io.open, os.makedirs/mkdir, os.remove/unlink, os.path.exists/isfile, shutil.copy/copyfile/
+              copy2/move/rmtree -> aws.files.*; p.unlink()/write_bytes/write_text/read_bytes/read_text/touch()
+              and x.save(<a path>) (werkzeug uploads, PIL images) -> aws.files.<method>(p, ...)
     dynamodb  a module-level dict (`X = {}`, `X: dict[...] = dict()`) -> aws.State("module:X")
     sqs       a module-level queue (deque(), queue.Queue(), []) -> aws.Queue("module:X");
               threading.Thread -> aws.Thread (start() sends the call), or aws.WorkerThread beside a queue
-              (its messages drive the work: the thread that drained it never starts)
+              (its messages drive the work: the thread that drained it never starts);
+              slow work: a statement of the same module storing (or dropping) what the slow function
+              returns -> aws.later(_decompose_later_<caller>_<n>, <its locals>), the statement moved
+              into that new module-level function, which the consumer Lambda runs after the commit
 
 Only the globals the hazards name are replaced, and only when their value is an empty dict or queue:
 anything else stays as it was and the report says so. Everything else in the module is untouched,
@@ -18,12 +23,18 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
+from decompose.analysis.hazards import FilesystemWrite
+
 ALIAS = "_decompose_aws"
 IMPORT = f"from chalicelib import aws as {ALIAS}  # decompose: [remediate], docs/remediation.md\n"
 FILE_CALLS = {
     "open": "open", "io.open": "open", "os.makedirs": "makedirs", "os.mkdir": "makedirs",
     "os.remove": "remove", "os.unlink": "remove", "os.path.exists": "exists", "os.path.isfile": "exists",
+    "shutil.copy": "copy", "shutil.copyfile": "copy", "shutil.copy2": "copy", "shutil.move": "move",
+    "shutil.rmtree": "rmtree",
 }
+# pathlib's methods (names no other common object has): `p.unlink()` -> aws.files.unlink(p)
+PATH_METHODS = ("unlink", "write_bytes", "write_text", "read_bytes", "read_text", "touch", "mkdir")
 THREAD_IMPORT = re.compile(r"^from threading import [^\n]*\bThread\b", re.M)
 EMPTY_DICTS = ("dict",)
 QUEUES = ("deque", "collections.deque", "queue.Queue", "Queue", "queue.SimpleQueue", "SimpleQueue")
@@ -38,6 +49,7 @@ class Wanted:
     queues: frozenset[str] = frozenset()
     threads: bool = False
     thread_name: bool = False  # `from threading import Thread`: the bare name is threading's
+    slow: frozenset[str] = frozenset()  # functions doing slow work (sqs): their callers' statements are deferred
 
 
 @dataclass
@@ -46,20 +58,39 @@ class Rewritten:
     changes: list[str] = field(default_factory=list)  # "line 78: open -> aws.files.open", sorted by line
     queues: list[str] = field(default_factory=list)  # the globals that became a Queue
     thread_targets: list[str] = field(default_factory=list)  # "module:function" a Thread may send
+    deferred: list[str] = field(default_factory=list)  # what a deferred statement stores ("photo.labels")
 
 
-def rewrite(source: str, wanted: Wanted) -> Rewritten:
-    """The module's source with its remediated call sites switched; unchanged when nothing matched."""
+def rewrite(source: str, wanted: Wanted, import_line: str = IMPORT) -> Rewritten:
+    """The module's source with its remediated call sites switched; unchanged when nothing matched.
+    `import_line` brings the aws module in as _decompose_aws (the layer's copy imports its own)."""
     if wanted.threads and THREAD_IMPORT.search(source):
         wanted = replace(wanted, thread_name=True)
     module = cst.parse_module(source)
     wrapper = cst.MetadataWrapper(module)
-    switch = _Switch(wanted)
+    switch = _Switch(wanted, _imported(module))
     changed = wrapper.visit(switch)
     if not switch.changes:
         return Rewritten(source)
-    text = _with_import(changed.code)
-    return Rewritten(text, [c for _, c in sorted(switch.changes)], sorted(switch.queues), sorted(switch.targets))
+    if switch.later:
+        changed = changed.with_changes(body=[*changed.body, *switch.later])
+    text = _with_import(changed.code, import_line)
+    return Rewritten(text, [c for _, c in sorted(switch.changes)], sorted(switch.queues), sorted(switch.targets),
+                     sorted(set(switch.deferred)))
+
+
+def _imported(module: cst.Module) -> dict[str, str]:
+    """Names the module imports from a module (`from os import makedirs as md` -> {"md": "os.makedirs"})."""
+    found: dict[str, str] = {}
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.ImportFrom) and small.module is not None and not isinstance(small.names, cst.ImportStar):
+                for alias in small.names:
+                    local = alias.asname.name.value if alias.asname else _dotted(alias.name)
+                    found[local] = f"{_dotted(small.module)}.{_dotted(alias.name)}"
+    return found
 
 
 def _dotted(node: cst.BaseExpression) -> str:
@@ -81,36 +112,90 @@ def _attr(*names: str) -> cst.BaseExpression:
 class _Switch(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (cst.metadata.PositionProvider,)
 
-    def __init__(self, wanted: Wanted):
+    def __init__(self, wanted: Wanted, imported: dict[str, str] | None = None):
         super().__init__()
         self.wanted = wanted
+        self.imported = imported or {}  # `from shutil import rmtree` -> {"rmtree": "shutil.rmtree"}
         self.depth = 0
         self.changes: list[tuple[int, str]] = []
         self.queues: set[str] = set()
         self.targets: set[str] = set()
         self.threads = ("threading.Thread", "Thread") if wanted.thread_name else ("threading.Thread",)
+        self.function: cst.FunctionDef | None = None  # the top-level function being walked
+        self.later: list[cst.FunctionDef] = []  # the deferred statements, as module-level functions
+        self.deferred: list[str] = []
 
     def _line(self, node: cst.CSTNode) -> int:
         return self.get_metadata(cst.metadata.PositionProvider, node).start.line
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.depth += 1
+        if self.depth == 1:
+            self.function = node
 
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
         self.depth -= 1
+        if self.depth == 0:
+            self.function = None
         return updated
 
-    visit_ClassDef = visit_FunctionDef  # type: ignore[assignment]
-    leave_ClassDef = leave_FunctionDef  # type: ignore[assignment]
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.depth += 1
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+        self.depth -= 1
+        return updated
+
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
+        """A statement of a top-level function that stores (or drops) what slow work returns: deferred."""
+        function = self.function
+        if not self.wanted.slow or function is None or self.depth != 1 or function.name.value in self.wanted.slow:
+            return updated
+        if len(original.body) != 1 or not _deferrable(original.body[0]) or not _calls(original, self.wanted.slow):
+            return updated
+        return self._defer(original, updated, function)
+
+    def _defer(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine, function: cst.FunctionDef):
+        line = self._line(original)
+        name = f"_decompose_later_{function.name.value}_{sum(1 for f in self.later if f.name.value.startswith(f'_decompose_later_{function.name.value}_')) + 1}"
+        free = _free(original, _locals(function))
+        params = cst.Parameters([cst.Param(cst.Name(n)) for n in free])
+        doc = cst.parse_statement(f'"""decompose: [remediate] slow-work sqs: line {line} of {function.name.value}, run by the consumer Lambda."""')
+        self.later.append(cst.FunctionDef(cst.Name(name), params, cst.IndentedBlock([doc, updated.with_changes(leading_lines=[])]),
+                                          leading_lines=[cst.EmptyLine(), cst.EmptyLine()]))
+        self.targets.add(f"{self.wanted.module}:{name}")
+        small = original.body[0]
+        stored = cst.Module([]).code_for_node(small.targets[0].target) if isinstance(small, cst.Assign) else "(dropped)"
+        self.deferred.append(stored)
+        self.changes.append((line, f"line {line}: {stored} = ... -> aws.later({name}) (the consumer Lambda stores it)"))
+        call = cst.Call(_attr("later"), [cst.Arg(cst.Name(name)), *[cst.Arg(cst.Name(n)) for n in free]])
+        return updated.with_changes(body=[cst.Expr(call)])
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         name = _dotted(original.func)
+        if self.imported.get(name) in FILE_CALLS:
+            name = self.imported[name]
         if self.wanted.files and name in FILE_CALLS:
             self.changes.append((self._line(original), f"line {self._line(original)}: {name} -> aws.files.{FILE_CALLS[name]}"))
             return updated.with_changes(func=_attr("files", FILE_CALLS[name]))
+        if self.wanted.files and isinstance(original.func, cst.Attribute):
+            return self._method(original, updated)
         if self.wanted.threads and name in self.threads:
             return self._thread(original, updated, name)
         return updated
+
+    def _method(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        """`p.unlink()` -> aws.files.unlink(p); `upload.save(path)` / `image.save(path)` -> aws.files.save(upload, path)
+        (a path-like first argument, as the hazard rule reads it)."""
+        method = original.func.attr.value
+        positional = [a for a in original.args if a.keyword is None and not a.star]
+        is_save = method == "save" and positional and _looks_like_path(positional[0].value)
+        if method not in PATH_METHODS and not is_save:
+            return updated
+        line = self._line(original)
+        self.changes.append((line, f"line {line}: .{method}() -> aws.files.{method}"))
+        receiver = cst.Arg(updated.func.value)
+        return cst.Call(_attr("files", method), [receiver, *updated.args])
 
     def _thread(self, original: cst.Call, updated: cst.Call, name: str) -> cst.Call:
         kind = "WorkerThread" if self.wanted.queues else "Thread"
@@ -146,6 +231,87 @@ class _Switch(cst.CSTTransformer):
         return None
 
 
+def _looks_like_path(node: cst.BaseExpression) -> bool:
+    return FilesystemWrite()._looks_like_path(cst.Module([]).code_for_node(node)[:80])
+
+
+def _deferrable(small: cst.BaseSmallStatement) -> bool:
+    """`obj.attr = ...` / `obj[key] = ...` (the result is stored on something the consumer can load
+    again) or a bare call (the result is dropped); a local variable's value is needed later in the request."""
+    if isinstance(small, cst.Expr):
+        return True
+    return (isinstance(small, cst.Assign) and len(small.targets) == 1
+            and isinstance(small.targets[0].target, (cst.Attribute, cst.Subscript)))
+
+
+class _Names(cst.CSTVisitor):
+    def __init__(self):
+        self.used: list[str] = []
+        self.bound: set[str] = set()
+        self.called: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value not in self.used:
+            self.used.append(node.value)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self.bound |= {n.value for n in _target_names(node.target)}
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.called.add(_dotted(node.func).rsplit(".", 1)[-1])
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)  # an attribute's name is not a variable
+        return False
+
+
+def _calls(node: cst.CSTNode, names: frozenset[str]) -> bool:
+    seen = _Names()
+    node.visit(seen)
+    return bool(seen.called & names)
+
+
+def _free(node: cst.CSTNode, local: set[str]) -> list[str]:
+    """The function's locals the statement reads, in order of appearance: the deferred call's arguments."""
+    seen = _Names()
+    node.visit(seen)
+    return [n for n in seen.used if n in local and n not in seen.bound]
+
+
+def _target_names(node: cst.CSTNode) -> list[cst.Name]:
+    if isinstance(node, cst.Name):
+        return [node]
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return [n for element in node.elements for n in _target_names(element.value)]
+    return []
+
+
+class _Locals(cst.CSTVisitor):
+    def __init__(self):
+        self.names: set[str] = set()
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self.names.add(node.name.value)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self.names |= {n.value for n in _target_names(node.target)}
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.names |= {n.value for n in _target_names(node.target)}
+
+    def visit_For(self, node: cst.For) -> None:
+        self.names |= {n.value for n in _target_names(node.target)}
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self.names |= {n.value for n in _target_names(node.name)}
+
+
+def _locals(function: cst.FunctionDef) -> set[str]:
+    found = _Locals()
+    function.visit(found)
+    return found.names
+
+
 def _make(kind: str, name: str) -> cst.Call:
     return cst.Call(_attr(kind), [cst.Arg(cst.SimpleString(f'"{name}"'))])
 
@@ -162,7 +328,7 @@ def _empty_queue(value: cst.BaseExpression) -> bool:
     return isinstance(value, cst.Call) and _dotted(value.func) in QUEUES and not value.args
 
 
-def _with_import(code: str) -> str:
+def _with_import(code: str, line: str = IMPORT) -> str:
     """The alias imported after the module's docstring and `from __future__` imports (which must lead)."""
     module = cst.parse_module(code)
     body = list(module.body)
@@ -172,7 +338,7 @@ def _with_import(code: str) -> str:
             at = index + 1
         else:
             break
-    body.insert(at, cst.parse_statement(IMPORT))
+    body.insert(at, cst.parse_statement(line))
     return module.with_changes(body=body).code
 
 
@@ -196,7 +362,7 @@ def wanted(decisions, hazards) -> dict[str, Wanted]:
     found: dict[str, dict] = {}
     for decision, hazard in _decided(decisions, hazards):
         entry = found.setdefault(hazard.path, {"module": decision.target.split(":")[0], "files": False,
-                                               "states": set(), "queues": set(), "threads": False})
+                                               "states": set(), "queues": set(), "threads": False, "slow": set()})
         name = hazard.detail.split(" ")[0] if decision.kind in STATEFUL else ""
         if decision.choice == "s3":
             entry["files"] = True
@@ -204,9 +370,12 @@ def wanted(decisions, hazards) -> dict[str, Wanted]:
             entry["states"].add(name)
         elif decision.choice in ("sqs", "sns") and decision.kind == "background-thread":
             entry["threads"] = True
+        elif decision.choice == "sqs" and decision.kind == "slow-work":
+            entry["slow"].add(decision.target.split(":")[-1])
         elif decision.choice in ("sqs", "sns") and name:
             entry["queues"].add(name)
-    return {path: Wanted(e["module"], e["files"], frozenset(e["states"]), frozenset(e["queues"]), e["threads"])
+    return {path: Wanted(e["module"], e["files"], frozenset(e["states"]), frozenset(e["queues"]), e["threads"],
+                         slow=frozenset(e["slow"]))
             for path, e in sorted(found.items())}
 
 

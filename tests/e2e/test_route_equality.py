@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import httpx
 import pytest
 
 from decompose.contracts.compare import Answer, compare, volatile
+from decompose.contracts.fleet import eventual_fields
 from decompose.gateway import aws_local
 from decompose.gateway.matching import RouteTable, Rule
 from decompose.gateway.upstreams import Fleet, chalice_local, free_port, monolith
@@ -112,8 +114,13 @@ def test_every_route_answers_through_the_services_as_in_the_monolith(converged, 
         logs = {name: fleet.tail(name, 40) for name in names}
 
     result = compare(first, got, noise)
-    failing = "\n".join(map(str, result.differences[:40]))
-    assert result.equal, f"{len(result.differences)} differences:\n{failing}\n\n" + "\n".join(
+    # what a consumer Lambda fills in after the answer ([remediate] slow-work: the photo labels) depends on
+    # timing here; contracts verify checks it eventually (tests/remediation/test_eventual.py)
+    fields = eventual_fields(where / "services")
+    eventual = re.compile(r"\.(?:%s)(?=[\[.]|$)" % "|".join(map(re.escape, fields))) if fields else None
+    kept = [d for d in result.differences if not (eventual and eventual.search(d.where))]
+    failing = "\n".join(map(str, kept[:40]))
+    assert not kept, f"{len(kept)} differences:\n{failing}\n\n" + "\n".join(
         f"--- {n}\n{t}" for n, t in logs.items() if "Traceback" in t)
     assert result.compared == len(first) > 100
     assert set(served) == {s["name"] for s in report["services"] if s["routes"]}  # chalice local served each

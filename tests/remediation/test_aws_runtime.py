@@ -2,6 +2,7 @@
 (and SNS) run by the consumer with retries left to the queue, dicts in DynamoDB with TTL."""
 
 import importlib.util
+import io
 import json
 import sys
 import time
@@ -152,6 +153,49 @@ def test_files_put_what_a_module_writes_into_the_bucket_and_read_it_back(aws, mo
         files.remove(path)
 
 
+class Image:
+    """Saves as PIL's Image.save does: to a path or a file object, the format from the file's name."""
+
+    def save(self, fp, format=None):
+        name = fp if isinstance(fp, str) else fp.name
+        data = f"{format or name.rsplit('.', 1)[-1].upper()} image".encode()
+        if isinstance(fp, str):
+            with open(fp, "wb") as handle:
+                handle.write(data)
+        else:
+            fp.write(data)
+
+
+def test_shutil_pathlib_and_savers_go_to_the_bucket(aws, monkeypatch, tmp_path):
+    from werkzeug.datastructures import FileStorage
+
+    boto3.client("s3").create_bucket(Bucket="uploads")
+    monkeypatch.setenv("DECOMPOSE_BUCKET", "uploads")
+    monkeypatch.setenv("DECOMPOSE_STORAGE_ROOT", str(tmp_path / "uploads"))
+    files, root = aws.Files(), tmp_path / "uploads"
+    shipped = tmp_path / "logo.png"
+    shipped.write_bytes(b"logo")
+    files.copy(shipped, root / "brand" / "logo.png")  # from the disk (shipped with the code) to the bucket
+    files.copy(str(root / "brand" / "logo.png"), str(root / "brand") + "/")  # a folder: keeps the name
+    files.move(root / "brand" / "logo.png", root / "old" / "logo.png")
+    files.write_text(root / "notes" / "a.txt", "hi")
+    files.save(FileStorage(io.BytesIO(b"upload"), "u.bin"), str(root / "notes" / "u.bin"))
+    files.save(Image(), root / "thumbs" / "1.webp")
+    keys = lambda: sorted(o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket="uploads").get("Contents", []))
+    assert keys() == ["notes/a.txt", "notes/u.bin", "old/logo.png", "thumbs/1.webp"]
+    assert files.read_bytes(root / "thumbs" / "1.webp") == b"WEBP image" and files.read_text(root / "notes" / "a.txt") == "hi"
+    assert files.read_bytes(root / "notes" / "u.bin") == b"upload" and shipped.exists() and not root.exists()
+    files.unlink(root / "old" / "logo.png")
+    files.unlink(root / "old" / "logo.png", missing_ok=True)
+    with pytest.raises(FileNotFoundError):
+        files.unlink(root / "old" / "logo.png")
+    files.rmtree(root / "notes")
+    assert keys() == ["thumbs/1.webp"]
+    with pytest.raises(FileNotFoundError):
+        files.rmtree(root / "notes")
+    files.rmtree(root / "notes", ignore_errors=True)
+
+
 def test_files_append_text_and_fall_back_to_files_shipped_with_the_code(aws, monkeypatch, tmp_path):
     boto3.client("s3").create_bucket(Bucket="uploads")
     monkeypatch.setenv("DECOMPOSE_BUCKET", "uploads")
@@ -207,6 +251,58 @@ def test_a_queue_sends_its_items_and_the_consumer_hands_them_to_the_draining_fun
     DRAINED.clear()
     with pytest.raises(PermissionError, match="not a queue this service drains"):
         work.run(json.dumps({"queue": "os:environ", "item": 1}), drains={})
+
+
+def photos_database():
+    """A Flask-SQLAlchemy-like model (a class-level `query`) on an in-memory database."""
+    from sqlalchemy import Integer, String, create_engine
+    from sqlalchemy.orm import DeclarativeBase, mapped_column, scoped_session, sessionmaker
+
+    class Base(DeclarativeBase):
+        pass
+
+    session = scoped_session(sessionmaker(create_engine("sqlite://")))
+
+    class Photo(Base):
+        __tablename__ = "photos"
+        id = mapped_column(Integer, primary_key=True)
+        label = mapped_column(String, default="")
+        query = session.query_property()
+
+    Base.metadata.create_all(session.get_bind())
+    return session, Photo
+
+
+def label(photo, data):
+    photo.label = f"{len(data)} bytes"
+
+
+def test_later_sends_once_the_request_commits_and_the_consumer_stores_the_result(aws, monkeypatch):
+    monkeypatch.setenv("DECOMPOSE_QUEUE_URL", boto3.client("sqs").create_queue(QueueName="work")["QueueUrl"])
+    session, Photo = photos_database()
+    monkeypatch.setattr(sys.modules[__name__], "Photo", Photo, raising=False)  # resolvable by the consumer
+    Photo.__module__, Photo.__qualname__ = __name__, "Photo"
+    received = lambda: boto3.client("sqs").receive_message(QueueUrl=aws.os.environ["DECOMPOSE_QUEUE_URL"],
+                                                           MaxNumberOfMessages=10).get("Messages", [])
+    dropped = Photo()
+    session.add(dropped)
+    session.flush()
+    aws.later(label, dropped, b"x")
+    session.rollback()  # the request failed: nothing is sent, not even at the next commit
+    kept = Photo()
+    session.add(kept)
+    session.flush()
+    aws.later(label, kept, b"\x89PNG")
+    kept_id = kept.id
+    assert received() == []  # not before the commit: the consumer would not find the row
+    session.commit()
+    (message,) = received()
+    target = f"{__name__}:label"
+    assert json.loads(message["Body"])["target"] == target
+    session.remove()
+    aws.Work(frozenset({target})).run(message["Body"])
+    session.remove()
+    assert session.get(Photo, kept_id).label == "4 bytes"
 
 
 def test_a_thread_start_becomes_a_message_the_consumer_runs(aws, monkeypatch):

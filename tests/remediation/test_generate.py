@@ -23,7 +23,10 @@ FILES = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
 STATE = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]
 RECEIVE = ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
 EXPECTED = {  # remediation -> policy resource -> the actions its service's policy grants
-    "s3": {"DecomposeApiPolicy": sorted([*FILES, "s3:ListBucket"])},  # ListBucket: a missing key is a 404, not a 403
+    # ListBucket: a missing key is a 404, not a 403; the images service also sends its labelling (slow work)
+    # to its consumer, which reads large uploads back from the bucket
+    "s3": {"DecomposeApiPolicy": sorted([*FILES, "s3:ListBucket", "sqs:SendMessage"]),
+           "DecomposeConsumerPolicy": sorted([*FILES, "s3:ListBucket", *RECEIVE])},
     "dynamodb": {"DecomposeApiPolicy": STATE},
     "sqs": {"DecomposeApiPolicy": ["sqs:SendMessage"], "DecomposeConsumerPolicy": RECEIVE},
 }
@@ -42,7 +45,8 @@ def generated(planned_sample, tmp_path_factory):
 def owners(generated) -> dict[str, str]:
     """remediation -> the service the plan gave its code (the planner names them: images, notifications, ...)."""
     report = json.loads((generated / "generation.json").read_text())
-    found = {r["remediation"]: s["name"] for s in report["services"] for r in s.get("remediation", [])}
+    found = {r["remediation"]: s["name"] for s in report["services"] for r in s.get("remediation", [])
+             if r["kind"] != "slow-work"}  # the labelling's sqs sits beside the uploads' s3
     assert sorted(found) == sorted(EXPECTED) and len(set(found.values())) == len(found), found
     return found
 
@@ -64,7 +68,9 @@ def packaged(generated, owners, tmp_path_factory):
 def test_report_says_what_changed_and_what_turned_asynchronous(generated, owners):
     report = json.loads((generated / "generation.json").read_text())
     rows = {s["name"]: s.get("remediation", []) for s in report["services"]}
-    assert {r["remediation"] for r in rows[owners["s3"]]} == {"s3"}
+    assert {(r["kind"], r["remediation"]) for r in rows[owners["s3"]]} == {("filesystem-write", "s3"), ("slow-work", "sqs")}
+    (slow,) = [r for r in rows[owners["s3"]] if r["kind"] == "slow-work"]
+    assert slow["asynchronous"] and slow["eventual"] == ["photo.labels"] and "aws.later" in " ".join(slow["rewritten"])
     assert {r["remediation"] for r in rows[owners["dynamodb"]]} == {"dynamodb"}
     assert all(r["asynchronous"] for r in rows[owners["sqs"]]) and rows[owners["sqs"]]
     assert "turns asynchronous" in rows[owners["sqs"]][0]["note"]
@@ -75,8 +81,10 @@ def test_report_says_what_changed_and_what_turned_asynchronous(generated, owners
 
 def test_only_services_with_work_get_a_consumer(generated, owners):
     assert (generated / owners["sqs"] / "chalicelib" / "consumers.py").exists()
-    assert not (generated / owners["s3"] / "chalicelib" / "consumers.py").exists()
-    assert (generated / owners["s3"] / "chalicelib" / "aws.py").exists()
+    assert not (generated / owners["dynamodb"] / "chalicelib" / "consumers.py").exists()
+    assert (generated / owners["dynamodb"] / "chalicelib" / "aws.py").exists()
+    labelling = (generated / owners["s3"] / "chalicelib" / "consumers.py").read_text()
+    assert '"sample_monolith.services.images:_decompose_later_store_photo_1"' in labelling
     assert "consumers.register(app, framework.app)" in (generated / owners["sqs"] / "app.py").read_text()
     consumers = (generated / owners["sqs"] / "chalicelib" / "consumers.py").read_text()
     assert '"sample_monolith.services.notifications:_ensure_worker"' in consumers
@@ -195,6 +203,35 @@ SCENARIOS = {
         seen["read"] = images.photo_bytes(photo).decode()
         seen["on disk"] = os.path.exists(images._absolute_path(photo))
 ''',
+    "labels": '''
+    import types
+    from chalicelib import consumers
+    from sample_monolith.services import images
+    from sample_monolith.models.media import Photo
+    sqs, url = boto3.client("sqs"), os.environ["DECOMPOSE_QUEUE_URL"]
+    small, large = b"\\x89PNG\\r\\n\\x1a\\nsmall", b"\\x89PNG\\r\\n\\x1a\\n" + bytes(70000)
+    ids = []
+    with built.app_context():
+        for data in (small, large):
+            photo = images.store_photo(types.SimpleNamespace(id=1), data, "a.png")
+            seen.setdefault("answered", []).append(photo.to_dict()["labels"])
+            ids.append(photo.id)
+        seen["sent before the commit"] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]["ApproximateNumberOfMessages"]
+        db.session.commit()
+        seen["expected"] = [[{"name": n, "confidence": c} for n, c in images.recognize(d)] for d in (small, large)]
+    received = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    seen["markers"] = sorted(a["__decompose__"] for m in received for a in json.loads(m["Body"])["args"])
+    seen["targets"] = sorted({json.loads(m["Body"])["target"] for m in received})
+    for m in received:
+        consumers.run(m["Body"], built)
+    with built.app_context():
+        db.session.expire_all()
+        seen["stored"] = [[label.to_dict() for label in db.session.get(Photo, i).labels] for i in ids]
+    try:
+        consumers.run(json.dumps({"target": seen["targets"][0], "args": [{"__decompose__": "row", "class": "os:PathLike", "key": [1]}, None]}), built)
+    except PermissionError as error:
+        seen["foreign class"] = str(error)
+''',
     "categories": '''
     from sample_monolith.services import shop
     from sample_monolith.models.commerce import Category
@@ -231,6 +268,16 @@ def test_uploads_are_written_to_and_read_from_s3(generated, owners, tmp_path):
     seen = against_moto(generated / owners["s3"], SCENARIOS["images"], tmp_path)
     assert len(seen["keys"]) == 1 and seen["keys"][0].endswith("7/1-abc.png")
     assert seen["read"] == "PNG-bytes" and seen["on disk"] is False
+
+
+def test_labelling_leaves_the_request_and_the_consumer_stores_the_labels(generated, owners, tmp_path, monkeypatch):
+    monkeypatch.setenv("SAMPLE_RECOGNIZER_ROUNDS", "10")
+    seen = against_moto(generated / owners["s3"], SCENARIOS["labels"], tmp_path)
+    assert seen["answered"] == [[], []] and seen["sent before the commit"] == "0"
+    assert seen["targets"] == ["sample_monolith.services.images:_decompose_later_store_photo_1"]
+    assert seen["markers"] == ["bytes", "row", "row", "s3"]  # the large upload travels through the bucket
+    assert seen["stored"] == seen["expected"] and all(len(labels) == 3 for labels in seen["stored"])
+    assert "not a model of the monolith's package" in seen["foreign class"]
 
 
 def test_the_category_cache_is_shared_through_dynamodb(generated, owners, tmp_path):
@@ -271,7 +318,7 @@ def test_gateway_up_runs_the_services_against_moto_server_and_their_consumers_po
 
     names, worker = sorted(owners.values()), owners["sqs"]
     assert {n.service: sorted(n.kinds) for n in aws_local.needs(generated, [*names, "cart"])} == {
-        owners["dynamodb"]: ["table"], owners["s3"]: ["bucket"], worker: ["queue"]}
+        owners["dynamodb"]: ["table"], owners["s3"]: ["bucket", "queue"], worker: ["queue"]}
     with aws_local.running(generated, names, tmp_path / "logs") as envs:
         assert set(envs) == set(names)
         sqs = boto3_client("sqs", envs[worker])

@@ -135,3 +135,14 @@ def test_memoised_functions_lazy_singletons_and_bare_folders_are_kept():
         "shop.catalog:tree": "dynamodb", "shop.stats:hit": "dynamodb"}  # dicts written at run time stay shared state
     assert "S3 has no folders" in decisions["shop.users:User"].reason
     assert "15 min" in decisions["shop.db:wait"].reason and "paginate" not in decisions["shop.db:wait"].reason
+
+
+def test_a_temporary_folder_is_kept_and_slow_work_leaves_the_request():
+    temporary = hazard("filesystem-write", "shop.deps:get_temporary_path", "shutil.rmtree", 5)
+    templates = hazard("filesystem-write", "shop.mail:TemplateService", "open(..., 'w')", 7)  # a word, not a prefix
+    assert {d.target: d.choice for d in propose([templates, hazard("filesystem-write", "shop.x:TmpDirCleaner", "shutil.rmtree", 3)])} == {
+        "shop.mail:TemplateService": "s3", "shop.x:TmpDirCleaner": "keep"}
+    slow = hazard("slow-work", "shop.images:recognize", "hashlib.sha256 repeated in for ... in range(rounds)", 9)
+    decisions = {d.target: d for d in propose([temporary, slow])}
+    assert decisions["shop.deps:get_temporary_path"].choice == "keep" and "/tmp" in decisions["shop.deps:get_temporary_path"].reason
+    assert decisions["shop.images:recognize"].choice == "sqs" and "turns asynchronous" in decisions["shop.images:recognize"].reason

@@ -91,6 +91,77 @@ CASES = [
             thr = _decompose_aws.Thread(target=send_async_email, args=[current_app._get_current_object(), msg])
             thr.start()
         ''', id="sqs: a thread per task becomes a message"),
+    pytest.param(Wanted("m", files=True), '''
+        from os import makedirs as md
+        from shutil import rmtree
+
+        def clean(folder):
+            md(folder, exist_ok=True)
+            rmtree(folder)
+        ''', '''
+        {IMPORT}from os import makedirs as md
+        from shutil import rmtree
+
+        def clean(folder):
+            _decompose_aws.files.makedirs(folder, exist_ok=True)
+            _decompose_aws.files.rmtree(folder)
+        ''', id="s3: functions imported by name"),
+    pytest.param(Wanted("m", files=True), '''
+        import shutil
+        from pathlib import Path
+
+        def keep(upload, image, folder, name):
+            upload.save(os.path.join(folder, name))
+            image.save(thumb_path, format="PNG")
+            user.save()
+            shutil.copy(Path(folder) / name, "/srv/backup/")
+            shutil.rmtree(folder)
+            (Path(folder) / name).unlink(missing_ok=True)
+            Path(folder).mkdir(parents=True)
+        ''', '''
+        {IMPORT}import shutil
+        from pathlib import Path
+
+        def keep(upload, image, folder, name):
+            _decompose_aws.files.save(upload, os.path.join(folder, name))
+            _decompose_aws.files.save(image, thumb_path, format="PNG")
+            user.save()
+            _decompose_aws.files.copy(Path(folder) / name, "/srv/backup/")
+            _decompose_aws.files.rmtree(folder)
+            _decompose_aws.files.unlink((Path(folder) / name), missing_ok=True)
+            _decompose_aws.files.mkdir(Path(folder), parents=True)
+        ''', id="s3: shutil, pathlib and savers (uploads, images) to a path"),
+    pytest.param(Wanted("app.media", slow=frozenset({"label"})), '''
+        def upload(owner, data):
+            photo = Photo(owner=owner)
+            photo.tags = [Tag(name=n) for n, score in label(data) if score > 50]
+            label(data)
+            tags = label(data)
+            return photo, tags
+
+        def label(data):
+            return score(data)
+        ''', '''
+        {IMPORT}def upload(owner, data):
+            photo = Photo(owner=owner)
+            _decompose_aws.later(_decompose_later_upload_1, photo, data)
+            _decompose_aws.later(_decompose_later_upload_2, data)
+            tags = label(data)
+            return photo, tags
+
+        def label(data):
+            return score(data)
+
+
+        def _decompose_later_upload_1(photo, data):
+            """decompose: [remediate] slow-work sqs: line 3 of upload, run by the consumer Lambda."""
+            photo.tags = [Tag(name=n) for n, score in label(data) if score > 50]
+
+
+        def _decompose_later_upload_2(data):
+            """decompose: [remediate] slow-work sqs: line 4 of upload, run by the consumer Lambda."""
+            label(data)
+        ''', id="sqs: slow work whose result is stored on a row, or dropped, is deferred; a local's value is not"),
 ]
 
 
@@ -105,6 +176,12 @@ def test_a_thread_per_task_names_its_target_for_the_consumer():
     done = rewrite(src(CASES[3].values[1]), CASES[3].values[0])
     assert done.thread_targets == ["app.email:send_async_email"]
     assert done.changes == ["line 4: Thread -> aws.Thread"]
+
+
+def test_deferred_slow_work_names_its_function_and_what_it_stores():
+    done = rewrite(src(CASES[-1].values[1]), CASES[-1].values[0])
+    assert done.thread_targets == ["app.media:_decompose_later_upload_1", "app.media:_decompose_later_upload_2"]
+    assert done.deferred == ["(dropped)", "photo.tags"]
 
 
 def test_nothing_to_switch_leaves_the_module_byte_for_byte():
@@ -154,4 +231,5 @@ def test_a_hazard_in_the_shared_kernel_is_reported_not_silently_dropped():
     (row,) = rendered.report["shared"]["remediation"]
     assert row["symbol"] == "pkg.jobs:save" and row["todo"].startswith("in the shared kernel")
     assert "jobs/chalicelib/aws.py" not in rendered.files
-    assert rendered.files["shared/python/pkg/jobs.py"] == b"import os\n"
+    assert rendered.files["shared/python/pkg/jobs.py"] == b"import os\n"  # nothing to switch: no resources either
+    assert "shared/resources.json" not in rendered.files and "jobs/.chalice/layer.json" not in rendered.files

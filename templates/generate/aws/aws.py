@@ -7,6 +7,8 @@
               each item back to the process-local queue and runs the function that drained it
     Thread    threading.Thread of such a module: its start() sends the call (or, beside a Queue, does
               nothing: the queue's messages drive the work)
+    later     slow work the request stored on a row (sqs on slow-work): sent once the request commits,
+              run by the consumer on the row loaded again, committed there
     State     process-wide dicts and caches -> one DynamoDB table, TTL where entries expire
 
 Names come from the environment the stack sets (DECOMPOSE_BUCKET, DECOMPOSE_QUEUE_URL,
@@ -17,9 +19,12 @@ anything else is refused, never imported.
 
 from __future__ import annotations
 
+import base64
 import builtins
 import collections
+import hashlib
 import importlib
+import inspect
 import io
 import json
 import os
@@ -32,8 +37,14 @@ import traceback
 from typing import Any, Callable
 
 PRESIGNED_SECONDS = 900
+MAX_MESSAGE_BYTES = 250_000  # SQS takes 256 KiB per message, attributes included
+INLINE_BYTES = 64_000  # larger bytes arguments travel through the bucket (when the service has one)
+CLAIMS = "decompose-messages"  # the bucket's prefix for them, keyed by their sha256
 LOCAL_ENV = "DECOMPOSE_LOCAL_CONSUMERS"  # set by `decompose gateway up`: the service polls its queue itself
 ROOT_ENV = "DECOMPOSE_STORAGE_ROOT"  # the folder the monolith wrote under: its paths become keys relative to it
+# where each resource's name is read from; the layer's copy (shared kernel) reads DECOMPOSE_SHARED_* instead
+NAMES = {"bucket": "DECOMPOSE_BUCKET", "queue": "DECOMPOSE_QUEUE_URL", "topic": "DECOMPOSE_TOPIC_ARN",
+         "table": "DECOMPOSE_TABLE"}
 
 
 def _client(name: str):
@@ -59,7 +70,7 @@ class Storage:
 
     @property
     def bucket(self) -> str:
-        return self._bucket or _setting("DECOMPOSE_BUCKET")
+        return self._bucket or _setting(NAMES["bucket"])
 
     @property
     def client(self):
@@ -84,6 +95,11 @@ class Storage:
     def delete(self, key: str) -> None:
         checked = _key(key)
         self.client.delete_object(Bucket=self.bucket, Key=checked)
+
+    def keys(self, prefix: str) -> list[str]:
+        """Every key under `prefix` (shutil.rmtree of a folder)."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=_key(prefix.rstrip("/")) + "/")
+        return [item["Key"] for page in pages for item in page.get("Contents", [])]
 
     def exists(self, key: str) -> bool:
         try:
@@ -153,6 +169,75 @@ class Files:
     def exists(self, path) -> bool:
         return self.storage.exists(self.key(path)) or os.path.exists(path)
 
+    def unlink(self, path, missing_ok: bool = False) -> None:
+        """Path(p).unlink(missing_ok=...)."""
+        try:
+            self.remove(path)
+        except FileNotFoundError:
+            if not missing_ok:
+                raise
+
+    def copy(self, source, destination, *args: Any, **kwargs: Any):
+        """shutil.copy/copyfile/copy2 (a folder as destination keeps the source's name, as shutil does);
+        the source is read from the bucket, or from the disk (a file shipped with the code, a temp file)."""
+        target = os.fspath(destination)
+        if target.endswith(("/", os.sep)) or os.path.isdir(target):
+            target = os.path.join(target, os.path.basename(os.fspath(source)))
+        with self.open(source, "rb") as reader, self.open(target, "wb") as writer:
+            writer.write(reader.read())
+        return target
+
+    def move(self, source, destination, *args: Any, **kwargs: Any):
+        """shutil.move: a copy, then the source removed (from the bucket, or from the disk)."""
+        target = self.copy(source, destination)
+        if self.storage.exists(self.key(source)):
+            self.storage.delete(self.key(source))
+        else:
+            os.remove(source)
+        return target
+
+    def rmtree(self, path, ignore_errors: bool = False, *args: Any, **kwargs: Any) -> None:
+        """shutil.rmtree: every object under the folder's prefix (a missing folder raises, as it did)."""
+        prefix = self.key(path).rstrip("/") + "/"
+        keys = self.storage.keys(prefix)
+        if not keys and not ignore_errors:
+            raise FileNotFoundError(2, "No such file or directory", os.fspath(path))
+        for key in keys:
+            self.storage.delete(key)
+
+    def mkdir(self, path, *args: Any, **kwargs: Any) -> None:
+        """Path(p).mkdir(...): S3 has no folders."""
+
+    def write_bytes(self, path, data: bytes) -> int:
+        with self.open(path, "wb") as handle:
+            return handle.write(data)
+
+    def write_text(self, path, text: str, encoding: str | None = None, *args: Any, **kwargs: Any) -> int:
+        with self.open(path, "w", encoding=encoding) as handle:
+            return handle.write(text)
+
+    def read_bytes(self, path) -> bytes:
+        with self.open(path, "rb") as handle:
+            return handle.read()
+
+    def read_text(self, path, encoding: str | None = None, *args: Any, **kwargs: Any) -> str:
+        with self.open(path, "r", encoding=encoding) as handle:
+            return handle.read()
+
+    def touch(self, path, *args: Any, exist_ok: bool = True, **kwargs: Any) -> None:
+        if self.exists(path):
+            if not exist_ok:
+                raise FileExistsError(17, "File exists", os.fspath(path))
+            return
+        self.write_bytes(path, b"")
+
+    def save(self, saver, path, *args: Any, **kwargs: Any):
+        """`upload.save(path)` (werkzeug's FileStorage, Django's File) and `image.save(path)` (PIL): both
+        take a file object instead; the object goes to the bucket when closed. PIL reads the format from
+        the file's name (the key keeps the extension)."""
+        with self.open(path, "wb") as handle:
+            return saver.save(handle, *args, **kwargs)
+
     def url(self, path, seconds: int = PRESIGNED_SECONDS) -> str:
         return self.storage.url(self.key(path), seconds)
 
@@ -184,35 +269,136 @@ class _Upload(io.BytesIO):
 files = Files()
 
 
-def _encode(value: Any) -> Any:
+def _encode(value: Any, rows: list | None = None) -> Any:
     """An item as JSON: the framework app (Flask's, passed to threads) travels as a marker the consumer
-    replaces by its own app; anything else JSON cannot hold is refused with the way out."""
+    replaces by its own app, bytes as base64, a database row (Flask-SQLAlchemy model) as its class and
+    primary key (collected in `rows`: the message leaves once their transaction commits); anything else
+    JSON cannot hold is refused with the way out."""
     if hasattr(value, "app_context") and hasattr(value, "wsgi_app"):
         return {"__decompose__": "app"}
+    if isinstance(value, (bytes, bytearray)):
+        return _bytes_marker(bytes(value))
+    if _is_row(value):
+        return _row_marker(value, rows)
     if isinstance(value, (list, tuple)):
-        return [_encode(v) for v in value]
+        return [_encode(v, rows) for v in value]
     if isinstance(value, dict):
-        return {str(k): _encode(v) for k, v in value.items()}
+        return {str(k): _encode(v, rows) for k, v in value.items()}
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     raise TypeError(f"a {type(value).__name__} cannot travel in an SQS message: queue its id (or a dict of plain "
                     f"values) instead; see docs/remediation.md")
 
 
-def _decode(value: Any, app: Any) -> Any:
-    if value == {"__decompose__": "app"}:
+def _bytes_marker(data: bytes) -> dict:
+    """Small bytes travel inline (base64); larger ones (an upload) go to the service's bucket first, when
+    it has one, and the message carries the key (SQS takes 256 KiB): the consumer reads them back."""
+    if len(data) > INLINE_BYTES and os.environ.get(NAMES["bucket"]):
+        key = f"{CLAIMS}/{hashlib.sha256(data).hexdigest()}"
+        Storage().put(key, data)
+        return {"__decompose__": "s3", "key": key}
+    return {"__decompose__": "bytes", "base64": base64.b64encode(data).decode("ascii")}
+
+
+def _is_row(value: Any) -> bool:
+    """A Flask-SQLAlchemy model instance (its class has `query`, whose session the consumer loads it with)."""
+    return _is_row_class(type(value))
+
+
+def _row_marker(row: Any, rows: list | None) -> dict:
+    from sqlalchemy import inspect as mapped
+
+    identity = mapped(row).identity
+    if identity is None:
+        raise TypeError(f"a {type(row).__name__} not flushed yet has no primary key to travel by: flush it first")
+    if rows is not None:
+        rows.append(row)
+    cls = type(row)
+    return {"__decompose__": "row", "class": f"{cls.__module__}:{cls.__qualname__}", "key": list(identity)}
+
+
+def _decode(value: Any, app: Any, package: str = "", sessions: list | None = None) -> Any:
+    """The inverse of _encode. A row is loaded again only when its class is a mapped model of the
+    monolith's own package (`package`, the called function's top package): never an arbitrary import."""
+    if isinstance(value, dict) and value.get("__decompose__") == "app":
         return app
+    if isinstance(value, dict) and value.get("__decompose__") == "bytes":
+        return base64.b64decode(value["base64"])
+    if isinstance(value, dict) and value.get("__decompose__") == "s3" and str(value.get("key", "")).startswith(f"{CLAIMS}/"):
+        return Storage().get(value["key"])
+    if isinstance(value, dict) and value.get("__decompose__") == "row":
+        return _load_row(value, package, sessions)
     if isinstance(value, list):
-        return [_decode(v, app) for v in value]
+        return [_decode(v, app, package, sessions) for v in value]
     if isinstance(value, dict):
-        return {k: _decode(v, app) for k, v in value.items()}
+        return {k: _decode(v, app, package, sessions) for k, v in value.items()}
     return value
+
+
+def _load_row(marker: dict, package: str, sessions: list | None) -> Any:
+    name = marker["class"]
+    if not package or name.split(".")[0] != package:
+        raise PermissionError(f"{name!r} is not a model of the monolith's package {package!r}")
+    cls = _resolve(name)
+    if not (isinstance(cls, type) and _is_row_class(cls)):
+        raise PermissionError(f"{name!r} is not a database model")
+    session = cls.query.session
+    row = session.get(cls, tuple(marker["key"]) if len(marker["key"]) > 1 else marker["key"][0])
+    if row is None:  # not committed yet, or deleted since: SQS retries, then the dead-letter queue keeps it
+        raise LookupError(f"{name} {marker['key']} not found")
+    if sessions is not None and session not in sessions:
+        sessions.append(session)
+    return row
+
+
+def _is_row_class(cls: type) -> bool:
+    """Looked up statically: Flask-SQLAlchemy's `query` descriptor needs an app context to be read."""
+    return inspect.getattr_static(cls, "__mapper__", None) is not None and inspect.getattr_static(cls, "query", None) is not None
+
+
+def _after_commit(rows: list, send: Callable[[], Any]) -> None:
+    """`send` once the transaction holding `rows` commits (a consumer must see them), never on a
+    rollback; at once when no row is pending in a session."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import object_session
+
+    session = next((object_session(r) for r in rows if object_session(r) is not None), None)
+    if session is None:
+        send()
+        return
+    settled = []  # a rollback first: the rows are gone, nothing to send (a later commit must not send it)
+
+    def committed(_session) -> None:
+        if not settled:
+            settled.append("commit")
+            send()
+
+    event.listen(session, "after_commit", committed, once=True)
+    event.listen(session, "after_rollback", lambda _session: settled.append("rollback"), once=True)
+
+
+def later(function: Callable[..., Any], *args: Any) -> None:
+    """What generate put in place of slow work whose result the request stored on a row (a photo's
+    labels): the call goes to the consumer Lambda once the request's transaction commits; the row is
+    loaded there, the function runs and the consumer commits. When an argument cannot travel (or the
+    message would pass SQS's 256 KB), the work runs here, as before, and stderr says why."""
+    target = f"{function.__module__}:{function.__qualname__}"
+    rows: list = []
+    try:
+        message = {"target": target, "args": _encode(list(args), rows), "kwargs": {}}
+        if len(json.dumps(message)) > MAX_MESSAGE_BYTES:
+            raise TypeError(f"the message would pass SQS's {MAX_MESSAGE_BYTES} bytes")
+    except TypeError as error:
+        print(f"decompose: {target}: {error}; ran in the request instead", file=sys.stderr)
+        function(*args)
+        return
+    _after_commit(rows, lambda: _send(message))
 
 
 def _send(message: dict) -> str:
     """What a Queue or Thread sends; the consumer checks the target against what generate allowed."""
     client = _client("sqs")
-    return client.send_message(QueueUrl=_setting("DECOMPOSE_QUEUE_URL"),
+    return client.send_message(QueueUrl=_setting(NAMES["queue"]),
                                MessageBody=json.dumps(message, sort_keys=True))["MessageId"]
 
 
@@ -229,7 +415,9 @@ class Queue:
         self._local: collections.deque = collections.deque()
 
     def append(self, item: Any) -> None:
-        _send({"queue": self.name, "item": _encode(item)})
+        rows: list = []
+        message = {"queue": self.name, "item": _encode(item, rows)}
+        _after_commit(rows, lambda: _send(message))
 
     put = put_nowait = appendleft = append
 
@@ -287,13 +475,14 @@ class Thread:
         with the Lambda after the answer."""
         target = f"{self.target.__module__}:{self.target.__qualname__}"
         self._sent = True
+        rows: list = []
         try:
-            message = {"target": target, "args": _encode(list(self.args)), "kwargs": _encode(self.kwargs)}
+            message = {"target": target, "args": _encode(list(self.args), rows), "kwargs": _encode(self.kwargs, rows)}
         except TypeError as error:
             print(f"decompose: {target}: {error}; ran in the request instead", file=sys.stderr)
             self.target(*self.args, **self.kwargs)
             return
-        _send(message)
+        _after_commit(rows, lambda: _send(message))
 
     def is_alive(self) -> bool:
         return self._sent
@@ -322,7 +511,7 @@ class Work:
 
     @property
     def queue_url(self) -> str:
-        return self._queue_url or _setting("DECOMPOSE_QUEUE_URL")
+        return self._queue_url or _setting(NAMES["queue"])
 
     @property
     def client(self):
@@ -340,7 +529,7 @@ class Work:
         self._check(target)
         body = json.dumps({"target": target, "args": list(args), "kwargs": kwargs}, sort_keys=True)
         sns = client or _client("sns")
-        return sns.publish(TopicArn=topic_arn or _setting("DECOMPOSE_TOPIC_ARN"), Message=body)["MessageId"]
+        return sns.publish(TopicArn=topic_arn or _setting(NAMES["topic"]), Message=body)["MessageId"]
 
     def run(self, body: str, app: Any = None, drains: dict[str, list[str]] | None = None) -> Any:
         """One message: a call, or an item of a remediated Queue (handed back to it, then the functions
@@ -349,9 +538,14 @@ class Work:
         message = json.loads(body)
         if "queue" in message:
             return self._drain(message, app, drains or {})
-        self._check(message["target"])
-        return _resolve(message["target"])(*_decode(message.get("args", []), app),
-                                           **_decode(message.get("kwargs", {}), app))
+        target = message["target"]
+        self._check(target)
+        package, sessions = target.split(".")[0], []
+        result = _resolve(target)(*_decode(message.get("args", []), app, package, sessions),
+                                  **_decode(message.get("kwargs", {}), app, package, sessions))
+        for session in sessions:  # what the request's commit did for the work it no longer runs
+            session.commit()
+        return result
 
     def _drain(self, message: dict, app: Any, drains: dict[str, list[str]]) -> None:
         name = message["queue"]
@@ -360,9 +554,12 @@ class Work:
         queue = _resolve(name)
         if not isinstance(queue, Queue):
             raise TypeError(f"{name} is a {type(queue).__name__}, not the Queue generate put there")
-        queue.deliver(_decode(message["item"], app))
+        sessions: list = []
+        queue.deliver(_decode(message["item"], app, name.split(".")[0], sessions))
         for drain in drains[name]:
             _resolve(drain)()
+        for session in sessions:
+            session.commit()
 
     def _check(self, target: str) -> None:
         if target not in self.allowed:
@@ -375,7 +572,7 @@ def poll(handle: Callable[[str], Any], stop: threading.Event, wait_seconds: int 
     comes back after its visibility timeout, then goes to the dead-letter queue, as on AWS."""
     while not stop.is_set():
         try:
-            client, url = _client("sqs"), _setting("DECOMPOSE_QUEUE_URL")
+            client, url = _client("sqs"), _setting(NAMES["queue"])
             got = client.receive_message(QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=wait_seconds)
         except ImportError as error:  # no boto3 in the monolith's environment: nothing will ever arrive
             print(f"decompose consumer: not polling: {error} (pip install boto3 to run the consumer locally)",
@@ -417,7 +614,7 @@ class State:
 
     @property
     def table(self) -> str:
-        return self._table or _setting("DECOMPOSE_TABLE")
+        return self._table or _setting(NAMES["table"])
 
     @property
     def client(self):
