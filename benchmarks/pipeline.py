@@ -222,12 +222,14 @@ def plan(shell: Shell, run: Run) -> Stage:
 def _ownership(shell: Shell, run: Run) -> None:
     """Services that own no route, and analysed routes no service owns (issue 23's credibility facts)."""
     try:
-        services = load_toml(shell.cwd / "decompose.toml").get("services") or {}
+        plan = load_toml(shell.cwd / "decompose.toml")
     except (OSError, ValueError):
         return
+    services = plan.get("services") or {}
     analysis = _json_file(shell.cwd / ".decompose" / "analysis.json") or {}
     analysed = {f"{m} {r.get('template') or r.get('path')}" for r in analysis.get("routes", []) for m in r.get("methods", [])}
-    owned = {route for service in services.values() for route in service.get("routes", [])}
+    shared = (plan.get("shared") or {}).get("routes", [])  # on the app object: they stay on the monolith
+    owned = {route for service in services.values() for route in service.get("routes", [])} | set(shared)
     run.facts["routeless_services"] = sorted(name for name, s in services.items() if not s.get("routes"))
     run.facts["unowned_routes"] = sorted(analysed - owned)
 

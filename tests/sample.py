@@ -10,5 +10,3 @@ SUITE = str(SAMPLE / "tests")
 POLLING = "--deselect=sample_monolith/tests/test_sm_notifications.py::test_background_worker_delivers_after_commit"
 WORLD = (SAMPLE / "contracts.toml").read_text()  # the sample's [contracts] tables
 
-# A known failure of the converged sample's services (strict xfail in tests/e2e): fails when it passes again.
-CONVERGE_WRITE_CROSSING = ("#23 (a regression of its second round, seen at this merge): plan --converge gives shop._set_tags, which writes product_tags, to another service than update_product, which calls it inside its own transaction; on the shared SQLite database the callee waits for the caller's lock (database is locked), so PATCH /api/catalog/products/{product_id} answers 500")

@@ -5,9 +5,13 @@ Two kinds of edge cross a service boundary and cannot keep the monolith's behavi
 - **stub**: the caller uses something that cannot travel as JSON (a SQLAlchemy statement, a class,
   a non-literal value). The generated code raises `ManualWorkRequired` there.
 - **transaction**: a caller that writes tables in its own transaction calls a function of another
-  service that writes too. In the monolith both writes commit or roll back together, and the callee
-  sees the caller's flushed, uncommitted rows. Across services the callee commits alone and sees
-  only committed rows: a saga, or the two symbols in one service.
+  service that writes too, or a caller that uses an ORM model or table (changing its rows as
+  attributes, which the analysis does not see as a write) calls a writer of another service that
+  uses the same one (`update_product(product)` sets fields of the product, then `_set_tags(product)`
+  writes its tags). In the monolith both writes commit or roll back together, and the callee sees
+  the caller's flushed, uncommitted rows. Across services the callee commits alone and sees only
+  committed rows, and on one shared SQLite database it waits for the caller's lock: a saga, or the
+  two symbols in one service.
 
 Each crossing suggests `together = [[caller, target]]`. `decompose plan` honours it on the next run.
 """
@@ -42,6 +46,7 @@ def crossings(analysis: Analysis, homes: dict[str, str], services: list[ServiceL
     stubs = {(s.name, p.target) for s in services for p in s.proxies() if p.kind == "stub"}
     remote_writers = writers(analysis)
     in_transaction = _in_writing_transaction(analysis, homes)
+    touched = _touched_tables(analysis)
     found: set[Crossing] = set()
     for edge in analysis.edges:
         service, owner = homes.get(edge.src), homes.get(edge.dst)
@@ -49,7 +54,8 @@ def crossings(analysis: Analysis, homes: dict[str, str], services: list[ServiceL
             continue
         if (service, edge.dst) in stubs:
             found.add(Crossing(edge.src, edge.dst, "stub", service, owner))
-        elif edge.kind == "call" and edge.dst in remote_writers and edge.src in in_transaction:
+        elif edge.kind == "call" and edge.dst in remote_writers and (
+                edge.src in in_transaction or touched.get(edge.src, set()) & touched.get(edge.dst, set())):
             found.add(Crossing(edge.src, edge.dst, "transaction", service, owner))
     return sorted(found)
 
@@ -69,6 +75,18 @@ def _in_writing_transaction(analysis: Analysis, homes: dict[str, str]) -> set[st
             callees[edge.src].append(edge.dst)
     local_writers = reach({e.src for e in analysis.edges if e.kind == "table-write"}, callers)
     return reach(local_writers, callees)
+
+
+def _touched_tables(analysis: Analysis) -> dict[str, set[str]]:
+    """symbol -> the tables it reads, writes, or reaches through an ORM model it names."""
+    model_table = {t.model: f"table:{t.name}" for t in analysis.tables if t.model}
+    found: dict[str, set[str]] = defaultdict(set)
+    for edge in analysis.edges:
+        if edge.kind in ("table-read", "table-write"):
+            found[edge.src].add(edge.dst)
+        elif edge.kind in ("call", "reference") and edge.dst in model_table:
+            found[edge.src].add(model_table[edge.dst])
+    return found
 
 
 def together(found: list[Crossing]) -> list[list[str]]:

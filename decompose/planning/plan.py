@@ -39,7 +39,7 @@ class Settings:
 @dataclass
 class Plan:
     services: list[Service]
-    shared: Service  # name "shared"; its routes, tables and interface stay empty
+    shared: Service  # name "shared"; its routes: those the monolith's app object serves (they stay on the monolith)
     constraints: Constraints = field(default_factory=Constraints)
     settings: Settings = field(default_factory=Settings)
     reasons: dict[str, str] = field(default_factory=dict)  # element -> why it sits where it is
@@ -77,7 +77,7 @@ def roll_up(graph: ElementGraph, placement: Placement, constraints: Constraints,
     for element, home in sorted(homes.items()):
         if is_table(element):
             by_name[home].tables.append(element.removeprefix(TABLE_PREFIX))
-        if element in graph.routes and home != SHARED:
+        if element in graph.routes:
             by_name[home].routes.extend(route_ids(graph, element))
     for name, elements in interfaces(graph, homes).items():
         if name in services:
@@ -200,9 +200,9 @@ def _route_problems(graph: ElementGraph, plan: Plan, homes: dict[str, str], wher
     owner = {route: homes.get(handler) for handler in graph.routes for route in route_ids(graph, handler)}
     placed_by = {route: where.get(handler, route) for handler in graph.routes for route in route_ids(graph, handler)}
     listed: dict[str, str] = {}
-    for service in plan.services:
+    for service in (*plan.services, plan.shared):
         for index, route in enumerate(service.routes):
-            at = f"services.{service.name}.routes[{index}]"
+            at = f"{_section(service)}.routes[{index}]"
             if route not in owner:
                 problems.append(Problem(at, f"unknown route {route!r}", "write METHOD /template as in analysis.json"))
             elif owner[route] != service.name:
@@ -213,6 +213,9 @@ def _route_problems(graph: ElementGraph, plan: Plan, homes: dict[str, str], wher
         if home == SHARED and not any(h in builders or on_app.get(h) in builders for h in _handlers(graph, route)):
             problems.append(Problem(placed_by[route], f"route {route!r} left without a service: its handler is in shared",
                                     "move the handler to a service"))
+        elif home == SHARED and route not in listed:
+            problems.append(Problem("shared.routes", f"route {route!r} hangs on the app the shared kernel builds "
+                                    "(it stays on the monolith) but is not listed", "add it to shared.routes"))
         elif home not in (None, SHARED) and route not in listed:
             problems.append(Problem(f"services.{home}.routes", f"route {route!r} is not listed",
                                     f"add it to services.{home}.routes"))

@@ -27,6 +27,7 @@ from decompose.remediation import table as remediate_table
 FIX_SYNTAX = "fix the syntax (your editor's TOML mode helps), then run the command again; the file was left as it is"
 OTHER_STAGES = ("contracts", "gateway")  # tables later stages read (decompose.contracts.settings, ...)
 LISTS = ("modules", "symbols", "tables", "routes", "interface")
+SHARED_LISTS = ("modules", "symbols", "routes")  # routes: those on the app object, which stay on the monolith
 HEADER = """decompose plan: candidate services for {root}.
 Edit freely: move modules or symbols between services, rename services, add [constraints].
 `decompose plan --check` re-scores an edited plan. `decompose plan` plans again honouring
@@ -102,9 +103,11 @@ def _service_table(service: Service, notes: Callable[[str], str], comments: list
     for comment in comments:
         if comment:
             table.add(tomlkit.comment(comment))
-    keys = ("modules", "symbols") if service.name == SHARED else LISTS
+    keys = SHARED_LISTS if service.name == SHARED else LISTS
     for key in keys:
         values = getattr(service, key)
+        if service.name == SHARED and key == "routes" and not values:
+            continue  # only apps that declare routes on the app object itself have any
         array = tomlkit.array()
         for value in values:
             array.add_line(value, comment=notes(value) or None)
@@ -160,7 +163,7 @@ def parse(doc: tomlkit.TOMLDocument, path: Path, pin: bool = True) -> tuple[Plan
     problems += more
     pins, more = pathpins.read(data)
     problems += more
-    for service in services if pin else ():  # a plan written before a pin lists the route as it was
+    for service in (*services, shared) if pin else ():  # a plan written before a pin lists the route as it was
         service.routes = [pathpins.pin_route_id(route, pins) for route in service.routes]
     return Plan(services, shared, constraints, settings, remediate=remediate), problems
 
@@ -186,7 +189,7 @@ def _strings(body: dict[str, Any], key: str, at: str, problems: list[Problem]) -
 
 
 def _service(name: str, body: dict[str, Any], at: str, problems: list[Problem]) -> Service:
-    allowed = ("modules", "symbols") if name == SHARED else LISTS
+    allowed = SHARED_LISTS if name == SHARED else LISTS
     for key in sorted(set(body) - set(allowed)):
         problems.append(Problem(f"{at}.{key}", "unknown field", f"use: {', '.join(allowed)}"))
     return Service(name, *(_strings(body, key, at, problems) if key in allowed else [] for key in LISTS))

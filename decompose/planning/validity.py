@@ -48,9 +48,16 @@ def layer_modules(graph: ElementGraph, homes: dict[str, str]) -> set[str]:
 
 
 def containers(graph: ElementGraph) -> set[str]:
-    """Assignments a route handler names above its `def` line: `bp` in `@bp.route(...)`."""
-    return {d.dst for d in graph.deps if d.src in graph.routes and graph.elements[d.dst].kind == "assignment"
-            and any(loc.line < graph.elements[d.src].line for loc in d.locations)}
+    """Assignments a route handler's route decorator names on the route's own line: `bp` in
+    `@bp.route(...)`, not `auth` in a `@auth.login_required` below it (flask-httpauth's object
+    is code the service needs when the module loads, not a container each service plugs in)."""
+    found = set()
+    for dep in graph.deps:
+        if dep.src in graph.routes and graph.elements[dep.dst].kind == "assignment":
+            lines = {r.line for r in graph.routes[dep.src] if r.module == graph.module_of(dep.src)}
+            if any(loc.line in lines for loc in dep.locations):
+                found.add(dep.dst)
+    return found
 
 
 def route_modules(graph: ElementGraph) -> set[str]:

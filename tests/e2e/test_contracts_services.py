@@ -16,12 +16,11 @@ from typer.testing import CliRunner
 
 from decompose.cli import app
 from tests.helpers import run_in
-from tests.sample import CONVERGE_WRITE_CROSSING, ROOT
+from tests.sample import ROOT
 
 runner = CliRunner()
 
 
-@pytest.mark.xfail(strict=True, reason=CONVERGE_WRITE_CROSSING)
 def test_every_generated_service_keeps_its_contract(recorded):
     where, report = recorded
     results = json.loads(run_in(where, ["contracts", "verify", "--target", "services", "--latency", "off", "--json", "-q"]))

@@ -2,9 +2,10 @@
 above a view) is in that service or in the layer (validity.py rule 4); routes on the app object stay with it."""
 
 from decompose.analysis.model import Location
-from decompose.planning.constraints import SHARED
+from decompose.planning.constraints import SHARED, Constraints
 from decompose.planning.elements import Dep
-from decompose.planning.plan import Plan, Service, placement_of
+from decompose.planning.plan import Plan, Service, Settings, placement_of, roll_up
+from decompose.planning.planner import Placement
 from decompose.planning.sourcefacts import SourceFacts
 from decompose.planning.validity import problems, repair
 from tests.planning.test_ownership import graph_of
@@ -54,7 +55,25 @@ def test_a_route_on_the_app_object_may_stay_with_the_app_in_the_layer():
                      ["journal.main:health", "journal.notes:list_notes"])
     graph.elements["journal.main:app"] = graph.elements["journal.main:app"].__class__("journal.main:app", "assignment", "journal.main", 1, 1)
     graph.deps = [Dep("journal.main:health", "journal.main:app", "reference", 1, (Location("journal/main.py", 1),))]
-    plan = Plan([Service("notes", ["journal.notes"], routes=["GET /journal.notes:list_notes"])], Service(SHARED, ["journal.main"]))
+    plan = Plan([Service("notes", ["journal.notes"], routes=["GET /journal.notes:list_notes"])],
+                Service(SHARED, ["journal.main"], routes=["GET /journal.main:health"]))
     assert placement_of(plan, graph, frozenset({"journal.main:app"}))[1] == []
     assert [p.what for p in placement_of(plan, graph)[1]] == [
         "route 'GET /journal.main:health' left without a service: its handler is in shared"]
+
+
+def test_a_route_on_the_app_object_is_listed_in_shared_routes_never_silently_lost():
+    graph = graph_of({"journal.main": ["app", "health"], "journal.notes": ["list_notes"]}, [],
+                     ["journal.main:health", "journal.notes:list_notes"])
+    graph.elements["journal.main:app"] = graph.elements["journal.main:app"].__class__("journal.main:app", "assignment", "journal.main", 1, 1)
+    graph.deps = [Dep("journal.main:health", "journal.main:app", "reference", 1, (Location("journal/main.py", 1),))]
+    unlisted = Plan([Service("notes", ["journal.notes"], routes=["GET /journal.notes:list_notes"])], Service(SHARED, ["journal.main"]))
+    found = placement_of(unlisted, graph, frozenset({"journal.main:app"}))[1]
+    assert [(p.where, p.fix) for p in found] == [("shared.routes", "add it to shared.routes")]
+    rolled = roll_up(graph, Placement({"notes": {"journal.notes", "journal.notes:list_notes"}},
+                                      {"journal.main": "", "journal.main:app": "", "journal.main:health": ""}, [], "louvain"),
+                     Constraints(), Settings())
+    assert rolled.shared.routes == ["GET /journal.main:health"] and rolled.services[0].routes == ["GET /journal.notes:list_notes"]
+    wrong = Plan([Service("notes", ["journal.notes"])], Service(SHARED, ["journal.main"], routes=["GET /journal.notes:list_notes"]))
+    assert "route 'GET /journal.notes:list_notes' is handled by code placed in notes" in [
+        p.what for p in placement_of(wrong, graph, frozenset({"journal.main:app"}))[1]]
