@@ -1,4 +1,4 @@
-"""End to end: the strangler-fig gateway in front of the sample monolith and its 13 generated services
+"""End to end: the strangler-fig gateway in front of the sample monolith and its 12 generated services
 (`decompose gateway up --contract-world`), its route table changed while it runs. The recorded
 contracts pass through it with every route on the monolith, every route on its service, and a mixed
 table (services, canaries and shadows), each scenario on a fresh system through the gateway's reset.

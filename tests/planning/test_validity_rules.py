@@ -7,7 +7,7 @@ from decompose.planning.elements import Dep
 from decompose.planning.plan import Plan, Service, Settings, placement_of, roll_up
 from decompose.planning.planner import Placement
 from decompose.planning.sourcefacts import SourceFacts
-from decompose.planning.validity import problems, repair
+from decompose.planning.validity import containers, problems, repair
 from tests.planning.test_ownership import graph_of
 
 MODULES = {"shop.orders": ["checkout"], "shop.users": ["signup"], "shop.auth": ["token_required", "hash_password"]}
@@ -77,3 +77,15 @@ def test_a_route_on_the_app_object_is_listed_in_shared_routes_never_silently_los
     wrong = Plan([Service("notes", ["journal.notes"])], Service(SHARED, ["journal.main"], routes=["GET /journal.notes:list_notes"]))
     assert "route 'GET /journal.notes:list_notes' is handled by code placed in notes" in [
         p.what for p in placement_of(wrong, graph, frozenset({"journal.main:app"}))[1]]
+
+
+def test_a_route_container_is_what_the_route_line_names_not_an_auth_object_decorating_the_view():
+    # @api.route("/posts") on line 1 (the route's line), @auth.login_required on line 2, def on line 3
+    graph = graph_of({"blog.api": ["api", "auth", "posts"]}, [], ["blog.api:posts"])
+    for name in ("api", "auth"):
+        graph.elements[f"blog.api:{name}"] = graph.elements[f"blog.api:{name}"].__class__(
+            f"blog.api:{name}", "assignment", "blog.api", 1, 1)
+    graph.elements["blog.api:posts"] = graph.elements["blog.api:posts"].__class__("blog.api:posts", "function", "blog.api", 3, 2)
+    graph.deps = [Dep("blog.api:posts", "blog.api:api", "reference", 1, (Location("blog/api.py", 1),)),
+                  Dep("blog.api:posts", "blog.api:auth", "reference", 1, (Location("blog/api.py", 2),))]
+    assert containers(graph) == {"blog.api:api"}
