@@ -162,8 +162,8 @@ class _Remove(cst.CSTTransformer):
         current = node
         while current in self.parents:
             parent = self.parents[current]
-            if isinstance(parent, (cst.Element, cst.SimpleStatementLine)):
-                return parent
+            if isinstance(parent, (cst.Element, cst.SimpleStatementLine, cst.Decorator)):
+                return parent  # a decorator: `@api.errorhandler(...)` on a service's container, in the layer
             current = parent
         return node
 

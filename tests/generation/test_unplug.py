@@ -36,3 +36,23 @@ def test_containers_of_the_layer_stay_registered() -> None:
     text, removed, _ = _unplugged({"shop.views.public:blueprint": LAYER, "shop.admin.views:blueprint": "admin"})
     assert removed == ["shop.admin.views:blueprint"]
     assert "views.public.blueprint" in text and "admin.views.blueprint" not in text
+
+
+ERRORS = '''\
+from flask import jsonify
+
+from shop.api import api
+
+
+@api.errorhandler(ValueError)
+def validation_error(error):
+    return jsonify({"error": str(error)}), 400
+'''
+
+
+def test_a_decorator_naming_a_service_container_is_taken_off_the_layer_copy_not_the_function() -> None:
+    containers = {"shop.api.posts:list_posts": "shop.api:api"}
+    tree, removed, _ = unplug(parse("shop.api.errors", ERRORS, False, "shop/api/errors.py"), containers,
+                              {"shop.api:api": "posts"}, None)
+    assert removed == ["shop.api:api"]
+    assert "@api.errorhandler" not in tree.code and "def validation_error(error):" in tree.code
