@@ -2,9 +2,12 @@
 
     pins(root) -> Pins(versions {normalised name: version}, files [relative paths read])
 
-A project says which versions it runs on in poetry.lock, uv.lock, Pipfile.lock, requirements files
-(requirements.txt, requirements/*.txt, requirements-*.txt, following `-r`) or `==` pins in
-pyproject.toml's [project] dependencies. The first file that pins a distribution wins, in that order;
+    project_pins(folder) -> the same, from the first folder up to the project's top that has any
+
+A project says which versions it runs on in uv.lock, poetry.lock, pdm.lock, Pipfile.lock, requirements
+files (requirements.txt, requirements/*.txt, requirements-*.txt, following `-r`) or `==` pins in
+pyproject.toml's [project] dependencies. The first file that pins a distribution wins, in that order
+(uv.lock before poetry.lock: a project moving to uv keeps a stale poetry.lock for a while);
 the generated requirements take those versions first, the monolith's environment's second (an
 environment drifts: a `pip install -U` by hand, a dependency of a dev tool). Nothing is executed.
 """
@@ -12,6 +15,7 @@ environment drifts: a `pip install -U` by hand, a dependency of a dev tool). Not
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +27,7 @@ from decompose.interpreter import normalise
 
 PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*===?\s*([A-Za-z0-9][A-Za-z0-9.+!_-]*)\s*(?:;.*)?$")
 INCLUDE = re.compile(r"^\s*(?:-r|--requirement)\s*=?\s*(\S+)")
+LOCKS = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock")
 PRODUCTION_FIRST = ("prod", "production", "common", "base", "requirements")  # before dev/test files of one folder
 
 
@@ -50,8 +55,45 @@ def pins(root: Path) -> Pins:
     return Pins(versions, tuple(read))
 
 
+def project_pins(folder: Path) -> Pins:
+    """pins() of `folder`, else of the first folder above it that is its project's top (a uv workspace's
+    root holds the uv.lock of a member in backend/; a repository's root the lock of an app in a subfolder).
+    File names are relative to `folder` (../uv.lock). Nothing above the repository's top is read."""
+    for top in project_tops(folder.resolve()):
+        found = pins(top)
+        if found.files:
+            rel = tuple(Path(os.path.relpath(top / f, folder.resolve())).as_posix() for f in found.files)
+            return Pins(found.versions, rel)
+    return Pins()
+
+
+def project_tops(folder: Path) -> list[Path]:
+    """`folder`, then the folders above it that may hold its pins: a uv workspace's root (where the walk
+    ends), or the repository's top (.git) when it holds a lock file. Nothing above the repository's top."""
+    tops, here = [folder], folder
+    while not (here / ".git").exists() and here.parent != here:
+        here = here.parent
+        workspace = _workspace_root(here)
+        if workspace or ((here / ".git").exists() and any((here / name).is_file() for name in LOCKS)):
+            tops.append(here)
+        if workspace:
+            break
+    return tops
+
+
+def _workspace_root(folder: Path) -> bool:
+    path = folder / "pyproject.toml"
+    if not path.is_file():
+        return False
+    try:
+        data = tomlkit.loads(path.read_text()).unwrap()
+    except (OSError, TOMLKitError):
+        return False
+    return bool(((data.get("tool") or {}).get("uv") or {}).get("workspace"))
+
+
 def _candidates(root: Path) -> list[tuple[Path, object]]:
-    found: list[tuple[Path, object]] = [(root / "poetry.lock", _toml_lock), (root / "uv.lock", _toml_lock),
+    found: list[tuple[Path, object]] = [(root / "uv.lock", _toml_lock), (root / "poetry.lock", _toml_lock),
                                         (root / "pdm.lock", _toml_lock), (root / "Pipfile.lock", _pipfile_lock)]
     texts = [root / "requirements.txt", *sorted(root.glob("requirements-*.txt")),
              *sorted(root.glob("requirements/*.txt"), key=_production_first)]

@@ -139,6 +139,7 @@ class Requirement:
     version: str | None  # installed here, or None (then unpinned and reported)
     imports: tuple[str, ...]
     via: str = ""  # a dependency of this distribution the code imports (not itself imported)
+    provided: bool = True  # False: no distribution of the monolith's environment provides the import
 
     def line(self) -> str:
         return f"{self.name}=={self.version}" if self.version else self.name
@@ -149,16 +150,22 @@ def requirements(imports: Iterable[str], internal_tops: set[str], installed: Ins
     pinned from `installed` (the monolith's environment, read in its interpreter), else from decompose's own.
     With the monolith's environment, what they depend on there comes too, pinned as well: a venv or a
     Lambda package built from the file gets the versions the monolith runs on (Flask 0.12 beside its
-    Werkzeug 0.12, not beside the newest Werkzeug its loose `Werkzeug>=0.7` would let pip take)."""
+    Werkzeug 0.12, not beside the newest Werkzeug its loose `Werkzeug>=0.7` would let pip take).
+    An import that no distribution of the monolith's environment provides is listed (provided=False), not
+    required: a distribution named after an import is often another project (`jwt`, `slugify`)."""
     owners = installed.owners if installed else _import_owners()
     version = installed.version if installed else _version
     found: dict[str, set[str]] = {}
+    missing: list[Requirement] = []
     for name in sorted(set(imports)):
         if name in sys.stdlib_module_names or name in internal_tops or name == "__future__":
             continue
+        if installed and name not in owners and not installed.name(name) and not installed.locked.get(normalise(name)):
+            missing.append(Requirement(name, None, (name,), provided=False))
+            continue
         for dist in owners.get(name, [name]):
             found.setdefault(dist, set()).add(name)
-    direct = [Requirement(dist, version(dist), tuple(sorted(names))) for dist, names in found.items()]
+    direct = [Requirement(dist, version(dist), tuple(sorted(names))) for dist, names in found.items()] + missing
     pulled = installed.closure(sorted(found)) if installed else {}
     pulled = {dist: top for dist, top in pulled.items() if not any(normalise(dist) == normalise(d) for d in found)}
     indirect = [Requirement(dist, version(dist), (), top) for dist, top in pulled.items()]
