@@ -180,13 +180,14 @@ class Installed:
     python: tuple[int, ...] = ()  # the version of the environment's Python
     locked: dict[str, str] = field(default_factory=dict)  # the project's own pins (normalised name -> version)
     locked_from: tuple[str, ...] = ()  # the files they were read from (decompose.generation.locks)
+    development: frozenset[str] = frozenset()  # what the project declares for development only (normalised)
 
     def version(self, dist: str) -> str | None:
         """The project's own pin first (its lock or requirements file), the version installed second."""
         return self.locked.get(normalise(dist)) or self.versions.get(self.name(dist) or "")
 
-    def with_pins(self, versions: dict[str, str], files: tuple[str, ...]) -> Installed:
-        return replace(self, locked=dict(versions), locked_from=tuple(files))
+    def with_pins(self, versions: dict[str, str], files: tuple[str, ...], development: frozenset[str] = frozenset()) -> Installed:
+        return replace(self, locked=dict(versions), locked_from=tuple(files), development=frozenset(development))
 
     def name(self, dist: str) -> str | None:
         """The installed distribution's own spelling of `dist` (PEP 503 comparison), None when absent."""
@@ -198,7 +199,9 @@ class Installed:
         `dists` that pulls it in. What is not installed is left out: that is how a dependency under a
         marker this Python does not meet (`python_version < "3.8"`) or under an extra nobody installed
         stays out. The installed extras of the distributions the code imports come (pwdlib[argon2]'s
-        argon2-cffi: the app may need them); those of their dependencies do not (bcrypt[tests])."""
+        argon2-cffi: the app may need them); those of their dependencies do not (bcrypt[tests]). Nor does
+        what the project declares for development only, nor what only that pulls in (SQLAlchemy[mypy]'s
+        mypy is installed because mypy is a dev tool of the project)."""
         via: dict[str, str] = {}
         for top in dists:
             todo = [top]
@@ -208,6 +211,8 @@ class Installed:
                     if dep.startswith("[extra]") and current != top:
                         continue  # an extra of what the code imports only (pwdlib[argon2]), not bcrypt[tests]
                     found = self.name(dep.removeprefix("[extra]"))
+                    if found and normalise(found) in self.development:
+                        continue
                     if found and found not in via and found not in dists:
                         via[found] = top
                         todo.append(found)

@@ -65,8 +65,9 @@ def _pinned(environment: Installed, *roots: Path) -> Installed:
     folder of the plan (the project's root), else in the analysed folder, else above (locks.project_pins)."""
     for root in dict.fromkeys(r.resolve() for r in roots):
         found = project_pins(root)
-        if found.files:
-            return environment.with_pins(found.versions, tuple((root / f).as_posix() for f in found.files))
+        if found.files or found.development:
+            return environment.with_pins(found.versions, tuple((root / f).as_posix() for f in found.files),
+                                         found.development)
     return environment
 
 

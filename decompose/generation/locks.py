@@ -27,6 +27,8 @@ from decompose.interpreter import normalise
 
 PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*===?\s*([A-Za-z0-9][A-Za-z0-9.+!_-]*)\s*(?:;.*)?$")
 INCLUDE = re.compile(r"^\s*(?:-r|--requirement)\s*=?\s*(\S+)")
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+DEVELOPMENT = re.compile(r"(^|[-_.])(dev|develop|development|test|tests|testing|lint|linting|docs|typing|ci)($|[-_.])")
 LOCKS = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock")
 PRODUCTION_FIRST = ("prod", "production", "common", "base", "requirements")  # before dev/test files of one folder
 
@@ -35,6 +37,7 @@ PRODUCTION_FIRST = ("prod", "production", "common", "base", "requirements")  # b
 class Pins:
     versions: dict[str, str] = field(default_factory=dict)  # normalised distribution name -> version
     files: tuple[str, ...] = ()
+    development: frozenset[str] = frozenset()  # normalised names the project declares for development only
 
     def version(self, dist: str) -> str | None:
         return self.versions.get(normalise(dist))
@@ -63,8 +66,8 @@ def project_pins(folder: Path) -> Pins:
         found = pins(top)
         if found.files:
             rel = tuple(Path(os.path.relpath(top / f, folder.resolve())).as_posix() for f in found.files)
-            return Pins(found.versions, rel)
-    return Pins()
+            return Pins(found.versions, rel, development(folder.resolve(), top))
+    return Pins(development=development(folder.resolve(), folder.resolve()))
 
 
 def project_tops(folder: Path) -> list[Path]:
@@ -79,6 +82,55 @@ def project_tops(folder: Path) -> list[Path]:
         if workspace:
             break
     return tops
+
+
+def development(folder: Path, top: Path) -> frozenset[str]:
+    """The distributions the project declares for development only, in the pyproject.toml and requirements
+    files of `folder` and `top` (PEP 735 [dependency-groups], Poetry's non-main groups and dev-dependencies,
+    uv's and PDM's dev-dependencies, optional-dependencies named dev/test/lint/docs, requirements-dev.txt,
+    requirements/test.txt ...), less those it declares for production too."""
+    dev: set[str] = set()
+    prod: set[str] = set()
+    for root in dict.fromkeys((folder, top)):
+        found = _declared(root / "pyproject.toml")
+        dev |= found[0]
+        prod |= found[1]
+        for path in [*root.glob("requirements*.txt"), *root.glob("requirements/*.txt")]:
+            (dev if DEVELOPMENT.search(path.stem.lower()) else prod).update(_names(path))
+    return frozenset(dev - prod)
+
+
+def _declared(path: Path) -> tuple[set[str], set[str]]:
+    """(development, production) names of a pyproject.toml."""
+    try:
+        data = tomlkit.loads(path.read_text()).unwrap() if path.is_file() else {}
+    except (OSError, TOMLKitError):
+        return set(), set()
+    project, tool = data.get("project") or {}, data.get("tool") or {}
+    poetry = tool.get("poetry") or {}
+    groups = {name: (group or {}).get("dependencies") or {} for name, group in (poetry.get("group") or {}).items()}
+    extras = project.get("optional-dependencies") or {}
+    dev = [*[item for group in (data.get("dependency-groups") or {}).values() for item in group],
+           *[item for name, group in extras.items() if DEVELOPMENT.search(name.lower()) for item in group],
+           *((tool.get("uv") or {}).get("dev-dependencies") or []),
+           *[item for group in ((tool.get("pdm") or {}).get("dev-dependencies") or {}).values() for item in group],
+           *(poetry.get("dev-dependencies") or {}), *[n for name, g in groups.items() if name != "main" for n in g]]
+    prod = [*(project.get("dependencies") or []), *(poetry.get("dependencies") or {}), *(groups.get("main") or {}),
+            *[item for name, group in extras.items() if not DEVELOPMENT.search(name.lower()) for item in group]]
+    return _normalised(dev), _normalised(prod)
+
+
+def _normalised(items: list) -> set[str]:
+    names = (NAME.match(item) for item in items if isinstance(item, str))
+    return {normalise(match.group(0)) for match in names if match}
+
+
+def _names(path: Path) -> set[str]:
+    try:
+        lines = path.read_text().splitlines()
+    except OSError:
+        return set()
+    return _normalised([line.strip() for line in lines if line.strip() and not line.lstrip().startswith(("#", "-"))])
 
 
 def _workspace_root(folder: Path) -> bool:

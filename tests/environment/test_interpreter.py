@@ -85,5 +85,5 @@ def test_requirements_are_named_and_pinned_from_the_monolith_s_environment():
     theirs = Installed({"jwt": ["PyJWT"], "flask": ["Flask"]}, {"PyJWT": "1.7.1", "Flask": "1.1.4"})
     found = requirements({"jwt", "flask", "json", "myapp", "slugify"}, {"myapp"}, theirs)
     assert found == [Requirement("Flask", "1.1.4", ("flask",)), Requirement("PyJWT", "1.7.1", ("jwt",)),
-                     Requirement("slugify", None, ("slugify",))]  # not installed there: unpinned, as before
+                     Requirement("slugify", None, ("slugify",), provided=False)]  # not installed there: listed only
     assert theirs.version("pyjwt") == "1.7.1" and theirs.version("py-jwt") is None

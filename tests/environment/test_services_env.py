@@ -206,3 +206,36 @@ def metadata_version(name: str) -> str:
     from importlib import metadata
 
     return metadata.version(name)
+
+
+def test_what_the_project_declares_for_development_only_is_read_from_its_files(tmp_path: Path):
+    from decompose.generation.locks import project_pins
+
+    write_tree(tmp_path, {"pyproject.toml": '''
+[project]
+name = "app"
+dependencies = ["fastapi[standard]>=0.114", "SQLAlchemy>=2"]
+[project.optional-dependencies]
+test = ["factory_boy>=3"]
+postgres = ["psycopg>=3"]
+[dependency-groups]
+dev = ["pytest>=8", "mypy>=1.8", "SQLAlchemy[mypy]>=2"]
+[tool.poetry.group.lint.dependencies]
+ruff = "*"
+''', "requirements-dev.txt": "-r requirements.txt\nparameterized==0.9.0\n# a comment\n",
+                          "requirements.txt": "fastapi==0.115.0\n"})
+    found = project_pins(tmp_path)
+    # SQLAlchemy is a production dependency too; psycopg's extra is no development one
+    assert found.development == {"pytest", "mypy", "factory-boy", "ruff", "parameterized"}
+
+
+def test_a_development_tool_pulled_in_through_an_extra_is_not_shipped():
+    environment = Installed({"sqlalchemy": ["SQLAlchemy"]},
+                            {"SQLAlchemy": "2.0.45", "mypy": "1.18", "librt": "0.1", "greenlet": "3.3.0"},
+                            {"SQLAlchemy": ["[extra]mypy", "greenlet"], "mypy": ["librt"]}, (3, 10, 13))
+    shipped = {r.name for r in requirements({"sqlalchemy"}, set(), environment)}
+    assert shipped == {"SQLAlchemy", "greenlet", "mypy", "librt"}  # without the project's files: all installed extras
+    pinned = environment.with_pins({}, (), frozenset({"mypy"}))
+    assert {r.name for r in requirements({"sqlalchemy"}, set(), pinned)} == {"SQLAlchemy", "greenlet"}
+    assert {r.name for r in requirements({"sqlalchemy", "mypy"}, set(), pinned)} == {"SQLAlchemy", "greenlet", "mypy",
+                                                                                    "librt"}  # the code imports it
