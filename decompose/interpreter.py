@@ -151,15 +151,18 @@ import json
 import re
 from importlib import metadata
 owners, versions, requires = {}, {}, {}
+DEVELOPMENT = re.compile(r"extra\s*==\s*['\"][^'\"]*(?:dev|test|doc|lint|typing|mypy|coverage|bench)[^'\"]*['\"]")
 for dist in metadata.distributions():
     name = dist.metadata["Name"]
     if not name or name in versions:
         continue
     versions[name] = dist.version
-    # what it depends on; under an extra, marked "[extra]name" (see Installed.closure)
+    # what it depends on; under an extra, marked "[extra]name" (see Installed.closure); never what only
+    # its test, dev, docs or lint extra needs (tenacity[test]'s pytest: installed for the project's tests)
     requires[name] = sorted({("[extra]" if "extra" in r.partition(";")[2] else "")
                              + re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", r).group(0)
-                             for r in dist.requires or () if re.match(r"[A-Za-z0-9]", r)})
+                             for r in dist.requires or () if re.match(r"[A-Za-z0-9]", r)
+                             and not DEVELOPMENT.search(r.partition(";")[2])})
     tops = (dist.read_text("top_level.txt") or "").split()
     if not tops:  # what importlib.metadata.packages_distributions infers (3.10+), on 3.9 too
         tops = {f.parts[0] if len(f.parts) > 1 else f.name[:-3] for f in dist.files or () if f.suffix == ".py"}
