@@ -274,11 +274,11 @@ def compare_requirements(root: Path) -> dict:
     """The generated requirements against the app's own lock or requirements files: each distribution
     pinned as the app pins it, pinned otherwise, pinned only by the app's environment (the app's files do
     not name it), or not pinned at all."""
-    from decompose.generation.locks import pins
+    from decompose.generation.locks import project_pins
     from decompose.interpreter import normalise
     from decompose.services_env import NAME, requirement_lines
 
-    app = pins(root)
+    app = project_pins(root)
     lines = [line for line in requirement_lines(root / "services") if normalise(NAME.match(line).group(0)) not in SERVING]
     found: dict[str, list[str]] = {"same": [], "differ": [], "environment": [], "unpinned": []}
     for line in lines:

@@ -151,15 +151,18 @@ import json
 import re
 from importlib import metadata
 owners, versions, requires = {}, {}, {}
+DEVELOPMENT = re.compile(r"extra\s*==\s*['\"][^'\"]*(?:dev|test|doc|lint|typing|mypy|coverage|bench)[^'\"]*['\"]")
 for dist in metadata.distributions():
     name = dist.metadata["Name"]
     if not name or name in versions:
         continue
     versions[name] = dist.version
-    # what it depends on; under an extra, marked "[extra]name" (see Installed.closure)
+    # what it depends on; under an extra, marked "[extra]name" (see Installed.closure); never what only
+    # its test, dev, docs or lint extra needs (tenacity[test]'s pytest: installed for the project's tests)
     requires[name] = sorted({("[extra]" if "extra" in r.partition(";")[2] else "")
                              + re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", r).group(0)
-                             for r in dist.requires or () if re.match(r"[A-Za-z0-9]", r)})
+                             for r in dist.requires or () if re.match(r"[A-Za-z0-9]", r)
+                             and not DEVELOPMENT.search(r.partition(";")[2])})
     tops = (dist.read_text("top_level.txt") or "").split()
     if not tops:  # what importlib.metadata.packages_distributions infers (3.10+), on 3.9 too
         tops = {f.parts[0] if len(f.parts) > 1 else f.name[:-3] for f in dist.files or () if f.suffix == ".py"}
@@ -180,13 +183,14 @@ class Installed:
     python: tuple[int, ...] = ()  # the version of the environment's Python
     locked: dict[str, str] = field(default_factory=dict)  # the project's own pins (normalised name -> version)
     locked_from: tuple[str, ...] = ()  # the files they were read from (decompose.generation.locks)
+    development: frozenset[str] = frozenset()  # what the project declares for development only (normalised)
 
     def version(self, dist: str) -> str | None:
         """The project's own pin first (its lock or requirements file), the version installed second."""
         return self.locked.get(normalise(dist)) or self.versions.get(self.name(dist) or "")
 
-    def with_pins(self, versions: dict[str, str], files: tuple[str, ...]) -> Installed:
-        return replace(self, locked=dict(versions), locked_from=tuple(files))
+    def with_pins(self, versions: dict[str, str], files: tuple[str, ...], development: frozenset[str] = frozenset()) -> Installed:
+        return replace(self, locked=dict(versions), locked_from=tuple(files), development=frozenset(development))
 
     def name(self, dist: str) -> str | None:
         """The installed distribution's own spelling of `dist` (PEP 503 comparison), None when absent."""
@@ -198,7 +202,9 @@ class Installed:
         `dists` that pulls it in. What is not installed is left out: that is how a dependency under a
         marker this Python does not meet (`python_version < "3.8"`) or under an extra nobody installed
         stays out. The installed extras of the distributions the code imports come (pwdlib[argon2]'s
-        argon2-cffi: the app may need them); those of their dependencies do not (bcrypt[tests])."""
+        argon2-cffi: the app may need them); those of their dependencies do not (bcrypt[tests]). Nor does
+        what the project declares for development only, nor what only that pulls in (SQLAlchemy[mypy]'s
+        mypy is installed because mypy is a dev tool of the project)."""
         via: dict[str, str] = {}
         for top in dists:
             todo = [top]
@@ -208,6 +214,8 @@ class Installed:
                     if dep.startswith("[extra]") and current != top:
                         continue  # an extra of what the code imports only (pwdlib[argon2]), not bcrypt[tests]
                     found = self.name(dep.removeprefix("[extra]"))
+                    if found and normalise(found) in self.development:
+                        continue
                     if found and found not in via and found not in dists:
                         via[found] = top
                         todo.append(found)

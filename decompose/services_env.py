@@ -25,6 +25,10 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.version import InvalidVersion
+
 from decompose.errors import UserError
 from decompose.interpreter import Interpreter, installed, normalise
 
@@ -93,6 +97,51 @@ def shared_with_serving(lines: list[str], serving: set[str]) -> tuple[list[str],
     return kept, freed
 
 
+def contradicting(lines: list[str], wanted: dict[str, SpecifierSet]) -> tuple[list[str], list[str]]:
+    """(lines, the pins let go): the monolith's exact pins that what serves a service locally cannot run
+    beside (Flask 0.12's click 6.7 under chalice's click>=7) left to the resolver from the first attempt:
+    no resolver spends minutes proving what the specifiers already say. Only the local venv."""
+    kept, freed = [], []
+    for line in lines:
+        name = normalise(NAME.match(line).group(0))
+        version = line.partition("==")[2].split(";")[0].strip()
+        if name in wanted and name not in SERVING and version and not _allows(wanted[name], version):
+            kept.append(line.split("==", 1)[0])
+            freed.append(line)
+        else:
+            kept.append(line)
+    return kept, freed
+
+
+def _allows(specifier: SpecifierSet, version: str) -> bool:
+    try:
+        return specifier.contains(version, prereleases=True)
+    except InvalidVersion:
+        return True  # not a version packaging reads: the resolver decides
+
+
+@functools.cache
+def serving_specifiers() -> dict[str, SpecifierSet]:
+    """What chalice, apig-wsgi and mangum require of each distribution they depend on, directly or not, in
+    decompose's own environment (requirements under an extra or an environment marker left out)."""
+    todo, found = list(SERVING), {}
+    while todo:
+        try:
+            requires = metadata.requires(todo.pop()) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for line in requires:
+            try:
+                req = Requirement(line)
+            except InvalidRequirement:
+                continue
+            name = normalise(req.name)
+            if req.marker is None:
+                todo += [] if name in found else [name]
+                found[name] = found.get(name, SpecifierSet()) & req.specifier
+    return found
+
+
 @functools.cache
 def serving_dependencies() -> frozenset[str]:
     """What chalice, apig-wsgi and mangum depend on, directly or not, in decompose's own environment."""
@@ -150,8 +199,9 @@ def _build(monolith: Interpreter, folder: Path, lines: list[str]) -> list[str]:
         raise UserError(f"{where}: creating it with {monolith.path} failed: {_last(done)}",
                         f"check that {monolith.path} -m venv works (Debian: apt install python3-venv), or put uv on PATH")
     wants = folder / "requirements.txt"
+    first, contradicted = contradicting(lines, serving_specifiers())
     freeing, freed = shared_with_serving(lines, set(serving_dependencies()))
-    for attempt, let_go in ((lines, []), (relaxed(freeing), freed)):
+    for attempt, let_go in ((first, contradicted), (relaxed(freeing), freed)):
         wants.write_text("\n".join(attempt) + "\n")
         done = _run(_install_command(folder, wants))
         if done.returncode == 0:

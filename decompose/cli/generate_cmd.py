@@ -49,6 +49,7 @@ def generate(
     if as_json:
         write_data(json.dumps(result.rendered.report, indent=2, sort_keys=True) + "\n")
     services_env = None if dry_run else _services_env(result.monolith, out)
+    wheels = [] if dry_run or python is None else _wheel_warnings(result.monolith, result.rendered.report, out)
     if not settings.quiet:
         _summary(result.rendered.report, writes, out, dry_run, settings.verbosity)
         if result.monolith is not None:
@@ -60,6 +61,8 @@ def generate(
                                 markup=False, soft_wrap=True)
         if services_env:
             err_console().print(services_env, markup=False, soft_wrap=True)
+        for warning in wheels:
+            err_console().print(f"warning: {warning}", markup=False, soft_wrap=True)
     if writes.conflicts and not force:
         raise typer.Exit(1)
 
@@ -83,6 +86,19 @@ def _services_env(monolith, out: Path) -> str:
             f"cd {out}/<service> && {link}/bin/python -m pytest tests"
             + (f". Let go there so that chalice runs (the Lambda package keeps them): {', '.join(venv.freed)}."
                if venv.freed else ""))
+
+
+def _wheel_warnings(monolith, report: dict, out: Path) -> list[str]:
+    """The pins of the written requirements that have no wheel for the Lambda runtime (decompose.wheels),
+    asked of the monolith's own pip; with --python only (it asks the package index)."""
+    from decompose.services_env import requirement_lines
+    from decompose.wheels import missing_wheels
+
+    if monolith is None or monolith.own:
+        return []
+    runtime = (report["shared"].get("lambda_runtime") or {}).get("runtime", "python3.12")
+    checked = missing_wheels(requirement_lines(out), runtime, [str(monolith.path), "-m", "pip"])
+    return [m.message(runtime) for m in checked.missing] + ([checked.problem] if checked.problem else [])
 
 
 def _summary(report: dict, writes: WritePlan, out: Path, dry_run: bool, verbosity: int) -> None:

@@ -5,7 +5,8 @@ an app factory) served on 127.0.0.1, with the contract reset endpoint when DECOM
     python -m decompose_runtime.host ...       # the same, in the monolith's interpreter (decompose.interpreter)
 
 WSGI apps run on the standard library's threading WSGI server with Nagle's algorithm off (the same
-late-answer trap as chalice local, see chalice_local.py); ASGI apps on uvicorn with their lifespan on:
+late-answer trap as chalice local, see chalice_local.py); ASGI apps on uvicorn (on that server when the
+monolith has no uvicorn) with their lifespan on:
 startup before the first request, shutdown when the host stops, and on a reset the old app's shutdown
 then the new app's startup (decompose_runtime.asgi drives it, the app's state reaches each request as
 uvicorn would pass it). POST /_decompose/reset
@@ -17,7 +18,8 @@ keeps its own server.
 
 It runs in the monolith's interpreter (CPython 3.9+, the monolith's own framework versions), copied into
 the standalone package decompose_runtime beside reset.py: it imports the standard library, that
-package, and uvicorn for an ASGI app (the monolith's own), never decompose.
+package, and uvicorn for an ASGI app (the monolith's own; without it, the same standard-library server
+as for WSGI apps), never decompose.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import os
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from http import HTTPStatus
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
@@ -224,6 +227,44 @@ class _Handler(WSGIRequestHandler):
             super().log_message(format, *args)
 
 
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "te", "trailer", "proxy-authenticate",
+              "proxy-authorization"}  # wsgiref refuses them
+
+
+def _asgi_on_wsgi(hosted: Hosted) -> Any:
+    """A WSGI app handing each request to the hosted ASGI app on the process's one loop (decompose_runtime.asgi),
+    its lifespan started first: an ASGI monolith served without uvicorn (an app on FastAPI 0.79 lists none)."""
+    loop = asgi.ProcessLoop.shared()
+    hosted.lifespan = loop.run(asgi.Lifespan(hosted.app).startup())
+
+    def serve(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        status, headers, payload = loop.run(asgi.http(hosted.asgi, _scope(environ), body, {}))
+        reason = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else ""
+        start_response(f"{status} {reason}", [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers
+                                              if k.decode("latin-1").lower() not in HOP_BY_HOP])
+        return [payload]
+
+    return serve
+
+
+def _scope(environ: dict[str, Any]) -> dict[str, Any]:
+    """The ASGI http scope of a WSGI environ (PATH_INFO is latin-1 decoded bytes, as PEP 3333 says)."""
+    path = environ.get("PATH_INFO") or "/"
+    headers = [(k[5:].replace("_", "-").lower().encode("latin-1"), v.encode("latin-1"))
+               for k, v in environ.items() if k.startswith("HTTP_")]
+    headers += [(k.replace("_", "-").lower().encode("latin-1"), environ[k].encode("latin-1"))
+                for k in ("CONTENT_TYPE", "CONTENT_LENGTH") if environ.get(k)]
+    raw = path.encode("latin-1")
+    return {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": environ.get("SERVER_PROTOCOL", "HTTP/1.1").partition("/")[2] or "1.1",
+            "method": environ["REQUEST_METHOD"], "scheme": environ.get("wsgi.url_scheme", "http"),
+            "path": raw.decode("utf-8", "replace"), "raw_path": raw, "root_path": "",
+            "query_string": environ.get("QUERY_STRING", "").encode("latin-1"), "headers": headers,
+            "client": (environ.get("REMOTE_ADDR", HOST), int(environ.get("REMOTE_PORT") or 0)),
+            "server": (environ.get("SERVER_NAME", HOST), int(environ.get("SERVER_PORT") or 0))}
+
+
 def allowed(argv: list[str]) -> reset.Allowed:
     """What a reset may name: the launcher's --allow-hook and --allow-env (the plan's [contracts] reset hooks
     and env keys; nothing without them)."""
@@ -247,13 +288,17 @@ def main(argv: list[str]) -> int:
     except AppError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    served = hosted.wsgi
     if is_asgi(hosted.app):
-        import uvicorn
-
-        # a bound method hides its coroutine from uvicorn's guess, which then calls it as ASGI 2 (one argument)
-        uvicorn.run(hosted.asgi, host=HOST, port=options.port, log_level="warning", lifespan="on", interface="asgi3")
-        return 0
-    with make_server(HOST, options.port, hosted.wsgi, server_class=_Server, handler_class=_Handler) as server:
+        try:
+            import uvicorn
+        except ImportError:  # the monolith's environment has no uvicorn: its app on the stdlib server
+            served = _asgi_on_wsgi(hosted)
+        else:
+            # a bound method hides its coroutine from uvicorn's guess, which then calls it as ASGI 2 (one argument)
+            uvicorn.run(hosted.asgi, host=HOST, port=options.port, log_level="warning", lifespan="on", interface="asgi3")
+            return 0
+    with make_server(HOST, options.port, served, server_class=_Server, handler_class=_Handler) as server:
         print(f"serving {options.app} on http://{HOST}:{options.port}", file=sys.stderr, flush=True)
         server.serve_forever()
     return 0

@@ -20,7 +20,7 @@ from decompose.generation.layout import Sources, build_layout
 from decompose.generation.model import Layout
 from decompose.generation.render import Rendered, render
 from decompose.generation.unplug import containers_of
-from decompose.generation.locks import pins
+from decompose.generation.locks import project_pins
 from decompose.generation.writer import WritePlan, plan_writes
 from decompose.interpreter import Installed, Interpreter, find, installed
 from decompose.planning import pathpins
@@ -62,11 +62,12 @@ def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | Non
 
 def _pinned(environment: Installed, *roots: Path) -> Installed:
     """The monolith's environment under the project's own pins: its lock or requirements files, in the
-    folder of the plan (the project's root), else in the analysed folder."""
+    folder of the plan (the project's root), else in the analysed folder, else above (locks.project_pins)."""
     for root in dict.fromkeys(r.resolve() for r in roots):
-        found = pins(root)
-        if found.files:
-            return environment.with_pins(found.versions, tuple((root / f).as_posix() for f in found.files))
+        found = project_pins(root)
+        if found.files or found.development:
+            return environment.with_pins(found.versions, tuple((root / f).as_posix() for f in found.files),
+                                         found.development)
     return environment
 
 

@@ -2,9 +2,12 @@
 
     pins(root) -> Pins(versions {normalised name: version}, files [relative paths read])
 
-A project says which versions it runs on in poetry.lock, uv.lock, Pipfile.lock, requirements files
-(requirements.txt, requirements/*.txt, requirements-*.txt, following `-r`) or `==` pins in
-pyproject.toml's [project] dependencies. The first file that pins a distribution wins, in that order;
+    project_pins(folder) -> the same, from the first folder up to the project's top that has any
+
+A project says which versions it runs on in uv.lock, poetry.lock, pdm.lock, Pipfile.lock, requirements
+files (requirements.txt, requirements/*.txt, requirements-*.txt, following `-r`) or `==` pins in
+pyproject.toml's [project] dependencies. The first file that pins a distribution wins, in that order
+(uv.lock before poetry.lock: a project moving to uv keeps a stale poetry.lock for a while);
 the generated requirements take those versions first, the monolith's environment's second (an
 environment drifts: a `pip install -U` by hand, a dependency of a dev tool). Nothing is executed.
 """
@@ -12,6 +15,7 @@ environment drifts: a `pip install -U` by hand, a dependency of a dev tool). Not
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +27,9 @@ from decompose.interpreter import normalise
 
 PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*===?\s*([A-Za-z0-9][A-Za-z0-9.+!_-]*)\s*(?:;.*)?$")
 INCLUDE = re.compile(r"^\s*(?:-r|--requirement)\s*=?\s*(\S+)")
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+DEVELOPMENT = re.compile(r"(^|[-_.])(dev|develop|development|test|tests|testing|lint|linting|docs|typing|ci)($|[-_.])")
+LOCKS = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock")
 PRODUCTION_FIRST = ("prod", "production", "common", "base", "requirements")  # before dev/test files of one folder
 
 
@@ -30,6 +37,7 @@ PRODUCTION_FIRST = ("prod", "production", "common", "base", "requirements")  # b
 class Pins:
     versions: dict[str, str] = field(default_factory=dict)  # normalised distribution name -> version
     files: tuple[str, ...] = ()
+    development: frozenset[str] = frozenset()  # normalised names the project declares for development only
 
     def version(self, dist: str) -> str | None:
         return self.versions.get(normalise(dist))
@@ -50,8 +58,94 @@ def pins(root: Path) -> Pins:
     return Pins(versions, tuple(read))
 
 
+def project_pins(folder: Path) -> Pins:
+    """pins() of `folder`, else of the first folder above it that is its project's top (a uv workspace's
+    root holds the uv.lock of a member in backend/; a repository's root the lock of an app in a subfolder).
+    File names are relative to `folder` (../uv.lock). Nothing above the repository's top is read."""
+    for top in project_tops(folder.resolve()):
+        found = pins(top)
+        if found.files:
+            rel = tuple(Path(os.path.relpath(top / f, folder.resolve())).as_posix() for f in found.files)
+            return Pins(found.versions, rel, development(folder.resolve(), top))
+    return Pins(development=development(folder.resolve(), folder.resolve()))
+
+
+def project_tops(folder: Path) -> list[Path]:
+    """`folder`, then the folders above it that may hold its pins: a uv workspace's root (where the walk
+    ends), or the repository's top (.git) when it holds a lock file. Nothing above the repository's top."""
+    tops, here = [folder], folder
+    while not (here / ".git").exists() and here.parent != here:
+        here = here.parent
+        workspace = _workspace_root(here)
+        if workspace or ((here / ".git").exists() and any((here / name).is_file() for name in LOCKS)):
+            tops.append(here)
+        if workspace:
+            break
+    return tops
+
+
+def development(folder: Path, top: Path) -> frozenset[str]:
+    """The distributions the project declares for development only, in the pyproject.toml and requirements
+    files of `folder` and `top` (PEP 735 [dependency-groups], Poetry's non-main groups and dev-dependencies,
+    uv's and PDM's dev-dependencies, optional-dependencies named dev/test/lint/docs, requirements-dev.txt,
+    requirements/test.txt ...), less those it declares for production too."""
+    dev: set[str] = set()
+    prod: set[str] = set()
+    for root in dict.fromkeys((folder, top)):
+        found = _declared(root / "pyproject.toml")
+        dev |= found[0]
+        prod |= found[1]
+        for path in [*root.glob("requirements*.txt"), *root.glob("requirements/*.txt")]:
+            (dev if DEVELOPMENT.search(path.stem.lower()) else prod).update(_names(path))
+    return frozenset(dev - prod)
+
+
+def _declared(path: Path) -> tuple[set[str], set[str]]:
+    """(development, production) names of a pyproject.toml."""
+    try:
+        data = tomlkit.loads(path.read_text()).unwrap() if path.is_file() else {}
+    except (OSError, TOMLKitError):
+        return set(), set()
+    project, tool = data.get("project") or {}, data.get("tool") or {}
+    poetry = tool.get("poetry") or {}
+    groups = {name: (group or {}).get("dependencies") or {} for name, group in (poetry.get("group") or {}).items()}
+    extras = project.get("optional-dependencies") or {}
+    dev = [*[item for group in (data.get("dependency-groups") or {}).values() for item in group],
+           *[item for name, group in extras.items() if DEVELOPMENT.search(name.lower()) for item in group],
+           *((tool.get("uv") or {}).get("dev-dependencies") or []),
+           *[item for group in ((tool.get("pdm") or {}).get("dev-dependencies") or {}).values() for item in group],
+           *(poetry.get("dev-dependencies") or {}), *[n for name, g in groups.items() if name != "main" for n in g]]
+    prod = [*(project.get("dependencies") or []), *(poetry.get("dependencies") or {}), *(groups.get("main") or {}),
+            *[item for name, group in extras.items() if not DEVELOPMENT.search(name.lower()) for item in group]]
+    return _normalised(dev), _normalised(prod)
+
+
+def _normalised(items: list) -> set[str]:
+    names = (NAME.match(item) for item in items if isinstance(item, str))
+    return {normalise(match.group(0)) for match in names if match}
+
+
+def _names(path: Path) -> set[str]:
+    try:
+        lines = path.read_text().splitlines()
+    except OSError:
+        return set()
+    return _normalised([line.strip() for line in lines if line.strip() and not line.lstrip().startswith(("#", "-"))])
+
+
+def _workspace_root(folder: Path) -> bool:
+    path = folder / "pyproject.toml"
+    if not path.is_file():
+        return False
+    try:
+        data = tomlkit.loads(path.read_text()).unwrap()
+    except (OSError, TOMLKitError):
+        return False
+    return bool(((data.get("tool") or {}).get("uv") or {}).get("workspace"))
+
+
 def _candidates(root: Path) -> list[tuple[Path, object]]:
-    found: list[tuple[Path, object]] = [(root / "poetry.lock", _toml_lock), (root / "uv.lock", _toml_lock),
+    found: list[tuple[Path, object]] = [(root / "uv.lock", _toml_lock), (root / "poetry.lock", _toml_lock),
                                         (root / "pdm.lock", _toml_lock), (root / "Pipfile.lock", _pipfile_lock)]
     texts = [root / "requirements.txt", *sorted(root.glob("requirements-*.txt")),
              *sorted(root.glob("requirements/*.txt"), key=_production_first)]

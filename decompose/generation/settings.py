@@ -41,26 +41,46 @@ def _env_reads(parsed: Parsed) -> set[str]:
     class Reads(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
             if _is_env_call(node.func) and node.args:
-                _add(node.args[0].value)
+                _add(node.args[0].value, _is_bare(node.func.value))
 
         def visit_Subscript(self, node: cst.Subscript) -> None:
-            if _ends_with(node.value, "environ") and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-                _add(node.slice[0].slice.value)
+            if _is_environ(node.value) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+                _add(node.slice[0].slice.value, _is_bare(node.value))
 
-    def _add(expr: cst.BaseExpression) -> None:
-        if isinstance(expr, cst.SimpleString):
-            found.add(string_value(expr))  # None (dropped below) for a literal Python cannot evaluate
-        elif isinstance(expr, cst.Name) and expr.value in constants:
-            found.add(constants[expr.value])
+    def _add(expr: cst.BaseExpression, bare: bool) -> None:
+        name = string_value(expr) if isinstance(expr, cst.SimpleString) else \
+            constants.get(expr.value) if isinstance(expr, cst.Name) else None
+        if isinstance(name, str) and not (bare and _is_wsgi_key(name)):  # None: a literal Python cannot evaluate
+            found.add(name)
 
     parsed.tree.visit(Reads())
     return {n for n in found if isinstance(n, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n)}
 
 
+WSGI_KEYS = frozenset({"REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "CONTENT_TYPE", "CONTENT_LENGTH",
+                       "SERVER_PORT", "SERVER_PROTOCOL", "REMOTE_ADDR", "REMOTE_USER", "RAW_URI", "REQUEST_URI"})
+
+
+def _is_environ(expr: cst.BaseExpression) -> bool:
+    """`os.environ`, or a bare `environ` (`from os import environ`, or a WSGI environ: see _is_wsgi_key);
+    never another object's (`request.environ`, `request.headers.environ`: the WSGI request's keys)."""
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value == "environ" and isinstance(expr.value, cst.Name) and expr.value.value == "os"
+    return _is_bare(expr)
+
+
+def _is_bare(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "environ"
+
+
+def _is_wsgi_key(name: str) -> bool:
+    return name.startswith(("HTTP_", "wsgi.")) or name in WSGI_KEYS
+
+
 def _is_env_call(func: cst.BaseExpression) -> bool:
     if isinstance(func, cst.Attribute) and func.attr.value == "getenv":
         return _ends_with(func.value, "os")
-    return isinstance(func, cst.Attribute) and func.attr.value == "get" and _ends_with(func.value, "environ")
+    return isinstance(func, cst.Attribute) and func.attr.value == "get" and _is_environ(func.value)
 
 
 def _ends_with(expr: cst.BaseExpression, name: str) -> bool:
@@ -139,6 +159,7 @@ class Requirement:
     version: str | None  # installed here, or None (then unpinned and reported)
     imports: tuple[str, ...]
     via: str = ""  # a dependency of this distribution the code imports (not itself imported)
+    provided: bool = True  # False: no distribution of the monolith's environment provides the import
 
     def line(self) -> str:
         return f"{self.name}=={self.version}" if self.version else self.name
@@ -149,16 +170,22 @@ def requirements(imports: Iterable[str], internal_tops: set[str], installed: Ins
     pinned from `installed` (the monolith's environment, read in its interpreter), else from decompose's own.
     With the monolith's environment, what they depend on there comes too, pinned as well: a venv or a
     Lambda package built from the file gets the versions the monolith runs on (Flask 0.12 beside its
-    Werkzeug 0.12, not beside the newest Werkzeug its loose `Werkzeug>=0.7` would let pip take)."""
+    Werkzeug 0.12, not beside the newest Werkzeug its loose `Werkzeug>=0.7` would let pip take).
+    An import that no distribution of the monolith's environment provides is listed (provided=False), not
+    required: a distribution named after an import is often another project (`jwt`, `slugify`)."""
     owners = installed.owners if installed else _import_owners()
     version = installed.version if installed else _version
     found: dict[str, set[str]] = {}
+    missing: list[Requirement] = []
     for name in sorted(set(imports)):
         if name in sys.stdlib_module_names or name in internal_tops or name == "__future__":
             continue
+        if installed and name not in owners and not installed.name(name) and not installed.locked.get(normalise(name)):
+            missing.append(Requirement(name, None, (name,), provided=False))
+            continue
         for dist in owners.get(name, [name]):
             found.setdefault(dist, set()).add(name)
-    direct = [Requirement(dist, version(dist), tuple(sorted(names))) for dist, names in found.items()]
+    direct = [Requirement(dist, version(dist), tuple(sorted(names))) for dist, names in found.items()] + missing
     pulled = installed.closure(sorted(found)) if installed else {}
     pulled = {dist: top for dist, top in pulled.items() if not any(normalise(dist) == normalise(d) for d in found)}
     indirect = [Requirement(dist, version(dist), (), top) for dist, top in pulled.items()]

@@ -23,7 +23,7 @@ VISIBILITY_SECONDS = 180  # six times chalice's default 30 s Lambda timeout, as 
 DLQ_RETENTION_SECONDS = 1209600  # 14 days, SQS's maximum: time to look at what failed
 CONSUMER = "ConsumeWork"  # chalice names a handler's resource (and its role, + "Role") after consume_work
 API_ROLE = "ApiHandlerRole"  # chalice's role of APIHandler when autogen_policy is off
-RUNTIME = "python3.12"  # as decompose.generation.render.LAMBDA_RUNTIME gives APIHandler
+RUNTIME = "python3.12"  # without generation.json's shared.lambda_runtime (the monolith's Python), as for APIHandler
 ASYNC_NOTE = ("The route turns asynchronous: the work runs in the consumer Lambda after the answer, which no "
               "longer contains its result; a client polls for the resource to reach its state. Contracts poll only "
               "for the fields generate knows a consumer stores (slow work's `eventual`): record this route from "
@@ -72,10 +72,11 @@ def queue_name(project: str, service: str) -> str:
     return f"{project}-{service}-work"[:80]
 
 
-def template(aws: ServiceAws, project: str) -> dict:
+def template(aws: ServiceAws, project: str, runtime: str = RUNTIME) -> dict:
     """The CloudFormation (SAM) fragment merged into .chalice/layer.json (`chalice package --merge-template`).
     Chalice gives each function its own role (autogen_policy off): the API's may send, the consumer's
-    may receive; both may use the bucket, the table and the topic the service's code uses."""
+    may receive; both may use the bucket, the table and the topic the service's code uses. runtime: the
+    consumer's, the API's own (generation.json's shared.lambda_runtime)."""
     resources: dict[str, dict] = {}
     shared: list[dict] = []  # statements both roles need
     api: list[dict] = []  # the API's only: sending and publishing
@@ -86,7 +87,7 @@ def template(aws: ServiceAws, project: str) -> dict:
         _table(resources, shared, env)
     if aws.work:
         _queue(resources, env, queue_name(project, aws.service))
-        resources[CONSUMER] = {"Properties": {"Layers": [{"Ref": "SharedLayerArn"}], "Runtime": RUNTIME}}
+        resources[CONSUMER] = {"Properties": {"Layers": [{"Ref": "SharedLayerArn"}], "Runtime": runtime}}
         api.append(_queue_statement("Send", SEND))
         if aws.uses("sns"):
             _topic(resources, api, env)

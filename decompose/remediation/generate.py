@@ -34,12 +34,13 @@ def apply(rendered, decisions: tuple[Decision, ...], homes: dict[str, str], proj
 def _add(files: dict[str, bytes], report: dict, decisions: tuple[Decision, ...], homes: dict[str, str],
          project: str, hazards: list) -> None:
     rows = {s["name"]: s for s in report.get("services", [])}
+    runtime = ((report.get("shared") or {}).get("lambda_runtime") or {}).get("runtime") or aws.RUNTIME
     for name, service in aws.by_service(decisions, homes).items():
         if f"{name}/app.py" not in files:
             continue
         files[f"{name}/chalicelib/aws.py"] = (templates_dir() / "generate" / "aws" / "aws.py").read_bytes()
         layer = f"{name}/.chalice/layer.json"
-        merged = aws.merged(json.loads(files[layer]) if layer in files else {}, aws.template(service, project))
+        merged = aws.merged(json.loads(files[layer]) if layer in files else {}, aws.template(service, project, runtime))
         files[layer] = (json.dumps(merged, indent=2, sort_keys=True) + "\n").encode()
         switched = _switch(files, name, service, hazards)
         if service.work:

@@ -107,29 +107,142 @@ def other_python() -> Path | None:
     return usable[0] if usable else None
 
 
-@pytest.fixture(scope="session")
-def monolith_python() -> Path:
-    base = other_python()
+def venv_with(pins: list[str], base: Path | None = None) -> Path:
+    """A venv on `base` (else other_python()) holding exactly `pins`, built once and cached; skips the test
+    when no such Python exists or PyPI cannot be reached."""
+    base = base or other_python()
     if base is None:
         pytest.skip("no CPython 3.9-3.13 other than decompose's own under /root/.pyenv/versions")
-    key = hashlib.sha256(json.dumps([str(base), PINS]).encode()).hexdigest()[:16]
+    key = hashlib.sha256(json.dumps([str(base), pins]).encode()).hexdigest()[:16]
     venv = CACHE / key
     python = venv / "bin" / "python"
     if not (venv / "ready").exists():
         shutil.rmtree(venv, ignore_errors=True)
         subprocess.run([str(base), "-m", "venv", str(venv)], check=True, timeout=120)
-        done = subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *PINS],
-                              capture_output=True, text=True, timeout=300, check=False)
+        done = subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *pins],
+                              capture_output=True, text=True, timeout=600, check=False)
         if done.returncode != 0:
             pytest.skip(f"PyPI not reachable to build the monolith's venv: {done.stderr.strip()[-300:]}")
-        (venv / "ready").write_text("\n".join(PINS) + "\n")
+        (venv / "ready").write_text("\n".join(pins) + "\n")
     return python
+
+
+@pytest.fixture(scope="session")
+def monolith_python() -> Path:
+    return venv_with(PINS)
+
+
+def write_monolith(folder: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text.lstrip())
+    return folder
 
 
 @pytest.fixture
 def monolith(tmp_path: Path) -> Path:
     """The app package monolith in a fresh folder (plain files: nothing analysed yet)."""
-    for name, text in APP.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text.lstrip())
-    return tmp_path
+    return write_monolith(tmp_path, APP)
+
+
+# --- the same shop on FastAPI 0.79: Starlette 0.19 and pydantic 1, below decompose's Starlette 0.37 ---------
+
+ASGI_PINS = ["fastapi==0.79.1", "starlette==0.19.1", "pydantic==1.10.13", "anyio==3.7.1", "requests==2.31.0",
+             "typing-extensions==4.7.1", "pytest==7.4.4"]
+
+ASGI_APP = {
+    "app/__init__.py": 'NAME = "shop"\n',
+    "app/main.py": '''
+from fastapi import FastAPI
+
+from app.cart.routes import router as cart
+from app.users.routes import router as users
+
+
+def create_app():
+    api = FastAPI()
+    api.include_router(cart)
+    api.include_router(users)
+    return api
+''',
+    "app/cart/__init__.py": "",
+    "app/cart/routes.py": '''
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+router = APIRouter()
+
+
+class Item(BaseModel):
+    item: str
+
+
+def _items(request: Request) -> list:
+    if not hasattr(request.app.state, "items"):
+        request.app.state.items = []
+    return request.app.state.items
+
+
+@router.get("/cart")
+def show(request: Request):
+    return {"items": _items(request)}
+
+
+@router.post("/cart", status_code=201)
+def add(body: Item, request: Request):
+    items = _items(request)
+    items.append(body.item)
+    return {"items": items}
+''',
+    "app/users/__init__.py": "",
+    "app/users/routes.py": '''
+from fastapi import APIRouter
+
+from app import NAME
+
+router = APIRouter()
+
+
+@router.get("/users/{user_id}")
+def user(user_id: int):
+    return {"id": user_id, "name": f"user {user_id}", "shop": NAME}
+''',
+    "tests/__init__.py": "",
+    "tests/test_app.py": '''
+import pytest
+import starlette
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+
+
+@pytest.fixture
+def client():
+    return TestClient(create_app())
+
+
+def test_the_pins_are_the_monolith_s():
+    assert starlette.__version__ == "0.19.1"
+
+
+def test_cart(client):
+    assert client.post("/cart", json={"item": "tea"}).status_code == 201
+    assert client.get("/cart").json()["items"] == ["tea"]
+
+
+def test_user(client):
+    assert client.get("/users/7").json() == {"id": 7, "name": "user 7", "shop": "shop"}
+''',
+}
+
+
+@pytest.fixture(scope="session")
+def asgi_python() -> Path:
+    """FastAPI 0.79's venv on CPython 3.10 (its pydantic 1 wheels), else another minor than decompose's."""
+    wanted = PYENV / "3.10.13" / "bin" / "python"
+    return venv_with(ASGI_PINS, wanted if wanted.exists() and sys.version_info[:2] != (3, 10) else None)
+
+
+@pytest.fixture
+def asgi_monolith(tmp_path: Path) -> Path:
+    return write_monolith(tmp_path, ASGI_APP)

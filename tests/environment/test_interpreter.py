@@ -85,5 +85,17 @@ def test_requirements_are_named_and_pinned_from_the_monolith_s_environment():
     theirs = Installed({"jwt": ["PyJWT"], "flask": ["Flask"]}, {"PyJWT": "1.7.1", "Flask": "1.1.4"})
     found = requirements({"jwt", "flask", "json", "myapp", "slugify"}, {"myapp"}, theirs)
     assert found == [Requirement("Flask", "1.1.4", ("flask",)), Requirement("PyJWT", "1.7.1", ("jwt",)),
-                     Requirement("slugify", None, ("slugify",))]  # not installed there: unpinned, as before
+                     Requirement("slugify", None, ("slugify",), provided=False)]  # not installed there: listed only
     assert theirs.version("pyjwt") == "1.7.1" and theirs.version("py-jwt") is None
+
+
+def test_what_only_a_test_or_dev_extra_needs_is_no_dependency(tmp_path):
+    """markdown-it-py[testing] needs pytest, installed here for decompose's own tests: it is not read as a
+    dependency of markdown-it-py (tenacity[test]'s pytest would otherwise be shipped with tenacity)."""
+    from decompose.interpreter import Interpreter, installed, probe
+
+    found = installed(probe(Interpreter(Path(sys.executable), "--python")))
+    assert "pytest" in {name.lower() for name in found.versions}
+    assert "mdurl" in found.requires["markdown-it-py"]  # its own dependency stays
+    assert not any("pytest" in dep for dep in found.requires["markdown-it-py"])
+    assert "[extra]trio" in found.requires["anyio"] or "trio" not in found.versions  # other extras stay marked

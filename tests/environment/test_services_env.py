@@ -90,7 +90,50 @@ def test_the_project_s_own_pins_come_first(tmp_path: Path):
                               "pytest": "3.0.0", "click": "6.7"}  # the lock first, production files before dev ones
     environment = OLD_FLASK.with_pins(found.versions, found.files)
     assert environment.version("Flask") == "1.0" and environment.version("MarkupSafe") == "1.1.1"
-    assert Requirement("flask_sslify", None, ("flask_sslify",)) in requirements({"flask_sslify"}, set(), environment)
+    # an import nothing installed provides is listed, not required under its own name (`jwt` is not PyJWT)
+    assert requirements({"flask_sslify"}, set(), environment) == [
+        Requirement("flask_sslify", None, ("flask_sslify",), provided=False)]
+
+
+def test_an_import_nothing_provides_is_a_comment_not_a_requirement(tmp_path: Path):
+    from decompose.generation.render import _requirements_text
+
+    found = requirements({"flask", "jwt"}, set(), OLD_FLASK)
+    text = _requirements_text("service x", found, OLD_FLASK)
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    assert "Flask==0.12.2" in lines and not any(line.startswith("jwt") for line in lines)
+    assert "no distribution of the monolith's environment provides: jwt." in text
+
+
+def test_uv_lock_is_read_before_poetry_lock(tmp_path: Path):
+    from decompose.generation.locks import pins
+
+    write_tree(tmp_path, {"poetry.lock": '[[package]]\nname = "flask"\nversion = "1.0"\n',
+                          "uv.lock": 'version = 1\n[[package]]\nname = "flask"\nversion = "2.0.3"\n'})
+    assert pins(tmp_path).version("Flask") == "2.0.3"
+    assert pins(tmp_path).files == ("uv.lock", "poetry.lock")
+
+
+def test_a_workspace_member_takes_the_lock_of_its_workspace_root(tmp_path: Path):
+    from decompose.generation.locks import project_pins
+
+    write_tree(tmp_path, {"repo/pyproject.toml": '[tool.uv.workspace]\nmembers = ["backend"]\n',
+                          "repo/uv.lock": 'version = 1\n[[package]]\nname = "fastapi"\nversion = "0.115.0"\n',
+                          "repo/backend/pyproject.toml": '[project]\nname = "app"\ndependencies = ["fastapi"]\n',
+                          "uv.lock": 'version = 1\n[[package]]\nname = "fastapi"\nversion = "0.1.0"\n'})
+    found = project_pins(tmp_path / "repo" / "backend")
+    assert found.files == ("../uv.lock",) and found.version("FastAPI") == "0.115.0"
+
+
+def test_the_lock_search_stops_at_the_repository_s_top(tmp_path: Path):
+    from decompose.generation.locks import project_pins
+
+    write_tree(tmp_path, {"uv.lock": 'version = 1\n[[package]]\nname = "flask"\nversion = "0.1"\n',
+                          "repo/.git/HEAD": "ref: refs/heads/main\n", "repo/app/requirements.txt": "\n",
+                          "other/.git/HEAD": "ref: refs/heads/main\n", "other/poetry.lock":
+                          '[[package]]\nname = "flask"\nversion = "2.2.0"\n', "other/api/main.py": "\n"})
+    assert project_pins(tmp_path / "repo" / "app").files == ()  # the lock above the repository is another project's
+    assert project_pins(tmp_path / "other" / "api").files == ("../poetry.lock",)
 
 
 def test_pipfile_lock_and_a_broken_lock(tmp_path: Path):
@@ -139,3 +182,60 @@ def test_installed_extras_of_imported_distributions_come_and_not_those_of_their_
                             {"pwdlib": ["[extra]argon2-cffi", "[extra]bcrypt", "[extra]unused"],
                              "argon2-cffi": ["cffi"], "bcrypt": ["[extra]pytest"]})
     assert environment.closure(["pwdlib"]) == {"argon2-cffi": "pwdlib", "bcrypt": "pwdlib", "cffi": "pwdlib"}
+
+
+def test_pins_chalice_cannot_run_beside_are_let_go_from_the_first_attempt():
+    from packaging.specifiers import SpecifierSet
+
+    from decompose.services_env import contradicting
+
+    wanted = {"click": SpecifierSet(">=7,<9"), "six": SpecifierSet(">=1.10"), "chalice": SpecifierSet(">=1")}
+    lines = ["chalice==1.31.0", "click==6.7", "Flask==0.12.2", "six==1.16.0", "pyyaml==3.12"]
+    assert contradicting(lines, wanted) == (["chalice==1.31.0", "click", "Flask==0.12.2", "six==1.16.0", "pyyaml==3.12"],
+                                            ["click==6.7"])
+
+
+def test_chalice_s_own_requirements_are_read_with_their_specifiers():
+    from decompose.services_env import serving_specifiers
+
+    click = serving_specifiers()["click"]
+    assert not click.contains("6.7") and click.contains(metadata_version("click"))
+
+
+def metadata_version(name: str) -> str:
+    from importlib import metadata
+
+    return metadata.version(name)
+
+
+def test_what_the_project_declares_for_development_only_is_read_from_its_files(tmp_path: Path):
+    from decompose.generation.locks import project_pins
+
+    write_tree(tmp_path, {"pyproject.toml": '''
+[project]
+name = "app"
+dependencies = ["fastapi[standard]>=0.114", "SQLAlchemy>=2"]
+[project.optional-dependencies]
+test = ["factory_boy>=3"]
+postgres = ["psycopg>=3"]
+[dependency-groups]
+dev = ["pytest>=8", "mypy>=1.8", "SQLAlchemy[mypy]>=2"]
+[tool.poetry.group.lint.dependencies]
+ruff = "*"
+''', "requirements-dev.txt": "-r requirements.txt\nparameterized==0.9.0\n# a comment\n",
+                          "requirements.txt": "fastapi==0.115.0\n"})
+    found = project_pins(tmp_path)
+    # SQLAlchemy is a production dependency too; psycopg's extra is no development one
+    assert found.development == {"pytest", "mypy", "factory-boy", "ruff", "parameterized"}
+
+
+def test_a_development_tool_pulled_in_through_an_extra_is_not_shipped():
+    environment = Installed({"sqlalchemy": ["SQLAlchemy"]},
+                            {"SQLAlchemy": "2.0.45", "mypy": "1.18", "librt": "0.1", "greenlet": "3.3.0"},
+                            {"SQLAlchemy": ["[extra]mypy", "greenlet"], "mypy": ["librt"]}, (3, 10, 13))
+    shipped = {r.name for r in requirements({"sqlalchemy"}, set(), environment)}
+    assert shipped == {"SQLAlchemy", "greenlet", "mypy", "librt"}  # without the project's files: all installed extras
+    pinned = environment.with_pins({}, (), frozenset({"mypy"}))
+    assert {r.name for r in requirements({"sqlalchemy"}, set(), pinned)} == {"SQLAlchemy", "greenlet"}
+    assert {r.name for r in requirements({"sqlalchemy", "mypy"}, set(), pinned)} == {"SQLAlchemy", "greenlet", "mypy",
+                                                                                    "librt"}  # the code imports it

@@ -19,3 +19,14 @@ def test_literal_names_and_module_constants_are_read():
 def test_a_string_python_cannot_evaluate_is_skipped_not_a_crash():
     text = 'import os\nBAD = "\\x"\nA = os.getenv("\\x")\nB = os.environ[BAD]\nC = os.getenv("SHOP_OK")\n'
     assert reads(text) == {"SHOP_OK"}
+
+
+def test_a_wsgi_request_s_environ_keys_are_no_environment_variables():
+    text = ('import os\nfrom os import environ\n\n'
+            'def view(request):\n'
+            '    token = request.headers.environ["HTTP_AUTHORIZATION"]\n'
+            '    agent = request.environ.get("HTTP_USER_AGENT")\n'
+            '    return token, agent, environ.get("SHOP_REGION"), os.environ["SERVER_NAME"]\n\n'
+            'def middleware(environ, start_response):\n'
+            '    return environ["PATH_INFO"], environ.get("HTTP_X_TENANT"), environ["wsgi.input"]\n')
+    assert reads(text) == {"SHOP_REGION", "SERVER_NAME"}  # os.environ's SERVER_NAME is Flasky's own setting

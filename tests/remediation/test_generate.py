@@ -338,3 +338,10 @@ def boto3_client(name: str, env: dict[str, str]):
 
     return boto3.client(name, endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_DEFAULT_REGION"],
                         aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def test_the_consumer_runs_on_the_runtime_of_the_api(generated, owners):
+    report = json.loads((generated / "generation.json").read_text())
+    layer = json.loads((generated / owners["sqs"] / ".chalice" / "layer.json").read_text())["Resources"]
+    runtime = report["shared"]["lambda_runtime"]["runtime"]
+    assert layer["ConsumeWork"]["Properties"]["Runtime"] == layer["APIHandler"]["Properties"]["Runtime"] == runtime
