@@ -171,6 +171,21 @@ def url_entry_includes(element: cst.CSTNode) -> str | None:
     return None
 
 
+def url_entry_view(element: cst.CSTNode) -> tuple[str, ...] | None:
+    """The dotted name of the view a URL list element routes to: ("views", "CartView") for
+    `path("cart/", views.CartView.as_view())`, ("checkout",) for `path("x/", checkout)`; None for an
+    include, a non-URL element or a view expression that is no plain name."""
+    if not isinstance(element, cst.Call) or _dotted(element.func).rsplit(".", 1)[-1] not in URL_FUNCTIONS:
+        return None
+    positional = [a.value for a in element.args if a.keyword is None]
+    view = next((a.value for a in element.args if a.keyword is not None and a.keyword.value == "view"),
+                positional[1] if len(positional) > 1 else None)
+    if isinstance(view, cst.Call) and isinstance(view.func, cst.Attribute) and view.func.attr.value == "as_view":
+        view = view.func.value
+    dotted = _dotted(view) if isinstance(view, (cst.Name, cst.Attribute)) else ""
+    return tuple(dotted.split(".")) if dotted else None
+
+
 def _string(node: cst.CSTNode) -> str | None:
     if isinstance(node, cst.SimpleString):
         try:

@@ -217,7 +217,8 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     files[f"{base}/app.py"] = env.get_template("service/app.py.j2").render(
         service=service.name, routes=routes, route_count=sum(len(r.methods) for r in service.routes), plan_file=plan_file, exposed=bool(service.exposed),
         bridge="WsgiBridge" if framework in ("flask", "django") else "AsgiBridge", app_name=f"{_slug(layout.project)}-{base}",
-        reset_hooks=sorted(contracts.reset), reset_env=sorted(contracts.env), steps_aside=ENTRY in tops,
+        reset_hooks=sorted(contracts.reset), reset_env=_reset_env(contracts.env, framework), steps_aside=ENTRY in tops,
+        django=framework == "django",
         dotenv=[path.split("/") for path in dotenv])
     models, errors = known.models(sources), known.errors(layout, service, sources, analysis)
     if framework == "django":
@@ -243,6 +244,16 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     app_routes = [r for r in analysis.routes if homes.get(r.handler) == LAYER]  # declared in the factory: every service serves them
     _render_tests(files, env, base, service, framework, routes, app_routes)
     return {"service": service, "routes": routes, "env": env_vars, "sizing": sizing, "requirements": reqs}
+
+
+# What a Django suite's world always holds (pytest-django sets the settings module, django.setup() sets TZ
+# from TIME_ZONE): a reset may name them even when the plan's [contracts.env] was written after generate.
+DJANGO_ENV = ("DJANGO_SETTINGS_MODULE", "TZ")
+
+
+def _reset_env(env: dict, framework: str) -> list[str]:
+    """The environment keys a reset may set: the plan's [contracts.env], and for Django its own two."""
+    return sorted({*env, *(DJANGO_ENV if framework == "django" else ())})
 
 
 def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: ServiceLayout, framework: str,
