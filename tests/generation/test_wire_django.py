@@ -29,6 +29,10 @@ SCRIPT = textwrap.dedent("""
     staff = Group.objects.create(name="staff")
     lazy = SimpleLazyObject(lambda: User.objects.get(pk=7))  # request.user as AuthenticationMiddleware sets it
     back = wire.decode(json.loads(json.dumps(wire.encode([ada, lazy, staff, AnonymousUser()]))))
+    User.objects.filter(pk=7).update(first_name="Ada")  # what a called service saved
+    gone = User.objects.create_user("gone")
+    User.objects.filter(pk=gone.pk).delete()
+    wire.refresh([ada, "not a row", gone])
 
     def refused(action):
         try:
@@ -40,6 +44,7 @@ SCRIPT = textwrap.dedent("""
     print(json.dumps({
         "user": wire.encode(ada), "lazy": wire.encode(lazy),
         "back": [type(v).__name__ for v in back], "names": [getattr(v, "username", getattr(v, "name", "")) for v in back],
+        "refreshed": ada.first_name, "deleted_kept": gone.username,
         "unsaved": refused(lambda: wire.encode(User(username="bob"))),
         "unknown": refused(lambda: wire.decode({"$model": "django.contrib.auth.models:Permission", "pk": [1]})),
         "missing": refused(lambda: wire.decode({"$model": "django.contrib.auth.models:User", "pk": [99]})),
@@ -73,3 +78,9 @@ def test_what_cannot_be_read_back_is_refused_by_name(result):
     assert "save it first" in result["unsaved"]
     assert "Permission" in result["unknown"] and "does not know" in result["unknown"]
     assert "99" in result["missing"] and "not in the database" in result["missing"]
+
+
+def test_rows_given_to_a_call_are_read_again_after_it(result):
+    """The zoo's cancel_order(order) set order.status in the other service: the caller answered 'placed'."""
+    assert result["refreshed"] == "Ada"
+    assert result["deleted_kept"] == "gone"  # a row the call deleted keeps what the caller had

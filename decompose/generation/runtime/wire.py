@@ -188,6 +188,21 @@ def _django_row(value: Any) -> dict | None:
 DJANGO_AUTH = "django.contrib.auth.models"  # its User and AnonymousUser travel without being named in allow()
 
 
+def refresh(values: Iterable[Any]) -> None:
+    """The Django rows a call was given, read again once it has run: the other service saved what it changed
+    to the shared database, where the caller's own objects would have changed in place (the zoo's
+    `cancel_order(order)` sets `order.status`, and the caller answers with `order.as_dict()`)."""
+    models = sys.modules.get("django.db.models")
+    if models is None:
+        return
+    for value in values:
+        if isinstance(value, models.Model) and value.pk is not None:
+            try:
+                value.refresh_from_db()
+            except value.DoesNotExist:  # the call deleted it: the caller's object keeps what it had
+                continue
+
+
 def _anonymous(body: Any, depth: int) -> Any:
     from django.contrib.auth.models import AnonymousUser
 
