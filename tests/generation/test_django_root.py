@@ -185,6 +185,20 @@ def test_url_entries_whose_view_is_another_services_stand_in_are_taken_out():
     assert "LoginView.as_view()" in result  # Django's own view: never a stand-in
 
 
+def test_a_urlconf_mounting_a_ninja_api_brings_the_api_module_into_the_chain(tmp_path):
+    """The zoo's project.urls mounts `api.urls` from project.api, which the plan put in one service: every
+    other service got a stand-in `api` and answered 404 for its own ninja routes."""
+    files = {"project/__init__.py": "", "project/settings.py": 'ROOT_URLCONF = "project.urls"\n',
+             "project/api.py": "from ninja import NinjaAPI\napi = NinjaAPI()\nother = NinjaAPI()\n",
+             "project/urls.py": ("from django.urls import path\nfrom project.api import api, other as v2\n"
+                                 "from project import api as module\n"
+                                 'urlpatterns = [path("api/", api.urls), path("v2/", v2.urls), path("x/", module.view)]\n'),
+             "plain/__init__.py": "", "plain/urls.py": "urlpatterns = []\n"}
+    sources = Sources.of(analyse(tmp_path, files), tmp_path)
+    assert django.mounted_apis(sources, "project.urls") == ["project.api"]
+    assert django.mounted_apis(sources, "plain.urls") == []
+
+
 def test_a_url_entry_names_its_view_whatever_form_it_takes():
     def view(source: str) -> tuple[str, ...] | None:
         return django.url_entry_view(cst.parse_expression(source))
