@@ -18,7 +18,13 @@ ClientHandler, a django-ninja TestClient) only says that Django is the framework
                         off as the test client has them, then
                         `create_test_db`: `test_<NAME>` on PostgreSQL, a shared in-memory SQLite,
                         migrations run); every later time that database flushed (post_migrate rows,
-                        content types and permissions, made again), so each scenario starts empty
+                        content types and permissions, made again), so each scenario starts empty.
+                        In a fleet (the processes a verify or `gateway up --contract-world` starts,
+                        each with DECOMPOSE_CONTRACT_RESET=1 and one DECOMPOSE_INTERNAL_SECRET) every
+                        process shares one test database named after that fleet (a SQLite file in
+                        the temporary folder, `test_<NAME>_<fleet>` elsewhere): the first process
+                        creates and migrates it, the others use it, each flushes it, one at a time
+                        under a file lock; a row one service writes is there for the next
     app_spec()       -> "config.wsgi:application" from settings.WSGI_APPLICATION, the app a replay
                         builds (the recorder's sightings name it for a Django suite); without that
                         setting "django.core.wsgi:get_wsgi_application", as runserver does
@@ -32,6 +38,9 @@ Standard library at import: this module runs in the monolith's interpreter besid
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import os
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -42,10 +51,36 @@ def serves(app: Any) -> bool:
     return any(k.__module__.startswith(("django.", "ninja.")) for k in type(app).__mro__)
 
 
-_TEST_DATABASES: list[str] = []  # aliases this process made a test database for
+_TEST_DATABASES: list[str] = []  # aliases this process made (or, in a fleet, joined) a test database for
+FLEET_ENABLE, FLEET_SECRET = "DECOMPOSE_CONTRACT_RESET", "DECOMPOSE_INTERNAL_SECRET"
 
 
 def fresh() -> None:
+    from django.test import utils
+
+    if not _TEST_DATABASES:
+        if not hasattr(utils._TestState, "saved_data"):  # set up once per process, by whoever comes first
+            utils.setup_test_environment()  # what the suite's runner set: ALLOWED_HOSTS with testserver, locmem e-mail
+        _allow_local_hosts()
+        _skip_csrf_checks()
+    fleet = fleet_name(os.environ)
+    if fleet is None:
+        _fresh_alone()
+        return
+    with _locked(os.path.join(tempfile.gettempdir(), f"decompose-django-{fleet}.lock")):
+        _fresh_shared(fleet)
+
+
+def fleet_name(environ: Any) -> str | None:
+    """The fleet this process belongs to (a short digest of its shared secret), or None: a process
+    alone (the in-process monolith, a recording) keeps a test database of its own."""
+    secret = environ.get(FLEET_SECRET)
+    if environ.get(FLEET_ENABLE) != "1" or not secret:
+        return None
+    return hashlib.sha256(secret.encode()).hexdigest()[:12]
+
+
+def _fresh_alone() -> None:
     from django.core.management import call_command
     from django.db import connections
 
@@ -53,15 +88,66 @@ def fresh() -> None:
         for alias in _TEST_DATABASES:
             call_command("flush", interactive=False, verbosity=0, database=alias)
         return
-    from django.test import utils
-
-    if not hasattr(utils._TestState, "saved_data"):  # set up once per process, by whoever comes first
-        utils.setup_test_environment()  # what the suite's runner set: ALLOWED_HOSTS with testserver, locmem e-mail
-    _allow_local_hosts()
-    _skip_csrf_checks()
     for alias in connections:
         connections[alias].creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
         _TEST_DATABASES.append(alias)
+
+
+def _fresh_shared(fleet: str) -> None:
+    """Under the fleet's lock: its database made by the first process (migrated, empty), joined by the
+    others; flushed by every process but the one that has just made it."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        name = shared_test_name(connection.vendor, connection.settings_dict.get("NAME"), fleet, alias)
+        made = os.path.join(tempfile.gettempdir(), f"decompose-django-{fleet}-{alias}.made")
+        if alias not in _TEST_DATABASES:
+            _TEST_DATABASES.append(alias)
+            if not os.path.exists(made):
+                connection.settings_dict.setdefault("TEST", {})["NAME"] = name
+                connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+                open(made, "w").close()  # noqa: SIM115  (a marker: its existence is the fact)
+                continue
+            _join(alias, name)
+        call_command("flush", interactive=False, verbosity=0, database=alias)
+
+
+def shared_test_name(vendor: str, name: Any, fleet: str, alias: str) -> str:
+    """A fleet's test database: a SQLite file in the temporary folder, `test_<NAME>_<fleet>` elsewhere
+    (never the suite's own `test_<NAME>`, which a monolith verified beside the fleet uses)."""
+    if vendor == "sqlite":
+        return os.path.join(tempfile.gettempdir(), f"decompose-django-{fleet}-{alias}.sqlite3")
+    return f"test_{name}_{fleet}"
+
+
+def _join(alias: str, name: str) -> None:
+    """This process's connections (every thread's: they share the settings dict) go to the fleet's database."""
+    from django.conf import settings
+    from django.db import connections
+
+    connection = connections[alias]
+    connection.close()
+    settings.DATABASES[alias]["NAME"] = name
+    connection.settings_dict["NAME"] = name
+
+
+@contextlib.contextmanager
+def _locked(path: str) -> Iterator[None]:
+    """An exclusive lock on `path` between processes (POSIX; elsewhere the fleet's resets are not
+    parallel enough to need it: the verifier resets the first process before the others)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _allow_local_hosts() -> None:

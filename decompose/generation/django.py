@@ -171,6 +171,47 @@ def url_entry_includes(element: cst.CSTNode) -> str | None:
     return None
 
 
+def mounted_apis(sources: Sources, module: str) -> list[str]:
+    """The modules whose API object a URLconf mounts with `path("api/", api.urls)` (django-ninja's
+    NinjaAPI, imported by `from project.api import api`): part of the URLconf chain, since each
+    service's copy of the API adds only the routers that service has."""
+    from decompose.generation.source import import_source
+
+    parsed = sources.parsed(module)
+    mounted = {_dotted(view.value) for call in _nodes(parsed.tree, (cst.Call,)) if isinstance(call, cst.Call)
+               and _dotted(call.func).rsplit(".", 1)[-1] in URL_FUNCTIONS
+               for view in [a for a in call.args if a.keyword is None][1:2]
+               if isinstance(view.value, cst.Attribute) and view.value.attr.value == "urls"
+               and isinstance(view.value.value, cst.Name)}
+    found = set()
+    for statement in parsed.tree.body:
+        if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.ImportFrom):
+            node = statement.body[0]
+            if isinstance(node.names, cst.ImportStar):
+                continue
+            source = import_source(node, module, parsed.is_package)
+            for alias in node.names:
+                bound = alias.asname.name.value if alias.asname else _dotted(alias.name)
+                if f"{bound}.urls" in mounted and sources.is_module(source):
+                    found.add(source)
+    return sorted(found)
+
+
+def url_entry_view(element: cst.CSTNode) -> tuple[str, ...] | None:
+    """The dotted name of the view a URL list element routes to: ("views", "CartView") for
+    `path("cart/", views.CartView.as_view())`, ("checkout",) for `path("x/", checkout)`; None for an
+    include, a non-URL element or a view expression that is no plain name."""
+    if not isinstance(element, cst.Call) or _dotted(element.func).rsplit(".", 1)[-1] not in URL_FUNCTIONS:
+        return None
+    positional = [a.value for a in element.args if a.keyword is None]
+    view = next((a.value for a in element.args if a.keyword is not None and a.keyword.value == "view"),
+                positional[1] if len(positional) > 1 else None)
+    if isinstance(view, cst.Call) and isinstance(view.func, cst.Attribute) and view.func.attr.value == "as_view":
+        view = view.func.value
+    dotted = _dotted(view) if isinstance(view, (cst.Name, cst.Attribute)) else ""
+    return tuple(dotted.split(".")) if dotted else None
+
+
 def _string(node: cst.CSTNode) -> str | None:
     if isinstance(node, cst.SimpleString):
         try:

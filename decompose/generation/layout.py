@@ -200,6 +200,7 @@ def _keep_urlconfs(service: ServiceLayout, sources: Sources, chains: dict[str, t
     layer module shadows the layer's, so its packages' `__init__` come along (found first on the path)."""
     root = next(m for m, chain in chains.items() if len(chain) == 1)
     modules = {root} | {m for r in service.routes for m in chains.get(r.module, ())}
+    modules |= {api for m in sorted(modules) if sources.is_module(m) for api in django.mounted_apis(sources, m)}
     for module in sorted(modules):
         view = _view(service, sources, module)
         view.own = view.body = True

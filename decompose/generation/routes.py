@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from decompose.analysis.model import Route, concrete
+from decompose.analysis.model import EVERY_METHOD, Route, concrete
 
 _VARIABLE = re.compile(r"^\{(.+)\}$")
 
@@ -26,7 +26,11 @@ class ChaliceRoute:
     example: str  # the path with every variable part filled (for generated tests)
 
 
-def chalice_routes(routes: Iterable[Route]) -> list[ChaliceRoute]:
+def chalice_routes(routes: Iterable[Route], every_method: bool = False) -> list[ChaliceRoute]:
+    """every_method: each path takes every concrete method and the framework answers the ones its view
+    refuses (Django's 405 from `@require_POST`, as the monolith answers it, not Chalice's own 405: the
+    zoo's `GET /orders/checkout/` reached a POST-only Chalice route through the `/orders/{order_id}/` GET
+    route of the same service). The docstring still names the routes' own methods."""
     routes = list(routes)
     names = sibling_names(sorted({r.template for r in routes}))
     by_path: dict[str, set[str]] = {}
@@ -40,7 +44,8 @@ def chalice_routes(routes: Iterable[Route]) -> list[ChaliceRoute]:
     for path in sorted(by_path):
         function = unique(_function_name(path), used)
         doc = f"{', '.join(sorted(by_path[path]))} {path}: {', '.join(sorted(handlers[path]))}"
-        found.append(ChaliceRoute(path, tuple(sorted(by_path[path])), function, doc, example_path(path)))
+        methods = EVERY_METHOD if every_method else tuple(sorted(by_path[path]))
+        found.append(ChaliceRoute(path, methods, function, doc, example_path(path)))
     return found
 
 

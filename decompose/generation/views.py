@@ -118,7 +118,22 @@ class _Prune(cst.CSTTransformer):
         included = django.url_entry_includes(updated.value)
         if included and self.is_internal(included) and not self.available(included, "urlpatterns"):
             return cst.RemoveFromParent()
+        view = django.url_entry_view(updated.value)
+        if view and self.real and not self._real_view(view):  # another service's view: a stub here
+            return cst.RemoveFromParent()
         return updated
+
+    def _real_view(self, dotted: tuple[str, ...]) -> bool:
+        """Whether the view a URL entry names is the real one in this copy (`checkout` imported from an
+        app's views, or `views.CartView` through `from orders import views`); anything else is kept."""
+        origin = self.imported.get(dotted[0])
+        if origin is None or not self.is_internal(origin[0]) or self.real is None:
+            return True
+        source, name = origin
+        module = f"{source}.{name}"
+        if len(dotted) > 1 and self.available(module, ""):
+            return self.real(module, dotted[1])
+        return self.real(source, name)
 
     def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):  # noqa: ANN201
         """django-ninja's `api.add_router("/x", "app.api.router")` naming a router this copy lacks goes too."""

@@ -120,3 +120,63 @@ def test_a_duration_goes_as_the_text_its_field_parses_back():
     text = django_data._value(datetime.timedelta(days=1, seconds=5, microseconds=7))
     assert text == "1 00:00:05.000007"
     assert DurationField().to_python(text) == datetime.timedelta(days=1, seconds=5, microseconds=7)
+
+
+FLEET = textwrap.dedent("""
+    import json, sys
+    import django
+    from django.conf import settings
+    settings.configure(INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth"],
+                       DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": sys.argv[1]}})
+    django.setup()
+    from django.contrib.auth.models import User
+    from decompose.contracts import django_data
+    django_data.fresh()  # the scenario's reset in this service
+    before = User.objects.count()
+    User.objects.create_user(sys.argv[2])  # what this service's request wrote
+    print(json.dumps({"name": settings.DATABASES["default"]["NAME"], "before": before,
+                      "users": sorted(User.objects.values_list("username", flat=True))}))
+""")
+
+
+def _service(database, user: str, env: dict) -> dict:
+    done = subprocess.run([sys.executable, "-c", FLEET, str(database), user], capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_services_of_one_fleet_share_one_test_database(tmp_path):
+    """Generated services are separate processes: a row one writes must be there for the next (the zoo's
+    orders service read a cart another service had filled), and each reset empties it for all."""
+    import os
+    import secrets
+
+    env = {**os.environ, "DECOMPOSE_CONTRACT_RESET": "1", "DECOMPOSE_INTERNAL_SECRET": secrets.token_hex(8),
+           "TMPDIR": str(tmp_path)}
+    first = _service(tmp_path / "db.sqlite3", "ada", env)
+    second = _service(tmp_path / "db.sqlite3", "bob", env)
+    other_fleet = _service(tmp_path / "db.sqlite3", "carol", {**env, "DECOMPOSE_INTERNAL_SECRET": "another"})
+    assert first["name"] == second["name"] != other_fleet["name"]
+    assert first["name"].startswith(str(tmp_path)) and "db.sqlite3" not in first["name"]  # never the project's
+    assert first["before"] == 0 and first["users"] == ["ada"]
+    assert second["before"] == 0 and second["users"] == ["bob"]  # joined, migrated, flushed by its reset
+    assert other_fleet["users"] == ["carol"]
+
+
+def test_a_fleet_is_named_by_its_secret_only_when_resets_are_on():
+    from decompose.contracts import django_data
+
+    on = {"DECOMPOSE_CONTRACT_RESET": "1", "DECOMPOSE_INTERNAL_SECRET": "s3cret"}
+    assert django_data.fleet_name(on) == django_data.fleet_name(dict(on)) != django_data.fleet_name({**on, "DECOMPOSE_INTERNAL_SECRET": "x"})
+    assert "s3cret" not in django_data.fleet_name(on)
+    assert django_data.fleet_name({"DECOMPOSE_INTERNAL_SECRET": "s3cret"}) is None
+    assert django_data.fleet_name({"DECOMPOSE_CONTRACT_RESET": "1"}) is None
+
+
+def test_a_fleet_database_never_takes_the_suites_own_test_name():
+    from decompose.contracts import django_data
+
+    assert django_data.shared_test_name("postgresql", "kuma", "abc123", "default") == "test_kuma_abc123"
+    sqlite = django_data.shared_test_name("sqlite", "/srv/db.sqlite3", "abc123", "default")
+    assert sqlite.endswith("decompose-django-abc123-default.sqlite3") and "/srv" not in sqlite

@@ -167,6 +167,50 @@ def test_a_ninja_router_object_that_is_only_a_stand_in_here_is_not_added():
     assert "add_router(\"/accounts\"" not in result
 
 
+def test_url_entries_whose_view_is_another_services_stand_in_are_taken_out():
+    """The zoo's orders URLconf named `views.CartView.as_view()`, a view of another service: in the orders
+    copy CartView was a client function and the URLconf failed to load (every orders route answered 500)."""
+    text = ('from django.contrib.auth.views import LoginView\nfrom django.urls import path\n'
+            'from orders import views\nfrom orders.views import checkout, order_list\n'
+            'urlpatterns = [\n    path("", order_list),\n    path("cart/", views.CartView.as_view(), name="cart"),\n'
+            '    path("checkout/", checkout),\n    path("login/", LoginView.as_view()),\n'
+            '    path("detail/", views.order_detail),\n]\n')
+    parsed = parse("orders.urls", text, False, "orders/urls.py")
+    stubs = {("orders.views", "CartView"), ("orders.views", "checkout")}
+    result = prune_imports(parsed.tree, parsed, lambda m, n: True, lambda m: m.split(".")[0] == "orders",
+                           real=lambda m, n: (m, n) not in stubs).code
+    cst.parse_module(result)
+    assert "CartView" not in result and 'path("checkout/"' not in result
+    assert 'path("", order_list)' in result and "views.order_detail" in result
+    assert "LoginView.as_view()" in result  # Django's own view: never a stand-in
+
+
+def test_a_urlconf_mounting_a_ninja_api_brings_the_api_module_into_the_chain(tmp_path):
+    """The zoo's project.urls mounts `api.urls` from project.api, which the plan put in one service: every
+    other service got a stand-in `api` and answered 404 for its own ninja routes."""
+    files = {"project/__init__.py": "", "project/settings.py": 'ROOT_URLCONF = "project.urls"\n',
+             "project/api.py": "from ninja import NinjaAPI\napi = NinjaAPI()\nother = NinjaAPI()\n",
+             "project/urls.py": ("from django.urls import path\nfrom project.api import api, other as v2\n"
+                                 "from project import api as module\n"
+                                 'urlpatterns = [path("api/", api.urls), path("v2/", v2.urls), path("x/", module.view)]\n'),
+             "plain/__init__.py": "", "plain/urls.py": "urlpatterns = []\n"}
+    sources = Sources.of(analyse(tmp_path, files), tmp_path)
+    assert django.mounted_apis(sources, "project.urls") == ["project.api"]
+    assert django.mounted_apis(sources, "plain.urls") == []
+
+
+def test_a_url_entry_names_its_view_whatever_form_it_takes():
+    def view(source: str) -> tuple[str, ...] | None:
+        return django.url_entry_view(cst.parse_expression(source))
+
+    assert view('path("x/", views.CartView.as_view())') == ("views", "CartView")
+    assert view('re_path(r"^x/$", checkout, name="x")') == ("checkout",)
+    assert view('path("x/", view=api.views.detail)') == ("api", "views", "detail")
+    assert view('path("x/", include("shop.urls"))') is None
+    assert view('path("x/", lambda r: None)') is None
+    assert view('print("x/", checkout)') is None
+
+
 def test_settings_that_star_import_the_settings_are_composition_roots_too(tmp_path):
     from decompose.planning.elements import ElementGraph
     from decompose.planning.sourcefacts import read_facts

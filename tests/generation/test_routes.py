@@ -85,3 +85,9 @@ def test_example_path(path, expected):
 def test_a_view_that_answers_any_method_gets_every_concrete_method():
     [found] = chalice_routes([route("/healthz/", "ANY", handler="site.urls:healthz")])
     assert found.methods == ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")  # Chalice has no "ANY"
+
+
+def test_a_django_service_takes_every_method_and_lets_django_refuse_what_the_view_does():
+    found = chalice_routes([route("/orders/checkout/", "POST"), route("/orders/{order_id}/", "GET")], every_method=True)
+    assert [r.methods for r in found] == [("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")] * 2
+    assert found[0].doc == "POST /orders/checkout: pkg.views:view"  # the route's own methods, still said

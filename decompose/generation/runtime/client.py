@@ -90,7 +90,10 @@ class Service:
             if status in RETRY_STATUSES and attempt + 1 < attempts:
                 time.sleep(BACKOFF[attempt])
                 continue
-            return self._answer(target, status, payload)
+            try:
+                return self._answer(target, status, payload)
+            finally:
+                wire.refresh([*args, *kwargs.values()])
         raise AssertionError("unreachable")
 
     def _answer(self, target: str, status: int, payload: bytes) -> Any:

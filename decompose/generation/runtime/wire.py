@@ -3,9 +3,11 @@
     JSON scalars, lists, dicts with str keys  -> themselves
     tuple, set, frozenset, bytes, dict with other keys, datetime, date, time, Decimal, UUID
                                               -> {"$tuple": [...]}, {"$bytes": "<base64>"}, ...
-    an ORM row (SQLAlchemy)                   -> {"$model": "module:Class", "pk": [...]}
+    an ORM row (SQLAlchemy, Django)           -> {"$model": "module:Class", "pk": [...]}
                                                  (both services share the schema and the database:
                                                  the receiver loads the row by primary key)
+    Django's lazy `request.user`              -> the user row it wraps, or {"$anonymous": null} for
+                                                 AnonymousUser
     an exception                              -> {"$error": "module:Class", "args": [...], "state": {...}}
                                                  (a class this service does not know travels as its name
                                                  and a neutral message: its args may hold SQL or data)
@@ -33,6 +35,7 @@ import datetime as dt
 import decimal
 import importlib
 import os
+import sys
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -112,7 +115,7 @@ def encode(value: Any, where: str = "value") -> Any:
     for kind, test, make in _TAGGED:
         if test(value):
             return {kind: make(value, where)}
-    row = _row(value)
+    row = _row(value) or _django_row(value)
     if row is not None:
         return row
     if isinstance(value, BaseException):
@@ -161,6 +164,49 @@ def _row(value: Any) -> dict | None:
                         "services: flush the session first (the other service loads it by primary key)")
     cls = type(value)
     return {"$model": f"{cls.__module__}:{cls.__qualname__}", "pk": encode(list(state.identity))}
+
+
+def _django_row(value: Any) -> dict | None:
+    """A Django model instance by primary key; Django's lazy objects (`request.user`) by what they wrap.
+    Django is looked at only when the process has imported it."""
+    functional, models = sys.modules.get("django.utils.functional"), sys.modules.get("django.db.models")
+    if functional is not None and isinstance(value, functional.LazyObject):
+        if value._wrapped is functional.empty:
+            value._setup()
+        return encode(value._wrapped, "a lazy object")
+    if type(value).__name__ == "AnonymousUser" and type(value).__module__ == DJANGO_AUTH:
+        return {"$anonymous": None}
+    if models is None or not isinstance(value, models.Model):
+        return None
+    if value.pk is None:
+        raise WireError(f"a {type(value).__qualname__} that is not saved yet cannot travel between services: "
+                        "save it first (the other service loads it by primary key)")
+    cls = type(value)
+    return {"$model": f"{cls.__module__}:{cls.__qualname__}", "pk": encode([value.pk])}
+
+
+DJANGO_AUTH = "django.contrib.auth.models"  # its User and AnonymousUser travel without being named in allow()
+
+
+def refresh(values: Iterable[Any]) -> None:
+    """The Django rows a call was given, read again once it has run: the other service saved what it changed
+    to the shared database, where the caller's own objects would have changed in place (the zoo's
+    `cancel_order(order)` sets `order.status`, and the caller answers with `order.as_dict()`)."""
+    models = sys.modules.get("django.db.models")
+    if models is None:
+        return
+    for value in values:
+        if isinstance(value, models.Model) and value.pk is not None:
+            try:
+                value.refresh_from_db()
+            except value.DoesNotExist:  # the call deleted it: the caller's object keeps what it had
+                continue
+
+
+def _anonymous(body: Any, depth: int) -> Any:
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
 
 
 def encode_error(error: BaseException) -> dict:
@@ -218,6 +264,7 @@ _DECODERS: dict[str, Callable[[Any, int], Any]] = {
     "$timedelta": lambda b, d: dt.timedelta(days=b[0], seconds=b[1], microseconds=b[2]),
     "$decimal": lambda b, d: decimal.Decimal(_str(b)),
     "$uuid": lambda b, d: uuid.UUID(_str(b)),
+    "$anonymous": _anonymous,
 }
 
 
@@ -234,13 +281,19 @@ def _str(body: Any) -> str:
 
 
 def _load_row(origin: Any, pk: Any, depth: int) -> Any:
-    cls = _resolve(_MODELS, origin) if isinstance(origin, str) and origin in _MODELS else None
+    known = isinstance(origin, str) and (origin in _MODELS or origin == f"{DJANGO_AUTH}:User")
+    cls = _resolve(_MODELS, origin) if known else None
     if cls is None:
         raise WireError(f"received a row of {str(origin)[:200]!r}, a model this service does not know "
                         "(only the shared schema's models travel)")
     if not isinstance(pk, list) or not pk:
         raise WireError(f"received a {origin} row without its primary key")
     pk = decode(pk, depth)
+    if hasattr(cls, "_base_manager") and hasattr(cls, "_meta"):  # a Django model: its own manager reads the row
+        row = cls._base_manager.filter(pk=pk[0]).first()
+        if row is None:
+            raise WireError(f"{origin} with primary key {pk} is not in the database")
+        return row
     if _SESSION is None:
         raise WireError(f"received a {origin} row but no session is configured (decompose_runtime.wire.configure)")
     row = _SESSION().get(cls, tuple(pk) if len(pk) > 1 else pk[0])
