@@ -257,12 +257,13 @@ def _add_source(file: str, root: str, base: str, sources: dict[str, SourceFile],
 
 
 TEST_FILES = ("conftest.py", "tests.py")  # tests.py: Django's startapp layout
+MIGRATION_DIRS = {"migrations", "alembic"}  # Django's and Alembic's: run by hand, never shipped
 
 
 def role_of(rel: str) -> str:
     parts = rel.split("/")
     name = parts[-1]
-    if "migrations" in parts[:-1]:
+    if MIGRATION_DIRS.intersection(parts[:-1]):
         return "migration"
     if TEST_DIRS.intersection(parts[:-1]) or name.startswith("test_") or name.endswith("_test.py") or name in TEST_FILES:
         return "test"

@@ -29,6 +29,8 @@ def test_roles():
     assert role_of("shop/tests/test_a.py") == "test"
     assert role_of("shop/conftest.py") == "test"
     assert role_of("shop/migrations/0001_initial.py") == "migration"
+    assert role_of("app/alembic/versions/e2412789c190_initial.py") == "migration"
+    assert role_of("app/alembic/env.py") == "migration"
     assert role_of("shop/testing_utils.py") == "app"
 
 
