@@ -25,7 +25,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from decompose.analysis.model import concrete
 from decompose.contracts.settings import Settings
-from decompose.generation import classify, django, known, policy
+from decompose.generation import classify, django, known, ownmeta, policy
 from decompose.generation import settings as deploy
 from decompose.generation.crossings import Crossing, crossings, together
 from decompose.generation.layout import Sources
@@ -113,6 +113,8 @@ def _render_layer(files: dict, layout: Layout, sources: Sources, tops: set[str],
     for path in [*sorted(RUNTIME.glob("*.py")), *STARTDATA]:
         files[f"shared/python/decompose_runtime/{path.name}"] = path.read_bytes()
     for rel, data in _package_data(sources, layer.modules):
+        files[f"shared/python/{rel}"] = data
+    for rel, data in ownmeta.dist_info(sources.root, installed).items():
         files[f"shared/python/{rel}"] = data
     if layout.entry is not None and layout.entry.framework == "django":
         for rel, data in _root_files(sources, django.base_dir_files(sources, layer.modules)):
