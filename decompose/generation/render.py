@@ -23,6 +23,7 @@ import libcst as cst
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from decompose.analysis.discovery import MIGRATION_DIRS
 from decompose.analysis.model import concrete
 from decompose.contracts.settings import Settings
 from decompose.generation import classify, cwdpaths, django, known, ownmeta, policy
@@ -128,6 +129,7 @@ def _render_layer(files: dict, layout: Layout, sources: Sources, tops: set[str],
 
 
 NOT_DATA = (".py", ".pyc", ".pyo", ".db", ".sqlite", ".sqlite3", ".log")  # code, or a developer's database and logs
+NOT_DATA_DIRS = {"__pycache__", "tests", *MIGRATION_DIRS}  # Alembic's folder: run by hand, never in a Lambda
 
 
 def _package_data(sources: Sources, modules: Iterable[str]) -> list[tuple[str, bytes]]:
@@ -143,7 +145,7 @@ def _package_data(sources: Sources, modules: Iterable[str]) -> list[tuple[str, b
         for path in sorted(folder.iterdir()):
             if path.is_file() and not path.name.startswith(".") and not path.name.endswith(NOT_DATA):
                 found[(dest / path.name).as_posix()] = path.read_bytes()
-            elif path.is_dir() and not (path / "__init__.py").exists() and path.name not in ("__pycache__", "tests") \
+            elif path.is_dir() and not (path / "__init__.py").exists() and path.name not in NOT_DATA_DIRS \
                     and not path.name.startswith("."):
                 for file in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")):
                     found[(dest / file.relative_to(folder)).as_posix()] = file.read_bytes()

@@ -20,7 +20,11 @@ pytest.importorskip("pydantic_settings")
 
 MONOLITH = {
     ".env": "BOARD_TITLE='Team board'  # no default in the code: the settings fail without this file\n",
+    "pyproject.toml": '[project]\nname = "board"\nversion = "2.1.0"\n',  # read back with importlib.metadata
     "board/__init__.py": "",
+    "board/pages/banner.txt": "Welcome to the board\n",  # read relative to the working folder
+    "board/alembic/env.py": "from alembic import context\n",  # migrations: never shipped
+    "board/alembic/script.py.mako": "${message}\n",
     "board/settings.py": '''
         from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -63,11 +67,14 @@ MONOLITH = {
                 return self.rows[kind]
         ''',
     "board/notes.py": '''
+        from pathlib import Path
+
         from fastapi import APIRouter, Request
 
         from board.settings import settings
 
         router = APIRouter(prefix="/notes", tags=["notes"])
+        BANNER = Path("board", "pages", "banner.txt").read_text().strip()  # the monolith runs from its folder
 
 
         @router.get("")
@@ -78,6 +85,11 @@ MONOLITH = {
         @router.get("/title")
         async def title():
             return settings.board_title
+
+
+        @router.get("/banner")
+        async def banner():
+            return BANNER
 
 
         @router.post("/{text}")
@@ -100,6 +112,7 @@ MONOLITH = {
             return await request.app.state.store.add("tags", name)
         ''',
     "board/main.py": '''
+        import importlib.metadata
         from contextlib import asynccontextmanager
 
         from fastapi import APIRouter, FastAPI
@@ -121,7 +134,7 @@ MONOLITH = {
 
 
         def create_app() -> FastAPI:
-            app = FastAPI(lifespan=lifespan)
+            app = FastAPI(lifespan=lifespan, version=importlib.metadata.version("board"))
             app.include_router(api, prefix=settings.api_prefix)
             return app
 
@@ -160,14 +173,25 @@ from chalice.test import Client
 from app import app, BRIDGE
 with Client(app) as client:
     answers = [client.http.post("/api/notes/second").json_body, client.http.post("/api/notes/third").json_body,
-               client.http.get("/api/notes").json_body, client.http.get("/api/notes/title").json_body]
+               client.http.get("/api/notes").json_body, client.http.get("/api/notes/title").json_body,
+               client.http.get("/api/notes/banner").json_body]
+import board.main
+answers.append(board.main.app.version)
 BRIDGE.reset()
 print(json.dumps(answers))
 """
     result = subprocess.run([sys.executable, "-c", script], cwd=owner, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [["first", "second"], ["first", "second", "third"],
-                                                                   ["first", "second", "third"], "Team board"]
+                                                                   ["first", "second", "third"], "Team board",
+                                                                   "Welcome to the board", "2.1.0"]
+
+
+def test_the_layer_imports_no_router_it_unplugged_and_ships_no_migration(generated):
+    where, _ = generated
+    main = (where / "services" / "shared" / "python" / "board" / "main.py").read_text()
+    assert "include_router(notes.router)" not in main and "from board import notes" not in main
+    assert not [p for p in (where / "services").rglob("*") if "alembic" in p.parts]
 
 
 def test_the_report_names_what_a_deployed_function_needs_from_the_env_file(generated):
