@@ -7,6 +7,7 @@ startup. Each generated service then runs its own generated tests in a Python pr
 answers through Chalice's test client with the lifespan run once."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,8 @@ MONOLITH = {
     "board/alembic/env.py": "from alembic import context\n",  # migrations: never shipped
     "board/alembic/script.py.mako": "${message}\n",
     "board/settings.py": '''
+        import os
+
         from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,9 +36,12 @@ MONOLITH = {
             model_config = SettingsConfigDict(env_file=".env")
             api_prefix: str = "/api"
             board_title: str
+            board_data_folder: str = "."
 
 
         settings = Settings()
+        if not os.path.isdir(settings.board_data_folder):  # as lnbits makes LNBITS_DATA_FOLDER
+            os.mkdir(settings.board_data_folder)
         ''',
     "board/store/__init__.py": "",
     "board/store/seed.json": '{"notes": ["first"], "tags": ["general"]}\n',
@@ -159,8 +165,8 @@ def test_every_service_passes_its_generated_tests(generated):
     folders = service_folders(where)
     assert folders
     assert any('"/api/notes/title"' in (folder / "app.py").read_text() for folder in folders)
-    for folder in folders:
-        result = run_service_tests(folder)
+    for folder in folders:  # a data folder relative to the monolith's folder, whose parent exists there
+        result = run_service_tests(folder, env={**os.environ, "BOARD_DATA_FOLDER": "./var/board"})
         assert result.returncode == 0, f"{folder.name}:\n{result.stdout[-3000:]}{result.stderr[-2000:]}"
 
 
