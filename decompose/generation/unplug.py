@@ -74,14 +74,18 @@ def unplug(parsed: Parsed, containers: dict[str, str], homes: dict[str, str], so
     scopes = {s for s in wrapper.resolve(meta.ScopeProvider).values() if s is not None}
     parents = wrapper.resolve(meta.ParentNodeProvider)
     targets: dict[cst.CSTNode, str] = {}
+    dead: dict[cst.CSTNode, set[str]] = {}  # import statement -> names bound only for removed uses
     for scope in scopes:  # the factory's lazy imports too (`from .notes.routes import bp` in create_app)
         for assignment in scope.assignments:
             if isinstance(assignment, meta.ImportAssignment):
-                targets.update(_references(assignment, parsed, owned, parents))
+                found = _references(assignment, parsed, owned, parents)
+                targets.update(found)
+                if found and len(found) == len(assignment.references):
+                    dead.setdefault(assignment.node, set()).add(assignment.name)
     if not targets:
         return parsed.tree, [], {}
     keywords = {c: _registration_keywords(node, parents) for node, c in targets.items()}
-    tree = wrapper.module.visit(_Remove(set(targets), parents))
+    tree = wrapper.module.visit(_Remove(set(targets), parents, dead))
     return tree, sorted(set(targets.values())), {c: k for c, k in keywords.items() if k}
 
 
@@ -150,12 +154,14 @@ def _registration_keywords(node: cst.CSTNode, parents) -> str:  # noqa: ANN001
 
 
 class _Remove(cst.CSTTransformer):
-    """Drop collection elements and statements that hold a target reference."""
+    """Drop collection elements and statements that hold a target reference, and the imported names
+    only those held (the layer must not import a service's router module)."""
 
-    def __init__(self, targets: set[cst.CSTNode], parents) -> None:  # noqa: ANN001
+    def __init__(self, targets: set[cst.CSTNode], parents, dead: dict[cst.CSTNode, set[str]]) -> None:  # noqa: ANN001
         super().__init__()
         self.targets = targets
         self.parents = parents
+        self.dead = dead
         self.holders = {self._holder(t) for t in targets}
 
     def _holder(self, node: cst.CSTNode) -> cst.CSTNode:
@@ -170,7 +176,18 @@ class _Remove(cst.CSTTransformer):
     def on_leave(self, original, updated):  # noqa: ANN001, ANN201
         if original in self.holders:
             return cst.RemoveFromParent()
+        if original in self.dead and isinstance(updated, cst.ImportFrom):
+            return _without(updated, self.dead[original])
         return updated
+
+
+def _without(node: cst.ImportFrom, names: set[str]) -> cst.ImportFrom | cst.RemovalSentinel:
+    """The import without the aliases binding `names` (the whole statement when none is left)."""
+    kept = [a for a in node.names if bound_name(a) not in names]  # type: ignore[union-attr]
+    if not kept:
+        return cst.RemoveFromParent()
+    kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return node.with_changes(names=kept)
 
 
 # --- the app entry ---------------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ def test_roles():
     assert role_of("shop/migrations/0001_initial.py") == "migration"
     assert role_of("app/alembic/versions/e2412789c190_initialize_models.py") == "migration"
     assert role_of("alembic/env.py") == "migration"
+    assert role_of("app/alembic/versions/e2412789c190_initial.py") == "migration"
+    assert role_of("app/alembic/env.py") == "migration"
     assert role_of("shop/testing_utils.py") == "app"
 
 

@@ -7,6 +7,7 @@ startup. Each generated service then runs its own generated tests in a Python pr
 answers through Chalice's test client with the lifespan run once."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,8 +21,14 @@ pytest.importorskip("pydantic_settings")
 
 MONOLITH = {
     ".env": "BOARD_TITLE='Team board'  # no default in the code: the settings fail without this file\n",
+    "pyproject.toml": '[project]\nname = "board"\nversion = "2.1.0"\n',  # read back with importlib.metadata
     "board/__init__.py": "",
+    "board/pages/banner.txt": "Welcome to the board\n",  # read relative to the working folder
+    "board/alembic/env.py": "from alembic import context\n",  # migrations: never shipped
+    "board/alembic/script.py.mako": "${message}\n",
     "board/settings.py": '''
+        import os
+
         from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -29,9 +36,12 @@ MONOLITH = {
             model_config = SettingsConfigDict(env_file=".env")
             api_prefix: str = "/api"
             board_title: str
+            board_data_folder: str = "."
 
 
         settings = Settings()
+        if not os.path.isdir(settings.board_data_folder):  # as lnbits makes LNBITS_DATA_FOLDER
+            os.mkdir(settings.board_data_folder)
         ''',
     "board/store/__init__.py": "",
     "board/store/seed.json": '{"notes": ["first"], "tags": ["general"]}\n',
@@ -63,11 +73,14 @@ MONOLITH = {
                 return self.rows[kind]
         ''',
     "board/notes.py": '''
+        from pathlib import Path
+
         from fastapi import APIRouter, Request
 
         from board.settings import settings
 
         router = APIRouter(prefix="/notes", tags=["notes"])
+        BANNER = Path("board", "pages", "banner.txt").read_text().strip()  # the monolith runs from its folder
 
 
         @router.get("")
@@ -78,6 +91,11 @@ MONOLITH = {
         @router.get("/title")
         async def title():
             return settings.board_title
+
+
+        @router.get("/banner")
+        async def banner():
+            return BANNER
 
 
         @router.post("/{text}")
@@ -100,6 +118,7 @@ MONOLITH = {
             return await request.app.state.store.add("tags", name)
         ''',
     "board/main.py": '''
+        import importlib.metadata
         from contextlib import asynccontextmanager
 
         from fastapi import APIRouter, FastAPI
@@ -121,7 +140,7 @@ MONOLITH = {
 
 
         def create_app() -> FastAPI:
-            app = FastAPI(lifespan=lifespan)
+            app = FastAPI(lifespan=lifespan, version=importlib.metadata.version("board"))
             app.include_router(api, prefix=settings.api_prefix)
             return app
 
@@ -146,8 +165,8 @@ def test_every_service_passes_its_generated_tests(generated):
     folders = service_folders(where)
     assert folders
     assert any('"/api/notes/title"' in (folder / "app.py").read_text() for folder in folders)
-    for folder in folders:
-        result = run_service_tests(folder)
+    for folder in folders:  # a data folder relative to the monolith's folder, whose parent exists there
+        result = run_service_tests(folder, env={**os.environ, "BOARD_DATA_FOLDER": "./var/board"})
         assert result.returncode == 0, f"{folder.name}:\n{result.stdout[-3000:]}{result.stderr[-2000:]}"
 
 
@@ -160,14 +179,25 @@ from chalice.test import Client
 from app import app, BRIDGE
 with Client(app) as client:
     answers = [client.http.post("/api/notes/second").json_body, client.http.post("/api/notes/third").json_body,
-               client.http.get("/api/notes").json_body, client.http.get("/api/notes/title").json_body]
+               client.http.get("/api/notes").json_body, client.http.get("/api/notes/title").json_body,
+               client.http.get("/api/notes/banner").json_body]
+import board.main
+answers.append(board.main.app.version)
 BRIDGE.reset()
 print(json.dumps(answers))
 """
     result = subprocess.run([sys.executable, "-c", script], cwd=owner, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     assert json.loads(result.stdout.strip().splitlines()[-1]) == [["first", "second"], ["first", "second", "third"],
-                                                                   ["first", "second", "third"], "Team board"]
+                                                                   ["first", "second", "third"], "Team board",
+                                                                   "Welcome to the board", "2.1.0"]
+
+
+def test_the_layer_imports_no_router_it_unplugged_and_ships_no_migration(generated):
+    where, _ = generated
+    main = (where / "services" / "shared" / "python" / "board" / "main.py").read_text()
+    assert "include_router(notes.router)" not in main and "from board import notes" not in main
+    assert not [p for p in (where / "services").rglob("*") if "alembic" in p.parts]
 
 
 def test_the_report_names_what_a_deployed_function_needs_from_the_env_file(generated):

@@ -36,6 +36,7 @@ def test_containers_of_the_layer_stay_registered() -> None:
     text, removed, _ = _unplugged({"shop.views.public:blueprint": LAYER, "shop.admin.views:blueprint": "admin"})
     assert removed == ["shop.admin.views:blueprint"]
     assert "views.public.blueprint" in text and "admin.views.blueprint" not in text
+    assert "from shop import views\n" in text  # admin was used only by its registration
 
 
 ERRORS = '''\
@@ -56,3 +57,48 @@ def test_a_decorator_naming_a_service_container_is_taken_off_the_layer_copy_not_
                               {"shop.api:api": "posts"}, None)
     assert removed == ["shop.api:api"]
     assert "@api.errorhandler" not in tree.code and "def validation_error(error):" in tree.code
+
+
+ROOT = '''\
+from fastapi import APIRouter, FastAPI
+
+from .views.api import api_router
+from .views.node_api import node_router, public_node_router
+from .views.wallet_api import wallet_router
+
+core_app = APIRouter()
+
+
+def init_core_routers(app: FastAPI):
+    app.include_router(core_app)
+    app.include_router(node_router)
+    app.include_router(public_node_router)
+    app.include_router(api_router, prefix="/api")
+    app.include_router(wallet_router)
+'''
+
+
+def _root_unplugged(homes: dict[str, str]) -> str:
+    containers = {f"shop.core.views.{m}:{h}": f"shop.core.views.{m}:{r}" for m, h, r in (
+        ("api", "health", "api_router"), ("node_api", "node", "node_router"),
+        ("node_api", "public", "public_node_router"), ("wallet_api", "wallet", "wallet_router"))}
+    tree, _, _ = unplug(parse("shop.core", ROOT, True, "shop/core/__init__.py"), containers, homes, None)
+    return tree.code
+
+
+def test_imports_of_unplugged_containers_leave_the_layer() -> None:
+    text = _root_unplugged({"shop.core.views.api:api_router": "api", "shop.core.views.node_api:node_router": "node",
+                            "shop.core.views.node_api:public_node_router": LAYER,
+                            "shop.core.views.wallet_api:wallet_router": "wallet"})
+    assert "from .views.api import" not in text and "api_router" not in text
+    assert "from .views.node_api import public_node_router\n" in text
+    assert "app.include_router(public_node_router)" in text and "app.include_router(core_app)" in text
+    assert "wallet" not in text
+    compile(text, "shop/core/__init__.py", "exec")
+
+
+def test_the_whole_import_goes_when_every_name_is_unplugged() -> None:
+    text = _root_unplugged({"shop.core.views.node_api:node_router": "node",
+                            "shop.core.views.node_api:public_node_router": "node"})
+    assert "node_api" not in text and "node_router" not in text
+    assert "from .views.api import api_router\n" in text

@@ -40,6 +40,12 @@ def test_tags_and_filter(client, note):
     assert r.json() == [{"name": "errands", "notes": 1}, {"name": "home", "notes": 2}]
 
 
+def test_reserved_tags_are_refused(client, note):
+    r = client.post(f"/notes/{note['id']}/tags", json={"tags": ["home", "system"]})
+    assert r.status_code == 422
+    assert r.json() == {"detail": "reserved tag: system"}
+
+
 def test_audit_trail_written_by_background_task(client, note):
     client.put(f"/notes/{note['id']}", json={"title": "Groceries!"})
     client.delete(f"/notes/{note['id']}")

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import aiosqlite
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
@@ -6,6 +8,9 @@ from journal.audit import AuditTrail
 from journal.db import note_tags
 
 router = APIRouter(prefix="/notes", tags=["notes"])
+
+# read from the working folder, as the app is started from the project folder
+RESERVED_TAGS = set(Path("journal", "data", "reserved_tags.txt").read_text().split())
 
 
 class NoteIn(BaseModel):
@@ -108,6 +113,9 @@ async def tag_note(
     audit: AuditTrail = Depends(get_audit),
 ):
     await load_note(db, note_id)
+    reserved = sorted(RESERVED_TAGS.intersection(body.tags))
+    if reserved:
+        raise HTTPException(status_code=422, detail=f"reserved tag: {reserved[0]}")
     for name in body.tags:
         await db.execute("INSERT OR IGNORE INTO tags (name) VALUES (?)", (name,))
         await db.execute(
