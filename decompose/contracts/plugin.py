@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 
 from decompose.contracts.build import read_contract
+from decompose.contracts.fleet import replay_world
 from decompose.contracts.settings import Settings, read
 from decompose.contracts.targets import Http, InProcess, InProcessService
 from decompose.contracts.verify import Verifier, read_baseline, skip_reason
@@ -185,7 +186,7 @@ def _target(spec: str, settings: Settings, root: Path, no_reset: bool, seed: boo
         local = fleet.get("in_process")
         if not local:
             return others
-        env = {env_name(name): url for name, url in urls.items()}
+        env = {**replay_world(settings), **{env_name(name): url for name, url in urls.items()}}
         env["DECOMPOSE_INTERNAL_SECRET"] = secret
         target = InProcessService(Path(local), env, settings.reset, others)
         target.eventual = others.eventual

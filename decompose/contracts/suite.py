@@ -89,10 +89,11 @@ def verify(target: str, options: Options) -> Verified:
     if target in ("services",) or target.startswith("service:"):
         only = [target.removeprefix("service:")] if target.startswith("service:") else options.only
         modules, empty = suites(options.contracts, only, planned)
-        env = World(read(options.plan), (options.scratch / "fleet").resolve()).fresh()
+        settings = read(options.plan) if options.plan.exists() else Settings()
+        env = World(settings, (options.scratch / "fleet").resolve()).fresh()
         interpreter = find(options.python, options.root)
         runner = service_runner(interpreter, options.services, options.root, options.scratch)
-        with services_fleet(options.services, env, options.scratch / "logs", runner) as (_, urls, secret):
+        with services_fleet(options.services, env, options.scratch / "logs", runner, settings) as (_, urls, secret):
             fleet = options.scratch / "fleet.json"
             described = {"name": f"the generated services ({len(urls)}, chalice local)", "urls": urls,
                          "resets": sorted(urls.values()), "secret": secret, "loads_data": True,
