@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from decompose.contracts import progress
+from decompose.contracts import masking, progress
 from decompose.contracts.build import read_contract, suite_path, write_suites
 from decompose.contracts.fleet import eventual_fields, monolith_fleet, services_fleet
 from decompose.contracts.settings import Settings, read
@@ -204,6 +204,7 @@ def _pytest(target: str, spec: str, modules: list[Path], empty: list[str], optio
                "-o", "console_output_style=classic",
                *map(str, modules), f"--decompose-target={spec}", f"--decompose-plan={options.plan}",
                f"--decompose-latency={options.latency_file}", f"--decompose-root={options.root}",
+               f"--decompose-secrets={options.latency_file.parent / masking.FILE}",
                f"--decompose-repeat={options.repeat}", f"--decompose-warmup={options.warmup}", f"--decompose-results={results}"]
     command += extra if extra is not None else [f"--decompose-latency-judge={_judge(target, options.latency)}"]
     if not options.reset:
