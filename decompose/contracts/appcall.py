@@ -23,27 +23,30 @@ from typing import Any, Callable
 from . import sightings
 
 VARIABLE = "DECOMPOSE_CONTRACT_APP"
+ROOT = "DECOMPOSE_CONTRACT_ROOT"  # the monolith's folder: where a configuration class of its tests is found
 
 
 class AppCallError(RuntimeError):
     """The world's app spec names this factory but its arguments cannot be read."""
 
 
-def arguments_for(element: str, spec: str | None) -> tuple[list[Any], dict[str, Any]]:
+def arguments_for(element: str, spec: str | None, root: str | None = None) -> tuple[list[Any], dict[str, Any]]:
     """The arguments `spec` ("module:factory(...)") gives the factory `element` ("module:factory"); none when
-    the spec is unset, names another factory or has no call."""
+    the spec is unset, names another factory or has no call. A module.Name the service cannot import
+    (a class of the monolith's tests) is loaded from its file under `root`."""
     if not spec:
         return [], {}
     module, name, call = sightings.split(spec)
     if f"{module}:{name}" != element or call is None:
         return [], {}
     try:
-        return sightings.arguments(call)
-    except (ValueError, SyntaxError, AttributeError) as error:
+        return sightings.arguments(call, root)
+    except (ValueError, SyntaxError, AttributeError, ImportError) as error:
         raise AppCallError(f"{VARIABLE}={spec!r}: its arguments: {error} (fix [contracts] app in the plan)") from error
 
 
 def build(factory: Callable[..., Any], element: str, environ: Any = None) -> Any:
     """The app `factory` builds, with the contracts' world's arguments when it names this factory."""
-    args, kwargs = arguments_for(element, (os.environ if environ is None else environ).get(VARIABLE))
+    environ = os.environ if environ is None else environ
+    args, kwargs = arguments_for(element, environ.get(VARIABLE), environ.get(ROOT))
     return factory(*args, **kwargs)

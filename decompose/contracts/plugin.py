@@ -190,7 +190,7 @@ def _target(spec: str, settings: Settings, root: Path, no_reset: bool, seed: boo
         local = fleet.get("in_process")
         if not local:
             return others
-        env = {**replay_world(settings), **{env_name(name): url for name, url in urls.items()}}
+        env = {**replay_world(settings, root), **{env_name(name): url for name, url in urls.items()}}
         env["DECOMPOSE_INTERNAL_SECRET"] = secret
         target = InProcessService(Path(local), env, settings.reset, others)
         target.eventual = others.eventual

@@ -93,7 +93,7 @@ def verify(target: str, options: Options) -> Verified:
         env = World(settings, (options.scratch / "fleet").resolve()).fresh()
         interpreter = find(options.python, options.root)
         runner = service_runner(interpreter, options.services, options.root, options.scratch)
-        with services_fleet(options.services, env, options.scratch / "logs", runner, settings) as (_, urls, secret):
+        with services_fleet(options.services, env, options.scratch / "logs", runner, settings, options.root) as (_, urls, secret):
             fleet = options.scratch / "fleet.json"
             described = {"name": f"the generated services ({len(urls)}, chalice local)", "urls": urls,
                          "resets": sorted(urls.values()), "secret": secret, "loads_data": True,

@@ -111,3 +111,25 @@ def test_without_a_launch_list_the_generated_one_holds():
     assert reset.launched(generated, {}) is generated
     assert reset.launched(generated, {reset.ALLOW: '{"env": ["B"]}'}).refusal({"A": "1"}, []) == \
         f"'A' is not a [contracts.env] key of the plan as {reset.ALLOW} gave it"
+
+
+def test_a_configuration_class_of_the_monoliths_tests_is_loaded_from_its_file_under_the_root(tmp_path):
+    """microblog-api: create_app(config_class=tests.base_test_case.TestConfig); a service has its own tests/."""
+    (tmp_path / "suite_conf_xyz").mkdir()
+    (tmp_path / "suite_conf_xyz" / "base.py").write_text("class TestConfig:\n    TESTING = True\n    DATABASE = 'sqlite://'\n")
+    spec = f"{__name__}:factory(config_class=suite_conf_xyz.base.TestConfig)"
+    with pytest.raises(appcall.AppCallError, match="no module of it imports"):
+        appcall.build(factory, f"{__name__}:factory", {appcall.VARIABLE: spec})
+    built = appcall.build(factory, f"{__name__}:factory", {appcall.VARIABLE: spec, appcall.ROOT: str(tmp_path)})
+    config = built["kwargs"]["config_class"]
+    assert config.TESTING is True and config.DATABASE == "sqlite://"
+
+
+def test_a_same_named_package_without_the_class_does_not_hide_the_roots_file(tmp_path):
+    """`tests` imports in the service (its own generated tests/) but has no base_test_case there."""
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "base_case_zz.py").write_text("class TestConfig:\n    NAME = 'from the root'\n")
+    spec = f"{__name__}:factory(tests.base_case_zz.TestConfig)"
+    built = appcall.build(factory, f"{__name__}:factory", {appcall.VARIABLE: spec, appcall.ROOT: str(tmp_path)})
+    assert built["args"][0].NAME == "from the root"
+    assert replay_world(Settings(app="a:b(1)"), tmp_path)[appcall.ROOT] == str(tmp_path.resolve())

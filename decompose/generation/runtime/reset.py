@@ -38,7 +38,8 @@ PATH = "/_decompose/reset"
 ENABLE = "DECOMPOSE_CONTRACT_RESET"
 ALLOW = "DECOMPOSE_RESET_ALLOW"
 # set only by whoever starts the process, never by a reset (whatever a plan names)
-CONTROL = frozenset({ENABLE, ALLOW, "DECOMPOSE_INTERNAL_SECRET", "DECOMPOSE_CONTRACT_APP"})
+CONTROL = frozenset({ENABLE, ALLOW, "DECOMPOSE_INTERNAL_SECRET", "DECOMPOSE_CONTRACT_APP",
+                     "DECOMPOSE_CONTRACT_ROOT"})
 GENERATED = "the plan this service was generated from"
 
 
