@@ -27,7 +27,7 @@ from decompose.gateway.upstreams import Fleet, ServiceRunner, Upstream, chalice_
 from decompose.generation.runtime.client import env_name
 from decompose.contracts.appcall import ROOT as APP_ROOT
 from decompose.contracts.appcall import VARIABLE as APP
-from decompose.generation.runtime.reset import ALLOW, ENABLE
+from decompose.generation.runtime.reset import ALLOW, ENABLE, SHARED
 from decompose.interpreter import Interpreter, environment, runtime_path
 
 HIDDEN = ("AWS_", "DECOMPOSE_", "PYTEST_")  # never leak the caller's into the services
@@ -68,7 +68,8 @@ def replay_world(settings: Settings, root: Path | None = None) -> dict[str, str]
     when the service was generated: its app factory's arguments ([contracts] app, decompose_runtime.appcall)
     and what a reset may name (the [contracts] hooks and env keys, decompose_runtime.reset.launched).
     `root`: the monolith's folder, where a configuration class of its tests is loaded from by file."""
-    world = {ALLOW: json.dumps({"hooks": sorted(settings.reset), "env": sorted(settings.env)}, sort_keys=True)}
+    world = {ALLOW: json.dumps({"hooks": sorted(settings.reset), "env": sorted(settings.env)}, sort_keys=True),
+             SHARED: "1"}  # one database for the fleet, a file in each scenario's folder (appcall.shared)
     if settings.app:
         world[APP] = settings.app
         if root is not None:

@@ -133,3 +133,30 @@ def test_a_same_named_package_without_the_class_does_not_hide_the_roots_file(tmp
     built = appcall.build(factory, f"{__name__}:factory", {appcall.VARIABLE: spec, appcall.ROOT: str(tmp_path)})
     assert built["args"][0].NAME == "from the root"
     assert replay_world(Settings(app="a:b(1)"), tmp_path)[appcall.ROOT] == str(tmp_path.resolve())
+
+
+# --- one database for a fleet ---------------------------------------------------------------------------
+
+def test_in_a_fleet_an_in_memory_database_is_one_file_in_the_scenarios_folder(tmp_path):
+    """factory_boy_users: create_app(test_config={'SQLALCHEMY_DATABASE_URI': 'sqlite://'}); the login at the
+    accounts service wrote a token the notes service must see."""
+    spec = f"{__name__}:factory({{'SQLALCHEMY_DATABASE_URI': 'sqlite://', 'OTHER': 'sqlite://x'}}, url='sqlite+pysqlite:///:memory:')"
+    environ = {appcall.VARIABLE: spec, appcall.SHARED: "1", appcall.SCRATCH: str(tmp_path)}
+    built = appcall.build(factory, f"{__name__}:factory", environ)
+    assert built["args"][0] == {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/shared.sqlite", "OTHER": "sqlite://x"}
+    assert built["kwargs"]["url"] == f"sqlite+pysqlite:///{tmp_path}/shared.sqlite"
+    alone = appcall.build(factory, f"{__name__}:factory", {appcall.VARIABLE: spec, appcall.SCRATCH: str(tmp_path)})
+    assert alone["args"][0]["SQLALCHEMY_DATABASE_URI"] == "sqlite://"  # one process (the monolith): as the suite had it
+
+
+def test_a_reset_keeps_the_scenarios_folder_only_in_a_fleet_and_only_an_existing_absolute_one(secret, monkeypatch, tmp_path):
+    assert send({"env": {reset.SCRATCH: str(tmp_path)}})[0] == 200  # the monolith's host: dropped, not refused
+    assert reset.SCRATCH not in os.environ
+    monkeypatch.setenv(reset.SHARED, "1")
+    monkeypatch.delenv(reset.SCRATCH, raising=False)
+    assert send({"env": {reset.SCRATCH: str(tmp_path)}})[0] == 200
+    assert os.environ[reset.SCRATCH] == str(tmp_path)
+    for wrong in ("relative/folder", str(tmp_path / "absent"), 3):
+        status, answer = send({"env": {reset.SCRATCH: wrong}})
+        assert status == 400 and reset.SCRATCH in answer["message"]
+    assert send({"env": {reset.SHARED: "0"}})[0] == 403  # launch-time only

@@ -37,8 +37,12 @@ from .auth import refusal
 PATH = "/_decompose/reset"
 ENABLE = "DECOMPOSE_CONTRACT_RESET"
 ALLOW = "DECOMPOSE_RESET_ALLOW"
+# the scenario's own folder, sent with every reset: a process started with SHARED=1 (the services of one
+# fleet) keeps it, and builds its app's in-memory database as a file there (decompose_runtime.appcall)
+SCRATCH = "DECOMPOSE_CONTRACT_SCRATCH"
+SHARED = "DECOMPOSE_CONTRACT_SHARED"
 # set only by whoever starts the process, never by a reset (whatever a plan names)
-CONTROL = frozenset({ENABLE, ALLOW, "DECOMPOSE_INTERNAL_SECRET", "DECOMPOSE_CONTRACT_APP",
+CONTROL = frozenset({ENABLE, ALLOW, SHARED, "DECOMPOSE_INTERNAL_SECRET", "DECOMPOSE_CONTRACT_APP",
                      "DECOMPOSE_CONTRACT_ROOT"})
 GENERATED = "the plan this service was generated from"
 
@@ -116,6 +120,10 @@ def launched(generated: Allowed, environ: Any = None) -> Allowed:
     return Allowed.of(hooks, env, origin)
 
 
+def _folder(value: Any) -> bool:
+    return isinstance(value, str) and os.path.isabs(value) and os.path.isdir(value)
+
+
 def enabled() -> bool:
     return os.environ.get(ENABLE) == "1"
 
@@ -136,6 +144,10 @@ def handle(headers: Any, body: bytes | None, rebuild: Callable[[], None], allowe
             raise TypeError("env must be an object and hooks a list")
     except (ValueError, TypeError, AttributeError, RecursionError) as error:
         return 400, {"message": f'the body must be {{"env": {{...}}, "hooks": [...]}} ({type(error).__name__})'}
+    env = dict(env)
+    scratch = env.pop(SCRATCH, None)  # not the plan's: kept only where it means something (shared_scratch)
+    if scratch is not None and not _folder(scratch):
+        return 400, {"message": f"{SCRATCH} must name an existing folder by its absolute path"}
     allowed = launched(allowed)
     wrong = allowed.refusal(env, hooks)
     if wrong:
@@ -144,6 +156,8 @@ def handle(headers: Any, body: bytes | None, rebuild: Callable[[], None], allowe
     data = request.get("data")
     if data is not None and (seed is None or not isinstance(data, dict)):
         return 400, {"message": "this process cannot load starting data" if seed is None else "data must be an object"}
+    if scratch is not None and os.environ.get(SHARED) == "1":
+        env[SCRATCH] = scratch
     try:
         skipped = apply({str(k): str(v) for k, v in env.items()}, [str(h) for h in hooks], strict=False)
     except Exception as error:  # noqa: BLE001  (the verifier shows it: a hook is user code)
