@@ -211,10 +211,15 @@ def verdict_line(passed: bool, results: dict) -> str:
     wrong = sum(1 for s in results["scenarios"] if not s["passed"])
     failing = [r for r in routes if _state(r) == "FAIL"]
     slow = sum(1 for r in failing if any("latency" in p for p in r.get("problems", [])))
+    unverified = sum(_state(r) == "not verified" for r in routes)
+    untested = f" ({unverified} not verified: no replayed answer reached them)" if unverified else ""
     if passed:
-        return f"[green]PASSED[/]: {sum(_state(r) == 'ok' for r in routes)} routes within contract, {len(results['scenarios'])} scenarios replayed."
+        return (f"[green]PASSED[/]: {sum(_state(r) == 'ok' for r in routes)} routes within contract{untested}, "
+                f"{len(results['scenarios'])} scenarios replayed.")
+    if not failing and not wrong:  # pytest failed elsewhere (a fixture, a collection error): its output says where
+        return "[red]FAILED[/]: the contract suite itself failed, no route or scenario was judged wrong (see above; exit 1)."
     return (f"[red]FAILED[/]: {len(failing)} routes out of contract ({slow} over their latency budget), "
-            f"{wrong} scenarios with a wrong answer (exit 1).")
+            f"{wrong} scenarios with a wrong answer{untested} (exit 1).")
 
 
 def _ms(value) -> str:

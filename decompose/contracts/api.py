@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from decompose.contracts.build import build, latency, read_recording, write_contracts, write_suites
-from decompose.contracts import inferred, progress
+from decompose.contracts import inferred, masking, progress
 from decompose.contracts.fleet import monolith_fleet
 from decompose.contracts.settings import read as read_settings
 from decompose.contracts.verify import latency_document
@@ -65,8 +65,10 @@ def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[st
     runs = len(recordings) if recordings else runs
     paths = recordings or _run_suites(scratch, runs, pytest_args, interpreter, on_progress)
     recordings = [read_recording(path) for path in paths]
-    contracts = build(recordings, table, services)
+    secrets: dict[str, dict[str, str]] = {}
+    contracts = build(recordings, table, services, secrets=secrets)
     written = write_contracts(contracts, out)
+    masking.write(scratch / masking.FILE, secrets)  # beside latency.json: never under contracts/
     notes = [] if settings.app else _infer_world(paths, plan_path, root, interpreter, scratch)
     settings = read_settings(plan_path)
     world = None
@@ -79,7 +81,7 @@ def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[st
             notes.append(f"the inferred world did not replay the suite's scenarios, so none was calibrated: "
                          f"{error.what.splitlines()[-1]} (edit [contracts] in {plan_path})")
         if world is not None:
-            contracts = build(recordings, table, services, world)
+            contracts = build(recordings, table, services, world, secrets={})
             written = write_contracts(contracts, out)
     result = RecordResult(written + write_suites(contracts, out), calibrated=world is not None,
                           interpreter=interpreter.describe(), world=notes)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from decompose.contracts import masking
 from decompose.contracts.binding import Request, bind
 from decompose.contracts.compare import HEADERS_THAT_MATTER, Answer, Exchange, json_body, volatile
 from decompose.contracts.recorder import decode_body, encode_body
@@ -125,15 +126,20 @@ def _fixed_boundary(request: Request) -> Request:
 
 
 def build(runs: list[list[Scenario]], table: RouteTable, services: dict[str, str],
-          world: dict[str, dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
+          world: dict[str, dict[str, Any]] | None = None,
+          secrets: dict[str, dict[str, str]] | None = None) -> dict[str, dict[str, Any]]:
     """services: "METHOD /template" -> owning service; world: scenario name -> calibration (see
-    calibrate.py: extra noise per exchange, or why it is not replayable). Returns service -> contract."""
+    calibrate.py: extra noise per exchange, or why it is not replayable); secrets: filled with the values
+    masked out of each scenario's starting data (decompose.contracts.masking). Returns service -> contract."""
     second = {s.name: s for s in runs[1]} if len(runs) > 1 else {}
     per_service: dict[str, list[dict[str, Any]]] = {}
     by_route: dict[str, list[tuple[Recorded, set[str]]]] = {}
     for scenario in runs[0]:
         document, touched = _scenario(scenario, second.get(scenario.name), table, services, by_route,
                                       (world or {}).get(scenario.name))
+        document, found = masking.mask_scenario(document)
+        if found and secrets is not None:
+            secrets[scenario.name] = found
         for service in sorted(touched):
             per_service.setdefault(service, []).append(document)
     owners: dict[str, list[str]] = {}

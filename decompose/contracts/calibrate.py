@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from decompose.contracts import masking
 from decompose.contracts.build import read_contract
 from decompose.contracts.compare import MISSING, _order, fields, is_shape, show
 from decompose.contracts.replay import Run, answer_of, replay
@@ -71,10 +72,10 @@ def judge(scenario: dict[str, Any], runs: list[Run]) -> Calibration:
 
 
 def calibrate(contracts: Path, plan: Path, root: Path, shard: int = 0, shards: int = 1,
-              url: str = "") -> dict[str, dict[str, Any]]:
+              url: str = "", secrets: dict[str, dict[str, str]] | None = None) -> dict[str, dict[str, Any]]:
     """Scenario name -> Calibration (as JSON), over every scenario of every contract in `contracts`
     (every `shards`-th one from `shard`: several processes share the work); on the monolith at `url`
-    when given, else in this process."""
+    when given, else in this process. secrets: the values masked out of the starting data (masking)."""
     settings = read(plan)
     if url:
         target = Http(url, [url], settings.reset, os.environ.get("DECOMPOSE_INTERNAL_SECRET"), name="monolith",
@@ -92,6 +93,11 @@ def calibrate(contracts: Path, plan: Path, root: Path, shard: int = 0, shards: i
         for name, (routes, scenario) in sorted(scenarios.items())[shard::shards]:
             if not scenario["stable"]:
                 continue
+            try:
+                scenario = masking.unmask(scenario, (secrets or {}).get(name, {}))
+            except masking.MissingSecret as error:
+                found[name] = Calibration(False, str(error)).__dict__
+                continue
             runs = []
             for _ in range(2):
                 start(target, world.fresh(), scenario)
@@ -105,7 +111,8 @@ def main(argv: list[str]) -> int:
     contracts, plan, root, out = map(Path, argv[:4])
     shard, _, shards = (argv[4] if len(argv) > 4 else "0/1").partition("/")
     try:
-        found = calibrate(contracts, plan, root, int(shard), int(shards), argv[5] if len(argv) > 5 else "")
+        found = calibrate(contracts, plan, root, int(shard), int(shards), argv[5] if len(argv) > 5 else "",
+                          masking.read(out.parent / masking.FILE))  # record writes it beside `out`
     except UserError as error:
         print(f"{error.what}\n  next: {error.next_step}", file=sys.stderr)
         return 2

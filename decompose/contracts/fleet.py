@@ -12,6 +12,7 @@ each in its own session, stopped as a process tree on exit and on SIGTERM, SIGHU
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 from collections.abc import Iterator
@@ -24,7 +25,9 @@ from decompose.gateway import aws_local
 from decompose.gateway.table import MONOLITH
 from decompose.gateway.upstreams import Fleet, ServiceRunner, Upstream, chalice_local, free_port
 from decompose.generation.runtime.client import env_name
-from decompose.generation.runtime.reset import ENABLE
+from decompose.contracts.appcall import ROOT as APP_ROOT
+from decompose.contracts.appcall import VARIABLE as APP
+from decompose.generation.runtime.reset import ALLOW, ENABLE, SHARED
 from decompose.interpreter import Interpreter, environment, runtime_path
 
 HIDDEN = ("AWS_", "DECOMPOSE_", "PYTEST_")  # never leak the caller's into the services
@@ -60,18 +63,33 @@ def _report(folder: Path) -> list[dict]:
     return read_json(report, GENERATION, missing="run 'decompose generate' first, or pass --services")["services"]
 
 
+def replay_world(settings: Settings, root: Path | None = None) -> dict[str, str]:
+    """What a service is started with to replay contracts in the plan's world as it is now, not as it was
+    when the service was generated: its app factory's arguments ([contracts] app, decompose_runtime.appcall)
+    and what a reset may name (the [contracts] hooks and env keys, decompose_runtime.reset.launched).
+    `root`: the monolith's folder, where a configuration class of its tests is loaded from by file."""
+    world = {ALLOW: json.dumps({"hooks": sorted(settings.reset), "env": sorted(settings.env)}, sort_keys=True),
+             SHARED: "1"}  # one database for the fleet, a file in each scenario's folder (appcall.shared)
+    if settings.app:
+        world[APP] = settings.app
+        if root is not None:
+            world[APP_ROOT] = str(root.resolve())
+    return world
+
+
 @contextlib.contextmanager
-def services_fleet(folder: Path, env: dict[str, str], logs: Path,
-                   runner: ServiceRunner | None = None) -> Iterator[tuple[Fleet, dict[str, str], str]]:
+def services_fleet(folder: Path, env: dict[str, str], logs: Path, runner: ServiceRunner | None = None,
+                   settings: Settings | None = None, root: Path | None = None) -> Iterator[tuple[Fleet, dict[str, str], str]]:
     """Start every generated service (in the monolith's interpreter when `runner` says so, see
-    decompose.interpreter.service_runner); yields (fleet, urls, secret) and stops them all on exit."""
+    decompose.interpreter.service_runner) in the plan's world (`settings`: replay_world); yields
+    (fleet, urls, secret) and stops them all on exit."""
     names = generated_services(folder)
     ports = {name: free_port() for name in names}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     secret = secrets.token_hex(16)
     base = {k: v for k, v in os.environ.items() if not k.startswith(HIDDEN)}
     shared = {**base, **env, ENABLE: "1", "DECOMPOSE_INTERNAL_SECRET": secret,
-              **{env_name(name): url for name, url in urls.items()}}
+              **replay_world(settings or Settings(), root), **{env_name(name): url for name, url in urls.items()}}
     with aws_local.running(folder, names, logs) as aws:  # moto_server for services remediated by [remediate]
         upstreams = [chalice_local(name, folder / name, ports[name], {**shared, **aws.get(name, {})}, runner)
                      for name in names]

@@ -27,7 +27,9 @@ from typing import Any
 
 import pytest
 
+from decompose.contracts import masking
 from decompose.contracts.build import read_contract
+from decompose.contracts.fleet import replay_world
 from decompose.contracts.settings import Settings, read
 from decompose.contracts.targets import Http, InProcess, InProcessService
 from decompose.contracts.verify import Verifier, read_baseline, skip_reason
@@ -79,6 +81,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--decompose-target", default=None, help="monolith | URL | fleet:FILE.json")
     group.addoption("--decompose-plan", default="decompose.toml", help="The plan; its [contracts] table sets the world and budgets.")
     group.addoption("--decompose-latency", default=".decompose/latency.json", help="The monolith's recorded latencies.")
+    group.addoption("--decompose-secrets", default=".decompose/secrets.json",
+                    help="The values masked out of the scenarios' starting data (written by 'decompose contracts record').")
     group.addoption("--decompose-root", default=".", help="Where the monolith's package imports from (in-process).")
     group.addoption("--decompose-repeat", type=int, default=1, help="Replay each scenario N times (more latency samples).")
     group.addoption("--decompose-warmup", type=int, default=1, help="First replay, N times and unjudged, scenarios that reach every route.")
@@ -122,7 +126,8 @@ def decompose_verifier(request: pytest.FixtureRequest, tmp_path_factory: pytest.
     judge = option("--decompose-latency-judge")
     verifier = Verifier(target, world, settings, baseline,
                         repeat=max(1, option("--decompose-repeat")), warmup=max(0, option("--decompose-warmup")),
-                        reference=reference, judge_recorded=judge == "recorded" or (judge == "auto" and spec != "monolith"))
+                        reference=reference, judge_recorded=judge == "recorded" or (judge == "auto" and spec != "monolith"),
+                        secrets=masking.read(Path(option("--decompose-secrets"))))
     verifier.warm_up(_selected(request.session.items))
     yield verifier
     target.close()
@@ -185,7 +190,7 @@ def _target(spec: str, settings: Settings, root: Path, no_reset: bool, seed: boo
         local = fleet.get("in_process")
         if not local:
             return others
-        env = {env_name(name): url for name, url in urls.items()}
+        env = {**replay_world(settings, root), **{env_name(name): url for name, url in urls.items()}}
         env["DECOMPOSE_INTERNAL_SECRET"] = secret
         target = InProcessService(Path(local), env, settings.reset, others)
         target.eventual = others.eventual

@@ -165,24 +165,26 @@ def split(spec: str) -> tuple[str, str, str | None]:
     return module.strip(), attribute.strip(), (paren + call) if paren else None
 
 
-def arguments(call: str) -> tuple[list[Any], dict[str, Any]]:
-    """The arguments of a spec's call: Python literals, and `module.Name` references imported here.
-    Nothing else is evaluated; anything else is a ValueError naming it."""
+def arguments(call: str, root: str | None = None) -> tuple[list[Any], dict[str, Any]]:
+    """The arguments of a spec's call: Python literals, and `module.Name` references imported here (or,
+    failing that, from the module's file under `root`: a service replaying contracts finds the suite's
+    configuration class in the monolith's tests). Nothing else is evaluated; anything else is a
+    ValueError naming it."""
     import ast
 
     tree = ast.parse(f"f{call}", mode="eval").body
     if not isinstance(tree, ast.Call):
         raise ValueError(f"{call!r} is not a call's arguments")
-    args = [_value(node) for node in tree.args]
+    args = [_value(node, root) for node in tree.args]
     kwargs = {}
     for keyword in tree.keywords:
         if keyword.arg is None:
             raise ValueError("**arguments are not allowed in an app spec")
-        kwargs[keyword.arg] = _value(keyword.value)
+        kwargs[keyword.arg] = _value(keyword.value, root)
     return args, kwargs
 
 
-def _value(node: Any) -> Any:
+def _value(node: Any, root: str | None = None) -> Any:
     import ast
 
     try:
@@ -195,11 +197,12 @@ def _value(node: Any) -> Any:
         node = node.value
     if not isinstance(node, ast.Name) or not dotted:
         raise ValueError(f"{ast.dump(node)[:60]}: an app spec's arguments are literals or module.Name references")
-    return _imported([node.id, *dotted])
+    return _imported([node.id, *dotted], root)
 
 
-def _imported(parts: list[str]) -> Any:
-    """module.Name (or module.Class.attribute): the longest importable module prefix, then attributes."""
+def _imported(parts: list[str], root: str | None = None) -> Any:
+    """module.Name (or module.Class.attribute): the longest importable module prefix, then attributes;
+    else the longest prefix that is a file under `root`, loaded under a private name."""
     import importlib
 
     for cut in range(len(parts) - 1, 0, -1):
@@ -207,7 +210,38 @@ def _imported(parts: list[str]) -> Any:
             found = importlib.import_module(".".join(parts[:cut]))
         except ImportError:
             continue
-        for name in parts[cut:]:
-            found = getattr(found, name)
-        return found
+        try:
+            return _attributes(found, parts[cut:])
+        except AttributeError:
+            if not root:
+                raise
+            break  # a same-named package of this process (a service's own tests/): not the one meant
+    for cut in range(len(parts) - 1, 0, -1) if root else ():
+        found = _from_file(root, parts[:cut])
+        if found is not None:
+            return _attributes(found, parts[cut:])
     raise ValueError(f"{'.'.join(parts)}: no module of it imports")
+
+
+def _attributes(found: Any, names: list[str]) -> Any:
+    for name in names:
+        found = getattr(found, name)
+    return found
+
+
+def _from_file(root: str, parts: list[str]) -> Any:
+    """The module `parts` names, executed from its file under `root` (None when there is none)."""
+    import importlib.util
+
+    base = os.path.join(root, *parts)
+    for path in (base + ".py", os.path.join(base, "__init__.py")):
+        if os.path.isfile(path):
+            name = "_decompose_world." + ".".join(parts)
+            if name in sys.modules:
+                return sys.modules[name]
+            spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[name] = module
+            spec.loader.exec_module(module)
+            return module
+    return None

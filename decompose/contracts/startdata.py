@@ -302,16 +302,18 @@ class LoadError(RuntimeError):
     """Starting data that this app cannot take (no database, an unknown table or column)."""
 
 
-def load(app: Any, data: dict[str, list[dict[str, Any]]]) -> int:
+def load(app: Any, data: dict[str, list[dict[str, Any]]], strict: bool = True) -> int:
     """Create the app's tables and insert every row not already there (rows the app makes at start,
-    such as default roles, were captured too); returns the rows inserted."""
+    such as default roles, were captured too); returns the rows inserted. strict=False (a generated
+    service): rows of tables this app's models do not describe are another service's, and left to it."""
     db = _database(app)
     if db is None and _django_data().serves(app):
         return _django_data().load(data)
     if db is None:
-        return _load_plain(data)
+        return _load_plain(data, strict)
     with app.app_context():
         tables = {t.name: t for t in db.metadata.sorted_tables}
+        data = data if strict else _known(data, tables)
         unknown = sorted(set(data) - set(tables))
         if unknown:
             raise LoadError(f"starting data for table {unknown[0]!r}, which the app's metadata does not have")
@@ -323,7 +325,11 @@ def load(app: Any, data: dict[str, list[dict[str, Any]]]) -> int:
     return inserted
 
 
-def _load_plain(data: dict[str, list[dict[str, Any]]]) -> int:
+def _known(data: dict[str, list[dict[str, Any]]], tables: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    return {name: rows for name, rows in data.items() if name in tables}
+
+
+def _load_plain(data: dict[str, list[dict[str, Any]]], strict: bool = True) -> int:
     """Plain SQLAlchemy: into the engine built last (the fresh app's), its tables created first."""
     watch()
     _build_lazy_engines()
@@ -332,6 +338,7 @@ def _load_plain(data: dict[str, list[dict[str, Any]]]) -> int:
         raise LoadError("the app has no SQLAlchemy database (Flask-SQLAlchemy or an engine) to load the "
                         "scenario's starting data into")
     tables = _tables()
+    data = data if strict else _known(data, tables)
     unknown = sorted(set(data) - set(tables))
     if unknown:
         raise LoadError(f"starting data for table {unknown[0]!r}, which no SQLAlchemy metadata of the app has")

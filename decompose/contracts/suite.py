@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from decompose.contracts import progress
+from decompose.contracts import masking, progress
 from decompose.contracts.build import read_contract, suite_path, write_suites
 from decompose.contracts.fleet import eventual_fields, monolith_fleet, services_fleet
 from decompose.contracts.settings import Settings, read
@@ -89,10 +89,11 @@ def verify(target: str, options: Options) -> Verified:
     if target in ("services",) or target.startswith("service:"):
         only = [target.removeprefix("service:")] if target.startswith("service:") else options.only
         modules, empty = suites(options.contracts, only, planned)
-        env = World(read(options.plan), (options.scratch / "fleet").resolve()).fresh()
+        settings = read(options.plan) if options.plan.exists() else Settings()
+        env = World(settings, (options.scratch / "fleet").resolve()).fresh()
         interpreter = find(options.python, options.root)
         runner = service_runner(interpreter, options.services, options.root, options.scratch)
-        with services_fleet(options.services, env, options.scratch / "logs", runner) as (_, urls, secret):
+        with services_fleet(options.services, env, options.scratch / "logs", runner, settings, options.root) as (_, urls, secret):
             fleet = options.scratch / "fleet.json"
             described = {"name": f"the generated services ({len(urls)}, chalice local)", "urls": urls,
                          "resets": sorted(urls.values()), "secret": secret, "loads_data": True,
@@ -203,6 +204,7 @@ def _pytest(target: str, spec: str, modules: list[Path], empty: list[str], optio
                "-o", "console_output_style=classic",
                *map(str, modules), f"--decompose-target={spec}", f"--decompose-plan={options.plan}",
                f"--decompose-latency={options.latency_file}", f"--decompose-root={options.root}",
+               f"--decompose-secrets={options.latency_file.parent / masking.FILE}",
                f"--decompose-repeat={options.repeat}", f"--decompose-warmup={options.warmup}", f"--decompose-results={results}"]
     command += extra if extra is not None else [f"--decompose-latency-judge={_judge(target, options.latency)}"]
     if not options.reset:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from decompose.artefacts import LATENCY, read_json
+from decompose.contracts import masking
 from decompose.contracts.binding import Request
 from decompose.contracts.build import percentile
 from decompose.contracts.compare import Answer
@@ -86,13 +87,16 @@ def skip_reason(scenario: dict[str, Any]) -> str | None:
 class Verifier:
     def __init__(self, target: Target, world: World, settings: Settings,
                  baseline: dict[str, dict[str, float]] | None, repeat: int = 1, warmup: int = 1,
-                 reference: Target | None = None, judge_recorded: bool = True) -> None:
+                 reference: Target | None = None, judge_recorded: bool = True,
+                 secrets: dict[str, dict[str, str]] | None = None) -> None:
         """Each scenario is replayed `repeat` times; before any, `warm_up` replays `warmup` times a few
         scenarios that reach every route (the first call of a code path in a process pays its imports
         and lazy set-up; that is not the route's latency). `reference`: the monolith, replayed right
         before the target on every scenario, whose timings set the latency budgets. `judge_recorded`:
-        without a reference, hold the target to the recorded latencies (off for the monolith itself)."""
+        without a reference, hold the target to the recorded latencies (off for the monolith itself).
+        `secrets`: the values masked out of each scenario's starting data (decompose.contracts.masking)."""
         self.target, self.world, self.settings = target, world, settings
+        self.secrets = secrets or {}
         self.reference = reference
         self.baseline = baseline if judge_recorded else None
         self.reference_ms: dict[str, list[float]] = {}  # route -> the reference's answer times in this run
@@ -133,6 +137,10 @@ class Verifier:
         return self._replay(self.target, contract, scenario)
 
     def _replay(self, target: Target, contract: dict[str, Any], scenario: dict[str, Any]) -> Run:
+        try:
+            scenario = masking.unmask(scenario, self.secrets.get(scenario["name"], {}))
+        except masking.MissingSecret as error:
+            return Run(scenario["name"], stopped=str(error))
         try:
             start(target, self.world.fresh(), scenario)
         except TargetError as error:

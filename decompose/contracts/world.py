@@ -16,6 +16,7 @@ from decompose.contracts.settings import Settings
 from decompose.errors import UserError
 from decompose.gateway import host
 from decompose.gateway.host import is_asgi  # noqa: F401  (targets and calibration take it from here)
+from decompose.generation.runtime.reset import SCRATCH
 
 FIX = "set [contracts] app in the plan to the monolith's app or app factory, e.g. \"shop.app:create_app\""
 
@@ -33,7 +34,9 @@ class World:
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
-        return {name: value.replace("{scratch}", str(folder)) for name, value in sorted(self.settings.env.items())}
+        env = {name: value.replace("{scratch}", str(folder)) for name, value in sorted(self.settings.env.items())}
+        env[SCRATCH] = str(folder.resolve())  # the services of one fleet share their database there (appcall)
+        return env
 
 
 def load_app(spec: str | None, root: Path) -> Any:

@@ -39,7 +39,9 @@ from decompose.resources import templates_dir
 
 RUNTIME = Path(__file__).resolve().parent / "runtime"
 # a scenario's rows, loaded on reset: startdata, and its Django ORM half (imported for a Django app)
-STARTDATA = [Path(__file__).resolve().parents[1] / "contracts" / name for name in ("startdata.py", "django_data.py")]
+# and how the app factory is called while contracts replay (appcall, reading the spec with sightings)
+STARTDATA = [Path(__file__).resolve().parents[1] / "contracts" / name
+             for name in ("startdata.py", "django_data.py", "appcall.py", "sightings.py")]
 STAGES = ("dev", "prod")
 ENTRY = "app"  # the module Chalice, `chalice local` and Lambda import a service by (its attribute `app`)
 RESERVED_TOPS = frozenset({"chalicelib", "decompose_runtime"})  # the service's own packages, next to the monolith's

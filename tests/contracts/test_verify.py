@@ -271,3 +271,14 @@ def test_the_last_line_of_the_summary_agrees_with_the_exit_code():
     assert line.startswith("[red]FAILED[/]") and "1 routes out of contract (1 over their latency budget)" in line
     assert "0 scenarios with a wrong answer" in line and "passed" not in line.lower().replace("failed", "")
     assert verdict_line(True, {**results, "routes": results["routes"][1:]}).startswith("[green]PASSED[/]: 1 routes")
+
+
+def test_the_summary_never_counts_a_route_with_no_answer_as_passed():
+    from decompose.cli.contracts_cmd import verdict_line
+
+    silent = {"state": "not verified", "exchanges": 0, "passed": False, "problems": []}
+    ok = {"state": "ok", "exchanges": 2, "passed": True, "problems": []}
+    line = verdict_line(True, {"routes": [ok, silent, silent], "scenarios": [{"passed": True}]})
+    assert line.startswith("[green]PASSED[/]: 1 routes within contract (2 not verified")
+    failed = verdict_line(False, {"routes": [ok, silent], "scenarios": [{"passed": True}]})  # exit 1, nothing judged wrong
+    assert failed.startswith("[red]FAILED[/]: the contract suite itself failed") and "PASSED" not in failed

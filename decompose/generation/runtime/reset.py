@@ -13,9 +13,12 @@ one from the new environment. The in-process verifier calls `apply` directly.
 The endpoint exists only when DECOMPOSE_CONTRACT_RESET=1 was set when the service started (local
 runs and test stages, never production), and fails closed: it refuses every request without the
 X-Decompose-Secret header equal to DECOMPOSE_INTERNAL_SECRET (503 when that is unset, auth.py), and
-runs only what the plan's [contracts] table named when the service was generated (`Allowed`: the
-`reset` hooks and the `[contracts.env]` keys). A request naming any other hook or variable is
-refused whole (403 naming it): nothing is set, nothing is called.
+runs only what the plan's [contracts] table names (`Allowed`: the `reset` hooks and the
+`[contracts.env]` keys). That list is the plan's as `decompose contracts verify` read it when it started
+the process (DECOMPOSE_RESET_ALLOW, JSON {"hooks": [...], "env": [...]}: a plan edited or completed by
+`contracts record` after generation counts without regenerating), else the one written at generation.
+A value that does not parse allows nothing. A request naming any other hook or variable, or one of
+decompose's own control variables, is refused whole (403 naming it): nothing is set, nothing is called.
 """
 
 from __future__ import annotations
@@ -33,6 +36,15 @@ from .auth import refusal
 
 PATH = "/_decompose/reset"
 ENABLE = "DECOMPOSE_CONTRACT_RESET"
+ALLOW = "DECOMPOSE_RESET_ALLOW"
+# the scenario's own folder, sent with every reset: a process started with SHARED=1 (the services of one
+# fleet) keeps it, and builds its app's in-memory database as a file there (decompose_runtime.appcall)
+SCRATCH = "DECOMPOSE_CONTRACT_SCRATCH"
+SHARED = "DECOMPOSE_CONTRACT_SHARED"
+# set only by whoever starts the process, never by a reset (whatever a plan names)
+CONTROL = frozenset({ENABLE, ALLOW, SHARED, "DECOMPOSE_INTERNAL_SECRET", "DECOMPOSE_CONTRACT_APP",
+                     "DECOMPOSE_CONTRACT_ROOT"})
+GENERATED = "the plan this service was generated from"
 
 
 class HookError(RuntimeError):
@@ -73,19 +85,43 @@ class Allowed:
 
     hooks: frozenset[str] = frozenset()
     env: frozenset[str] = frozenset()
+    origin: str = GENERATED  # whose list it is, for the refusal's message
 
     @classmethod
-    def of(cls, hooks: Iterable[str] = (), env: Iterable[str] = ()) -> Allowed:
-        return cls(frozenset(hooks), frozenset(env))
+    def of(cls, hooks: Iterable[str] = (), env: Iterable[str] = (), origin: str = GENERATED) -> Allowed:
+        return cls(frozenset(hooks), frozenset(env), origin)
 
     def refusal(self, env: dict[str, Any], hooks: list[Any]) -> str | None:
         for key in sorted(map(str, env)):
+            if key in CONTROL:
+                return f"{key!r} is decompose's own control variable: no reset may set it"
             if key not in self.env:
-                return f"{key!r} is not a [contracts.env] key of the plan this service was generated from"
+                return f"{key!r} is not a [contracts.env] key of {self.origin}"
         for hook in map(str, hooks):
             if hook not in self.hooks:
-                return f"{hook!r} is not a [contracts] reset hook of the plan this service was generated from"
+                return f"{hook!r} is not a [contracts] reset hook of {self.origin}"
         return None
+
+
+def launched(generated: Allowed, environ: Any = None) -> Allowed:
+    """The allow-list the process was started with (DECOMPOSE_RESET_ALLOW), else `generated`; a value that is
+    not {"hooks": [strings], "env": [strings]} allows nothing (fail closed)."""
+    raw = (os.environ if environ is None else environ).get(ALLOW)
+    if raw is None:
+        return generated
+    origin = f"the plan as {ALLOW} gave it"
+    try:
+        value = json.loads(raw)
+        hooks, env = value.get("hooks", []), value.get("env", [])
+        if not all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in (hooks, env)):
+            raise TypeError("hooks and env must be lists of strings")
+    except (ValueError, TypeError, AttributeError, RecursionError):
+        return Allowed(origin=f"{ALLOW}, which is not {{\"hooks\": [...], \"env\": [...]}} (nothing is allowed)")
+    return Allowed.of(hooks, env, origin)
+
+
+def _folder(value: Any) -> bool:
+    return isinstance(value, str) and os.path.isabs(value) and os.path.isdir(value)
 
 
 def enabled() -> bool:
@@ -108,12 +144,20 @@ def handle(headers: Any, body: bytes | None, rebuild: Callable[[], None], allowe
             raise TypeError("env must be an object and hooks a list")
     except (ValueError, TypeError, AttributeError, RecursionError) as error:
         return 400, {"message": f'the body must be {{"env": {{...}}, "hooks": [...]}} ({type(error).__name__})'}
+    env = dict(env)
+    scratch = env.pop(SCRATCH, None)  # not the plan's: kept only where it means something (shared_scratch)
+    if scratch is not None and not _folder(scratch):
+        return 400, {"message": f"{SCRATCH} must name an existing folder by its absolute path"}
+    allowed = launched(allowed)
     wrong = allowed.refusal(env, hooks)
     if wrong:
-        return 403, {"message": f"{wrong}: nothing was reset (regenerate the service after changing the plan)"}
+        again = "regenerate the service after changing the plan" if allowed.origin == GENERATED else "check the plan's [contracts] table"
+        return 403, {"message": f"{wrong}: nothing was reset ({again})"}
     data = request.get("data")
     if data is not None and (seed is None or not isinstance(data, dict)):
         return 400, {"message": "this process cannot load starting data" if seed is None else "data must be an object"}
+    if scratch is not None and os.environ.get(SHARED) == "1":
+        env[SCRATCH] = scratch
     try:
         skipped = apply({str(k): str(v) for k, v in env.items()}, [str(h) for h in hooks], strict=False)
     except Exception as error:  # noqa: BLE001  (the verifier shows it: a hook is user code)

@@ -1,0 +1,73 @@
+"""A generated service builds the monolith's app the way the contracts' world says when it replays them.
+
+The monolith's suite built its app with a configuration (flasky's `create_app('testing')`, microblog-api's
+`create_app(TestConfig)`); `contracts record` writes that call into the plan's [contracts] app, and
+`contracts verify` hands it to every service it starts as DECOMPOSE_CONTRACT_APP. A service's
+chalicelib/framework.py then builds its app through `build`:
+
+    built = appcall.build(create_app, "app:create_app")   # create_app(config_name='testing') while replaying,
+                                                           # create_app() when deployed (the variable is unset)
+
+Only a call of that same factory applies (a spec naming another module or function is not this
+service's app), and its arguments are literals and module.Name references only
+(decompose_runtime.sightings.arguments): nothing else is evaluated.
+
+Standard library only: this module runs in the monolith's interpreter (Python 3.9+), in the shared layer.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any, Callable
+
+from . import sightings
+
+VARIABLE = "DECOMPOSE_CONTRACT_APP"
+SCRATCH = "DECOMPOSE_CONTRACT_SCRATCH"  # the scenario's folder (set by each reset: decompose_runtime.reset)
+SHARED = "DECOMPOSE_CONTRACT_SHARED"  # "1": this process is one service of a fleet sharing one database
+IN_MEMORY = re.compile(r"^(sqlite(\+\w+)?)://(/:memory:)?$")
+ROOT = "DECOMPOSE_CONTRACT_ROOT"  # the monolith's folder: where a configuration class of its tests is found
+
+
+class AppCallError(RuntimeError):
+    """The world's app spec names this factory but its arguments cannot be read."""
+
+
+def arguments_for(element: str, spec: str | None, root: str | None = None) -> tuple[list[Any], dict[str, Any]]:
+    """The arguments `spec` ("module:factory(...)") gives the factory `element` ("module:factory"); none when
+    the spec is unset, names another factory or has no call. A module.Name the service cannot import
+    (a class of the monolith's tests) is loaded from its file under `root`."""
+    if not spec:
+        return [], {}
+    module, name, call = sightings.split(spec)
+    if f"{module}:{name}" != element or call is None:
+        return [], {}
+    try:
+        return sightings.arguments(call, root)
+    except (ValueError, SyntaxError, AttributeError, ImportError) as error:
+        raise AppCallError(f"{VARIABLE}={spec!r}: its arguments: {error} (fix [contracts] app in the plan)") from error
+
+
+def shared(value: Any, folder: str) -> Any:
+    """An in-memory SQLite URL (in a string, or in a dict or list of them) as a file in `folder`: one
+    process's in-memory database is no other's, and a scenario's login at one service must be seen by the next."""
+    if isinstance(value, str):
+        found = IN_MEMORY.match(value)
+        return f"{found.group(1)}:///{os.path.join(folder, 'shared.sqlite')}" if found else value
+    if isinstance(value, dict):
+        return {key: shared(item, folder) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(shared(item, folder) for item in value)
+    return value
+
+
+def build(factory: Callable[..., Any], element: str, environ: Any = None) -> Any:
+    """The app `factory` builds, with the contracts' world's arguments when it names this factory (in a
+    fleet, with an in-memory database made one file in the scenario's folder: `shared`)."""
+    environ = os.environ if environ is None else environ
+    args, kwargs = arguments_for(element, environ.get(VARIABLE), environ.get(ROOT))
+    folder = environ.get(SCRATCH)
+    if environ.get(SHARED) == "1" and folder:
+        args, kwargs = shared(list(args), folder), shared(kwargs, folder)
+    return factory(*args, **kwargs)
