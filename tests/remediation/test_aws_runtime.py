@@ -372,3 +372,11 @@ def test_the_local_consumer_stops_at_once_without_boto3(aws, monkeypatch, capsys
     monkeypatch.setitem(sys.modules, "boto3", None)  # what a monolith's environment without boto3 gives
     aws.poll(lambda body: None, aws.threading.Event())  # returns instead of retrying forever
     assert "pip install boto3" in capsys.readouterr().err
+
+
+def test_one_client_per_service_and_endpoint_for_the_process(aws, monkeypatch):
+    """A send, a poll or a Files call never makes its own boto3 client (making one costs more than the call)."""
+    sqs = aws._client("sqs")
+    assert aws._client("sqs") is sqs and aws._client("s3") is not sqs
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5999")
+    assert aws._client("sqs") is not sqs and aws._client("sqs").meta.endpoint_url == "http://127.0.0.1:5999"

@@ -47,12 +47,23 @@ NAMES = {"bucket": "DECOMPOSE_BUCKET", "queue": "DECOMPOSE_QUEUE_URL", "topic": 
          "table": "DECOMPOSE_TABLE"}
 
 
+_CLIENTS: dict = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
 def _client(name: str):
     """boto3 is imported on first use: Lambda's runtime provides it; a local run needs it (and moto)
-    in the monolith's environment only when a remediated path actually runs."""
-    import boto3
+    in the monolith's environment only when a remediated path actually runs. One client per service,
+    endpoint and region for the process (boto3's clients are thread-safe; making one costs more than
+    the call it serves, so a send or a poll never makes its own)."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL") or None
+    key = (name, endpoint, os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION"))
+    with _CLIENTS_LOCK:
+        if key not in _CLIENTS:
+            import boto3
 
-    return boto3.client(name, endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None)
+            _CLIENTS[key] = boto3.client(name, endpoint_url=endpoint)
+        return _CLIENTS[key]
 
 
 def _setting(key: str) -> str:
