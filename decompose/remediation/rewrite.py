@@ -72,6 +72,8 @@ def rewrite(source: str, wanted: Wanted, import_line: str = IMPORT) -> Rewritten
     if wanted.threads and THREAD_IMPORT.search(source):
         wanted = replace(wanted, thread_name=True)
     module = cst.parse_module(source)
+    if wanted.states:  # a decorator's registry is filled at import time with classes or functions: not state
+        wanted = replace(wanted, states=wanted.states - _registries(module))
     wrapper = cst.MetadataWrapper(module)
     switch = _Switch(wanted, _imported(module))
     changed = wrapper.visit(switch)
@@ -82,6 +84,45 @@ def rewrite(source: str, wanted: Wanted, import_line: str = IMPORT) -> Rewritten
     text = _with_import(changed.code, import_line)
     return Rewritten(text, [c for _, c in sorted(switch.changes)], sorted(switch.queues), sorted(switch.targets),
                      sorted(set(switch.deferred)))
+
+
+class _Fills(cst.CSTVisitor):
+    """In one function: the globals it fills with a parameter (`REGISTRY[key] = cls`), and what it returns."""
+
+    def __init__(self, params: set[str]):
+        self.params, self.filled, self.returned = params, set(), set()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if (isinstance(target.target, cst.Subscript) and isinstance(target.target.value, cst.Name)
+                    and isinstance(node.value, cst.Name) and node.value.value in self.params):
+                self.filled.add((target.target.value.value, node.value.value))
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if isinstance(node.value, cst.Name):
+            self.returned.add(node.value.value)
+
+
+class _Registries(cst.CSTVisitor):
+    def __init__(self):
+        self.names: set[str] = set()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        """A decorator's shape: it takes the decorated object first, stores it and returns it."""
+        params = [p.name.value for p in (*node.params.posonly_params, *node.params.params)]
+        fills = _Fills(set(params[:1]))
+        node.body.visit(fills)
+        self.names |= {name for name, value in fills.filled if value in fills.returned}
+
+
+def _registries(module: cst.Module) -> set[str]:
+    """Module-level dicts that a decorator fills: a function storing its first parameter in it and
+    returning that parameter (CTFd's `JINJA_ENUMS[cls.__name__] = cls; return cls`). They are filled
+    when the decorated modules are imported, with classes or functions: a registry, the same in every
+    instance, not state to share (and not JSON): left as they are."""
+    found = _Registries()
+    module.visit(found)
+    return found.names
 
 
 def _imported(module: cst.Module) -> dict[str, str]:

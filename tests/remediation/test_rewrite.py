@@ -224,6 +224,28 @@ def test_an_uploader_class_serving_its_files_is_switched_whole():
                             "line 21: .open() -> aws.files.open"]
 
 
+def test_a_registry_a_decorator_fills_at_import_time_is_not_state():
+    """CTFd's JinjaEnum: classes stored at import time are the same in every instance, and not JSON."""
+    before = src('''
+        JINJA_ENUMS = {}
+        SEEN = {}
+
+
+        def JinjaEnum(cls):
+            if cls.__name__ not in JINJA_ENUMS:
+                JINJA_ENUMS[cls.__name__] = cls
+            return cls
+
+
+        def remember(key, value):
+            SEEN[key] = value
+            return value
+        ''')
+    done = rewrite(before, Wanted("ctf.constants", states=frozenset({"JINJA_ENUMS", "SEEN"})))
+    assert "JINJA_ENUMS = {}" in done.source
+    assert done.changes == ["line 2: SEEN -> aws.State"]  # a value stored under a key the caller gives: state
+
+
 def test_nothing_to_switch_leaves_the_module_byte_for_byte():
     before = "import os\n\nX = [1]\n\ndef f():\n    return os.getcwd()\n"
     assert rewrite(before, Wanted("m", files=True, states=frozenset({"X"}), queues=frozenset({"X"}))).source == before
