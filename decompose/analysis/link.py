@@ -156,7 +156,11 @@ def link(root: str, sources: tuple[SourceFile, ...], results: list[FileFacts | P
     ctx = context(index, sql)
     links = [link_module(index, ctx, facts) for facts in files]
     edges = sorted((e for m in links for e in m.edges), key=lambda e: (e.src, e.dst, e.kind))
-    reachable = _reachable(entry_points(ctx, links), edges)
+    graph: dict[str, list[str]] = defaultdict(list)
+    for linked in links:
+        for src, dsts in reach_graph(linked.module, linked.edges, linked.symbols).items():
+            graph[src].extend(dsts)
+    reachable = reach(entry_points(ctx, links), graph)
     externals = {m.module: m.externals for m in links}
     return Analysis(
         root=root,
@@ -464,12 +468,22 @@ def _declared_entry_points(f: FileFacts) -> frozenset[str]:
     return frozenset(starts)
 
 
-def _reachable(starts: set[str], edges: Iterable[Edge]) -> set[str]:
-    graph: dict[str, list[str]] = defaultdict(list)
+def reach_graph(module: str, edges: Iterable[Edge], symbols: Iterable[SymbolInfo]) -> dict[str, list[str]]:
+    """src -> dsts a request follows out of one module: its call and reference edges, and what a
+    module-level assignment holds: the module's own references on the assignment's lines are the
+    variable's (`UPLOADERS = {"filesystem": FilesystemUploader}`: whoever calls or reads UPLOADERS
+    reaches the class, as CTFd's get_uploader does)."""
+    graph: dict[str, list[str]] = {}
+    edges = [e for e in edges if e.kind in ("call", "reference")]
     for edge in edges:
-        if edge.kind in ("call", "reference"):
-            graph[edge.src].append(edge.dst)
-    return reach(starts, graph)
+        graph.setdefault(edge.src, []).append(edge.dst)
+    held = [s for s in symbols if s.kind == "assignment"]
+    for edge in (e for e in edges if e.src == module) if held else ():
+        lines = {location.line for location in edge.locations}
+        for symbol in held:
+            if any(symbol.line <= line <= symbol.end_line for line in lines) and edge.dst != symbol.id:
+                graph.setdefault(symbol.id, []).append(edge.dst)
+    return graph
 
 
 def reach(starts: set[str], graph: Mapping[str, list[str]]) -> set[str]:

@@ -13,11 +13,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from decompose.analysis.link import ModuleLink
+from decompose.analysis.link import ModuleLink, reach_graph
 from decompose.analysis.model import Edge, HazardOut, ModuleInfo, Unresolved
 from decompose.analysis.serialize import ENCODER, edge_line, row, symbol_line
 
-REACH_KINDS = ("call", "reference")  # the edges a request follows (see link.reach)
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ def encode(linked: ModuleLink, info: ModuleInfo) -> Unit:
         symbol_count=len(linked.symbols),
         edge_blocks=_edge_blocks(linked.module, linked.edges),
         edge_kinds=tuple(sorted(Counter(e.kind for e in linked.edges).items())),
-        reach=_reach(linked.edges),
+        reach=tuple((src, tuple(dsts)) for src, dsts in reach_graph(linked.module, linked.edges, linked.symbols).items()),
         entry_points=linked.entry_points, hazards=tuple(linked.hazards), unresolved=tuple(linked.unresolved),
         deps=linked.deps,
     )
@@ -56,9 +55,3 @@ def _edge_blocks(module: str, edges: list[Edge]) -> tuple[tuple[str, str], ...]:
     return tuple((block[0].src, ",\n".join([edge_line(e) for e in block])) for block in (own, symbols) if block)
 
 
-def _reach(edges: list[Edge]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    graph: dict[str, list[str]] = {}
-    for edge in edges:
-        if edge.kind in REACH_KINDS:
-            graph.setdefault(edge.src, []).append(edge.dst)
-    return tuple((src, tuple(dsts)) for src, dsts in graph.items())

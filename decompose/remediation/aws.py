@@ -236,5 +236,7 @@ def _todo(d: Decision) -> str:
         "sqs": f"replace the call {d.target} started (thread, queue) with chalicelib.aws.Work(WORK).send"
                f"('{d.target}', ...); remove the thread and the in-memory queue",
         "sns": f"publish to the topic instead of calling {d.target}; subscribers run it",
-        "dynamodb": f"in {d.target}, use chalicelib.aws.State(name, ttl_seconds) where the module-level dict was",
+        "dynamodb": f"in {d.target}, use chalicelib.aws.State(name, ttl_seconds) where the module-level dict was "
+                    "(left as it is when it is not an empty dict, or is a registry a decorator fills at import time "
+                    "with classes or functions: write 'keep' for such a registry)",
     }[d.choice]

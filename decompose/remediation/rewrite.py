@@ -1,7 +1,8 @@
 """The call sites of a remediated module, switched to the service's chalicelib/aws.py (one libcst pass).
 
     s3        open, io.open, os.makedirs/mkdir, os.remove/unlink, os.path.exists/isfile, shutil.copy/copyfile/
-              copy2/move/rmtree -> aws.files.*; p.unlink()/write_bytes/write_text/read_bytes/read_text/touch()
+              copy2/move/rmtree, flask's send_file/send_from_directory -> aws.files.*;
+              p.unlink()/write_bytes/write_text/read_bytes/read_text/touch(), Path(...).open()
               and x.save(<a path>) (werkzeug uploads, PIL images) -> aws.files.<method>(p, ...)
     dynamodb  a module-level dict (`X = {}`, `X: dict[...] = dict()`) -> aws.State("module:X")
     sqs       a module-level queue (deque(), queue.Queue(), []) -> aws.Queue("module:X");
@@ -32,7 +33,11 @@ FILE_CALLS = {
     "os.remove": "remove", "os.unlink": "remove", "os.path.exists": "exists", "os.path.isfile": "exists",
     "shutil.copy": "copy", "shutil.copyfile": "copy", "shutil.copy2": "copy", "shutil.move": "move",
     "shutil.rmtree": "rmtree",
+    # a file the monolith served from its folder: streamed from the bucket instead
+    "flask.send_file": "send_file", "flask.helpers.send_file": "send_file",
+    "flask.send_from_directory": "send_from_directory", "flask.helpers.send_from_directory": "send_from_directory",
 }
+PATH_TYPES = ("Path", "pathlib.Path", "PosixPath", "pathlib.PosixPath")
 # pathlib's methods (names no other common object has): `p.unlink()` -> aws.files.unlink(p)
 PATH_METHODS = ("unlink", "write_bytes", "write_text", "read_bytes", "read_text", "touch", "mkdir")
 THREAD_IMPORT = re.compile(r"^from threading import [^\n]*\bThread\b", re.M)
@@ -67,6 +72,8 @@ def rewrite(source: str, wanted: Wanted, import_line: str = IMPORT) -> Rewritten
     if wanted.threads and THREAD_IMPORT.search(source):
         wanted = replace(wanted, thread_name=True)
     module = cst.parse_module(source)
+    if wanted.states:  # a decorator's registry is filled at import time with classes or functions: not state
+        wanted = replace(wanted, states=wanted.states - _registries(module))
     wrapper = cst.MetadataWrapper(module)
     switch = _Switch(wanted, _imported(module))
     changed = wrapper.visit(switch)
@@ -77,6 +84,45 @@ def rewrite(source: str, wanted: Wanted, import_line: str = IMPORT) -> Rewritten
     text = _with_import(changed.code, import_line)
     return Rewritten(text, [c for _, c in sorted(switch.changes)], sorted(switch.queues), sorted(switch.targets),
                      sorted(set(switch.deferred)))
+
+
+class _Fills(cst.CSTVisitor):
+    """In one function: the globals it fills with a parameter (`REGISTRY[key] = cls`), and what it returns."""
+
+    def __init__(self, params: set[str]):
+        self.params, self.filled, self.returned = params, set(), set()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if (isinstance(target.target, cst.Subscript) and isinstance(target.target.value, cst.Name)
+                    and isinstance(node.value, cst.Name) and node.value.value in self.params):
+                self.filled.add((target.target.value.value, node.value.value))
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if isinstance(node.value, cst.Name):
+            self.returned.add(node.value.value)
+
+
+class _Registries(cst.CSTVisitor):
+    def __init__(self):
+        self.names: set[str] = set()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        """A decorator's shape: it takes the decorated object first, stores it and returns it."""
+        params = [p.name.value for p in (*node.params.posonly_params, *node.params.params)]
+        fills = _Fills(set(params[:1]))
+        node.body.visit(fills)
+        self.names |= {name for name, value in fills.filled if value in fills.returned}
+
+
+def _registries(module: cst.Module) -> set[str]:
+    """Module-level dicts that a decorator fills: a function storing its first parameter in it and
+    returning that parameter (CTFd's `JINJA_ENUMS[cls.__name__] = cls; return cls`). They are filled
+    when the decorated modules are imported, with classes or functions: a registry, the same in every
+    instance, not state to share (and not JSON): left as they are."""
+    found = _Registries()
+    module.visit(found)
+    return found.names
 
 
 def _imported(module: cst.Module) -> dict[str, str]:
@@ -124,12 +170,14 @@ class _Switch(cst.CSTTransformer):
         self.function: cst.FunctionDef | None = None  # the top-level function being walked
         self.later: list[cst.FunctionDef] = []  # the deferred statements, as module-level functions
         self.deferred: list[str] = []
+        self.paths: set[str] = set()  # names bound to Path(...) in the function being walked: `p.open()` is a file's
 
     def _line(self, node: cst.CSTNode) -> int:
         return self.get_metadata(cst.metadata.PositionProvider, node).start.line
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.depth += 1
+        self.paths = set()
         if self.depth == 1:
             self.function = node
 
@@ -145,6 +193,10 @@ class _Switch(cst.CSTTransformer):
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
         self.depth -= 1
         return updated
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if _is_path(node.value, set()):
+            self.paths |= {n.value for t in node.targets for n in _target_names(t.target)}
 
     def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):
         """A statement of a top-level function that stores (or drops) what slow work returns: deferred."""
@@ -190,7 +242,8 @@ class _Switch(cst.CSTTransformer):
         method = original.func.attr.value
         positional = [a for a in original.args if a.keyword is None and not a.star]
         is_save = method == "save" and positional and _looks_like_path(positional[0].value)
-        if method not in PATH_METHODS and not is_save:
+        is_open = method == "open" and _is_path(original.func.value, self.paths)
+        if method not in PATH_METHODS and not is_save and not is_open:
             return updated
         line = self._line(original)
         self.changes.append((line, f"line {line}: .{method}() -> aws.files.{method}"))
@@ -229,6 +282,14 @@ class _Switch(cst.CSTTransformer):
             self.changes.append((line, f"line {line}: {name} -> aws.Queue"))
             return _make("Queue", f"{self.wanted.module}:{name}")
         return None
+
+
+def _is_path(node: cst.BaseExpression, names: set[str]) -> bool:
+    """`Path(...)` (pathlib's), or a name the function bound to one: its `.open()` opens a file (any
+    other object's `open` is left alone: a zip member, a browser, a database)."""
+    if isinstance(node, cst.Name):
+        return node.value in names
+    return isinstance(node, cst.Call) and _dotted(node.func) in PATH_TYPES
 
 
 def _looks_like_path(node: cst.BaseExpression) -> bool:

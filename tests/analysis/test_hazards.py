@@ -94,6 +94,43 @@ def test_graphql_resolvers_are_request_entry_points(tmp_path):
     assert ("api.work:cron_only", False) in marked
 
 
+def test_a_class_held_in_a_module_level_registry_is_reached_through_it(tmp_path):
+    """CTFd's `UPLOADERS = {"filesystem": FilesystemUploader, ...}` and `UPLOADERS.get(kind)()`: the request
+    that calls get_uploader reaches the uploader's file writes; a class no registry holds is not reached."""
+    a = analyse(tmp_path, {
+        "uploaders.py": """
+            class FilesystemUploader:
+                def store(self, data, location):
+                    with open(location, "wb") as handle:
+                        handle.write(data)
+
+            class Archiver:
+                def store(self, data, location):
+                    with open(location, "wb") as handle:
+                        handle.write(data)
+        """,
+        "uploads.py": """
+            from uploaders import Archiver, FilesystemUploader
+
+            UPLOADERS = {"filesystem": FilesystemUploader}
+
+            def get_uploader(kind="filesystem"):
+                return UPLOADERS.get(kind)()
+        """,
+        "app.py": """
+            from flask import Flask, request
+            from uploads import get_uploader
+            app = Flask(__name__)
+
+            @app.post("/files")
+            def upload():
+                get_uploader().store(request.data, "/srv/files/a")
+        """,
+    })
+    found = {(h.symbol, h.in_request_path) for h in a.hazards if h.kind == "filesystem-write"}
+    assert found == {("uploaders:FilesystemUploader", True), ("uploaders:Archiver", False)}
+
+
 def test_work_handed_to_a_queue_is_not_in_the_request_path(tmp_path):
     a = analyse(tmp_path, {
         "app.py": """

@@ -212,6 +212,38 @@ def test_files_append_text_and_fall_back_to_files_shipped_with_the_code(aws, mon
         files.open(tmp_path / "missing.txt")
 
 
+def test_send_file_and_send_from_directory_stream_the_object_as_flask_did(aws, monkeypatch, tmp_path):
+    import flask
+    from werkzeug.exceptions import NotFound
+
+    boto3.client("s3").create_bucket(Bucket="uploads")
+    monkeypatch.setenv("DECOMPOSE_BUCKET", "uploads")
+    monkeypatch.setenv("DECOMPOSE_STORAGE_ROOT", str(tmp_path / "uploads"))
+    files, root = aws.Files(), tmp_path / "uploads"
+    files.write_bytes(root / "ab12" / "report.pdf", b"%PDF-1.4")
+    shipped = tmp_path / "shipped.txt"
+    shipped.write_text("with the code")
+    app = flask.Flask(__name__)
+    with app.test_request_context():
+        sent = files.send_file(str(root / "ab12" / "report.pdf"), as_attachment=True)
+        sent.direct_passthrough = False
+        assert sent.get_data() == b"%PDF-1.4" and sent.mimetype == "application/pdf"
+        assert sent.headers["Content-Disposition"] == "attachment; filename=report.pdf"
+        assert sent.headers["ETag"] and sent.headers["Last-Modified"] and sent.headers["Cache-Control"] == "no-cache"
+        assert files.send_file(str(root / "ab12" / "report.pdf"), etag=False).headers.get("ETag") is None  # as asked
+        served = files.send_from_directory(root, "ab12/report.pdf")
+        served.direct_passthrough = False
+        assert served.get_data() == b"%PDF-1.4" and "attachment" not in served.headers.get("Content-Disposition", "")
+        local = files.send_file(shipped)  # not in the bucket: from the disk, as before
+        local.direct_passthrough = False
+        assert local.get_data() == b"with the code"
+        for name in ("../shipped.txt", "ab12/missing.pdf", "ab12"):  # out of the folder, missing, a folder
+            with pytest.raises(NotFound):
+                files.send_from_directory(root, name)
+        with pytest.raises(FileNotFoundError):
+            files.send_file(str(root / "ab12" / "missing.pdf"))
+
+
 class FakeApp:
     """What _encode takes for a framework app (Flask's duck type)."""
 
@@ -340,3 +372,11 @@ def test_the_local_consumer_stops_at_once_without_boto3(aws, monkeypatch, capsys
     monkeypatch.setitem(sys.modules, "boto3", None)  # what a monolith's environment without boto3 gives
     aws.poll(lambda body: None, aws.threading.Event())  # returns instead of retrying forever
     assert "pip install boto3" in capsys.readouterr().err
+
+
+def test_one_client_per_service_and_endpoint_for_the_process(aws, monkeypatch):
+    """A send, a poll or a Files call never makes its own boto3 client (making one costs more than the call)."""
+    sqs = aws._client("sqs")
+    assert aws._client("sqs") is sqs and aws._client("s3") is not sqs
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5999")
+    assert aws._client("sqs") is not sqs and aws._client("sqs").meta.endpoint_url == "http://127.0.0.1:5999"

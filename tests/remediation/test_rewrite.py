@@ -184,6 +184,68 @@ def test_deferred_slow_work_names_its_function_and_what_it_stores():
     assert done.deferred == ["(dropped)", "photo.tags"]
 
 
+def test_an_uploader_class_serving_its_files_is_switched_whole():
+    """CTFd's FilesystemUploader: copyfileobj into open(), send_file of the stored path, Path(...).open()."""
+    before = src('''
+        from pathlib import Path
+        from shutil import copyfileobj, rmtree
+        from zipfile import ZipFile
+
+        from flask import send_file, send_from_directory
+
+
+        class FilesystemUploader:
+            def store(self, fileobj, location):
+                with open(location, "wb") as dst:
+                    copyfileobj(fileobj, dst, 16384)
+
+            def download(self, location):
+                return send_file(location, as_attachment=True)
+
+            def avatar(self, folder, name):
+                return send_from_directory(folder, name)
+
+            def open(self, location, mode="rb"):
+                path = Path(location)
+                return path.open(mode=mode)
+
+            def member(self, archive, name, other):
+                other.open()
+                return ZipFile(archive).open(name)
+        ''')
+    done = rewrite(before, Wanted("ctf.uploads", files=True))
+    assert "with _decompose_aws.files.open(location, \"wb\") as dst:" in done.source
+    assert "return _decompose_aws.files.send_file(location, as_attachment=True)" in done.source
+    assert "return _decompose_aws.files.send_from_directory(folder, name)" in done.source
+    assert "return _decompose_aws.files.open(path, mode=mode)" in done.source
+    assert "other.open()" in done.source and "ZipFile(archive).open(name)" in done.source  # not a Path: untouched
+    assert done.changes == ["line 10: open -> aws.files.open", "line 14: flask.send_file -> aws.files.send_file",
+                            "line 17: flask.send_from_directory -> aws.files.send_from_directory",
+                            "line 21: .open() -> aws.files.open"]
+
+
+def test_a_registry_a_decorator_fills_at_import_time_is_not_state():
+    """CTFd's JinjaEnum: classes stored at import time are the same in every instance, and not JSON."""
+    before = src('''
+        JINJA_ENUMS = {}
+        SEEN = {}
+
+
+        def JinjaEnum(cls):
+            if cls.__name__ not in JINJA_ENUMS:
+                JINJA_ENUMS[cls.__name__] = cls
+            return cls
+
+
+        def remember(key, value):
+            SEEN[key] = value
+            return value
+        ''')
+    done = rewrite(before, Wanted("ctf.constants", states=frozenset({"JINJA_ENUMS", "SEEN"})))
+    assert "JINJA_ENUMS = {}" in done.source
+    assert done.changes == ["line 2: SEEN -> aws.State"]  # a value stored under a key the caller gives: state
+
+
 def test_nothing_to_switch_leaves_the_module_byte_for_byte():
     before = "import os\n\nX = [1]\n\ndef f():\n    return os.getcwd()\n"
     assert rewrite(before, Wanted("m", files=True, states=frozenset({"X"}), queues=frozenset({"X"}))).source == before

@@ -1,7 +1,7 @@
 """AWS services replacing what does not survive on Lambda (decompose generate, from the plan's [remediate]).
 
     Storage   files the monolith wrote under a folder -> S3 objects, keys from the same relative paths
-    files     open/os.makedirs/os.remove/os.path.exists of a module remediated by s3, rewritten by generate
+    files     open/os.makedirs/os.remove/os.path.exists/send_file of a module remediated by s3, rewritten by generate
     Work      calls that ran on a thread or inside the request -> SQS messages, run by the consumer
     Queue     an in-memory queue (deque, queue.Queue) -> SQS: appends are messages, the consumer hands
               each item back to the process-local queue and runs the function that drained it
@@ -47,12 +47,23 @@ NAMES = {"bucket": "DECOMPOSE_BUCKET", "queue": "DECOMPOSE_QUEUE_URL", "topic": 
          "table": "DECOMPOSE_TABLE"}
 
 
+_CLIENTS: dict = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
 def _client(name: str):
     """boto3 is imported on first use: Lambda's runtime provides it; a local run needs it (and moto)
-    in the monolith's environment only when a remediated path actually runs."""
-    import boto3
+    in the monolith's environment only when a remediated path actually runs. One client per service,
+    endpoint and region for the process (boto3's clients are thread-safe; making one costs more than
+    the call it serves, so a send or a poll never makes its own)."""
+    endpoint = os.environ.get("AWS_ENDPOINT_URL") or None
+    key = (name, endpoint, os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION"))
+    with _CLIENTS_LOCK:
+        if key not in _CLIENTS:
+            import boto3
 
-    return boto3.client(name, endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None)
+            _CLIENTS[key] = boto3.client(name, endpoint_url=endpoint)
+        return _CLIENTS[key]
 
 
 def _setting(key: str) -> str:
@@ -86,11 +97,16 @@ class Storage:
 
     def get(self, key: str) -> bytes:
         """The object's bytes; FileNotFoundError when there is none, as open() raised in the monolith."""
+        return self.fetch(key)[0]
+
+    def fetch(self, key: str) -> tuple[bytes, dict]:
+        """The object's bytes and what a download names it by: its `etag` (unquoted) and `last_modified`."""
         checked = _key(key)
         try:
-            return self.client.get_object(Bucket=self.bucket, Key=checked)["Body"].read()
+            found = self.client.get_object(Bucket=self.bucket, Key=checked)
         except self.client.exceptions.NoSuchKey:
             raise FileNotFoundError(key) from None
+        return found["Body"].read(), {"etag": str(found.get("ETag", "")).strip('"'), "last_modified": found.get("LastModified")}
 
     def delete(self, key: str) -> None:
         checked = _key(key)
@@ -240,6 +256,39 @@ class Files:
 
     def url(self, path, seconds: int = PRESIGNED_SECONDS) -> str:
         return self.storage.url(self.key(path), seconds)
+
+    def send_file(self, path, *args: Any, **kwargs: Any):
+        """flask.send_file(<a path>): the object's bytes from the bucket, under the file's name (its type
+        guessed from it, as before); a file shipped with the code, or missing, goes to flask as it did
+        (a missing one fails as it did). A file object is sent as it is."""
+        import flask
+
+        if not isinstance(path, (str, os.PathLike)):
+            return flask.send_file(path, *args, **kwargs)
+        try:
+            data, meta = self.storage.fetch(self.key(path))
+        except FileNotFoundError:
+            return flask.send_file(path, *args, **kwargs)
+        accepted = inspect.signature(flask.send_file).parameters
+        kwargs.setdefault("download_name" if "download_name" in accepted else "attachment_filename", os.path.basename(os.fspath(path)))
+        for name in ("etag", "last_modified"):  # as a file on disk had them (flask >= 2.0 takes both for a file object)
+            if name in accepted and meta[name] and kwargs.get(name, True) is True:
+                kwargs[name] = meta[name]
+        return flask.send_file(io.BytesIO(data), *args, **kwargs)
+
+    def send_from_directory(self, directory, path, *args: Any, **kwargs: Any):
+        """flask.send_from_directory: the same checks (a path out of the folder, or no such file: 404),
+        the file read from the bucket (or the disk, for files shipped with the code)."""
+        from werkzeug.exceptions import NotFound
+
+        try:
+            from werkzeug.utils import safe_join
+        except ImportError:  # werkzeug < 2.0
+            from werkzeug.security import safe_join
+        joined = safe_join(os.fspath(directory), os.fspath(path))
+        if joined is None or not (self.exists(joined) and not os.path.isdir(joined)):
+            raise NotFound()
+        return self.send_file(joined, *args, **kwargs)
 
 
 class _Upload(io.BytesIO):

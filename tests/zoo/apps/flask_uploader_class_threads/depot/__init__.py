@@ -1,0 +1,1 @@
+"""depot: teams upload documents into folders, download them, and a background job fingerprints each one."""
