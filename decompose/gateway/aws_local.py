@@ -69,8 +69,9 @@ def needs(services: Path, names: list[str]) -> list[Needs]:
 def moto_server(port: int) -> Upstream:
     if importlib.util.find_spec("moto") is None or importlib.util.find_spec("flask_cors") is None:
         raise UserError("the generated services use AWS ([remediate] in the plan) and 'gateway up' runs them against "
-                        "moto_server, which is not installed with decompose",
-                        "pip install 'moto[server,s3,sqs,sns,dynamodb]' into decompose's environment (docs/remediation.md)")
+                        "moto_server, which is missing from decompose's environment",
+                        "reinstall decompose (it depends on moto[server]) or pip install "
+                        "'moto[server,s3,sqs,sns,dynamodb]' into its environment (docs/remediation.md)")
     return Upstream("aws", [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)], Path.cwd(), port,
                     dict(ACCOUNT_ENV))
 
