@@ -39,9 +39,10 @@ class NoWheel:
 
     def message(self, runtime: str) -> str:
         instead = f"pin {self.name}=={self.nearest}" if self.nearest else "use another distribution"
-        return (f"{self.name}=={self.version} has no wheel for Lambda's {runtime} (manylinux x86_64): "
-                f"`chalice package` would build it from source; {instead} in the monolith, or choose "
-                "the runtime its wheels were built for")
+        return (f"{self.name}=={self.version} has no wheel for Lambda's {runtime} (manylinux x86_64), or does not "
+                f"support that Python: `chalice package` would build it from source or fail; {instead} (in the "
+                "monolith's environment or lock, then generate again; decompose's own chalice, apig-wsgi and "
+                "mangum in services/shared/requirements.txt), or choose a runtime it has wheels for")
 
 
 @dataclass(frozen=True)

