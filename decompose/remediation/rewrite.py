@@ -87,15 +87,22 @@ def rewrite(source: str, wanted: Wanted, import_line: str = IMPORT) -> Rewritten
 
 
 class _Fills(cst.CSTVisitor):
-    """In one function: the globals it fills with a parameter (`REGISTRY[key] = cls`), and what it returns."""
+    """In one function: the globals it fills with a parameter (`REGISTRY[key] = cls`) or with a class or
+    function it defines (`cache[schema] = PaginatedSchema`), and what it returns."""
 
     def __init__(self, params: set[str]):
-        self.params, self.filled, self.returned = params, set(), set()
+        self.params, self.filled, self.returned, self.defined = params, set(), set(), set()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.defined.add(node.name.value)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.defined.add(node.name.value)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             if (isinstance(target.target, cst.Subscript) and isinstance(target.target.value, cst.Name)
-                    and isinstance(node.value, cst.Name) and node.value.value in self.params):
+                    and isinstance(node.value, cst.Name)):
                 self.filled.add((target.target.value.value, node.value.value))
 
     def visit_Return(self, node: cst.Return) -> None:
@@ -112,14 +119,16 @@ class _Registries(cst.CSTVisitor):
         params = [p.name.value for p in (*node.params.posonly_params, *node.params.params)]
         fills = _Fills(set(params[:1]))
         node.body.visit(fills)
-        self.names |= {name for name, value in fills.filled if value in fills.returned}
+        self.names |= {name for name, value in fills.filled
+                       if (value in fills.params and value in fills.returned) or value in fills.defined}
 
 
 def _registries(module: cst.Module) -> set[str]:
-    """Module-level dicts that a decorator fills: a function storing its first parameter in it and
-    returning that parameter (CTFd's `JINJA_ENUMS[cls.__name__] = cls; return cls`). They are filled
-    when the decorated modules are imported, with classes or functions: a registry, the same in every
-    instance, not state to share (and not JSON): left as they are."""
+    """Module-level dicts of code, not data: filled by a decorator (a function storing its first
+    parameter and returning it: CTFd's `JINJA_ENUMS[cls.__name__] = cls; return cls`) or by a factory
+    memoising the class or function it builds (microblog-api's `paginated_schema_cache[schema] =
+    PaginatedSchema`). They hold classes or functions, filled when the modules using them are imported,
+    the same in every instance, and not JSON: left as they are."""
     found = _Registries()
     module.visit(found)
     return found.names

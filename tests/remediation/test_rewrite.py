@@ -224,8 +224,9 @@ def test_an_uploader_class_serving_its_files_is_switched_whole():
                             "line 21: .open() -> aws.files.open"]
 
 
-def test_a_registry_a_decorator_fills_at_import_time_is_not_state():
-    """CTFd's JinjaEnum: classes stored at import time are the same in every instance, and not JSON."""
+def test_a_registry_of_classes_filled_at_import_time_is_not_state():
+    """CTFd's JinjaEnum decorator and microblog-api's PaginatedCollection factory: classes stored at import
+    time are the same in every instance, and not JSON."""
     before = src('''
         JINJA_ENUMS = {}
         SEEN = {}
@@ -240,9 +241,24 @@ def test_a_registry_a_decorator_fills_at_import_time_is_not_state():
         def remember(key, value):
             SEEN[key] = value
             return value
+
+
+        paginated_schema_cache = {}
+
+
+        def PaginatedCollection(schema):
+            if schema in paginated_schema_cache:
+                return paginated_schema_cache[schema]
+
+            class PaginatedSchema:
+                data = schema
+
+            paginated_schema_cache[schema] = PaginatedSchema
+            return PaginatedSchema
         ''')
-    done = rewrite(before, Wanted("ctf.constants", states=frozenset({"JINJA_ENUMS", "SEEN"})))
-    assert "JINJA_ENUMS = {}" in done.source
+    states = frozenset({"JINJA_ENUMS", "SEEN", "paginated_schema_cache"})
+    done = rewrite(before, Wanted("ctf.constants", states=states))
+    assert "JINJA_ENUMS = {}" in done.source and "paginated_schema_cache = {}" in done.source  # code, not data
     assert done.changes == ["line 2: SEEN -> aws.State"]  # a value stored under a key the caller gives: state
 
 
