@@ -94,6 +94,7 @@ class Shell:
     env: dict[str, str]
     decompose: list[str]
     python: str
+    latency: str = "auto"             # contracts verify --latency: the zoo's tests judge answers only ("off")
 
     def run(self, args: list[str], cwd: Path | None = None, timeout: float = TIMEOUT_S) -> subprocess.CompletedProcess:
         process = subprocess.Popen(args, cwd=cwd or self.cwd, env=self.env, stdout=subprocess.PIPE,
@@ -157,11 +158,13 @@ def fresh_copy(monolith: Monolith, work: Path) -> Path:
 
 
 def run_pipeline(monolith: Monolith, work: Path, progress: Callable[[str], None] = lambda _: None,
-                 decompose: list[str] | None = None) -> Run:
-    """decompose: how to run it (tool_install's command); default: from this script's environment."""
+                 decompose: list[str] | None = None, latency: str = "auto") -> Run:
+    """decompose: how to run it (tool_install's command); default: from this script's environment.
+    latency: what `contracts verify` judges latency against (`--latency`); tests pass "off", since no test
+    of this repository may depend on the machine's speed (the corpus benchmark keeps the verdicts)."""
     root = fresh_copy(monolith, work)
     env, python = environment(monolith)
-    shell = Shell(root, env, decompose or decompose_command(), python)
+    shell = Shell(root, env, decompose or decompose_command(), python, latency)
     run = Run(monolith, root)
     for name in STAGES:
         if name == "setup" and not monolith.setup:
@@ -385,7 +388,7 @@ def recorded_scenarios(folder: Path) -> dict[str, dict]:
 
 
 def _verify(shell: Shell, run: Run, name: str, target: str) -> Stage:
-    result = shell.decompose_cmd("contracts", "verify", "--target", target, "--json")
+    result = shell.decompose_cmd("contracts", "verify", "--target", target, "--latency", shell.latency, "--json")
     stage = _command_stage(name, result)
     verified = _json_out(result)
     run.facts[name] = passing_scenarios(verified) if verified else None
