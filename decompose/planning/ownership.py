@@ -7,13 +7,11 @@ among them), so a community that held a model and its table, or the app factory'
 (`@app.route("/")` in `create_app`), can be left with a table and a helper: a service that answers
 no request, which nobody would deploy (issue #23: `api-token`, `models`, `order-lines` beside the
 services whose routes read and write those tables). A service holding tables joins, whole, the
-service with routes most tied to its tables, models and code directly; one tied to no such service
-directly (reached only through the layer, e-mails sent by a kernel helper) is a route-less domain and
-stays a service of its own, joined by the other route-less services whose tables one models module
-defines (one domain, not one service per model). One holding no table is taken apart: each of its
-modules goes, whole, where its users are: to the one service that uses it, or to the shared layer
-when the layer or several services use it (or nothing does). A service the user pinned code to
-stays (a worker).
+service with routes most tied to its tables, models and code (directly, else through one element
+of the layer); one holding none is taken apart: each of its modules goes, whole, where its users are: to the one
+service that uses it, or to the shared layer when the layer or several services use it (or
+nothing does). A service the user pinned code to stays (a worker), and so does one holding tables
+that no service with routes touches, directly or through the layer (a worker owning its data).
 """
 
 from __future__ import annotations
@@ -60,9 +58,8 @@ def dissolve_ownerless(graph: ElementGraph, homes: dict[str, str],
 def _merge_tables(graph: ElementGraph, homes: dict[str, str], doomed: list[str], keep: set[str]) -> list[str]:
     """Services holding tables join, whole, the kept service touching their tables (else their
     models, else their code) most: a table and its model stay together, with the routes using them.
-    One that no route family touches directly stays: a domain or worker owning its data (tasks,
-    commands, what kernel code reaches)."""
-    merged, workers = [], []
+    One that no request path touches at all stays: a worker owning its data (tasks, commands)."""
+    merged = []
     for service in doomed:
         elements = {e for e, h in homes.items() if h == service}
         tables = {e for e in elements if is_table(e)}
@@ -72,42 +69,35 @@ def _merge_tables(graph: ElementGraph, homes: dict[str, str], doomed: list[str],
         for element in elements if target else ():
             homes[element] = target
         merged.append(service)
-        if not target:
-            workers.append(service)
-    _join_by_model_module(graph, homes, workers)
     return merged
 
 
-def _join_by_model_module(graph: ElementGraph, homes: dict[str, str], workers: list[str]) -> None:
-    """Route-less services whose tables are defined in one models module are one domain: they join
-    the first of them (four timestamp demo models of one `models.py` are one service, not four)."""
-    first: dict[str, str] = {}
-    for service in sorted(workers):
-        modules = sorted({graph.elements[e].module for e, h in homes.items() if h == service and is_table(e)})
-        target = next((first[m] for m in modules if m in first), service)
-        for module in modules:
-            first.setdefault(module, target)
-        if target != service:
-            for element in [e for e, h in homes.items() if h == service]:
-                homes[element] = target
-
-
 def _heaviest(graph: ElementGraph, homes: dict[str, str], keep: set[str], targets: set[str]) -> str | None:
-    """The kept service (route family) holding most of the direct ties of `targets` (calls,
-    references, table reads and writes). None, so they stay a service of their own (a route-less
-    domain owning its tables), when no service is tied to them directly (they are reached only
-    through the layer: e-mails sent by a kernel helper)."""
+    """The kept service most tied to `targets` directly; with no direct tie, through one element of
+    the layer (a function in [shared] that the service's routes call and that writes the table)."""
     direct: dict[str, float] = defaultdict(float)
+    layered: dict[str, float] = defaultdict(float)
+    through = _layer_users(graph, homes, keep)
     for dep in graph.deps:
         if dep.kind not in TABLE_KINDS + USE_KINDS:
             continue
         for mine, other in ((dep.dst, dep.src), (dep.src, dep.dst)):
             if mine in targets and homes.get(other) in keep:
                 direct[homes[other]] += dep.count
-    if not direct:
-        return None
-    best = max(sorted(direct), key=lambda s: direct[s])
-    return best
+            elif mine in targets and homes.get(other) == SHARED:
+                for service in through.get(other, ()):
+                    layered[service] += dep.count
+    weight = direct or layered
+    return max(sorted(weight), key=lambda s: weight[s]) if weight else None
+
+
+def _layer_users(graph: ElementGraph, homes: dict[str, str], keep: set[str]) -> dict[str, set[str]]:
+    """layer element -> the kept services whose code uses it directly."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for dep in graph.deps:
+        if dep.kind in TABLE_KINDS + USE_KINDS and homes.get(dep.dst) == SHARED and homes.get(dep.src) in keep:
+            found[dep.dst].add(homes[dep.src])
+    return found
 
 
 def _using_homes(graph: ElementGraph, homes: dict[str, str]) -> dict[str, set[str]]:

@@ -74,19 +74,3 @@ def test_a_table_only_service_no_route_touches_stays_as_a_worker():
              for e in graph.members[m]}
     homes |= {e: "audit" for e in graph.members["shop.audit"]} | {"table:event": "audit"}
     assert dissolve_ownerless(graph, homes) == (homes, {})
-
-
-def test_a_domain_reached_only_through_the_layer_stays_a_service_and_joins_its_model_module_mates():
-    # e-mails: a kernel helper (shop.mail:send) writes them; no route family touches them directly
-    graph = graph_of({**MODULES, "shop.emails": ["Email", "Outbox"]}, [], ["shop.orders:checkout", "shop.users:signup"])
-    for name in ("email", "outbox"):
-        graph.elements[f"table:{name}"] = Element(f"table:{name}", "table", "shop.emails", 1, 1)
-        graph.table_model[f"table:{name}"] = f"shop.emails:{name.title()}"
-    graph.deps += [Dep("shop.orders:checkout", "shop.mail:send", "call", 2), Dep("shop.users:signup", "shop.mail:send", "call", 1),
-                   Dep("shop.mail:send", "table:email", "table-write", 1), Dep("shop.mail:send", "table:outbox", "table-write", 1)]
-    homes = {e: "orders" for e in graph.members["shop.orders"]} | {e: "users" for e in graph.members["shop.users"]}
-    homes |= {e: SHARED for m in ("shop.mail", "shop.errors", "shop.app") for e in graph.members[m]}
-    homes |= {e: "emails" for e in graph.members["shop.emails"]} | {"table:email": "emails", "table:outbox": "outbox"}
-    settled, _ = dissolve_ownerless(graph, homes)
-    assert settled["table:email"] == settled["table:outbox"] == settled["shop.emails:Email"] == "emails"
-    assert set(settled.values()) == {"orders", "users", "emails", SHARED}
