@@ -70,6 +70,17 @@ def with_pytest(lines: list[str], monolith: Interpreter) -> list[str]:
     return sorted([*lines, f"pytest=={version}" if version else "pytest"], key=str.lower)
 
 
+def with_boto3(lines: list[str], services: Path) -> list[str]:
+    """boto3 when a service uses AWS (a remediation's chalicelib/aws.py): Lambda's runtime provides it, so
+    requirements.txt leaves it out, but locally the services reach moto_server and poll their queues
+    through it. Unpinned: the resolver picks the newest that supports the monolith's Python."""
+    if any(normalise(NAME.match(line).group(0)) == "boto3" for line in lines):
+        return lines
+    if not any(services.glob("*/chalicelib/aws.py")) and not (services / "shared" / "resources.json").is_file():
+        return lines
+    return sorted([*lines, "boto3"], key=str.lower)
+
+
 def key(lines: list[str], monolith: Interpreter) -> str:
     text = "\n".join([".".join(map(str, monolith.version[:2])), *lines])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -162,7 +173,7 @@ def serving_dependencies() -> frozenset[str]:
 
 def ensure(monolith: Interpreter, services: Path, root: Path) -> ServicesEnv:
     """The services' venv for the current requirements, built when it does not exist yet."""
-    lines = with_pytest(requirement_lines(services), monolith)
+    lines = with_boto3(with_pytest(requirement_lines(services), monolith), services)
     home = root.resolve() / ".decompose"
     folder = home / "envs" / key(lines, monolith)
     wanted = "\n".join(lines) + "\n"

@@ -11,7 +11,7 @@ import pytest
 from decompose.errors import UserError
 from decompose.generation.settings import Requirement, lambda_runtime, requirements
 from decompose.interpreter import Installed, Interpreter, probe
-from decompose.services_env import culprit, ensure, key, relaxed, requirement_lines
+from decompose.services_env import culprit, ensure, key, relaxed, requirement_lines, with_boto3
 from tests.helpers import write_tree
 
 OLD_FLASK = Installed({"flask": ["Flask"], "flask_login": ["Flask-Login"], "werkzeug": ["Werkzeug"]},
@@ -239,3 +239,17 @@ def test_a_development_tool_pulled_in_through_an_extra_is_not_shipped():
     assert {r.name for r in requirements({"sqlalchemy"}, set(), pinned)} == {"SQLAlchemy", "greenlet"}
     assert {r.name for r in requirements({"sqlalchemy", "mypy"}, set(), pinned)} == {"SQLAlchemy", "greenlet", "mypy",
                                                                                     "librt"}  # the code imports it
+
+
+def test_boto3_joins_the_services_venv_only_when_a_service_uses_aws(tmp_path):
+    lines = ["Flask==2.0.3", "pytest==8.3.5"]
+    write_tree(tmp_path, {"cart/app.py": "", "cart/requirements.txt": "Flask==2.0.3\n"})
+    assert with_boto3(lines, tmp_path) == lines  # nothing remediated: nothing more to install
+    write_tree(tmp_path, {"images/chalicelib/aws.py": ""})
+    assert with_boto3(lines, tmp_path) == ["boto3", "Flask==2.0.3", "pytest==8.3.5"]
+    assert with_boto3(["boto3==1.28.0", *lines], tmp_path) == ["boto3==1.28.0", *lines]  # the project's own pin wins
+
+
+def test_a_shared_kernels_aws_resources_bring_boto3_too(tmp_path):
+    write_tree(tmp_path, {"shared/resources.json": "{}"})
+    assert "boto3" in with_boto3(["Flask==2.0.3"], tmp_path)
