@@ -250,3 +250,11 @@ def test_project_root_files_the_settings_name_from_base_dir(tmp_path):
     (tmp_path.parent / "secrets.txt").write_text("never")
     assert django.base_dir_files(sources, {"hc", "hc.settings"}) == ["CHANGELOG.md", "templates"]
     assert django.base_dir_files(sources, {"hc"}) == []
+
+
+def test_the_database_drivers_the_monolith_has_installed_go_to_a_django_layer():
+    """kuma's settings read DATABASE_URL (dj_database_url): no string names psycopg2, and its services
+    failed to import ('No module named psycopg2')."""
+    owners = {"psycopg2": ["psycopg2-binary"], "django": ["Django"], "MySQLdb": ["mysqlclient"]}
+    assert django.database_drivers(owners) == {"psycopg2", "MySQLdb"}
+    assert django.database_drivers({"django": ["Django"]}) == set()
