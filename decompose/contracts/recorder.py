@@ -241,9 +241,23 @@ ENTRY_POINTS = (
     ("flask", "Flask", "__call__", record_wsgi),
     ("django.core.handlers.wsgi", "WSGIHandler", "__call__", record_wsgi),
     ("django.test.client", "ClientHandler", "__call__", record_django_client),
-    ("ninja.testing.client", "TestClient", "_call", record_ninja_client),
     ("starlette.applications", "Starlette", "__call__", record_asgi),
 )
+# Wrapped once Django's settings are configured (by the first test, after pytest-django set them up):
+# importing django-ninja reads the settings, and in a process where nobody configured them (a Flask
+# suite with pytest-django installed) that printed Django's ImproperlyConfigured traceback at the end
+# of the suite's output (tests/cli/test_contracts.py::test_a_failing_suite_is_a_clear_error).
+LATE_ENTRY_POINTS = (
+    ("ninja.testing.client", "TestClient", "_call", record_ninja_client),
+)
+
+
+def install_late(recording: Recording) -> list[tuple[type, str, Any]] | None:
+    """LATE_ENTRY_POINTS wrapped when Django is configured in this process; None: not yet (ask again)."""
+    conf = sys.modules.get("django.conf")
+    if conf is None or not conf.settings.configured:
+        return None
+    return _wrap(LATE_ENTRY_POINTS, recording)
 
 
 def note_construction(call, sightings: Any):
@@ -324,9 +338,15 @@ class _Plugin:
         self.path = path
         self.recording = Recording()
         self.patched = install(self.recording)
+        self.late = False  # LATE_ENTRY_POINTS wrapped yet
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None):
+        if not self.late:
+            wrapped = install_late(self.recording)
+            if wrapped is not None:
+                self.patched += wrapped
+                self.late = True
         self.recording.current, self.recording.after, self.recording.between = item.nodeid, None, {}
         yield
         self.recording.current = "(outside a test)"

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -261,6 +262,17 @@ def _dotted(node: cst.CSTNode) -> str:
     if isinstance(node, cst.Attribute):
         return f"{_dotted(node.value)}.{node.attr.value}"
     return ""
+
+
+# Database drivers Django's backends import by name (django.db.backends.postgresql -> psycopg2 or psycopg,
+# mysql -> MySQLdb, oracle -> oracledb or cx_Oracle): a settings module that reads DATABASE_URL names none.
+DATABASE_DRIVERS = ("MySQLdb", "cx_Oracle", "oracledb", "psycopg", "psycopg2")
+
+
+def database_drivers(owners: Mapping[str, list[str]]) -> set[str]:
+    """The database drivers the monolith's environment has installed: a Django service needs the one its
+    DATABASES engine imports, which settings often choose at run time (kuma's `dj_database_url`)."""
+    return {top for top in DATABASE_DRIVERS if top in owners}
 
 
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>|\{(\w+)\}")

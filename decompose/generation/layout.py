@@ -177,7 +177,7 @@ def _service(name: str, sources: Sources, homes: dict[str, str], layer: LayerLay
         paths = tuple(sorted({r.path for r in service.routes if containers.get(r.handler) == container}))
         service.registrations.append(Registration(container, layer.keywords.get(container, ""), paths))
     if chains:
-        _keep_urlconfs(service, sources, chains)
+        _keep_urlconfs(service, sources, chains, layer.modules)
     _resolve(service, sources, homes, layer)
     for view in service.views.values():
         if view.own:
@@ -193,13 +193,16 @@ def _url_chains(sources: Sources, entry) -> dict[str, tuple[str, ...]]:  # noqa:
     return django.url_chains(sources, root) if root else {}
 
 
-def _keep_urlconfs(service: ServiceLayout, sources: Sources, chains: dict[str, tuple[str, ...]]) -> None:
+def _keep_urlconfs(service: ServiceLayout, sources: Sources, chains: dict[str, tuple[str, ...]],
+                   layer: set[str]) -> None:
     """A Django service serves its routes through its own copy of every URLconf from the root down to
-    theirs (the root always: ROOT_URLCONF must import). Each copy keeps the module's assignments (its
-    URL lists, routers, app_name); the views they name are resolved like any other need. A copy of a
-    layer module shadows the layer's, so its packages' `__init__` come along (found first on the path)."""
+    theirs (the root always: ROOT_URLCONF must import), and of every URLconf the plan put in the layer
+    (the layer's copy would import the views of every service: here some are stand-ins, and the copy's
+    entries for them are taken out). Each copy keeps the module's assignments (its URL lists, routers,
+    app_name); the views they name are resolved like any other need. A copy of a layer module shadows
+    the layer's, so its packages' `__init__` come along (found first on the path)."""
     root = next(m for m, chain in chains.items() if len(chain) == 1)
-    modules = {root} | {m for r in service.routes for m in chains.get(r.module, ())}
+    modules = {root} | {m for r in service.routes for m in chains.get(r.module, ())} | (set(chains) & set(layer))
     modules |= {api for m in sorted(modules) if sources.is_module(m) for api in django.mounted_apis(sources, m)}
     for module in sorted(modules):
         view = _view(service, sources, module)

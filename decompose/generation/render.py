@@ -91,6 +91,8 @@ def _string_requirements(layout: Layout, sources: Sources, installed: deploy.Ins
     """What the code imports by name only (Django's INSTALLED_APPS, MIDDLEWARE) joins what it imports."""
     owners = installed.owners if installed else deploy.owners_here()
     layout.layer.external |= deploy.owned_strings((sources.parsed(m) for m in sorted(layout.layer.modules)), owners)
+    if layout.entry is not None and layout.entry.framework == "django":
+        layout.layer.external |= django.database_drivers(owners)
     for service in layout.services:
         service.external |= deploy.owned_strings((sources.parsed(m) for m in sorted(service.views) if m in sources.modules),
                                                  owners)

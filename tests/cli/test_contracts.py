@@ -115,10 +115,6 @@ def test_a_target_that_is_not_one_is_a_clear_error(recorded):
     assert result.exit_code == 2 and "'staging' is not a target" in result.output and "Traceback" not in result.output
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "seen in CI at this session's merges: with pytest-django in the environment, the failing suite's last lines carry a "
-    "traceback from Django's unconfigured settings proxy evaluated by an isinstance check (<frozen abc> "
-    "__instancecheck__) in the recording process; not startdata.watch (fixed), source not found yet"))
 def test_a_failing_suite_is_a_clear_error(recorded, tmp_path):
     recorded, _ = recorded
     failing = tmp_path / "test_fails.py"

@@ -250,3 +250,28 @@ def test_project_root_files_the_settings_name_from_base_dir(tmp_path):
     (tmp_path.parent / "secrets.txt").write_text("never")
     assert django.base_dir_files(sources, {"hc", "hc.settings"}) == ["CHANGELOG.md", "templates"]
     assert django.base_dir_files(sources, {"hc"}) == []
+
+
+def test_the_database_drivers_the_monolith_has_installed_go_to_a_django_layer():
+    """kuma's settings read DATABASE_URL (dj_database_url): no string names psycopg2, and its services
+    failed to import ('No module named psycopg2')."""
+    owners = {"psycopg2": ["psycopg2-binary"], "django": ["Django"], "MySQLdb": ["mysqlclient"]}
+    assert django.database_drivers(owners) == {"psycopg2", "MySQLdb"}
+    assert django.database_drivers({"django": ["Django"]}) == set()
+
+
+def test_a_service_copies_the_root_its_chain_and_every_urlconf_the_plan_put_in_the_layer(tmp_path):
+    """styleguide's plan put users.urls in [shared]: the layer's copy imported views that are stand-ins in
+    the auth service, and every auth route answered 500 ('function' object has no attribute 'as_view')."""
+    from decompose.analysis.model import Route
+    from decompose.generation.layout import _keep_urlconfs
+    from decompose.generation.model import ServiceLayout
+
+    sources = sources_of(tmp_path)
+    chains = django.url_chains(sources, "config.urls")
+    service = ServiceLayout("shop", routes=[Route("django", ("GET",), "/api/shop/items/", "/api/shop/items/",
+                                                  "shop.views:items", "items", "shop.urls", 1)])
+    _keep_urlconfs(service, sources, chains, {"orders.urls", "config.settings.base"})
+    owned = sorted(m for m, view in service.views.items() if view.own)
+    assert {"config.urls", "config.api", "shop.urls", "orders.urls"} <= set(owned)  # orders.urls: from the layer
+    assert "config.settings.base" not in owned  # a layer module that is no URLconf stays in the layer
