@@ -91,6 +91,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--decompose-progress", default=None, help="Append 'done/total' to this file as each test finishes.")
     group.addoption("--decompose-seed", action="store_true",
                     help="The URL target is the monolith's host: its reset loads each scenario's starting data.")
+    group.addoption("--decompose-eventual", action="append", default=[],
+                    help="A body field a remediated service fills in after its answer (repeatable): checked eventually "
+                         "on a URL target, as on the services (the gateway, or deployed services).")
     group.addoption("--decompose-reference", default=None,
                     help="The monolith's URL (reset with $DECOMPOSE_REFERENCE_SECRET): replayed before the target on every "
                          "scenario; its times in this run set the latency budgets.")
@@ -119,6 +122,8 @@ def decompose_verifier(request: pytest.FixtureRequest, tmp_path_factory: pytest.
         baseline = read_baseline(Path(option("--decompose-latency")))
         target = _target(spec, settings, Path(option("--decompose-root")).resolve(), option("--decompose-no-reset"),
                          option("--decompose-seed"))
+        if spec.startswith(("http://", "https://")):
+            target.eventual = tuple(option("--decompose-eventual"))
         reference = _reference(option("--decompose-reference"), settings)
     except UserError as error:
         pytest.exit(f"decompose contracts: {error.what}\n  next: {error.next_step}", returncode=2)

@@ -112,8 +112,12 @@ def verify(target: str, options: Options) -> Verified:
         return _monolith(*suites(options.contracts, options.only, planned), options)
     if target.startswith(("http://", "https://")):
         notes = []
+        # a URL may reach remediated services (the gateway, a deployment): their eventual fields, as generated
+        generated = (options.services / "generation.json").is_file()
+        eventual = [f"--decompose-eventual={name}" for name in (eventual_fields(options.services) if generated else [])]
         with _reference(target, options, notes) as (arguments, env):
-            verified = _pytest(target, target, *suites(options.contracts, options.only, planned), options, env, arguments)
+            verified = _pytest(target, target, *suites(options.contracts, options.only, planned), options, env,
+                               [*arguments, *eventual])
         verified.notes = notes
         return verified
     raise UserError(f"--target {target!r} is not a target", f"use {TARGETS}")

@@ -18,7 +18,7 @@ import pytest
 from decompose.gateway import api
 from decompose.gateway.upstreams import Fleet, chalice_local
 from tests.helpers import run_in
-from tests.sample import GATEWAY_IMAGE_UPLOAD, ROOT, WORLD
+from tests.sample import ROOT, WORLD
 
 MIXED = [["route", "service", "--service", "cart", "--service", "accounts"], ["route", "canary:50", "--service", "orders"],
          ["route", "shadow", "--service", "catalog"]]
@@ -43,8 +43,7 @@ def verify_through(where: Path, url: str, warmup: str) -> dict:
                                      "--latency", "off", "--json", "-q"]))
 
 
-@pytest.mark.parametrize("table", ["monolith", pytest.param("service", marks=pytest.mark.xfail(
-    strict=True, reason=GATEWAY_IMAGE_UPLOAD)), "mixed"])
+@pytest.mark.parametrize("table", ["monolith", "service", "mixed"])
 def test_every_contract_holds_through_the_gateway(gateway, table):
     where, stack = gateway
     commands = MIXED if table == "mixed" else [["route", table, "--all"]]
