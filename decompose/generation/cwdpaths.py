@@ -12,12 +12,13 @@ copied it. Other strings are left alone, byte for byte.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
 import libcst as cst
+
+from decompose.generation.source import string_value
 
 PATH_CALLS = frozenset({"Path", "PurePath", "PosixPath", "join"})
 FOUND = '__import__("decompose_runtime.datapaths").datapaths.found'
@@ -54,14 +55,6 @@ def rewrite(text: str, tops: set[str], is_data: IsData) -> str:
     return text if changed.deep_equals(tree) else changed.code
 
 
-def _value(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.SimpleString) and "b" not in node.prefix.lower():
-        try:
-            value = ast.literal_eval(node.value)
-        except (ValueError, SyntaxError):
-            return None
-        return value if isinstance(value, str) else None
-    return None
 
 
 def _found(rel: str) -> cst.Call:
@@ -74,7 +67,7 @@ class _Rewrite(cst.CSTTransformer):
         self.is_data = is_data
 
     def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString):  # noqa: ANN201
-        value = _value(updated)
+        value = string_value(updated)
         return _found(value) if value is not None and "/" in value and self.is_data(value) else updated
 
     def leave_Call(self, original: cst.Call, updated: cst.Call):  # noqa: ANN201
@@ -85,7 +78,7 @@ class _Rewrite(cst.CSTTransformer):
             return updated
         literals: list[str] = []
         for arg in updated.args:
-            value = _value(arg.value)
+            value = string_value(arg.value)
             if value is None or arg.keyword is not None or arg.star:
                 break
             literals.append(value)

@@ -16,13 +16,14 @@ rest of the URLconf is served unchanged).
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import libcst as cst
+
+from decompose.generation.source import string_value
 
 if TYPE_CHECKING:
     from decompose.generation.layout import Sources
@@ -58,14 +59,14 @@ def _settings_defaults(tree: cst.Module) -> list[str]:
     for node in _nodes(tree, (cst.Call, cst.Assign)):
         if isinstance(node, cst.Call):
             if (isinstance(node.func, cst.Attribute) and node.func.attr.value == "setdefault" and len(node.args) == 2
-                    and _string(node.args[0].value) == SETTINGS_ENV and _string(node.args[1].value)):
-                found.append(_string(node.args[1].value))
+                    and string_value(node.args[0].value) == SETTINGS_ENV and string_value(node.args[1].value)):
+                found.append(string_value(node.args[1].value))
             continue
         for target in node.targets:
             sub = target.target
             if (isinstance(sub, cst.Subscript) and len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index)
-                    and _string(sub.slice[0].slice.value) == SETTINGS_ENV and _string(node.value)):
-                found.append(_string(node.value))
+                    and string_value(sub.slice[0].slice.value) == SETTINGS_ENV and string_value(node.value)):
+                found.append(string_value(node.value))
     return found
 
 
@@ -106,7 +107,7 @@ def _top_level_string(sources: Sources, module: str, name: str) -> str | None:
         if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Assign):
             assign = statement.body[0]
             if any(isinstance(t.target, cst.Name) and t.target.value == name for t in assign.targets):
-                value = _string(assign.value)
+                value = string_value(assign.value)
     return value
 
 
@@ -153,7 +154,7 @@ def included_module(call: cst.Call) -> str | None:
     first = call.args[0].value
     if isinstance(first, cst.Tuple) and first.elements:
         first = first.elements[0].value
-    return _string(first)
+    return string_value(first)
 
 
 def url_entry_includes(element: cst.CSTNode) -> str | None:
@@ -213,14 +214,6 @@ def url_entry_view(element: cst.CSTNode) -> tuple[str, ...] | None:
     return tuple(dotted.split(".")) if dotted else None
 
 
-def _string(node: cst.CSTNode) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        try:
-            value = ast.literal_eval(node.value)
-        except (ValueError, SyntaxError):
-            return None
-        return value if isinstance(value, str) else None
-    return None
 
 
 BASE_NAMES = frozenset({"BASE_DIR", "ROOT_DIR", "PROJECT_ROOT", "PROJECT_DIR"})
@@ -246,11 +239,11 @@ def _base_dir_parts(tree: cst.CSTNode) -> list[tuple[str, ...]]:
     found: list[tuple[str, ...]] = []
     for node in _nodes(tree, (cst.BinaryOperation, cst.Call)):
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
-            left, right = node.left, _string(node.right)
+            left, right = node.left, string_value(node.right)
             if isinstance(left, cst.Name) and left.value in BASE_NAMES and right:
                 found.append(tuple(right.split("/")))
         elif isinstance(node, cst.Call) and _dotted(node.func) == "os.path.join" and node.args:
-            first, rest = node.args[0].value, [_string(a.value) for a in node.args[1:]]
+            first, rest = node.args[0].value, [string_value(a.value) for a in node.args[1:]]
             if isinstance(first, cst.Name) and first.value in BASE_NAMES and rest and all(rest):
                 found.append(tuple(part for r in rest for part in r.split("/")))
     return found
@@ -288,7 +281,7 @@ def string_router(statement: cst.CSTNode) -> tuple[str, str] | None:
     """(module, attribute) of a django-ninja `api.add_router("/prefix", "app.api.router")` statement,
     which imports the dotted string when it runs."""
     router = _added_router(statement)
-    target = _string(router) if router is not None else None
+    target = string_value(router) if router is not None else None
     if not target or "." not in target:
         return None
     module, _, attr = target.rpartition(".")

@@ -121,6 +121,14 @@ def bound_name(alias: cst.ImportAlias) -> str:
     return alias.asname.name.value if alias.asname else code(alias.name)
 
 
+def string_value(node: cst.CSTNode) -> str | None:
+    """The text of a plain string literal (`"a"`, `r'b'`); None for anything else (bytes, f-strings, names)."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
 def code(node: cst.CSTNode) -> str:
     return cst.Module([]).code_for_node(node)
 
