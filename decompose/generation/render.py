@@ -12,6 +12,7 @@ Templates come from templates/generate and render in a sandboxed Jinja environme
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter, defaultdict
@@ -26,7 +27,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from decompose.analysis.discovery import MIGRATION_DIRS
 from decompose.analysis.model import concrete
 from decompose.contracts.settings import Settings
-from decompose.generation import classify, cwdpaths, django, known, ownmeta, policy
+from decompose.generation import classify, cwdpaths, django, known, ownmeta, policy, suitecall
 from decompose.generation import settings as deploy
 from decompose.generation.crossings import Crossing, crossings, together
 from decompose.generation.layout import Sources
@@ -252,7 +253,8 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     reqs = [r for r in deploy.requirements(service.external, tops, installed) if r.name not in layer_dists]
     files[f"{base}/requirements.txt"] = _requirements_text(f"service {service.name}", reqs, installed)
     app_routes = [r for r in analysis.routes if homes.get(r.handler) == LAYER]  # declared in the factory: every service serves them
-    _render_tests(files, env, base, service, framework, routes, app_routes)
+    suite = _suite_call(analysis, sources.root, entry) if entry.is_factory and framework != "django" else None
+    _render_tests(files, env, base, service, framework, routes, app_routes, suite)
     return {"service": service, "routes": routes, "env": env_vars, "sizing": sizing, "requirements": reqs}
 
 
@@ -266,10 +268,23 @@ def _reset_env(env: dict, framework: str) -> list[str]:
     return sorted({*env, *(DJANGO_ENV if framework == "django" else ())})
 
 
+def _suite_call(analysis, root: Path, entry) -> str | None:  # noqa: ANN001
+    """How the monolith's tests call its factory (decompose.generation.suitecall): its services' tests do the same."""
+    tests = tuple(Path(root) / m.path for m in analysis.modules if m.role == "test" and not m.parse_error)
+    return _cached_suite_call(entry.element, tests, tuple(m.sha256 for m in analysis.modules if m.role == "test"))
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_suite_call(element: str, tests: tuple[Path, ...], _digests: tuple[str, ...]) -> str | None:
+    """Once per generate, not once per service (the digests tell a changed test suite apart)."""
+    return suitecall.suite_call(element, tests)
+
+
 def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: ServiceLayout, framework: str,
-                  routes: list, app_routes: list = ()) -> None:
+                  routes: list, app_routes: list = (), suite: str | None = None) -> None:
     suffix = "_django" if framework == "django" else ""
-    files[f"{base}/tests/conftest.py"] = env.get_template(f"service/conftest{suffix}.py.j2").render(framework=framework)
+    files[f"{base}/tests/conftest.py"] = env.get_template(f"service/conftest{suffix}.py.j2").render(
+        framework=framework, suite_call=suite)
     chalice = sorted([m, r.path, r.example] for r in routes for m in r.methods)
     if framework == "django":
         views = sorted({(django.example_path(r.path), r.handler) for r in service.routes})
