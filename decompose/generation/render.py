@@ -269,7 +269,12 @@ def _reset_env(env: dict, framework: str) -> list[str]:
 
 
 def _suite_call(analysis, root: Path, entry) -> str | None:  # noqa: ANN001
-    """How the monolith's tests call its factory (decompose.generation.suitecall): its services' tests do the same."""
+    """How the monolith's tests call its factory, when it cannot be called bare (decompose.generation.suitecall):
+    its services' tests do the same."""
+    module, name = entry.element.split(":")
+    factory = next((Path(root) / m.path for m in analysis.modules if m.name == module), None)
+    if factory is None or not suitecall.needs_arguments(factory, name):
+        return None
     tests = tuple(Path(root) / m.path for m in analysis.modules if m.role == "test" and not m.parse_error)
     return _cached_suite_call(entry.element, tests, tuple(m.sha256 for m in analysis.modules if m.role == "test"))
 

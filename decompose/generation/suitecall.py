@@ -1,9 +1,12 @@
 """How the monolith's own tests build its app: the call a generated service's tests build theirs with.
 
 A factory that needs its configuration (flasky's `create_app(config_name)`) cannot be called bare, and
-the monolith's suite never calls it bare either: it says `create_app('testing')`. The generated tests
-of a service build the app through decompose_runtime.appcall, so they take the call the suite makes
-most often, when its arguments are Python literals (nothing is evaluated; a call with names, such as
+the monolith's suite never calls it bare either: it says `create_app('testing')`. For such a factory
+(one with a parameter without a default: `needs_arguments`; a factory that can be called bare keeps its
+defaults, since the suite's configuration comes with fixtures the generated tests do not have, such as
+an in-memory database whose tables the suite's conftest creates), the generated tests of a service
+build the app through decompose_runtime.appcall with the call the suite makes most often, when its
+arguments are Python literals (nothing is evaluated; a call with names, such as
 `create_app(test_config)`, tells nothing and is skipped). A contracts replay still sets its own
 ([contracts] app), and a deployed service calls the factory as before.
 """
@@ -14,6 +17,21 @@ import ast
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+
+
+def needs_arguments(source: Path, name: str) -> bool:
+    """Whether the module-level function `name` in `source` has a parameter without a default (a bare call
+    fails). False when it is not found: a factory that can be called bare keeps its own defaults."""
+    try:
+        tree = ast.parse(source.read_text(encoding="utf-8", errors="replace"), str(source))
+    except (OSError, SyntaxError, ValueError):
+        return False
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            spec = node.args
+            positional = len(spec.posonlyargs) + len(spec.args)
+            return positional > len(spec.defaults) or any(default is None for default in spec.kw_defaults)
+    return False
 
 
 def suite_call(element: str, test_files: Iterable[Path]) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decompose.generation.suitecall import suite_call
+from decompose.generation.suitecall import needs_arguments, suite_call
 from tests.helpers import write_tree
 
 
@@ -40,3 +40,24 @@ def test_a_file_that_does_not_parse_is_skipped(tmp_path):
 def test_a_tie_is_broken_by_the_text_so_the_output_never_depends_on_file_order(tmp_path):
     write_tree(tmp_path, {"tests/a.py": "create_app('zeta')\n", "tests/b.py": "create_app('alpha')\n"})
     assert suite_call("app:create_app", reversed(sorted(tmp_path.rglob("*.py")))) == "app:create_app('alpha')"
+
+
+def test_only_a_factory_that_cannot_be_called_bare_needs_the_suites_arguments(tmp_path):
+    write_tree(tmp_path, {"app.py": """
+        def create_app(config_name):
+            pass
+
+        def make_app(config=None, *, debug=False):
+            pass
+
+        def build(*, settings):
+            pass
+
+        async def lifespan_app(options):
+            pass
+    """})
+    source = tmp_path / "app.py"
+    assert needs_arguments(source, "create_app") and needs_arguments(source, "build")
+    assert needs_arguments(source, "lifespan_app")
+    assert not needs_arguments(source, "make_app")  # its defaults are the app's own: kept
+    assert not needs_arguments(source, "missing") and not needs_arguments(tmp_path / "gone.py", "create_app")
