@@ -64,21 +64,30 @@ def requirement_lines(services: Path) -> list[str]:
 def with_pytest(lines: list[str], monolith: Interpreter) -> list[str]:
     """pytest for the generated tests: the monolith's own version when it has one (its suite's plugins
     and conftest were written for it), else the newest."""
-    if any(normalise(NAME.match(line).group(0)) == "pytest" for line in lines):
+    if _names(lines, "pytest"):
         return lines
     version = installed(monolith).version("pytest")
-    return sorted([*lines, f"pytest=={version}" if version else "pytest"], key=str.lower)
+    return _added(lines, f"pytest=={version}" if version else "pytest")
 
 
 def with_boto3(lines: list[str], services: Path) -> list[str]:
     """boto3 when a service uses AWS (a remediation's chalicelib/aws.py): Lambda's runtime provides it, so
     requirements.txt leaves it out, but locally the services reach moto_server and poll their queues
     through it. Unpinned: the resolver picks the newest that supports the monolith's Python."""
-    if any(normalise(NAME.match(line).group(0)) == "boto3" for line in lines):
+    if _names(lines, "boto3"):
         return lines
     if not any(services.glob("*/chalicelib/aws.py")) and not (services / "shared" / "resources.json").is_file():
         return lines
-    return sorted([*lines, "boto3"], key=str.lower)
+    return _added(lines, "boto3")
+
+
+def _names(lines: list[str], distribution: str) -> bool:
+    """Whether a requirement line already names `distribution` (the project's own line wins)."""
+    return any(normalise(NAME.match(line).group(0)) == distribution for line in lines)
+
+
+def _added(lines: list[str], line: str) -> list[str]:
+    return sorted([*lines, line], key=str.lower)
 
 
 def key(lines: list[str], monolith: Interpreter) -> str:

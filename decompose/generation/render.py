@@ -12,7 +12,6 @@ Templates come from templates/generate and render in a sandboxed Jinja environme
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections import Counter, defaultdict
@@ -80,8 +79,9 @@ def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: s
     _render_layer(files, layout, sources, tops, installed, runtime)
     writers = classify.writers(analysis)
     layer_dists = {r.name for r in deploy.requirements(layout.layer.external, tops, installed)}
+    suite = _suite_call(analysis, sources.root, layout.entry)  # one read of the suite for every service's tests
     reports = [_render_service(files, env, layout, service, sources, tops, session, plan_file, analysis, homes, writers,
-                               layer_dists, contracts, installed, runtime, dotenv) for service in layout.services]
+                               layer_dists, contracts, installed, runtime, dotenv, suite) for service in layout.services]
     report = _report(layout, reports, analysis, homes)
     report["shared"]["lambda_runtime"] = {"runtime": runtime, **({"why": why} if why else {})}
     files["generation.json"] = json.dumps(report, indent=2, sort_keys=True) + "\n"
@@ -198,7 +198,7 @@ Outputs:
 def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, service: ServiceLayout, sources: Sources,
                     tops: set[str], session: dict | None, plan_file: str, analysis, homes: dict[str, str],
                     writers: set[str], layer_dists: set[str], contracts: Settings, installed: deploy.Installed | None,
-                    runtime: str, dotenv: tuple[str, ...] = ()) -> dict:
+                    runtime: str, dotenv: tuple[str, ...] = (), suite: str | None = None) -> dict:
     base = _slug(service.name)
     by_owner = _remote_by_owner(service)
     clients = _client_names(by_owner)
@@ -253,7 +253,6 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     reqs = [r for r in deploy.requirements(service.external, tops, installed) if r.name not in layer_dists]
     files[f"{base}/requirements.txt"] = _requirements_text(f"service {service.name}", reqs, installed)
     app_routes = [r for r in analysis.routes if homes.get(r.handler) == LAYER]  # declared in the factory: every service serves them
-    suite = _suite_call(analysis, sources.root, entry) if entry.is_factory and framework != "django" else None
     _render_tests(files, env, base, service, framework, routes, app_routes, suite)
     return {"service": service, "routes": routes, "env": env_vars, "sizing": sizing, "requirements": reqs}
 
@@ -270,19 +269,15 @@ def _reset_env(env: dict, framework: str) -> list[str]:
 
 def _suite_call(analysis, root: Path, entry) -> str | None:  # noqa: ANN001
     """How the monolith's tests call its factory, when it cannot be called bare (decompose.generation.suitecall):
-    its services' tests do the same."""
+    its services' tests do the same. None for an app object, a Django project, or no entry."""
+    if entry is None or not entry.is_factory or entry.framework == "django":
+        return None
     module, name = entry.element.split(":")
     factory = next((Path(root) / m.path for m in analysis.modules if m.name == module), None)
     if factory is None or not suitecall.needs_arguments(factory, name):
         return None
-    tests = tuple(Path(root) / m.path for m in analysis.modules if m.role == "test" and not m.parse_error)
-    return _cached_suite_call(entry.element, tests, tuple(m.sha256 for m in analysis.modules if m.role == "test"))
-
-
-@functools.lru_cache(maxsize=8)
-def _cached_suite_call(element: str, tests: tuple[Path, ...], _digests: tuple[str, ...]) -> str | None:
-    """Once per generate, not once per service (the digests tell a changed test suite apart)."""
-    return suitecall.suite_call(element, tests)
+    tests = [Path(root) / m.path for m in analysis.modules if m.role == "test" and not m.parse_error]
+    return suitecall.suite_call(entry.element, tests)
 
 
 def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: ServiceLayout, framework: str,
