@@ -255,7 +255,7 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     reqs = [r for r in deploy.requirements(service.external, tops, installed) if r.name not in layer_dists]
     files[f"{base}/requirements.txt"] = _requirements_text(f"service {service.name}", reqs, installed)
     app_routes = [r for r in analysis.routes if homes.get(r.handler) == LAYER]  # declared in the factory: every service serves them
-    _render_tests(files, env, base, service, framework, routes, app_routes, suite)
+    _render_tests(files, env, base, service, framework, routes, app_routes, suite, tops)
     return {"service": service, "routes": routes, "env": env_vars, "sizing": sizing, "requirements": reqs}
 
 
@@ -283,7 +283,7 @@ def _suite_call(analysis, root: Path, entry) -> str | None:  # noqa: ANN001
 
 
 def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: ServiceLayout, framework: str,
-                  routes: list, app_routes: list = (), suite: str | None = None) -> None:
+                  routes: list, app_routes: list = (), suite: str | None = None, tops: set[str] = frozenset()) -> None:
     suffix = "_django" if framework == "django" else ""
     files[f"{base}/tests/conftest.py"] = env.get_template(f"service/conftest{suffix}.py.j2").render(
         framework=framework, suite_call=suite)
@@ -297,7 +297,7 @@ def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: Se
             exposed=sorted(service.exposed))
         return
     files[f"{base}/tests/test_routes.py"] = env.get_template("service/test_routes.py.j2").render(
-        service=service.name, framework=framework, routes=chalice,
+        service=service.name, framework=framework, routes=chalice, tops=sorted(tops),
         framework_routes=[list(p) for p in sorted({(m, r.path) for r in (*service.routes, *app_routes) for m in r.methods})],
         exposed=sorted(service.exposed))
 
