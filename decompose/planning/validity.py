@@ -24,7 +24,9 @@ refuse is reported first, by field. The rules:
    be a client called while the module loads (a WireError, or a stub returned where a decorator was
    expected). Plain imports and dotted strings do not count (a service imports another's names as
    clients, called later; each service resolves Django's `include("app.urls")` in its own copy), nor do route handlers, route containers and route modules (each service plugs in its own).
-   Code of one module split between services counts (`token_auth = TokenAuth()` needs the class).
+   Code of one module split between services counts (`token_auth = TokenAuth()` needs the class); the
+   repair moves such a symbol to the service of the module-mate needing it, or, when module-mates in
+   two services need it, the module to the layer.
    The app builder's body counts as import time for rules 3 and 4: every service calls it when it starts.
 """
 
@@ -187,6 +189,7 @@ def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tu
     routed = route_modules(graph, facts)
     for module in sorted(entry_modules(graph, facts) if facts.builders else ()):
         _share(graph, homes, reasons, module, "composition root: builds the app, or builds it when imported")
+    claimed: dict[str, set[str]] = defaultdict(set)  # element -> the services its module-mates needed it in
     for _ in range(MAX_ROUNDS):
         layer = layer_modules(graph, homes)
         moved = False
@@ -194,6 +197,10 @@ def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tu
             moved |= _share(graph, homes, reasons, graph.module_of(dep.dst),
                             f"the shared layer needs it when imported ({graph.module_of(dep.src)})")
         for dep in _service_needs(graph, facts, homes, layer):
+            if _joins(graph, homes, claimed, dep):
+                homes[dep.dst] = homes[dep.src]
+                moved = True
+                continue
             moved |= _share(graph, homes, reasons, graph.module_of(dep.dst),
                             f"needed when imported by {graph.module_of(dep.src)} ({homes[dep.src]}) and by its own service")
         for module in sorted(graph.members.keys() - layer):
@@ -207,6 +214,16 @@ def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tu
         if not moved:
             break
     return homes, reasons
+
+
+def _joins(graph: ElementGraph, homes: dict[str, str], claimed: dict[str, set[str]], dep: Dep) -> bool:
+    """A symbol a module-mate needs at import time (`inlines = [RosterStudentInline]` in a class body)
+    joins the module-mate's service, unless a module-mate in another service needed it too (then the
+    module goes to the layer): the module stays in as few services as it can."""
+    if graph.module_of(dep.src) != graph.module_of(dep.dst) or homes.get(dep.dst) == SHARED:
+        return False
+    claimed[dep.dst].add(homes[dep.src])
+    return len(claimed[dep.dst]) == 1
 
 
 def _share(graph: ElementGraph, homes: dict[str, str], reasons: dict[str, str], module: str, why: str) -> bool:

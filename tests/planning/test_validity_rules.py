@@ -132,4 +132,18 @@ def test_code_of_one_module_split_between_services_counts_when_it_runs_at_import
     plan = Plan([Service("accounts", ["shop.auth"]), Service("articles", ["shop.api"], ["shop.auth:token_auth"])],
                 Service(SHARED))
     assert [p.where for p in problems(graph, facts, plan, homes)] == ["services.articles"]
-    assert all(repair(graph, facts, homes)[0][e] == SHARED for e in graph.members["shop.auth"])
+    assert repair(graph, facts, homes)[0]["shop.auth:TokenAuth"] == "articles"  # joins the one module-mate needing it
+
+
+def test_a_symbol_module_mates_in_two_services_need_at_import_takes_its_module_to_the_layer():
+    # shop.admin: class Inline (line 1); AdminA (line 3) and AdminB (line 5) list it in their class bodies
+    graph = graph_of({"shop.admin": ["Inline", "AdminA", "AdminB"], "shop.api": ["view"]}, [], ["shop.api:view"])
+    graph.paths = {m: m.replace(".", "/") + ".py" for m in graph.members}
+    graph.deps = [Dep("shop.admin:AdminA", "shop.admin:Inline", "reference", 1, (Location("shop/admin.py", 3),)),
+                  Dep("shop.admin:AdminB", "shop.admin:Inline", "reference", 1, (Location("shop/admin.py", 5),))]
+    facts = SourceFacts(runtime={"shop.admin": []}, read={"shop.admin", "shop.api"})
+    homes = {"shop.admin": "a", "shop.admin:Inline": "c", "shop.admin:AdminA": "a", "shop.admin:AdminB": "b",
+             "shop.api": "c", "shop.api:view": "c"}
+    repaired, why = repair(graph, facts, homes)
+    assert all(repaired[e] == SHARED for e in graph.members["shop.admin"]), repaired
+    assert "needed when imported by shop.admin" in why["shop.admin:Inline"]
