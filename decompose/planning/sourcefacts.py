@@ -35,6 +35,11 @@ class SourceFacts:
     def builder_elements(self) -> frozenset[str]:
         return frozenset(f"{m}:{name}" for m, names in self.builders.items() for name in names)
 
+    def decorates(self, module: str, line: int, name: str) -> bool:
+        """Is `name` what a decorator on this line calls (or a link of it)? True when the source was not read."""
+        names = self.decorator_names(module, line)
+        return names is None or name in names
+
     def at_import(self, module: str, line: int) -> bool:
         """Does this line of the module run when the module is imported?"""
         return not any(start <= line <= end for start, end in self.runtime.get(module, ()))

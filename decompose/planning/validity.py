@@ -62,14 +62,9 @@ def containers(graph: ElementGraph, facts: SourceFacts | None = None) -> set[str
             module = graph.module_of(dep.src)
             lines = {r.line for r in graph.routes[dep.src] if r.module == module}
             name = dep.dst.partition(":")[2]
-            if any(loc.line in lines and _decorates(facts, module, loc.line, name) for loc in dep.locations):
+            if any(loc.line in lines and (facts is None or facts.decorates(module, loc.line, name)) for loc in dep.locations):
                 found.add(dep.dst)
     return found
-
-
-def _decorates(facts: SourceFacts | None, module: str, line: int, name: str) -> bool:
-    names = facts.decorator_names(module, line) if facts is not None else None
-    return names is None or name in names
 
 
 def route_modules(graph: ElementGraph, facts: SourceFacts | None = None) -> set[str]:
