@@ -3,7 +3,10 @@ from flask_sqlalchemy import SQLAlchemy
 
 db = SQLAlchemy()
 
-DEFAULTS = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SQLALCHEMY_TRACK_MODIFICATIONS": False}
+DEFAULTS = {
+    "SQLALCHEMY_DATABASE_URI": "sqlite:///notes.sqlite",  # relative: lives in the instance folder
+    "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+}
 
 
 def create_app(settings=None):

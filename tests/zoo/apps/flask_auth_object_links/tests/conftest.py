@@ -5,7 +5,7 @@ from notes import create_app, db
 
 @pytest.fixture
 def app():
-    app = create_app({"TESTING": True})
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})  # in memory, one per app
     with app.app_context():
         yield app
         db.session.remove()
