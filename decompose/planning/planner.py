@@ -268,7 +268,33 @@ def route_families(graph: ElementGraph, resolved: Resolved, facts: SourceFacts |
     for handler, container in sorted(route_containers(graph, facts).items()):
         if handler not in resolved.pins and handler not in resolved.groups:
             families[container].append(handler)
+    for child, parent in sorted(_nested(graph, set(families)).items()):
+        families[parent].extend(families.pop(child, []))
     return [h for _, h in sorted(families.items()) if len(h) > 1]
+
+
+def _nested(graph: ElementGraph, containers: set[str]) -> dict[str, str]:
+    """child container -> the outermost container it is mounted in: a module holding a router with
+    routes of its own mounts another one in its module-level code (`router.add_router("/{slug}/comments",
+    comments_router)`, `bp.register_blueprint(child)`); the child's paths exist only through the parent."""
+    holder = {}
+    for container in sorted(containers, reverse=True):
+        holder[graph.module_of(container)] = container
+    parent = {}
+    for dep in graph.deps:
+        if dep.kind in ("reference", "call") and dep.dst in containers and graph.elements[dep.src].kind == "module":
+            outer = holder.get(dep.src)
+            if outer is not None and outer != dep.dst:
+                parent.setdefault(dep.dst, outer)
+    roots = {}
+    for child in parent:
+        root, seen = parent[child], {child}
+        while root in parent and root not in seen:
+            seen.add(root)
+            root = parent[root]
+        if root != child:
+            roots[child] = root
+    return roots
 
 
 def _families_whole(found: Communities, families: list[list[str]]) -> Communities:

@@ -147,3 +147,35 @@ def test_a_symbol_module_mates_in_two_services_need_at_import_takes_its_module_t
     repaired, why = repair(graph, facts, homes)
     assert all(repaired[e] == SHARED for e in graph.members["shop.admin"]), repaired
     assert "needed when imported by shop.admin" in why["shop.admin:Inline"]
+
+
+def _routers():
+    """blog.api: router (line 1) with list_posts on line 5; blog.comments: router (line 1) with add on line 5 and
+    list_comments on line 8; `router.add_router("/{slug}/comments", comments_router)` in blog.api's module code."""
+    graph = graph_of({"blog.api": ["router", "list_posts"], "blog.comments": ["router", "add", "list_comments"],
+                      "blog.auth": ["token_auth"]}, [], ["blog.api:list_posts", "blog.comments:add", "blog.comments:list_comments"])
+    for element in ("blog.api:router", "blog.comments:router", "blog.auth:token_auth"):
+        graph.elements[element] = graph.elements[element].__class__(element, "assignment", element.split(":")[0], 1, 1)
+    for handler, line in (("blog.api:list_posts", 5), ("blog.comments:add", 5), ("blog.comments:list_comments", 8)):
+        route = graph.routes[handler][0]
+        graph.routes[handler] = [route.__class__("ninja", ("GET",), route.path, route.template, handler,
+                                                 handler.split(":")[1], handler.split(":")[0], line)]
+    location = lambda module, line: (Location(module.replace(".", "/") + ".py", line),)  # noqa: E731
+    graph.deps = [Dep("blog.api:list_posts", "blog.api:router", "reference", 1, location("blog.api", 5)),
+                  Dep("blog.comments:add", "blog.auth:token_auth", "reference", 1, location("blog.comments", 5)),
+                  Dep("blog.comments:add", "blog.comments:router", "reference", 1, location("blog.comments", 5)),
+                  Dep("blog.comments:list_comments", "blog.comments:router", "reference", 1, location("blog.comments", 8)),
+                  Dep("blog.api", "blog.comments:router", "reference", 1, location("blog.api", 3))]
+    facts = SourceFacts(read={"blog.api", "blog.comments", "blog.auth"},
+                        decorated={"blog.api": {5: {"router", "get"}}, "blog.comments": {5: {"router", "post"}, 8: {"router", "get"}}})
+    return graph, facts
+
+
+def test_a_router_with_auth_on_its_route_lines_and_the_router_mounted_in_it_are_one_family():
+    from decompose.planning.constraints import Resolved
+    from decompose.planning.planner import route_containers, route_families
+
+    graph, facts = _routers()
+    assert route_containers(graph, facts)["blog.comments:add"] == "blog.comments:router"
+    assert route_containers(graph)["blog.comments:add"] == "blog.auth:token_auth"  # no source: the first name on the line
+    assert route_families(graph, Resolved(), facts) == [["blog.api:list_posts", "blog.comments:add", "blog.comments:list_comments"]]
