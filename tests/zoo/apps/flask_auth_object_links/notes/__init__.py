@@ -1,10 +1,12 @@
+import os
+
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 
 db = SQLAlchemy()
 
 DEFAULTS = {
-    "SQLALCHEMY_DATABASE_URI": "sqlite:///notes.sqlite",  # relative: lives in the instance folder
+    "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", "sqlite:///notes.sqlite"),  # relative: the instance folder
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
 }
 
