@@ -32,6 +32,7 @@ from decompose.generation.crossings import Crossing, crossings, together
 from decompose.generation.layout import Sources
 from decompose.generation.model import LAYER, Layout, ModuleView, Proxy, ServiceLayout
 from decompose.generation.routes import chalice_routes
+from decompose.generation.endpoints import foreign_endpoints
 from decompose.generation.source import code
 from decompose.generation.runtime import client as runtime_client
 from decompose.generation.views import render_layer_module, render_view
@@ -240,7 +241,8 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
         files[f"{base}/chalicelib/framework.py"] = env.get_template("service/framework.py.j2").render(
             service=service.name, framework=framework, entry=entry, entry_module=entry.element.split(":")[0],
             entry_name=entry.element.split(":")[1], session=session,
-            registrations=[_registration(r, framework) for r in service.registrations], models=models, errors=errors)
+            registrations=[_registration(r, framework) for r in service.registrations], models=models, errors=errors,
+            foreign=_foreign(layout, service, sources, analysis, homes) if framework == "flask" else [])
     if service.exposed:
         files[f"{base}/chalicelib/internal.py"] = _internal(env, service, setup=framework == "django")
     env_vars = _env_vars(layout, service, sources)
@@ -253,7 +255,7 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     reqs = [r for r in deploy.requirements(service.external, tops, installed) if r.name not in layer_dists]
     files[f"{base}/requirements.txt"] = _requirements_text(f"service {service.name}", reqs, installed)
     app_routes = [r for r in analysis.routes if homes.get(r.handler) == LAYER]  # declared in the factory: every service serves them
-    _render_tests(files, env, base, service, framework, routes, app_routes, suite)
+    _render_tests(files, env, base, service, framework, routes, app_routes, suite, tops)
     return {"service": service, "routes": routes, "env": env_vars, "sizing": sizing, "requirements": reqs}
 
 
@@ -281,7 +283,7 @@ def _suite_call(analysis, root: Path, entry) -> str | None:  # noqa: ANN001
 
 
 def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: ServiceLayout, framework: str,
-                  routes: list, app_routes: list = (), suite: str | None = None) -> None:
+                  routes: list, app_routes: list = (), suite: str | None = None, tops: set[str] = frozenset()) -> None:
     suffix = "_django" if framework == "django" else ""
     files[f"{base}/tests/conftest.py"] = env.get_template(f"service/conftest{suffix}.py.j2").render(
         framework=framework, suite_call=suite)
@@ -295,9 +297,16 @@ def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: Se
             exposed=sorted(service.exposed))
         return
     files[f"{base}/tests/test_routes.py"] = env.get_template("service/test_routes.py.j2").render(
-        service=service.name, framework=framework, routes=chalice,
+        service=service.name, framework=framework, routes=chalice, tops=sorted(tops),
         framework_routes=[list(p) for p in sorted({(m, r.path) for r in (*service.routes, *app_routes) for m in r.methods})],
         exposed=sorted(service.exposed))
+
+
+def _foreign(layout: Layout, service: ServiceLayout, sources: Sources, analysis, homes: dict[str, str]) -> list:
+    """Flask: the other services' endpoints as build-only URL rules (`url_for` across services; endpoints.py)."""
+    served = {h for h, home in homes.items() if home in (service.name, LAYER)}
+    routes = [r for r in analysis.routes if r.mounted]
+    return [list(e) for e in foreign_endpoints(sources, routes, layout.containers, served)]
 
 
 def refuse_reserved(tops: set[str]) -> None:
