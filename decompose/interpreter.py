@@ -184,6 +184,8 @@ class Installed:
     locked: dict[str, str] = field(default_factory=dict)  # the project's own pins (normalised name -> version)
     locked_from: tuple[str, ...] = ()  # the files they were read from (decompose.generation.locks)
     development: frozenset[str] = frozenset()  # what the project declares for development only (normalised)
+    serving: dict[str, str] = field(default_factory=dict)  # decompose's chalice, apig-wsgi, mangum for this Python
+    serving_problem: str = ""  # why some of them are not pinned (decompose.serving)
 
     def version(self, dist: str) -> str | None:
         """The project's own pin first (its lock or requirements file), the version installed second."""

@@ -56,7 +56,7 @@ def missing_wheels(lines: Sequence[str], runtime: str, pip: Sequence[str], run: 
     (the monolith's `python -m pip`)."""
     pinned = {m.group(1).lower(): m.group(0).strip() for m in map(PIN.match, lines) if m}
     python = runtime.removeprefix("python")
-    run = run or _run
+    run = run or run_pip
     missing: list[NoWheel] = []
     while pinned:
         done = run(command(pip, python, sorted(pinned.values())))
@@ -117,7 +117,7 @@ def _problem(said: str, code: int) -> str:
     return "pip could not check the wheels: " + (" ".join(lines[-2:])[-300:] if lines else f"exit {code}")
 
 
-def _run(cmd: Sequence[str]) -> subprocess.CompletedProcess:
+def run_pip(cmd: Sequence[str]) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(list(cmd), capture_output=True, text=True, timeout=600, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:

@@ -59,6 +59,8 @@ def generate(
             err_console().print(f"Lambda runtime: {runtime['runtime']}" + (f" (warning: {runtime['why']})"
                                                                            if runtime.get("why") else ""),
                                 markup=False, soft_wrap=True)
+        if runtime.get("serving"):
+            err_console().print(f"warning: {runtime['serving']}", markup=False, soft_wrap=True)
         if services_env:
             err_console().print(services_env, markup=False, soft_wrap=True)
         for warning in wheels:
