@@ -49,7 +49,7 @@ def generate(
     if as_json:
         write_data(json.dumps(result.rendered.report, indent=2, sort_keys=True) + "\n")
     services_env = None if dry_run else _services_env(result.monolith, out)
-    wheels = [] if dry_run or python is None else _wheel_warnings(result.monolith, result.rendered.report, out)
+    wheels = [] if dry_run else _wheel_warnings(result.monolith, result.rendered.report, out)
     if not settings.quiet:
         _summary(result.rendered.report, writes, out, dry_run, settings.verbosity)
         if result.monolith is not None:
@@ -92,7 +92,8 @@ def _services_env(monolith, out: Path) -> str:
 
 def _wheel_warnings(monolith, report: dict, out: Path) -> list[str]:
     """The pins of the written requirements that have no wheel for the Lambda runtime (decompose.wheels),
-    asked of the monolith's own pip; with --python only (it asks the package index)."""
+    asked of the monolith's own pip (the package index), whichever way its interpreter was found: --python,
+    the config or a detected venv; not in decompose's own interpreter."""
     from decompose.services_env import requirement_lines
     from decompose.wheels import missing_wheels
 
