@@ -120,6 +120,9 @@ def _summary(report: dict, writes: WritePlan, out: Path, dry_run: bool, verbosit
         console.print(f"{plural(crossing, 'boundary crossing')} change behaviour (stubs, split transactions). To keep each inside "
                       "one service, add to \\[constraints] in the plan and run 'decompose plan' again:")
         console.print("together = " + json.dumps(report["together"]), markup=False, soft_wrap=True)
+    if report.get("scripts"):
+        console.print(f"Left out of the services, run by hand (scripts): {', '.join(s['path'] for s in report['scripts'])}",
+                      markup=False, soft_wrap=True)
     counts = ", ".join(f"{n} {s}" for s, n in writes.counts().items())
     verb = "Would write" if dry_run else "Wrote"
     console.print(f"{verb} {out}: {counts}", markup=False)
