@@ -45,6 +45,18 @@ class NoWheel:
                 "mangum in services/shared/requirements.txt), or choose a runtime it has wheels for")
 
 
+def summary(missing: Sequence[NoWheel], runtime: str) -> str:
+    """One warning for every pin without a wheel (an old monolith has dozens: one line each drowns the rest)."""
+    if len(missing) == 1:
+        return missing[0].message(runtime)
+    pins = ", ".join(f"{m.name}=={m.version} ({f'nearest with one: {m.nearest}' if m.nearest else 'no wheel at all'})"
+                     for m in missing)
+    return (f"{len(missing)} pins have no wheel for Lambda's {runtime} (manylinux x86_64), or do not support that "
+            f"Python: {pins}. `chalice package` builds them from source: fine for pure Python, a failure or a binary "
+            "for the wrong platform for compiled code; pin the nearest version in the monolith's environment or lock "
+            "and generate again, or choose a runtime they have wheels for")
+
+
 @dataclass(frozen=True)
 class WheelCheck:
     missing: tuple[NoWheel, ...] = ()

@@ -95,13 +95,13 @@ def _wheel_warnings(monolith, report: dict, out: Path) -> list[str]:
     asked of the monolith's own pip (the package index), whichever way its interpreter was found: --python,
     the config or a detected venv; not in decompose's own interpreter."""
     from decompose.services_env import requirement_lines
-    from decompose.wheels import missing_wheels
+    from decompose.wheels import missing_wheels, summary
 
     if monolith is None or monolith.own:
         return []
     runtime = (report["shared"].get("lambda_runtime") or {}).get("runtime", "python3.12")
     checked = missing_wheels(requirement_lines(out), runtime, [str(monolith.path), "-m", "pip"])
-    return [m.message(runtime) for m in checked.missing] + ([checked.problem] if checked.problem else [])
+    return ([summary(checked.missing, runtime)] if checked.missing else []) + ([checked.problem] if checked.problem else [])
 
 
 def _summary(report: dict, writes: WritePlan, out: Path, dry_run: bool, verbosity: int) -> None:
