@@ -46,7 +46,7 @@ class Sources:
     symbols: dict[str, SymbolInfo]
     models: set[str]  # element ids of ORM model classes
     _parsed: dict[str, Parsed]
-    scripts: dict[str, str] = field(default_factory=dict)  # module -> path: run by hand, left out (planning.scripts)
+    scripts: dict[str, ModuleInfo] = field(default_factory=dict)  # run by hand, not shipped (planning.scripts); read only
 
     @classmethod
     def of(cls, analysis: Analysis, root: Path) -> Sources:
@@ -54,11 +54,11 @@ class Sources:
         modules = {m.name: m for m in analysis.modules if m.role == "app" and not m.parse_error and m.name not in left_out}
         models = {t.model for t in analysis.tables if t.model}
         return cls(root, modules, {s.id: s for s in analysis.symbols if s.module in modules}, models, {},
-                   {m.name: m.path for m in analysis.modules if m.name in left_out})
+                   {m.name: m for m in analysis.modules if m.name in left_out})
 
     def parsed(self, module: str) -> Parsed:
         if module not in self._parsed:
-            info = self.modules[module]
+            info = self.modules.get(module) or self.scripts[module]
             path = self.root / info.path
             try:
                 data = path.read_bytes()

@@ -84,7 +84,7 @@ def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: s
                                layer_dists, contracts, installed, runtime, dotenv, suite) for service in layout.services]
     report = _report(layout, reports, analysis, homes)
     report["shared"]["lambda_runtime"] = {"runtime": runtime, **({"why": why} if why else {})}
-    report["scripts"] = [{"module": m, "path": p} for m, p in sorted(sources.scripts.items())]  # not in any Lambda
+    report["scripts"] = [{"module": m, "path": info.path} for m, info in sorted(sources.scripts.items())]  # not shipped
     if installed and installed.serving_problem:
         report["shared"]["lambda_runtime"]["serving"] = installed.serving_problem
     files["generation.json"] = json.dumps(report, indent=2, sort_keys=True) + "\n"

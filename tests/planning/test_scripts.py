@@ -91,3 +91,31 @@ def test_an_unreadable_file_is_not_a_script(tmp_path):
     analysis = analyse(tmp_path, FILES)
     (tmp_path / "shop" / "initial_data.py").unlink()
     assert scripts(analysis, tmp_path) == {"shop.management.commands.reindex"}
+
+
+def test_django_s_settings_module_is_still_read_from_manage_py_which_is_not_shipped(tmp_path):
+    from decompose.generation.django import settings_module
+    from decompose.generation.layout import Sources
+
+    analysis = analyse(tmp_path, {
+        "manage.py": """
+            import os
+            import sys
+
+            def main():
+                os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings.dev")
+                from django.core.management import execute_from_command_line
+                execute_from_command_line(sys.argv)
+
+            if __name__ == "__main__":
+                main()
+        """,
+        "proj/__init__.py": "",
+        "proj/urls.py": "urlpatterns = []\n",
+        "proj/settings/__init__.py": "",
+        "proj/settings/base.py": 'ROOT_URLCONF = "proj.urls"\nDEBUG = False\n',
+        "proj/settings/dev.py": 'from proj.settings.base import *  # noqa\nROOT_URLCONF = "proj.urls"\nDEBUG = True\n',
+    })
+    sources = Sources.of(analysis, tmp_path)
+    assert "manage" in sources.scripts and "manage" not in sources.modules
+    assert settings_module(sources, set(sources.modules)) == "proj.settings.dev"
