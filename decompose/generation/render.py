@@ -16,7 +16,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import libcst as cst
@@ -85,6 +85,9 @@ def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: s
                                layer_dists, contracts, installed, runtime, dotenv, suite) for service in layout.services]
     report = _report(layout, reports, analysis, homes)
     report["shared"]["lambda_runtime"] = {"runtime": runtime, **({"why": why} if why else {})}
+    report["scripts"] = [{"module": m, "path": info.path} for m, info in sorted(sources.scripts.items())]  # not shipped
+    if installed and installed.serving_problem:
+        report["shared"]["lambda_runtime"]["serving"] = installed.serving_problem
     files["generation.json"] = json.dumps(report, indent=2, sort_keys=True) + "\n"
     return Rendered({k: v.encode() if isinstance(v, str) else v for k, v in sorted(files.items())}, report)
 
@@ -127,11 +130,17 @@ def _render_layer(files: dict, layout: Layout, sources: Sources, tops: set[str],
     if layout.entry is not None and layout.entry.framework == "django":
         for rel, data in _root_files(sources, django.base_dir_files(sources, layer.modules)):
             files.setdefault(f"shared/python/{rel}", data)
-    ours = deploy.requirements(RUNTIME_IMPORTS, tops)  # what decompose_runtime needs: decompose's own pins
+    ours = _serving(deploy.requirements(RUNTIME_IMPORTS, tops), installed)  # what decompose_runtime needs
     reqs = deploy.requirements(layer.external - RUNTIME_IMPORTS, tops, installed)
     reqs = sorted([r for r in reqs if r.name not in {o.name for o in ours}] + ours, key=lambda r: r.name.lower())
     files["shared/requirements.txt"] = _requirements_text("the shared layer", reqs, installed)
     files["shared/template.yaml"] = _layer_template(layout.project, runtime)
+
+
+def _serving(ours: list[deploy.Requirement], installed: deploy.Installed | None) -> list[deploy.Requirement]:
+    """decompose's own chalice, apig-wsgi and mangum, at the versions that support the services' Python."""
+    specs = installed.serving if installed else {}
+    return [replace(r, spec=specs.get(deploy.normalise(r.name), "")) for r in ours]
 
 
 NOT_DATA = (".py", ".pyc", ".pyo", ".db", ".sqlite", ".sqlite3", ".log")  # code, or a developer's database and logs
