@@ -253,11 +253,14 @@ def test_the_reset_endpoint_checks_the_secret_and_the_body(hooks, monkeypatch):
     assert reset.handle(good, rows, lambda: rebuilt.append(2), allowed) == (400, {"message": "this process cannot load starting data"})
     assert rebuilt == [1]  # refused whole: nothing rebuilt
     loaded = []
-    assert reset.handle(good, rows, lambda: rebuilt.append(3), allowed, lambda data: loaded.append(data) or 1) == \
-        (200, {"skipped": [], "loaded": 1})
-    assert loaded == [{"users": [{"id": 1}]}] and rebuilt == [1]  # data alone: into the current app, not a new one
+    seed = lambda data, replace: loaded.append((data, replace)) or 1  # noqa: E731
+    assert reset.handle(good, rows, lambda: rebuilt.append(3), allowed, seed) == (200, {"skipped": [], "loaded": 1})
+    assert loaded == [({"users": [{"id": 1}]}, False)] and rebuilt == [1]  # data alone: into the current app, not a new one
+    starting = b'{"data": {"users": [{"id": 1}]}, "replace": true}'  # a scenario's start: its rows and no other
+    assert reset.handle(good, starting, lambda: rebuilt.append(3), allowed, seed)[0] == 200
+    assert loaded[-1] == ({"users": [{"id": 1}]}, True)
     fresh_with_rows = b'{"env": {}, "hooks": [], "data": {"users": []}}'
-    assert reset.handle(good, fresh_with_rows, lambda: rebuilt.append(4), allowed, lambda data: 0)[0] == 200
+    assert reset.handle(good, fresh_with_rows, lambda: rebuilt.append(4), allowed, lambda data, replace: 0)[0] == 200
     assert rebuilt == [1, 4]
 
 
