@@ -189,6 +189,15 @@ def test_calibration_finds_scenarios_whose_test_changed_the_world():
     assert found.why.startswith("#0 GET /x: status was 401 in the test, 200 on replay")
 
 
+@pytest.mark.parametrize(("env", "apart"), [({"DATABASE_URL": "sqlite:///{scratch}/app.db"}, True),
+                                            ({}, False), ({"POSTGRES_DB": "app"}, False)])
+def test_calibration_runs_at_once_only_where_each_scenario_has_a_database_of_its_own(env, apart):
+    """The template's PostgreSQL is every process's: two calibration processes emptied each other's tables."""
+    from decompose.contracts.api import own_databases
+
+    assert own_databases(env) is apart
+
+
 # --- the [contracts] table ------------------------------------------------------------------------
 
 def plan(tmp_path, table: str) -> Path:
