@@ -367,6 +367,13 @@ def test_up_refuses_a_database_the_processes_would_not_share(copy, monkeypatch, 
         api.shared_database(("TINY_DATABASE_URL",), url, dict(os.environ), Path("services"))
 
 
+@pytest.mark.parametrize(("name", "database"), [("DATABASE_URL", True), ("SHOP_DB_URL", True), ("PG_DSN", True),
+                                              ("DSN", True), ("SQLALCHEMY_DATABASE_URI", True), ("SENTRY_DSN", False),
+                                              ("GLITCHTIP_DSN", False), ("API_URL", False)])
+def test_a_variable_names_a_database_by_its_name_but_an_error_trackers_dsn_does_not(name, database):
+    assert bool(api.DATABASE_NAME.search(name)) is database
+
+
 def test_a_database_named_by_hand_is_made_absolute_once_for_all(copy, monkeypatch):
     monkeypatch.chdir(copy)
     found = api.shared_database(("SHOP_DSN",), "sqlite:///data/x.db?timeout=5", {}, Path("services"))
