@@ -402,8 +402,8 @@ def _internal(env: SandboxedEnvironment, service: ServiceLayout, setup: bool = F
     aliases = {m: f"_m{i}" for i, m in enumerate(modules)}
     rows = [{"target": t, "alias": aliases[t.split(":")[0]], "name": t.split(":")[1], "callers": e.callers,
              "idempotent": e.idempotent} for t, e in sorted(service.exposed.items())]
-    mods = [{"package": m.rsplit(".", 1)[0], "name": m.rsplit(".", 1)[1], "alias": aliases[m]} if "." in m
-            else {"package": m, "name": m, "alias": aliases[m]} for m in modules]
+    mods = [{"package": m.rpartition(".")[0], "name": m.rpartition(".")[2], "alias": aliases[m], "top": "." not in m}
+            for m in modules]
     return env.get_template("service/internal.py.j2").render(service=service.name, exposed=rows, modules=mods, setup=setup)
 
 
