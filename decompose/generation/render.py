@@ -26,7 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from decompose.analysis.discovery import MIGRATION_DIRS
 from decompose.analysis.model import concrete
 from decompose.contracts.settings import Settings
-from decompose.generation import classify, cwdpaths, django, known, ownmeta, policy, suitecall
+from decompose.generation import classify, cwdpaths, django, known, ownmeta, policy, scriptdirs, suitecall
 from decompose.generation import settings as deploy
 from decompose.generation.crossings import Crossing, crossings, together
 from decompose.generation.layout import Sources
@@ -130,6 +130,8 @@ def _render_layer(files: dict, layout: Layout, sources: Sources, tops: set[str],
     if layout.entry is not None and layout.entry.framework == "django":
         for rel, data in _root_files(sources, django.base_dir_files(sources, layer.modules)):
             files.setdefault(f"shared/python/{rel}", data)
+    for rel, data in _root_files(sources, scriptdirs.script_folders(sources, layer.modules), code=True):
+        files.setdefault(f"shared/python/{rel}", data)  # Alembic's env.py and versions/ run from the factory
     ours = _serving(deploy.requirements(RUNTIME_IMPORTS, tops), installed)  # what decompose_runtime needs
     reqs = deploy.requirements(layer.external - RUNTIME_IMPORTS, tops, installed)
     reqs = sorted([r for r in reqs if r.name not in {o.name for o in ours}] + ours, key=lambda r: r.name.lower())
@@ -167,16 +169,18 @@ def _package_data(sources: Sources, modules: Iterable[str]) -> list[tuple[str, b
     return sorted(found.items())
 
 
-def _root_files(sources: Sources, paths: list[str]) -> list[tuple[str, bytes]]:
-    """Django: the project-root files and folders the settings name from BASE_DIR, as they are
-    (code, databases and logs left out, as for package data)."""
+def _root_files(sources: Sources, paths: list[str], code: bool = False) -> list[tuple[str, bytes]]:
+    """Project-root files and folders the layer's code opens (Django: those the settings name from BASE_DIR),
+    as they are; code, databases and logs are left out as for package data, unless `code` (an Alembic
+    folder's env.py and versions/ are what it holds)."""
+    left_out = (".pyc", ".pyo") if code else NOT_DATA
     found: dict[str, bytes] = {}
     for rel in paths:
         path = sources.root / rel
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
         for file in files:
             inner = file.relative_to(sources.root)
-            if not file.name.endswith(NOT_DATA) and not any(part.startswith(".") or part == "__pycache__" for part in inner.parts):
+            if not file.name.endswith(left_out) and not any(part.startswith(".") or part == "__pycache__" for part in inner.parts):
                 found[inner.as_posix()] = file.read_bytes()
     return sorted(found.items())
 
@@ -430,8 +434,8 @@ def _internal(env: SandboxedEnvironment, service: ServiceLayout, setup: bool = F
     aliases = {m: f"_m{i}" for i, m in enumerate(modules)}
     rows = [{"target": t, "alias": aliases[t.split(":")[0]], "name": t.split(":")[1], "callers": e.callers,
              "idempotent": e.idempotent} for t, e in sorted(service.exposed.items())]
-    mods = [{"package": m.rsplit(".", 1)[0], "name": m.rsplit(".", 1)[1], "alias": aliases[m]} if "." in m
-            else {"package": m, "name": m, "alias": aliases[m]} for m in modules]
+    mods = [{"package": m.rpartition(".")[0], "name": m.rpartition(".")[2], "alias": aliases[m], "top": "." not in m}
+            for m in modules]
     return env.get_template("service/internal.py.j2").render(service=service.name, exposed=rows, modules=mods, setup=setup)
 
 

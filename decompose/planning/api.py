@@ -98,7 +98,8 @@ def propose_plan(ws: Workspace, settings: Settings, constraints: Constraints,
 
 def proposed_remediations(ws: Workspace) -> list[remediation.Decision]:
     """[remediate]'s proposals: a decision per hazard in a request path and per static folder."""
-    return remediation.propose(ws.analysis.hazards, static_folders(ws))
+    registries = remediation.code_registries(Path(ws.root), ws.analysis.hazards)
+    return remediation.propose(ws.analysis.hazards, static_folders(ws), registries)
 
 
 def static_folders(ws: Workspace, root: Path | None = None) -> list[str]:
