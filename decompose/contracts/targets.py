@@ -26,7 +26,8 @@ import httpx
 from decompose.contracts import startdata
 from decompose.contracts.binding import Request
 from decompose.contracts.compare import Answer
-from decompose.contracts.replay import TargetError
+from decompose.contracts.build import UNROUTED
+from decompose.contracts.replay import TargetError, Unowned
 from decompose.contracts.world import is_asgi, load_app
 from decompose.errors import UserError
 from decompose.gateway.transport import bare
@@ -155,6 +156,9 @@ class Http:
 
     def send(self, request: Request, owner: str = "") -> Answer:
         base = self.urls.get(owner) or self.urls.get("*")
+        if base is None and owner == UNROUTED:
+            raise Unowned(f"no service owns {request.method} {request.target} (no analysed route matches it): "
+                          "behind the gateway the monolith answers it")
         if base is None:
             raise TargetError(f"no URL for service {owner!r}, which owns {request.method} {request.target}")
         return _send(self.client, base.rstrip("/") + request.target, _for(base, request))

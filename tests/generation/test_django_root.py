@@ -185,6 +185,25 @@ def test_url_entries_whose_view_is_another_services_stand_in_are_taken_out():
     assert "LoginView.as_view()" in result  # Django's own view: never a stand-in
 
 
+def test_a_drf_router_registration_of_another_services_viewset_is_taken_out():
+    """The zoo's shop URLconf registered CategoryViewSet (service shop) and ProductViewSet (shop-product) on
+    one DefaultRouter: in every other copy they were client functions, and `router.urls` failed with
+    'function' object has no attribute 'get_extra_actions' (every route of those services answered 500)."""
+    text = ('from django.contrib import admin\nfrom rest_framework.routers import DefaultRouter\n'
+            'from shop import views\nfrom shop.views import CategoryViewSet, ProductViewSet\n'
+            'router = DefaultRouter()\nrouter.register("categories", CategoryViewSet, basename="category")\n'
+            'router.register(prefix="products", viewset=ProductViewSet)\nrouter.register("tags", views.TagViewSet)\n'
+            'admin.site.register(CategoryViewSet)\nurlpatterns = router.urls\n')
+    parsed = parse("shop.urls", text, False, "shop/urls.py")
+    stubs = {("shop.views", "ProductViewSet"), ("shop.views", "TagViewSet")}
+    result = prune_imports(parsed.tree, parsed, lambda m, n: True, lambda m: m.split(".")[0] == "shop",
+                           real=lambda m, n: (m, n) not in stubs).code
+    cst.parse_module(result)
+    assert 'router.register("categories", CategoryViewSet, basename="category")' in result
+    assert "ProductViewSet)" not in result and "TagViewSet" not in result
+    assert "admin.site.register(CategoryViewSet)" in result  # not a router's registration: never taken out
+
+
 def test_a_urlconf_mounting_a_ninja_api_brings_the_api_module_into_the_chain(tmp_path):
     """The zoo's project.urls mounts `api.urls` from project.api, which the plan put in one service: every
     other service got a stand-in `api` and answered 404 for its own ninja routes."""
