@@ -103,7 +103,9 @@ def replay(scenario: dict[str, Any], routes: dict[str, dict[str, Any]], send: Ca
         try:
             request = render(template, values)
         except UnboundValue as error:
-            run.stopped = f"#{index} {template.method} {template.target}: {error}"
+            unsent = [f"#{step.index}" for step in run.steps if step.unowned]
+            run.stopped = f"#{index} {template.method} {template.target}: {error}" + (
+                f" (not sent before it, no service owning them: {', '.join(unsent)})" if unsent else "")
             return run
         step = Step(index, route, f"{request.method} {request.target}")
         run.steps.append(step)
