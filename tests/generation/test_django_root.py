@@ -167,6 +167,15 @@ def test_a_ninja_router_object_that_is_only_a_stand_in_here_is_not_added():
     assert "add_router(\"/accounts\"" not in result
 
 
+def _pruned_copy(module: str, text: str, stubs: set[tuple[str, str]]) -> str:
+    """A service's copy of a URLconf of `module`'s app, where `stubs` are stand-ins; checked to parse."""
+    parsed = parse(module, text, False, module.replace(".", "/") + ".py")
+    app = module.split(".")[0]
+    result = prune_imports(parsed.tree, parsed, lambda m, n: True, lambda m: m.split(".")[0] == app,
+                           real=lambda m, n: (m, n) not in stubs).code
+    cst.parse_module(result)
+    return result
+
 def test_url_entries_whose_view_is_another_services_stand_in_are_taken_out():
     """The zoo's orders URLconf named `views.CartView.as_view()`, a view of another service: in the orders
     copy CartView was a client function and the URLconf failed to load (every orders route answered 500)."""
@@ -175,11 +184,7 @@ def test_url_entries_whose_view_is_another_services_stand_in_are_taken_out():
             'urlpatterns = [\n    path("", order_list),\n    path("cart/", views.CartView.as_view(), name="cart"),\n'
             '    path("checkout/", checkout),\n    path("login/", LoginView.as_view()),\n'
             '    path("detail/", views.order_detail),\n]\n')
-    parsed = parse("orders.urls", text, False, "orders/urls.py")
-    stubs = {("orders.views", "CartView"), ("orders.views", "checkout")}
-    result = prune_imports(parsed.tree, parsed, lambda m, n: True, lambda m: m.split(".")[0] == "orders",
-                           real=lambda m, n: (m, n) not in stubs).code
-    cst.parse_module(result)
+    result = _pruned_copy("orders.urls", text, {("orders.views", "CartView"), ("orders.views", "checkout")})
     assert "CartView" not in result and 'path("checkout/"' not in result
     assert 'path("", order_list)' in result and "views.order_detail" in result
     assert "LoginView.as_view()" in result  # Django's own view: never a stand-in
@@ -194,11 +199,7 @@ def test_a_drf_router_registration_of_another_services_viewset_is_taken_out():
             'router = DefaultRouter()\nrouter.register("categories", CategoryViewSet, basename="category")\n'
             'router.register(prefix="products", viewset=ProductViewSet)\nrouter.register("tags", views.TagViewSet)\n'
             'admin.site.register(CategoryViewSet)\nurlpatterns = router.urls\n')
-    parsed = parse("shop.urls", text, False, "shop/urls.py")
-    stubs = {("shop.views", "ProductViewSet"), ("shop.views", "TagViewSet")}
-    result = prune_imports(parsed.tree, parsed, lambda m, n: True, lambda m: m.split(".")[0] == "shop",
-                           real=lambda m, n: (m, n) not in stubs).code
-    cst.parse_module(result)
+    result = _pruned_copy("shop.urls", text, {("shop.views", "ProductViewSet"), ("shop.views", "TagViewSet")})
     assert 'router.register("categories", CategoryViewSet, basename="category")' in result
     assert "ProductViewSet)" not in result and "TagViewSet" not in result
     assert "admin.site.register(CategoryViewSet)" in result  # not a router's registration: never taken out
