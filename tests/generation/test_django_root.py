@@ -295,3 +295,17 @@ def test_a_service_copies_the_root_its_chain_and_every_urlconf_the_plan_put_in_t
     owned = sorted(m for m, view in service.views.items() if view.own)
     assert {"config.urls", "config.api", "shop.urls", "orders.urls"} <= set(owned)  # orders.urls: from the layer
     assert "config.settings.base" not in owned  # a layer module that is no URLconf stays in the layer
+
+
+def test_every_django_apps_migrations_go_to_the_layer_as_they_are(tmp_path):
+    """Each service makes the suite's test database, migrations included: without them kuma's apps were
+    unmigrated and PostgreSQL refused their foreign keys to auth_user, not made yet. Alembic's are not Django's."""
+    from decompose.generation.render import _django_migrations
+
+    initial = "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = []\n"
+    analysis = analyse(tmp_path, {"apps/shop/__init__.py": "", "apps/shop/models.py": "X = 1\n",
+                                  "apps/shop/migrations/__init__.py": "", "apps/shop/migrations/0001_initial.py": initial,
+                                  "apps/alembic/versions/abc_first.py": "revision = 'abc'\n"}, target="apps")
+    found = _django_migrations(analysis, tmp_path / "apps")
+    assert found == {"shared/python/shop/migrations/__init__.py": b"",
+                     "shared/python/shop/migrations/0001_initial.py": initial.encode()}
