@@ -146,7 +146,7 @@ class Http:
         body = {"env": env, "hooks": self.hooks, **(only_data or {})} if only_data is None or "app" in only_data \
             else only_data
         try:
-            response = self.client.post(base.rstrip("/") + reset.PATH, json=body, headers=headers)
+            response = self.client.post(base.rstrip("/") + reset.PATH, json=body, headers=headers, timeout=reset.TIMEOUT_S)
         except httpx.TransportError as error:
             raise TargetError(f"{base} did not answer the reset ({type(error).__name__}: {error})") from error
         if response.status_code != 200:
