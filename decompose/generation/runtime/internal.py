@@ -15,6 +15,10 @@
 
 The callee commits its own unit of work: a call across services is no longer part of the caller's
 transaction (the generation report lists every such call that writes).
+
+Where the environment names a call log (CALL_LOG: set only by decompose's local fleet, never on AWS),
+every call this endpoint runs appends its target there, one line each: `contracts verify --target
+services` counts the internal calls each replayed request made (decompose.contracts.calls).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import contextlib
 import inspect
 import json
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +35,7 @@ from chalice import Response
 
 from . import asgi, wire
 from .auth import refusal
+from .client import CALL_LOG
 
 MAX_BODY = 6 * 1024 * 1024  # Lambda's synchronous payload limit: a bigger call could not arrive on AWS
 LOG = logging.getLogger("decompose_runtime.internal")
@@ -63,6 +69,7 @@ class Endpoint:
                 return _json(400, {"message": f"the call's values do not decode: {error}"})
             if not isinstance(args, list) or not isinstance(kwargs, dict):
                 return _json(400, {"message": USAGE})
+            _logged(target)
             return _json(200, self._run(target, function, args, kwargs))
 
     def _run(self, target: str, function: Callable[..., Any], args: list, kwargs: dict) -> dict:
@@ -83,6 +90,14 @@ class Endpoint:
                 session.rollback()
             LOG.warning("internal call %s raised", target, exc_info=error)
             return {"error": wire.encode_error(error)}
+
+
+def _logged(target: str) -> None:
+    """One line per call run, for the local fleet's count (module docstring); one write, appended."""
+    path = os.environ.get(CALL_LOG)
+    if path:
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(target + "\n")
 
 
 async def _awaited(awaitable: Any) -> Any:
