@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from decompose.contracts.fleet import HIDDEN, generated_services, monolith_host, service_environment
+from decompose.contracts.fleet import HIDDEN, generated_services, monolith_host, reset_allowance, service_environment
 from decompose.contracts.replay import matcher
 from decompose.contracts.settings import Settings
 from decompose.contracts.settings import read as read_contract_settings
@@ -184,7 +184,7 @@ def up(table_path: Path, services: Path, plan: Path, root: Path, port: int, scra
     keys = database_env or database_keys(services)
     database = shared_database(keys, database_url, {**base, **world}, services)
     env = {**base, **world, **database, "DECOMPOSE_INTERNAL_SECRET": secret, **{env_name(n): urls[n] for n in names},
-           **({ENABLE: "1"} if contract_reset else {})}
+           **({ENABLE: "1", **reset_allowance(settings)} if contract_reset else {})}
     gateway_port = port or free_port()
     monolith = find(python, root)
     runner = service_runner(monolith, services, root, scratch)

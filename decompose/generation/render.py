@@ -78,6 +78,8 @@ def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: s
     runtime, why = deploy.lambda_runtime(installed.python if installed else ())
     _string_requirements(layout, sources, installed)
     _render_layer(files, layout, sources, tops, installed, runtime)
+    if layout.entry is not None and layout.entry.framework == "django":
+        files.update(_django_migrations(analysis, sources.root))
     writers = classify.writers(analysis)
     layer_dists = {r.name for r in deploy.requirements(layout.layer.external, tops, installed)}
     suite = _suite_call(analysis, sources.root, layout.entry)  # one read of the suite for every service's tests
@@ -167,6 +169,19 @@ def _package_data(sources: Sources, modules: Iterable[str]) -> list[tuple[str, b
                 for file in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")):
                     found[(dest / file.relative_to(folder)).as_posix()] = file.read_bytes()
     return sorted(found.items())
+
+
+def _django_migrations(analysis, root: Path) -> dict[str, bytes]:  # noqa: ANN001
+    """Every Django app's migrations, as they are, in the layer: each service makes the test database
+    the suite's runner makes (decompose_runtime.django_data), with the same schema and data migrations.
+    Without them every app was unmigrated, its tables made from the models before the migrated apps'
+    (PostgreSQL refused kuma's foreign keys to auth_user, a table not made yet)."""
+    found = {}
+    for module in analysis.modules:
+        if module.role == "migration" and "migrations" in module.path.split("/")[:-1]:
+            dest = module.name.replace(".", "/") + ("/__init__.py" if module.is_package else ".py")
+            found[f"shared/python/{dest}"] = (Path(root) / module.path).read_bytes()
+    return found
 
 
 def _root_files(sources: Sources, paths: list[str], code: bool = False) -> list[tuple[str, bytes]]:
