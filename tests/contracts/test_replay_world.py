@@ -188,3 +188,17 @@ def test_in_a_fleet_an_in_memory_database_the_configuration_names_itself_is_the_
     with alone.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM sqlite_master")).scalar() == 0
     alone.dispose()
+
+
+def test_the_monolith_host_in_a_fleet_opens_its_in_memory_database_as_the_scenarios_file(tmp_path, monkeypatch):
+    """`gateway up --contract-world` runs the monolith beside the services: the same scenario file for all."""
+    from decompose.gateway import host
+
+    (tmp_path / "tinyapp.py").write_text("def factory(config):\n    return lambda environ, start: config\n")
+    monkeypatch.setenv(appcall.SHARED, "1")
+    monkeypatch.setenv(appcall.SCRATCH, str(tmp_path))
+    app = host.load_app("tinyapp:factory({'SQLALCHEMY_DATABASE_URI': 'sqlite://'})", tmp_path)
+    assert app(None, None) == {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/shared.sqlite"}
+    monkeypatch.delenv(appcall.SHARED)
+    alone = host.load_app("tinyapp:factory({'SQLALCHEMY_DATABASE_URI': 'sqlite://'})", tmp_path)
+    assert alone(None, None) == {"SQLALCHEMY_DATABASE_URI": "sqlite://"}

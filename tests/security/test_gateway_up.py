@@ -367,6 +367,16 @@ def test_up_refuses_a_database_the_processes_would_not_share(copy, monkeypatch, 
         api.shared_database(("TINY_DATABASE_URL",), url, dict(os.environ), Path("services"))
 
 
+def test_in_the_contract_world_an_unset_key_is_left_to_the_worlds_app_and_a_set_one_still_checked(copy, monkeypatch):
+    """flasky-style TestingConfig: the world's app names its database in a config class; every process of the
+    contract world opens its in-memory SQLite as the scenario's one file (appcall), so DATABASE_URL need not be set."""
+    monkeypatch.chdir(copy)
+    assert api.shared_database(("TINY_DATABASE_URL",), None, {}, Path("services"), left_to_world=True) == {}
+    with pytest.raises(UserError, match="an in-memory database cannot be shared"):
+        api.shared_database(("TINY_DATABASE_URL",), None, {"TINY_DATABASE_URL": "sqlite://"}, Path("services"),
+                            left_to_world=True)
+
+
 def test_a_database_named_by_hand_is_made_absolute_once_for_all(copy, monkeypatch):
     monkeypatch.chdir(copy)
     found = api.shared_database(("SHOP_DSN",), "sqlite:///data/x.db?timeout=5", {}, Path("services"))
