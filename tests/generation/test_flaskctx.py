@@ -7,24 +7,16 @@ import json
 
 import pytest
 from flask import Flask, g, request
-from sqlalchemy import String, create_engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
 import decompose.generation.runtime.wire as wire
 from decompose.generation.runtime import carry, flaskctx
 from decompose.generation.runtime.internal import Endpoint
+from tests.generation.test_wire import Base
+from tests.generation.test_wire import Product as User  # any ORM row: the user the login decorator loaded
 
 SECRET = {"x-decompose-secret": "s3cret"}
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class User(Base):
-    __tablename__ = "user"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(50))
 
 
 @pytest.fixture()
@@ -36,7 +28,7 @@ def world(monkeypatch):
     session.add(User(id=7, name="ada"))
     session.commit()
     saved = dict(wire._MODELS)
-    wire.allow(models=[f"{__name__}:User"])
+    wire.allow(models=[f"{User.__module__}:{User.__qualname__}"])
     wire.configure(session=lambda: session)
     carry.configure(flaskctx.capture, flaskctx.restored)
     monkeypatch.setenv("DECOMPOSE_INTERNAL_SECRET", "s3cret")
