@@ -115,6 +115,9 @@ def verify(target: str, options: Options) -> Verified:
         # a URL may reach remediated services (the gateway, a deployment): their eventual fields, as generated
         generated = (options.services / "generation.json").is_file()
         eventual = [f"--decompose-eventual={name}" for name in (eventual_fields(options.services) if generated else [])]
+        # a URL that takes resets (the gateway in the contract world, a host, a fleet) loads each scenario's
+        # starting rows too: users a factory made before the first request exist there as in the suite
+        eventual += ["--decompose-seed"] if options.reset else []
         with _reference(target, options, notes) as (arguments, env):
             verified = _pytest(target, target, *suites(options.contracts, options.only, planned), options, env,
                                [*arguments, *eventual])
