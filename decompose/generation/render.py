@@ -26,7 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from decompose.analysis.discovery import MIGRATION_DIRS
 from decompose.analysis.model import concrete
 from decompose.contracts.settings import Settings
-from decompose.generation import classify, cwdpaths, django, known, ownmeta, policy, suitecall
+from decompose.generation import classify, cwdpaths, django, flaskurls, known, ownmeta, policy, suitecall
 from decompose.generation import settings as deploy
 from decompose.generation.crossings import Crossing, crossings, together
 from decompose.generation.layout import Sources
@@ -81,7 +81,8 @@ def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: s
     layer_dists = {r.name for r in deploy.requirements(layout.layer.external, tops, installed)}
     # one read of the suite and the entry module for every service (its tests; its deployed app)
     calls = suitecall.FactoryCalls(_suite_call(analysis, sources.root, layout.entry),
-                                   _entry_call(analysis, sources.root, layout.entry))
+                                   _entry_call(analysis, sources.root, layout.entry),
+                                   flaskurls.endpoint_map(analysis.routes, flaskurls.Trees(sources.root, sources.modules)))
     reports = [_render_service(files, env, layout, service, sources, tops, session, plan_file, analysis, homes, writers,
                                layer_dists, contracts, installed, runtime, dotenv, calls) for service in layout.services]
     report = _report(layout, reports, analysis, homes)
@@ -242,6 +243,7 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
         files[f"{base}/chalicelib/framework.py"] = env.get_template("service/framework.py.j2").render(
             service=service.name, framework=framework, entry=entry, entry_module=entry.element.split(":")[0],
             entry_name=entry.element.split(":")[1], session=session, entry_call=calls.entry,
+            other_rules=flaskurls.rules(calls.endpoints, lambda r: homes.get(r.handler) not in (service.name, LAYER)),
             registrations=[_registration(r, framework) for r in service.registrations], models=models, errors=errors)
     if service.exposed:
         files[f"{base}/chalicelib/internal.py"] = _internal(env, service, setup=framework == "django")
