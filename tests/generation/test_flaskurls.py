@@ -23,15 +23,9 @@ FLASKY = {
             app.register_blueprint(auth_blueprint, url_prefix='/auth')
             return app
     """,
-    "app/main/__init__.py": """
-        from flask import Blueprint
-
-        main = Blueprint('main', __name__)
-
-        from . import views
-    """,
+    **{f"app/{name}/__init__.py": f"from flask import Blueprint\n\n{name} = Blueprint('{name}', __name__)\n\nfrom . import views\n"
+       for name in ("main", "auth")},
     "app/main/views.py": """
-        from flask import redirect, url_for
         from . import main
 
         @main.route('/')
@@ -41,13 +35,6 @@ FLASKY = {
         @main.route('/user/<username>', endpoint='profile')
         def user(username):
             return username
-    """,
-    "app/auth/__init__.py": """
-        from flask import Blueprint
-
-        auth = Blueprint('auth', __name__)
-
-        from . import views
     """,
     "app/auth/views.py": """
         from flask import redirect, url_for
