@@ -29,6 +29,7 @@ import pytest
 
 from decompose.contracts import masking
 from decompose.contracts.build import read_contract
+from decompose.contracts.calls import CallLog
 from decompose.contracts.fleet import replay_world
 from decompose.contracts.settings import Settings, read
 from decompose.contracts.targets import Http, InProcess, InProcessService
@@ -192,6 +193,8 @@ def _target(spec: str, settings: Settings, root: Path, no_reset: bool, seed: boo
         others = Http(urls, [] if no_reset else resets, settings.reset, secret, name=fleet.get("name", spec),
                       loads_data=bool(fleet.get("loads_data")), builds_app=False)
         others.eventual = tuple(fleet.get("eventual", ()))  # fields a consumer Lambda fills in (docs/remediation.md)
+        if fleet.get("calls_log"):  # the services append every internal call they run (decompose.contracts.calls)
+            others.calls = CallLog(Path(fleet["calls_log"])).since
         local = fleet.get("in_process")
         if not local:
             return others

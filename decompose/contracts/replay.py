@@ -57,6 +57,7 @@ class Step:
     error: str | None = None  # transport failure or unexpected 5xx: counts against the error budget
     answer: Answer | None = field(default=None, repr=False)
     eventual: list[str] = field(default_factory=list)  # differences let go: a consumer fills them in later
+    calls: list[str] | None = None  # the internal calls answering it made (a fleet's call log), None: not counted
 
 
 @dataclass
@@ -85,9 +86,11 @@ class Run:
 
 def replay(scenario: dict[str, Any], routes: dict[str, dict[str, Any]], send: Callable[[Request, str], Answer],
            ignore: Callable[[str], set[str]] = lambda route: set(),
-           seed: Callable[[dict[str, Any]], None] | None = None, eventual: tuple[str, ...] = ()) -> Run:
+           seed: Callable[[dict[str, Any]], None] | None = None, eventual: tuple[str, ...] = (),
+           calls: Callable[[], list[str]] | None = None) -> Run:
     """`seed`: loads the rows a test added between two requests (an exchange's "data") before sending it;
-    `eventual`: the body fields a consumer fills in after the answer (checked eventually, above)."""
+    `eventual`: the body fields a consumer fills in after the answer (checked eventually, above);
+    `calls`: the internal calls made since it was last asked (decompose.contracts.calls), kept per step."""
     bindings = [_binding(b) for b in scenario.get("bindings", [])]
     values: dict[str, str] = {}
     run = Run(scenario["name"])
@@ -107,6 +110,8 @@ def replay(scenario: dict[str, Any], routes: dict[str, dict[str, Any]], send: Ca
             except TargetError as error:
                 run.stopped = f"#{index} {step.request}: loading the rows the test added before it failed ({error})"
                 return run
+        if calls is not None:
+            calls()  # what the fresh start and the seeding made is no request's
         started = time.perf_counter()
         try:
             answer = send(request, recorded.get("service", ""))
@@ -123,6 +128,8 @@ def replay(scenario: dict[str, Any], routes: dict[str, dict[str, Any]], send: Ca
                                  lambda: send(request, recorded.get("service", "")))
         if answer.status >= 500 and expected.status < 500:
             step.error = f"status {answer.status}"
+        if calls is not None:
+            step.calls = calls()
         values.update({**capture(bindings, index, expected), **capture(bindings, index, answer)})
     return run
 

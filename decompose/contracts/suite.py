@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from decompose.contracts import masking, progress
+from decompose.contracts import calls, masking, progress
 from decompose.contracts.build import read_contract, suite_path, write_suites
 from decompose.contracts.fleet import eventual_fields, monolith_fleet, services_fleet
 from decompose.contracts.settings import Settings, read
@@ -97,7 +97,8 @@ def verify(target: str, options: Options) -> Verified:
             fleet = options.scratch / "fleet.json"
             described = {"name": f"the generated services ({len(urls)}, chalice local)", "urls": urls,
                          "resets": sorted(urls.values()), "secret": secret, "loads_data": True,
-                         "eventual": eventual_fields(options.services)}
+                         "eventual": eventual_fields(options.services),
+                         "calls_log": str(calls.log_path(options.scratch / "logs"))}
             if options.in_process:
                 described["in_process"] = str((options.services / only[0]).resolve())
                 described["name"] = f"service {only[0]} in-process (chalice.test.Client), the other {len(urls) - 1} under chalice local"

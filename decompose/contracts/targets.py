@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,7 @@ class Http:
         self.resets, self.hooks, self.secret = resets, list(hooks), secret
         self.client = bare(httpx.Client(timeout=timeout))
         self.name = name or ", ".join(resets)
+        self.calls: Callable[[], list[str]] | None = None  # a fleet's call log (decompose.contracts.calls)
 
     def fresh(self, env: dict[str, str], ran: frozenset[str] = frozenset(), app: str | None = None) -> None:
         """Reset the first process (it builds the app: a fresh database gets its tables), then the others at once.

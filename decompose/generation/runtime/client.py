@@ -29,6 +29,7 @@ from . import carry, wire
 from .auth import AUTH_ENV, SECRET_ENV, SECRET_HEADER
 
 CALL_PATH = "/_decompose/call/"
+CALL_LOG = "DECOMPOSE_CALL_LOG"  # a file the callee appends each call's target to (local fleet only: internal.py)
 MAX_ANSWER = 6 * 1024 * 1024  # Lambda's synchronous payload limit: no real answer is bigger
 RETRY_STATUSES = (502, 503, 504)
 BACKOFF = (0.1, 0.3)

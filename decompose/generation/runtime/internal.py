@@ -16,6 +16,10 @@
 
 The callee commits its own unit of work: a call across services is no longer part of the caller's
 transaction (the generation report lists every such call that writes).
+
+Where the environment names a call log (CALL_LOG: set only by decompose's local fleet, never on AWS),
+every call this endpoint runs appends its target there, one line each: `contracts verify --target
+services` counts the internal calls each replayed request made (decompose.contracts.calls).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import contextlib
 import inspect
 import json
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +36,7 @@ from chalice import Response
 
 from . import asgi, carry, wire
 from .auth import refusal
+from .client import CALL_LOG
 
 MAX_BODY = 6 * 1024 * 1024  # Lambda's synchronous payload limit: a bigger call could not arrive on AWS
 LOG = logging.getLogger("decompose_runtime.internal")
@@ -69,6 +75,7 @@ class Endpoint:
     def _in_context(self, context: Any, target: str, function: Callable[..., Any], args: list, kwargs: dict) -> Response:
         try:
             with carry.restored(context):
+                _logged(target)  # run, in the caller's context (one that does not decode is refused: not run)
                 return _json(200, self._run(target, function, args, kwargs))
         except (wire.WireError, ValueError) as error:  # _run returns every error of the call itself
             return _json(400, {"message": f"the call's request context does not decode: {error}"})
@@ -91,6 +98,14 @@ class Endpoint:
                 session.rollback()
             LOG.warning("internal call %s raised", target, exc_info=error)
             return {"error": wire.encode_error(error)}
+
+
+def _logged(target: str) -> None:
+    """One line per call run, for the local fleet's count (module docstring); one write, appended."""
+    path = os.environ.get(CALL_LOG)
+    if path:
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(target + "\n")
 
 
 async def _awaited(awaitable: Any) -> Any:
