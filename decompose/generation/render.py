@@ -82,9 +82,11 @@ def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: s
         files.update(_django_migrations(analysis, sources.root))
     writers = classify.writers(analysis)
     layer_dists = {r.name for r in deploy.requirements(layout.layer.external, tops, installed)}
-    suite = _suite_call(analysis, sources.root, layout.entry)  # one read of the suite for every service's tests
+    # one read of the suite and the entry module for every service (its tests; its deployed app)
+    calls = suitecall.FactoryCalls(_suite_call(analysis, sources.root, layout.entry),
+                                   _entry_call(analysis, sources.root, layout.entry))
     reports = [_render_service(files, env, layout, service, sources, tops, session, plan_file, analysis, homes, writers,
-                               layer_dists, contracts, installed, runtime, dotenv, suite) for service in layout.services]
+                               layer_dists, contracts, installed, runtime, dotenv, calls) for service in layout.services]
     report = _report(layout, reports, analysis, homes)
     report["shared"]["lambda_runtime"] = {"runtime": runtime, **({"why": why} if why else {})}
     report["scripts"] = [{"module": m, "path": info.path} for m, info in sorted(sources.scripts.items())]  # not shipped
@@ -227,7 +229,7 @@ Outputs:
 def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, service: ServiceLayout, sources: Sources,
                     tops: set[str], session: dict | None, plan_file: str, analysis, homes: dict[str, str],
                     writers: set[str], layer_dists: set[str], contracts: Settings, installed: deploy.Installed | None,
-                    runtime: str, dotenv: tuple[str, ...] = (), suite: str | None = None) -> dict:
+                    runtime: str, dotenv: tuple[str, ...] = (), calls: suitecall.FactoryCalls = suitecall.FactoryCalls()) -> dict:
     base = _slug(service.name)
     by_owner = _remote_by_owner(service)
     clients = _client_names(by_owner)
@@ -268,7 +270,7 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     else:
         files[f"{base}/chalicelib/framework.py"] = env.get_template("service/framework.py.j2").render(
             service=service.name, framework=framework, entry=entry, entry_module=entry.element.split(":")[0],
-            entry_name=entry.element.split(":")[1], session=session,
+            entry_name=entry.element.split(":")[1], session=session, entry_call=calls.entry,
             registrations=[_registration(r, framework) for r in service.registrations], models=models, errors=errors,
             foreign=_foreign(layout, service, sources, analysis, homes) if framework == "flask" else [])
     if service.exposed:
@@ -283,7 +285,7 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     reqs = [r for r in deploy.requirements(service.external, tops, installed) if r.name not in layer_dists]
     files[f"{base}/requirements.txt"] = _requirements_text(f"service {service.name}", reqs, installed)
     app_routes = [r for r in analysis.routes if homes.get(r.handler) == LAYER]  # declared in the factory: every service serves them
-    _render_tests(files, env, base, service, framework, routes, app_routes, suite, tops)
+    _render_tests(files, env, base, service, framework, routes, app_routes, calls.suite, tops)
     return {"service": service, "routes": routes, "env": env_vars, "sizing": sizing, "requirements": reqs}
 
 
@@ -300,14 +302,31 @@ def _reset_env(env: dict, framework: str) -> list[str]:
 def _suite_call(analysis, root: Path, entry) -> str | None:  # noqa: ANN001
     """How the monolith's tests call its factory, when it cannot be called bare (decompose.generation.suitecall):
     its services' tests do the same. None for an app object, a Django project, or no entry."""
+    if _needs_arguments(analysis, root, entry) is None:
+        return None
+    tests = [Path(root) / m.path for m in analysis.modules if m.role == "test" and not m.parse_error]
+    return suitecall.suite_call(entry.element, tests)
+
+
+def _entry_call(analysis, root: Path, entry) -> suitecall.EntryCall | None:  # noqa: ANN001
+    """How the monolith's entry module builds a factory that cannot be called bare (flasky.py's
+    `create_app(os.getenv('FLASK_CONFIG') or 'default')`): a deployed service builds it the same way."""
+    factory = _needs_arguments(analysis, root, entry)
+    if factory is None:
+        return None
+    modules = sorted((m for m in analysis.modules if m.role != "test" and not m.parse_error),
+                     key=lambda m: (m.path.count("/"), m.path))
+    return suitecall.entry_call(entry.element, [(m.path, Path(root) / m.path) for m in modules])
+
+
+def _needs_arguments(analysis, root: Path, entry) -> Path | None:  # noqa: ANN001
+    """The file of the entry's factory when it has a parameter without a default (None for an app object,
+    a Django project, no entry, or a factory that can be called bare)."""
     if entry is None or not entry.is_factory or entry.framework == "django":
         return None
     module, name = entry.element.split(":")
     factory = next((Path(root) / m.path for m in analysis.modules if m.name == module), None)
-    if factory is None or not suitecall.needs_arguments(factory, name):
-        return None
-    tests = [Path(root) / m.path for m in analysis.modules if m.role == "test" and not m.parse_error]
-    return suitecall.suite_call(entry.element, tests)
+    return factory if factory is not None and suitecall.needs_arguments(factory, name) else None
 
 
 # pytest looks upwards for its configuration: without a file of its own, a service's tests took the
