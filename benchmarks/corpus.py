@@ -268,7 +268,7 @@ def _scenarios(facts: dict) -> str:
 
 COLUMNS = ("app", "fw", "routes found/hand", "tables", "services", "MoJoFM (baseline)", "plan", "check", "generate",
            "pins as app / differ / env only / none", "importing", "generated tests",
-           "scenarios rec / repl / mono / svc / gw", "first error")
+           "scenarios rec / repl / mono / svc / gw", "internal calls per request (median / most)", "first error")
 
 
 def _cells(row: dict) -> list[str]:
@@ -276,7 +276,13 @@ def _cells(row: dict) -> list[str]:
     return [row["app"], row["framework"], _routes(row), _n(facts.get("tables")), _n(facts.get("services")), _mojo(facts),
             _state(row, "plan"), _state(row, "check"), _state(row, "generate"), _pins(facts.get("requirements")),
             _pair(facts.get("importing")),
-            _pair(facts.get("tests")), _scenarios(facts), (row.get("error") or "").replace("|", "\\|")]
+            _pair(facts.get("tests")), _scenarios(facts), _calls(facts.get("internal_calls")),
+            (row.get("error") or "").replace("|", "\\|")]
+
+
+def _calls(counted: dict | None) -> str:
+    """Internal calls per request on the generated services (`contracts verify --target services`)."""
+    return "-" if not counted else f"{counted['median']:g} / {counted['max']}"
 
 
 def _pins(found: dict | None) -> str:

@@ -392,6 +392,8 @@ def _verify(shell: Shell, run: Run, name: str, target: str) -> Stage:
     stage = _command_stage(name, result)
     verified = _json_out(result)
     run.facts[name] = passing_scenarios(verified) if verified else None
+    if target == "services" and verified:
+        run.facts["internal_calls"] = verified.get("internal_calls")  # per request (decompose.contracts.calls)
     return stage
 
 

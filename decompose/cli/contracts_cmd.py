@@ -165,17 +165,24 @@ def _summary(verified, verbosity: int) -> None:
     unverified = sum(_state(r) == "not verified" for r in routes)
     table = Table(title=f"{verified.target}: {within}/{len(routes)} routes within contract"
                         + (f", {unverified} not verified" if unverified else ""), box=box.SIMPLE_HEAD)
-    for column in ("service", "route", "answers", "broken", "errors", "p95 ms", "budget ms", ""):
-        table.add_column(column, no_wrap=True,
-                         justify="right" if column in ("answers", "broken", "errors", "p95 ms", "budget ms") else "left")
+    counted = results.get("internal_calls")  # the generated services' call log (decompose.contracts.calls)
+    numbers = ("answers", "broken", "errors", "p95 ms", "budget ms", *(("calls",) if counted else ()))
+    for column in ("service", "route", *numbers, ""):
+        table.add_column(column, no_wrap=True, justify="right" if column in numbers else "left")
     for r in shown:
         table.add_row(r["service"], r["route"], str(r["exchanges"]), str(r["failed"]), str(r["errors"]),
-                      _ms(r["p95_ms"]), _ms(r["budget_ms"]), STATES[_state(r)])
+                      _ms(r["p95_ms"]), _ms(r["budget_ms"]), *((_calls(r),) if counted else ()), STATES[_state(r)])
     table_console().print(table)
+    if counted:
+        console.print(_calls_line(counted), soft_wrap=True)
     scenarios = results["scenarios"]
     passed = sum(s["passed"] for s in scenarios)
     console.print(f"Scenarios: {passed}/{len(scenarios)} answered as recorded, {len(results['skipped'])} skipped "
                   "(not replayable or unstable).")
+    unowned = {s["name"]: s.get("unowned", 0) for s in scenarios if s.get("unowned")}
+    if unowned:
+        console.print(f"Not sent, in {len(unowned)} scenario(s): {sum(unowned.values())} exchange(s) no service owns "
+                      "(no analysed route matches; behind the gateway the monolith answers them).", soft_wrap=True)
     for service in verified.empty:
         console.print(f"[yellow]nothing to verify[/] for service {service}: its contract has no recorded scenario "
                       "(no test of the monolith reached its routes)", soft_wrap=True)
@@ -220,6 +227,18 @@ def verdict_line(passed: bool, results: dict) -> str:
         return "[red]FAILED[/]: the contract suite itself failed, no route or scenario was judged wrong (see above; exit 1)."
     return (f"[red]FAILED[/]: {len(failing)} routes out of contract ({slow} over their latency budget), "
             f"{wrong} scenarios with a wrong answer{untested} (exit 1).")
+
+
+def _calls(route: dict) -> str:
+    """A route's internal calls per request, median/most ("-": none of its requests was counted)."""
+    if route.get("calls_median") is None:
+        return "-"
+    return f"{route['calls_median']:g}/{route['calls_max']}"
+
+
+def _calls_line(counted: dict) -> str:
+    return (f"Internal calls per request (calls column: median/most): median {counted['median']:g}, most "
+            f"{counted['max']}, over {counted['requests']} requests; {counted['over_one']} made more than one.")
 
 
 def _ms(value) -> str:

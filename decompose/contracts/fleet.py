@@ -19,12 +19,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from decompose.artefacts import GENERATION, read_json
+from decompose.contracts import calls
 from decompose.contracts.settings import Settings
 from decompose.errors import UserError
 from decompose.gateway import aws_local
 from decompose.gateway.table import MONOLITH
 from decompose.gateway.upstreams import Fleet, ServiceRunner, Upstream, chalice_local, free_port
-from decompose.generation.runtime.client import env_name
+from decompose.generation.runtime.client import CALL_LOG, env_name
 from decompose.contracts.appcall import ROOT as APP_ROOT
 from decompose.contracts.appcall import VARIABLE as APP
 from decompose.generation.runtime.reset import ALLOW, ENABLE, SHARED
@@ -68,7 +69,7 @@ def replay_world(settings: Settings, root: Path | None = None) -> dict[str, str]
     when the service was generated: its app factory's arguments ([contracts] app, decompose_runtime.appcall)
     and what a reset may name (the [contracts] hooks and env keys, decompose_runtime.reset.launched).
     `root`: the monolith's folder, where a configuration class of its tests is loaded from by file."""
-    world = {ALLOW: json.dumps({"hooks": sorted(settings.reset), "env": sorted(settings.env)}, sort_keys=True),
+    world = {**reset_allowance(settings),
              SHARED: "1"}  # one database for the fleet, a file in each scenario's folder (appcall.shared)
     if settings.app:
         world[APP] = settings.app
@@ -77,18 +78,27 @@ def replay_world(settings: Settings, root: Path | None = None) -> dict[str, str]
     return world
 
 
+def reset_allowance(settings: Settings) -> dict[str, str]:
+    """What a reset may name, from the plan as it is now (the [contracts] hooks and env keys): `contracts
+    record` writes [contracts.env] after `generate`, so the list written at generation may lack them."""
+    return {ALLOW: json.dumps({"hooks": sorted(settings.reset), "env": sorted(settings.env)}, sort_keys=True)}
+
+
 @contextlib.contextmanager
 def services_fleet(folder: Path, env: dict[str, str], logs: Path, runner: ServiceRunner | None = None,
                    settings: Settings | None = None, root: Path | None = None) -> Iterator[tuple[Fleet, dict[str, str], str]]:
     """Start every generated service (in the monolith's interpreter when `runner` says so, see
-    decompose.interpreter.service_runner) in the plan's world (`settings`: replay_world); yields
-    (fleet, urls, secret) and stops them all on exit."""
+    decompose.interpreter.service_runner) in the plan's world (`settings`: replay_world), each appending
+    the internal calls it runs to `calls.log_path(logs)`; yields (fleet, urls, secret) and stops them all on exit."""
     names = generated_services(folder)
     ports = {name: free_port() for name in names}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     secret = secrets.token_hex(16)
     base = {k: v for k, v in os.environ.items() if not k.startswith(HIDDEN)}
-    shared = {**base, **env, ENABLE: "1", "DECOMPOSE_INTERNAL_SECRET": secret,
+    count = calls.log_path(logs)
+    count.parent.mkdir(parents=True, exist_ok=True)
+    count.unlink(missing_ok=True)  # this run's calls only
+    shared = {**base, **env, ENABLE: "1", "DECOMPOSE_INTERNAL_SECRET": secret, CALL_LOG: str(count),
               **replay_world(settings or Settings(), root), **{env_name(name): url for name, url in urls.items()}}
     with aws_local.running(folder, names, logs) as aws:  # moto_server for services remediated by [remediate]
         upstreams = [chalice_local(name, folder / name, ports[name], {**shared, **aws.get(name, {})}, runner)

@@ -29,6 +29,7 @@ import pytest
 
 from decompose.contracts import masking
 from decompose.contracts.build import read_contract
+from decompose.contracts.calls import CallLog
 from decompose.contracts.fleet import replay_world
 from decompose.contracts.settings import Settings, read
 from decompose.contracts.targets import Http, InProcess, InProcessService
@@ -90,7 +91,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--decompose-results", default=None, help="Write the results (routes, scenarios) as JSON here.")
     group.addoption("--decompose-progress", default=None, help="Append 'done/total' to this file as each test finishes.")
     group.addoption("--decompose-seed", action="store_true",
-                    help="The URL target is the monolith's host: its reset loads each scenario's starting data.")
+                    help="The URL target's resets load each scenario's starting data (the monolith's host, the gateway "
+                         "in the contract world, services started with DECOMPOSE_CONTRACT_RESET=1).")
     group.addoption("--decompose-eventual", action="append", default=[],
                     help="A body field a remediated service fills in after its answer (repeatable): checked eventually "
                          "on a URL target, as on the services (the gateway, or deployed services).")
@@ -192,6 +194,8 @@ def _target(spec: str, settings: Settings, root: Path, no_reset: bool, seed: boo
         others = Http(urls, [] if no_reset else resets, settings.reset, secret, name=fleet.get("name", spec),
                       loads_data=bool(fleet.get("loads_data")), builds_app=False)
         others.eventual = tuple(fleet.get("eventual", ()))  # fields a consumer Lambda fills in (docs/remediation.md)
+        if fleet.get("calls_log"):  # the services append every internal call they run (decompose.contracts.calls)
+            others.calls = CallLog(Path(fleet["calls_log"])).since
         local = fleet.get("in_process")
         if not local:
             return others

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from decompose.artefacts import LATENCY, read_json
-from decompose.contracts import masking
+from decompose.contracts import calls, masking
 from decompose.contracts.binding import Request
 from decompose.contracts.build import percentile
 from decompose.contracts.compare import Answer
@@ -60,6 +60,9 @@ class RouteVerdict:
     budget_ms: float | None = None
     latency: str = "not judged"  # "this run" (against the reference), "recorded" (latency.json), "not judged"
     problems: list[str] = field(default_factory=list)
+    calls_median: float | None = None  # internal calls per request (the generated services' call log)
+    calls_max: int | None = None
+    called: list[str] = field(default_factory=list)  # the functions those calls ran, sorted
 
     @property
     def verified(self) -> bool:
@@ -147,7 +150,7 @@ class Verifier:
             return Run(scenario["name"], stopped=f"the fresh start failed: {error}")
         reset.settle()  # the last scenario's garbage goes now, not in the middle of a timed request
         return replay(scenario, contract["routes"], target.send, self.settings.ignored, getattr(target, "seed", None),
-                      tuple(getattr(target, "eventual", ())))
+                      tuple(getattr(target, "eventual", ())), getattr(target, "calls", None))
 
     def route(self, contract: dict[str, Any], route: str) -> RouteVerdict:
         service = contract["service"]
@@ -157,6 +160,8 @@ class Verifier:
         verdict.errors = sum(1 for s in steps if s.error)
         timed = sorted(s.ms for s in steps if s.status is not None)
         verdict.p95_ms = round(percentile(timed, 95), 1) if timed else None
+        for name, value in calls.route_counts(steps).items():
+            setattr(verdict, name, value)
         self._budget(verdict)
         verdict.problems = self._problems(verdict)
         self.verdicts.append(verdict)
@@ -195,13 +200,15 @@ class Verifier:
             for run in runs:
                 by_name.setdefault(run.name, []).append(run)
             scenarios += [{"service": service, "name": name, "passed": all(r.passed for r in same),
-                           "failures": sum(1 for r in same for s in r.steps if s.problems)} for name, same in by_name.items()]
+                           "failures": sum(1 for r in same for s in r.steps if s.problems),
+                           "unowned": sum(1 for s in same[-1].steps if s.unowned)} for name, same in by_name.items()]
         skipped = [{"service": service, "name": name, "why": why}
                    for service, items in sorted(self.skipped.items()) for name, why in items]
         routes = [{**asdict(v), "passed": v.passed, "verified": v.verified, "state": v.state}
                   for v in sorted(self.verdicts, key=lambda v: (v.service, v.route))]
         return {"target": self.target.name, "scenarios": scenarios, "skipped": skipped, "routes": routes, "warmed_up": self.warmed,
                 "latency_baseline": self.baseline is not None or self.reference is not None,
+                "internal_calls": calls.counted(s for runs in self.replayed.values() for run in runs for s in run.steps),
                 "reference": self.reference.name if self.reference is not None else None}
 
 
@@ -217,7 +224,7 @@ def start(target: Any, env: dict[str, str], scenario: dict[str, Any]) -> None:
         target.fresh(env)
     seed = getattr(target, "seed", None)
     if isinstance(scenario.get("data"), dict) and seed is not None:
-        seed(scenario["data"])  # {} too: the tables the test's database had
+        seed(scenario["data"], replace=True)  # {} too: the tables the test's database had (and no other rows)
 
 
 def covering(scenarios: dict[str, dict[str, Any]]) -> list[str]:

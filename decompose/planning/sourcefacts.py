@@ -57,7 +57,7 @@ def read_facts(graph: ElementGraph, root: Path) -> SourceFacts:
         trees[module] = tree
         facts.runtime[module] = _bodies(tree)
         facts.decorated[module] = _decorators(tree)
-        builders = _builders(tree)
+        builders = builders_of(tree)
         if builders:
             facts.builders[module] = builders
     _settings_variants(facts, trees, graph)
@@ -120,7 +120,7 @@ def _chain(node: ast.AST) -> list[str]:
     return names
 
 
-def _builders(tree: ast.Module) -> list[str]:
+def builders_of(tree: ast.Module) -> list[str]:
     """Top-level functions and assignments whose code calls Flask(...) or FastAPI(...), or a subclass of
     them defined in the same module (`class CTFdFlask(Flask)`); for Django, the settings' ROOT_URLCONF."""
     found = []

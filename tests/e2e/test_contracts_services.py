@@ -31,6 +31,9 @@ def test_every_generated_service_keeps_its_contract(recorded):
     assert all(r["passed"] and r["failed"] == r["errors"] == 0 for r in routes), [r for r in routes if not r["passed"]]
     assert all(s["passed"] for s in results["scenarios"]) and len(results["scenarios"]) > 150
     assert results["target"].startswith(f"the generated services ({len(report['services'])}") and len(report["services"]) == 12
+    # #23: the median request makes at most one internal call (the services' call log, decompose.contracts.calls)
+    counted, calls = results["internal_calls"], {r["route"]: (r["calls_median"], r["called"]) for r in routes}
+    assert counted["requests"] > 150 and counted["median"] <= 1, (counted, calls)
 
 
 def break_cart(services: Path) -> None:
