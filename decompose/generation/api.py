@@ -38,16 +38,18 @@ class Generation:
 
 
 def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | None = None,
-             stage: Callable[[str], None] = lambda name: None, python: Path | None = None) -> Generation:
+             stage: Callable[[str], None] = lambda name: None, python: Path | None = None,
+             sources: Sources | None = None) -> Generation:
     """`stage` is told each stage as it starts (the CLI's progress bar). python: the monolith's
     interpreter (decompose.interpreter finds it without one); its distributions name and pin the
-    services' requirements."""
+    services' requirements. sources: the monolith's parsed modules when the caller already holds them
+    (`sources_of`: they do not depend on the plan; several plans of one analysis share them)."""
     stage("reading the analysis")
     ws = load(analysis_path, plan=plan_path)
     stage("checking the plan")
     found = sound_plan(ws, plan_path, source)
     pathpins.require_resolved([r for s in found.plan.services for r in s.routes], "generate", str(plan_path))
-    sources = sources_of(ws, source)
+    sources = sources or sources_of(ws, source)
     stage("laying out the services")
     layout = _layout(ws.analysis, found.homes, sources)
     monolith = find(python, Path("."))

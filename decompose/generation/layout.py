@@ -105,7 +105,7 @@ def build_layout(analysis: Analysis, homes: dict[str, str], sources: Sources, co
     chains = _url_chains(sources, entry)
     services = [_service(name, sources, homes, layer, analysis, containers, chains) for name in names]
     _expose(services, sources, analysis)
-    return Layout(project, str(sources.root), services, layer, entry)
+    return Layout(project, str(sources.root), services, layer, entry, containers=containers)
 
 
 # --- the shared layer ------------------------------------------------------------------------------------

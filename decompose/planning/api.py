@@ -81,7 +81,8 @@ def propose_plan(ws: Workspace, settings: Settings, constraints: Constraints,
                  previous: tomlkit.TOMLDocument | None = None, ground_truth: Path | None = None) -> Proposal:
     if settings.strategy not in STRATEGIES:
         raise UserError(f"unknown strategy {settings.strategy!r}", f"use one of: {', '.join(sorted(STRATEGIES))}")
-    options = PlanOptions(settings.strategy, settings.resolution, settings.seed, settings.services, ws.weights, constraints=constraints)
+    options = PlanOptions(settings.strategy, settings.resolution, settings.seed, settings.services, ws.weights,
+                          constraints=constraints, facts=ws.facts())
     placement = _proposed(ws, options, set(constraints.pins.values()))
     plan = roll_up(ws.graph, placement, constraints, settings)
     homes, _ = placement_of(plan, ws.graph)
@@ -97,7 +98,8 @@ def propose_plan(ws: Workspace, settings: Settings, constraints: Constraints,
 
 def proposed_remediations(ws: Workspace) -> list[remediation.Decision]:
     """[remediate]'s proposals: a decision per hazard in a request path and per static folder."""
-    return remediation.propose(ws.analysis.hazards, static_folders(ws))
+    registries = remediation.code_registries(Path(ws.root), ws.analysis.hazards)
+    return remediation.propose(ws.analysis.hazards, static_folders(ws), registries)
 
 
 def static_folders(ws: Workspace, root: Path | None = None) -> list[str]:
