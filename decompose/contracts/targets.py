@@ -77,10 +77,11 @@ class InProcess:
         self.client = bare(_asgi_client(app) if is_asgi(app) else
                             httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://localhost"))
 
-    def seed(self, data: dict[str, Any]) -> None:
-        """The scenario's starting rows, into the fresh app's database (decompose.contracts.startdata)."""
+    def seed(self, data: dict[str, Any], replace: bool = False) -> None:
+        """The scenario's starting rows, into the fresh app's database (decompose.contracts.startdata);
+        replace: a scenario's start, when the tables hold exactly these rows afterwards."""
         try:
-            startdata.load(self.app, data)
+            startdata.load(self.app, data, replace=replace)
         except Exception as error:  # noqa: BLE001  (the app's database: its error is the scenario's)
             raise TargetError(f"loading the scenario's starting data failed ({type(error).__name__}: {error})") from error
 
@@ -134,12 +135,13 @@ class Http:
             raise TargetError(f"reset hook {min(ran_nowhere)} ran in no process: no service has that function "
                               "(check [contracts] reset in the plan)")
 
-    def seed(self, data: dict[str, Any]) -> None:
+    def seed(self, data: dict[str, Any], replace: bool = False) -> None:
         """The scenario's starting rows, loaded by every reset process in turn (the first builds a shared
-        database; the others find those rows there and skip them, or fill their own in-memory one)."""
+        database; the others find those rows there and skip them, or fill their own in-memory one);
+        replace: a scenario's start, each process leaving its tables holding exactly these rows."""
         if self.loads_data:
             for base in self.resets:
-                self._reset(base, {}, {"data": data})
+                self._reset(base, {}, {"data": data, **({"replace": True} if replace else {})})
 
     def _reset(self, base: str, env: dict[str, str], only_data: dict[str, Any] | None = None) -> set[str]:
         """Reset `base` (env and hooks, then a new app); with `only_data`, load those rows into its current app

@@ -224,7 +224,7 @@ def start(target: Any, env: dict[str, str], scenario: dict[str, Any]) -> None:
         target.fresh(env)
     seed = getattr(target, "seed", None)
     if isinstance(scenario.get("data"), dict) and seed is not None:
-        seed(scenario["data"])  # {} too: the tables the test's database had
+        seed(scenario["data"], replace=True)  # {} too: the tables the test's database had (and no other rows)
 
 
 def covering(scenarios: dict[str, dict[str, Any]]) -> list[str]:

@@ -44,7 +44,8 @@ def settings_module(sources: Sources, layer: set[str]) -> str | None:
 
 
 def _env_defaults(sources: Sources) -> list[str]:
-    ranked = sorted(sources.modules, key=lambda m: (m.rsplit(".", 1)[-1] not in ("manage", "wsgi", "asgi"), m))
+    ranked = sorted([*sources.modules, *sources.scripts],  # manage.py is a script: read, not shipped
+                    key=lambda m: (m.rsplit(".", 1)[-1] not in ("manage", "wsgi", "asgi"), m))
     found: list[str] = []
     for module in ranked:
         for value in _settings_defaults(sources.parsed(module).tree):
