@@ -13,7 +13,7 @@ from decompose.generation.layout import Sources
 from decompose.generation.source import parse
 from decompose.generation.unplug import find_entry
 from decompose.generation.views import prune_imports
-from decompose.planning.sourcefacts import _builders
+from decompose.planning.sourcefacts import builders_of
 from tests.helpers import analyse
 
 PROJECT = {
@@ -130,8 +130,8 @@ def test_example_paths_fill_django_converters_and_keep_the_trailing_slash():
 def test_the_settings_module_is_a_builder_for_the_plan():
     import ast
 
-    assert _builders(ast.parse('ROOT_URLCONF = "config.urls"\nDEBUG = True\n')) == ["ROOT_URLCONF"]
-    assert _builders(ast.parse("DEBUG = True\n")) == []
+    assert builders_of(ast.parse('ROOT_URLCONF = "config.urls"\nDEBUG = True\n')) == ["ROOT_URLCONF"]
+    assert builders_of(ast.parse("DEBUG = True\n")) == []
 
 
 def test_a_module_goes_under_its_dotted_name_whatever_folder_holds_it(tmp_path):
