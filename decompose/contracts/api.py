@@ -139,7 +139,7 @@ def _world_findings(contracts: dict[str, dict[str, Any]], result: RecordResult) 
 def _calibrate(contracts: Path, plan: Path, root: Path, out: Path, interpreter: Interpreter) -> dict[str, dict[str, Any]]:
     """Replay the fresh contracts twice on the monolith, in child processes (they import the monolith),
     one per core; a monolith with its own interpreter is served there, one host per child, reset over HTTP."""
-    shards = max(1, min(WORKERS, os.cpu_count() or 1))
+    shards = max(1, min(WORKERS, os.cpu_count() or 1)) if own_databases(read_settings(plan).env) else 1
     parts = [out.with_suffix(f".{n}.json") for n in range(shards)]
     commands = [[sys.executable, "-m", "decompose.contracts.calibrate", str(contracts), str(plan), str(root), str(part),
                  f"{n}/{shards}"] for n, part in enumerate(parts)]
@@ -164,6 +164,14 @@ def _calibrate(contracts: Path, plan: Path, root: Path, out: Path, interpreter: 
         part.unlink()
     out.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return found
+
+
+def own_databases(env: dict[str, str]) -> bool:
+    """Whether replays at once keep apart: the contract world gives each scenario a {scratch} folder of its
+    own (its database file there). Without one the database may be a server every process shares (the
+    template's PostgreSQL), and each scenario's start, which leaves the tables holding exactly its rows,
+    would empty the tables under another process's scenario: one calibration process then."""
+    return any("{scratch}" in value for value in env.values())
 
 
 def _all(commands: list[list[str]], envs: list[dict[str, str] | None]) -> list[subprocess.CompletedProcess]:

@@ -15,12 +15,20 @@ with the tables of every MetaData that this database has (capture) or that holds
 
     data = capture(app)          # {"users": [{"id": 1, "email": "...", ...}], ...}, or None (no ORM here)
     load(app, data)              # create the tables, insert every row not already there (by primary key)
+    load(app, data, replace=True)    # a scenario's start: the tables hold exactly these rows afterwards
     added(after_last_request, before_this_one)   # rows a test added between two requests (kept on the exchange)
     fresh(app)                   # before a replayed scenario: an empty database when the app does not make one
 
 A test that logs in first (an auth fixture) and builds its project with a factory afterwards changes
 the world between requests: the recorder also reads the tables after every request and before the
 next, and keeps what appeared in between on that exchange (`"data"`); replay loads it before sending it.
+
+A database that outlives a scenario (a PostgreSQL server the suite's settings name, not a file in the
+scenario's scratch folder) still holds the rows earlier scenarios left, and rows changed since (a
+module-scoped fixture resetting a user's password). The starting data is every row of every table the
+app's metadata knows at the test's first request, so a scenario's start loads it with replace=True:
+rows it does not have are deleted, rows it has under the same key with other values are updated, the
+missing ones inserted. Rows added between two requests are only added (replace=False).
 
 Values that JSON does not hold are tagged: {"$datetime": iso}, {"$date": iso}, {"$time": iso},
 {"$decimal": "1.50"}, {"$uuid": "..."}, {"$base64": "..."}, {"$json": value} (a JSON column's value),
@@ -302,15 +310,16 @@ class LoadError(RuntimeError):
     """Starting data that this app cannot take (no database, an unknown table or column)."""
 
 
-def load(app: Any, data: dict[str, list[dict[str, Any]]], strict: bool = True) -> int:
+def load(app: Any, data: dict[str, list[dict[str, Any]]], strict: bool = True, replace: bool = False) -> int:
     """Create the app's tables and insert every row not already there (rows the app makes at start,
     such as default roles, were captured too); returns the rows inserted. strict=False (a generated
-    service): rows of tables this app's models do not describe are another service's, and left to it."""
+    service): rows of tables this app's models do not describe are another service's, and left to it.
+    replace=True (a scenario's start): the tables the app knows hold exactly `data` afterwards."""
     db = _database(app)
     if db is None and _django_data().serves(app):
-        return _django_data().load(data)
+        return _django_data().load(data)  # its database is flushed by fresh() before every scenario
     if db is None:
-        return _load_plain(data, strict)
+        return _load_plain(data, strict, replace)
     with app.app_context():
         tables = {t.name: t for t in db.metadata.sorted_tables}
         data = data if strict else _known(data, tables)
@@ -318,6 +327,8 @@ def load(app: Any, data: dict[str, list[dict[str, Any]]], strict: bool = True) -
         if unknown:
             raise LoadError(f"starting data for table {unknown[0]!r}, which the app's metadata does not have")
         db.create_all()
+        if replace:
+            _replace(db.session, db.metadata.sorted_tables, data)
         inserted = 0
         for table in db.metadata.sorted_tables:  # parents before children
             inserted += _insert(db.session, table, data.get(table.name, []))
@@ -329,7 +340,7 @@ def _known(data: dict[str, list[dict[str, Any]]], tables: dict[str, Any]) -> dic
     return {name: rows for name, rows in data.items() if name in tables}
 
 
-def _load_plain(data: dict[str, list[dict[str, Any]]], strict: bool = True) -> int:
+def _load_plain(data: dict[str, list[dict[str, Any]]], strict: bool = True, replace: bool = False) -> int:
     """Plain SQLAlchemy: into the engine built last (the fresh app's), its tables created first."""
     watch()
     _build_lazy_engines()
@@ -347,6 +358,11 @@ def _load_plain(data: dict[str, list[dict[str, Any]]], strict: bool = True) -> i
             metadata.create_all(bind=engine)
     session = _session(engine)
     try:
+        if replace:
+            import sqlalchemy
+
+            present = set(sqlalchemy.inspect(engine).get_table_names())
+            _replace(session, [table for table in _sorted(tables) if table.name in present], data)
         return sum(_insert(session, table, data.get(table.name, [])) for table in _sorted(tables))
     finally:
         session.close()
@@ -359,6 +375,42 @@ def _sorted(tables: dict[str, Any]) -> list[Any]:
     return list(sort_tables(sorted(tables.values(), key=lambda t: t.name)))
 
 
+def _replace(session: Any, tables: list[Any], data: dict[str, list[dict[str, Any]]]) -> None:
+    """Children before parents: every row of `tables` that `data` does not have is deleted, and a row it
+    has under the same primary key with other values is updated to them (the inserts follow)."""
+    for table in reversed(tables):
+        _match(session, table, data.get(table.name, []))
+        session.commit()
+
+
+def _match(session: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    import json
+
+    keys = [c.name for c in table.primary_key.columns]
+    if not keys:  # no key to match rows by: the table is emptied, then filled by the inserts
+        session.execute(table.delete())
+        return
+    from sqlalchemy import and_
+
+    wanted = {json.dumps([row.get(k) for k in keys]): _checked(table, row) for row in rows}
+    for found in list(session.execute(table.select())):
+        values = dict(getattr(found, "_mapping", found))
+        row = wanted.get(json.dumps([encode(values[k]) for k in keys]))
+        where = and_(*[table.columns[k] == values[k] for k in keys])
+        if row is None:
+            session.execute(table.delete().where(where))
+        elif any(encode(values.get(name)) != value for name, value in row.items()):
+            session.execute(table.update().where(where).values(
+                {name: decode(value, table.columns[name]) for name, value in row.items()}))
+
+
+def _checked(table: Any, row: dict[str, Any]) -> dict[str, Any]:
+    wrong = sorted(set(row) - set(table.columns.keys()))
+    if wrong:
+        raise LoadError(f"starting data for {table.name}.{wrong[0]}, a column the app's metadata does not have")
+    return row
+
+
 def _insert(session: Any, table: Any, rows: list[dict[str, Any]]) -> int:
     if not rows:
         return 0
@@ -366,10 +418,7 @@ def _insert(session: Any, table: Any, rows: list[dict[str, Any]]) -> int:
     present = {tuple(r) for r in session.execute(_only(table, keys))} if keys else set()
     fresh = []
     for row in rows:
-        wrong = sorted(set(row) - set(table.columns.keys()))
-        if wrong:
-            raise LoadError(f"starting data for {table.name}.{wrong[0]}, a column the app's metadata does not have")
-        values = {name: decode(value, table.columns[name]) for name, value in row.items()}
+        values = {name: decode(value, table.columns[name]) for name, value in _checked(table, row).items()}
         if not keys or tuple(values.get(c.name) for c in keys) not in present:
             fresh.append(values)
     inserted = 0

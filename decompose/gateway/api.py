@@ -150,7 +150,9 @@ class Stack:
     interpreter: str = ""  # "monolith interpreter: PATH VERSION (how it was found)"
 
 
-DATABASE_NAME = re.compile(r"(DATABASE|(^|_)DB)_?(URL|URI)$|(^|_)DSN$", re.IGNORECASE)
+# A DSN names a database (PG_DSN), except an error tracker's project (SENTRY_DSN, GlitchTip's alike): the
+# template's optional SENTRY_DSN stopped 'gateway up' as an unset database.
+DATABASE_NAME = re.compile(r"(DATABASE|(^|_)DB)_?(URL|URI)$|^(?!.*(SENTRY|GLITCHTIP)).*(^|_)DSN$", re.IGNORECASE)
 SQLITE = re.compile(r"^(sqlite[\w+]*):///?(.*)$")
 
 

@@ -113,7 +113,10 @@ class Hosted:
         refused = self.choose(headers, body)
         if refused:
             return 403, {"message": refused}
-        return reset.handle(headers, body, self.rebuild, self.allowed, lambda data: startdata.load(self.app, data))
+        return reset.handle(headers, body, self.rebuild, self.allowed, self.seed)
+
+    def seed(self, data: dict[str, Any], replace: bool = False) -> int:
+        return startdata.load(self.app, data, replace=replace)
 
     def choose(self, headers: Any, body: bytes) -> str | None:
         """The app the next rebuild builds: a reset's "app", when it calls the host's own factory (other
@@ -186,7 +189,7 @@ class Hosted:
                 status, answer = 403, {"message": refused}
             else:
                 status, answer = await loop.run_in_executor(None, reset.handle, headers, body, rebuild, self.allowed,
-                                                            lambda data: startdata.load(self.app, data))
+                                                            self.seed)
         except Exception as error:  # noqa: BLE001  (the new app's import or startup: user code, shown to the verifier)
             status, answer = 500, {"message": f"rebuilding the app failed: {type(error).__name__}: {error}"}
         payload = _encode(answer)

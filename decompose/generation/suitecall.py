@@ -90,10 +90,9 @@ class EntryCall:
 @dataclass(frozen=True)
 class FactoryCalls:
     """What a service's app is built with, read from the source once per generate: the two calls of a factory
-    that cannot be called bare, and the Flask endpoints of every route (decompose.generation.flaskurls)."""
+    that cannot be called bare."""
     suite: str | None = None  # "app:create_app('testing')": the services' tests
     entry: EntryCall | None = None  # the deployed services
-    endpoints: dict = field(default_factory=dict)  # Route -> "main.index": other services' build-only rules
 
 
 def entry_call(element: str, modules: Iterable[tuple[str, Path]]) -> EntryCall | None:

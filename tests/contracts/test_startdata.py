@@ -150,6 +150,32 @@ def test_plain_sqlalchemy_rows_are_captured_from_the_last_engine_and_loaded_into
         startdata.load(object(), {"no_such_table": [{"id": 1}]})  # no MetaData of this process has it
 
 
+def test_a_scenario_start_leaves_a_database_that_outlives_scenarios_holding_exactly_its_rows(tmp_path, monkeypatch):
+    """A PostgreSQL database the suite's settings name is the same for every scenario: rows an earlier
+    scenario left are deleted, a row a module-scoped fixture changed (a new password) is updated, the
+    missing ones inserted; rows added between two requests are only added."""
+    from tests.helpers import write_tree
+
+    write_tree(tmp_path, {"lasting_db_for_startdata.py": PLAIN})
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import lasting_db_for_startdata as plain
+
+    startdata.watch()
+    engine = plain.make_engine(f"sqlite:///{tmp_path / 'lasting.db'}")
+    with engine.begin() as connection:  # what the last scenario left behind
+        connection.execute(plain.owners.insert(), [{"id": 3, "email": "old@example.com"}, {"id": 4, "email": "gone@example.com"}])
+        connection.execute(plain.items.insert(), [{"id": uuid.UUID(int=1), "title": "left", "owner_id": 4}])
+    data = {"owners": [{"id": 3, "email": "ann@example.com"}, {"id": 5, "email": "cy@example.com"}]}
+    assert startdata.load(object(), data, replace=True) == 1  # cy inserted; ann updated in place
+    with engine.connect() as connection:
+        assert sorted(tuple(r) for r in connection.execute(plain.owners.select())) == [
+            (3, "ann@example.com"), (5, "cy@example.com")]
+        assert list(connection.execute(plain.items.select())) == []  # a table the data has no rows of: emptied
+    assert startdata.load(object(), {"owners": [{"id": 6, "email": "di@example.com"}]}) == 1  # between requests: added
+    with engine.connect() as connection:
+        assert len(list(connection.execute(plain.owners.select()))) == 3
+
+
 LAZY = '''
     from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, select
 

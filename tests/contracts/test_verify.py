@@ -189,6 +189,15 @@ def test_calibration_finds_scenarios_whose_test_changed_the_world():
     assert found.why.startswith("#0 GET /x: status was 401 in the test, 200 on replay")
 
 
+@pytest.mark.parametrize(("env", "apart"), [({"DATABASE_URL": "sqlite:///{scratch}/app.db"}, True),
+                                            ({}, False), ({"POSTGRES_DB": "app"}, False)])
+def test_calibration_runs_at_once_only_where_each_scenario_has_a_database_of_its_own(env, apart):
+    """The template's PostgreSQL is every process's: two calibration processes emptied each other's tables."""
+    from decompose.contracts.api import own_databases
+
+    assert own_databases(env) is apart
+
+
 # --- the [contracts] table ------------------------------------------------------------------------
 
 def plan(tmp_path, table: str) -> Path:
@@ -253,11 +262,14 @@ def test_the_reset_endpoint_checks_the_secret_and_the_body(hooks, monkeypatch):
     assert reset.handle(good, rows, lambda: rebuilt.append(2), allowed) == (400, {"message": "this process cannot load starting data"})
     assert rebuilt == [1]  # refused whole: nothing rebuilt
     loaded = []
-    assert reset.handle(good, rows, lambda: rebuilt.append(3), allowed, lambda data: loaded.append(data) or 1) == \
-        (200, {"skipped": [], "loaded": 1})
-    assert loaded == [{"users": [{"id": 1}]}] and rebuilt == [1]  # data alone: into the current app, not a new one
+    seed = lambda data, replace: loaded.append((data, replace)) or 1  # noqa: E731
+    assert reset.handle(good, rows, lambda: rebuilt.append(3), allowed, seed) == (200, {"skipped": [], "loaded": 1})
+    assert loaded == [({"users": [{"id": 1}]}, False)] and rebuilt == [1]  # data alone: into the current app, not a new one
+    starting = b'{"data": {"users": [{"id": 1}]}, "replace": true}'  # a scenario's start: its rows and no other
+    assert reset.handle(good, starting, lambda: rebuilt.append(3), allowed, seed)[0] == 200
+    assert loaded[-1] == ({"users": [{"id": 1}]}, True)
     fresh_with_rows = b'{"env": {}, "hooks": [], "data": {"users": []}}'
-    assert reset.handle(good, fresh_with_rows, lambda: rebuilt.append(4), allowed, lambda data: 0)[0] == 200
+    assert reset.handle(good, fresh_with_rows, lambda: rebuilt.append(4), allowed, lambda data, replace: 0)[0] == 200
     assert rebuilt == [1, 4]
 
 

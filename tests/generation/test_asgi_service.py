@@ -21,7 +21,10 @@ pytest.importorskip("pydantic_settings")
 
 MONOLITH = {
     ".env": "BOARD_TITLE='Team board'  # no default in the code: the settings fail without this file\n",
-    "pyproject.toml": '[project]\nname = "board"\nversion = "2.1.0"\n',  # read back with importlib.metadata
+    "pyproject.toml": '[project]\nname = "board"\nversion = "2.1.0"\n'  # read back with importlib.metadata
+                      # the monolith's own suite configuration: a plugin only its test environment has (lnbits:
+                      # --cov without pytest-cov in the services' venv), which the services' tests must not inherit
+                      '[tool.pytest.ini_options]\naddopts = "-p board_suite_plugin"\n',
     "board/__init__.py": "",
     "board/pages/banner.txt": "Welcome to the board\n",  # read relative to the working folder
     "board/alembic/env.py": "from alembic import context\n",  # migrations: never shipped

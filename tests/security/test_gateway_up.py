@@ -367,6 +367,13 @@ def test_up_refuses_a_database_the_processes_would_not_share(copy, monkeypatch, 
         api.shared_database(("TINY_DATABASE_URL",), url, dict(os.environ), Path("services"))
 
 
+@pytest.mark.parametrize(("name", "database"), [("DATABASE_URL", True), ("SHOP_DB_URL", True), ("PG_DSN", True),
+                                              ("DSN", True), ("SQLALCHEMY_DATABASE_URI", True), ("SENTRY_DSN", False),
+                                              ("GLITCHTIP_DSN", False), ("API_URL", False)])
+def test_a_variable_names_a_database_by_its_name_but_an_error_trackers_dsn_does_not(name, database):
+    assert bool(api.DATABASE_NAME.search(name)) is database
+
+
 def test_in_the_contract_world_an_unset_key_is_left_to_the_worlds_app_and_a_set_one_still_checked(copy, monkeypatch):
     """flasky-style TestingConfig: the world's app names its database in a config class; every process of the
     contract world opens its in-memory SQLite as the scenario's one file (appcall), so DATABASE_URL need not be set."""

@@ -5,9 +5,6 @@
                `session` and flask-login's `current_user` read what the caller's request had), then
                flask.g filled with "g" (`g.user` set by the caller's login decorator)
 
-`build_only(app, rules)` adds the routes other services serve as build-only rules, so that `url_for`
-still builds their URLs (decompose.generation.flaskurls says why).
-
 Only what travels as a wire value is carried (ORM rows by primary key, plain data): a connection kept
 in `g` stays behind, and the callee opens its own. The request's body is not carried (a helper reads
 its arguments, not the caller's body). Flask is imported only when a call is made: this module is part
@@ -83,11 +80,3 @@ def _request_context(flask: Any, request: Any) -> Any:
     return flask.current_app.test_request_context(path, method=method, query_string=query,
                                                   headers=[(k, v) for k, v in headers])
 
-
-def build_only(app: Any, rules: list) -> None:
-    """Each [rule, endpoint, methods] whose endpoint this app does not have, as a rule nothing is served from."""
-    known = {rule.endpoint for rule in app.url_map.iter_rules()}
-    for path, endpoint, methods in rules:
-        if endpoint not in known:
-            app.add_url_rule(path, endpoint=endpoint, methods=list(methods), build_only=True)
-            known.add(endpoint)

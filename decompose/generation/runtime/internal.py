@@ -7,7 +7,9 @@
       -> the body must be a call of at most MAX_BODY bytes whose values decode (wire.py: known classes
          only, bounded nesting), else 400 with what was wrong; nothing runs
       -> inside the framework's app context and the caller's request context (carry.py: flask.g, the
-         request's headers; a context that does not decode is a 400 and nothing runs): call (a coroutine function's result awaited on the
+         request's headers; a context that does not decode is a 400 and nothing runs), the function's module
+         imported on the first call (Deferred: a module may read the app at import, as the monolith imported
+         it inside a request), call (a coroutine function's result awaited on the
          process's one event loop, decompose_runtime.asgi, after the app's lifespan started), flush,
          encode the result, commit
          (rollback and encode the error if it raises; the full error goes to this service's log, the
@@ -41,6 +43,20 @@ from .client import CALL_LOG
 MAX_BODY = 6 * 1024 * 1024  # Lambda's synchronous payload limit: a bigger call could not arrive on AWS
 LOG = logging.getLogger("decompose_runtime.internal")
 USAGE = 'the body must be JSON: {"args": [...], "kwargs": {...}, "context": {...} (optional)}'
+
+
+class Deferred:
+    """An exposed function whose module is imported on its first call, inside the framework's app context.
+
+    The monolith imported some modules only inside a request (CTFd's geoip opens its database from
+    `current_app.config` at import): importing them when app.py loads fails outside any context.
+    `module` is a generated function with a literal import: nothing here imports what a caller names."""
+
+    def __init__(self, module: Callable[[], Any], name: str) -> None:
+        self.module, self.name = module, name
+
+    def resolve(self) -> Callable[..., Any]:
+        return getattr(self.module(), self.name)
 
 
 class Endpoint:
@@ -83,6 +99,8 @@ class Endpoint:
     def _run(self, target: str, function: Callable[..., Any], args: list, kwargs: dict) -> dict:
         session = self.session() if self.session else None
         try:
+            if isinstance(function, Deferred):
+                function = function.resolve()
             result = function(*args, **kwargs)
             if inspect.isawaitable(result):  # an async monolith: its pools live on the loop its startup ran on
                 self.prepare()

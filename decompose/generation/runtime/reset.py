@@ -35,6 +35,9 @@ from typing import Any
 from .auth import refusal
 
 PATH = "/_decompose/reset"
+# how long whoever asks for a reset waits for it (the verifier, the gateway passing it on): the first one
+# may create and migrate a test database, and a fleet's processes flush a shared one one at a time
+TIMEOUT_S = 300.0
 ENABLE = "DECOMPOSE_CONTRACT_RESET"
 ALLOW = "DECOMPOSE_RESET_ALLOW"
 # the scenario's own folder, sent with every reset: a process started with SHARED=1 (the services of one
@@ -129,11 +132,12 @@ def enabled() -> bool:
 
 
 def handle(headers: Any, body: bytes | None, rebuild: Callable[[], None], allowed: Allowed,
-           seed: Callable[[dict[str, Any]], int] | None = None) -> tuple[int, dict[str, Any]]:
+           seed: Callable[..., int] | None = None) -> tuple[int, dict[str, Any]]:
     """The endpoint's logic, independent of the web framework: (status, JSON answer). A body with
     "data" (a scenario's starting rows) is loaded by `seed` after the rebuild, and a body of "data"
     alone (rows a test added between two requests) into the current app without one; a process
-    without a loader refuses it (400) rather than answer a scenario from an emptier database."""
+    without a loader refuses it (400) rather than answer a scenario from an emptier database.
+    "replace": true (a scenario's start) asks `seed(data, replace=True)`: its tables hold exactly those rows."""
     refused = refusal(headers, iam=False)
     if refused:
         return refused[0], {"message": refused[1]}
@@ -167,7 +171,7 @@ def handle(headers: Any, body: bytes | None, rebuild: Callable[[], None], allowe
     answer: dict[str, Any] = {"skipped": skipped}
     if data is not None:
         try:
-            answer["loaded"] = seed(data)
+            answer["loaded"] = seed(data, replace=request.get("replace") is True)
         except Exception as error:  # noqa: BLE001  (the app's database: the verifier shows it)
             return 500, {"message": f"starting data: {type(error).__name__}: {error}"}
     settle()
