@@ -81,14 +81,23 @@ def verify(where: Path, target: str) -> dict:
             "not_verified": sum(r.get("state") == "not verified" for r in routes),
             "broken": sum(r["failed"] + r["errors"] for r in routes),
             "worst": max(ratios) if ratios else None, "judged": results.get("reference") or
-            ("recorded" if results.get("latency_baseline") else "not judged")}
+            ("recorded" if results.get("latency_baseline") else "not judged"),
+            "failed_routes": sorted(_named(r) for r in routes if r.get("state") == "FAIL")}
+
+
+def _named(route: dict) -> str:
+    """A failing route as the table's notes name it: which, and why (its answers or its p95 against its budget)."""
+    over = f", p95 {route['p95_ms']:.0f} ms / budget {route['budget_ms']:.0f} ms" \
+        if route.get("budget_ms") and route.get("p95_ms") is not None else ""
+    return f"{route.get('service')} {route.get('route')}: {route['failed'] + route['errors']} answers broken{over}"
 
 
 def table(rows: list[dict], runs: int, burning: bool) -> str:
     lines = [f"CPU burner on one of {os.cpu_count()} cores: {'yes' if burning else 'no'}; {runs} runs per target.", "",
              "| target | run | exit | routes ok | failing | not verified | answers broken | worst p95/budget | latency judged against | s |",
              "|---|---|---|---|---|---|---|---|---|---|"]
-    for number, row in enumerate(rows, 1):
+    numbers = _numbers(rows)
+    for number, row in zip(numbers, rows):
         if "error" in row:
             lines.append(f"| {row['target']} | {number} | {row['exit']} | error: {row['error'][:80]} | | | | | | {row['seconds']:.0f} |")
             continue
@@ -96,10 +105,23 @@ def table(rows: list[dict], runs: int, burning: bool) -> str:
         lines.append(f"| {row['target']} | {number} | {row['exit']} | {row['ok']} | {row['failing']} | {row['not_verified']} "
                      f"| {row['broken']} | {worst} | {row['judged']} | {row['seconds']:.0f} |")
     lines.append("")
+    for number, row in zip(numbers, rows):
+        for named in row.get("failed_routes", []):
+            lines.append(f"- {row['target']} run {number} failed on {named}")
     for target in dict.fromkeys(r["target"] for r in rows):
         mine = [r for r in rows if r["target"] == target]
         lines.append(f"- `--target {target}`: {sum(r['exit'] == 0 for r in mine)} of {len(mine)} runs passed")
     return "\n".join(lines)
+
+
+def _numbers(rows: list[dict]) -> list[int]:
+    """Each row's run number within its target (1, 2, ... for the monolith, then 1, 2, ... for the services)."""
+    seen: dict[str, int] = {}
+    numbers = []
+    for row in rows:
+        seen[row["target"]] = seen.get(row["target"], 0) + 1
+        numbers.append(seen[row["target"]])
+    return numbers
 
 
 def main(argv: list[str] | None = None) -> int:

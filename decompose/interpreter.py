@@ -152,6 +152,22 @@ import re
 from importlib import metadata
 owners, versions, requires = {}, {}, {}
 DEVELOPMENT = re.compile(r"extra\s*==\s*['\"][^'\"]*(?:dev|test|doc|lint|typing|mypy|coverage|bench)[^'\"]*['\"]")
+try:  # the environment's own packaging, else pip's copy: markers judged for this Python (never installed here)
+    from packaging.markers import Marker
+except Exception:
+    try:
+        from pip._vendor.packaging.markers import Marker
+    except Exception:
+        Marker = None
+def applies(marker):
+    # a dependency under a marker this Python does not meet (SQLAlchemy's importlib-metadata for
+    # python_version < "3.8") is no dependency here, even when something else installed it
+    if not marker.strip() or "extra" in marker or Marker is None:
+        return True
+    try:
+        return Marker(marker).evaluate()
+    except Exception:
+        return True
 for dist in metadata.distributions():
     name = dist.metadata["Name"]
     if not name or name in versions:
@@ -162,7 +178,7 @@ for dist in metadata.distributions():
     requires[name] = sorted({("[extra]" if "extra" in r.partition(";")[2] else "")
                              + re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", r).group(0)
                              for r in dist.requires or () if re.match(r"[A-Za-z0-9]", r)
-                             and not DEVELOPMENT.search(r.partition(";")[2])})
+                             and not DEVELOPMENT.search(r.partition(";")[2]) and applies(r.partition(";")[2])})
     tops = (dist.read_text("top_level.txt") or "").split()
     if not tops:  # what importlib.metadata.packages_distributions infers (3.10+), on 3.9 too
         tops = {f.parts[0] if len(f.parts) > 1 else f.name[:-3] for f in dist.files or () if f.suffix == ".py"}
@@ -184,6 +200,8 @@ class Installed:
     locked: dict[str, str] = field(default_factory=dict)  # the project's own pins (normalised name -> version)
     locked_from: tuple[str, ...] = ()  # the files they were read from (decompose.generation.locks)
     development: frozenset[str] = frozenset()  # what the project declares for development only (normalised)
+    serving: dict[str, str] = field(default_factory=dict)  # decompose's chalice, apig-wsgi, mangum for this Python
+    serving_problem: str = ""  # why some of them are not pinned (decompose.serving)
 
     def version(self, dist: str) -> str | None:
         """The project's own pin first (its lock or requirements file), the version installed second."""

@@ -45,6 +45,18 @@ class NoWheel:
                 "mangum in services/shared/requirements.txt), or choose a runtime it has wheels for")
 
 
+def summary(missing: Sequence[NoWheel], runtime: str) -> str:
+    """One warning for every pin without a wheel (an old monolith has dozens: one line each drowns the rest)."""
+    if len(missing) == 1:
+        return missing[0].message(runtime)
+    pins = ", ".join(f"{m.name}=={m.version} ({f'nearest with one: {m.nearest}' if m.nearest else 'no wheel at all'})"
+                     for m in missing)
+    return (f"{len(missing)} pins have no wheel for Lambda's {runtime} (manylinux x86_64), or do not support that "
+            f"Python: {pins}. `chalice package` builds them from source: fine for pure Python, a failure or a binary "
+            "for the wrong platform for compiled code; pin the nearest version in the monolith's environment or lock "
+            "and generate again, or choose a runtime they have wheels for")
+
+
 @dataclass(frozen=True)
 class WheelCheck:
     missing: tuple[NoWheel, ...] = ()
@@ -56,7 +68,7 @@ def missing_wheels(lines: Sequence[str], runtime: str, pip: Sequence[str], run: 
     (the monolith's `python -m pip`)."""
     pinned = {m.group(1).lower(): m.group(0).strip() for m in map(PIN.match, lines) if m}
     python = runtime.removeprefix("python")
-    run = run or _run
+    run = run or run_pip
     missing: list[NoWheel] = []
     while pinned:
         done = run(command(pip, python, sorted(pinned.values())))
@@ -117,7 +129,7 @@ def _problem(said: str, code: int) -> str:
     return "pip could not check the wheels: " + (" ".join(lines[-2:])[-300:] if lines else f"exit {code}")
 
 
-def _run(cmd: Sequence[str]) -> subprocess.CompletedProcess:
+def run_pip(cmd: Sequence[str]) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(list(cmd), capture_output=True, text=True, timeout=600, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:

@@ -29,7 +29,7 @@ from decompose.analysis.facts import FileFacts
 from decompose.analysis.forked import fork_map
 from decompose.analysis.index import Index
 from decompose.analysis.interface import context_digest, resolution_digest
-from decompose.analysis.link import Context, context, link_module, modules
+from decompose.analysis.link import Context, context, link_module, migration_helpers, modules
 from decompose.analysis.linkstore import Entry, LinkStore, Stored
 from decompose.analysis.render import Rendered, render
 from decompose.analysis.runner import Facts
@@ -147,8 +147,9 @@ class Linker:
         found = self.facts.get(module)
         assert isinstance(found, FileFacts)
         linked = link_module(self.index, self.ctx, found)
-        info = modules((self.sources[module],), {module: (found.lines, found.sha256)}, self.failures,
-                       {module: linked.externals})[0]
+        source = self.sources[module]
+        info = modules((source,), {module: (found.lines, found.sha256)}, self.failures, {module: linked.externals},
+                       migration_helpers((source,), (found,)))[0]
         unit = encode(linked, info)
         if not self.digests:
             return Entry(module, self.facts.keys[module], "", "", unit.deps, unit)

@@ -164,7 +164,8 @@ def link(root: str, sources: tuple[SourceFile, ...], results: list[FileFacts | P
     externals = {m.module: m.externals for m in links}
     return Analysis(
         root=root,
-        modules=modules(sources, {f.module: (f.lines, f.sha256) for f in files}, failures, externals),
+        modules=modules(sources, {f.module: (f.lines, f.sha256) for f in files}, failures, externals,
+                        migration_helpers(sources, files)),
         symbols=sorted((s for m in links for s in m.symbols), key=lambda s: s.id),
         edges=edges,
         routes=ctx.routes,
@@ -217,17 +218,28 @@ def link_module(index: Index, ctx: Context, facts: FileFacts) -> ModuleLink:
 
 # ---- modules ----------------------------------------------------------------------------------
 def modules(sources: tuple[SourceFile, ...], sizes: dict[str, tuple[int, str]], failures: list[ParseFailure],
-            externals: dict[str, tuple[str, ...]]) -> list[ModuleInfo]:
-    """One record per discovered file; `sizes` maps a module with facts to its (lines, sha256)."""
+            externals: dict[str, tuple[str, ...]], app_code: frozenset[str] = frozenset()) -> list[ModuleInfo]:
+    """One record per discovered file; `sizes` maps a module with facts to its (lines, sha256); `app_code`
+    names modules under a migrations folder that are app code all the same (migration_helpers)."""
     failed = {f.module: f.kind for f in failures if f.module}
     out = []
     for source in sources:
         lines, sha256 = sizes.get(source.module, (0, ""))
         out.append(ModuleInfo(
             name=source.module, path=source.rel, lines=lines, sha256=sha256, is_package=source.is_package,
-            role=source.role, external_imports=externals.get(source.module, ()), parse_error=failed.get(source.module),
+            role="app" if source.module in app_code else source.role, external_imports=externals.get(source.module, ()),
+            parse_error=failed.get(source.module),
         ))
     return sorted(out, key=lambda m: m.name)
+
+
+def migration_helpers(sources: tuple[SourceFile, ...], files: Iterable[FileFacts]) -> frozenset[str]:
+    """Packages named `migrations` whose own `__init__.py` defines functions or classes: helpers the app
+    calls, not migrations (CTFd's `CTFd/utils/migrations/__init__.py` holds the `create_database` its
+    factory calls). Django's migrations/__init__.py is empty; a migration is a module inside the folder."""
+    packages = {s.module for s in sources if s.role == "migration" and s.is_package}
+    return frozenset(f.module for f in files if f.module in packages
+                     and any(symbol.kind in ("function", "class") for symbol in f.symbols))
 
 
 # ---- imports ----------------------------------------------------------------------------------

@@ -179,6 +179,10 @@ def _summary(verified, verbosity: int) -> None:
     passed = sum(s["passed"] for s in scenarios)
     console.print(f"Scenarios: {passed}/{len(scenarios)} answered as recorded, {len(results['skipped'])} skipped "
                   "(not replayable or unstable).")
+    unowned = {s["name"]: s.get("unowned", 0) for s in scenarios if s.get("unowned")}
+    if unowned:
+        console.print(f"Not sent, in {len(unowned)} scenario(s): {sum(unowned.values())} exchange(s) no service owns "
+                      "(no analysed route matches; behind the gateway the monolith answers them).", soft_wrap=True)
     for service in verified.empty:
         console.print(f"[yellow]nothing to verify[/] for service {service}: its contract has no recorded scenario "
                       "(no test of the monolith reached its routes)", soft_wrap=True)

@@ -49,7 +49,7 @@ def generate(
     if as_json:
         write_data(json.dumps(result.rendered.report, indent=2, sort_keys=True) + "\n")
     services_env = None if dry_run else _services_env(result.monolith, out)
-    wheels = [] if dry_run or python is None else _wheel_warnings(result.monolith, result.rendered.report, out)
+    wheels = [] if dry_run else _wheel_warnings(result.monolith, result.rendered.report, out)
     if not settings.quiet:
         _summary(result.rendered.report, writes, out, dry_run, settings.verbosity)
         if result.monolith is not None:
@@ -59,6 +59,8 @@ def generate(
             err_console().print(f"Lambda runtime: {runtime['runtime']}" + (f" (warning: {runtime['why']})"
                                                                            if runtime.get("why") else ""),
                                 markup=False, soft_wrap=True)
+        if runtime.get("serving"):
+            err_console().print(f"warning: {runtime['serving']}", markup=False, soft_wrap=True)
         if services_env:
             err_console().print(services_env, markup=False, soft_wrap=True)
         for warning in wheels:
@@ -90,15 +92,16 @@ def _services_env(monolith, out: Path) -> str:
 
 def _wheel_warnings(monolith, report: dict, out: Path) -> list[str]:
     """The pins of the written requirements that have no wheel for the Lambda runtime (decompose.wheels),
-    asked of the monolith's own pip; with --python only (it asks the package index)."""
+    asked of the monolith's own pip (the package index), whichever way its interpreter was found: --python,
+    the config or a detected venv; not in decompose's own interpreter."""
     from decompose.services_env import requirement_lines
-    from decompose.wheels import missing_wheels
+    from decompose.wheels import missing_wheels, summary
 
     if monolith is None or monolith.own:
         return []
     runtime = (report["shared"].get("lambda_runtime") or {}).get("runtime", "python3.12")
     checked = missing_wheels(requirement_lines(out), runtime, [str(monolith.path), "-m", "pip"])
-    return [m.message(runtime) for m in checked.missing] + ([checked.problem] if checked.problem else [])
+    return ([summary(checked.missing, runtime)] if checked.missing else []) + ([checked.problem] if checked.problem else [])
 
 
 def _summary(report: dict, writes: WritePlan, out: Path, dry_run: bool, verbosity: int) -> None:
@@ -117,6 +120,9 @@ def _summary(report: dict, writes: WritePlan, out: Path, dry_run: bool, verbosit
         console.print(f"{plural(crossing, 'boundary crossing')} change behaviour (stubs, split transactions). To keep each inside "
                       "one service, add to \\[constraints] in the plan and run 'decompose plan' again:")
         console.print("together = " + json.dumps(report["together"]), markup=False, soft_wrap=True)
+    if report.get("scripts"):
+        console.print(f"Left out of the services, run by hand (scripts): {', '.join(s['path'] for s in report['scripts'])}",
+                      markup=False, soft_wrap=True)
     counts = ", ".join(f"{n} {s}" for s, n in writes.counts().items())
     verb = "Would write" if dry_run else "Wrote"
     console.print(f"{verb} {out}: {counts}", markup=False)

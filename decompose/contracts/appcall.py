@@ -7,6 +7,8 @@ chalicelib/framework.py then builds its app through `build`:
 
     built = appcall.build(create_app, "app:create_app")   # create_app(config_name='testing') while replaying,
                                                            # create_app() when deployed (the variable is unset)
+    built = appcall.build(create_app, "app:create_app",   # a factory that needs arguments, deployed: as the
+                          bare=lambda: create_app(os.getenv('FLASK_CONFIG') or 'default'))  # entry module calls it
 
 Only a call of that same factory applies (a spec naming another module or function is not this
 service's app), and its arguments are literals and module.Name references only
@@ -62,12 +64,43 @@ def shared(value: Any, folder: str) -> Any:
     return value
 
 
-def build(factory: Callable[..., Any], element: str, environ: Any = None) -> Any:
+def build(factory: Callable[..., Any], element: str, environ: Any = None, bare: Callable[[], Any] | None = None) -> Any:
     """The app `factory` builds, with the contracts' world's arguments when it names this factory (in a
-    fleet, with an in-memory database made one file in the scenario's folder: `shared`)."""
+    fleet, with an in-memory database made one file in the scenario's folder: `shared`); without them,
+    `bare()` when given (a factory that needs arguments, built as the monolith's entry module builds it),
+    else `factory()`."""
     environ = os.environ if environ is None else environ
     args, kwargs = arguments_for(element, environ.get(VARIABLE), environ.get(ROOT))
     folder = environ.get(SCRATCH)
     if environ.get(SHARED) == "1" and folder:
         args, kwargs = shared(list(args), folder), shared(kwargs, folder)
+        share_memory_sqlite()
+    if bare is not None and not args and not kwargs:
+        return bare()
     return factory(*args, **kwargs)
+
+
+_SHARING: list[bool] = []
+
+
+def share_memory_sqlite() -> None:
+    """In a fleet, every in-memory SQLite database this process opens through SQLAlchemy is opened as the
+    scenario's shared file instead: the one the app's configuration names itself, out of reach of `shared`
+    (flasky's `TestingConfig.SQLALCHEMY_DATABASE_URI = 'sqlite://'`, picked by `create_app('testing')`).
+    SQLAlchemy's `do_connect` event, for every engine of the process, whenever it was created (Flask-SQLAlchemy
+    2 creates its engine at the first query); the folder is read at each connection (one per scenario)."""
+    if _SHARING:
+        return
+    try:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+    except ImportError:  # no SQLAlchemy in this monolith: nothing opens a database through it
+        return
+    event.listen(Engine, "do_connect", memory_as_file)
+    _SHARING.append(True)
+
+
+def memory_as_file(dialect: Any, record: Any, cargs: list, cparams: dict) -> None:
+    folder = os.environ.get(SCRATCH)
+    if folder and os.environ.get(SHARED) == "1" and dialect.name == "sqlite" and cargs and cargs[0] in ("", ":memory:"):
+        cargs[0] = os.path.join(folder, "shared.sqlite")

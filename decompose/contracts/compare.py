@@ -19,6 +19,7 @@ from typing import Any
 
 HEADERS_THAT_MATTER = ("content-type", "location", "content-disposition", "cache-control", "etag", "www-authenticate")
 MISSING = object()
+LAMBDA_DEFAULT_TYPE = "application/json"  # what API Gateway and chalice local give an answer without a Content-Type
 
 
 @dataclass(frozen=True)
@@ -108,9 +109,18 @@ def differences(index: int, want: Exchange, got: Exchange, noise: Callable[[str]
     left, right = fields(want.answer), fields(got.answer)
     differing = {where for where in _differing(left, right)
                  if not ignored(where) and not _only_ignored_keys(where, left.get(where), right.get(where), ignored)
-                 and not (noise(where) and where in left and where in right)}
+                 and not (noise(where) and where in left and where in right)
+                 and not _type_of_nothing(where, want.answer, got.answer)}
     return [Difference(index, want.request, where, left.get(where, MISSING), right.get(where, MISSING))
             for where in sorted(differing, key=_order) if not _inside_absent(where, differing, left, right)]
+
+
+def _type_of_nothing(where: str, want: Answer, got: Answer) -> bool:
+    """A Content-Type on an empty body where the recorded empty answer had none (DRF's 204s): API Gateway
+    REST and `chalice local` give every Lambda answer without one `application/json`, and an empty body
+    has no type a client can read; any other Content-Type, or one on a body, is still compared."""
+    return (where == "header:content-type" and not want.body and not got.body and not want.header("content-type")
+            and got.header("content-type") == [LAMBDA_DEFAULT_TYPE])
 
 
 def _only_ignored_keys(where: str, left: Any, right: Any, ignored: Callable[[str], bool]) -> bool:

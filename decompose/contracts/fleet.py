@@ -69,13 +69,19 @@ def replay_world(settings: Settings, root: Path | None = None) -> dict[str, str]
     when the service was generated: its app factory's arguments ([contracts] app, decompose_runtime.appcall)
     and what a reset may name (the [contracts] hooks and env keys, decompose_runtime.reset.launched).
     `root`: the monolith's folder, where a configuration class of its tests is loaded from by file."""
-    world = {ALLOW: json.dumps({"hooks": sorted(settings.reset), "env": sorted(settings.env)}, sort_keys=True),
+    world = {**reset_allowance(settings),
              SHARED: "1"}  # one database for the fleet, a file in each scenario's folder (appcall.shared)
     if settings.app:
         world[APP] = settings.app
         if root is not None:
             world[APP_ROOT] = str(root.resolve())
     return world
+
+
+def reset_allowance(settings: Settings) -> dict[str, str]:
+    """What a reset may name, from the plan as it is now (the [contracts] hooks and env keys): `contracts
+    record` writes [contracts.env] after `generate`, so the list written at generation may lack them."""
+    return {ALLOW: json.dumps({"hooks": sorted(settings.reset), "env": sorted(settings.env)}, sort_keys=True)}
 
 
 @contextlib.contextmanager

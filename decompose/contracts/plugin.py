@@ -91,7 +91,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--decompose-results", default=None, help="Write the results (routes, scenarios) as JSON here.")
     group.addoption("--decompose-progress", default=None, help="Append 'done/total' to this file as each test finishes.")
     group.addoption("--decompose-seed", action="store_true",
-                    help="The URL target is the monolith's host: its reset loads each scenario's starting data.")
+                    help="The URL target's resets load each scenario's starting data (the monolith's host, the gateway "
+                         "in the contract world, services started with DECOMPOSE_CONTRACT_RESET=1).")
     group.addoption("--decompose-eventual", action="append", default=[],
                     help="A body field a remediated service fills in after its answer (repeatable): checked eventually "
                          "on a URL target, as on the services (the gateway, or deployed services).")

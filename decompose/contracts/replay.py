@@ -46,6 +46,11 @@ class TargetError(ConnectionError):
     """The target could not be reached or did not answer in time."""
 
 
+class Unowned(TargetError):
+    """No process of the target owns the exchange: no analysed route matches it (a method the view
+    refuses, a static file), and the target has no monolith to answer it (the generated services)."""
+
+
 @dataclass
 class Step:
     index: int
@@ -57,6 +62,7 @@ class Step:
     error: str | None = None  # transport failure or unexpected 5xx: counts against the error budget
     answer: Answer | None = field(default=None, repr=False)
     eventual: list[str] = field(default_factory=list)  # differences let go: a consumer fills them in later
+    unowned: str | None = None  # not sent: no process of the target owns it (Unowned), said why
     calls: list[str] | None = None  # the internal calls answering it made (a fleet's call log), None: not counted
 
 
@@ -100,7 +106,9 @@ def replay(scenario: dict[str, Any], routes: dict[str, dict[str, Any]], send: Ca
         try:
             request = render(template, values)
         except UnboundValue as error:
-            run.stopped = f"#{index} {template.method} {template.target}: {error}"
+            unsent = [f"#{step.index}" for step in run.steps if step.unowned]
+            run.stopped = f"#{index} {template.method} {template.target}: {error}" + (
+                f" (not sent before it, no service owning them: {', '.join(unsent)})" if unsent else "")
             return run
         step = Step(index, route, f"{request.method} {request.target}")
         run.steps.append(step)
@@ -115,6 +123,9 @@ def replay(scenario: dict[str, Any], routes: dict[str, dict[str, Any]], send: Ca
         started = time.perf_counter()
         try:
             answer = send(request, recorded.get("service", ""))
+        except Unowned as error:
+            step.unowned = str(error)  # behind the gateway the monolith answers it: not the target's to check
+            continue
         except TargetError as error:
             step.ms = (time.perf_counter() - started) * 1000
             step.error = f"no answer: {error}"

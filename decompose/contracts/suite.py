@@ -10,7 +10,8 @@ Targets:
                   (chalice.test.Client) and the other services stay under chalice local
   services        every contract, against the same fleet
   URL             any base URL (the gateway, a `chalice local`, a deployed stage); it is asked for a
-                  fresh start at URL/_decompose/reset before every scenario unless --no-reset
+                  fresh start at URL/_decompose/reset before every scenario, with the scenario's starting
+                  rows, unless --no-reset
 
 Latency (--latency): `auto` judges the services against the monolith measured in the same run (served
 beside them on decompose_runtime.host and replayed right before them on every scenario), a URL against
@@ -116,9 +117,13 @@ def verify(target: str, options: Options) -> Verified:
         # a URL may reach remediated services (the gateway, a deployment): their eventual fields, as generated
         generated = (options.services / "generation.json").is_file()
         eventual = [f"--decompose-eventual={name}" for name in (eventual_fields(options.services) if generated else [])]
+        # resets on: the URL is a system decompose started (`gateway up --contract-world`, a `chalice local` with
+        # DECOMPOSE_CONTRACT_RESET=1 and the secret), whose resets take each scenario's starting rows, as the
+        # services' and the monolith host's do; a deployed stage has no reset endpoint (--no-reset)
+        seed = ["--decompose-seed"] if options.reset else []
         with _reference(target, options, notes) as (arguments, env):
             verified = _pytest(target, target, *suites(options.contracts, options.only, planned), options, env,
-                               [*arguments, *eventual])
+                               [*arguments, *eventual, *seed])
         verified.notes = notes
         return verified
     raise UserError(f"--target {target!r} is not a target", f"use {TARGETS}")

@@ -200,7 +200,8 @@ class Verifier:
             for run in runs:
                 by_name.setdefault(run.name, []).append(run)
             scenarios += [{"service": service, "name": name, "passed": all(r.passed for r in same),
-                           "failures": sum(1 for r in same for s in r.steps if s.problems)} for name, same in by_name.items()]
+                           "failures": sum(1 for r in same for s in r.steps if s.problems),
+                           "unowned": sum(1 for s in same[-1].steps if s.unowned)} for name, same in by_name.items()]
         skipped = [{"service": service, "name": name, "why": why}
                    for service, items in sorted(self.skipped.items()) for name, why in items]
         routes = [{**asdict(v), "passed": v.passed, "verified": v.verified, "state": v.state}

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from decompose.contracts.fleet import HIDDEN, generated_services, monolith_host, service_environment
+from decompose.contracts.fleet import HIDDEN, generated_services, monolith_host, replay_world, service_environment
 from decompose.contracts.replay import matcher
 from decompose.contracts.settings import Settings
 from decompose.contracts.settings import read as read_contract_settings
@@ -180,11 +180,13 @@ def up(table_path: Path, services: Path, plan: Path, root: Path, port: int, scra
     missing_urls(table, urls)
     secret = os.environ.get("DECOMPOSE_INTERNAL_SECRET") or secrets.token_hex(16)  # verify sends the same one
     base = {k: v for k, v in os.environ.items() if not k.startswith(HIDDEN)}
-    world = World(settings, (scratch / "world").resolve()).fresh() if contract_reset else {}
+    # in the contract world, every process replays in the plan's world as verify's fleet does (replay_world:
+    # the app's configuration, what a reset may name, one database per scenario in its folder)
+    world = {**World(settings, (scratch / "world").resolve()).fresh(), **replay_world(settings, root), ENABLE: "1"} \
+        if contract_reset else {}
     keys = database_env or database_keys(services)
-    database = shared_database(keys, database_url, {**base, **world}, services)
-    env = {**base, **world, **database, "DECOMPOSE_INTERNAL_SECRET": secret, **{env_name(n): urls[n] for n in names},
-           **({ENABLE: "1"} if contract_reset else {})}
+    database = shared_database(keys, database_url, {**base, **world}, services, left_to_world=contract_reset)
+    env = {**base, **world, **database, "DECOMPOSE_INTERNAL_SECRET": secret, **{env_name(n): urls[n] for n in names}}
     gateway_port = port or free_port()
     monolith = find(python, root)
     runner = service_runner(monolith, services, root, scratch)
@@ -231,16 +233,21 @@ def database_keys(services: Path) -> tuple[str, ...]:
     return tuple(sorted(k for k in service_environment(services) if DATABASE_NAME.search(k)))
 
 
-def shared_database(keys: tuple[str, ...], url: str | None, env: dict[str, str], services: Path) -> dict[str, str]:
+def shared_database(keys: tuple[str, ...], url: str | None, env: dict[str, str], services: Path,
+                    left_to_world: bool = False) -> dict[str, str]:
     """One database for the monolith and every service: each key gets `url`, or the value the environment
     (or the contract world) gives it, made absolute. A value left to each process's own default would give
-    the services another database than the monolith's, a file inside their deployable folders."""
+    the services another database than the monolith's, a file inside their deployable folders.
+    left_to_world: a key nothing sets is left unset (the contract world's app configuration names the
+    database, and its in-memory SQLite is one file per scenario for every process: appcall)."""
     if url and not keys:
         raise UserError(f"--database-url: no generated service in {services} reads a database variable",
                         "name the variable the monolith reads its database from with --database-env NAME")
     found = {}
     for key in keys:
         value = url or env.get(key)
+        if not value and left_to_world:
+            continue
         if not value:
             raise UserError(f"{key} is not set: the monolith and each service would fall back on their own default "
                             "database, resolved against their own folders (the services' inside services/)",

@@ -39,9 +39,9 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 try:
-    from . import asgi, reset, sightings, startdata  # as decompose_runtime.host, on the monolith's path
+    from . import appcall, asgi, reset, sightings, startdata  # as decompose_runtime.host, on the monolith's path
 except ImportError:
-    from decompose.contracts import sightings, startdata  # as decompose.gateway.host
+    from decompose.contracts import appcall, sightings, startdata  # as decompose.gateway.host
     from decompose.generation.runtime import asgi, reset
 
 HOST = "127.0.0.1"
@@ -70,10 +70,20 @@ def load_app(spec: str, root: Path) -> Any:
             args, kwargs = sightings.arguments(call or "()")
         except (ValueError, SyntaxError, AttributeError) as error:
             raise AppError(f"[contracts] app {spec}: its arguments: {error}") from error
-        found = found(*args, **kwargs)
+        found = found(*_shared(args), **_shared(kwargs))
     if not callable(found):
         raise AppError(f"[contracts] app {spec}: {type(found).__name__} is not a WSGI or ASGI app")
     return found
+
+
+def _shared(values: Any) -> Any:
+    """`gateway up --contract-world` runs the monolith beside the services, on one database: in that fleet
+    (DECOMPOSE_CONTRACT_SHARED=1) an in-memory SQLite database is the scenario's file, as in theirs (appcall)."""
+    folder = os.environ.get(appcall.SCRATCH)
+    if os.environ.get(appcall.SHARED) != "1" or not folder:
+        return values
+    appcall.share_memory_sqlite()
+    return appcall.shared(values, folder)
 
 
 def is_asgi(app: Any) -> bool:

@@ -385,7 +385,8 @@ class Gateway:
 
         async def one(name: str) -> Response | None:
             try:
-                answer = await self.client.post(self.upstreams[name].url(reset.PATH), content=body, headers=headers)
+                answer = await self.client.post(self.upstreams[name].url(reset.PATH), content=body, headers=headers,
+                                                timeout=httpx.Timeout(reset.TIMEOUT_S, connect=2.0))
             except httpx.TransportError as error:
                 return _failure(name, error)
             if answer.status_code != 200:

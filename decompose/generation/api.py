@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from decompose import serving
 from decompose.analysis.model import Analysis
 from decompose.contracts.settings import read as read_contracts
 from decompose.generation import envfiles
@@ -19,6 +20,7 @@ from decompose.generation.crossings import crossings, together
 from decompose.generation.layout import Sources, build_layout
 from decompose.generation.model import Layout
 from decompose.generation.render import Rendered, render
+from decompose.generation.settings import lambda_runtime
 from decompose.generation.unplug import containers_of
 from decompose.generation.locks import project_pins
 from decompose.generation.writer import WritePlan, plan_writes
@@ -36,23 +38,26 @@ class Generation:
 
 
 def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | None = None,
-             stage: Callable[[str], None] = lambda name: None, python: Path | None = None) -> Generation:
+             stage: Callable[[str], None] = lambda name: None, python: Path | None = None,
+             sources: Sources | None = None) -> Generation:
     """`stage` is told each stage as it starts (the CLI's progress bar). python: the monolith's
     interpreter (decompose.interpreter finds it without one); its distributions name and pin the
-    services' requirements."""
+    services' requirements. sources: the monolith's parsed modules when the caller already holds them
+    (`sources_of`: they do not depend on the plan; several plans of one analysis share them)."""
     stage("reading the analysis")
     ws = load(analysis_path, plan=plan_path)
     stage("checking the plan")
     found = sound_plan(ws, plan_path, source)
     pathpins.require_resolved([r for s in found.plan.services for r in s.routes], "generate", str(plan_path))
-    sources = sources_of(ws, source)
+    sources = sources or sources_of(ws, source)
     stage("laying out the services")
     layout = _layout(ws.analysis, found.homes, sources)
     monolith = find(python, Path("."))
     stage("rendering the services")
     dotenv = envfiles.env_files(sources)
     rendered = render(layout, sources, found.homes, plan_path.name, ws.analysis, read_contracts(plan_path),
-                      None if monolith.own else _pinned(installed(monolith), plan_path.parent, sources.root),
+                      None if monolith.own else _serving(_pinned(installed(monolith), plan_path.parent, sources.root),
+                                                         monolith),
                       tuple(Path(os.path.relpath(path, out.resolve())).as_posix() for path in dotenv))
     envfiles.report(rendered, dotenv, sources.root)
     remediation.apply(rendered, found.plan.remediate, found.homes, layout.project, ws.analysis.hazards)
@@ -69,6 +74,15 @@ def _pinned(environment: Installed, *roots: Path) -> Installed:
             return environment.with_pins(found.versions, tuple((root / f).as_posix() for f in found.files),
                                          found.development)
     return environment
+
+
+def _serving(environment: Installed, monolith: Interpreter) -> Installed:
+    """decompose's own chalice, apig-wsgi and mangum as the services get them: the versions that support the
+    Python of their Lambda runtime (decompose.serving asks the monolith's pip when decompose's own do not)."""
+    runtime, _ = lambda_runtime(environment.python)
+    python = tuple(int(part) for part in runtime.removeprefix("python").split("."))
+    found = serving.for_python(python, [str(monolith.path), "-m", "pip"])
+    return replace(environment, serving=found.specs, serving_problem=found.problem)
 
 
 def sources_of(ws: Workspace, source: Path | None = None) -> Sources:

@@ -44,7 +44,8 @@ def settings_module(sources: Sources, layer: set[str]) -> str | None:
 
 
 def _env_defaults(sources: Sources) -> list[str]:
-    ranked = sorted(sources.modules, key=lambda m: (m.rsplit(".", 1)[-1] not in ("manage", "wsgi", "asgi"), m))
+    ranked = sorted([*sources.modules, *sources.scripts],  # manage.py is a script: read, not shipped
+                    key=lambda m: (m.rsplit(".", 1)[-1] not in ("manage", "wsgi", "asgi"), m))
     found: list[str] = []
     for module in ranked:
         for value in _settings_defaults(sources.parsed(module).tree):
@@ -295,12 +296,33 @@ def object_router(statement: cst.CSTNode) -> str | None:
 
 
 def _added_router(statement: cst.CSTNode) -> cst.BaseExpression | None:
-    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
-            and isinstance(statement.body[0], cst.Expr) and isinstance(statement.body[0].value, cst.Call)):
-        return None
-    call = statement.body[0].value
-    if not (isinstance(call.func, cst.Attribute) and call.func.attr.value == "add_router"):
+    call = _statement_call(statement)
+    if call is None or not (isinstance(call.func, cst.Attribute) and call.func.attr.value == "add_router"):
         return None
     keyword = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == "router"), None)
     positional = [a.value for a in call.args if a.keyword is None]
     return keyword if keyword is not None else (positional[1] if len(positional) > 1 else None)
+
+
+def registered_viewset(statement: cst.CSTNode) -> tuple[str, ...] | None:
+    """The dotted name of the viewset in a DRF `router.register("prefix", views.OrderViewSet, ...)`
+    statement (("views", "OrderViewSet")); None for any other statement (the prefix must be a string
+    literal: `admin.site.register(Model)` is not a router's)."""
+    call = _statement_call(statement)
+    if call is None or not (isinstance(call.func, cst.Attribute) and call.func.attr.value == "register"):
+        return None
+    positional = [a.value for a in call.args if a.keyword is None]
+    keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    prefix = keywords.get("prefix", positional[0] if positional else None)
+    viewset = keywords.get("viewset", positional[1] if len(positional) > 1 else None)
+    if prefix is None or string_value(prefix) is None or not isinstance(viewset, (cst.Name, cst.Attribute)):
+        return None
+    return tuple(_dotted(viewset).split("."))
+
+
+def _statement_call(statement: cst.CSTNode) -> cst.Call | None:
+    """The call of a statement that is one call expression (`api.add_router(...)`, `router.register(...)`)."""
+    if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr) and isinstance(statement.body[0].value, cst.Call)):
+        return None
+    return statement.body[0].value

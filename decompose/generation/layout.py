@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from decompose.analysis.model import Analysis, ModuleInfo, SymbolInfo
@@ -34,6 +34,7 @@ from decompose.generation.model import (
 )
 from decompose.generation.source import Parsed, needs, parse
 from decompose.generation.unplug import find_entry, unplug
+from decompose.planning.scripts import scripts
 
 
 @dataclass
@@ -45,16 +46,19 @@ class Sources:
     symbols: dict[str, SymbolInfo]
     models: set[str]  # element ids of ORM model classes
     _parsed: dict[str, Parsed]
+    scripts: dict[str, ModuleInfo] = field(default_factory=dict)  # run by hand, not shipped (planning.scripts); read only
 
     @classmethod
     def of(cls, analysis: Analysis, root: Path) -> Sources:
-        modules = {m.name: m for m in analysis.modules if m.role == "app" and not m.parse_error}
+        left_out = scripts(analysis, root)  # run by hand, never by a request: not in a Lambda
+        modules = {m.name: m for m in analysis.modules if m.role == "app" and not m.parse_error and m.name not in left_out}
         models = {t.model for t in analysis.tables if t.model}
-        return cls(root, modules, {s.id: s for s in analysis.symbols if s.module in modules}, models, {})
+        return cls(root, modules, {s.id: s for s in analysis.symbols if s.module in modules}, models, {},
+                   {m.name: m for m in analysis.modules if m.name in left_out})
 
     def parsed(self, module: str) -> Parsed:
         if module not in self._parsed:
-            info = self.modules[module]
+            info = self.modules.get(module) or self.scripts[module]
             path = self.root / info.path
             try:
                 data = path.read_bytes()
@@ -101,7 +105,7 @@ def build_layout(analysis: Analysis, homes: dict[str, str], sources: Sources, co
     chains = _url_chains(sources, entry)
     services = [_service(name, sources, homes, layer, analysis, containers, chains) for name in names]
     _expose(services, sources, analysis)
-    return Layout(project, str(sources.root), services, layer, entry)
+    return Layout(project, str(sources.root), services, layer, entry, containers=containers)
 
 
 # --- the shared layer ------------------------------------------------------------------------------------

@@ -104,3 +104,4 @@ class Layout:
     layer: LayerLayout
     entry: AppEntry | None
     problems: list[str] = field(default_factory=list)
+    containers: dict[str, str] = field(default_factory=dict)  # route handler -> its container element

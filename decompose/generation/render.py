@@ -16,7 +16,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import libcst as cst
@@ -26,12 +26,13 @@ from jinja2.sandbox import SandboxedEnvironment
 from decompose.analysis.discovery import MIGRATION_DIRS
 from decompose.analysis.model import concrete
 from decompose.contracts.settings import Settings
-from decompose.generation import classify, cwdpaths, django, known, ownmeta, policy, suitecall
+from decompose.generation import classify, cwdpaths, django, known, ownmeta, policy, scriptdirs, suitecall
 from decompose.generation import settings as deploy
 from decompose.generation.crossings import Crossing, crossings, together
 from decompose.generation.layout import Sources
 from decompose.generation.model import LAYER, Layout, ModuleView, Proxy, ServiceLayout
 from decompose.generation.routes import chalice_routes
+from decompose.generation.endpoints import foreign_endpoints
 from decompose.generation.source import code
 from decompose.generation.runtime import client as runtime_client
 from decompose.generation.views import render_layer_module, render_view
@@ -77,13 +78,20 @@ def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: s
     runtime, why = deploy.lambda_runtime(installed.python if installed else ())
     _string_requirements(layout, sources, installed)
     _render_layer(files, layout, sources, tops, installed, runtime)
+    if layout.entry is not None and layout.entry.framework == "django":
+        files.update(_django_migrations(analysis, sources.root))
     writers = classify.writers(analysis)
     layer_dists = {r.name for r in deploy.requirements(layout.layer.external, tops, installed)}
-    suite = _suite_call(analysis, sources.root, layout.entry)  # one read of the suite for every service's tests
+    # one read of the suite and the entry module for every service (its tests; its deployed app)
+    calls = suitecall.FactoryCalls(_suite_call(analysis, sources.root, layout.entry),
+                                   _entry_call(analysis, sources.root, layout.entry))
     reports = [_render_service(files, env, layout, service, sources, tops, session, plan_file, analysis, homes, writers,
-                               layer_dists, contracts, installed, runtime, dotenv, suite) for service in layout.services]
+                               layer_dists, contracts, installed, runtime, dotenv, calls) for service in layout.services]
     report = _report(layout, reports, analysis, homes)
     report["shared"]["lambda_runtime"] = {"runtime": runtime, **({"why": why} if why else {})}
+    report["scripts"] = [{"module": m, "path": info.path} for m, info in sorted(sources.scripts.items())]  # not shipped
+    if installed and installed.serving_problem:
+        report["shared"]["lambda_runtime"]["serving"] = installed.serving_problem
     files["generation.json"] = json.dumps(report, indent=2, sort_keys=True) + "\n"
     return Rendered({k: v.encode() if isinstance(v, str) else v for k, v in sorted(files.items())}, report)
 
@@ -126,11 +134,19 @@ def _render_layer(files: dict, layout: Layout, sources: Sources, tops: set[str],
     if layout.entry is not None and layout.entry.framework == "django":
         for rel, data in _root_files(sources, django.base_dir_files(sources, layer.modules)):
             files.setdefault(f"shared/python/{rel}", data)
-    ours = deploy.requirements(RUNTIME_IMPORTS, tops)  # what decompose_runtime needs: decompose's own pins
+    for rel, data in _root_files(sources, scriptdirs.script_folders(sources, layer.modules), code=True):
+        files.setdefault(f"shared/python/{rel}", data)  # Alembic's env.py and versions/ run from the factory
+    ours = _serving(deploy.requirements(RUNTIME_IMPORTS, tops), installed)  # what decompose_runtime needs
     reqs = deploy.requirements(layer.external - RUNTIME_IMPORTS, tops, installed)
     reqs = sorted([r for r in reqs if r.name not in {o.name for o in ours}] + ours, key=lambda r: r.name.lower())
     files["shared/requirements.txt"] = _requirements_text("the shared layer", reqs, installed)
     files["shared/template.yaml"] = _layer_template(layout.project, runtime)
+
+
+def _serving(ours: list[deploy.Requirement], installed: deploy.Installed | None) -> list[deploy.Requirement]:
+    """decompose's own chalice, apig-wsgi and mangum, at the versions that support the services' Python."""
+    specs = installed.serving if installed else {}
+    return [replace(r, spec=specs.get(deploy.normalise(r.name), "")) for r in ours]
 
 
 NOT_DATA = (".py", ".pyc", ".pyo", ".db", ".sqlite", ".sqlite3", ".log")  # code, or a developer's database and logs
@@ -157,16 +173,31 @@ def _package_data(sources: Sources, modules: Iterable[str]) -> list[tuple[str, b
     return sorted(found.items())
 
 
-def _root_files(sources: Sources, paths: list[str]) -> list[tuple[str, bytes]]:
-    """Django: the project-root files and folders the settings name from BASE_DIR, as they are
-    (code, databases and logs left out, as for package data)."""
+def _django_migrations(analysis, root: Path) -> dict[str, bytes]:  # noqa: ANN001
+    """Every Django app's migrations, as they are, in the layer: each service makes the test database
+    the suite's runner makes (decompose_runtime.django_data), with the same schema and data migrations.
+    Without them every app was unmigrated, its tables made from the models before the migrated apps'
+    (PostgreSQL refused kuma's foreign keys to auth_user, a table not made yet)."""
+    found = {}
+    for module in analysis.modules:
+        if module.role == "migration" and "migrations" in module.path.split("/")[:-1]:
+            dest = module.name.replace(".", "/") + ("/__init__.py" if module.is_package else ".py")
+            found[f"shared/python/{dest}"] = (Path(root) / module.path).read_bytes()
+    return found
+
+
+def _root_files(sources: Sources, paths: list[str], code: bool = False) -> list[tuple[str, bytes]]:
+    """Project-root files and folders the layer's code opens (Django: those the settings name from BASE_DIR),
+    as they are; code, databases and logs are left out as for package data, unless `code` (an Alembic
+    folder's env.py and versions/ are what it holds)."""
+    left_out = (".pyc", ".pyo") if code else NOT_DATA
     found: dict[str, bytes] = {}
     for rel in paths:
         path = sources.root / rel
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
         for file in files:
             inner = file.relative_to(sources.root)
-            if not file.name.endswith(NOT_DATA) and not any(part.startswith(".") or part == "__pycache__" for part in inner.parts):
+            if not file.name.endswith(left_out) and not any(part.startswith(".") or part == "__pycache__" for part in inner.parts):
                 found[inner.as_posix()] = file.read_bytes()
     return sorted(found.items())
 
@@ -198,7 +229,7 @@ Outputs:
 def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, service: ServiceLayout, sources: Sources,
                     tops: set[str], session: dict | None, plan_file: str, analysis, homes: dict[str, str],
                     writers: set[str], layer_dists: set[str], contracts: Settings, installed: deploy.Installed | None,
-                    runtime: str, dotenv: tuple[str, ...] = (), suite: str | None = None) -> dict:
+                    runtime: str, dotenv: tuple[str, ...] = (), calls: suitecall.FactoryCalls = suitecall.FactoryCalls()) -> dict:
     base = _slug(service.name)
     by_owner = _remote_by_owner(service)
     clients = _client_names(by_owner)
@@ -239,8 +270,9 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     else:
         files[f"{base}/chalicelib/framework.py"] = env.get_template("service/framework.py.j2").render(
             service=service.name, framework=framework, entry=entry, entry_module=entry.element.split(":")[0],
-            entry_name=entry.element.split(":")[1], session=session,
-            registrations=[_registration(r, framework) for r in service.registrations], models=models, errors=errors)
+            entry_name=entry.element.split(":")[1], session=session, entry_call=calls.entry,
+            registrations=[_registration(r, framework) for r in service.registrations], models=models, errors=errors,
+            foreign=_foreign(layout, service, sources, analysis, homes) if framework == "flask" else [])
     if service.exposed:
         files[f"{base}/chalicelib/internal.py"] = _internal(env, service, setup=framework == "django")
     env_vars = _env_vars(layout, service, sources)
@@ -253,7 +285,7 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     reqs = [r for r in deploy.requirements(service.external, tops, installed) if r.name not in layer_dists]
     files[f"{base}/requirements.txt"] = _requirements_text(f"service {service.name}", reqs, installed)
     app_routes = [r for r in analysis.routes if homes.get(r.handler) == LAYER]  # declared in the factory: every service serves them
-    _render_tests(files, env, base, service, framework, routes, app_routes, suite)
+    _render_tests(files, env, base, service, framework, routes, app_routes, calls.suite, tops)
     return {"service": service, "routes": routes, "env": env_vars, "sizing": sizing, "requirements": reqs}
 
 
@@ -270,14 +302,31 @@ def _reset_env(env: dict, framework: str) -> list[str]:
 def _suite_call(analysis, root: Path, entry) -> str | None:  # noqa: ANN001
     """How the monolith's tests call its factory, when it cannot be called bare (decompose.generation.suitecall):
     its services' tests do the same. None for an app object, a Django project, or no entry."""
+    if _needs_arguments(analysis, root, entry) is None:
+        return None
+    tests = [Path(root) / m.path for m in analysis.modules if m.role == "test" and not m.parse_error]
+    return suitecall.suite_call(entry.element, tests)
+
+
+def _entry_call(analysis, root: Path, entry) -> suitecall.EntryCall | None:  # noqa: ANN001
+    """How the monolith's entry module builds a factory that cannot be called bare (flasky.py's
+    `create_app(os.getenv('FLASK_CONFIG') or 'default')`): a deployed service builds it the same way."""
+    factory = _needs_arguments(analysis, root, entry)
+    if factory is None:
+        return None
+    modules = sorted((m for m in analysis.modules if m.role != "test" and not m.parse_error),
+                     key=lambda m: (m.path.count("/"), m.path))
+    return suitecall.entry_call(entry.element, [(m.path, Path(root) / m.path) for m in modules])
+
+
+def _needs_arguments(analysis, root: Path, entry) -> Path | None:  # noqa: ANN001
+    """The file of the entry's factory when it has a parameter without a default (None for an app object,
+    a Django project, no entry, or a factory that can be called bare)."""
     if entry is None or not entry.is_factory or entry.framework == "django":
         return None
     module, name = entry.element.split(":")
     factory = next((Path(root) / m.path for m in analysis.modules if m.name == module), None)
-    if factory is None or not suitecall.needs_arguments(factory, name):
-        return None
-    tests = [Path(root) / m.path for m in analysis.modules if m.role == "test" and not m.parse_error]
-    return suitecall.suite_call(entry.element, tests)
+    return factory if factory is not None and suitecall.needs_arguments(factory, name) else None
 
 
 # pytest looks upwards for its configuration: without a file of its own, a service's tests took the
@@ -290,7 +339,7 @@ testpaths = tests
 
 
 def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: ServiceLayout, framework: str,
-                  routes: list, app_routes: list = (), suite: str | None = None) -> None:
+                  routes: list, app_routes: list = (), suite: str | None = None, tops: set[str] = frozenset()) -> None:
     suffix = "_django" if framework == "django" else ""
     files[f"{base}/pytest.ini"] = PYTEST_INI
     files[f"{base}/tests/conftest.py"] = env.get_template(f"service/conftest{suffix}.py.j2").render(
@@ -305,9 +354,16 @@ def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: Se
             exposed=sorted(service.exposed))
         return
     files[f"{base}/tests/test_routes.py"] = env.get_template("service/test_routes.py.j2").render(
-        service=service.name, framework=framework, routes=chalice,
+        service=service.name, framework=framework, routes=chalice, tops=sorted(tops),
         framework_routes=[list(p) for p in sorted({(m, r.path) for r in (*service.routes, *app_routes) for m in r.methods})],
         exposed=sorted(service.exposed))
+
+
+def _foreign(layout: Layout, service: ServiceLayout, sources: Sources, analysis, homes: dict[str, str]) -> list:
+    """Flask: the other services' endpoints as build-only URL rules (`url_for` across services; endpoints.py)."""
+    served = {h for h, home in homes.items() if home in (service.name, LAYER)}
+    routes = [r for r in analysis.routes if r.mounted]
+    return [list(e) for e in foreign_endpoints(sources, routes, layout.containers, served)]
 
 
 def refuse_reserved(tops: set[str]) -> None:
@@ -412,8 +468,8 @@ def _internal(env: SandboxedEnvironment, service: ServiceLayout, setup: bool = F
     aliases = {m: f"_m{i}" for i, m in enumerate(modules)}
     rows = [{"target": t, "alias": aliases[t.split(":")[0]], "name": t.split(":")[1], "callers": e.callers,
              "idempotent": e.idempotent} for t, e in sorted(service.exposed.items())]
-    mods = [{"package": m.rsplit(".", 1)[0], "name": m.rsplit(".", 1)[1], "alias": aliases[m]} if "." in m
-            else {"package": m, "name": m, "alias": aliases[m]} for m in modules]
+    mods = [{"package": m.rpartition(".")[0], "name": m.rpartition(".")[2], "alias": aliases[m], "top": "." not in m}
+            for m in modules]
     return env.get_template("service/internal.py.j2").render(service=service.name, exposed=rows, modules=mods, setup=setup)
 
 

@@ -210,9 +210,10 @@ class Requirement:
     imports: tuple[str, ...]
     via: str = ""  # a dependency of this distribution the code imports (not itself imported)
     provided: bool = True  # False: no distribution of the monolith's environment provides the import
+    spec: str = ""  # instead of ==version: decompose's own chalice for the services' Python (decompose.serving)
 
     def line(self) -> str:
-        return f"{self.name}=={self.version}" if self.version else self.name
+        return f"{self.name}{self.spec}" if self.spec else f"{self.name}=={self.version}" if self.version else self.name
 
 
 def requirements(imports: Iterable[str], internal_tops: set[str], installed: Installed | None = None) -> list[Requirement]:

@@ -8,14 +8,21 @@ an in-memory database whose tables the suite's conftest creates), the generated 
 build the app through decompose_runtime.appcall with the call the suite makes most often, when its
 arguments are Python literals (nothing is evaluated; a call with names, such as
 `create_app(test_config)`, tells nothing and is skipped). A contracts replay still sets its own
-([contracts] app), and a deployed service calls the factory as before.
+([contracts] app).
+
+A deployed service builds such a factory as the monolith's entry module does (`entry_call`: flasky.py's
+`app = create_app(os.getenv('FLASK_CONFIG') or 'default')`): the call's arguments are copied as source
+when every name they use is a standard-library module the entry module imports (`os`), so the service
+reads the same environment variable the monolith's deployment sets; anything else is not copied.
 """
 
 from __future__ import annotations
 
 import ast
+import sys
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -71,3 +78,58 @@ def _literal_arguments(call: ast.Call) -> str | None:
     except (ValueError, TypeError, SyntaxError, RecursionError):  # what ast.literal_eval refuses
         return None
     return ", ".join(args + kwargs)
+
+
+@dataclass(frozen=True)
+class EntryCall:
+    arguments: str  # source of the call's arguments: "os.getenv('FLASK_CONFIG') or 'default'"
+    imports: tuple[str, ...]  # the standard-library modules they use: ("os",)
+    origin: str  # where the call is: "flasky.py"
+
+
+@dataclass(frozen=True)
+class FactoryCalls:
+    """What a service's app is built with, read from the source once per generate: the two calls of a factory
+    that cannot be called bare."""
+    suite: str | None = None  # "app:create_app('testing')": the services' tests
+    entry: EntryCall | None = None  # the deployed services
+
+
+def entry_call(element: str, modules: Iterable[tuple[str, Path]]) -> EntryCall | None:
+    """The first module-level `name = factory(...)` in `modules` ((label, path) pairs, in that order) that
+    imports the factory `element` ("module:factory") and calls it with arguments a service can copy."""
+    module, name = element.split(":")
+    for label, path in modules:
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"), str(path))
+        except (OSError, SyntaxError, ValueError):
+            continue
+        found = _module_call(tree, module, name)
+        if found is not None:
+            return EntryCall(found[0], found[1], label)
+    return None
+
+
+def _module_call(tree: ast.Module, module: str, name: str) -> tuple[str, tuple[str, ...]] | None:
+    bound = {alias.asname or alias.name for node in tree.body if isinstance(node, ast.ImportFrom) and node.module == module
+             and node.level == 0 for alias in node.names if alias.name == name}
+    stdlib = {alias.asname or alias.name: alias.name for node in tree.body if isinstance(node, ast.Import)
+              for alias in node.names if alias.name in sys.stdlib_module_names and "." not in alias.name}
+    for node in tree.body:
+        call = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id in bound and (call.args or call.keywords):
+            return _copyable(call, stdlib)
+    return None
+
+
+def _copyable(call: ast.Call, stdlib: dict[str, str]) -> tuple[str, tuple[str, ...]] | None:
+    """The call's arguments as source and the modules they need, when those are all standard-library modules
+    imported under their own name (no star-args: what they unpack is not known here)."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return None
+    parts = [*call.args, *(k.value for k in call.keywords)]
+    names = {n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name)}
+    if any(stdlib.get(n) != n for n in names) or any(isinstance(n, (ast.Lambda, ast.NamedExpr)) for p in parts for n in ast.walk(p)):
+        return None
+    text = [ast.unparse(a) for a in call.args] + [f"{k.arg}={ast.unparse(k.value)}" for k in call.keywords]
+    return ", ".join(text), tuple(sorted(names))

@@ -136,12 +136,16 @@ class _Prune(cst.CSTTransformer):
         return self.real(source, name)
 
     def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):  # noqa: ANN201
-        """django-ninja's `api.add_router("/x", "app.api.router")` naming a router this copy lacks goes too."""
+        """django-ninja's `api.add_router("/x", "app.api.router")` naming a router this copy lacks goes too,
+        and DRF's `router.register("x", OtherViewSet)` of another service's viewset (a stub here)."""
         target = django.string_router(updated)
         if target and self.is_internal(target[0]) and not self.available(*target):
             return cst.RemoveFromParent()
         origin = self.imported.get(django.object_router(updated) or "")
         if origin and self.real and not self.real(*origin):  # a router another service owns: a stub here
+            return cst.RemoveFromParent()
+        viewset = django.registered_viewset(updated)  # DRF's router.register("x", ViewSet): as a URL entry
+        if viewset and self.real and not self._real_view(viewset):
             return cst.RemoveFromParent()
         return updated
 

@@ -29,6 +29,7 @@ from decompose.planning.plan import Plan, Problem, Settings, placement_of, roll_
 from decompose.planning.planfile import fingerprint, load_document, parse, render
 from decompose.planning.planner import Placement, PlanOptions, propose
 from decompose.planning.scoring import per_service, score
+from decompose.planning.scripts import scripts
 from decompose.planning.sourcefacts import SourceFacts, read_facts
 from decompose.planning.validity import problems as validity_problems
 from decompose.planning.validity import repair
@@ -63,7 +64,8 @@ def load(analysis_path: Path, config: Path | None = None, plan: Path | None = No
     if config is None:
         candidates = [Path("pyproject.toml"), Path(analysis.root) / "pyproject.toml"]
         config = next((c for c in candidates if c.is_file() and "[tool.decompose" in c.read_text(errors="replace")), None)
-    return Workspace(element_graph(analysis), load_weights(config), analysis.root, analysis_path, analysis)
+    graph = element_graph(analysis, scripts(analysis, Path(analysis.root)))
+    return Workspace(graph, load_weights(config), analysis.root, analysis_path, analysis)
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,8 @@ def propose_plan(ws: Workspace, settings: Settings, constraints: Constraints,
                  previous: tomlkit.TOMLDocument | None = None, ground_truth: Path | None = None) -> Proposal:
     if settings.strategy not in STRATEGIES:
         raise UserError(f"unknown strategy {settings.strategy!r}", f"use one of: {', '.join(sorted(STRATEGIES))}")
-    options = PlanOptions(settings.strategy, settings.resolution, settings.seed, settings.services, ws.weights, constraints=constraints)
+    options = PlanOptions(settings.strategy, settings.resolution, settings.seed, settings.services, ws.weights,
+                          constraints=constraints, facts=ws.facts())
     placement = _proposed(ws, options, set(constraints.pins.values()))
     plan = roll_up(ws.graph, placement, constraints, settings)
     homes, _ = placement_of(plan, ws.graph)
@@ -95,7 +98,8 @@ def propose_plan(ws: Workspace, settings: Settings, constraints: Constraints,
 
 def proposed_remediations(ws: Workspace) -> list[remediation.Decision]:
     """[remediate]'s proposals: a decision per hazard in a request path and per static folder."""
-    return remediation.propose(ws.analysis.hazards, static_folders(ws))
+    registries = remediation.code_registries(Path(ws.root), ws.analysis.hazards)
+    return remediation.propose(ws.analysis.hazards, static_folders(ws), registries)
 
 
 def static_folders(ws: Workspace, root: Path | None = None) -> list[str]:

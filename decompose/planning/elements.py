@@ -53,6 +53,7 @@ class ElementGraph:
     routes: dict[str, list[Route]] = field(default_factory=dict)  # handler -> its routes
     table_model: dict[str, str] = field(default_factory=dict)  # table element -> model symbol
     paths: dict[str, str] = field(default_factory=dict)  # module -> its file, relative to the root
+    scripts: frozenset[str] = frozenset()  # modules run by hand, left out (decompose.planning.scripts)
 
     def code_deps(self) -> list[tuple[str, str, float]]:
         return [(d.src, d.dst, float(d.count)) for d in self.deps if d.kind in CODE_KINDS]
@@ -85,9 +86,10 @@ def is_table(element: str) -> bool:
     return element.startswith(TABLE_PREFIX)
 
 
-def element_graph(analysis: Analysis) -> ElementGraph:
-    graph = ElementGraph()
-    app = sorted(m.name for m in analysis.modules if m.role == "app" and m.parse_error is None)
+def element_graph(analysis: Analysis, scripts: frozenset[str] = frozenset()) -> ElementGraph:
+    """scripts: modules run by hand, never by a request (decompose.planning.scripts): left out."""
+    graph = ElementGraph(scripts=scripts)
+    app = sorted(m.name for m in analysis.modules if m.role == "app" and m.parse_error is None and m.name not in scripts)
     app_set = set(app)
     lines = {m.name: m.lines for m in analysis.modules}
     graph.paths = {m.name: m.path for m in analysis.modules if m.name in app_set}

@@ -142,6 +142,11 @@ def _claim(element: str, home: str, at: str, homes: dict[str, str], where: dict[
 def _place_modules(graph: ElementGraph, service: Service, homes, where, problems) -> None:  # noqa: ANN001
     for index, module in enumerate(service.modules):
         at = f"{_section(service)}.modules[{index}]"
+        if module in graph.scripts:
+            problems.append(Problem(at, f"{module} is a script (run by hand: `if __name__ == \"__main__\":`, imported by no "
+                                    "module of the app, no route): scripts stay out of the services and the Lambdas",
+                                    "remove it from the plan, or run 'decompose plan' again"))
+            continue
         if module not in graph.members:
             problems.append(Problem(at, f"unknown module {module!r}", "use a dotted module name of application code from analysis.json"))
             continue

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decompose.planning.constraints import SHARED, Constraints, Resolved, Unhonoured, resolve
 from decompose.planning.elements import ElementGraph, weighted_graph
 from decompose.planning.naming import candidates, name_communities
+from decompose.planning.sourcefacts import SourceFacts
 from decompose.planning.shared import SharedSettings, anchors, bodies_follow, close_over, shared_kernel, spread_out
 from decompose.planning.strategies import STRATEGIES, Communities, Problem
 from decompose.planning.weights import Weights
@@ -32,6 +33,7 @@ class PlanOptions:
     weights: Weights = field(default_factory=Weights)
     shared: SharedSettings = field(default_factory=SharedSettings)
     constraints: Constraints = field(default_factory=Constraints)
+    facts: SourceFacts | None = field(default=None, compare=False)  # what the source says: which name a route decorator calls
 
 
 @dataclass
@@ -98,7 +100,7 @@ def _settle(graph: ElementGraph, options: PlanOptions, resolved: Resolved, ancho
         kernel.update(roots)
         close_over(graph, kernel, anchored | held)
     tied = weighted_graph(graph, options.weights, frozenset(kernel))
-    found = _families_whole(found, route_families(graph, resolved))
+    found = _families_whole(found, route_families(graph, resolved, options.facts))
     found = _apart(tied, found, resolved)
     found = _strays(graph, found, anchored, kernel)
     limits = [n for n in (options.constraints.max_services, options.services) if n > 0]
@@ -253,7 +255,7 @@ def _best_home(tied, elements: list[str], found: Communities, exclude: int) -> i
     return max(sorted(ties), key=lambda k: ties[k]) if ties else None
 
 
-def route_families(graph: ElementGraph, resolved: Resolved) -> list[list[str]]:
+def route_families(graph: ElementGraph, resolved: Resolved, facts: SourceFacts | None = None) -> list[list[str]]:
     """Handlers hanging on one blueprint or router, pinned ones left out: each family goes to one service.
 
     A blueprint or router is the grouping of routes its team chose; spreading one over several
@@ -263,10 +265,36 @@ def route_families(graph: ElementGraph, resolved: Resolved) -> list[list[str]]:
     labels split its `main` blueprint by domain.
     """
     families: dict[str, list[str]] = defaultdict(list)
-    for handler, container in sorted(route_containers(graph).items()):
+    for handler, container in sorted(route_containers(graph, facts).items()):
         if handler not in resolved.pins and handler not in resolved.groups:
             families[container].append(handler)
+    for child, parent in sorted(_nested(graph, set(families)).items()):
+        families[parent].extend(families.pop(child, []))
     return [h for _, h in sorted(families.items()) if len(h) > 1]
+
+
+def _nested(graph: ElementGraph, containers: set[str]) -> dict[str, str]:
+    """child container -> the outermost container it is mounted in: a module holding a router with
+    routes of its own mounts another one in its module-level code (`router.add_router("/{slug}/comments",
+    comments_router)`, `bp.register_blueprint(child)`); the child's paths exist only through the parent."""
+    holder = {}
+    for container in sorted(containers, reverse=True):
+        holder[graph.module_of(container)] = container
+    parent = {}
+    for dep in graph.deps:
+        if dep.kind in ("reference", "call") and dep.dst in containers and graph.elements[dep.src].kind == "module":
+            outer = holder.get(dep.src)
+            if outer is not None and outer != dep.dst:
+                parent.setdefault(dep.dst, outer)
+    roots = {}
+    for child in parent:
+        root, seen = parent[child], {child}
+        while root in parent and root not in seen:
+            seen.add(root)
+            root = parent[root]
+        if root != child:
+            roots[child] = root
+    return roots
 
 
 def _families_whole(found: Communities, families: list[list[str]]) -> Communities:
@@ -285,13 +313,16 @@ def _families_whole(found: Communities, families: list[list[str]]) -> Communitie
     return [c for c in found if c]
 
 
-def route_containers(graph: ElementGraph) -> dict[str, str]:
-    """handler -> the assignment its route decorator names on the route's own line (`bp` in `@bp.route`)."""
+def route_containers(graph: ElementGraph, facts: SourceFacts | None = None) -> dict[str, str]:
+    """handler -> the assignment its route decorator names on the route's own line (`bp` in `@bp.route`);
+    with the source's facts, the one the decorator calls (`router`, not `token_auth`, in
+    `@router.post("/", auth=token_auth)`: a router's handlers with and without auth are one family)."""
     found: dict[str, str] = {}
     for dep in sorted(graph.deps, key=lambda d: (d.src, d.dst)):
         if dep.src not in graph.routes or graph.elements[dep.dst].kind != "assignment":
             continue
-        lines = {r.line for r in graph.routes[dep.src] if r.module == graph.module_of(dep.src)}
-        if any(loc.line in lines for loc in dep.locations):
+        module, name = graph.module_of(dep.src), dep.dst.partition(":")[2]
+        lines = {r.line for r in graph.routes[dep.src] if r.module == module}
+        if any(loc.line in lines and (facts is None or facts.decorates(module, loc.line, name)) for loc in dep.locations):
             found.setdefault(dep.src, dep.dst)
     return found

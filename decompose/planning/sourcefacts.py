@@ -25,9 +25,20 @@ class SourceFacts:
     runtime: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # module -> function-body line ranges
     builders: dict[str, list[str]] = field(default_factory=dict)  # module -> top-level symbols building the app
     read: set[str] = field(default_factory=set)  # modules whose source was read
+    decorated: dict[str, dict[int, set[str]]] = field(default_factory=dict)  # module -> line -> names a decorator's callee chain holds
+
+    def decorator_names(self, module: str, line: int) -> set[str] | None:
+        """The names in the callee of the decorators on this line (`bp`, `route` for `@bp.route("/")`;
+        not `token_auth` in `@router.get("/", auth=token_auth)`); None when the source was not read."""
+        return self.decorated.get(module, {}).get(line, set()) if module in self.read else None
 
     def builder_elements(self) -> frozenset[str]:
         return frozenset(f"{m}:{name}" for m, names in self.builders.items() for name in names)
+
+    def decorates(self, module: str, line: int, name: str) -> bool:
+        """Is `name` what a decorator on this line calls (or a link of it)? True when the source was not read."""
+        names = self.decorator_names(module, line)
+        return names is None or name in names
 
     def at_import(self, module: str, line: int) -> bool:
         """Does this line of the module run when the module is imported?"""
@@ -45,7 +56,8 @@ def read_facts(graph: ElementGraph, root: Path) -> SourceFacts:
         facts.read.add(module)
         trees[module] = tree
         facts.runtime[module] = _bodies(tree)
-        builders = _builders(tree)
+        facts.decorated[module] = _decorators(tree)
+        builders = builders_of(tree)
         if builders:
             facts.builders[module] = builders
     _settings_variants(facts, trees, graph)
@@ -87,7 +99,28 @@ def _bodies(tree: ast.Module) -> list[tuple[int, int]]:
     return sorted(found)
 
 
-def _builders(tree: ast.Module) -> list[str]:
+def _decorators(tree: ast.Module) -> dict[int, set[str]]:
+    found: dict[int, set[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for decorator in node.decorator_list:
+                callee = decorator.func if isinstance(decorator, ast.Call) else decorator
+                found.setdefault(decorator.lineno, set()).update(_chain(callee))
+    return found
+
+
+def _chain(node: ast.AST) -> list[str]:
+    """`views.bp.route` -> ["views", "bp", "route"]."""
+    names = []
+    while isinstance(node, ast.Attribute):
+        names.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        names.append(node.id)
+    return names
+
+
+def builders_of(tree: ast.Module) -> list[str]:
     """Top-level functions and assignments whose code calls Flask(...) or FastAPI(...), or a subclass of
     them defined in the same module (`class CTFdFlask(Flask)`); for Django, the settings' ROOT_URLCONF."""
     found = []

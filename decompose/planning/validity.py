@@ -24,6 +24,10 @@ refuse is reported first, by field. The rules:
    be a client called while the module loads (a WireError, or a stub returned where a decorator was
    expected). Plain imports and dotted strings do not count (a service imports another's names as
    clients, called later; each service resolves Django's `include("app.urls")` in its own copy), nor do route handlers, route containers and route modules (each service plugs in its own).
+   Code of one module split between services counts (`token_auth = TokenAuth()` needs the class); the
+   repair moves such a symbol to the service of the module-mate needing it, or, when module-mates in
+   two services need it, the module to the layer.
+   The app builder's body counts as import time for rules 3 and 4: every service calls it when it starts.
 """
 
 from __future__ import annotations
@@ -47,21 +51,24 @@ def layer_modules(graph: ElementGraph, homes: dict[str, str]) -> set[str]:
     return whole | model_modules(graph)
 
 
-def containers(graph: ElementGraph) -> set[str]:
+def containers(graph: ElementGraph, facts: SourceFacts | None = None) -> set[str]:
     """Assignments a route handler's route decorator names on the route's own line: `bp` in
     `@bp.route(...)`, not `auth` in a `@auth.login_required` below it (flask-httpauth's object
-    is code the service needs when the module loads, not a container each service plugs in)."""
+    is code the service needs when the module loads, not a container each service plugs in), nor
+    `token_auth` in `@router.get("/", auth=token_auth)` when the source says what the decorator calls."""
     found = set()
     for dep in graph.deps:
         if dep.src in graph.routes and graph.elements[dep.dst].kind == "assignment":
-            lines = {r.line for r in graph.routes[dep.src] if r.module == graph.module_of(dep.src)}
-            if any(loc.line in lines for loc in dep.locations):
+            module = graph.module_of(dep.src)
+            lines = {r.line for r in graph.routes[dep.src] if r.module == module}
+            name = dep.dst.partition(":")[2]
+            if any(loc.line in lines and (facts is None or facts.decorates(module, loc.line, name)) for loc in dep.locations):
                 found.add(dep.dst)
     return found
 
 
-def route_modules(graph: ElementGraph) -> set[str]:
-    return {graph.module_of(e) for e in (*graph.routes, *containers(graph))}
+def route_modules(graph: ElementGraph, facts: SourceFacts | None = None) -> set[str]:
+    return {graph.module_of(e) for e in (*graph.routes, *containers(graph, facts))}
 
 
 def entry_modules(graph: ElementGraph, facts: SourceFacts) -> set[str]:
@@ -75,11 +82,15 @@ def entry_modules(graph: ElementGraph, facts: SourceFacts) -> set[str]:
 
 
 def _at_import(graph: ElementGraph, facts: SourceFacts, dep: Dep) -> bool:
+    """Does the dependency's line run when its module is imported, or when a service starts? The app
+    builder's body runs at every service's start (`create_app` registering an error blueprint)."""
     if dep.kind == "import":
         return True
     if dep.kind not in USE_KINDS:
         return False
-    module = graph.module_of(dep.src)
+    module, name = graph.module_of(dep.src), dep.src.partition(":")[2]
+    if name and name in facts.builders.get(module, ()):
+        return True
     if module not in facts.read:  # no source: fail closed, except a function's body lines
         element = graph.elements[dep.src]
         return element.kind != "function" or any(loc.line <= element.line for loc in dep.locations)
@@ -88,8 +99,8 @@ def _at_import(graph: ElementGraph, facts: SourceFacts, dep: Dep) -> bool:
 
 def _layer_needs(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str], layer: set[str]) -> list[Dep]:
     """Dependencies of layer code, at import time, on code placed in a service (rule 3)."""
-    exempt = containers(graph) | set(graph.routes)
-    routed = route_modules(graph)
+    exempt = containers(graph, facts) | set(graph.routes)
+    routed = route_modules(graph, facts)
     found = []
     for dep in graph.deps:
         if graph.module_of(dep.src) not in layer or is_table(dep.dst):
@@ -104,15 +115,15 @@ def _layer_needs(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str],
 
 def _service_needs(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str], layer: set[str]) -> list[Dep]:
     """Uses, at import time, of code another service holds (rule 4)."""
-    exempt = containers(graph) | set(graph.routes)
-    routed = route_modules(graph)
+    exempt = containers(graph, facts) | set(graph.routes)
+    routed = route_modules(graph, facts)
     found = []
     for dep in graph.deps:
         if dep.kind not in CODE_KINDS or is_table(dep.dst) or dep.dst in exempt:
             continue  # a dotted string (Django's include("catalog.urls")) is resolved by each service's own copy
         source, target = graph.module_of(dep.src), graph.module_of(dep.dst)
-        if source in layer or target in layer or target in routed or source == target:
-            continue
+        if source in layer or target in layer or target in routed:
+            continue  # a module's own code split between services counts: `token_auth = TokenAuth()` needs the class
         mine, theirs = homes.get(dep.src), homes.get(dep.dst)
         if mine not in (None, SHARED) and theirs not in (None, SHARED, mine) and _at_import(graph, facts, dep):
             found.append(dep)
@@ -170,9 +181,10 @@ def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tu
     """(element -> home, moved until no rule is broken; element -> why it moved to [shared])."""
     homes = dict(homes)
     reasons: dict[str, str] = {}
-    routed = route_modules(graph)
+    routed = route_modules(graph, facts)
     for module in sorted(entry_modules(graph, facts) if facts.builders else ()):
         _share(graph, homes, reasons, module, "composition root: builds the app, or builds it when imported")
+    claimed: dict[str, set[str]] = defaultdict(set)  # element -> the services its module-mates needed it in
     for _ in range(MAX_ROUNDS):
         layer = layer_modules(graph, homes)
         moved = False
@@ -180,6 +192,10 @@ def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tu
             moved |= _share(graph, homes, reasons, graph.module_of(dep.dst),
                             f"the shared layer needs it when imported ({graph.module_of(dep.src)})")
         for dep in _service_needs(graph, facts, homes, layer):
+            if _joins(graph, homes, claimed, dep):
+                homes[dep.dst] = homes[dep.src]
+                moved = True
+                continue
             moved |= _share(graph, homes, reasons, graph.module_of(dep.dst),
                             f"needed when imported by {graph.module_of(dep.src)} ({homes[dep.src]}) and by its own service")
         for module in sorted(graph.members.keys() - layer):
@@ -193,6 +209,16 @@ def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tu
         if not moved:
             break
     return homes, reasons
+
+
+def _joins(graph: ElementGraph, homes: dict[str, str], claimed: dict[str, set[str]], dep: Dep) -> bool:
+    """A symbol a module-mate needs at import time (`inlines = [RosterStudentInline]` in a class body)
+    joins the module-mate's service, unless a module-mate in another service needed it too (then the
+    module goes to the layer): the module stays in as few services as it can."""
+    if graph.module_of(dep.src) != graph.module_of(dep.dst) or homes.get(dep.dst) == SHARED:
+        return False
+    claimed[dep.dst].add(homes[dep.src])
+    return len(claimed[dep.dst]) == 1
 
 
 def _share(graph: ElementGraph, homes: dict[str, str], reasons: dict[str, str], module: str, why: str) -> bool:

@@ -53,6 +53,9 @@ KEEP_REASONS = {  # why a proposal keeps a hazard, and the alternative the user 
                             "'dynamodb' if other instances must see its value",
 }
 
+STATE_KINDS = frozenset({"global-mutable-state", "process-cache"})
+REGISTRY = ("a registry of classes or functions (a decorator or a factory fills it at import time): code, the same in "
+            "every instance and not JSON: kept")
 TEMPORARY = frozenset({"temp", "tmp", "temporary", "tempdir", "tmpdir", "tempfile"})
 FOLDER_ONLY = frozenset({".mkdir()", "os.makedirs", "os.mkdir"})
 REBINDS = "(rebinds global)"
@@ -72,19 +75,36 @@ def choices(kind: str) -> tuple[str, ...]:
     return CHOICES.get(kind, (KEEP,))
 
 
-def propose(hazards: list[HazardOut], static_dirs: list[str] = ()) -> list[Decision]:
-    """One decision per (kind, symbol) of the hazards in a request path, and per static folder."""
+def propose(hazards: list[HazardOut], static_dirs: list[str] = (),
+            registries: frozenset[tuple[str, str]] = frozenset()) -> list[Decision]:
+    """One decision per (kind, symbol) of the hazards in a request path, and per static folder.
+    `registries`: (path, global) of the module-level dicts that hold code, not data (REGISTRY)."""
     found: dict[tuple[str, str], list[HazardOut]] = {}
     for hazard in hazards:
         if hazard.in_request_path:
             found.setdefault((hazard.kind, hazard.symbol), []).append(hazard)
     threads = {symbol for kind, symbol in found if kind == "background-thread"}
     thread_modules = {_module(symbol) for symbol in threads}
-    decisions = [_decide(kind, symbol, group, symbol in threads, _module(symbol) in thread_modules)
+    decisions = [_registry(kind, symbol, group, registries)
+                 or _decide(kind, symbol, group, symbol in threads, _module(symbol) in thread_modules)
                  for (kind, symbol), group in found.items()]
     decisions += [Decision(STATIC, d, "cloudfront", f"static files under {d}: {REASONS['cloudfront']}")
                   for d in static_dirs]
     return sorted(decisions, key=lambda d: (d.kind, d.target))
+
+
+def state_names(group: list[HazardOut]) -> set[str]:
+    """The globals a state hazard names: its detail is `NAME (how)`."""
+    return {h.detail.split(" (", 1)[0] for h in group}
+
+
+def _registry(kind: str, symbol: str, group: list[HazardOut], registries: frozenset[tuple[str, str]]) -> Decision | None:
+    """`keep` for state that is a registry of code (every global it names is one), else None."""
+    if kind not in STATE_KINDS or not all((h.path, name) in registries for h in group for name in state_names([h])):
+        return None
+    first = min(group, key=lambda h: h.line)
+    return Decision(kind, symbol, KEEP, f"{', '.join(sorted({h.detail for h in group}))} at {Path(first.path).name}:"
+                                        f"{first.line}: {REGISTRY}")
 
 
 def _module(symbol: str) -> str:
@@ -151,3 +171,22 @@ def static_dirs(root: Path, module_paths: list[str]) -> list[str]:
         if candidate.is_dir() and any(f.is_file() for f in candidate.rglob("*")):
             found.add((parent / "static").as_posix())
     return sorted(found)
+
+
+def code_registries(root: Path, hazards: list[HazardOut]) -> frozenset[tuple[str, str]]:
+    """(path, global) of each module-level dict a state hazard in a request path names that holds code:
+    a decorator's or a factory's registry (decompose.remediation.rewrite.registries, read from the source).
+    A file that cannot be read or parsed names none."""
+    import libcst as cst
+
+    from decompose.remediation.rewrite import registries
+
+    paths = sorted({h.path for h in hazards if h.in_request_path and h.kind in STATE_KINDS})
+    found = set()
+    for path in paths:
+        try:
+            names = registries(cst.parse_module((root / path).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, cst.ParserSyntaxError):
+            continue
+        found |= {(path, name) for name in names}
+    return frozenset(found)

@@ -73,7 +73,7 @@ def rewrite(source: str, wanted: Wanted, import_line: str = IMPORT) -> Rewritten
         wanted = replace(wanted, thread_name=True)
     module = cst.parse_module(source)
     if wanted.states:  # a decorator's registry is filled at import time with classes or functions: not state
-        wanted = replace(wanted, states=wanted.states - _registries(module))
+        wanted = replace(wanted, states=wanted.states - registries(module))
     wrapper = cst.MetadataWrapper(module)
     switch = _Switch(wanted, _imported(module))
     changed = wrapper.visit(switch)
@@ -123,7 +123,7 @@ class _Registries(cst.CSTVisitor):
                        if (value in fills.params and value in fills.returned) or value in fills.defined}
 
 
-def _registries(module: cst.Module) -> set[str]:
+def registries(module: cst.Module) -> set[str]:
     """Module-level dicts of code, not data: filled by a decorator (a function storing its first
     parameter and returning it: CTFd's `JINJA_ENUMS[cls.__name__] = cls; return cls`) or by a factory
     memoising the class or function it builds (microblog-api's `paginated_schema_cache[schema] =

@@ -88,3 +88,20 @@ def test_external_imports_are_listed_not_edges(tmp_path):
     (module,) = a.modules
     assert module.external_imports == ("flask", "os", "sqlalchemy")
     assert not a.edges
+
+
+def test_a_migrations_package_the_app_imports_is_app_code(tmp_path):
+    """CTFd's factory calls create_database() from CTFd/utils/migrations/__init__.py: app code, placed like
+    any other; Django's and Alembic's migrations import the app (never the reverse) and stay migrations."""
+    a = analyse(tmp_path, {
+        "shop/__init__.py": "from shop.utils.migrations import create_database\n",
+        "shop/utils/__init__.py": "",
+        "shop/utils/migrations/__init__.py": "def create_database():\n    return 'sqlite://'\n",
+        "shop/orders/__init__.py": "",
+        "shop/orders/models.py": "class Order: pass\n",
+        "shop/orders/migrations/__init__.py": "",
+        "shop/orders/migrations/0001_initial.py": "from shop.orders.models import Order\n",
+    })
+    roles = {m.name: m.role for m in a.modules}
+    assert roles["shop.utils.migrations"] == "app"
+    assert roles["shop.orders.migrations"] == roles["shop.orders.migrations.0001_initial"] == "migration"

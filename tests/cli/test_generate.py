@@ -106,6 +106,9 @@ def test_calls_into_other_services_become_clients_and_internal_endpoints(generat
     assert "sample_monolith.services.shop:get_product" in by_name["catalog"]["exposed"]
     internal = (where / "services" / "catalog" / "chalicelib" / "internal.py").read_text()
     assert "IAMAuthorizer()" in internal and '"sample_monolith.services.shop:get_product"' in internal
+    # the exposed modules are imported on the first call, inside the app's context (never when app.py loads)
+    assert "\nfrom sample_monolith" not in internal and '\n    from sample_monolith.services import shop\n' in internal
+    compile(internal, "internal.py", "exec")
     stubs = [c for s in report["services"] for c in s["clients"] if c["kind"] == "stub"]
     assert stubs and all("cannot" in c["reason"] or "class" in c["reason"] or "literal" in c["reason"] for c in stubs)
     assert all(any(c["target"] in step for step in s["manual"]) for s in report["services"] for c in s["clients"]

@@ -72,3 +72,19 @@ def test_a_shorter_sequence_is_a_difference():
     result = compare(run(answer(body={}), answer(body={})), run(answer(body={})), [set(), set()])
     assert result.compared == 1
     assert [(d.where, d.expected, d.actual) for d in result.differences] == [("length", 2, 1)]
+
+
+def test_the_lambda_content_type_on_an_empty_answer_is_not_a_difference():
+    """DRF's 204 has no Content-Type; API Gateway and chalice local give it application/json."""
+    recorded = run(Answer(204, (), b""))
+    through_chalice = run(Answer(204, (("content-type", "application/json"),), b""))
+    assert compare(recorded, through_chalice, [set()]).equal
+
+
+@pytest.mark.parametrize("candidate", [
+    Answer(204, (("content-type", "text/html"),), b""),            # another type than Lambda's default
+    Answer(200, (("content-type", "application/json"),), b"{}"),   # a body: its type matters
+])
+def test_a_content_type_that_is_not_lambdas_default_on_nothing_still_differs(candidate):
+    result = compare(run(Answer(204, (), b"")), run(candidate), [set()])
+    assert "header:content-type" in {d.where for d in result.differences}

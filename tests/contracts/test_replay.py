@@ -96,3 +96,36 @@ def test_a_target_that_does_not_answer_stops_the_scenario():
     assert not run.passed and len(run.steps) == 1
     assert run.steps[0].error == "no answer: connection refused"
     assert "the target did not answer" in run.stopped
+
+
+def test_an_exchange_no_service_owns_is_not_sent_to_the_services_and_the_scenario_goes_on():
+    """A PUT the view refuses (Django's 405 on the monolith) matches no analysed route: the services
+    have no URL for it; behind the gateway the monolith answers it."""
+    from decompose.contracts.targets import Http
+
+    services = Http({"accounts": "http://127.0.0.1:9"}, [], ())
+    refused = {**exchange("PUT", "/me", 405, {}), "route": "(unrouted)", "service": "(unrouted)"}
+    scenario = {**SCENARIO, "exchanges": [SCENARIO["exchanges"][0], refused, SCENARIO["exchanges"][1]]}
+    fake = Fake()
+
+    def send(request, owner):
+        if owner == "(unrouted)":
+            return services.send(request, owner)  # raises: Http has no URL for it
+        return fake(request, owner)
+
+    run = replay(scenario, ROUTES, send)
+    services.close()
+    assert run.passed, run.report()
+    assert [s.status for s in run.steps] == [200, None, 200]
+    assert "no service owns PUT /me" in run.steps[1].unowned
+    assert [r.target for r in fake.sent] == ["/login", "/me"]
+    # bindings are numbered by exchange: the one left out does not shift them
+
+
+def test_an_exchange_of_a_service_without_a_url_still_stops_the_scenario():
+    from decompose.contracts.targets import Http
+
+    services = Http({"accounts": "http://127.0.0.1:9"}, [], ())
+    run = replay(SCENARIO, ROUTES, lambda request, owner: services.send(request, "orders"))
+    services.close()
+    assert "no URL for service 'orders'" in run.stopped

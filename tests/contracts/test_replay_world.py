@@ -160,3 +160,45 @@ def test_a_reset_keeps_the_scenarios_folder_only_in_a_fleet_and_only_an_existing
         status, answer = send({"env": {reset.SCRATCH: wrong}})
         assert status == 400 and reset.SCRATCH in answer["message"]
     assert send({"env": {reset.SHARED: "0"}})[0] == 403  # launch-time only
+
+
+def test_in_a_fleet_an_in_memory_database_the_configuration_names_itself_is_the_scenarios_file(tmp_path, monkeypatch):
+    """flasky's TestingConfig says 'sqlite://' in a class, not in the factory's arguments: each service would have
+    its own empty database, and a loan made at one service would not be seen by the next."""
+    from sqlalchemy import create_engine, text
+
+    def factory():
+        return create_engine("sqlite://")  # what the app's own configuration opens
+
+    monkeypatch.setenv(appcall.SHARED, "1")
+    monkeypatch.setenv(appcall.SCRATCH, str(tmp_path))
+    environ = {appcall.SHARED: "1", appcall.SCRATCH: str(tmp_path)}
+    one, other = appcall.build(factory, f"{__name__}:factory", environ), appcall.build(factory, f"{__name__}:factory", environ)
+    with one.begin() as connection:
+        connection.execute(text("CREATE TABLE loan (id INTEGER)"))
+        connection.execute(text("INSERT INTO loan VALUES (7)"))
+    with other.connect() as connection:
+        assert connection.execute(text("SELECT id FROM loan")).scalar() == 7
+    assert (tmp_path / "shared.sqlite").is_file()
+    one.dispose()
+    other.dispose()
+
+    monkeypatch.delenv(appcall.SHARED)  # alone (not a fleet): the configuration's in-memory database, as it was
+    alone = create_engine("sqlite://")
+    with alone.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM sqlite_master")).scalar() == 0
+    alone.dispose()
+
+
+def test_the_monolith_host_in_a_fleet_opens_its_in_memory_database_as_the_scenarios_file(tmp_path, monkeypatch):
+    """`gateway up --contract-world` runs the monolith beside the services: the same scenario file for all."""
+    from decompose.gateway import host
+
+    (tmp_path / "tinyapp.py").write_text("def factory(config):\n    return lambda environ, start: config\n")
+    monkeypatch.setenv(appcall.SHARED, "1")
+    monkeypatch.setenv(appcall.SCRATCH, str(tmp_path))
+    app = host.load_app("tinyapp:factory({'SQLALCHEMY_DATABASE_URI': 'sqlite://'})", tmp_path)
+    assert app(None, None) == {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/shared.sqlite"}
+    monkeypatch.delenv(appcall.SHARED)
+    alone = host.load_app("tinyapp:factory({'SQLALCHEMY_DATABASE_URI': 'sqlite://'})", tmp_path)
+    assert alone(None, None) == {"SQLALCHEMY_DATABASE_URI": "sqlite://"}

@@ -113,3 +113,30 @@ def test_a_recorded_host_goes_to_a_local_process_and_not_to_a_deployed_url():
     assert _for("http://127.0.0.1:8123", request) is request
     assert _for("http://localhost:9000/", request) is request
     assert _for("https://abc.execute-api.eu-west-1.amazonaws.com/dev", request).headers == (("accept", "*/*"),)
+
+
+def test_a_header_value_goes_on_the_wire_without_its_trailing_space():
+    """A suite's `HTTP_AUTHORIZATION="Bearer "` (an empty token) is sent as HTTP carries it."""
+    import http.server
+    import threading
+
+    seen: list[str | None] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802  (http.server's name)
+            seen.append(self.headers.get("authorization"))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        target = Http(f"http://127.0.0.1:{server.server_port}", [], ())
+        answer = target.send(Request("GET", "/api/me", (("authorization", "Bearer "),)))
+        target.close()
+    finally:
+        server.shutdown()
+    assert (answer.status, seen) == (204, ["Bearer"])

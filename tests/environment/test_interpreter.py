@@ -99,3 +99,24 @@ def test_what_only_a_test_or_dev_extra_needs_is_no_dependency(tmp_path):
     assert "mdurl" in found.requires["markdown-it-py"]  # its own dependency stays
     assert not any("pytest" in dep for dep in found.requires["markdown-it-py"])
     assert "[extra]trio" in found.requires["anyio"] or "trio" not in found.versions  # other extras stay marked
+
+
+def test_a_dependency_under_a_marker_this_python_does_not_meet_is_no_dependency(tmp_path):
+    """SQLAlchemy 2 requires `importlib-metadata; python_version < "3.8"`: in a 3.10 environment where Poetry
+    installed importlib-metadata for itself, it is still no dependency of SQLAlchemy's, so it is not shipped."""
+    import json
+    import subprocess
+
+    from decompose.interpreter import INSTALLED
+
+    meta = tmp_path / "oldapp-1.0.dist-info"
+    meta.mkdir()
+    (meta / "METADATA").write_text("Metadata-Version: 2.1\nName: oldapp\nVersion: 1.0\n"
+                                   "Requires-Dist: backport; python_version < \"3.0\"\n"
+                                   "Requires-Dist: modern; python_version >= \"3.0\"\n"
+                                   "Requires-Dist: fancy; extra == \"fancy\" and python_version < \"3.0\"\n")
+    script = f"import sys; sys.path.insert(0, {str(tmp_path)!r})\n" + INSTALLED
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    requires = json.loads(done.stdout)["requires"]["oldapp"]
+    assert "modern" in requires and "backport" not in requires
+    assert "[extra]fancy" in requires  # under an extra: still marked as such (Installed.closure)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Sequence
 
-from decompose.wheels import NoWheel, command, missing_wheels, nearest
+from decompose.wheels import NoWheel, command, missing_wheels, nearest, summary
 
 
 class FakePip:
@@ -62,3 +62,11 @@ def test_the_nearest_version_is_the_next_one_up_else_the_last_one_below():
     assert nearest("1.5.4", "1.0, 1.5.0, 2.0.0rc1, 2.0.0, 2.1") == "2.0.0"
     assert nearest("3.0", "1.0, 2.0") == "2.0"
     assert nearest("1.0", "none") is None
+
+
+def test_many_pins_without_a_wheel_are_one_warning_naming_each_with_its_nearest_version():
+    missing = [NoWheel("alembic", "0.9.3", "1.0.0"), NoWheel("visitor", "0.1.3", None)]
+    said = summary(missing, "python3.9")
+    assert said.startswith("2 pins have no wheel for Lambda's python3.9") and said.count("\n") == 0
+    assert "alembic==0.9.3 (nearest with one: 1.0.0)" in said and "visitor==0.1.3 (no wheel at all)" in said
+    assert summary(missing[:1], "python3.9") == missing[0].message("python3.9")

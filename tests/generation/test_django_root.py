@@ -167,6 +167,15 @@ def test_a_ninja_router_object_that_is_only_a_stand_in_here_is_not_added():
     assert "add_router(\"/accounts\"" not in result
 
 
+def _pruned_copy(module: str, text: str, stubs: set[tuple[str, str]]) -> str:
+    """A service's copy of a URLconf of `module`'s app, where `stubs` are stand-ins; checked to parse."""
+    parsed = parse(module, text, False, module.replace(".", "/") + ".py")
+    app = module.split(".")[0]
+    result = prune_imports(parsed.tree, parsed, lambda m, n: True, lambda m: m.split(".")[0] == app,
+                           real=lambda m, n: (m, n) not in stubs).code
+    cst.parse_module(result)
+    return result
+
 def test_url_entries_whose_view_is_another_services_stand_in_are_taken_out():
     """The zoo's orders URLconf named `views.CartView.as_view()`, a view of another service: in the orders
     copy CartView was a client function and the URLconf failed to load (every orders route answered 500)."""
@@ -175,14 +184,25 @@ def test_url_entries_whose_view_is_another_services_stand_in_are_taken_out():
             'urlpatterns = [\n    path("", order_list),\n    path("cart/", views.CartView.as_view(), name="cart"),\n'
             '    path("checkout/", checkout),\n    path("login/", LoginView.as_view()),\n'
             '    path("detail/", views.order_detail),\n]\n')
-    parsed = parse("orders.urls", text, False, "orders/urls.py")
-    stubs = {("orders.views", "CartView"), ("orders.views", "checkout")}
-    result = prune_imports(parsed.tree, parsed, lambda m, n: True, lambda m: m.split(".")[0] == "orders",
-                           real=lambda m, n: (m, n) not in stubs).code
-    cst.parse_module(result)
+    result = _pruned_copy("orders.urls", text, {("orders.views", "CartView"), ("orders.views", "checkout")})
     assert "CartView" not in result and 'path("checkout/"' not in result
     assert 'path("", order_list)' in result and "views.order_detail" in result
     assert "LoginView.as_view()" in result  # Django's own view: never a stand-in
+
+
+def test_a_drf_router_registration_of_another_services_viewset_is_taken_out():
+    """The zoo's shop URLconf registered CategoryViewSet (service shop) and ProductViewSet (shop-product) on
+    one DefaultRouter: in every other copy they were client functions, and `router.urls` failed with
+    'function' object has no attribute 'get_extra_actions' (every route of those services answered 500)."""
+    text = ('from django.contrib import admin\nfrom rest_framework.routers import DefaultRouter\n'
+            'from shop import views\nfrom shop.views import CategoryViewSet, ProductViewSet\n'
+            'router = DefaultRouter()\nrouter.register("categories", CategoryViewSet, basename="category")\n'
+            'router.register(prefix="products", viewset=ProductViewSet)\nrouter.register("tags", views.TagViewSet)\n'
+            'admin.site.register(CategoryViewSet)\nurlpatterns = router.urls\n')
+    result = _pruned_copy("shop.urls", text, {("shop.views", "ProductViewSet"), ("shop.views", "TagViewSet")})
+    assert 'router.register("categories", CategoryViewSet, basename="category")' in result
+    assert "ProductViewSet)" not in result and "TagViewSet" not in result
+    assert "admin.site.register(CategoryViewSet)" in result  # not a router's registration: never taken out
 
 
 def test_a_urlconf_mounting_a_ninja_api_brings_the_api_module_into_the_chain(tmp_path):
@@ -275,3 +295,17 @@ def test_a_service_copies_the_root_its_chain_and_every_urlconf_the_plan_put_in_t
     owned = sorted(m for m, view in service.views.items() if view.own)
     assert {"config.urls", "config.api", "shop.urls", "orders.urls"} <= set(owned)  # orders.urls: from the layer
     assert "config.settings.base" not in owned  # a layer module that is no URLconf stays in the layer
+
+
+def test_every_django_apps_migrations_go_to_the_layer_as_they_are(tmp_path):
+    """Each service makes the suite's test database, migrations included: without them kuma's apps were
+    unmigrated and PostgreSQL refused their foreign keys to auth_user, not made yet. Alembic's are not Django's."""
+    from decompose.generation.render import _django_migrations
+
+    initial = "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = []\n"
+    analysis = analyse(tmp_path, {"apps/shop/__init__.py": "", "apps/shop/models.py": "X = 1\n",
+                                  "apps/shop/migrations/__init__.py": "", "apps/shop/migrations/0001_initial.py": initial,
+                                  "apps/alembic/versions/abc_first.py": "revision = 'abc'\n"}, target="apps")
+    found = _django_migrations(analysis, tmp_path / "apps")
+    assert found == {"shared/python/shop/migrations/__init__.py": b"",
+                     "shared/python/shop/migrations/0001_initial.py": initial.encode()}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decompose.generation.suitecall import needs_arguments, suite_call
+from decompose.generation.suitecall import EntryCall, entry_call, needs_arguments, suite_call
 from tests.helpers import write_tree
 
 
@@ -61,3 +61,35 @@ def test_only_a_factory_that_cannot_be_called_bare_needs_the_suites_arguments(tm
     assert needs_arguments(source, "lifespan_app")
     assert not needs_arguments(source, "make_app")  # its defaults are the app's own: kept
     assert not needs_arguments(source, "missing") and not needs_arguments(tmp_path / "gone.py", "create_app")
+
+
+def test_a_deployed_service_builds_the_factory_as_the_entry_module_does(tmp_path):
+    """flasky.py: `app = create_app(os.getenv('FLASK_CONFIG') or 'default')`; the bare call a deployed service
+    made failed with 'missing 1 required positional argument: config_name'."""
+    write_tree(tmp_path, {
+        "flasky.py": "import os\nimport click\nfrom app import create_app, db\n\n"
+                     "app = create_app(os.getenv('FLASK_CONFIG') or 'default')\n",
+    })
+    found = entry_call("app:create_app", [("flasky.py", tmp_path / "flasky.py")])
+    assert found == EntryCall("os.getenv('FLASK_CONFIG') or 'default'", ("os",), "flasky.py")
+
+
+def test_an_entry_call_with_names_of_the_monolith_or_unpacked_arguments_is_not_copied(tmp_path):
+    write_tree(tmp_path, {
+        "autoapp.py": "from shop.app import create_app\nfrom shop.settings import DevConfig\n\napp = create_app(DevConfig)\n",
+        "manage.py": "import os\nfrom shop.app import create_app\n\napp = create_app(**os.environ)\n",
+        "wsgi.py": "import os as system\nfrom shop.app import create_app\n\napp = create_app(system.getenv('CONFIG'))\n",
+        "other.py": "import os\nfrom elsewhere import create_app\n\napp = create_app(os.getenv('X'))\n",
+        "broken.py": "app = create_app(\n",
+    })
+    modules = [(name, tmp_path / name) for name in ("autoapp.py", "manage.py", "wsgi.py", "other.py", "broken.py", "gone.py")]
+    assert entry_call("shop.app:create_app", modules) is None
+
+
+def test_literal_arguments_are_copied_and_the_first_module_in_the_given_order_wins(tmp_path):
+    write_tree(tmp_path, {
+        "wsgi.py": "from app import create_app\napplication = create_app('production', debug=False)\n",
+        "pkg/run.py": "from app import create_app\napp = create_app('development')\n",
+    })
+    modules = [("wsgi.py", tmp_path / "wsgi.py"), ("pkg/run.py", tmp_path / "pkg/run.py")]
+    assert entry_call("app:create_app", modules) == EntryCall("'production', debug=False", (), "wsgi.py")

@@ -89,3 +89,93 @@ def test_a_route_container_is_what_the_route_line_names_not_an_auth_object_decor
     graph.deps = [Dep("blog.api:posts", "blog.api:api", "reference", 1, (Location("blog/api.py", 1),)),
                   Dep("blog.api:posts", "blog.api:auth", "reference", 1, (Location("blog/api.py", 2),))]
     assert containers(graph) == {"blog.api:api"}
+
+
+def test_an_auth_object_passed_to_a_route_decorator_is_not_a_route_container():
+    # @router.get("/me", auth=token_auth) on line 4: the decorator calls router.get; token_auth is an argument
+    graph = graph_of({"shop.api": ["router", "me"], "shop.auth": ["token_auth"]}, [], ["shop.api:me"])
+    for element in ("shop.api:router", "shop.auth:token_auth"):
+        graph.elements[element] = graph.elements[element].__class__(element, "assignment", element.split(":")[0], 1, 1)
+    graph.routes["shop.api:me"] = [graph.routes["shop.api:me"][0].__class__(
+        "ninja", ("GET",), "/me", "/me", "shop.api:me", "me", "shop.api", 4)]
+    graph.deps = [Dep("shop.api:me", "shop.api:router", "reference", 1, (Location("shop/api.py", 4),)),
+                  Dep("shop.api:me", "shop.auth:token_auth", "reference", 1, (Location("shop/api.py", 4),))]
+    facts = SourceFacts(read={"shop.api", "shop.auth"}, decorated={"shop.api": {4: {"router", "get"}}})
+    assert containers(graph, facts) == {"shop.api:router"}
+    assert containers(graph) == {"shop.api:router", "shop.auth:token_auth"}  # no source: the route line decides
+
+
+def test_what_the_app_builder_uses_when_called_is_needed_when_every_service_starts():
+    # create_app's body (lines 3-6) registers shop.errors:errors: each service calls create_app when it starts
+    graph = graph_of({"shop.app": ["create_app"], "shop.errors": ["errors"], "shop.orders": ["checkout"]}, [],
+                     ["shop.orders:checkout"])
+    graph.paths = {m: m.replace(".", "/") + ".py" for m in graph.members}
+    graph.deps = [Dep("shop.app:create_app", "shop.errors:errors", "reference", 1, (Location("shop/app.py", 5),))]
+    facts = SourceFacts(runtime={"shop.app": [(3, 6)]}, builders={"shop.app": ["create_app"]},
+                        read={"shop.app", "shop.errors", "shop.orders"})
+    homes = {e: SHARED for e in graph.members["shop.app"]} | {e: "orders" for m in ("shop.errors", "shop.orders")
+                                                                for e in graph.members[m]}
+    plan = Plan([Service("orders", ["shop.errors", "shop.orders"])], Service(SHARED, ["shop.app"]))
+    found = problems(graph, facts, plan, homes)
+    assert [p.where for p in found] == ["services.orders"] and "shop.errors" in found[0].fix
+    assert all(repair(graph, facts, homes)[0][e] == SHARED for e in graph.members["shop.errors"])
+
+
+def test_code_of_one_module_split_between_services_counts_when_it_runs_at_import():
+    # shop.auth: class TokenAuth (line 1), token_auth = TokenAuth() (line 5) in another service
+    graph = graph_of({"shop.auth": ["TokenAuth", "token_auth"], "shop.api": ["me"]}, [], ["shop.api:me"])
+    graph.paths = {m: m.replace(".", "/") + ".py" for m in graph.members}
+    graph.deps = [Dep("shop.auth:token_auth", "shop.auth:TokenAuth", "call", 1, (Location("shop/auth.py", 5),))]
+    facts = SourceFacts(runtime={"shop.auth": [(2, 3)]}, read={"shop.auth", "shop.api"})
+    homes = {"shop.auth": "accounts", "shop.auth:TokenAuth": "accounts", "shop.auth:token_auth": "articles",
+             "shop.api": "articles", "shop.api:me": "articles"}
+    plan = Plan([Service("accounts", ["shop.auth"]), Service("articles", ["shop.api"], ["shop.auth:token_auth"])],
+                Service(SHARED))
+    assert [p.where for p in problems(graph, facts, plan, homes)] == ["services.articles"]
+    assert repair(graph, facts, homes)[0]["shop.auth:TokenAuth"] == "articles"  # joins the one module-mate needing it
+
+
+def test_a_symbol_module_mates_in_two_services_need_at_import_takes_its_module_to_the_layer():
+    # shop.admin: class Inline (line 1); AdminA (line 3) and AdminB (line 5) list it in their class bodies
+    graph = graph_of({"shop.admin": ["Inline", "AdminA", "AdminB"], "shop.api": ["view"]}, [], ["shop.api:view"])
+    graph.paths = {m: m.replace(".", "/") + ".py" for m in graph.members}
+    graph.deps = [Dep("shop.admin:AdminA", "shop.admin:Inline", "reference", 1, (Location("shop/admin.py", 3),)),
+                  Dep("shop.admin:AdminB", "shop.admin:Inline", "reference", 1, (Location("shop/admin.py", 5),))]
+    facts = SourceFacts(runtime={"shop.admin": []}, read={"shop.admin", "shop.api"})
+    homes = {"shop.admin": "a", "shop.admin:Inline": "c", "shop.admin:AdminA": "a", "shop.admin:AdminB": "b",
+             "shop.api": "c", "shop.api:view": "c"}
+    repaired, why = repair(graph, facts, homes)
+    assert all(repaired[e] == SHARED for e in graph.members["shop.admin"]), repaired
+    assert "needed when imported by shop.admin" in why["shop.admin:Inline"]
+
+
+def _routers():
+    """blog.api: router (line 1) with list_posts on line 5; blog.comments: router (line 1) with add on line 5 and
+    list_comments on line 8; `router.add_router("/{slug}/comments", comments_router)` in blog.api's module code."""
+    graph = graph_of({"blog.api": ["router", "list_posts"], "blog.comments": ["router", "add", "list_comments"],
+                      "blog.auth": ["token_auth"]}, [], ["blog.api:list_posts", "blog.comments:add", "blog.comments:list_comments"])
+    for element in ("blog.api:router", "blog.comments:router", "blog.auth:token_auth"):
+        graph.elements[element] = graph.elements[element].__class__(element, "assignment", element.split(":")[0], 1, 1)
+    for handler, line in (("blog.api:list_posts", 5), ("blog.comments:add", 5), ("blog.comments:list_comments", 8)):
+        route = graph.routes[handler][0]
+        graph.routes[handler] = [route.__class__("ninja", ("GET",), route.path, route.template, handler,
+                                                 handler.split(":")[1], handler.split(":")[0], line)]
+    location = lambda module, line: (Location(module.replace(".", "/") + ".py", line),)  # noqa: E731
+    graph.deps = [Dep("blog.api:list_posts", "blog.api:router", "reference", 1, location("blog.api", 5)),
+                  Dep("blog.comments:add", "blog.auth:token_auth", "reference", 1, location("blog.comments", 5)),
+                  Dep("blog.comments:add", "blog.comments:router", "reference", 1, location("blog.comments", 5)),
+                  Dep("blog.comments:list_comments", "blog.comments:router", "reference", 1, location("blog.comments", 8)),
+                  Dep("blog.api", "blog.comments:router", "reference", 1, location("blog.api", 3))]
+    facts = SourceFacts(read={"blog.api", "blog.comments", "blog.auth"},
+                        decorated={"blog.api": {5: {"router", "get"}}, "blog.comments": {5: {"router", "post"}, 8: {"router", "get"}}})
+    return graph, facts
+
+
+def test_a_router_with_auth_on_its_route_lines_and_the_router_mounted_in_it_are_one_family():
+    from decompose.planning.constraints import Resolved
+    from decompose.planning.planner import route_containers, route_families
+
+    graph, facts = _routers()
+    assert route_containers(graph, facts)["blog.comments:add"] == "blog.comments:router"
+    assert route_containers(graph)["blog.comments:add"] == "blog.auth:token_auth"  # no source: the first name on the line
+    assert route_families(graph, Resolved(), facts) == [["blog.api:list_posts", "blog.comments:add", "blog.comments:list_comments"]]

@@ -5,6 +5,7 @@ import importlib.util
 import io
 import json
 import sys
+import tempfile
 import time
 
 import boto3
@@ -380,3 +381,40 @@ def test_one_client_per_service_and_endpoint_for_the_process(aws, monkeypatch):
     assert aws._client("sqs") is sqs and aws._client("s3") is not sqs
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5999")
     assert aws._client("sqs") is not sqs and aws._client("sqs").meta.endpoint_url == "http://127.0.0.1:5999"
+
+
+def load_copy(path):
+    """The runtime as generate places it (a service's chalicelib/aws.py, the layer's decompose_runtime/aws.py)."""
+    path.parent.mkdir(parents=True)
+    path.write_text((templates_dir() / "generate" / "aws" / "aws.py").read_text())
+    spec = importlib.util.spec_from_file_location(f"generated_aws_{path.parent.name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_keys_are_relative_to_the_code_without_a_storage_root(aws, monkeypatch, tmp_path):
+    boto3.client("s3").create_bucket(Bucket="uploads")
+    monkeypatch.setenv("DECOMPOSE_BUCKET", "uploads")
+    monkeypatch.delenv("DECOMPOSE_STORAGE_ROOT", raising=False)
+    service = load_copy(tmp_path / "svc" / "chalicelib" / "aws.py").Files()
+    layer = load_copy(tmp_path / "shared" / "python" / "decompose_runtime" / "aws.py").Files()
+    # a folder the monolith derives from __file__ (CTFd's UPLOAD_FOLDER): the same key in both copies
+    assert service.key(tmp_path / "svc" / "chalicelib" / "src" / "pkg" / "uploads" / "7" / "a.png") == "pkg/uploads/7/a.png"
+    assert layer.key(tmp_path / "shared" / "python" / "pkg" / "uploads" / "7" / "a.png") == "pkg/uploads/7/a.png"
+    scratch = tmp_path / "scratch.bin"  # a temp file: under tmp/, relative to the temp folder
+    assert service.key(scratch) == "tmp/" + scratch.relative_to(tempfile.gettempdir()).as_posix()
+
+
+def test_a_write_outside_every_root_is_refused_and_a_read_goes_to_the_disk(aws, monkeypatch, tmp_path):
+    boto3.client("s3").create_bucket(Bucket="uploads")
+    monkeypatch.setenv("DECOMPOSE_BUCKET", "uploads")
+    monkeypatch.delenv("DECOMPOSE_STORAGE_ROOT", raising=False)
+    files = load_copy(tmp_path / "svc" / "chalicelib" / "aws.py").Files()
+    outside = "/decompose-nowhere/uploads/a.png"
+    with pytest.raises(ValueError, match="DECOMPOSE_STORAGE_ROOT"):
+        files.write_bytes(outside, b"x")
+    assert not files.exists(outside)
+    with pytest.raises(FileNotFoundError):
+        files.open(outside, "rb")
+    assert "Contents" not in boto3.client("s3").list_objects_v2(Bucket="uploads")

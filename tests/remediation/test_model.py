@@ -5,7 +5,7 @@ import tomlkit
 
 from decompose.analysis.model import HazardOut
 from decompose.remediation.audit import audit
-from decompose.remediation.model import Decision, propose, static_dirs
+from decompose.remediation.model import Decision, code_registries, propose, static_dirs
 from decompose.remediation.table import detach, merge, read
 
 
@@ -146,3 +146,45 @@ def test_a_temporary_folder_is_kept_and_slow_work_leaves_the_request():
     decisions = {d.target: d for d in propose([temporary, slow])}
     assert decisions["shop.deps:get_temporary_path"].choice == "keep" and "/tmp" in decisions["shop.deps:get_temporary_path"].reason
     assert decisions["shop.images:recognize"].choice == "sqs" and "turns asynchronous" in decisions["shop.images:recognize"].reason
+
+
+REGISTRY_SOURCE = """\
+import enum
+
+REGISTRY = {}
+SCHEMAS = {}
+HITS = {}
+
+
+def registered(cls):
+    REGISTRY[cls.__name__] = cls
+    return cls
+
+
+def paginated(schema):
+    class Page:
+        pass
+    SCHEMAS[schema] = Page
+    return Page
+
+
+def hit(key, count):
+    HITS[key] = count
+"""
+
+
+def test_a_registry_of_code_is_kept_and_a_dict_of_data_is_not(tmp_path):
+    """CTFd's JINJA_ENUMS (a decorator stores the class it decorates and returns it) and microblog-api's
+    paginated_schema_cache (a factory memoises the class it builds): code filled at import time, kept."""
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "enums.py").write_text(REGISTRY_SOURCE)
+    found = [hazard("global-mutable-state", "shop.enums:registered", "REGISTRY (item assignment)", 8),
+             hazard("process-cache", "shop.enums:paginated", "SCHEMAS (item assignment)", 15),
+             hazard("global-mutable-state", "shop.enums:hit", "HITS (item assignment)", 20)]
+    registries = code_registries(tmp_path, found)
+    assert registries == {("shop/enums.py", "REGISTRY"), ("shop/enums.py", "SCHEMAS")}
+    decisions = {d.target: d for d in propose(found, registries=registries)}
+    assert decisions["shop.enums:registered"].choice == decisions["shop.enums:paginated"].choice == "keep"
+    assert "registry" in decisions["shop.enums:registered"].reason and "enums.py:8" in decisions["shop.enums:registered"].reason
+    assert decisions["shop.enums:hit"].choice == "dynamodb"  # data: shared through the table
+    assert code_registries(tmp_path / "missing", found) == frozenset()  # unreadable: nothing is a registry

@@ -374,6 +374,16 @@ def test_a_variable_names_a_database_by_its_name_but_an_error_trackers_dsn_does_
     assert bool(api.DATABASE_NAME.search(name)) is database
 
 
+def test_in_the_contract_world_an_unset_key_is_left_to_the_worlds_app_and_a_set_one_still_checked(copy, monkeypatch):
+    """flasky-style TestingConfig: the world's app names its database in a config class; every process of the
+    contract world opens its in-memory SQLite as the scenario's one file (appcall), so DATABASE_URL need not be set."""
+    monkeypatch.chdir(copy)
+    assert api.shared_database(("TINY_DATABASE_URL",), None, {}, Path("services"), left_to_world=True) == {}
+    with pytest.raises(UserError, match="an in-memory database cannot be shared"):
+        api.shared_database(("TINY_DATABASE_URL",), None, {"TINY_DATABASE_URL": "sqlite://"}, Path("services"),
+                            left_to_world=True)
+
+
 def test_a_database_named_by_hand_is_made_absolute_once_for_all(copy, monkeypatch):
     monkeypatch.chdir(copy)
     found = api.shared_database(("SHOP_DSN",), "sqlite:///data/x.db?timeout=5", {}, Path("services"))

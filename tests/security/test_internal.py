@@ -13,18 +13,20 @@ The last test checks the same through a generated service (the sample's), in its
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import sqlite3
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
 
 from decompose.generation.runtime import wire
-from decompose.generation.runtime.internal import Endpoint
+from decompose.generation.runtime.internal import Deferred, Endpoint
 from tests.helpers import run_in
 from tests.sample import SAMPLE
 
@@ -258,3 +260,30 @@ def test_a_generated_services_internal_endpoint_fails_closed(generated):
     assert json.loads(result.stdout.splitlines()[-1]) == {
         "no_secret": 503, "wrong": 403, "nested": 400, "model": 400, "iam_unsigned": 403, "ran_before_good": 0,
         "good": 200, "ran": 1}
+
+
+# --- modules imported on the first call ----------------------------------------------------------------------
+
+def test_an_exposed_functions_module_is_imported_on_its_first_call_inside_the_app_context(monkeypatch):
+    """CTFd's geoip reads current_app.config at import: the monolith imported it inside a request, so the
+    service imports it inside the app's context, on the first call, and once."""
+    monkeypatch.setenv("DECOMPOSE_INTERNAL_SECRET", SECRET)
+    events: list[str] = []
+
+    @contextlib.contextmanager
+    def app_context():
+        events.append("enter")
+        yield
+        events.append("exit")
+
+    def geoip():
+        events.append("import")
+        return types.SimpleNamespace(lookup=lambda address: {"address": address, "inside": events[-1] == "import"})
+
+    service = Endpoint({"shop:lookup": Deferred(geoip, "lookup")}, context=app_context)
+    assert events == []  # building the endpoint (importing app.py) imports nothing
+    status, answer = call(service, {"args": ["10.0.0.1"]}, target="shop:lookup")
+    assert status == 200 and answer["result"] == {"address": "10.0.0.1", "inside": True}
+    assert events == ["enter", "import", "exit"]
+    status, _ = call(service, {"args": ["10.0.0.2"]}, target="shop:nothing")
+    assert status == 404 and events == ["enter", "import", "exit"]  # an unknown target imports nothing

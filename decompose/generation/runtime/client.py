@@ -1,7 +1,8 @@
 """Clients of other services' internal endpoints, and the stubs for what cannot be called.
 
     Service("catalog").function("pkg.shop:get_product", idempotent=True)(*args, **kwargs)
-      -> POST {DECOMPOSE_URL_CATALOG}/_decompose/call/pkg.shop:get_product  {"args": [...], "kwargs": {...}}
+      -> POST {DECOMPOSE_URL_CATALOG}/_decompose/call/pkg.shop:get_product  {"args": [...], "kwargs": {...},
+                                                                              "context": {...}}
       <- {"result": ...} decoded by the wire format, or {"error": ...} re-raised here
 
 Configuration (environment): DECOMPOSE_URL_<SERVICE> (base URL, required), DECOMPOSE_CALL_TIMEOUT
@@ -9,7 +10,8 @@ Configuration (environment): DECOMPOSE_URL_<SERVICE> (base URL, required), DECOM
 local and dev), DECOMPOSE_INTERNAL_AUTH=iam (sign with SigV4 for execute-api using the function's
 role: AWS; the role may invoke exactly the internal routes it calls, see .chalice/policy-<stage>.json).
 Idempotent calls (the callee writes no table and touches no hazard) are retried twice on connection
-errors and 502/503/504; other calls are sent once, so a write never happens twice.
+errors and 502/503/504; other calls are sent once, so a write never happens twice. A call made
+inside a request carries that request's context (carry.py), left out when there is none.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import urllib.request
 from collections.abc import Callable
 from typing import Any
 
-from . import wire
+from . import carry, wire
 from .auth import AUTH_ENV, SECRET_ENV, SECRET_HEADER
 
 CALL_PATH = "/_decompose/call/"
@@ -77,8 +79,9 @@ class Service:
         return cls
 
     def call(self, target: str, args: tuple, kwargs: dict, idempotent: bool) -> Any:
-        body = json.dumps({"args": wire.encode(list(args), "arguments"),
-                           "kwargs": wire.encode(kwargs, "keyword arguments")}).encode()
+        call = {"args": wire.encode(list(args), "arguments"), "kwargs": wire.encode(kwargs, "keyword arguments")}
+        context = carry.capture()
+        body = json.dumps({**call, "context": context} if context else call).encode()
         attempts = 1 + (len(BACKOFF) if idempotent else 0)
         for attempt in range(attempts):
             try:

@@ -1,12 +1,15 @@
 """The callee side of calls between services: one internal endpoint per service.
 
-    POST /_decompose/call/{target}   {"args": [...], "kwargs": {...}}
+    POST /_decompose/call/{target}   {"args": [...], "kwargs": {...}, "context": {...} (optional)}
       -> the caller must be authenticated (auth.py: the IAM authorizer on AWS, the shared secret
          elsewhere; without either configured every call is refused: 503)
       -> target must be one of the functions this service exposes (else 404)
       -> the body must be a call of at most MAX_BODY bytes whose values decode (wire.py: known classes
          only, bounded nesting), else 400 with what was wrong; nothing runs
-      -> inside the framework's app context: call (a coroutine function's result awaited on the
+      -> inside the framework's app context and the caller's request context (carry.py: flask.g, the
+         request's headers; a context that does not decode is a 400 and nothing runs), the function's module
+         imported on the first call (Deferred: a module may read the app at import, as the monolith imported
+         it inside a request), call (a coroutine function's result awaited on the
          process's one event loop, decompose_runtime.asgi, after the app's lifespan started), flush,
          encode the result, commit
          (rollback and encode the error if it raises; the full error goes to this service's log, the
@@ -33,13 +36,27 @@ from typing import Any
 
 from chalice import Response
 
-from . import asgi, wire
+from . import asgi, carry, wire
 from .auth import refusal
 from .client import CALL_LOG
 
 MAX_BODY = 6 * 1024 * 1024  # Lambda's synchronous payload limit: a bigger call could not arrive on AWS
 LOG = logging.getLogger("decompose_runtime.internal")
-USAGE = 'the body must be JSON: {"args": [...], "kwargs": {...}}'
+USAGE = 'the body must be JSON: {"args": [...], "kwargs": {...}, "context": {...} (optional)}'
+
+
+class Deferred:
+    """An exposed function whose module is imported on its first call, inside the framework's app context.
+
+    The monolith imported some modules only inside a request (CTFd's geoip opens its database from
+    `current_app.config` at import): importing them when app.py loads fails outside any context.
+    `module` is a generated function with a literal import: nothing here imports what a caller names."""
+
+    def __init__(self, module: Callable[[], Any], name: str) -> None:
+        self.module, self.name = module, name
+
+    def resolve(self) -> Callable[..., Any]:
+        return getattr(self.module(), self.name)
 
 
 class Endpoint:
@@ -69,12 +86,21 @@ class Endpoint:
                 return _json(400, {"message": f"the call's values do not decode: {error}"})
             if not isinstance(args, list) or not isinstance(kwargs, dict):
                 return _json(400, {"message": USAGE})
-            _logged(target)
-            return _json(200, self._run(target, function, args, kwargs))
+            return self._in_context(call[2], target, function, args, kwargs)
+
+    def _in_context(self, context: Any, target: str, function: Callable[..., Any], args: list, kwargs: dict) -> Response:
+        try:
+            with carry.restored(context):
+                _logged(target)  # run, in the caller's context (one that does not decode is refused: not run)
+                return _json(200, self._run(target, function, args, kwargs))
+        except (wire.WireError, ValueError) as error:  # _run returns every error of the call itself
+            return _json(400, {"message": f"the call's request context does not decode: {error}"})
 
     def _run(self, target: str, function: Callable[..., Any], args: list, kwargs: dict) -> dict:
         session = self.session() if self.session else None
         try:
+            if isinstance(function, Deferred):
+                function = function.resolve()
             result = function(*args, **kwargs)
             if inspect.isawaitable(result):  # an async monolith: its pools live on the loop its startup ran on
                 self.prepare()
@@ -104,8 +130,8 @@ async def _awaited(awaitable: Any) -> Any:
     return await awaitable
 
 
-def _parse(body: bytes) -> tuple[list, dict] | str:
-    """(args, kwargs) still in wire form, or what is wrong with the body."""
+def _parse(body: bytes) -> tuple[list, dict, Any] | str:
+    """(args, kwargs, context) still in wire form, or what is wrong with the body."""
     try:
         call = json.loads(body)
     except (ValueError, RecursionError):
@@ -115,7 +141,7 @@ def _parse(body: bytes) -> tuple[list, dict] | str:
     args, kwargs = call.get("args", []), call.get("kwargs", {})
     if not isinstance(args, list) or not isinstance(kwargs, dict):
         return USAGE + " (args must be a list and kwargs an object)"
-    return args, kwargs
+    return args, kwargs, call.get("context")
 
 
 def _json(status: int, payload: dict) -> Response:

@@ -35,6 +35,9 @@ from typing import Any
 from .auth import refusal
 
 PATH = "/_decompose/reset"
+# how long whoever asks for a reset waits for it (the verifier, the gateway passing it on): the first one
+# may create and migrate a test database, and a fleet's processes flush a shared one one at a time
+TIMEOUT_S = 300.0
 ENABLE = "DECOMPOSE_CONTRACT_RESET"
 ALLOW = "DECOMPOSE_RESET_ALLOW"
 # the scenario's own folder, sent with every reset: a process started with SHARED=1 (the services of one

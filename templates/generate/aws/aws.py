@@ -31,6 +31,7 @@ import os
 import posixpath
 import queue as _queue_module
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -141,35 +142,72 @@ def _key(path: str) -> str:
     return key
 
 
+class OutsideStorage(ValueError):
+    """A write to a path no root maps to a key (see Files)."""
+
+
+# where the monolith's package tree sits: chalicelib/src beside this module (a service's copy), or the
+# folder holding decompose_runtime/ (the shared layer's copy: shared/python, /opt/python on Lambda)
+_HERE = os.path.dirname(os.path.abspath(__file__))
+CODE_ROOTS = (os.path.join(_HERE, "src"), os.path.dirname(_HERE))
+TEMP_PREFIX = "tmp/"
+
+
+def _absolute(path) -> str:
+    return posixpath.normpath(os.path.abspath(os.fspath(path)).replace(os.sep, "/"))
+
+
+def _roots() -> list[tuple[str, str]]:
+    """(folder, key prefix) for each folder whose files map to keys: the storage root, the code, the temp folder."""
+    roots = [(_absolute(root), "") for root in CODE_ROOTS]
+    roots.append((_absolute(tempfile.gettempdir()), TEMP_PREFIX))
+    if os.environ.get(ROOT_ENV):
+        roots.append((_absolute(os.environ[ROOT_ENV]), ""))
+    return roots
+
+
 class Files:
     """What generate put in place of open/os.makedirs/os.remove/os.path.exists in a module remediated by s3.
 
     Writes go to the bucket when the file is closed; reads look in the bucket first, then on the local
     disk (files shipped with the code: templates, fixtures); a folder is a no-op (S3 has none). Keys
-    are the paths relative to DECOMPOSE_STORAGE_ROOT (the folder the monolith wrote under) when under
-    it, else the normalised absolute path without its leading slash: every instance maps a path alike.
+    are paths relative to the closest of: DECOMPOSE_STORAGE_ROOT (the folder the monolith wrote under),
+    the folder holding the monolith's package tree (a folder its code derives from __file__: the same
+    key on every machine and on Lambda's /var/task), the temp folder (keys under `tmp/`). A key never
+    holds the machine's absolute path: a write anywhere else is refused, a read goes to the disk.
     """
 
     def __init__(self, storage: Storage | None = None):
         self.storage = storage or Storage()
 
     def key(self, path) -> str:
-        absolute = posixpath.normpath(os.path.abspath(os.fspath(path)).replace(os.sep, "/"))
-        root = os.environ.get(ROOT_ENV)
-        if root:
-            base = posixpath.normpath(os.path.abspath(root).replace(os.sep, "/"))
+        """The object key of a path the module writes; a path under none of the roots is refused."""
+        found = self.stored_key(path)
+        if found is None:
+            raise OutsideStorage(f"{os.fspath(path)!r} is under none of the folders whose files go to the bucket "
+                                 f"(the code's folder, the temp folder): set {ROOT_ENV} to the folder the "
+                                 "monolith writes under, or write 'keep' for this module in [remediate]")
+        return found
+
+    def stored_key(self, path) -> str | None:
+        """The key of `path` relative to the closest root (see the class), None when under none of them."""
+        absolute = _absolute(path)
+        for base, prefix in sorted(_roots(), key=lambda pair: -len(pair[0])):
             if absolute.startswith(base.rstrip("/") + "/"):
-                return absolute[len(base.rstrip("/")) + 1:]
-        return absolute.lstrip("/")
+                return prefix + absolute[len(base.rstrip("/")) + 1:]
+        return None
 
     def open(self, file, mode: str = "r", *args: Any, **kwargs: Any):
         if isinstance(file, int):
             return builtins.open(file, mode, *args, **kwargs)
         if any(flag in mode for flag in "wax+"):
             return _Upload(self, self.key(file), mode, kwargs.get("encoding") or "utf-8")
+        key = self.stored_key(file)
         try:
-            data = self.storage.get(self.key(file))
+            data = self.storage.get(key) if key is not None else None
         except FileNotFoundError:
+            data = None
+        if data is None:
             return builtins.open(file, mode, *args, **kwargs)  # shipped with the code, or missing: open() says so
         return io.BytesIO(data) if "b" in mode else io.StringIO(data.decode(kwargs.get("encoding") or "utf-8"))
 
@@ -177,13 +215,16 @@ class Files:
         """S3 has no folders: a key's prefix exists as soon as a file is written under it."""
 
     def remove(self, path, *args: Any, **kwargs: Any) -> None:
-        key = self.key(path)
+        key = self.stored_key(path)
+        if key is None:  # not a file of the bucket: the disk's, as before
+            return os.remove(path)
         if not self.storage.exists(key):
             raise FileNotFoundError(2, "No such file or directory", os.fspath(path))
         self.storage.delete(key)
 
     def exists(self, path) -> bool:
-        return self.storage.exists(self.key(path)) or os.path.exists(path)
+        key = self.stored_key(path)
+        return (key is not None and self.storage.exists(key)) or os.path.exists(path)
 
     def unlink(self, path, missing_ok: bool = False) -> None:
         """Path(p).unlink(missing_ok=...)."""
@@ -206,8 +247,9 @@ class Files:
     def move(self, source, destination, *args: Any, **kwargs: Any):
         """shutil.move: a copy, then the source removed (from the bucket, or from the disk)."""
         target = self.copy(source, destination)
-        if self.storage.exists(self.key(source)):
-            self.storage.delete(self.key(source))
+        key = self.stored_key(source)
+        if key is not None and self.storage.exists(key):
+            self.storage.delete(key)
         else:
             os.remove(source)
         return target
@@ -265,9 +307,12 @@ class Files:
 
         if not isinstance(path, (str, os.PathLike)):
             return flask.send_file(path, *args, **kwargs)
+        key = self.stored_key(path)
         try:
-            data, meta = self.storage.fetch(self.key(path))
+            data, meta = self.storage.fetch(key) if key is not None else (None, None)
         except FileNotFoundError:
+            data = None
+        if data is None:
             return flask.send_file(path, *args, **kwargs)
         accepted = inspect.signature(flask.send_file).parameters
         kwargs.setdefault("download_name" if "download_name" in accepted else "attachment_filename", os.path.basename(os.fspath(path)))

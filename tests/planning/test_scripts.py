@@ -1,0 +1,121 @@
+"""decompose.planning.scripts: modules run by hand (seed data, wait-for-database, manage.py, Django management
+commands) stay out of the plan's services and out of the Lambdas; the entry, imported modules and
+route modules never count as scripts."""
+
+from __future__ import annotations
+
+from decompose.planning.elements import element_graph
+from decompose.planning.scripts import scripts
+from tests.helpers import analyse
+
+FILES = {
+    "shop/__init__.py": "",
+    "shop/db.py": """
+        import sqlite3
+
+        def connect():
+            return sqlite3.connect(":memory:")
+
+        def seed(conn):
+            conn.execute("create table t (x)")
+    """,
+    "shop/main.py": """
+        from flask import Flask
+        from shop.views import bp
+
+        app = Flask(__name__)
+        app.register_blueprint(bp)
+
+        if __name__ == "__main__":
+            app.run()
+    """,
+    "shop/views.py": """
+        from flask import Blueprint
+        from shop.db import connect
+
+        bp = Blueprint("shop", __name__)
+
+        @bp.route("/items")
+        def items():
+            return {"n": len(connect().execute("select 1").fetchall())}
+
+        if __name__ == "__main__":
+            print(items())
+    """,
+    "shop/initial_data.py": """
+        from shop.db import connect, seed
+
+        def main():
+            seed(connect())
+
+        if __name__ == "__main__":
+            main()
+    """,
+    "shop/helpers.py": """
+        from shop.db import connect
+
+        def count():
+            return connect()
+
+        if "__main__" == __name__:
+            count()
+    """,
+    "shop/uses_helpers.py": "from shop.helpers import count\n",
+    "shop/notes.py": "def unused():\n    return 1\n",
+    "shop/management/__init__.py": "",
+    "shop/management/commands/__init__.py": "",
+    "shop/management/commands/reindex.py": """
+        class Command:
+            def handle(self):
+                return "done"
+    """,
+    "tests/test_data.py": "from shop.initial_data import main\n",
+}
+
+
+def test_scripts_are_the_unimported_route_less_main_guarded_modules_and_management_commands(tmp_path):
+    analysis = analyse(tmp_path, FILES)
+    assert scripts(analysis, tmp_path) == {"shop.initial_data", "shop.management.commands.reindex"}
+    # main.py builds the app (the entry), views.py holds a route, helpers.py is imported by the app (a test
+    # importing initial_data does not count), notes.py has no main guard: none is a script
+
+
+def test_the_plan_s_element_graph_leaves_scripts_out(tmp_path):
+    analysis = analyse(tmp_path, FILES)
+    graph = element_graph(analysis, scripts(analysis, tmp_path))
+    assert "shop.initial_data" not in graph.members and "shop.initial_data:main" not in graph.elements
+    assert "shop.db" in graph.members and graph.scripts == {"shop.initial_data", "shop.management.commands.reindex"}
+
+
+def test_an_unreadable_file_is_not_a_script(tmp_path):
+    analysis = analyse(tmp_path, FILES)
+    (tmp_path / "shop" / "initial_data.py").unlink()
+    assert scripts(analysis, tmp_path) == {"shop.management.commands.reindex"}
+
+
+def test_django_s_settings_module_is_still_read_from_manage_py_which_is_not_shipped(tmp_path):
+    from decompose.generation.django import settings_module
+    from decompose.generation.layout import Sources
+
+    analysis = analyse(tmp_path, {
+        "manage.py": """
+            import os
+            import sys
+
+            def main():
+                os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings.dev")
+                from django.core.management import execute_from_command_line
+                execute_from_command_line(sys.argv)
+
+            if __name__ == "__main__":
+                main()
+        """,
+        "proj/__init__.py": "",
+        "proj/urls.py": "urlpatterns = []\n",
+        "proj/settings/__init__.py": "",
+        "proj/settings/base.py": 'ROOT_URLCONF = "proj.urls"\nDEBUG = False\n',
+        "proj/settings/dev.py": 'from proj.settings.base import *  # noqa\nROOT_URLCONF = "proj.urls"\nDEBUG = True\n',
+    })
+    sources = Sources.of(analysis, tmp_path)
+    assert "manage" in sources.scripts and "manage" not in sources.modules
+    assert settings_module(sources, set(sources.modules)) == "proj.settings.dev"
