@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,8 +49,10 @@ def generate(
             writes = apply(writes, force=force)
     if as_json:
         write_data(json.dumps(result.rendered.report, indent=2, sort_keys=True) + "\n")
-    services_env = None if dry_run else _services_env(result.monolith, out)
-    wheels = [] if dry_run else _wheel_warnings(result.monolith, result.rendered.report, out)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # both wait on the package index: the check runs meanwhile
+        checking = None if dry_run else pool.submit(_wheel_warnings, result.monolith, result.rendered.report, out)
+        services_env = None if dry_run else _services_env(result.monolith, out)
+        wheels = checking.result() if checking else []
     if not settings.quiet:
         _summary(result.rendered.report, writes, out, dry_run, settings.verbosity)
         if result.monolith is not None:

@@ -26,7 +26,8 @@ service that owns its route, by the route table's mode (run by uvicorn in `decom
   mirrored read is never answered after the client's next write. Only `shadow_methods` that are
   idempotent are mirrored, whatever routes.toml says: a mirrored POST would write twice.
 - With DECOMPOSE_CONTRACT_RESET=1, POST /_decompose/reset is passed to the monolith, then to every
-  service at once: a contract scenario replayed through the gateway starts on a fresh system.
+  service at once (one after the other when it carries a scenario's rows): a contract scenario
+  replayed through the gateway starts on a fresh system.
 - `canary:N`: N% of requests go to the owner; with `sticky = "cookie:NAME"` or `"header:NAME"`, a
   client is always on the same side of a route (a hash of the value), others are drawn at random.
 - `record`: every exchange is appended to a JSON lines file in the contracts' recording format
@@ -396,8 +397,12 @@ class Gateway:
             return None
 
         failed = await one(MONOLITH)
-        if failed is None:
-            results = await asyncio.gather(*(one(name) for name in sorted(self.urls) if name != MONOLITH))
+        others = [name for name in sorted(self.urls) if name != MONOLITH]
+        if failed is None and _loads_rows(body):
+            for name in others:  # a scenario's rows, into a database they may share: one after the other
+                failed = failed or await one(name)
+        elif failed is None:
+            results = await asyncio.gather(*(one(name) for name in others))
             failed = next((r for r in results if r is not None), None)
         return failed or JSONResponse({"skipped": sorted(set.intersection(*skipped))})
 
@@ -466,3 +471,12 @@ def _failure(name: str, error: httpx.TransportError) -> Response:
     what = "did not answer in time" if timeout else "could not be reached"
     return JSONResponse({"message": f"{name} {what} ({type(error).__name__})", "upstream": name},
                         status_code=504 if timeout else 502, headers={UPSTREAM: name})
+
+
+def _loads_rows(body: bytes) -> bool:
+    """A reset that carries a scenario's rows ("data"): each process leaves the tables it knows holding
+    exactly them (decompose_runtime.startdata), so processes sharing one database take turns."""
+    try:
+        return isinstance(json.loads(body or b"{}").get("data"), dict)
+    except (ValueError, AttributeError):
+        return False

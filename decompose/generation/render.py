@@ -35,7 +35,7 @@ from decompose.generation.routes import chalice_routes
 from decompose.generation.endpoints import foreign_endpoints
 from decompose.generation.source import code
 from decompose.generation.runtime import client as runtime_client
-from decompose.generation.views import render_layer_module, render_view
+from decompose.generation.views import EXTEND_PATH, render_layer_module, render_view
 from decompose.resources import templates_dir
 
 RUNTIME = Path(__file__).resolve().parent / "runtime"
@@ -87,6 +87,8 @@ def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: s
                                    _entry_call(analysis, sources.root, layout.entry))
     reports = [_render_service(files, env, layout, service, sources, tops, session, plan_file, analysis, homes, writers,
                                layer_dists, contracts, installed, runtime, dotenv, calls) for service in layout.services]
+    if layout.entry is not None and layout.entry.framework == "django":
+        files.update(_split_namespace_inits(files, [f"{s.name}/chalicelib/src" for s in layout.services]))
     report = _report(layout, reports, analysis, homes)
     report["shared"]["lambda_runtime"] = {"runtime": runtime, **({"why": why} if why else {})}
     report["scripts"] = [{"module": m, "path": info.path} for m, info in sorted(sources.scripts.items())]  # not shipped
@@ -183,6 +185,25 @@ def _django_migrations(analysis, root: Path) -> dict[str, bytes]:  # noqa: ANN00
         if module.role == "migration" and "migrations" in module.path.split("/")[:-1]:
             dest = module.name.replace(".", "/") + ("/__init__.py" if module.is_package else ".py")
             found[f"shared/python/{dest}"] = (Path(root) / module.path).read_bytes()
+    return found
+
+
+def _split_namespace_inits(files: dict, service_roots: list[str]) -> dict[str, str]:
+    """An `__init__.py` (extending its path) for every package folder without one that the layer and a
+    service both hold: Django refuses an app that is a namespace package in several folders ("has
+    multiple filesystem locations": kuma.plus, split between the layer and a service); with an
+    `__init__` it has a file, and Django takes its folder."""
+    def folders(root: str) -> set[str]:
+        return {str(Path(name).parent.relative_to(root)) for name in files
+                if name.startswith(root + "/") and name.endswith(".py")} - {"."}
+
+    layer = folders("shared/python")
+    found = {}
+    for root in service_roots:
+        for folder in sorted(folders(root) & layer):
+            inits = [f"{where}/{folder}/__init__.py" for where in (root, "shared/python")]
+            if not any(init in files for init in inits):  # a package of the monolith keeps its own __init__
+                found.update(dict.fromkeys(inits, EXTEND_PATH))
     return found
 
 

@@ -188,3 +188,29 @@ def test_recording_appends_each_exchange_in_the_contracts_format_grouped_into_sc
     scenarios = read_recording(record)
     assert [(s.name, len(s.exchanges)) for s in scenarios] == [("checkout flow", 2), ("client 127.0.0.1", 1)]
     assert json.loads(scenarios[0].exchanges[1].answer.body)["by"] == "cart"
+
+
+class Overlapping:
+    """Fake upstreams that take a moment to answer a reset, noting the most resets in flight at once."""
+
+    def __init__(self) -> None:
+        self.flying, self.most, self.order = 0, 0, []
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.flying += 1
+        self.most = max(self.most, self.flying)
+        await asyncio.sleep(0.05)
+        self.flying -= 1
+        self.order.append(NAMES[request.url.port])
+        return respond(200, {"skipped": []})
+
+
+@pytest.mark.parametrize(("body", "most"), [({"env": {}, "hooks": []}, 2), ({"data": {"users": []}, "replace": True}, 1)])
+def test_a_reset_reaches_the_monolith_first_and_the_services_together_unless_it_carries_rows(tmp_path, monkeypatch, body, most):
+    """A scenario's rows go to one process after the other: each leaves the tables it knows holding
+    exactly those rows, and on a database they share (the template's PostgreSQL) two at once would not."""
+    monkeypatch.setenv("DECOMPOSE_CONTRACT_RESET", "1")
+    fake = Overlapping()
+    app, _ = gateway(tmp_path, upstreams=fake)
+    assert call(app, "POST", "/_decompose/reset", json=body).status_code == 200
+    assert fake.order[0] == "monolith" and sorted(fake.order[1:]) == ["cart", "orders"] and fake.most == most

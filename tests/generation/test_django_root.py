@@ -13,7 +13,7 @@ from decompose.generation.layout import Sources
 from decompose.generation.source import parse
 from decompose.generation.unplug import find_entry
 from decompose.generation.views import prune_imports
-from decompose.planning.sourcefacts import _builders
+from decompose.planning.sourcefacts import builders_of
 from tests.helpers import analyse
 
 PROJECT = {
@@ -130,8 +130,8 @@ def test_example_paths_fill_django_converters_and_keep_the_trailing_slash():
 def test_the_settings_module_is_a_builder_for_the_plan():
     import ast
 
-    assert _builders(ast.parse('ROOT_URLCONF = "config.urls"\nDEBUG = True\n')) == ["ROOT_URLCONF"]
-    assert _builders(ast.parse("DEBUG = True\n")) == []
+    assert builders_of(ast.parse('ROOT_URLCONF = "config.urls"\nDEBUG = True\n')) == ["ROOT_URLCONF"]
+    assert builders_of(ast.parse("DEBUG = True\n")) == []
 
 
 def test_a_module_goes_under_its_dotted_name_whatever_folder_holds_it(tmp_path):
@@ -309,3 +309,18 @@ def test_every_django_apps_migrations_go_to_the_layer_as_they_are(tmp_path):
     found = _django_migrations(analysis, tmp_path / "apps")
     assert found == {"shared/python/shop/migrations/__init__.py": b"",
                      "shared/python/shop/migrations/0001_initial.py": initial.encode()}
+
+
+def test_a_namespace_package_split_between_the_layer_and_a_service_gets_an_init_in_both():
+    """kuma.plus has no __init__.py: split between the layer and a service, Django refused it ('has multiple
+    filesystem locations'); a regular package extending its path has a file, whose folder Django takes."""
+    from decompose.generation.render import _split_namespace_inits
+    from decompose.generation.views import EXTEND_PATH
+
+    files = {"shared/python/kuma/__init__.py": "", "shared/python/kuma/plus/models.py": "",
+             "shared/python/kuma/plus/migrations/0001_initial.py": "",
+             "plus/chalicelib/src/kuma/__init__.py": "", "plus/chalicelib/src/kuma/plus/views.py": "",
+             "other/chalicelib/src/kuma/users/views.py": "", "shared/python/kuma/core/__init__.py": "X = 1\n",
+             "shared/python/kuma/core/models.py": "", "other/chalicelib/src/kuma/core/views.py": ""}
+    assert _split_namespace_inits(files, ["plus/chalicelib/src", "other/chalicelib/src"]) == {
+        "shared/python/kuma/plus/__init__.py": EXTEND_PATH, "plus/chalicelib/src/kuma/plus/__init__.py": EXTEND_PATH}
