@@ -268,12 +268,12 @@ def route_families(graph: ElementGraph, resolved: Resolved, facts: SourceFacts |
     for handler, container in sorted(route_containers(graph, facts).items()):
         if handler not in resolved.pins and handler not in resolved.groups:
             families[container].append(handler)
-    for child, parent in sorted(_nested(graph, set(families)).items()):
+    for child, parent in sorted(nested_routers(graph, set(families)).items()):
         families[parent].extend(families.pop(child, []))
     return [h for _, h in sorted(families.items()) if len(h) > 1]
 
 
-def _nested(graph: ElementGraph, containers: set[str]) -> dict[str, str]:
+def nested_routers(graph: ElementGraph, containers: set[str]) -> dict[str, str]:
     """child container -> the outermost container it is mounted in: a module holding a router with
     routes of its own mounts another one in its module-level code (`router.add_router("/{slug}/comments",
     comments_router)`, `bp.register_blueprint(child)`); the child's paths exist only through the parent."""

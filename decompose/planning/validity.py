@@ -28,6 +28,9 @@ refuse is reported first, by field. The rules:
    repair moves such a symbol to the service of the module-mate needing it, or, when module-mates in
    two services need it, the module to the layer.
    The app builder's body counts as import time for rules 3 and 4: every service calls it when it starts.
+5. **A module that mounts a router in its code is whole.** `router.add_router("/{slug}/comments",
+   comments_router)` at the top of a module is body code, and a split module's body goes to no
+   service: the module stays whole in the service holding its router.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from collections import defaultdict
 from decompose.planning.constraints import SHARED
 from decompose.planning.elements import CODE_KINDS, USE_KINDS, Dep, ElementGraph, is_table
 from decompose.planning.plan import Plan, Problem
+from decompose.planning.planner import nested_routers
 from decompose.planning.sourcefacts import SourceFacts
 
 MAX_ROUNDS = 50
@@ -130,9 +134,25 @@ def _service_needs(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str
     return found
 
 
+def split_mounts(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> dict[str, str]:
+    """module -> the service holding its router, for a module split between services whose code mounts
+    another router in its own (`router.add_router("/{slug}/comments", comments_router)`): a split
+    module's body goes to no service, so the mount would be lost (rule 5)."""
+    found = {}
+    for parent in sorted(set(nested_routers(graph, containers(graph, facts)).values())):
+        module, owner = graph.module_of(parent), homes.get(parent)
+        if owner not in (None, SHARED) and len({homes.get(m) for m in graph.members[module]} - {None}) > 1:
+            found[module] = owner
+    return found
+
+
 def problems(graph: ElementGraph, facts: SourceFacts, plan: Plan, homes: dict[str, str]) -> list[Problem]:
     layer = layer_modules(graph, homes)
     found = _split_layer(graph, plan, homes, layer)
+    for module, owner in split_mounts(graph, facts, homes).items():
+        found.append(Problem(f"services.{owner}", f"{module} mounts another router in its module code, but it is split "
+                             "between services: a split module's body goes to no service, and the mounted routes with it",
+                             f"place the whole module {module} in services.{owner}"))
     found += _no_entry(graph, facts, homes, layer)
     for dep in _service_needs(graph, facts, homes, layer):
         target = graph.module_of(dep.dst)
@@ -198,6 +218,9 @@ def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tu
                 continue
             moved |= _share(graph, homes, reasons, graph.module_of(dep.dst),
                             f"needed when imported by {graph.module_of(dep.src)} ({homes[dep.src]}) and by its own service")
+        for module, owner in split_mounts(graph, facts, homes).items():
+            homes.update({m: owner for m in graph.members[module]})
+            moved = True
         for module in sorted(graph.members.keys() - layer):
             members = graph.members[module]
             if not any(homes.get(m) == SHARED for m in members):

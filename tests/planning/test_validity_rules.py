@@ -179,3 +179,15 @@ def test_a_router_with_auth_on_its_route_lines_and_the_router_mounted_in_it_are_
     assert route_containers(graph, facts)["blog.comments:add"] == "blog.comments:router"
     assert route_containers(graph)["blog.comments:add"] == "blog.auth:token_auth"  # no source: the first name on the line
     assert route_families(graph, Resolved(), facts) == [["blog.api:list_posts", "blog.comments:add", "blog.comments:list_comments"]]
+
+
+def test_a_module_mounting_a_router_in_its_code_is_not_split():
+    graph, facts = _routers()
+    graph.paths = {m: m.replace(".", "/") + ".py" for m in graph.members}
+    homes = {"blog.api": "posts", "blog.api:router": "posts", "blog.api:list_posts": "tags",
+             **{e: "posts" for e in graph.members["blog.comments"]}, **{e: SHARED for e in graph.members["blog.auth"]}}
+    plan = Plan([Service("posts", ["blog.comments"], ["blog.api:router"]), Service("tags", [], ["blog.api:list_posts"])],
+                Service(SHARED, ["blog.auth"]))
+    found = problems(graph, facts, plan, homes)
+    assert [p.where for p in found] == ["services.posts"] and "place the whole module blog.api" in found[0].fix
+    assert {repair(graph, facts, homes)[0][e] for e in graph.members["blog.api"]} == {"posts"}
