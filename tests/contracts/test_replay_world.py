@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 
 import pytest
 
@@ -195,6 +196,7 @@ def test_the_monolith_host_in_a_fleet_opens_its_in_memory_database_as_the_scenar
     from decompose.gateway import host
 
     (tmp_path / "tinyapp.py").write_text("def factory(config):\n    return lambda environ, start: config\n")
+    monkeypatch.delitem(sys.modules, "tinyapp", raising=False)  # another test's tinyapp, imported in this worker
     monkeypatch.setenv(appcall.SHARED, "1")
     monkeypatch.setenv(appcall.SCRATCH, str(tmp_path))
     app = host.load_app("tinyapp:factory({'SQLALCHEMY_DATABASE_URI': 'sqlite://'})", tmp_path)

@@ -108,6 +108,7 @@ def test_the_monolith_host_allows_only_the_plans_contracts_table(tmp_path, monke
     plan.write_text('schema_version = 1\n\n[contracts]\napp = "tinyapp:app"\nreset = ["%s:allowed_hook"]\n\n'
                     '[contracts.env]\nDECOMPOSE_TEST_DB = "sqlite:///{scratch}/t.db"\n' % __name__)
     monkeypatch.setenv("DECOMPOSE_INTERNAL_SECRET", SECRET)
+    monkeypatch.delitem(sys.modules, "tinyapp", raising=False)  # another test's tinyapp, imported in this worker
     hosted = host.Hosted("tinyapp:app", tmp_path, host.allowed(host_allowances(read(plan))))
     status, answer = hosted.hooks_and_rebuild(GOOD, json.dumps({"env": {"DECOMPOSE_TEST_OTHER": "x"}}).encode())
     assert status == 403 and "DECOMPOSE_TEST_OTHER" in answer["message"]
