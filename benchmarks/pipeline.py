@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from decompose.gateway.upstreams import free_port
+from decompose.services_env import find_uv
 
 STAGES = ("setup", "analyze", "plan", "check", "generate", "import", "tests", "record", "verify-monolith",
           "verify-services", "gateway")
@@ -120,8 +121,8 @@ def decompose_command() -> list[str]:
 def tool_install(source: Path, home: Path) -> tuple[list[str], str]:
     """decompose installed from `source` as a user installs it, `uv tool install`, into a tool folder of
     its own under `home` (never the user's ~/.local); (the command to run it, a problem or "")."""
-    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
-    if not Path(uv).exists():
+    uv = find_uv()
+    if not uv:
         return decompose_command(), "uv not found (pip install uv): decompose ran from this script's environment"
     env = {**{k: v for k, v in os.environ.items() if k not in SCRUBBED},
            "UV_TOOL_DIR": str(home / "tools"), "UV_TOOL_BIN_DIR": str(home / "bin")}
@@ -142,6 +143,9 @@ def environment(monolith: Monolith) -> tuple[dict[str, str], str]:
     else:
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
         python = sys.executable
+    uv = find_uv()
+    if uv:  # a user who ran `uv tool install decompose` has uv on PATH: so does every command here
+        env["PATH"] = f"{env['PATH']}{os.pathsep}{Path(uv).parent}"
     env.update({"NO_COLOR": "1", "COLUMNS": "200", "PYTHONDONTWRITEBYTECODE": "1",
                 "DECOMPOSE_INTERNAL_SECRET": secrets.token_hex(16)})
     env.update(monolith.env)

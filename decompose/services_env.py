@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -232,8 +233,26 @@ def _build(monolith: Interpreter, folder: Path, lines: list[str]) -> list[str]:
                     f"again); the command was: {' '.join(_install_command(folder, wants))}")
 
 
+def find_uv() -> str | None:
+    """uv, wherever the user has it: `$UV` (set by `uv run`), PATH, beside decompose's own interpreter (a
+    venv with `pip install uv`), or the `uv` package's own binary. A `uv tool install`ed decompose has no
+    uv in its environment, and the shell that runs it may not put uv's folder on PATH either."""
+    candidates = [os.environ.get("UV"), shutil.which("uv"), str(Path(sys.executable).parent / "uv")]
+    for found in candidates:
+        if found and os.access(found, os.X_OK) and Path(found).is_file():
+            return found
+    try:
+        from uv import find_uv_bin  # the PyPI `uv` package, when installed beside decompose
+    except ImportError:
+        return None
+    try:
+        return find_uv_bin()
+    except FileNotFoundError:
+        return None
+
+
 def _venv_command(monolith: Interpreter, folder: Path) -> list[str]:
-    uv = shutil.which("uv")
+    uv = find_uv()
     if uv:
         return [uv, "venv", "-q", "--seed", "--python", str(monolith.path), str(folder)]
     return [str(monolith.path), "-m", "venv", str(folder)]
@@ -241,7 +260,7 @@ def _venv_command(monolith: Interpreter, folder: Path) -> list[str]:
 
 def _install_command(folder: Path, wants: Path) -> list[str]:
     python = ServicesEnv(folder, False).python
-    uv = shutil.which("uv")
+    uv = find_uv()
     if uv:
         return [uv, "pip", "install", "-q", "--python", str(python), "-r", str(wants)]
     return [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", str(wants)]
