@@ -574,7 +574,8 @@ class FactWalker(LineWalker):
             for arg in value.args:  # served under a language prefix chosen at run time: /en/...
                 if arg.keyword is None:
                     self._url_entry(arg.value, (("path", "${language}/"),), group)
-        elif group == "urlpatterns" and (text := dotted(value)) is not None:
+        elif group == "urlpatterns" and (text := dotted(value)) is not None and text != group:
+            # (`urlpatterns = [...] + urlpatterns` extends the list, it does not include it)
             self.url_entries.append(f.UrlEntry("include", "", f"include-expr:{text}", self.line(value)))
 
     def _url_entry(self, node: cst.BaseExpression, prefix: tuple[tuple[str, str], ...], group: str) -> None:

@@ -242,6 +242,37 @@ def test_i18n_patterns_are_served_under_a_language_prefix(tmp_path):
     assert {r.path for r in a.routes} == {"/health/", "/${language}/about/"}
 
 
+def test_a_urlconf_that_extends_itself_is_still_the_root(tmp_path):
+    """A held-out Django site: `urlpatterns = [path("__debug__/", ...)] + urlpatterns` under `if DEBUG:`
+    and `urlpatterns += static(...)` read the list as including itself, so the root URLconf counted as
+    included and no route at all was found."""
+    a = analyse(tmp_path, {
+        "manage.py": "",
+        "site/__init__.py": "",
+        "site/urls.py": """
+            from django.conf import settings
+            from django.conf.urls.static import static
+            from django.urls import include, path
+            from site import views
+            urlpatterns = [path("health/", views.health), path("shop/", include("shop.urls"))]
+            if settings.DEBUG:
+                urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+                import debug_toolbar
+                urlpatterns = [path("__debug__/", include(debug_toolbar.urls))] + urlpatterns
+        """,
+        "site/views.py": "def health(request): ...\n",
+        "shop/__init__.py": "",
+        "shop/urls.py": """
+            from django.urls import path
+            from shop import views
+            urlpatterns = [path("items/", views.items)]
+            urlpatterns = urlpatterns + [path("items/<int:pk>/", views.item)]
+        """,
+        "shop/views.py": "def items(request): ...\ndef item(request, pk): ...\n",
+    })
+    assert {r.path for r in a.routes} == {"/health/", "/shop/items/", "/shop/items/<int:pk>/"}
+
+
 def test_regex_quantifiers_read_as_reverse_writes_them():
     """Corpus kuma: `re_path(r"^healthz/?$")` is requested as /healthz (reverse() takes `?` and `*`
     zero times, `+` once); the template `/healthz/?` matched no recorded request."""
