@@ -284,6 +284,11 @@ def test_regex_quantifiers_read_as_reverse_writes_them():
     assert normalise_regex(r"^legacy/(?P<slug>[-\w]+)/$") == "/legacy/{slug}/"
     assert normalise_regex(r"^a/b+/c*$") == "/a/b/"
     assert normalise_regex(r"^x\.json$") == "/x.json"
+    # a non-capturing group (a held-out site's `^coc/(?:(?P<lang>[a-z-]+)/)?$` read as "/coc/:{lang}/"):
+    # zero times when optional, else once, its first branch
+    assert normalise_regex(r"^coc/(?:(?P<lang>[a-z-]+)/)?$") == "/coc/"
+    assert normalise_regex(r"^a/(?:b/)$") == "/a/b/"
+    assert normalise_regex(r"^x/(?:y|(?P<z>\d+))+/$") == "/x/y/"
 
 
 def test_the_admin_site_is_not_a_route(tmp_path):
