@@ -238,8 +238,20 @@ def test_i18n_patterns_are_served_under_a_language_prefix(tmp_path):
             urlpatterns += i18n_patterns(path("about/", views.about), prefix_default_language=False)
         """,
         "site/views.py": "def health(request): ...\ndef about(request): ...\n",
+        "shop/__init__.py": "",
+        "shop/urls.py": """
+            from django.conf.urls.i18n import i18n_patterns
+            from django.urls import path
+            from shop import views
+            urlpatterns = i18n_patterns(path("items/", views.items))
+        """,
+        "shop/views.py": "def items(request): ...\n",
     })
-    assert {r.path for r in a.routes} == {"/health/", "/${language}/about/"}
+    # the language code is a path variable (a request for /es/about/ is this route, as /en/about/ is), and
+    # with prefix_default_language=False the default language is served without it too
+    assert {(r.path, r.template) for r in a.routes} == {
+        ("/health/", "/health/"), ("/<language>/about/", "/{language}/about/"), ("/about/", "/about/"),
+        ("/<language>/items/", "/{language}/items/")}
 
 
 def test_a_urlconf_that_extends_itself_is_still_the_root(tmp_path):
