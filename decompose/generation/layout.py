@@ -101,6 +101,7 @@ def build_layout(analysis: Analysis, homes: dict[str, str], sources: Sources, co
             parsed = parse(module, tree.code, parsed.is_package, sources.modules[module].path)
         layer.needs |= _external_needs(sources, parsed, layer.modules)
         layer.external |= set(sources.modules[module].external_imports)
+    layer.named = _named_by_layer(analysis, sources, layer.modules)
     names = sorted({h for h in homes.values() if h != LAYER})
     chains = _url_chains(sources, entry)
     services = [_service(name, sources, homes, layer, analysis, containers, chains) for name in names]
@@ -109,6 +110,20 @@ def build_layout(analysis: Analysis, homes: dict[str, str], sources: Sources, co
 
 
 # --- the shared layer ------------------------------------------------------------------------------------
+
+def _named_by_layer(analysis: Analysis, sources: Sources, layer: set[str]) -> set[tuple[str, str]]:
+    """Classes and functions of services that a layer module names by dotted string (Django's settings:
+    `OIDC_CALLBACK_CLASS = "kuma.users.views.KumaOIDCAuthenticationCallbackView"`, which a library's
+    URLconf imports with `import_string` in every process). Each service keeps the real one (a stand-in
+    has no `as_view`); the ones the layer holds need nothing."""
+    found = set()
+    for edge in analysis.edges:
+        module, _, name = edge.dst.partition(":")
+        if edge.kind == "string-ref" and edge.src.split(":")[0] in layer and name and module not in layer \
+                and sources.symbols.get(edge.dst) is not None and sources.symbols[edge.dst].kind in ("class", "function"):
+            found.add((module, name))
+    return found
+
 
 def _promote_schema(analysis: Analysis, homes: dict[str, str], sources: Sources) -> dict[str, str]:
     """Modules that define ORM models join the layer whole (the database stays shared for now)."""
@@ -182,6 +197,12 @@ def _service(name: str, sources: Sources, homes: dict[str, str], layer: LayerLay
         service.registrations.append(Registration(container, layer.keywords.get(container, ""), paths))
     if chains:
         _keep_urlconfs(service, sources, chains, layer.modules)
+    for module, symbol in sorted(layer.named):
+        view = _view(service, sources, module)
+        view.own = True
+        view.keep.add(symbol)
+        if homes.get(f"{module}:{symbol}") != name:
+            view.replicated.add(symbol)
     _resolve(service, sources, homes, layer)
     for view in service.views.values():
         if view.own:
