@@ -224,15 +224,17 @@ def _keep_urlconfs(service: ServiceLayout, sources: Sources, chains: dict[str, t
     theirs (the root always: ROOT_URLCONF must import), and of every URLconf the plan put in the layer
     (the layer's copy would import the views of every service: here some are stand-ins, and the copy's
     entries for them are taken out). Each copy keeps the module's assignments (its URL lists, routers,
-    app_name); the views they name are resolved like any other need. A copy of a layer module shadows
-    the layer's, so its packages' `__init__` come along (found first on the path)."""
+    app_name; a layer module's copy keeps all of its code); the views they name are resolved like any other
+    need. A copy of a layer module shadows the layer's, so its packages' `__init__` come along (found first on the path)."""
     root = next(m for m, chain in chains.items() if len(chain) == 1)
     modules = {root} | {m for r in service.routes for m in chains.get(r.module, ())} | (set(chains) & set(layer))
     modules |= {api for m in sorted(modules) if sources.is_module(m) for api in django.mounted_apis(sources, m)}
     for module in sorted(modules):
         view = _view(service, sources, module)
         view.own = view.body = True
-        view.keep |= {s.name for s in sources.symbols.values() if s.module == module and s.kind == "assignment"}
+        # a layer module's copy shadows the layer's: it keeps everything the layer has (healthchecks' path
+        # converter classes in hc.api.urls, which `register_converter` names at import)
+        view.keep |= {s.name for s in sources.symbols.values() if s.module == module and (s.kind == "assignment" or module in layer)}
         parts = module.split(".")
         for i in range(1, len(parts)):
             package = ".".join(parts[:i])

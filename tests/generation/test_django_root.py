@@ -354,3 +354,31 @@ def test_a_view_class_the_settings_name_by_string_is_real_in_every_service(tmp_p
     assert orders.views["shop.views"].replicated == {"Callback"}
     assert "Callback" not in orders.views["shop.views"].proxies  # the real class, not a stand-in
     assert _service("shop", sources, homes, layer, analysis, {}).views["shop.views"].replicated == set()
+
+
+def test_a_layer_urlconfs_copy_keeps_the_classes_it_registers(tmp_path):
+    """healthchecks: hc.api.urls (in the layer) defines the path converters it registers at import; each
+    service's copy kept only the URL lists and stopped on `register_converter(QuoteConverter, ...)`."""
+    from decompose.analysis.model import Route
+    from decompose.generation.layout import _keep_urlconfs
+    from decompose.generation.model import ServiceLayout
+
+    project = {**PROJECT, "orders/urls.py": """
+        from django.urls import path, register_converter
+        from orders import views
+
+        class CodeConverter:
+            regex = "[a-z]+"
+
+            def to_python(self, value):
+                return value
+
+        register_converter(CodeConverter, "code")
+        urlpatterns = [path("<code:pk>/", views.detail)]
+    """}
+    sources = Sources.of(analyse(tmp_path, project), tmp_path)
+    chains = django.url_chains(sources, "config.urls")
+    service = ServiceLayout("shop", routes=[Route("django", ("GET",), "/api/shop/items/", "/api/shop/items/",
+                                                  "shop.views:items", "items", "shop.urls", 1)])
+    _keep_urlconfs(service, sources, chains, {"orders.urls"})
+    assert {"CodeConverter", "urlpatterns"} <= service.views["orders.urls"].keep
