@@ -97,7 +97,7 @@ def _fresh_alone(label: str | None = None) -> None:
         if label:
             _label_test_name(connection, label)
         _MADE[alias] = connection.settings_dict["NAME"]
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        _create_test_db(connection)
         _TEST_DATABASES.append(alias)
 
 
@@ -141,11 +141,21 @@ def _fresh_shared(fleet: str) -> None:
             _TEST_DATABASES.append(alias)
             if not os.path.exists(made):
                 connection.settings_dict.setdefault("TEST", {})["NAME"] = name
-                connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+                _create_test_db(connection)
                 open(made, "w").close()  # noqa: SIM115  (a marker: its existence is the fact)
                 continue
             _join(alias, name)
         call_command("flush", interactive=False, verbosity=0, database=alias)
+
+
+def _create_test_db(connection: Any) -> None:
+    """`create_test_db` with nothing serialized: `serialize=False` where Django still takes it (Django 6
+    deprecates the argument and serializes only when asked)."""
+    import inspect
+
+    serialize = inspect.signature(connection.creation.create_test_db).parameters.get("serialize")
+    extra = {} if serialize is None or serialize.default is None else {"serialize": False}
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, **extra)
 
 
 def shared_test_name(vendor: str, name: Any, fleet: str, alias: str) -> str:
