@@ -34,6 +34,7 @@ from decompose.generation.model import (
 )
 from decompose.generation.source import Parsed, needs, parse
 from decompose.generation.unplug import find_entry, unplug
+from decompose.planning.elements import route_anchor
 from decompose.planning.scripts import scripts
 
 
@@ -183,7 +184,8 @@ def _service(name: str, sources: Sources, homes: dict[str, str], layer: LayerLay
     for element, home in sorted(homes.items()):
         if home == name:
             _own(service, sources, element)
-    service.routes = sorted((r for r in analysis.routes if homes.get(r.handler) == name), key=lambda r: (r.template, r.methods))
+    service.routes = sorted((r for r in analysis.routes if homes.get(route_anchor(r, analysis.routes, sources.symbols)) == name),
+                            key=lambda r: (r.template, r.methods))
     service.tables = sorted(t.name for t in analysis.tables if homes.get(f"table:{t.name}") == name)
     for container in sorted({containers[r.handler] for r in service.routes if r.handler in containers}):
         module, symbol = container.split(":")
