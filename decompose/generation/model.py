@@ -93,6 +93,7 @@ class LayerLayout:
     trees: dict[str, cst.Module] = field(default_factory=dict)  # layer module -> its code, unplugged
     keywords: dict[str, str] = field(default_factory=dict)  # container -> the monolith's registration kwargs
     needs: set[tuple[str, str]] = field(default_factory=set)  # (module, name) every service must provide
+    named: set[tuple[str, str]] = field(default_factory=set)  # (module, name) the layer names by dotted string
     external: set[str] = field(default_factory=set)
 
 

@@ -364,7 +364,7 @@ def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: Se
     suffix = "_django" if framework == "django" else ""
     files[f"{base}/pytest.ini"] = PYTEST_INI
     files[f"{base}/tests/conftest.py"] = env.get_template(f"service/conftest{suffix}.py.j2").render(
-        framework=framework, suite_call=suite)
+        framework=framework, suite_call=suite, label=re.sub(r"[^a-z0-9]+", "_", base.lower()).strip("_"))
     chalice = sorted([m, r.path, r.example] for r in routes for m in r.methods)
     if framework == "django":
         views = sorted({(django.example_path(r.path), r.handler) for r in service.routes})
