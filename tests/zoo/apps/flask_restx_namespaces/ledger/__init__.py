@@ -15,7 +15,9 @@ def create_app(config=None):
     db.init_app(app)
     with app.app_context():
         from ledger.api import blueprint  # the Api reads the app's config when it is built
+        from ledger.reports import blueprint as reports
 
         app.register_blueprint(blueprint)
+        app.register_blueprint(reports)
         db.create_all()
     return app

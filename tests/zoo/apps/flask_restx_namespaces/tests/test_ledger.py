@@ -23,3 +23,10 @@ def test_entries_filter_by_account_and_delete(client):
 
 def test_an_entry_needs_integer_cents(client):
     assert client.post("/api/v1/entries", json={"account": "rent", "cents": "12"}).status_code == 400
+
+
+def test_the_balance_sums_each_account(client):
+    client.post("/api/v1/entries", json={"account": "rent", "cents": -1000})
+    client.post("/api/v1/entries", json={"account": "rent", "cents": 250})
+    client.post("/api/v1/entries", json={"account": "pay", "cents": 5000})
+    assert client.get("/reports/balance").get_json() == {"currency": "EUR", "balances": {"pay": 5000, "rent": -750}}
