@@ -6,9 +6,14 @@ collects every container and registers it on the app; a service must register on
 `unplug` takes the references to service-owned containers out of a layer module (the element of a
 tuple/list, or the whole registration statement), remembering the keyword arguments the
 monolith registered each with; the service's app plugs its containers back in with them.
-A flask-restx namespace is mounted on an Api of the layer (`api.add_namespace(ns, "/pages")`), which its
-blueprint takes to the app when the factory registers it: the layer's mounting statement becomes a call
-to `decompose_runtime.plug.built(...)`, where the service mounts its own namespaces (a `Mount`).
+Where the layer plugged a container in at a place of its own, the service plugs its own in at the same
+place (a `Mount`): the first such statement becomes `decompose_runtime.plug.built(...)`, the others go.
+- a flask-restx namespace mounted on an Api at module level (`api.add_namespace(ns, "/pages")`): the
+  Api's blueprint takes it to the app when the factory registers that blueprint;
+- a blueprint registered inside the app factory (`app.register_blueprint(bp, url_prefix=...)` in
+  `create_app`): there the factory's app context is pushed (CTFd's blueprints use `current_app` when
+  imported) and the tables are not created yet (`db.create_all()` comes after, and needs the models the
+  blueprint's views import).
 `find_entry` finds how the layer builds the app: a factory function or a module-level object.
 """
 
@@ -32,6 +37,7 @@ ROUTE_VERBS = frozenset({"route", "get", "post", "put", "patch", "delete", "head
 APP_CLASSES = {"Flask": "flask", "FastAPI": "fastapi"}
 REGISTER_CALLS = frozenset({"register_blueprint", "include_router"})
 MOUNT_CALLS = frozenset({"add_namespace"})  # flask-restx/restplus: a namespace mounted on an Api of the layer
+FACTORY_CALLS = frozenset({"register_blueprint"})  # inside a function of the layer (the app factory)
 
 
 def containers_of(sources: Sources, routes: Iterable[Route]) -> dict[str, str]:
@@ -170,24 +176,42 @@ def _call_of(node: cst.CSTNode, parents, methods: frozenset[str]) -> cst.Call | 
 
 
 def _mount(node: cst.CSTNode, parents, module: str) -> Mount | None:  # noqa: ANN001
-    """`ledger_api.add_namespace(accounts_namespace, "/accounts")` at module level: where and how it was mounted."""
-    holder = _mount_holder(node, parents)
-    if holder is None:
+    """`ledger_api.add_namespace(accounts_namespace, "/accounts")` at module level, or
+    `app.register_blueprint(bp, url_prefix="/x")` in a function: where and how it was plugged in."""
+    found = _mount_holder(node, parents, module)
+    if found is None:
         return None
-    call = _call_of(node, parents, MOUNT_CALLS)
+    call = _call_of(node, parents, MOUNT_CALLS | FACTORY_CALLS)
     others = [code(a).strip().rstrip(",") for a in call.args if a.value is not node]  # type: ignore[union-attr]
-    return Mount(f"{module}:{holder}", call.func.attr.value, ", ".join(others))  # type: ignore[union-attr]
+    return Mount(found[0], call.func.attr.value, ", ".join(others))  # type: ignore[union-attr]
 
 
-def _mount_holder(node: cst.CSTNode, parents) -> str | None:  # noqa: ANN001
-    """The module-level name a statement mounts the reference on (`ledger_api`), else None."""
-    call = _call_of(node, parents, MOUNT_CALLS)
-    if call is None or not isinstance(call.func.value, cst.Name):  # type: ignore[union-attr]
+def _mount_holder(node: cst.CSTNode, parents, module: str) -> tuple[str, str] | None:  # noqa: ANN001
+    """(the holder's element id, the name the statement plugs into) when the reference is plugged in by a
+    statement of its own on a plain name: `ledger_api` at module level (ledger.api:ledger_api), `app` in
+    the top-level function create_app (pkg:create_app); else None (the service plugs it in after the build)."""
+    call = _call_of(node, parents, MOUNT_CALLS | FACTORY_CALLS)
+    if call is None or not isinstance(call.func.value, cst.Name) or not isinstance(parents.get(call), cst.Expr):  # type: ignore[union-attr]
         return None
-    expr, line = parents.get(call), parents.get(parents.get(call))
-    if isinstance(expr, cst.Expr) and isinstance(line, cst.SimpleStatementLine) and isinstance(parents.get(line), cst.Module):
-        return call.func.value.value  # type: ignore[union-attr]
-    return None
+    name, line = call.func.value.value, parents.get(parents.get(call))  # type: ignore[union-attr]
+    if not isinstance(line, cst.SimpleStatementLine):
+        return None
+    if call.func.attr.value in MOUNT_CALLS:  # type: ignore[union-attr]
+        return (f"{module}:{name}", name) if isinstance(parents.get(line), cst.Module) else None
+    function = _top_function(line, parents)
+    return (f"{module}:{function}", name) if function else None
+
+
+def _top_function(node: cst.CSTNode, parents) -> str | None:  # noqa: ANN001
+    """The name of the module-level function holding `node` (None at module level or in a class)."""
+    found = None
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, cst.ClassDef):
+            return None
+        if isinstance(node, cst.FunctionDef):
+            found = node
+    return found.name.value if found is not None and isinstance(parents.get(found), cst.Module) else None
 
 
 class _Remove(cst.CSTTransformer):
@@ -200,7 +224,7 @@ class _Remove(cst.CSTTransformer):
         self.parents = parents
         self.dead = dead
         self.holders = {self._holder(t) for t in targets}
-        self.mounted = {self._holder(t): (module, name) for t in targets if (name := _mount_holder(t, parents))}
+        self.mounted = {self._holder(t): found for t in targets if (found := _mount_holder(t, parents, module))}
         self.announced: set[str] = set()
 
     def _holder(self, node: cst.CSTNode) -> cst.CSTNode:
@@ -222,14 +246,14 @@ class _Remove(cst.CSTTransformer):
         return updated
 
 
-    def _built(self, module: str, name: str) -> cst.SimpleStatementLine | cst.RemovalSentinel:
-        """The first mounting statement on `name` tells the running service's plug the object is built
-        (there it mounts its own namespaces); the others go."""
-        if name in self.announced:
+    def _built(self, holder: str, name: str) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        """The first statement plugging into `holder` tells the running service's plug the object is built
+        (there it plugs in its own containers); the others go."""
+        if holder in self.announced:
             return cst.RemoveFromParent()
-        self.announced.add(name)
-        return cst.parse_statement(f"import decompose_runtime.plug; decompose_runtime.plug.built({f'{module}:{name}'!r}, {name})"
-                                   "  # decompose: each service mounts its own here\n")
+        self.announced.add(holder)
+        return cst.parse_statement(f"import decompose_runtime.plug; decompose_runtime.plug.built({holder!r}, {name})"
+                                   "  # decompose: each service plugs its own in here\n")
 
 
 def _without(node: cst.ImportFrom, names: set[str]) -> cst.ImportFrom | cst.RemovalSentinel:

@@ -167,3 +167,37 @@ def test_a_restx_resource_class_hangs_on_the_namespace_its_route_decorator_names
     route = Route("flask", ("GET",), "/api/v1/orders", "/api/v1/orders", "shop.api.v1.orders:OrderList", "OrderList",
                   "shop.api.v1.orders", 6)
     assert containers_of(Sources(), [route]) == {"shop.api.v1.orders:OrderList": "shop.api.v1.orders:orders_namespace"}
+
+
+CONTEXT_FACTORY = '''\
+from flask import Flask
+
+from shop.models import db
+
+
+def create_app():
+    app = Flask(__name__)
+    db.init_app(app)
+    with app.app_context():
+        from shop.orders import orders
+        from shop.pages import pages
+
+        app.register_blueprint(orders, url_prefix="/orders")
+        app.register_blueprint(pages)
+        db.create_all()
+    return app
+'''
+
+
+def test_a_blueprint_the_factory_registers_is_plugged_in_by_the_service_at_the_same_place() -> None:
+    # CTFd imports and registers its blueprints inside the factory's app context, before create_all
+    containers = {"shop.orders:index": "shop.orders:orders", "shop.pages:show": "shop.pages:pages"}
+    homes = {"shop.orders:orders": "orders", "shop.pages:pages": LAYER}
+    tree, removed, keywords, mounts = unplug(parse("shop", CONTEXT_FACTORY, True, "shop/__init__.py"), containers, homes, None)
+    text = tree.code
+    assert removed == ["shop.orders:orders"] and "from shop.orders import" not in text
+    assert "decompose_runtime.plug.built('shop:create_app', app)" in text
+    assert text.index("plug.built") < text.index("app.register_blueprint(pages)") < text.index("db.create_all()")
+    assert mounts == {"shop.orders:orders": Mount("shop:create_app", "register_blueprint", 'url_prefix="/orders"')}
+    assert keywords == {"shop.orders:orders": 'url_prefix="/orders"'}
+    compile(text, "shop/__init__.py", "exec")
