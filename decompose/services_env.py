@@ -77,9 +77,21 @@ def with_boto3(lines: list[str], services: Path) -> list[str]:
     through it. Unpinned: the resolver picks the newest that supports the monolith's Python."""
     if _names(lines, "boto3"):
         return lines
-    if not any(services.glob("*/chalicelib/aws.py")) and not (services / "shared" / "resources.json").is_file():
+    if not uses_aws(services):
         return lines
     return _added(lines, "boto3")
+
+
+def with_moto(lines: list[str], services: Path) -> list[str]:
+    """moto when a service uses AWS: its generated tests make their buckets and queues in moto, in their own
+    process (decompose_runtime.localaws). Local only, like boto3; unpinned."""
+    if _names(lines, "moto") or not uses_aws(services):
+        return lines
+    return _added(lines, "moto")
+
+
+def uses_aws(services: Path) -> bool:
+    return any(services.glob("*/chalicelib/aws.py")) or (services / "shared" / "resources.json").is_file()
 
 
 def _names(lines: list[str], distribution: str) -> bool:
@@ -183,7 +195,7 @@ def serving_dependencies() -> frozenset[str]:
 
 def ensure(monolith: Interpreter, services: Path, root: Path) -> ServicesEnv:
     """The services' venv for the current requirements, built when it does not exist yet."""
-    lines = with_boto3(with_pytest(requirement_lines(services), monolith), services)
+    lines = with_moto(with_boto3(with_pytest(requirement_lines(services), monolith), services), services)
     home = root.resolve() / ".decompose"
     folder = home / "envs" / key(lines, monolith)
     wanted = "\n".join(lines) + "\n"

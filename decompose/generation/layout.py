@@ -94,9 +94,10 @@ def build_layout(analysis: Analysis, homes: dict[str, str], sources: Sources, co
     entry = find_entry(sources, layer.modules)
     for module in sorted(layer.modules):
         parsed = sources.parsed(module)
-        tree, removed, keywords = unplug(parsed, containers, homes, sources)
+        tree, removed, keywords, mounts = unplug(parsed, containers, homes, sources)
         layer.trees[module] = tree
         layer.keywords.update(keywords)
+        layer.mounts.update(mounts)
         if removed:
             layer.unplugged[module] = removed
             parsed = parse(module, tree.code, parsed.is_package, sources.modules[module].path)
@@ -196,7 +197,8 @@ def _service(name: str, sources: Sources, homes: dict[str, str], layer: LayerLay
             if homes.get(container) != name:
                 view.replicated.add(symbol)
         paths = tuple(sorted({r.path for r in service.routes if containers.get(r.handler) == container}))
-        service.registrations.append(Registration(container, layer.keywords.get(container, ""), paths))
+        service.registrations.append(Registration(container, layer.keywords.get(container, ""), paths,
+                                                  layer.mounts.get(container)))
     if chains:
         _keep_urlconfs(service, sources, chains, layer.modules)
     for module, symbol in sorted(layer.named):

@@ -289,11 +289,12 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
             service=service.name, settings=entry.element.split(":")[0],
             root=django.root_urlconf(sources, entry.element.split(":")[0]), models=models, errors=errors)
     else:
+        registrations = [_registration(r, framework) for r in service.registrations]
         files[f"{base}/chalicelib/framework.py"] = env.get_template("service/framework.py.j2").render(
             service=service.name, framework=framework, entry=entry, entry_module=entry.element.split(":")[0],
             entry_name=entry.element.split(":")[1], session=session, entry_call=calls.entry,
-            registrations=[_registration(r, framework) for r in service.registrations], models=models, errors=errors,
-            foreign=_foreign(layout, service, sources, analysis, homes) if framework == "flask" else [])
+            registrations=[r for r in registrations if not r["holder"]], mounts=_mounts(registrations),
+            models=models, errors=errors, foreign=_foreign(layout, service, sources, analysis, homes) if framework == "flask" else [])
     if service.exposed:
         files[f"{base}/chalicelib/internal.py"] = _internal(env, service, setup=framework == "django")
     env_vars = _env_vars(layout, service, sources)
@@ -415,7 +416,16 @@ def _registration(reg, framework: str) -> dict:
     if framework == "fastapi" and reg.paths and keywords:
         call = cst.parse_expression(f"f({keywords})")
         keywords = ", ".join(code(a).strip().rstrip(",") for a in call.args if a.keyword and a.keyword.value != "prefix")
-    return {"module": module, "name": name, "keywords": keywords, "paths": list(reg.paths)}
+    mount = reg.mount
+    return {"module": module, "name": name, "keywords": keywords, "paths": list(reg.paths),
+            "holder": mount.holder if mount else "", "method": mount.method if mount else "",
+            "arguments": mount.arguments if mount else ""}
+
+
+def _mounts(registrations: list[dict]) -> list[dict]:
+    """The registrations mounted on a layer object (a flask-restx Api), grouped by that object."""
+    holders = sorted({r["holder"] for r in registrations if r["holder"]})
+    return [{"holder": h, "mounted": [r for r in registrations if r["holder"] == h]} for h in holders]
 
 
 def _note(service: str, module: str, view: ModuleView) -> str:
