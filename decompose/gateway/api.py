@@ -129,8 +129,9 @@ def serve(table: Table, urls: dict[str, str], port: int, shadow_log: Path, noise
 
     from decompose.gateway.proxy import Gateway
 
-    from decompose.gateway import server
+    from decompose.gateway import lifeline, server
 
+    lifeline.hold()  # started by `gateway up`: it stops when that process dies, even by SIGKILL
     gateway = Gateway(table, urls, shadow_log=shadow_log, noise=noise, record=record)
     # bounded: header read (GuardedH11Protocol), idle keep-alive, header size, open connections and requests
     uvicorn.run(gateway, host="127.0.0.1", port=port, log_level="warning" if quiet else "info",
