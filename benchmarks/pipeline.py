@@ -42,6 +42,9 @@ NEEDS = {"plan": ("analyze",), "check": ("plan",), "generate": ("plan",), "impor
          "tests": ("generate",), "record": ("plan",), "verify-monolith": ("record",),
          "verify-services": ("record", "generate"), "gateway": ("record", "generate")}
 TIMEOUT_S = 900  # any one command; a stage that hangs is a failure, not a hung benchmark
+# `contracts record` runs the suite twice, then replays every scenario twice on the monolith (calibration):
+# four suites' worth of work (lnbits: 122 tests whose app starts in ~1 s, 900 s ran out in calibration)
+RECORD_TIMEOUT_S = 4 * TIMEOUT_S
 GATEWAY_START_S = 180
 # variables of the caller's shell that would change what the monolith or decompose does
 SCRUBBED = ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "CONDA_PREFIX", "PIP_REQUIRE_VIRTUALENV")
@@ -109,8 +112,8 @@ class Shell:
             return subprocess.CompletedProcess(args, 124, out, err)
         return subprocess.CompletedProcess(args, process.returncode, out, err)
 
-    def decompose_cmd(self, *args: str) -> subprocess.CompletedProcess:
-        return self.run([*self.decompose, *args])
+    def decompose_cmd(self, *args: str, timeout: float = TIMEOUT_S) -> subprocess.CompletedProcess:
+        return self.run([*self.decompose, *args], timeout=timeout)
 
 
 def decompose_command() -> list[str]:
@@ -368,7 +371,8 @@ def junit_counts(path: Path) -> tuple[int, int]:
 
 
 def record(shell: Shell, run: Run) -> Stage:
-    stage = _command_stage("record", shell.decompose_cmd("contracts", "record", "--", *run.monolith.test))
+    stage = _command_stage("record", shell.decompose_cmd("contracts", "record", "--", *run.monolith.test,
+                                                         timeout=RECORD_TIMEOUT_S))
     scenarios = recorded_scenarios(shell.cwd / "contracts")
     run.facts["recorded"] = len(scenarios)
     run.facts["uncovered"] = sorted({route for path in sorted((shell.cwd / "contracts").glob("*.json"))

@@ -41,7 +41,7 @@ from decompose.generation.runtime import reset
 class Target(Protocol):
     name: str
 
-    def fresh(self, env: dict[str, str]) -> None: ...
+    def fresh(self, env: dict[str, str], app: str | None = None) -> None: ...
 
     def send(self, request: Request, owner: str) -> Answer: ...
 
@@ -217,9 +217,9 @@ def start(target: Any, env: dict[str, str], scenario: dict[str, Any]) -> None:
     """A fresh system for the scenario: the target's fresh start, then the rows its test began with
     (decompose.contracts.startdata) where the target can load them. A target that cannot (the generated
     services, for now) replays without them, as before starting data was recorded. A scenario whose test
-    built another app than the world's (another configuration class) is replayed on it where the target
-    builds the monolith's app."""
-    if scenario.get("app") and getattr(target, "builds_app", False):
+    built another app than the world's (another configuration class) is replayed on that app, on every target
+    that builds one (a URL without reset endpoints builds nothing)."""
+    if scenario.get("app"):
         target.fresh(env, app=scenario["app"])
     else:
         target.fresh(env)

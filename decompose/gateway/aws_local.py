@@ -59,7 +59,9 @@ def moto_server(port: int) -> Upstream:
                         "moto_server, which is missing from decompose's environment",
                         "reinstall decompose (it depends on moto[server]) or pip install "
                         "'moto[server,s3,sqs,sns,dynamodb]' into its environment (docs/remediation.md)")
-    return Upstream("aws", [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)], Path.cwd(), port,
+    # held by decompose's lifeline: moto_server stops when whoever started it dies, even by SIGKILL
+    return Upstream("aws", [sys.executable, "-m", "decompose.gateway.lifeline", "moto.server", "-H", HOST, "-p", str(port)],
+                    Path.cwd(), port,
                     dict(ACCOUNT_ENV))
 
 

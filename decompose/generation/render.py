@@ -294,7 +294,8 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
             service=service.name, framework=framework, entry=entry, entry_module=entry.element.split(":")[0],
             entry_name=entry.element.split(":")[1], session=session, entry_call=calls.entry,
             registrations=[r for r in registrations if not r["holder"]], mounts=_mounts(registrations),
-            models=models, errors=errors, foreign=_foreign(layout, service, sources, analysis, homes) if framework == "flask" else [])
+            models=models, errors=errors, foreign=_foreign(layout, service, sources, analysis, homes) if framework == "flask" else [],
+            working_folders=cwdpaths.working_folders(sources.root, tops))
     if service.exposed:
         files[f"{base}/chalicelib/internal.py"] = _internal(env, service, setup=framework == "django")
     env_vars = _env_vars(layout, service, sources)

@@ -33,8 +33,10 @@ def scripts(analysis: Analysis, root: Path) -> frozenset[str]:
 def candidates(analysis: Analysis) -> dict[str, str]:
     """module -> path of each app module that nothing else of the app imports and that holds no route."""
     app = {m.name: m.path for m in analysis.modules if m.role == "app" and m.parse_error is None}
-    imported = {_module(e.dst) for e in analysis.edges
-                if e.kind.startswith("import") and _module(e.src) in app and _module(e.src) != _module(e.dst)}
+    imports = [e for e in analysis.edges if e.kind.startswith("import") and _module(e.src) in app]
+    # `from .commands import migrate_databases` points at where the name is defined (lnbits.core.helpers), through
+    # the module it names (`via`): that module is imported too, and its removal would leave the name undefined
+    imported = {m for e in imports for m in (_module(e.dst), e.via) if m and m != _module(e.src)}
     routed = {r.module for r in analysis.routes}
     return {m: path for m, path in app.items() if m not in imported and m not in routed
             and not path.endswith("__init__.py")}

@@ -179,3 +179,23 @@ def test_django_s_settings_module_is_still_read_from_manage_py_which_is_not_ship
     sources = Sources.of(analysis, tmp_path)
     assert "manage" in sources.scripts and "manage" not in sources.modules
     assert settings_module(sources, set(sources.modules)) == "proj.settings.dev"
+
+
+def test_a_module_the_app_imports_a_name_through_is_no_script(tmp_path):
+    """lnbits' app.py does `from .commands import migrate_databases`, a name commands.py imports from
+    core.helpers: the analysis points the import at core.helpers, through commands (`via`). commands.py, a
+    click CLI with a main guard, was taken for a script and left out: the layer's app.py then failed with
+    NameError: name 'migrate_databases' is not defined."""
+    files = {**FILES,
+             "shop/commands.py": """
+                 from shop.db import seed
+
+                 def cli():
+                     return seed
+
+                 if __name__ == "__main__":
+                     cli()
+             """,
+             "shop/startup.py": "from shop.commands import seed\n\nSEED = seed\n"}
+    analysis = analyse(tmp_path, files)
+    assert "shop.commands" not in scripts(analysis, tmp_path)
