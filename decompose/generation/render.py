@@ -293,7 +293,8 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
             service=service.name, framework=framework, entry=entry, entry_module=entry.element.split(":")[0],
             entry_name=entry.element.split(":")[1], session=session, entry_call=calls.entry,
             registrations=[_registration(r, framework) for r in service.registrations], models=models, errors=errors,
-            foreign=_foreign(layout, service, sources, analysis, homes) if framework == "flask" else [])
+            foreign=_foreign(layout, service, sources, analysis, homes) if framework == "flask" else [],
+            **_hooks(service))
     if service.exposed:
         files[f"{base}/chalicelib/internal.py"] = _internal(env, service, setup=framework == "django")
     env_vars = _env_vars(layout, service, sources)
@@ -385,6 +386,17 @@ def _foreign(layout: Layout, service: ServiceLayout, sources: Sources, analysis,
     served = {h for h, home in homes.items() if home in (service.name, LAYER)}
     routes = [r for r in analysis.routes if r.mounted]
     return [list(e) for e in foreign_endpoints(sources, routes, layout.containers, served)]
+
+
+def _hooks(service: ServiceLayout) -> dict:
+    """Flask: the modules of the app-wide hooks, imported before the blueprints are registered (as
+    `_hooks_N`), and the hooks applied to the app itself (apphooks.py)."""
+    modules = sorted({h.module for h in service.hooks})
+    aliases = {m: i for i, m in enumerate(modules, 1)}
+    imports = [{"index": aliases[m], "module": m} for m in modules]
+    applied = [{"index": aliases[h.module], "decorator": h.decorator, "called": h.called,
+                "function": h.function.split(":")[1], "arguments": h.arguments} for h in service.app_wide]
+    return {"hook_modules": imports, "app_wide": applied}
 
 
 def refuse_reserved(tops: set[str]) -> None:

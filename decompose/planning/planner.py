@@ -80,10 +80,30 @@ def _propose_once(graph: ElementGraph, options: PlanOptions, aim: int) -> Placem
 
 def _kernel(graph: ElementGraph, options: PlanOptions, resolved: Resolved) -> dict[str, str]:
     kernel = shared_kernel(graph, options.shared)
+    if options.facts is not None:
+        for element, why in hook_needs(graph, options.facts).items():
+            kernel.setdefault(element, why)
     held = set(resolved.groups) | {e for e, s in resolved.pins.items() if s != SHARED}
     kernel = {e: why for e, why in kernel.items() if e not in held}
     kernel.update({e: "pinned to the shared kernel" for e, s in resolved.pins.items() if s == SHARED})
     return kernel
+
+
+def hook_needs(graph: ElementGraph, facts: SourceFacts) -> dict[str, str]:
+    """What a blueprint's app-wide hook uses, and what that uses in turn: every service runs the hook on
+    every request (generation keeps the hook in each of them), so what it reaches belongs in the kernel,
+    never behind a client or a stub. Route handlers, blueprints, tables, models and table writers stay
+    where they are (they are a domain's; a hook reaching one is a call, as before)."""
+    held = anchors(graph) | facts.hooks | graph.members.keys() | set(route_containers(graph, facts).values())
+    found: dict[str, str] = {}
+    for hook in sorted(facts.hooks & graph.elements.keys()):
+        pending = [hook]
+        while pending:
+            for used in graph.uses.get(pending.pop(), ()):
+                if used not in held and used not in found:
+                    found[used] = f"the app-wide hook {hook} uses it: every service runs it on every request"
+                    pending.append(used)
+    return found
 
 
 def _settle(graph: ElementGraph, options: PlanOptions, resolved: Resolved, anchored: set[str],

@@ -427,3 +427,37 @@ def test_baseline_follows_modules_and_has_no_kernel(graph):
     for module, members in graph.members.items():
         assert len({homes[m] for m in members}) == 1, module
     assert homes["table:orders_rows"] == homes["shop.orders"]
+
+
+HOOKED = {
+    "lib/__init__.py": "",
+    "lib/rules.py": "SITE = 'lib'\n\n\ndef site_title():\n    return SITE.title()\n\n\nclass Shelf:\n    MAX = 3\n",
+    "lib/books.py": """from flask import Blueprint
+
+from .rules import Shelf, site_title
+
+books = Blueprint("books", __name__)
+
+
+@books.app_context_processor
+def inject():
+    return {"Shelf": Shelf, "TITLE": site_title()}
+
+
+@books.route("/books")
+def index():
+    return "books"
+""",
+}
+
+
+def test_what_an_app_wide_hook_reaches_is_in_the_kernel_and_the_hook_and_blueprint_stay(tmp_path):
+    from decompose.planning.planner import hook_needs
+    from decompose.planning.sourcefacts import read_facts
+
+    graph = element_graph(analyse(tmp_path, HOOKED))
+    facts = read_facts(graph, tmp_path)
+    assert facts.hooks == {"lib.books:inject"}
+    needs = hook_needs(graph, facts)
+    assert sorted(needs) == ["lib.rules:SITE", "lib.rules:Shelf", "lib.rules:site_title"]  # site_title's own SITE too
+    assert "the app-wide hook lib.books:inject uses it" in needs["lib.rules:Shelf"]
