@@ -593,7 +593,7 @@ def _module_name(service: str) -> str:
 # --- the report ------------------------------------------------------------------------------------------
 
 def _report(layout: Layout, reports: list[dict], analysis, homes: dict[str, str]) -> dict:
-    found = crossings(analysis, homes, layout.services)
+    found = crossings(analysis, homes, layout.services, layout.layer.modules)
     services = []
     for item in reports:
         service: ServiceLayout = item["service"]

@@ -461,3 +461,13 @@ def test_what_an_app_wide_hook_reaches_is_in_the_kernel_and_the_hook_and_bluepri
     needs = hook_needs(graph, facts)
     assert sorted(needs) == ["lib.rules:SITE", "lib.rules:Shelf", "lib.rules:site_title"]  # site_title's own SITE too
     assert "the app-wide hook lib.books:inject uses it" in needs["lib.rules:Shelf"]
+
+
+def test_a_route_family_stays_whole_with_the_code_kept_together_with_its_handlers():
+    # --converge writes together pairs (a view and its form): the view still moves with its blueprint, and its form with it
+    from decompose.planning.planner import _families_whole
+
+    found = [{"main:index", "main:post", "forms:PostForm"}, {"main:edit", "forms:EditForm", "api:posts"}]
+    groups = {"main:edit": "main:edit", "forms:EditForm": "main:edit"}
+    whole = _families_whole(found, [["main:edit", "main:index", "main:post"]], groups)
+    assert whole == [{"main:index", "main:post", "forms:PostForm", "main:edit", "forms:EditForm"}, {"api:posts"}]
