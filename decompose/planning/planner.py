@@ -123,6 +123,7 @@ def _settle(graph: ElementGraph, options: PlanOptions, resolved: Resolved, ancho
     found = _families_whole(found, route_families(graph, resolved, options.facts), resolved.groups)
     found = _apart(tied, found, resolved)
     found = _strays(graph, found, anchored, kernel)
+    found = _classes_to_users(graph, found, anchored | held)
     limits = [n for n in (options.constraints.max_services, options.services) if n > 0]
     found = _at_most(tied, found, min(limits, default=0), resolved)
     return _bodies(graph, found, kernel, held)
@@ -159,6 +160,24 @@ def _apart(tied, found: Communities, resolved: Resolved) -> Communities:  # noqa
                 found.append(set(mover))
             else:
                 found[target] |= set(mover)
+    return [c for c in found if c]
+
+
+def _classes_to_users(graph: ElementGraph, found: Communities, held: set[str]) -> Communities:
+    """A class that only another community's code uses moves there. A class cannot cross a service
+    boundary (generation makes it a stub that fails when used): flasky's RegistrationForm, tied to the
+    users table by its validators, sat with that table while only the auth blueprint's `register` uses
+    it. Models, pinned and grouped code stay; a class used by several communities stays where it is
+    (`--converge` says which to keep together)."""
+    where = _where(found)
+    for element in sorted(e for e in where if graph.elements[e].kind == "class" and e not in held):
+        users = {where.get(u) for u in graph.used_by.get(element, ()) if graph.module_of(u) != graph.module_of(element)}
+        users.discard(None)
+        if len(users) == 1 and where[element] not in users:
+            target = users.pop()
+            found[where[element]].discard(element)
+            found[target].add(element)
+            where[element] = target
     return [c for c in found if c]
 
 

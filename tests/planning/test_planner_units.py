@@ -9,7 +9,7 @@ import tomlkit
 
 from decompose.errors import UserError
 from decompose.planning.constraints import SHARED, Constraints, Unhonoured
-from decompose.planning.elements import element_graph, route_family
+from decompose.planning.elements import Dep, element_graph, route_family
 from decompose.planning.naming import candidates, name_communities
 from decompose.planning.plan import Plan, Settings, placement_of, roll_up
 from decompose.planning.planfile import parse, render
@@ -471,3 +471,19 @@ def test_a_route_family_stays_whole_with_the_code_kept_together_with_its_handler
     groups = {"main:edit": "main:edit", "forms:EditForm": "main:edit"}
     whole = _families_whole(found, [["main:edit", "main:index", "main:post"]], groups)
     assert whole == [{"main:index", "main:post", "forms:PostForm", "main:edit", "forms:EditForm"}, {"api:posts"}]
+
+
+def test_a_class_only_another_communitys_code_uses_moves_there():
+    # flasky: RegistrationForm's validators tie it to the users table, but only auth's register view uses it
+    from decompose.planning.elements import Element, ElementGraph
+    from decompose.planning.planner import _classes_to_users
+
+    graph = ElementGraph()
+    for element, kind in (("forms:RegistrationForm", "class"), ("views:register", "function"), ("models:User", "class"),
+                          ("forms:SharedForm", "class"), ("main:index", "function")):
+        graph.elements[element] = Element(element, kind, element.split(":")[0], 1, 3)
+    graph.deps = [Dep("views:register", "forms:RegistrationForm", "call", 1), Dep("views:register", "models:User", "call", 1),
+                  Dep("views:register", "forms:SharedForm", "call", 1), Dep("main:index", "forms:SharedForm", "call", 1)]
+    found = [{"forms:RegistrationForm", "models:User", "forms:SharedForm", "main:index"}, {"views:register"}]
+    moved = _classes_to_users(graph, found, held={"models:User"})
+    assert moved == [{"models:User", "forms:SharedForm", "main:index"}, {"views:register", "forms:RegistrationForm"}]
