@@ -64,6 +64,21 @@ class Registration:
 
 
 @dataclass(frozen=True)
+class AppHook:
+    """Flask: a function a blueprint declares for the whole app (`@main.app_errorhandler(404)`): apphooks.py."""
+
+    function: str  # element id of the decorated function: pkg.main.errors:page_not_found
+    blueprint: str  # element id of the blueprint it hangs on: pkg.main:main
+    decorator: str  # app_errorhandler (a key of apphooks.APP_WIDE)
+    called: bool  # `@bp.app_errorhandler(404)` rather than `@bp.before_app_request`
+    arguments: str = ""  # the decorator's arguments as code, names read from the hook's module: `_hooks.CSRFError`
+
+    @property
+    def module(self) -> str:
+        return self.function.split(":")[0]
+
+
+@dataclass(frozen=True)
 class Exposure:
     """A function another service calls: its internal endpoint in the owner."""
 
@@ -82,6 +97,8 @@ class ServiceLayout:
     exposed: dict[str, Exposure] = field(default_factory=dict)
     external: set[str] = field(default_factory=set)  # top-level third-party import names
     tables: list[str] = field(default_factory=list)
+    hooks: list[AppHook] = field(default_factory=list)  # Flask: every app-wide hook, kept here (imported first)
+    app_wide: list[AppHook] = field(default_factory=list)  # those of blueprints registered here by no one: applied to the app
 
     def proxies(self) -> list[Proxy]:
         return sorted((p for v in self.views.values() for p in v.proxies.values()), key=lambda p: p.target)

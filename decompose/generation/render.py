@@ -295,7 +295,7 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
             entry_name=entry.element.split(":")[1], session=session, entry_call=calls.entry,
             registrations=[r for r in registrations if not r["holder"]], mounts=_mounts(registrations),
             models=models, errors=errors, foreign=_foreign(layout, service, sources, analysis, homes) if framework == "flask" else [],
-            working_folders=cwdpaths.working_folders(sources.root, tops))
+            working_folders=cwdpaths.working_folders(sources.root, tops), **_hooks(service))
     if service.exposed:
         files[f"{base}/chalicelib/internal.py"] = _internal(env, service, setup=framework == "django")
     env_vars = _env_vars(layout, service, sources)
@@ -387,6 +387,17 @@ def _foreign(layout: Layout, service: ServiceLayout, sources: Sources, analysis,
     served = {h for h, home in homes.items() if home in (service.name, LAYER)}
     routes = [r for r in analysis.routes if r.mounted]
     return [list(e) for e in foreign_endpoints(sources, routes, layout.containers, served)]
+
+
+def _hooks(service: ServiceLayout) -> dict:
+    """Flask: the modules of the app-wide hooks, imported before the blueprints are registered (as
+    `_hooks_N`), and the hooks applied to the app itself (apphooks.py)."""
+    modules = sorted({h.module for h in service.hooks})
+    aliases = {m: i for i, m in enumerate(modules, 1)}
+    imports = [{"index": aliases[m], "module": m} for m in modules]
+    applied = [{"index": aliases[h.module], "decorator": h.decorator, "called": h.called,
+                "function": h.function.split(":")[1], "arguments": h.arguments} for h in service.app_wide]
+    return {"hook_modules": imports, "app_wide": applied}
 
 
 def refuse_reserved(tops: set[str]) -> None:
@@ -592,7 +603,7 @@ def _module_name(service: str) -> str:
 # --- the report ------------------------------------------------------------------------------------------
 
 def _report(layout: Layout, reports: list[dict], analysis, homes: dict[str, str]) -> dict:
-    found = crossings(analysis, homes, layout.services)
+    found = crossings(analysis, homes, layout.services, layout.layer.modules)
     services = []
     for item in reports:
         service: ServiceLayout = item["service"]

@@ -15,6 +15,7 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from decompose.generation.runtime.flaskctx import APP_WIDE  # the names Flask gives them (the runtime applies them)
 from decompose.planning.elements import ElementGraph
 
 APP_CLASSES = frozenset({"Flask", "FastAPI"})  # what generation's app entry (unplug.find_entry) looks for
@@ -27,6 +28,7 @@ class SourceFacts:
     read: set[str] = field(default_factory=set)  # modules whose source was read
     decorated: dict[str, dict[int, set[str]]] = field(default_factory=dict)  # module -> line -> names a decorator's callee chain holds
     mounts: set[str] = field(default_factory=set)  # modules whose module code mounts API namespaces (`api.add_namespace(ns, "/x")`)
+    hooks: set[str] = field(default_factory=set)  # Flask: functions a blueprint declares for the whole app (`@bp.app_errorhandler(404)`)
 
     def decorator_names(self, module: str, line: int) -> set[str] | None:
         """The names in the callee of the decorators on this line (`bp`, `route` for `@bp.route("/")`;
@@ -58,6 +60,7 @@ def read_facts(graph: ElementGraph, root: Path) -> SourceFacts:
         trees[module] = tree
         facts.runtime[module] = _bodies(tree)
         facts.decorated[module] = _decorators(tree)
+        facts.hooks |= {f"{module}:{name}" for name in app_hooks(tree)}
         builders = builders_of(tree)
         if builders:
             facts.builders[module] = builders
@@ -109,6 +112,20 @@ def _decorators(tree: ast.Module) -> dict[int, set[str]]:
             for decorator in node.decorator_list:
                 callee = decorator.func if isinstance(decorator, ast.Call) else decorator
                 found.setdefault(decorator.lineno, set()).update(_chain(callee))
+    return found
+
+
+def app_hooks(tree: ast.Module) -> list[str]:
+    """Top-level functions decorated with a blueprint's app-wide hook: `@main.app_context_processor`,
+    `@main.app_errorhandler(404)` (the app's every request runs them, whichever service serves it)."""
+    found = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:
+                chain = _chain(decorator.func if isinstance(decorator, ast.Call) else decorator)
+                if len(chain) == 2 and chain[0] in APP_WIDE:
+                    found.append(node.name)
+                    break
     return found
 
 
