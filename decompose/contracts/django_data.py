@@ -289,23 +289,34 @@ def _unlogged(alias: str) -> Iterator[None]:
 def _rows(model: Any, alias: str) -> list[dict[str, Any]]:
     fields = model._meta.concrete_fields
     columns = {f.attname: f.column for f in fields}
-    rows = [{columns[k]: _value(v) for k, v in row.items()}
+    by_name = {f.attname: f for f in fields}
+    rows = [{columns[k]: _value(v, by_name[k]) for k, v in row.items()}
             for row in model._base_manager.using(alias).values(*columns)]
     key = model._meta.pk.column
     return sorted(rows, key=lambda row: _startdata._key(row, [key]))
 
 
-def _value(value: Any) -> Any:
-    """startdata's encoding; a value it has no tag for goes as the text its field parses back on load
-    (a DurationField's timedelta as Django's duration string: healthchecks' Check.timeout made every
-    capture fail, so no scenario had starting data)."""
+def _value(value: Any, field: Any = None) -> Any:
+    """startdata's encoding; a value it has no tag for goes as what its field writes to the database,
+    which the field parses back on load (`to_python`): a DurationField's timedelta as Django's duration
+    string (healthchecks' Check.timeout made every capture fail, so no scenario had starting data), a
+    third-party field's object (an approximate date, a country) as its prepared value."""
     import datetime
 
     if isinstance(value, datetime.timedelta):
         from django.utils.duration import duration_string
 
         return duration_string(value)
-    return _startdata.encode(value)
+    try:
+        return _startdata.encode(value)
+    except TypeError:
+        if field is None:
+            raise
+    prepared = field.get_prep_value(value)
+    try:
+        return _startdata.encode(prepared)
+    except TypeError:
+        return str(prepared)
 
 
 def load(data: dict[str, list[dict[str, Any]]]) -> int:
