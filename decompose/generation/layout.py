@@ -173,8 +173,12 @@ def _service(name: str, sources: Sources, homes: dict[str, str], layer: LayerLay
             _own(service, sources, element)
     service.routes = sorted((r for r in analysis.routes if homes.get(r.handler) == name), key=lambda r: (r.template, r.methods))
     service.tables = sorted(t.name for t in analysis.tables if homes.get(f"table:{t.name}") == name)
+    unplugged = {c for removed in layer.unplugged.values() for c in removed}
     for container in sorted({containers[r.handler] for r in service.routes if r.handler in containers}):
         module, symbol = container.split(":")
+        if module in layer.modules and container not in unplugged:
+            _routes_on_layer_container(service, container, containers, layer)
+            continue
         view = _view(service, sources, module)
         view.own = True
         if symbol not in view.keep:
@@ -223,6 +227,17 @@ def _keep_urlconfs(service: ServiceLayout, sources: Sources, chains: dict[str, t
                 init = _view(service, sources, package)
                 init.own = init.body = True
                 init.keep |= {s.name for s in sources.symbols.values() if s.module == package}
+
+
+def _routes_on_layer_container(service: ServiceLayout, container: str, containers: dict[str, str],
+                               layer: LayerLayout) -> None:
+    """A container the plan left in the layer, which the layer's composition root registers itself
+    (flasky's `api` blueprint when `app.api` is shared): the service does not register it again, nor
+    shadow its module with a copy of its own. Its routes are declared in modules of the service that
+    the layer's copy of the container's package no longer imports, so the service imports them before
+    the app is built: their decorators hang the routes on the container before it is registered."""
+    modules = {r.module for r in service.routes if containers.get(r.handler) == container}
+    service.route_modules = sorted(set(service.route_modules) | (modules - layer.modules))
 
 
 def _keep_hooks(service: ServiceLayout, sources: Sources, homes: dict[str, str], layer: LayerLayout,

@@ -86,6 +86,7 @@ class ServiceLayout:
     exposed: dict[str, Exposure] = field(default_factory=dict)
     external: set[str] = field(default_factory=set)  # top-level third-party import names
     tables: list[str] = field(default_factory=list)
+    route_modules: list[str] = field(default_factory=list)  # imported before the app is built: routes on a layer container
     hooks: list[AppHook] = field(default_factory=list)  # Flask: every app-wide hook, kept here (imported first)
     app_wide: list[AppHook] = field(default_factory=list)  # those of blueprints registered here by no one: applied to the app
 

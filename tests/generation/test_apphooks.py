@@ -129,3 +129,44 @@ def test_app_wide_hooks_act_on_the_services_own_routes_and_no_foreign_route_is_s
     assert (client.get("/shut").status_code, client.get("/shut").get_data(as_text=True)) == (503, "closed: shut")
     missing = client.get("/")
     assert (missing.status_code, missing.get_data(as_text=True)) == (404, "none")
+
+
+LAYER_CONTAINER = {
+    "pkg/__init__.py": """from flask import Flask
+
+
+def create_app():
+    app = Flask(__name__)
+    from .api import api
+    app.register_blueprint(api, url_prefix="/api/v1")
+    return app
+""",
+    "pkg/api/__init__.py": """from flask import Blueprint
+
+api = Blueprint("api", __name__)
+
+from . import posts  # noqa: E402,F401
+""",
+    "pkg/api/posts.py": """from . import api
+
+
+@api.route("/posts/")
+def list_posts():
+    return "posts"
+""",
+}
+
+
+def test_a_container_the_layer_registers_is_not_registered_again_and_its_routes_are_declared_first(tmp_path):
+    # flasky's plan left app.api (the api blueprint) in [shared]: the layer's create_app registers it at
+    # /api/v1, the layer's copy of the package no longer imports the service's route modules
+    from decompose.generation.layout import build_layout
+
+    analysis = analyse(tmp_path, LAYER_CONTAINER)
+    sources = Sources.of(analysis, tmp_path)
+    homes = {e: "shared" for e in ("pkg", "pkg:create_app", "pkg.api", "pkg.api:api")}
+    homes |= {"pkg.api.posts": "posts", "pkg.api.posts:list_posts": "posts"}
+    layout = build_layout(analysis, homes, sources, containers_of(sources, analysis.routes), "pkg")
+    (service,) = layout.services
+    assert service.registrations == [] and service.route_modules == ["pkg.api.posts"]
+    assert "pkg.api" not in service.views  # no copy shadowing the layer's package
