@@ -24,7 +24,11 @@ ClientHandler, a django-ninja TestClient) only says that Django is the framework
                         process shares one test database named after that fleet (a SQLite file in
                         the temporary folder, `test_<NAME>_<fleet>` elsewhere): the first process
                         creates and migrates it, the others use it, each flushes it, one at a time
-                        under a file lock; a row one service writes is there for the next
+                        under a file lock; a row one service writes is there for the next.
+                        `fresh(label)` (a service's generated tests, alone) names a PostgreSQL or
+                        file database `test_<NAME>_<label>`, so two services' sessions side by side
+                        never clobber each other's
+    finish()         -> the test databases this process made alone, destroyed (a session's end)
     app_spec()       -> "config.wsgi:application" from settings.WSGI_APPLICATION, the app a replay
                         builds (the recorder's sightings name it for a Django suite); without that
                         setting "django.core.wsgi:get_wsgi_application", as runserver does
@@ -55,7 +59,7 @@ _TEST_DATABASES: list[str] = []  # aliases this process made (or, in a fleet, jo
 FLEET_ENABLE, FLEET_SECRET = "DECOMPOSE_CONTRACT_RESET", "DECOMPOSE_INTERNAL_SECRET"
 
 
-def fresh() -> None:
+def fresh(label: str | None = None) -> None:
     from django.test import utils
 
     if not _TEST_DATABASES:
@@ -65,7 +69,7 @@ def fresh() -> None:
         _skip_csrf_checks()
     fleet = fleet_name(os.environ)
     if fleet is None:
-        _fresh_alone()
+        _fresh_alone(label)
         return
     with _locked(os.path.join(tempfile.gettempdir(), f"decompose-django-{fleet}.lock")):
         _fresh_shared(fleet)
@@ -80,7 +84,7 @@ def fleet_name(environ: Any) -> str | None:
     return hashlib.sha256(secret.encode()).hexdigest()[:12]
 
 
-def _fresh_alone() -> None:
+def _fresh_alone(label: str | None = None) -> None:
     from django.core.management import call_command
     from django.db import connections
 
@@ -89,8 +93,38 @@ def _fresh_alone() -> None:
             call_command("flush", interactive=False, verbosity=0, database=alias)
         return
     for alias in connections:
-        connections[alias].creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        connection = connections[alias]
+        if label:
+            _label_test_name(connection, label)
+        _MADE[alias] = connection.settings_dict["NAME"]
+        _create_test_db(connection)
         _TEST_DATABASES.append(alias)
+
+
+_MADE: dict[str, Any] = {}  # alias -> the database's own name, for the test database this process made alone
+
+
+def _label_test_name(connection: Any, label: str) -> None:
+    """`test_<NAME>_<label>` where the test database is a named one (PostgreSQL, MySQL, a SQLite file the
+    settings name): processes of several labels (a service's generated tests each) run side by side, where
+    one `test_<NAME>` would be clobbered by the next to start. SQLite's in-memory default is each process's own."""
+    test = connection.settings_dict.setdefault("TEST", {})
+    if connection.vendor == "sqlite" and (not test.get("NAME") or connection.creation.is_in_memory_db(test["NAME"])):
+        return
+    name = test.get("NAME") or f"test_{connection.settings_dict.get('NAME')}"
+    root, dot, suffix = str(name).rpartition(".") if connection.vendor == "sqlite" else (name, "", "")
+    test["NAME"] = f"{root}_{label}{dot}{suffix}" if dot else f"{name}_{label}"
+
+
+def finish() -> None:
+    """The test databases this process made alone, destroyed (the end of a test session, as the suite's
+    runner ends); a fleet's shared database stays for its other processes."""
+    from django.db import connections
+
+    for alias, name in sorted(_MADE.items()):
+        connections[alias].creation.destroy_test_db(name, verbosity=0)
+        _TEST_DATABASES.remove(alias)
+    _MADE.clear()
 
 
 def _fresh_shared(fleet: str) -> None:
@@ -107,11 +141,21 @@ def _fresh_shared(fleet: str) -> None:
             _TEST_DATABASES.append(alias)
             if not os.path.exists(made):
                 connection.settings_dict.setdefault("TEST", {})["NAME"] = name
-                connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+                _create_test_db(connection)
                 open(made, "w").close()  # noqa: SIM115  (a marker: its existence is the fact)
                 continue
             _join(alias, name)
         call_command("flush", interactive=False, verbosity=0, database=alias)
+
+
+def _create_test_db(connection: Any) -> None:
+    """`create_test_db` with nothing serialized: `serialize=False` where Django still takes it (Django 6
+    deprecates the argument and serializes only when asked)."""
+    import inspect
+
+    serialize = inspect.signature(connection.creation.create_test_db).parameters.get("serialize")
+    extra = {} if serialize is None or serialize.default is None else {"serialize": False}
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, **extra)
 
 
 def shared_test_name(vendor: str, name: Any, fleet: str, alias: str) -> str:

@@ -1,6 +1,7 @@
 """Which route a request is: path templates matched the way API Gateway matches resources.
 
-A template is `/api/orders/{order_id}`; `{name+}` is greedy (the rest of the path). A route of
+A template is `/api/orders/{order_id}`; `{name+}` is greedy (the rest of the path); a variable may share
+its segment with text or another variable (`/b/{badge_key}.{fmt}`, as Django and Flask write them). A route of
 method `ANY` (a view that answers every method) matches each method API Gateway knows. When several
 templates match a path, the one with a literal segment where the others have a variable wins,
 segment by segment from the left (`/api/orders/checkout` beats `/api/orders/{order_id}`).
@@ -15,6 +16,7 @@ from urllib.parse import unquote
 from decompose.analysis.model import concrete
 
 VARIABLE = re.compile(r"^\{([A-Za-z_]\w*)(\+?)\}$")
+INNER = re.compile(r"\{([A-Za-z_]\w*)\}")  # a variable that shares its segment (Django's `<key>.<fmt>`)
 
 
 @dataclass(frozen=True)
@@ -48,14 +50,17 @@ def _compile(template: str) -> tuple[re.Pattern, tuple[int, ...]]:
     parts, rank = [], []
     for segment in template.strip("/").split("/") if template.strip("/") else []:
         variable = VARIABLE.match(segment)
-        if variable is None:
+        if variable is None and INNER.search(segment):  # `{badge_key}.{fmt}`: variables beside text
+            parts.append("".join(re.escape(p) if i % 2 == 0 else "[^/]+?" for i, p in enumerate(INNER.split(segment))))
+            rank.append(1)  # its text makes it more specific than a whole-segment variable
+        elif variable is None:
             parts.append(re.escape(segment))
             rank.append(0)
         elif variable.group(2):
             parts.append(".+")
-            rank.append(2)
+            rank.append(3)
         else:
             parts.append("[^/]+")
-            rank.append(1)
+            rank.append(2)
     trailing = "/" if template.endswith("/") and len(template) > 1 else ""
-    return re.compile("/" + "/".join(parts) + trailing), (*rank, 3)
+    return re.compile("/" + "/".join(parts) + trailing), (*rank, 4)

@@ -35,6 +35,7 @@ from decompose.generation.model import (
 )
 from decompose.generation.source import Parsed, needs, parse
 from decompose.generation.unplug import find_entry, unplug
+from decompose.planning.elements import route_anchor
 from decompose.planning.scripts import scripts
 
 
@@ -94,14 +95,16 @@ def build_layout(analysis: Analysis, homes: dict[str, str], sources: Sources, co
     entry = find_entry(sources, layer.modules)
     for module in sorted(layer.modules):
         parsed = sources.parsed(module)
-        tree, removed, keywords = unplug(parsed, containers, homes, sources)
+        tree, removed, keywords, mounts = unplug(parsed, containers, homes, sources)
         layer.trees[module] = tree
         layer.keywords.update(keywords)
+        layer.mounts.update(mounts)
         if removed:
             layer.unplugged[module] = removed
             parsed = parse(module, tree.code, parsed.is_package, sources.modules[module].path)
         layer.needs |= _external_needs(sources, parsed, layer.modules)
         layer.external |= set(sources.modules[module].external_imports)
+    layer.named = _named_by_layer(analysis, sources, layer.modules)
     names = sorted({h for h in homes.values() if h != LAYER})
     chains = _url_chains(sources, entry)
     hooks = apphooks.app_hooks(sources, containers.values()) if entry is not None and entry.framework == "flask" else []
@@ -111,6 +114,20 @@ def build_layout(analysis: Analysis, homes: dict[str, str], sources: Sources, co
 
 
 # --- the shared layer ------------------------------------------------------------------------------------
+
+def _named_by_layer(analysis: Analysis, sources: Sources, layer: set[str]) -> set[tuple[str, str]]:
+    """Classes and functions of services that a layer module names by dotted string (Django's settings:
+    `OIDC_CALLBACK_CLASS = "kuma.users.views.KumaOIDCAuthenticationCallbackView"`, which a library's
+    URLconf imports with `import_string` in every process). Each service keeps the real one (a stand-in
+    has no `as_view`); the ones the layer holds need nothing."""
+    found = set()
+    for edge in analysis.edges:
+        module, _, name = edge.dst.partition(":")
+        if edge.kind == "string-ref" and edge.src.split(":")[0] in layer and name and module not in layer \
+                and sources.symbols.get(edge.dst) is not None and sources.symbols[edge.dst].kind in ("class", "function"):
+            found.add((module, name))
+    return found
+
 
 def _promote_schema(analysis: Analysis, homes: dict[str, str], sources: Sources) -> dict[str, str]:
     """Modules that define ORM models join the layer whole (the database stays shared for now)."""
@@ -171,7 +188,8 @@ def _service(name: str, sources: Sources, homes: dict[str, str], layer: LayerLay
     for element, home in sorted(homes.items()):
         if home == name:
             _own(service, sources, element)
-    service.routes = sorted((r for r in analysis.routes if homes.get(r.handler) == name), key=lambda r: (r.template, r.methods))
+    service.routes = sorted((r for r in analysis.routes if homes.get(route_anchor(r, analysis.routes, sources.symbols)) == name),
+                            key=lambda r: (r.template, r.methods))
     service.tables = sorted(t.name for t in analysis.tables if homes.get(f"table:{t.name}") == name)
     unplugged = {c for removed in layer.unplugged.values() for c in removed}
     for container in sorted({containers[r.handler] for r in service.routes if r.handler in containers}):
@@ -186,9 +204,16 @@ def _service(name: str, sources: Sources, homes: dict[str, str], layer: LayerLay
             if homes.get(container) != name:
                 view.replicated.add(symbol)
         paths = tuple(sorted({r.path for r in service.routes if containers.get(r.handler) == container}))
-        service.registrations.append(Registration(container, layer.keywords.get(container, ""), paths))
+        service.registrations.append(Registration(container, layer.keywords.get(container, ""), paths,
+                                                  layer.mounts.get(container)))
     if chains:
         _keep_urlconfs(service, sources, chains, layer.modules)
+    for module, symbol in sorted(layer.named):
+        view = _view(service, sources, module)
+        view.own = True
+        view.keep.add(symbol)
+        if homes.get(f"{module}:{symbol}") != name:
+            view.replicated.add(symbol)
     _keep_hooks(service, sources, homes, layer, hooks)
     _resolve(service, sources, homes, layer)
     for view in service.views.values():
@@ -211,15 +236,17 @@ def _keep_urlconfs(service: ServiceLayout, sources: Sources, chains: dict[str, t
     theirs (the root always: ROOT_URLCONF must import), and of every URLconf the plan put in the layer
     (the layer's copy would import the views of every service: here some are stand-ins, and the copy's
     entries for them are taken out). Each copy keeps the module's assignments (its URL lists, routers,
-    app_name); the views they name are resolved like any other need. A copy of a layer module shadows
-    the layer's, so its packages' `__init__` come along (found first on the path)."""
+    app_name; a layer module's copy keeps all of its code); the views they name are resolved like any other
+    need. A copy of a layer module shadows the layer's, so its packages' `__init__` come along (found first on the path)."""
     root = next(m for m, chain in chains.items() if len(chain) == 1)
     modules = {root} | {m for r in service.routes for m in chains.get(r.module, ())} | (set(chains) & set(layer))
     modules |= {api for m in sorted(modules) if sources.is_module(m) for api in django.mounted_apis(sources, m)}
     for module in sorted(modules):
         view = _view(service, sources, module)
         view.own = view.body = True
-        view.keep |= {s.name for s in sources.symbols.values() if s.module == module and s.kind == "assignment"}
+        # a layer module's copy shadows the layer's: it keeps everything the layer has (healthchecks' path
+        # converter classes in hc.api.urls, which `register_converter` names at import)
+        view.keep |= {s.name for s in sources.symbols.values() if s.module == module and (s.kind == "assignment" or module in layer)}
         parts = module.split(".")
         for i in range(1, len(parts)):
             package = ".".join(parts[:i])

@@ -44,12 +44,23 @@ class ModuleView:
 
 
 @dataclass(frozen=True)
+class Mount:
+    """Where the layer mounted a container on an object of its own, not on the app: flask-restx's
+    `api.add_namespace(ns, "/pages")`. The service mounts it there when the layer says the object is built."""
+
+    holder: str  # element id of the layer's object, e.g. CTFd.api:CTFd_API_v1
+    method: str  # add_namespace
+    arguments: str = ""  # the call's other arguments, as code
+
+
+@dataclass(frozen=True)
 class Registration:
     """A route container (Flask blueprint, FastAPI router) the service plugs into its app."""
 
     container: str  # element id, e.g. pkg.views.cart:bp
     keywords: str = ""  # keyword arguments of the monolith's own registration call, as code
     paths: tuple[str, ...] = ()  # the monolith's full paths of the container's routes in this service
+    mount: Mount | None = None  # mounted on a layer object (a restx Api), not registered on the app
 
 
 @dataclass(frozen=True)
@@ -110,7 +121,9 @@ class LayerLayout:
     unplugged: dict[str, list[str]] = field(default_factory=dict)  # layer module -> containers taken out
     trees: dict[str, cst.Module] = field(default_factory=dict)  # layer module -> its code, unplugged
     keywords: dict[str, str] = field(default_factory=dict)  # container -> the monolith's registration kwargs
+    mounts: dict[str, Mount] = field(default_factory=dict)  # container -> where the layer mounted it
     needs: set[tuple[str, str]] = field(default_factory=set)  # (module, name) every service must provide
+    named: set[tuple[str, str]] = field(default_factory=set)  # (module, name) the layer names by dotted string
     external: set[str] = field(default_factory=set)
 
 

@@ -2,8 +2,8 @@
 
 API Gateway (and so Chalice) wants one name per variable path part among siblings
 (`/items/{id}` and `/items/{item_id}/photos` cannot both exist), and matches one path segment per
-variable. The real path goes to the framework unchanged, so renaming a variable part is safe: the
-framework still parses its own `<int:item_id>`.
+variable, as a whole segment (`{badge_key}.{fmt}` becomes `{badge_key}`). The real path goes to the
+framework unchanged, so renaming a variable part is safe: the framework still parses its own `<int:item_id>`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from decompose.analysis.model import EVERY_METHOD, Route, concrete
 
-_VARIABLE = re.compile(r"^\{(.+)\}$")
+_VARIABLE = re.compile(r"^\{([^{}]+)\}$")
+_ANY_VARIABLE = re.compile(r"\{([^{}]+)\}")
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def sibling_names(templates: list[str]) -> dict[str, str]:
         parts = template.strip("/").split("/") if template != "/" else []
         out: list[str] = []
         for part in parts:
+            part = _whole_segment(part)
             match = _VARIABLE.match(part)
             if match:
                 key = tuple(out)
@@ -68,6 +70,14 @@ def sibling_names(templates: list[str]) -> dict[str, str]:
             out.append(part)
         renamed[template] = "/" + "/".join(out)
     return renamed
+
+
+def _whole_segment(part: str) -> str:
+    """A segment holding a variable beside text or another variable (`{badge_key}.{fmt}`, `{slug}.json`)
+    as one variable named after its first: API Gateway takes a variable only as a whole segment (Chalice
+    answered such a route with a KeyError on `badge_key`); the framework parses the real segment itself."""
+    names = _ANY_VARIABLE.findall(part)
+    return "{" + names[0] + "}" if names and not _VARIABLE.match(part) else part
 
 
 def _function_name(path: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -112,9 +113,23 @@ def element_graph(analysis: Analysis, scripts: frozenset[str] = frozenset()) -> 
     _add_tables(graph, analysis, app_set)
     _add_deps(graph, analysis)
     for route in analysis.routes:
-        if route.handler in graph.elements:
-            graph.routes.setdefault(route.handler, []).append(route)
+        anchor = route_anchor(route, analysis.routes, graph.elements)
+        if anchor is not None:
+            graph.routes.setdefault(anchor, []).append(route)
     return graph
+
+
+def route_anchor(route: Route, routes: Iterable[Route], known: Container[str]) -> str | None:
+    """The element a route goes with: its handler. A library's view that a Django URLconf of the app mounts
+    (DRF's `obtain_auth_token` in `accounts/urls.py`) has no element of its own: it goes with the first
+    (sorted) of the app's own views that the same URLconf mounts, so wherever that app's routes go.
+    None: a library view alone in its URLconf, or outside Django (it stays on the monolith)."""
+    if route.handler in known:
+        return route.handler
+    if route.framework != "django":
+        return None
+    siblings = sorted(r.handler for r in routes if r.module == route.module and r.handler in known)
+    return siblings[0] if siblings else None
 
 
 def _add_tables(graph: ElementGraph, analysis: Analysis, app: set[str]) -> None:

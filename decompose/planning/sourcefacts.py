@@ -27,6 +27,7 @@ class SourceFacts:
     builders: dict[str, list[str]] = field(default_factory=dict)  # module -> top-level symbols building the app
     read: set[str] = field(default_factory=set)  # modules whose source was read
     decorated: dict[str, dict[int, set[str]]] = field(default_factory=dict)  # module -> line -> names a decorator's callee chain holds
+    mounts: set[str] = field(default_factory=set)  # modules whose module code mounts API namespaces (`api.add_namespace(ns, "/x")`)
     hooks: set[str] = field(default_factory=set)  # Flask: functions a blueprint declares for the whole app (`@bp.app_errorhandler(404)`)
 
     def decorator_names(self, module: str, line: int) -> set[str] | None:
@@ -63,6 +64,8 @@ def read_facts(graph: ElementGraph, root: Path) -> SourceFacts:
         builders = builders_of(tree)
         if builders:
             facts.builders[module] = builders
+        if mounts_namespaces(tree):
+            facts.mounts.add(module)
     _settings_variants(facts, trees, graph)
     return facts
 
@@ -153,6 +156,17 @@ def builders_of(tree: ast.Module) -> list[str]:
         if names and any(_app_call(n, classes) for n in ast.walk(node)):
             found.append(names[0])
     return found or _django_settings(tree)
+
+
+def mounts_namespaces(tree: ast.Module) -> bool:
+    """Does the module's own code call `<api>.add_namespace(...)` (flask-restx/restplus)? Such a module is
+    the API's composition root: it gathers namespaces the way an app factory gathers blueprints."""
+    for node in tree.body:
+        call = node.value if isinstance(node, ast.Expr) else None
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "add_namespace" and call.args):
+            return True
+    return False
 
 
 def _django_settings(tree: ast.Module) -> list[str]:

@@ -92,6 +92,12 @@ def entry_modules(graph: ElementGraph, facts: SourceFacts) -> set[str]:
     return found
 
 
+def namespace_roots(graph: ElementGraph, facts: SourceFacts, routed: set[str]) -> list[str]:
+    """Modules mounting flask-restx namespaces declared elsewhere (`CTFd.api`): like an app factory, they
+    belong in the layer, and generation leaves each service's namespaces to that service."""
+    return sorted(m for m in facts.mounts if m in graph.members and m not in routed)
+
+
 def _at_import(graph: ElementGraph, facts: SourceFacts, dep: Dep) -> bool:
     """Does the dependency's line run when its module is imported, or when a service starts? The app
     builder's body runs at every service's start (`create_app` registering an error blueprint)."""
@@ -216,6 +222,11 @@ def problems(graph: ElementGraph, facts: SourceFacts, plan: Plan, homes: dict[st
                              "between services: a split module's body goes to no service, and the mounted routes with it",
                              f"place the whole module {module} in services.{owner}"))
     found += _no_entry(graph, facts, homes, layer)
+    for module in namespace_roots(graph, facts, route_modules(graph, facts)):
+        if module not in layer:
+            found.append(Problem("shared.modules", f"{module} mounts the API's namespaces (add_namespace) but is not in "
+                                 "[shared]: every service mounts its own namespaces on that API",
+                                 f"add {module} to shared.modules"))
     for dep in callbacks(graph, facts, homes):
         found.append(Problem(
             f"services.{homes[dep.src]}", f"{dep.src} registers itself on {dep.dst} "
@@ -273,6 +284,8 @@ def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tu
     routed = route_modules(graph, facts)
     for module in sorted(entry_modules(graph, facts) if facts.builders else ()):
         _share(graph, homes, reasons, module, "composition root: builds the app, or builds it when imported")
+    for module in namespace_roots(graph, facts, routed):
+        _share(graph, homes, reasons, module, "composition root: mounts the API's namespaces (each service mounts its own)")
     claimed: dict[str, set[str]] = defaultdict(set)  # element -> the services its module-mates needed it in
     for _ in range(MAX_ROUNDS):
         layer = layer_modules(graph, homes)

@@ -180,3 +180,58 @@ def test_a_fleet_database_never_takes_the_suites_own_test_name():
     assert django_data.shared_test_name("postgresql", "kuma", "abc123", "default") == "test_kuma_abc123"
     sqlite = django_data.shared_test_name("sqlite", "/srv/db.sqlite3", "abc123", "default")
     assert sqlite.endswith("decompose-django-abc123-default.sqlite3") and "/srv" not in sqlite
+
+
+LABELLED = textwrap.dedent("""
+    import json, os, sys
+    import django
+    from django.conf import settings
+    folder = sys.argv[1]
+    settings.configure(INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth"],
+                       DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(folder, "db.sqlite3"),
+                                              "TEST": {"NAME": os.path.join(folder, "test.sqlite3")}}})
+    django.setup()
+    from django.contrib.auth.models import User
+    from decompose.contracts import django_data
+    django_data.fresh("shop")  # a service's generated tests: the session's test database
+    made = settings.DATABASES["default"]["NAME"]
+    User.objects.create_user("ada")
+    django_data.fresh("shop")  # the next test: emptied, the same database
+    after = User.objects.count()
+    existed = os.path.exists(made)
+    django_data.finish()  # the session's end
+    print(json.dumps({"made": made, "after": after, "existed": existed, "left": os.path.exists(made),
+                      "name": settings.DATABASES["default"]["NAME"]}))
+""")
+
+
+def test_a_labelled_test_database_is_the_sessions_own_and_goes_at_its_end(tmp_path):
+    """A service's generated tests make the suite runner's test database once per session, named after the
+    service (two services' sessions run side by side), flush it per test and destroy it at the end."""
+    done = subprocess.run([sys.executable, "-c", LABELLED, str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["made"] == str(tmp_path / "test_shop.sqlite3") and seen["existed"]
+    assert seen["after"] == 0
+    assert not seen["left"] and seen["name"] == str(tmp_path / "db.sqlite3")  # destroyed, the settings as they were
+
+
+class _Connection:
+    def __init__(self, vendor: str, name: str, test: dict) -> None:
+        from django.db.backends.sqlite3.creation import DatabaseCreation
+
+        self.vendor, self.settings_dict, self.creation = vendor, {"NAME": name, "TEST": test}, DatabaseCreation
+
+
+@pytest.mark.parametrize(("vendor", "test", "named"), [
+    ("postgresql", {}, "test_kuma_plus"),  # Django's test_<NAME>, labelled
+    ("postgresql", {"NAME": "kuma_ci"}, "kuma_ci_plus"),  # the settings' own test name, labelled
+    ("sqlite", {}, None),  # in memory: each process's own
+    ("sqlite", {"NAME": ":memory:"}, ":memory:"),
+])
+def test_a_label_names_only_a_database_other_processes_could_share(vendor, test, named):
+    from decompose.contracts import django_data
+
+    connection = _Connection(vendor, "kuma", dict(test))
+    django_data._label_test_name(connection, "plus")
+    assert connection.settings_dict["TEST"].get("NAME") == named

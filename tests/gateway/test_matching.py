@@ -43,3 +43,13 @@ def test_no_rule_no_match(method, path):
 def test_a_route_of_any_method_matches_each_method(method):
     table = RouteTable([Rule.of("/healthz/", ("ANY",), "health"), Rule.of("/", ("GET",), "site")])
     assert table.match(method, "/healthz/").target == "health"
+
+
+def test_a_variable_beside_text_in_its_segment_matches_that_segment_only():
+    """healthchecks' badges (`/b/{states}/{badge_key}.{fmt}`): the segment was taken as literal text and
+    every badge went to the monolith."""
+    table = RouteTable([Rule.of("/b/{states}/{badge_key}.{fmt}", ("GET",), "badge"),
+                        Rule.of("/b/{states}/{badge_key}", ("GET",), "other")])
+    assert table.match("GET", "/b/2/abc-1.svg").target == "badge"
+    assert table.match("GET", "/b/2/abc-1").target == "other"  # no dot: not the badge's segment
+    assert table.match("GET", "/b/2/abc/1.svg") is None  # one segment, never two

@@ -125,6 +125,22 @@ def test_example_paths_fill_django_converters_and_keep_the_trailing_slash():
     assert django.example_path("/orders/<int:pk>/cancel/") == "/orders/1/cancel/"
     assert django.example_path("/files/<uuid:id>/") == "/files/00000000-0000-4000-8000-000000000001/"
     assert django.example_path("/tags/<slug>/{pk}/") == "/tags/1/1/"
+    # i18n_patterns' prefix takes the project's language: LocaleMiddleware answers /1/about/ with a 404
+    assert django.example_path("/<language>/events/<int:pk>/", "es") == "/es/events/1/"
+
+
+def test_the_language_code_is_read_from_the_settings_and_what_they_star_import(tmp_path):
+    from decompose.generation.layout import Sources
+    from tests.helpers import analyse
+
+    analysis = analyse(tmp_path, {"proj/__init__.py": "", "proj/settings/__init__.py": "",
+                                  "proj/settings/base.py": 'LANGUAGE_CODE = "pt-BR"\nROOT_URLCONF = "proj.urls"\n',
+                                  "proj/settings/dev.py": "from proj.settings.base import *  # noqa\n",
+                                  "proj/settings/bare.py": 'DEBUG = True\n', "proj/urls.py": "urlpatterns = []\n"})
+    sources = Sources.of(analysis, tmp_path)
+    assert django.language_code(sources, "proj.settings.dev") == "pt-br"
+    assert django.language_code(sources, "proj.settings.bare") == "en-us"  # Django's default
+    assert django.root_urlconf(sources, "proj.settings.dev") == "proj.urls"
 
 
 def test_the_settings_module_is_a_builder_for_the_plan():
@@ -324,3 +340,61 @@ def test_a_namespace_package_split_between_the_layer_and_a_service_gets_an_init_
              "shared/python/kuma/core/models.py": "", "other/chalicelib/src/kuma/core/views.py": ""}
     assert _split_namespace_inits(files, ["plus/chalicelib/src", "other/chalicelib/src"]) == {
         "shared/python/kuma/plus/__init__.py": EXTEND_PATH, "plus/chalicelib/src/kuma/plus/__init__.py": EXTEND_PATH}
+
+
+def test_a_view_class_the_settings_name_by_string_is_real_in_every_service(tmp_path):
+    """kuma: OIDC_CALLBACK_CLASS names a view of one service by string; a library URLconf every service's root
+    includes imports it with import_string, so the other services stopped at import ('kuma.users.views' has
+    no attribute 'KumaOIDCAuthenticationCallbackView'). Every service keeps the real class; one owns its route."""
+    from decompose.generation.layout import _named_by_layer, _service
+    from decompose.generation.model import LayerLayout
+
+    project = {**PROJECT, "config/settings/base.py": PROJECT["config/settings/base.py"] + """
+        LOGIN_CALLBACK_VIEW = "shop.views.Callback"
+    """, "shop/views.py": """
+        class Callback:
+            def get(self, request):
+                return None
+
+        def items(request):
+            return None
+    """}
+    analysis = analyse(tmp_path, project)
+    sources = Sources.of(analysis, tmp_path)
+    layer = LayerLayout(modules={"config", "config.settings", "config.settings.base", "config.settings.dev"})
+    layer.named = _named_by_layer(analysis, sources, layer.modules)
+    assert layer.named == {("shop.views", "Callback")}
+    homes = {"shop.views:items": "shop", "shop.views:Callback": "shop", "orders.views:detail": "orders"}
+    orders = _service("orders", sources, homes, layer, analysis, {})
+    assert "Callback" in orders.views["shop.views"].keep and orders.views["shop.views"].own
+    assert orders.views["shop.views"].replicated == {"Callback"}
+    assert "Callback" not in orders.views["shop.views"].proxies  # the real class, not a stand-in
+    assert _service("shop", sources, homes, layer, analysis, {}).views["shop.views"].replicated == set()
+
+
+def test_a_layer_urlconfs_copy_keeps_the_classes_it_registers(tmp_path):
+    """healthchecks: hc.api.urls (in the layer) defines the path converters it registers at import; each
+    service's copy kept only the URL lists and stopped on `register_converter(QuoteConverter, ...)`."""
+    from decompose.analysis.model import Route
+    from decompose.generation.layout import _keep_urlconfs
+    from decompose.generation.model import ServiceLayout
+
+    project = {**PROJECT, "orders/urls.py": """
+        from django.urls import path, register_converter
+        from orders import views
+
+        class CodeConverter:
+            regex = "[a-z]+"
+
+            def to_python(self, value):
+                return value
+
+        register_converter(CodeConverter, "code")
+        urlpatterns = [path("<code:pk>/", views.detail)]
+    """}
+    sources = Sources.of(analyse(tmp_path, project), tmp_path)
+    chains = django.url_chains(sources, "config.urls")
+    service = ServiceLayout("shop", routes=[Route("django", ("GET",), "/api/shop/items/", "/api/shop/items/",
+                                                  "shop.views:items", "items", "shop.urls", 1)])
+    _keep_urlconfs(service, sources, chains, {"orders.urls"})
+    assert {"CodeConverter", "urlpatterns"} <= service.views["orders.urls"].keep

@@ -50,6 +50,16 @@ def test_greedy_marker_is_dropped_from_the_name():
     assert [r.path for r in chalice_routes([route("/files/{path+}")])] == ["/files/{path}"]
 
 
+def test_a_variable_sharing_its_segment_becomes_the_whole_segment():
+    """healthchecks' badges (`b/<states>/<badge_key>.<fmt>`): API Gateway takes a variable only as a whole
+    segment, and Chalice answered the route with a KeyError on `badge_key`."""
+    found = chalice_routes([route("/b/{states}/{badge_key}.{fmt}"), route("/badge/{key}/{signature}/{tag}.{fmt}"),
+                            route("/feeds/{slug}.json")])
+    assert [(r.path, r.example) for r in found] == [("/b/{states}/{badge_key}", "/b/1/1"),
+                                                    ("/badge/{key}/{signature}/{tag}", "/badge/1/1/1"),
+                                                    ("/feeds/{slug}", "/feeds/1")]
+
+
 def test_root_path():
     found = chalice_routes([route("/", "GET", handler="pkg.views:index")])
     assert found == [ChaliceRoute("/", ("GET",), "route_root", "GET /: pkg.views:index", "/")]

@@ -193,6 +193,29 @@ def test_a_module_mounting_a_router_in_its_code_is_not_split():
     assert {repair(graph, facts, homes)[0][e] for e in graph.members["blog.api"]} == {"posts"}
 
 
+def test_a_module_mounting_restx_namespaces_is_a_composition_root_in_the_layer():
+    # shop.api builds Api(...) and add_namespace()s the namespaces of two services' modules (CTFd's CTFd.api)
+    import ast
+
+    from decompose.planning.sourcefacts import mounts_namespaces
+
+    assert mounts_namespaces(ast.parse("api = Api(bp)\napi.add_namespace(orders_ns, '/orders')\n"))
+    assert not mounts_namespaces(ast.parse("def f(api, ns):\n    api.add_namespace(ns)\n"))  # not at import
+    graph = graph_of({"shop.api": ["api", "blueprint"], "shop.orders": ["OrderList", "orders_ns"],
+                      "shop.users": ["UserList", "users_ns"]}, [], ["shop.orders:OrderList", "shop.users:UserList"])
+    graph.paths = {m: m.replace(".", "/") + ".py" for m in graph.members}
+    facts = SourceFacts(read=set(graph.members), mounts={"shop.api"})
+    homes = ({e: "orders" for e in graph.members["shop.orders"]} | {e: "users" for e in graph.members["shop.users"]}
+             | {"shop.api": "orders", "shop.api:api": "orders", "shop.api:blueprint": "users"})
+    plan = Plan([Service("orders", ["shop.orders"]), Service("users", ["shop.users"])], Service(SHARED, []))
+    found = problems(graph, facts, plan, homes)
+    assert [p.where for p in found] == ["shared.modules"] and "shop.api" in found[0].fix
+    repaired, why = repair(graph, facts, homes)
+    assert all(repaired[e] == SHARED for e in graph.members["shop.api"])
+    assert why["shop.api:api"].startswith("composition root: mounts the API's namespaces")
+    assert repaired["shop.orders:OrderList"] == "orders"  # the namespaces' own modules stay in their services
+
+
 def _auth_graph():
     """flasky's api/authentication.py, by line: `auth = HTTPBasicAuth()` (7); `@auth.verify_password` (10) on
     verify_password (11-20); `@api.before_request` (31) and `@auth.login_required` (32) on before_request
