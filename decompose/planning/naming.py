@@ -64,7 +64,9 @@ def _blueprint(graph: ElementGraph, community: set[str]) -> list[str]:
                 routes[dep.dst.rpartition(":")[2]] += len(graph.routes[handler])
                 break
     name, count = max(sorted(routes.items()), key=lambda kv: kv[1], default=("", 0))
-    return [name] if 2 * count > total and _WORD.match(name) and name.lower() not in CONTAINER_WORDS else []
+    words = [w for w in name.split("_") if w and w.lower() not in CONTAINER_WORDS | LAYERS] if name.lower() not in LAYERS else [name]
+    name = "_".join(words)  # `admin_router` -> `admin`, `api_router` -> nothing; a layer word alone stays (`main`)
+    return [name] if 2 * count > total and _WORD.match(name) else []
 
 
 def _scattered(families: Counter[str]) -> bool:
