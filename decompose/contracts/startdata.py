@@ -310,6 +310,17 @@ class LoadError(RuntimeError):
     """Starting data that this app cannot take (no database, an unknown table or column)."""
 
 
+def make_tables(app: Any) -> bool:
+    """Create the tables of a Flask app's Flask-SQLAlchemy database, empty (what a generated service's
+    route tests need, as the monolith's suite makes them); False when the app has no such database."""
+    db = _database(app)
+    if db is None:
+        return False
+    with _context(app):
+        db.create_all()
+    return True
+
+
 def load(app: Any, data: dict[str, list[dict[str, Any]]], strict: bool = True, replace: bool = False) -> int:
     """Create the app's tables and insert every row not already there (rows the app makes at start,
     such as default roles, were captured too); returns the rows inserted. strict=False (a generated

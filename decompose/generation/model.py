@@ -97,6 +97,7 @@ class ServiceLayout:
     exposed: dict[str, Exposure] = field(default_factory=dict)
     external: set[str] = field(default_factory=set)  # top-level third-party import names
     tables: list[str] = field(default_factory=list)
+    route_modules: list[str] = field(default_factory=list)  # imported before the app is built: routes on a layer container
     hooks: list[AppHook] = field(default_factory=list)  # Flask: every app-wide hook, kept here (imported first)
     app_wide: list[AppHook] = field(default_factory=list)  # those of blueprints registered here by no one: applied to the app
 
@@ -122,6 +123,7 @@ class LayerLayout:
     keywords: dict[str, str] = field(default_factory=dict)  # container -> the monolith's registration kwargs
     mounts: dict[str, Mount] = field(default_factory=dict)  # container -> where the layer mounted it
     needs: set[tuple[str, str]] = field(default_factory=set)  # (module, name) every service must provide
+    reads: set[str] = field(default_factory=set)  # functions the layer calls that only read: every service keeps a copy
     named: set[tuple[str, str]] = field(default_factory=set)  # (module, name) the layer names by dotted string
     external: set[str] = field(default_factory=set)
 

@@ -394,13 +394,14 @@ def _foreign(layout: Layout, service: ServiceLayout, sources: Sources, analysis,
 
 def _hooks(service: ServiceLayout) -> dict:
     """Flask: the modules of the app-wide hooks, imported before the blueprints are registered (as
-    `_hooks_N`), and the hooks applied to the app itself (apphooks.py)."""
+    `_hooks_N`), and the hooks applied to the app itself (apphooks.py); the modules declaring this
+    service's routes on a container the layer registers (layout._routes_on_layer_container)."""
     modules = sorted({h.module for h in service.hooks})
     aliases = {m: i for i, m in enumerate(modules, 1)}
     imports = [{"index": aliases[m], "module": m} for m in modules]
     applied = [{"index": aliases[h.module], "decorator": h.decorator, "called": h.called,
                 "function": h.function.split(":")[1], "arguments": h.arguments} for h in service.app_wide]
-    return {"hook_modules": imports, "app_wide": applied}
+    return {"hook_modules": imports, "app_wide": applied, "route_modules": list(service.route_modules)}
 
 
 def refuse_reserved(tops: set[str]) -> None:

@@ -71,6 +71,14 @@ class ElementGraph:
         return _adjacency((d.src, d.dst) for d in self.deps if d.kind in USE_KINDS)
 
     @cached_property
+    def outgoing(self) -> dict[str, list[Dep]]:
+        """element -> its dependencies (every kind), in order."""
+        found: dict[str, list[Dep]] = defaultdict(list)
+        for dep in self.deps:
+            found[dep.src].append(dep)
+        return found
+
+    @cached_property
     def used_by(self) -> dict[str, list[str]]:
         """element -> the elements that use it (USE_KINDS)."""
         return _adjacency((d.dst, d.src) for d in self.deps if d.kind in USE_KINDS)

@@ -1,6 +1,7 @@
 """Names for proposed services: what their routes, tables or modules say they are about.
 
-A community is named after its largest route family (`/orders/...` -> `orders`), else the table
+A community holding mostly one blueprint or router is named as its team named that container (flasky's
+`main`, `auth`, `api`; not `bp` or `router`). Else a community is named after its largest route family (`/orders/...` -> `orders`), else the table
 its code writes most, else the package holding most of its lines; when its routes scatter over
 three or more families with none holding half (`/login`, `/register`, `/logout`: verbs, not a
 domain), the package comes first (`accounts`). A name must say something:
@@ -28,6 +29,11 @@ LAYERS = frozenset({
 })
 
 
+# Names of a route container that say only what it is.
+CONTAINER_WORDS = frozenset({"bp", "blueprint", "blue_print", "router", "api_router", "app", "application", "routes",
+                             "urls", "urlpatterns", "views", "ns", "namespace"})
+
+
 def clean(name: str) -> str:
     return _UNSAFE.sub("-", name.lower()).strip("-") or "service"
 
@@ -37,11 +43,30 @@ def candidates(graph: ElementGraph, community: set[str]) -> list[str]:
     ordered = [*_ranked(families), *_ranked(_tables(graph, community)), *_ranked(_packages(graph, community))]
     if _scattered(families):  # /login, /register, /logout: verbs, not a domain; the package says `accounts`
         ordered = [*_ranked(_packages(graph, community)), *ordered]
+    ordered = [*_blueprint(graph, community), *ordered]
     seen: list[str] = []
     for name in (clean(n) for n in ordered):
         if name not in seen:
             seen.append(name)
     return seen
+
+
+def _blueprint(graph: ElementGraph, community: set[str]) -> list[str]:
+    """The name of the blueprint or router holding more than half of the community's routes, as its team
+    named it (flasky's `main`, `auth`, `api`), unless the name says only what it is (`bp`, `router`)."""
+    routes: Counter[str] = Counter()
+    total = 0
+    for handler in community & graph.routes.keys():
+        lines = {r.line for r in graph.routes[handler] if r.module == graph.module_of(handler)}
+        total += len(graph.routes[handler])
+        for dep in graph.outgoing.get(handler, ()):
+            if graph.elements[dep.dst].kind == "assignment" and any(loc.line in lines for loc in dep.locations):
+                routes[dep.dst.rpartition(":")[2]] += len(graph.routes[handler])
+                break
+    name, count = max(sorted(routes.items()), key=lambda kv: kv[1], default=("", 0))
+    words = [w for w in name.split("_") if w and w.lower() not in CONTAINER_WORDS | LAYERS] if name.lower() not in LAYERS else [name]
+    name = "_".join(words)  # `admin_router` -> `admin`, `api_router` -> nothing; a layer word alone stays (`main`)
+    return [name] if 2 * count > total and _WORD.match(name) else []
 
 
 def _scattered(families: Counter[str]) -> bool:

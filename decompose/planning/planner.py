@@ -341,21 +341,40 @@ def _families_whole(found: Communities, families: list[list[str]], groups: dict[
     """Each family's handlers move to the community holding most of them (after clustering, so a
     family does not weigh as one huge node in Louvain and pull its routes away from their tables).
     A handler kept together with other code (`together`, as `--converge` writes it for a view and its
-    form) moves with that code: the family stays whole and the pair stays together."""
+    form) moves with that code, and families that such code ties together (one error class kept with
+    handlers of two routers) move as one: every family stays whole and every pair together."""
+    groups = groups or {}
     members: dict[str, list[str]] = defaultdict(list)
-    for element, representative in sorted((groups or {}).items()):
+    for element, representative in sorted(groups.items()):
         members[representative].append(element)
+    parent = {h: h for family in families for h in family}
+
+    def root(element: str) -> str:
+        while parent[element] != element:
+            element = parent[element]
+        return element
+
     for family in families:
+        for handler in family[1:]:
+            parent[root(handler)] = root(family[0])
+    by_group: dict[str, str] = {}
+    for handler in sorted(parent):
+        if handler in groups:
+            other = by_group.setdefault(groups[handler], handler)
+            parent[root(handler)] = root(other)
+    units: dict[str, list[str]] = defaultdict(list)
+    for handler in sorted(parent):
+        units[root(handler)].append(handler)
+    for handlers in units.values():
         where = _where(found)
-        homes = [where[h] for h in family if h in where]
+        homes = [where[h] for h in handlers if h in where]
         if len(set(homes)) < 2:
             continue
         target = max(sorted(set(homes)), key=homes.count)
-        for handler in family:
-            for element in members.get((groups or {}).get(handler, ""), [handler]):
-                if where.get(element, target) != target:
-                    found[where[element]].discard(element)
-                    found[target].add(element)
+        for element in {e for h in handlers for e in members.get(groups.get(h, ""), [h])}:
+            if where.get(element, target) != target:
+                found[where[element]].discard(element)
+                found[target].add(element)
     return [c for c in found if c]
 
 

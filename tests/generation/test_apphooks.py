@@ -129,3 +129,97 @@ def test_app_wide_hooks_act_on_the_services_own_routes_and_no_foreign_route_is_s
     assert (client.get("/shut").status_code, client.get("/shut").get_data(as_text=True)) == (503, "closed: shut")
     missing = client.get("/")
     assert (missing.status_code, missing.get_data(as_text=True)) == (404, "none")
+
+
+LAYER_CONTAINER = {
+    "pkg/__init__.py": """from flask import Flask
+
+
+def create_app():
+    app = Flask(__name__)
+    from .api import api
+    app.register_blueprint(api, url_prefix="/api/v1")
+    return app
+""",
+    "pkg/api/__init__.py": """from flask import Blueprint
+
+api = Blueprint("api", __name__)
+
+from . import posts  # noqa: E402,F401
+""",
+    "pkg/api/posts.py": """from . import api
+
+
+@api.route("/posts/")
+def list_posts():
+    return "posts"
+""",
+}
+
+
+def test_a_container_the_layer_registers_is_not_registered_again_and_its_routes_are_declared_first(tmp_path):
+    # flasky's plan left app.api (the api blueprint) in [shared]: the layer's create_app registers it at
+    # /api/v1, the layer's copy of the package no longer imports the service's route modules
+    from decompose.generation.layout import build_layout
+
+    analysis = analyse(tmp_path, LAYER_CONTAINER)
+    sources = Sources.of(analysis, tmp_path)
+    homes = {e: "shared" for e in ("pkg", "pkg:create_app", "pkg.api", "pkg.api:api")}
+    homes |= {"pkg.api.posts": "posts", "pkg.api.posts:list_posts": "posts"}
+    layout = build_layout(analysis, homes, sources, containers_of(sources, analysis.routes), "pkg")
+    (service,) = layout.services
+    assert service.registrations == [] and service.route_modules == ["pkg.api.posts"]
+    assert "pkg.api" not in service.views  # no copy shadowing the layer's package
+
+
+TOKEN_CHECK = {
+    "shop/__init__.py": "",
+    "shop/utils.py": """def login_required(view):
+    def wrapper(*args, **kwargs):
+        from shop import accounts
+
+        accounts.user_for_token("t")
+        return view(*args, **kwargs)
+
+    return wrapper
+""",
+    "shop/accounts.py": """TOKENS = {"t": "ada"}
+
+
+def _lookup(token):
+    return TOKENS.get(token)
+
+
+def user_for_token(token):
+    return _lookup(token)
+
+
+def sign_up(name):
+    TOKENS[name] = name
+""",
+    "shop/orders.py": """from shop.utils import login_required
+
+
+@login_required
+def checkout():
+    return "ok"
+""",
+}
+
+
+def test_what_the_layer_calls_and_only_reads_is_kept_in_every_service_not_called_across(tmp_path):
+    # the sample's login_required (layer) looked the token up with accounts.user_for_token: one internal call per request
+    from decompose.generation.layout import build_layout
+
+    analysis = analyse(tmp_path, TOKEN_CHECK)
+    sources = Sources.of(analysis, tmp_path)
+    homes = {"shop": "shared", "shop.utils": "shared", "shop.utils:login_required": "shared"}
+    homes |= {e: "accounts" for e in ("shop.accounts", "shop.accounts:TOKENS", "shop.accounts:_lookup",
+                                      "shop.accounts:user_for_token", "shop.accounts:sign_up")}
+    homes |= {"shop.orders": "orders", "shop.orders:checkout": "orders"}
+    layout = build_layout(analysis, homes, sources, {}, "shop")
+    assert layout.layer.reads == {"shop.accounts:user_for_token", "shop.accounts:_lookup"}
+    orders = next(s for s in layout.services if s.name == "orders")
+    view = orders.views["shop.accounts"]
+    assert {"user_for_token", "_lookup"} <= view.keep and "sign_up" not in view.keep
+    assert not [p for p in orders.proxies() if p.target == "shop.accounts:user_for_token"]

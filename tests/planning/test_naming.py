@@ -23,3 +23,25 @@ def test_a_route_family_holding_half_the_routes_names_the_service():
     graph, community = _graph({"login": "/api/orders", "register": "/api/orders/{id}", "logout": "/api/logout",
                                "me": "/api/receipts"})
     assert candidates(graph, community)[0] == "orders"
+
+
+def test_a_service_is_named_as_its_team_named_the_blueprint_or_router_holding_most_of_its_routes():
+    from decompose.analysis.model import Location, Route
+    from decompose.planning.elements import Dep, Element, ElementGraph
+    from decompose.planning.naming import candidates
+
+    def graph_with(container: str) -> ElementGraph:
+        graph = ElementGraph()
+        for element, kind in ((f"app.views:{container}", "assignment"), ("app.views:index", "function"),
+                              ("app.fake:users", "function")):
+            graph.elements[element] = Element(element, kind, element.split(":")[0], 1, 50)
+        graph.routes["app.views:index"] = [Route("flask", ("GET",), "/", "/", "app.views:index", "index", "app.views", 4)]
+        graph.deps = [Dep("app.views:index", f"app.views:{container}", "reference", 1, (Location("app/views.py", 4),))]
+        return graph
+
+    def first(container: str) -> str:
+        return candidates(graph_with(container), {"app.views:index", f"app.views:{container}", "app.fake:users"})[0]
+
+    assert first("main") == "main"  # flasky's main blueprint, not `fake`
+    assert first("admin_router") == "admin"
+    assert first("bp") != "bp"

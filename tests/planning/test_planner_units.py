@@ -487,3 +487,15 @@ def test_a_class_only_another_communitys_code_uses_moves_there():
     found = [{"forms:RegistrationForm", "models:User", "forms:SharedForm", "main:index"}, {"views:register"}]
     moved = _classes_to_users(graph, found, held={"models:User"})
     assert moved == [{"models:User", "forms:SharedForm", "main:index"}, {"views:register", "forms:RegistrationForm"}]
+
+
+def test_families_tied_by_code_kept_together_move_as_one():
+    # kuma: NotOk is kept together with a handler of the bookmarks router and one of the notifications router
+    from decompose.planning.planner import _families_whole
+
+    found = [{"bm:list", "bm:save", "nt:watch", "err:NotOk"}, {"nt:list", "nt:mark"}, {"other:x"}]
+    groups = {"bm:save": "err:NotOk", "nt:watch": "err:NotOk", "err:NotOk": "err:NotOk"}
+    whole = _families_whole(found, [["bm:list", "bm:save"], ["nt:list", "nt:mark", "nt:watch"]], groups)
+    where = {e: i for i, c in enumerate(whole) for e in c}
+    assert len({where[e] for e in ("bm:list", "bm:save", "nt:watch", "err:NotOk", "nt:list", "nt:mark")}) == 1
+    assert where["other:x"] != where["bm:list"]
