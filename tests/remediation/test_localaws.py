@@ -41,3 +41,29 @@ def test_a_service_without_remediations_starts_nothing(tmp_path) -> None:
     with localaws.mocked(str(tmp_path)) as env:
         assert env == {}
     assert localaws.kinds_of(str(tmp_path)) == frozenset()
+
+
+def test_moto_4_s_per_service_mocks_stand_in_for_mock_aws(monkeypatch) -> None:
+    """An old monolith's pins leave the resolver moto 4 (no `mock_aws`): flasky's 18 auth tests stopped
+    at the import. moto 4's per-service mocks are entered instead, and left when the block ends."""
+    import contextlib
+    import sys
+    import types
+
+    entered: list[str] = []
+
+    def mock(name):
+        @contextlib.contextmanager
+        def started():
+            entered.append(name)
+            yield
+            entered.append(f"/{name}")
+        return started
+
+    old = types.ModuleType("moto")
+    for name in ("mock_s3", "mock_sqs", "mock_sns", "mock_dynamodb"):
+        setattr(old, name, mock(name))
+    monkeypatch.setitem(sys.modules, "moto", old)
+    with localaws._moto():
+        assert entered == ["mock_s3", "mock_sqs", "mock_sns", "mock_dynamodb"]
+    assert entered[4:] == ["/mock_dynamodb", "/mock_sns", "/mock_sqs", "/mock_s3"]
