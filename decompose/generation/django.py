@@ -200,6 +200,16 @@ def mounted_apis(sources: Sources, module: str) -> list[str]:
     return sorted(found)
 
 
+def with_view(entry: cst.Call, view: cst.BaseExpression) -> cst.Call:
+    """The URL entry `path(route, view, ...)` with another view (the second positional argument, or `view=`)."""
+    positional = [i for i, a in enumerate(entry.args) if a.keyword is None]
+    keyword = [i for i, a in enumerate(entry.args) if a.keyword is not None and a.keyword.value == "view"]
+    at = keyword[0] if keyword else positional[1]
+    args = list(entry.args)
+    args[at] = args[at].with_changes(value=view)
+    return entry.with_changes(args=args)
+
+
 def url_entry_view(element: cst.CSTNode) -> tuple[str, ...] | None:
     """The dotted name of the view a URL list element routes to: ("views", "CartView") for
     `path("cart/", views.CartView.as_view())`, ("checkout",) for `path("x/", checkout)`; None for an

@@ -88,7 +88,13 @@ def prune_imports(tree: cst.Module, parsed: Parsed, available: Available, is_int
                   real: Available | None = None) -> cst.Module:
     """Drop import names of internal modules this copy does not have (and statements left empty), and
     Django URL entries and django-ninja `add_router` calls that name such a module by string."""
-    return tree.visit(_Prune(parsed, available, is_internal, real))
+    prune = _Prune(parsed, available, is_internal, real)
+    tree = tree.visit(prune)
+    return _insert(tree, [ELSEWHERE_IMPORT], after_imports=True) if prune.elsewhere else tree
+
+
+ELSEWHERE = "_decompose_elsewhere"
+ELSEWHERE_IMPORT = f"from decompose_runtime.elsewhere import elsewhere as {ELSEWHERE}  # decompose: views other services serve\n"
 
 
 class _Prune(cst.CSTTransformer):
@@ -100,6 +106,7 @@ class _Prune(cst.CSTTransformer):
         self.is_internal = is_internal
         self.real = real
         self.imported = _imported_names(parsed) if real else {}
+        self.elsewhere = False  # a URL entry's view replaced by decompose_runtime.elsewhere
 
     def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom):  # noqa: ANN201
         if isinstance(updated.names, cst.ImportStar):
@@ -120,7 +127,8 @@ class _Prune(cst.CSTTransformer):
             return cst.RemoveFromParent()
         view = django.url_entry_view(updated.value)
         if view and self.real and not self._real_view(view):  # another service's view: a stub here
-            return cst.RemoveFromParent()
+            self.elsewhere = True  # the entry stays for reverse(), its view answers 404 here
+            return updated.with_changes(value=django.with_view(updated.value, cst.Name(ELSEWHERE)))
         return updated
 
     def _real_view(self, dotted: tuple[str, ...]) -> bool:

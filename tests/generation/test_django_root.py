@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import libcst as cst
+import pytest
 
 from decompose.generation import django
 from decompose.generation.layout import Sources
@@ -176,16 +177,20 @@ def _pruned_copy(module: str, text: str, stubs: set[tuple[str, str]]) -> str:
     cst.parse_module(result)
     return result
 
-def test_url_entries_whose_view_is_another_services_stand_in_are_taken_out():
+def test_url_entries_whose_view_is_another_services_stand_in_keep_their_place_with_a_404_view():
     """The zoo's orders URLconf named `views.CartView.as_view()`, a view of another service: in the orders
-    copy CartView was a client function and the URLconf failed to load (every orders route answered 500)."""
+    copy CartView was a client function and the URLconf failed to load (every orders route answered 500).
+    Taking the entry out broke every reverse() of its name (healthchecks' pages link to other services'
+    pages: NoReverseMatch); the entry stays, its view decompose_runtime.elsewhere (Django's 404 here)."""
     text = ('from django.contrib.auth.views import LoginView\nfrom django.urls import path\n'
             'from orders import views\nfrom orders.views import checkout, order_list\n'
             'urlpatterns = [\n    path("", order_list),\n    path("cart/", views.CartView.as_view(), name="cart"),\n'
             '    path("checkout/", checkout),\n    path("login/", LoginView.as_view()),\n'
             '    path("detail/", views.order_detail),\n]\n')
     result = _pruned_copy("orders.urls", text, {("orders.views", "CartView"), ("orders.views", "checkout")})
-    assert "CartView" not in result and 'path("checkout/"' not in result
+    assert "CartView" not in result
+    assert 'path("cart/", _decompose_elsewhere, name="cart")' in result and 'path("checkout/", _decompose_elsewhere)' in result
+    assert "from decompose_runtime.elsewhere import elsewhere as _decompose_elsewhere" in result
     assert 'path("", order_list)' in result and "views.order_detail" in result
     assert "LoginView.as_view()" in result  # Django's own view: never a stand-in
 
@@ -382,3 +387,19 @@ def test_a_layer_urlconfs_copy_keeps_the_classes_it_registers(tmp_path):
                                                   "shop.views:items", "items", "shop.urls", 1)])
     _keep_urlconfs(service, sources, chains, {"orders.urls"})
     assert {"CodeConverter", "urlpatterns"} <= service.views["orders.urls"].keep
+
+
+def test_a_url_entry_gets_its_new_view_where_it_named_the_old_one():
+    entry = cst.parse_expression('re_path(r"^x/$", kwargs={"a": 1}, view=views.x, name="x")')
+    assert cst.Module([]).code_for_node(django.with_view(entry, cst.Name("other"))) == \
+        're_path(r"^x/$", kwargs={"a": 1}, view=other, name="x")'
+    entry = cst.parse_expression('path("x/", views.X.as_view(), {"a": 1})')
+    assert cst.Module([]).code_for_node(django.with_view(entry, cst.Name("other"))) == 'path("x/", other, {"a": 1})'
+
+
+def test_the_view_of_another_services_entry_answers_djangos_404():
+    from decompose.generation.runtime.elsewhere import ELSEWHERE, elsewhere
+
+    django_http = pytest.importorskip("django.http")
+    with pytest.raises(django_http.Http404, match=ELSEWHERE):
+        elsewhere(object(), pk=1)
