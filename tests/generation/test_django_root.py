@@ -128,6 +128,14 @@ def test_example_paths_fill_django_converters_and_keep_the_trailing_slash():
     assert django.example_path("/tags/<slug>/{pk}/") == "/tags/1/1/"
 
 
+def test_example_paths_of_re_path_routes_are_strings_their_regex_matches():
+    """kuma's `re_path(r"^files/(?P<attachment_id>\\d+)/(?P<filename>.+)$", ...)`: the example kept the regex
+    (`/^files/(?P1\\d+)/(?P1.+)$`), which resolved to nothing, and every test of those routes failed."""
+    assert django.example_path(r"/^files/(?P<attachment_id>\d+)/(?P<filename>.+)$") == "/files/1/a"
+    assert django.example_path("/^admin-api/create/") == "/admin-api/create/"
+    assert django.example_path(r"/api/^v1/^items/(?P<slug>[-a-z0-9]+)/(?:edit|view)/$") == "/api/v1/items/a/edit/"
+
+
 def test_the_settings_module_is_a_builder_for_the_plan():
     import ast
 
