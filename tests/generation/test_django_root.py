@@ -411,3 +411,15 @@ def test_the_view_of_another_services_entry_answers_djangos_404():
     django_http = pytest.importorskip("django.http")
     with pytest.raises(django_http.Http404, match=ELSEWHERE):
         elsewhere(object(), pk=1)
+
+
+def test_a_django_service_without_routes_gets_no_empty_parametrized_test():
+    """styleguide's route-less services: `test_routes_resolve` over an empty VIEWS was a skip ('got empty
+    parameter set'), counted as a test that did not pass; such a service still checks its URLconf loads."""
+    from decompose.generation.render import environment
+
+    text = environment().get_template("service/test_routes_django.py.j2").render(service="mail", routes=[], views=[],
+                                                                               exposed=["mail.send:send"])
+    compile(text, "test_routes.py", "exec")
+    assert "def test_routes_resolve" not in text and "def test_route_answers_like_the_view" not in text
+    assert "def test_the_services_urlconf_loads" in text
