@@ -18,13 +18,16 @@ of every app measured to docs/corpus.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -35,6 +38,7 @@ from benchmarks.pipeline import (STAGES, Monolith, Run, first_error, load_toml, 
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST = REPO / "benchmarks" / "corpus" / "manifest.toml"
 DOCS = REPO / "docs" / "corpus.md"
+TOOLS = ".decompose-tools"  # under the work folder: one tool install per run (tool_folder)
 BEGIN, END = "<!-- corpus:begin -->", "<!-- corpus:end -->"
 PYENV = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
 
@@ -50,13 +54,14 @@ def main(argv: list[str] | None = None) -> int:
     chosen = args.only or list(apps)
     work = (args.work or corpus / ".runs").resolve()
     print(f"== decompose: uv tool install {REPO}", file=sys.stderr, flush=True)
-    decompose, problem = tool_install(REPO, work / ".decompose-tool")
-    if problem:
-        print(f"warning: {problem}", file=sys.stderr)
-    for name in chosen:
-        result = measure(name, apps[name], corpus, work / name, args.reinstall, decompose)
-        save(corpus, name, result)
-        print(_table([result]), flush=True)
+    with tool_folder(work) as home:
+        decompose, problem = tool_install(REPO, home)
+        if problem:
+            print(f"warning: {problem}", file=sys.stderr)
+        for name in chosen:
+            result = measure(name, apps[name], corpus, work / name, args.reinstall, decompose)
+            save(corpus, name, result)
+            print(_table([result]), flush=True)
     results = [r for r in (load_result(corpus, name) for name in apps) if r]
     print(_table(results))
     print(_times(results))
@@ -64,6 +69,19 @@ def main(argv: list[str] | None = None) -> int:
         write_docs(results)
         print(f"wrote {DOCS.relative_to(REPO)}", file=sys.stderr)
     return 0
+
+
+@contextlib.contextmanager
+def tool_folder(work: Path) -> Iterator[Path]:
+    """This run's own folder for decompose's tool install, removed at the end: two runs at once in one work
+    folder (two apps measured side by side) each `uv tool install` into a folder of their own, where one
+    shared folder had the second install replace the tool under the first run's feet."""
+    (work / TOOLS).mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=work / TOOLS))
+    try:
+        yield home
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:

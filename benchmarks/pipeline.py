@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from decompose.gateway.upstreams import free_port
+from decompose.services_env import find_uv
 
 STAGES = ("setup", "analyze", "plan", "check", "generate", "import", "tests", "record", "verify-monolith",
           "verify-services", "gateway")
@@ -41,8 +42,11 @@ NEEDS = {"plan": ("analyze",), "check": ("plan",), "generate": ("plan",), "impor
          "tests": ("generate",), "record": ("plan",), "verify-monolith": ("record",),
          "verify-services": ("record", "generate"), "gateway": ("record", "generate")}
 # any one command; a stage that hangs is a failure, not a hung benchmark. A loaded machine can raise it
-# (DECOMPOSE_BENCH_TIMEOUT_S): healthchecks' recording (its suite twice) needs ~20 minutes at a load of 10 on 2 cores
+# (DECOMPOSE_BENCH_TIMEOUT_S): the services' generated tests of healthchecks took ~6 minutes at a load of 10 on 2 cores
 TIMEOUT_S = float(os.environ.get("DECOMPOSE_BENCH_TIMEOUT_S") or 900)
+# `contracts record` runs the suite twice, then replays every scenario twice on the monolith (calibration):
+# four suites' worth of work (lnbits: 122 tests whose app starts in ~1 s, 900 s ran out in calibration)
+RECORD_TIMEOUT_S = 4 * TIMEOUT_S
 GATEWAY_START_S = 180
 # variables of the caller's shell that would change what the monolith or decompose does
 SCRUBBED = ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "CONDA_PREFIX", "PIP_REQUIRE_VIRTUALENV")
@@ -110,8 +114,8 @@ class Shell:
             return subprocess.CompletedProcess(args, 124, out, err)
         return subprocess.CompletedProcess(args, process.returncode, out, err)
 
-    def decompose_cmd(self, *args: str) -> subprocess.CompletedProcess:
-        return self.run([*self.decompose, *args])
+    def decompose_cmd(self, *args: str, timeout: float = TIMEOUT_S) -> subprocess.CompletedProcess:
+        return self.run([*self.decompose, *args], timeout=timeout)
 
 
 def decompose_command() -> list[str]:
@@ -122,8 +126,8 @@ def decompose_command() -> list[str]:
 def tool_install(source: Path, home: Path) -> tuple[list[str], str]:
     """decompose installed from `source` as a user installs it, `uv tool install`, into a tool folder of
     its own under `home` (never the user's ~/.local); (the command to run it, a problem or "")."""
-    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
-    if not Path(uv).exists():
+    uv = find_uv()
+    if not uv:
         return decompose_command(), "uv not found (pip install uv): decompose ran from this script's environment"
     env = {**{k: v for k, v in os.environ.items() if k not in SCRUBBED},
            "UV_TOOL_DIR": str(home / "tools"), "UV_TOOL_BIN_DIR": str(home / "bin")}
@@ -144,6 +148,9 @@ def environment(monolith: Monolith) -> tuple[dict[str, str], str]:
     else:
         env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
         python = sys.executable
+    uv = find_uv()
+    if uv:  # a user who ran `uv tool install decompose` has uv on PATH: so does every command here
+        env["PATH"] = f"{env['PATH']}{os.pathsep}{Path(uv).parent}"
     env.update({"NO_COLOR": "1", "COLUMNS": "200", "PYTHONDONTWRITEBYTECODE": "1",
                 "DECOMPOSE_INTERNAL_SECRET": secrets.token_hex(16)})
     env.update(monolith.env)
@@ -366,7 +373,8 @@ def junit_counts(path: Path) -> tuple[int, int]:
 
 
 def record(shell: Shell, run: Run) -> Stage:
-    stage = _command_stage("record", shell.decompose_cmd("contracts", "record", "--", *run.monolith.test))
+    stage = _command_stage("record", shell.decompose_cmd("contracts", "record", "--", *run.monolith.test,
+                                                         timeout=RECORD_TIMEOUT_S))
     scenarios = recorded_scenarios(shell.cwd / "contracts")
     run.facts["recorded"] = len(scenarios)
     run.facts["uncovered"] = sorted({route for path in sorted((shell.cwd / "contracts").glob("*.json"))

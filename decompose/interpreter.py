@@ -37,7 +37,7 @@ RUNTIME_MODULES = {**{p.name: p for p in sorted((HERE / "generation" / "runtime"
                    "recorder.py": HERE / "contracts" / "recorder.py", "sightings.py": HERE / "contracts" / "sightings.py",
                    "startdata.py": HERE / "contracts" / "startdata.py", "ninja_client.py": HERE / "contracts" / "ninja_client.py",
                    "django_data.py": HERE / "contracts" / "django_data.py", "appcall.py": HERE / "contracts" / "appcall.py",
-                   "host.py": HERE / "gateway" / "host.py"}
+                   "host.py": HERE / "gateway" / "host.py", "lifeline.py": HERE / "gateway" / "lifeline.py"}
 PROBE = "import json, sys; print(json.dumps([list(sys.version_info[:3]), sys.prefix]))"
 OLDEST = (3, 9)
 NEXT = "pass --python PATH: the python of the monolith's environment (e.g. .venv/bin/python)"
@@ -265,12 +265,13 @@ LAUNCHER = "decompose_chalice_local.py"
 
 
 def launcher(scratch: Path) -> Path:
-    """A script running `chalice local` (decompose.gateway.chalice_local, standalone), alone in its folder:
-    run as a file, its folder is the only one it adds to the path."""
+    """A script running `chalice local` (decompose.gateway.chalice_local, standalone) in its own folder, with
+    the lifeline it imports beside it: run as a file, that folder is the only one it adds to the path."""
     folder = scratch.resolve() / "launch"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / LAUNCHER
     shutil.copyfile(HERE / "gateway" / "chalice_local.py", target)
+    shutil.copyfile(HERE / "gateway" / "lifeline.py", folder / "decompose_lifeline.py")
     return target
 
 

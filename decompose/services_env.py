@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -76,9 +77,21 @@ def with_boto3(lines: list[str], services: Path) -> list[str]:
     through it. Unpinned: the resolver picks the newest that supports the monolith's Python."""
     if _names(lines, "boto3"):
         return lines
-    if not any(services.glob("*/chalicelib/aws.py")) and not (services / "shared" / "resources.json").is_file():
+    if not uses_aws(services):
         return lines
     return _added(lines, "boto3")
+
+
+def with_moto(lines: list[str], services: Path) -> list[str]:
+    """moto when a service uses AWS: its generated tests make their buckets and queues in moto, in their own
+    process (decompose_runtime.localaws). Local only, like boto3; unpinned."""
+    if _names(lines, "moto") or not uses_aws(services):
+        return lines
+    return _added(lines, "moto")
+
+
+def uses_aws(services: Path) -> bool:
+    return any(services.glob("*/chalicelib/aws.py")) or (services / "shared" / "resources.json").is_file()
 
 
 def _names(lines: list[str], distribution: str) -> bool:
@@ -182,7 +195,7 @@ def serving_dependencies() -> frozenset[str]:
 
 def ensure(monolith: Interpreter, services: Path, root: Path) -> ServicesEnv:
     """The services' venv for the current requirements, built when it does not exist yet."""
-    lines = with_boto3(with_pytest(requirement_lines(services), monolith), services)
+    lines = with_moto(with_boto3(with_pytest(requirement_lines(services), monolith), services), services)
     home = root.resolve() / ".decompose"
     folder = home / "envs" / key(lines, monolith)
     wanted = "\n".join(lines) + "\n"
@@ -232,8 +245,26 @@ def _build(monolith: Interpreter, folder: Path, lines: list[str]) -> list[str]:
                     f"again); the command was: {' '.join(_install_command(folder, wants))}")
 
 
+def find_uv() -> str | None:
+    """uv, wherever the user has it: `$UV` (set by `uv run`), PATH, beside decompose's own interpreter (a
+    venv with `pip install uv`), or the `uv` package's own binary. A `uv tool install`ed decompose has no
+    uv in its environment, and the shell that runs it may not put uv's folder on PATH either."""
+    candidates = [os.environ.get("UV"), shutil.which("uv"), str(Path(sys.executable).parent / "uv")]
+    for found in candidates:
+        if found and os.access(found, os.X_OK) and Path(found).is_file():
+            return found
+    try:
+        from uv import find_uv_bin  # the PyPI `uv` package, when installed beside decompose
+    except ImportError:
+        return None
+    try:
+        return find_uv_bin()
+    except FileNotFoundError:
+        return None
+
+
 def _venv_command(monolith: Interpreter, folder: Path) -> list[str]:
-    uv = shutil.which("uv")
+    uv = find_uv()
     if uv:
         return [uv, "venv", "-q", "--seed", "--python", str(monolith.path), str(folder)]
     return [str(monolith.path), "-m", "venv", str(folder)]
@@ -241,7 +272,7 @@ def _venv_command(monolith: Interpreter, folder: Path) -> list[str]:
 
 def _install_command(folder: Path, wants: Path) -> list[str]:
     python = ServicesEnv(folder, False).python
-    uv = shutil.which("uv")
+    uv = find_uv()
     if uv:
         return [uv, "pip", "install", "-q", "--python", str(python), "-r", str(wants)]
     return [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r", str(wants)]

@@ -129,21 +129,40 @@ class BackgroundWork(HazardRule):
         "worker processes stop mid-work and may never resume"
     )
     resolution = "SQS with a consumer Lambda, or EventBridge for scheduled work"
-    VALID = ("import threading\nlock = threading.Lock()\n",)
+    VALID = (
+        "import threading\nlock = threading.Lock()\n",
+        "import asyncio\nasync def f(group, job):\n    group.create_task(job())\n",
+        "def f(scheduler, job):\n    scheduler.add_task(job)\n",
+    )
     INVALID = (
         "import threading\ndef start():\n    threading.Thread(target=run, daemon=True).start()\n",
         "from concurrent.futures import ThreadPoolExecutor\npool = ThreadPoolExecutor(4)\n",
+        # FastAPI/Starlette: the task runs after the answer is sent, in the same process
+        "from fastapi import BackgroundTasks\ndef upload(background_tasks: BackgroundTasks):\n"
+        "    background_tasks.add_task(make_thumbnail, 1)\n",
+        "def trigger(self, bg_tasks):\n    bg_tasks.add_task(post_webhook, self.hook)\n",
     )
     NAMES = frozenset({
         "threading.Thread", "threading.Timer", "concurrent.futures.ThreadPoolExecutor",
         "concurrent.futures.ProcessPoolExecutor", "multiprocessing.Process", "multiprocessing.Pool",
         "atexit.register", "apscheduler.schedulers.background.BackgroundScheduler",
     })
+    TASK_HOLDERS = ("background", "bg", "task")  # `background_tasks.add_task(...)`, `self.bg.add_task(...)`
 
     def check(self, events: FileEvents) -> Iterator[Hazard]:
         for event in events.calls:
             if event.name in self.NAMES:
                 yield self.hazard(event.scope, event.line, event.name)
+            elif is_background_task(event.name):
+                yield self.hazard(event.scope, event.line, "BackgroundTasks.add_task")
+
+
+def is_background_task(dotted: str) -> bool:
+    """`background_tasks.add_task`, `self.bg.add_task`: Starlette's BackgroundTasks, by the holder's name
+    (it is a parameter, so its type is not in the file's imports)."""
+    holder, _, method = dotted.rpartition(".")
+    last = holder.rpartition(".")[2].lower()
+    return method == "add_task" and any(word in last for word in BackgroundWork.TASK_HOLDERS)
 
 
 class FilesystemWrite(HazardRule):

@@ -571,10 +571,18 @@ class FactWalker(LineWalker):
             for element in value.elements:
                 self._url_entry(element.value, (), group)
         elif isinstance(value, cst.Call) and (dotted(value.func) or "").endswith("i18n_patterns"):
-            for arg in value.args:  # served under a language prefix chosen at run time: /en/...
-                if arg.keyword is None:
-                    self._url_entry(arg.value, (("path", "${language}/"),), group)
-        elif group == "urlpatterns" and (text := dotted(value)) is not None:
+            # served under the request's language code (/en/..., /es/...): a path variable, which
+            # LocaleMiddleware reads; `prefix_default_language=False` serves the default language bare too
+            prefixes = [(("path", "<language>/"),)]
+            if any(arg.keyword is not None and arg.keyword.value == "prefix_default_language"
+                   and isinstance(arg.value, cst.Name) and arg.value.value == "False" for arg in value.args):
+                prefixes.append(())
+            for prefix in prefixes:
+                for arg in value.args:
+                    if arg.keyword is None:
+                        self._url_entry(arg.value, prefix, group)
+        elif group == "urlpatterns" and (text := dotted(value)) is not None and text != group:
+            # (`urlpatterns = [...] + urlpatterns` extends the list, it does not include it)
             self.url_entries.append(f.UrlEntry("include", "", f"include-expr:{text}", self.line(value)))
 
     def _url_entry(self, node: cst.BaseExpression, prefix: tuple[tuple[str, str], ...], group: str) -> None:

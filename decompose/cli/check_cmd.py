@@ -36,7 +36,8 @@ def check(
     if fmt not in FORMATS:
         raise UserError(f"--format {fmt!r} is not a known format", f"use one of: {', '.join(FORMATS)}")
     from decompose.planning.api import load, sound_plan, static_folders  # heavy (networkx): loaded by the command, not the CLI
-    from decompose.planning.check import check_boundaries
+    from decompose.planning import pathpins
+    from decompose.planning.check import Violation, check_boundaries
     from decompose.remediation.audit import violations as remediation_violations
     from decompose.report.sarif import to_sarif
 
@@ -47,6 +48,8 @@ def check(
     found = sound_plan(ws, plan)
     violations = check_boundaries(ws.graph, found.plan)
     violations += remediation_violations(ws.analysis.hazards, static_folders(ws), found.plan.remediate)
+    violations += [Violation("paths", "error", problem.where, "", "route", f"{problem.what}; {problem.fix}", ())
+                   for problem in pathpins.problems([r for s in found.plan.services for r in s.routes], plan.name)]
     if fmt == "sarif":
         write_data(json.dumps(to_sarif(violations), indent=2, sort_keys=True) + "\n")
     elif fmt == "json":
@@ -71,5 +74,7 @@ def _print(violations: list[Violation], detail: bool) -> None:
     errors = sum(1 for v in violations if v.level == "error" and v.rule == "boundary")
     undecided = sum(1 for v in violations if v.level == "error" and v.rule == "remediation")
     hazards = f"{plural(undecided, 'hazard')} without a remediation, " if undecided else ""
+    unresolved = sum(1 for v in violations if v.rule == "paths")
+    hazards += f"{plural(unresolved, 'unresolved path part')} in service routes, " if unresolved else ""
     warnings = sum(1 for v in violations if v.level != "error")
     console.print(f"{plural(errors, 'boundary violation')}, {hazards}{plural(warnings, 'warning')}.")

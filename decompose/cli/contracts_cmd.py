@@ -77,6 +77,9 @@ def record(
                   f"contracts and their pytest modules to {out}/")
     for line in result.world:
         console.print(f"world: {line}", markup=False, soft_wrap=True)
+    if result.restored:
+        console.print(f"between suite runs: put back the SQLite databases the run before changed, as they were before "
+                      f"the first ({', '.join(result.restored)})", markup=False, soft_wrap=True)
     missing = {s: r for s, r in result.uncovered.items() if r}
     for service, routes in sorted(missing.items()):
         console.print(f"[yellow]uncovered[/] {service}: {', '.join(routes)}", soft_wrap=True)

@@ -16,6 +16,7 @@ from rich.table import Table
 from decompose.cli.output import err_console, write_data
 from decompose.errors import UserError
 from decompose.generation.api import crossing_pairs, sources_of
+from decompose.planning import pathpins
 from decompose.planning.api import Workspace, propose_plan, review, review_scores, score_line, sound_plan
 from decompose.planning.constraints import Constraints
 from decompose.planning.explain import explain, find_element
@@ -102,14 +103,16 @@ def converge(ws: Workspace, out: Path, wanted: Settings, truth: Path | None, sou
 def check(ws: Workspace, out: Path, truth: Path | None, json_out: bool, quiet: bool) -> None:
     found = review(ws, load_document(out), out)
     scores = review_scores(ws, found, truth)
+    # and what generate refuses beyond the plan's own fields: a service route no request can reach
+    problems = found.problems + pathpins.problems([r for s in found.plan.services for r in s.routes], out.name)
     if json_out:
-        write_data(_json({"plan": str(out), "problems": [vars(p) for p in found.problems], "scores": scores}))
+        write_data(_json({"plan": str(out), "problems": [vars(p) for p in problems], "scores": scores}))
     if not quiet:
         console = err_console()
-        for problem in found.problems:
+        for problem in problems:
             console.print(f"{out}: [bold]{problem.where}[/]: {problem.what}. {problem.fix}")
-        console.print(f"{len(found.problems)} problem(s). Scores: " + score_line(scores, {}).replace(" (0)", ""))
-    if found.problems:
+        console.print(f"{len(problems)} problem(s). Scores: " + score_line(scores, {}).replace(" (0)", ""))
+    if problems:
         raise typer.Exit(1)
 
 

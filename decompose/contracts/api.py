@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from decompose.contracts.build import build, latency, read_recording, write_contracts, write_suites
-from decompose.contracts import inferred, masking, progress
+from decompose.contracts import inferred, leftovers, masking, progress
 from decompose.contracts.fleet import monolith_fleet
 from decompose.contracts.settings import read as read_settings
 from decompose.contracts.verify import latency_document
@@ -48,6 +48,7 @@ class RecordResult:
     world_noise: int = 0  # fields that differ between the tests' world and the contract world
     unverifiable: dict[str, list[str]] = field(default_factory=dict)  # service -> routes only such scenarios reach
     world: list[str] = field(default_factory=list)  # what was inferred about the [contracts] world, one line each
+    restored: list[str] = field(default_factory=list)  # SQLite databases put back between suite runs (leftovers)
 
 
 def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[str], runs: int = 2,
@@ -63,7 +64,8 @@ def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[st
     services = {route: s.name for s in found.plan.services for route in s.routes}
     interpreter = find(python, root)
     runs = len(recordings) if recordings else runs
-    paths = recordings or _run_suites(scratch, runs, pytest_args, interpreter, on_progress)
+    restored: list[str] = []
+    paths = recordings or _run_suites(scratch, runs, pytest_args, interpreter, on_progress, root, restored)
     recordings = [read_recording(path) for path in paths]
     secrets: dict[str, dict[str, str]] = {}
     contracts = build(recordings, table, services, secrets=secrets)
@@ -84,7 +86,7 @@ def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[st
             contracts = build(recordings, table, services, world, secrets={})
             written = write_contracts(contracts, out)
     result = RecordResult(written + write_suites(contracts, out), calibrated=world is not None,
-                          interpreter=interpreter.describe(), world=notes)
+                          interpreter=interpreter.describe(), world=notes, restored=restored)
     _world_findings(contracts, result)
     timings = scratch / "latency.json"
     timings.write_text(json.dumps(latency_document(latency(recordings, table)), indent=1, sort_keys=True) + "\n",
@@ -193,10 +195,13 @@ def _generated_ignored() -> list[str]:
 
 
 def _run_suites(scratch: Path, runs: int, pytest_args: list[str], interpreter: Interpreter,
-                on_progress: progress.Progress | None = None) -> list[Path]:
+                on_progress: progress.Progress | None = None, root: Path = Path("."),
+                restored: list[str] | None = None) -> list[Path]:
     """The suite, `runs` times, one run after the other (two at once share the monolith's files and
     databases: seen on the corpus as duplicate users, uploads and migrations), in the monolith's
-    interpreter with the recorder (decompose_runtime.recorder, put on its path) as a pytest plugin."""
+    interpreter with the recorder (decompose_runtime.recorder, put on its path) as a pytest plugin.
+    Each run after the first starts from the SQLite databases under `root` as they were before the first
+    (decompose.contracts.leftovers); the ones put back or removed are added to `restored`."""
     require(interpreter, "pytest", "the recorder runs the monolith's own pytest suite")
     scratch.mkdir(parents=True, exist_ok=True)
     env = environment(interpreter, [runtime_path(scratch)])
@@ -204,7 +209,12 @@ def _run_suites(scratch: Path, runs: int, pytest_args: list[str], interpreter: I
     # the recorder hears the requests of the process it runs in: a suite whose pytest configuration (or
     # command line) says `-n auto` (pytest-xdist) would send them from workers it never sees; last -n wins
     single = ["-n", "0"] if has_module(interpreter, "xdist") else []
+    before = leftovers.snapshot(root, scratch / "before-recording") if runs > 1 else None
     for number, path in enumerate(paths, 1):
+        if number > 1 and before is not None:
+            for changed in map(str, before.restore()):
+                if restored is not None and changed not in restored:
+                    restored.append(changed)
         follow = scratch.resolve() / "progress.txt"
         command = [str(interpreter.path), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "decompose_runtime.recorder",
                    f"--decompose-record={path}", f"--decompose-record-progress={follow}", *_generated_ignored(),

@@ -19,6 +19,7 @@ Standard library only: this module runs in the monolith's interpreter (Python 3.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from typing import Any, Callable
@@ -30,6 +31,9 @@ SCRATCH = "DECOMPOSE_CONTRACT_SCRATCH"  # the scenario's folder (set by each res
 SHARED = "DECOMPOSE_CONTRACT_SHARED"  # "1": this process is one service of a fleet sharing one database
 IN_MEMORY = re.compile(r"^(sqlite(\+\w+)?)://(/:memory:)?$")
 ROOT = "DECOMPOSE_CONTRACT_ROOT"  # the monolith's folder: where a configuration class of its tests is found
+# JSON list: the other app calls a reset may choose for its scenario (a test that built the app with another
+# configuration class), set by whoever starts the process from the contracts it replays; never by a reset
+APPS = "DECOMPOSE_CONTRACT_APPS"
 
 
 class AppCallError(RuntimeError):
@@ -78,6 +82,42 @@ def build(factory: Callable[..., Any], element: str, environ: Any = None, bare: 
     if bare is not None and not args and not kwargs:
         return bare()
     return factory(*args, **kwargs)
+
+
+class Chooser:
+    """Before a reset's rebuild, the app call the next build makes (a generated service, made when it starts):
+    a scenario's own app (`wanted`, its test's other configuration) when the process was started allowing it
+    (APPS), else, for a scenario of the world's app (`wanted` None), the call the process was started with.
+
+        choose = Chooser()                                  # remembers DECOMPOSE_CONTRACT_APP as launched
+        choose("app:create_app(tests.base.AuthConfig)")    # None (set), or why not: the reset is refused whole
+    """
+
+    def __init__(self, environ: Any = None) -> None:
+        self.environ = os.environ if environ is None else environ
+        self.launched = self.environ.get(VARIABLE)
+
+    def __call__(self, wanted: Any) -> str | None:
+        if wanted is None or wanted == self.launched:
+            if self.launched is None:
+                self.environ.pop(VARIABLE, None)
+            else:
+                self.environ[VARIABLE] = self.launched
+            return None
+        if not isinstance(wanted, str) or wanted not in allowed_apps(self.environ):
+            return (f"app {str(wanted)[:120]!r} is not one this process was started to replay ({APPS}): "
+                    "nothing was reset")
+        self.environ[VARIABLE] = wanted
+        return None
+
+
+def allowed_apps(environ: Any) -> list[str]:
+    """The app calls the process was started to replay (APPS); a value that is not a JSON list of strings allows none."""
+    try:
+        value = json.loads(environ.get(APPS) or "[]")
+    except ValueError:
+        return []
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 _SHARING: list[bool] = []

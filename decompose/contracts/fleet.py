@@ -26,6 +26,7 @@ from decompose.gateway import aws_local
 from decompose.gateway.table import MONOLITH
 from decompose.gateway.upstreams import Fleet, ServiceRunner, Upstream, chalice_local, free_port
 from decompose.generation.runtime.client import CALL_LOG, env_name
+from decompose.contracts.appcall import APPS
 from decompose.contracts.appcall import ROOT as APP_ROOT
 from decompose.contracts.appcall import VARIABLE as APP
 from decompose.generation.runtime.reset import ALLOW, ENABLE, SHARED
@@ -64,18 +65,35 @@ def _report(folder: Path) -> list[dict]:
     return read_json(report, GENERATION, missing="run 'decompose generate' first, or pass --services")["services"]
 
 
-def replay_world(settings: Settings, root: Path | None = None) -> dict[str, str]:
+def replay_world(settings: Settings, root: Path | None = None, apps: list[str] | None = None) -> dict[str, str]:
     """What a service is started with to replay contracts in the plan's world as it is now, not as it was
     when the service was generated: its app factory's arguments ([contracts] app, decompose_runtime.appcall)
     and what a reset may name (the [contracts] hooks and env keys, decompose_runtime.reset.launched).
-    `root`: the monolith's folder, where a configuration class of its tests is loaded from by file."""
+    `root`: the monolith's folder, where a configuration class of its tests is loaded from by file;
+    `apps`: the scenarios' own app calls (scenario_apps), the only ones a reset may choose instead."""
     world = {**reset_allowance(settings),
              SHARED: "1"}  # one database for the fleet, a file in each scenario's folder (appcall.shared)
     if settings.app:
         world[APP] = settings.app
         if root is not None:
             world[APP_ROOT] = str(root.resolve())
+    if apps:
+        world[APPS] = json.dumps(sorted(set(apps)))
     return world
+
+
+def scenario_apps(contracts: Path) -> list[str]:
+    """Every app call a scenario of the contracts in `contracts` is replayed on instead of the world's (its
+    test built the app with another configuration: build.Scenario.app), sorted. A file that does not read
+    is left to verify, which says what is wrong with it."""
+    found: set[str] = set()
+    for path in sorted(contracts.glob("*.json")) if contracts.is_dir() else []:
+        try:
+            scenarios = json.loads(path.read_text(encoding="utf-8")).get("scenarios", [])
+            found.update(s["app"] for s in scenarios if isinstance(s, dict) and isinstance(s.get("app"), str))
+        except (OSError, ValueError, AttributeError, TypeError):
+            continue
+    return sorted(found)
 
 
 def reset_allowance(settings: Settings) -> dict[str, str]:
@@ -86,9 +104,10 @@ def reset_allowance(settings: Settings) -> dict[str, str]:
 
 @contextlib.contextmanager
 def services_fleet(folder: Path, env: dict[str, str], logs: Path, runner: ServiceRunner | None = None,
-                   settings: Settings | None = None, root: Path | None = None) -> Iterator[tuple[Fleet, dict[str, str], str]]:
+                   settings: Settings | None = None, root: Path | None = None,
+                   apps: list[str] | None = None) -> Iterator[tuple[Fleet, dict[str, str], str]]:
     """Start every generated service (in the monolith's interpreter when `runner` says so, see
-    decompose.interpreter.service_runner) in the plan's world (`settings`: replay_world), each appending
+    decompose.interpreter.service_runner) in the plan's world (`settings`, `apps`: replay_world), each appending
     the internal calls it runs to `calls.log_path(logs)`; yields (fleet, urls, secret) and stops them all on exit."""
     names = generated_services(folder)
     ports = {name: free_port() for name in names}
@@ -99,7 +118,7 @@ def services_fleet(folder: Path, env: dict[str, str], logs: Path, runner: Servic
     count.parent.mkdir(parents=True, exist_ok=True)
     count.unlink(missing_ok=True)  # this run's calls only
     shared = {**base, **env, ENABLE: "1", "DECOMPOSE_INTERNAL_SECRET": secret, CALL_LOG: str(count),
-              **replay_world(settings or Settings(), root), **{env_name(name): url for name, url in urls.items()}}
+              **replay_world(settings or Settings(), root, apps), **{env_name(name): url for name, url in urls.items()}}
     with aws_local.running(folder, names, logs) as aws:  # moto_server for services remediated by [remediate]
         upstreams = [chalice_local(name, folder / name, ports[name], {**shared, **aws.get(name, {})}, runner)
                      for name in names]

@@ -192,7 +192,7 @@ def _target(spec: str, settings: Settings, root: Path, no_reset: bool, seed: boo
             raise UserError(f"{path}: no \"secret\" and DECOMPOSE_INTERNAL_SECRET is not set: the services refuse every "
                             "internal call and reset without it", "add the secret the services were started with")
         others = Http(urls, [] if no_reset else resets, settings.reset, secret, name=fleet.get("name", spec),
-                      loads_data=bool(fleet.get("loads_data")), builds_app=False)
+                      loads_data=bool(fleet.get("loads_data")))
         others.eventual = tuple(fleet.get("eventual", ()))  # fields a consumer Lambda fills in (docs/remediation.md)
         if fleet.get("calls_log"):  # the services append every internal call they run (decompose.contracts.calls)
             others.calls = CallLog(Path(fleet["calls_log"])).since

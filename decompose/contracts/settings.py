@@ -4,7 +4,7 @@
     app = "shop.app:create_app"       # the monolith's WSGI/ASGI app, or a factory of one (target "monolith")
     reset = ["shop.cache:clear"]      # called before every scenario, in every process that has the module
     latency_factor = 3.0              # a route's p95 budget: the monolith's recorded p95 x factor + allowance
-    latency_allowance_ms = 50.0       #   (the allowance covers a network hop the in-process recording had not)
+    latency_allowance_ms = 50.0       #   per network hop: the request's, and one per internal call it made
     error_budget = 0.0                # share of a route's exchanges allowed to fail in transport or with a new 5xx
     ignore = ["$.server_time", "GET /api/cart $.items[*].added_at"]   # fields never compared (all routes, or one)
 
@@ -28,6 +28,11 @@ KEYS = ("app", "reset", "env", "latency_factor", "latency_allowance_ms", "error_
 FIX = "see docs/contracts.md#the-contracts-table"
 
 
+def hops(internal_calls: float | None) -> float:
+    """The network hops a request pays for: the caller's to the service, plus one per internal call."""
+    return 1 + (internal_calls or 0)
+
+
 @dataclass(frozen=True)
 class Settings:
     app: str | None = None
@@ -38,9 +43,10 @@ class Settings:
     error_budget: float = 0.0
     ignore: tuple[str, ...] = ()
 
-    def budget_ms(self, p95_ms: float) -> float:
-        """A route's latency budget from the monolith's recorded p95: p95 x factor + allowance."""
-        return round(p95_ms * self.latency_factor + self.latency_allowance_ms, 1)
+    def budget_ms(self, p95_ms: float, internal_calls: float | None = None) -> float:
+        """A route's latency budget from the monolith's p95: p95 x factor + one allowance per network hop,
+        the request's own and one per internal call it made (the route's median, when it was counted)."""
+        return round(p95_ms * self.latency_factor + self.latency_allowance_ms * hops(internal_calls), 1)
 
     def ignored(self, route: str) -> set[str]:
         """The ignore patterns that apply to one route ("METHOD /template")."""

@@ -32,7 +32,7 @@ from typing import Any
 
 from decompose.contracts import calls, masking, progress
 from decompose.contracts.build import read_contract, suite_path, write_suites
-from decompose.contracts.fleet import eventual_fields, monolith_fleet, services_fleet
+from decompose.contracts.fleet import eventual_fields, monolith_fleet, scenario_apps, services_fleet
 from decompose.contracts.settings import Settings, read
 from decompose.contracts.verify import read_baseline
 from decompose.contracts.world import World
@@ -94,7 +94,9 @@ def verify(target: str, options: Options) -> Verified:
         env = World(settings, (options.scratch / "fleet").resolve()).fresh()
         interpreter = find(options.python, options.root)
         runner = service_runner(interpreter, options.services, options.root, options.scratch)
-        with services_fleet(options.services, env, options.scratch / "logs", runner, settings, options.root) as (_, urls, secret):
+        apps = scenario_apps(options.contracts)
+        with services_fleet(options.services, env, options.scratch / "logs", runner, settings, options.root,
+                            apps) as (_, urls, secret):
             fleet = options.scratch / "fleet.json"
             described = {"name": f"the generated services ({len(urls)}, chalice local)", "urls": urls,
                          "resets": sorted(urls.values()), "secret": secret, "loads_data": True,

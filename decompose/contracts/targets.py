@@ -1,6 +1,7 @@
 """What a contract is replayed against. A target gives a fresh system per scenario, then answers requests.
 
     target.fresh(env)          # before every scenario: env from the [contracts] table, a new {scratch}
+    target.fresh(env, app="shop.app:create_app(tests.conftest.AuthConfig)")   # a scenario whose test built its own app
     answer = target.send(request)
 
 - `InProcess`: the monolith's own app in this process (WSGI through httpx's WSGITransport, ASGI through
@@ -24,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from decompose.contracts import startdata
+from decompose.contracts import appcall, startdata
 from decompose.contracts.binding import Request
 from decompose.contracts.compare import Answer
 from decompose.contracts.build import UNROUTED
@@ -62,8 +63,6 @@ class InProcess:
         self.client: httpx.Client | None = None
         self.app: Any = None
         self.name = "monolith (in-process)"
-
-    builds_app = True  # a scenario's own app (build.Scenario.app) is built here instead of the world's
 
     def fresh(self, env: dict[str, str], app: str | None = None) -> None:
         self.close()
@@ -107,13 +106,10 @@ class Http:
     """urls: one base URL for everything, or the owning service's URL per exchange ("*": the rest)."""
 
     def __init__(self, urls: str | dict[str, str], resets: list[str], hooks: tuple[str, ...],
-                 secret: str | None = None, timeout: float = 30.0, name: str = "", loads_data: bool = False,
-                 builds_app: bool | None = None) -> None:
+                 secret: str | None = None, timeout: float = 30.0, name: str = "", loads_data: bool = False) -> None:
         """loads_data: every reset process takes a scenario's starting rows (the monolith's host; generated
-        services sharing a database skip the rows already there); builds_app: the reset process builds
-        the monolith's app (its host: by default when it loads data)."""
+        services sharing a database skip the rows already there)."""
         self.loads_data = loads_data
-        self.builds_app = loads_data if builds_app is None else builds_app
         self.urls = urls if isinstance(urls, dict) else {"*": urls}
         self.resets, self.hooks, self.secret = resets, list(hooks), secret
         self.client = bare(httpx.Client(timeout=timeout))
@@ -122,14 +118,15 @@ class Http:
 
     def fresh(self, env: dict[str, str], ran: frozenset[str] = frozenset(), app: str | None = None) -> None:
         """Reset the first process (it builds the app: a fresh database gets its tables), then the others at once.
-        `ran`: hooks that already ran elsewhere (an in-process service); `app`: the monolith host's app for
-        this scenario (decompose_runtime.host: a call of its own factory)."""
+        `ran`: hooks that already ran elsewhere (an in-process service); `app`: the scenario's own app (its test
+        built the app with another configuration), which every process builds for it (the monolith's host: a
+        call of its own factory; a generated service: one of the calls it was started allowing, appcall.Chooser)."""
         if not self.resets:
             return
-        first = (self.resets[0], env, {"app": app}) if app and self.builds_app else (self.resets[0], env)
-        skipped = [self._reset(*first)]
+        chosen = {"app": app} if app else None
+        skipped = [self._reset(self.resets[0], env, chosen)]
         with ThreadPoolExecutor(max_workers=8) as pool:
-            skipped += list(pool.map(lambda base: self._reset(base, env), self.resets[1:]))
+            skipped += list(pool.map(lambda base: self._reset(base, env, chosen), self.resets[1:]))
         ran_nowhere = (set(self.hooks) - ran).intersection(*skipped)
         if ran_nowhere:
             raise TargetError(f"reset hook {min(ran_nowhere)} ran in no process: no service has that function "
@@ -194,17 +191,24 @@ class InProcessService:
         module = _import_service(folder)
         self.service, self.hooks, self.others = folder.name, list(hooks), others
         self.rebuild = module._rebuild
+        self.launched = os.environ.get(appcall.VARIABLE)  # the world's app call (replay_world)
         self.client = Client(module.app, project_dir=str(folder))
         self.name = f"service {self.service} in-process (chalice.test.Client), the others by URL"
 
-    def fresh(self, env: dict[str, str]) -> None:
+    def fresh(self, env: dict[str, str], app: str | None = None) -> None:
+        """`app`: the scenario's own app call (its test's configuration), else the world's."""
+        chosen = app or self.launched
+        if chosen:
+            os.environ[appcall.VARIABLE] = chosen
+        else:
+            os.environ.pop(appcall.VARIABLE, None)
         try:
             skipped = reset.apply(env, self.hooks, strict=False)
             self.rebuild()  # builds the app: a fresh database gets its tables here, before the others start
         except Exception as error:  # (hooks and the app are user code)
             raise TargetError(f"resetting service {self.service} in-process failed: {type(error).__name__}: {error}") from error
         reset.settle()
-        self.others.fresh(env, ran=frozenset(set(self.hooks) - set(skipped)))
+        self.others.fresh(env, ran=frozenset(set(self.hooks) - set(skipped)), app=app)
 
     def send(self, request: Request, owner: str = "") -> Answer:
         if owner != self.service:

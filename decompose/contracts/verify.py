@@ -33,7 +33,7 @@ from decompose.contracts.binding import Request
 from decompose.contracts.build import percentile
 from decompose.contracts.compare import Answer
 from decompose.contracts.replay import Run, TargetError, replay
-from decompose.contracts.settings import Settings
+from decompose.contracts.settings import Settings, hops
 from decompose.contracts.world import World
 from decompose.generation.runtime import reset
 
@@ -41,7 +41,7 @@ from decompose.generation.runtime import reset
 class Target(Protocol):
     name: str
 
-    def fresh(self, env: dict[str, str]) -> None: ...
+    def fresh(self, env: dict[str, str], app: str | None = None) -> None: ...
 
     def send(self, request: Request, owner: str) -> Answer: ...
 
@@ -175,8 +175,8 @@ class Verifier:
                 verdict.baseline_ms, verdict.latency = round(percentile(measured, 95), 1), "this run"
         elif (known := (self.baseline or {}).get(verdict.route)):
             verdict.baseline_ms, verdict.latency = known["p95_ms"], "recorded"
-        if verdict.baseline_ms is not None:
-            verdict.budget_ms = self.settings.budget_ms(verdict.baseline_ms)
+        if verdict.baseline_ms is not None:  # one allowance per hop: internal calls (their median) add theirs
+            verdict.budget_ms = self.settings.budget_ms(verdict.baseline_ms, verdict.calls_median)
 
     def _problems(self, verdict: RouteVerdict) -> list[str]:
         problems = []
@@ -190,7 +190,8 @@ class Verifier:
             when = "in this run" if verdict.latency == "this run" else "recorded"
             problems.append(f"latency p95 {verdict.p95_ms:.1f} ms is over the budget of {verdict.budget_ms:.1f} ms "
                             f"(the monolith's p95 {when} {verdict.baseline_ms:.1f} ms x {self.settings.latency_factor:g} "
-                            f"+ {self.settings.latency_allowance_ms:g} ms)")
+                            f"+ {self.settings.latency_allowance_ms:g} ms x {hops(verdict.calls_median):g} "
+                            f"hop{'s' if hops(verdict.calls_median) != 1 else ''})")
         return problems
 
     def results(self) -> dict[str, Any]:
@@ -216,9 +217,9 @@ def start(target: Any, env: dict[str, str], scenario: dict[str, Any]) -> None:
     """A fresh system for the scenario: the target's fresh start, then the rows its test began with
     (decompose.contracts.startdata) where the target can load them. A target that cannot (the generated
     services, for now) replays without them, as before starting data was recorded. A scenario whose test
-    built another app than the world's (another configuration class) is replayed on it where the target
-    builds the monolith's app."""
-    if scenario.get("app") and getattr(target, "builds_app", False):
+    built another app than the world's (another configuration class) is replayed on that app, on every target
+    that builds one (a URL without reset endpoints builds nothing)."""
+    if scenario.get("app"):
         target.fresh(env, app=scenario["app"])
     else:
         target.fresh(env)

@@ -10,6 +10,7 @@ FASTAPI_PARAM = re.compile(r"\{(?:(?:int|str|slug|uuid|path):)?([a-zA-Z_]\w*)(?:
 REGEX_NAMED = re.compile(r"\(\?P<([a-zA-Z_]\w*)>(?:[^()]|\([^()]*\))*\)")
 REGEX_GROUP = re.compile(r"\((?!\?)(?:[^()]|\([^()]*\))*\)")
 REGEX_OPTIONAL = re.compile(r"(\\?[^\\{}])([?*+])")  # one (escaped) character and its quantifier
+REGEX_UNNAMED = re.compile(r"\(\?:((?:[^()]|\([^()]*\))*)\)([?*+]?)")  # `(?:...)` and its quantifier
 
 
 def join_flask(prefix: str, rule: str) -> str:
@@ -34,9 +35,21 @@ def normalise(path: str) -> str:
     return path if path.startswith("/") else "/" + path
 
 
+def _first_branch(group: str) -> str:
+    """`y|z` -> "y" (reverse() refuses a disjunction; a request takes one branch, the first is as good)."""
+    depth = 0
+    for at, char in enumerate(group):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:
+            return group[:at]
+    return group
+
+
 def normalise_regex(pattern: str) -> str:
     """Django `re_path(r"^orders/(?P<pk>\\d+)/$")` -> "/orders/{pk}/"."""
     pattern = pattern.removeprefix("^").removesuffix("$").removesuffix("\\Z")
+    # a non-capturing group: reverse() writes an optional one (`?`, `*`) zero times, else its content once
+    pattern = REGEX_UNNAMED.sub(lambda m: "" if m.group(2) in ("?", "*") else _first_branch(m.group(1)), pattern)
     pattern = REGEX_NAMED.sub(lambda m: "{" + m.group(1) + "}", pattern)
     counter = iter(range(1, 100))
     pattern = REGEX_GROUP.sub(lambda m: "{arg%d}" % next(counter), pattern)

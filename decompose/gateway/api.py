@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from decompose.contracts.fleet import HIDDEN, generated_services, monolith_host, replay_world, service_environment
+from decompose.contracts.fleet import HIDDEN, generated_services, monolith_host, replay_world, scenario_apps, service_environment
 from decompose.contracts.replay import matcher
 from decompose.contracts.settings import Settings
 from decompose.contracts.settings import read as read_contract_settings
@@ -129,8 +129,9 @@ def serve(table: Table, urls: dict[str, str], port: int, shadow_log: Path, noise
 
     from decompose.gateway.proxy import Gateway
 
-    from decompose.gateway import server
+    from decompose.gateway import lifeline, server
 
+    lifeline.hold()  # started by `gateway up`: it stops when that process dies, even by SIGKILL
     gateway = Gateway(table, urls, shadow_log=shadow_log, noise=noise, record=record)
     # bounded: header read (GuardedH11Protocol), idle keep-alive, header size, open connections and requests
     uvicorn.run(gateway, host="127.0.0.1", port=port, log_level="warning" if quiet else "info",
@@ -182,7 +183,8 @@ def up(table_path: Path, services: Path, plan: Path, root: Path, port: int, scra
     base = {k: v for k, v in os.environ.items() if not k.startswith(HIDDEN)}
     # in the contract world, every process replays in the plan's world as verify's fleet does (replay_world:
     # the app's configuration, what a reset may name, one database per scenario in its folder)
-    world = {**World(settings, (scratch / "world").resolve()).fresh(), **replay_world(settings, root), ENABLE: "1"} \
+    world = {**World(settings, (scratch / "world").resolve()).fresh(),
+             **replay_world(settings, root, scenario_apps(contracts)), ENABLE: "1"} \
         if contract_reset else {}
     keys = database_env or database_keys(services)
     database = shared_database(keys, database_url, {**base, **world}, services, left_to_world=contract_reset)

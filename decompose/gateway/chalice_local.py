@@ -3,7 +3,8 @@
     python -m decompose.gateway.chalice_local local --no-autoreload --host 127.0.0.1 --port 8001
 
 Standalone (standard library and chalice only, Python 3.9+): decompose.interpreter.launcher copies it
-alone into a folder and runs it as a file with the python of the services' own venv
+into a folder, with decompose.gateway.lifeline beside it as decompose_lifeline.py (it dies with the fleet
+that started it), and runs it as a file with the python of the services' own venv
 (decompose.services_env), which has chalice.
 
 chalice's development server writes a response's headers and its body in two writes. With Nagle's
@@ -35,7 +36,18 @@ def one_framing(headers: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
+def hold() -> None:
+    """Stop when the fleet that started this process dies, even by SIGKILL (decompose.gateway.lifeline: a
+    module of decompose, or the copy the launcher put beside this file)."""
+    try:
+        from decompose.gateway import lifeline
+    except ImportError:
+        import decompose_lifeline as lifeline  # beside the launcher (decompose.interpreter.launcher)
+    lifeline.hold()
+
+
 def main(argv: list[str]) -> int:
+    hold()
     from chalice import local
     from chalice.cli import main as chalice
 

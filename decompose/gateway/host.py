@@ -39,9 +39,10 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 try:
-    from . import appcall, asgi, reset, sightings, startdata  # as decompose_runtime.host, on the monolith's path
+    from . import appcall, asgi, lifeline, reset, sightings, startdata  # as decompose_runtime.host, on the monolith's path
 except ImportError:
     from decompose.contracts import appcall, sightings, startdata  # as decompose.gateway.host
+    from decompose.gateway import lifeline
     from decompose.generation.runtime import asgi, reset
 
 HOST = "127.0.0.1"
@@ -296,6 +297,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--allow-hook", action="append", default=[], help="a [contracts] reset hook a reset may call")
     parser.add_argument("--allow-env", action="append", default=[], help="a [contracts.env] key a reset may set")
     options = parser.parse_args(argv)
+    lifeline.hold()  # started by a fleet: it stops when that process dies, even by SIGKILL
     try:
         hosted = Hosted(options.app, options.root.resolve(), allowed(argv))
     except AppError as error:

@@ -6,7 +6,8 @@ Every process is started in its own session (so its own process group) and stopp
 exit: its group and every descendant seen in /proc get SIGTERM, then SIGKILL after a grace period,
 also when startup fails half-way. While the fleet runs, SIGTERM, SIGHUP and SIGINT sent to this
 process raise `Stopped` (a KeyboardInterrupt) in the main thread, so the `with` block unwinds and
-stops the tree instead of the process dying with its children left running. Output goes to one log
+stops the tree instead of the process dying with its children left running; a SIGKILL, which no
+handler sees, still ends them: each child dies with this process (lifeline.py). Output goes to one log
 file per process, quoted (with the exception line it ends on) when a process dies.
 """
 
@@ -26,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from decompose.errors import UserError
+from decompose.gateway import lifeline
+from decompose.gateway.lifeline import PARENT
 
 HOST = "127.0.0.1"
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
@@ -132,8 +135,9 @@ class Fleet:
             # held: a stop signal acts once the child is recorded, so the stop that follows finds it
             with self.signals.held(), open(self.logs / f"{upstream.name}.log", "wb") as log:
                 self.processes[upstream.name] = subprocess.Popen(
-                    upstream.command, cwd=upstream.cwd, env={**os.environ, **upstream.env}, stdout=log,
-                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+                    upstream.command, cwd=upstream.cwd, env={**os.environ, **upstream.env, PARENT: str(os.getpid())},
+                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+                    preexec_fn=lifeline.die_with_parent if lifeline.linux() else None)
 
     def wait(self) -> None:
         """Until every port accepts a connection; a clear error naming the log if a process dies first."""

@@ -96,7 +96,7 @@ def crossing_pairs(ws: Workspace, plan_path: Path, sources: Sources) -> list[lis
     without rendering anything: what `decompose plan --converge` feeds back into the plan."""
     found = sound_plan(ws, plan_path, sources.root)
     layout = _layout(ws.analysis, found.homes, sources)
-    return together(crossings(ws.analysis, found.homes, layout.services))
+    return together(crossings(ws.analysis, found.homes, layout.services, layout.layer.modules))
 
 
 def _layout(analysis: Analysis, homes: dict[str, str], sources: Sources) -> Layout:

@@ -19,6 +19,7 @@ Each crossing suggests `together = [[caller, target]]`. `decompose plan` honours
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from decompose.analysis.link import reach
@@ -42,7 +43,12 @@ class Crossing:
                 "one transaction in the monolith, two commits across services")
 
 
-def crossings(analysis: Analysis, homes: dict[str, str], services: list[ServiceLayout]) -> list[Crossing]:
+def crossings(analysis: Analysis, homes: dict[str, str], services: list[ServiceLayout],
+              layer: Iterable[str] = ()) -> list[Crossing]:
+    """`layer`: the modules generation put in the shared layer, the plan's kernel and the modules it
+    promoted (every module defining ORM models): a call into them stays in the caller's process, whatever
+    service the plan names for their symbols (`User.query` in the api service is no crossing)."""
+    homes = in_layer(homes, set(layer))
     stubs = {(s.name, p.target) for s in services for p in s.proxies() if p.kind == "stub"}
     remote_writers = writers(analysis)
     in_transaction = _in_writing_transaction(analysis, homes)
@@ -58,6 +64,11 @@ def crossings(analysis: Analysis, homes: dict[str, str], services: list[ServiceL
                 edge.src in in_transaction or touched.get(edge.src, set()) & touched.get(edge.dst, set())):
             found.add(Crossing(edge.src, edge.dst, "transaction", service, owner))
     return sorted(found)
+
+
+def in_layer(homes: dict[str, str], layer: set[str]) -> dict[str, str]:
+    """The homes as generation builds them: the symbols and bodies of the layer's modules are the layer's."""
+    return {e: LAYER if e.split(":")[0] in layer and not e.startswith("table:") else h for e, h in homes.items()}
 
 
 def _in_writing_transaction(analysis: Analysis, homes: dict[str, str]) -> set[str]:

@@ -43,6 +43,30 @@ def data_test(root: Path, tops: set[str]) -> IsData:
     return is_data
 
 
+def working_folders(root: Path, tops: set[str]) -> list[str]:
+    """The empty folders inside the monolith's top-level packages under `root` (its working folder), as
+    "pkg/extensions": places the app scans or writes at run time through a path it builds (lnbits'
+    `Path(settings.lnbits_extensions_path, "extensions").iterdir()`), which no literal names and no copy of
+    data brings along (an empty folder has no file to copy). A service makes them in its own working folder
+    before it builds the app (decompose_runtime.datapaths.make_working_folders)."""
+    return list(_working_folders(root, frozenset(tops)))
+
+
+@lru_cache(maxsize=8)
+def _working_folders(root: Path, tops: frozenset[str]) -> tuple[str, ...]:
+    found = []
+    for top in sorted(tops):
+        package = root / top
+        if not (package / "__init__.py").is_file():
+            continue
+        for folder in sorted(p for p in package.rglob("*") if p.is_dir()):
+            rel = folder.relative_to(root)
+            if any(part.startswith(".") or part == "__pycache__" for part in rel.parts) or any(folder.iterdir()):
+                continue
+            found.append(rel.as_posix())
+    return tuple(found)
+
+
 def rewrite(text: str, tops: set[str], is_data: IsData) -> str:
     """The module's code with its working-folder data paths found wherever the code runs."""
     if not any(f'"{t}' in text or f"'{t}" in text for t in tops):

@@ -88,6 +88,12 @@ def _nodes(tree: cst.CSTNode, kinds: tuple[type[cst.CSTNode], ...]) -> list[cst.
 
 def root_urlconf(sources: Sources, settings: str) -> str | None:
     """ROOT_URLCONF of the settings module, or of the modules it star-imports (`from .base import *`)."""
+    value = setting(sources, settings, "ROOT_URLCONF")
+    return value if value is not None and sources.is_module(value) else None
+
+
+def setting(sources: Sources, settings: str, name: str) -> str | None:
+    """A string setting of the settings module, or of the modules it star-imports, first found first."""
     seen: set[str] = set()
     pending = [settings]
     while pending:
@@ -95,9 +101,9 @@ def root_urlconf(sources: Sources, settings: str) -> str | None:
         if module in seen or not sources.is_module(module):
             continue
         seen.add(module)
-        value = _top_level_string(sources, module, "ROOT_URLCONF")
+        value = _top_level_string(sources, module, name)
         if value is not None:
-            return value if sources.is_module(value) else None
+            return value
         pending += _star_imports(sources, module)
     return None
 
@@ -279,17 +285,29 @@ def database_drivers(owners: Mapping[str, list[str]]) -> set[str]:
     return {top for top in DATABASE_DRIVERS if top in owners}
 
 
+I18N_VARIABLE = "language"  # the path variable analysis writes for i18n_patterns' prefix
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>|\{(\w+)\}")
 _EXAMPLES = {"uuid": "00000000-0000-4000-8000-000000000001"}  # Django's uuid converter wants this shape
 
 
-def example_path(path: str) -> str:
-    """A concrete path for a route's Django path (`<int:pk>`, `<uuid:id>`, or `{pk}` templates); a
-    `re_path` regex (`/^files/(?P<id>\\d+)/(?P<name>.+)$`, the pieces of its includes joined) gives the
-    shortest string it matches, each repeat taken once (`/files/1/a`)."""
+def example_path(path: str, language: str = "en") -> str:
+    """A concrete path for a route's Django path (`<int:pk>`, `<uuid:id>`, or `{pk}` templates). The
+    language prefix of `i18n_patterns` (`<language>`, as the analysis writes it) takes the project's
+    LANGUAGE_CODE: LocaleMiddleware answers no other prefix than a language it knows. A `re_path` regex
+    (`/^files/(?P<id>\\d+)/(?P<name>.+)$`, the pieces of its includes joined) gives the shortest string
+    it matches, each repeat taken once (`/files/1/a`)."""
+    def value(m: re.Match[str]) -> str:
+        if not m.group(1) and (m.group(2) or m.group(3)) == I18N_VARIABLE:
+            return language
+        return _EXAMPLES.get(m.group(1) or "", "1")
     if _REGEX_MARKS.search(path):
-        return _regex_example(path)
-    return _CONVERTER.sub(lambda m: _EXAMPLES.get(m.group(1) or "", "1"), path)
+        return _regex_example(path.replace(f"<{I18N_VARIABLE}>", language).replace(f"{{{I18N_VARIABLE}}}", language))
+    return _CONVERTER.sub(value, path)
+
+
+def language_code(sources: Sources, settings: str) -> str:
+    """LANGUAGE_CODE of the settings; Django's default, "en-us", without one."""
+    return (setting(sources, settings, "LANGUAGE_CODE") or "en-us").lower()
 
 
 _REGEX_MARKS = re.compile(r"\^|\$|\(\?P<|\\[dwsDWS.]|\[[^\]]*\]|[+*?]\)?(?=/|$)")

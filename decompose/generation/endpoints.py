@@ -47,6 +47,12 @@ def foreign_endpoints(sources: Sources, routes: Iterable[Route], containers: dic
 
 def blueprint_name(parsed: Parsed, symbol: str) -> str | None:
     """The literal name of `symbol = Blueprint("name", __name__)` (or `name="name"`) at the top of the module."""
+    call = blueprint_call(parsed, symbol)
+    return _argument(call, 0, "name") if call is not None else None
+
+
+def blueprint_call(parsed: Parsed, symbol: str) -> cst.Call | None:
+    """The `Blueprint(...)` call that `symbol = Blueprint(...)` at the top of the module assigns."""
     for piece in parsed.pieces:
         node = piece.node
         if piece.kind != "symbol" or symbol not in piece.names or not isinstance(node, cst.SimpleStatementLine):
@@ -54,7 +60,7 @@ def blueprint_name(parsed: Parsed, symbol: str) -> str | None:
         statement = node.body[0]
         call = statement.value if isinstance(statement, (cst.Assign, cst.AnnAssign)) else None
         if isinstance(call, cst.Call) and _callee(call.func) == "Blueprint":
-            return _argument(call, 0, "name")
+            return call
     return None
 
 

@@ -21,9 +21,10 @@ from pathlib import Path
 
 from decompose.analysis.model import Analysis, ModuleInfo, SymbolInfo
 from decompose.errors import UserError
-from decompose.generation import classify, django
+from decompose.generation import apphooks, classify, django
 from decompose.generation.model import (
     LAYER,
+    AppHook,
     Exposure,
     LayerLayout,
     Layout,
@@ -94,9 +95,10 @@ def build_layout(analysis: Analysis, homes: dict[str, str], sources: Sources, co
     entry = find_entry(sources, layer.modules)
     for module in sorted(layer.modules):
         parsed = sources.parsed(module)
-        tree, removed, keywords = unplug(parsed, containers, homes, sources)
+        tree, removed, keywords, mounts = unplug(parsed, containers, homes, sources)
         layer.trees[module] = tree
         layer.keywords.update(keywords)
+        layer.mounts.update(mounts)
         if removed:
             layer.unplugged[module] = removed
             parsed = parse(module, tree.code, parsed.is_package, sources.modules[module].path)
@@ -105,7 +107,8 @@ def build_layout(analysis: Analysis, homes: dict[str, str], sources: Sources, co
     layer.named = _named_by_layer(analysis, sources, layer.modules)
     names = sorted({h for h in homes.values() if h != LAYER})
     chains = _url_chains(sources, entry)
-    services = [_service(name, sources, homes, layer, analysis, containers, chains) for name in names]
+    hooks = apphooks.app_hooks(sources, containers.values()) if entry is not None and entry.framework == "flask" else []
+    services = [_service(name, sources, homes, layer, analysis, containers, chains, hooks) for name in names]
     _expose(services, sources, analysis)
     return Layout(project, str(sources.root), services, layer, entry, containers=containers)
 
@@ -179,7 +182,8 @@ def _resolved(sources: Sources, found, module: str) -> set[tuple[str, str]]:  # 
 # --- one service -----------------------------------------------------------------------------------------
 
 def _service(name: str, sources: Sources, homes: dict[str, str], layer: LayerLayout, analysis: Analysis,
-             containers: dict[str, str], chains: dict[str, tuple[str, ...]] | None = None) -> ServiceLayout:
+             containers: dict[str, str], chains: dict[str, tuple[str, ...]] | None = None,
+             hooks: list[AppHook] = ()) -> ServiceLayout:
     service = ServiceLayout(name)
     for element, home in sorted(homes.items()):
         if home == name:
@@ -196,7 +200,8 @@ def _service(name: str, sources: Sources, homes: dict[str, str], layer: LayerLay
             if homes.get(container) != name:
                 view.replicated.add(symbol)
         paths = tuple(sorted({r.path for r in service.routes if containers.get(r.handler) == container}))
-        service.registrations.append(Registration(container, layer.keywords.get(container, ""), paths))
+        service.registrations.append(Registration(container, layer.keywords.get(container, ""), paths,
+                                                  layer.mounts.get(container)))
     if chains:
         _keep_urlconfs(service, sources, chains, layer.modules)
     for module, symbol in sorted(layer.named):
@@ -205,6 +210,7 @@ def _service(name: str, sources: Sources, homes: dict[str, str], layer: LayerLay
         view.keep.add(symbol)
         if homes.get(f"{module}:{symbol}") != name:
             view.replicated.add(symbol)
+    _keep_hooks(service, sources, homes, layer, hooks)
     _resolve(service, sources, homes, layer)
     for view in service.views.values():
         if view.own:
@@ -244,6 +250,29 @@ def _keep_urlconfs(service: ServiceLayout, sources: Sources, chains: dict[str, t
                 init = _view(service, sources, package)
                 init.own = init.body = True
                 init.keep |= {s.name for s in sources.symbols.values() if s.module == package}
+
+
+def _keep_hooks(service: ServiceLayout, sources: Sources, homes: dict[str, str], layer: LayerLayout,
+                hooks: list[AppHook]) -> None:
+    """Flask: every app-wide hook of the monolith and the blueprint it hangs on, kept here as a route
+    container is (apphooks.py); those of a blueprint taken out of the composition root and not plugged
+    back in here are applied to the app itself."""
+    registered = {r.container for r in service.registrations}
+    unplugged = {c for removed in layer.unplugged.values() for c in removed}
+    for hook in hooks:
+        for element in (hook.blueprint, hook.function):
+            module, symbol = element.split(":")
+            if module in layer.modules:
+                continue
+            view = _view(service, sources, module)
+            view.own = True
+            if symbol not in view.keep:
+                view.keep.add(symbol)
+                if homes.get(element) != service.name:
+                    view.replicated.add(symbol)
+        service.hooks.append(hook)
+        if hook.blueprint in unplugged and hook.blueprint not in registered:
+            service.app_wide.append(hook)
 
 
 def _own(service: ServiceLayout, sources: Sources, element: str) -> None:

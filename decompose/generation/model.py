@@ -44,12 +44,38 @@ class ModuleView:
 
 
 @dataclass(frozen=True)
+class Mount:
+    """Where the layer mounted a container on an object of its own, not on the app: flask-restx's
+    `api.add_namespace(ns, "/pages")`. The service mounts it there when the layer says the object is built."""
+
+    holder: str  # element id of the layer's object, e.g. CTFd.api:CTFd_API_v1
+    method: str  # add_namespace
+    arguments: str = ""  # the call's other arguments, as code
+
+
+@dataclass(frozen=True)
 class Registration:
     """A route container (Flask blueprint, FastAPI router) the service plugs into its app."""
 
     container: str  # element id, e.g. pkg.views.cart:bp
     keywords: str = ""  # keyword arguments of the monolith's own registration call, as code
     paths: tuple[str, ...] = ()  # the monolith's full paths of the container's routes in this service
+    mount: Mount | None = None  # mounted on a layer object (a restx Api), not registered on the app
+
+
+@dataclass(frozen=True)
+class AppHook:
+    """Flask: a function a blueprint declares for the whole app (`@main.app_errorhandler(404)`): apphooks.py."""
+
+    function: str  # element id of the decorated function: pkg.main.errors:page_not_found
+    blueprint: str  # element id of the blueprint it hangs on: pkg.main:main
+    decorator: str  # app_errorhandler (a key of apphooks.APP_WIDE)
+    called: bool  # `@bp.app_errorhandler(404)` rather than `@bp.before_app_request`
+    arguments: str = ""  # the decorator's arguments as code, names read from the hook's module: `_hooks.CSRFError`
+
+    @property
+    def module(self) -> str:
+        return self.function.split(":")[0]
 
 
 @dataclass(frozen=True)
@@ -71,6 +97,8 @@ class ServiceLayout:
     exposed: dict[str, Exposure] = field(default_factory=dict)
     external: set[str] = field(default_factory=set)  # top-level third-party import names
     tables: list[str] = field(default_factory=list)
+    hooks: list[AppHook] = field(default_factory=list)  # Flask: every app-wide hook, kept here (imported first)
+    app_wide: list[AppHook] = field(default_factory=list)  # those of blueprints registered here by no one: applied to the app
 
     def proxies(self) -> list[Proxy]:
         return sorted((p for v in self.views.values() for p in v.proxies.values()), key=lambda p: p.target)
@@ -92,6 +120,7 @@ class LayerLayout:
     unplugged: dict[str, list[str]] = field(default_factory=dict)  # layer module -> containers taken out
     trees: dict[str, cst.Module] = field(default_factory=dict)  # layer module -> its code, unplugged
     keywords: dict[str, str] = field(default_factory=dict)  # container -> the monolith's registration kwargs
+    mounts: dict[str, Mount] = field(default_factory=dict)  # container -> where the layer mounted it
     needs: set[tuple[str, str]] = field(default_factory=set)  # (module, name) every service must provide
     named: set[tuple[str, str]] = field(default_factory=set)  # (module, name) the layer names by dotted string
     external: set[str] = field(default_factory=set)

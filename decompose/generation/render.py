@@ -289,11 +289,13 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
             service=service.name, settings=entry.element.split(":")[0],
             root=django.root_urlconf(sources, entry.element.split(":")[0]), models=models, errors=errors)
     else:
+        registrations = [_registration(r, framework) for r in service.registrations]
         files[f"{base}/chalicelib/framework.py"] = env.get_template("service/framework.py.j2").render(
             service=service.name, framework=framework, entry=entry, entry_module=entry.element.split(":")[0],
             entry_name=entry.element.split(":")[1], session=session, entry_call=calls.entry,
-            registrations=[_registration(r, framework) for r in service.registrations], models=models, errors=errors,
-            foreign=_foreign(layout, service, sources, analysis, homes) if framework == "flask" else [])
+            registrations=[r for r in registrations if not r["holder"]], mounts=_mounts(registrations),
+            models=models, errors=errors, foreign=_foreign(layout, service, sources, analysis, homes) if framework == "flask" else [],
+            working_folders=cwdpaths.working_folders(sources.root, tops), **_hooks(service))
     if service.exposed:
         files[f"{base}/chalicelib/internal.py"] = _internal(env, service, setup=framework == "django")
     env_vars = _env_vars(layout, service, sources)
@@ -306,7 +308,8 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     reqs = [r for r in deploy.requirements(service.external, tops, installed) if r.name not in layer_dists]
     files[f"{base}/requirements.txt"] = _requirements_text(f"service {service.name}", reqs, installed)
     app_routes = [r for r in analysis.routes if homes.get(r.handler) == LAYER]  # declared in the factory: every service serves them
-    _render_tests(files, env, base, service, framework, routes, app_routes, calls.suite, tops)
+    language = django.language_code(sources, entry.element.split(":")[0]) if framework == "django" else "en"
+    _render_tests(files, env, base, service, framework, routes, app_routes, calls.suite, tops, language)
     return {"service": service, "routes": routes, "env": env_vars, "sizing": sizing, "requirements": reqs}
 
 
@@ -360,16 +363,18 @@ testpaths = tests
 
 
 def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: ServiceLayout, framework: str,
-                  routes: list, app_routes: list = (), suite: str | None = None, tops: set[str] = frozenset()) -> None:
+                  routes: list, app_routes: list = (), suite: str | None = None, tops: set[str] = frozenset(),
+                  language: str = "en") -> None:
     suffix = "_django" if framework == "django" else ""
     files[f"{base}/pytest.ini"] = PYTEST_INI
     files[f"{base}/tests/conftest.py"] = env.get_template(f"service/conftest{suffix}.py.j2").render(
         framework=framework, suite_call=suite, label=re.sub(r"[^a-z0-9]+", "_", base.lower()).strip("_"))
     chalice = sorted([m, r.path, r.example] for r in routes for m in r.methods)
     if framework == "django":
-        views = sorted({(django.example_path(r.path), r.handler) for r in service.routes})
+        views = sorted({(django.example_path(r.path, language), r.handler) for r in service.routes})
         # Django's own paths keep their trailing slash (Chalice's templates drop it; the real path is forwarded)
-        requests = sorted({(m, r.template, django.example_path(r.path)) for r in service.routes for m in concrete(r.methods)})
+        requests = sorted({(m, r.template, django.example_path(r.path, language)) for r in service.routes
+                           for m in concrete(r.methods)})
         files[f"{base}/tests/test_routes.py"] = env.get_template("service/test_routes_django.py.j2").render(
             service=service.name, routes=[list(r) for r in requests], views=[list(v) for v in views],
             exposed=sorted(service.exposed))
@@ -385,6 +390,17 @@ def _foreign(layout: Layout, service: ServiceLayout, sources: Sources, analysis,
     served = {h for h, home in homes.items() if home in (service.name, LAYER)}
     routes = [r for r in analysis.routes if r.mounted]
     return [list(e) for e in foreign_endpoints(sources, routes, layout.containers, served)]
+
+
+def _hooks(service: ServiceLayout) -> dict:
+    """Flask: the modules of the app-wide hooks, imported before the blueprints are registered (as
+    `_hooks_N`), and the hooks applied to the app itself (apphooks.py)."""
+    modules = sorted({h.module for h in service.hooks})
+    aliases = {m: i for i, m in enumerate(modules, 1)}
+    imports = [{"index": aliases[m], "module": m} for m in modules]
+    applied = [{"index": aliases[h.module], "decorator": h.decorator, "called": h.called,
+                "function": h.function.split(":")[1], "arguments": h.arguments} for h in service.app_wide]
+    return {"hook_modules": imports, "app_wide": applied}
 
 
 def refuse_reserved(tops: set[str]) -> None:
@@ -415,7 +431,16 @@ def _registration(reg, framework: str) -> dict:
     if framework == "fastapi" and reg.paths and keywords:
         call = cst.parse_expression(f"f({keywords})")
         keywords = ", ".join(code(a).strip().rstrip(",") for a in call.args if a.keyword and a.keyword.value != "prefix")
-    return {"module": module, "name": name, "keywords": keywords, "paths": list(reg.paths)}
+    mount = reg.mount
+    return {"module": module, "name": name, "keywords": keywords, "paths": list(reg.paths),
+            "holder": mount.holder if mount else "", "method": mount.method if mount else "",
+            "arguments": mount.arguments if mount else ""}
+
+
+def _mounts(registrations: list[dict]) -> list[dict]:
+    """The registrations mounted on a layer object (a flask-restx Api), grouped by that object."""
+    holders = sorted({r["holder"] for r in registrations if r["holder"]})
+    return [{"holder": h, "mounted": [r for r in registrations if r["holder"] == h]} for h in holders]
 
 
 def _note(service: str, module: str, view: ModuleView) -> str:
@@ -581,7 +606,7 @@ def _module_name(service: str) -> str:
 # --- the report ------------------------------------------------------------------------------------------
 
 def _report(layout: Layout, reports: list[dict], analysis, homes: dict[str, str]) -> dict:
-    found = crossings(analysis, homes, layout.services)
+    found = crossings(analysis, homes, layout.services, layout.layer.modules)
     services = []
     for item in reports:
         service: ServiceLayout = item["service"]

@@ -36,17 +36,20 @@ def chalice_routes(routes: Iterable[Route], every_method: bool = False) -> list[
     names = sibling_names(sorted({r.template for r in routes}))
     by_path: dict[str, set[str]] = {}
     handlers: dict[str, set[str]] = {}
+    slashed: dict[str, bool] = {}  # the monolith's paths end with "/": the example asks for that path, not its redirect
     for route in routes:
         path = names[route.template]
         by_path.setdefault(path, set()).update(concrete(route.methods))  # Chalice has no "ANY"
         handlers.setdefault(path, set()).add(route.handler)
+        slashed[path] = slashed.get(path, True) and route.path.endswith("/")
     used: set[str] = set()
     found = []
     for path in sorted(by_path):
         function = unique(_function_name(path), used)
         doc = f"{', '.join(sorted(by_path[path]))} {path}: {', '.join(sorted(handlers[path]))}"
         methods = EVERY_METHOD if every_method else tuple(sorted(by_path[path]))
-        found.append(ChaliceRoute(path, methods, function, doc, example_path(path)))
+        example = example_path(path) + ("/" if slashed[path] and path != "/" else "")
+        found.append(ChaliceRoute(path, methods, function, doc, example))
     return found
 
 

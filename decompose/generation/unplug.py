@@ -6,6 +6,14 @@ collects every container and registers it on the app; a service must register on
 `unplug` takes the references to service-owned containers out of a layer module (the element of a
 tuple/list, or the whole registration statement), remembering the keyword arguments the
 monolith registered each with; the service's app plugs its containers back in with them.
+Where the layer plugged a container in at a place of its own, the service plugs its own in at the same
+place (a `Mount`): the first such statement becomes `decompose_runtime.plug.built(...)`, the others go.
+- a flask-restx namespace mounted on an Api at module level (`api.add_namespace(ns, "/pages")`): the
+  Api's blueprint takes it to the app when the factory registers that blueprint;
+- a blueprint registered inside the app factory (`app.register_blueprint(bp, url_prefix=...)` in
+  `create_app`): there the factory's app context is pushed (CTFd's blueprints use `current_app` when
+  imported) and the tables are not created yet (`db.create_all()` comes after, and needs the models the
+  blueprint's views import).
 `find_entry` finds how the layer builds the app: a factory function or a module-level object.
 """
 
@@ -19,7 +27,7 @@ from libcst import metadata as meta
 
 from decompose.analysis.model import Route
 from decompose.generation import classify
-from decompose.generation.model import LAYER, AppEntry
+from decompose.generation.model import LAYER, AppEntry, Mount
 from decompose.generation.source import Parsed, bound_name, code, import_source
 
 if TYPE_CHECKING:
@@ -28,6 +36,8 @@ if TYPE_CHECKING:
 ROUTE_VERBS = frozenset({"route", "get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket"})
 APP_CLASSES = {"Flask": "flask", "FastAPI": "fastapi"}
 REGISTER_CALLS = frozenset({"register_blueprint", "include_router"})
+MOUNT_CALLS = frozenset({"add_namespace"})  # flask-restx/restplus: a namespace mounted on an Api of the layer
+FACTORY_CALLS = frozenset({"register_blueprint"})  # inside a function of the layer (the app factory)
 
 
 def containers_of(sources: Sources, routes: Iterable[Route]) -> dict[str, str]:
@@ -49,11 +59,13 @@ def containers_of(sources: Sources, routes: Iterable[Route]) -> dict[str, str]:
     return found
 
 
-def _top_level_def(parsed: Parsed, name: str) -> cst.FunctionDef | None:
-    return next((p.node for p in parsed.pieces if isinstance(p.node, cst.FunctionDef) and p.node.name.value == name), None)
+def _top_level_def(parsed: Parsed, name: str) -> cst.FunctionDef | cst.ClassDef | None:
+    """The view function, or the Resource class a flask-restx route decorates (`@ns.route("")`)."""
+    return next((p.node for p in parsed.pieces if isinstance(p.node, (cst.FunctionDef, cst.ClassDef))
+                 and p.node.name.value == name), None)
 
 
-def _decorator_base(node: cst.FunctionDef) -> str | None:
+def _decorator_base(node: cst.FunctionDef | cst.ClassDef) -> str | None:
     for decorator in node.decorators:
         call = decorator.decorator
         func = call.func if isinstance(call, cst.Call) else call
@@ -65,11 +77,12 @@ def _decorator_base(node: cst.FunctionDef) -> str | None:
 # --- taking containers out of the layer ------------------------------------------------------------------
 
 def unplug(parsed: Parsed, containers: dict[str, str], homes: dict[str, str], sources: Sources
-           ) -> tuple[cst.Module, list[str], dict[str, str]]:
-    """(layer module without service containers, the containers removed, container -> registration keywords)."""
+           ) -> tuple[cst.Module, list[str], dict[str, str], dict[str, Mount]]:
+    """(layer module without service containers, the containers removed, container -> registration keywords,
+    container -> where the layer mounted it)."""
     owned = {c for c in containers.values() if homes.get(c, LAYER) != LAYER}
     if not owned or not _imports_any(parsed, {c.split(":")[0] for c in owned}):
-        return parsed.tree, [], {}
+        return parsed.tree, [], {}, {}
     wrapper = meta.MetadataWrapper(parsed.tree, unsafe_skip_copy=True)
     scopes = {s for s in wrapper.resolve(meta.ScopeProvider).values() if s is not None}
     parents = wrapper.resolve(meta.ParentNodeProvider)
@@ -83,10 +96,11 @@ def unplug(parsed: Parsed, containers: dict[str, str], homes: dict[str, str], so
                 if found and len(found) == len(assignment.references):
                     dead.setdefault(assignment.node, set()).add(assignment.name)
     if not targets:
-        return parsed.tree, [], {}
+        return parsed.tree, [], {}, {}
     keywords = {c: _registration_keywords(node, parents) for node, c in targets.items()}
-    tree = wrapper.module.visit(_Remove(set(targets), parents, dead))
-    return tree, sorted(set(targets.values())), {c: k for c, k in keywords.items() if k}
+    mounts = {c: m for node, c in targets.items() if (m := _mount(node, parents, parsed.module)) is not None}
+    tree = wrapper.module.visit(_Remove(set(targets), parents, dead, parsed.module))
+    return tree, sorted(set(targets.values())), {c: k for c, k in keywords.items() if k}, mounts
 
 
 def _references(assignment: meta.ImportAssignment, parsed: Parsed, owned: set[str], parents) -> dict:  # noqa: ANN001
@@ -146,23 +160,72 @@ def _import_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
 
 
 def _registration_keywords(node: cst.CSTNode, parents) -> str:  # noqa: ANN001
-    arg = parents.get(node)
-    call = parents.get(arg) if isinstance(arg, cst.Arg) else None
-    if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value in REGISTER_CALLS:
+    call = _call_of(node, parents, REGISTER_CALLS)
+    if call is not None:
         return ", ".join(code(a).strip().rstrip(",") for a in call.args if a.keyword is not None)
     return ""
+
+
+def _call_of(node: cst.CSTNode, parents, methods: frozenset[str]) -> cst.Call | None:  # noqa: ANN001
+    """The `x.<method>(node, ...)` call that takes the reference as an argument."""
+    arg = parents.get(node)
+    call = parents.get(arg) if isinstance(arg, cst.Arg) else None
+    if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value in methods:
+        return call
+    return None
+
+
+def _mount(node: cst.CSTNode, parents, module: str) -> Mount | None:  # noqa: ANN001
+    """`ledger_api.add_namespace(accounts_namespace, "/accounts")` at module level, or
+    `app.register_blueprint(bp, url_prefix="/x")` in a function: where and how it was plugged in."""
+    found = _mount_holder(node, parents, module)
+    if found is None:
+        return None
+    call = _call_of(node, parents, MOUNT_CALLS | FACTORY_CALLS)
+    others = [code(a).strip().rstrip(",") for a in call.args if a.value is not node]  # type: ignore[union-attr]
+    return Mount(found[0], call.func.attr.value, ", ".join(others))  # type: ignore[union-attr]
+
+
+def _mount_holder(node: cst.CSTNode, parents, module: str) -> tuple[str, str] | None:  # noqa: ANN001
+    """(the holder's element id, the name the statement plugs into) when the reference is plugged in by a
+    statement of its own on a plain name: `ledger_api` at module level (ledger.api:ledger_api), `app` in
+    the top-level function create_app (pkg:create_app); else None (the service plugs it in after the build)."""
+    call = _call_of(node, parents, MOUNT_CALLS | FACTORY_CALLS)
+    if call is None or not isinstance(call.func.value, cst.Name) or not isinstance(parents.get(call), cst.Expr):  # type: ignore[union-attr]
+        return None
+    name, line = call.func.value.value, parents.get(parents.get(call))  # type: ignore[union-attr]
+    if not isinstance(line, cst.SimpleStatementLine):
+        return None
+    if call.func.attr.value in MOUNT_CALLS:  # type: ignore[union-attr]
+        return (f"{module}:{name}", name) if isinstance(parents.get(line), cst.Module) else None
+    function = _top_function(line, parents)
+    return (f"{module}:{function}", name) if function else None
+
+
+def _top_function(node: cst.CSTNode, parents) -> str | None:  # noqa: ANN001
+    """The name of the module-level function holding `node` (None at module level or in a class)."""
+    found = None
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, cst.ClassDef):
+            return None
+        if isinstance(node, cst.FunctionDef):
+            found = node
+    return found.name.value if found is not None and isinstance(parents.get(found), cst.Module) else None
 
 
 class _Remove(cst.CSTTransformer):
     """Drop collection elements and statements that hold a target reference, and the imported names
     only those held (the layer must not import a service's router module)."""
 
-    def __init__(self, targets: set[cst.CSTNode], parents, dead: dict[cst.CSTNode, set[str]]) -> None:  # noqa: ANN001
+    def __init__(self, targets: set[cst.CSTNode], parents, dead: dict[cst.CSTNode, set[str]], module: str) -> None:  # noqa: ANN001
         super().__init__()
         self.targets = targets
         self.parents = parents
         self.dead = dead
         self.holders = {self._holder(t) for t in targets}
+        self.mounted = {self._holder(t): found for t in targets if (found := _mount_holder(t, parents, module))}
+        self.announced: set[str] = set()
 
     def _holder(self, node: cst.CSTNode) -> cst.CSTNode:
         current = node
@@ -174,11 +237,23 @@ class _Remove(cst.CSTTransformer):
         return node
 
     def on_leave(self, original, updated):  # noqa: ANN001, ANN201
+        if original in self.mounted:
+            return self._built(*self.mounted[original])
         if original in self.holders:
             return cst.RemoveFromParent()
         if original in self.dead and isinstance(updated, cst.ImportFrom):
             return _without(updated, self.dead[original])
         return updated
+
+
+    def _built(self, holder: str, name: str) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+        """The first statement plugging into `holder` tells the running service's plug the object is built
+        (there it plugs in its own containers); the others go."""
+        if holder in self.announced:
+            return cst.RemoveFromParent()
+        self.announced.add(holder)
+        return cst.parse_statement(f"import decompose_runtime.plug; decompose_runtime.plug.built({holder!r}, {name})"
+                                   "  # decompose: each service plugs its own in here\n")
 
 
 def _without(node: cst.ImportFrom, names: set[str]) -> cst.ImportFrom | cst.RemovalSentinel:

@@ -138,6 +138,16 @@ def route_ids(routes: Iterable[Route]) -> list[str]:
     return sorted({f"{method} {r.template}" for r in routes if r.mounted for method in r.methods})
 
 
+def problems(routes: Iterable[str], plan: str = "decompose.toml") -> list[Problem]:
+    """One Problem per expression still in the routes a service owns: `plan --check` reports what
+    `generate` would refuse (the same words as `require_resolved`)."""
+    return [Problem(f"{KEY}[{expression!r}]",
+                    f"{_count(where)} of the services {'holds' if len(where) == 1 else 'hold'} ${{{expression}}}, a path "
+                    f"part the analysis could not resolve (e.g. {where[0]}): no real request would reach them",
+                    f'pin it in {plan}: [paths] "{expression}" = "/the-value-the-app-uses"; {DOCS}')
+            for expression, where in unresolved(routes).items()]
+
+
 def require_resolved(routes: Iterable[str], stage: str, plan: str = "decompose.toml",
                      then: str = "run the command again") -> None:
     """A UserError naming the first expression still in one of `routes` ("METHOD /template") and how

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from decompose.planning.constraints import SHARED, Constraints, Resolved, Unhonoured, resolve
-from decompose.planning.elements import ElementGraph, weighted_graph
+from decompose.planning.elements import TABLE_PREFIX, ElementGraph, weighted_graph
 from decompose.planning.naming import candidates, name_communities
 from decompose.planning.sourcefacts import SourceFacts
 from decompose.planning.shared import SharedSettings, anchors, bodies_follow, close_over, shared_kernel, spread_out
@@ -86,10 +86,30 @@ def _kernel(graph: ElementGraph, options: PlanOptions, resolved: Resolved) -> di
     return kernel
 
 
+def hook_needs(graph: ElementGraph, facts: SourceFacts) -> dict[str, str]:
+    """What a blueprint's app-wide hook uses, and what that uses in turn: every service runs the hook on
+    every request (generation keeps the hook in each of them), so what it reaches belongs in the kernel,
+    never behind a client or a stub. Route handlers, blueprints, tables, models and table writers stay
+    where they are (they are a domain's; a hook reaching one is a call, as before)."""
+    held = anchors(graph) | facts.hooks | graph.members.keys() | set(route_containers(graph, facts).values())
+    schema = {graph.elements[t].module for t in graph.elements if t.startswith(TABLE_PREFIX)}  # in the layer already
+    found: dict[str, str] = {}
+    for hook in sorted(facts.hooks & graph.elements.keys()):
+        pending = [hook]
+        while pending:
+            for used in graph.uses.get(pending.pop(), ()):
+                if used not in held and used not in found and graph.module_of(used) not in schema:
+                    found[used] = f"the app-wide hook {hook} uses it: every service runs it on every request"
+                    pending.append(used)
+    return found
+
+
 def _settle(graph: ElementGraph, options: PlanOptions, resolved: Resolved, anchored: set[str],
             kernel: dict[str, str], found: Communities) -> Communities:
     """Composition roots to the kernel, then keep-apart, strays and max_services."""
     held = set(resolved.groups) | set(resolved.pins)
+    if options.facts is not None:  # after clustering: the hooks' needs leave the communities, not the ties
+        kernel.update({e: why for e, why in hook_needs(graph, options.facts).items() if e not in held and e not in kernel})
     while True:
         found = [c - kernel.keys() for c in found]
         placement = {e: str(i) for i, c in enumerate(found) for e in c}
@@ -100,9 +120,10 @@ def _settle(graph: ElementGraph, options: PlanOptions, resolved: Resolved, ancho
         kernel.update(roots)
         close_over(graph, kernel, anchored | held)
     tied = weighted_graph(graph, options.weights, frozenset(kernel))
-    found = _families_whole(found, route_families(graph, resolved, options.facts))
+    found = _families_whole(found, route_families(graph, resolved, options.facts), resolved.groups)
     found = _apart(tied, found, resolved)
     found = _strays(graph, found, anchored, kernel)
+    found = _classes_to_users(graph, found, anchored | held)
     limits = [n for n in (options.constraints.max_services, options.services) if n > 0]
     found = _at_most(tied, found, min(limits, default=0), resolved)
     return _bodies(graph, found, kernel, held)
@@ -139,6 +160,24 @@ def _apart(tied, found: Communities, resolved: Resolved) -> Communities:  # noqa
                 found.append(set(mover))
             else:
                 found[target] |= set(mover)
+    return [c for c in found if c]
+
+
+def _classes_to_users(graph: ElementGraph, found: Communities, held: set[str]) -> Communities:
+    """A class that only another community's code uses moves there. A class cannot cross a service
+    boundary (generation makes it a stub that fails when used): flasky's RegistrationForm, tied to the
+    users table by its validators, sat with that table while only the auth blueprint's `register` uses
+    it. Models, pinned and grouped code stay; a class used by several communities stays where it is
+    (`--converge` says which to keep together)."""
+    where = _where(found)
+    for element in sorted(e for e in where if graph.elements[e].kind == "class" and e not in held):
+        users = {where.get(u) for u in graph.used_by.get(element, ()) if graph.module_of(u) != graph.module_of(element)}
+        users.discard(None)
+        if len(users) == 1 and where[element] not in users:
+            target = users.pop()
+            found[where[element]].discard(element)
+            found[target].add(element)
+            where[element] = target
     return [c for c in found if c]
 
 
@@ -265,8 +304,9 @@ def route_families(graph: ElementGraph, resolved: Resolved, facts: SourceFacts |
     labels split its `main` blueprint by domain.
     """
     families: dict[str, list[str]] = defaultdict(list)
+    pinned_groups = {resolved.groups[e] for e in resolved.pins if e in resolved.groups}
     for handler, container in sorted(route_containers(graph, facts).items()):
-        if handler not in resolved.pins and handler not in resolved.groups:
+        if handler not in resolved.pins and resolved.groups.get(handler) not in pinned_groups:
             families[container].append(handler)
     for child, parent in sorted(nested_routers(graph, set(families)).items()):
         families[parent].extend(families.pop(child, []))
@@ -297,9 +337,14 @@ def nested_routers(graph: ElementGraph, containers: set[str]) -> dict[str, str]:
     return roots
 
 
-def _families_whole(found: Communities, families: list[list[str]]) -> Communities:
+def _families_whole(found: Communities, families: list[list[str]], groups: dict[str, str] | None = None) -> Communities:
     """Each family's handlers move to the community holding most of them (after clustering, so a
-    family does not weigh as one huge node in Louvain and pull its routes away from their tables)."""
+    family does not weigh as one huge node in Louvain and pull its routes away from their tables).
+    A handler kept together with other code (`together`, as `--converge` writes it for a view and its
+    form) moves with that code: the family stays whole and the pair stays together."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for element, representative in sorted((groups or {}).items()):
+        members[representative].append(element)
     for family in families:
         where = _where(found)
         homes = [where[h] for h in family if h in where]
@@ -307,9 +352,10 @@ def _families_whole(found: Communities, families: list[list[str]]) -> Communitie
             continue
         target = max(sorted(set(homes)), key=homes.count)
         for handler in family:
-            if where.get(handler, target) != target:
-                found[where[handler]].discard(handler)
-                found[target].add(handler)
+            for element in members.get((groups or {}).get(handler, ""), [handler]):
+                if where.get(element, target) != target:
+                    found[where[element]].discard(element)
+                    found[target].add(element)
     return [c for c in found if c]
 
 

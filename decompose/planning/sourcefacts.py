@@ -15,6 +15,7 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from decompose.generation.runtime.flaskctx import APP_WIDE  # the names Flask gives them (the runtime applies them)
 from decompose.planning.elements import ElementGraph
 
 APP_CLASSES = frozenset({"Flask", "FastAPI"})  # what generation's app entry (unplug.find_entry) looks for
@@ -26,6 +27,8 @@ class SourceFacts:
     builders: dict[str, list[str]] = field(default_factory=dict)  # module -> top-level symbols building the app
     read: set[str] = field(default_factory=set)  # modules whose source was read
     decorated: dict[str, dict[int, set[str]]] = field(default_factory=dict)  # module -> line -> names a decorator's callee chain holds
+    mounts: set[str] = field(default_factory=set)  # modules whose module code mounts API namespaces (`api.add_namespace(ns, "/x")`)
+    hooks: set[str] = field(default_factory=set)  # Flask: functions a blueprint declares for the whole app (`@bp.app_errorhandler(404)`)
 
     def decorator_names(self, module: str, line: int) -> set[str] | None:
         """The names in the callee of the decorators on this line (`bp`, `route` for `@bp.route("/")`;
@@ -57,9 +60,12 @@ def read_facts(graph: ElementGraph, root: Path) -> SourceFacts:
         trees[module] = tree
         facts.runtime[module] = _bodies(tree)
         facts.decorated[module] = _decorators(tree)
+        facts.hooks |= {f"{module}:{name}" for name in app_hooks(tree)}
         builders = builders_of(tree)
         if builders:
             facts.builders[module] = builders
+        if mounts_namespaces(tree):
+            facts.mounts.add(module)
     _settings_variants(facts, trees, graph)
     return facts
 
@@ -109,6 +115,20 @@ def _decorators(tree: ast.Module) -> dict[int, set[str]]:
     return found
 
 
+def app_hooks(tree: ast.Module) -> list[str]:
+    """Top-level functions decorated with a blueprint's app-wide hook: `@main.app_context_processor`,
+    `@main.app_errorhandler(404)` (the app's every request runs them, whichever service serves it)."""
+    found = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:
+                chain = _chain(decorator.func if isinstance(decorator, ast.Call) else decorator)
+                if len(chain) == 2 and chain[0] in APP_WIDE:
+                    found.append(node.name)
+                    break
+    return found
+
+
 def _chain(node: ast.AST) -> list[str]:
     """`views.bp.route` -> ["views", "bp", "route"]."""
     names = []
@@ -136,6 +156,17 @@ def builders_of(tree: ast.Module) -> list[str]:
         if names and any(_app_call(n, classes) for n in ast.walk(node)):
             found.append(names[0])
     return found or _django_settings(tree)
+
+
+def mounts_namespaces(tree: ast.Module) -> bool:
+    """Does the module's own code call `<api>.add_namespace(...)` (flask-restx/restplus)? Such a module is
+    the API's composition root: it gathers namespaces the way an app factory gathers blueprints."""
+    for node in tree.body:
+        call = node.value if isinstance(node, ast.Expr) else None
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "add_namespace" and call.args):
+            return True
+    return False
 
 
 def _django_settings(tree: ast.Module) -> list[str]:

@@ -31,6 +31,13 @@ refuse is reported first, by field. The rules:
 5. **A module that mounts a router in its code is whole.** `router.add_router("/{slug}/comments",
    comments_router)` at the top of a module is body code, and a split module's body goes to no
    service: the module stays whole in the service holding its router.
+6. **A callback stays with the object it registers on.** A function or class that a decorator
+   registers on a module-level object (`@auth.verify_password`, `@login_manager.user_loader`) is in
+   that object's service: elsewhere the object's service never runs the registration (every request
+   of flasky's api answered 401) and the other registers on a stand-in. The repair moves the callback
+   to the object, taking an object and what it decorates as one group (`@api.before_request` under
+   `@auth.login_required`: the `api` blueprint, `auth` and its callbacks), placed where the group's
+   route container is. Route handlers and objects in the layer are left out.
 """
 
 from __future__ import annotations
@@ -85,6 +92,12 @@ def entry_modules(graph: ElementGraph, facts: SourceFacts) -> set[str]:
     return found
 
 
+def namespace_roots(graph: ElementGraph, facts: SourceFacts, routed: set[str]) -> list[str]:
+    """Modules mounting flask-restx namespaces declared elsewhere (`CTFd.api`): like an app factory, they
+    belong in the layer, and generation leaves each service's namespaces to that service."""
+    return sorted(m for m in facts.mounts if m in graph.members and m not in routed)
+
+
 def _at_import(graph: ElementGraph, facts: SourceFacts, dep: Dep) -> bool:
     """Does the dependency's line run when its module is imported, or when a service starts? The app
     builder's body runs at every service's start (`create_app` registering an error blueprint)."""
@@ -134,6 +147,61 @@ def _service_needs(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str
     return found
 
 
+def callbacks(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> list[Dep]:
+    """Functions and classes a decorator hangs on a module-level object (`@auth.verify_password`,
+    `@login_manager.user_loader`, `@api.before_request`), placed in a service other than the object's
+    (rule 6). The object's service would never run the registration (every request of flasky's api
+    answered 401), and the other service would decorate with a stand-in while its module loads.
+    Route handlers (placed by their family) and objects in the layer (every service has them) are
+    left out."""
+    return [d for d in _decorations(graph, facts, homes) if homes[d.src] != homes[d.dst]]
+
+
+def _decorations(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> list[Dep]:
+    found = []
+    for dep in graph.deps:
+        if dep.kind not in CODE_KINDS or dep.src in graph.routes or homes.get(dep.src) in (None, SHARED):
+            continue
+        if homes.get(dep.dst) in (None, SHARED) or graph.elements[dep.dst].kind != "assignment":
+            continue
+        module, name = graph.module_of(dep.src), dep.dst.partition(":")[2]
+        if graph.elements[dep.src].kind in ("function", "class") and any(
+                name in (facts.decorator_names(module, loc.line) or ()) for loc in dep.locations):
+            found.append(dep)
+    return found
+
+
+def decorated_together(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> dict[str, str]:
+    """element -> its new home: the objects and the functions decorated with them, taken as groups
+    (`before_request` hangs on the `api` blueprint and is wrapped by `auth.login_required`, and
+    `verify_password` registers on `auth`: all four together), each going where its route container
+    is (the routes that run its code), else where most of its objects' lines are."""
+    parent: dict[str, str] = {}
+
+    def root(element: str) -> str:
+        while parent.setdefault(element, element) != element:
+            element = parent[element]
+        return element
+
+    for dep in _decorations(graph, facts, homes):
+        parent[root(dep.src)] = root(dep.dst)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for element in sorted(parent):
+        groups[root(element)].append(element)
+    boxes = containers(graph, facts)
+    moves = {}
+    for members in groups.values():
+        if len({homes[m] for m in members}) < 2:
+            continue
+        anchors = [m for m in members if m in boxes] or [m for m in members if graph.elements[m].kind == "assignment"]
+        votes: dict[str, int] = defaultdict(int)
+        for anchor in anchors:
+            votes[homes[anchor]] += graph.elements[anchor].lines
+        target = max(sorted(votes), key=lambda h: votes[h])
+        moves.update({m: target for m in members if homes[m] != target})
+    return moves
+
+
 def split_mounts(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> dict[str, str]:
     """module -> the service holding its router, for a module split between services whose code mounts
     another router in its own (`router.add_router("/{slug}/comments", comments_router)`): a split
@@ -154,6 +222,18 @@ def problems(graph: ElementGraph, facts: SourceFacts, plan: Plan, homes: dict[st
                              "between services: a split module's body goes to no service, and the mounted routes with it",
                              f"place the whole module {module} in services.{owner}"))
     found += _no_entry(graph, facts, homes, layer)
+    for module in namespace_roots(graph, facts, route_modules(graph, facts)):
+        if module not in layer:
+            found.append(Problem("shared.modules", f"{module} mounts the API's namespaces (add_namespace) but is not in "
+                                 "[shared]: every service mounts its own namespaces on that API",
+                                 f"add {module} to shared.modules"))
+    for dep in callbacks(graph, facts, homes):
+        found.append(Problem(
+            f"services.{homes[dep.src]}", f"{dep.src} registers itself on {dep.dst} "
+            f"({graph.paths.get(graph.module_of(dep.src), '?')}:{dep.locations[0].line if dep.locations else 1}), "
+            f"but it is placed in service {homes[dep.src]} and the object in service {homes[dep.dst]}: "
+            f"{homes[dep.dst]} would never register it",
+            f"place {dep.src} in services.{homes[dep.dst]}"))
     for dep in _service_needs(graph, facts, homes, layer):
         target = graph.module_of(dep.dst)
         found.append(Problem(
@@ -204,10 +284,15 @@ def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tu
     routed = route_modules(graph, facts)
     for module in sorted(entry_modules(graph, facts) if facts.builders else ()):
         _share(graph, homes, reasons, module, "composition root: builds the app, or builds it when imported")
+    for module in namespace_roots(graph, facts, routed):
+        _share(graph, homes, reasons, module, "composition root: mounts the API's namespaces (each service mounts its own)")
     claimed: dict[str, set[str]] = defaultdict(set)  # element -> the services its module-mates needed it in
     for _ in range(MAX_ROUNDS):
         layer = layer_modules(graph, homes)
         moved = False
+        together = decorated_together(graph, facts, homes)
+        homes.update(together)
+        moved = bool(together)
         for dep in _layer_needs(graph, facts, homes, layer):
             moved |= _share(graph, homes, reasons, graph.module_of(dep.dst),
                             f"the shared layer needs it when imported ({graph.module_of(dep.src)})")

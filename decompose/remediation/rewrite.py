@@ -8,6 +8,7 @@
     sqs       a module-level queue (deque(), queue.Queue(), []) -> aws.Queue("module:X");
               threading.Thread -> aws.Thread (start() sends the call), or aws.WorkerThread beside a queue
               (its messages drive the work: the thread that drained it never starts);
+              FastAPI's `background_tasks.add_task(f, ...)` -> aws.background(f, ...) (sends the call);
               slow work: a statement of the same module storing (or dropping) what the slow function
               returns -> aws.later(_decompose_later_<caller>_<n>, <its locals>), the statement moved
               into that new module-level function, which the consumer Lambda runs after the commit
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-from decompose.analysis.hazards import FilesystemWrite
+from decompose.analysis.hazards import FilesystemWrite, is_background_task
 
 ALIAS = "_decompose_aws"
 IMPORT = f"from chalicelib import aws as {ALIAS}  # decompose: [remediate], docs/remediation.md\n"
@@ -243,7 +244,20 @@ class _Switch(cst.CSTTransformer):
             return self._method(original, updated)
         if self.wanted.threads and name in self.threads:
             return self._thread(original, updated, name)
+        if self.wanted.threads and is_background_task(_dotted(original.func)):
+            return self._background(original, updated)
         return updated
+
+    def _background(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        """`bg.add_task(f, *args)` -> aws.background(f, *args): the call leaves as a message after the answer's
+        commit. `f` a module-level function of this module or imported by name: the consumer may run it."""
+        target = original.args[0].value if original.args and original.args[0].keyword is None else None
+        if isinstance(target, cst.Name):
+            dotted = self.imported.get(target.value, f"{self.wanted.module}.{target.value}")
+            self.targets.add(":".join(dotted.rsplit(".", 1)))
+        line = self._line(original)
+        self.changes.append((line, f"line {line}: {_dotted(original.func)} -> aws.background"))
+        return updated.with_changes(func=_attr("background"))
 
     def _method(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         """`p.unlink()` -> aws.files.unlink(p); `upload.save(path)` / `image.save(path)` -> aws.files.save(upload, path)

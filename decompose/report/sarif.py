@@ -24,6 +24,10 @@ RULES = {
                     "A hazard in a request path (disk write, thread, process state, ...) has no decision in the plan's "
                     "[remediate] table. Run 'decompose plan' to propose one, or write s3, sqs, sns, dynamodb, cloudfront "
                     "or keep (docs/remediation.md)."),
+    "paths": ("Route path part the analysis could not resolve",
+              "A route a service owns holds ${expression}: a prefix the app computes at run time. No real request "
+              "would reach it, and generate refuses the plan. Pin the value in decompose.toml's [paths] table "
+              "(docs/analysis.md#unresolved-paths)."),
 }
 
 

@@ -3,10 +3,12 @@ reset in-process before every scenario, with every other service's requests sent
 
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest
 
+from decompose.contracts import appcall
 from decompose.contracts.binding import Request
 from decompose.contracts.replay import TargetError
 from decompose.contracts.targets import Http, InProcessService
@@ -80,8 +82,9 @@ def test_a_crash_in_the_service_is_a_500_and_other_owners_go_by_url(service):
 class Fleet(Http):
     """Every process of this fake fleet has none of the hooks' modules."""
 
-    def _reset(self, base, env):
+    def _reset(self, base, env, only_data=None):
         self.reset_envs.append((base, env))
+        self.chosen = getattr(self, "chosen", []) + [(base, (only_data or {}).get("app"))]
         return set(self.hooks)
 
 
@@ -96,6 +99,23 @@ def test_a_hook_must_run_in_some_process_here_or_in_the_fleet(service):
         else:
             target.fresh({"X": "1"})
         assert sorted(fleet.reset_envs) == [("http://127.0.0.1:10", {"X": "1"}), ("http://127.0.0.1:9", {"X": "1"})]
+
+
+def test_a_scenarios_own_app_is_built_here_and_asked_of_every_process_of_the_fleet(service, monkeypatch):
+    """A scenario whose test built the app with another configuration: the in-process service builds that call,
+    every other process is asked for it by its reset; the next scenario of the world's app goes back to its call."""
+    monkeypatch.setenv(appcall.VARIABLE, "shop:create_app(tests.base.Config)")
+    fleet = Fleet({"orders": "http://127.0.0.1:9"}, ["http://127.0.0.1:9", "http://127.0.0.1:10"], ())
+    fleet.reset_envs = []
+    target = InProcessService(service, {}, (), fleet)
+    target.fresh({"X": "1"}, app="shop:create_app(tests.base.AuthConfig)")
+    assert os.environ[appcall.VARIABLE] == "shop:create_app(tests.base.AuthConfig)"
+    assert sorted(fleet.chosen) == [("http://127.0.0.1:10", "shop:create_app(tests.base.AuthConfig)"),
+                                    ("http://127.0.0.1:9", "shop:create_app(tests.base.AuthConfig)")]
+    fleet.chosen = []
+    target.fresh({"X": "1"})
+    assert os.environ[appcall.VARIABLE] == "shop:create_app(tests.base.Config)"
+    assert sorted(fleet.chosen) == [("http://127.0.0.1:10", None), ("http://127.0.0.1:9", None)]
 
 
 def test_a_folder_without_a_generated_service_is_a_clear_error(tmp_path):

@@ -86,8 +86,23 @@ def test_a_route_over_its_latency_budget_says_by_how_much(tmp_path):
         run.steps[1].ms = 300.0  # as if the service slept
     verdict = check.route(CONTRACT, "GET /me")
     assert not verdict.passed and verdict.p95_ms == 300.0 and verdict.budget_ms == 4.0
-    assert verdict.problems == ["latency p95 300.0 ms is over the budget of 4.0 ms (the monolith's p95 recorded 2.0 ms x 2 + 0 ms)"]
+    assert verdict.problems == ["latency p95 300.0 ms is over the budget of 4.0 ms (the monolith's p95 recorded 2.0 ms x 2 + 0 ms x 1 hop)"]
     assert check.route(CONTRACT, "POST /login").passed
+
+
+def test_each_internal_call_a_route_makes_adds_one_hop_allowance_to_its_budget(tmp_path):
+    check, _ = verifier(tmp_path, Fake(), baseline={"GET /me": {"p95_ms": 10.0}},
+                        settings=Settings(latency_factor=2, latency_allowance_ms=50.0))
+    check.scenario(CONTRACT, SCENARIO)
+    for run in check.runs["accounts"]:
+        run.steps[1].ms, run.steps[1].calls = 160.0, ["shop.auth:load_user", "shop.cart:totals"]
+    verdict = check.route(CONTRACT, "GET /me")
+    assert (verdict.calls_median, verdict.budget_ms) == (2, 170.0)  # 10 x 2 + 50 x (1 + 2 calls)
+    assert verdict.passed
+    for run in check.runs["accounts"]:
+        run.steps[1].ms = 180.0
+    assert check.route(CONTRACT, "GET /me").problems == [
+        "latency p95 180.0 ms is over the budget of 170.0 ms (the monolith's p95 recorded 10.0 ms x 2 + 50 ms x 3 hops)"]
 
 
 class Recorder(Target):
@@ -121,7 +136,7 @@ def test_the_reference_is_replayed_before_the_target_on_every_scenario_and_sets_
     check.runs["accounts"] = check.runs["accounts"]  # the same runs, slower: over the budget
     verdict = check.route(CONTRACT, "GET /me")
     assert verdict.problems == ["latency p95 200.0 ms is over the budget of 130.0 ms "
-                                "(the monolith's p95 in this run 40.0 ms x 3 + 10 ms)"]
+                                "(the monolith's p95 in this run 40.0 ms x 3 + 10 ms x 1 hop)"]
     assert check.results()["reference"] == "monolith"
 
 

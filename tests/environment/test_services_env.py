@@ -253,3 +253,20 @@ def test_boto3_joins_the_services_venv_only_when_a_service_uses_aws(tmp_path):
 def test_a_shared_kernels_aws_resources_bring_boto3_too(tmp_path):
     write_tree(tmp_path, {"shared/resources.json": "{}"})
     assert "boto3" in with_boto3(["Flask==2.0.3"], tmp_path)
+
+
+def test_uv_is_found_where_a_tool_installed_decompose_has_it(tmp_path: Path, monkeypatch):
+    from decompose.services_env import find_uv
+
+    uv = tmp_path / "bin" / "uv"
+    uv.parent.mkdir()
+    uv.write_text("#!/bin/sh\n")
+    uv.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setenv("UV", str(uv))  # what `uv run` and `uv tool run` set
+    assert find_uv() == str(uv)
+    monkeypatch.setenv("UV", str(tmp_path / "missing"))  # a stale $UV is passed over, never run
+    assert find_uv() != str(tmp_path / "missing")
+    uv.chmod(0o644)  # not executable: passed over too
+    monkeypatch.setenv("UV", str(uv))
+    assert find_uv() != str(uv)

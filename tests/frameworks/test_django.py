@@ -238,8 +238,51 @@ def test_i18n_patterns_are_served_under_a_language_prefix(tmp_path):
             urlpatterns += i18n_patterns(path("about/", views.about), prefix_default_language=False)
         """,
         "site/views.py": "def health(request): ...\ndef about(request): ...\n",
+        "shop/__init__.py": "",
+        "shop/urls.py": """
+            from django.conf.urls.i18n import i18n_patterns
+            from django.urls import path
+            from shop import views
+            urlpatterns = i18n_patterns(path("items/", views.items))
+        """,
+        "shop/views.py": "def items(request): ...\n",
     })
-    assert {r.path for r in a.routes} == {"/health/", "/${language}/about/"}
+    # the language code is a path variable (a request for /es/about/ is this route, as /en/about/ is), and
+    # with prefix_default_language=False the default language is served without it too
+    assert {(r.path, r.template) for r in a.routes} == {
+        ("/health/", "/health/"), ("/<language>/about/", "/{language}/about/"), ("/about/", "/about/"),
+        ("/<language>/items/", "/{language}/items/")}
+
+
+def test_a_urlconf_that_extends_itself_is_still_the_root(tmp_path):
+    """A held-out Django site: `urlpatterns = [path("__debug__/", ...)] + urlpatterns` under `if DEBUG:`
+    and `urlpatterns += static(...)` read the list as including itself, so the root URLconf counted as
+    included and no route at all was found."""
+    a = analyse(tmp_path, {
+        "manage.py": "",
+        "site/__init__.py": "",
+        "site/urls.py": """
+            from django.conf import settings
+            from django.conf.urls.static import static
+            from django.urls import include, path
+            from site import views
+            urlpatterns = [path("health/", views.health), path("shop/", include("shop.urls"))]
+            if settings.DEBUG:
+                urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+                import debug_toolbar
+                urlpatterns = [path("__debug__/", include(debug_toolbar.urls))] + urlpatterns
+        """,
+        "site/views.py": "def health(request): ...\n",
+        "shop/__init__.py": "",
+        "shop/urls.py": """
+            from django.urls import path
+            from shop import views
+            urlpatterns = [path("items/", views.items)]
+            urlpatterns = urlpatterns + [path("items/<int:pk>/", views.item)]
+        """,
+        "shop/views.py": "def items(request): ...\ndef item(request, pk): ...\n",
+    })
+    assert {r.path for r in a.routes} == {"/health/", "/shop/items/", "/shop/items/<int:pk>/"}
 
 
 def test_regex_quantifiers_read_as_reverse_writes_them():
@@ -253,6 +296,11 @@ def test_regex_quantifiers_read_as_reverse_writes_them():
     assert normalise_regex(r"^legacy/(?P<slug>[-\w]+)/$") == "/legacy/{slug}/"
     assert normalise_regex(r"^a/b+/c*$") == "/a/b/"
     assert normalise_regex(r"^x\.json$") == "/x.json"
+    # a non-capturing group (a held-out site's `^coc/(?:(?P<lang>[a-z-]+)/)?$` read as "/coc/:{lang}/"):
+    # zero times when optional, else once, its first branch
+    assert normalise_regex(r"^coc/(?:(?P<lang>[a-z-]+)/)?$") == "/coc/"
+    assert normalise_regex(r"^a/(?:b/)$") == "/a/b/"
+    assert normalise_regex(r"^x/(?:y|(?P<z>\d+))+/$") == "/x/y/"
 
 
 def test_the_admin_site_is_not_a_route(tmp_path):

@@ -282,5 +282,5 @@ def test_a_fastapi_registration_leaves_its_prefix_to_the_runtime_and_keeps_its_o
 
     reg = Registration("app.api.routes.users:router", 'prefix=settings.API_V1_STR, tags=["users"]', ("/api/v1/users/",))
     assert _registration(reg, "fastapi") == {"module": "app.api.routes.users", "name": "router", "keywords": 'tags=["users"]',
-                                             "paths": ["/api/v1/users/"]}
+                                             "paths": ["/api/v1/users/"], "holder": "", "method": "", "arguments": ""}
     assert _registration(reg, "flask")["keywords"] == 'prefix=settings.API_V1_STR, tags=["users"]'

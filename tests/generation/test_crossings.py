@@ -41,3 +41,15 @@ def test_a_callee_that_writes_nothing_is_no_crossing_even_on_the_same_model():
                          ("shop.services:update_product", "shop.services:price_of", "call"),
                          ("shop.services:price_of", "table:products", "table-read"))
     assert _kinds(analysis, {"shop.services:update_product": "catalog", "shop.services:price_of": "pricing"}) == []
+
+
+def test_a_call_into_a_module_generation_puts_in_the_layer_is_no_crossing_whatever_service_the_plan_names():
+    # flasky: verify_password (api) calls User (the plan lists app.models:User in another service), but every
+    # module defining ORM models is promoted to the layer: the call stays in the api service's process
+    analysis = _analysis(("shop.api:verify", "shop.api:verify", "call"),
+                         ("shop.api:verify", "table:products", "table-write"),
+                         ("shop.api:verify", PRODUCT, "call"),
+                         (PRODUCT, "table:products", "table-write"))
+    homes = {"shop.api:verify": "api", PRODUCT: "accounts"}
+    assert _kinds(analysis, homes) == [("shop.api:verify", PRODUCT, "transaction")]
+    assert crossings(analysis, homes, [], layer={"shop.models"}) == []

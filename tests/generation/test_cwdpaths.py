@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from decompose.generation.cwdpaths import data_test, rewrite
+from decompose.generation.cwdpaths import data_test, rewrite, working_folders
 from decompose.generation.render import RUNTIME
 
 TOPS = {"shop"}
@@ -64,3 +64,27 @@ def test_found_looks_on_the_path_when_the_working_folder_lacks_it(tmp_path: Path
     out = subprocess.run([sys.executable, "-c", probe, str(runtime_parent), str(layer)], cwd=scratch,
                          capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": ""}).stdout
     assert out.splitlines() == [str(layer / "shop" / "static"), "shop/nowhere"]
+
+
+def test_an_empty_package_folder_is_made_in_a_services_working_folder(tmp_path):
+    """lnbits scans `Path(settings.lnbits_extensions_path, "extensions")`, a path no literal names, an empty
+    folder of its package: the service's working folder gets it before the app is built."""
+    root = tmp_path / "monolith"
+    for folder in ("shop/extensions", "shop/static/css", "shop/__pycache__", "shop/.cache", "other/empty"):
+        (root / folder).mkdir(parents=True)
+    (root / "shop" / "__init__.py").write_text("")
+    (root / "shop" / "static" / "css" / "site.css").write_text("body {}\n")
+    assert working_folders(root, {"shop", "other"}) == ["shop/extensions"]  # other/ is no package
+
+    service = tmp_path / "service"
+    service.mkdir()
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from decompose_runtime_copy import datapaths; "
+            "datapaths.make_working_folders(['shop/extensions', 'shop/plugins/x']); "
+            "import os; print(sorted(os.listdir('shop')), os.listdir('shop/extensions'))")
+    runtime = tmp_path / "rt" / "decompose_runtime_copy"
+    runtime.mkdir(parents=True)
+    (runtime / "__init__.py").write_text("")
+    (runtime / "datapaths.py").write_bytes((RUNTIME / "datapaths.py").read_bytes())
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "rt")], cwd=service, capture_output=True, text=True,
+                          check=True, env={**os.environ, "PYTHONPATH": ""})
+    assert done.stdout.split("\n")[0] == "['extensions', 'plugins'] []"

@@ -126,6 +126,22 @@ def test_example_paths_fill_django_converters_and_keep_the_trailing_slash():
     assert django.example_path("/orders/<int:pk>/cancel/") == "/orders/1/cancel/"
     assert django.example_path("/files/<uuid:id>/") == "/files/00000000-0000-4000-8000-000000000001/"
     assert django.example_path("/tags/<slug>/{pk}/") == "/tags/1/1/"
+    # i18n_patterns' prefix takes the project's language: LocaleMiddleware answers /1/about/ with a 404
+    assert django.example_path("/<language>/events/<int:pk>/", "es") == "/es/events/1/"
+
+
+def test_the_language_code_is_read_from_the_settings_and_what_they_star_import(tmp_path):
+    from decompose.generation.layout import Sources
+    from tests.helpers import analyse
+
+    analysis = analyse(tmp_path, {"proj/__init__.py": "", "proj/settings/__init__.py": "",
+                                  "proj/settings/base.py": 'LANGUAGE_CODE = "pt-BR"\nROOT_URLCONF = "proj.urls"\n',
+                                  "proj/settings/dev.py": "from proj.settings.base import *  # noqa\n",
+                                  "proj/settings/bare.py": 'DEBUG = True\n', "proj/urls.py": "urlpatterns = []\n"})
+    sources = Sources.of(analysis, tmp_path)
+    assert django.language_code(sources, "proj.settings.dev") == "pt-br"
+    assert django.language_code(sources, "proj.settings.bare") == "en-us"  # Django's default
+    assert django.root_urlconf(sources, "proj.settings.dev") == "proj.urls"
 
 
 def test_example_paths_of_re_path_routes_are_strings_their_regex_matches():

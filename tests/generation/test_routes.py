@@ -65,6 +65,12 @@ def test_root_path():
     assert found == [ChaliceRoute("/", ("GET",), "route_root", "GET /: pkg.views:index", "/")]
 
 
+def test_a_path_with_a_trailing_slash_is_asked_for_as_it_is_not_as_its_redirect():
+    found = chalice_routes([route("/members", path="/members/", handler="pkg.views:roster"),
+                            route("/members/{name}", path="/members/<name>", handler="pkg.views:member")])
+    assert [(r.path, r.example) for r in found] == [("/members", "/members/"), ("/members/{name}", "/members/1")]
+
+
 def test_function_names_are_unique():
     found = chalice_routes([route("/a-b"), route("/a_b"), route("/a/b")])
     assert [(r.path, r.function) for r in found] == [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decompose.generation.model import LAYER
+from decompose.generation.model import LAYER, Mount
 from decompose.generation.source import parse
 from decompose.generation.unplug import unplug
 
@@ -21,7 +21,7 @@ def register_blueprints(app):
 def _unplugged(homes: dict[str, str]) -> tuple[str, list[str], dict[str, str]]:
     containers = {"shop.views.public:index": "shop.views.public:blueprint",
                   "shop.admin.views:orders": "shop.admin.views:blueprint"}
-    tree, removed, keywords = unplug(parse("shop.app", FACTORY, False, "shop/app.py"), containers, homes, None)
+    tree, removed, keywords, _ = unplug(parse("shop.app", FACTORY, False, "shop/app.py"), containers, homes, None)
     return tree.code, removed, keywords
 
 
@@ -53,7 +53,7 @@ def validation_error(error):
 
 def test_a_decorator_naming_a_service_container_is_taken_off_the_layer_copy_not_the_function() -> None:
     containers = {"shop.api.posts:list_posts": "shop.api:api"}
-    tree, removed, _ = unplug(parse("shop.api.errors", ERRORS, False, "shop/api/errors.py"), containers,
+    tree, removed, _, _ = unplug(parse("shop.api.errors", ERRORS, False, "shop/api/errors.py"), containers,
                               {"shop.api:api": "posts"}, None)
     assert removed == ["shop.api:api"]
     assert "@api.errorhandler" not in tree.code and "def validation_error(error):" in tree.code
@@ -82,7 +82,7 @@ def _root_unplugged(homes: dict[str, str]) -> str:
     containers = {f"shop.core.views.{m}:{h}": f"shop.core.views.{m}:{r}" for m, h, r in (
         ("api", "health", "api_router"), ("node_api", "node", "node_router"),
         ("node_api", "public", "public_node_router"), ("wallet_api", "wallet", "wallet_router"))}
-    tree, _, _ = unplug(parse("shop.core", ROOT, True, "shop/core/__init__.py"), containers, homes, None)
+    tree, _, _, _ = unplug(parse("shop.core", ROOT, True, "shop/core/__init__.py"), containers, homes, None)
     return tree.code
 
 
@@ -102,3 +102,102 @@ def test_the_whole_import_goes_when_every_name_is_unplugged() -> None:
                             "shop.core.views.node_api:public_node_router": "node"})
     assert "node_api" not in text and "node_router" not in text
     assert "from .views.api import api_router\n" in text
+
+
+API = '''\
+from flask import Blueprint
+from flask_restx import Api
+
+from shop.api.v1.orders import orders_namespace
+from shop.api.v1.carts import carts_namespace
+from shop.api.v1.pages import pages_namespace
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+shop_api = Api(blueprint, version="v1")
+shop_api.add_namespace(orders_namespace, "/orders")
+shop_api.add_namespace(carts_namespace, path="/carts")
+shop_api.add_namespace(pages_namespace, "/pages")
+'''
+
+
+def test_restx_namespaces_of_services_leave_the_api_which_tells_the_plug_it_is_built() -> None:
+    containers = {"shop.api.v1.orders:OrderList": "shop.api.v1.orders:orders_namespace",
+                  "shop.api.v1.carts:CartList": "shop.api.v1.carts:carts_namespace",
+                  "shop.api.v1.pages:PageList": "shop.api.v1.pages:pages_namespace"}
+    homes = {"shop.api.v1.orders:orders_namespace": "orders", "shop.api.v1.carts:carts_namespace": "carts",
+             "shop.api.v1.pages:pages_namespace": LAYER}
+    tree, removed, _, mounts = unplug(parse("shop.api", API, True, "shop/api/__init__.py"), containers, homes, None)
+    text = tree.code
+    assert removed == ["shop.api.v1.carts:carts_namespace", "shop.api.v1.orders:orders_namespace"]
+    assert "orders_namespace" not in text and "carts_namespace" not in text
+    assert 'shop_api.add_namespace(pages_namespace, "/pages")' in text  # the layer's own stays mounted
+    assert text.count("decompose_runtime.plug.built('shop.api:shop_api', shop_api)") == 1
+    assert text.index("plug.built") < text.index("add_namespace(pages_namespace")  # where the first one was
+    assert mounts == {"shop.api.v1.orders:orders_namespace": Mount("shop.api:shop_api", "add_namespace", '"/orders"'),
+                      "shop.api.v1.carts:carts_namespace": Mount("shop.api:shop_api", "add_namespace", 'path="/carts"')}
+    compile(text, "shop/api/__init__.py", "exec")
+
+
+RESOURCE = '''\
+from flask_restx import Namespace, Resource
+
+orders_namespace = Namespace("orders")
+
+
+@orders_namespace.route("")
+@orders_namespace.doc(description="every order")
+class OrderList(Resource):
+    def get(self):
+        return []
+'''
+
+
+def test_a_restx_resource_class_hangs_on_the_namespace_its_route_decorator_names() -> None:
+    from decompose.analysis.model import Route
+    from decompose.generation.unplug import containers_of
+
+    class Sources:  # the two things containers_of reads
+        modules = {"shop.api.v1.orders": None}
+        symbols = {"shop.api.v1.orders:orders_namespace": None, "shop.api.v1.orders:OrderList": None}
+
+        @staticmethod
+        def parsed(module: str):
+            return parse(module, RESOURCE, False, "shop/api/v1/orders.py")
+
+    route = Route("flask", ("GET",), "/api/v1/orders", "/api/v1/orders", "shop.api.v1.orders:OrderList", "OrderList",
+                  "shop.api.v1.orders", 6)
+    assert containers_of(Sources(), [route]) == {"shop.api.v1.orders:OrderList": "shop.api.v1.orders:orders_namespace"}
+
+
+CONTEXT_FACTORY = '''\
+from flask import Flask
+
+from shop.models import db
+
+
+def create_app():
+    app = Flask(__name__)
+    db.init_app(app)
+    with app.app_context():
+        from shop.orders import orders
+        from shop.pages import pages
+
+        app.register_blueprint(orders, url_prefix="/orders")
+        app.register_blueprint(pages)
+        db.create_all()
+    return app
+'''
+
+
+def test_a_blueprint_the_factory_registers_is_plugged_in_by_the_service_at_the_same_place() -> None:
+    # CTFd imports and registers its blueprints inside the factory's app context, before create_all
+    containers = {"shop.orders:index": "shop.orders:orders", "shop.pages:show": "shop.pages:pages"}
+    homes = {"shop.orders:orders": "orders", "shop.pages:pages": LAYER}
+    tree, removed, keywords, mounts = unplug(parse("shop", CONTEXT_FACTORY, True, "shop/__init__.py"), containers, homes, None)
+    text = tree.code
+    assert removed == ["shop.orders:orders"] and "from shop.orders import" not in text
+    assert "decompose_runtime.plug.built('shop:create_app', app)" in text
+    assert text.index("plug.built") < text.index("app.register_blueprint(pages)") < text.index("db.create_all()")
+    assert mounts == {"shop.orders:orders": Mount("shop:create_app", "register_blueprint", 'url_prefix="/orders"')}
+    assert keywords == {"shop.orders:orders": 'url_prefix="/orders"'}
+    compile(text, "shop/__init__.py", "exec")

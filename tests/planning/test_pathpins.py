@@ -96,6 +96,12 @@ def test_an_unresolved_prefix_is_an_error_until_the_plan_pins_it(tmp_path, monke
     plan = tmp_path / "decompose.toml"
     assert '# "PREFIX" = ""  # 2 routes, e.g. GET /${PREFIX}/items/{item_id}' in plan.read_text()
 
+    refused = _invoke(tmp_path, monkeypatch, "plan", "--check")  # check reports what generate refuses
+    assert refused.exit_code == 1 and "hold ${PREFIX}" in refused.output and "paths['PREFIX']" in refused.output
+    refused = _invoke(tmp_path, monkeypatch, "check", "--format", "sarif")
+    sarif = json.loads(refused.stdout)["runs"][0]
+    assert refused.exit_code == 1 and {r["ruleId"] for r in sarif["results"]} == {"paths"}
+    assert "${PREFIX}" in sarif["results"][0]["message"]["text"]
     refused = _invoke(tmp_path, monkeypatch, "generate", "-q")
     assert refused.exit_code == 2 and "hold ${PREFIX}" in refused.output and '[paths] "PREFIX"' in refused.output
 

@@ -9,7 +9,7 @@ import tomlkit
 
 from decompose.errors import UserError
 from decompose.planning.constraints import SHARED, Constraints, Unhonoured
-from decompose.planning.elements import element_graph, route_family
+from decompose.planning.elements import Dep, element_graph, route_family
 from decompose.planning.naming import candidates, name_communities
 from decompose.planning.plan import Plan, Settings, placement_of, roll_up
 from decompose.planning.planfile import parse, render
@@ -427,3 +427,63 @@ def test_baseline_follows_modules_and_has_no_kernel(graph):
     for module, members in graph.members.items():
         assert len({homes[m] for m in members}) == 1, module
     assert homes["table:orders_rows"] == homes["shop.orders"]
+
+
+HOOKED = {
+    "lib/__init__.py": "",
+    "lib/rules.py": "SITE = 'lib'\n\n\ndef site_title():\n    return SITE.title()\n\n\nclass Shelf:\n    MAX = 3\n",
+    "lib/books.py": """from flask import Blueprint
+
+from .rules import Shelf, site_title
+
+books = Blueprint("books", __name__)
+
+
+@books.app_context_processor
+def inject():
+    return {"Shelf": Shelf, "TITLE": site_title()}
+
+
+@books.route("/books")
+def index():
+    return "books"
+""",
+}
+
+
+def test_what_an_app_wide_hook_reaches_is_in_the_kernel_and_the_hook_and_blueprint_stay(tmp_path):
+    from decompose.planning.planner import hook_needs
+    from decompose.planning.sourcefacts import read_facts
+
+    graph = element_graph(analyse(tmp_path, HOOKED))
+    facts = read_facts(graph, tmp_path)
+    assert facts.hooks == {"lib.books:inject"}
+    needs = hook_needs(graph, facts)
+    assert sorted(needs) == ["lib.rules:SITE", "lib.rules:Shelf", "lib.rules:site_title"]  # site_title's own SITE too
+    assert "the app-wide hook lib.books:inject uses it" in needs["lib.rules:Shelf"]
+
+
+def test_a_route_family_stays_whole_with_the_code_kept_together_with_its_handlers():
+    # --converge writes together pairs (a view and its form): the view still moves with its blueprint, and its form with it
+    from decompose.planning.planner import _families_whole
+
+    found = [{"main:index", "main:post", "forms:PostForm"}, {"main:edit", "forms:EditForm", "api:posts"}]
+    groups = {"main:edit": "main:edit", "forms:EditForm": "main:edit"}
+    whole = _families_whole(found, [["main:edit", "main:index", "main:post"]], groups)
+    assert whole == [{"main:index", "main:post", "forms:PostForm", "main:edit", "forms:EditForm"}, {"api:posts"}]
+
+
+def test_a_class_only_another_communitys_code_uses_moves_there():
+    # flasky: RegistrationForm's validators tie it to the users table, but only auth's register view uses it
+    from decompose.planning.elements import Element, ElementGraph
+    from decompose.planning.planner import _classes_to_users
+
+    graph = ElementGraph()
+    for element, kind in (("forms:RegistrationForm", "class"), ("views:register", "function"), ("models:User", "class"),
+                          ("forms:SharedForm", "class"), ("main:index", "function")):
+        graph.elements[element] = Element(element, kind, element.split(":")[0], 1, 3)
+    graph.deps = [Dep("views:register", "forms:RegistrationForm", "call", 1), Dep("views:register", "models:User", "call", 1),
+                  Dep("views:register", "forms:SharedForm", "call", 1), Dep("main:index", "forms:SharedForm", "call", 1)]
+    found = [{"forms:RegistrationForm", "models:User", "forms:SharedForm", "main:index"}, {"views:register"}]
+    moved = _classes_to_users(graph, found, held={"models:User"})
+    assert moved == [{"models:User", "forms:SharedForm", "main:index"}, {"views:register", "forms:RegistrationForm"}]

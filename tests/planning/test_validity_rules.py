@@ -191,3 +191,77 @@ def test_a_module_mounting_a_router_in_its_code_is_not_split():
     found = problems(graph, facts, plan, homes)
     assert [p.where for p in found] == ["services.posts"] and "place the whole module blog.api" in found[0].fix
     assert {repair(graph, facts, homes)[0][e] for e in graph.members["blog.api"]} == {"posts"}
+
+
+def test_a_module_mounting_restx_namespaces_is_a_composition_root_in_the_layer():
+    # shop.api builds Api(...) and add_namespace()s the namespaces of two services' modules (CTFd's CTFd.api)
+    import ast
+
+    from decompose.planning.sourcefacts import mounts_namespaces
+
+    assert mounts_namespaces(ast.parse("api = Api(bp)\napi.add_namespace(orders_ns, '/orders')\n"))
+    assert not mounts_namespaces(ast.parse("def f(api, ns):\n    api.add_namespace(ns)\n"))  # not at import
+    graph = graph_of({"shop.api": ["api", "blueprint"], "shop.orders": ["OrderList", "orders_ns"],
+                      "shop.users": ["UserList", "users_ns"]}, [], ["shop.orders:OrderList", "shop.users:UserList"])
+    graph.paths = {m: m.replace(".", "/") + ".py" for m in graph.members}
+    facts = SourceFacts(read=set(graph.members), mounts={"shop.api"})
+    homes = ({e: "orders" for e in graph.members["shop.orders"]} | {e: "users" for e in graph.members["shop.users"]}
+             | {"shop.api": "orders", "shop.api:api": "orders", "shop.api:blueprint": "users"})
+    plan = Plan([Service("orders", ["shop.orders"]), Service("users", ["shop.users"])], Service(SHARED, []))
+    found = problems(graph, facts, plan, homes)
+    assert [p.where for p in found] == ["shared.modules"] and "shop.api" in found[0].fix
+    repaired, why = repair(graph, facts, homes)
+    assert all(repaired[e] == SHARED for e in graph.members["shop.api"])
+    assert why["shop.api:api"].startswith("composition root: mounts the API's namespaces")
+    assert repaired["shop.orders:OrderList"] == "orders"  # the namespaces' own modules stay in their services
+
+
+def _auth_graph():
+    """flasky's api/authentication.py, by line: `auth = HTTPBasicAuth()` (7); `@auth.verify_password` (10) on
+    verify_password (11-20); `@api.before_request` (31) and `@auth.login_required` (32) on before_request
+    (33-36); `@api.route('/tokens/')` (39) on get_token (40-43). The `api` blueprint lives in api/__init__.py."""
+    graph = graph_of({"blog.api": ["api"], "blog.api.authentication": ["auth", "verify_password", "before_request",
+                                                                       "get_token"]}, [],
+                     ["blog.api.authentication:get_token"])
+    graph.paths = {m: m.replace(".", "/") + ".py" for m in graph.members}
+    kinds = {"blog.api:api": ("assignment", 3), "blog.api.authentication:auth": ("assignment", 7),
+             "blog.api.authentication:verify_password": ("function", 11),
+             "blog.api.authentication:before_request": ("function", 33)}
+    for element, (kind, line) in kinds.items():
+        graph.elements[element] = graph.elements[element].__class__(element, kind, element.split(":")[0], line, 4)
+    graph.routes["blog.api.authentication:get_token"][0] = graph.routes["blog.api.authentication:get_token"][0].__class__(
+        "flask", ("POST",), "/tokens/", "/tokens/", "blog.api.authentication:get_token", "get_token",
+        "blog.api.authentication", 39)
+    where = "blog/api/authentication.py"
+    graph.deps = [Dep("blog.api.authentication:verify_password", "blog.api.authentication:auth", "reference", 1, (Location(where, 10),)),
+                  Dep("blog.api.authentication:before_request", "blog.api:api", "reference", 1, (Location(where, 31),)),
+                  Dep("blog.api.authentication:before_request", "blog.api.authentication:auth", "reference", 1, (Location(where, 32),)),
+                  Dep("blog.api.authentication:get_token", "blog.api:api", "reference", 1, (Location(where, 39),))]
+    facts = SourceFacts(runtime={"blog.api.authentication": [(11, 20), (33, 36), (40, 43)], "blog.api": []},
+                        read={"blog.api", "blog.api.authentication"},
+                        decorated={"blog.api.authentication": {10: {"auth", "verify_password"}, 31: {"api", "before_request"},
+                                                               32: {"auth", "login_required"}, 39: {"api", "route"}}})
+    return graph, facts
+
+
+def test_a_callback_registered_on_an_object_of_another_service_is_a_problem_and_joins_the_objects_group():
+    graph, facts = _auth_graph()
+    homes = {e: "posts" for m in graph.members for e in graph.members[m]}
+    for element in ("blog.api.authentication:verify_password", "blog.api.authentication:auth",
+                    "blog.api.authentication:before_request"):
+        homes[element] = "users"  # where flasky's plan put verify_password: every api request answered 401
+    plan = Plan([Service("posts", ["blog.api"], ["blog.api.authentication:get_token"]),
+                 Service("users", [], ["blog.api.authentication:verify_password", "blog.api.authentication:auth",
+                                       "blog.api.authentication:before_request"])], Service(SHARED))
+    found = [p for p in problems(graph, facts, plan, homes) if "registers itself" in p.what]
+    assert [(p.where, p.fix) for p in found] == [
+        ("services.users", "place blog.api.authentication:before_request in services.posts")]
+    repaired = repair(graph, facts, homes)[0]
+    assert {repaired[e] for m in graph.members for e in graph.members[m]} == {"posts"}  # the blueprint's group, whole
+
+
+def test_a_callback_beside_its_object_is_no_problem():
+    graph, facts = _auth_graph()
+    homes = {e: "posts" for m in graph.members for e in graph.members[m]}
+    plan = Plan([Service("posts", ["blog.api", "blog.api.authentication"])], Service(SHARED))
+    assert problems(graph, facts, plan, homes) == [] and repair(graph, facts, homes)[0] == homes

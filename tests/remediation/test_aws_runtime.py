@@ -418,3 +418,32 @@ def test_a_write_outside_every_root_is_refused_and_a_read_goes_to_the_disk(aws, 
     with pytest.raises(FileNotFoundError):
         files.open(outside, "rb")
     assert "Contents" not in boto3.client("s3").list_objects_v2(Bucket="uploads")
+
+
+async def record_later(*args, **kwargs):
+    return record(*args, **kwargs)
+
+
+class Mailer:
+    def send(self, *args):
+        return record("mailer", *args)
+
+
+def test_a_background_task_becomes_a_message_and_the_consumer_awaits_a_coroutine_function(aws, monkeypatch):
+    sqs = boto3.client("sqs")
+    url = sqs.create_queue(QueueName="work")["QueueUrl"]
+    monkeypatch.setenv("DECOMPOSE_QUEUE_URL", url)
+    CALLS.clear()
+    aws.background(record_later, 7, size="thumb")
+    assert CALLS == []  # nothing ran in the request
+    (message,) = sqs.receive_message(QueueUrl=url)["Messages"]
+    assert aws.Work(frozenset({f"{__name__}:record_later"})).run(message["Body"]) == 1
+    assert CALLS == [((7,), {"size": "thumb"})]
+
+
+def test_a_background_task_on_a_bound_method_runs_in_the_request_and_says_so(aws, monkeypatch, capsys):
+    monkeypatch.setenv("DECOMPOSE_QUEUE_URL", "unused: nothing is sent")
+    CALLS.clear()
+    aws.background(Mailer().send, "hello")
+    assert CALLS == [(("mailer", "hello"), {})]
+    assert "not a module-level function" in capsys.readouterr().err

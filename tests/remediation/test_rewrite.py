@@ -311,3 +311,24 @@ def test_a_hazard_in_the_shared_kernel_is_reported_not_silently_dropped():
     assert "jobs/chalicelib/aws.py" not in rendered.files
     assert rendered.files["shared/python/pkg/jobs.py"] == b"import os\n"  # nothing to switch: no resources either
     assert "shared/resources.json" not in rendered.files and "jobs/.chalice/layer.json" not in rendered.files
+
+
+def test_fastapi_background_tasks_send_their_call_and_name_the_function_for_the_consumer():
+    before = src('''
+        from fastapi import BackgroundTasks
+        from app.thumbs import make_thumbnail
+
+        def upload(photo_id: int, background_tasks: BackgroundTasks):
+            background_tasks.add_task(make_thumbnail, photo_id, size=128)
+            background_tasks.add_task(notify, photo_id)
+            return {"id": photo_id}
+
+        def notify(photo_id):
+            return photo_id
+        ''')
+    done = rewrite(before, Wanted("app.photos", threads=True))
+    assert "_decompose_aws.background(make_thumbnail, photo_id, size=128)" in done.source
+    assert "_decompose_aws.background(notify, photo_id)" in done.source and ".add_task(" not in done.source
+    assert done.thread_targets == ["app.photos:notify", "app.thumbs:make_thumbnail"]
+    assert done.changes == ["line 5: background_tasks.add_task -> aws.background",
+                            "line 6: background_tasks.add_task -> aws.background"]

@@ -276,6 +276,48 @@ def test_the_contracts_fleet_stops_its_tree_on_a_signal_too(tmp_path):
     assert len(tree) >= 2 and survivors == set()
 
 
+KILLED = """
+import sys, time
+from pathlib import Path
+from decompose.gateway.upstreams import Fleet, Upstream
+
+plain, held = int(sys.argv[1]), int(sys.argv[2])
+serve = "import http.server as h; h.test(h.SimpleHTTPRequestHandler, port={}, bind='127.0.0.1')"
+with Fleet([Upstream("plain", [sys.executable, "-c", serve.format(plain)], Path("."), plain),
+            Upstream("held", [sys.executable, "-m", "decompose.gateway.lifeline", "http.server", "--bind", "127.0.0.1",
+                              str(held)], Path("."), held)], logs=Path("logs")):
+    print("up", flush=True)
+    time.sleep(600)
+"""
+
+
+def test_a_fleet_killed_by_sigkill_leaves_no_child_running(tmp_path):
+    """No handler sees SIGKILL: each child dies with the fleet (decompose.gateway.lifeline), a plain command by
+    the death signal the fleet sets before exec, a held one (moto_server, chalice local, the host) by its own too."""
+    (tmp_path / "killed.py").write_text(KILLED)
+    holder = subprocess.Popen([sys.executable, "killed.py", str(free_port()), str(free_port())], cwd=tmp_path, env=env(),
+                              stdout=subprocess.PIPE, text=True)
+    tree = set()
+    try:
+        assert holder.stdout.readline() == "up\n"
+        tree = descendants(holder.pid)
+        holder.kill()
+        holder.wait(timeout=60)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+        survivors = gone_within(tree, 20.0)
+    assert len(tree) == 2 and survivors == set(), f"left running after SIGKILL: {survivors} of {tree}"
+
+
+def test_a_held_process_takes_the_fleets_variable_out_of_its_environment(monkeypatch):
+    """What a fleet child starts is not the fleet's child: it must not read the fleet's pid as its parent's."""
+    from decompose.gateway import lifeline
+
+    environ = {lifeline.PARENT: "not-a-pid", "OTHER": "1"}
+    assert lifeline.hold(environ) is False and environ == {"OTHER": "1"}
+
+
 # ---- one stack, in process: database, shadow log, framing ----------------------------------------
 
 

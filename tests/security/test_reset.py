@@ -200,3 +200,36 @@ def test_the_monolith_host_builds_a_scenarios_own_app_only_from_its_own_factory(
     assert status == 403 and "does not call this host's factory factoryapp:create_app" in answer["message"]
     assert hosted.app({}, lambda *a: None) == [b"auth"]  # nothing was reset
     assert hosted.hooks_and_rebuild(GOOD, body(None))[0] == 200 and hosted.app({}, lambda *a: None) == [b"plain"]
+
+
+def test_a_service_builds_a_scenarios_own_app_only_among_those_its_fleet_allowed(monkeypatch):
+    """A generated service replays a scenario on its test's configuration (the reset's "app") only when the fleet
+    that started it listed that call (DECOMPOSE_CONTRACT_APPS, from the contracts); any other is refused whole,
+    and a reset without "app" goes back to the world's call."""
+    from decompose.contracts import appcall
+
+    monkeypatch.setenv("DECOMPOSE_INTERNAL_SECRET", SECRET)
+    world, auth = "shop:create_app(tests.base.Config)", "shop:create_app(tests.base.AuthConfig)"
+    environ = {appcall.VARIABLE: world, appcall.APPS: json.dumps([auth])}
+    choose = appcall.Chooser(environ)
+
+    def reset_with(extra: dict) -> tuple[int, dict]:
+        body = json.dumps({"env": {"DECOMPOSE_TEST_DB": "x"}, **extra}).encode()
+        return reset.handle(GOOD, body, lambda: None, ALLOWED, None, choose)
+
+    assert reset_with({"app": auth})[0] == 200 and environ[appcall.VARIABLE] == auth
+    assert reset_with({})[0] == 200 and environ[appcall.VARIABLE] == world
+    os.environ.pop("DECOMPOSE_TEST_DB", None)
+    for wanted in ("os:system('true')", "shop:create_app(tests.base.Other)", ["list"]):
+        status, answer = reset_with({"app": wanted})
+        assert status == 403 and "DECOMPOSE_CONTRACT_APPS" in answer["message"]
+        assert environ[appcall.VARIABLE] == world and "DECOMPOSE_TEST_DB" not in os.environ  # nothing was reset
+    environ[appcall.APPS] = "not json"
+    assert reset_with({"app": auth})[0] == 403
+
+
+def test_no_reset_sets_the_apps_a_service_may_choose(monkeypatch):
+    monkeypatch.setenv("DECOMPOSE_INTERNAL_SECRET", SECRET)
+    allowed = reset.Allowed.of(env=["DECOMPOSE_CONTRACT_APPS"])
+    status, answer = send({"env": {"DECOMPOSE_CONTRACT_APPS": "[\"os:system('x')\"]"}}, allowed=allowed)
+    assert status == 403 and "control variable" in answer["message"]

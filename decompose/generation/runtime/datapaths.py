@@ -23,3 +23,14 @@ def found(relative):
         if entry and os.path.exists(candidate):
             return candidate
     return relative
+
+
+def make_working_folders(relatives):
+    """The monolith's empty package folders (decompose.generation.cwdpaths.working_folders) under this
+    process's working folder, where its code builds their paths; one that cannot be made (a read-only
+    Lambda task folder) is left to the monolith's own error."""
+    for relative in relatives:
+        try:
+            os.makedirs(relative, exist_ok=True)
+        except OSError:
+            pass

@@ -5,6 +5,10 @@
                `session` and flask-login's `current_user` read what the caller's request had), then
                flask.g filled with "g" (`g.user` set by the caller's login decorator)
 
+`app_wide(app, decorator, called, function, *arguments)` applies to the app itself what a blueprint
+declared for the whole app (`@main.app_errorhandler(404)` becomes `app.errorhandler(404)`): the hook of a
+blueprint this service does not register (decompose.generation.apphooks).
+
 Only what travels as a wire value is carried (ORM rows by primary key, plain data): a connection kept
 in `g` stays behind, and the callee opens its own. The request's body is not carried (a helper reads
 its arguments, not the caller's body). Flask is imported only when a call is made: this module is part
@@ -24,6 +28,28 @@ LEFT_BEHIND = frozenset({  # headers about the caller's connection and body, not
     "connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection",
     "content-length", SECRET_HEADER.lower(),
 })
+
+
+# a blueprint's app-wide decorator -> the app's own (the generator emits only these names)
+APP_WIDE = {
+    "app_context_processor": "context_processor",
+    "app_errorhandler": "errorhandler",
+    "before_app_request": "before_request",
+    "before_app_first_request": "before_first_request",
+    "after_app_request": "after_request",
+    "teardown_app_request": "teardown_request",
+    "app_template_filter": "template_filter",
+    "app_template_global": "template_global",
+    "app_template_test": "template_test",
+    "app_url_value_preprocessor": "url_value_preprocessor",
+    "app_url_defaults": "url_defaults",
+}
+
+
+def app_wide(app: Any, decorator: str, called: bool, function: Any, /, *arguments: Any, **keywords: Any) -> Any:
+    """`@bp.<decorator>(*arguments)` on the app itself: `app.<its app method>(*arguments)(function)`."""
+    method = getattr(app, APP_WIDE[decorator])
+    return (method(*arguments, **keywords) if called else method)(function)
 
 
 def capture() -> dict:

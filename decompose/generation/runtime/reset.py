@@ -46,7 +46,7 @@ SCRATCH = "DECOMPOSE_CONTRACT_SCRATCH"
 SHARED = "DECOMPOSE_CONTRACT_SHARED"
 # set only by whoever starts the process, never by a reset (whatever a plan names)
 CONTROL = frozenset({ENABLE, ALLOW, SHARED, "DECOMPOSE_INTERNAL_SECRET", "DECOMPOSE_CONTRACT_APP",
-                     "DECOMPOSE_CONTRACT_ROOT"})
+                     "DECOMPOSE_CONTRACT_ROOT", "DECOMPOSE_CONTRACT_APPS"})
 GENERATED = "the plan this service was generated from"
 
 
@@ -132,12 +132,16 @@ def enabled() -> bool:
 
 
 def handle(headers: Any, body: bytes | None, rebuild: Callable[[], None], allowed: Allowed,
-           seed: Callable[..., int] | None = None) -> tuple[int, dict[str, Any]]:
+           seed: Callable[..., int] | None = None,
+           choose: Callable[[Any], str | None] | None = None) -> tuple[int, dict[str, Any]]:
     """The endpoint's logic, independent of the web framework: (status, JSON answer). A body with
     "data" (a scenario's starting rows) is loaded by `seed` after the rebuild, and a body of "data"
     alone (rows a test added between two requests) into the current app without one; a process
     without a loader refuses it (400) rather than answer a scenario from an emptier database.
-    "replace": true (a scenario's start) asks `seed(data, replace=True)`: its tables hold exactly those rows."""
+    "replace": true (a scenario's start) asks `seed(data, replace=True)`: its tables hold exactly those rows.
+    A rebuilding reset's "app" (a scenario whose test built the app with another configuration) goes to
+    `choose` (decompose_runtime.appcall.Chooser: only a call the process was started allowing), which answers
+    why not (403); without "app" it restores the app the process was started with."""
     refused = refusal(headers, iam=False)
     if refused:
         return refused[0], {"message": refused[1]}
@@ -160,13 +164,17 @@ def handle(headers: Any, body: bytes | None, rebuild: Callable[[], None], allowe
     data = request.get("data")
     if data is not None and (seed is None or not isinstance(data, dict)):
         return 400, {"message": "this process cannot load starting data" if seed is None else "data must be an object"}
+    rebuilds = data is None or "env" in request or "hooks" in request
+    why = choose(request.get("app")) if choose is not None and rebuilds else None
+    if why:
+        return 403, {"message": why}
     if scratch is not None and os.environ.get(SHARED) == "1":
         env[SCRATCH] = scratch
     try:
         skipped = apply({str(k): str(v) for k, v in env.items()}, [str(h) for h in hooks], strict=False)
     except Exception as error:  # noqa: BLE001  (the verifier shows it: a hook is user code)
         return 500, {"message": f"{type(error).__name__}: {error}"}
-    if data is None or "env" in request or "hooks" in request:
+    if rebuilds:
         rebuild()  # a body of data alone loads rows into the current app: a scenario's rows between requests
     answer: dict[str, Any] = {"skipped": skipped}
     if data is not None:

@@ -564,17 +564,19 @@ class Thread:
         self._sent = False
 
     def start(self) -> None:
-        """Sends the call; when an argument cannot travel as JSON (a mail message object, say), runs it
-        here, before the answer, and says so on stderr: slower, but done, where a thread would be frozen
-        with the Lambda after the answer."""
+        """Sends the call; when an argument cannot travel as JSON (a mail message object, say), or the
+        target is no module-level function (a bound method), runs it here, before the answer, and says so
+        on stderr: slower, but done, where a thread would be frozen with the Lambda after the answer."""
         target = f"{self.target.__module__}:{self.target.__qualname__}"
         self._sent = True
         rows: list = []
         try:
+            if "." in self.target.__qualname__ or "<" in self.target.__qualname__:
+                raise TypeError("not a module-level function, which the consumer could find")
             message = {"target": target, "args": _encode(list(self.args), rows), "kwargs": _encode(self.kwargs, rows)}
         except TypeError as error:
             print(f"decompose: {target}: {error}; ran in the request instead", file=sys.stderr)
-            self.target(*self.args, **self.kwargs)
+            _run(self.target, self.args, self.kwargs)
             return
         _after_commit(rows, lambda: _send(message))
 
@@ -583,6 +585,31 @@ class Thread:
 
     def join(self, timeout: float | None = None) -> None:
         """The work runs in another Lambda: nothing to wait for here."""
+
+
+def background(function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """FastAPI's `background_tasks.add_task(function, ...)` in a module remediated by sqs: the call goes to
+    the consumer Lambda (after the request's commit), as a Thread's would; Lambda would not run it after
+    the answer."""
+    Thread(target=function, args=args, kwargs=kwargs).start()
+
+
+def _run(function: Callable[..., Any], args: Any, kwargs: dict) -> Any:
+    """The call, awaited when the function is a coroutine function (FastAPI's tasks may be)."""
+    result = function(*args, **kwargs)
+    if not inspect.iscoroutine(result):
+        return result
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(result)
+    done: list = []  # inside the request's event loop: the coroutine gets a loop of its own, on a thread
+    worker = threading.Thread(target=lambda: done.append(asyncio.run(result)), name="decompose-background")
+    worker.start()
+    worker.join()
+    return done[0] if done else None
 
 
 class WorkerThread(Thread):
@@ -635,8 +662,8 @@ class Work:
         target = message["target"]
         self._check(target)
         package, sessions = target.split(".")[0], []
-        result = _resolve(target)(*_decode(message.get("args", []), app, package, sessions),
-                                  **_decode(message.get("kwargs", {}), app, package, sessions))
+        result = _run(_resolve(target), _decode(message.get("args", []), app, package, sessions),
+                      _decode(message.get("kwargs", {}), app, package, sessions))
         for session in sessions:  # what the request's commit did for the work it no longer runs
             session.commit()
         return result

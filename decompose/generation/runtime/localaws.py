@@ -1,0 +1,123 @@
+"""The AWS resources a remediated service uses ([remediate] in the plan), made locally: in moto_server
+for `gateway up` and `contracts verify --target services` (decompose.gateway.aws_local), and in moto in
+the tests' own process for the service's generated tests (`mocked`, from its tests/conftest.py).
+
+    services/<name>/.chalice/layer.json  --kinds-->  bucket, queue, table, topic; shared-bucket, shared-table
+    provision(client, service, kinds)   -->  the resources, named <service>-files/-work/-state/-fanout,
+                                             and the environment naming them (DECOMPOSE_BUCKET, ...)
+
+The queue has its dead-letter queue and redrive policy, the table its key schema: what the template
+declares, so a local run fails where AWS would. boto3 and moto are imported only when a service uses AWS.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from typing import Any, Callable, Iterator
+
+ACCOUNT_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+LOCAL_VISIBILITY_SECONDS = "5"  # a failed message comes back soon: local runs are short
+LOCAL_MAX_RECEIVES = "3"
+KINDS = {"DecomposeBucket": "bucket", "DecomposeWorkQueue": "queue", "DecomposeStateTable": "table",
+         "DecomposeTopic": "topic"}
+SHARED = {"DECOMPOSE_SHARED_BUCKET": "shared-bucket", "DECOMPOSE_SHARED_TABLE": "shared-table"}  # the layer's, one for all
+
+
+def kinds_of(service: str) -> frozenset:
+    """What the service's generated template (.chalice/layer.json) declares; empty without remediations."""
+    path = os.path.join(service, ".chalice", "layer.json")
+    if not os.path.isfile(path):
+        return frozenset()
+    with open(path, encoding="utf-8") as handle:
+        declared = json.load(handle)
+    env = declared.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    return frozenset([KINDS[r] for r in declared.get("Resources", {}) if r in KINDS] + [SHARED[v] for v in env if v in SHARED])
+
+
+def provision(client: Callable[[str], Any], service: str, kinds: frozenset, shared: dict | None = None) -> dict:
+    """Makes the service's resources with `client(name)` (a boto3 client); the environment naming them.
+    `shared`: the layer's resources already made for another service (made here when None)."""
+    env = dict(shared if shared is not None else provision_shared(client, kinds))
+    env = {name: value for name, value in env.items() if SHARED[name] in kinds}
+    if "bucket" in kinds:
+        env["DECOMPOSE_BUCKET"] = _bucket(client("s3"), f"{service}-files")
+    if "table" in kinds:
+        env["DECOMPOSE_TABLE"] = _table(client("dynamodb"), f"{service}-state")
+    if "queue" in kinds:
+        env["DECOMPOSE_QUEUE_URL"] = _queue(client("sqs"), f"{service}-work")
+    if "topic" in kinds:
+        env["DECOMPOSE_TOPIC_ARN"] = _topic(client("sns"), client("sqs"), f"{service}-fanout", env["DECOMPOSE_QUEUE_URL"])
+    return env
+
+
+def provision_shared(client: Callable[[str], Any], kinds: frozenset) -> dict:
+    """The shared kernel's bucket and table, made once for every service (shared/resources.json's)."""
+    env = {}
+    if "shared-bucket" in kinds:
+        env["DECOMPOSE_SHARED_BUCKET"] = _bucket(client("s3"), "shared-files")
+    if "shared-table" in kinds:
+        env["DECOMPOSE_SHARED_TABLE"] = _table(client("dynamodb"), "shared-state")
+    return env
+
+
+@contextlib.contextmanager
+def mocked(service: str) -> Iterator[dict]:
+    """The service's resources in moto, in this process, for the length of the block, with the
+    environment naming them (and moto's fake account) set; nothing happens when it uses no AWS. The
+    generated tests run under it: never against a real account, never skipped for want of a bucket."""
+    kinds = kinds_of(service)
+    if not kinds:
+        yield {}
+        return
+    import boto3
+    from moto import mock_aws
+
+    saved = {name: os.environ.get(name) for name in (*ACCOUNT_ENV, "AWS_ENDPOINT_URL", *SHARED,
+                                                     "DECOMPOSE_BUCKET", "DECOMPOSE_TABLE", "DECOMPOSE_QUEUE_URL",
+                                                     "DECOMPOSE_TOPIC_ARN")}
+    os.environ.update(ACCOUNT_ENV)
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    try:
+        with mock_aws():
+            env = provision(lambda name: boto3.client(name, region_name=ACCOUNT_ENV["AWS_DEFAULT_REGION"]),
+                            os.path.basename(os.path.abspath(service)), kinds)
+            os.environ.update(env)
+            yield env
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _bucket(s3: Any, name: str) -> str:
+    s3.create_bucket(Bucket=name)
+    return name
+
+
+def _table(dynamodb: Any, name: str) -> str:
+    dynamodb.create_table(
+        TableName=name, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "state", "AttributeType": "S"},
+                              {"AttributeName": "key", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "state", "KeyType": "HASH"}, {"AttributeName": "key", "KeyType": "RANGE"}])
+    return name
+
+
+def _arn(sqs: Any, url: str) -> str:
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def _queue(sqs: Any, name: str) -> str:
+    dead = sqs.create_queue(QueueName=f"{name}-dead")["QueueUrl"]
+    redrive = json.dumps({"deadLetterTargetArn": _arn(sqs, dead), "maxReceiveCount": LOCAL_MAX_RECEIVES})
+    return sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": LOCAL_VISIBILITY_SECONDS,
+                                                        "RedrivePolicy": redrive})["QueueUrl"]
+
+
+def _topic(sns: Any, sqs: Any, name: str, queue_url: str) -> str:
+    arn = sns.create_topic(Name=name)["TopicArn"]
+    sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=_arn(sqs, queue_url), Attributes={"RawMessageDelivery": "true"})
+    return arn

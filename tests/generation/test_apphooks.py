@@ -1,0 +1,131 @@
+"""App-wide hooks a blueprint declares (decompose/generation/apphooks.py, flaskctx.app_wide): found in the
+source with the blueprint they hang on and their decorator's arguments read from their own module, then
+applied to an app that never registers that blueprint, so none of its routes is served."""
+
+from __future__ import annotations
+
+import flask
+
+from decompose.generation.apphooks import app_hooks
+from decompose.generation.layout import Sources
+from decompose.generation.runtime.flaskctx import app_wide
+from decompose.generation.unplug import containers_of
+from decompose.planning.sourcefacts import app_hooks as hooks_in_tree
+from tests.helpers import analyse
+
+FILES = {
+    "lib/__init__.py": "",
+    "lib/rules.py": "class Closed(Exception):\n    pass\n",
+    "lib/main/__init__.py": """from flask import Blueprint
+
+main = Blueprint("main", __name__)
+
+from . import views, errors  # noqa: E402
+from ..rules import Closed  # noqa: E402
+
+
+@main.app_context_processor
+def inject():
+    return {"SITE": "lib"}
+
+
+@main.app_errorhandler(Closed)
+def closed(error):
+    return "closed", 503
+""",
+    "lib/main/views.py": """from . import main
+
+
+@main.route("/")
+def index():
+    return "home"
+""",
+    "lib/main/errors.py": """from flask import g
+import werkzeug.exceptions
+
+from . import main
+from ..login import manager
+
+
+@main.app_errorhandler(werkzeug.exceptions.NotFound)
+def not_found(error):
+    return "none", 404
+
+
+@main.app_template_filter(name="shout")
+def shout(text):
+    return text.upper()
+
+
+@main.app_errorhandler((lambda code: code)(500))
+def broken(error):
+    return "broken", 500
+
+
+@manager.user_loader
+def load(user_id):
+    return user_id
+""",
+    "lib/login.py": """class Manager:
+    def user_loader(self, f):
+        return f
+
+    def app_errorhandler(self, code):
+        return lambda f: f
+
+
+manager = Manager()
+
+
+@manager.app_errorhandler(404)
+def not_a_blueprint_hook(error):
+    return "no"
+""",
+}
+
+
+def test_hooks_are_found_with_their_blueprint_and_arguments_read_from_their_module(tmp_path):
+    analysis = analyse(tmp_path, FILES)
+    sources = Sources.of(analysis, tmp_path)
+    found = app_hooks(sources, set(containers_of(sources, analysis.routes).values()))
+    assert [(h.function, h.blueprint, h.decorator, h.called, h.arguments) for h in found] == [
+        ("lib.main.errors:not_found", "lib.main:main", "app_errorhandler", True, "_hooks.werkzeug.exceptions.NotFound"),
+        ("lib.main.errors:shout", "lib.main:main", "app_template_filter", True, 'name="shout"'),
+        ("lib.main:closed", "lib.main:main", "app_errorhandler", True, "_hooks.Closed"),
+        ("lib.main:inject", "lib.main:main", "app_context_processor", False, ""),
+    ]
+
+
+def test_the_planner_reads_the_same_hooks_from_the_tree():
+    import ast
+
+    assert hooks_in_tree(ast.parse(FILES["lib/main/errors.py"])) == ["not_found", "shout", "broken"]
+    assert hooks_in_tree(ast.parse(FILES["lib/main/__init__.py"])) == ["inject", "closed"]
+
+
+class Closed(Exception):
+    pass
+
+
+def _service_app() -> flask.Flask:
+    """What a service's framework.py builds when the `main` blueprint is another service's: the hooks, not the routes."""
+    main = flask.Blueprint("main", __name__)
+    main.add_url_rule("/", "index", lambda: "home")
+    stamped = []
+    app = flask.Flask(__name__)
+    app.add_url_rule("/mine", "mine", lambda: flask.render_template_string("{{ SITE|shout }} {{ g.stamp }}"))
+    app.add_url_rule("/shut", "shut", lambda: (_ for _ in ()).throw(Closed("shut")))
+    app_wide(app, "app_context_processor", False, lambda: {"SITE": "lib"})
+    app_wide(app, "app_template_filter", True, lambda text: text.upper() + "!", name="shout")
+    app_wide(app, "before_app_request", False, lambda: setattr(flask.g, "stamp", "s1") or stamped.append(1))
+    app_wide(app, "app_errorhandler", True, lambda error: ("none", 404), 404)
+    app_wide(app, "app_errorhandler", True, lambda error: (f"closed: {error}", 503), Closed)
+    return app
+
+
+def test_app_wide_hooks_act_on_the_services_own_routes_and_no_foreign_route_is_served():
+    client = _service_app().test_client()
+    assert client.get("/mine").get_data(as_text=True) == "LIB! s1"
+    assert (client.get("/shut").status_code, client.get("/shut").get_data(as_text=True)) == (503, "closed: shut")
+    missing = client.get("/")
+    assert (missing.status_code, missing.get_data(as_text=True)) == (404, "none")

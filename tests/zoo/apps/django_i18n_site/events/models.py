@@ -1,0 +1,15 @@
+from django.db import models
+
+
+class Event(models.Model):
+    city = models.CharField(max_length=60)
+    date = models.DateField()
+    seats = models.PositiveIntegerField(default=20)
+
+
+class Registration(models.Model):
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
+    email = models.EmailField()
+
+    class Meta:
+        unique_together = [("event", "email")]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from events import views
+
+app_name = "events"
+urlpatterns = [
+    path("", views.EventList.as_view(), name="list"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/register/", views.register, name="register"),
+]

@@ -1,0 +1,1 @@
+"""gallery: albums of uploaded photos; a background task checksums each photo after the answer."""
