@@ -119,7 +119,11 @@ class _Prune(cst.CSTTransformer):
     def leave_Import(self, original: cst.Import, updated: cst.Import):  # noqa: ANN201
         return _keep(updated, [a for a in updated.names if not self.is_internal(code(a.name)) or self.available(code(a.name), "")])
 
-    def leave_Element(self, original: cst.Element, updated: cst.Element):  # noqa: ANN201
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg):  # noqa: ANN201
+        """A URL entry passed as an argument (`i18n_patterns(path("", include("pages.urls")))`): as in a list."""
+        return self.leave_Element(original, updated) if updated.keyword is None else updated
+
+    def leave_Element(self, original: cst.Element | cst.Arg, updated: cst.Element | cst.Arg):  # noqa: ANN201
         """A Django URL entry including a URLconf by string (`path("x/", include("app.urls"))`) that this
         copy does not have is taken out: Django would import it when the URLconf loads."""
         included = django.url_entry_includes(updated.value)

@@ -439,3 +439,19 @@ def test_a_django_service_without_routes_gets_no_empty_parametrized_test():
     compile(text, "test_routes.py", "exec")
     assert "def test_routes_resolve" not in text and "def test_route_answers_like_the_view" not in text
     assert "def test_the_services_urlconf_loads" in text
+
+
+def test_url_entries_passed_to_i18n_patterns_are_pruned_as_list_elements_are():
+    """The zoo's django_i18n_site: `urlpatterns += i18n_patterns(path("", include("pages.urls")))` kept the
+    include of a URLconf the service lacked, and its root failed to load (pages.views has no index)."""
+    text = ('from django.conf.urls.i18n import i18n_patterns\nfrom django.urls import include, path\n'
+            'from events import views\n'
+            'urlpatterns = i18n_patterns(\n    path("events/", include("events.urls")),\n'
+            '    path("", include("pages.urls")),\n    path("x/", views.detail, name="x"),\n    prefix_default_language=True,\n)\n')
+    parsed = parse("config.urls", text, False, "config/urls.py")
+    result = prune_imports(parsed.tree, parsed, lambda m, n: m != "pages.urls",
+                           lambda m: m.split(".")[0] in ("config", "events", "pages"),
+                           real=lambda m, n: (m, n) != ("events.views", "detail")).code
+    cst.parse_module(result)
+    assert "pages.urls" not in result and 'include("events.urls")' in result
+    assert 'path("x/", _decompose_elsewhere, name="x")' in result and "prefix_default_language=True" in result
