@@ -90,7 +90,7 @@ def _fresh_alone(label: str | None = None) -> None:
 
     if _TEST_DATABASES:
         for alias in _TEST_DATABASES:
-            call_command("flush", interactive=False, verbosity=0, database=alias)
+            _flush(call_command, alias)
         return
     for alias in connections:
         connection = connections[alias]
@@ -99,6 +99,13 @@ def _fresh_alone(label: str | None = None) -> None:
         _MADE[alias] = connection.settings_dict["NAME"]
         _create_test_db(connection)
         _TEST_DATABASES.append(alias)
+
+
+def _flush(call_command: Any, alias: str) -> None:
+    """Every table emptied, as TransactionTestCase does. CASCADE (PostgreSQL): a service whose copy of
+    the code holds only some of the models still has every table the migrations made, and TRUNCATE of
+    the tables it knows is refused while an unknown one holds a foreign key to them."""
+    call_command("flush", interactive=False, verbosity=0, database=alias, allow_cascade=True)
 
 
 _MADE: dict[str, Any] = {}  # alias -> the database's own name, for the test database this process made alone
@@ -145,7 +152,7 @@ def _fresh_shared(fleet: str) -> None:
                 open(made, "w").close()  # noqa: SIM115  (a marker: its existence is the fact)
                 continue
             _join(alias, name)
-        call_command("flush", interactive=False, verbosity=0, database=alias)
+        _flush(call_command, alias)
 
 
 def _create_test_db(connection: Any) -> None:
@@ -282,23 +289,34 @@ def _unlogged(alias: str) -> Iterator[None]:
 def _rows(model: Any, alias: str) -> list[dict[str, Any]]:
     fields = model._meta.concrete_fields
     columns = {f.attname: f.column for f in fields}
-    rows = [{columns[k]: _value(v) for k, v in row.items()}
+    by_name = {f.attname: f for f in fields}
+    rows = [{columns[k]: _value(v, by_name[k]) for k, v in row.items()}
             for row in model._base_manager.using(alias).values(*columns)]
     key = model._meta.pk.column
     return sorted(rows, key=lambda row: _startdata._key(row, [key]))
 
 
-def _value(value: Any) -> Any:
-    """startdata's encoding; a value it has no tag for goes as the text its field parses back on load
-    (a DurationField's timedelta as Django's duration string: healthchecks' Check.timeout made every
-    capture fail, so no scenario had starting data)."""
+def _value(value: Any, field: Any = None) -> Any:
+    """startdata's encoding; a value it has no tag for goes as what its field writes to the database,
+    which the field parses back on load (`to_python`): a DurationField's timedelta as Django's duration
+    string (healthchecks' Check.timeout made every capture fail, so no scenario had starting data), a
+    third-party field's object (an approximate date, a country) as its prepared value."""
     import datetime
 
     if isinstance(value, datetime.timedelta):
         from django.utils.duration import duration_string
 
         return duration_string(value)
-    return _startdata.encode(value)
+    try:
+        return _startdata.encode(value)
+    except TypeError:
+        if field is None:
+            raise
+    prepared = field.get_prep_value(value)
+    try:
+        return _startdata.encode(prepared)
+    except TypeError:
+        return str(prepared)
 
 
 def load(data: dict[str, list[dict[str, Any]]]) -> int:
