@@ -206,6 +206,16 @@ def mounted_apis(sources: Sources, module: str) -> list[str]:
     return sorted(found)
 
 
+def with_view(entry: cst.Call, view: cst.BaseExpression) -> cst.Call:
+    """The URL entry `path(route, view, ...)` with another view (the second positional argument, or `view=`)."""
+    positional = [i for i, a in enumerate(entry.args) if a.keyword is None]
+    keyword = [i for i, a in enumerate(entry.args) if a.keyword is not None and a.keyword.value == "view"]
+    at = keyword[0] if keyword else positional[1]
+    args = list(entry.args)
+    args[at] = args[at].with_changes(value=view)
+    return entry.with_changes(args=args)
+
+
 def url_entry_view(element: cst.CSTNode) -> tuple[str, ...] | None:
     """The dotted name of the view a URL list element routes to: ("views", "CartView") for
     `path("cart/", views.CartView.as_view())`, ("checkout",) for `path("x/", checkout)`; None for an
@@ -283,17 +293,68 @@ _EXAMPLES = {"uuid": "00000000-0000-4000-8000-000000000001"}  # Django's uuid co
 def example_path(path: str, language: str = "en") -> str:
     """A concrete path for a route's Django path (`<int:pk>`, `<uuid:id>`, or `{pk}` templates). The
     language prefix of `i18n_patterns` (`<language>`, as the analysis writes it) takes the project's
-    LANGUAGE_CODE: LocaleMiddleware answers no other prefix than a language it knows."""
+    LANGUAGE_CODE: LocaleMiddleware answers no other prefix than a language it knows. A `re_path` regex
+    (`/^files/(?P<id>\\d+)/(?P<name>.+)$`, the pieces of its includes joined) gives the shortest string
+    it matches, each repeat taken once (`/files/1/a`)."""
     def value(m: re.Match[str]) -> str:
         if not m.group(1) and (m.group(2) or m.group(3)) == I18N_VARIABLE:
             return language
         return _EXAMPLES.get(m.group(1) or "", "1")
+    if _REGEX_MARKS.search(path):
+        return _regex_example(path.replace(f"<{I18N_VARIABLE}>", language).replace(f"{{{I18N_VARIABLE}}}", language))
     return _CONVERTER.sub(value, path)
 
 
 def language_code(sources: Sources, settings: str) -> str:
     """LANGUAGE_CODE of the settings; Django's default, "en-us", without one."""
     return (setting(sources, settings, "LANGUAGE_CODE") or "en-us").lower()
+
+
+_REGEX_MARKS = re.compile(r"\^|\$|\(\?P<|\\[dwsDWS.]|\[[^\]]*\]|[+*?]\)?(?=/|$)")
+
+
+def _regex_example(path: str) -> str:
+    try:
+        import re._parser as sre  # Python 3.11+
+    except ImportError:  # pragma: no cover  (3.10)
+        import sre_parse as sre  # type: ignore[no-redef]
+    pieces = [p for p in re.split(r"(?<!\\)\^", path)]  # each include's pattern starts with ^
+    text = "".join(p[:-1] if p.endswith("$") and not p.endswith("\\$") else p for p in pieces)
+    try:
+        return _sample(sre.parse(text))
+    except (re.error, ValueError, TypeError):
+        return path
+
+
+def _sample(parsed) -> str:  # noqa: ANN001  (a parsed regex: re._parser.SubPattern)
+    out = []
+    for op, arg in parsed:
+        name = str(op)
+        if name == "LITERAL":
+            out.append(chr(arg))
+        elif name in ("MAX_REPEAT", "MIN_REPEAT"):
+            low, _, sub = arg
+            out.append(_sample(sub) * max(low, 1))
+        elif name == "SUBPATTERN":
+            out.append(_sample(arg[-1]))
+        elif name == "BRANCH":
+            out.append(_sample(arg[1][0]))
+        elif name == "IN":
+            out.append(_one_of(arg))
+        elif name == "ANY":
+            out.append("a")
+    return "".join(out)
+
+
+def _one_of(items) -> str:  # noqa: ANN001
+    """A character a class `[...]` accepts: its first range's start (`a` of `[-a-z0-9]`), else \\d as 1 and
+    \\w as a, else its first literal."""
+    kinds = {str(op): arg for op, arg in reversed(list(items))}  # the first of each kind
+    if "RANGE" in kinds:
+        return chr(kinds["RANGE"][0])
+    if "CATEGORY" in kinds:
+        return "1" if "DIGIT" in str(kinds["CATEGORY"]) and "NOT" not in str(kinds["CATEGORY"]) else "a"
+    return chr(kinds["LITERAL"]) if "LITERAL" in kinds else "a"
 
 
 def string_router(statement: cst.CSTNode) -> tuple[str, str] | None:

@@ -88,7 +88,13 @@ def prune_imports(tree: cst.Module, parsed: Parsed, available: Available, is_int
                   real: Available | None = None) -> cst.Module:
     """Drop import names of internal modules this copy does not have (and statements left empty), and
     Django URL entries and django-ninja `add_router` calls that name such a module by string."""
-    return tree.visit(_Prune(parsed, available, is_internal, real))
+    prune = _Prune(parsed, available, is_internal, real)
+    tree = tree.visit(prune)
+    return _insert(tree, [ELSEWHERE_IMPORT], after_imports=True) if prune.elsewhere else tree
+
+
+ELSEWHERE = "_decompose_elsewhere"
+ELSEWHERE_IMPORT = f"from decompose_runtime.elsewhere import elsewhere as {ELSEWHERE}  # decompose: views other services serve\n"
 
 
 class _Prune(cst.CSTTransformer):
@@ -100,6 +106,7 @@ class _Prune(cst.CSTTransformer):
         self.is_internal = is_internal
         self.real = real
         self.imported = _imported_names(parsed) if real else {}
+        self.elsewhere = False  # a URL entry's view replaced by decompose_runtime.elsewhere
 
     def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom):  # noqa: ANN201
         if isinstance(updated.names, cst.ImportStar):
@@ -112,7 +119,11 @@ class _Prune(cst.CSTTransformer):
     def leave_Import(self, original: cst.Import, updated: cst.Import):  # noqa: ANN201
         return _keep(updated, [a for a in updated.names if not self.is_internal(code(a.name)) or self.available(code(a.name), "")])
 
-    def leave_Element(self, original: cst.Element, updated: cst.Element):  # noqa: ANN201
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg):  # noqa: ANN201
+        """A URL entry passed as an argument (`i18n_patterns(path("", include("pages.urls")))`): as in a list."""
+        return self.leave_Element(original, updated) if updated.keyword is None else updated
+
+    def leave_Element(self, original: cst.Element | cst.Arg, updated: cst.Element | cst.Arg):  # noqa: ANN201
         """A Django URL entry including a URLconf by string (`path("x/", include("app.urls"))`) that this
         copy does not have is taken out: Django would import it when the URLconf loads."""
         included = django.url_entry_includes(updated.value)
@@ -120,7 +131,8 @@ class _Prune(cst.CSTTransformer):
             return cst.RemoveFromParent()
         view = django.url_entry_view(updated.value)
         if view and self.real and not self._real_view(view):  # another service's view: a stub here
-            return cst.RemoveFromParent()
+            self.elsewhere = True  # the entry stays for reverse(), its view answers 404 here
+            return updated.with_changes(value=django.with_view(updated.value, cst.Name(ELSEWHERE)))
         return updated
 
     def _real_view(self, dotted: tuple[str, ...]) -> bool:
