@@ -95,6 +95,8 @@ class CallSite:
     list_args: tuple[tuple[str, tuple[str, ...]], ...] = ()  # kwargs given as list literals
     literals: tuple[str, ...] = ()  # which args were string literals: positions ("0") and keyword names
 
+I18N_LANGUAGE = "language"  # the path variable `i18n_patterns(...)`'s language prefix is written as: /<language>/...
+
 
 @dataclass(frozen=True)
 class UrlEntry:

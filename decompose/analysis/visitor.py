@@ -573,7 +573,7 @@ class FactWalker(LineWalker):
         elif isinstance(value, cst.Call) and (dotted(value.func) or "").endswith("i18n_patterns"):
             # served under the request's language code (/en/..., /es/...): a path variable, which
             # LocaleMiddleware reads; `prefix_default_language=False` serves the default language bare too
-            prefixes = [(("path", "<language>/"),)]
+            prefixes = [(("path", f"<{f.I18N_LANGUAGE}>/"),)]
             if any(arg.keyword is not None and arg.keyword.value == "prefix_default_language"
                    and isinstance(arg.value, cst.Name) and arg.value.value == "False" for arg in value.args):
                 prefixes.append(())

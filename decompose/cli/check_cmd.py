@@ -49,7 +49,7 @@ def check(
     violations = check_boundaries(ws.graph, found.plan)
     violations += remediation_violations(ws.analysis.hazards, static_folders(ws), found.plan.remediate)
     violations += [Violation("paths", "error", problem.where, "", "route", f"{problem.what}; {problem.fix}", ())
-                   for problem in pathpins.problems([r for s in found.plan.services for r in s.routes], plan.name)]
+                   for problem in pathpins.problems(pathpins.service_routes(found.plan), plan.name)]
     if fmt == "sarif":
         write_data(json.dumps(to_sarif(violations), indent=2, sort_keys=True) + "\n")
     elif fmt == "json":
@@ -73,8 +73,8 @@ def _print(violations: list[Violation], detail: bool) -> None:
             console.print(f"{escape(where)}[{'red' if v.level == 'error' else 'yellow'}]{escape(v.rule)}[/] {escape(v.message)}")
     errors = sum(1 for v in violations if v.level == "error" and v.rule == "boundary")
     undecided = sum(1 for v in violations if v.level == "error" and v.rule == "remediation")
-    hazards = f"{plural(undecided, 'hazard')} without a remediation, " if undecided else ""
     unresolved = sum(1 for v in violations if v.rule == "paths")
-    hazards += f"{plural(unresolved, 'unresolved path part')} in service routes, " if unresolved else ""
+    other = (f"{plural(undecided, 'hazard')} without a remediation, " if undecided else "") + (
+        f"{plural(unresolved, 'unresolved path part')} in service routes, " if unresolved else "")
     warnings = sum(1 for v in violations if v.level != "error")
-    console.print(f"{plural(errors, 'boundary violation')}, {hazards}{plural(warnings, 'warning')}.")
+    console.print(f"{plural(errors, 'boundary violation')}, {other}{plural(warnings, 'warning')}.")

@@ -104,7 +104,7 @@ def check(ws: Workspace, out: Path, truth: Path | None, json_out: bool, quiet: b
     found = review(ws, load_document(out), out)
     scores = review_scores(ws, found, truth)
     # and what generate refuses beyond the plan's own fields: a service route no request can reach
-    problems = found.problems + pathpins.problems([r for s in found.plan.services for r in s.routes], out.name)
+    problems = found.problems + pathpins.problems(pathpins.service_routes(found.plan), out.name)
     if json_out:
         write_data(_json({"plan": str(out), "problems": [vars(p) for p in problems], "scores": scores}))
     if not quiet:

@@ -48,7 +48,7 @@ def generate(analysis_path: Path, plan_path: Path, out: Path, source: Path | Non
     ws = load(analysis_path, plan=plan_path)
     stage("checking the plan")
     found = sound_plan(ws, plan_path, source)
-    pathpins.require_resolved([r for s in found.plan.services for r in s.routes], "generate", str(plan_path))
+    pathpins.require_resolved(pathpins.service_routes(found.plan), "generate", str(plan_path))
     sources = sources or sources_of(ws, source)
     stage("laying out the services")
     layout = _layout(ws.analysis, found.homes, sources)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from decompose.analysis.facts import I18N_LANGUAGE
 from decompose.generation.source import string_value
 
 if TYPE_CHECKING:
@@ -285,7 +286,6 @@ def database_drivers(owners: Mapping[str, list[str]]) -> set[str]:
     return {top for top in DATABASE_DRIVERS if top in owners}
 
 
-I18N_VARIABLE = "language"  # the path variable analysis writes for i18n_patterns' prefix
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>|\{(\w+)\}")
 _EXAMPLES = {"uuid": "00000000-0000-4000-8000-000000000001"}  # Django's uuid converter wants this shape
 
@@ -297,11 +297,11 @@ def example_path(path: str, language: str = "en") -> str:
     (`/^files/(?P<id>\\d+)/(?P<name>.+)$`, the pieces of its includes joined) gives the shortest string
     it matches, each repeat taken once (`/files/1/a`)."""
     def value(m: re.Match[str]) -> str:
-        if not m.group(1) and (m.group(2) or m.group(3)) == I18N_VARIABLE:
+        if not m.group(1) and (m.group(2) or m.group(3)) == I18N_LANGUAGE:
             return language
         return _EXAMPLES.get(m.group(1) or "", "1")
     if _REGEX_MARKS.search(path):
-        return _regex_example(path.replace(f"<{I18N_VARIABLE}>", language).replace(f"{{{I18N_VARIABLE}}}", language))
+        return _regex_example(path.replace(f"<{I18N_LANGUAGE}>", language).replace(f"{{{I18N_LANGUAGE}}}", language))
     return _CONVERTER.sub(value, path)
 
 
@@ -318,7 +318,7 @@ def _regex_example(path: str) -> str:
         import re._parser as sre  # Python 3.11+
     except ImportError:  # pragma: no cover  (3.10)
         import sre_parse as sre  # type: ignore[no-redef]
-    pieces = [p for p in re.split(r"(?<!\\)\^", path)]  # each include's pattern starts with ^
+    pieces = re.split(r"(?<!\\)\^", path)  # each include's pattern starts with ^
     text = "".join(p[:-1] if p.endswith("$") and not p.endswith("\\$") else p for p in pieces)
     try:
         return _sample(sre.parse(text))

@@ -26,7 +26,7 @@ from tomlkit.items import Table
 
 from decompose.analysis.model import Analysis, Route
 from decompose.errors import UserError
-from decompose.planning.plan import Problem
+from decompose.planning.plan import Plan, Problem
 
 KEY = "paths"
 MARKER = re.compile(r"\$\{([^{}]*)\}")
@@ -138,13 +138,15 @@ def route_ids(routes: Iterable[Route]) -> list[str]:
     return sorted({f"{method} {r.template}" for r in routes if r.mounted for method in r.methods})
 
 
+def service_routes(plan: Plan) -> list[str]:
+    """The route ids ("METHOD /template") the plan's services own."""
+    return [route for service in plan.services for route in service.routes]
+
+
 def problems(routes: Iterable[str], plan: str = "decompose.toml") -> list[Problem]:
     """One Problem per expression still in the routes a service owns: `plan --check` reports what
-    `generate` would refuse (the same words as `require_resolved`)."""
-    return [Problem(f"{KEY}[{expression!r}]",
-                    f"{_count(where)} of the services {'holds' if len(where) == 1 else 'hold'} ${{{expression}}}, a path "
-                    f"part the analysis could not resolve (e.g. {where[0]}): no real request would reach them",
-                    f'pin it in {plan}: [paths] "{expression}" = "/the-value-the-app-uses"; {DOCS}')
+    `generate` would refuse, in the same words as `require_resolved`."""
+    return [Problem(f"{KEY}[{expression!r}]", _holds(expression, where), _pin(expression, plan) + f"; {DOCS}")
             for expression, where in unresolved(routes).items()]
 
 
@@ -157,9 +159,16 @@ def require_resolved(routes: Iterable[str], stage: str, plan: str = "decompose.t
         return
     expression, where = next(iter(open_.items()))
     more = f" ({len(open_) - 1} more expression(s))" if len(open_) > 1 else ""
-    raise UserError(f"{stage}: {_count(where)} {'holds' if len(where) == 1 else 'hold'} ${{{expression}}}, a path part the analysis could not resolve "
-                    f"(e.g. {where[0]}){more}: no real request would reach them",
-                    f'pin it in {plan}: [paths] "{expression}" = "/the-value-the-app-uses", then {then}; {DOCS}')
+    raise UserError(f"{stage}: {_holds(expression, where, more)}", f"{_pin(expression, plan)}, then {then}; {DOCS}")
+
+
+def _holds(expression: str, where: list[str], more: str = "") -> str:
+    return (f"{_count(where)} {'holds' if len(where) == 1 else 'hold'} ${{{expression}}}, a path part the analysis "
+            f"could not resolve (e.g. {where[0]}){more}: no real request would reach them")
+
+
+def _pin(expression: str, plan: str) -> str:
+    return f'pin it in {plan}: [paths] "{expression}" = "/the-value-the-app-uses"'
 
 
 def _count(routes: list[str]) -> str:

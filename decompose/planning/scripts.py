@@ -9,8 +9,8 @@ no web app (Flask(...), FastAPI(...), Django settings), and its file either runs
 `if __name__ == "__main__":` or does a command's work as soon as it is imported: it reads the command line
 (`parser.parse_args()`, `sys.argv`), starts a server or a loop (`app.run(...)`, `uvicorn.run(...)`,
 `asyncio.run(main())`, `while True:`), exits (`sys.exit(0)`) or works inside the app's context
-(`with app.app_context():`) at its top level (CTFd's `serve.py`, `export.py`, `import.py`, `ping.py`). No module a server imports does any of these: importing it
-would block or exit. A Django management command (`<app>/management/commands/<name>.py`) is one
+(`with app.app_context():`) at its top level (CTFd's `serve.py`, `export.py`, `import.py`, `ping.py`).
+No module a server imports does any of these: importing it would block or exit. A Django management command (`<app>/management/commands/<name>.py`) is one
 too: Django finds it by its folder, never by an import. Only the files of the few candidates are read
 (with `ast`); an unreadable one is not a script (it stays in the plan, as before).
 """
