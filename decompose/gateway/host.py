@@ -121,15 +121,23 @@ class Hosted:
 
     def choose(self, headers: Any, body: bytes) -> str | None:
         """The app the next rebuild builds: a reset's "app", when it calls the host's own factory (other
-        arguments: a test's other configuration class), else the host's spec; why not, for a 403."""
+        arguments: a test's other configuration class) and is one the host was started to replay
+        (DECOMPOSE_CONTRACT_APPS, as for a generated service: appcall.Chooser), else the host's spec; why
+        not, for a 403."""
         import json
 
         try:
             wanted = json.loads(body or b"{}").get("app") if not reset.refusal(headers, iam=False) else None
         except (ValueError, AttributeError):
             wanted = None  # reset.handle answers the malformed body
-        if wanted is not None and (not isinstance(wanted, str) or sightings.split(wanted)[:2] != sightings.split(self.spec)[:2]):
+        if wanted is None or wanted == self.spec:
+            self.next = None
+            return None
+        if not isinstance(wanted, str) or sightings.split(wanted)[:2] != sightings.split(self.spec)[:2]:
             return f"app {str(wanted)[:120]!r} does not call this host's factory {self.spec.partition('(')[0]}: nothing was reset"
+        if wanted not in appcall.allowed_apps(os.environ):
+            return (f"app {wanted[:120]!r} is not one this host was started to replay ({appcall.APPS}): "
+                    "nothing was reset")
         self.next = wanted
         return None
 
