@@ -129,9 +129,21 @@ def measure(name: str, app: dict, corpus: Path, work: Path, reinstall: bool, dec
         if servers.problem:
             row["error"] = f"servers: {servers.problem}"
             return row
+        before = installed(venv)
         run = run_pipeline(monolith, work, progress=lambda stage: print(f"   {stage}", file=sys.stderr, flush=True),
                            decompose=decompose)
-    return _row(row, run)
+    changed = sorted(before ^ installed(venv))
+    row = _row(row, run)
+    if changed:  # decompose puts its runtime on the path and builds the services their own venv: never this
+        row["facts"]["app_env_changed"] = changed
+        row["error"] = row["error"] or f"the app's environment changed during the run: {', '.join(changed[:5])}"
+    return row
+
+
+def installed(venv: Path) -> set[str]:
+    """The distributions in an environment, as name-version (their .dist-info/.egg-info folders and files)."""
+    return {path.name.rsplit(".", 1)[0] for path in venv.glob("lib/python3*/site-packages/*")
+            if path.name.endswith((".dist-info", ".egg-info", ".egg-link"))}
 
 
 def _row(row: dict, run: Run) -> dict:
