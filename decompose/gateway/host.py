@@ -189,8 +189,10 @@ class Hosted:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         loop = asyncio.get_running_loop()
 
+        request = asyncio.current_task()  # this reset's own request: the old app's shutdown must not cancel it
+
         def rebuild() -> None:
-            asyncio.run_coroutine_threadsafe(self._swap(), loop).result()
+            asyncio.run_coroutine_threadsafe(self._swap(request), loop).result()
 
         refused = self.choose(headers, body)
         try:
@@ -206,9 +208,9 @@ class Hosted:
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
         await send({"type": "http.response.body", "body": payload})
 
-    async def _swap(self) -> None:
+    async def _swap(self, request: asyncio.Task | None = None) -> None:
         if self.lifespan is not None:
-            await self.lifespan.shutdown()
+            await self.lifespan.shutdown(keep=[request] if request is not None else [])
             self.lifespan = None
         self.rebuild()
         self.lifespan = await asgi.Lifespan(self.app).startup()
