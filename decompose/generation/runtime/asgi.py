@@ -44,7 +44,7 @@ T = TypeVar("T")
 
 LIFESPAN_TIMEOUT_S = 120.0  # a startup that hangs (a database that never answers) fails, it does not hang Lambda
 SHUTDOWN_TIMEOUT_S = 30.0
-SETTLE_S = 2.0  # what an app's own tasks get to end by themselves after its shutdown handlers, before cancel
+SETTLE_S = 1.0  # what an app's own tasks get to end by themselves after its shutdown handlers, before cancel
 LOG = logging.getLogger("decompose_runtime.asgi")
 
 
