@@ -198,6 +198,31 @@ def needs(parsed: Parsed, keep: Iterable[str], body: bool) -> Needs:
     return found
 
 
+def import_time_needs(parsed: Parsed, keep: Iterable[str], body: bool) -> Needs:
+    """What the cut uses while its module imports: `needs` of the module with every function's body,
+    annotations and lambda body taken out (what runs later). A class another service owns that a kept
+    statement instantiates, subclasses or holds there cannot be a stand-in (kuma: `admin_auth = AdminAuth()`)."""
+    if "import-time" not in parsed.cache:
+        tree = parsed.tree.visit(_LaterTakenOut())
+        parsed.cache["import-time"] = Parsed(parsed.module, parsed.is_package, tree,
+                                             tuple(piece_of(stmt, i) for i, stmt in enumerate(tree.body)))
+    return needs(parsed.cache["import-time"], keep, body)
+
+
+class _LaterTakenOut(cst.CSTTransformer):
+    """Function bodies, annotations and lambda bodies: code a module's import does not run."""
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        return updated.with_changes(body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Expr(cst.Ellipsis())])]),
+                                    returns=None)
+
+    def leave_Param(self, original: cst.Param, updated: cst.Param) -> cst.Param:
+        return updated.with_changes(annotation=None)
+
+    def leave_Lambda(self, original: cst.Lambda, updated: cst.Lambda) -> cst.Lambda:
+        return updated.with_changes(body=cst.Name("None"))
+
+
 def _facts(parsed: Parsed) -> _Facts:
     if "facts" not in parsed.cache:
         parsed.cache["facts"] = _scan(parsed)
