@@ -295,7 +295,7 @@ def example_path(path: str, language: str = "en") -> str:
     language prefix of `i18n_patterns` (`<language>`, as the analysis writes it) takes the project's
     LANGUAGE_CODE: LocaleMiddleware answers no other prefix than a language it knows. A `re_path` regex
     (`/^files/(?P<id>\\d+)/(?P<name>.+)$`, the pieces of its includes joined) gives the shortest string
-    it matches, each repeat taken once (`/files/1/a`)."""
+    it matches with every path variable filled (`/files/1/a`)."""
     def value(m: re.Match[str]) -> str:
         if not m.group(1) and (m.group(2) or m.group(3)) == I18N_LANGUAGE:
             return language
@@ -326,7 +326,9 @@ def _regex_example(path: str) -> str:
         return path
 
 
-def _sample(parsed) -> str:  # noqa: ANN001  (a parsed regex: re._parser.SubPattern)
+def _sample(parsed, captured: bool = False) -> str:  # noqa: ANN001  (a parsed regex: re._parser.SubPattern)
+    """A repeat `low` times; an optional one (`?`, `*`) inside a capturing group once (a path variable
+    is never empty), outside none, as reverse() and the route's template write it (`^healthz/?$`: /healthz)."""
     out = []
     for op, arg in parsed:
         name = str(op)
@@ -334,11 +336,11 @@ def _sample(parsed) -> str:  # noqa: ANN001  (a parsed regex: re._parser.SubPatt
             out.append(chr(arg))
         elif name in ("MAX_REPEAT", "MIN_REPEAT"):
             low, _, sub = arg
-            out.append(_sample(sub) * max(low, 1))
+            out.append(_sample(sub, captured) * (max(low, 1) if captured else low))
         elif name == "SUBPATTERN":
-            out.append(_sample(arg[-1]))
+            out.append(_sample(arg[-1], captured or arg[0] is not None))
         elif name == "BRANCH":
-            out.append(_sample(arg[1][0]))
+            out.append(_sample(arg[1][0], captured))
         elif name == "IN":
             out.append(_one_of(arg))
         elif name == "ANY":
