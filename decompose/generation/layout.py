@@ -49,6 +49,7 @@ class Sources:
     models: set[str]  # element ids of ORM model classes
     _parsed: dict[str, Parsed]
     scripts: dict[str, ModuleInfo] = field(default_factory=dict)  # run by hand, not shipped (planning.scripts); read only
+    memo: dict[str, object] = field(default_factory=dict)  # what is read from every module once (django.converters)
 
     @classmethod
     def of(cls, analysis: Analysis, root: Path) -> Sources:

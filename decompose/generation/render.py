@@ -309,7 +309,8 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     files[f"{base}/requirements.txt"] = _requirements_text(f"service {service.name}", reqs, installed)
     app_routes = [r for r in analysis.routes if homes.get(r.handler) == LAYER]  # declared in the factory: every service serves them
     language = django.language_code(sources, entry.element.split(":")[0]) if framework == "django" else "en"
-    _render_tests(files, env, base, service, framework, routes, app_routes, calls.suite, tops, language)
+    converters = django.converters(sources) if framework == "django" else {}
+    _render_tests(files, env, base, service, framework, routes, app_routes, calls.suite, tops, language, converters)
     return {"service": service, "routes": routes, "env": env_vars, "sizing": sizing, "requirements": reqs}
 
 
@@ -364,16 +365,16 @@ testpaths = tests
 
 def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: ServiceLayout, framework: str,
                   routes: list, app_routes: list = (), suite: str | None = None, tops: set[str] = frozenset(),
-                  language: str = "en") -> None:
+                  language: str = "en", converters: dict[str, str] | None = None) -> None:
     suffix = "_django" if framework == "django" else ""
     files[f"{base}/pytest.ini"] = PYTEST_INI
     files[f"{base}/tests/conftest.py"] = env.get_template(f"service/conftest{suffix}.py.j2").render(
         framework=framework, suite_call=suite, label=re.sub(r"[^a-z0-9]+", "_", base.lower()).strip("_"))
     chalice = sorted([m, r.path, r.example] for r in routes for m in r.methods)
     if framework == "django":
-        views = sorted({(django.example_path(r.path, language), r.handler) for r in service.routes})
+        views = sorted({(django.example_path(r.path, language, converters), r.handler) for r in service.routes})
         # Django's own paths keep their trailing slash (Chalice's templates drop it; the real path is forwarded)
-        requests = sorted({(m, r.template, django.example_path(r.path, language)) for r in service.routes
+        requests = sorted({(m, r.template, django.example_path(r.path, language, converters)) for r in service.routes
                            for m in concrete(r.methods)})
         files[f"{base}/tests/test_routes.py"] = env.get_template("service/test_routes_django.py.j2").render(
             service=service.name, routes=[list(r) for r in requests], views=[list(v) for v in views],

@@ -509,3 +509,26 @@ def test_import_time_needs_leave_out_function_bodies_annotations_and_lambdas():
                         "g = lambda: E()\n", False, "m.py")
     found = import_time_needs(parsed, {"f", "g"}, False)
     assert found.imported == {("a", "B")}
+
+
+def test_a_projects_own_converter_gets_an_example_its_regex_matches(tmp_path):
+    """healthchecks' `<sha1:unique_key>` (SHA1Converter.regex = "[A-z0-9]{40}", registered in hc.api.urls): the
+    example `1` resolved in no URLconf, so the generated tests of those routes failed."""
+    project = {**PROJECT, "orders/urls.py": """
+        from django.urls import path, register_converter
+        from orders import views
+
+        class HashConverter:
+            regex = "[a-f0-9]{8}"
+
+            def to_python(self, value):
+                return value
+
+        register_converter(HashConverter, "hash")
+        urlpatterns = [path("<hash:key>/", views.detail)]
+    """}
+    sources = Sources.of(analyse(tmp_path, project), tmp_path)
+    found = django.converters(sources)
+    assert found == {"hash": "[a-f0-9]{8}"}
+    assert django.example_path("/orders/<hash:key>/", "en", found) == "/orders/aaaaaaaa/"
+    assert django.example_path("/orders/<int:pk>/<hash:key>/", "en", found) == "/orders/1/aaaaaaaa/"
