@@ -50,6 +50,7 @@ class Sources:
     _parsed: dict[str, Parsed]
     scripts: dict[str, ModuleInfo] = field(default_factory=dict)  # run by hand, not shipped (planning.scripts); read only
     memo: dict[str, object] = field(default_factory=dict)  # what is read from every module once (django.converters)
+    handlers: set[str] = field(default_factory=set)  # route handlers: never copied into another service
 
     @classmethod
     def of(cls, analysis: Analysis, root: Path) -> Sources:
@@ -57,7 +58,7 @@ class Sources:
         modules = {m.name: m for m in analysis.modules if m.role == "app" and not m.parse_error and m.name not in left_out}
         models = {t.model for t in analysis.tables if t.model}
         return cls(root, modules, {s.id: s for s in analysis.symbols if s.module in modules}, models, {},
-                   {m.name: m for m in analysis.modules if m.name in left_out})
+                   {m.name: m for m in analysis.modules if m.name in left_out}, handlers={r.handler for r in analysis.routes})
 
     def parsed(self, module: str) -> Parsed:
         if module not in self._parsed:
@@ -320,6 +321,8 @@ def _resolve(service: ServiceLayout, sources: Sources, homes: dict[str, str], la
             found = needs(sources.parsed(module), view.keep, view.body)
             pending.extend(sorted(_resolved(sources, found, module)))
             early |= _resolved(sources, import_time_needs(sources.parsed(module), view.keep, view.body), module)
+            if view.copied:  # what a copy calls cannot be a stand-in either: the copy would stop there
+                early |= _resolved(sources, needs(sources.parsed(module), view.copied, False), module)
         if not pending:
             break
         while pending:
@@ -346,13 +349,15 @@ def _provide(service: ServiceLayout, sources: Sources, homes: dict[str, str], la
         return
     owner = homes.get(element, LAYER)
     proxy = view.proxies.get(name) or classify.proxy(sources, element, owner)
-    copied = (module, name) in early and proxy.kind == "stub" and sources.symbols[element].kind == "class"
+    copied = owner != LAYER and element not in sources.handlers and (
+        (proxy.kind == "stub" and (module, name) in early)
+        or (proxy.kind in ("stub", "client") and classify.takes_request(sources, element)))
     if owner == service.name or copied:
         view.own = True
         view.keep.add(name)
         view.proxies.pop(name, None)
-        if copied:  # a stand-in fails as the module imports: the class's code comes along (its needs resolved too)
-            view.replicated.add(name)
+        if copied:  # a stand-in would fail: the code comes along (its needs resolved too)
+            view.copied[name] = owner
     else:
         view.proxies[name] = proxy
 

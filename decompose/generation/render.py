@@ -635,6 +635,8 @@ def _service_report(layout: Layout, service: ServiceLayout, item: dict, analysis
                for h in analysis.hazards if homes.get(h.symbol) == service.name]
     manual = [f"{p.target} (service {p.owner}) is a stub here: {p.reason}" for p in proxies if p.kind == "stub"]
     manual += [f"{p.target}: literal copied from service {p.owner}; keep both copies in step" for p in proxies if p.kind == "constant"]
+    manual += [f"{m}:{n}: code copied from service {owner} (a stand-in would fail here); keep both copies in step"
+               for m, v in sorted(service.views.items()) for n, owner in sorted(v.copied.items())]
     manual += [f"{h['kind']} in {h['symbol']}: {h['resolution']}" for h in hazards]
     manual += [f"{c.why()}; keep them together or write a saga" for c in found if c.kind == "transaction"]
     sizing: deploy.Sizing = item["sizing"]

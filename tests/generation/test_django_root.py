@@ -390,6 +390,21 @@ def test_a_view_class_the_settings_name_by_string_is_real_in_every_service(tmp_p
     assert _service("shop", sources, homes, layer, analysis, {}).views["shop.views"].replicated == set()
 
 
+CONVERTING_URLS = """
+    from django.urls import path, register_converter
+    from orders import views
+
+    class CodeConverter:
+        regex = "[a-f0-9]{8}"
+
+        def to_python(self, value):
+            return value
+
+    register_converter(CodeConverter, "code")
+    urlpatterns = [path("<code:pk>/", views.detail)]
+"""
+
+
 def test_a_layer_urlconfs_copy_keeps_the_classes_it_registers(tmp_path):
     """healthchecks: hc.api.urls (in the layer) defines the path converters it registers at import; each
     service's copy kept only the URL lists and stopped on `register_converter(QuoteConverter, ...)`."""
@@ -397,19 +412,7 @@ def test_a_layer_urlconfs_copy_keeps_the_classes_it_registers(tmp_path):
     from decompose.generation.layout import _keep_urlconfs
     from decompose.generation.model import ServiceLayout
 
-    project = {**PROJECT, "orders/urls.py": """
-        from django.urls import path, register_converter
-        from orders import views
-
-        class CodeConverter:
-            regex = "[a-z]+"
-
-            def to_python(self, value):
-                return value
-
-        register_converter(CodeConverter, "code")
-        urlpatterns = [path("<code:pk>/", views.detail)]
-    """}
+    project = {**PROJECT, "orders/urls.py": CONVERTING_URLS}
     sources = Sources.of(analyse(tmp_path, project), tmp_path)
     chains = django.url_chains(sources, "config.urls")
     service = ServiceLayout("shop", routes=[Route("django", ("GET",), "/api/shop/items/", "/api/shop/items/",
@@ -497,7 +500,7 @@ def test_a_class_of_another_service_that_kept_code_uses_as_its_module_imports_is
              "shop.auth:token_auth": "orders", "orders.views:detail": "orders", "orders.views:Guarded": "orders"}
     orders = _service("orders", sources, homes, LayerLayout(), analysis, {})
     auth = orders.views["shop.auth"]
-    assert {"token_auth", "TokenAuth", "Base"} <= auth.keep and auth.replicated == {"TokenAuth", "Base"}
+    assert {"token_auth", "TokenAuth", "Base"} <= auth.keep and auth.copied == {"TokenAuth": "shop", "Base": "shop"}
     assert set(auth.proxies) == {"Receipt"} and auth.proxies["Receipt"].kind == "stub"
 
 
@@ -514,21 +517,44 @@ def test_import_time_needs_leave_out_function_bodies_annotations_and_lambdas():
 def test_a_projects_own_converter_gets_an_example_its_regex_matches(tmp_path):
     """healthchecks' `<sha1:unique_key>` (SHA1Converter.regex = "[A-z0-9]{40}", registered in hc.api.urls): the
     example `1` resolved in no URLconf, so the generated tests of those routes failed."""
-    project = {**PROJECT, "orders/urls.py": """
-        from django.urls import path, register_converter
-        from orders import views
-
-        class HashConverter:
-            regex = "[a-f0-9]{8}"
-
-            def to_python(self, value):
-                return value
-
-        register_converter(HashConverter, "hash")
-        urlpatterns = [path("<hash:key>/", views.detail)]
-    """}
-    sources = Sources.of(analyse(tmp_path, project), tmp_path)
+    sources = Sources.of(analyse(tmp_path, {**PROJECT, "orders/urls.py": CONVERTING_URLS}), tmp_path)
     found = django.converters(sources)
-    assert found == {"hash": "[a-f0-9]{8}"}
-    assert django.example_path("/orders/<hash:key>/", "en", found) == "/orders/aaaaaaaa/"
-    assert django.example_path("/orders/<int:pk>/<hash:key>/", "en", found) == "/orders/1/aaaaaaaa/"
+    assert found == {"code": "[a-f0-9]{8}"}
+    assert django.example_path("/orders/<code:key>/", "en", found) == "/orders/aaaaaaaa/"
+    assert django.example_path("/orders/<int:pk>/<code:key>/", "en", found) == "/orders/1/aaaaaaaa/"
+
+
+def test_a_function_handed_the_request_is_copied_with_what_it_calls_but_never_a_route_handler(tmp_path):
+    """healthchecks: the view `checks` (one service) returns `create_check(request)` (another's), whose request
+    cannot travel: its stand-in answered every POST 500 ManualWorkRequired. It runs where its caller does, with
+    the helpers it calls that cannot be clients either; a view of another service stays a stand-in."""
+    from decompose.generation.layout import _service
+    from decompose.generation.model import LayerLayout
+
+    project = {**PROJECT, "shop/views.py": """
+        class Spec:
+            pass
+
+        def _save(spec: Spec) -> None:
+            return None
+
+        def create(request):
+            _save(Spec())
+            return None
+
+        def items(request):
+            return None
+    """, "orders/views.py": """
+        from shop.views import create, items
+
+        def detail(request, pk):
+            return create(request) if pk else items(request)
+    """}
+    analysis = analyse(tmp_path, project)
+    sources = Sources.of(analysis, tmp_path)
+    homes = {"shop.views:items": "shop", "shop.views:create": "shop", "shop.views:_save": "shop",
+             "shop.views:Spec": "shop", "orders.views:detail": "orders"}
+    orders = _service("orders", sources, homes, LayerLayout(), analysis, {})
+    shop = orders.views["shop.views"]
+    assert shop.copied == {"create": "shop", "_save": "shop", "Spec": "shop"}
+    assert set(shop.proxies) == {"items"}  # the route handler: its service's alone
