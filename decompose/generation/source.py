@@ -199,9 +199,11 @@ def needs(parsed: Parsed, keep: Iterable[str], body: bool) -> Needs:
 
 
 def import_time_needs(parsed: Parsed, keep: Iterable[str], body: bool) -> Needs:
-    """What the cut uses while its module imports: `needs` of the module with every function's body,
-    annotations and lambda body taken out (what runs later). A class another service owns that a kept
-    statement instantiates, subclasses or holds there cannot be a stand-in (kuma: `admin_auth = AdminAuth()`)."""
+    """What the cut uses while its module imports: `needs` of the module with every function's body and
+    lambda body taken out (what runs later). Annotations stay: Python evaluates them at `def`, and
+    django-ninja and FastAPI read a route's parameter types as it is declared, even under
+    `from __future__ import annotations`. A class another service owns that a kept statement instantiates,
+    subclasses, holds or annotates with cannot be a stand-in (kuma: `admin_auth = AdminAuth()`)."""
     if "import-time" not in parsed.cache:
         tree = parsed.tree.visit(_LaterTakenOut())
         parsed.cache["import-time"] = Parsed(parsed.module, parsed.is_package, tree,
@@ -210,14 +212,10 @@ def import_time_needs(parsed: Parsed, keep: Iterable[str], body: bool) -> Needs:
 
 
 class _LaterTakenOut(cst.CSTTransformer):
-    """Function bodies, annotations and lambda bodies: code a module's import does not run."""
+    """Function and lambda bodies: code a module's import does not run."""
 
     def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
-        return updated.with_changes(body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Expr(cst.Ellipsis())])]),
-                                    returns=None)
-
-    def leave_Param(self, original: cst.Param, updated: cst.Param) -> cst.Param:
-        return updated.with_changes(annotation=None)
+        return updated.with_changes(body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Expr(cst.Ellipsis())])]))
 
     def leave_Lambda(self, original: cst.Lambda, updated: cst.Lambda) -> cst.Lambda:
         return updated.with_changes(body=cst.Name("None"))
