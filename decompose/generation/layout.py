@@ -105,6 +105,7 @@ def build_layout(analysis: Analysis, homes: dict[str, str], sources: Sources, co
         layer.needs |= _external_needs(sources, parsed, layer.modules)
         layer.external |= set(sources.modules[module].external_imports)
     layer.named = _named_by_layer(analysis, sources, layer.modules)
+    layer.reads = _read_locally(analysis, sources, homes, layer)
     names = sorted({h for h in homes.values() if h != LAYER})
     chains = _url_chains(sources, entry)
     hooks = apphooks.app_hooks(sources, containers.values()) if entry is not None and entry.framework == "flask" else []
@@ -114,6 +115,30 @@ def build_layout(analysis: Analysis, homes: dict[str, str], sources: Sources, co
 
 
 # --- the shared layer ------------------------------------------------------------------------------------
+
+def _read_locally(analysis: Analysis, sources: Sources, homes: dict[str, str], layer: LayerLayout) -> set[str]:
+    """Functions of services that the layer's code calls and that write no table and touch no hazard,
+    with the read-only functions they call: every service keeps a copy and reads locally. The layer
+    runs in every service, often on every request (the sample's `login_required` looks the bearer
+    token up with `accounts.user_for_token`): as a client it made an internal call per request merely
+    to authenticate. While the database is shared, a read gives the same answer in any service."""
+    writers = classify.writers(analysis)
+    functions = {s.id for s in sources.symbols.values() if s.kind == "function"}
+    seeds = {f"{m}:{n}" for m, n in layer.needs} & functions
+    calls: dict[str, list[str]] = defaultdict(list)
+    for edge in analysis.edges:
+        if edge.kind == "call":
+            calls[edge.src].append(edge.dst)
+    found: set[str] = set()
+    pending = sorted(seeds)
+    while pending:
+        element = pending.pop()
+        if element in found or element in writers or homes.get(element, LAYER) == LAYER:
+            continue
+        found.add(element)
+        pending.extend(d for d in calls.get(element, ()) if d in functions)
+    return found
+
 
 def _named_by_layer(analysis: Analysis, sources: Sources, layer: set[str]) -> set[tuple[str, str]]:
     """Classes and functions of services that a layer module names by dotted string (Django's settings:
@@ -342,9 +367,11 @@ def _provide(service: ServiceLayout, sources: Sources, homes: dict[str, str], la
     if name in view.keep or name in view.proxies:
         return
     owner = homes.get(element, LAYER)
-    if owner == service.name:
+    if owner == service.name or element in layer.reads:
         view.own = True
         view.keep.add(name)
+        if owner != service.name:
+            view.replicated.add(name)
     else:
         view.proxies[name] = classify.proxy(sources, element, owner)
 

@@ -170,3 +170,56 @@ def test_a_container_the_layer_registers_is_not_registered_again_and_its_routes_
     (service,) = layout.services
     assert service.registrations == [] and service.route_modules == ["pkg.api.posts"]
     assert "pkg.api" not in service.views  # no copy shadowing the layer's package
+
+
+TOKEN_CHECK = {
+    "shop/__init__.py": "",
+    "shop/utils.py": """def login_required(view):
+    def wrapper(*args, **kwargs):
+        from shop import accounts
+
+        accounts.user_for_token("t")
+        return view(*args, **kwargs)
+
+    return wrapper
+""",
+    "shop/accounts.py": """TOKENS = {"t": "ada"}
+
+
+def _lookup(token):
+    return TOKENS.get(token)
+
+
+def user_for_token(token):
+    return _lookup(token)
+
+
+def sign_up(name):
+    TOKENS[name] = name
+""",
+    "shop/orders.py": """from shop.utils import login_required
+
+
+@login_required
+def checkout():
+    return "ok"
+""",
+}
+
+
+def test_what_the_layer_calls_and_only_reads_is_kept_in_every_service_not_called_across(tmp_path):
+    # the sample's login_required (layer) looked the token up with accounts.user_for_token: one internal call per request
+    from decompose.generation.layout import build_layout
+
+    analysis = analyse(tmp_path, TOKEN_CHECK)
+    sources = Sources.of(analysis, tmp_path)
+    homes = {"shop": "shared", "shop.utils": "shared", "shop.utils:login_required": "shared"}
+    homes |= {e: "accounts" for e in ("shop.accounts", "shop.accounts:TOKENS", "shop.accounts:_lookup",
+                                      "shop.accounts:user_for_token", "shop.accounts:sign_up")}
+    homes |= {"shop.orders": "orders", "shop.orders:checkout": "orders"}
+    layout = build_layout(analysis, homes, sources, {}, "shop")
+    assert layout.layer.reads == {"shop.accounts:user_for_token", "shop.accounts:_lookup"}
+    orders = next(s for s in layout.services if s.name == "orders")
+    view = orders.views["shop.accounts"]
+    assert {"user_for_token", "_lookup"} <= view.keep and "sign_up" not in view.keep
+    assert not [p for p in orders.proxies() if p.target == "shop.accounts:user_for_token"]
