@@ -335,11 +335,13 @@ def _view(service: ServiceLayout, sources: Sources, module: str) -> ModuleView:
 def _resolve(service: ServiceLayout, sources: Sources, homes: dict[str, str], layer: LayerLayout) -> None:
     """Give every need of the service's kept code (and of the layer) a definition in this service."""
     pending = [(m, n) for m, n in sorted(layer.needs)]
-    done: set[str] = set()
+    scanned: dict[str, tuple[frozenset[str], bool]] = {}  # module -> the cut whose needs were resolved
     while True:
-        for module in sorted(m for m, v in service.views.items() if v.own and m not in done):
-            done.add(module)
+        for module in sorted(m for m, v in service.views.items() if v.own and scanned.get(m) != _cut(v)):
+            # a module already scanned is scanned again when it keeps more (a read-only function the
+            # layer calls, kept after the module's own code): what the added code calls comes along
             view = service.views[module]
+            scanned[module] = _cut(view)
             found = needs(sources.parsed(module), view.keep, view.body)
             pending.extend(sorted(_resolved(sources, found, module)))
         if not pending:
@@ -348,6 +350,10 @@ def _resolve(service: ServiceLayout, sources: Sources, homes: dict[str, str], la
             module, name = pending.pop()
             _provide(service, sources, homes, layer, module, name, pending)
     _package_inits(service, sources, layer)
+
+
+def _cut(view: ModuleView) -> tuple[frozenset[str], bool]:
+    return frozenset(view.keep), view.body
 
 
 def _provide(service: ServiceLayout, sources: Sources, homes: dict[str, str], layer: LayerLayout,
