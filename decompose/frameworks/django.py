@@ -94,11 +94,13 @@ class DjangoRoutes:
                 yield from self._entry(index, lists, module, entry, shape, seen)
 
     def _entry(self, index: Index, lists: Lists, module: str, entry: UrlEntry, here: tuple[Part, ...],
-               seen: tuple[tuple[str, str], ...]) -> Iterator[Route]:
+               seen: tuple[tuple[str, str], ...]) -> Iterator[Route | Mount]:
         included = self._included(index, module, entry, lists)
         if included is not None:
             if included in lists and included not in seen:
                 yield from self._walk(index, lists, included, here, (*seen, included))
+            elif included[0] not in index.files:  # a library's URLconf: `include("allauth.urls")`
+                yield _mount(here, included[0], module, entry.line)
         elif (api := self._api(index, module, entry)) is not None:
             yield from (_operation_route(here, op) for op in self.ninja.get(api, ()))
         elif entry.view.startswith("include-expr:"):
