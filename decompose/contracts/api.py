@@ -22,7 +22,7 @@ from typing import Any
 
 from decompose.contracts.build import build, latency, read_recording, write_contracts, write_suites
 from decompose.contracts import inferred, leftovers, masking, progress
-from decompose.contracts.fleet import monolith_fleet
+from decompose.contracts.fleet import monolith_fleet, scenario_apps
 from decompose.contracts.settings import read as read_settings
 from decompose.contracts.verify import latency_document
 from decompose.contracts.world import World
@@ -152,7 +152,8 @@ def _calibrate(contracts: Path, plan: Path, root: Path, out: Path, interpreter: 
             settings = read_settings(plan)
             for n, command in enumerate(commands):
                 world = World(settings, (out.parent / f"calibration-{n}").resolve()).fresh()
-                url, secret = hosts.enter_context(monolith_fleet(settings, root, interpreter, out.parent / f"host-{n}", world))
+                url, secret = hosts.enter_context(monolith_fleet(settings, root, interpreter, out.parent / f"host-{n}", world,
+                                                                 scenario_apps(contracts)))
                 command.append(url)
                 envs[n] = {**os.environ, "DECOMPOSE_INTERNAL_SECRET": secret}
         finished = _all(commands, envs)

@@ -328,7 +328,7 @@ def load(app: Any, data: dict[str, list[dict[str, Any]]], strict: bool = True, r
     replace=True (a scenario's start): the tables the app knows hold exactly `data` afterwards."""
     db = _database(app)
     if db is None and _django_data().serves(app):
-        return _django_data().load(data)  # its database is flushed by fresh() before every scenario
+        return _django_data().load(data, replace=replace, strict=strict)  # flushed by fresh() before every scenario too
     if db is None:
         return _load_plain(data, strict, replace)
     with app.app_context():

@@ -14,7 +14,7 @@ from decompose.analysis.facts import UrlEntry
 from decompose.analysis.index import Index, split_id, symbol_id
 from decompose.analysis.model import Mount, Route
 from decompose.frameworks.ninja import NinjaOperations, Operation
-from decompose.frameworks.paths import normalise, normalise_regex
+from decompose.frameworks.paths import normalise, normalise_regex, optional_variants
 from decompose.frameworks.routers import MARKER
 from decompose.frameworks.views import LIBRARY_VIEWS, allowed, class_methods, function_methods, inherited
 
@@ -90,18 +90,21 @@ class DjangoRoutes:
         for entry in lists.get(where, ()):
             here = (*parts, *((_known(index, module, route), func != "path") for func, route in entry.prefix),
                     (_known(index, module, entry.route), entry.func != "path"))
-            included = self._included(index, module, entry, lists)
-            if included is not None:
-                if included in lists and included not in seen:
-                    yield from self._walk(index, lists, included, here, (*seen, included))
-                elif included[0] not in index.files:  # a library's URLconf: `include("allauth.urls")`
-                    yield _mount(here, included[0], module, entry.line)
-            elif (api := self._api(index, module, entry)) is not None:
-                yield from (_operation_route(here, op) for op in self.ninja.get(api, ()))
-            elif entry.view.startswith("include-expr:"):
-                yield from self._router_routes(index, module, entry, here)
-            else:
-                yield from self._view_route(index, module, entry, here)
+            for shape in _shapes(here):
+                yield from self._entry(index, lists, module, entry, shape, seen)
+
+    def _entry(self, index: Index, lists: Lists, module: str, entry: UrlEntry, here: tuple[Part, ...],
+               seen: tuple[tuple[str, str], ...]) -> Iterator[Route]:
+        included = self._included(index, module, entry, lists)
+        if included is not None:
+            if included in lists and included not in seen:
+                yield from self._walk(index, lists, included, here, (*seen, included))
+        elif (api := self._api(index, module, entry)) is not None:
+            yield from (_operation_route(here, op) for op in self.ninja.get(api, ()))
+        elif entry.view.startswith("include-expr:"):
+            yield from self._router_routes(index, module, entry, here)
+        else:
+            yield from self._view_route(index, module, entry, here)
 
     def _api(self, index: Index, module: str, entry: UrlEntry):  # noqa: ANN202 (a RouterKey or None)
         """The django-ninja API an entry mounts (`path("api/", api.urls)`), if any."""
@@ -203,6 +206,16 @@ def _known(index: Index, module: str, route: str) -> str:
         constant = index.constant(module, None, found.group(1))
         return found.group(0) if constant is None else constant
     return MARKER.sub(value, route)
+
+
+def _shapes(parts: tuple[Part, ...]) -> list[tuple[Part, ...]]:
+    """The path shapes an entry's patterns match: one, or two when a regex has optional groups
+    (`^coc/(?:(?P<lang>[a-z-]+)/)?$`: `/coc/` and `/coc/{lang}/`, two routes, which the gateway and the
+    services route apart; with one, `/coc/es/` went to the service of a catch-all `<slug>/` route)."""
+    variants = [optional_variants(text) if regex else (text,) for text, regex in parts]
+    if all(len(v) == 1 for v in variants):
+        return [parts]
+    return [tuple((v[min(i, len(v) - 1)], regex) for v, (_, regex) in zip(variants, parts)) for i in (0, 1)]
 
 
 def _operation_route(parts: tuple[Part, ...], op: Operation) -> Route:

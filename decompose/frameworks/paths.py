@@ -45,6 +45,15 @@ def _first_branch(group: str) -> str:
     return group
 
 
+def optional_variants(pattern: str) -> tuple[str, ...]:
+    """A regex whose non-capturing groups are optional (`?`, `*`) matches paths of two shapes: without
+    them (the one reverse() writes, first) and with each once; else the regex alone."""
+    def shape(present: bool):  # noqa: ANN202
+        return lambda m: m.group(0) if m.group(2) not in ("?", "*") else (f"(?:{m.group(1)})" if present else "")
+    absent = REGEX_UNNAMED.sub(shape(False), pattern)
+    return (pattern,) if absent == pattern else (absent, REGEX_UNNAMED.sub(shape(True), pattern))
+
+
 def normalise_regex(pattern: str) -> str:
     """Django `re_path(r"^orders/(?P<pk>\\d+)/$")` -> "/orders/{pk}/"."""
     pattern = pattern.removeprefix("^").removesuffix("$").removesuffix("\\Z")

@@ -57,6 +57,20 @@ def _function(sources: Sources, element: str, owner: str, node: cst.CSTNode | No
     return Proxy(name, element, owner, "client", "")
 
 
+def takes_request(sources: Sources, element: str) -> bool:
+    """A function the caller hands its web request (a parameter annotated `...Request`, or a first parameter
+    named `request`: healthchecks' view `checks` returns `create_check(request)`): the request cannot
+    travel to another service, so the function runs where its caller does."""
+    info = sources.symbols[element]
+    node = _definition(sources, info.module, info.name) if info.kind == "function" else None
+    if not isinstance(node, cst.FunctionDef):
+        return False
+    params = _params(node.params)
+    annotated = [p.annotation.annotation for p in params if p.annotation]
+    return (bool(params) and params[0].name.value == "request") or \
+        any(code(a).rpartition(".")[2].endswith("Request") for a in annotated)
+
+
 def _class(element: str, owner: str, node: cst.CSTNode | None) -> Proxy:
     name = element.split(":")[1]
     if isinstance(node, cst.ClassDef) and any(code(b.value).endswith(ERROR_BASES) for b in node.bases):

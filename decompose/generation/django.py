@@ -290,15 +290,63 @@ _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>|\{(\w+)\}")
 _EXAMPLES = {"uuid": "00000000-0000-4000-8000-000000000001"}  # Django's uuid converter wants this shape
 
 
-def example_path(path: str, language: str = "en") -> str:
+def converters(sources: Sources) -> dict[str, str]:
+    """Converter name -> its regex, for every `register_converter(Class, "name")` of the monolith whose class
+    (in the same module) sets `regex` to a string: healthchecks' `<sha1:unique_key>` wants 40 characters of
+    `[A-z0-9]`, and the example `1` resolved to nothing in any URLconf."""
+    if "converters" not in sources.memo:
+        sources.memo["converters"] = _converters(sources)
+    return dict(sources.memo["converters"])
+
+
+def _converters(sources: Sources) -> dict[str, str]:
+    found = {}
+    for module, info in sorted(sources.modules.items()):
+        try:
+            if b"register_converter" not in (sources.root / info.path).read_bytes():
+                continue
+        except OSError:
+            continue
+        body = sources.parsed(module).tree.body
+        classes = {s.name.value: s for s in body if isinstance(s, cst.ClassDef)}
+        for statement in body:
+            registered = _registered_converter(statement)
+            if registered and registered[0] in classes and (regex := _class_regex(classes[registered[0]])):
+                found[registered[1]] = regex
+    return found
+
+
+def _registered_converter(statement: cst.CSTNode) -> tuple[str, str] | None:
+    """(class name, converter name) of `register_converter(Class, "name")`."""
+    call = _statement_call(statement)
+    if call is None or _dotted(call.func).rpartition(".")[2] != "register_converter" or len(call.args) < 2:
+        return None
+    kind, name = call.args[0].value, string_value(call.args[1].value)
+    return (kind.value, name) if isinstance(kind, cst.Name) and name else None
+
+
+def _class_regex(node: cst.ClassDef) -> str | None:
+    for line in node.body.body:
+        if isinstance(line, cst.SimpleStatementLine):
+            for small in line.body:
+                if isinstance(small, cst.Assign) and any(isinstance(t.target, cst.Name) and t.target.value == "regex"
+                                                         for t in small.targets):
+                    return string_value(small.value)
+    return None
+
+
+def example_path(path: str, language: str = "en", converters: Mapping[str, str] | None = None) -> str:
     """A concrete path for a route's Django path (`<int:pk>`, `<uuid:id>`, or `{pk}` templates). The
     language prefix of `i18n_patterns` (`<language>`, as the analysis writes it) takes the project's
-    LANGUAGE_CODE: LocaleMiddleware answers no other prefix than a language it knows. A `re_path` regex
+    LANGUAGE_CODE: LocaleMiddleware answers no other prefix than a language it knows; a project's own converter
+    (`converters`) a string its regex matches. A `re_path` regex
     (`/^files/(?P<id>\\d+)/(?P<name>.+)$`, the pieces of its includes joined) gives the shortest string
-    it matches, each repeat taken once (`/files/1/a`)."""
+    it matches with every path variable filled (`/files/1/a`)."""
     def value(m: re.Match[str]) -> str:
         if not m.group(1) and (m.group(2) or m.group(3)) == I18N_LANGUAGE:
             return language
+        if m.group(1) and m.group(1) in (converters or {}):  # a project's converter: a string its regex matches
+            return _regex_example(f"^{converters[m.group(1)]}$") or "1"
         return _EXAMPLES.get(m.group(1) or "", "1")
     if _REGEX_MARKS.search(path):
         return _regex_example(path.replace(f"<{I18N_LANGUAGE}>", language).replace(f"{{{I18N_LANGUAGE}}}", language))
@@ -326,7 +374,9 @@ def _regex_example(path: str) -> str:
         return path
 
 
-def _sample(parsed) -> str:  # noqa: ANN001  (a parsed regex: re._parser.SubPattern)
+def _sample(parsed, captured: bool = False) -> str:  # noqa: ANN001  (a parsed regex: re._parser.SubPattern)
+    """A repeat `low` times; an optional one (`?`, `*`) inside a capturing group once (a path variable
+    is never empty), outside none, as reverse() and the route's template write it (`^healthz/?$`: /healthz)."""
     out = []
     for op, arg in parsed:
         name = str(op)
@@ -334,11 +384,11 @@ def _sample(parsed) -> str:  # noqa: ANN001  (a parsed regex: re._parser.SubPatt
             out.append(chr(arg))
         elif name in ("MAX_REPEAT", "MIN_REPEAT"):
             low, _, sub = arg
-            out.append(_sample(sub) * max(low, 1))
+            out.append(_sample(sub, captured) * (max(low, 1) if captured else low))
         elif name == "SUBPATTERN":
-            out.append(_sample(arg[-1]))
+            out.append(_sample(arg[-1], captured or arg[0] is not None))
         elif name == "BRANCH":
-            out.append(_sample(arg[1][0]))
+            out.append(_sample(arg[1][0], captured))
         elif name == "IN":
             out.append(_one_of(arg))
         elif name == "ANY":

@@ -33,7 +33,7 @@ from decompose.generation.model import (
     Registration,
     ServiceLayout,
 )
-from decompose.generation.source import Parsed, needs, parse
+from decompose.generation.source import Parsed, import_time_needs, needs, parse
 from decompose.generation.unplug import find_entry, unplug
 from decompose.planning.elements import route_anchor
 from decompose.planning.scripts import scripts
@@ -49,6 +49,8 @@ class Sources:
     models: set[str]  # element ids of ORM model classes
     _parsed: dict[str, Parsed]
     scripts: dict[str, ModuleInfo] = field(default_factory=dict)  # run by hand, not shipped (planning.scripts); read only
+    memo: dict[str, object] = field(default_factory=dict)  # what is read from every module once (django.converters)
+    handlers: set[str] = field(default_factory=set)  # route handlers: never copied into another service
 
     @classmethod
     def of(cls, analysis: Analysis, root: Path) -> Sources:
@@ -56,7 +58,7 @@ class Sources:
         modules = {m.name: m for m in analysis.modules if m.role == "app" and not m.parse_error and m.name not in left_out}
         models = {t.model for t in analysis.tables if t.model}
         return cls(root, modules, {s.id: s for s in analysis.symbols if s.module in modules}, models, {},
-                   {m.name: m for m in analysis.modules if m.name in left_out})
+                   {m.name: m for m in analysis.modules if m.name in left_out}, handlers={r.handler for r in analysis.routes})
 
     def parsed(self, module: str) -> Parsed:
         if module not in self._parsed:
@@ -336,19 +338,23 @@ def _resolve(service: ServiceLayout, sources: Sources, homes: dict[str, str], la
     """Give every need of the service's kept code (and of the layer) a definition in this service."""
     pending = [(m, n) for m, n in sorted(layer.needs)]
     scanned: dict[str, tuple[frozenset[str], bool]] = {}  # module -> the cut whose needs were resolved
+    early: set[tuple[str, str]] = set()  # what the kept code uses while its modules import
     while True:
         for module in sorted(m for m, v in service.views.items() if v.own and scanned.get(m) != _cut(v)):
             # a module already scanned is scanned again when it keeps more (a read-only function the
-            # layer calls, kept after the module's own code): what the added code calls comes along
+            # layer calls, a copied class, kept after the module's own code): what the added code calls comes along
             view = service.views[module]
             scanned[module] = _cut(view)
             found = needs(sources.parsed(module), view.keep, view.body)
             pending.extend(sorted(_resolved(sources, found, module)))
+            early |= _resolved(sources, import_time_needs(sources.parsed(module), view.keep, view.body), module)
+            if view.copied:  # what a copy calls cannot be a stand-in either: the copy would stop there
+                early |= _resolved(sources, needs(sources.parsed(module), view.copied, False), module)
         if not pending:
             break
         while pending:
             module, name = pending.pop()
-            _provide(service, sources, homes, layer, module, name, pending)
+            _provide(service, sources, homes, layer, module, name, pending, early)
     _package_inits(service, sources, layer)
 
 
@@ -357,7 +363,7 @@ def _cut(view: ModuleView) -> tuple[frozenset[str], bool]:
 
 
 def _provide(service: ServiceLayout, sources: Sources, homes: dict[str, str], layer: LayerLayout,
-             module: str, name: str, pending: list) -> None:  # noqa: ANN001
+             module: str, name: str, pending: list, early: set[tuple[str, str]] = frozenset()) -> None:  # noqa: ANN001
     if module in layer.modules:
         return
     submodule = f"{module}.{name}" if name else module
@@ -370,16 +376,23 @@ def _provide(service: ServiceLayout, sources: Sources, homes: dict[str, str], la
         _reexport(service, sources, module, name, pending)
         return
     view = _view(service, sources, module)
-    if name in view.keep or name in view.proxies:
+    if name in view.keep:
         return
     owner = homes.get(element, LAYER)
-    if owner == service.name or element in layer.reads:
+    proxy = view.proxies.get(name) or classify.proxy(sources, element, owner)
+    copied = owner != LAYER and element not in sources.handlers and (
+        (proxy.kind == "stub" and (module, name) in early)
+        or (proxy.kind in ("stub", "client") and classify.takes_request(sources, element)))
+    if owner == service.name or copied or element in layer.reads:
         view.own = True
         view.keep.add(name)
-        if owner != service.name:
+        view.proxies.pop(name, None)
+        if copied:  # a stand-in would fail: the code comes along (its needs resolved too)
+            view.copied[name] = owner
+        elif owner != service.name:  # read-only code the layer calls: every service keeps its own copy
             view.replicated.add(name)
     else:
-        view.proxies[name] = classify.proxy(sources, element, owner)
+        view.proxies[name] = proxy
 
 
 def _reexport(service: ServiceLayout, sources: Sources, module: str, name: str, pending: list) -> None:  # noqa: ANN001

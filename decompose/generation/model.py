@@ -41,6 +41,9 @@ class ModuleView:
     body: bool = False
     proxies: dict[str, Proxy] = field(default_factory=dict)
     replicated: set[str] = field(default_factory=set)  # route containers kept here, owned elsewhere
+    # classes and functions of another service copied here, where a stand-in would fail (used as the module
+    # imports, taking the web request, or needed by such a copy): name -> the service that owns it
+    copied: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -198,6 +198,29 @@ def needs(parsed: Parsed, keep: Iterable[str], body: bool) -> Needs:
     return found
 
 
+def import_time_needs(parsed: Parsed, keep: Iterable[str], body: bool) -> Needs:
+    """What the cut uses while its module imports: `needs` of the module with every function's body and
+    lambda body taken out (what runs later). Annotations stay: Python evaluates them at `def`, and
+    django-ninja and FastAPI read a route's parameter types as it is declared, even under
+    `from __future__ import annotations`. A class another service owns that a kept statement instantiates,
+    subclasses, holds or annotates with cannot be a stand-in (kuma: `admin_auth = AdminAuth()`)."""
+    if "import-time" not in parsed.cache:
+        tree = parsed.tree.visit(_LaterTakenOut())
+        parsed.cache["import-time"] = Parsed(parsed.module, parsed.is_package, tree,
+                                             tuple(piece_of(stmt, i) for i, stmt in enumerate(tree.body)))
+    return needs(parsed.cache["import-time"], keep, body)
+
+
+class _LaterTakenOut(cst.CSTTransformer):
+    """Function and lambda bodies: code a module's import does not run."""
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        return updated.with_changes(body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Expr(cst.Ellipsis())])]))
+
+    def leave_Lambda(self, original: cst.Lambda, updated: cst.Lambda) -> cst.Lambda:
+        return updated.with_changes(body=cst.Name("None"))
+
+
 def _facts(parsed: Parsed) -> _Facts:
     if "facts" not in parsed.cache:
         parsed.cache["facts"] = _scan(parsed)

@@ -263,3 +263,55 @@ def test_a_label_names_only_a_database_other_processes_could_share(vendor, test,
     connection = _Connection(vendor, "kuma", dict(test))
     django_data._label_test_name(connection, "plus")
     assert connection.settings_dict["TEST"].get("NAME") == named
+
+
+EXACT = textwrap.dedent("""
+    import json, sys
+    import django
+    from django.conf import settings
+    apps = sys.argv[2].split(",")  # the same apps in another order: post_migrate numbers content types otherwise
+    settings.configure(INSTALLED_APPS=apps, USE_TZ=True,
+                       DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": sys.argv[1]}})
+    django.setup()
+    from django.contrib.auth.models import Permission, User
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.test.client import ClientHandler
+    from decompose.contracts import startdata
+    call_command("migrate", verbosity=0)
+    ids = {f"{c.app_label}.{c.model}": c.pk for c in ContentType.objects.all()}
+    if sys.argv[3] == "capture":
+        ada = User.objects.create_user("ada", id=7)
+        ada.user_permissions.add(Permission.objects.get(codename="change_session"))
+        print(json.dumps({"ids": ids, "data": startdata.capture(ClientHandler())}))
+        sys.exit()
+    data = json.loads(sys.stdin.read())
+    data["orders_order"] = [{"id": 1}]  # another service's table
+    User.objects.create_user("left-over")  # a row the snapshot does not have
+    loaded = startdata.load(ClientHandler(), data, strict=False, replace=True)
+    ada = User.objects.get(pk=7)
+    print(json.dumps({"ids": ids, "loaded": loaded, "users": sorted(User.objects.values_list("username", flat=True)),
+                      "after": {f"{c.app_label}.{c.model}": c.pk for c in ContentType.objects.all()},
+                      "ada_may": ada.has_perm("sessions.change_session"), "next_id": User.objects.create_user("bob").pk}))
+""")
+
+
+def _exact(database, apps: str, mode: str, data: str = "") -> dict:
+    done = subprocess.run([sys.executable, "-c", EXACT, str(database), apps, mode], input=data, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_scenario_start_holds_the_snapshots_rows_with_their_ids_content_types_included(tmp_path):
+    """djangogirls: a service's post_migrate made django_content_type rows under other ids than the monolith's,
+    so the snapshot's auth_permission rows pointed at content types that were not there (the reset failed)."""
+    monolith = _exact(tmp_path / "monolith.sqlite3", "django.contrib.contenttypes,django.contrib.auth,django.contrib.sessions", "capture")
+    service = _exact(tmp_path / "service.sqlite3", "django.contrib.contenttypes,django.contrib.sessions,django.contrib.auth", "load",
+                     json.dumps(monolith["data"]))
+    assert service["ids"] != monolith["ids"]  # the premise: the same content types under other ids
+    assert service["after"] == monolith["ids"]
+    assert service["users"] == ["ada"]  # the row the snapshot does not have is gone
+    assert service["ada_may"] is True  # her permission row still names the session content type
+    assert service["loaded"] == sum(len(rows) for rows in monolith["data"].values())
+    assert service["next_id"] == 8

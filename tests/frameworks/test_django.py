@@ -303,6 +303,21 @@ def test_regex_quantifiers_read_as_reverse_writes_them():
     assert normalise_regex(r"^x/(?:y|(?P<z>\d+))+/$") == "/x/y/"
 
 
+def test_a_regex_with_an_optional_group_is_a_route_per_shape(tmp_path):
+    """The zoo's `re_path(r"^home/(?:(?P<lang>[a-z]{2})/)?$")` answers /home/ and /home/es/: with /home/ alone
+    the gateway and the recorder gave /home/es/ to the catch-all `<language>/<slug>/` route of another service."""
+    from decompose.frameworks.paths import optional_variants
+
+    a = analyse(tmp_path, {**PROJECT, "mysite/urls.py": """
+        from django.urls import re_path
+        from shop import views as shop_views
+        urlpatterns = [re_path(r"^legacy/(?:(?P<slug>[-\\w]+)/)?$", shop_views.legacy)]
+    """})
+    assert sorted(r.template for r in a.routes if r.handler == "shop.views:legacy") == ["/legacy/", "/legacy/{slug}/"]
+    assert optional_variants(r"^a/(?:b/)$") == (r"^a/(?:b/)$",)  # a group that must be there: one shape
+    assert optional_variants(r"^a/(?:b/)*c/$") == (r"^a/c/$", r"^a/(?:b/)c/$")
+
+
 def test_the_admin_site_is_not_a_route(tmp_path):
     """`path("admin/", admin.site.urls)` mounts Django's whole admin, built at run time: the corpus hand
     counts leave it out, and an `ANY /admin/` route matched none of its pages; it stays on the monolith."""

@@ -150,6 +150,11 @@ def test_example_paths_of_re_path_routes_are_strings_their_regex_matches():
     assert django.example_path(r"/^files/(?P<attachment_id>\d+)/(?P<filename>.+)$") == "/files/1/a"
     assert django.example_path("/^admin-api/create/") == "/admin-api/create/"
     assert django.example_path(r"/api/^v1/^items/(?P<slug>[-a-z0-9]+)/(?:edit|view)/$") == "/api/v1/items/a/edit/"
+    # an optional part outside a path variable is left out, as the route's template leaves it out: the zoo's
+    # `^home/(?:(?P<lang>[a-z]{2})/)?$` gave /home/aa/ for the route /home/, which Chalice answered 403
+    assert django.example_path(r"/^healthz/?$") == "/healthz"
+    assert django.example_path(r"/^home/$") == "/home/"
+    assert django.example_path(r"/^x/(?P<slug>[-\w]*)/$") == "/x/a/"  # a variable is never empty
 
 
 def test_the_settings_module_is_a_builder_for_the_plan():
@@ -385,6 +390,21 @@ def test_a_view_class_the_settings_name_by_string_is_real_in_every_service(tmp_p
     assert _service("shop", sources, homes, layer, analysis, {}).views["shop.views"].replicated == set()
 
 
+CONVERTING_URLS = """
+    from django.urls import path, register_converter
+    from orders import views
+
+    class CodeConverter:
+        regex = "[a-f0-9]{8}"
+
+        def to_python(self, value):
+            return value
+
+    register_converter(CodeConverter, "code")
+    urlpatterns = [path("<code:pk>/", views.detail)]
+"""
+
+
 def test_a_layer_urlconfs_copy_keeps_the_classes_it_registers(tmp_path):
     """healthchecks: hc.api.urls (in the layer) defines the path converters it registers at import; each
     service's copy kept only the URL lists and stopped on `register_converter(QuoteConverter, ...)`."""
@@ -392,19 +412,7 @@ def test_a_layer_urlconfs_copy_keeps_the_classes_it_registers(tmp_path):
     from decompose.generation.layout import _keep_urlconfs
     from decompose.generation.model import ServiceLayout
 
-    project = {**PROJECT, "orders/urls.py": """
-        from django.urls import path, register_converter
-        from orders import views
-
-        class CodeConverter:
-            regex = "[a-z]+"
-
-            def to_python(self, value):
-                return value
-
-        register_converter(CodeConverter, "code")
-        urlpatterns = [path("<code:pk>/", views.detail)]
-    """}
+    project = {**PROJECT, "orders/urls.py": CONVERTING_URLS}
     sources = Sources.of(analyse(tmp_path, project), tmp_path)
     chains = django.url_chains(sources, "config.urls")
     service = ServiceLayout("shop", routes=[Route("django", ("GET",), "/api/shop/items/", "/api/shop/items/",
@@ -455,3 +463,100 @@ def test_url_entries_passed_to_i18n_patterns_are_pruned_as_list_elements_are():
     cst.parse_module(result)
     assert "pages.urls" not in result and 'include("events.urls")' in result
     assert 'path("x/", _decompose_elsewhere, name="x")' in result and "prefix_default_language=True" in result
+
+
+def test_a_class_of_another_service_that_kept_code_uses_as_its_module_imports_is_copied(tmp_path):
+    """kuma: admin-api kept `admin_auth = AdminAuth()` and events `api = NoCacheNinjaAPI(...)`, each class owned
+    by another service: the stand-ins raised ManualWorkRequired as the modules imported, so every route test of
+    both services failed. A class instantiated, subclassed or held at import is copied; one used only inside a
+    function stays a stand-in (called later, it says so)."""
+    from decompose.generation.layout import _service
+    from decompose.generation.model import LayerLayout
+
+    project = {**PROJECT, "shop/auth.py": """
+        class Base:
+            pass
+
+        class TokenAuth(Base):
+            def check(self, token):
+                return token == "s3cret"
+
+        class Receipt:
+            pass
+
+        token_auth = TokenAuth()
+    """, "orders/views.py": """
+        from shop.auth import Base, Receipt, token_auth
+
+        class Guarded(Base):
+            auth = token_auth
+
+        def detail(request, pk):
+            return Receipt()
+    """}
+    analysis = analyse(tmp_path, project)
+    sources = Sources.of(analysis, tmp_path)
+    homes = {"shop.auth:Base": "shop", "shop.auth:TokenAuth": "shop", "shop.auth:Receipt": "shop",
+             "shop.auth:token_auth": "orders", "orders.views:detail": "orders", "orders.views:Guarded": "orders"}
+    orders = _service("orders", sources, homes, LayerLayout(), analysis, {})
+    auth = orders.views["shop.auth"]
+    assert {"token_auth", "TokenAuth", "Base"} <= auth.keep and auth.copied == {"TokenAuth": "shop", "Base": "shop"}
+    assert set(auth.proxies) == {"Receipt"} and auth.proxies["Receipt"].kind == "stub"
+
+
+def test_import_time_needs_leave_out_function_and_lambda_bodies_but_not_annotations():
+    """A django-ninja or FastAPI route reads its parameters' annotations as it is declared (kuma's
+    `def create(request, data: CreateNotificationSchema)`): a stand-in there is no schema."""
+    from decompose.generation.source import import_time_needs
+
+    parsed = parse("m", "from a import A, B, C, D, E\n"
+                        "def f(x: A = B()) -> C:\n    return D()\n"
+                        "g = lambda: E()\n", False, "m.py")
+    found = import_time_needs(parsed, {"f", "g"}, False)
+    assert found.imported == {("a", "A"), ("a", "B"), ("a", "C")}
+
+
+def test_a_projects_own_converter_gets_an_example_its_regex_matches(tmp_path):
+    """healthchecks' `<sha1:unique_key>` (SHA1Converter.regex = "[A-z0-9]{40}", registered in hc.api.urls): the
+    example `1` resolved in no URLconf, so the generated tests of those routes failed."""
+    sources = Sources.of(analyse(tmp_path, {**PROJECT, "orders/urls.py": CONVERTING_URLS}), tmp_path)
+    found = django.converters(sources)
+    assert found == {"code": "[a-f0-9]{8}"}
+    assert django.example_path("/orders/<code:key>/", "en", found) == "/orders/aaaaaaaa/"
+    assert django.example_path("/orders/<int:pk>/<code:key>/", "en", found) == "/orders/1/aaaaaaaa/"
+
+
+def test_a_function_handed_the_request_is_copied_with_what_it_calls_but_never_a_route_handler(tmp_path):
+    """healthchecks: the view `checks` (one service) returns `create_check(request)` (another's), whose request
+    cannot travel: its stand-in answered every POST 500 ManualWorkRequired. It runs where its caller does, with
+    the helpers it calls that cannot be clients either; a view of another service stays a stand-in."""
+    from decompose.generation.layout import _service
+    from decompose.generation.model import LayerLayout
+
+    project = {**PROJECT, "shop/views.py": """
+        class Spec:
+            pass
+
+        def _save(spec: Spec) -> None:
+            return None
+
+        def create(request):
+            _save(Spec())
+            return None
+
+        def items(request):
+            return None
+    """, "orders/views.py": """
+        from shop.views import create, items
+
+        def detail(request, pk):
+            return create(request) if pk else items(request)
+    """}
+    analysis = analyse(tmp_path, project)
+    sources = Sources.of(analysis, tmp_path)
+    homes = {"shop.views:items": "shop", "shop.views:create": "shop", "shop.views:_save": "shop",
+             "shop.views:Spec": "shop", "orders.views:detail": "orders"}
+    orders = _service("orders", sources, homes, LayerLayout(), analysis, {})
+    shop = orders.views["shop.views"]
+    assert shop.copied == {"create": "shop", "_save": "shop", "Spec": "shop"}
+    assert set(shop.proxies) == {"items"}  # the route handler: its service's alone
