@@ -455,10 +455,17 @@ def _only(table: Any, columns: list[Any]) -> Any:
     return table.select().with_only_columns(columns)  # 1.3 and older take a list (flasky's 1.1)
 
 
+def _dialect(session: Any) -> str:
+    """The session's database dialect. A scoped session is asked through its own session: SQLAlchemy 1.4's
+    scoped proxy passes `get_bind(bind=...)`, which Flask-SQLAlchemy 2.x's SignallingSession does not take."""
+    real = session.registry() if callable(getattr(session, "registry", None)) else session
+    return real.get_bind().dialect.name
+
+
 def _advance_sequence(session: Any, table: Any, keys: list[Any]) -> None:
     """PostgreSQL: rows inserted with their ids leave the id sequence behind; the app's next insert
     would collide with them. (SQLite takes the next id from the table itself.)"""
-    if session.get_bind().dialect.name != "postgresql" or len(keys) != 1 or keys[0].type.python_type is not int:
+    if _dialect(session) != "postgresql" or len(keys) != 1 or keys[0].type.python_type is not int:
         return
     from sqlalchemy import text
 

@@ -279,3 +279,23 @@ def test_make_tables_creates_a_flask_apps_tables_empty_and_says_when_there_is_no
     with app.app_context():
         assert db.inspect(db.engine).has_table("user") and db.session.query(User).count() == 0
     assert startdata.make_tables(Flask("bare")) is False
+
+
+def test_the_dialect_of_a_scoped_session_is_asked_of_its_own_session():
+    """Flask-SQLAlchemy 2.x under SQLAlchemy 1.4: the scoped proxy's get_bind passes `bind=`, which the
+    SignallingSession refuses (ctfd's scenarios all failed to load their rows on that TypeError)."""
+    from types import SimpleNamespace
+
+    class Signalling:  # Flask-SQLAlchemy 2.5's signature
+        def get_bind(self, mapper=None, clause=None):
+            return SimpleNamespace(dialect=SimpleNamespace(name="postgresql"))
+
+    class Scoped:  # SQLAlchemy 1.4's scoped_session proxy
+        def __init__(self):
+            self.registry = Signalling
+
+        def get_bind(self, mapper=None, clause=None, bind=None):
+            return self.registry().get_bind(mapper=mapper, clause=clause, bind=bind)
+
+    assert startdata._dialect(Scoped()) == "postgresql"
+    assert startdata._dialect(Signalling()) == "postgresql"
