@@ -32,8 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.pipeline import (STAGES, Monolith, Run, first_error, load_toml, run_pipeline, stop_group,  # noqa: E402
-                                 tool_install)
+from benchmarks.pipeline import (RUNNING, STAGES, Monolith, Run, Stopped, first_error, load_toml,  # noqa: E402
+                                 run_pipeline, started, stop_group, stoppable, tool_install)
 
 REPO = Path(__file__).resolve().parents[1]
 MANIFEST = REPO / "benchmarks" / "corpus" / "manifest.toml"
@@ -53,15 +53,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     chosen = args.only or list(apps)
     work = (args.work or corpus / ".runs").resolve()
-    print(f"== decompose: uv tool install {REPO}", file=sys.stderr, flush=True)
-    with tool_folder(work) as home:
-        decompose, problem = tool_install(REPO, home)
-        if problem:
-            print(f"warning: {problem}", file=sys.stderr)
-        for name in chosen:
-            result = measure(name, apps[name], corpus, work / name, args.reinstall, decompose)
-            save(corpus, name, result)
-            print(_table([result]), flush=True)
+    try:
+        with stoppable():
+            _measure_all(chosen, apps, corpus, work, args.reinstall)
+    except Stopped as stopped:
+        print(f"stopped by {stopped}: every stage process and the app's servers were stopped", file=sys.stderr)
+        return 128 + stopped.signum
     results = [r for r in (load_result(corpus, name) for name in apps) if r]
     print(_table(results))
     print(_times(results))
@@ -69,6 +66,18 @@ def main(argv: list[str] | None = None) -> int:
         write_docs(results)
         print(f"wrote {DOCS.relative_to(REPO)}", file=sys.stderr)
     return 0
+
+
+def _measure_all(chosen: list[str], apps: dict, corpus: Path, work: Path, reinstall: bool) -> None:
+    print(f"== decompose: uv tool install {REPO}", file=sys.stderr, flush=True)
+    with tool_folder(work) as home:
+        decompose, problem = tool_install(REPO, home)
+        if problem:
+            print(f"warning: {problem}", file=sys.stderr)
+        for name in chosen:
+            result = measure(name, apps[name], corpus, work / name, reinstall, decompose)
+            save(corpus, name, result)
+            print(_table([result]), flush=True)
 
 
 @contextlib.contextmanager
@@ -120,9 +129,21 @@ def measure(name: str, app: dict, corpus: Path, work: Path, reinstall: bool, dec
         if servers.problem:
             row["error"] = f"servers: {servers.problem}"
             return row
+        before = installed(venv)
         run = run_pipeline(monolith, work, progress=lambda stage: print(f"   {stage}", file=sys.stderr, flush=True),
                            decompose=decompose)
-    return _row(row, run)
+    changed = sorted(before ^ installed(venv))
+    row = _row(row, run)
+    if changed:  # decompose puts its runtime on the path and builds the services their own venv: never this
+        row["facts"]["app_env_changed"] = changed
+        row["error"] = row["error"] or f"the app's environment changed during the run: {', '.join(changed[:5])}"
+    return row
+
+
+def installed(venv: Path) -> set[str]:
+    """The distributions in an environment, as name-version (their .dist-info/.egg-info folders and files)."""
+    return {path.name.rsplit(".", 1)[0] for path in venv.glob("lib/python3*/site-packages/*")
+            if path.name.endswith((".dist-info", ".egg-info", ".egg-link"))}
 
 
 def _row(row: dict, run: Run) -> dict:
@@ -163,10 +184,14 @@ def ensure_env(name: str, app: dict, source: Path, venv: Path, reinstall: bool) 
     env.pop("PYTHONPATH", None)
     for step in steps:
         print(f"   install: {step[:100]}", file=sys.stderr, flush=True)
-        done = subprocess.run(["bash", "-c", step], cwd=source / app.get("root", "."), env=env, capture_output=True,
-                              text=True, errors="replace")
-        if done.returncode != 0:
-            return venv, f"{step[:60]}: {first_error(done.stderr + done.stdout, done.returncode)}"
+        process = started(["bash", "-c", step], cwd=source / app.get("root", "."), env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, errors="replace")
+        try:
+            out, err = process.communicate()
+        finally:
+            RUNNING.discard(process)
+        if process.returncode != 0:
+            return venv, f"{step[:60]}: {first_error(err + out, process.returncode)}"
     return venv, ""
 
 

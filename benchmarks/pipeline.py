@@ -15,6 +15,7 @@ Used by `benchmarks/corpus.py` (real apps) and `tests/zoo/test_zoo.py` (the zoo,
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -24,10 +25,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import tomllib
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,8 +105,8 @@ class Shell:
     latency: str = "auto"             # contracts verify --latency: the zoo's tests judge answers only ("off")
 
     def run(self, args: list[str], cwd: Path | None = None, timeout: float = TIMEOUT_S) -> subprocess.CompletedProcess:
-        process = subprocess.Popen(args, cwd=cwd or self.cwd, env=self.env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True, errors="replace", start_new_session=True)
+        process = started(args, cwd=cwd or self.cwd, env=self.env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, errors="replace")
         try:
             out, err = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -112,10 +114,98 @@ class Shell:
             out, err = process.communicate()
             err += f"\nerror: timed out after {timeout:.0f} s: {' '.join(args)}"
             return subprocess.CompletedProcess(args, 124, out, err)
+        finally:
+            RUNNING.discard(process)
         return subprocess.CompletedProcess(args, process.returncode, out, err)
 
     def decompose_cmd(self, *args: str, timeout: float = TIMEOUT_S) -> subprocess.CompletedProcess:
         return self.run([*self.decompose, *args], timeout=timeout)
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM, SIGHUP or SIGINT while `stoppable()` holds: unwinds the run like Ctrl-C, its servers stopped."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class _Running:
+    """The process groups the stages started and that still run (each stage command leads its own group)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.processes: set[subprocess.Popen] = set()
+        self.stopping = 0  # the signal that stops the run: no stage command starts after it
+
+    def add(self, process: subprocess.Popen) -> None:
+        with self.lock:
+            self.processes.add(process)
+            if not self.stopping:
+                return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGTERM)  # started by a worker thread while the run stops
+
+    def discard(self, process: subprocess.Popen) -> None:
+        with self.lock:
+            self.processes.discard(process)
+
+    def signal_all(self, signum: int) -> None:
+        with self.lock:
+            groups = [p.pid for p in self.processes]
+        for group in groups:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(group, signum)
+
+    def alive(self) -> bool:
+        with self.lock:
+            return any(_group_alive(p.pid) for p in self.processes)
+
+
+RUNNING = _Running()
+STOP_GRACE_S = 5.0
+
+
+def started(args: list[str], **options) -> subprocess.Popen:
+    """A stage's command in a session of its own, known to `stoppable()` until it is reaped."""
+    process = subprocess.Popen(args, start_new_session=True, **options)
+    RUNNING.add(process)
+    return process
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def stoppable() -> Iterator[None]:
+    """While it holds, SIGTERM, SIGHUP and SIGINT stop the whole tree: every stage process group gets
+    SIGTERM at once (SIGKILL after STOP_GRACE_S) and `Stopped` is raised in the main thread, so the `with`
+    blocks around the run unwind (the app's PostgreSQL and Redis stop, the tool folder is removed) where
+    the default action left the stage and its servers running. The previous handlers come back after."""
+    def stop(signum: int, _frame: object) -> None:
+        RUNNING.stopping = signum
+        RUNNING.signal_all(signal.SIGTERM)
+        raise Stopped(signum)
+
+    signals = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+    previous = {signum: signal.signal(signum, stop) for signum in signals}
+    try:
+        yield
+    finally:
+        for signum in signals:  # a second signal while unwinding would cut the cleanup short
+            signal.signal(signum, signal.SIG_IGN)
+        deadline = time.monotonic() + STOP_GRACE_S
+        while RUNNING.alive() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        RUNNING.signal_all(signal.SIGKILL)
+        RUNNING.stopping = 0
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def decompose_command() -> list[str]:
@@ -432,9 +522,8 @@ def gateway(shell: Shell, run: Run) -> Stage:
     port = free_port()
     log_path = shell.cwd / ".decompose" / "corpus-gateway.log"
     with open(log_path, "w") as log:
-        process = subprocess.Popen([*shell.decompose, "gateway", "up", "--contract-world", "--port", str(port)],
-                                   cwd=shell.cwd, env=shell.env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = started([*shell.decompose, "gateway", "up", "--contract-world", "--port", str(port)],
+                          cwd=shell.cwd, env=shell.env, stdout=log, stderr=subprocess.STDOUT)
     try:
         if not wait_for_port(port, process, GATEWAY_START_S):
             text = log_path.read_text(errors="replace")
@@ -443,6 +532,7 @@ def gateway(shell: Shell, run: Run) -> Stage:
         stage = _verify(shell, run, "gateway", f"http://127.0.0.1:{port}")
     finally:
         stop_group(process)
+        RUNNING.discard(process)
     return stage
 
 

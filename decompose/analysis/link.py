@@ -20,6 +20,7 @@ from decompose.analysis.model import (
     HazardOut,
     Location,
     ModuleInfo,
+    Mount,
     Route,
     SymbolInfo,
     Table,
@@ -93,6 +94,7 @@ class Context:
     tops: frozenset[str]  # top-level package names
     sql: SqlCatalog = SqlCatalog()  # the project's .sql files (analysis/sql.py)
     sql_loaders: dict[str, str] = field(default_factory=dict)  # aiosql `queries = aiosql.from_path(...)` id -> its folder
+    mounts: list[Mount] = field(default_factory=list)  # what the URLconfs mount from libraries (`_mounts`)
 
     def changed_keys(self, new: Context) -> set[str]:
         """Keys (as `ContextReads` records them) whose answer differs in `new`."""
@@ -169,6 +171,7 @@ def link(root: str, sources: tuple[SourceFile, ...], results: list[FileFacts | P
         symbols=sorted((s for m in links for s in m.symbols), key=lambda s: s.id),
         edges=edges,
         routes=ctx.routes,
+        mounts=ctx.mounts,
         tables=ctx.tables,
         hazards=sorted((mark(h, reachable) for m in links for h in m.hazards), key=hazard_order),
         failures=failures,
@@ -186,6 +189,7 @@ def context(index: Index, sql: SqlCatalog = SqlCatalog()) -> Context:
     return Context(
         tables=tables,
         routes=_routes(index),
+        mounts=_mounts(index),
         model_tables={t.model: t.name for t in tables if t.model is not None},
         table_names=frozenset(t.name for t in tables),
         by_name=dict(by_name),
@@ -440,6 +444,13 @@ def _routes(index: Index) -> list[Route]:
     found = {route for detector in ROUTE_DETECTORS for route in detector.routes(index)
              if role_of(index.files[route.module].path) == "app"}
     return sorted(found, key=lambda r: (r.template, r.methods, r.handler, r.framework))
+
+
+def _mounts(index: Index) -> list[Mount]:
+    """URL trees the application mounts from a library (Django's admin, `include("allauth.urls")`)."""
+    found = {mount for detector in ROUTE_DETECTORS for mount in getattr(detector, "mounts", lambda _: [])(index)
+             if role_of(index.files[mount.module].path) == "app"}
+    return sorted(found, key=lambda m: (m.prefix, m.what, m.module, m.line))
 
 
 def _hazards(facts: FileFacts) -> list[HazardOut]:

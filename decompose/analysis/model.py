@@ -82,6 +82,18 @@ class Route:
 
 
 @dataclass(frozen=True)
+class Mount:
+    """A URL tree the analysis cannot list route by route (Django's admin, a library's URLconf): the
+    monolith answers every path under `prefix`, and the gateway keeps them there."""
+
+    framework: str
+    prefix: str  # a path template ending in "/": /admin/, /{language}/accounts/
+    what: str  # the dotted name mounted: django.contrib.admin.site.urls, allauth.urls
+    module: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Table:
     name: str
     model: str | None  # symbol id of the ORM class, or of the `Table(...)` assignment
@@ -117,6 +129,7 @@ class Analysis:
     symbols: list[SymbolInfo] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     routes: list[Route] = field(default_factory=list)
+    mounts: list[Mount] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     hazards: list[HazardOut] = field(default_factory=list)
     failures: list[ParseFailure] = field(default_factory=list)

@@ -54,7 +54,7 @@ def render(root: str, sources: tuple[SourceFile, ...], failures: list[ParseFailu
     data = {
         "edges": Rows(text for _, text in sorted(block for u in units for block in u.edge_blocks)),
         "failures": _rows(failures), "hazards": _rows(hazards), "modules": module_rows, "root": root,
-        "routes": _rows(ctx.routes), "schema_version": SCHEMA_VERSION, "summary": summary,
+        "mounts": _rows(ctx.mounts), "routes": _rows(ctx.routes), "schema_version": SCHEMA_VERSION, "summary": summary,
         "symbols": Rows(u.symbols for u in sorted(units, key=lambda u: u.module + ":")),  # ids are module:name
         "tables": _rows(ctx.tables), "unresolved": _rows(unresolved),
     }

@@ -16,6 +16,7 @@ from decompose.analysis.model import (
     HazardOut,
     Location,
     ModuleInfo,
+    Mount,
     Route,
     SymbolInfo,
     Table,
@@ -25,7 +26,7 @@ from decompose.analysis.sources import ParseFailure
 from decompose.artefacts import ANALYSIS, read_json
 
 LIST_TYPES = {
-    "modules": ModuleInfo, "symbols": SymbolInfo, "edges": Edge, "routes": Route, "tables": Table,
+    "modules": ModuleInfo, "symbols": SymbolInfo, "edges": Edge, "routes": Route, "mounts": Mount, "tables": Table,
     "hazards": HazardOut, "failures": ParseFailure, "unresolved": Unresolved,
 }
 

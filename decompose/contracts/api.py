@@ -22,13 +22,13 @@ from typing import Any
 
 from decompose.contracts.build import build, latency, read_recording, write_contracts, write_suites
 from decompose.contracts import inferred, leftovers, masking, progress
-from decompose.contracts.fleet import monolith_fleet
+from decompose.contracts.fleet import monolith_fleet, scenario_apps
 from decompose.contracts.settings import read as read_settings
 from decompose.contracts.verify import latency_document
 from decompose.contracts.world import World
 from decompose.errors import UserError
 from decompose.interpreter import Interpreter, environment, find, has_module, require, runtime_path
-from decompose.gateway.matching import RouteTable, Rule
+from decompose.gateway.matching import MOUNTED, RouteTable, Rule, mounted_trees
 from decompose.planning.api import load, sound_plan
 
 WORKERS = 2  # calibration shards at once (CI machines have two cores); suite runs go one after the other
@@ -60,7 +60,8 @@ def record(analysis_path: Path, plan_path: Path, out: Path, pytest_args: list[st
     ws = load(analysis_path, plan=plan_path)
     found = sound_plan(ws, plan_path)
     settings = read_settings(plan_path)
-    table = RouteTable([Rule.of(r.template, r.methods, r.template) for r in ws.analysis.routes])
+    table = RouteTable([*(Rule.of(r.template, r.methods, r.template) for r in ws.analysis.routes),
+                        *(Rule.of(t, ("ANY",), MOUNTED) for t in mounted_trees(ws.analysis.mounts, {r.template for r in ws.analysis.routes}))])
     services = {route: s.name for s in found.plan.services for route in s.routes}
     interpreter = find(python, root)
     runs = len(recordings) if recordings else runs
@@ -151,7 +152,8 @@ def _calibrate(contracts: Path, plan: Path, root: Path, out: Path, interpreter: 
             settings = read_settings(plan)
             for n, command in enumerate(commands):
                 world = World(settings, (out.parent / f"calibration-{n}").resolve()).fresh()
-                url, secret = hosts.enter_context(monolith_fleet(settings, root, interpreter, out.parent / f"host-{n}", world))
+                url, secret = hosts.enter_context(monolith_fleet(settings, root, interpreter, out.parent / f"host-{n}", world,
+                                                                 scenario_apps(contracts)))
                 command.append(url)
                 envs[n] = {**os.environ, "DECOMPOSE_INTERNAL_SECRET": secret}
         finished = _all(commands, envs)

@@ -26,7 +26,7 @@ from decompose.contracts.recorder import decode_body, encode_body
 from decompose.contracts.schema import infer
 from decompose.artefacts import CONTRACT, read_json
 from decompose.errors import UserError
-from decompose.gateway.matching import RouteTable
+from decompose.gateway.matching import MOUNTED, RouteTable
 
 UNROUTED = "(unrouted)"
 TRANSPORT = {"user-agent", "content-length", "accept-encoding", "connection"}
@@ -191,7 +191,7 @@ def _scenario(scenario: Scenario, again: Scenario | None, table: RouteTable, ser
 def route_of(table: RouteTable, request: Request) -> str:
     """"METHOD /template" of the analysed route the request hits, or UNROUTED."""
     rule = table.match(request.method, request.target)
-    return f"{request.method} {rule.template}" if rule else UNROUTED
+    return f"{request.method} {rule.template}" if rule and rule.target != MOUNTED else UNROUTED
 
 
 def planned_route(route: str, services: dict[str, str]) -> str:

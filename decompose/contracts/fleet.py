@@ -147,10 +147,11 @@ def monolith_host(settings: Settings, root: Path, interpreter: Interpreter, scra
 
 @contextlib.contextmanager
 def monolith_fleet(settings: Settings, root: Path, interpreter: Interpreter, scratch: Path,
-                   env: dict[str, str]) -> Iterator[tuple[str, str]]:
-    """The monolith alone, in its own interpreter, reset endpoint on; yields (url, secret), stops it on exit."""
+                   env: dict[str, str], apps: list[str] | None = None) -> Iterator[tuple[str, str]]:
+    """The monolith alone, in its own interpreter, reset endpoint on; yields (url, secret), stops it on exit.
+    `apps`: the scenarios' own app calls (scenario_apps), the only ones a reset may build instead of the world's."""
     secret, port = secrets.token_hex(16), free_port()
     base = {k: v for k, v in os.environ.items() if not k.startswith(HIDDEN)}
-    shared = {**base, **env, ENABLE: "1", "DECOMPOSE_INTERNAL_SECRET": secret}
+    shared = {**base, **env, ENABLE: "1", "DECOMPOSE_INTERNAL_SECRET": secret, APPS: json.dumps(sorted(set(apps or [])))}
     with Fleet([monolith_host(settings, root, interpreter, scratch, port, shared)], logs=scratch / "logs"):
         yield f"http://127.0.0.1:{port}", secret

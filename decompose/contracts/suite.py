@@ -139,7 +139,8 @@ def _monolith(modules: list[Path], empty: list[str], options: Options) -> Verifi
     else:
         settings = read(options.plan)
         env = World(settings, (options.scratch / "monolith").resolve()).fresh()
-        with monolith_fleet(settings, options.root, interpreter, options.scratch, env) as (url, secret):
+        with monolith_fleet(settings, options.root, interpreter, options.scratch, env,
+                            scenario_apps(options.contracts)) as (url, secret):
             verified = _pytest("monolith", url, modules, empty, options, {"DECOMPOSE_INTERNAL_SECRET": secret},
                                ["--decompose-seed", f"--decompose-latency-judge={_judge('monolith', options.latency)}"])
     verified.interpreter = interpreter.describe()
@@ -160,7 +161,8 @@ def _reference(target: str, options: Options, notes: list[str]):
     with contextlib.ExitStack() as stack:
         try:
             url, secret = stack.enter_context(monolith_fleet(settings, options.root, find(options.python, options.root),
-                                                             scratch, World(settings, scratch.resolve()).fresh()))
+                                                             scratch, World(settings, scratch.resolve()).fresh(),
+                                                             scenario_apps(options.contracts)))
         except UserError as error:
             if options.latency == "monolith":
                 raise

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from decompose.analysis.facts import UrlEntry
 from decompose.analysis.index import Index, split_id, symbol_id
-from decompose.analysis.model import Route
+from decompose.analysis.model import Mount, Route
 from decompose.frameworks.ninja import NinjaOperations, Operation
 from decompose.frameworks.paths import normalise, normalise_regex, optional_variants
 from decompose.frameworks.routers import MARKER
@@ -47,6 +47,13 @@ class DjangoRoutes:
     ninja: dict = {}  # noqa: RUF012 (django-ninja API -> its operations, set by each routes() call)
 
     def routes(self, index: Index) -> list[Route]:
+        return [found for found in self._found(index) if isinstance(found, Route)]
+
+    def mounts(self, index: Index) -> list[Mount]:
+        """What the URLconfs mount that is no route of the project's: the admin site, a library's URLconf."""
+        return [found for found in self._found(index) if isinstance(found, Mount)]
+
+    def _found(self, index: Index) -> list[Route | Mount]:
         lists: Lists = {}
         for module, facts in index.files.items():
             for entry in facts.url_entries:
@@ -56,7 +63,7 @@ class DjangoRoutes:
         roots = sorted({m for m, group in lists if group == "urlpatterns"} - included)
         mounted = any(e.view.endswith(".urls") for entries in lists.values() for e in entries)
         self.ninja = NINJA.operations(index) if mounted else {}
-        out: list[Route] = []
+        out: list[Route | Mount] = []
         for root in roots:
             where = (root, "urlpatterns")
             out.extend(self._walk(index, lists, where, (), (where,)))
@@ -78,7 +85,7 @@ class DjangoRoutes:
         return (owner, name or "") if (owner, name or "") in lists else None
 
     def _walk(self, index: Index, lists: Lists, where: tuple[str, str], parts: tuple[Part, ...],
-              seen: tuple[tuple[str, str], ...]) -> Iterator[Route]:
+              seen: tuple[tuple[str, str], ...]) -> Iterator[Route | Mount]:
         module = where[0]
         for entry in lists.get(where, ()):
             here = (*parts, *((_known(index, module, route), func != "path") for func, route in entry.prefix),
@@ -87,11 +94,13 @@ class DjangoRoutes:
                 yield from self._entry(index, lists, module, entry, shape, seen)
 
     def _entry(self, index: Index, lists: Lists, module: str, entry: UrlEntry, here: tuple[Part, ...],
-               seen: tuple[tuple[str, str], ...]) -> Iterator[Route]:
+               seen: tuple[tuple[str, str], ...]) -> Iterator[Route | Mount]:
         included = self._included(index, module, entry, lists)
         if included is not None:
             if included in lists and included not in seen:
                 yield from self._walk(index, lists, included, here, (*seen, included))
+            elif included[0] not in index.files:  # a library's URLconf: `include("allauth.urls")`
+                yield _mount(here, included[0], module, entry.line)
         elif (api := self._api(index, module, entry)) is not None:
             yield from (_operation_route(here, op) for op in self.ninja.get(api, ()))
         elif entry.view.startswith("include-expr:"):
@@ -106,20 +115,24 @@ class DjangoRoutes:
             return None
         return NINJA.api_key(index, module, view.removesuffix(".urls"))
 
-    def _view_route(self, index: Index, module: str, entry: UrlEntry, parts: tuple[Part, ...]) -> Iterator[Route]:
+    def _view_route(self, index: Index, module: str, entry: UrlEntry, parts: tuple[Part, ...]) -> Iterator[Route | Mount]:
         resolved = index.resolve_in(module, None, entry.view)
         if resolved is not None and ":" in resolved.node:
             handler = resolved.node
         else:  # a library's view (RedirectView, TemplateView, ...): the route exists all the same
             handler = index.expand(module, None, entry.view) or ""
+            if handler and resolved is None and _admin_site(handler):
+                yield _mount(parts, handler, module, entry.line)
             if not handler or resolved is not None or _admin_site(handler):
                 return
         methods = class_methods(index, handler) or function_methods(index, handler) or LIBRARY_VIEWS.get(handler, ("ANY",))
         yield _route(parts, methods, handler, module, entry.line)
 
-    def _router_routes(self, index: Index, module: str, entry: UrlEntry, parts: tuple[Part, ...]) -> Iterator[Route]:
+    def _router_routes(self, index: Index, module: str, entry: UrlEntry, parts: tuple[Part, ...]) -> Iterator[Route | Mount]:
         expr = entry.view.removeprefix("include-expr:").removesuffix(".urls")
         resolved = index.resolve_in(module, None, expr)
+        if resolved is None and (library := _library(index, module, entry.view.removeprefix("include-expr:"))):
+            yield _mount(parts, library, module, entry.line)  # `include(wagtail_urls)`, imported from a library
         if resolved is None or ":" not in resolved.node:
             return
         owner, name = split_id(resolved.node)
@@ -213,10 +226,22 @@ def _operation_route(parts: tuple[Part, ...], op: Operation) -> Route:
 
 def _route(parts: tuple[Part, ...], methods: tuple[str, ...], handler: str, module: str, line: int) -> Route:
     raw = "/" + "".join(text for text, _ in parts)
-    template = "/" + "".join(
-        (normalise_regex(text) if regex else normalise(text)).lstrip("/") for text, regex in parts
-    )
-    return Route("django", tuple(methods), raw, template, handler, split_id(handler)[1] or handler, module, line)
+    return Route("django", tuple(methods), raw, _template(parts), handler, split_id(handler)[1] or handler, module, line)
+
+
+def _library(index: Index, module: str, expr: str) -> str | None:
+    """The dotted name an expression names when it comes from outside the project, else None."""
+    name = index.expand(module, None, expr)
+    top = (name or "").split(".")[0]
+    return name if name and not any(m == top or m.startswith(top + ".") for m in index.files) else None
+
+
+def _mount(parts: tuple[Part, ...], what: str, module: str, line: int) -> Mount:
+    return Mount("django", _template(parts).rstrip("/") + "/", what, module, line)
+
+
+def _template(parts: tuple[Part, ...]) -> str:
+    return "/" + "".join((normalise_regex(text) if regex else normalise(text)).lstrip("/") for text, regex in parts)
 
 
 # ---- models ---------------------------------------------------------------------------------

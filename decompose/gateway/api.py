@@ -31,6 +31,7 @@ from decompose.contracts.world import World
 from decompose.errors import UserError
 from decompose.gateway import aws_local
 from decompose.gateway.cloudformation import HEADER, Budget, add_static, dump, template
+from decompose.gateway.matching import mounted_trees
 from decompose.gateway.paths import SHADOW_LOG
 from decompose.gateway.table import MONOLITH, SAFE_METHODS, Synced, Table, check_owners, missing_urls, read, sync
 from decompose.gateway.upstreams import Fleet, Upstream, chalice_local, free_port
@@ -53,7 +54,7 @@ def routes_of(analysis: Path, plan: Path) -> dict[str, str]:
                 found[key] = owners.get(key, MONOLITH)
     if not found:
         raise UserError(f"{analysis}: the analysis found no HTTP route", "a gateway routes HTTP routes; check 'decompose analyze'")
-    return found
+    return found | {f"ANY {template}": MONOLITH for template in mounted_trees(ws.analysis.mounts, {r.split(" ", 1)[1] for r in found})}
 
 
 def init(analysis: Path, plan: Path, path: Path) -> Synced:

@@ -17,7 +17,9 @@ What a client reaches through the stage, mirroring the local gateway:
 
 Every resource the moved routes create also answers ANY from the monolith (the methods that did not
 move) and gets a `{proxy+}` child to the monolith unless it has a variable child already (API Gateway
-allows one), so no path stops being served when a route moves. Each moved route gets CloudWatch
+allows one), so no path stops being served when a route moves. Where a moved route puts a variable
+resource (`/{city}`) beside the literal path of a route that stays (`/about`, a mount such as `/admin/`),
+that literal gets its own resource to the monolith: API Gateway prefers it, as the local gateway does. Each moved route gets CloudWatch
 alarms from its SLA: p95 latency over its budget (the monolith's recorded p95 x latency_factor +
 latency_allowance_ms, as `contracts verify` judges it) and a 5xx rate over the error budget.
 """
@@ -147,8 +149,29 @@ def _tree(moved: list[Entry], table: Table) -> tuple[Node, dict[str, Node]]:
                             f"({entry.method} {node.path})", "keep one of them in monolith mode")
         node.moved[entry.method] = entry
         nodes[entry.route] = node
+    for entry in sorted(table.entries.values(), key=lambda e: e.route):
+        if entry.mode.kind not in ("service", "canary"):
+            _keep_literal(root, _segments(paths[entry.route]))
     _name(root, {""})
     return root, nodes
+
+
+def _keep_literal(node: Node, segments: list[str]) -> None:
+    """A route that stays on the monolith keeps its literal segments where a moved route put a variable
+    resource beside them: API Gateway prefers a literal resource, so `/about` stays off a moved `/{city}`'s
+    Lambda. The new resource answers ANY (and its `{proxy+}`) from the monolith, like every resource."""
+    for segment in segments:
+        if segment in node.children:
+            node = node.children[segment]
+        elif (variable := node.variable_child()) is None:
+            return  # nothing moved captures this level: the node's own catch-all is the monolith
+        elif VARIABLE.match(segment):
+            if segment.endswith("+}"):
+                return
+            node = node.children[variable]
+        else:
+            node.children[segment] = Node(node.path.rstrip("/") + "/" + segment, "")
+            return
 
 
 def _child(node: Node, segment: str, entry: Entry) -> Node:

@@ -121,15 +121,23 @@ class Hosted:
 
     def choose(self, headers: Any, body: bytes) -> str | None:
         """The app the next rebuild builds: a reset's "app", when it calls the host's own factory (other
-        arguments: a test's other configuration class), else the host's spec; why not, for a 403."""
+        arguments: a test's other configuration class) and is one the host was started to replay
+        (DECOMPOSE_CONTRACT_APPS, as for a generated service: appcall.Chooser), else the host's spec; why
+        not, for a 403."""
         import json
 
         try:
             wanted = json.loads(body or b"{}").get("app") if not reset.refusal(headers, iam=False) else None
         except (ValueError, AttributeError):
             wanted = None  # reset.handle answers the malformed body
-        if wanted is not None and (not isinstance(wanted, str) or sightings.split(wanted)[:2] != sightings.split(self.spec)[:2]):
+        if wanted is None or wanted == self.spec:
+            self.next = None
+            return None
+        if not isinstance(wanted, str) or sightings.split(wanted)[:2] != sightings.split(self.spec)[:2]:
             return f"app {str(wanted)[:120]!r} does not call this host's factory {self.spec.partition('(')[0]}: nothing was reset"
+        if wanted not in appcall.allowed_apps(os.environ):
+            return (f"app {wanted[:120]!r} is not one this host was started to replay ({appcall.APPS}): "
+                    "nothing was reset")
         self.next = wanted
         return None
 
@@ -181,8 +189,10 @@ class Hosted:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         loop = asyncio.get_running_loop()
 
+        request = asyncio.current_task()  # this reset's own request: the old app's shutdown must not cancel it
+
         def rebuild() -> None:
-            asyncio.run_coroutine_threadsafe(self._swap(), loop).result()
+            asyncio.run_coroutine_threadsafe(self._swap(request), loop).result()
 
         refused = self.choose(headers, body)
         try:
@@ -198,9 +208,9 @@ class Hosted:
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
         await send({"type": "http.response.body", "body": payload})
 
-    async def _swap(self) -> None:
+    async def _swap(self, request: asyncio.Task | None = None) -> None:
         if self.lifespan is not None:
-            await self.lifespan.shutdown()
+            await self.lifespan.shutdown(keep=[request] if request is not None else [])
             self.lifespan = None
         self.rebuild()
         self.lifespan = await asgi.Lifespan(self.app).startup()

@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from decompose.analysis.model import concrete
+from decompose.analysis.model import Mount, concrete
 
 VARIABLE = re.compile(r"^\{([A-Za-z_]\w*)(\+?)\}$")
+MOUNTED = "(mounted)"  # a rule's target for a tree a library mounts: no route of the app's, the monolith's
 INNER = re.compile(r"\{([A-Za-z_]\w*)\}")  # a variable that shares its segment (Django's `<key>.<fmt>`)
 
 
@@ -44,6 +45,14 @@ class RouteTable:
             if method.upper() in rule.methods and rule.pattern.fullmatch(path):
                 return rule
         return None
+
+
+def mounted_trees(mounts: list[Mount], templates: set[str]) -> list[str]:
+    """The templates that keep what a library mounts (Django's admin at /admin/) on the monolith, so a moved
+    route with a variable there (`/{city}/`) cannot capture it: `/admin/` and `/admin/{path+}`. A template
+    a route of the app already has is left to that route; a tree at `/` is every path anyway."""
+    return sorted({template for mount in mounts if mount.prefix != "/"
+                   for template in (mount.prefix, mount.prefix + "{path+}") if template not in templates})
 
 
 def _compile(template: str) -> tuple[re.Pattern, tuple[int, ...]]:

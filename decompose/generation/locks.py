@@ -71,15 +71,18 @@ def project_pins(folder: Path) -> Pins:
 
 
 def project_tops(folder: Path) -> list[Path]:
-    """`folder`, then the folders above it that may hold its pins: a uv workspace's root (where the walk
-    ends), or the repository's top (.git) when it holds a lock file. Nothing above the repository's top."""
+    """`folder`, then the folders above it that may hold its pins: a uv workspace's root or a project's
+    root (a pyproject.toml declaring the project beside a lock file: pretalx's src/ layout, in a copy
+    without .git), where the walk ends, or the repository's top (.git) when it holds a lock file. Nothing
+    above the repository's top or the project's root."""
     tops, here = [folder], folder
     while not (here / ".git").exists() and here.parent != here:
         here = here.parent
-        workspace = _workspace_root(here)
-        if workspace or ((here / ".git").exists() and any((here / name).is_file() for name in LOCKS)):
+        locked = any((here / name).is_file() for name in LOCKS)
+        closing = _workspace_root(here) or (locked and _project_root(here))
+        if closing or ((here / ".git").exists() and locked):
             tops.append(here)
-        if workspace:
+        if closing:
             break
     return tops
 
@@ -134,14 +137,24 @@ def _names(path: Path) -> set[str]:
 
 
 def _workspace_root(folder: Path) -> bool:
+    return bool(((_pyproject_data(folder).get("tool") or {}).get("uv") or {}).get("workspace"))
+
+
+def _project_root(folder: Path) -> bool:
+    """A pyproject.toml that declares a project ([project] or Poetry's [tool.poetry])."""
+    data = _pyproject_data(folder)
+    return bool(data.get("project") or (data.get("tool") or {}).get("poetry"))
+
+
+def _pyproject_data(folder: Path) -> dict:
     path = folder / "pyproject.toml"
     if not path.is_file():
-        return False
+        return {}
     try:
         data = tomlkit.loads(path.read_text()).unwrap()
     except (OSError, TOMLKitError):
-        return False
-    return bool(((data.get("tool") or {}).get("uv") or {}).get("workspace"))
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _candidates(root: Path) -> list[tuple[Path, object]]:

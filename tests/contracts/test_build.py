@@ -151,3 +151,14 @@ def test_a_scenario_whose_test_built_another_app_than_most_keeps_it(tmp_path):
     assert [s.app for s in read_recording(path)] == [None, other, None]
     contracts = build([read_recording(path)], RouteTable([Rule.of("/", ("GET",), "/")]), {"GET /": "home"})
     assert [s.get("app") for s in contracts["home"]["scenarios"]] == [None, other, None]
+
+
+def test_a_request_into_a_mounted_tree_is_no_route_of_the_app():
+    """`/admin/login/` would match a `/{language}/{slug}/` route; the admin mount keeps it off every route."""
+    from decompose.contracts.build import UNROUTED, route_of
+    from decompose.gateway.matching import MOUNTED
+
+    table = RouteTable([Rule.of("/{language}/{slug}/", ("GET",), "/{language}/{slug}/"),
+                        Rule.of("/admin/{path+}", ("ANY",), MOUNTED)])
+    assert route_of(table, Request("GET", "/en/about/", ())) == "GET /{language}/{slug}/"
+    assert route_of(table, Request("GET", "/admin/login/", ())) == UNROUTED

@@ -136,6 +136,24 @@ def test_the_lock_search_stops_at_the_repository_s_top(tmp_path: Path):
     assert project_pins(tmp_path / "other" / "api").files == ("../poetry.lock",)
 
 
+def test_a_src_layout_takes_the_lock_of_its_project_root_without_git(tmp_path: Path):
+    """pretalx: the app imports from src/, its pyproject.toml and uv.lock are one folder up, and a copy made
+    with `git archive` has no .git to say where the repository starts."""
+    from decompose.generation.locks import project_pins
+
+    write_tree(tmp_path, {"uv.lock": 'version = 1\n[[package]]\nname = "django"\nversion = "1.0"\n',
+                          "pyproject.toml": '[project]\nname = "elsewhere"\n',
+                          "repo/pyproject.toml": '[project]\nname = "app"\ndependencies = ["django~=6.0"]\n',
+                          "repo/uv.lock": 'version = 1\n[[package]]\nname = "django"\nversion = "6.0.1"\n',
+                          "repo/src/app/__init__.py": "\n",
+                          "tool/pyproject.toml": '[tool.ruff]\nline-length = 100\n', "tool/uv.lock": "version = 1\n",
+                          "tool/src/x.py": "\n"})
+    found = project_pins(tmp_path / "repo" / "src")
+    assert found.files == ("../uv.lock",) and found.version("Django") == "6.0.1"
+    # a pyproject.toml that declares no project is no project's root: the walk goes on (and finds the top's)
+    assert project_pins(tmp_path / "tool" / "src").files[0] == "../../uv.lock"
+
+
 def test_pipfile_lock_and_a_broken_lock(tmp_path: Path):
     from decompose.generation.locks import pins
 

@@ -337,3 +337,34 @@ def test_the_admin_site_is_not_a_route(tmp_path):
         "conf/views.py": "def health(request): ...\n",
     })
     assert [r.template for r in a.routes] == ["/health/"]
+
+
+def test_the_admin_site_and_library_urlconfs_are_mounts_the_monolith_keeps(tmp_path):
+    """What a URLconf mounts from outside the project (the admin site, `include("allauth.urls")`, an imported
+    library's URL module) is no route, but the analysis names its prefix, so the gateway keeps the whole
+    tree on the monolith; a project URLconf with no entries is no mount."""
+    a = analyse(tmp_path, {
+        "manage.py": "",
+        "conf/__init__.py": "",
+        "conf/urls.py": """
+            from django.contrib import admin
+            from django.conf.urls.i18n import i18n_patterns
+            from django.urls import include, path, re_path
+            from wagtail import urls as wagtail_urls
+            from conf import views
+            urlpatterns = [
+                path("admin/", admin.site.urls),
+                path("accounts/", include("allauth.urls")),
+                path("cms/", include(wagtail_urls)),
+                path("empty/", include("conf.empty_urls")),
+                path("health/", views.health),
+            ]
+            urlpatterns += i18n_patterns(path("staff/", admin.site.urls))
+        """,
+        "conf/empty_urls.py": "urlpatterns = []\n",
+        "conf/views.py": "def health(request): ...\n",
+    })
+    assert [r.template for r in a.routes] == ["/health/"]
+    assert [(m.prefix, m.what, m.line) for m in a.mounts] == [
+        ("/accounts/", "allauth.urls", 6), ("/admin/", "django.contrib.admin.site.urls", 6),
+        ("/cms/", "wagtail.urls", 6), ("/{language}/staff/", "django.contrib.admin.site.urls", 13)]

@@ -143,3 +143,20 @@ def test_the_yaml_is_plain_deterministic_and_a_new_table_is_a_new_deployment(tmp
     deployments = [[k for k in yaml.safe_load(text)["Resources"] if k.startswith("Deployment")][0]
                    for text in (first, dump(template(table, BUDGETS, "shop")))]
     assert deployments[0] != deployments[1]  # CloudFormation only redeploys a stage for a new Deployment resource
+
+
+def test_a_literal_path_that_stays_is_not_captured_by_a_moved_variable_beside_it(tmp_path):
+    routes = {**ROUTES, "GET /{city}": "events", "GET /{city}/apply": "events", "GET /about": "monolith",
+              "ANY /admin/{path+}": "monolith", "GET /api/orders/history": "monolith"}
+    table = table_with(tmp_path, {"GET /{city}": "service", "GET /{city}/apply": "service",
+                                  "GET /api/orders/{order_id}": "service"}, routes)
+    document = template(table, BUDGETS, "shop")
+    assert answer(document, "GET", "/berlin") == answer(document, "GET", "/berlin/apply") == "lambda:EventsFunctionArn"
+    assert answer(document, "GET", "/api/orders/3") == "lambda:OrdersFunctionArn"
+    for path in ("/about", "/admin", "/admin/login", "/admin/auth/user/3/change", "/api/orders/history"):
+        assert answer(document, "GET", path) == "monolith", path
+    (tmp_path / "one").mkdir()
+    before = template(table_with(tmp_path / "one", {"GET /{city}": "service"}, {"GET /{city}": "events", "GET /x/{y}": "monolith"}),
+                      BUDGETS, "shop")
+    assert answer(before, "GET", "/x/1") == answer(before, "GET", "/x") == "monolith"
+    assert answer(before, "GET", "/berlin") == "lambda:EventsFunctionArn"

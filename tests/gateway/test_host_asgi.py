@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -99,3 +100,87 @@ def test_a_refused_reset_leaves_the_running_app_alone(journal, tmp_path):
     assert refused.status_code == 403 and "PATH" in refused.json()["message"]
     assert still == {"seen": 2, "label": "first"}
     assert log.read_text().split() == ["startup", "shutdown"]
+
+
+# an app whose background tasks outlive a shutdown, as lnbits' do: its named writer, cancelled by the
+# shutdown, takes a while to clean up (a transaction rolled back), and the next startup cancels a task of
+# that name again; a ticker that a request starts is never cancelled by the app at all
+BACKGROUND_APP = {"background.py": '''
+    import asyncio
+    import os
+    from contextlib import asynccontextmanager
+    from pathlib import Path
+
+    from fastapi import FastAPI
+
+    LOG = Path(os.environ["JOURNAL_LOG"])
+    NAMED = {}
+
+
+    def note(line):
+        LOG.write_text(LOG.read_text() + line + "\\n")
+
+
+    def start_named(name, coroutine):
+        if name in NAMED:
+            NAMED[name].cancel()  # a second cancellation when the old one is still cleaning up
+        NAMED[name] = asyncio.ensure_future(coroutine)
+
+
+    async def writer(label):
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            await asyncio.sleep(0.6)  # the cleanup: cut short, it would leave its transaction open
+            note(f"cleaned {label}")
+            raise
+
+
+    async def ticker(label):
+        while True:
+            note(f"tick {label}")
+            await asyncio.sleep(0.1)
+
+
+    @asynccontextmanager
+    async def lifespan(app):
+        label = os.environ.get("JOURNAL_LABEL", "first")
+        note(f"startup {label}")
+        start_named("writer", writer(label))
+        yield {"label": label}
+        NAMED["writer"].cancel()
+        await asyncio.sleep(0.1)
+
+
+    app = FastAPI(lifespan=lifespan)
+
+
+    @app.get("/spawn")
+    async def spawn():
+        asyncio.ensure_future(ticker(os.environ.get("JOURNAL_LABEL", "first")))
+        return {"spawned": True}
+    '''}
+
+
+def test_a_reset_lets_the_old_apps_tasks_finish_before_the_new_app_starts(tmp_path):
+    write_tree(tmp_path, BACKGROUND_APP)
+    log = tmp_path / "lifespan.log"
+    log.write_text("")
+    port = free_port()
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DECOMPOSE_", "PYTEST_"))}
+    command = [sys.executable, "-m", "decompose.gateway.host", "background:app", "--port", str(port), "--root",
+               str(tmp_path), "--allow-env", "JOURNAL_LABEL"]
+    env = {**base, "JOURNAL_LOG": str(log), "DECOMPOSE_CONTRACT_RESET": "1", "DECOMPOSE_INTERNAL_SECRET": SECRET}
+    with Fleet([Upstream("monolith", command, tmp_path, port, env)], logs=tmp_path / "logs") as fleet:
+        url = fleet.url("monolith")
+        assert httpx.get(url + "/spawn", timeout=10).json() == {"spawned": True}
+        assert reset(url, {"JOURNAL_LABEL": "second"}).status_code == 200
+        lines = log.read_text().split("\n")
+        second = lines.index("startup second")
+        # the old writer finished its cleanup before the new app started (nothing cut it short) ...
+        assert "cleaned first" in lines[:second]
+        # ... and the old app's ticker, which its shutdown never cancelled, stopped with it
+        httpx.get(url + "/spawn", timeout=10)
+        time.sleep(0.3)
+        after = log.read_text().split("\n")[second:]
+        assert "tick first" not in after and "tick second" in after, log.read_text()

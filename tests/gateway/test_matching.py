@@ -53,3 +53,20 @@ def test_a_variable_beside_text_in_its_segment_matches_that_segment_only():
     assert table.match("GET", "/b/2/abc-1.svg").target == "badge"
     assert table.match("GET", "/b/2/abc-1").target == "other"  # no dot: not the badge's segment
     assert table.match("GET", "/b/2/abc/1.svg") is None  # one segment, never two
+
+
+def test_a_mounted_tree_stays_on_the_monolith_beside_a_moved_variable():
+    """Django's admin (a mount, no route) must not reach a moved `/{city}/` or `/{language}/{slug}/`."""
+    from decompose.analysis.model import Mount
+    from decompose.gateway.matching import mounted_trees
+
+    mounts = [Mount("django", "/admin/", "django.contrib.admin.site.urls", "conf.urls", 3),
+              Mount("django", "/{language}/accounts/", "allauth.urls", "conf.urls", 4),
+              Mount("django", "/", "wagtail.urls", "conf.urls", 5)]
+    trees = mounted_trees(mounts, {"/{city}/", "/{language}/{slug}/", "/{language}/accounts/"})
+    assert trees == ["/admin/", "/admin/{path+}", "/{language}/accounts/{path+}"]  # "/" is every path; a route's own wins
+    table = RouteTable([Rule.of("/{city}/", ("GET",), "events"), Rule.of("/{language}/{slug}/", ("GET",), "pages"),
+                        *(Rule.of(template, ("ANY",), "monolith") for template in trees)])
+    assert [table.match("GET", path).target for path in ("/berlin/", "/en/about/")] == ["events", "pages"]
+    for path in ("/admin/", "/admin/login/", "/admin/auth/user/3/change/", "/en/accounts/login/"):
+        assert table.match("POST" if "login" in path else "GET", path).target == "monolith", path

@@ -284,3 +284,33 @@ def test_a_fastapi_registration_leaves_its_prefix_to_the_runtime_and_keeps_its_o
     assert _registration(reg, "fastapi") == {"module": "app.api.routes.users", "name": "router", "keywords": 'tags=["users"]',
                                              "paths": ["/api/v1/users/"], "holder": "", "method": "", "arguments": ""}
     assert _registration(reg, "flask")["keywords"] == 'prefix=settings.API_V1_STR, tags=["users"]'
+
+
+def test_settle_lets_a_cleanup_finish_and_stops_what_no_one_stopped():
+    from decompose.generation.runtime import asgi as runtime
+
+    done: list[str] = []
+
+    async def cleaning():
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            await asyncio.sleep(0.2)  # a second cancellation here would leave the cleanup half done
+            done.append("cleaned")
+            raise
+
+    async def forever():
+        try:
+            await asyncio.Event().wait()
+        finally:
+            done.append("stopped")
+
+    async def scenario():
+        first, second = asyncio.ensure_future(cleaning()), asyncio.ensure_future(forever())
+        await asyncio.sleep(0)
+        first.cancel()  # the app's shutdown cancelled this one; nothing cancelled the other
+        left = await runtime.settle({first, second}, quiet_s=0.05, limit_s=5)
+        return left, first.cancelled(), second.cancelled()
+
+    assert asyncio.run(scenario()) == (set(), True, True)
+    assert sorted(done) == ["cleaned", "stopped"]

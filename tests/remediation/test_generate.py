@@ -337,7 +337,7 @@ def boto3_client(name: str, env: dict[str, str]):
     import boto3
 
     return boto3.client(name, endpoint_url=env["AWS_ENDPOINT_URL"], region_name=env["AWS_DEFAULT_REGION"],
-                        aws_access_key_id="testing", aws_secret_access_key="testing")
+                        aws_access_key_id=env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"])
 
 
 def test_the_consumer_runs_on_the_runtime_of_the_api(generated, owners):

@@ -185,21 +185,32 @@ def test_a_generated_service_has_no_reset_endpoint_unless_enabled(generated):
 
 def test_the_monolith_host_builds_a_scenarios_own_app_only_from_its_own_factory(tmp_path, monkeypatch):
     """A test that built its app with another configuration class (microblog-api's TestConfigWithAuth) is
-    replayed on that app; a reset naming any other callable is refused whole, nothing imported or built."""
+    replayed on that app when the host was started to replay it (DECOMPOSE_CONTRACT_APPS, as a service);
+    a reset naming any other callable, or another call of the factory, is refused whole, nothing built."""
+    from decompose.contracts import appcall
+
     (tmp_path / "factoryapp.py").write_text(
         "class Config:\n    NAME = 'plain'\n\nclass AuthConfig(Config):\n    NAME = 'auth'\n\n"
+        "class OtherConfig(Config):\n    NAME = 'other'\n\n"
         "def create_app(config_class=Config):\n"
         "    def app(environ, start_response):\n"
         "        start_response('200 OK', [])\n        return [config_class.NAME.encode()]\n    return app\n")
     monkeypatch.setenv("DECOMPOSE_INTERNAL_SECRET", SECRET)
+    auth = "factoryapp:create_app(config_class=factoryapp.AuthConfig)"
+    monkeypatch.setenv(appcall.APPS, json.dumps([auth]))
     hosted = host.Hosted("factoryapp:create_app(config_class=factoryapp.Config)", tmp_path, host.allowed([]))
     body = lambda app: json.dumps({"app": app} if app else {}).encode()  # noqa: E731
-    assert hosted.hooks_and_rebuild(GOOD, body("factoryapp:create_app(config_class=factoryapp.AuthConfig)"))[0] == 200
+    assert hosted.hooks_and_rebuild(GOOD, body(auth))[0] == 200
     assert hosted.app({}, lambda *a: None) == [b"auth"]
     status, answer = hosted.hooks_and_rebuild(GOOD, body("os:system('true')"))
     assert status == 403 and "does not call this host's factory factoryapp:create_app" in answer["message"]
+    status, answer = hosted.hooks_and_rebuild(GOOD, body("factoryapp:create_app(config_class=factoryapp.OtherConfig)"))
+    assert status == 403 and appcall.APPS in answer["message"]  # its own factory, but not a scenario's call
     assert hosted.app({}, lambda *a: None) == [b"auth"]  # nothing was reset
     assert hosted.hooks_and_rebuild(GOOD, body(None))[0] == 200 and hosted.app({}, lambda *a: None) == [b"plain"]
+    monkeypatch.setenv(appcall.APPS, "not json")  # a list that does not read allows none
+    assert hosted.hooks_and_rebuild(GOOD, body(auth))[0] == 403
+    assert hosted.hooks_and_rebuild(GOOD, body("factoryapp:create_app(config_class=factoryapp.Config)"))[0] == 200
 
 
 def test_a_service_builds_a_scenarios_own_app_only_among_those_its_fleet_allowed(monkeypatch):

@@ -14,6 +14,15 @@ synchronous) and the monolith's host hand every request to one loop that lives a
 process (a warm Lambda instance, a `chalice local` server, a test session), and start the app's
 lifespan on it once, before its first request; on a reset the old app's shutdown runs first.
 
+An app's shutdown does not always end what it started: its background tasks (an audit writer, a
+purge loop, a fire-and-forget task) may be cancelled and still cleaning up (a transaction rolled back,
+a connection closed) when the next app starts, or not cancelled at all. The next app then races them:
+a second cancellation (lnbits' startup cancels a task of the same name again) cuts a cleanup short and
+leaves a SQLite write transaction open for good ("database is locked" from then on), and a writer left
+running writes into the next scenario's database. So after the shutdown handlers, `Lifespan.shutdown`
+settles the tasks created on the loop since its startup (`settle`): it gives them SETTLE_S to finish,
+cancels those still running that no one is cancelling yet, and waits up to SHUTDOWN_TIMEOUT_S again.
+
 Lifespan follows the ASGI spec as uvicorn's "auto" mode does: an app that raises on the `lifespan`
 scope before answering has no lifespan (plain ASGI apps); `lifespan.startup.failed` is an error
 the caller sees; the lifespan state (Starlette's `yield {...}`) is copied into each request's scope.
@@ -28,13 +37,14 @@ import asyncio
 import atexit
 import logging
 import threading
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, TypeVar
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Set, Tuple, TypeVar
 
 ASGIApp = Callable[[Dict[str, Any], Callable[..., Any], Callable[..., Any]], Awaitable[None]]
 T = TypeVar("T")
 
 LIFESPAN_TIMEOUT_S = 120.0  # a startup that hangs (a database that never answers) fails, it does not hang Lambda
 SHUTDOWN_TIMEOUT_S = 30.0
+SETTLE_S = 1.0  # what an app's own tasks get to end by themselves after its shutdown handlers, before cancel
 LOG = logging.getLogger("decompose_runtime.asgi")
 
 
@@ -83,10 +93,12 @@ class Lifespan:
         self._task: Optional[asyncio.Future] = None
         self._events: Dict[str, asyncio.Future] = {}
         self._crash: Optional[BaseException] = None
+        self._before: Set["asyncio.Task[Any]"] = set()  # the loop's tasks when startup began: not the app's
 
     async def startup(self) -> "Lifespan":
         """Run the app's startup handlers; returns self. Raises LifespanError when they fail."""
         loop = asyncio.get_running_loop()
+        self._before = set(asyncio.all_tasks(loop))
         self._inbox = asyncio.Queue()
         self._events = {name: loop.create_future() for name in ("startup", "shutdown")}
         scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.0"}, "state": self.state}
@@ -95,12 +107,17 @@ class Lifespan:
         await self._outcome("startup", LIFESPAN_TIMEOUT_S)
         return self
 
-    async def shutdown(self) -> None:
-        """Run the app's shutdown handlers (nothing when it has no lifespan or never started)."""
+    async def shutdown(self, keep: Iterable["asyncio.Future[Any]"] = ()) -> None:
+        """Run the app's shutdown handlers (nothing when it has no lifespan or never started), then settle
+        the tasks started since its startup, but the caller's and `keep` (the reset request awaiting this)."""
         if self._task is None or self._inbox is None or self._task.done():
             return
         await self._inbox.put({"type": "lifespan.shutdown"})
-        await self._outcome("shutdown", SHUTDOWN_TIMEOUT_S)
+        try:
+            await self._outcome("shutdown", SHUTDOWN_TIMEOUT_S)
+        finally:
+            spared = self._before | set(keep) | {asyncio.current_task(), self._task}
+            await settle({t for t in asyncio.all_tasks() if t not in spared})
 
     async def _outcome(self, phase: str, timeout: float) -> None:
         assert self._task is not None
@@ -134,6 +151,30 @@ class Lifespan:
             if kind in (f"lifespan.{phase}.complete", f"lifespan.{phase}.failed") and not self._events[phase].done():
                 failed = kind.endswith(".failed")
                 self._events[phase].set_result(str(message.get("message") or "no message") if failed else None)
+
+
+async def settle(tasks: Set["asyncio.Task[Any]"], quiet_s: float = SETTLE_S,
+                 limit_s: float = SHUTDOWN_TIMEOUT_S) -> Set["asyncio.Task[Any]"]:
+    """Let `tasks` end: SETTLE_S on their own (a task being cancelled finishes its cleanup undisturbed),
+    then one cancellation for each still running that no one is cancelling, and `limit_s` more; the
+    tasks still running after that (logged: they outlive the app that started them)."""
+    pending = {t for t in tasks if not t.done()}
+    if pending:
+        _, pending = await asyncio.wait(pending, timeout=quiet_s)
+    for task in pending:
+        if not _cancelling(task):
+            task.cancel()
+    if pending:
+        _, pending = await asyncio.wait(pending, timeout=limit_s)
+    for task in pending:
+        LOG.warning("a task of the old app is still running after its shutdown: %r", task)
+    return pending
+
+
+def _cancelling(task: "asyncio.Task[Any]") -> bool:
+    """Whether a cancellation is already on its way to `task` (3.11+ counts them; 3.9 and 3.10 cannot say)."""
+    count = getattr(task, "cancelling", None)
+    return bool(count()) if callable(count) else False
 
 
 def _last_line(message: str) -> str:
