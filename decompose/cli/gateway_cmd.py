@@ -41,7 +41,9 @@ def init(
     console = err_console()
     owned = sum(1 for e in synced.table.entries.values() if e.owner != "monolith")
     verb = "Wrote" if synced.created else "Updated"
-    console.print(f"{verb} {routes}: {len(synced.table.entries)} routes, {owned} owned by a service.")
+    trees = f"{synced.mounted} URL tree{'s' if synced.mounted != 1 else ''}"
+    mounted = f"; {trees} a library mounts (Django's admin, ...) kept on the monolith" if synced.mounted else ""
+    console.print(f"{verb} {routes}: {len(synced.table.entries)} routes, {owned} owned by a service{mounted}.")
     for label, items in (("added", synced.added), ("removed", synced.removed), ("back to monolith mode (new owner)", synced.reowned)):
         if items and not synced.created:
             console.print(f"  {label}: {', '.join(items)}", soft_wrap=True, markup=False)

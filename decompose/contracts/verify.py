@@ -63,6 +63,8 @@ class RouteVerdict:
     calls_median: float | None = None  # internal calls per request (the generated services' call log)
     calls_max: int | None = None
     called: list[str] = field(default_factory=list)  # the functions those calls ran, sorted
+    first_p95_ms: float | None = None  # over its budget at first: p95_ms and budget_ms are then the re-measure's
+    first_budget_ms: float | None = None
 
     @property
     def verified(self) -> bool:
@@ -87,6 +89,9 @@ def skip_reason(scenario: dict[str, Any]) -> str | None:
     return None
 
 
+REMEASURE = 3  # rounds of a route's scenarios replayed again when it is over its latency budget (`_remeasure`)
+
+
 class Verifier:
     def __init__(self, target: Target, world: World, settings: Settings,
                  baseline: dict[str, dict[str, float]] | None, repeat: int = 1, warmup: int = 1,
@@ -109,6 +114,7 @@ class Verifier:
         self.skipped: dict[str, list[tuple[str, str]]] = {}
         self.verdicts: list[RouteVerdict] = []
         self.replayed: dict[str, list[Run]] = {}  # scenario name -> its runs: a scenario in several contracts runs once
+        self.sources: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}  # scenario name -> (contract, scenario)
 
     def warm_up(self, chosen: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
         """Replay, `warmup` times and unjudged, the fewest of the chosen (contract, scenario) pairs that
@@ -126,6 +132,7 @@ class Verifier:
             self.skipped.setdefault(service, []).append((scenario["name"], why))
             return None
         name = scenario["name"]
+        self.sources.setdefault(name, (contract, scenario))
         if name not in self.replayed:
             self.replayed[name] = [self._once(contract, scenario) for _ in range(self.repeat)]
         self.runs.setdefault(service, []).extend(self.replayed[name])
@@ -163,6 +170,8 @@ class Verifier:
         for name, value in calls.route_counts(steps).items():
             setattr(verdict, name, value)
         self._budget(verdict)
+        if self._over_budget(verdict) and self.reference is not None:
+            self._remeasure(verdict)
         verdict.problems = self._problems(verdict)
         self.verdicts.append(verdict)
         return verdict
@@ -178,6 +187,31 @@ class Verifier:
         if verdict.baseline_ms is not None:  # one allowance per hop: internal calls (their median) add theirs
             verdict.budget_ms = self.settings.budget_ms(verdict.baseline_ms, verdict.calls_median)
 
+    @staticmethod
+    def _over_budget(verdict: RouteVerdict) -> bool:
+        return verdict.budget_ms is not None and verdict.p95_ms is not None and verdict.p95_ms > verdict.budget_ms
+
+    def _remeasure(self, verdict: RouteVerdict) -> None:
+        """A route over its latency budget against the monolith is measured once more before it fails: the
+        scenarios that reached it replayed REMEASURE times, the monolith right before the target each time,
+        and the route judged on those samples alone. A route with two exchanges has its slower one as p95,
+        so one stall of a loaded machine failed it; a route that is slower is slower again."""
+        verdict.first_p95_ms, verdict.first_budget_ms = verdict.p95_ms, verdict.budget_ms
+        names = sorted(name for name, runs in self.replayed.items()
+                       if name in self.sources and any(s.route == verdict.route for run in runs for s in run.steps))
+        target_ms: list[float] = []
+        reference_ms: list[float] = []
+        for _ in range(REMEASURE):
+            for name in names:
+                for target, into in ((self.reference, reference_ms), (self.target, target_ms)):
+                    run = self._replay(target, *self.sources[name])
+                    into.extend(s.ms for s in run.steps if s.route == verdict.route and s.status is not None)
+        if not target_ms or not reference_ms:
+            return  # the re-measure reached nothing: the first measure stands
+        verdict.p95_ms = round(percentile(sorted(target_ms), 95), 1)
+        verdict.baseline_ms = round(percentile(sorted(reference_ms), 95), 1)
+        verdict.budget_ms = self.settings.budget_ms(verdict.baseline_ms, verdict.calls_median)
+
     def _problems(self, verdict: RouteVerdict) -> list[str]:
         problems = []
         if verdict.failed:
@@ -186,12 +220,14 @@ class Verifier:
         if verdict.errors > allowed:
             problems.append(f"error rate {verdict.errors}/{verdict.exchanges} is over the budget of "
                             f"{self.settings.error_budget:.1%} (transport failures and new 5xx answers)")
-        if verdict.budget_ms is not None and verdict.p95_ms is not None and verdict.p95_ms > verdict.budget_ms:
+        if self._over_budget(verdict):
             when = "in this run" if verdict.latency == "this run" else "recorded"
+            again = (f"; at first {verdict.first_p95_ms:.1f} ms over {verdict.first_budget_ms:.1f} ms, measured again "
+                     f"{REMEASURE} times" if verdict.first_p95_ms is not None else "")
             problems.append(f"latency p95 {verdict.p95_ms:.1f} ms is over the budget of {verdict.budget_ms:.1f} ms "
                             f"(the monolith's p95 {when} {verdict.baseline_ms:.1f} ms x {self.settings.latency_factor:g} "
                             f"+ {self.settings.latency_allowance_ms:g} ms x {hops(verdict.calls_median):g} "
-                            f"hop{'s' if hops(verdict.calls_median) != 1 else ''})")
+                            f"hop{'s' if hops(verdict.calls_median) != 1 else ''}{again})")
         return problems
 
     def results(self) -> dict[str, Any]:

@@ -107,6 +107,7 @@ def build_layout(analysis: Analysis, homes: dict[str, str], sources: Sources, co
         layer.needs |= _external_needs(sources, parsed, layer.modules)
         layer.external |= set(sources.modules[module].external_imports)
     layer.named = _named_by_layer(analysis, sources, layer.modules)
+    layer.reads = _read_locally(analysis, sources, homes, layer)
     names = sorted({h for h in homes.values() if h != LAYER})
     chains = _url_chains(sources, entry)
     hooks = apphooks.app_hooks(sources, containers.values()) if entry is not None and entry.framework == "flask" else []
@@ -116,6 +117,30 @@ def build_layout(analysis: Analysis, homes: dict[str, str], sources: Sources, co
 
 
 # --- the shared layer ------------------------------------------------------------------------------------
+
+def _read_locally(analysis: Analysis, sources: Sources, homes: dict[str, str], layer: LayerLayout) -> set[str]:
+    """Functions of services that the layer's code calls and that write no table and touch no hazard,
+    with the read-only functions they call: every service keeps a copy and reads locally. The layer
+    runs in every service, often on every request (the sample's `login_required` looks the bearer
+    token up with `accounts.user_for_token`): as a client it made an internal call per request merely
+    to authenticate. While the database is shared, a read gives the same answer in any service."""
+    writers = classify.writers(analysis)
+    functions = {s.id for s in sources.symbols.values() if s.kind == "function"}
+    seeds = {f"{m}:{n}" for m, n in layer.needs} & functions
+    calls: dict[str, list[str]] = defaultdict(list)
+    for edge in analysis.edges:
+        if edge.kind == "call":
+            calls[edge.src].append(edge.dst)
+    found: set[str] = set()
+    pending = sorted(seeds)
+    while pending:
+        element = pending.pop()
+        if element in found or element in writers or homes.get(element, LAYER) == LAYER:
+            continue
+        found.add(element)
+        pending.extend(d for d in calls.get(element, ()) if d in functions)
+    return found
+
 
 def _named_by_layer(analysis: Analysis, sources: Sources, layer: set[str]) -> set[tuple[str, str]]:
     """Classes and functions of services that a layer module names by dotted string (Django's settings:
@@ -312,12 +337,14 @@ def _view(service: ServiceLayout, sources: Sources, module: str) -> ModuleView:
 def _resolve(service: ServiceLayout, sources: Sources, homes: dict[str, str], layer: LayerLayout) -> None:
     """Give every need of the service's kept code (and of the layer) a definition in this service."""
     pending = [(m, n) for m, n in sorted(layer.needs)]
-    done: dict[str, int] = {}  # module -> how many symbols it kept when its needs were read
+    scanned: dict[str, tuple[frozenset[str], bool]] = {}  # module -> the cut whose needs were resolved
     early: set[tuple[str, str]] = set()  # what the kept code uses while its modules import
     while True:
-        for module in sorted(m for m, v in service.views.items() if v.own and done.get(m) != len(v.keep)):
+        for module in sorted(m for m, v in service.views.items() if v.own and scanned.get(m) != _cut(v)):
+            # a module already scanned is scanned again when it keeps more (a read-only function the
+            # layer calls, a copied class, kept after the module's own code): what the added code calls comes along
             view = service.views[module]
-            done[module] = len(view.keep)
+            scanned[module] = _cut(view)
             found = needs(sources.parsed(module), view.keep, view.body)
             pending.extend(sorted(_resolved(sources, found, module)))
             early |= _resolved(sources, import_time_needs(sources.parsed(module), view.keep, view.body), module)
@@ -329,6 +356,10 @@ def _resolve(service: ServiceLayout, sources: Sources, homes: dict[str, str], la
             module, name = pending.pop()
             _provide(service, sources, homes, layer, module, name, pending, early)
     _package_inits(service, sources, layer)
+
+
+def _cut(view: ModuleView) -> tuple[frozenset[str], bool]:
+    return frozenset(view.keep), view.body
 
 
 def _provide(service: ServiceLayout, sources: Sources, homes: dict[str, str], layer: LayerLayout,
@@ -352,12 +383,14 @@ def _provide(service: ServiceLayout, sources: Sources, homes: dict[str, str], la
     copied = owner != LAYER and element not in sources.handlers and (
         (proxy.kind == "stub" and (module, name) in early)
         or (proxy.kind in ("stub", "client") and classify.takes_request(sources, element)))
-    if owner == service.name or copied:
+    if owner == service.name or copied or element in layer.reads:
         view.own = True
         view.keep.add(name)
         view.proxies.pop(name, None)
         if copied:  # a stand-in would fail: the code comes along (its needs resolved too)
             view.copied[name] = owner
+        elif owner != service.name:  # read-only code the layer calls: every service keeps its own copy
+            view.replicated.add(name)
     else:
         view.proxies[name] = proxy
 

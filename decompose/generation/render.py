@@ -84,7 +84,7 @@ def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: s
     layer_dists = {r.name for r in deploy.requirements(layout.layer.external, tops, installed)}
     # one read of the suite and the entry module for every service (its tests; its deployed app)
     calls = suitecall.FactoryCalls(_suite_call(analysis, sources.root, layout.entry),
-                                   _entry_call(analysis, sources.root, layout.entry))
+                                   _entry_call(analysis, sources.root, layout.entry), _suite_env(analysis, sources.root, contracts))
     reports = [_render_service(files, env, layout, service, sources, tops, session, plan_file, analysis, homes, writers,
                                layer_dists, contracts, installed, runtime, dotenv, calls) for service in layout.services]
     if layout.entry is not None and layout.entry.framework == "django":
@@ -310,7 +310,7 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     app_routes = [r for r in analysis.routes if homes.get(r.handler) == LAYER]  # declared in the factory: every service serves them
     language = django.language_code(sources, entry.element.split(":")[0]) if framework == "django" else "en"
     converters = django.converters(sources) if framework == "django" else {}
-    _render_tests(files, env, base, service, framework, routes, app_routes, calls.suite, tops, language, converters)
+    _render_tests(files, env, base, service, framework, routes, app_routes, calls, tops, language, converters)
     return {"service": service, "routes": routes, "env": env_vars, "sizing": sizing, "requirements": reqs}
 
 
@@ -331,6 +331,17 @@ def _suite_call(analysis, root: Path, entry) -> str | None:  # noqa: ANN001
         return None
     tests = [Path(root) / m.path for m in analysis.modules if m.role == "test" and not m.parse_error]
     return suitecall.suite_call(entry.element, tests)
+
+
+def _suite_env(analysis, root: Path, contracts: Settings) -> tuple[tuple[str, str], ...]:  # noqa: ANN001
+    """The environment the monolith's suite runs with (decompose.generation.suitecall.suite_env: what its
+    conftest.py files set at their top), then the plan's [contracts.env] over it, less its per-scenario
+    `{scratch}` values: the services' tests set it before they build the app."""
+    conftests = [Path(root) / m.path for m in analysis.modules
+                 if m.role == "test" and not m.parse_error and m.path.rpartition("/")[2] == "conftest.py"]
+    found = suitecall.suite_env(conftests)
+    found.update({k: str(v) for k, v in contracts.env.items() if "{scratch}" not in str(v)})
+    return tuple(sorted(found.items()))
 
 
 def _entry_call(analysis, root: Path, entry) -> suitecall.EntryCall | None:  # noqa: ANN001
@@ -364,12 +375,13 @@ testpaths = tests
 
 
 def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: ServiceLayout, framework: str,
-                  routes: list, app_routes: list = (), suite: str | None = None, tops: set[str] = frozenset(),
-                  language: str = "en", converters: dict[str, str] | None = None) -> None:
+                  routes: list, app_routes: list = (), calls: suitecall.FactoryCalls = suitecall.FactoryCalls(),
+                  tops: set[str] = frozenset(), language: str = "en", converters: dict[str, str] | None = None) -> None:
     suffix = "_django" if framework == "django" else ""
     files[f"{base}/pytest.ini"] = PYTEST_INI
     files[f"{base}/tests/conftest.py"] = env.get_template(f"service/conftest{suffix}.py.j2").render(
-        framework=framework, suite_call=suite, label=re.sub(r"[^a-z0-9]+", "_", base.lower()).strip("_"))
+        framework=framework, suite_call=calls.suite, suite_env=[list(pair) for pair in calls.env],
+        label=re.sub(r"[^a-z0-9]+", "_", base.lower()).strip("_"))
     chalice = sorted([m, r.path, r.example] for r in routes for m in r.methods)
     if framework == "django":
         views = sorted({(django.example_path(r.path, language, converters), r.handler) for r in service.routes})

@@ -10,6 +10,11 @@ arguments are Python literals (nothing is evaluated; a call with names, such as
 `create_app(test_config)`, tells nothing and is skipped). A contracts replay still sets its own
 ([contracts] app).
 
+The environment the suite sets before it imports the app (`suite_env`): mealie's `tests/conftest.py` calls
+`mp.setenv("TESTING", "True")` at its top, then imports `mealie.app`, whose settings pick the test data
+folder from it. The services' generated tests set the same variables (string literals at the top level of the
+suite's conftest.py files, read with `ast`; the conftest is never run) before they build the app.
+
 A deployed service builds such a factory as the monolith's entry module does (`entry_call`: flasky.py's
 `app = create_app(os.getenv('FLASK_CONFIG') or 'default')`): the call's arguments are copied as source
 when every name they use is a standard-library module the entry module imports (`os`), so the service
@@ -80,6 +85,52 @@ def _literal_arguments(call: ast.Call) -> str | None:
     return ", ".join(args + kwargs)
 
 
+def suite_env(conftests: Iterable[Path]) -> dict[str, str]:
+    """name -> value of the environment variables the conftest.py files set at their top level with a
+    string literal (`os.environ["X"] = "1"`, `os.environ.setdefault("X", "1")`, `os.environ.update(X="1")`,
+    `mp.setenv("X", "1")` on a module-level MonkeyPatch). A name two files set differently is left out."""
+    seen: dict[str, set[str]] = {}
+    for path in sorted(conftests):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"), str(path))
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in tree.body:
+            for name, value in _env_writes(node):
+                seen.setdefault(name, set()).add(value)
+    return {name: values.pop() for name, values in sorted(seen.items()) if len(values) == 1}
+
+
+def _env_writes(node: ast.stmt) -> list[tuple[str, str]]:
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Subscript):
+        target = node.targets[0]
+        return _pairs([target.slice, node.value]) if _is_environ(target.value) else []
+    call = node.value if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) else None
+    if call is None or not isinstance(call.func, ast.Attribute):
+        return []
+    method, holder = call.func.attr, call.func.value
+    if (method == "setenv" and not _is_environ(holder)) or (method == "setdefault" and _is_environ(holder)):
+        return _pairs(call.args[:2])
+    if method == "update" and _is_environ(holder):
+        literal = call.args[0] if call.args and isinstance(call.args[0], ast.Dict) else ast.Dict(keys=[], values=[])
+        keys = [*literal.keys, *(ast.Constant(k.arg) for k in call.keywords if k.arg)]
+        values = [*literal.values, *(k.value for k in call.keywords if k.arg)]
+        return [p for k, v in zip(keys, values) for p in _pairs([k, v])]
+    return []
+
+
+def _is_environ(node: ast.expr) -> bool:
+    """`os.environ` or a bare `environ` (from os import environ)."""
+    return (isinstance(node, ast.Attribute) and node.attr == "environ" and isinstance(node.value, ast.Name)
+            and node.value.id == "os") or (isinstance(node, ast.Name) and node.id == "environ")
+
+
+def _pairs(nodes: list) -> list[tuple[str, str]]:
+    if len(nodes) == 2 and all(isinstance(n, ast.Constant) and isinstance(n.value, str) for n in nodes):
+        return [(nodes[0].value, nodes[1].value)]
+    return []
+
+
 @dataclass(frozen=True)
 class EntryCall:
     arguments: str  # source of the call's arguments: "os.getenv('FLASK_CONFIG') or 'default'"
@@ -93,6 +144,7 @@ class FactoryCalls:
     that cannot be called bare."""
     suite: str | None = None  # "app:create_app('testing')": the services' tests
     entry: EntryCall | None = None  # the deployed services
+    env: tuple[tuple[str, str], ...] = ()  # what the suite's conftest sets before importing the app: the services' tests
 
 
 def entry_call(element: str, modules: Iterable[tuple[str, Path]]) -> EntryCall | None:

@@ -1,7 +1,8 @@
 """Names for proposed services: what their routes, tables or modules say they are about.
 
 A community holding mostly one blueprint or router is named as its team named that container (flasky's
-`main`, `auth`, `api`; not `bp` or `router`). Else a community is named after its largest route family (`/orders/...` -> `orders`), else the table
+`main`, `auth`, `api`; not `bp` or `router`), one holding mostly the views of one Django app by the
+app's label (`applications`, never the `views` module). Else a community is named after its largest route family (`/orders/...` -> `orders`), else the table
 its code writes most, else the package holding most of its lines; when its routes scatter over
 three or more families with none holding half (`/login`, `/register`, `/logout`: verbs, not a
 domain), the package comes first (`accounts`). A name must say something:
@@ -18,6 +19,7 @@ import re
 from collections import Counter
 
 from decompose.planning.elements import TABLE_PREFIX, ElementGraph, route_family
+from decompose.planning.families import django_app, urlconf_families
 
 _UNSAFE = re.compile(r"[^a-z0-9]+")
 _WORD = re.compile(r"^[A-Za-z][A-Za-z_-]{2,}$")
@@ -40,10 +42,13 @@ def clean(name: str) -> str:
 
 def candidates(graph: ElementGraph, community: set[str]) -> list[str]:
     families = _families(graph, community)
-    ordered = [*_ranked(families), *_ranked(_tables(graph, community)), *_ranked(_packages(graph, community))]
+    named, leaves = _packages(graph, community)
+    ordered = [*_ranked(families), *_ranked(_tables(graph, community)), *_ranked(named)]
     if _scattered(families):  # /login, /register, /logout: verbs, not a domain; the package says `accounts`
-        ordered = [*_ranked(_packages(graph, community)), *ordered]
-    ordered = [*_blueprint(graph, community), *ordered]
+        ordered = [*_ranked(named), *ordered]
+    label = _django_app(graph, community)
+    strong = [n for n in label if n.lower() not in LAYERS]  # `core` says less than the routes and tables
+    ordered = [*_blueprint(graph, community), *strong, *ordered, *label, *_ranked(leaves)]
     seen: list[str] = []
     for name in (clean(n) for n in ordered):
         if name not in seen:
@@ -66,6 +71,20 @@ def _blueprint(graph: ElementGraph, community: set[str]) -> list[str]:
     name, count = max(sorted(routes.items()), key=lambda kv: kv[1], default=("", 0))
     words = [w for w in name.split("_") if w and w.lower() not in CONTAINER_WORDS | LAYERS] if name.lower() not in LAYERS else [name]
     name = "_".join(words)  # `admin_router` -> `admin`, `api_router` -> nothing; a layer word alone stays (`main`)
+    return [name] if 2 * count > total and _WORD.match(name) else []
+
+
+def _django_app(graph: ElementGraph, community: set[str]) -> list[str]:
+    """The label of the Django app whose views serve more than half of the community's routes through a
+    URLconf (djangogirls' `applications`, `donations`)."""
+    apps: Counter[str] = Counter()
+    total = 0
+    for handler in community & graph.routes.keys():
+        routes = graph.routes[handler]
+        total += len(routes)
+        if urlconf_families(graph, handler):
+            apps[django_app(graph.module_of(handler)).rpartition(".")[2]] += len(routes)
+    name, count = max(sorted(apps.items()), key=lambda kv: kv[1], default=("", 0))
     return [name] if 2 * count > total and _WORD.match(name) else []
 
 
@@ -110,8 +129,9 @@ def _app_label(graph: ElementGraph, element: str, table: str) -> str:
     return prefix if "_" in table and prefix in packages and prefix not in LAYERS else ""
 
 
-def _packages(graph: ElementGraph, community: set[str]) -> Counter[str]:
-    """The innermost package or module name that is not a layer's, weighted by lines; then the leaf."""
+def _packages(graph: ElementGraph, community: set[str]) -> tuple[Counter[str], Counter[str]]:
+    """The innermost package or module name that is not a layer's, weighted by lines, then the leaf
+    modules; with no such name, only the leaves (second), which come last (`views` says nothing)."""
     named: Counter[str] = Counter()
     leaves: Counter[str] = Counter()
     for element in community:
@@ -121,7 +141,7 @@ def _packages(graph: ElementGraph, community: set[str]) -> Counter[str]:
         domain = next((p for p in reversed(parts[1:]) if p.lower() not in LAYERS and _WORD.match(p)), "")
         if domain:
             named[_short(domain)] += weight
-    return named + Counter({k: 0 for k in leaves if k not in named}) if named else leaves
+    return (named + Counter({k: 0 for k in leaves if k not in named}), Counter()) if named else (Counter(), leaves)
 
 
 def _short(name: str) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from decompose.planning.constraints import SHARED, Constraints, Resolved, Unhonoured, resolve
 from decompose.planning.elements import TABLE_PREFIX, ElementGraph, weighted_graph
+from decompose.planning.families import urlconf_families
 from decompose.planning.naming import candidates, name_communities
 from decompose.planning.sourcefacts import SourceFacts
 from decompose.planning.shared import SharedSettings, anchors, bodies_follow, close_over, shared_kernel, spread_out
@@ -305,10 +306,15 @@ def route_families(graph: ElementGraph, resolved: Resolved, facts: SourceFacts |
     """
     families: dict[str, list[str]] = defaultdict(list)
     pinned_groups = {resolved.groups[e] for e in resolved.pins if e in resolved.groups}
-    for handler, container in sorted(route_containers(graph, facts).items()):
-        if handler not in resolved.pins and resolved.groups.get(handler) not in pinned_groups:
-            families[container].append(handler)
-    for child, parent in sorted(nested_routers(graph, set(families)).items()):
+    containers = route_containers(graph, facts)
+    for handler in sorted(containers.keys() | graph.routes.keys()):
+        if handler in resolved.pins or resolved.groups.get(handler) in pinned_groups:
+            continue
+        if handler in containers:
+            families[containers[handler]].append(handler)
+        for app in urlconf_families(graph, handler):
+            families[app].append(handler)
+    for child, parent in sorted(nested_routers(graph, set(families) & graph.elements.keys()).items()):
         families[parent].extend(families.pop(child, []))
     return [h for _, h in sorted(families.items()) if len(h) > 1]
 

@@ -12,12 +12,14 @@ Unreadable files give no facts: their dependencies all count as import time (fai
 from __future__ import annotations
 
 import ast
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from decompose.generation.runtime.flaskctx import APP_WIDE  # the names Flask gives them (the runtime applies them)
-from decompose.planning.elements import ElementGraph
+from decompose.planning.elements import Dep, ElementGraph
 
+STARTUP_DEPTH = 4  # calls followed from the app builder (CTFd: create_app -> init_cli, one call)
 APP_CLASSES = frozenset({"Flask", "FastAPI"})  # what generation's app entry (unplug.find_entry) looks for
 
 
@@ -29,6 +31,8 @@ class SourceFacts:
     decorated: dict[str, dict[int, set[str]]] = field(default_factory=dict)  # module -> line -> names a decorator's callee chain holds
     mounts: set[str] = field(default_factory=set)  # modules whose module code mounts API namespaces (`api.add_namespace(ns, "/x")`)
     hooks: set[str] = field(default_factory=set)  # Flask: functions a blueprint declares for the whole app (`@bp.app_errorhandler(404)`)
+    deferred: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # module -> bodies of functions defined in functions
+    startup: set[str] = field(default_factory=set)  # the app's functions the builder calls, transitively (`init_cli(app)`)
 
     def decorator_names(self, module: str, line: int) -> set[str] | None:
         """The names in the callee of the decorators on this line (`bp`, `route` for `@bp.route("/")`;
@@ -42,6 +46,11 @@ class SourceFacts:
         """Is `name` what a decorator on this line calls (or a link of it)? True when the source was not read."""
         names = self.decorator_names(module, line)
         return names is None or name in names
+
+    def runs_with_its_function(self, module: str, line: int) -> bool:
+        """Does this line of a top-level function run when the function is called (not inside a function
+        it defines: `init_request_processors` defining `@app.before_request def tracker(): ...`)?"""
+        return not any(start <= line <= end for start, end in self.deferred.get(module, ()))
 
     def at_import(self, module: str, line: int) -> bool:
         """Does this line of the module run when the module is imported?"""
@@ -59,6 +68,7 @@ def read_facts(graph: ElementGraph, root: Path) -> SourceFacts:
         facts.read.add(module)
         trees[module] = tree
         facts.runtime[module] = _bodies(tree)
+        facts.deferred[module] = _nested_bodies(tree)
         facts.decorated[module] = _decorators(tree)
         facts.hooks |= {f"{module}:{name}" for name in app_hooks(tree)}
         builders = builders_of(tree)
@@ -67,7 +77,48 @@ def read_facts(graph: ElementGraph, root: Path) -> SourceFacts:
         if mounts_namespaces(tree):
             facts.mounts.add(module)
     _settings_variants(facts, trees, graph)
+    facts.startup = startup_functions(graph, facts)
     return facts
+
+
+def startup_functions(graph: ElementGraph, facts: SourceFacts) -> set[str]:
+    """The app's own functions that run when a service starts: those the app builder calls (`create_app`
+    calling `init_cli(app)`, which registers CTFd's command blueprint), or the module-level code of a
+    module building its app at import, and the functions they call in turn, up to STARTUP_DEPTH calls
+    deep. Route handlers and classes are not followed; Django settings (ROOT_URLCONF) are not a builder
+    whose calls are followed."""
+    roots = _startup_roots(graph, facts)
+    calls: dict[str, list[Dep]] = defaultdict(list)
+    for dep in graph.deps:
+        target = graph.elements.get(dep.dst)
+        if dep.kind == "call" and target is not None and target.kind == "function" and dep.dst not in graph.routes:
+            calls[dep.src].append(dep)
+    found: set[str] = set()
+    frontier = sorted(roots)
+    for _ in range(STARTUP_DEPTH):
+        reached = {d.dst for src in frontier for d in calls.get(src, ()) if _runs(graph, facts, src, d)}
+        frontier = sorted(reached - found - roots)
+        found |= reached - roots
+    return found
+
+
+def _runs(graph: ElementGraph, facts: SourceFacts, src: str, dep: Dep) -> bool:
+    """Does the call run when `src` does (module code: at import; a function: in its own body)?"""
+    if src in graph.members:
+        return any(facts.at_import(src, loc.line) for loc in dep.locations)
+    module = graph.module_of(src)
+    return any(facts.runs_with_its_function(module, loc.line) for loc in dep.locations) or not dep.locations
+
+
+def _startup_roots(graph: ElementGraph, facts: SourceFacts) -> set[str]:
+    """The builders, and the module code of a module whose builder is a module-level assignment (`app = Flask(...)`)."""
+    roots = set()
+    for module, names in facts.builders.items():
+        for element in (f"{module}:{n}" for n in names if n != "ROOT_URLCONF"):
+            roots.add(element)
+            if element in graph.elements and graph.elements[element].kind == "assignment":
+                roots.add(module)
+    return roots
 
 
 def _settings_variants(facts: SourceFacts, trees: dict[str, ast.Module], graph: ElementGraph) -> None:
@@ -102,6 +153,21 @@ def _bodies(tree: ast.Module) -> list[tuple[int, int]]:
             found.append((node.body[0].lineno, node.end_lineno or node.body[-1].lineno))
         elif isinstance(node, ast.Lambda):
             found.append((node.body.lineno, node.body.end_lineno or node.body.lineno))
+    return sorted(found)
+
+
+def _nested_bodies(tree: ast.Module) -> list[tuple[int, int]]:
+    """Bodies of the functions and lambdas defined inside a function: they run when called, not with it."""
+    found = []
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, inside = stack.pop()
+        for child in ast.iter_child_nodes(node):
+            function = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            if function and inside:
+                body = child.body if isinstance(child, ast.Lambda) else child.body[0]
+                found.append((body.lineno, child.end_lineno or body.lineno))
+            stack.append((child, inside or function))
     return sorted(found)
 
 

@@ -27,7 +27,9 @@ refuse is reported first, by field. The rules:
    Code of one module split between services counts (`token_auth = TokenAuth()` needs the class); the
    repair moves such a symbol to the service of the module-mate needing it, or, when module-mates in
    two services need it, the module to the layer.
-   The app builder's body counts as import time for rules 3 and 4: every service calls it when it starts.
+   The app builder's body counts as import time for rules 3 and 4: every service calls it when it starts;
+   so do the bodies of the app's functions it calls, transitively (`create_app` calling `init_cli(app)`,
+   which registers `CTFd.cli`'s commands: in a service, the layer's factory would register a stub).
 5. **A module that mounts a router in its code is whole.** `router.add_router("/{slug}/comments",
    comments_router)` at the top of a module is body code, and a split module's body goes to no
    service: the module stays whole in the service holding its router.
@@ -100,13 +102,14 @@ def namespace_roots(graph: ElementGraph, facts: SourceFacts, routed: set[str]) -
 
 def _at_import(graph: ElementGraph, facts: SourceFacts, dep: Dep) -> bool:
     """Does the dependency's line run when its module is imported, or when a service starts? The app
-    builder's body runs at every service's start (`create_app` registering an error blueprint)."""
+    builder's body runs at every service's start (`create_app` registering an error blueprint), and so
+    do the app's functions it calls (`init_cli(app)` registering a command blueprint: sourcefacts.startup_functions)."""
     if dep.kind == "import":
         return True
     if dep.kind not in USE_KINDS:
         return False
     module, name = graph.module_of(dep.src), dep.src.partition(":")[2]
-    if name and name in facts.builders.get(module, ()):
+    if (name and name in facts.builders.get(module, ())) or dep.src in facts.startup:
         return True
     if module not in facts.read:  # no source: fail closed, except a function's body lines
         element = graph.elements[dep.src]

@@ -113,3 +113,30 @@ def test_template_refuses_to_overwrite_a_file_it_did_not_write(templates):
     result = invoke(templates, "gateway", "template", "-o", "mine.yaml")
     assert result.exit_code == 2 and "was not written by 'decompose gateway template'" in result.output
     assert (templates / "mine.yaml").read_text() == "Resources: {}\n"
+
+
+def test_init_keeps_what_a_library_mounts_on_the_monolith(tmp_path):
+    """Django's admin is no route: `gateway init` writes its tree on the monolith and says so, so a moved
+    `/{city}/` cannot capture `/admin/login/`."""
+    from tests.helpers import write_tree
+
+    app_dir = write_tree(tmp_path / "site", {
+        "manage.py": "",
+        "site_conf/__init__.py": "",
+        "site_conf/settings.py": 'ROOT_URLCONF = "site_conf.urls"\nINSTALLED_APPS = ["events"]\n',
+        "site_conf/urls.py": ('from django.contrib import admin\nfrom django.urls import include, path\n'
+                              'urlpatterns = [path("admin/", admin.site.urls), path("", include("events.urls"))]\n'),
+        "events/__init__.py": "",
+        "events/urls.py": ('from django.urls import path\nfrom events import views\n'
+                           'urlpatterns = [path("<slug:city>/", views.city)]\n'),
+        "events/views.py": "def city(request, city):\n    return city\n",
+    })
+    where = tmp_path / "work"
+    where.mkdir()
+    run_in(where, ["analyze", str(app_dir), "-q"], ["plan", "-q"])
+    result = invoke(where, "gateway", "init")
+    assert result.exit_code == 0, result.output
+    assert "1 URL tree a library mounts (Django's admin, ...) kept on the monolith" in result.output
+    rows = {r["route"]: (r["owner"], r["mode"]) for r in json.loads(run_in(where, ["gateway", "status", "--json", "-q"]))}
+    assert rows["ANY /admin/"] == rows["ANY /admin/{path+}"] == ("monolith", "monolith")
+    assert rows["ANY /{city}/"][0] != "monolith"

@@ -134,10 +134,48 @@ def test_the_reference_is_replayed_before_the_target_on_every_scenario_and_sets_
     for run in check.runs["accounts"]:
         run.steps[1].ms = 200.0
     check.runs["accounts"] = check.runs["accounts"]  # the same runs, slower: over the budget
+    timed_again(check, target_ms=200.0, monolith_ms=40.0)  # and as slow when measured again
     verdict = check.route(CONTRACT, "GET /me")
     assert verdict.problems == ["latency p95 200.0 ms is over the budget of 130.0 ms "
-                                "(the monolith's p95 in this run 40.0 ms x 3 + 10 ms x 1 hop)"]
+                                "(the monolith's p95 in this run 40.0 ms x 3 + 10 ms x 1 hop; "
+                                "at first 200.0 ms over 130.0 ms, measured again 3 times)"]
     assert check.results()["reference"] == "monolith"
+
+
+def timed_again(check, target_ms, monolith_ms):
+    """The verifier's replays from now on take these times (a fake clock: no test waits or times anything)."""
+    replays = []
+
+    def replay_timed(target, contract, scenario):
+        replays.append(target.name)
+        ms = monolith_ms if target is check.reference else target_ms
+        return Run(scenario["name"], [Step(0, "POST /login", "POST /login", 200, 1.0), Step(1, "GET /me", "GET /me", 200, ms)])
+
+    check._replay = replay_timed
+    return replays
+
+
+def test_a_route_over_its_latency_budget_once_is_measured_again_and_judged_on_that(tmp_path):
+    """One stall of a loaded machine: a route with two exchanges has its slower one as its p95. Measured
+    again (the monolith right before the target, 3 rounds), a route as fast as the monolith passes and the
+    first measure stays in the verdict; a route that is slower fails again."""
+    target, monolith = Recorder(Fake(), [], "service"), Recorder(Fake(), [], "monolith")
+    settings = Settings(latency_factor=3, latency_allowance_ms=10.0)
+    check = Verifier(target, World(settings, tmp_path), settings, None, repeat=2, reference=monolith)
+    check.scenario(CONTRACT, SCENARIO)
+    check.reference_ms["GET /me"] = [5.0, 5.0]
+    check.runs["accounts"][0].steps[1].ms, check.runs["accounts"][1].steps[1].ms = 5.0, 900.0  # one stall
+    replays = timed_again(check, target_ms=6.0, monolith_ms=5.0)
+    verdict = check.route(CONTRACT, "GET /me")
+    assert replays == ["monolith", "service"] * 3  # the one scenario that reached the route, 3 rounds, interleaved
+    assert verdict.passed and (verdict.first_p95_ms, verdict.first_budget_ms) == (900.0, 25.0)
+    assert (verdict.p95_ms, verdict.baseline_ms, verdict.budget_ms) == (6.0, 5.0, 25.0)
+    assert check.route(CONTRACT, "POST /login").first_p95_ms is None  # within its budget: measured once
+    unmeasured = Verifier(target, World(settings, tmp_path), settings, {"GET /me": {"p95_ms": 1.0}}, repeat=1)
+    unmeasured.scenario(CONTRACT, SCENARIO)
+    unmeasured.runs["accounts"][0].steps[1].ms = 900.0
+    timed_again(unmeasured, target_ms=6.0, monolith_ms=5.0)
+    assert not unmeasured.route(CONTRACT, "GET /me").passed  # against the recorded p95 (no monolith beside): once
 
 
 def test_the_monolith_is_not_held_to_its_own_recorded_latency(tmp_path):

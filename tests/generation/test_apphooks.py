@@ -170,3 +170,4 @@ def test_a_container_the_layer_registers_is_not_registered_again_and_its_routes_
     (service,) = layout.services
     assert service.registrations == [] and service.route_modules == ["pkg.api.posts"]
     assert "pkg.api" not in service.views  # no copy shadowing the layer's package
+

@@ -125,6 +125,24 @@ def test_remote_error_maps_to_the_class_made_by_exception(catalog):
     assert info.value.args == ("closed",)
 
 
+class CheckoutError(Exception):
+    """The monolith's class, as the service that owns it (and catches it) has it."""
+
+
+def test_a_stand_in_raised_here_travels_as_the_class_it_stands_for(catalog):
+    # zoo django_syspath_apps: place_order (service catalog) raises orders' CheckoutError, which the orders
+    # view catches: catalog raises its stand-in, and orders must get its own CheckoutError back, not a RemoteError
+    origin = f"{__name__}:CheckoutError"
+    stand_in = Service("orders").exception(origin)
+    assert f"{stand_in.__module__}:{stand_in.__qualname__}" == origin
+    encoded = wire.encode_error(stand_in("cart is empty"))
+    assert encoded == {"$error": origin, "args": ["cart is empty"], "state": {}}
+    wire.register_error(origin, CheckoutError)  # the catching side: the real class under that name
+    catalog.answers = [(200, {"error": encoded})]
+    with pytest.raises(CheckoutError, match="^cart is empty$"):
+        Service("catalog").function(TARGET, idempotent=False)()
+
+
 def test_idempotent_call_retries_on_503_then_succeeds(catalog):
     catalog.answers = [(503, {}), (503, {}), (200, {"result": "ok"})]
     assert Service("catalog").function(TARGET, idempotent=True)() == "ok"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decompose.generation.suitecall import EntryCall, entry_call, needs_arguments, suite_call
+from decompose.generation.suitecall import EntryCall, entry_call, needs_arguments, suite_call, suite_env
 from tests.helpers import write_tree
 
 
@@ -93,3 +93,36 @@ def test_literal_arguments_are_copied_and_the_first_module_in_the_given_order_wi
     })
     modules = [("wsgi.py", tmp_path / "wsgi.py"), ("pkg/run.py", tmp_path / "pkg/run.py")]
     assert entry_call("app:create_app", modules) == EntryCall("'production', debug=False", (), "wsgi.py")
+
+
+def test_the_environment_a_conftest_sets_at_its_top_is_the_suites(tmp_path):
+    # mealie's shape: a module-level MonkeyPatch sets the variables, then the app is imported
+    write_tree(tmp_path, {"tests/conftest.py": """
+        import os
+        from os import environ
+        from pytest import MonkeyPatch
+
+        mp = MonkeyPatch()
+        mp.setenv("PRODUCTION", "True")
+        os.environ["TESTING"] = "1"
+        os.environ.setdefault("DATA_DIR", "tests/.temp")
+        environ.update({"ALLOW_SIGNUP": "True"}, API_KEY="dummy")
+        os.environ["PORT"] = str(9000)
+        mp.setenv(NAME, "computed")
+
+        def pytest_configure(config):
+            os.environ["LATER"] = "1"
+
+        @fixture
+        def settings(monkeypatch):
+            monkeypatch.setenv("IN_A_FIXTURE", "1")
+        """})
+    assert suite_env(tmp_path.rglob("conftest.py")) == {
+        "ALLOW_SIGNUP": "True", "API_KEY": "dummy", "DATA_DIR": "tests/.temp", "PRODUCTION": "True", "TESTING": "1"}
+
+
+def test_a_variable_two_conftests_set_differently_is_left_out(tmp_path):
+    write_tree(tmp_path, {"conftest.py": "import os\nos.environ['MODE'] = 'unit'\nos.environ['DEBUG'] = '0'\n",
+                          "tests/conftest.py": "import os\nos.environ['MODE'] = 'api'\nos.environ['DEBUG'] = '0'\n",
+                          "tests/broken/conftest.py": "os.environ['X' = \n"})
+    assert suite_env(tmp_path.rglob("conftest.py")) == {"DEBUG": "0"}

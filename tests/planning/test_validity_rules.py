@@ -265,3 +265,61 @@ def test_a_callback_beside_its_object_is_no_problem():
     homes = {e: "posts" for m in graph.members for e in graph.members[m]}
     plan = Plan([Service("posts", ["blog.api", "blog.api.authentication"])], Service(SHARED))
     assert problems(graph, facts, plan, homes) == [] and repair(graph, facts, homes)[0] == homes
+
+
+STARTUP_SOURCE = {
+    "shop/app.py": ("from flask import Flask\n"                      # 1
+                    "from shop.setup import init_cli, init_hooks\n"  # 2
+                    "def create_app():\n"                            # 3
+                    "    app = Flask(__name__)\n"                    # 4
+                    "    init_cli(app)\n"                            # 5
+                    "    init_hooks(app)\n"                          # 6
+                    "    return app\n"),                             # 7
+    "shop/setup.py": ("def init_cli(app):\n"                         # 1
+                      "    from shop.tools import commands\n"        # 2
+                      "    app.register_blueprint(commands)\n"       # 3
+                      "def init_hooks(app):\n"                       # 4
+                      "    @app.before_request\n"                    # 5
+                      "    def track():\n"                           # 6
+                      "        audit()\n"                            # 7
+                      "def audit():\n"                               # 8
+                      "    return None\n"),                          # 9
+    "shop/tools.py": "commands = object()\n",
+    "shop/orders.py": "def checkout():\n    return None\n",
+}
+
+
+def _startup_graph(tmp_path):
+    from decompose.planning.sourcefacts import read_facts
+
+    for path, text in STARTUP_SOURCE.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    graph = graph_of({"shop.app": ["create_app"], "shop.setup": ["init_cli", "init_hooks", "audit"],
+                      "shop.tools": ["commands"], "shop.orders": ["checkout"]}, [], ["shop.orders:checkout"])
+    graph.paths = {m: m.replace(".", "/") + ".py" for m in graph.members}
+    spans = {"shop.app:create_app": (3, 5), "shop.setup:init_cli": (1, 3), "shop.setup:init_hooks": (4, 4),
+             "shop.setup:audit": (8, 2), "shop.tools:commands": (1, 1), "shop.orders:checkout": (1, 2)}
+    for element, (line, lines) in spans.items():
+        kind = "assignment" if element == "shop.tools:commands" else "function"
+        graph.elements[element] = graph.elements[element].__class__(element, kind, graph.module_of(element), line, lines)
+    at = {"app": "shop/app.py", "setup": "shop/setup.py"}
+    graph.deps = [Dep("shop.app:create_app", "shop.setup:init_cli", "call", 1, (Location(at["app"], 5),)),
+                  Dep("shop.app:create_app", "shop.setup:init_hooks", "call", 1, (Location(at["app"], 6),)),
+                  Dep("shop.setup:init_cli", "shop.tools:commands", "reference", 1, (Location(at["setup"], 3),)),
+                  Dep("shop.setup:init_hooks", "shop.setup:audit", "call", 1, (Location(at["setup"], 7),))]
+    return graph, read_facts(graph, tmp_path)
+
+
+def test_the_functions_the_app_builder_calls_run_when_every_service_starts(tmp_path):
+    # create_app calls init_cli, which registers shop.tools:commands; the hook init_hooks defines runs per request
+    graph, facts = _startup_graph(tmp_path)
+    assert facts.startup == {"shop.setup:init_cli", "shop.setup:init_hooks"}  # not audit: only the nested hook calls it
+    homes = {e: SHARED for m in ("shop.app", "shop.setup") for e in graph.members[m]}
+    homes |= {e: "orders" for m in ("shop.tools", "shop.orders") for e in graph.members[m]}
+    plan = Plan([Service("orders", ["shop.tools", "shop.orders"])], Service(SHARED, ["shop.app", "shop.setup"]))
+    found = problems(graph, facts, plan, homes)
+    assert [p.where for p in found] == ["services.orders"]
+    assert "the shared layer's shop.setup needs shop.tools:commands when it is imported (shop/setup.py:3)" in found[0].what
+    repaired = repair(graph, facts, homes)[0]
+    assert all(repaired[e] == SHARED for e in graph.members["shop.tools"]) and repaired["shop.orders:checkout"] == "orders"

@@ -72,9 +72,14 @@ class Service:
         return stub
 
     def exception(self, target: str) -> type:
-        name = target.rsplit(":", 1)[1]
+        """A stand-in for another service's exception class, under the class's own name ("module:Class"):
+        the owner's instances arrive as it (an `except` here catches them), and when this service raises
+        it (the class is raised here but owned there), it travels under that name, so the service that
+        catches it gets its own class back, not a RemoteError."""
+        module, _, name = target.rpartition(":")
         cls = type(name, (wire.RemoteError,), {"__doc__": f"{target}, raised in service {self.name!r}.",
-                                                "__init__": Exception.__init__})
+                                                "__init__": Exception.__init__, "__module__": module,
+                                                "__qualname__": name})
         wire.register_error(target, cls)
         return cls
 

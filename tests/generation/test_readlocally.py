@@ -1,0 +1,78 @@
+"""What the shared layer calls and only reads is kept in every service (layout._read_locally): the layer
+runs on every request, so a client there is an internal call per request (the sample's login_required
+looking the bearer token up with accounts.user_for_token)."""
+
+from __future__ import annotations
+
+from decompose.generation.layout import Sources, build_layout
+from tests.helpers import analyse
+
+TOKEN_CHECK = {
+    "shop/__init__.py": "",
+    "shop/utils.py": """def login_required(view):
+    def wrapper(*args, **kwargs):
+        from shop import accounts
+
+        accounts.user_for_token("t")
+        return view(*args, **kwargs)
+
+    return wrapper
+""",
+    "shop/accounts.py": """TOKENS = {"t": "ada"}
+
+
+def _lookup(token):
+    return TOKENS.get(token)
+
+
+def user_for_token(token):
+    return _lookup(token)
+
+
+def sign_up(name):
+    TOKENS[name] = name
+
+
+def profile(name):
+    return {"name": name}
+""",
+    "shop/orders.py": """from shop.utils import login_required
+
+
+@login_required
+def checkout():
+    return "ok"
+""",
+}
+ACCOUNTS = ("shop.accounts", "shop.accounts:TOKENS", "shop.accounts:_lookup", "shop.accounts:user_for_token",
+            "shop.accounts:sign_up")
+
+
+def _layout(tmp_path, homes):
+    analysis = analyse(tmp_path, TOKEN_CHECK)
+    homes = {"shop": "shared", "shop.utils": "shared", "shop.utils:login_required": "shared"} | homes
+    return build_layout(analysis, homes, Sources.of(analysis, tmp_path), {}, "shop")
+
+
+def test_what_the_layer_calls_and_only_reads_is_kept_in_every_service_not_called_across(tmp_path):
+    homes = {e: "accounts" for e in (*ACCOUNTS, "shop.accounts:profile")}
+    layout = _layout(tmp_path, homes | {"shop.orders": "orders", "shop.orders:checkout": "orders"})
+    assert layout.layer.reads == {"shop.accounts:user_for_token", "shop.accounts:_lookup"}
+    orders = next(s for s in layout.services if s.name == "orders")
+    view = orders.views["shop.accounts"]
+    assert {"user_for_token", "_lookup"} <= view.keep and "sign_up" not in view.keep
+    assert not [p for p in orders.proxies() if p.target.startswith("shop.accounts:")
+                and p.target != "shop.accounts:TOKENS"]
+
+
+def test_a_service_owning_other_code_of_the_module_keeps_what_the_copied_reader_calls(tmp_path):
+    # the sample's e2e (2fac40c): the service owning accounts' follow functions kept its copy of user_for_token
+    # without _token_record (its module was scanned before the copy was added): NameError on every request
+    homes = {e: "accounts" for e in ACCOUNTS} | {"shop.accounts:profile": "orders"}
+    layout = _layout(tmp_path, homes | {"shop.orders": "orders", "shop.orders:checkout": "orders"})
+    orders = next(s for s in layout.services if s.name == "orders")
+    view = orders.views["shop.accounts"]
+    assert {"profile", "user_for_token", "_lookup"} <= view.keep
+    assert {"user_for_token", "_lookup"} <= view.replicated and "profile" not in view.replicated
+    accounts = next(s for s in layout.services if s.name == "accounts")
+    assert accounts.views["shop.accounts"].replicated == set()  # the owner keeps its own, copies nothing
