@@ -289,8 +289,9 @@ EXACT = textwrap.dedent("""
     data["orders_order"] = [{"id": 1}]  # another service's table
     User.objects.create_user("left-over")  # a row the snapshot does not have
     loaded = startdata.load(ClientHandler(), data, strict=False, replace=True)
+    again = startdata.load(ClientHandler(), data, strict=False, replace=True)  # the next process of a fleet
     ada = User.objects.get(pk=7)
-    print(json.dumps({"ids": ids, "loaded": loaded, "users": sorted(User.objects.values_list("username", flat=True)),
+    print(json.dumps({"ids": ids, "loaded": loaded, "again": again, "users": sorted(User.objects.values_list("username", flat=True)),
                       "after": {f"{c.app_label}.{c.model}": c.pk for c in ContentType.objects.all()},
                       "ada_may": ada.has_perm("sessions.change_session"), "next_id": User.objects.create_user("bob").pk}))
 """)
@@ -314,4 +315,5 @@ def test_a_scenario_start_holds_the_snapshots_rows_with_their_ids_content_types_
     assert service["users"] == ["ada"]  # the row the snapshot does not have is gone
     assert service["ada_may"] is True  # her permission row still names the session content type
     assert service["loaded"] == sum(len(rows) for rows in monolith["data"].values())
+    assert service["again"] == 0  # the tables hold those rows already: nothing written twice
     assert service["next_id"] == 8

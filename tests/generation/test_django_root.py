@@ -560,3 +560,37 @@ def test_a_function_handed_the_request_is_copied_with_what_it_calls_but_never_a_
     shop = orders.views["shop.views"]
     assert shop.copied == {"create": "shop", "_save": "shop", "Spec": "shop"}
     assert set(shop.proxies) == {"items"}  # the route handler: its service's alone
+
+
+def test_a_generated_route_test_finds_a_ninja_operation_behind_the_bound_method_django_calls(tmp_path, monkeypatch):
+    """kuma's django-ninja (0.16) resolves a path to `PathView._sync_view`, a bound method: its operations hang on
+    the method's owner, not on a closure, and every test_routes_resolve of the admin-api routes failed."""
+    import sys
+    import types
+
+    from decompose.generation.render import environment
+
+    text = environment().get_template("service/test_routes_django.py.j2").render(
+        service="admin", routes=[], views=[["/admin-api/create/", "kuma.api.v1.plus.notifications:create"]], exposed=[])
+
+    def create(request):
+        return None
+
+    class PathView:
+        operations = [types.SimpleNamespace(view_func=create)]
+
+        def _sync_view(self, request):
+            return None
+
+    urls = types.ModuleType("django.urls")
+    urls.Resolver404 = LookupError
+    urls.resolve = lambda path: types.SimpleNamespace(func=PathView()._sync_view)
+    urls.get_resolver = lambda: None
+    fakes = {"app": types.SimpleNamespace(app=None), "chalice.test": types.SimpleNamespace(Client=None),
+             "chalicelib": types.ModuleType("chalicelib"), "django.urls": urls,
+             "chalicelib.framework": types.SimpleNamespace(app=lambda: None)}
+    for name, module in fakes.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    namespace: dict = {}
+    exec(compile(text, "test_routes.py", "exec"), namespace)  # noqa: S102  (our own template, rendered above)
+    namespace["test_routes_resolve"]("/admin-api/create/", "kuma.api.v1.plus.notifications:create")
