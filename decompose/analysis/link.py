@@ -186,10 +186,11 @@ def context(index: Index, sql: SqlCatalog = SqlCatalog()) -> Context:
     by_name: dict[str, list[str]] = defaultdict(list)
     for class_id in sorted(index.classes):
         by_name[split_id(class_id)[1] or ""].append(class_id)
+    routes, mounts = _served(index)
     return Context(
         tables=tables,
-        routes=_routes(index),
-        mounts=_mounts(index),
+        routes=routes,
+        mounts=mounts,
         model_tables={t.model: t.name for t in tables if t.model is not None},
         table_names=frozenset(t.name for t in tables),
         by_name=dict(by_name),
@@ -439,18 +440,15 @@ def _django_labels(index: Index) -> dict[str, set[str]]:
 
 
 # ---- routes and hazards ---------------------------------------------------------------------------
-def _routes(index: Index) -> list[Route]:
-    """The application's routes: a test module's URLconf or test app (`tests/urls.py`) serves none."""
-    found = {route for detector in ROUTE_DETECTORS for route in detector.routes(index)
-             if role_of(index.files[route.module].path) == "app"}
-    return sorted(found, key=lambda r: (r.template, r.methods, r.handler, r.framework))
-
-
-def _mounts(index: Index) -> list[Mount]:
-    """URL trees the application mounts from a library (Django's admin, `include("allauth.urls")`)."""
-    found = {mount for detector in ROUTE_DETECTORS for mount in getattr(detector, "mounts", lambda _: [])(index)
-             if role_of(index.files[mount.module].path) == "app"}
-    return sorted(found, key=lambda m: (m.prefix, m.what, m.module, m.line))
+def _served(index: Index) -> tuple[list[Route], list[Mount]]:
+    """The application's routes, and the URL trees it mounts from a library (Django's admin,
+    `include("allauth.urls")`), each detector asked once: a test module's URLconf or test app
+    (`tests/urls.py`) serves none."""
+    found = {item for detector in ROUTE_DETECTORS for item in getattr(detector, "served", detector.routes)(index)
+             if role_of(index.files[item.module].path) == "app"}
+    routes = sorted((r for r in found if isinstance(r, Route)), key=lambda r: (r.template, r.methods, r.handler, r.framework))
+    mounts = sorted((m for m in found if isinstance(m, Mount)), key=lambda m: (m.prefix, m.what, m.module, m.line))
+    return routes, mounts
 
 
 def _hazards(facts: FileFacts) -> list[HazardOut]:

@@ -47,13 +47,11 @@ class DjangoRoutes:
     ninja: dict = {}  # noqa: RUF012 (django-ninja API -> its operations, set by each routes() call)
 
     def routes(self, index: Index) -> list[Route]:
-        return [found for found in self._found(index) if isinstance(found, Route)]
+        return [found for found in self.served(index) if isinstance(found, Route)]
 
-    def mounts(self, index: Index) -> list[Mount]:
-        """What the URLconfs mount that is no route of the project's: the admin site, a library's URLconf."""
-        return [found for found in self._found(index) if isinstance(found, Mount)]
-
-    def _found(self, index: Index) -> list[Route | Mount]:
+    def served(self, index: Index) -> list[Route | Mount]:
+        """The routes, and what the URLconfs mount that is no route of the project's (the admin site, a
+        library's URLconf), in one walk."""
         lists: Lists = {}
         for module, facts in index.files.items():
             for entry in facts.url_entries:

@@ -38,17 +38,14 @@ from decompose.gateway.upstreams import Fleet, Upstream, chalice_local, free_por
 from decompose.generation.runtime.client import env_name
 from decompose.generation.runtime.reset import ENABLE
 from decompose.interpreter import find, service_runner
-from decompose.planning.api import Workspace, load, sound_plan
+from decompose.planning.api import load, sound_plan
 from decompose.remediation.table import cloudfront_folders
 
 
-def routes_of(analysis: Path, plan: Path) -> dict[str, str]:
-    """Every served route of the monolith ("METHOD /template") -> its planned owner, or "monolith"; and the
-    trees a library mounts (`ANY /admin/`, `ANY /admin/{path+}`), owned by the monolith."""
-    return _routes(load(analysis, plan=plan), analysis, plan)
-
-
-def _routes(ws: Workspace, analysis: Path, plan: Path) -> dict[str, str]:
+def init(analysis: Path, plan: Path, path: Path) -> Synced:
+    """routes.toml from every served route of the monolith ("METHOD /template") -> its planned owner, or
+    "monolith"; and the trees a library mounts (`ANY /admin/`, `ANY /admin/{path+}`), owned by the monolith."""
+    ws = load(analysis, plan=plan)
     owners = {route: service.name for service in sound_plan(ws, plan).plan.services for route in service.routes}
     found = {}
     for route in ws.analysis.routes:
@@ -58,13 +55,9 @@ def _routes(ws: Workspace, analysis: Path, plan: Path) -> dict[str, str]:
                 found[key] = owners.get(key, MONOLITH)
     if not found:
         raise UserError(f"{analysis}: the analysis found no HTTP route", "a gateway routes HTTP routes; check 'decompose analyze'")
-    return found | {f"ANY {template}": MONOLITH for template in mounted_trees(ws.analysis.mounts, {r.split(" ", 1)[1] for r in found})}
-
-
-def init(analysis: Path, plan: Path, path: Path) -> Synced:
-    ws = load(analysis, plan=plan)
-    synced = sync(path, _routes(ws, analysis, plan))
-    synced.mounted = len(ws.analysis.mounts)
+    trees = mounted_trees(ws.analysis.mounts, {r.split(" ", 1)[1] for r in found})
+    synced = sync(path, found | {f"ANY {template}": MONOLITH for template in trees})
+    synced.mounted = len({template.removesuffix("{path+}") for template in trees})
     return synced
 
 

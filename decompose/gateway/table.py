@@ -228,7 +228,7 @@ class Synced:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     reowned: list[str] = field(default_factory=list)  # the plan moved them: back to monolith mode
-    mounted: int = 0  # entries that keep a tree a library mounts on the monolith (`matching.mounted_trees`)
+    mounted: int = 0  # trees a library mounts kept on the monolith by entries of their own (`matching.mounted_trees`)
 
 
 HEADER = """\
