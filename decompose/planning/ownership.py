@@ -81,12 +81,12 @@ def _heaviest(graph: ElementGraph, homes: dict[str, str], keep: set[str], target
     for dep in graph.deps:
         if dep.kind not in TABLE_KINDS + USE_KINDS:
             continue
-        for mine, other in ((dep.dst, dep.src), (dep.src, dep.dst)):
-            if mine in targets and homes.get(other) in keep:
-                direct[homes[other]] += dep.count
-            elif mine in targets and homes.get(other) == SHARED:
-                for service in through.get(other, ()):
-                    layered[service] += dep.count
+        mine, other = dep.dst, dep.src
+        if mine in targets and homes.get(other) in keep:
+            direct[homes[other]] += dep.count
+        elif mine in targets and homes.get(other) == SHARED:
+            for service in through.get(other, ()):
+                layered[service] += dep.count
     weight = direct or layered
     return max(sorted(weight), key=lambda s: weight[s]) if weight else None
 

@@ -74,3 +74,21 @@ def test_a_table_only_service_no_route_touches_stays_as_a_worker():
              for e in graph.members[m]}
     homes |= {e: "audit" for e in graph.members["shop.audit"]} | {"table:event": "audit"}
     assert dissolve_ownerless(graph, homes) == (homes, {})
+
+
+def test_a_worker_that_only_calls_a_services_helper_stays_a_worker():
+    """Calling another service's helper is no reason to join it: only code that uses the worker's
+    tables, models or code pulls it in (styleguide's `emails` worker joined the Google login service
+    through its call to `model_update`)."""
+    graph = graph_of({**MODULES, "shop.outbox": ["Mail", "send_all"]}, [("shop.outbox:send_all", "shop.orders:checkout")],
+                     ["shop.orders:checkout"])
+    graph.elements["table:mail"] = Element("table:mail", "table", "shop.outbox", 1, 1)
+    graph.table_model["table:mail"] = "shop.outbox:Mail"
+    graph.deps.append(Dep("shop.outbox:send_all", "table:mail", "table-write", 1))
+    homes = {e: "orders" for m in ("shop.orders", "shop.users", "shop.mail", "shop.errors", "shop.app")
+             for e in graph.members[m]}
+    homes |= {e: "outbox" for e in graph.members["shop.outbox"]} | {"table:mail": "outbox"}
+    assert dissolve_ownerless(graph, homes) == (homes, {})
+    graph.deps.append(Dep("shop.orders:checkout", "shop.outbox:send_all", "call", 1))  # now a route uses it
+    settled, _ = dissolve_ownerless(graph, homes)
+    assert {settled[e] for e in [*graph.members["shop.outbox"], "table:mail"]} == {"orders"}
