@@ -65,11 +65,21 @@ def _merge_tables(graph: ElementGraph, homes: dict[str, str], doomed: list[str],
         tables = {e for e in elements if is_table(e)}
         if not tables:
             continue
-        target = _heaviest(graph, homes, keep, elements)
+        target = _heaviest(graph, homes, keep, _data(graph, elements))
         for element in elements if target else ():
             homes[element] = target
         merged.append(service)
     return merged
+
+
+def _data(graph: ElementGraph, elements: set[str]) -> set[str]:
+    """A worker's data and the modules of the code that reads or writes it: its tables, their models,
+    the modules of their accessors (a generic helper module it happens to hold, such as a
+    `model_update` other services call, is not its data)."""
+    models = {graph.table_model.get(t) for t in elements if is_table(t)}
+    accessors = {d.src for d in graph.deps if d.kind in TABLE_KINDS and d.dst in elements}
+    modules = {graph.module_of(e) for e in elements if e in models or e in accessors}
+    return {e for e in elements if is_table(e) or graph.module_of(e) in modules}
 
 
 def _heaviest(graph: ElementGraph, homes: dict[str, str], keep: set[str], targets: set[str]) -> str | None:

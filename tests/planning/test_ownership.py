@@ -92,3 +92,20 @@ def test_a_worker_that_only_calls_a_services_helper_stays_a_worker():
     graph.deps.append(Dep("shop.orders:checkout", "shop.outbox:send_all", "call", 1))  # now a route uses it
     settled, _ = dissolve_ownerless(graph, homes)
     assert {settled[e] for e in [*graph.members["shop.outbox"], "table:mail"]} == {"orders"}
+
+
+def test_a_worker_holding_a_generic_helper_a_service_calls_stays_a_worker():
+    """Only the worker's data counts (its tables, models, and the modules of the code reading or
+    writing them): styleguide's `emails` worker held `common.services:model_update`, which the users
+    code calls, and joined the users' service through it."""
+    graph = graph_of({**MODULES, "shop.outbox": ["Mail", "send_all"], "shop.common": ["model_update"]},
+                     [("shop.orders:checkout", "shop.common:model_update"), ("shop.outbox:send_all", "shop.common:model_update")],
+                     ["shop.orders:checkout"])
+    graph.elements["table:mail"] = Element("table:mail", "table", "shop.outbox", 1, 1)
+    graph.table_model["table:mail"] = "shop.outbox:Mail"
+    graph.deps.append(Dep("shop.outbox:send_all", "table:mail", "table-write", 1))
+    homes = {e: "orders" for m in ("shop.orders", "shop.users", "shop.mail", "shop.errors", "shop.app")
+             for e in graph.members[m]}
+    homes |= {e: "outbox" for m in ("shop.outbox", "shop.common") for e in graph.members[m]} | {"table:mail": "outbox"}
+    settled, _ = dissolve_ownerless(graph, homes)
+    assert settled["table:mail"] == settled["shop.outbox:send_all"] == "outbox"
