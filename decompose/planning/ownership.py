@@ -39,6 +39,7 @@ def dissolve_ownerless(graph: ElementGraph, homes: dict[str, str],
     homes = dict(homes)
     for service in _merge_tables(graph, homes, doomed, keep):
         doomed.remove(service)  # merged into a service with routes, or kept as a worker
+    _workers_by_models_module(graph, homes, keep)
     reasons: dict[str, str] = {}
     users = _using_homes(graph, homes)
     for module, members in sorted(graph.members.items()):
@@ -70,6 +71,32 @@ def _merge_tables(graph: ElementGraph, homes: dict[str, str], doomed: list[str],
             homes[element] = target
         merged.append(service)
     return merged
+
+
+def _workers_by_models_module(graph: ElementGraph, homes: dict[str, str], keep: set[str]) -> None:
+    """Workers whose tables' models share one module are one worker: a models module is one data set,
+    and one route-less service per table (styleguide's four `blog-examples-timestamps*` services, its
+    `testing_examples` rosters and students) is not a service a person would deploy."""
+    modules: dict[str, set[str]] = defaultdict(set)  # models module -> the workers holding its tables
+    for element, home in homes.items():
+        if is_table(element) and home not in keep and home != SHARED:
+            model = graph.table_model.get(element)
+            modules[graph.module_of(model) if model in graph.elements else graph.module_of(element)].add(home)
+    into = {s: s for workers in modules.values() for s in workers}
+
+    def root(service: str) -> str:
+        while into[service] != service:
+            service = into[service]
+        return service
+
+    for workers in modules.values():
+        first, *rest = sorted(workers)
+        for other in rest:
+            a, b = sorted((root(first), root(other)))
+            into[b] = a
+    for element, home in homes.items():
+        if home in into:
+            homes[element] = root(home)
 
 
 def _data(graph: ElementGraph, elements: set[str]) -> set[str]:

@@ -109,3 +109,20 @@ def test_a_worker_holding_a_generic_helper_a_service_calls_stays_a_worker():
     homes |= {e: "outbox" for m in ("shop.outbox", "shop.common") for e in graph.members[m]} | {"table:mail": "outbox"}
     settled, _ = dissolve_ownerless(graph, homes)
     assert settled["table:mail"] == settled["shop.outbox:send_all"] == "outbox"
+
+
+def test_workers_whose_models_share_a_module_are_one_worker():
+    """One route-less service per table of one models module is not a service a person would deploy."""
+    graph = graph_of({**MODULES, "shop.stamps": ["Auto", "Default"], "shop.audit": ["Event"]}, [], ["shop.orders:checkout"])
+    for table, model in (("auto", "shop.stamps:Auto"), ("default", "shop.stamps:Default"), ("event", "shop.audit:Event")):
+        graph.elements[f"table:{table}"] = Element(f"table:{table}", "table", model.partition(":")[0], 1, 1)
+        graph.table_model[f"table:{table}"] = model
+    homes = {e: "orders" for m in ("shop.orders", "shop.users", "shop.mail", "shop.errors", "shop.app")
+             for e in graph.members[m]}
+    homes |= {"shop.stamps": "auto", "shop.stamps:Auto": "auto", "table:auto": "auto",
+              "shop.stamps:Default": "default", "table:default": "default"}
+    homes |= {e: "audit" for e in graph.members["shop.audit"]} | {"table:event": "audit"}
+    settled, _ = dissolve_ownerless(graph, homes)
+    assert {settled[e] for e in ("shop.stamps", "shop.stamps:Auto", "shop.stamps:Default", "table:default")} == {"auto"}
+    assert settled["table:event"] == "audit" and settled["shop.orders:checkout"] == "orders"
+    assert dissolve_ownerless(graph, homes, {"default"})[0]["table:default"] == "default"  # a pinned service stays
