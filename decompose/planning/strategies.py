@@ -151,7 +151,7 @@ def _merge_targets(graph: nx.Graph, communities: Communities, anchors: set[str])
         if community & anchors:
             continue
         ties: dict[int, float] = defaultdict(float)
-        for node in community:
+        for node in sorted(community):  # a fixed order: float sums, so ties break the same on every run
             for other, data in graph[node].items():
                 if where[other] != i:
                     ties[where[other]] += data["weight"]
