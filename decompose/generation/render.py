@@ -448,13 +448,15 @@ def _registration(reg, framework: str) -> dict:
     mount = reg.mount
     return {"module": module, "name": name, "keywords": keywords, "paths": list(reg.paths),
             "holder": mount.holder if mount else "", "method": mount.method if mount else "",
-            "arguments": mount.arguments if mount else ""}
+            "arguments": mount.arguments if mount else "", "order": mount.order if mount else 0}
 
 
 def _mounts(registrations: list[dict]) -> list[dict]:
-    """The registrations mounted on a layer object (a flask-restx Api), grouped by that object."""
+    """The registrations mounted on a layer object (a flask-restx Api, a FastAPI router), grouped by that object,
+    each group in the monolith's order."""
     holders = sorted({r["holder"] for r in registrations if r["holder"]})
-    return [{"holder": h, "mounted": [r for r in registrations if r["holder"] == h]} for h in holders]
+    return [{"holder": h, "mounted": sorted((r for r in registrations if r["holder"] == h), key=lambda r: r["order"])}
+            for h in holders]
 
 
 def _note(service: str, module: str, view: ModuleView) -> str:
