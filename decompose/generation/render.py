@@ -118,7 +118,7 @@ def _render_layer(files: dict, layout: Layout, sources: Sources, tops: set[str],
 
     def available(module: str, name: str) -> bool:
         sub = f"{module}.{name}"
-        if name and sources.is_module(sub) and f"{module}:{name}" not in sources.symbols:
+        if classify.is_submodule(sources, module, name):
             return sub in layer.modules or sub in needed_modules
         return module in layer.modules or module in needed_modules or (module, name) in layer.needs
 
@@ -468,7 +468,7 @@ def _note(service: str, module: str, view: ModuleView) -> str:
 def _available(layout: Layout, service: ServiceLayout, sources: Sources, module: str, name: str) -> bool:
     layer = layout.layer.modules
     sub = f"{module}.{name}"
-    if name and sources.is_module(sub) and f"{module}:{name}" not in sources.symbols:
+    if classify.is_submodule(sources, module, name):
         return sub in layer or sub in service.views
     if module in layer:
         return True
