@@ -297,3 +297,14 @@ def test_a_router_included_with_a_name_of_the_layer_is_unplugged_not_mounted() -
     assert removed == ["app.routes.items:router"] and mounts == {}
     assert "include_router" not in tree.code and "plug.built" not in tree.code
     assert keywords == {"app.routes.items:router": "prefix=settings.ITEMS_PREFIX"}
+
+
+def test_the_service_mounts_its_routers_in_the_monolith_order_not_by_name() -> None:
+    from decompose.generation.model import Registration
+    from decompose.generation.render import _mounts, _registration
+
+    holder = "kitchen.routes:router"
+    registrations = [_registration(Registration(f"kitchen.routes.{m}:router", mount=Mount(holder, "include_router", "", rank)),
+                                   "fastapi") for m, rank in (("mealplan", 9), ("mealplan_rules", 3))]
+    [group] = _mounts(registrations)
+    assert [r["module"] for r in group["mounted"]] == ["kitchen.routes.mealplan_rules", "kitchen.routes.mealplan"]
