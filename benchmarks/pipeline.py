@@ -422,8 +422,7 @@ def import_each(shell: Shell, run: Run) -> Stage:
 
 
 def service_tests(shell: Shell, run: Run) -> Stage:
-    """`cd services/<name> && <services' python> -m pytest tests` for each service (two at a time), counted
-    from JUnit XML."""
+    """`decompose test <name>` for each service (two at a time), counted from JUnit XML."""
     passed = total = 0
     failures = []
     log = []
@@ -442,9 +441,11 @@ def service_tests(shell: Shell, run: Run) -> Stage:
 
 
 def _one_service_tests(shell: Shell, folder: Path) -> tuple[subprocess.CompletedProcess, int, int]:
+    """`decompose test NAME -- ...`, as generate tells a user: the services' python, and moto served from
+    decompose's environment for a service that uses AWS (never installed into the services' venv)."""
     junit = folder.parent / f".{folder.name}-junit.xml"
-    result = shell.run([services_python(shell), "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider",
-                        f"--junitxml={junit}"], cwd=folder)
+    result = shell.decompose_cmd("test", "--services", str(folder.parent), folder.name, "--",
+                                 "-q", "-p", "no:cacheprovider", f"--junitxml={junit}")
     good, count = junit_counts(junit)
     junit.unlink(missing_ok=True)
     return result, good, count
