@@ -154,5 +154,9 @@ class FileFacts:
     returns: tuple[tuple[str, str], ...] = ()  # top-level `def f(): return Callee(...)`, its only return: (f, callee)
     sql: tuple[SqlUse, ...] = ()  # SQL written as strings, its tables (decompose.analysis.sql)
     functions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # top-level function -> parameter names
+    # (function, name, template) of `name = "/" + base + "/<path:path>"` (or an f-string) in a top-level function,
+    # names as ${markers}; and (function, name, method, chars) of `name = name.strip("/")` there
+    local_strings: tuple[tuple[str, str, str], ...] = ()
+    local_strips: tuple[tuple[str, str, str, str], ...] = ()
     persisting_scopes: tuple[str, ...] = ()  # scopes that commit/save/flush ("" = module level)
     method_calls: tuple[tuple[str | None, str, int], ...] = ()  # (scope, attribute, first line) of `x.y.attribute(...)`

@@ -71,6 +71,17 @@ def template_str(node: cst.BaseExpression | None) -> str | None:
     return "".join(out)
 
 
+def concat_template(node: cst.BaseExpression | None) -> str | None:
+    """`"/" + base_path + "/<path:path>"` (string literals, f-strings of names, plain names joined by +)
+    as a template with `${name}` markers (`/${base_path}/<path:path>`); None for anything else."""
+    if isinstance(node, cst.Name):
+        return "${" + node.value + "}"
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        left, right = concat_template(node.left), concat_template(node.right)
+        return None if left is None or right is None else left + right
+    return template_str(node)
+
+
 def string_value(node: cst.SimpleString) -> str | None:
     """A string literal's value (None for bytes). Without a backslash or a carriage return the
     value is the text between the quotes (libcst's `raw_value`): `evaluated_value` compiles the

@@ -30,6 +30,7 @@ from decompose.analysis.syntax import (
     arg_source,
     arg_text,
     chain_nodes,
+    concat_template,
     dotted,
     is_dotted_string,
     literal_str,
@@ -117,6 +118,8 @@ class FactWalker(LineWalker):
         self.sql_parts: set[int] = set()  # strings read as part of a concatenation
         self.constants: dict[str, str] = {}
         self.functions: list[tuple[str, tuple[str, ...]]] = []
+        self.local_strings: list[tuple[str, str, str]] = []
+        self.local_strips: list[tuple[str, str, str, str]] = []
         self.in_annotation = 0
 
     # ---- scopes ---------------------------------------------------------------------------
@@ -330,6 +333,8 @@ class FactWalker(LineWalker):
                 self.sequences.append((name, tuple(i for i in items if i)))
         if self.depth == 0 and self.scope is None and (text := literal_str(value)) is not None:
             self.constants[name] = text
+        if self.depth == 1 and self.scope is not None:
+            self._local_string(name, value)
         if isinstance(value, cst.Call) and self.depth <= 1:
             callee = dotted(value.func)
             if callee:
@@ -342,6 +347,19 @@ class FactWalker(LineWalker):
                         _literals(positional, keywords),
                     )
                 )
+
+    def _local_string(self, name: str, value: cst.BaseExpression) -> None:
+        """A string a top-level function builds from its names (`rule = "/" + base_path + "/<path:path>"`), or a
+        name it strips (`base_path = base_path.strip("/")`): a helper registering a caller's route (CTFd's
+        `register_plugin_assets_directory(app, base_path="/plugins/flags/assets/")`)."""
+        if isinstance(value, (cst.BinaryOperation, cst.FormattedString)):
+            template = concat_template(value)
+            if template is not None and "${" in template:
+                self.local_strings.append((self.scope, name, template))
+            return
+        strip = _strip_of(value, name)
+        if strip is not None:
+            self.local_strips.append((self.scope, name, *strip))
 
     def visit_Global(self, node: cst.Global) -> None:
         if self.frames:
@@ -487,7 +505,7 @@ class FactWalker(LineWalker):
             self._hinted_string(node, method)
         if id(node) in self.decorator_calls:
             return
-        if (method in ROUTING_CALLS and isinstance(node.func, cst.Attribute)) or _passes_view(node):
+        if (method in ROUTING_CALLS and isinstance(node.func, cst.Attribute)) or _passes_view(node) or _passes_path(node):
             self.call_sites.append(self._call_site(node))
 
     def _dynamic_import(self, node: cst.Call) -> None:
@@ -628,6 +646,8 @@ class FactWalker(LineWalker):
             returns=tuple(sorted((f, c) for f, called in self.returns.items() if len(called) == 1 for c in called if c)),
             constants=tuple(sorted(self.constants.items())),
             functions=tuple(self.functions),
+            local_strings=tuple(self.local_strings),
+            local_strips=tuple(self.local_strips),
         )
 
     def _persisting_scopes(self) -> tuple[str, ...]:
@@ -753,6 +773,17 @@ def _view_text(view: cst.BaseExpression) -> str:
     return text.removesuffix(".as_view()")
 
 
+def _passes_path(node: cst.Call) -> bool:
+    """A function called with an app-like name first and a path-like string literal (`/...` or `.../`):
+    a helper that may build a route from it (`register_plugin_assets_directory(app, base_path="/plugins/x/")`).
+    Methods (`client.get("/x")`) and calls without a name first are left out."""
+    if not isinstance(node.func, cst.Name) or not node.args or node.args[0].keyword is not None \
+            or not isinstance(node.args[0].value, cst.Name):
+        return False
+    texts = (literal_str(arg.value) for arg in node.args[1:])
+    return any(text is not None and len(text) > 1 and (text.startswith("/") or text.endswith("/")) for text in texts)
+
+
 def _passes_view(node: cst.Call) -> bool:
     """A call that hands a view or a list of paths to a helper: `view_func=`, an `X.as_view(...)`
     argument, or a list of "/..." strings. (Single path strings are left out: test clients would
@@ -853,3 +884,16 @@ def _dedupe_symbols(symbols: list[f.Symbol]) -> list[f.Symbol]:
         else:
             seen[symbol.name] = symbol
     return sorted(seen.values(), key=lambda s: (s.line, s.name))
+
+
+STRIPS = ("strip", "lstrip", "rstrip")
+
+
+def _strip_of(value: cst.BaseExpression, name: str) -> tuple[str, str] | None:
+    """(method, chars) of `name.strip("/")` (`lstrip`, `rstrip`; no argument: whitespace, as "")."""
+    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+            and isinstance(value.func.value, cst.Name) and value.func.value.value == name
+            and value.func.attr.value in STRIPS and len(value.args) <= 1):
+        return None
+    chars = literal_str(value.args[0].value) if value.args and not value.args[0].keyword else ("" if not value.args else None)
+    return None if chars is None else (value.func.attr.value, chars)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import typer
 
 from decompose import __version__
-from decompose.cli import analyze_cmd, check_cmd, contracts_cmd, gateway_cmd, generate_cmd, plan_cmd, report_cmd
+from decompose.cli import (analyze_cmd, check_cmd, contracts_cmd, gateway_cmd, generate_cmd, plan_cmd, report_cmd,
+                           servicetests_cmd)
 from decompose.cli.output import Settings
 
 app = typer.Typer(
@@ -42,6 +43,7 @@ app.command("plan")(plan_cmd.plan)
 app.command("check")(check_cmd.check)
 app.command("generate")(generate_cmd.generate)
 app.command("report")(report_cmd.report)
+app.command("test", context_settings=servicetests_cmd.CONTEXT)(servicetests_cmd.test)
 app.add_typer(contracts_cmd.app, name="contracts")
 app.add_typer(gateway_cmd.app, name="gateway")
 

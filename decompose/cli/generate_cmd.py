@@ -87,8 +87,9 @@ def _services_env(monolith, out: Path) -> str:
         return f"warning: {error.what}; {error.next_step}"
     link = os.path.relpath(Path(".decompose", LINK).absolute(), (out / "service").absolute())
     return (f"The services run in their own venv, built from their requirements.txt files on the monolith's Python "
-            f"({'built' if venv.built else 'reused'}: {venv.folder}). Run a service's tests with: "
-            f"cd {out}/<service> && {link}/bin/python -m pytest tests"
+            f"({'built' if venv.built else 'reused'}: {venv.folder}). Run the services' tests with: "
+            f"decompose test --services {out} [<service> ...] (or cd {out}/<service> && {link}/bin/python -m pytest tests, "
+            "for a service that uses no AWS)"
             + (f". Let go there so that chalice runs (the Lambda package keeps them): {', '.join(venv.freed)}."
                if venv.freed else ""))
 
@@ -134,4 +135,5 @@ def _summary(report: dict, writes: WritePlan, out: Path, dry_run: bool, verbosit
     if writes.conflicts:
         console.print("Kept your versions. Re-run with --force to overwrite them, or --dry-run to see the differences.")
     elif not dry_run:
-        console.print(f"Next: cd {escape(str(out))}/<service> && pytest tests, or chalice local --no-autoreload (see {out}/generation.json).")
+        console.print(f"Next: decompose test (each service's tests, with local AWS for the remediated ones), or cd "
+                      f"{escape(str(out))}/<service> && chalice local --no-autoreload (see {out}/generation.json).")

@@ -106,11 +106,14 @@ class DecoratorRoutes:
                 params = params_of.get(site.scope or "", ())
                 kwargs = dict(site.kwargs)
                 view = kwargs.get(keyword) or (site.args[position] if len(site.args) > position else "")
-                if site.method != self.d.add_method or site.target not in params or view not in params:
+                if site.method != self.d.add_method or site.target not in params:
                     continue
-                rule = _rule_param(facts, site, params, kwargs)
+                rule = _rule_param(facts, site, params, kwargs) if view in params else None
                 if rule is not None:
                     out[symbol_id(facts.module, site.scope or "")] = Wrapper(params, site.target, rule[0], rule[1], view)
+                elif view and view not in params and (built := _rule_template(facts, site, params, kwargs)) is not None:
+                    out[symbol_id(facts.module, site.scope or "")] = Wrapper(
+                        params, site.target, built[0], False, view, template=True, strips=built[1])
         return out
 
     def _wrapped_routes(self, index: Index, routers: Routers, mounts: Mounts) -> Iterator[Route]:
@@ -120,12 +123,16 @@ class DecoratorRoutes:
                 name = f"{site.target}.{site.method}" if site.target else site.method
                 resolved = index.resolve_in(facts.module, site.scope, name)
                 if resolved is not None and not resolved.rest and resolved.node in wrappers:
-                    yield from self._wrapper_call(index, facts, site, wrappers[resolved.node], routers, mounts)
+                    yield from self._wrapper_call(index, facts, site, wrappers[resolved.node], routers, mounts,
+                                                  resolved.node)
 
     def _wrapper_call(self, index: Index, facts: FileFacts, site: CallSite, wrapper: Wrapper,
-                      routers: Routers, mounts: Mounts) -> Iterator[Route]:
+                      routers: Routers, mounts: Mounts, node: str = "") -> Iterator[Route]:
         values, lists = _bind(wrapper.params, site)
         key = self._key(index, facts.module, site.scope, values.get(wrapper.receiver, ""), routers)
+        if wrapper.template:
+            yield from self._template_call(facts, site, wrapper, node, key, routers, mounts)
+            return
         view = index.resolve_in(facts.module, site.scope, values.get(wrapper.view, ""))
         if key is None or view is None or ":" not in view.node:
             return
@@ -136,6 +143,20 @@ class DecoratorRoutes:
             for prefix, mounted in sorted(set(self._prefixes(key, routers, mounts))):
                 full = self.d.join(prefix, rule) or "/"
                 yield Route(self.framework, methods, full, normalise(full), view.node, name, facts.module, site.line, mounted)
+
+    def _template_call(self, facts: FileFacts, site: CallSite, wrapper: Wrapper, node: str, key: RouterKey | None,
+                       routers: Routers, mounts: Mounts) -> Iterator[Route]:
+        """A helper building its rule from its parameters (`rule = "/" + base_path + "/<path:path>"`), called
+        with string literals: the rule filled in, served by the helper's own nested view. The app a plugin's
+        `load(app)` passes on is the application, as for any receiver we cannot resolve."""
+        if key is None and _bind(wrapper.params, site)[0].get(wrapper.receiver) in dict(facts.functions).get(site.scope or "", ()):
+            key = UNKNOWN_APP
+        rule = _filled(wrapper, site)
+        if key is None or rule is None or key not in routers:
+            return
+        for prefix, mounted in sorted(set(self._prefixes(key, routers, mounts))):
+            full = self.d.join(prefix, rule) or "/"
+            yield Route(self.framework, ("GET",), full, normalise(full), node, wrapper.view, facts.module, site.line, mounted)
 
     def prefixes_of(self, index: Index, module: str, scope: str | None, expr: str) -> list[tuple[str, bool]]:
         """Where `expr` (an app or blueprint as written in `module`) is mounted: (prefix, mounted).
@@ -258,9 +279,11 @@ class DecoratorRoutes:
 class Wrapper:
     params: tuple[str, ...]  # the helper's parameters, in order
     receiver: str  # the parameter that is the app/blueprint
-    rule: str  # the parameter that holds the rule (or the list of rules)
+    rule: str  # the parameter that holds the rule (or the list of rules); with `template`, the rule's template
     rule_is_list: bool
-    view: str  # the parameter that holds the view
+    view: str  # the parameter that holds the view; with `template`, the helper's own nested view
+    template: bool = False  # the rule is built from parameters (`/${base_path}/<path:path>`)
+    strips: tuple[tuple[str, str, str], ...] = ()  # (parameter, method, chars) stripped before it is built
 
 
 def _rule_param(facts: FileFacts, site: CallSite, params: tuple[str, ...], kwargs: dict[str, str]) -> tuple[str, bool] | None:
@@ -271,6 +294,33 @@ def _rule_param(facts: FileFacts, site: CallSite, params: tuple[str, ...], kwarg
         if scope == site.scope and name == rule and iterable in params:
             return iterable, True
     return None
+
+
+def _rule_template(facts: FileFacts, site: CallSite, params: tuple[str, ...],
+                   kwargs: dict[str, str]) -> tuple[str, tuple[tuple[str, str, str], ...]] | None:
+    """The rule as a template over the helper's parameters: a local string it builds from them (CTFd's
+    `rule = "/" + base_path + "/<path:path>"`), with the strips applied to them first."""
+    rule = site.args[0] if site.args else kwargs.get("rule", "")
+    found = [t for scope, name, t in facts.local_strings if scope == site.scope and name == rule]
+    if len(found) != 1 or not set(MARKER.findall(found[0])) <= set(params):
+        return None
+    strips = tuple((name, method, chars) for scope, name, method, chars in facts.local_strips
+                   if scope == site.scope and name in params)
+    return found[0], strips
+
+
+def _filled(wrapper: Wrapper, site: CallSite) -> str | None:
+    """The template with the call's string literals for its parameters; None when one is not a literal."""
+    values, _ = _bind(wrapper.params, site)
+    given = {wrapper.params[int(k)] if k.isdigit() and int(k) < len(wrapper.params) else k for k in site.literals}
+    names = MARKER.findall(wrapper.rule)
+    if not set(names) <= given:
+        return None
+    filled = {name: values[name] for name in names}
+    for name, method, chars in wrapper.strips:
+        if name in filled:
+            filled[name] = getattr(filled[name], method)(chars or None)
+    return MARKER.sub(lambda m: filled[m.group(1)], wrapper.rule)
 
 
 def _bind(params: tuple[str, ...], site: CallSite) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:

@@ -134,8 +134,8 @@ def _every_stage(monolith: Path, monolith_python: Path, tmp_path: Path, factory:
     done = decompose(monolith, "generate", "--python", python)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"monolith interpreter: {monolith_python}" in done.stderr
-    assert "Run a service's tests with: cd services/<service> && ../../.decompose/services-venv/bin/python -m pytest tests" \
-        in done.stderr, done.stderr
+    assert "Run the services' tests with: decompose test --services services [<service> ...] (or cd services/<service> && " \
+        "../../.decompose/services-venv/bin/python -m pytest tests" in done.stderr, done.stderr
     assert "Lambda runtime: python%d.%d" % version(monolith_python) in done.stderr
     flagged = [line.split()[1] for line in done.stderr.splitlines() if "has no wheel for Lambda" in line]
     # the monolith's own pins have wheels; decompose's chalice/mangum pins may not support an older Python
@@ -147,12 +147,14 @@ def _every_stage(monolith: Path, monolith_python: Path, tmp_path: Path, factory:
     assert len(services) == 2
     venv = (monolith / ".decompose" / "services-venv").resolve()
     own = distributions(venv / "bin" / "python")  # built from the generated requirements, on the monolith's Python
-    assert {"chalice", "pytest"} <= own and not own & {"decompose", "typer", "libcst"}
+    assert {"chalice", "pytest"} <= own and not own & {"decompose", "typer", "libcst", "moto"}
     for service in services:  # as generate tells a user to run them: the services' venv, nothing exported
         tests = subprocess.run([str(venv / "bin" / "python"), "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider"],
                                cwd=service, capture_output=True, text=True, timeout=300, check=False,
                                env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
         assert tests.returncode == 0 and " passed" in tests.stdout, f"{service.name}: {tests.stdout[-3000:]}{tests.stderr[-1500:]}"
+    done = decompose(monolith, "test", "--python", python, "--", "-q", "-p", "no:cacheprovider")  # the same, as one command
+    assert done.returncode == 0 and "2/2 services' tests passed" in done.stderr, done.stdout[-3000:] + done.stderr
     done = decompose(monolith, "contracts", "record", "--python", python, "--", "tests")
     assert done.returncode == 0, done.stdout + done.stderr
     for target in ("monolith", "services"):

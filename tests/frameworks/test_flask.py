@@ -121,6 +121,42 @@ def test_routes_registered_through_a_helper_function(tmp_path):
     }
 
 
+def test_rules_a_helper_builds_from_its_caller_s_string_literal(tmp_path):
+    """CTFd's plugin assets: `register_plugin_assets_directory(app, base_path="/plugins/flags/assets/")` strips
+    the literal, builds `"/" + base_path + "/<path:path>"` and adds it with a nested view, from `load(app)`."""
+    a = analyse(tmp_path, {
+        "ctf/__init__.py": """
+            from flask import Flask, send_from_directory
+
+            def register_assets(app, base_path, admins_only=False, endpoint=None):
+                base_path = base_path.strip("/")
+
+                def assets_handler(path):
+                    return send_from_directory(base_path, path)
+
+                rule = "/" + base_path + "/<path:path>"
+                app.add_url_rule(rule=rule, endpoint=endpoint, view_func=assets_handler)
+
+            def create_app():
+                app = Flask(__name__)
+                return app
+        """,
+        "ctf/plugins/__init__.py": "",
+        "ctf/plugins/flags.py": """
+            from ctf import register_assets
+
+            def load(app):
+                register_assets(app, base_path="/plugins/flags/assets/")
+                register_assets(app, "plugins/keys/")
+                register_assets(app, base_path=computed())  # not a literal: no route
+        """,
+    })
+    assert routes(a) == {
+        (("GET",), "/plugins/flags/assets/<path:path>", "ctf:register_assets", True),
+        (("GET",), "/plugins/keys/<path:path>", "ctf:register_assets", True),
+    }
+
+
 def test_prefixes_from_flask_config_objects(tmp_path):
     """flaskbb: app.config.from_object("pkg.configs.DefaultConfig"), then url_prefix=app.config["X"]."""
     a = analyse(tmp_path, {

@@ -6,6 +6,7 @@ import json
 import os
 
 import boto3
+import pytest
 
 from decompose.generation.runtime import localaws
 
@@ -67,3 +68,50 @@ def test_moto_4_s_per_service_mocks_stand_in_for_mock_aws(monkeypatch) -> None:
     with localaws._moto():
         assert entered == ["mock_s3", "mock_sqs", "mock_sns", "mock_dynamodb"]
     assert entered[4:] == ["/mock_dynamodb", "/mock_sns", "/mock_sqs", "/mock_s3"]
+
+
+def test_the_endpoint_decompose_test_gives_is_taken_and_nothing_is_made_in_process(tmp_path, monkeypatch) -> None:
+    """`decompose test` serves moto from decompose's side and names it in DECOMPOSE_LOCAL_AWS: the tests take
+    its resources as given (flasky's services' venv resolved moto 1.3.7, which botocore 1.42 cannot talk to)."""
+    folder = _service(tmp_path, ["DecomposeBucket", "DecomposeWorkQueue"], {})
+    monkeypatch.setenv(localaws.LOCAL_AWS, "http://127.0.0.1:4566")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
+    monkeypatch.setenv("DECOMPOSE_BUCKET", "files-files")
+    monkeypatch.setenv("DECOMPOSE_QUEUE_URL", "http://127.0.0.1:4566/123456789012/files-work")
+    with localaws.local(str(folder)) as env:
+        assert env == {"DECOMPOSE_BUCKET": "files-files",
+                       "DECOMPOSE_QUEUE_URL": "http://127.0.0.1:4566/123456789012/files-work"}
+        assert os.environ["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4566"  # not put aside, as in process it is
+
+
+def test_an_endpoint_off_this_machine_or_a_resource_left_unnamed_is_refused(tmp_path, monkeypatch) -> None:
+    folder = _service(tmp_path, ["DecomposeBucket"], {})
+    monkeypatch.setenv(localaws.LOCAL_AWS, "https://s3.amazonaws.com")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "https://s3.amazonaws.com")
+    monkeypatch.setenv("DECOMPOSE_BUCKET", "files-files")
+    with pytest.raises(localaws.LocalAwsMissing, match="never reach another AWS"), localaws.local(str(folder)):
+        pass
+    monkeypatch.setenv(localaws.LOCAL_AWS, "http://127.0.0.1:4566")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
+    monkeypatch.delenv("DECOMPOSE_BUCKET")
+    with pytest.raises(localaws.LocalAwsMissing, match="DECOMPOSE_BUCKET not"), localaws.local(str(folder)):
+        pass
+
+
+def test_without_an_endpoint_or_moto_the_tests_are_told_how_to_run(tmp_path, monkeypatch) -> None:
+    """The services' venv has no moto now: run bare, the tests fail on one sentence naming `decompose test`."""
+    import sys
+
+    folder = _service(tmp_path, ["DecomposeBucket"], {})
+    monkeypatch.delenv(localaws.LOCAL_AWS, raising=False)
+    monkeypatch.setitem(sys.modules, "moto", None)  # not importable, as in the services' venv
+    with pytest.raises(localaws.LocalAwsMissing, match=r"decompose test files") as caught, localaws.local(str(folder)):
+        pass
+    assert "bucket" in str(caught.value)
+
+
+def test_without_an_endpoint_a_venv_with_moto_still_mocks_in_process(tmp_path, monkeypatch) -> None:
+    folder = _service(tmp_path, ["DecomposeBucket"], {})
+    monkeypatch.delenv(localaws.LOCAL_AWS, raising=False)
+    with localaws.local(str(folder)) as env:
+        boto3.client("s3", region_name="us-east-1").head_bucket(Bucket=env["DECOMPOSE_BUCKET"])

@@ -1,6 +1,8 @@
-"""The AWS resources a remediated service uses ([remediate] in the plan), made locally: in moto_server
-for `gateway up` and `contracts verify --target services` (decompose.gateway.aws_local), and in moto in
-the tests' own process for the service's generated tests (`mocked`, from its tests/conftest.py).
+"""The AWS resources a remediated service uses ([remediate] in the plan), made locally: in the moto that
+decompose serves from its own environment (decompose.gateway.aws_local) for `gateway up`, `contracts verify
+--target services` and `decompose test`, which runs a service's generated tests with DECOMPOSE_LOCAL_AWS
+naming that endpoint (`local`, from its tests/conftest.py); or, when the tests run without it, in moto in
+the tests' own process if the venv has one (`mocked`), else a clear error saying how to run them.
 
     services/<name>/.chalice/layer.json  --kinds-->  bucket, queue, table, topic; shared-bucket, shared-table
     provision(client, service, kinds)   -->  the resources, named <service>-files/-work/-state/-fanout,
@@ -22,6 +24,10 @@ LOCAL_MAX_RECEIVES = "3"
 KINDS = {"DecomposeBucket": "bucket", "DecomposeWorkQueue": "queue", "DecomposeStateTable": "table",
          "DecomposeTopic": "topic"}
 SHARED = {"DECOMPOSE_SHARED_BUCKET": "shared-bucket", "DECOMPOSE_SHARED_TABLE": "shared-table"}  # the layer's, one for all
+NAMES = {"bucket": "DECOMPOSE_BUCKET", "queue": "DECOMPOSE_QUEUE_URL", "table": "DECOMPOSE_TABLE",
+         "topic": "DECOMPOSE_TOPIC_ARN", **{kind: name for name, kind in SHARED.items()}}
+LOCAL_AWS = "DECOMPOSE_LOCAL_AWS"  # the endpoint `decompose test` serves moto on, its resources already made
+LOOPBACK = ("http://127.0.0.1:", "http://localhost:", "http://[::1]:")
 
 
 def kinds_of(service: str) -> frozenset:
@@ -59,6 +65,51 @@ def provision_shared(client: Callable[[str], Any], kinds: frozenset) -> dict:
     if "shared-table" in kinds:
         env["DECOMPOSE_SHARED_TABLE"] = _table(client("dynamodb"), "shared-state")
     return env
+
+
+class LocalAwsMissing(RuntimeError):
+    """The service uses AWS and its tests were given none: no endpoint from decompose, no moto here."""
+
+
+@contextlib.contextmanager
+def local(service: str) -> Iterator[dict]:
+    """The AWS of the service's generated tests: the endpoint `decompose test` gives (DECOMPOSE_LOCAL_AWS,
+    on this machine only, the resources named in the environment), else moto in this process when the venv
+    has it; never a real account. Nothing happens when the service uses no AWS."""
+    kinds = kinds_of(service)
+    if not kinds:
+        yield {}
+        return
+    endpoint = os.environ.get(LOCAL_AWS, "")
+    if endpoint:
+        yield given(endpoint, kinds, os.environ)
+        return
+    import importlib.util
+
+    if importlib.util.find_spec("moto") is None:
+        raise LocalAwsMissing(missing_message(service, kinds))
+    with mocked(service) as env:
+        yield env
+
+
+def given(endpoint: str, kinds: frozenset, environ: Any) -> dict:
+    """The environment `decompose test` set for these resources, checked: a loopback endpoint, the same in
+    AWS_ENDPOINT_URL, and every declared resource named."""
+    if not endpoint.startswith(LOOPBACK) or environ.get("AWS_ENDPOINT_URL") != endpoint:
+        raise LocalAwsMissing(f"{LOCAL_AWS}={endpoint!r} is not the AWS_ENDPOINT_URL on 127.0.0.1 that 'decompose test' "
+                              "sets: the generated tests never reach another AWS; run them with 'decompose test'")
+    absent = sorted(NAMES[kind] for kind in kinds if not environ.get(NAMES[kind]))
+    if absent:
+        raise LocalAwsMissing(f"{LOCAL_AWS} is set but {', '.join(absent)} not: run the tests with 'decompose test'")
+    return {NAMES[kind]: environ[NAMES[kind]] for kind in sorted(kinds)}
+
+
+def missing_message(service: str, kinds: frozenset) -> str:
+    name = os.path.basename(os.path.abspath(service))
+    return (f"service {name!r} uses AWS ({', '.join(sorted(kinds))}: [remediate] in the plan) and its tests were given "
+            f"none. Run them with 'decompose test {name}' from the project's folder: it serves moto from decompose's "
+            "own environment on 127.0.0.1, makes these resources there and stops it after (docs/remediation.md); "
+            "or install moto in this venv (it then runs in the tests' own process)")
 
 
 @contextlib.contextmanager
