@@ -154,15 +154,21 @@ def origin(sources: Sources, module: str, name: str) -> tuple[str, str] | None:
     info = sources.modules.get(module)
     if info is None:
         return None
+    starred: list[str] = []
     for piece in sources.parsed(module).pieces:
         if piece.kind != "imports" or not isinstance(piece.node, cst.SimpleStatementLine):
             continue
         for small in piece.node.body:
-            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+            if isinstance(small, cst.ImportFrom) and isinstance(small.names, cst.ImportStar):
+                starred.append(import_source(small, module, info.is_package))
+            elif isinstance(small, cst.ImportFrom):
                 for alias in small.names:
                     if bound_name(alias) == name:
                         return import_source(small, module, info.is_package), code(alias.name)
-    return None
+    # a package that gathers its modules' names (`from .scheduler_registry import *` in mealie's
+    # services/scheduler/__init__.py): the public name comes from the module that defines it
+    defining = next((m for m in starred if not name.startswith("_") and f"{m}:{name}" in sources.symbols), None)
+    return (defining, name) if defining else None
 
 
 def is_submodule(sources: Sources, module: str, name: str) -> bool:

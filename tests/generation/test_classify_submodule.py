@@ -43,3 +43,12 @@ def test_a_package_that_imports_the_submodule_itself_hands_out_the_submodule() -
     sources = Sources({"kit.base": "", "kit.base.controller": CONTROLLER})
     assert classify.is_submodule(sources, "kit.base", "controller")
     assert not classify.is_submodule(sources, "kit.base", "missing")
+
+
+def test_a_name_a_package_gathers_with_a_star_import_comes_from_the_module_defining_it() -> None:
+    # mealie's services/scheduler/__init__.py: `from .scheduler_registry import *`; the layer imports
+    # SchedulerRegistry from the package, so a service's view of the package must re-export it
+    sources = Sources({"kit.base": "from .controller import *\n", "kit.base.controller": CONTROLLER})
+    assert classify.origin(sources, "kit.base", "controller") == ("kit.base.controller", "controller")
+    assert classify.origin(sources, "kit.base", "missing") is None
+    assert classify.origin(sources, "kit.base", "_private") is None
