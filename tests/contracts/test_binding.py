@@ -76,3 +76,26 @@ def test_cookies_are_bound_like_body_fields():
     templates, bindings = bind(requests, answers, [{"cookie:sid"}, set()])
     assert dict(templates[1].headers)["cookie"] == "sid={{0:cookie:sid}}"
     assert capture(bindings, 0, Answer(204, (("set-cookie", "sid=another-one; Path=/"),), b"")) == {"0:cookie:sid": "another-one"}
+
+
+NONCE_PAGE = b"<html><script>var init = {'urlRoot': \"\", 'csrfNonce': \"%s\"}</script><form>...</form></html>"
+
+
+def _page(nonce: bytes) -> Answer:
+    return Answer(200, (("content-type", "text/html; charset=utf-8"),), NONCE_PAGE % nonce)
+
+
+def test_a_nonce_a_page_hands_out_is_bound_into_the_form_that_sends_it_back():
+    """CTFd: GET /login renders the session's CSRF nonce in a script; the suite posts it back in the form
+    (and a JSON call in a CSRF-Token header). Replayed, the target's own page gives the nonce to send."""
+    recorded, fresh = b"a1" * 32, b"f0" * 32
+    requests = [Request("GET", "/login"),
+                Request("POST", "/login", (("content-type", "application/x-www-form-urlencoded"),),
+                        b"name=user&password=password&nonce=" + recorded),
+                Request("POST", "/api/v1/tokens", (("csrf-token", recorded.decode()),), b"{}")]
+    answers = [_page(recorded), Answer(302, (("location", "/challenges"),), b""), Answer(200, (), b"{}")]
+    templates, bindings = bind(requests, answers, [{"$html:csrfNonce"}, set(), set()])
+    assert templates[1].body == b"name=user&password=password&nonce={{0:$html:csrfNonce}}"
+    assert dict(templates[2].headers)["csrf-token"] == "{{0:$html:csrfNonce}}"
+    values = capture(bindings, 0, _page(fresh))
+    assert render(templates[1], values).body == b"name=user&password=password&nonce=" + fresh
