@@ -34,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from decompose.contracts.build import UNROUTED
 from decompose.gateway.upstreams import free_port
 from decompose.services_env import find_uv
 
@@ -522,9 +523,11 @@ def gateway(shell: Shell, run: Run) -> Stage:
             return _command_stage("gateway", result)
     port = free_port()
     log_path = shell.cwd / ".decompose" / "corpus-gateway.log"
+    exchanges = shell.cwd / ".decompose" / "corpus-gateway-exchanges.jsonl"
+    exchanges.unlink(missing_ok=True)
     with open(log_path, "w") as log:
-        process = started([*shell.decompose, "gateway", "up", "--contract-world", "--port", str(port)],
-                          cwd=shell.cwd, env=shell.env, stdout=log, stderr=subprocess.STDOUT)
+        process = started([*shell.decompose, "gateway", "up", "--contract-world", "--port", str(port),
+                           "--record", str(exchanges)], cwd=shell.cwd, env=shell.env, stdout=log, stderr=subprocess.STDOUT)
     try:
         if not wait_for_port(port, process, GATEWAY_START_S):
             text = log_path.read_text(errors="replace")
@@ -534,7 +537,33 @@ def gateway(shell: Shell, run: Run) -> Stage:
     finally:
         stop_group(process)
         RUNNING.discard(process)
+    wrong = misrouted(shell.cwd / "contracts", exchanges)
+    run.facts["gateway_misrouted"] = wrong
+    if wrong and stage.ok:
+        return Stage("gateway", False, error=f"{len(wrong)} request(s) reached another upstream than planned: {wrong[0]}",
+                     log=stage.log)
     return stage
+
+
+def misrouted(contracts: Path, exchanges: Path) -> list[str]:
+    """The requests the gateway sent elsewhere than the contracts plan them: an exchange of a moved route to
+    its service, one no analysed route matches (what a library mounts: Django's admin) to the monolith.
+    Read from `gateway up --record` (each exchange with the upstream that answered it); a request whose
+    recorded target holds a bound value (`{token}`) is not compared."""
+    planned: dict[tuple[str, str], set[str]] = {}
+    for path in sorted(contracts.glob("*.json")) if contracts.is_dir() else []:
+        for scenario in json.loads(path.read_text(encoding="utf-8")).get("scenarios") or []:
+            for step in scenario.get("exchanges") or [] if isinstance(scenario, dict) else []:
+                owner = "monolith" if step["service"] == UNROUTED else step["service"]
+                planned.setdefault((step["request"]["method"], step["request"]["target"]), set()).add(owner)
+    wrong = set()
+    for line in exchanges.read_text(encoding="utf-8").splitlines() if exchanges.is_file() else []:
+        entry = json.loads(line)
+        request = entry["exchange"]["request"]
+        owners = planned.get((request["method"], request["target"]))
+        if owners and entry["upstream"] not in owners:
+            wrong.add(f"{request['method']} {request['target']} reached {entry['upstream']}, planned {', '.join(sorted(owners))}")
+    return sorted(wrong)
 
 
 def wait_for_port(port: int, process: subprocess.Popen, limit_s: float) -> bool:

@@ -32,8 +32,12 @@ ClientHandler, a django-ninja TestClient) only says that Django is the framework
                         each with DECOMPOSE_CONTRACT_RESET=1 and one DECOMPOSE_INTERNAL_SECRET) every
                         process shares one test database named after that fleet (a SQLite file in
                         the temporary folder, `test_<NAME>_<fleet>` elsewhere): the first process
-                        creates and migrates it, the others use it, each flushes it, one at a time
-                        under a file lock; a row one service writes is there for the next.
+                        creates and migrates it, the others use it, one at a time under a file lock;
+                        it is flushed once per scenario (the first reset naming the scenario's folder,
+                        DECOMPOSE_CONTRACT_SCENARIO, flushes it; the fleet's other resets for that
+                        scenario find it flushed: djangogirls' 13 processes flushed it 13 times a
+                        scenario); a reset naming no scenario flushes it always. A row one service
+                        writes is there for the next.
                         `fresh(label)` (a service's generated tests, alone) names a PostgreSQL or
                         file database `test_<NAME>_<label>`, so two services' sessions side by side
                         never clobber each other's
@@ -149,19 +153,42 @@ def _fresh_shared(fleet: str) -> None:
     from django.core.management import call_command
     from django.db import connections
 
+    scenario = os.environ.get(SCENARIO)
     for alias in connections:
         connection = connections[alias]
         name = shared_test_name(connection.vendor, connection.settings_dict.get("NAME"), fleet, alias)
         made = os.path.join(tempfile.gettempdir(), f"decompose-django-{fleet}-{alias}.made")
+        flushed = os.path.join(tempfile.gettempdir(), f"decompose-django-{fleet}-{alias}.flushed")
         if alias not in _TEST_DATABASES:
             _TEST_DATABASES.append(alias)
             if not os.path.exists(made):
                 connection.settings_dict.setdefault("TEST", {})["NAME"] = name
                 _create_test_db(connection)
                 open(made, "w").close()  # noqa: SIM115  (a marker: its existence is the fact)
+                _mark(flushed, scenario)
                 continue
             _join(alias, name)
-        _flush(call_command, alias)
+        if scenario is None or _read(flushed) != scenario:
+            _flush(call_command, alias)
+            _mark(flushed, scenario)
+
+
+# the scenario the last rebuilding reset started, its folder (decompose_runtime.reset.SCENARIO)
+SCENARIO = "DECOMPOSE_CONTRACT_SCENARIO"
+
+
+def _mark(path: str, scenario: str | None) -> None:
+    """The scenario the fleet's database was last emptied for (none: the next reset empties it again)."""
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(scenario or "")
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read() or None
+    except OSError:
+        return None
 
 
 def _create_test_db(connection: Any) -> None:

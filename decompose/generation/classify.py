@@ -165,6 +165,15 @@ def origin(sources: Sources, module: str, name: str) -> tuple[str, str] | None:
     return None
 
 
+def is_submodule(sources: Sources, module: str, name: str) -> bool:
+    """Whether `module.name` names the submodule: a package whose __init__ binds the name to something else
+    (`from .controller import controller` in mealie's `routes/_base`) hands out that object instead."""
+    if not name or not sources.is_module(f"{module}.{name}") or f"{module}:{name}" in sources.symbols:
+        return False
+    found = origin(sources, module, name)
+    return found is None or found == (module, name)
+
+
 def writers(analysis: Analysis) -> set[str]:
     """Symbols that write a table or touch a hazard, directly or through the functions they call."""
     seeds = {e.src for e in analysis.edges if e.kind == "table-write"} | {h.symbol for h in analysis.hazards}

@@ -367,7 +367,7 @@ def _provide(service: ServiceLayout, sources: Sources, homes: dict[str, str], la
     if module in layer.modules:
         return
     submodule = f"{module}.{name}" if name else module
-    if not name or (sources.is_module(submodule) and f"{module}:{name}" not in sources.symbols):
+    if not name or classify.is_submodule(sources, module, name):
         if submodule not in layer.modules:
             _view(service, sources, submodule)
         return

@@ -54,6 +54,7 @@ class Mount:
     holder: str  # element id of the layer's object, e.g. CTFd.api:CTFd_API_v1
     method: str  # add_namespace
     arguments: str = ""  # the call's other arguments, as code
+    order: int = field(default=0, compare=False)  # the statement's rank in the layer module: mounts keep the monolith's order
 
 
 @dataclass(frozen=True)

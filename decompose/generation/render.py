@@ -118,7 +118,7 @@ def _render_layer(files: dict, layout: Layout, sources: Sources, tops: set[str],
 
     def available(module: str, name: str) -> bool:
         sub = f"{module}.{name}"
-        if name and sources.is_module(sub) and f"{module}:{name}" not in sources.symbols:
+        if classify.is_submodule(sources, module, name):
             return sub in layer.modules or sub in needed_modules
         return module in layer.modules or module in needed_modules or (module, name) in layer.needs
 
@@ -448,13 +448,15 @@ def _registration(reg, framework: str) -> dict:
     mount = reg.mount
     return {"module": module, "name": name, "keywords": keywords, "paths": list(reg.paths),
             "holder": mount.holder if mount else "", "method": mount.method if mount else "",
-            "arguments": mount.arguments if mount else ""}
+            "arguments": mount.arguments if mount else "", "order": mount.order if mount else 0}
 
 
 def _mounts(registrations: list[dict]) -> list[dict]:
-    """The registrations mounted on a layer object (a flask-restx Api), grouped by that object."""
+    """The registrations mounted on a layer object (a flask-restx Api, a FastAPI router), grouped by that object,
+    each group in the monolith's order."""
     holders = sorted({r["holder"] for r in registrations if r["holder"]})
-    return [{"holder": h, "mounted": [r for r in registrations if r["holder"] == h]} for h in holders]
+    return [{"holder": h, "mounted": sorted((r for r in registrations if r["holder"] == h), key=lambda r: r["order"])}
+            for h in holders]
 
 
 def _note(service: str, module: str, view: ModuleView) -> str:
@@ -466,7 +468,7 @@ def _note(service: str, module: str, view: ModuleView) -> str:
 def _available(layout: Layout, service: ServiceLayout, sources: Sources, module: str, name: str) -> bool:
     layer = layout.layer.modules
     sub = f"{module}.{name}"
-    if name and sources.is_module(sub) and f"{module}:{name}" not in sources.symbols:
+    if classify.is_submodule(sources, module, name):
         return sub in layer or sub in service.views
     if module in layer:
         return True

@@ -1,7 +1,7 @@
 """Route containers and composition roots.
 
 A route container is the object a view's route decorator hangs on (`bp` in `@bp.get("/x")`: a
-Flask Blueprint or FastAPI APIRouter). The monolith's composition root (in the shared layer)
+Flask Blueprint or FastAPI APIRouter; for a class-based controller, the decorator of its method). The monolith's composition root (in the shared layer)
 collects every container and registers it on the app; a service must register only its own.
 `unplug` takes the references to service-owned containers out of a layer module (the element of a
 tuple/list, or the whole registration statement), remembering the keyword arguments the
@@ -10,6 +10,10 @@ Where the layer plugged a container in at a place of its own, the service plugs 
 place (a `Mount`): the first such statement becomes `decompose_runtime.plug.built(...)`, the others go.
 - a flask-restx namespace mounted on an Api at module level (`api.add_namespace(ns, "/pages")`): the
   Api's blueprint takes it to the app when the factory registers that blueprint;
+- a FastAPI router included in a router of the layer at module level, with literal arguments
+  (`router.include_router(controller_cookbooks.router, tags=["Cookbooks"])` in mealie's route packages): the
+  parent router, whose prefix and dependencies (an admin router's) the routes get, takes it to the app;
+  the service mounts its own in the monolith's order (route order decides which path matches first);
 - a blueprint registered inside the app factory (`app.register_blueprint(bp, url_prefix=...)` in
   `create_app`): there the factory's app context is pushed (CTFd's blueprints use `current_app` when
   imported) and the tables are not created yet (`db.create_all()` comes after, and needs the models the
@@ -19,6 +23,7 @@ place (a `Mount`): the first such statement becomes `decompose_runtime.plug.buil
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -36,7 +41,9 @@ if TYPE_CHECKING:
 ROUTE_VERBS = frozenset({"route", "get", "post", "put", "patch", "delete", "head", "options", "api_route", "websocket"})
 APP_CLASSES = {"Flask": "flask", "FastAPI": "fastapi"}
 REGISTER_CALLS = frozenset({"register_blueprint", "include_router"})
-MOUNT_CALLS = frozenset({"add_namespace"})  # flask-restx/restplus: a namespace mounted on an Api of the layer
+# at module level: flask-restx/restplus's namespace mounted on an Api of the layer, a FastAPI router included in a
+# router of the layer (`router.include_router(controller_cookbooks.router, tags=[...])`, mealie's route packages)
+MOUNT_CALLS = frozenset({"add_namespace", "include_router"})
 FACTORY_CALLS = frozenset({"register_blueprint"})  # inside a function of the layer (the app factory)
 
 
@@ -46,7 +53,7 @@ def containers_of(sources: Sources, routes: Iterable[Route]) -> dict[str, str]:
     for route in routes:
         if route.module not in sources.modules:
             continue
-        node = _top_level_def(sources.parsed(route.module), route.handler_name)
+        node = _handler_def(sources.parsed(route.module), route)
         base = _decorator_base(node) if node else None
         if base is None:
             continue
@@ -57,6 +64,18 @@ def containers_of(sources: Sources, routes: Iterable[Route]) -> dict[str, str]:
         if element in sources.symbols:
             found[route.handler] = element
     return found
+
+
+def _handler_def(parsed: Parsed, route: Route) -> cst.FunctionDef | cst.ClassDef | None:
+    """The node whose decorator names the container: the view function, the Resource class, or the method of a
+    class-based controller (`handler` names the class, `handler_name` its method decorated `@router.get(...)`)."""
+    owner = route.handler.rpartition(":")[2]
+    if owner != route.handler_name:
+        cls = _top_level_def(parsed, owner)
+        if isinstance(cls, cst.ClassDef):
+            return next((s for s in cls.body.body if isinstance(s, cst.FunctionDef)
+                         and s.name.value == route.handler_name), None)
+    return _top_level_def(parsed, route.handler_name)
 
 
 def _top_level_def(parsed: Parsed, name: str) -> cst.FunctionDef | cst.ClassDef | None:
@@ -98,7 +117,8 @@ def unplug(parsed: Parsed, containers: dict[str, str], homes: dict[str, str], so
     if not targets:
         return parsed.tree, [], {}, {}
     keywords = {c: _registration_keywords(node, parents) for node, c in targets.items()}
-    mounts = {c: m for node, c in targets.items() if (m := _mount(node, parents, parsed.module)) is not None}
+    order = _statement_order(parsed.tree)
+    mounts = {c: m for node, c in targets.items() if (m := _mount(node, parents, parsed.module, order)) is not None}
     tree = wrapper.module.visit(_Remove(set(targets), parents, dead, parsed.module))
     return tree, sorted(set(targets.values())), {c: k for c, k in keywords.items() if k}, mounts
 
@@ -130,6 +150,19 @@ def _chained(node: cst.CSTNode, module: str, owned: set[str], parents) -> tuple[
             return parent, element
         module, node, parent = f"{module}.{parent.attr.value}", parent, parents.get(parent)
     return None
+
+
+def _statement_order(tree: cst.Module) -> dict[cst.CSTNode, int]:
+    """Expression statements -> their rank in the source: a service mounts its containers in the monolith's
+    order (mealie includes its meal-plan rules router before the meal-plan one, whose `/{item_id}` would match)."""
+    found: dict[cst.CSTNode, int] = {}
+
+    class Statements(cst.CSTVisitor):
+        def visit_Expr(self, n: cst.Expr) -> None:
+            found[n] = len(found)
+
+    tree.visit(Statements())
+    return found
 
 
 def _imports_any(parsed: Parsed, modules: set[str]) -> bool:
@@ -175,7 +208,7 @@ def _call_of(node: cst.CSTNode, parents, methods: frozenset[str]) -> cst.Call | 
     return None
 
 
-def _mount(node: cst.CSTNode, parents, module: str) -> Mount | None:  # noqa: ANN001
+def _mount(node: cst.CSTNode, parents, module: str, order: dict[cst.CSTNode, int]) -> Mount | None:  # noqa: ANN001
     """`ledger_api.add_namespace(accounts_namespace, "/accounts")` at module level, or
     `app.register_blueprint(bp, url_prefix="/x")` in a function: where and how it was plugged in."""
     found = _mount_holder(node, parents, module)
@@ -183,7 +216,7 @@ def _mount(node: cst.CSTNode, parents, module: str) -> Mount | None:  # noqa: AN
         return None
     call = _call_of(node, parents, MOUNT_CALLS | FACTORY_CALLS)
     others = [code(a).strip().rstrip(",") for a in call.args if a.value is not node]  # type: ignore[union-attr]
-    return Mount(found[0], call.func.attr.value, ", ".join(others))  # type: ignore[union-attr]
+    return Mount(found[0], call.func.attr.value, ", ".join(others), order.get(parents.get(call), 0))  # type: ignore[union-attr]
 
 
 def _mount_holder(node: cst.CSTNode, parents, module: str) -> tuple[str, str] | None:  # noqa: ANN001
@@ -197,9 +230,23 @@ def _mount_holder(node: cst.CSTNode, parents, module: str) -> tuple[str, str] | 
     if not isinstance(line, cst.SimpleStatementLine):
         return None
     if call.func.attr.value in MOUNT_CALLS:  # type: ignore[union-attr]
-        return (f"{module}:{name}", name) if isinstance(parents.get(line), cst.Module) else None
+        at_top = isinstance(parents.get(line), cst.Module) and _literal_arguments(call, node)
+        return (f"{module}:{name}", name) if at_top else None
     function = _top_function(line, parents)
     return (f"{module}:{function}", name) if function else None
+
+
+def _literal_arguments(call: cst.Call, node: cst.CSTNode) -> bool:
+    """Whether the call's other arguments are literals (`"/pages"`, `tags=["Admin"]`): the service repeats them
+    in its own module, where a name of the layer's module (`prefix=settings.API_V1_STR`) is not defined."""
+    for arg in call.args:
+        if arg.value is node:
+            continue
+        try:
+            ast.literal_eval(code(arg.value))
+        except (ValueError, SyntaxError, TypeError):
+            return False
+    return True
 
 
 def _top_function(node: cst.CSTNode, parents) -> str | None:  # noqa: ANN001

@@ -124,9 +124,8 @@ def _app_label(graph: ElementGraph, element: str, table: str) -> str:
     model = graph.table_model.get(element)
     if not model:
         return ""
-    packages = graph.module_of(model).split(".")
-    prefix = table.partition("_")[0]
-    return prefix if "_" in table and prefix in packages and prefix not in LAYERS else ""
+    labels = [p for p in graph.module_of(model).split(".") if table.startswith(f"{p}_") and p not in LAYERS]
+    return max(labels, key=len, default="")  # Django's `app_label + "_" + model`: `admin_2fa_usertwofactorauthdata`
 
 
 def _packages(graph: ElementGraph, community: set[str]) -> tuple[Counter[str], Counter[str]]:

@@ -39,6 +39,7 @@ def dissolve_ownerless(graph: ElementGraph, homes: dict[str, str],
     homes = dict(homes)
     for service in _merge_tables(graph, homes, doomed, keep):
         doomed.remove(service)  # merged into a service with routes, or kept as a worker
+    _workers_by_models_module(graph, homes, keep)
     reasons: dict[str, str] = {}
     users = _using_homes(graph, homes)
     for module, members in sorted(graph.members.items()):
@@ -65,11 +66,47 @@ def _merge_tables(graph: ElementGraph, homes: dict[str, str], doomed: list[str],
         tables = {e for e in elements if is_table(e)}
         if not tables:
             continue
-        target = _heaviest(graph, homes, keep, elements)
+        target = _heaviest(graph, homes, keep, _data(graph, elements))
         for element in elements if target else ():
             homes[element] = target
         merged.append(service)
     return merged
+
+
+def _workers_by_models_module(graph: ElementGraph, homes: dict[str, str], keep: set[str]) -> None:
+    """Workers whose tables' models share one module are one worker: a models module is one data set,
+    and one route-less service per table (styleguide's four `blog-examples-timestamps*` services, its
+    `testing_examples` rosters and students) is not a service a person would deploy."""
+    modules: dict[str, set[str]] = defaultdict(set)  # models module -> the workers holding its tables
+    for element, home in homes.items():
+        if is_table(element) and home not in keep and home != SHARED:
+            model = graph.table_model.get(element)
+            modules[graph.module_of(model) if model in graph.elements else graph.module_of(element)].add(home)
+    into = {s: s for workers in modules.values() for s in workers}
+
+    def root(service: str) -> str:
+        while into[service] != service:
+            service = into[service]
+        return service
+
+    for workers in modules.values():
+        first, *rest = sorted(workers)
+        for other in rest:
+            a, b = sorted((root(first), root(other)))
+            into[b] = a
+    for element, home in homes.items():
+        if home in into:
+            homes[element] = root(home)
+
+
+def _data(graph: ElementGraph, elements: set[str]) -> set[str]:
+    """A worker's data and the modules of the code that reads or writes it: its tables, their models,
+    the modules of their accessors (a generic helper module it happens to hold, such as a
+    `model_update` other services call, is not its data)."""
+    models = {graph.table_model.get(t) for t in elements if is_table(t)}
+    accessors = {d.src for d in graph.deps if d.kind in TABLE_KINDS and d.dst in elements}
+    modules = {graph.module_of(e) for e in elements if e in models or e in accessors}
+    return {e for e in elements if is_table(e) or graph.module_of(e) in modules}
 
 
 def _heaviest(graph: ElementGraph, homes: dict[str, str], keep: set[str], targets: set[str]) -> str | None:
@@ -81,12 +118,12 @@ def _heaviest(graph: ElementGraph, homes: dict[str, str], keep: set[str], target
     for dep in graph.deps:
         if dep.kind not in TABLE_KINDS + USE_KINDS:
             continue
-        for mine, other in ((dep.dst, dep.src), (dep.src, dep.dst)):
-            if mine in targets and homes.get(other) in keep:
-                direct[homes[other]] += dep.count
-            elif mine in targets and homes.get(other) == SHARED:
-                for service in through.get(other, ()):
-                    layered[service] += dep.count
+        mine, other = dep.dst, dep.src
+        if mine in targets and homes.get(other) in keep:
+            direct[homes[other]] += dep.count
+        elif mine in targets and homes.get(other) == SHARED:
+            for service in through.get(other, ()):
+                layered[service] += dep.count
     weight = direct or layered
     return max(sorted(weight), key=lambda s: weight[s]) if weight else None
 

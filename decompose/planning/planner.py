@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from decompose.planning.constraints import SHARED, Constraints, Resolved, Unhonoured, resolve
-from decompose.planning.elements import TABLE_PREFIX, ElementGraph, weighted_graph
+from decompose.planning.elements import TABLE_KINDS, TABLE_PREFIX, ElementGraph, weighted_graph
 from decompose.planning.families import urlconf_families
 from decompose.planning.naming import candidates, name_communities
 from decompose.planning.sourcefacts import SourceFacts
@@ -124,6 +124,7 @@ def _settle(graph: ElementGraph, options: PlanOptions, resolved: Resolved, ancho
     found = _families_whole(found, route_families(graph, resolved, options.facts), resolved.groups)
     found = _apart(tied, found, resolved)
     found = _strays(graph, found, anchored, kernel)
+    found = _internal_follow_entries(graph, found, kernel, anchored | held)
     found = _classes_to_users(graph, found, anchored | held)
     limits = [n for n in (options.constraints.max_services, options.services) if n > 0]
     found = _at_most(tied, found, min(limits, default=0), resolved)
@@ -180,6 +181,51 @@ def _classes_to_users(graph: ElementGraph, found: Communities, held: set[str]) -
             found[target].add(element)
             where[element] = target
     return [c for c in found if c]
+
+
+def _internal_follow_entries(graph: ElementGraph, found: Communities, kernel: dict[str, str],
+                             held: set[str]) -> Communities:
+    """Code only its own module reaches follows the module's entry points (its routes and the symbols
+    other modules use): nothing outside calls it, so a request reaches it through them, however the
+    module finds it (styleguide's `trigger_errors` looks its module-mates up with `inspect.getmembers`,
+    so they have no tie and followed their module body's imports into another service). Moved only
+    when one community holds more than half of the entries' weight."""
+    where = _where(found)
+    for module, members in sorted(graph.members.items()):
+        votes = _entry_votes(graph, module, members, where, kernel)
+        if not votes:
+            continue
+        home = max(sorted(votes), key=lambda h: votes[h])
+        if 2 * votes[home] <= sum(votes.values()):
+            continue
+        for element in members[1:]:
+            if element in where and where[element] != home and element not in held and _internal(graph, element, kernel):
+                found[where[element]].discard(element)
+                found[home].add(element)
+                where[element] = home
+    return [c for c in found if c]
+
+
+def _entry_votes(graph: ElementGraph, module: str, members: list[str], where: dict[str, int],
+                 kernel: dict[str, str]) -> dict[int, float]:
+    """community -> weight of the module's entry points there: route handlers (1 each) and symbols
+    used from other modules outside the kernel (1 per using element)."""
+    votes: dict[int, float] = defaultdict(float)
+    for element in members[1:]:
+        if element not in where:
+            continue
+        outside = [u for u in graph.used_by.get(element, ()) if graph.module_of(u) != module and u not in kernel]
+        votes[where[element]] += len(outside) + (1.0 if element in graph.routes else 0.0)
+    return {h: w for h, w in votes.items() if w > 0}
+
+
+def _internal(graph: ElementGraph, element: str, kernel: dict[str, str]) -> bool:
+    """No dependency (use or table access, in or out) beyond its own module and the kernel."""
+    module = graph.module_of(element)
+    if element in graph.routes or any(d.kind in TABLE_KINDS for d in graph.outgoing.get(element, ())):
+        return False
+    linked = [*graph.uses.get(element, ()), *graph.used_by.get(element, ())]
+    return all(graph.module_of(o) == module or o in kernel for o in linked)
 
 
 def _strays(graph: ElementGraph, found: Communities, anchored: set[str], kernel: dict[str, str]) -> Communities:

@@ -317,3 +317,22 @@ def test_a_scenario_start_holds_the_snapshots_rows_with_their_ids_content_types_
     assert service["loaded"] == sum(len(rows) for rows in monolith["data"].values())
     assert service["again"] == 0  # the tables hold those rows already: nothing written twice
     assert service["next_id"] == 8
+
+
+def test_a_fleet_flushes_its_database_once_per_scenario(tmp_path):
+    """djangogirls: 13 processes each flushed the shared PostgreSQL database at every scenario's reset
+    (~30 s a scenario). The first reset naming a scenario flushes it; the fleet's others for that scenario
+    keep it; the next scenario, or a reset naming none, flushes it again."""
+    import os
+    import secrets
+
+    env = {**os.environ, "DECOMPOSE_CONTRACT_RESET": "1", "DECOMPOSE_INTERNAL_SECRET": secrets.token_hex(8),
+           "TMPDIR": str(tmp_path)}
+    one, two = {**env, "DECOMPOSE_CONTRACT_SCENARIO": "/s/scenario-1"}, {**env, "DECOMPOSE_CONTRACT_SCENARIO": "/s/scenario-2"}
+    first = _service(tmp_path / "db.sqlite3", "ada", one)
+    same = _service(tmp_path / "db.sqlite3", "bob", one)
+    assert (first["before"], same["before"], same["users"]) == (0, 1, ["ada", "bob"])  # not flushed again
+    assert _service(tmp_path / "db.sqlite3", "carol", two)["users"] == ["carol"]
+    unnamed = {k: v for k, v in env.items() if k != "DECOMPOSE_CONTRACT_SCENARIO"}
+    assert _service(tmp_path / "db.sqlite3", "dan", unnamed)["users"] == ["dan"]
+    assert _service(tmp_path / "db.sqlite3", "eve", unnamed)["users"] == ["eve"]  # no scenario: always flushed

@@ -129,3 +129,23 @@ def test_an_exchange_of_a_service_without_a_url_still_stops_the_scenario():
     run = replay(SCENARIO, ROUTES, lambda request, owner: services.send(request, "orders"))
     services.close()
     assert "no URL for service 'orders'" in run.stopped
+
+
+def test_a_value_an_unsent_exchange_answers_is_sent_back_as_recorded():
+    """The zoo's admin beside a catch-all: /admin/login/ (the monolith's, no service owns it) sets a csrftoken
+    cookie the next request to a page sends back; the scenario stopped there, unreplayable on the services."""
+    from decompose.contracts.replay import Unowned
+
+    login = {**SCENARIO["exchanges"][0], "route": "(unrouted)", "service": "(unrouted)"}
+    scenario = {**SCENARIO, "exchanges": [login, SCENARIO["exchanges"][1]]}
+    sent = []
+
+    def send(request, owner):
+        if owner == "(unrouted)":
+            raise Unowned("no service owns POST /login")
+        sent.append(dict(request.headers)["authorization"])
+        return Answer(200, JSON, json.dumps({"user": {"id": 1, "email": "bob@example.com"}}).encode())
+
+    run = replay(scenario, ROUTES, send)
+    assert run.passed and run.stopped is None, run.report()
+    assert sent == ["Bearer tok-recorded"] and run.steps[0].unowned

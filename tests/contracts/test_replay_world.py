@@ -69,6 +69,7 @@ def secret(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     yield
     os.environ.pop("DECOMPOSE_TEST_WORLD", None)
+    os.environ.pop(reset.SCENARIO, None)  # a rebuilding reset sets it outside monkeypatch
 
 
 def send(body: dict) -> tuple[int, dict]:
@@ -161,6 +162,16 @@ def test_a_reset_keeps_the_scenarios_folder_only_in_a_fleet_and_only_an_existing
         status, answer = send({"env": {reset.SCRATCH: wrong}})
         assert status == 400 and reset.SCRATCH in answer["message"]
     assert send({"env": {reset.SHARED: "0"}})[0] == 403  # launch-time only
+
+
+def test_a_rebuilding_reset_names_the_scenario_it_starts_and_one_without_a_folder_names_none(secret, monkeypatch, tmp_path):
+    """django_data flushes a fleet's shared database once per scenario, by this name: a stale one (a reset that
+    named no scenario after one that did) would leave the last scenario's rows in place."""
+    assert send({"env": {reset.SCRATCH: str(tmp_path)}})[0] == 200  # any process, in a fleet or not
+    assert os.environ[reset.SCENARIO] == str(tmp_path)
+    assert send({"data": {}})[0] == 400 and os.environ[reset.SCENARIO] == str(tmp_path)  # refused: nothing changes
+    assert send({})[0] == 200 and reset.SCENARIO not in os.environ
+    assert send({"env": {reset.SCENARIO: str(tmp_path)}})[0] == 403  # never set by a reset's env
 
 
 def test_in_a_fleet_an_in_memory_database_the_configuration_names_itself_is_the_scenarios_file(tmp_path, monkeypatch):

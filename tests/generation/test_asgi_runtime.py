@@ -282,7 +282,7 @@ def test_a_fastapi_registration_leaves_its_prefix_to_the_runtime_and_keeps_its_o
 
     reg = Registration("app.api.routes.users:router", 'prefix=settings.API_V1_STR, tags=["users"]', ("/api/v1/users/",))
     assert _registration(reg, "fastapi") == {"module": "app.api.routes.users", "name": "router", "keywords": 'tags=["users"]',
-                                             "paths": ["/api/v1/users/"], "holder": "", "method": "", "arguments": ""}
+                                             "paths": ["/api/v1/users/"], "holder": "", "method": "", "arguments": "", "order": 0}
     assert _registration(reg, "flask")["keywords"] == 'prefix=settings.API_V1_STR, tags=["users"]'
 
 
@@ -314,3 +314,54 @@ def test_settle_lets_a_cleanup_finish_and_stops_what_no_one_stopped():
 
     assert asyncio.run(scenario()) == (set(), True, True)
     assert sorted(done) == ["cleaned", "stopped"]
+
+
+def test_the_old_apps_garbage_holds_no_database_lock_when_the_next_app_starts(tmp_path):
+    # a task cancelled mid-query leaves its connection in a reference cycle (traceback -> frames -> cursor),
+    # its unfinished statement holding SQLite's shared lock until the cycle collector runs
+    import gc
+    import sqlite3
+
+    from decompose.generation.runtime import asgi as runtime
+
+    path = tmp_path / "app.db"
+    with sqlite3.connect(path) as setup:
+        setup.execute("CREATE TABLE settings (k TEXT)")
+        setup.executemany("INSERT INTO settings VALUES (?)", [("a",), ("b",)])
+
+    def lifespan_app(startup, shutdown):
+        async def app(scope, receive, send):
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    startup()
+                    await send({"type": "lifespan.startup.complete"})
+                else:
+                    shutdown()
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        return app
+
+    def leave_a_reader() -> None:
+        reader = sqlite3.connect(path, timeout=0.1)
+        cursor = reader.execute("SELECT k FROM settings")
+        cursor.fetchone()  # the statement stays open: a shared lock
+        cycle: dict = {"cursor": cursor, "connection": reader}
+        cycle["self"] = cycle
+
+    def write_settings() -> None:
+        with sqlite3.connect(path, timeout=0.1) as writer:
+            writer.execute("INSERT INTO settings VALUES ('c')")
+
+    async def reset() -> None:
+        old = await runtime.Lifespan(lifespan_app(lambda: None, leave_a_reader)).startup()
+        await old.shutdown()
+        await runtime.Lifespan(lifespan_app(write_settings, lambda: None)).startup()
+
+    gc.disable()  # the cycle survives until someone collects it, as an old generation's garbage does
+    try:
+        asyncio.run(reset())
+    finally:
+        gc.enable()
+    with sqlite3.connect(path) as check:
+        assert check.execute("SELECT count(*) FROM settings").fetchone() == (3,)

@@ -815,3 +815,27 @@ def test_deployed_api_treats_every_type_as_binary_and_accepts_any_body() -> None
     assert swagger["x-amazon-apigateway-binary-media-types"] == ["*/*"]
     assert swagger["paths"]["/echo"]["post"]["consumes"] == ["*/*"]
     validate_route_content_types(app.routes, app.api.binary_types)  # raises on a mixed binary/text route
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_head_answer_has_no_body_so_the_next_answer_on_the_connection_is_read_whole(framework: str) -> None:
+    """kuma: the app left its GET body in a HEAD answer and `chalice local` wrote it; the next answer on the
+    kept connection then began `undefinedHTTP/1.1 200 OK` (the body was kuma's revision hash, "undefined")."""
+    make_app, bridge_cls = MONOLITHS[framework]
+    monolith, app = make_app(), Chalice(app_name=f"head-{framework}")
+    configure(app)
+    bridge = bridge_cls(lambda: monolith)
+    app.route("/", methods=["GET", "HEAD"], content_types=ANY_CONTENT_TYPE)(lambda: bridge.forward(app.current_request))
+    server = HttpServer(app)
+    connection = http.client.HTTPConnection("127.0.0.1", server.server.server.server_address[1], timeout=10)
+    try:
+        connection.request("HEAD", "/")
+        head = connection.getresponse()
+        expected = direct_caller(framework, monolith)("HEAD", "/").status  # Flask answers HEAD, FastAPI 405
+        assert (head.status, head.read(), head.getheader("Content-Length")) == (expected, b"", "0")
+        connection.request("GET", "/")
+        following = connection.getresponse()
+        assert (following.status, following.read().decode()) == (200, HOME)
+    finally:
+        connection.close()
+        server.stop()

@@ -201,3 +201,110 @@ def test_a_blueprint_the_factory_registers_is_plugged_in_by_the_service_at_the_s
     assert mounts == {"shop.orders:orders": Mount("shop:create_app", "register_blueprint", 'url_prefix="/orders"')}
     assert keywords == {"shop.orders:orders": 'url_prefix="/orders"'}
     compile(text, "shop/__init__.py", "exec")
+
+
+CONTROLLER = '''\
+from fastapi import APIRouter
+
+from kitchen.routes._base import BaseController, controller
+
+router = APIRouter(prefix="/households/cookbooks")
+
+
+@controller(router)
+class CookbookController(BaseController):
+    def _mine(self, item_id):
+        return item_id
+
+    @router.get("/{item_id}")
+    def get_one(self, item_id: int):
+        return self._mine(item_id)
+'''
+
+
+def test_a_class_based_controller_method_hangs_on_the_router_its_decorator_names() -> None:
+    # mealie: the analysis names the class as the handler and the method as handler_name
+    from decompose.analysis.model import Route
+    from decompose.generation.unplug import containers_of
+
+    class Sources:  # the two things containers_of reads
+        modules = {"kitchen.routes.cookbooks": None}
+        symbols = {"kitchen.routes.cookbooks:router": None, "kitchen.routes.cookbooks:CookbookController": None}
+
+        @staticmethod
+        def parsed(module: str):
+            return parse(module, CONTROLLER, False, "kitchen/routes/cookbooks.py")
+
+    route = Route("fastapi", ("GET",), "/api/households/cookbooks/{item_id}", "/api/households/cookbooks/{item_id}",
+                  "kitchen.routes.cookbooks:CookbookController", "get_one", "kitchen.routes.cookbooks", 14)
+    assert containers_of(Sources(), [route]) == {
+        "kitchen.routes.cookbooks:CookbookController": "kitchen.routes.cookbooks:router"}
+
+
+ROUTE_PACKAGE = '''\
+from fastapi import APIRouter
+
+from . import about, cookbooks, mealplan, mealplan_rules
+
+router = APIRouter()
+
+router.include_router(about.router)
+router.include_router(mealplan_rules.router, tags=["Rules"])
+router.include_router(cookbooks.router)
+router.include_router(mealplan.router)
+'''
+
+
+def test_routers_a_layer_router_includes_are_mounted_back_on_it_in_the_monolith_order() -> None:
+    # the parent keeps its prefix and dependencies (an admin router's), and the service its routes' order
+    containers = {f"kitchen.routes.{m}:view": f"kitchen.routes.{m}:router"
+                  for m in ("about", "cookbooks", "mealplan", "mealplan_rules")}
+    homes = {"kitchen.routes.about:router": LAYER, "kitchen.routes.cookbooks:router": "cookbooks",
+             "kitchen.routes.mealplan:router": "meals", "kitchen.routes.mealplan_rules:router": "meals"}
+    tree, removed, _, mounts = unplug(parse("kitchen.routes", ROUTE_PACKAGE, True, "kitchen/routes/__init__.py"),
+                                      containers, homes, None)
+    text = tree.code
+    assert removed == ["kitchen.routes.cookbooks:router", "kitchen.routes.mealplan:router",
+                       "kitchen.routes.mealplan_rules:router"]
+    assert "router.include_router(about.router)" in text and "mealplan" not in text and "cookbooks" not in text
+    assert text.count("decompose_runtime.plug.built('kitchen.routes:router', router)") == 1
+    holder = "kitchen.routes:router"
+    assert mounts == {"kitchen.routes.mealplan_rules:router": Mount(holder, "include_router", 'tags=["Rules"]'),
+                      "kitchen.routes.cookbooks:router": Mount(holder, "include_router"),
+                      "kitchen.routes.mealplan:router": Mount(holder, "include_router")}
+    ranks = {c: m.order for c, m in mounts.items()}
+    assert ranks["kitchen.routes.mealplan_rules:router"] < ranks["kitchen.routes.mealplan:router"]
+    compile(text, "kitchen/routes/__init__.py", "exec")
+
+
+SETTINGS_PREFIX = '''\
+from fastapi import APIRouter
+
+from app.core.config import settings
+from app.routes import items
+
+api_router = APIRouter()
+api_router.include_router(items.router, prefix=settings.ITEMS_PREFIX)
+'''
+
+
+def test_a_router_included_with_a_name_of_the_layer_is_unplugged_not_mounted() -> None:
+    # the service could not repeat `settings.ITEMS_PREFIX` in its own module: it includes the router on the
+    # app under the prefix of the monolith's paths instead (decompose_runtime.asgi.include)
+    containers = {"app.routes.items:read_items": "app.routes.items:router"}
+    tree, removed, keywords, mounts = unplug(parse("app.api", SETTINGS_PREFIX, False, "app/api.py"), containers,
+                                             {"app.routes.items:router": "items"}, None)
+    assert removed == ["app.routes.items:router"] and mounts == {}
+    assert "include_router" not in tree.code and "plug.built" not in tree.code
+    assert keywords == {"app.routes.items:router": "prefix=settings.ITEMS_PREFIX"}
+
+
+def test_the_service_mounts_its_routers_in_the_monolith_order_not_by_name() -> None:
+    from decompose.generation.model import Registration
+    from decompose.generation.render import _mounts, _registration
+
+    holder = "kitchen.routes:router"
+    registrations = [_registration(Registration(f"kitchen.routes.{m}:router", mount=Mount(holder, "include_router", "", rank)),
+                                   "fastapi") for m, rank in (("mealplan", 9), ("mealplan_rules", 3))]
+    [group] = _mounts(registrations)
+    assert [r["module"] for r in group["mounted"]] == ["kitchen.routes.mealplan_rules", "kitchen.routes.mealplan"]

@@ -45,3 +45,18 @@ def test_a_service_is_named_as_its_team_named_the_blueprint_or_router_holding_mo
     assert first("main") == "main"  # flasky's main blueprint, not `fake`
     assert first("admin_router") == "admin"
     assert first("bp") != "bp"
+
+
+def test_a_worker_holding_tables_is_named_after_their_django_app_label_even_with_an_underscore():
+    """Django names a table `app_label + "_" + model`: `blog_examples_timestampswithauto` is the
+    `blog_examples` app's, not a `blog` label nor the whole table."""
+    from decompose.planning.elements import Element
+
+    graph = graph_of({"site.blog_examples.models": ["TimestampsWithAuto", "TimestampsWithDefault"]}, [], [])
+    community = set(graph.members["site.blog_examples.models"])
+    for model in ("TimestampsWithAuto", "TimestampsWithDefault"):
+        table = f"table:blog_examples_{model.lower()}"
+        graph.elements[table] = Element(table, "table", "site.blog_examples.models", 1, 1)
+        graph.table_model[table] = f"site.blog_examples.models:{model}"
+        community.add(table)
+    assert candidates(graph, community)[0] == "blog-examples"

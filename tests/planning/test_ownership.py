@@ -74,3 +74,55 @@ def test_a_table_only_service_no_route_touches_stays_as_a_worker():
              for e in graph.members[m]}
     homes |= {e: "audit" for e in graph.members["shop.audit"]} | {"table:event": "audit"}
     assert dissolve_ownerless(graph, homes) == (homes, {})
+
+
+def test_a_worker_that_only_calls_a_services_helper_stays_a_worker():
+    """Calling another service's helper is no reason to join it: only code that uses the worker's
+    tables, models or code pulls it in (styleguide's `emails` worker joined the Google login service
+    through its call to `model_update`)."""
+    graph = graph_of({**MODULES, "shop.outbox": ["Mail", "send_all"]}, [("shop.outbox:send_all", "shop.orders:checkout")],
+                     ["shop.orders:checkout"])
+    graph.elements["table:mail"] = Element("table:mail", "table", "shop.outbox", 1, 1)
+    graph.table_model["table:mail"] = "shop.outbox:Mail"
+    graph.deps.append(Dep("shop.outbox:send_all", "table:mail", "table-write", 1))
+    homes = {e: "orders" for m in ("shop.orders", "shop.users", "shop.mail", "shop.errors", "shop.app")
+             for e in graph.members[m]}
+    homes |= {e: "outbox" for e in graph.members["shop.outbox"]} | {"table:mail": "outbox"}
+    assert dissolve_ownerless(graph, homes) == (homes, {})
+    graph.deps.append(Dep("shop.orders:checkout", "shop.outbox:send_all", "call", 1))  # now a route uses it
+    settled, _ = dissolve_ownerless(graph, homes)
+    assert {settled[e] for e in [*graph.members["shop.outbox"], "table:mail"]} == {"orders"}
+
+
+def test_a_worker_holding_a_generic_helper_a_service_calls_stays_a_worker():
+    """Only the worker's data counts (its tables, models, and the modules of the code reading or
+    writing them): styleguide's `emails` worker held `common.services:model_update`, which the users
+    code calls, and joined the users' service through it."""
+    graph = graph_of({**MODULES, "shop.outbox": ["Mail", "send_all"], "shop.common": ["model_update"]},
+                     [("shop.orders:checkout", "shop.common:model_update"), ("shop.outbox:send_all", "shop.common:model_update")],
+                     ["shop.orders:checkout"])
+    graph.elements["table:mail"] = Element("table:mail", "table", "shop.outbox", 1, 1)
+    graph.table_model["table:mail"] = "shop.outbox:Mail"
+    graph.deps.append(Dep("shop.outbox:send_all", "table:mail", "table-write", 1))
+    homes = {e: "orders" for m in ("shop.orders", "shop.users", "shop.mail", "shop.errors", "shop.app")
+             for e in graph.members[m]}
+    homes |= {e: "outbox" for m in ("shop.outbox", "shop.common") for e in graph.members[m]} | {"table:mail": "outbox"}
+    settled, _ = dissolve_ownerless(graph, homes)
+    assert settled["table:mail"] == settled["shop.outbox:send_all"] == "outbox"
+
+
+def test_workers_whose_models_share_a_module_are_one_worker():
+    """One route-less service per table of one models module is not a service a person would deploy."""
+    graph = graph_of({**MODULES, "shop.stamps": ["Auto", "Default"], "shop.audit": ["Event"]}, [], ["shop.orders:checkout"])
+    for table, model in (("auto", "shop.stamps:Auto"), ("default", "shop.stamps:Default"), ("event", "shop.audit:Event")):
+        graph.elements[f"table:{table}"] = Element(f"table:{table}", "table", model.partition(":")[0], 1, 1)
+        graph.table_model[f"table:{table}"] = model
+    homes = {e: "orders" for m in ("shop.orders", "shop.users", "shop.mail", "shop.errors", "shop.app")
+             for e in graph.members[m]}
+    homes |= {"shop.stamps": "auto", "shop.stamps:Auto": "auto", "table:auto": "auto",
+              "shop.stamps:Default": "default", "table:default": "default"}
+    homes |= {e: "audit" for e in graph.members["shop.audit"]} | {"table:event": "audit"}
+    settled, _ = dissolve_ownerless(graph, homes)
+    assert {settled[e] for e in ("shop.stamps", "shop.stamps:Auto", "shop.stamps:Default", "table:default")} == {"auto"}
+    assert settled["table:event"] == "audit" and settled["shop.orders:checkout"] == "orders"
+    assert dissolve_ownerless(graph, homes, {"default"})[0]["table:default"] == "default"  # a pinned service stays

@@ -499,3 +499,28 @@ def test_families_tied_by_code_kept_together_move_as_one():
     where = {e: i for i, c in enumerate(whole) for e in c}
     assert len({where[e] for e in ("bm:list", "bm:save", "nt:watch", "err:NotOk", "nt:list", "nt:mark")}) == 1
     assert where["other:x"] != where["bm:list"]
+
+
+def test_code_only_its_module_reaches_follows_the_modules_entry_points():
+    """A module that finds its own functions by introspection (`inspect.getmembers`) gives them no tie:
+    they follow the symbol its route calls, not the module body's imports into another service."""
+    from decompose.planning.elements import Element, ElementGraph
+    from decompose.planning.planner import _internal_follow_entries
+
+    graph = ElementGraph()
+    members = {"demo.errors": ["trigger_all", "trigger_a", "trigger_b", "trigger_c"], "demo.apis": ["TriggerApi"],
+               "demo.users": ["User", "create_user"]}
+    for module, names in members.items():
+        graph.members[module] = [module, *(f"{module}:{n}" for n in names)]
+        for element in graph.members[module]:
+            graph.elements[element] = Element(element, "module" if element == module else "function", module, 1, 3)
+    graph.deps = [Dep("demo.apis:TriggerApi", "demo.errors:trigger_all", "call", 1),
+                  Dep("demo.errors:trigger_c", "demo.users:create_user", "call", 1),
+                  Dep("demo.users:create_user", "demo.users:User", "call", 1)]
+    found = [{"demo.apis", "demo.apis:TriggerApi", "demo.errors:trigger_all"},
+             {"demo.users", "demo.users:User", "demo.users:create_user", "demo.errors",
+              "demo.errors:trigger_a", "demo.errors:trigger_b", "demo.errors:trigger_c"}]
+    moved = _internal_follow_entries(graph, [set(c) for c in found], {}, set())
+    assert {"demo.errors:trigger_a", "demo.errors:trigger_b"} <= moved[0]
+    assert "demo.errors:trigger_c" in moved[1]  # it calls another module's code: it stays with it
+    assert "demo.errors:trigger_a" in _internal_follow_entries(graph, [set(c) for c in found], {}, {"demo.errors:trigger_a"})[1]

@@ -22,6 +22,10 @@ leaves a SQLite write transaction open for good ("database is locked" from then 
 running writes into the next scenario's database. So after the shutdown handlers, `Lifespan.shutdown`
 settles the tasks created on the loop since its startup (`settle`): it gives them SETTLE_S to finish,
 cancels those still running that no one is cancelling yet, and waits up to SHUTDOWN_TIMEOUT_S again.
+Then it collects the garbage they left: a task cancelled inside a query leaves its database connection
+in a reference cycle (the exception's traceback holds the frames that hold it), open, with SQLite's shared
+lock of an unfinished statement, until the cycle collector runs; the next app's first write then waited
+for it and failed with "database is locked" (lnbits' calibration, whose startup writes its settings).
 
 Lifespan follows the ASGI spec as uvicorn's "auto" mode does: an app that raises on the `lifespan`
 scope before answering has no lifespan (plain ASGI apps); `lifespan.startup.failed` is an error
@@ -35,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import gc
 import logging
 import threading
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Set, Tuple, TypeVar
@@ -118,6 +123,7 @@ class Lifespan:
         finally:
             spared = self._before | set(keep) | {asyncio.current_task(), self._task}
             await settle({t for t in asyncio.all_tasks() if t not in spared})
+            gc.collect()  # what the old app dropped holds no database lock when the next one starts
 
     async def _outcome(self, phase: str, timeout: float) -> None:
         assert self._task is not None

@@ -109,7 +109,7 @@ class _Bridge:
 
     def forward(self, request: Request) -> Response:
         result = self._lambda_handler()(proxy_event(request), lambda_context(request))
-        return chalice_response(result)
+        return chalice_response(result, head=request.method == "HEAD")
 
     def reset(self) -> None:
         """Drop the handler: the next request builds the app again (contract replay's fresh start)."""
@@ -320,11 +320,20 @@ def lambda_context(request: Request) -> Any:
 # -- response: proxy result -> chalice.Response --------------------------------------------------------
 
 
-def chalice_response(result: Mapping[str, Any]) -> Response:
-    """A proxy result (statusCode, headers, multiValueHeaders, body, isBase64Encoded) as a Response."""
+def chalice_response(result: Mapping[str, Any], head: bool = False) -> Response:
+    """A proxy result (statusCode, headers, multiValueHeaders, body, isBase64Encoded) as a Response.
+
+    head: the answer to a HEAD request has no body, as the monolith's own server (and API Gateway) sends it.
+    Django and Flask leave the GET body in a HEAD response for the server to drop; `chalice local` wrote it,
+    and a client keeping the connection open read it as the start of the next answer (kuma's
+    `HEAD /media/revision.txt` made the verifier's next status line `undefinedHTTP/1.1 200 OK`). The app's
+    Content-Length goes too: the server sends its own (0), and two that differ break HTTP clients."""
+    headers = _response_headers(result)
+    if head:
+        headers = {name: value for name, value in headers.items() if name.lower() != "content-length"}
     return Response(
-        body=_response_body(result),
-        headers=_response_headers(result),
+        body=b"" if head else _response_body(result),
+        headers=headers,
         status_code=int(result["statusCode"]),
     )
 

@@ -44,8 +44,11 @@ ALLOW = "DECOMPOSE_RESET_ALLOW"
 # fleet) keeps it, and builds its app's in-memory database as a file there (decompose_runtime.appcall)
 SCRATCH = "DECOMPOSE_CONTRACT_SCRATCH"
 SHARED = "DECOMPOSE_CONTRACT_SHARED"
+# the scenario a rebuilding reset starts (its scratch folder), unset by one that names none: the processes of a
+# fleet sharing one Django test database flush it once per scenario (decompose_runtime.django_data)
+SCENARIO = "DECOMPOSE_CONTRACT_SCENARIO"
 # set only by whoever starts the process, never by a reset (whatever a plan names)
-CONTROL = frozenset({ENABLE, ALLOW, SHARED, "DECOMPOSE_INTERNAL_SECRET", "DECOMPOSE_CONTRACT_APP",
+CONTROL = frozenset({ENABLE, ALLOW, SHARED, SCENARIO, "DECOMPOSE_INTERNAL_SECRET", "DECOMPOSE_CONTRACT_APP",
                      "DECOMPOSE_CONTRACT_ROOT", "DECOMPOSE_CONTRACT_APPS"})
 GENERATED = "the plan this service was generated from"
 
@@ -175,6 +178,7 @@ def handle(headers: Any, body: bytes | None, rebuild: Callable[[], None], allowe
     except Exception as error:  # noqa: BLE001  (the verifier shows it: a hook is user code)
         return 500, {"message": f"{type(error).__name__}: {error}"}
     if rebuilds:
+        _start_scenario(scratch)
         rebuild()  # a body of data alone loads rows into the current app: a scenario's rows between requests
     answer: dict[str, Any] = {"skipped": skipped}
     if data is not None:
@@ -184,6 +188,13 @@ def handle(headers: Any, body: bytes | None, rebuild: Callable[[], None], allowe
             return 500, {"message": f"starting data: {type(error).__name__}: {error}"}
     settle()
     return 200, answer
+
+
+def _start_scenario(scratch: str | None) -> None:
+    if scratch is None:
+        os.environ.pop(SCENARIO, None)
+    else:
+        os.environ[SCENARIO] = scratch
 
 
 _frozen = []
