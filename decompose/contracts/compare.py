@@ -15,8 +15,10 @@ one volatile field the replay binds (decompose.contracts.binding), not a whole p
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -213,7 +215,28 @@ def _cookie(raw: str) -> dict[str, Any]:
         found[f"cookie:{name}"] = morsel.value
         attributes = tuple(sorted((k, str(v)) for k, v in morsel.items() if v))
         found[f"cookie:{name}:attributes"] = attributes
+        found.update((f"cookie:{name}:$.{key}", value) for key, value in signed_payload(morsel.value).items())
     return found
+
+
+def signed_payload(value: str) -> dict[str, str]:
+    """The long string tokens of a signed, unencrypted cookie's payload (Flask's session: itsdangerous'
+    `[.]<base64 JSON>.<timestamp>.<signature>`, a leading dot when zlib-compressed): CTFd's login draws a
+    new CSRF nonce that only the session carries, and the suite sends it back in a header. Readable, never
+    verified (no secret is needed to read it); anything else gives nothing."""
+    compressed, body = value.startswith("."), value.lstrip(".")
+    parts = body.split(".")
+    if len(parts) != 3:
+        return {}
+    try:
+        raw = base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4))
+        payload = json.loads(zlib.decompress(raw) if compressed else raw)
+    except (ValueError, zlib.error):
+        return {}
+    if not isinstance(payload, dict):
+        return {}
+    return {key: item for key, item in sorted(payload.items())
+            if isinstance(key, str) and isinstance(item, str) and re.fullmatch(_TOKEN.decode(), item)}
 
 
 def _order(where: str) -> tuple[int, str]:

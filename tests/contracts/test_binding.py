@@ -99,3 +99,27 @@ def test_a_nonce_a_page_hands_out_is_bound_into_the_form_that_sends_it_back():
     assert dict(templates[2].headers)["csrf-token"] == "{{0:$html:csrfNonce}}"
     values = capture(bindings, 0, _page(fresh))
     assert render(templates[1], values).body == b"name=user&password=password&nonce=" + fresh
+
+
+def _session(payload: dict) -> str:
+    """A Flask session cookie as itsdangerous signs it (the payload readable, zlib-compressed, dot first)."""
+    import base64
+    import zlib
+
+    raw = base64.urlsafe_b64encode(zlib.compress(json.dumps(payload).encode())).rstrip(b"=").decode()
+    return f".{raw}.axa6YA.vgazdY1X26ByzpnTWH1nomq7_Vo"
+
+
+def test_a_nonce_only_the_session_cookie_carries_is_bound_into_the_header_that_sends_it_back():
+    """CTFd's login draws a new nonce, shown in no page: the suite reads it from the session and sends it in a
+    CSRF-Token header. The signed cookie's payload is read (never verified) for it."""
+    recorded, fresh = "a1" * 32, "f0" * 32
+    requests = [Request("POST", "/login", (), b"name=user"),
+                Request("POST", "/api/v1/tokens", (("csrf-token", recorded),), b"{}")]
+    answers = [Answer(302, (("set-cookie", f"session={_session({'nonce': recorded, 'id': 2})}; HttpOnly; Path=/"),), b""),
+               Answer(200, (), b"{}")]
+    templates, bindings = bind(requests, answers, [set(), set()])
+    assert dict(templates[1].headers)["csrf-token"] == "{{0:cookie:session:$.nonce}}"
+    replayed = Answer(302, (("set-cookie", f"session={_session({'nonce': fresh, 'id': 2})}; Path=/"),), b"")
+    assert dict(render(templates[1], capture(bindings, 0, replayed)).headers)["csrf-token"] == fresh
+    assert capture(bindings, 0, Answer(302, (("set-cookie", "session=not-signed; Path=/"),), b"")) == {}
