@@ -6,12 +6,19 @@ fresh monoliths), and every field whose value differs between the two runs is *v
 except on volatile fields.
 
 A field is named by a JSON path (`$.user.created_at`, `$.items[0].id`); headers are
-`header:<name>`, cookies `cookie:<name>`; a body that is not JSON is compared as bytes (`$`).
+`header:<name>`, cookies `cookie:<name>`; a body that is not JSON is compared as bytes (`$`). In an HTML
+body, a long token a page hands the client to send back (a CSRF nonce: `'csrfNonce': "<hex>"` in a script,
+`<input name="nonce" value="...">`, `<meta name="csrf-token" content="...">`) is a field of its own,
+`$html:<name>`, and `$` holds the body with it replaced by `{{html:<name>}}`: a nonce drawn per session is
+one volatile field the replay binds (decompose.contracts.binding), not a whole page that cannot be compared.
 """
 
 from __future__ import annotations
 
+import base64
 import json
+import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -20,6 +27,12 @@ from typing import Any
 HEADERS_THAT_MATTER = ("content-type", "location", "content-disposition", "cache-control", "etag", "www-authenticate")
 MISSING = object()
 LAMBDA_DEFAULT_TYPE = "application/json"  # what API Gateway and chalice local give an answer without a Content-Type
+_TOKEN = rb"[A-Za-z0-9_\-+/=]{16,}"  # as long as a token: nonces, CSRF tokens, signed values
+HTML_TOKENS = (  # (name, value) of what a page hands the client to send back
+    re.compile(rb"""<input\b[^>]*?\bname=["']([\w-]+)["'][^>]*?\bvalue=["'](""" + _TOKEN + rb""")["']"""),
+    re.compile(rb"""<meta\b[^>]*?\bname=["']([\w-]+)["'][^>]*?\bcontent=["'](""" + _TOKEN + rb""")["']"""),
+    re.compile(rb"""["']?([A-Za-z_]\w*)["']?\s*:\s*["'](""" + _TOKEN + rb""")["']"""),
+)
 
 
 @dataclass(frozen=True)
@@ -75,10 +88,32 @@ def fields(answer: Answer) -> dict[str, Any]:
     for raw in answer.header("set-cookie"):
         found.update(_cookie(raw))
     body = json_body(answer, MISSING)
-    if body is MISSING:
+    if body is MISSING and "html" in (answer.header("content-type") or [""])[0]:
+        found.update(html_fields(answer.body))
+    elif body is MISSING:
         found["$"] = answer.body
     else:
         _flatten(body, "$", found)
+    return found
+
+
+def html_fields(body: bytes) -> dict[str, Any]:
+    """`$html:<name>` for each token the page hands out (the n-th of a name: `$html:<name>#n`), and `$`: the
+    body with each replaced by `{{html:<name>}}`, so the rest of the page is still compared byte for byte."""
+    found: dict[str, Any] = {}
+    tokens: dict[bytes, str] = {}
+    for pattern in HTML_TOKENS:
+        for match in pattern.finditer(body):
+            name, value = match.group(1).decode("ascii"), match.group(2)
+            if value in tokens:
+                continue
+            seen = sum(1 for key in found if key == f"$html:{name}" or key.startswith(f"$html:{name}#"))
+            key = f"$html:{name}" + (f"#{seen + 1}" if seen else "")
+            found[key], tokens[value] = value.decode("ascii"), key
+    masked = body
+    for value in sorted(tokens, key=lambda v: (-len(v), v)):  # longest first: no token is cut by a shorter one
+        masked = masked.replace(value, b"{{" + tokens[value][1:].encode("ascii") + b"}}")
+    found["$"] = masked
     return found
 
 
@@ -180,7 +215,28 @@ def _cookie(raw: str) -> dict[str, Any]:
         found[f"cookie:{name}"] = morsel.value
         attributes = tuple(sorted((k, str(v)) for k, v in morsel.items() if v))
         found[f"cookie:{name}:attributes"] = attributes
+        found.update((f"cookie:{name}:$.{key}", value) for key, value in signed_payload(morsel.value).items())
     return found
+
+
+def signed_payload(value: str) -> dict[str, str]:
+    """The long string tokens of a signed, unencrypted cookie's payload (Flask's session: itsdangerous'
+    `[.]<base64 JSON>.<timestamp>.<signature>`, a leading dot when zlib-compressed): CTFd's login draws a
+    new CSRF nonce that only the session carries, and the suite sends it back in a header. Readable, never
+    verified (no secret is needed to read it); anything else gives nothing."""
+    compressed, body = value.startswith("."), value.lstrip(".")
+    parts = body.split(".")
+    if len(parts) != 3:
+        return {}
+    try:
+        raw = base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4))
+        payload = json.loads(zlib.decompress(raw) if compressed else raw)
+    except (ValueError, zlib.error):
+        return {}
+    if not isinstance(payload, dict):
+        return {}
+    return {key: item for key, item in sorted(payload.items())
+            if isinstance(key, str) and isinstance(item, str) and re.fullmatch(_TOKEN.decode(), item)}
 
 
 def _order(where: str) -> tuple[int, str]:

@@ -39,11 +39,11 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 try:
-    from . import appcall, asgi, lifeline, reset, sightings, startdata  # as decompose_runtime.host, on the monolith's path
+    from . import appcall, asgi, lifeline, reset, servername, sightings, startdata  # as decompose_runtime.host
 except ImportError:
     from decompose.contracts import appcall, sightings, startdata  # as decompose.gateway.host
     from decompose.gateway import lifeline
-    from decompose.generation.runtime import asgi, reset
+    from decompose.generation.runtime import asgi, reset, servername
 
 HOST = "127.0.0.1"
 
@@ -147,6 +147,7 @@ class Hosted:
             headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
             status, answer = self.worker.submit(self.hooks_and_rebuild, headers, environ["wsgi.input"].read(length)).result()
             return _json(start_response, status, answer)
+        environ = servername.as_tested(self.app, environ)  # Flask's SERVER_NAME, as the suite's test client sent it
         if startdata.thread_bound():  # an in-memory SQLite database: the thread the reset loaded it on
             return self.worker.submit(_whole, self.app, environ, start_response).result()
         return self.app(environ, start_response)

@@ -76,3 +76,50 @@ def test_cookies_are_bound_like_body_fields():
     templates, bindings = bind(requests, answers, [{"cookie:sid"}, set()])
     assert dict(templates[1].headers)["cookie"] == "sid={{0:cookie:sid}}"
     assert capture(bindings, 0, Answer(204, (("set-cookie", "sid=another-one; Path=/"),), b"")) == {"0:cookie:sid": "another-one"}
+
+
+NONCE_PAGE = b"<html><script>var init = {'urlRoot': \"\", 'csrfNonce': \"%s\"}</script><form>...</form></html>"
+
+
+def _page(nonce: bytes) -> Answer:
+    return Answer(200, (("content-type", "text/html; charset=utf-8"),), NONCE_PAGE % nonce)
+
+
+def test_a_nonce_a_page_hands_out_is_bound_into_the_form_that_sends_it_back():
+    """CTFd: GET /login renders the session's CSRF nonce in a script; the suite posts it back in the form
+    (and a JSON call in a CSRF-Token header). Replayed, the target's own page gives the nonce to send."""
+    recorded, fresh = b"a1" * 32, b"f0" * 32
+    requests = [Request("GET", "/login"),
+                Request("POST", "/login", (("content-type", "application/x-www-form-urlencoded"),),
+                        b"name=user&password=password&nonce=" + recorded),
+                Request("POST", "/api/v1/tokens", (("csrf-token", recorded.decode()),), b"{}")]
+    answers = [_page(recorded), Answer(302, (("location", "/challenges"),), b""), Answer(200, (), b"{}")]
+    templates, bindings = bind(requests, answers, [{"$html:csrfNonce"}, set(), set()])
+    assert templates[1].body == b"name=user&password=password&nonce={{0:$html:csrfNonce}}"
+    assert dict(templates[2].headers)["csrf-token"] == "{{0:$html:csrfNonce}}"
+    values = capture(bindings, 0, _page(fresh))
+    assert render(templates[1], values).body == b"name=user&password=password&nonce=" + fresh
+
+
+def _session(payload: dict) -> str:
+    """A Flask session cookie as itsdangerous signs it (the payload readable, zlib-compressed, dot first)."""
+    import base64
+    import zlib
+
+    raw = base64.urlsafe_b64encode(zlib.compress(json.dumps(payload).encode())).rstrip(b"=").decode()
+    return f".{raw}.axa6YA.vgazdY1X26ByzpnTWH1nomq7_Vo"
+
+
+def test_a_nonce_only_the_session_cookie_carries_is_bound_into_the_header_that_sends_it_back():
+    """CTFd's login draws a new nonce, shown in no page: the suite reads it from the session and sends it in a
+    CSRF-Token header. The signed cookie's payload is read (never verified) for it."""
+    recorded, fresh = "a1" * 32, "f0" * 32
+    requests = [Request("POST", "/login", (), b"name=user"),
+                Request("POST", "/api/v1/tokens", (("csrf-token", recorded),), b"{}")]
+    answers = [Answer(302, (("set-cookie", f"session={_session({'nonce': recorded, 'id': 2})}; HttpOnly; Path=/"),), b""),
+               Answer(200, (), b"{}")]
+    templates, bindings = bind(requests, answers, [set(), set()])
+    assert dict(templates[1].headers)["csrf-token"] == "{{0:cookie:session:$.nonce}}"
+    replayed = Answer(302, (("set-cookie", f"session={_session({'nonce': fresh, 'id': 2})}; Path=/"),), b"")
+    assert dict(render(templates[1], capture(bindings, 0, replayed)).headers)["csrf-token"] == fresh
+    assert capture(bindings, 0, Answer(302, (("set-cookie", "session=not-signed; Path=/"),), b"")) == {}

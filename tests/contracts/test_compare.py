@@ -88,3 +88,21 @@ def test_the_lambda_content_type_on_an_empty_answer_is_not_a_difference():
 def test_a_content_type_that_is_not_lambdas_default_on_nothing_still_differs(candidate):
     result = compare(run(Answer(204, (), b"")), run(candidate), [set()])
     assert "header:content-type" in {d.where for d in result.differences}
+
+
+def test_an_html_page_s_nonce_is_its_own_field_and_the_rest_of_the_page_is_still_compared():
+    from decompose.contracts.compare import Answer, Exchange, differences, fields
+
+    page = b'<script>init({"csrfNonce": "%s"})</script><input type="hidden" name="nonce" value="%s"><p>%s</p>'
+
+    def html(nonce: bytes, text: bytes = b"Scoreboard") -> Exchange:
+        return Exchange("GET", "/", Answer(200, (("content-type", "text/html"),), page % (nonce, nonce, text)))
+
+    first, second = html(b"a1" * 32), html(b"b2" * 32)
+    assert fields(first.answer)["$html:nonce"] == "a1" * 32  # one field for one value, named where first found
+    assert fields(first.answer)["$"] == fields(second.answer)["$"]  # the page, its nonce put aside
+    noise = {"$html:nonce"}.__contains__
+    assert differences(0, first, second, noise) == []
+    changed = differences(0, first, html(b"c3" * 32, b"Challenges"), noise)
+    assert [d.where for d in changed] == ["$"]  # any other change of the page is still one
+    assert [d.where for d in differences(0, first, second, lambda where: False)] == ["$html:nonce"]

@@ -70,7 +70,7 @@ from typing import Any
 
 from chalice.app import CaseInsensitiveMapping, Chalice, Request, Response
 
-from . import asgi
+from . import asgi, servername
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 ASGIApp = Callable[[dict[str, Any], Callable[..., Any], Callable[..., Any]], Awaitable[None]]
@@ -142,7 +142,8 @@ class WsgiBridge(_Bridge):
 
         # No "non-binary" prefixes: every body comes back base64, so text in any charset survives
         # (the default prefixes make apig_wsgi decode text/* as UTF-8, which fails on Latin-1 HTML).
-        return make_lambda_handler(app, binary_support=True, non_binary_content_type_prefixes=())
+        # servername: a Flask SERVER_NAME answers the loopback Host of `chalice local` as the suite's test client
+        return make_lambda_handler(servername.wrapped(app), binary_support=True, non_binary_content_type_prefixes=())
 
 
 class AsgiBridge(_Bridge):
