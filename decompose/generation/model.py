@@ -103,6 +103,7 @@ class ServiceLayout:
     route_modules: list[str] = field(default_factory=list)  # imported before the app is built: routes on a layer container
     hooks: list[AppHook] = field(default_factory=list)  # Flask: every app-wide hook, kept here (imported first)
     app_wide: list[AppHook] = field(default_factory=list)  # those of blueprints registered here by no one: applied to the app
+    urlconfs: set[str] = field(default_factory=set)  # Django: the URLconfs this service keeps a copy of
 
     def proxies(self) -> list[Proxy]:
         return sorted((p for v in self.views.values() for p in v.proxies.values()), key=lambda p: p.target)

@@ -358,6 +358,18 @@ def _has_alias(node: cst.Import, bound: str) -> bool:
     return any(a.asname and a.asname.name.value == bound for a in node.names)
 
 
+def imported_names(parsed: Parsed) -> dict[str, tuple[str, str]]:
+    """bound name -> (internal source module, original name) of the module's top-level `from` imports."""
+    found = {}
+    for statement in parsed.tree.body:
+        if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.ImportFrom):
+            node = statement.body[0]
+            if not isinstance(node.names, cst.ImportStar):
+                source = import_source(node, parsed.module, parsed.is_package)
+                found.update({bound_name(a): (source, code(a.name)) for a in node.names})
+    return found
+
+
 def absolute(name: str, module: str, is_package: bool) -> str:
     """A relative import's module, made absolute (`..x` from a.b.c -> a.x)."""
     level = len(name) - len(name.lstrip("."))
