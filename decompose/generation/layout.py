@@ -115,7 +115,8 @@ def build_layout(analysis: Analysis, homes: dict[str, str], sources: Sources, co
         if removed:
             layer.unplugged[module] = removed
             parsed = parse(module, tree.code, parsed.is_package, sources.modules[module].path)
-        layer.needs |= _external_needs(sources, parsed, layer.modules)
+        layer.needs_of[module] = _external_needs(sources, parsed, layer.modules)
+        layer.needs |= layer.needs_of[module]
         layer.external |= set(sources.modules[module].external_imports)
     layer.named = _named_by_layer(analysis, sources, layer.modules)
     layer.reads = _read_locally(analysis, sources, homes, layer)
@@ -348,7 +349,7 @@ def _view(service: ServiceLayout, sources: Sources, module: str) -> ModuleView:
 
 def _resolve(service: ServiceLayout, sources: Sources, homes: dict[str, str], layer: LayerLayout) -> None:
     """Give every need of the service's kept code (and of the layer) a definition in this service."""
-    pending = [(m, n) for m, n in sorted(layer.needs)]
+    pending = sorted(_layer_needs(service, layer))
     scanned: dict[str, tuple[frozenset[str], bool]] = {}  # module -> the cut whose needs were resolved
     early: set[tuple[str, str]] = set()  # what the kept code uses while its modules import
     urlconfs = {m: _urlconf_copy(service, sources, homes, m) for m in sorted(service.urlconfs) if sources.is_module(m)}
@@ -370,6 +371,15 @@ def _resolve(service: ServiceLayout, sources: Sources, homes: dict[str, str], la
             module, name = pending.pop()
             _provide(service, sources, homes, layer, module, name, pending, early)
     _package_inits(service, sources, layer)
+
+
+def _layer_needs(service: ServiceLayout, layer: LayerLayout) -> set[tuple[str, str]]:
+    """What the layer's code needs, but for the layer URLconfs this service runs its own copy of (they
+    shadow the layer's): the copy's needs are read from the copy (pretalx's URLconfs are all shared)."""
+    shadowed = service.urlconfs & set(layer.needs_of)
+    if not shadowed:
+        return set(layer.needs)
+    return {pair for module, found in layer.needs_of.items() if module not in shadowed for pair in found}
 
 
 def _urlconf_copy(service: ServiceLayout, sources: Sources, homes: dict[str, str], module: str) -> Parsed:

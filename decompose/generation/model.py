@@ -127,6 +127,7 @@ class LayerLayout:
     keywords: dict[str, str] = field(default_factory=dict)  # container -> the monolith's registration kwargs
     mounts: dict[str, Mount] = field(default_factory=dict)  # container -> where the layer mounted it
     needs: set[tuple[str, str]] = field(default_factory=set)  # (module, name) every service must provide
+    needs_of: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # layer module -> its part of `needs`
     reads: set[str] = field(default_factory=set)  # functions the layer calls that only read: every service keeps a copy
     named: set[tuple[str, str]] = field(default_factory=set)  # (module, name) the layer names by dotted string
     external: set[str] = field(default_factory=set)
