@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -27,14 +26,20 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.pipeline import RUNNING, Shell, Stopped, started, stoppable  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_monolith"
 BURNER = "import os\ntry:\n    os.sched_setaffinity(0, {0})\nexcept (AttributeError, OSError):\n    pass\nwhile True:\n    pass\n"
 
 
 def decompose(where: Path, *args: str, timeout: float = 1800) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "decompose", *args], cwd=where, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+    """One decompose command in a process group of its own: a stopped run stops its whole tree (the
+    replays' pytest and the services it started), not only the `decompose` process."""
+    shell = Shell(where, dict(os.environ), [sys.executable, "-m", "decompose"], sys.executable)
+    return shell.decompose_cmd(*args, timeout=timeout)
 
 
 def prepare(where: Path) -> None:
@@ -57,13 +62,14 @@ def _must(done: subprocess.CompletedProcess, step: list[str]) -> None:
 
 @contextmanager
 def burner(on: bool):
-    process = subprocess.Popen([sys.executable, "-c", BURNER]) if on else None
+    process = started([sys.executable, "-c", BURNER]) if on else None
     try:
         yield process
     finally:
         if process is not None:
             process.kill()
             process.wait(timeout=30)
+            RUNNING.discard(process)
 
 
 def verify(where: Path, target: str) -> dict:
@@ -142,17 +148,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-burner", action="store_true")
     parser.add_argument("--work", type=Path, default=None, help="Folder to prepare the sample in (default: a temporary one).")
     options = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: the burner is still stopped (finally)
     work = options.work or Path(tempfile.mkdtemp(prefix="contracts-load-"))
     work.mkdir(parents=True, exist_ok=True)
-    if not (work / "contracts").is_dir():
-        prepare(work)
-    rows = []
-    with burner(not options.no_burner):
-        for target in options.targets.split(","):
-            for number in range(options.runs):
-                rows.append(verify(work, target))
-                print(f"{target} run {number + 1}: {json.dumps(rows[-1], sort_keys=True)}", file=sys.stderr, flush=True)
+    rows: list[dict] = []
+    try:
+        with stoppable():  # SIGTERM, SIGHUP, Ctrl-C: every command's group and the burner are stopped
+            if not (work / "contracts").is_dir():
+                prepare(work)
+            with burner(not options.no_burner):
+                for target in options.targets.split(","):
+                    for number in range(options.runs):
+                        rows.append(verify(work, target))
+                        print(f"{target} run {number + 1}: {json.dumps(rows[-1], sort_keys=True)}", file=sys.stderr,
+                              flush=True)
+    except Stopped as stopped:
+        print(f"stopped by {stopped} after {len(rows)} run(s): every command's process group was stopped",
+              file=sys.stderr)
+        return 128 + stopped.signum
     print(table(rows, options.runs, not options.no_burner))
     return 0 if all(r["exit"] == 0 for r in rows) else 1
 

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from decompose.analysis.facts import I18N_LANGUAGE
-from decompose.generation.source import string_value
+from decompose.generation.source import Parsed, piece_of, string_value
 
 if TYPE_CHECKING:
     from decompose.generation.layout import Sources
@@ -48,7 +48,7 @@ def _env_defaults(sources: Sources) -> list[str]:
     ranked = sorted([*sources.modules, *sources.scripts],  # manage.py is a script: read, not shipped
                     key=lambda m: (m.rsplit(".", 1)[-1] not in ("manage", "wsgi", "asgi"), m))
     found: list[str] = []
-    for module in ranked:
+    for module in (m for m in ranked if sources.mentions(m, SETTINGS_ENV)):
         for value in _settings_defaults(sources.parsed(module).tree):
             if value not in found and sources.is_module(value):
                 found.append(value)
@@ -215,6 +215,34 @@ def with_view(entry: cst.Call, view: cst.BaseExpression) -> cst.Call:
     args = list(entry.args)
     args[at] = args[at].with_changes(value=view)
     return entry.with_changes(args=args)
+
+
+def without_views(parsed: Parsed, foreign: Callable[[tuple[str, ...]], bool]) -> Parsed:
+    """The URLconf as a service's copy of it runs: the entries routed to a `foreign` view (another
+    service's, answered by `decompose_runtime.elsewhere` in this copy: views.py) name no view, and the
+    DRF registrations of a foreign viewset are gone. What those views need is then nobody's to provide
+    here (pretalx: every service held 121 stubs of the back-office's views, imported by no code that runs)."""
+    tree = parsed.tree.visit(_ForeignViewsOut(foreign))
+    return Parsed(parsed.module, parsed.is_package, tree, tuple(piece_of(s, i) for i, s in enumerate(tree.body)))
+
+
+class _ForeignViewsOut(cst.CSTTransformer):
+    def __init__(self, foreign: Callable[[tuple[str, ...]], bool]) -> None:
+        super().__init__()
+        self.foreign = foreign
+
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+        return self.leave_Element(original, updated) if updated.keyword is None else updated
+
+    def leave_Element(self, original: cst.Element | cst.Arg, updated: cst.Element | cst.Arg):  # noqa: ANN201
+        view = url_entry_view(updated.value)
+        if view and self.foreign(view):
+            return updated.with_changes(value=with_view(updated.value, cst.Name("None")))
+        return updated
+
+    def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):  # noqa: ANN201
+        viewset = registered_viewset(updated)
+        return cst.RemoveFromParent() if viewset and self.foreign(viewset) else updated
 
 
 def url_entry_view(element: cst.CSTNode) -> tuple[str, ...] | None:

@@ -33,7 +33,7 @@ from decompose.generation.model import (
     Registration,
     ServiceLayout,
 )
-from decompose.generation.source import Parsed, import_time_needs, needs, parse
+from decompose.generation.source import Parsed, import_time_needs, imported_names, needs, parse
 from decompose.generation.unplug import find_entry, unplug
 from decompose.planning.elements import route_anchor
 from decompose.planning.scripts import scripts
@@ -59,6 +59,17 @@ class Sources:
         models = {t.model for t in analysis.tables if t.model}
         return cls(root, modules, {s.id: s for s in analysis.symbols if s.module in modules}, models, {},
                    {m.name: m for m in analysis.modules if m.name in left_out}, handlers={r.handler for r in analysis.routes})
+
+    def mentions(self, module: str, text: str) -> bool:
+        """Whether the module's source holds `text`: a read that spares parsing every module of a large
+        project to find one call (DJANGO_SETTINGS_MODULE's default: 11% of pretalx's generate)."""
+        if module in self._parsed:
+            return True  # parsed already: the caller reads the tree
+        info = self.modules.get(module) or self.scripts[module]
+        try:
+            return text.encode() in (self.root / info.path).read_bytes()
+        except OSError:
+            return True  # `parsed` says what is wrong with it
 
     def parsed(self, module: str) -> Parsed:
         if module not in self._parsed:
@@ -104,7 +115,8 @@ def build_layout(analysis: Analysis, homes: dict[str, str], sources: Sources, co
         if removed:
             layer.unplugged[module] = removed
             parsed = parse(module, tree.code, parsed.is_package, sources.modules[module].path)
-        layer.needs |= _external_needs(sources, parsed, layer.modules)
+        layer.needs_of[module] = _external_needs(sources, parsed, layer.modules)
+        layer.needs |= layer.needs_of[module]
         layer.external |= set(sources.modules[module].external_imports)
     layer.named = _named_by_layer(analysis, sources, layer.modules)
     layer.reads = _read_locally(analysis, sources, homes, layer)
@@ -268,6 +280,7 @@ def _keep_urlconfs(service: ServiceLayout, sources: Sources, chains: dict[str, t
     root = next(m for m, chain in chains.items() if len(chain) == 1)
     modules = {root} | {m for r in service.routes for m in chains.get(r.module, ())} | (set(chains) & set(layer))
     modules |= {api for m in sorted(modules) if sources.is_module(m) for api in django.mounted_apis(sources, m)}
+    service.urlconfs |= modules
     for module in sorted(modules):
         view = _view(service, sources, module)
         view.own = view.body = True
@@ -336,26 +349,61 @@ def _view(service: ServiceLayout, sources: Sources, module: str) -> ModuleView:
 
 def _resolve(service: ServiceLayout, sources: Sources, homes: dict[str, str], layer: LayerLayout) -> None:
     """Give every need of the service's kept code (and of the layer) a definition in this service."""
-    pending = [(m, n) for m, n in sorted(layer.needs)]
+    pending = sorted(_layer_needs(service, layer))
     scanned: dict[str, tuple[frozenset[str], bool]] = {}  # module -> the cut whose needs were resolved
     early: set[tuple[str, str]] = set()  # what the kept code uses while its modules import
+    urlconfs = {m: _urlconf_copy(service, sources, homes, m) for m in sorted(service.urlconfs) if sources.is_module(m)}
     while True:
         for module in sorted(m for m, v in service.views.items() if v.own and scanned.get(m) != _cut(v)):
             # a module already scanned is scanned again when it keeps more (a read-only function the
             # layer calls, a copied class, kept after the module's own code): what the added code calls comes along
             view = service.views[module]
             scanned[module] = _cut(view)
-            found = needs(sources.parsed(module), view.keep, view.body)
+            parsed = urlconfs.get(module) or sources.parsed(module)
+            found = needs(parsed, view.keep, view.body)
             pending.extend(sorted(_resolved(sources, found, module)))
-            early |= _resolved(sources, import_time_needs(sources.parsed(module), view.keep, view.body), module)
+            early |= _resolved(sources, import_time_needs(parsed, view.keep, view.body), module)
             if view.copied:  # what a copy calls cannot be a stand-in either: the copy would stop there
-                early |= _resolved(sources, needs(sources.parsed(module), view.copied, False), module)
+                early |= _resolved(sources, needs(parsed, view.copied, False), module)
         if not pending:
             break
         while pending:
             module, name = pending.pop()
             _provide(service, sources, homes, layer, module, name, pending, early)
     _package_inits(service, sources, layer)
+
+
+def _layer_needs(service: ServiceLayout, layer: LayerLayout) -> set[tuple[str, str]]:
+    """What the layer's code needs, but for the layer URLconfs this service runs its own copy of (they
+    shadow the layer's): the copy's needs are read from the copy (pretalx's URLconfs are all shared)."""
+    shadowed = service.urlconfs & set(layer.needs_of)
+    if not shadowed:
+        return set(layer.needs)
+    return {pair for module, found in layer.needs_of.items() if module not in shadowed for pair in found}
+
+
+def _urlconf_copy(service: ServiceLayout, sources: Sources, homes: dict[str, str], module: str) -> Parsed:
+    """A URLconf copy as it runs in this service: an entry routed to another service's view answers
+    `elsewhere` here (views.py), so that view is no need of the copy (never a stub)."""
+    parsed = sources.parsed(module)
+    imported = imported_names(parsed)
+
+    def foreign(dotted: tuple[str, ...]) -> bool:
+        element = _view_element(sources, imported, dotted)
+        return element in sources.handlers and homes.get(element, LAYER) not in (service.name, LAYER)
+
+    return django.without_views(parsed, foreign)
+
+
+def _view_element(sources: Sources, imported: dict[str, tuple[str, str]], dotted: tuple[str, ...]) -> str | None:
+    """`views.CartView` (`from orders import views`) or `CartView` (`from orders.views import CartView`)
+    -> "orders.views:CartView"; None when the first name is not imported from the project."""
+    if dotted[0] not in imported:
+        return None
+    source, name = imported[dotted[0]]
+    if sources.is_module(f"{source}.{name}"):
+        return f"{source}.{name}:{dotted[1]}" if len(dotted) == 2 else None
+    return f"{source}:{name}" if len(dotted) == 1 else None
 
 
 def _cut(view: ModuleView) -> tuple[frozenset[str], bool]:

@@ -104,6 +104,7 @@ class ServiceLayout:
     route_modules: list[str] = field(default_factory=list)  # imported before the app is built: routes on a layer container
     hooks: list[AppHook] = field(default_factory=list)  # Flask: every app-wide hook, kept here (imported first)
     app_wide: list[AppHook] = field(default_factory=list)  # those of blueprints registered here by no one: applied to the app
+    urlconfs: set[str] = field(default_factory=set)  # Django: the URLconfs this service keeps a copy of
 
     def proxies(self) -> list[Proxy]:
         return sorted((p for v in self.views.values() for p in v.proxies.values()), key=lambda p: p.target)
@@ -127,6 +128,7 @@ class LayerLayout:
     keywords: dict[str, str] = field(default_factory=dict)  # container -> the monolith's registration kwargs
     mounts: dict[str, Mount] = field(default_factory=dict)  # container -> where the layer mounted it
     needs: set[tuple[str, str]] = field(default_factory=set)  # (module, name) every service must provide
+    needs_of: dict[str, set[tuple[str, str]]] = field(default_factory=dict)  # layer module -> its part of `needs`
     reads: set[str] = field(default_factory=set)  # functions the layer calls that only read: every service keeps a copy
     named: set[tuple[str, str]] = field(default_factory=set)  # (module, name) the layer names by dotted string
     external: set[str] = field(default_factory=set)

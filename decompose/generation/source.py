@@ -188,7 +188,10 @@ def needs(parsed: Parsed, keep: Iterable[str], body: bool) -> Needs:
     The module is scoped once (libcst ScopeProvider over the whole file); a cut's needs are the
     union of its statements' needs plus the module-level names it uses whose definitions it dropped.
     """
-    facts = _facts(parsed)
+    return _needs_of(parsed, _facts(parsed), keep, body)
+
+
+def _needs_of(parsed: Parsed, facts: _Facts, keep: Iterable[str], body: bool) -> Needs:
     kept = kept_indexes(parsed, keep, body)
     defined = {n for i in kept for n in parsed.pieces[i].names}
     found = Needs()
@@ -199,57 +202,64 @@ def needs(parsed: Parsed, keep: Iterable[str], body: bool) -> Needs:
 
 
 def import_time_needs(parsed: Parsed, keep: Iterable[str], body: bool) -> Needs:
-    """What the cut uses while its module imports: `needs` of the module with every function's body and
-    lambda body taken out (what runs later). Annotations stay: Python evaluates them at `def`, and
-    django-ninja and FastAPI read a route's parameter types as it is declared, even under
+    """What the cut uses while its module imports: `needs` counting only the uses outside function and
+    lambda bodies (what runs later). Annotations, defaults and decorators count: Python evaluates them at
+    `def`, and django-ninja and FastAPI read a route's parameter types as it is declared, even under
     `from __future__ import annotations`. A class another service owns that a kept statement instantiates,
     subclasses, holds or annotates with cannot be a stand-in (kuma: `admin_auth = AdminAuth()`)."""
-    if "import-time" not in parsed.cache:
-        tree = parsed.tree.visit(_LaterTakenOut())
-        parsed.cache["import-time"] = Parsed(parsed.module, parsed.is_package, tree,
-                                             tuple(piece_of(stmt, i) for i, stmt in enumerate(tree.body)))
-    return needs(parsed.cache["import-time"], keep, body)
+    return _needs_of(parsed, _facts(parsed, early=True), keep, body)
 
 
-class _LaterTakenOut(cst.CSTTransformer):
-    """Function and lambda bodies: code a module's import does not run."""
-
-    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
-        return updated.with_changes(body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Expr(cst.Ellipsis())])]))
-
-    def leave_Lambda(self, original: cst.Lambda, updated: cst.Lambda) -> cst.Lambda:
-        return updated.with_changes(body=cst.Name("None"))
-
-
-def _facts(parsed: Parsed) -> _Facts:
+def _facts(parsed: Parsed, early: bool = False) -> _Facts:
+    """Per statement, every use (`early=False`) or the uses that run while the module imports (`early`):
+    both from one scope analysis of the file, the costliest step of `generate` on a large app."""
     if "facts" not in parsed.cache:
         parsed.cache["facts"] = _scan(parsed)
-    return parsed.cache["facts"]
+    return parsed.cache["facts"][early]
 
 
-def _scan(parsed: Parsed) -> _Facts:
+def _scan(parsed: Parsed) -> tuple[_Facts, _Facts]:
     index = _Index(parsed)
     wrapper = meta.MetadataWrapper(parsed.tree, unsafe_skip_copy=True)
     scopes = wrapper.resolve(meta.ScopeProvider)
-    facts = _Facts([Needs() for _ in parsed.pieces], [set() for _ in parsed.pieces])
+    every, early = (_Facts([Needs() for _ in parsed.pieces], [set() for _ in parsed.pieces]) for _ in range(2))
     for i, piece in enumerate(parsed.pieces):
-        facts.needs[i].star |= _star_sources(piece.node, parsed)
+        every.needs[i].star |= _star_sources(piece.node, parsed)
+        early.needs[i].star |= every.needs[i].star
     symbol_names = parsed.symbols()
     for scope in {s for s in scopes.values() if s is not None}:
         for assignment in scope.assignments:
             if isinstance(assignment, meta.ImportAssignment):
-                _import_use(assignment, parsed, index, facts)
+                for ref in assignment.references:
+                    for facts in _facts_of(ref, every, early):
+                        _import_use(assignment, ref, parsed, index, facts)
             elif isinstance(scope, meta.GlobalScope) and assignment.name in symbol_names:
                 for ref in assignment.references:
                     piece = index.piece.get(id(ref.node))
                     if piece is not None:
-                        facts.uses[piece].add(assignment.name)
+                        for facts in _facts_of(ref, every, early):
+                            facts.uses[piece].add(assignment.name)
     for access in _all_accesses(scopes):
         if not access.referents and isinstance(access.node, cst.Name) and access.node.value not in _BUILTINS:
             piece = index.piece.get(id(access.node))
             if piece is not None:
-                facts.uses[piece].add(access.node.value)
-    return facts
+                for facts in _facts_of(access, every, early):
+                    facts.uses[piece].add(access.node.value)
+    return every, early
+
+
+def _facts_of(access: meta.Access, every: _Facts, early: _Facts) -> tuple[_Facts, ...]:
+    """A use inside a function or lambda body runs when it is called; any other (class bodies,
+    decorators, defaults and annotations, which libcst scopes outside the function) runs at import."""
+    return (every,) if _later(access.scope) else (every, early)
+
+
+def _later(scope: meta.Scope) -> bool:
+    while not isinstance(scope, meta.GlobalScope):
+        if isinstance(scope, meta.FunctionScope):
+            return True
+        scope = scope.parent
+    return False
 
 
 def _star_sources(node: cst.CSTNode, parsed: Parsed) -> set[str]:
@@ -302,26 +312,25 @@ def _all_accesses(scopes) -> Iterable[meta.Access]:  # noqa: ANN001
                 yield access
 
 
-def _import_use(assignment: meta.ImportAssignment, parsed: Parsed, index: _Index, facts: _Facts) -> None:
-    node = assignment.node
-    for ref in assignment.references:
-        piece = index.piece.get(id(ref.node))
-        if piece is None:
-            continue
-        found = facts.needs[piece]
-        chain = index.chain.get(id(ref.node)) or [assignment.name]
-        if isinstance(node, cst.ImportFrom):
-            source = import_source(node, parsed.module, parsed.is_package)
-            original = _alias_original(node, assignment.name)
-            if source and original:
-                found.imported.add((source, original))
-                found.attributes |= _chain_pairs([*source.split("."), original, *chain[1:]])
-            continue
-        dotted = _import_target(node, assignment.name)
-        if dotted is not None:
-            found.modules.add(dotted)
-            full = [*dotted.split("."), *chain[1:]] if _has_alias(node, assignment.name) else chain
-            found.attributes |= _chain_pairs(full)
+def _import_use(assignment: meta.ImportAssignment, ref: meta.Access, parsed: Parsed, index: _Index,
+                facts: _Facts) -> None:
+    piece = index.piece.get(id(ref.node))
+    if piece is None:
+        return
+    node, found = assignment.node, facts.needs[piece]
+    chain = index.chain.get(id(ref.node)) or [assignment.name]
+    if isinstance(node, cst.ImportFrom):
+        source = import_source(node, parsed.module, parsed.is_package)
+        original = _alias_original(node, assignment.name)
+        if source and original:
+            found.imported.add((source, original))
+            found.attributes |= _chain_pairs([*source.split("."), original, *chain[1:]])
+        return
+    dotted = _import_target(node, assignment.name)
+    if dotted is not None:
+        found.modules.add(dotted)
+        full = [*dotted.split("."), *chain[1:]] if _has_alias(node, assignment.name) else chain
+        found.attributes |= _chain_pairs(full)
 
 
 def _chain_pairs(parts: Sequence[str]) -> set[tuple[str, str]]:
@@ -347,6 +356,18 @@ def _import_target(node: cst.Import, bound: str) -> str | None:
 
 def _has_alias(node: cst.Import, bound: str) -> bool:
     return any(a.asname and a.asname.name.value == bound for a in node.names)
+
+
+def imported_names(parsed: Parsed) -> dict[str, tuple[str, str]]:
+    """bound name -> (internal source module, original name) of the module's top-level `from` imports."""
+    found = {}
+    for statement in parsed.tree.body:
+        if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.ImportFrom):
+            node = statement.body[0]
+            if not isinstance(node.names, cst.ImportStar):
+                source = import_source(node, parsed.module, parsed.is_package)
+                found.update({bound_name(a): (source, code(a.name)) for a in node.names})
+    return found
 
 
 def absolute(name: str, module: str, is_package: bool) -> str:

@@ -15,7 +15,7 @@ import libcst as cst
 
 from decompose.generation import django
 from decompose.generation.model import ModuleView, Proxy
-from decompose.generation.source import Parsed, bound_name, code, import_source, piece_of, select
+from decompose.generation.source import Parsed, code, import_source, imported_names, piece_of, select
 
 EXTEND_PATH = '__path__ = __import__("pkgutil").extend_path(__path__, __name__)  # decompose: split over layer and service\n'
 
@@ -105,7 +105,7 @@ class _Prune(cst.CSTTransformer):
         self.available = available
         self.is_internal = is_internal
         self.real = real
-        self.imported = _imported_names(parsed) if real else {}
+        self.imported = imported_names(parsed) if real else {}
         self.elsewhere = False  # a URL entry's view replaced by decompose_runtime.elsewhere
 
     def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom):  # noqa: ANN201
@@ -169,18 +169,6 @@ class _Prune(cst.CSTTransformer):
     def leave_If(self, original: cst.If, updated: cst.If):  # noqa: ANN201
         emptied = _only_pass(updated.body) and not _only_pass(original.body)
         return cst.RemoveFromParent() if emptied and updated.orelse is None else updated
-
-
-def _imported_names(parsed: Parsed) -> dict[str, tuple[str, str]]:
-    """bound name -> (internal source module, original name) of the module's top-level `from` imports."""
-    found = {}
-    for statement in parsed.tree.body:
-        if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.ImportFrom):
-            node = statement.body[0]
-            if not isinstance(node.names, cst.ImportStar):
-                source = import_source(node, parsed.module, parsed.is_package)
-                found.update({bound_name(a): (source, code(a.name)) for a in node.names})
-    return found
 
 
 def _keep(statement: cst.Import | cst.ImportFrom, names: list[cst.ImportAlias]):  # noqa: ANN202

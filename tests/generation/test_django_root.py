@@ -594,3 +594,69 @@ def test_a_generated_route_test_finds_a_ninja_operation_behind_the_bound_method_
     namespace: dict = {}
     exec(compile(text, "test_routes.py", "exec"), namespace)  # noqa: S102  (our own template, rendered above)
     namespace["test_routes_resolve"]("/admin-api/create/", "kuma.api.v1.plus.notifications:create")
+
+
+def test_a_urlconf_copy_needs_no_stand_in_for_the_views_other_services_answer(tmp_path):
+    """pretalx: every service kept a copy of the back-office URLconf, and each of its entries' views (121
+    classes of one service) became a stub in the others, though the copy routes those entries to
+    `elsewhere` and no code that runs touches them. A copy's needs are read as it runs."""
+    from decompose.generation.layout import _service
+    from decompose.generation.model import LayerLayout
+
+    project = {**PROJECT, "config/urls.py": """
+        from django.urls import path
+        from shop import views
+        from orders.views import detail
+        urlpatterns = [
+            path("items/", views.Items.as_view()),
+            path("orders/<int:pk>/", detail),
+        ]
+    """, "shop/views.py": """
+        from django.views import View
+
+        class Items(View):
+            def get(self, request):
+                return None
+    """}
+    analysis = analyse(tmp_path, project)
+    sources = Sources.of(analysis, tmp_path)
+    assert {"shop.views:Items", "orders.views:detail"} <= sources.handlers
+    homes = {"shop.views:Items": "shop", "orders.views:detail": "orders"}
+    chains = django.url_chains(sources, "config.urls")
+    orders = _service("orders", sources, homes, LayerLayout(), analysis, {}, chains)
+    assert "config.urls" in orders.urlconfs and orders.views["config.urls"].own
+    assert [p.target for p in orders.proxies()] == []  # was a stub of shop.views:Items
+    shop = _service("shop", sources, homes, LayerLayout(), analysis, {}, chains)
+    assert [p.target for p in shop.proxies()] == []  # was a stub of orders.views:detail
+    assert "Items" in shop.views["shop.views"].keep
+
+
+def test_a_layer_urlconf_a_service_copies_brings_no_stand_in_for_views_routed_elsewhere(tmp_path):
+    """pretalx's plan puts its URLconfs in [shared]: the layer's needs named every view of every
+    URLconf, so every service still resolved them into stubs, though its own copy shadows the layer's."""
+    from decompose.generation.layout import _external_needs, _service
+    from decompose.generation.model import LayerLayout
+
+    project = {**PROJECT, "config/urls.py": """
+        from django.urls import path
+        from shop import views
+        from orders.views import detail
+        urlpatterns = [
+            path("items/", views.Items.as_view()),
+            path("orders/<int:pk>/", detail),
+        ]
+    """, "shop/views.py": """
+        from django.views import View
+
+        class Items(View):
+            def get(self, request):
+                return None
+    """}
+    analysis = analyse(tmp_path, project)
+    sources = Sources.of(analysis, tmp_path)
+    homes = {"shop.views:Items": "shop", "orders.views:detail": "orders"}
+    found = _external_needs(sources, sources.parsed("config.urls"), {"config.urls"})
+    assert ("shop.views", "Items") in found
+    layer = LayerLayout(modules={"config.urls"}, needs=set(found), needs_of={"config.urls": found})
+    orders = _service("orders", sources, homes, layer, analysis, {}, django.url_chains(sources, "config.urls"))
+    assert [p.target for p in orders.proxies()] == []

@@ -287,3 +287,24 @@ def test_a_star_imported_module_of_another_service_gets_every_public_name(tmp_pa
     layout = build_layout(analysis, homes, sources, {}, "school")
     rosters = next(s for s in layout.services if s.name == "rosters")
     assert set(rosters.views["school.services.students"].proxies) == {"student_create"}
+
+
+def test_import_time_uses_are_those_outside_function_and_lambda_bodies():
+    """One scope analysis gives both answers (the second of a transformed copy doubled generate's
+    costliest step): class bodies, decorators, defaults, annotations and module-level comprehensions
+    run at import; function bodies, lambdas, nested classes and comprehensions inside functions later."""
+    from decompose.generation.source import import_time_needs, needs
+
+    parsed = parse("m", "import a\nfrom b import B, C, D, E, F, G, H, K\nimport c.sub as s\n"
+                        "@a.deco(C)\n"
+                        "def f(x: B = D) -> E:\n"
+                        "    class Inner(F):\n        y = G\n"
+                        "    return [s.run(i) for i in H]\n"
+                        "class K2(K):\n    table = [z for z in a.rows]\n    go = lambda self: s.other()\n",
+                   False, "m.py")
+    early = import_time_needs(parsed, {"f", "K2"}, False)
+    assert early.imported == {("b", "B"), ("b", "C"), ("b", "D"), ("b", "E"), ("b", "K")}
+    assert early.modules == {"a"} and ("a", "rows") in early.attributes and ("a", "deco") in early.attributes
+    every = needs(parsed, {"f", "K2"}, False)
+    assert every.imported == {("b", n) for n in "BCDEFGHK"} and every.modules == {"a", "c.sub"}
+    assert ("c.sub", "run") in every.attributes and ("c.sub", "other") in every.attributes
