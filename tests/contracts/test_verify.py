@@ -164,6 +164,9 @@ def test_a_route_over_its_latency_budget_once_is_measured_again_and_judged_on_th
     check = Verifier(target, World(settings, tmp_path), settings, None, repeat=2, reference=monolith)
     check.scenario(CONTRACT, SCENARIO)
     check.reference_ms["GET /me"] = [5.0, 5.0]
+    check.reference_ms["POST /login"] = [1.0, 1.0]  # the fake clock for every measure (a loaded machine stalls real ones)
+    for run in check.runs["accounts"]:
+        run.steps[0].ms = 1.0
     check.runs["accounts"][0].steps[1].ms, check.runs["accounts"][1].steps[1].ms = 5.0, 900.0  # one stall
     replays = timed_again(check, target_ms=6.0, monolith_ms=5.0)
     verdict = check.route(CONTRACT, "GET /me")
