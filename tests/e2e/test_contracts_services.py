@@ -42,8 +42,8 @@ def break_cart(services: Path) -> None:
     source = views.read_text()
     for old, new in (('return {"removed": removed}', 'return {"deleted": removed}'),  # a field renamed
                      ('    return "", 204', '    return "", 200'),  # a status changed
-                     ("    return shop.cart_summary(current_user())\n",  # 300 ms more on GET /api/cart
-                      "    __import__('time').sleep(0.3)\n    return shop.cart_summary(current_user())\n")):
+                     ("    return shop.cart_summary(current_user())\n",  # 1 s more on GET /api/cart
+                      "    __import__('time').sleep(1.0)\n    return shop.cart_summary(current_user())\n")):
         assert source.count(old) == 1, old
         source = source.replace(old, new)
     views.write_text(source)
@@ -64,7 +64,8 @@ def test_a_broken_service_fails_with_a_readable_diff_and_an_sla_message(recorded
     assert re.search(r"\$\.removed: expected \d+, got \(absent\)", output) and "$.deleted: expected (absent), got" in output
     assert "schema 200: $: 'removed' is a required property" in output
     assert "status: expected 204, got 200" in output
-    # 300 ms against 3x the monolith's p95 measured in the same run (+ 50 ms): a ratio, not an absolute time
+    # 1 s more against 3x the monolith's p95 measured in the same run (+ 50 ms): a ratio, not an absolute time.
+    # (300 ms stayed within that budget once, in a CI run at a load of ~20 on the 2 cores)
     assert "GET /api/cart (cart): latency p95" in output and "(the monolith's p95 in this run" in output
     failing = {line.split()[1] + " " + line.split()[2] for line in output.splitlines() if line.rstrip().endswith("FAIL")}
     assert failing == {"DELETE /api/cart", "DELETE /api/cart/items/{product_id}", "GET /api/cart"}, output[-3000:]
