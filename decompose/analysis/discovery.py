@@ -257,6 +257,9 @@ def _add_source(file: str, root: str, base: str, sources: dict[str, SourceFile],
 
 
 TEST_FILES = ("conftest.py", "tests.py")  # tests.py: Django's startapp layout
+# In the app's own packages these are the settings a suite runs with (DJANGO_SETTINGS_MODULE names them),
+# not tests: the services replaying that suite import them too (pretalx.common.settings.test_settings)
+SUITE_SETTINGS = ("test_settings.py", "settings_test.py")
 MIGRATION_DIRS = {"migrations", "alembic"}  # Django, Flask-Migrate; Alembic's env.py and versions/
 
 
@@ -265,7 +268,9 @@ def role_of(rel: str) -> str:
     name = parts[-1]
     if MIGRATION_DIRS.intersection(parts[:-1]):
         return "migration"
-    if TEST_DIRS.intersection(parts[:-1]) or name.startswith("test_") or name.endswith("_test.py") or name in TEST_FILES:
+    if TEST_DIRS.intersection(parts[:-1]) or name in TEST_FILES:
+        return "test"
+    if (name.startswith("test_") or name.endswith("_test.py")) and name not in SUITE_SETTINGS:
         return "test"
     return "app"
 

@@ -11,6 +11,9 @@ REGEX_NAMED = re.compile(r"\(\?P<([a-zA-Z_]\w*)>(?:[^()]|\([^()]*\))*\)")
 REGEX_GROUP = re.compile(r"\((?!\?)(?:[^()]|\([^()]*\))*\)")
 REGEX_OPTIONAL = re.compile(r"(\\?[^\\{}])([?*+])")  # one (escaped) character and its quantifier
 REGEX_UNNAMED = re.compile(r"\(\?:((?:[^()]|\([^()]*\))*)\)([?*+]?)")  # `(?:...)` and its quantifier
+# a character class (`[^/]+`, `[a-z]{2}`) or a shorthand (`\d+`, `.+`) outside any group: a part of the path
+# that varies, as a group would (pretalx's `^[^/]+/widgets/schedule\.js$`: /{arg1}/widgets/schedule.js)
+REGEX_CLASS = re.compile(r"(?:\[(?:\\.|[^\]\\])+\](?:[+*]|\{\d+(?:,\d*)?\})?|(?:\\[dwsDWS]|(?<!\\)\.)(?:[+*]|\{\d+(?:,\d*)?\}))")
 
 
 def join_flask(prefix: str, rule: str) -> str:
@@ -62,6 +65,7 @@ def normalise_regex(pattern: str) -> str:
     pattern = REGEX_NAMED.sub(lambda m: "{" + m.group(1) + "}", pattern)
     counter = iter(range(1, 100))
     pattern = REGEX_GROUP.sub(lambda m: "{arg%d}" % next(counter), pattern)
+    pattern = REGEX_CLASS.sub(lambda m: "{arg%d}" % next(counter), pattern)
     # as Django's reverse() writes it (django.utils.regex_helper): `?` and `*` zero times, `+` once,
     # so r"^healthz/?$" is "/healthz", the path the suite's reverse("health.liveness") requests
     pattern = REGEX_OPTIONAL.sub(lambda m: m.group(1) if m.group(2) == "+" else "", pattern)

@@ -34,6 +34,16 @@ def test_roles():
     assert role_of("app/alembic/versions/e2412789c190_initial.py") == "migration"
     assert role_of("app/alembic/env.py") == "migration"
     assert role_of("shop/testing_utils.py") == "app"
+    assert role_of("shop/test_models.py") == "test"
+    assert role_of("shop/models_test.py") == "test"
+
+
+def test_settings_named_for_the_suite_are_settings_not_tests():
+    # DJANGO_SETTINGS_MODULE = "shop.common.settings.test_settings": the services replaying the suite import it
+    assert role_of("shop/common/settings/test_settings.py") == "app"
+    assert role_of("shop/settings_test.py") == "app"
+    assert role_of("shop/tests/test_settings.py") == "test"  # a suite's own folder stays the suite's
+    assert role_of("shop/test_settings_page.py") == "test"  # a test of a settings page
 
 
 def test_missing_path_is_a_clear_error(tmp_path):

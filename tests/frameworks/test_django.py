@@ -296,6 +296,11 @@ def test_regex_quantifiers_read_as_reverse_writes_them():
     assert normalise_regex(r"^legacy/(?P<slug>[-\w]+)/$") == "/legacy/{slug}/"
     assert normalise_regex(r"^a/b+/c*$") == "/a/b/"
     assert normalise_regex(r"^x\.json$") == "/x.json"
+    # a class or shorthand outside any group varies as a group does: a variable, never the regex's text
+    assert normalise_regex(r"^[^/]+/widgets/schedule\.js$") == "/{arg1}/widgets/schedule.js"
+    assert normalise_regex(r"^[^/]+/schedule/widget/v2\.[a-z]{2}\.js$") == "/{arg1}/schedule/widget/v2.{arg2}.js"
+    assert normalise_regex(r"^files/(\d+)/.+$") == "/files/{arg1}/{arg2}"
+    assert normalise_regex(r"^v\d+/x\.json$") == "/v{arg1}/x.json"
     # a non-capturing group (a held-out site's `^coc/(?:(?P<lang>[a-z-]+)/)?$` read as "/coc/:{lang}/"):
     # zero times when optional, else once, its first branch
     assert normalise_regex(r"^coc/(?:(?P<lang>[a-z-]+)/)?$") == "/coc/"

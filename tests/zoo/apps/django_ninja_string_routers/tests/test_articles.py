@@ -63,3 +63,12 @@ def test_favorite_toggle(client, article, bob_token):
 
 def test_healthz(client):
     assert client.get("/healthz/").json() == {"ok": True}
+
+
+def test_the_list_is_paged_as_the_suite_s_settings_say(client, article, bob):
+    for title in ("Second", "Third"):
+        Article.objects.create(author=bob, title=title, body="...")
+    first = client.get("/api/articles/").json()
+    rest = client.get("/api/articles/", {"offset": 2}).json()
+    assert len(first) == 2 and len(rest) == 1
+    assert {a["title"] for a in first + rest} == {"Hello Ninja", "Second", "Third"}
