@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 LOG_NAME = "internal-calls.log"
+# A line that is an AWS call a remediated path made while answering (templates/generate/aws/aws.py: `aws:s3.GetObject`):
+# a network hop the monolith's disk or memory did not cost, counted apart from the internal calls
+AWS = "aws:"
 
 
 class CallLog:
@@ -43,20 +46,31 @@ def log_path(logs: Path) -> Path:
     return (logs / LOG_NAME).resolve()
 
 
+def internal(calls: list[str]) -> list[str]:
+    return [call for call in calls if not call.startswith(AWS)]
+
+
+def aws(calls: list[str]) -> list[str]:
+    return [call for call in calls if call.startswith(AWS)]
+
+
 def route_counts(steps: Iterable[Any]) -> dict[str, Any]:
-    """A route's internal calls over its counted requests: median, max and the functions called (sorted)."""
+    """A route's internal calls over its counted requests: median, max and the functions called (sorted);
+    and apart, the AWS calls its remediated code made (median and the operations, `aws:s3.GetObject`)."""
     counted = [step.calls for step in steps if step.calls is not None]
     if not counted:
-        return {"calls_median": None, "calls_max": None, "called": []}
-    sizes = [len(calls) for calls in counted]
+        return {"calls_median": None, "calls_max": None, "called": [], "aws_median": None, "aws_called": []}
+    sizes = [len(internal(calls)) for calls in counted]
     return {"calls_median": statistics.median(sizes), "calls_max": max(sizes),
-            "called": sorted({target for calls in counted for target in calls})}
+            "called": sorted({target for calls in counted for target in internal(calls)}),
+            "aws_median": statistics.median(len(aws(calls)) for calls in counted),
+            "aws_called": sorted({call for calls in counted for call in aws(calls)})}
 
 
 def counted(steps: Iterable[Any]) -> dict[str, Any] | None:
     """Every counted request of a run: how many, the median and most calls one made, how many made more than one;
     None when nothing was counted (a target that keeps no call log: the monolith, a URL)."""
-    sizes = [len(step.calls) for step in steps if step.calls is not None]
+    sizes = [len(internal(step.calls)) for step in steps if step.calls is not None]
     if not sizes:
         return None
     return {"requests": len(sizes), "median": statistics.median(sizes), "max": max(sizes),

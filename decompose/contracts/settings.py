@@ -4,7 +4,7 @@
     app = "shop.app:create_app"       # the monolith's WSGI/ASGI app, or a factory of one (target "monolith")
     reset = ["shop.cache:clear"]      # called before every scenario, in every process that has the module
     latency_factor = 3.0              # a route's p95 budget: the monolith's recorded p95 x factor + allowance
-    latency_allowance_ms = 50.0       #   per network hop: the request's, and one per internal call it made
+    latency_allowance_ms = 50.0       #   per network hop: the request's, and one per internal or AWS call it made
     error_budget = 0.0                # share of a route's exchanges allowed to fail in transport or with a new 5xx
     ignore = ["$.server_time", "GET /api/cart $.items[*].added_at"]   # fields never compared (all routes, or one)
 
@@ -29,7 +29,7 @@ FIX = "see docs/contracts.md#the-contracts-table"
 
 
 def hops(internal_calls: float | None) -> float:
-    """The network hops a request pays for: the caller's to the service, plus one per internal call."""
+    """The network hops a request pays for: the caller's to the service, plus one per internal or AWS call."""
     return 1 + (internal_calls or 0)
 
 
@@ -45,7 +45,7 @@ class Settings:
 
     def budget_ms(self, p95_ms: float, internal_calls: float | None = None) -> float:
         """A route's latency budget from the monolith's p95: p95 x factor + one allowance per network hop,
-        the request's own and one per internal call it made (the route's median, when it was counted)."""
+        the request's own and one per internal or AWS call it made (the route's medians, when they were counted)."""
         return round(p95_ms * self.latency_factor + self.latency_allowance_ms * hops(internal_calls), 1)
 
     def ignored(self, route: str) -> set[str]:

@@ -63,8 +63,17 @@ class RouteVerdict:
     calls_median: float | None = None  # internal calls per request (the generated services' call log)
     calls_max: int | None = None
     called: list[str] = field(default_factory=list)  # the functions those calls ran, sorted
+    aws_median: float | None = None  # AWS calls per request its remediated code made (S3, SQS, DynamoDB)
+    aws_called: list[str] = field(default_factory=list)  # their operations, sorted (`aws:s3.GetObject`)
     first_p95_ms: float | None = None  # over its budget at first: p95_ms and budget_ms are then the re-measure's
     first_budget_ms: float | None = None
+
+    @property
+    def calls(self) -> float | None:
+        """The calls a request of the route made over the network beyond its own (medians): each is a hop."""
+        if self.calls_median is None and self.aws_median is None:
+            return None
+        return (self.calls_median or 0) + (self.aws_median or 0)
 
     @property
     def verified(self) -> bool:
@@ -184,8 +193,8 @@ class Verifier:
                 verdict.baseline_ms, verdict.latency = round(percentile(measured, 95), 1), "this run"
         elif (known := (self.baseline or {}).get(verdict.route)):
             verdict.baseline_ms, verdict.latency = known["p95_ms"], "recorded"
-        if verdict.baseline_ms is not None:  # one allowance per hop: internal calls (their median) add theirs
-            verdict.budget_ms = self.settings.budget_ms(verdict.baseline_ms, verdict.calls_median)
+        if verdict.baseline_ms is not None:  # one allowance per hop: internal and AWS calls (their medians) add theirs
+            verdict.budget_ms = self.settings.budget_ms(verdict.baseline_ms, verdict.calls)
 
     @staticmethod
     def _over_budget(verdict: RouteVerdict) -> bool:
@@ -210,7 +219,7 @@ class Verifier:
             return  # the re-measure reached nothing: the first measure stands
         verdict.p95_ms = round(percentile(sorted(target_ms), 95), 1)
         verdict.baseline_ms = round(percentile(sorted(reference_ms), 95), 1)
-        verdict.budget_ms = self.settings.budget_ms(verdict.baseline_ms, verdict.calls_median)
+        verdict.budget_ms = self.settings.budget_ms(verdict.baseline_ms, verdict.calls)
 
     def _problems(self, verdict: RouteVerdict) -> list[str]:
         problems = []
@@ -226,8 +235,8 @@ class Verifier:
                      f"{REMEASURE} times" if verdict.first_p95_ms is not None else "")
             problems.append(f"latency p95 {verdict.p95_ms:.1f} ms is over the budget of {verdict.budget_ms:.1f} ms "
                             f"(the monolith's p95 {when} {verdict.baseline_ms:.1f} ms x {self.settings.latency_factor:g} "
-                            f"+ {self.settings.latency_allowance_ms:g} ms x {hops(verdict.calls_median):g} "
-                            f"hop{'s' if hops(verdict.calls_median) != 1 else ''}{again})")
+                            f"+ {self.settings.latency_allowance_ms:g} ms x {hops(verdict.calls):g} "
+                            f"hop{'s' if hops(verdict.calls) != 1 else ''}{again})")
         return problems
 
     def results(self) -> dict[str, Any]:

@@ -52,9 +52,11 @@ def test_each_step_keeps_the_calls_made_while_it_was_answered(tmp_path):
 def test_routes_and_the_run_are_summed_from_the_counted_steps_only():
     steps = [Step(0, "GET /me", "GET /me", calls=["a:f"]), Step(1, "GET /me", "GET /me", calls=["a:f", "b:g", "a:f"]),
              Step(2, "GET /me", "GET /me", calls=[]), Step(3, "GET /me", "GET /me")]
-    assert route_counts(steps) == {"calls_median": 1, "calls_max": 3, "called": ["a:f", "b:g"]}
+    assert route_counts(steps) == {"calls_median": 1, "calls_max": 3, "called": ["a:f", "b:g"], "aws_median": 0,
+                                   "aws_called": []}
     assert counted(steps) == {"requests": 3, "median": 1, "max": 3, "over_one": 1}
-    assert route_counts(steps[3:]) == {"calls_median": None, "calls_max": None, "called": []}
+    assert route_counts(steps[3:]) == {"calls_median": None, "calls_max": None, "called": [], "aws_median": None,
+                                       "aws_called": []}
     assert counted(steps[3:]) is None
 
 
@@ -89,3 +91,12 @@ def test_the_internal_endpoint_logs_only_the_calls_it_runs(tmp_path, monkeypatch
     monkeypatch.delenv(CALL_LOG)
     endpoint.handle("pkg.users:profile", {"x-decompose-secret": "s3cret"}, body)
     assert path.read_text() == "pkg.users:profile\n" and os.environ.get(CALL_LOG) is None
+
+
+def test_aws_calls_are_counted_apart_from_the_internal_ones():
+    steps = [Step(0, "GET /raw", "GET /raw", calls=["aws:s3.GetObject"]),
+             Step(1, "GET /raw", "GET /raw", calls=["aws:s3.GetObject", "a:f"]),
+             Step(2, "GET /raw", "GET /raw", calls=["aws:s3.HeadObject", "aws:s3.GetObject"])]
+    assert route_counts(steps) == {"calls_median": 0, "calls_max": 1, "called": ["a:f"], "aws_median": 1,
+                                   "aws_called": ["aws:s3.GetObject", "aws:s3.HeadObject"]}
+    assert counted(steps) == {"requests": 3, "median": 0, "max": 1, "over_one": 0}  # #23's count: internal calls only

@@ -105,6 +105,21 @@ def test_each_internal_call_a_route_makes_adds_one_hop_allowance_to_its_budget(t
         "latency p95 180.0 ms is over the budget of 170.0 ms (the monolith's p95 recorded 10.0 ms x 2 + 50 ms x 3 hops)"]
 
 
+def test_each_aws_call_a_remediated_route_makes_adds_one_hop_allowance_too(tmp_path):
+    check, _ = verifier(tmp_path, Fake(), baseline={"GET /me": {"p95_ms": 10.0}},
+                        settings=Settings(latency_factor=2, latency_allowance_ms=50.0))
+    check.scenario(CONTRACT, SCENARIO)
+    for run in check.runs["accounts"]:  # the monolith read a file; the service reads the object from S3
+        run.steps[1].ms, run.steps[1].calls = 110.0, ["aws:s3.GetObject"]
+    verdict = check.route(CONTRACT, "GET /me")
+    assert (verdict.calls_median, verdict.aws_median, verdict.budget_ms) == (0, 1, 120.0)  # 10 x 2 + 50 x (1 + 1)
+    assert verdict.passed
+    for run in check.runs["accounts"]:
+        run.steps[1].calls = []
+    assert check.route(CONTRACT, "GET /me").problems == [
+        "latency p95 110.0 ms is over the budget of 70.0 ms (the monolith's p95 recorded 10.0 ms x 2 + 50 ms x 1 hop)"]
+
+
 class Recorder(Target):
     """A target that notes, in a log shared with another, when it starts a scenario afresh."""
 

@@ -447,3 +447,35 @@ def test_a_background_task_on_a_bound_method_runs_in_the_request_and_says_so(aws
     aws.background(Mailer().send, "hello")
     assert CALLS == [(("mailer", "hello"), {})]
     assert "not a module-level function" in capsys.readouterr().err
+
+
+def test_a_request_s_aws_calls_go_to_the_local_call_log_and_the_consumer_s_do_not(aws, monkeypatch, tmp_path):
+    log = tmp_path / "calls.log"
+    monkeypatch.setenv(aws.CALL_LOG, str(log))
+    boto3.client("s3").create_bucket(Bucket="uploads")
+    monkeypatch.setenv("DECOMPOSE_BUCKET", "uploads")
+    aws._CLIENTS.clear()
+    storage = aws.Storage()
+    storage.put("a/b.txt", b"x")
+    assert storage.get("a/b.txt") == b"x"
+    assert log.read_text().splitlines() == ["aws:s3.PutObject", "aws:s3.GetObject"]
+    stop = aws.threading.Event()
+
+    def consumer() -> None:  # the local poller's thread: whatever it calls answers no request
+        aws._POLLING.on = True
+        storage.get("a/b.txt")
+        stop.set()
+
+    thread = aws.threading.Thread(target=consumer)
+    thread.start()
+    thread.join(timeout=30)
+    assert stop.is_set() and log.read_text().splitlines() == ["aws:s3.PutObject", "aws:s3.GetObject"]
+
+
+def test_without_a_call_log_nothing_is_written(aws, monkeypatch, tmp_path):
+    monkeypatch.delenv(aws.CALL_LOG, raising=False)
+    monkeypatch.chdir(tmp_path)
+    boto3.client("s3").create_bucket(Bucket="uploads")
+    aws._CLIENTS.clear()
+    aws.Storage(bucket="uploads").put("a.txt", b"x")
+    assert list(tmp_path.iterdir()) == []

@@ -46,6 +46,11 @@ ROOT_ENV = "DECOMPOSE_STORAGE_ROOT"  # the folder the monolith wrote under: its 
 # where each resource's name is read from; the layer's copy (shared kernel) reads DECOMPOSE_SHARED_* instead
 NAMES = {"bucket": "DECOMPOSE_BUCKET", "queue": "DECOMPOSE_QUEUE_URL", "topic": "DECOMPOSE_TOPIC_ARN",
          "table": "DECOMPOSE_TABLE"}
+# decompose's local fleet only (decompose.generation.runtime.client.CALL_LOG, never set on AWS): the file each
+# AWS call a request makes is appended to (`aws:s3.GetObject`), so `contracts verify` gives the route one
+# network hop more per call in its latency budget (decompose.contracts.calls.AWS)
+CALL_LOG = "DECOMPOSE_CALL_LOG"
+_POLLING = threading.local()  # the local consumer's own receives and deletes answer no request: not counted
 
 
 _CLIENTS: dict = {}
@@ -64,7 +69,17 @@ def _client(name: str):
             import boto3
 
             _CLIENTS[key] = boto3.client(name, endpoint_url=endpoint)
+            if os.environ.get(CALL_LOG):
+                _CLIENTS[key].meta.events.register("before-call", _logged)
         return _CLIENTS[key]
+
+
+def _logged(model: Any = None, **_: Any) -> None:
+    """One line per AWS call made while answering (module constant CALL_LOG), one write, appended."""
+    path = os.environ.get(CALL_LOG)
+    if path and model is not None and not getattr(_POLLING, "on", False):
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(f"aws:{model.service_model.service_name}.{model.name}\n")
 
 
 def _setting(key: str) -> str:
@@ -691,6 +706,7 @@ def poll(handle: Callable[[str], Any], stop: threading.Event, wait_seconds: int 
     """What Lambda's SQS event source does, as a loop for local runs (`decompose gateway up` against
     moto): receive one message, handle it, delete it on success. A failure leaves it in the queue: it
     comes back after its visibility timeout, then goes to the dead-letter queue, as on AWS."""
+    _POLLING.on = True  # this thread answers no request: its calls are no request's hops
     while not stop.is_set():
         try:
             client, url = _client("sqs"), _setting(NAMES["queue"])
