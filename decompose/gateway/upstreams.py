@@ -101,7 +101,7 @@ def monolith(entry: str, framework: str, cwd: Path, port: int, env: dict[str, st
 
 
 class Fleet:
-    def __init__(self, upstreams: list[Upstream], logs: Path, startup_s: float = 60.0, grace_s: float = 5.0,
+    def __init__(self, upstreams: list[Upstream], logs: Path, startup_s: float = 120.0, grace_s: float = 5.0,
                  limit_s: float = 900.0) -> None:
         self.upstreams = {u.name: u for u in upstreams}
         self.logs = logs
