@@ -13,9 +13,21 @@ NEW_CLOSE = pytest.mark.skipif(sys.version_info < (3, 11), reason="3.10 and earl
 
 @pytest.fixture
 def installed():
+    was = sqlitelocks.installed()
     sqlitelocks.install()
     yield
+    if not was:
+        sqlitelocks.uninstall()
+
+
+@pytest.fixture
+def stdlib():
+    """The stdlib's own connect, even where an earlier test built an ASGI bridge (which installs it)."""
+    was = sqlitelocks.installed()
     sqlitelocks.uninstall()
+    yield
+    if was:
+        sqlitelocks.install()
 
 
 def database(tmp_path):
@@ -59,7 +71,7 @@ def write(path):
 
 @NEW_CLOSE
 @pytest.mark.parametrize("leave", [leave_a_reading_cursor, leave_a_writer_in_commit])
-def test_without_it_the_closed_connection_keeps_the_database_locked(tmp_path, leave):
+def test_without_it_the_closed_connection_keeps_the_database_locked(tmp_path, stdlib, leave):
     path = database(tmp_path)
     kept = leave(path)
     with pytest.raises(sqlite3.OperationalError, match="database is locked"):
@@ -96,4 +108,4 @@ def test_a_callers_own_factory_is_kept_and_connections_work_as_before(tmp_path, 
 def test_installing_twice_keeps_one_wrapper(installed):
     first = sqlite3.connect
     sqlitelocks.install()
-    assert sqlite3.connect is first
+    assert sqlite3.connect is first and sqlitelocks.installed()

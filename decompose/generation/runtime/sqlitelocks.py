@@ -86,6 +86,10 @@ def install() -> None:
     sqlite3.connect = sqlite3.dbapi2.connect = connect  # type: ignore[assignment]
 
 
+def installed() -> bool:
+    return bool(_ORIGINAL)
+
+
 def uninstall() -> None:
     """The stdlib's own connect again (tests)."""
     if _ORIGINAL:
