@@ -39,11 +39,11 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 try:
-    from . import appcall, asgi, lifeline, reset, servername, sightings, startdata  # as decompose_runtime.host
+    from . import appcall, asgi, lifeline, reset, servername, sightings, sqlitelocks, startdata  # as decompose_runtime.host
 except ImportError:
     from decompose.contracts import appcall, sightings, startdata  # as decompose.gateway.host
     from decompose.gateway import lifeline
-    from decompose.generation.runtime import asgi, reset, servername
+    from decompose.generation.runtime import asgi, reset, servername, sqlitelocks
 
 HOST = "127.0.0.1"
 
@@ -309,6 +309,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--allow-env", action="append", default=[], help="a [contracts.env] key a reset may set")
     options = parser.parse_args(argv)
     lifeline.hold()  # started by a fleet: it stops when that process dies, even by SIGKILL
+    sqlitelocks.install()  # each reset closes the old app's connections: none may keep a lock (3.11+)
     try:
         hosted = Hosted(options.app, options.root.resolve(), allowed(argv))
     except AppError as error:

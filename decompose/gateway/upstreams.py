@@ -101,10 +101,12 @@ def monolith(entry: str, framework: str, cwd: Path, port: int, env: dict[str, st
 
 
 class Fleet:
-    def __init__(self, upstreams: list[Upstream], logs: Path, startup_s: float = 60.0, grace_s: float = 5.0) -> None:
+    def __init__(self, upstreams: list[Upstream], logs: Path, startup_s: float = 120.0, grace_s: float = 5.0,
+                 limit_s: float = 900.0) -> None:
         self.upstreams = {u.name: u for u in upstreams}
         self.logs = logs
         self.startup_s = startup_s
+        self.limit_s = max(limit_s, startup_s)
         self.grace_s = grace_s
         self.processes: dict[str, subprocess.Popen] = {}
         self.signals = _Signals()
@@ -135,25 +137,43 @@ class Fleet:
             # held: a stop signal acts once the child is recorded, so the stop that follows finds it
             with self.signals.held(), open(self.logs / f"{upstream.name}.log", "wb") as log:
                 self.processes[upstream.name] = subprocess.Popen(
-                    upstream.command, cwd=upstream.cwd, env={**os.environ, **upstream.env, PARENT: str(os.getpid())},
+                    upstream.command, cwd=upstream.cwd, env={**os.environ, "PYTHONUNBUFFERED": "1", **upstream.env, PARENT: str(os.getpid())},
                     stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
                     preexec_fn=lifeline.die_with_parent if lifeline.linux() else None)
 
     def wait(self) -> None:
-        """Until every port accepts a connection; a clear error naming the log if a process dies first."""
-        deadline = time.monotonic() + self.startup_s
+        """Until every port accepts a connection; a clear error naming the log if a process dies first.
+
+        `startup_s` is how long a process may stay silent before listening: an app whose startup prints
+        its progress (a migration per line, as mealie's lifespan does on a fresh database) gets more, up to
+        `limit_s` in all; one that never listens and never writes a line fails after `startup_s`."""
+        started = time.monotonic()
         waiting = dict(self.upstreams)
+        heard = {name: (self._logged(name), started) for name in waiting}
         while waiting:
+            now = time.monotonic()
             for name, upstream in list(waiting.items()):
                 if self.processes[name].poll() is not None:
                     raise self.died(name, "before listening")
                 if _listening(upstream.port):
                     del waiting[name]
-            if waiting and time.monotonic() > deadline:
-                raise UserError(f"{', '.join(sorted(waiting))} not listening after {self.startup_s:.0f} s",
+                    continue
+                size = self._logged(name)
+                if size != heard[name][0]:
+                    heard[name] = (size, now)
+            late = sorted(name for name in waiting if now - heard[name][1] > self.startup_s or now - started > self.limit_s)
+            if late:
+                raise UserError(f"{', '.join(late)} not listening after {now - started:.0f} s "
+                                f"({self.startup_s:.0f} s without a line in its log, or {self.limit_s:.0f} s in all)",
                                 f"see the logs in {self.logs}")
             if waiting:
                 time.sleep(0.1)
+
+    def _logged(self, name: str) -> int:
+        try:
+            return (self.logs / f"{name}.log").stat().st_size
+        except OSError:
+            return 0
 
     def stop(self) -> None:
         """Every process tree: the groups and the descendants found before the first signal (a child

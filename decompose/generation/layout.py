@@ -21,7 +21,7 @@ from pathlib import Path
 
 from decompose.analysis.model import Analysis, ModuleInfo, SymbolInfo
 from decompose.errors import UserError
-from decompose.generation import apphooks, classify, django
+from decompose.generation import apphooks, classify, django, scriptdirs
 from decompose.generation.model import (
     LAYER,
     AppHook,
@@ -105,6 +105,11 @@ def build_layout(analysis: Analysis, homes: dict[str, str], sources: Sources, co
     """`containers`: route handler -> its container element (`unplug.containers_of`)."""
     homes = _promote_schema(analysis, dict(homes), sources)
     layer = _layer(sources, homes)
+    migrating = scriptdirs.env_imports(sources, scriptdirs.script_folders(sources, layer.modules)) - layer.modules
+    if migrating:  # the Alembic folder the layer ships imports them (mealie's migrations at startup)
+        homes = _promote(homes, sources, migrating)
+        layer = _layer(sources, homes)
+        layer.promoted.update({m: "imported by the Alembic env.py the layer ships" for m in sorted(migrating)})
     entry = find_entry(sources, layer.modules)
     for module in sorted(layer.modules):
         parsed = sources.parsed(module)
@@ -166,6 +171,14 @@ def _named_by_layer(analysis: Analysis, sources: Sources, layer: set[str]) -> se
                 and sources.symbols.get(edge.dst) is not None and sources.symbols[edge.dst].kind in ("class", "function"):
             found.add((module, name))
     return found
+
+
+def _promote(homes: dict[str, str], sources: Sources, modules: set[str]) -> dict[str, str]:
+    """`modules` join the layer whole."""
+    for module in sorted(modules):
+        for element in [module, *(s for s in sources.symbols if s.startswith(module + ":"))]:
+            homes[element] = LAYER
+    return homes
 
 
 def _promote_schema(analysis: Analysis, homes: dict[str, str], sources: Sources) -> dict[str, str]:

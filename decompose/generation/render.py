@@ -138,6 +138,8 @@ def _render_layer(files: dict, layout: Layout, sources: Sources, tops: set[str],
             files.setdefault(f"shared/python/{rel}", data)
     for rel, data in _root_files(sources, scriptdirs.script_folders(sources, layer.modules), code=True):
         files.setdefault(f"shared/python/{rel}", data)  # Alembic's env.py and versions/ run from the factory
+    for rel, data in _root_files(sources, scriptdirs.alembic_configs(sources, layer.modules)):
+        files.setdefault(f"shared/python/{rel}", scriptdirs.anchored(data.decode("utf-8", "replace")).encode())
     ours = _serving(deploy.requirements(RUNTIME_IMPORTS, tops), installed)  # what decompose_runtime needs
     reqs = deploy.requirements(layer.external - RUNTIME_IMPORTS, tops, installed)
     reqs = sorted([r for r in reqs if r.name not in {o.name for o in ours}] + ours, key=lambda r: r.name.lower())

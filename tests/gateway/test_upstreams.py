@@ -41,6 +41,35 @@ def test_a_process_that_never_listens_times_out(tmp_path):
         pass
 
 
+SLOW_START = """
+import http.server, sys, time
+for step in range({steps}):
+    print("migration", step, flush=True)
+    time.sleep(0.1)
+http.server.HTTPServer(("127.0.0.1", {port}), http.server.SimpleHTTPRequestHandler).serve_forever()
+"""
+
+
+def slow_start(tmp_path, steps: int) -> Upstream:
+    port = free_port()
+    return Upstream("slow", [sys.executable, "-c", SLOW_START.format(steps=steps, port=port)], tmp_path, port)
+
+
+def test_a_startup_that_logs_its_progress_gets_more_than_the_silent_limit(tmp_path):
+    """mealie's lifespan migrates a fresh database, a line per migration, before the port opens."""
+    upstream = slow_start(tmp_path, steps=45)  # 4.5 s or more of startup, a line every 0.1 s
+    with Fleet([upstream], logs=tmp_path / "logs", startup_s=3.0) as fleet:
+        assert fleet.processes["slow"].poll() is None
+        assert "migration 29" in (tmp_path / "logs" / "slow.log").read_text()
+
+
+def test_a_startup_that_logs_forever_still_has_a_limit(tmp_path):
+    upstream = slow_start(tmp_path, steps=10_000)
+    with pytest.raises(UserError, match=r"slow not listening after .*in all"), \
+            Fleet([upstream], logs=tmp_path / "logs", startup_s=0.5, limit_s=1.5):
+        pass
+
+
 def test_only_known_frameworks_start_on_their_own(tmp_path):
     assert monolith("shop.app:create_app", "flask", tmp_path, 5000).command[1:4] == ["-m", "flask", "--app"]
     assert "uvicorn" in monolith("shop.main:app", "fastapi", tmp_path, 5000).command

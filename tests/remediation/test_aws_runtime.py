@@ -4,6 +4,7 @@
 import importlib.util
 import io
 import json
+import sqlite3
 import sys
 import tempfile
 import time
@@ -152,6 +153,32 @@ def test_files_put_what_a_module_writes_into_the_bucket_and_read_it_back(aws, mo
     assert not files.exists(path)
     with pytest.raises(FileNotFoundError):
         files.remove(path)
+
+
+def test_a_folder_the_module_makes_exists_on_the_disk_too_for_what_is_not_in_the_bucket(aws, monkeypatch, tmp_path):
+    """mealie's ensure_directories (remediated: it copies a template into its data folder) makes the folder
+    its SQLite database is then opened in, by SQLAlchemy, not through the bucket."""
+    boto3.client("s3").create_bucket(Bucket="uploads")
+    monkeypatch.setenv("DECOMPOSE_BUCKET", "uploads")
+    monkeypatch.setenv("DECOMPOSE_STORAGE_ROOT", str(tmp_path))
+    files = aws.Files()
+    data = tmp_path / "tests" / ".temp"
+    files.mkdir(data / "groups", parents=True, exist_ok=True)
+    files.makedirs(str(data / "backups"))
+    files.mkdir(data / "groups")  # already there: no error, as before
+    with sqlite3.connect(data / "mealie.db") as database:
+        database.execute("create table t (a)")
+    assert sorted(p.name for p in data.iterdir()) == ["backups", "groups", "mealie.db"]
+    with files.open(data / "templates" / "recipes.md", "w") as handle:  # a file of the bucket, as before
+        handle.write("# {{ name }}")
+    assert not (data / "templates" / "recipes.md").exists()
+    assert boto3.client("s3").get_object(Bucket="uploads", Key="tests/.temp/templates/recipes.md")["Body"].read()
+
+
+def test_a_folder_that_cannot_be_made_on_the_disk_is_no_error(aws, tmp_path):
+    (tmp_path / "file").write_text("x")
+    aws.Files().makedirs(tmp_path / "file" / "under")  # a read-only code folder on Lambda fails the same way
+    assert (tmp_path / "file").read_text() == "x"
 
 
 class Image:

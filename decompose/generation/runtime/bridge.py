@@ -70,7 +70,7 @@ from typing import Any
 
 from chalice.app import CaseInsensitiveMapping, Chalice, Request, Response
 
-from . import asgi, servername
+from . import asgi, servername, sqlitelocks
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 ASGIApp = Callable[[dict[str, Any], Callable[..., Any], Callable[..., Any]], Awaitable[None]]
@@ -157,6 +157,7 @@ class AsgiBridge(_Bridge):
     def __init__(self, factory: Callable[[], ASGIApp]) -> None:
         super().__init__(factory)
         self._running: asgi.Running | None = None
+        sqlitelocks.install()  # a reset closes the old app's connections: none may keep a lock (3.11+)
 
     def forward(self, request: Request) -> Response:
         _refuse_running_loop()

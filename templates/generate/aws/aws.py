@@ -185,7 +185,7 @@ class Files:
     """What generate put in place of open/os.makedirs/os.remove/os.path.exists in a module remediated by s3.
 
     Writes go to the bucket when the file is closed; reads look in the bucket first, then on the local
-    disk (files shipped with the code: templates, fixtures); a folder is a no-op (S3 has none). Keys
+    disk (files shipped with the code: templates, fixtures); a folder is made on the disk only (S3 has none). Keys
     are paths relative to the closest of: DECOMPOSE_STORAGE_ROOT (the folder the monolith wrote under),
     the folder holding the monolith's package tree (a folder its code derives from __file__: the same
     key on every machine and on Lambda's /var/task), the temp folder (keys under `tmp/`). A key never
@@ -227,7 +227,14 @@ class Files:
         return io.BytesIO(data) if "b" in mode else io.StringIO(data.decode(kwargs.get("encoding") or "utf-8"))
 
     def makedirs(self, path, *args: Any, **kwargs: Any) -> None:
-        """S3 has no folders: a key's prefix exists as soon as a file is written under it."""
+        """S3 has no folders (a key's prefix exists as soon as a file is written under it), but the disk
+        does: the folder is made there too, when it can be, for what the module's files are not alone in
+        (a SQLite database the app opens in its data folder: mealie's `ensure_directories`). A folder that
+        cannot be made (Lambda's read-only code folders) is left to whoever opens a file in it."""
+        try:
+            os.makedirs(os.fspath(path), exist_ok=True)
+        except (OSError, TypeError, ValueError):
+            pass
 
     def remove(self, path, *args: Any, **kwargs: Any) -> None:
         key = self.stored_key(path)
@@ -279,7 +286,8 @@ class Files:
             self.storage.delete(key)
 
     def mkdir(self, path, *args: Any, **kwargs: Any) -> None:
-        """Path(p).mkdir(...): S3 has no folders."""
+        """Path(p).mkdir(...): as makedirs (never an error: the bucket has the folder whether it exists or not)."""
+        self.makedirs(path)
 
     def write_bytes(self, path, data: bytes) -> int:
         with self.open(path, "wb") as handle:
