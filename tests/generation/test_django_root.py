@@ -562,6 +562,40 @@ def test_a_function_handed_the_request_is_copied_with_what_it_calls_but_never_a_
     assert set(shop.proxies) == {"items"}  # the route handler: its service's alone
 
 
+def test_a_function_whose_arguments_cannot_travel_runs_where_its_caller_does(tmp_path):
+    """healthchecks: the view `create_check` (one service) calls `_update(check, spec: Spec, v)`, planned into
+    another service for its tables: a `Spec` cannot travel as JSON, so its stand-in raised ManualWorkRequired and
+    27 recorded POSTs answered 500 on the services. The function is copied into the caller's service with the
+    class its annotation names; a function whose arguments travel stays a client of its owner."""
+    from decompose.generation.layout import _service
+    from decompose.generation.model import LayerLayout
+
+    project = {**PROJECT, "shop/specs.py": """
+        class Spec:
+            pass
+
+        def update(pk: int, spec: Spec, version: int) -> None:
+            return None
+
+        def count(pk: int) -> int:
+            return pk
+    """, "orders/views.py": """
+        from shop.specs import Spec, count, update
+
+        def create(request, pk):
+            update(pk, Spec(), 2)
+            return count(pk)
+    """}
+    analysis = analyse(tmp_path, project)
+    sources = Sources.of(analysis, tmp_path)
+    homes = {"shop.specs:update": "shop", "shop.specs:count": "shop", "shop.specs:Spec": "shop",
+             "orders.views:create": "orders"}
+    orders = _service("orders", sources, homes, LayerLayout(), analysis, {})
+    specs = orders.views["shop.specs"]
+    assert specs.copied == {"update": "shop", "Spec": "shop"}
+    assert {n: p.kind for n, p in specs.proxies.items()} == {"count": "client"}
+
+
 def test_a_generated_route_test_finds_a_ninja_operation_behind_the_bound_method_django_calls(tmp_path, monkeypatch):
     """kuma's django-ninja (0.16) resolves a path to `PathView._sync_view`, a bound method: its operations hang on
     the method's owner, not on a closure, and every test_routes_resolve of the admin-api routes failed."""
