@@ -229,3 +229,12 @@ def test_a_suite_whose_configuration_runs_it_on_xdist_workers_is_recorded_in_one
     [recording] = _run_suites(tmp_path / "scratch", 1, ["test_app.py"], own)
     scenarios = {s["name"]: len(s["exchanges"]) for s in json.loads(recording.read_text())["scenarios"]}
     assert scenarios == {"test_app.py::test_login_then_raw": 2, "test_app.py::test_missing": 1}
+
+
+def test_a_calibration_child_that_printed_nothing_is_reported_by_its_exit():
+    """healthchecks: the corpus's calibration child ended printing nothing, and record's note ended at a colon
+    (`...on the monolith failed (monolith interpreter: ...): `), saying nothing of why."""
+    from decompose.contracts.api import _silent_exit
+
+    assert _silent_exit(-9) == "the calibration process was killed by signal 9 (SIGKILL) and printed nothing"
+    assert _silent_exit(3) == "the calibration process exited 3 and printed nothing"
