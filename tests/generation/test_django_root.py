@@ -155,6 +155,18 @@ def test_example_paths_of_re_path_routes_are_strings_their_regex_matches():
     assert django.example_path(r"/^healthz/?$") == "/healthz"
     assert django.example_path(r"/^home/$") == "/home/"
     assert django.example_path(r"/^x/(?P<slug>[-\w]*)/$") == "/x/a/"  # a variable is never empty
+    # kuma's `re_path(r"^humans.txt$")`: a dot left unescaped is the dot of the route's template (/humans.txt),
+    # where /humansatxt matched no Chalice route (403); inside a path variable any character will do
+    assert django.example_path(r"/^humans.txt$") == "/humans.txt"
+    assert django.example_path(r"/^_kuma_status.json$") == "/_kuma_status.json"
+    assert django.example_path(r"/^f/(?P<name>.)/$") == "/f/a/"
+
+
+def test_example_paths_fill_django_ninja_converters():
+    """kuma's django-ninja `@router.post("/notifications/{int:pk}/delete/")`: the example kept `{int:pk}`, which
+    resolved in no URLconf, and the four test_routes_resolve of those routes failed."""
+    assert django.example_path("/api/v1/plus/notifications/{int:pk}/delete/") == "/api/v1/plus/notifications/1/delete/"
+    assert django.example_path("/api/items/{uuid:key}") == "/api/items/00000000-0000-4000-8000-000000000001"
 
 
 def test_the_settings_module_is_a_builder_for_the_plan():
