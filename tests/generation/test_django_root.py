@@ -642,6 +642,39 @@ def test_a_generated_route_test_finds_a_ninja_operation_behind_the_bound_method_
     namespace["test_routes_resolve"]("/admin-api/create/", "kuma.api.v1.plus.notifications:create")
 
 
+def test_a_generated_route_test_finds_a_view_bound_to_a_module_name(monkeypatch):
+    """kuma's `no_prompt_login = NoPromptOIDCAuthenticationRequestView.as_view()`, mounted by that name: the
+    function Django resolves to is named after the class, and its test_routes_resolve failed; a view of another
+    name still fails it."""
+    import sys
+    import types
+
+    from decompose.generation.render import environment
+
+    text = environment().get_template("service/test_routes_django.py.j2").render(
+        service="users", routes=[], views=[["/login/", "shop.views:login"]], exposed=[])
+
+    def view(request):
+        return None
+
+    view.__name__ = "LoginView"
+    urls = types.ModuleType("django.urls")
+    urls.Resolver404 = LookupError
+    urls.resolve = lambda path: types.SimpleNamespace(func=view)
+    urls.get_resolver = lambda: None
+    fakes = {"app": types.SimpleNamespace(app=None), "chalice.test": types.SimpleNamespace(Client=None),
+             "chalicelib": types.ModuleType("chalicelib"), "django.urls": urls,
+             "chalicelib.framework": types.SimpleNamespace(app=lambda: None),
+             "shop": types.ModuleType("shop"), "shop.views": types.SimpleNamespace(login=view, other=lambda r: None)}
+    for name, module in fakes.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    namespace: dict = {}
+    exec(compile(text, "test_routes.py", "exec"), namespace)  # noqa: S102  (our own template, rendered above)
+    namespace["test_routes_resolve"]("/login/", "shop.views:login")
+    with pytest.raises(AssertionError, match="resolves to"):
+        namespace["test_routes_resolve"]("/login/", "shop.views:other")
+
+
 def test_a_urlconf_copy_needs_no_stand_in_for_the_views_other_services_answer(tmp_path):
     """pretalx: every service kept a copy of the back-office URLconf, and each of its entries' views (121
     classes of one service) became a stub in the others, though the copy routes those entries to
