@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -159,7 +160,7 @@ def _calibrate(contracts: Path, plan: Path, root: Path, out: Path, interpreter: 
         finished = _all(commands, envs)
     for done in finished:
         if done.returncode != 0:
-            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-12:])
+            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-12:]) or _silent_exit(done.returncode)
             raise UserError(f"replaying the recorded scenarios on the monolith failed ({interpreter.describe()}):\n{tail}",
                             "check the plan's [contracts] table (app, env, reset), see docs/contracts.md")
     found: dict[str, dict[str, Any]] = {}
@@ -168,6 +169,14 @@ def _calibrate(contracts: Path, plan: Path, root: Path, out: Path, interpreter: 
         part.unlink()
     out.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return found
+
+
+def _silent_exit(code: int) -> str:
+    """What a child that printed nothing says by its exit code alone (healthchecks' calibration once ended so)."""
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.valid_signals() else "unknown"
+        return f"the calibration process was killed by signal {-code} ({name}) and printed nothing"
+    return f"the calibration process exited {code} and printed nothing"
 
 
 def own_databases(env: dict[str, str]) -> bool:

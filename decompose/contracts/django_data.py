@@ -22,7 +22,7 @@ ClientHandler, a django-ninja TestClient) only says that Django is the framework
     load(data, strict=False) -> a generated service: rows of a table no model here describes are
                         another service's, and left to it
     fresh()          -> before a replayed scenario: the first time in a process, the test database
-                        the suite's runner would make (Django's test environment, with 127.0.0.1
+                        the suite's runner would make (Django's test environment, DEBUG off, with 127.0.0.1
                         and localhost allowed as LiveServerTestCase allows its host, CSRF checks
                         off as the test client has them, then
                         `create_test_db`: `test_<NAME>` on PostgreSQL, a shared in-memory SQLite,
@@ -77,7 +77,9 @@ def fresh(label: str | None = None) -> None:
 
     if not _TEST_DATABASES:
         if not hasattr(utils._TestState, "saved_data"):  # set up once per process, by whoever comes first
-            utils.setup_test_environment()  # what the suite's runner set: ALLOWED_HOSTS with testserver, locmem e-mail
+            # what the suite's runner set: DEBUG off (pytest-django's and `manage.py test`'s default, whatever the
+            # settings say), ALLOWED_HOSTS with testserver, locmem e-mail
+            utils.setup_test_environment(debug=False)
         _allow_local_hosts()
         _skip_csrf_checks()
     fleet = fleet_name(os.environ)

@@ -114,6 +114,9 @@ def _wsgi_request(environ: dict) -> tuple[str, str, str, list[tuple[str, str]], 
     headers = [(k[5:].replace("_", "-"), v) for k, v in sorted(environ.items()) if k.startswith("HTTP_")]
     headers += [(k.replace("_", "-"), environ[k]) for k in ("CONTENT_TYPE",) if environ.get(k)]
     path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "replace")
+    # PATH_INFO is decoded once (PEP 3333): a `%` in it was `%25` on the wire, and a replay that sent it bare
+    # would have it decoded again (healthchecks' `db%2540dc1.svg` badge: replayed as db@dc1, a 404)
+    path = path.replace("%", "%25")
     return environ["REQUEST_METHOD"], environ.get("SCRIPT_NAME", "") + path, environ.get("QUERY_STRING", ""), headers, body
 
 

@@ -48,23 +48,33 @@ def _function(sources: Sources, element: str, owner: str, node: cst.CSTNode | No
     name = element.split(":")[1]
     if not isinstance(node, cst.FunctionDef):
         return Proxy(name, element, owner, "stub", "not a plain function here; call it through its own service by hand")
-    allowed = WIRE_TYPES | model_names(sources)
-    for label, annotation in _annotations(node):
-        foreign = sorted(_names(annotation) - allowed)
-        if foreign:
-            reason = f"{label} is {code(annotation)}, which cannot travel between services as JSON"
-            return Proxy(name, element, owner, "stub", reason)
+    reason = _untravelled(sources, node)
+    if reason:
+        return Proxy(name, element, owner, "stub", reason)
     return Proxy(name, element, owner, "client", "")
 
 
-def takes_request(sources: Sources, element: str) -> bool:
-    """A function the caller hands its web request (a parameter annotated `...Request`, or a first parameter
-    named `request`: healthchecks' view `checks` returns `create_check(request)`): the request cannot
-    travel to another service, so the function runs where its caller does."""
+def _untravelled(sources: Sources, node: cst.FunctionDef) -> str:
+    """Why a call of this function cannot travel as JSON (an annotation naming anything else), or ""."""
+    allowed = WIRE_TYPES | model_names(sources)
+    for label, annotation in _annotations(node):
+        if _names(annotation) - allowed:
+            return f"{label} is {code(annotation)}, which cannot travel between services as JSON"
+    return ""
+
+
+def runs_with_caller(sources: Sources, element: str) -> bool:
+    """A plain function whose call cannot cross a service line, so it runs where its caller does: the caller
+    hands it its web request (a parameter annotated `...Request`, or a first parameter named `request`:
+    healthchecks' view `checks` returns `create_check(request)`), or a parameter or its return value is
+    annotated with a type that cannot travel as JSON (healthchecks' `_update(check, spec: Spec, v)`, a
+    pydantic model built by the view that calls it: its stand-in answered every POST 500)."""
     info = sources.symbols[element]
     node = _definition(sources, info.module, info.name) if info.kind == "function" else None
     if not isinstance(node, cst.FunctionDef):
         return False
+    if _untravelled(sources, node):
+        return True
     params = _params(node.params)
     annotated = [p.annotation.annotation for p in params if p.annotation]
     return (bool(params) and params[0].name.value == "request") or \

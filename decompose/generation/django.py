@@ -314,7 +314,7 @@ def database_drivers(owners: Mapping[str, list[str]]) -> set[str]:
     return {top for top in DATABASE_DRIVERS if top in owners}
 
 
-_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>|\{(\w+)\}")
+_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>|\{(?:(\w+):)?(\w+)\}")  # Django's <int:pk>; {pk}, django-ninja's {int:pk}
 _EXAMPLES = {"uuid": "00000000-0000-4000-8000-000000000001"}  # Django's uuid converter wants this shape
 
 
@@ -371,11 +371,12 @@ def example_path(path: str, language: str = "en", converters: Mapping[str, str] 
     (`/^files/(?P<id>\\d+)/(?P<name>.+)$`, the pieces of its includes joined) gives the shortest string
     it matches with every path variable filled (`/files/1/a`)."""
     def value(m: re.Match[str]) -> str:
-        if not m.group(1) and (m.group(2) or m.group(3)) == I18N_LANGUAGE:
+        kind, name = m.group(1) or m.group(3), m.group(2) or m.group(4)
+        if not kind and name == I18N_LANGUAGE:
             return language
-        if m.group(1) and m.group(1) in (converters or {}):  # a project's converter: a string its regex matches
-            return _regex_example(f"^{converters[m.group(1)]}$") or "1"
-        return _EXAMPLES.get(m.group(1) or "", "1")
+        if kind and kind in (converters or {}):  # a project's converter: a string its regex matches
+            return _regex_example(f"^{converters[kind]}$") or "1"
+        return _EXAMPLES.get(kind or "", "1")
     if _REGEX_MARKS.search(path):
         return _regex_example(path.replace(f"<{I18N_LANGUAGE}>", language).replace(f"{{{I18N_LANGUAGE}}}", language))
     return _CONVERTER.sub(value, path)
@@ -419,8 +420,8 @@ def _sample(parsed, captured: bool = False) -> str:  # noqa: ANN001  (a parsed r
             out.append(_sample(arg[1][0], captured))
         elif name == "IN":
             out.append(_one_of(arg))
-        elif name == "ANY":
-            out.append("a")
+        elif name == "ANY":  # in a path variable any character; outside one, a dot left unescaped (kuma's
+            out.append("a" if captured else ".")  # `^humans.txt$`, whose route is /humans.txt: /humansatxt hit none)
     return "".join(out)
 
 

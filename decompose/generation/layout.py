@@ -443,7 +443,7 @@ def _provide(service: ServiceLayout, sources: Sources, homes: dict[str, str], la
     proxy = view.proxies.get(name) or classify.proxy(sources, element, owner)
     copied = owner != LAYER and element not in sources.handlers and (
         (proxy.kind == "stub" and (module, name) in early)
-        or (proxy.kind in ("stub", "client") and classify.takes_request(sources, element)))
+        or (proxy.kind in ("stub", "client") and classify.runs_with_caller(sources, element)))
     if owner == service.name or copied or element in layer.reads:
         view.own = True
         view.keep.add(name)

@@ -60,13 +60,15 @@ def sibling_names(templates: list[str]) -> dict[str, str]:
     for template in templates:
         parts = template.strip("/").split("/") if template != "/" else []
         out: list[str] = []
-        for part in parts:
+        for index, part in enumerate(parts):
             part = _whole_segment(part)
             match = _VARIABLE.match(part)
             if match:
                 key = tuple(out)
                 chosen.setdefault(key, match.group(1).rstrip("+"))
-                part = "{" + chosen[key] + "}"
+                # the rest of the path (Django's <path:x>): greedy where API Gateway allows it, as the last part
+                greedy = "+" if match.group(1).endswith("+") and index == len(parts) - 1 else ""
+                part = "{" + chosen[key] + greedy + "}"
             out.append(part)
         renamed[template] = "/" + "/".join(out)
     return renamed

@@ -18,7 +18,7 @@ SCRIPT = textwrap.dedent("""
     from django.conf import settings
     import os
     os.environ["DJANGO_SETTINGS_MODULE"] = "proj.settings.test"
-    settings.configure(INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth"], USE_TZ=True,
+    settings.configure(INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth"], USE_TZ=True, DEBUG=True,
                        WSGI_APPLICATION="proj.wsgi.application", ALLOWED_HOSTS=["shop.example"],
                        DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": sys.argv[1]}})
     django.setup()
@@ -62,7 +62,7 @@ SCRIPT = textwrap.dedent("""
                       "next_id": next_id, "refused": refused, "not_django": startdata.capture(object()),
                       "world": seen.to_json(), "test_name": test_name, "users_after_fresh": User.objects.count(),
                       "content_types": ContentType.objects.count(), "hosts": settings.ALLOWED_HOSTS,
-                      "default_spec": default_spec, "csrf_off": csrf_off,
+                      "default_spec": default_spec, "csrf_off": csrf_off, "debug": settings.DEBUG,
                       "counted": len(counted)}))
 """)
 
@@ -107,6 +107,9 @@ def test_each_replayed_scenario_starts_on_an_empty_migrated_test_database(roundt
     assert roundtrip["content_types"] > 0  # post_migrate rows made again, as in the suite's test database
     assert roundtrip["hosts"] == ["shop.example", "testserver", "127.0.0.1", "localhost"]  # replay's hosts too
     assert roundtrip["csrf_off"] is True  # as the suite's test client sent them
+    # the suite's runner (pytest-django, manage.py test) runs with DEBUG off whatever the settings say: a replay
+    # with it on answered healthchecks' 404s with Django's technical page where the suite saw the plain one
+    assert roundtrip["debug"] is False
 
 
 def test_a_duration_goes_as_the_text_its_field_parses_back():

@@ -229,3 +229,37 @@ def test_a_suite_whose_configuration_runs_it_on_xdist_workers_is_recorded_in_one
     [recording] = _run_suites(tmp_path / "scratch", 1, ["test_app.py"], own)
     scenarios = {s["name"]: len(s["exchanges"]) for s in json.loads(recording.read_text())["scenarios"]}
     assert scenarios == {"test_app.py::test_login_then_raw": 2, "test_app.py::test_missing": 1}
+
+
+def test_a_calibration_child_that_printed_nothing_is_reported_by_its_exit():
+    """healthchecks: the corpus's calibration child ended printing nothing, and record's note ended at a colon
+    (`...on the monolith failed (monolith interpreter: ...): `), saying nothing of why."""
+    from decompose.contracts.api import _silent_exit
+
+    assert _silent_exit(-9) == "the calibration process was killed by signal 9 (SIGKILL) and printed nothing"
+    assert _silent_exit(3) == "the calibration process exited 3 and printed nothing"
+
+
+def test_a_percent_sign_the_client_sent_encoded_is_recorded_so_a_replay_sends_it_encoded():
+    """healthchecks' badge test asks for `db%2540dc1.svg` (its tag quoted twice): WSGI hands the view PATH_INFO
+    `db%40dc1.svg`, decoded once. Recorded bare, the replay's server decoded it again (`db@dc1.svg`, which the
+    route's converter refuses: 404); recorded as `%2540`, the replayed view sees what the test's saw."""
+    import io
+
+    import httpx
+
+    from decompose.contracts.recorder import _wsgi_request
+
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/badge/db%40dc1.svg", "wsgi.input": io.BytesIO()}
+    method, target, _, _, _ = _wsgi_request(environ)
+    assert (method, target) == ("GET", "/badge/db%2540dc1.svg")
+    seen = []
+
+    def app(environ, start_response):
+        seen.append(environ["PATH_INFO"])
+        start_response("200 OK", [])
+        return [b""]
+
+    with httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://localhost") as client:
+        client.get(target)
+    assert seen == ["/badge/db%40dc1.svg"]

@@ -149,3 +149,23 @@ def test_a_value_an_unsent_exchange_answers_is_sent_back_as_recorded():
     run = replay(scenario, ROUTES, send)
     assert run.passed and run.stopped is None, run.report()
     assert sent == ["Bearer tok-recorded"] and run.steps[0].unowned
+
+
+def test_an_answer_the_test_saw_in_another_type_than_json_is_not_held_to_the_routes_json_schema():
+    """healthchecks' badge route (`{tag}.{fmt}`) answers an SVG for .svg and JSON for .json: the schema of its JSON
+    answers failed the SVG one on every target ("schema 200: the body is not JSON"); a JSON answer still gets it."""
+    svg = (("content-type", "image/svg+xml"),)
+    recorded = {**exchange("GET", "/badge/a.svg", 200, {}, route="GET /badge/{tag}.{fmt}"),
+                "answer": {"status": 200, "headers": [list(h) for h in svg], "body": {"text": "<svg/>"}}}
+    scenario = {"name": "t::badge", "stable": True, "bindings": [],
+                "exchanges": [recorded, exchange("GET", "/badge/a.json", 200, {"status": "up"}, route="GET /badge/{tag}.{fmt}")]}
+    routes = {"GET /badge/{tag}.{fmt}": {"volatile": [], "schemas": {"200": infer([{"status": "up"}])}}}
+
+    def target(request, owner):
+        if request.target.endswith(".svg"):
+            return Answer(200, svg, b"<svg/>")
+        return Answer(200, JSON, b'{"state": "up"}')
+
+    run = replay(scenario, routes, target)
+    assert run.steps[0].problems == []
+    assert "schema 200: $: 'status' is a required property" in run.steps[1].problems

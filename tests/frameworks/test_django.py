@@ -373,3 +373,23 @@ def test_the_admin_site_and_library_urlconfs_are_mounts_the_monolith_keeps(tmp_p
     assert [(m.prefix, m.what, m.line) for m in a.mounts] == [
         ("/accounts/", "allauth.urls", 6), ("/admin/", "django.contrib.admin.site.urls", 6),
         ("/cms/", "wagtail.urls", 6), ("/{language}/staff/", "django.contrib.admin.site.urls", 13)]
+
+
+def test_a_path_converter_is_the_rest_of_the_path(tmp_path):
+    """`<path:path>/` matches /about/ and /guides/install/: the template `/{path}/` (one segment) left every deeper
+    page unrouted, so its recorded requests were in no contract and the gateway kept them on the monolith."""
+    a = analyse(tmp_path, {
+        "manage.py": "",
+        "conf/__init__.py": "",
+        "conf/urls.py": """
+            from django.urls import path
+            from conf import views
+            urlpatterns = [
+                path("docs/<path:page>/", views.page),
+                path("files/<path:name>", views.page),
+                path("<int:pk>/", views.page),
+            ]
+        """,
+        "conf/views.py": "def page(request, **kwargs): ...\n",
+    })
+    assert sorted(r.template for r in a.routes) == ["/docs/{page+}/", "/files/{name+}", "/{pk}/"]

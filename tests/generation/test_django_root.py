@@ -155,6 +155,18 @@ def test_example_paths_of_re_path_routes_are_strings_their_regex_matches():
     assert django.example_path(r"/^healthz/?$") == "/healthz"
     assert django.example_path(r"/^home/$") == "/home/"
     assert django.example_path(r"/^x/(?P<slug>[-\w]*)/$") == "/x/a/"  # a variable is never empty
+    # kuma's `re_path(r"^humans.txt$")`: a dot left unescaped is the dot of the route's template (/humans.txt),
+    # where /humansatxt matched no Chalice route (403); inside a path variable any character will do
+    assert django.example_path(r"/^humans.txt$") == "/humans.txt"
+    assert django.example_path(r"/^_kuma_status.json$") == "/_kuma_status.json"
+    assert django.example_path(r"/^f/(?P<name>.)/$") == "/f/a/"
+
+
+def test_example_paths_fill_django_ninja_converters():
+    """kuma's django-ninja `@router.post("/notifications/{int:pk}/delete/")`: the example kept `{int:pk}`, which
+    resolved in no URLconf, and the four test_routes_resolve of those routes failed."""
+    assert django.example_path("/api/v1/plus/notifications/{int:pk}/delete/") == "/api/v1/plus/notifications/1/delete/"
+    assert django.example_path("/api/items/{uuid:key}") == "/api/items/00000000-0000-4000-8000-000000000001"
 
 
 def test_the_settings_module_is_a_builder_for_the_plan():
@@ -562,6 +574,40 @@ def test_a_function_handed_the_request_is_copied_with_what_it_calls_but_never_a_
     assert set(shop.proxies) == {"items"}  # the route handler: its service's alone
 
 
+def test_a_function_whose_arguments_cannot_travel_runs_where_its_caller_does(tmp_path):
+    """healthchecks: the view `create_check` (one service) calls `_update(check, spec: Spec, v)`, planned into
+    another service for its tables: a `Spec` cannot travel as JSON, so its stand-in raised ManualWorkRequired and
+    27 recorded POSTs answered 500 on the services. The function is copied into the caller's service with the
+    class its annotation names; a function whose arguments travel stays a client of its owner."""
+    from decompose.generation.layout import _service
+    from decompose.generation.model import LayerLayout
+
+    project = {**PROJECT, "shop/specs.py": """
+        class Spec:
+            pass
+
+        def update(pk: int, spec: Spec, version: int) -> None:
+            return None
+
+        def count(pk: int) -> int:
+            return pk
+    """, "orders/views.py": """
+        from shop.specs import Spec, count, update
+
+        def create(request, pk):
+            update(pk, Spec(), 2)
+            return count(pk)
+    """}
+    analysis = analyse(tmp_path, project)
+    sources = Sources.of(analysis, tmp_path)
+    homes = {"shop.specs:update": "shop", "shop.specs:count": "shop", "shop.specs:Spec": "shop",
+             "orders.views:create": "orders"}
+    orders = _service("orders", sources, homes, LayerLayout(), analysis, {})
+    specs = orders.views["shop.specs"]
+    assert specs.copied == {"update": "shop", "Spec": "shop"}
+    assert {n: p.kind for n, p in specs.proxies.items()} == {"count": "client"}
+
+
 def test_a_generated_route_test_finds_a_ninja_operation_behind_the_bound_method_django_calls(tmp_path, monkeypatch):
     """kuma's django-ninja (0.16) resolves a path to `PathView._sync_view`, a bound method: its operations hang on
     the method's owner, not on a closure, and every test_routes_resolve of the admin-api routes failed."""
@@ -594,6 +640,39 @@ def test_a_generated_route_test_finds_a_ninja_operation_behind_the_bound_method_
     namespace: dict = {}
     exec(compile(text, "test_routes.py", "exec"), namespace)  # noqa: S102  (our own template, rendered above)
     namespace["test_routes_resolve"]("/admin-api/create/", "kuma.api.v1.plus.notifications:create")
+
+
+def test_a_generated_route_test_finds_a_view_bound_to_a_module_name(monkeypatch):
+    """kuma's `no_prompt_login = NoPromptOIDCAuthenticationRequestView.as_view()`, mounted by that name: the
+    function Django resolves to is named after the class, and its test_routes_resolve failed; a view of another
+    name still fails it."""
+    import sys
+    import types
+
+    from decompose.generation.render import environment
+
+    text = environment().get_template("service/test_routes_django.py.j2").render(
+        service="users", routes=[], views=[["/login/", "shop.views:login"]], exposed=[])
+
+    def view(request):
+        return None
+
+    view.__name__ = "LoginView"
+    urls = types.ModuleType("django.urls")
+    urls.Resolver404 = LookupError
+    urls.resolve = lambda path: types.SimpleNamespace(func=view)
+    urls.get_resolver = lambda: None
+    fakes = {"app": types.SimpleNamespace(app=None), "chalice.test": types.SimpleNamespace(Client=None),
+             "chalicelib": types.ModuleType("chalicelib"), "django.urls": urls,
+             "chalicelib.framework": types.SimpleNamespace(app=lambda: None),
+             "shop": types.ModuleType("shop"), "shop.views": types.SimpleNamespace(login=view, other=lambda r: None)}
+    for name, module in fakes.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    namespace: dict = {}
+    exec(compile(text, "test_routes.py", "exec"), namespace)  # noqa: S102  (our own template, rendered above)
+    namespace["test_routes_resolve"]("/login/", "shop.views:login")
+    with pytest.raises(AssertionError, match="resolves to"):
+        namespace["test_routes_resolve"]("/login/", "shop.views:other")
 
 
 def test_a_urlconf_copy_needs_no_stand_in_for_the_views_other_services_answer(tmp_path):

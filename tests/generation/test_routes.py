@@ -46,8 +46,12 @@ def test_variables_under_different_parents_keep_their_names():
     assert [r.path for r in found] == ["/orders/{order_id}/lines/{line}", "/users/{user_id}"]
 
 
-def test_greedy_marker_is_dropped_from_the_name():
-    assert [r.path for r in chalice_routes([route("/files/{path+}")])] == ["/files/{path}"]
+def test_a_greedy_last_part_stays_greedy_and_one_elsewhere_is_one_segment():
+    """Django's `<path:x>` (`/{x+}`): API Gateway takes a greedy part only as the last one; a route with more after
+    it keeps one segment there (its deeper paths reach no route of the service)."""
+    found = chalice_routes([route("/files/{path+}"), route("/docs/{page+}/edit"), route("/{rest+}/")])
+    assert [(r.path, r.example) for r in found] == [("/docs/{page}/edit", "/docs/1/edit"), ("/files/{path+}", "/files/1"),
+                                                    ("/{rest+}", "/1/")]
 
 
 def test_a_variable_sharing_its_segment_becomes_the_whole_segment():

@@ -70,7 +70,7 @@ from typing import Any
 
 from chalice.app import CaseInsensitiveMapping, Chalice, Request, Response
 
-from . import asgi, servername, sqlitelocks
+from . import asgi, greedy, servername, sqlitelocks
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 ASGIApp = Callable[[dict[str, Any], Callable[..., Any], Callable[..., Any]], Awaitable[None]]
@@ -86,7 +86,9 @@ LOCAL_SOURCE_IP = "127.0.0.1"
 
 
 def configure(app: Chalice) -> Chalice:
-    """Apply the settings bridged routes need: binary types "*/*" and the Accept-header default."""
+    """Apply the settings bridged routes need: binary types "*/*" and the Accept-header default; locally,
+    greedy routes (`/{path+}`) matched as API Gateway matches them (decompose_runtime.greedy)."""
+    greedy.allow()
     app.api.binary_types = list(BINARY_TYPES)
     app.register_middleware(default_accept_header, "http")
     return app

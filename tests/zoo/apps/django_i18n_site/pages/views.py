@@ -1,6 +1,7 @@
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils import translation
+from django.utils.crypto import get_random_string
 
 from pages.models import Page
 
@@ -14,7 +15,11 @@ def index(request):
 
 
 def about(request):
-    return JsonResponse({"language": translation.get_language(), "about": "a volunteer-run meetup network"})
+    # the stylesheet's URL ends in a random suffix so no browser keeps an old copy (a cache-busting template tag)
+    sheet = f"/static/site.css?{get_random_string(8)}"
+    language = translation.get_language()
+    return HttpResponse(f'<!DOCTYPE html>\n<html lang="{language}"><head><link rel="stylesheet" href="{sheet}"></head>'
+                        f"<body><p>a volunteer-run meetup network</p></body></html>\n")
 
 
 def page(request, slug):
