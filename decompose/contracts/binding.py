@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from decompose.contracts.compare import Answer, fields
+from decompose.contracts.compare import SESSION, Answer, fields
 
 MIN_LENGTH = 6  # shorter values are too likely to appear by chance
 PLACEHOLDER = re.compile(r"\{\{(\d+):([^}]+)\}\}")
@@ -77,8 +77,10 @@ def bind(requests: list[Request], answers: list[Answer], noise: list[set[str]]) 
 
 
 def _product(field: str) -> bool:
-    """Fields an answer produces for the client to send back: body values, Location, cookies."""
-    return field.startswith("$") or field == "header:location" or (field.startswith("cookie:") and not field.endswith(":attributes"))
+    """Fields an answer produces for the client to send back: body values, Location, cookies, and what a
+    server-side session holds (compare.SESSION: a suite reads it with `session_transaction()`)."""
+    return (field.startswith(("$", SESSION)) or field == "header:location"
+            or (field.startswith("cookie:") and not field.endswith(":attributes")))
 
 
 def capture(bindings: list[Binding], index: int, answer: Answer) -> dict[str, str]:

@@ -30,7 +30,7 @@ from typing import Any
 
 from decompose.contracts import masking
 from decompose.contracts.build import read_contract
-from decompose.contracts.compare import MISSING, _order, fields, is_shape, show
+from decompose.contracts.compare import MISSING, _order, fields, is_shape, private, show
 from decompose.contracts.replay import Run, answer_of, replay
 from decompose.contracts.settings import read
 from decompose.contracts.targets import Http, InProcess
@@ -62,7 +62,7 @@ def judge(scenario: dict[str, Any], runs: list[Run]) -> Calibration:
         for other in seen[1:]:
             for where in sorted(expected.keys() | other.keys(), key=_order):
                 left, right = expected.get(where, MISSING), other.get(where, MISSING)
-                if left == right:
+                if left == right or private(where):
                     continue
                 if where == "status" or is_shape(left) or is_shape(right) or MISSING in (left, right):
                     return Calibration(False, f"{request}: {where} was {show(left)} in the test, "

@@ -11,6 +11,9 @@ body, a long token a page hands the client to send back (a CSRF nonce: `'csrfNon
 `<input name="nonce" value="...">`, `<meta name="csrf-token" content="...">`) is a field of its own,
 `$html:<name>`, and `$` holds the body with it replaced by `{{html:<name>}}`: a nonce drawn per session is
 one volatile field the replay binds (decompose.contracts.binding), not a whole page that cannot be compared.
+A session the server keeps (the cookie holds an id) shows its long string values, in the contract world only,
+in an `X-Decompose-Session` header (decompose_runtime.sessionview): each is a field `session:$.<key>`, which the
+replay binds where a later request sends it back and which is never compared (a deployed target shows none).
 """
 
 from __future__ import annotations
@@ -24,8 +27,11 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
 
+from decompose.generation.runtime import sessionview
+
 HEADERS_THAT_MATTER = ("content-type", "location", "content-disposition", "cache-control", "etag", "www-authenticate")
 MISSING = object()
+SESSION = "session:$."  # a server-side session's value (sessionview): bound, never compared
 LAMBDA_DEFAULT_TYPE = "application/json"  # what API Gateway and chalice local give an answer without a Content-Type
 _TOKEN = rb"[A-Za-z0-9_\-+/=]{16,}"  # as long as a token: nonces, CSRF tokens, signed values
 HTML_TOKENS = (  # (name, value) of what a page hands the client to send back
@@ -87,6 +93,8 @@ def fields(answer: Answer) -> dict[str, Any]:
             found[f"header:{name}"] = values[0] if len(values) == 1 else values
     for raw in answer.header("set-cookie"):
         found.update(_cookie(raw))
+    for raw in answer.header(sessionview.HEADER.lower()):
+        found.update((f"{SESSION}{key}", value) for key, value in _tokens(sessionview.decode(raw)).items())
     body = json_body(answer, MISSING)
     if body is MISSING and "html" in (answer.header("content-type") or [""])[0]:
         found.update(html_fields(answer.body))
@@ -143,11 +151,17 @@ def differences(index: int, want: Exchange, got: Exchange, noise: Callable[[str]
     vanish; an `ignored` field (and everything under it) is not compared at all."""
     left, right = fields(want.answer), fields(got.answer)
     differing = {where for where in _differing(left, right)
-                 if not ignored(where) and not _only_ignored_keys(where, left.get(where), right.get(where), ignored)
+                 if not ignored(where) and not private(where)
+                 and not _only_ignored_keys(where, left.get(where), right.get(where), ignored)
                  and not (noise(where) and where in left and where in right)
                  and not _type_of_nothing(where, want.answer, got.answer)}
     return [Difference(index, want.request, where, left.get(where, MISSING), right.get(where, MISSING))
             for where in sorted(differing, key=_order) if not _inside_absent(where, differing, left, right)]
+
+
+def private(where: str) -> bool:
+    """A field no client sees (the server's session, shown only in the contract world): bound, never compared."""
+    return where.startswith(SESSION)
 
 
 def _type_of_nothing(where: str, want: Answer, got: Answer) -> bool:
@@ -233,9 +247,12 @@ def signed_payload(value: str) -> dict[str, str]:
         payload = json.loads(zlib.decompress(raw) if compressed else raw)
     except (ValueError, zlib.error):
         return {}
-    if not isinstance(payload, dict):
-        return {}
-    return {key: item for key, item in sorted(payload.items())
+    return _tokens(payload) if isinstance(payload, dict) else {}
+
+
+def _tokens(values: dict) -> dict[str, str]:
+    """The values of `values` that look like tokens (long, no spaces), by key."""
+    return {key: item for key, item in sorted(values.items())
             if isinstance(key, str) and isinstance(item, str) and re.fullmatch(_TOKEN.decode(), item)}
 
 

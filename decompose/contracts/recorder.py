@@ -7,7 +7,9 @@ It wraps the framework at its entry point, so the tests need no change and any t
 Flask (`Flask.__call__`, WSGI), Django (`WSGIHandler` and the test client's `ClientHandler`),
 django-ninja's `TestClient` (which calls views directly: decompose_runtime.ninja_client), and
 FastAPI/Starlette (`Starlette.__call__`, ASGI). Only the outermost call is recorded (an app that
-calls another app records once). Bodies that are not UTF-8 are kept as base64.
+calls another app records once). Bodies that are not UTF-8 are kept as base64. A Flask answer shows its
+session's values in a header while the suite runs (decompose_runtime.sessionview): a server-side session's
+nonce the suite sends back is then bound like any value an answer produced.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ import pytest
 from . import ninja_client as _ninja
 from . import sightings as _sightings
 from . import startdata as _startdata
+
+try:
+    from . import sessionview as _sessionview  # as decompose_runtime.recorder
+except ImportError:
+    from decompose.generation.runtime import sessionview as _sessionview  # as decompose.contracts.recorder
 
 FORMAT = 1
 _depth = contextvars.ContextVar("decompose_record_depth", default=0)
@@ -286,6 +293,7 @@ def install(recording: Recording) -> list[tuple[type, str, Any]]:
     """Wrap every framework entry point (and the app constructors, unless wrapped at import) that can be
     imported; returns what to restore."""
     patched = _wrap(ENTRY_POINTS, recording)
+    _sessionview.install()  # a server-side session's values, in an answer header (sessionview)
     return patched + (_CONSTRUCTED if _CONSTRUCTED else _wrap(CONSTRUCTORS, recording.sightings))
 
 

@@ -33,7 +33,7 @@ from decompose.contracts.replay import TargetError, Unowned
 from decompose.contracts.world import is_asgi, load_app
 from decompose.errors import UserError
 from decompose.gateway.transport import bare
-from decompose.generation.runtime import reset
+from decompose.generation.runtime import reset, sessionview
 from decompose.generation.runtime.client import SECRET_HEADER
 
 
@@ -71,6 +71,7 @@ class InProcess:
         except reset.HookError as error:
             raise UserError(str(error), "fix [contracts] reset in the plan") from None
         startdata.watch()  # before the app builds its engine: the last one built is this scenario's database
+        sessionview.install()  # a server-side session's values, for the replay to bind
         app = self.app = load_app(app or self.spec, self.root)
         startdata.fresh(app)  # Django: the test database, empty (decompose.contracts.django_data)
         self.client = bare(_asgi_client(app) if is_asgi(app) else

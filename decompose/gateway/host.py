@@ -39,11 +39,11 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 try:
-    from . import appcall, asgi, lifeline, reset, servername, sightings, sqlitelocks, startdata  # as decompose_runtime.host
+    from . import appcall, asgi, lifeline, reset, servername, sessionview, sightings, sqlitelocks, startdata  # as decompose_runtime.host
 except ImportError:
     from decompose.contracts import appcall, sightings, startdata  # as decompose.gateway.host
     from decompose.gateway import lifeline
-    from decompose.generation.runtime import asgi, reset, servername, sqlitelocks
+    from decompose.generation.runtime import asgi, reset, servername, sessionview, sqlitelocks
 
 HOST = "127.0.0.1"
 
@@ -98,6 +98,7 @@ class Hosted:
         self.spec, self.root, self.allowed = spec, root, allowed
         self.lock = threading.Lock()
         startdata.watch()  # before the app builds its engine (plain SQLAlchemy: the last one built is loaded)
+        sessionview.install_in_contract_world()  # a server-side session's values, for the replay to bind
         self.app = load_app(spec, root)
         self.lifespan: asgi.Lifespan | None = None  # an ASGI app's, once uvicorn started it
 

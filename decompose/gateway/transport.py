@@ -1,11 +1,14 @@
 """What an httpx client must not add when it relays someone else's request: its own default
 `Accept`, `Accept-Encoding` and `User-Agent` (an upstream would then gzip an answer the client never
-asked to be compressed); and what it must not pass on: hop-by-hop headers, the fixed ones and those a
+asked to be compressed), and the cookies earlier answers set (httpx keeps them in a jar and sends them
+with every later request that has no `Cookie` header of its own: through the gateway, one client's
+session went to the next client's first request); and what it must not pass on: hop-by-hop headers, the fixed ones and those a
 message names in its `Connection` header (RFC 9110 section 7.6.1). Shared by the gateway and the
 contract replayer."""
 
 from __future__ import annotations
 
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TypeVar
 
 import httpx
@@ -17,10 +20,12 @@ C = TypeVar("C", httpx.Client, httpx.AsyncClient)
 
 
 def bare(client: C) -> C:
-    """The client without httpx's default request headers: it sends only what it is given."""
+    """The client without httpx's default request headers and with a cookie jar that keeps nothing: it sends
+    only what it is given."""
     for name in DEFAULTS:
         if name in client.headers:
             del client.headers[name]
+    client.cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))  # keeps none
     return client
 
 

@@ -38,6 +38,8 @@ from decompose.generation.runtime import client as runtime_client
 from decompose.generation.views import EXTEND_PATH, render_layer_module, render_view
 from decompose.resources import templates_dir
 
+IMPLICIT_METHODS = ("HEAD", "OPTIONS")  # answered by every rule of a framework app: its route tests leave them out
+
 RUNTIME = Path(__file__).resolve().parent / "runtime"
 # a scenario's rows, loaded on reset: startdata, and its Django ORM half (imported for a Django app)
 # and how the app factory is called while contracts replay (appcall, reading the spec with sightings)
@@ -89,6 +91,7 @@ def render(layout: Layout, sources: Sources, homes: dict[str, str], plan_file: s
                                layer_dists, contracts, installed, runtime, dotenv, calls) for service in layout.services]
     if layout.entry is not None and layout.entry.framework == "django":
         files.update(_split_namespace_inits(files, [f"{s.name}/chalicelib/src" for s in layout.services]))
+    files.update(_layer_subpackages_listed(files, [f"{s.name}/chalicelib/src" for s in layout.services]))
     report = _report(layout, reports, analysis, homes)
     report["shared"]["lambda_runtime"] = {"runtime": runtime, **({"why": why} if why else {})}
     report["scripts"] = [{"module": m, "path": info.path} for m, info in sorted(sources.scripts.items())]  # not shipped
@@ -209,6 +212,40 @@ def _split_namespace_inits(files: dict, service_roots: list[str]) -> dict[str, s
     return found
 
 
+LAYER_MARKER = "IN_THE_LAYER.txt"
+
+
+def _layer_subpackages_listed(files: dict, service_roots: list[str]) -> dict[str, str]:
+    """A marker folder, in a service's copy of a package split over layer and service, for each subpackage
+    that only the layer holds: code listing its own package's folder (`os.path.dirname(__file__)`: CTFd's
+    `get_plugin_names`, which loads every plugin it finds) then finds what it finds in the monolith. The
+    folder holds no `__init__.py`: an import of the subpackage still finds the layer's regular package."""
+    layer = _subpackages("shared/python", files)
+    found = {}
+    for root in service_roots:
+        split = [str(Path(name).parent.relative_to(root)) for name, text in files.items()
+                 if name.startswith(root + "/") and name.endswith("/__init__.py") and isinstance(text, str)
+                 and EXTEND_PATH in text]
+        own = _subpackages(root, files)
+        for package in sorted(split):
+            for sub in sorted(layer.get(package, set()) - own.get(package, set())):
+                found[f"{root}/{package}/{sub}/{LAYER_MARKER}"] = (
+                    f"{package.replace('/', '.')}.{sub} is in the shared layer; this folder only lists it beside this "
+                    "service's copy of its package, as the monolith's folder does (decompose).\n")
+    return found
+
+
+def _subpackages(root: str, files: dict) -> dict[str, set[str]]:
+    """package folder (relative to root) -> the names of the subpackages under it that have an __init__.py."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for name in files:
+        if name.startswith(root + "/") and name.endswith("/__init__.py"):
+            parts = Path(name).parent.relative_to(root).parts
+            if len(parts) > 1:
+                found["/".join(parts[:-1])].add(parts[-1])
+    return found
+
+
 def _root_files(sources: Sources, paths: list[str], code: bool = False) -> list[tuple[str, bytes]]:
     """Project-root files and folders the layer's code opens (Django: those the settings name from BASE_DIR),
     as they are; code, databases and logs are left out as for package data, unless `code` (an Alembic
@@ -309,11 +346,22 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
     files[f"{base}/.chalice/layer.json"] = json.dumps(_merge_template(runtime), indent=2, sort_keys=True) + "\n"
     reqs = [r for r in deploy.requirements(service.external, tops, installed) if r.name not in layer_dists]
     files[f"{base}/requirements.txt"] = _requirements_text(f"service {service.name}", reqs, installed)
-    app_routes = [r for r in analysis.routes if homes.get(r.handler) == LAYER]  # declared in the factory: every service serves them
+    app_routes = [r for r in analysis.routes if _on_every_app(r, layout, homes)]
     language = django.language_code(sources, entry.element.split(":")[0]) if framework == "django" else "en"
     converters = django.converters(sources) if framework == "django" else {}
     _render_tests(files, env, base, service, framework, routes, app_routes, calls, tops, language, converters)
     return {"service": service, "routes": routes, "env": env_vars, "sizing": sizing, "requirements": reqs}
+
+
+def _on_every_app(route, layout: Layout, homes: dict[str, str]) -> bool:
+    """A route every service's app serves: declared in the factory (its handler is the layer's), or added to
+    the app by a helper that layer code calls for itself, no container between (CTFd's plugins:
+    `register_plugin_assets_directory(app, base_path=...)` in `CTFd.plugins.challenges:load`, which the
+    factory's `init_plugins` runs in every app)."""
+    if homes.get(route.handler) == LAYER:
+        return True
+    return (route.module in layout.layer.modules and route.handler not in layout.containers
+            and route.handler.split(":")[0] != route.module)
 
 
 # What a Django suite's world always holds (pytest-django sets the settings module, django.setup() sets TZ
@@ -396,7 +444,10 @@ def _render_tests(files: dict, env: SandboxedEnvironment, base: str, service: Se
         return
     files[f"{base}/tests/test_routes.py"] = env.get_template("service/test_routes.py.j2").render(
         service=service.name, framework=framework, routes=chalice, tops=sorted(tops),
-        framework_routes=[list(p) for p in sorted({(m, r.path) for r in (*service.routes, *app_routes) for m in r.methods})],
+        # HEAD and OPTIONS: every rule answers them, so the generated test leaves them out on both sides (ctfd's
+        # explicit HEAD /api/v1/notifications was in the plan's list and never in the app's)
+        framework_routes=[list(p) for p in sorted({(m, r.path) for r in (*service.routes, *app_routes) for m in r.methods
+                                                   if m not in IMPLICIT_METHODS})],
         exposed=sorted(service.exposed))
 
 

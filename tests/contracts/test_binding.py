@@ -123,3 +123,24 @@ def test_a_nonce_only_the_session_cookie_carries_is_bound_into_the_header_that_s
     replayed = Answer(302, (("set-cookie", f"session={_session({'nonce': fresh, 'id': 2})}; Path=/"),), b"")
     assert dict(render(templates[1], capture(bindings, 0, replayed)).headers)["csrf-token"] == fresh
     assert capture(bindings, 0, Answer(302, (("set-cookie", "session=not-signed; Path=/"),), b"")) == {}
+
+
+def _shown(values: dict) -> tuple[str, str]:
+    from decompose.generation.runtime import sessionview
+
+    return ("x-decompose-session", sessionview.encode(values))
+
+
+def test_a_token_a_server_side_session_holds_is_bound_into_the_header_that_sends_it_back():
+    """The cookie holds only a session id (CTFd's CachingSessionInterface): the token the suite read with
+    session_transaction() is seen in the X-Decompose-Session header the contract world adds (sessionview)."""
+    recorded, fresh = "b2" * 24, "e3" * 24
+    requests = [Request("POST", "/signin", (), b"name=grace"),
+                Request("POST", "/api/todos", (("x-csrf-token", recorded),), b"{}")]
+    answers = [Answer(302, (("set-cookie", "session=9f1c; Path=/"), _shown({"csrf": recorded, "user": "grace"})), b""),
+               Answer(201, (), b"{}")]
+    templates, bindings = bind(requests, answers, [set(), set()])
+    assert dict(templates[1].headers)["x-csrf-token"] == "{{0:session:$.csrf}}"
+    replayed = Answer(302, (_shown({"csrf": fresh}),), b"")
+    assert dict(render(templates[1], capture(bindings, 0, replayed)).headers)["x-csrf-token"] == fresh
+    assert capture(bindings, 0, Answer(302, (("x-decompose-session", "not base64 json"),), b"")) == {}

@@ -106,3 +106,17 @@ def test_an_html_page_s_nonce_is_its_own_field_and_the_rest_of_the_page_is_still
     changed = differences(0, first, html(b"c3" * 32, b"Challenges"), noise)
     assert [d.where for d in changed] == ["$"]  # any other change of the page is still one
     assert [d.where for d in differences(0, first, second, lambda where: False)] == ["$html:nonce"]
+
+
+def test_a_server_side_session_s_values_are_fields_never_compared():
+    """The contract world's X-Decompose-Session header (sessionview): its token-like values are `session:$.<key>`
+    fields, for binding; a target that shows none (a deployed stage) or other values is not a difference."""
+    from decompose.contracts.compare import differences
+    from decompose.generation.runtime import sessionview
+
+    shown = ("x-decompose-session", sessionview.encode({"csrf": "c" * 32, "user": "ada", "id": "7"}))
+    recorded = Exchange("POST", "/signin", Answer(302, (("location", "/"), shown), b""))
+    assert {k: v for k, v in fields(recorded.answer).items() if k.startswith("session:")} == {"session:$.csrf": "c" * 32}
+    other = ("x-decompose-session", sessionview.encode({"csrf": "d" * 32}))
+    for answer_ in (Answer(302, (("location", "/"),), b""), Answer(302, (("location", "/"), other), b"")):
+        assert differences(0, recorded, Exchange("POST", "/signin", answer_), lambda where: False) == []

@@ -103,6 +103,16 @@ def test_requests_and_answers_pass_unchanged_but_for_hop_by_hop_headers(tmp_path
     assert answer.headers.get_list("set-cookie") == ["a=1", "b=2"] and answer.headers["x-decompose-upstream"] == "cart"
 
 
+def test_a_cookie_one_client_was_given_never_reaches_another_clients_request(tmp_path):
+    """The gateway's own client keeps no cookie jar: before, the session an upstream set for one client went
+    with the next request that carried no Cookie of its own (a replayed login then found an old session)."""
+    app, fake = gateway(tmp_path, {"GET /api/cart": "service"})
+    call(app, "GET", "/api/cart")  # answered with Set-Cookie a=1, b=2
+    call(app, "GET", "/api/cart")
+    call(app, "GET", "/api/cart", headers={"cookie": "mine=1"})
+    assert [request.headers.get("cookie") for _, request in fake.seen] == [None, None, "mine=1"]
+
+
 def test_a_service_down_answers_502_one_too_slow_504_and_fallback_asks_the_monolith(tmp_path):
     app, _ = gateway(tmp_path, {"GET /api/cart": "service", "GET /api/orders/checkout": "service"},
                      Upstreams(down={"cart"}, slow={"orders"}))

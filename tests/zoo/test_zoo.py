@@ -9,7 +9,8 @@ issue it names: the test is an expected failure, and it fails as soon as the sta
 the line then); `[seen]` keeps what is wrong today that no verdict here checks yet. A stage whose inputs an earlier failure never produced is skipped, saying which.
 Verdicts are stricter than exit codes where a silent wrong answer is the failure: every hand-counted
 route found with a resolved path (and the `paths` and `tables` a zoo.toml lists), every service owning a route and every route a service, a
-recording whose contracts cover every route the suite reaches.
+recording whose contracts cover every route the suite reaches, and, where a zoo.toml says `scenarios = N`, N
+scenarios replayable and passing on the monolith, the services and the gateway.
 """
 
 from __future__ import annotations
@@ -57,10 +58,17 @@ def verdict(run: Run, stage: str, spec: dict) -> tuple[bool, str]:
         "plan": [f"services owning no route: {', '.join(facts['routeless_services'])}" if facts.get("routeless_services") else "",
                  f"routes in no service: {', '.join(facts['unowned_routes'])}" if facts.get("unowned_routes") else ""],
         "record": [f"routes the suite reaches left uncovered: {', '.join(uncovered)}"
-                   if (uncovered := _reached_uncovered(facts, spec)) else ""],
+                   if (uncovered := _reached_uncovered(facts, spec)) else "", _short(facts, spec, "replayable")],
+        **{name: [_short(facts, spec, name)] for name in ("verify-monolith", "verify-services", "gateway")},
     }.get(stage, [])
     problems = [p for p in problems if p]
     return not problems, "; ".join(problems)
+
+
+def _short(facts: dict, spec: dict, fact: str) -> str:
+    """Fewer scenarios replayable (or passing, on a verify stage) than the zoo.toml's `scenarios`, if it says."""
+    wanted, got = spec.get("scenarios"), facts.get(fact)
+    return f"{fact}: {got} of {wanted} scenarios" if wanted is not None and (got or 0) < wanted else ""
 
 
 def _reached_uncovered(facts: dict, spec: dict) -> list[str]:

@@ -70,7 +70,7 @@ from typing import Any
 
 from chalice.app import CaseInsensitiveMapping, Chalice, Request, Response
 
-from . import asgi, greedy, servername, sqlitelocks
+from . import asgi, greedy, servername, sessionview, sqlitelocks
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 ASGIApp = Callable[[dict[str, Any], Callable[..., Any], Callable[..., Any]], Awaitable[None]]
@@ -145,6 +145,7 @@ class WsgiBridge(_Bridge):
         # No "non-binary" prefixes: every body comes back base64, so text in any charset survives
         # (the default prefixes make apig_wsgi decode text/* as UTF-8, which fails on Latin-1 HTML).
         # servername: a Flask SERVER_NAME answers the loopback Host of `chalice local` as the suite's test client
+        sessionview.install_in_contract_world()  # a server-side session's values, for a contract replay to bind
         return make_lambda_handler(servername.wrapped(app), binary_support=True, non_binary_content_type_prefixes=())
 
 
