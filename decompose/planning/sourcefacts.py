@@ -33,6 +33,12 @@ class SourceFacts:
     hooks: set[str] = field(default_factory=set)  # Flask: functions a blueprint declares for the whole app (`@bp.app_errorhandler(404)`)
     deferred: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # module -> bodies of functions defined in functions
     startup: set[str] = field(default_factory=set)  # the app's functions the builder calls, transitively (`init_cli(app)`)
+    imports: dict[str, dict[int, tuple[str, tuple[str, ...]]]] = field(default_factory=dict)  # module -> line -> `from M import a, b`
+    lifespans: set[str] = field(default_factory=set)  # functions the app call is handed to run at start (`lifespan=lifespan`)
+
+    def imported_at(self, module: str, line: int) -> tuple[str, tuple[str, ...]] | None:
+        """(absolute module, names) of the `from M import a, b` statement on this line; None for any other line."""
+        return self.imports.get(module, {}).get(line)
 
     def decorator_names(self, module: str, line: int) -> set[str] | None:
         """The names in the callee of the decorators on this line (`bp`, `route` for `@bp.route("/")`;
@@ -71,6 +77,9 @@ def read_facts(graph: ElementGraph, root: Path) -> SourceFacts:
         facts.deferred[module] = _nested_bodies(tree)
         facts.decorated[module] = _decorators(tree)
         facts.hooks |= {f"{module}:{name}" for name in app_hooks(tree)}
+        package = module if path.endswith("__init__.py") else module.rpartition(".")[0]
+        facts.imports[module] = from_imports(tree, package)
+        facts.lifespans |= {e for e in lifespans_of(tree, module, package) if e in graph.elements}
         builders = builders_of(tree)
         if builders:
             facts.builders[module] = builders
@@ -87,7 +96,7 @@ def startup_functions(graph: ElementGraph, facts: SourceFacts) -> set[str]:
     module building its app at import, and the functions they call in turn, up to STARTUP_DEPTH calls
     deep. Route handlers and classes are not followed; Django settings (ROOT_URLCONF) are not a builder
     whose calls are followed."""
-    roots = _startup_roots(graph, facts)
+    roots = _startup_roots(graph, facts) | facts.lifespans
     calls: dict[str, list[Dep]] = defaultdict(list)
     for dep in graph.deps:
         target = graph.elements.get(dep.dst)
@@ -99,7 +108,7 @@ def startup_functions(graph: ElementGraph, facts: SourceFacts) -> set[str]:
         reached = {d.dst for src in frontier for d in calls.get(src, ()) if _runs(graph, facts, src, d)}
         frontier = sorted(reached - found - roots)
         found |= reached - roots
-    return found
+    return found | facts.lifespans
 
 
 def _runs(graph: ElementGraph, facts: SourceFacts, src: str, dep: Dep) -> bool:
@@ -144,6 +153,16 @@ def _absolute(node: ast.ImportFrom, package: str) -> str:
         return node.module or ""
     base = package.split(".")[: max(0, len(package.split(".")) - node.level + 1)] if package else []
     return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def from_imports(tree: ast.Module, package: str) -> dict[int, tuple[str, tuple[str, ...]]]:
+    """line -> (absolute module, imported names) of every `from M import a, b` statement, on each line it spans."""
+    found = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            statement = (_absolute(node, package), tuple(a.name for a in node.names))
+            found.update({line: statement for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)})
+    return found
 
 
 def _bodies(tree: ast.Module) -> list[tuple[int, int]]:
@@ -222,6 +241,22 @@ def builders_of(tree: ast.Module) -> list[str]:
         if names and any(_app_call(n, classes) for n in ast.walk(node)):
             found.append(names[0])
     return found or _django_settings(tree)
+
+
+STARTUP_KEYWORDS = frozenset({"lifespan", "on_startup", "on_shutdown"})
+
+
+def lifespans_of(tree: ast.Module, module: str, package: str) -> list[str]:
+    """Functions handed to the app call to run when it starts or stops (`FastAPI(lifespan=lifespan)`,
+    `on_startup=[connect_db]`), as elements: each service's app runs them when it starts (the raw-SQL
+    zoo app's lifespan opens the database with `connect`), so what they call is needed at start-up."""
+    names = {n.id for call in ast.walk(tree) if _app_call(call, APP_CLASSES) for k in call.keywords
+             if k.arg in STARTUP_KEYWORDS for n in ast.walk(k.value) if isinstance(n, ast.Name)}
+    if not names:
+        return []
+    sources = {a.asname or a.name: f"{_absolute(node, package)}:{a.name}" for node in ast.walk(tree)
+               if isinstance(node, ast.ImportFrom) for a in node.names}
+    return sorted(sources.get(name, f"{module}:{name}") for name in names)
 
 
 def mounts_namespaces(tree: ast.Module) -> bool:

@@ -15,7 +15,9 @@ refuse is reported first, by field. The rules:
    from it. (Django's composition root is not checked here.)
 3. **The layer is closed under imports.** What a layer module needs when it is imported (its
    top-level imports, and what its decorators, base classes and module-level code use) is in the
-   layer too. Modules holding route handlers or route containers (blueprints, routers) are exempt:
+   layer too. An import of functions only (`from .payments import create_payment` in a package
+   `__init__` that re-exports them) is not such a need: each service resolves the names as its own
+   code or as clients called later. Modules holding route handlers or route containers (blueprints, routers) are exempt:
    generation takes containers out of the layer and each service plugs its own back in; other code
    of those modules the layer needs is still reached through a client (not yet closed: issue #23).
 4. **A service is closed under what it uses at import time.** A decorator, base class, registry or
@@ -47,7 +49,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from decompose.planning.constraints import SHARED
-from decompose.planning.elements import CODE_KINDS, USE_KINDS, Dep, ElementGraph, is_table
+from decompose.planning.elements import CODE_KINDS, TABLE_KINDS, USE_KINDS, Dep, ElementGraph, is_table
 from decompose.planning.plan import Plan, Problem
 from decompose.planning.planner import nested_routers
 from decompose.planning.sourcefacts import SourceFacts
@@ -126,11 +128,31 @@ def _layer_needs(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str],
         if graph.module_of(dep.src) not in layer or is_table(dep.dst):
             continue
         target = graph.module_of(dep.dst)
-        if target in layer or dep.dst in exempt or target in routed:
+        if target in layer or dep.dst in exempt or target in routed or _imports_functions(graph, facts, dep):
             continue
         if _at_import(graph, facts, dep):
             found.append(dep)
     return found
+
+
+def _imports_functions(graph: ElementGraph, facts: SourceFacts, dep: Dep) -> bool:
+    """Is this import only `from M import f, g` of functions M defines (lnbits' `lnbits/core/crud/__init__.py`
+    re-exporting `create_payment` from `.payments`; or `from ..crud import get_wallet` through such a package)?
+    Each service resolves such a name as its own code or as a client called later, as it does for a
+    service's plain imports (rule 4). A class, a value, a submodule, a star or a plain `import M` stays an
+    import-time need: a stand-in fails where it is used, and a module's body may register things when it
+    runs (`from . import errors` hangs error handlers on a blueprint)."""
+    if dep.kind != "import" or not dep.locations:
+        return False
+    module = graph.module_of(dep.src)
+    for loc in dep.locations:
+        statement = facts.imported_at(module, loc.line)
+        if statement is None:
+            return False
+        defined = [graph.elements[f"{dep.dst}:{name}"] for name in statement[1] if f"{dep.dst}:{name}" in graph.elements]
+        if not defined or any(e.kind != "function" for e in defined):
+            return False
+    return True
 
 
 def _service_needs(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str], layer: set[str]) -> list[Dep]:
@@ -285,6 +307,7 @@ def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tu
     homes = dict(homes)
     reasons: dict[str, str] = {}
     routed = route_modules(graph, facts)
+    data = {graph.module_of(d.src) for d in graph.deps if d.kind in TABLE_KINDS}
     for module in sorted(entry_modules(graph, facts) if facts.builders else ()):
         _share(graph, homes, reasons, module, "composition root: builds the app, or builds it when imported")
     for module in namespace_roots(graph, facts, routed):
@@ -313,7 +336,7 @@ def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tu
             members = graph.members[module]
             if not any(homes.get(m) == SHARED for m in members):
                 continue
-            if module in routed:
+            if module in routed or (module in data and _mostly_placed(graph, homes, module)):
                 moved |= _to_majority(graph, homes, module)
             else:
                 moved |= _share(graph, homes, reasons, module, "the shared layer holds whole modules")
@@ -340,6 +363,17 @@ def _share(graph: ElementGraph, homes: dict[str, str], reasons: dict[str, str], 
             reasons.setdefault(member, why)
             moved = True
     return moved
+
+
+def _mostly_placed(graph: ElementGraph, homes: dict[str, str], module: str) -> bool:
+    """Is most of the module (by lines) in services? For a module whose code reads or writes a table, the
+    symbols the kernel took (lnbits' `get_payments`, used by many modules) then go back to its service, as
+    in a module holding routes, rather than the whole module to the layer: code that touches a table belongs
+    to a domain (shared.py's anchors). Other code goes whole to the layer (`kuma.core.utils`)."""
+    lines: dict[bool, int] = defaultdict(int)
+    for member in graph.members[module]:
+        lines[homes.get(member) == SHARED] += graph.elements[member].lines
+    return lines[False] > lines[True]
 
 
 def _to_majority(graph: ElementGraph, homes: dict[str, str], module: str) -> bool:
