@@ -49,7 +49,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from decompose.planning.constraints import SHARED
-from decompose.planning.elements import CODE_KINDS, TABLE_KINDS, USE_KINDS, Dep, ElementGraph, is_table
+from decompose.planning.elements import CODE_KINDS, USE_KINDS, Dep, ElementGraph, is_table
 from decompose.planning.plan import Plan, Problem
 from decompose.planning.planner import nested_routers
 from decompose.planning.sourcefacts import SourceFacts
@@ -307,7 +307,6 @@ def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tu
     homes = dict(homes)
     reasons: dict[str, str] = {}
     routed = route_modules(graph, facts)
-    data = {graph.module_of(d.src) for d in graph.deps if d.kind in TABLE_KINDS}
     for module in sorted(entry_modules(graph, facts) if facts.builders else ()):
         _share(graph, homes, reasons, module, "composition root: builds the app, or builds it when imported")
     for module in namespace_roots(graph, facts, routed):
@@ -336,7 +335,7 @@ def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tu
             members = graph.members[module]
             if not any(homes.get(m) == SHARED for m in members):
                 continue
-            if module in routed or (module in data and _mostly_placed(graph, homes, module)):
+            if module in routed:
                 moved |= _to_majority(graph, homes, module)
             else:
                 moved |= _share(graph, homes, reasons, module, "the shared layer holds whole modules")
@@ -363,17 +362,6 @@ def _share(graph: ElementGraph, homes: dict[str, str], reasons: dict[str, str], 
             reasons.setdefault(member, why)
             moved = True
     return moved
-
-
-def _mostly_placed(graph: ElementGraph, homes: dict[str, str], module: str) -> bool:
-    """Is most of the module (by lines) in services? For a module whose code reads or writes a table, the
-    symbols the kernel took (lnbits' `get_payments`, used by many modules) then go back to its service, as
-    in a module holding routes, rather than the whole module to the layer: code that touches a table belongs
-    to a domain (shared.py's anchors). Other code goes whole to the layer (`kuma.core.utils`)."""
-    lines: dict[bool, int] = defaultdict(int)
-    for member in graph.members[module]:
-        lines[homes.get(member) == SHARED] += graph.elements[member].lines
-    return lines[False] > lines[True]
 
 
 def _to_majority(graph: ElementGraph, homes: dict[str, str], module: str) -> bool:
