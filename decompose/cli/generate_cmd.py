@@ -69,6 +69,8 @@ def generate(
         for warning in wheels:
             err_console().print(f"warning: {warning}", markup=False, soft_wrap=True)
     if writes.conflicts and not force:
+        if settings.quiet:  # an exit 1 always says why: the files kept are errors, not chatter
+            _conflicts(writes, err_console())
         raise typer.Exit(1)
 
 
@@ -108,6 +110,12 @@ def _wheel_warnings(monolith, report: dict, out: Path) -> list[str]:
     return ([summary(checked.missing, runtime)] if checked.missing else []) + ([checked.problem] if checked.problem else [])
 
 
+def _conflicts(writes: WritePlan, console) -> None:  # noqa: ANN001 (a rich Console)
+    for action in writes.conflicts:
+        console.print(f"[yellow]conflict[/] {escape(str(action.path))}: {escape(action.reason)}")
+    console.print("Kept your versions. Re-run with --force to overwrite them, or --dry-run to see the differences.")
+
+
 def _summary(report: dict, writes: WritePlan, out: Path, dry_run: bool, verbosity: int) -> None:
     console = err_console()
     for service in report["services"]:
@@ -130,10 +138,8 @@ def _summary(report: dict, writes: WritePlan, out: Path, dry_run: bool, verbosit
     counts = ", ".join(f"{n} {s}" for s, n in writes.counts().items())
     verb = "Would write" if dry_run else "Wrote"
     console.print(f"{verb} {out}: {counts}", markup=False)
-    for action in writes.conflicts:
-        console.print(f"[yellow]conflict[/] {escape(str(action.path))}: {escape(action.reason)}")
     if writes.conflicts:
-        console.print("Kept your versions. Re-run with --force to overwrite them, or --dry-run to see the differences.")
+        _conflicts(writes, console)
     elif not dry_run:
         console.print(f"Next: decompose test (each service's tests, with local AWS for the remediated ones), or cd "
                       f"{escape(str(out))}/<service> && chalice local --no-autoreload (see {out}/generation.json).")

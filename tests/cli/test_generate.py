@@ -161,6 +161,15 @@ def test_a_file_the_user_changed_is_kept_unless_forced(work):
     assert "# my change" not in edited.read_text()
 
 
+def test_a_kept_file_is_named_even_with_quiet(work):
+    edited = work / "services" / "cart" / "app.py"
+    edited.write_text(edited.read_text() + "\n# my change\n")
+    result = runner.invoke(app, ["generate", "-q"])
+    assert result.exit_code == 1
+    assert "conflict" in result.output and "cart/app.py" in result.output and "--force" in result.output
+    assert edited.read_text().endswith("# my change\n")
+
+
 def test_dry_run_writes_nothing_and_shows_the_diff(work):
     (work / "services" / "cart" / "requirements.txt").unlink()
     shutil.rmtree(work / "services" / "orders")
