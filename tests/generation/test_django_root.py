@@ -675,6 +675,24 @@ def test_a_generated_route_test_finds_a_view_bound_to_a_module_name(monkeypatch)
         namespace["test_routes_resolve"]("/login/", "shop.views:other")
 
 
+# one URLconf routing to a class view of `shop` and a function view of `orders`
+TWO_SERVICES_ONE_URLCONF = {**PROJECT, "config/urls.py": """
+    from django.urls import path
+    from shop import views
+    from orders.views import detail
+    urlpatterns = [
+        path("items/", views.Items.as_view()),
+        path("orders/<int:pk>/", detail),
+    ]
+""", "shop/views.py": """
+    from django.views import View
+
+    class Items(View):
+        def get(self, request):
+            return None
+"""}
+
+
 def test_a_urlconf_copy_needs_no_stand_in_for_the_views_other_services_answer(tmp_path):
     """pretalx: every service kept a copy of the back-office URLconf, and each of its entries' views (121
     classes of one service) became a stub in the others, though the copy routes those entries to
@@ -682,22 +700,7 @@ def test_a_urlconf_copy_needs_no_stand_in_for_the_views_other_services_answer(tm
     from decompose.generation.layout import _service
     from decompose.generation.model import LayerLayout
 
-    project = {**PROJECT, "config/urls.py": """
-        from django.urls import path
-        from shop import views
-        from orders.views import detail
-        urlpatterns = [
-            path("items/", views.Items.as_view()),
-            path("orders/<int:pk>/", detail),
-        ]
-    """, "shop/views.py": """
-        from django.views import View
-
-        class Items(View):
-            def get(self, request):
-                return None
-    """}
-    analysis = analyse(tmp_path, project)
+    analysis = analyse(tmp_path, TWO_SERVICES_ONE_URLCONF)
     sources = Sources.of(analysis, tmp_path)
     assert {"shop.views:Items", "orders.views:detail"} <= sources.handlers
     homes = {"shop.views:Items": "shop", "orders.views:detail": "orders"}
@@ -716,22 +719,7 @@ def test_a_layer_urlconf_a_service_copies_brings_no_stand_in_for_views_routed_el
     from decompose.generation.layout import _external_needs, _service
     from decompose.generation.model import LayerLayout
 
-    project = {**PROJECT, "config/urls.py": """
-        from django.urls import path
-        from shop import views
-        from orders.views import detail
-        urlpatterns = [
-            path("items/", views.Items.as_view()),
-            path("orders/<int:pk>/", detail),
-        ]
-    """, "shop/views.py": """
-        from django.views import View
-
-        class Items(View):
-            def get(self, request):
-                return None
-    """}
-    analysis = analyse(tmp_path, project)
+    analysis = analyse(tmp_path, TWO_SERVICES_ONE_URLCONF)
     sources = Sources.of(analysis, tmp_path)
     homes = {"shop.views:Items": "shop", "orders.views:detail": "orders"}
     found = _external_needs(sources, sources.parsed("config.urls"), {"config.urls"})
