@@ -1,5 +1,5 @@
 """End to end: the sample's contracts, recorded from its own test suite, hold against the generated
-services (all 10 under `chalice local`, a fresh shared database per scenario through their reset
+services (every one under `chalice local`, a fresh shared database per scenario through their reset
 endpoints), and a deliberately broken service (answered in-process through chalice.test.Client, the
 others under chalice local) fails them with a readable diff or an SLA message.
 """
@@ -30,7 +30,8 @@ def test_every_generated_service_keeps_its_contract(recorded):
     # answers only: latency under load is benchmarks/contracts_load.py's to judge, not a test's
     assert all(r["passed"] and r["failed"] == r["errors"] == 0 for r in routes), [r for r in routes if not r["passed"]]
     assert all(s["passed"] for s in results["scenarios"]) and len(results["scenarios"]) > 150
-    assert results["target"].startswith(f"the generated services ({len(report['services'])}") and len(report["services"]) == 10
+    # every service of the converged plan answers routes (how many there are is the planner's to judge: tests/planning)
+    assert results["target"].startswith(f"the generated services ({len(report['services'])},") and len(owners) == len(report["services"])
     # #23: the median request makes at most one internal call (the services' call log, decompose.contracts.calls)
     counted, calls = results["internal_calls"], {r["route"]: (r["calls_median"], r["called"]) for r in routes}
     assert counted["requests"] > 150 and counted["median"] <= 1, (counted, calls)

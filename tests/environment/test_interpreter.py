@@ -3,6 +3,8 @@ and the environment its processes get."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -63,11 +65,29 @@ def test_a_module_the_interpreter_lacks_says_how_to_get_it():
     assert "-m pip install no_such_module_here" in raised.value.next_step
 
 
-def test_the_runtime_package_imports_no_decompose(tmp_path):
+# the monolith's interpreter, where decompose is not installed: a finder that refuses it, then the modules that
+# run there (the recorder is a pytest plugin; host serves the monolith for `gateway up` and calibration)
+WITHOUT_DECOMPOSE = """
+import importlib, sys
+class Refuse:
+    def find_spec(self, name, path=None, target=None):
+        if name == "decompose" or name.startswith("decompose."):
+            raise ImportError(f"refused: {name}")
+sys.meta_path.insert(0, Refuse())
+for name in ("decompose_runtime.recorder", "decompose_runtime.host"):
+    importlib.import_module(name)
+print(sorted(m for m in sys.modules if m == "decompose" or m.startswith("decompose.")))
+"""
+
+
+def test_the_runtime_package_imports_without_decompose(tmp_path):
     folder = runtime_path(tmp_path)
-    source = (folder / "decompose_runtime" / "recorder.py").read_text()
-    assert "def pytest_configure" in source
-    assert "import decompose" not in source and "from decompose" not in source
+    assert "def pytest_configure" in (folder / "decompose_runtime" / "recorder.py").read_text()
+    env = {**os.environ, "PYTHONPATH": str(folder)}
+    done = subprocess.run([sys.executable, "-c", WITHOUT_DECOMPOSE], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"
 
 
 def test_a_foreign_interpreter_gets_its_venv_and_not_decompose_s_path(tmp_path):
