@@ -214,8 +214,9 @@ def _pytest(target: str, spec: str, modules: list[Path], empty: list[str], optio
     results.unlink(missing_ok=True)
     # -p no:django: pytest-django, when installed, would set up a Django project from the environment's
     # DJANGO_SETTINGS_MODULE and block its database in this suite, which is decompose's, not the monolith's
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:django", "-o", "addopts=",
-               "-o", "console_output_style=classic",
+    here = modules[0].parent.resolve()
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:django",
+               "-c", str(_own_ini(options.scratch)), f"--rootdir={here}", f"--confcutdir={here}",
                *map(str, modules), f"--decompose-target={spec}", f"--decompose-plan={options.plan}",
                f"--decompose-latency={options.latency_file}", f"--decompose-root={options.root}",
                f"--decompose-secrets={options.latency_file.parent / masking.FILE}",
@@ -237,6 +238,25 @@ def _pytest(target: str, spec: str, modules: list[Path], empty: list[str], optio
     found = json.loads(results.read_text(encoding="utf-8"))
     found["empty"] = empty
     return Verified(target, done.returncode == 0, found, _failures(output), modules, empty)
+
+
+# pytest looks upwards for its configuration, and the contract suite sits in the monolith's project: without
+# settings of its own it ran on the monolith's (pretalx's `filterwarnings = error` made the unknown
+# DJANGO_SETTINGS_MODULE key an INTERNALERROR, and no contract was verified), and a conftest.py at the project's
+# root would have run in decompose's interpreter. Hence `-c` this file, and the contracts folder as rootdir
+# and confcutdir.
+OWN_INI = """# Written by decompose: the contract suite runs on these settings, never on the monolith's pytest settings
+[pytest]
+console_output_style = classic
+"""
+
+
+def _own_ini(scratch: Path) -> Path:
+    ini = scratch.resolve() / "pytest.ini"
+    ini.parent.mkdir(parents=True, exist_ok=True)
+    if not ini.is_file() or ini.read_text(encoding="utf-8") != OWN_INI:
+        ini.write_text(OWN_INI, encoding="utf-8")
+    return ini
 
 
 def _judge(target: str, mode: str) -> str:
