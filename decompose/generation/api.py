@@ -16,7 +16,7 @@ from decompose import serving
 from decompose.analysis.model import Analysis
 from decompose.contracts.settings import read as read_contracts
 from decompose.generation import envfiles
-from decompose.generation.crossings import crossings, together
+from decompose.generation.crossings import Crossing, crossings, together
 from decompose.generation.layout import Sources, build_layout
 from decompose.generation.model import Layout
 from decompose.generation.render import Rendered, render
@@ -93,10 +93,16 @@ def sources_of(ws: Workspace, source: Path | None = None) -> Sources:
 
 def crossing_pairs(ws: Workspace, plan_path: Path, sources: Sources) -> list[list[str]]:
     """The `together` pairs generation would suggest for this plan (stubs, split transactions),
-    without rendering anything: what `decompose plan --converge` feeds back into the plan."""
+    without rendering anything."""
+    return together(crossings_of(ws, plan_path, sources))
+
+
+def crossings_of(ws: Workspace, plan_path: Path, sources: Sources) -> list[Crossing]:
+    """The crossings (stubs, split transactions) generation would find in this plan, without rendering
+    anything: what `decompose plan --converge` removes."""
     found = sound_plan(ws, plan_path, sources.root)
     layout = _layout(ws.analysis, found.homes, sources)
-    return together(crossings(ws.analysis, found.homes, layout.services, layout.layer.modules))
+    return crossings(ws.analysis, found.homes, layout.services, layout.layer.modules)
 
 
 def _layout(analysis: Analysis, homes: dict[str, str], sources: Sources) -> Layout:
