@@ -73,29 +73,30 @@ MAX_ROUNDS = 8
 def converge(ws: Workspace, out: Path, wanted: Settings, truth: Path | None, source: Path | None, json_out: bool,
               quiet: bool) -> None:
     """Remove generation's crossings round by round (planning.converge: the callee follows its one caller,
-    code several services need goes to the kernel, a route family never moves), planning again each time."""
+    code several services need goes to the kernel, a route family never moves), planning again each time.
+    Exit 1 when crossings are left that no move removes (listed, the plan written)."""
     console = err_console()
     sources = sources_of(ws, source)  # parsed once, for every round
     decisions: list[Decision] = []
+    left: list[Crossing] = []
     for rounds in range(MAX_ROUNDS + 1):
         found = [Crossing(c.caller, c.target, c.service, c.owner) for c in crossings_of(ws, out, sources)]
-        if not found:
-            break
-        made = _converge_round(ws, out, wanted, truth, found) if rounds < MAX_ROUNDS else []
+        made = _converge_round(ws, out, wanted, truth, found) if found and rounds < MAX_ROUNDS else []
         if not made:
-            raise UserError(f"{len(found)} crossings remain after {rounds} round(s) of planning (kept in {out}), "
-                            f"the first: {found[0].caller} -> {found[0].target}",
-                            "look at them with 'decompose generate --dry-run --json' (crossings), and pin or move the "
-                            "symbols by hand, or accept them as manual work")
+            left = found
+            break
         decisions += made
         if not quiet:
             kinds = Counter(d.kind for d in made)
             console.print(f"round {rounds + 1}: {len(found)} crossings: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
-    _converged(ws, out, truth, rounds, decisions, json_out, quiet)
+    _converged(ws, out, truth, rounds, decisions, left, json_out, quiet)
+    if left:
+        raise typer.Exit(1)
 
 
 def _converge_round(ws: Workspace, out: Path, wanted: Settings, truth: Path | None, found: list[Crossing]) -> list[Decision]:
-    """One round: a decision per crossed symbol, written to [constraints], and the plan made again."""
+    """One round: a decision per crossed symbol, written to [constraints], and the plan made again;
+    [] when no decision changes the constraints (what is left, no move removes)."""
     document = load_document(out)
     review_now = review(ws, document, out)
     facts = ws.facts()
@@ -112,27 +113,37 @@ def _converge_round(ws: Workspace, out: Path, wanted: Settings, truth: Path | No
     table["together"] = [list(group) for group in constraints.together]
     proposal = propose_plan(ws, wanted, constraints, document, truth)
     _write_atomic(out, proposal.text)
-    return made
+    return [d for d in made if d.kind != "left"]
 
 
-def _converged(ws: Workspace, out: Path, truth: Path | None, rounds: int, decisions: list[Decision], json_out: bool,
-               quiet: bool) -> None:
+def _converged(ws: Workspace, out: Path, truth: Path | None, rounds: int, decisions: list[Decision],
+               left: list[Crossing], json_out: bool, quiet: bool) -> None:
     final = review(ws, load_document(out), out)
     scores = review_scores(ws, final, truth)
     families = family_keys(ws.graph, ws.facts())
     kinds = Counter(d.kind for d in decisions)
     if json_out:
         write_data(_json({"plan": str(out), "rounds": rounds, "decisions": [vars(d) for d in decisions],
-                          "together_added": kinds["together"], "route_families": len(families), "scores": scores,
+                          "left": [vars(c) for c in left], "together_added": kinds["together"],
+                          "route_families": len(families), "scores": scores,
                           "services": [vars(s) for s in final.plan.services]}))
-    if not quiet:
-        console = err_console()
-        console.print(_services_table(final.plan, scores))
-        console.print(f"Converged after {rounds} round(s): no stub and no split transaction across services. "
-                      f"{kinds['follow']} callee(s) follow their caller, {kinds['kernel']} symbol(s) moved to the kernel "
-                      f"(now {scores.get('shared_elements', 0)} elements), {kinds['caller-follows']} caller(s) follow "
-                      f"their callee, {kinds['together']} pair(s) kept together; {len(final.plan.services)} services "
-                      f"for {len(families)} route families. Wrote {out}.")
+    if quiet:
+        return
+    console = err_console()
+    console.print(_services_table(final.plan, scores))
+    moves = (f"{kinds['follow']} callee(s) follow their caller, {kinds['kernel']} symbol(s) moved to the kernel (now "
+             f"{scores.get('shared_elements', 0)} elements), {kinds['caller-follows']} caller(s) follow their callee, "
+             f"{kinds['together']} pair(s) kept together; {len(final.plan.services)} services for {len(families)} "
+             f"route families. Wrote {out}.")
+    if not left:
+        console.print(f"Converged after {rounds} round(s): no stub and no split transaction across services. {moves}")
+        return
+    for crossing in left:
+        console.print(f"[yellow]left[/] {crossing.caller} (service {crossing.service}) -> {crossing.target} "
+                      f"(service {crossing.owner})")
+    console.print(f"{len(left)} crossing(s) left after {rounds} round(s) that no move removes (a route handler the "
+                  f"shared layer calls, or code pinned by hand). {moves} Move or pin them by hand, then run "
+                  "'decompose plan --converge' again; 'decompose generate --dry-run --json' lists them (crossings, stubs).")
 
 
 def check(ws: Workspace, out: Path, truth: Path | None, json_out: bool, quiet: bool) -> None:

@@ -102,7 +102,22 @@ def crossings_of(ws: Workspace, plan_path: Path, sources: Sources) -> list[Cross
     anything: what `decompose plan --converge` removes."""
     found = sound_plan(ws, plan_path, sources.root)
     layout = _layout(ws.analysis, found.homes, sources)
-    return crossings(ws.analysis, found.homes, layout.services, layout.layer.modules)
+    edges = crossings(ws.analysis, found.homes, layout.services, layout.layer.modules)
+    return edges + _stubs_beyond(edges, layout.services)
+
+
+def _stubs_beyond(edges: list[Crossing], services) -> list[Crossing]:  # noqa: ANN001
+    """Stubs no edge of a service explains (used by the layer's code in the service, or by code copied
+    there): each is a crossing too, from the module whose view needs it (issue #23: stubs are crossings)."""
+    seen = {(c.service, c.target) for c in edges}
+    found = []
+    for service in services:
+        for module, view in sorted(service.views.items()):
+            for proxy in sorted(view.proxies.values(), key=lambda p: p.target):
+                if proxy.kind == "stub" and (service.name, proxy.target) not in seen:
+                    seen.add((service.name, proxy.target))
+                    found.append(Crossing(module, proxy.target, "stub", service.name, proxy.owner))
+    return found
 
 
 def _layout(analysis: Analysis, homes: dict[str, str], sources: Sources) -> Layout:

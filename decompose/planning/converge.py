@@ -16,7 +16,9 @@ and the reports). So, per called symbol, the smaller move first:
    process; the layer holds whole modules, so its module comes along, and the kernel's size is reported;
 3. **caller follows**: a callee that cannot move (a route handler, a model, code of a module holding
    routes) takes the caller to it instead, when the caller is no route handler;
-4. **together**, as before, only when both are route handlers or pinned: reported.
+4. **together**, as before, only when both are route handlers or pinned: reported;
+5. **left**: a stub the shared layer's code needs of code that cannot move (a route handler the
+   layer calls): no constraint removes it, it is reported.
 
 A route handler never moves, so every route family stays whole. Pure: no I/O.
 """
@@ -40,7 +42,7 @@ class Crossing:
 
 @dataclass(frozen=True, order=True)
 class Decision:
-    kind: str  # follow | kernel | caller-follows | together
+    kind: str  # follow | kernel | caller-follows | together | left (no move removes it)
     element: str  # what moves (the callee, or the caller for caller-follows)
     to: str  # the element it is placed with, or "shared"
     why: str
@@ -60,7 +62,7 @@ def resolve_crossings(graph: ElementGraph, fixed: set[str], homes: dict[str, str
         for made in decision:
             if made.kind == "together":
                 together.add((made.element, made.to))
-            else:
+            elif made.kind != "left":
                 follow[made.element] = made.to
         decisions.extend(decision)
     return replace(constraints, follow=dict(sorted(follow.items())), together=tuple(sorted(together))), decisions
@@ -79,7 +81,12 @@ def _decide(graph: ElementGraph, fixed: set[str], homes: dict[str, str], pins: d
     made = []
     for crossing in found:
         if SHARED in (pins.get(target), follow.get(target)):  # the layer runs in every process: nothing to move
-            made.append(Decision("together", crossing.caller, target, f"{target} is pinned to the shared kernel"))
+            made.append(Decision("left", crossing.caller, target, f"{target} is in the shared kernel already"))
+            continue
+        if ":" not in crossing.caller:  # a stub the layer's code (or code copied with it) needs in a service
+            made.append(Decision("left", crossing.caller, target, f"{crossing.caller} needs {target} in service "
+                                 f"{crossing.service}, and {target} cannot move (a route handler, a model or code of a "
+                                 "module holding routes): move it or its caller by hand"))
             continue
         if _movable(graph, pins, crossing.caller) and crossing.caller not in follow and follow.get(target) != crossing.caller:
             made.append(Decision("caller-follows", crossing.caller, target,

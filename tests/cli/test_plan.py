@@ -440,10 +440,17 @@ def test_converge_sends_a_callee_crossed_again_to_the_kernel(work, monkeypatch):
     assert "sample_monolith.services.inventory" in load_plan()["shared"]["modules"]  # the layer holds whole modules
 
 
-def test_converge_gives_up_with_a_clear_error_and_keeps_the_plan(work, monkeypatch):
+def test_converge_lists_what_no_move_removes_and_keeps_the_plan(work, monkeypatch):
     monkeypatch.setattr("decompose.cli.plan_steps.crossings_of", lambda ws, plan, sources: [crossing("orders", "inventory")])
     result = runner.invoke(app, ["plan", "--converge"])
-    assert result.exit_code == 2
-    assert "crossings remain after" in result.stderr and f"{CHECKOUT} -> {RESERVE}" in result.stderr
-    assert "Traceback" not in result.output
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "1 crossing(s) left after 2 round(s)" in result.stderr and f"{CHECKOUT} (service orders)" in result.stderr
     assert dict(load_plan()["constraints"]["follow"]) == {RESERVE: "shared"}  # what the rounds decided is kept
+
+
+def test_converge_json_names_what_is_left(work, monkeypatch):
+    monkeypatch.setattr("decompose.cli.plan_steps.crossings_of", lambda ws, plan, sources: [crossing("orders", "inventory")])
+    result = runner.invoke(app, ["plan", "--converge", "--json", "-q"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["left"] == [{"caller": CHECKOUT, "target": RESERVE, "service": "orders", "owner": "inventory"}]

@@ -172,3 +172,17 @@ def test_code_the_user_pinned_is_not_moved(graph):
 
 def test_every_blueprint_is_a_route_family(graph):
     assert family_keys(graph) == ["shop.notes:bp", "shop.orders:bp", "shop.stock:bp"]
+
+
+def test_a_stub_the_layer_needs_of_code_several_services_hold_goes_to_the_kernel(graph):
+    found = [Crossing("shop.app", "shop.stock:count_stock", "orders", "stock"),
+             Crossing("shop.app", "shop.stock:count_stock", "notes", "stock")]
+    constraints, made = decide(graph, found)
+    assert [d.kind for d in made] == ["kernel"] and constraints.follow == {"shop.stock:count_stock": SHARED}
+
+
+def test_a_stub_the_layer_needs_of_a_route_handler_is_left_and_reported(graph):
+    found = [Crossing("shop.app", "shop.stock:create_stock", "orders", "stock")]
+    constraints, made = decide(graph, found)
+    assert [d.kind for d in made] == ["left"] and "cannot move" in made[0].why
+    assert constraints == Constraints()
