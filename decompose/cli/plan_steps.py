@@ -110,7 +110,6 @@ def _converge_round(ws: Workspace, out: Path, wanted: Settings, truth: Path | No
             inline = tomlkit.inline_table()
             inline.update(value)
             table[key] = inline
-    table["together"] = [list(group) for group in constraints.together]
     proposal = propose_plan(ws, wanted, constraints, document, truth)
     _write_atomic(out, proposal.text)
     return [d for d in made if d.kind != "left"]
@@ -124,7 +123,7 @@ def _converged(ws: Workspace, out: Path, truth: Path | None, rounds: int, decisi
     kinds = Counter(d.kind for d in decisions)
     if json_out:
         write_data(_json({"plan": str(out), "rounds": rounds, "decisions": [vars(d) for d in decisions],
-                          "left": [vars(c) for c in left], "together_added": kinds["together"],
+                          "left": [vars(c) for c in left], "together_added": 0,
                           "route_families": len(families), "scores": scores,
                           "services": [vars(s) for s in final.plan.services]}))
     if quiet:
@@ -133,7 +132,7 @@ def _converged(ws: Workspace, out: Path, truth: Path | None, rounds: int, decisi
     console.print(_services_table(final.plan, scores))
     moves = (f"{kinds['follow']} callee(s) follow their caller, {kinds['kernel']} symbol(s) moved to the kernel (now "
              f"{scores.get('shared_elements', 0)} elements), {kinds['caller-follows']} caller(s) follow their callee, "
-             f"{kinds['together']} pair(s) kept together; {len(final.plan.services)} services for {len(families)} "
+             f"no pair glued together; {len(final.plan.services)} services for {len(families)} "
              f"route families. Wrote {out}.")
     if not left:
         console.print(f"Converged after {rounds} round(s): no stub and no split transaction across services. {moves}")

@@ -16,9 +16,9 @@ and the reports). So, per called symbol, the smaller move first:
    process; the layer holds whole modules, so its module comes along, and the kernel's size is reported;
 3. **caller follows**: a callee that cannot move (a route handler, a model, code of a module holding
    routes) takes the caller to it instead, when the caller is no route handler;
-4. **together**, as before, only when both are route handlers or pinned: reported;
-5. **left**: a stub the shared layer's code needs of code that cannot move (a route handler the
-   layer calls): no constraint removes it, it is reported.
+4. **left**: neither side can move (two route handlers, code pinned by hand, a route handler the
+   shared layer's code calls): no constraint is written, since gluing them (`together`) would merge
+   two route families; it is reported and the user decides.
 
 A route handler never moves, so every route family stays whole. Pure: no I/O.
 """
@@ -42,7 +42,7 @@ class Crossing:
 
 @dataclass(frozen=True, order=True)
 class Decision:
-    kind: str  # follow | kernel | caller-follows | together | left (no move removes it)
+    kind: str  # follow | kernel | caller-follows | left (no move removes it)
     element: str  # what moves (the callee, or the caller for caller-follows)
     to: str  # the element it is placed with, or "shared"
     why: str
@@ -52,20 +52,16 @@ def resolve_crossings(graph: ElementGraph, fixed: set[str], homes: dict[str, str
                       crossings: list[Crossing]) -> tuple[Constraints, list[Decision]]:
     """The constraints with one decision per crossed symbol added. `fixed`: modules that hold routes
     or ORM models (their code is a domain's own, never moved to the layer by us)."""
-    pins, follow, together = constraints.pins, dict(constraints.follow), set(constraints.together)
+    pins, follow = constraints.pins, dict(constraints.follow)
     decisions: list[Decision] = []
     by_target: dict[str, list[Crossing]] = defaultdict(list)
     for crossing in sorted(set(crossings)):
         by_target[crossing.target].append(crossing)
     for target, found in sorted(by_target.items()):
         decision = _decide(graph, fixed, homes, pins, follow, target, found)
-        for made in decision:
-            if made.kind == "together":
-                together.add((made.element, made.to))
-            elif made.kind != "left":
-                follow[made.element] = made.to
+        follow.update({made.element: made.to for made in decision if made.kind != "left"})
         decisions.extend(decision)
-    return replace(constraints, follow=dict(sorted(follow.items())), together=tuple(sorted(together))), decisions
+    return replace(constraints, follow=dict(sorted(follow.items()))), decisions
 
 
 def _decide(graph: ElementGraph, fixed: set[str], homes: dict[str, str], pins: dict[str, str], follow: dict[str, str],
@@ -91,8 +87,9 @@ def _decide(graph: ElementGraph, fixed: set[str], homes: dict[str, str], pins: d
         if _movable(graph, pins, crossing.caller) and crossing.caller not in follow and follow.get(target) != crossing.caller:
             made.append(Decision("caller-follows", crossing.caller, target,
                                  f"{target} cannot move (a route handler, a model or code of a routed module)"))
-        else:
-            made.append(Decision("together", crossing.caller, target, "neither side can move alone"))
+        else:  # gluing them (`together`) would merge two route families: the user decides
+            made.append(Decision("left", crossing.caller, target, "neither side can move alone (route handlers, pinned "
+                                 "code, or a caller placed with other code already)"))
     return made
 
 

@@ -156,18 +156,17 @@ def test_a_route_handler_never_moves_its_caller_follows_it_instead(graph):
     assert constraints.follow == {"shop.orders:write_orders": "shop.stock:create_stock"}
 
 
-def test_two_route_handlers_are_kept_together_as_before(graph):
+def test_two_route_handlers_are_left_never_glued(graph):
     found = [Crossing("shop.orders:create_orders", "shop.stock:create_stock", "orders", "stock")]
     constraints, made = decide(graph, found)
-    assert [d.kind for d in made] == ["together"]
-    assert constraints.together == (("shop.orders:create_orders", "shop.stock:create_stock"),)
+    assert [d.kind for d in made] == ["left"] and constraints == Constraints()
 
 
 def test_code_the_user_pinned_is_not_moved(graph):
     found = [Crossing("shop.orders:write_orders", "shop.stock:write_stock", "orders", "stock")]
     pinned = Constraints(pins={"shop.stock:write_stock": "stock", "shop.orders:write_orders": "orders"})
     constraints, made = decide(graph, found, pinned)
-    assert [d.kind for d in made] == ["together"] and constraints.pins == pinned.pins
+    assert [d.kind for d in made] == ["left"] and constraints == pinned
 
 
 def test_every_blueprint_is_a_route_family(graph):
