@@ -173,6 +173,7 @@ def share_flask_caching() -> None:
     def init_app(self: Any, app: Any, config: Any = None) -> None:
         return original(self, app, fleet_cache(app, self.config, config))
 
+    init_app.__wrapped__ = original  # type: ignore[attr-defined]
     Cache.init_app = init_app
     _CACHING.append(True)
 

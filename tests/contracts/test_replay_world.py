@@ -268,3 +268,24 @@ def test_a_cache_the_fleet_already_shares_or_no_cache_is_left_as_configured(tmp_
         app.config["CACHE_TYPE"] = cache_type
     assert appcall.fleet_cache(app, None, None) is None
     assert appcall.fleet_cache(app, None, {"CACHE_TYPE": "SimpleCache"})["CACHE_DIR"] == str(tmp_path / "flask-caching" / "0")
+
+
+def test_the_monolith_host_in_a_fleet_binds_its_flask_caching_cache_to_the_scenarios_folder(tmp_path, monkeypatch):
+    """`gateway up --contract-world` with some routes left on the monolith: its sessions are the services' too."""
+    from flask_caching import Cache
+    from flask_caching.backends import FileSystemCache
+
+    from decompose.gateway import host
+
+    # as in a fresh process (another test of this worker may have wrapped init_app): the host must wrap it itself
+    monkeypatch.setattr(Cache, "init_app", getattr(Cache.init_app, "__wrapped__", Cache.init_app))
+    monkeypatch.setattr(appcall, "_CACHING", [])
+
+    (tmp_path / "cachedapp.py").write_text(
+        "from tests.contracts.test_replay_world import caching_app\n\ndef factory():\n    return caching_app()[0]\n")
+    monkeypatch.delitem(sys.modules, "cachedapp", raising=False)
+    monkeypatch.setenv(appcall.SHARED, "1")
+    monkeypatch.setenv(appcall.SCRATCH, str(tmp_path))
+    app = host.load_app("cachedapp:factory()", tmp_path)
+    (backend,) = app.extensions["cache"].values()
+    assert isinstance(backend, FileSystemCache) and (tmp_path / "flask-caching" / "0").is_dir()
