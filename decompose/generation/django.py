@@ -314,7 +314,8 @@ def database_drivers(owners: Mapping[str, list[str]]) -> set[str]:
     return {top for top in DATABASE_DRIVERS if top in owners}
 
 
-_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>|\{(?:(\w+):)?(\w+)\}")  # Django's <int:pk>; {pk}, django-ninja's {int:pk}
+# Django's <int:pk>; {pk}, django-ninja's {int:pk}; never a regex's own `(?P<name>` or `{2}` (its names start with a letter)
+_CONVERTER = re.compile(r"(?<!\?P)<(?:(\w+):)?(\w+)>|\{(?:(\w+):)?([A-Za-z_]\w*)\}")
 _EXAMPLES = {"uuid": "00000000-0000-4000-8000-000000000001"}  # Django's uuid converter wants this shape
 
 
@@ -377,8 +378,8 @@ def example_path(path: str, language: str = "en", converters: Mapping[str, str] 
         if kind and kind in (converters or {}):  # a project's converter: a string its regex matches
             return _regex_example(f"^{converters[kind]}$") or "1"
         return _EXAMPLES.get(kind or "", "1")
-    if _REGEX_MARKS.search(path):
-        return _regex_example(path.replace(f"<{I18N_LANGUAGE}>", language).replace(f"{{{I18N_LANGUAGE}}}", language))
+    if _REGEX_MARKS.search(path):  # path() or django-ninja variables under a re_path include (kuma's `^api/`) too
+        return _regex_example(_CONVERTER.sub(lambda m: re.escape(value(m)), path))
     return _CONVERTER.sub(value, path)
 
 

@@ -169,6 +169,18 @@ def test_example_paths_fill_django_ninja_converters():
     assert django.example_path("/api/items/{uuid:key}") == "/api/items/00000000-0000-4000-8000-000000000001"
 
 
+def test_example_paths_fill_path_variables_under_a_re_path_include():
+    """kuma mounts its django-ninja API under `re_path(r"^api/", include(...))`: the joined path
+    `/^api/^v1/plus/notifications/{int:pk}/delete/` took the regex branch, whose parser reads `{int:pk}` as
+    literal text, so the example kept it and four test_routes_resolve failed again after the fix above."""
+    assert django.example_path("/^api/^v1/plus/notifications/{int:pk}/delete/") == "/api/v1/plus/notifications/1/delete/"
+    assert django.example_path("/^api/v1/<int:pk>/") == "/api/v1/1/"  # a path() below a re_path prefix
+    assert django.example_path("/^<language>/faq/", "es") == "/es/faq/"
+    # a regex's own group names and counted repeats are never taken for path variables
+    assert django.example_path(r"/^home/(?:(?P<lang>[a-z]{2})/)?$") == "/home/"
+    assert django.example_path(r"/^code/(?P<code>[A-Z]{3})/$") == "/code/AAA/"
+
+
 def test_the_settings_module_is_a_builder_for_the_plan():
     import ast
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.http import JsonResponse
 from django.urls import include, path, re_path
+from django.views.generic import TemplateView
 from django.views.generic.base import RedirectView
 
 from pages.views import legacy_home
@@ -15,6 +16,7 @@ urlpatterns = [
     # links printed on old flyers: /home/ and /home/es/
     re_path(r"^home/(?:(?P<lang>[a-z]{2})/)?$", legacy_home, name="legacy_home"),
     path("calendar/", RedirectView.as_view(url="/en/events/", permanent=True)),
+    path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
 ]
 
 urlpatterns += i18n_patterns(

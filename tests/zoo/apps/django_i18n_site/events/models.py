@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 
 
@@ -13,3 +15,9 @@ class Registration(models.Model):
 
     class Meta:
         unique_together = [("event", "email")]
+
+
+class Ticket(models.Model):
+    """A place on the wait list, kept under a ticket the visitor's browser holds on to."""
+    ticket = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)

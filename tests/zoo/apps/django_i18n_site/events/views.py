@@ -1,4 +1,5 @@
 import json
+import secrets
 
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
@@ -7,7 +8,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from events.models import Event, Registration
+from events.models import Event, Registration, Ticket
 
 
 def _event(event):
@@ -36,3 +37,10 @@ def register(request, pk):
         return JsonResponse({"error": "the event is full"}, status=409)
     _, created = Registration.objects.get_or_create(event=event, email=email)
     return JsonResponse(_event(event), status=201 if created else 200)
+
+
+def waitlist(request):
+    """Each visit takes a place on the wait list: a new ticket (the model's uuid4 default) and a one-time key to
+    confirm it by e-mail (`secrets`, called directly)."""
+    place = Ticket.objects.create()
+    return JsonResponse({"ticket": str(place.ticket), "key": secrets.token_urlsafe(12)})

@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from events.models import Event
+from events.models import Event, Ticket
 
 
 @pytest.fixture
@@ -30,3 +30,15 @@ def test_registering_needs_an_email_and_a_post(client, lisbon):
     assert client.post(url, {}, content_type="application/json").status_code == 400
     assert client.get(url).status_code == 405
     assert client.get("/en/events/999/").status_code == 404
+
+
+def test_an_event_added_between_two_visits_is_listed(client, lisbon):
+    assert [e["city"] for e in client.get("/en/events/").json()["events"]] == ["Lisbon"]
+    Event.objects.create(city="Porto", date=datetime.date(2027, 4, 3))
+    assert [e["city"] for e in client.get("/en/events/").json()["events"]] == ["Lisbon", "Porto"]
+
+
+def test_each_visit_to_the_wait_list_takes_a_new_place(client, db):
+    first, second = client.get("/en/events/waitlist/").json(), client.get("/es/events/waitlist/").json()
+    assert len(first["ticket"]) == 36 and first["ticket"] != second["ticket"] and first["key"] != second["key"]
+    assert Ticket.objects.count() == 2

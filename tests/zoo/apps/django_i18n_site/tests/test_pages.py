@@ -29,3 +29,8 @@ def test_old_links_redirect(client, db):
 
 def test_ping(client, db):
     assert client.get("/__ping__/").json() == {"pong": True}
+
+
+def test_robots_are_kept_off_the_calendar(client, db):
+    answer = client.get("/robots.txt")
+    assert answer["Content-Type"] == "text/plain" and b"Disallow: /calendar/" in answer.content
