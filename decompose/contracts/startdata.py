@@ -7,7 +7,9 @@ test's first request the recorder reads, through the ORM's own metadata, every t
 and replay puts those rows back (creating the tables first, as the test's fixture did) before the
 first request. SQLAlchemy through Flask-SQLAlchemy (2.x and 3.x), and plain SQLAlchemy (a module's
 engine and session factory, SQLModel, Alchemical): SQLite and PostgreSQL alike, since only the ORM's
-metadata and an engine are used. Django's ORM in django_data.py (same format).
+metadata and an engine are used. Django's ORM in django_data.py (same format). Databases of which no
+MetaData describes a table (raw SQL over an engine, lnbits) through their own catalog in catalog_data.py,
+their tables named `database:table` in the same mapping.
 
 Plain SQLAlchemy has no app to ask: `watch()` notes every Engine and MetaData the process builds (and
 those it had already), and the database is the engine built last (the test's app or fixture made it)
