@@ -36,7 +36,8 @@ HERE = Path(__file__).resolve().parent
 RUNTIME_MODULES = {**{p.name: p for p in sorted((HERE / "generation" / "runtime").glob("*.py"))},
                    "recorder.py": HERE / "contracts" / "recorder.py", "sightings.py": HERE / "contracts" / "sightings.py",
                    "startdata.py": HERE / "contracts" / "startdata.py", "ninja_client.py": HERE / "contracts" / "ninja_client.py",
-                   "django_data.py": HERE / "contracts" / "django_data.py", "appcall.py": HERE / "contracts" / "appcall.py",
+                   "django_data.py": HERE / "contracts" / "django_data.py",
+                   "catalog_data.py": HERE / "contracts" / "catalog_data.py", "appcall.py": HERE / "contracts" / "appcall.py",
                    "host.py": HERE / "gateway" / "host.py", "lifeline.py": HERE / "gateway" / "lifeline.py"}
 PROBE = "import json, sys; print(json.dumps([list(sys.version_info[:3]), sys.prefix]))"
 OLDEST = (3, 9)

@@ -27,8 +27,9 @@ def plan(
     ground_truth: Path = typer.Option(None, "--ground-truth", help="Score against a ground-truth TOML (MoJoFM)."),
     config: Path = typer.Option(None, "--config", help="pyproject.toml with [tool.decompose.weights] (default: found)."),
     force: bool = typer.Option(False, "--force", help="Replace a hand-edited plan (the old one is kept as .bak)."),
-    converge: bool = typer.Option(False, "--converge", help="Plan again, adding [constraints] together pairs, until generation "
-                                  "would find no stub or split transaction across services (at most 8 rounds)."),
+    converge: bool = typer.Option(False, "--converge", help="Plan again until generation would find no stub or split "
+                                  "transaction across services, writing [constraints] follow entries: a callee joins its "
+                                  "one caller, code several services need goes to the kernel (at most 8 rounds)."),
     source: Path = typer.Option(None, "--source", help="With --converge: the monolith's root, if not where analyze ran."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON on stdout."),
     waves: bool = typer.Option(False, "--waves", help="Print the migration order of the plan file: waves of services "

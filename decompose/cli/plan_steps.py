@@ -5,22 +5,26 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections import Counter
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import tomlkit
 import typer
 from rich.table import Table
 
 from decompose.cli.output import err_console, write_data
 from decompose.errors import UserError
-from decompose.generation.api import crossing_pairs, sources_of
+from decompose.generation.api import crossings_of, sources_of
 from decompose.planning import pathpins
 from decompose.planning.api import Workspace, propose_plan, review, review_scores, score_line, sound_plan
 from decompose.planning.constraints import Constraints
+from decompose.planning.converge import Crossing, Decision, resolve_crossings
 from decompose.planning.explain import explain, find_element
 from decompose.planning.plan import Settings
+from decompose.planning.planner import family_keys
+from decompose.planning.validity import model_modules, route_modules
 from decompose.planning.planfile import load_document
 
 
@@ -68,36 +72,77 @@ MAX_ROUNDS = 8
 
 def converge(ws: Workspace, out: Path, wanted: Settings, truth: Path | None, source: Path | None, json_out: bool,
               quiet: bool) -> None:
-    """Feed generation's `together` suggestions back into the plan until there are none."""
+    """Remove generation's crossings round by round (planning.converge: the callee follows its one caller,
+    code several services need goes to the kernel, a route family never moves), planning again each time.
+    Exit 1 when crossings are left that no move removes (listed, the plan written)."""
     console = err_console()
     sources = sources_of(ws, source)  # parsed once, for every round
-    added = 0
+    decisions: list[Decision] = []
+    left: list[Crossing] = []
     for rounds in range(MAX_ROUNDS + 1):
-        pairs = crossing_pairs(ws, out, sources)
-        if not pairs:
+        found = [Crossing(c.caller, c.target, c.service, c.owner) for c in crossings_of(ws, out, sources)]
+        made = _converge_round(ws, out, wanted, truth, found) if found and rounds < MAX_ROUNDS else []
+        if not made:
+            left = found
             break
-        if rounds == MAX_ROUNDS:
-            raise UserError(f"{len(pairs)} crossings remain after {MAX_ROUNDS} rounds of planning (kept in {out})",
-                            "look at them with 'decompose generate --dry-run --json' (crossings), and pin or move the "
-                            "symbols by hand, or accept them as manual work")
-        document = load_document(out)
-        constraints = review(ws, document, out).plan.constraints
-        merged = tuple(sorted(set(constraints.together) | {tuple(p) for p in pairs}))
-        added += len(merged) - len(constraints.together)
-        document["constraints"]["together"] = [list(group) for group in merged]
-        proposal = propose_plan(ws, wanted, replace(constraints, together=merged), document, truth)
-        _write_atomic(out, proposal.text)
+        decisions += made
         if not quiet:
-            console.print(f"round {rounds + 1}: {len(pairs)} crossings kept together, {len(proposal.plan.services)} services")
+            kinds = Counter(d.kind for d in made)
+            console.print(f"round {rounds + 1}: {len(found)} crossings: " + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())))
+    _converged(ws, out, truth, rounds, decisions, left, json_out, quiet)
+    if left:
+        raise typer.Exit(1)
+
+
+def _converge_round(ws: Workspace, out: Path, wanted: Settings, truth: Path | None, found: list[Crossing]) -> list[Decision]:
+    """One round: a decision per crossed symbol, written to [constraints], and the plan made again;
+    [] when no decision changes the constraints (what is left, no move removes)."""
+    document = load_document(out)
+    review_now = review(ws, document, out)
+    facts = ws.facts()
+    fixed = route_modules(ws.graph, facts) | model_modules(ws.graph)
+    constraints, made = resolve_crossings(ws.graph, fixed, review_now.homes, review_now.plan.constraints, found)
+    if constraints == review_now.plan.constraints:
+        return []
+    table = document["constraints"]
+    for key, value in (("pin", constraints.pins), ("follow", constraints.follow)):
+        if value or key in table:
+            inline = tomlkit.inline_table()
+            inline.update(value)
+            table[key] = inline
+    proposal = propose_plan(ws, wanted, constraints, document, truth)
+    _write_atomic(out, proposal.text)
+    return [d for d in made if d.kind != "left"]
+
+
+def _converged(ws: Workspace, out: Path, truth: Path | None, rounds: int, decisions: list[Decision],
+               left: list[Crossing], json_out: bool, quiet: bool) -> None:
     final = review(ws, load_document(out), out)
     scores = review_scores(ws, final, truth)
+    families = family_keys(ws.graph, ws.facts())
+    kinds = Counter(d.kind for d in decisions)
     if json_out:
-        write_data(_json({"plan": str(out), "rounds": rounds, "together_added": added, "scores": scores,
+        write_data(_json({"plan": str(out), "rounds": rounds, "decisions": [vars(d) for d in decisions],
+                          "left": [vars(c) for c in left], "together_added": 0,
+                          "route_families": len(families), "scores": scores,
                           "services": [vars(s) for s in final.plan.services]}))
-    if not quiet:
-        console.print(_services_table(final.plan, scores))
-        console.print(f"Converged after {rounds} round(s), {added} together pair(s) added: no stub and no split "
-                      f"transaction across services. Wrote {out}.")
+    if quiet:
+        return
+    console = err_console()
+    console.print(_services_table(final.plan, scores))
+    moves = (f"{kinds['follow']} callee(s) follow their caller, {kinds['kernel']} symbol(s) moved to the kernel (now "
+             f"{scores.get('shared_elements', 0)} elements), {kinds['caller-follows']} caller(s) follow their callee, "
+             f"no pair glued together; {len(final.plan.services)} services for {len(families)} "
+             f"route families. Wrote {out}.")
+    if not left:
+        console.print(f"Converged after {rounds} round(s): no stub and no split transaction across services. {moves}")
+        return
+    for crossing in left:
+        console.print(f"[yellow]left[/] {crossing.caller} (service {crossing.service}) -> {crossing.target} "
+                      f"(service {crossing.owner})")
+    console.print(f"{len(left)} crossing(s) left after {rounds} round(s) that no move removes (a route handler the "
+                  f"shared layer calls, or code pinned by hand). {moves} Move or pin them by hand, then run "
+                  "'decompose plan --converge' again; 'decompose generate --dry-run --json' lists them (crossings, stubs).")
 
 
 def check(ws: Workspace, out: Path, truth: Path | None, json_out: bool, quiet: bool) -> None:

@@ -70,7 +70,8 @@ def shared(value: Any, folder: str) -> Any:
 
 def build(factory: Callable[..., Any], element: str, environ: Any = None, bare: Callable[[], Any] | None = None) -> Any:
     """The app `factory` builds, with the contracts' world's arguments when it names this factory (in a
-    fleet, with an in-memory database made one file in the scenario's folder: `shared`); without them,
+    fleet, with an in-memory database made one file in the scenario's folder: `shared`, and Flask-Caching's
+    in-process caches one folder there: `share_flask_caching`); without them,
     `bare()` when given (a factory that needs arguments, built as the monolith's entry module builds it),
     else `factory()`."""
     environ = os.environ if environ is None else environ
@@ -79,6 +80,7 @@ def build(factory: Callable[..., Any], element: str, environ: Any = None, bare: 
     if environ.get(SHARED) == "1" and folder:
         args, kwargs = shared(list(args), folder), shared(kwargs, folder)
         share_memory_sqlite()
+        share_flask_caching()
     if bare is not None and not args and not kwargs:
         return bare()
     return factory(*args, **kwargs)
@@ -144,3 +146,57 @@ def memory_as_file(dialect: Any, record: Any, cargs: list, cparams: dict) -> Non
     folder = os.environ.get(SCRATCH)
     if folder and os.environ.get(SHARED) == "1" and dialect.name == "sqlite" and cargs and cargs[0] in ("", ":memory:"):
         cargs[0] = os.path.join(folder, "shared.sqlite")
+
+
+# Flask-Caching's backends that one process (or one service's copy of the code) keeps to itself
+OWN_CACHES = frozenset({"simple", "SimpleCache", "flask_caching.backends.SimpleCache",
+                        "flask_caching.backends.simplecache.SimpleCache", "filesystem", "FileSystemCache",
+                        "flask_caching.backends.FileSystemCache", "flask_caching.backends.filesystemcache.FileSystemCache"})
+
+
+def share_flask_caching() -> None:
+    """In a fleet, every Flask-Caching cache of the app that lives in the process (`simple`) or in a folder of the
+    service's own copy of the code (`filesystem`, a CACHE_DIR beside the package) is a folder of the scenario
+    instead, one for the fleet, as it was one for the monolith: CTFd keeps its server-side sessions there
+    (`CachingSessionInterface`), so a login at the auth service must be seen by the next one, and a
+    `cache.clear()` after a setting changes must reach every service. Flask-Caching's `Cache.init_app`, wrapped
+    once per process; the folder is read at each app build (one per scenario). Other backends (redis,
+    memcached) are already shared and are left alone."""
+    if _CACHING:
+        return
+    try:
+        from flask_caching import Cache
+    except ImportError:  # no Flask-Caching in this monolith
+        return
+    original = Cache.init_app
+
+    def init_app(self: Any, app: Any, config: Any = None) -> None:
+        return original(self, app, fleet_cache(app, self.config, config))
+
+    init_app.__wrapped__ = original  # type: ignore[attr-defined]
+    Cache.init_app = init_app
+    _CACHING.append(True)
+
+
+_CACHING: list[bool] = []
+
+
+def fleet_cache(app: Any, own: Any, given: Any) -> Any:
+    """The configuration `Cache.init_app` gets: `given`, or, in a fleet, the effective one (the app's, the
+    Cache's own, then `given`, as Flask-Caching merges them) with a file-system cache in the scenario's folder
+    when the effective backend is one of OWN_CACHES. Each cache of the app gets its own folder, by its order."""
+    folder = os.environ.get(SCRATCH)
+    if not folder or os.environ.get(SHARED) != "1":
+        return given
+    merged = {**app.config, **(own or {}), **(given or {})}
+    if merged.get("CACHE_TYPE", "null") not in OWN_CACHES:
+        return given
+    order = len(getattr(app, "extensions", {}).get("cache", {}))
+    return {**(given or {}), "CACHE_TYPE": _file_system_backend(), "CACHE_DIR": os.path.join(folder, "flask-caching", str(order))}
+
+
+def _file_system_backend() -> str:
+    """FileSystemCache by its class (Flask-Caching 1.10 and later), else the older factory name."""
+    from flask_caching import backends
+
+    return "flask_caching.backends.FileSystemCache" if hasattr(backends, "FileSystemCache") else "filesystem"

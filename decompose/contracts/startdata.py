@@ -7,7 +7,9 @@ test's first request the recorder reads, through the ORM's own metadata, every t
 and replay puts those rows back (creating the tables first, as the test's fixture did) before the
 first request. SQLAlchemy through Flask-SQLAlchemy (2.x and 3.x), and plain SQLAlchemy (a module's
 engine and session factory, SQLModel, Alchemical): SQLite and PostgreSQL alike, since only the ORM's
-metadata and an engine are used. Django's ORM in django_data.py (same format).
+metadata and an engine are used. Django's ORM in django_data.py (same format). Databases of which no
+MetaData describes a table (raw SQL over an engine, lnbits) through their own catalog in catalog_data.py,
+their tables named `database:table` in the same mapping.
 
 Plain SQLAlchemy has no app to ask: `watch()` notes every Engine and MetaData the process builds (and
 those it had already), and the database is the engine built last (the test's app or fixture made it)
@@ -102,17 +104,36 @@ def capture(app: Any) -> dict[str, list[dict[str, Any]]] | None:
     if db is None and _django_data().serves(app):
         return _django_data().capture()
     try:
-        if db is None:
-            return _capture_plain()
-        with _context(app):
-            session = db.session
-            was_open = session.in_transaction() if hasattr(session, "in_transaction") else True
-            found = _read(session, db.metadata.sorted_tables)
-            if not was_open:
-                session.rollback()  # end only the read this capture began (nothing was written)
+        found = _capture_plain() if db is None else _capture_flask(app, db)
     except Exception:  # noqa: BLE001  (the suite's own database: a capture never breaks its test)
-        return None
+        found = None
+    return _with_catalog(found)
+
+
+def _capture_flask(app: Any, db: Any) -> dict[str, list[dict[str, Any]]]:
+    with _context(app):
+        session = db.session
+        was_open = session.in_transaction() if hasattr(session, "in_transaction") else True
+        found = _read(session, db.metadata.sorted_tables)
+        if not was_open:
+            session.rollback()  # end only the read this capture began (nothing was written)
     return found
+
+
+def _with_catalog(found: dict[str, list[dict[str, Any]]] | None) -> dict[str, list[dict[str, Any]]] | None:
+    """The rows of the databases no MetaData describes a table of (raw SQL: catalog_data), as
+    `database:table`, beside the ORM's; tables by name."""
+    if not _WATCHING:
+        return found
+    raw = _catalog().capture(_alive("engines"), set(_tables()))
+    return dict(sorted({**(found or {}), **raw}.items())) if raw else found
+
+
+def _catalog() -> Any:
+    """Tables no MetaData describes, through the database's own catalog (decompose_runtime.catalog_data)."""
+    from . import catalog_data
+
+    return catalog_data
 
 
 def _read(session: Any, tables: list[Any]) -> dict[str, list[dict[str, Any]]]:
@@ -132,6 +153,8 @@ def _capture_plain() -> dict[str, list[dict[str, Any]]] | None:
     engine = _engine()
     if engine is None:
         return None
+    if not _tables():
+        return {}  # no MetaData: nothing to read through it (raw SQL: catalog_data), the engine is not asked
     import sqlalchemy
 
     present = set(sqlalchemy.inspect(engine).get_table_names())
@@ -326,11 +349,13 @@ def load(app: Any, data: dict[str, list[dict[str, Any]]], strict: bool = True, r
     such as default roles, were captured too); returns the rows inserted. strict=False (a generated
     service): rows of tables this app's models do not describe are another service's, and left to it.
     replace=True (a scenario's start): the tables the app knows hold exactly `data` afterwards."""
+    data, raw = _catalog().split(data)
+    inserted = _catalog().load(_engines(), raw, strict, replace) if raw else 0
     db = _database(app)
     if db is None and _django_data().serves(app):
-        return _django_data().load(data, replace=replace, strict=strict)  # flushed by fresh() before every scenario too
+        return inserted + _django_data().load(data, replace=replace, strict=strict)  # flushed by fresh() too
     if db is None:
-        return _load_plain(data, strict, replace)
+        return inserted + (_load_plain(data, strict, replace) if data or not raw else 0)
     with app.app_context():
         tables = {t.name: t for t in db.metadata.sorted_tables}
         data = data if strict else _known(data, tables)
@@ -340,11 +365,18 @@ def load(app: Any, data: dict[str, list[dict[str, Any]]], strict: bool = True, r
         db.create_all()
         if replace:
             _replace(db.session, db.metadata.sorted_tables, data)
-        inserted = 0
         for table in db.metadata.sorted_tables:  # parents before children
             inserted += _insert(db.session, table, data.get(table.name, []))
         db.session.commit()
     return inserted
+
+
+def _engines() -> list[Any]:
+    """Every engine the process built that is still alive, the last built last (a lazy database's
+    built now: the fresh app's)."""
+    watch()
+    _build_lazy_engines()
+    return _alive("engines")
 
 
 def _known(data: dict[str, list[dict[str, Any]]], tables: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -364,6 +396,8 @@ def _load_plain(data: dict[str, list[dict[str, Any]]], strict: bool = True, repl
     unknown = sorted(set(data) - set(tables))
     if unknown:
         raise LoadError(f"starting data for table {unknown[0]!r}, which no SQLAlchemy metadata of the app has")
+    if not tables:
+        return 0  # raw SQL (catalog_data loaded its tables): the engine, perhaps an async one's, is not asked
     for metadata in _app_metadata():
         if any(table.name in data for table in metadata.sorted_tables) or not data:
             metadata.create_all(bind=engine)

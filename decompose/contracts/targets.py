@@ -74,8 +74,10 @@ class InProcess:
         sessionview.install()  # a server-side session's values, for the replay to bind
         app = self.app = load_app(app or self.spec, self.root)
         startdata.fresh(app)  # Django: the test database, empty (decompose.contracts.django_data)
-        self.client = bare(_asgi_client(app) if is_asgi(app) else
-                            httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://localhost"))
+        if is_asgi(app):
+            self.client = _started(bare(_asgi_client(app)))
+        else:
+            self.client = bare(httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://localhost"))
 
     def seed(self, data: dict[str, Any], replace: bool = False) -> None:
         """The scenario's starting rows, into the fresh app's database (decompose.contracts.startdata);
@@ -91,8 +93,29 @@ class InProcess:
 
     def close(self) -> None:
         if self.client is not None:
-            self.client.close()
-            self.client = None
+            client, self.client = self.client, None
+            if hasattr(client, "__exit__") and getattr(client, "portal", None) is not None:
+                client.__exit__(None, None, None)  # the lifespan's shutdown, as the suite's own client ran it
+            client.close()
+
+
+def _started(client: Any) -> Any:
+    """An ASGI app's lifespan started, as the suite's `with TestClient(app)` or LifespanManager did: its
+    start-up makes what the scenario's starting data goes into (migrations creating the tables, a pool).
+    An app that takes no lifespan (Django's ASGI handler refuses the scope) or whose start-up fails is
+    replayed without one, as before, said once."""
+    try:
+        client.__enter__()
+        return client
+    except Exception as error:  # noqa: BLE001  (the app's own start-up)
+        if not _SAID_LIFESPAN:
+            _SAID_LIFESPAN.append(True)
+            print(f"decompose: the app's lifespan did not start ({type(error).__name__}: {str(error)[:200]}); "
+                  "scenarios replay in-process without it", file=sys.stderr)
+    return bare(_asgi_client(client.app))
+
+
+_SAID_LIFESPAN: list[bool] = []
 
 
 def _asgi_client(app: Any) -> httpx.Client:

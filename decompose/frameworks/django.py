@@ -239,16 +239,7 @@ def _mount(parts: tuple[Part, ...], what: str, module: str, line: int) -> Mount:
 
 
 def _template(parts: tuple[Part, ...]) -> str:
-    return "/" + "".join((normalise_regex(text) if regex else normalise(_greedy(text))).lstrip("/") for text, regex in parts)
-
-
-GREEDY = re.compile(r"<path:([A-Za-z_]\w*)>")
-
-
-def _greedy(route: str) -> str:
-    """Django's `path` converter matches across slashes (`<path:path>/`: /about/ and /guides/install/): it is the
-    greedy `{path+}`, as API Gateway writes the rest of a path, never the one segment `{path}` matches."""
-    return GREEDY.sub(r"{\1+}", route)
+    return "/" + "".join((normalise_regex(text) if regex else normalise(text)).lstrip("/") for text, regex in parts)
 
 
 # ---- models ---------------------------------------------------------------------------------

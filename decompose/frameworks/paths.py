@@ -30,12 +30,24 @@ def join_plain(prefix: str, path: str) -> str:
     return f"{prefix}{path}"
 
 
+# the converters that match across slashes: Flask's and Django's `<path:x>`, FastAPI's and Starlette's
+# `{x:path}`, django-ninja's `{path:x}`
+GREEDY = re.compile(r"<path:([a-zA-Z_]\w*)>|\{([a-zA-Z_]\w*):path\}|\{path:([a-zA-Z_]\w*)\}")
+
+
 def normalise(path: str) -> str:
-    """Flask `<int:id>`, FastAPI `{id:path}`, Django `<int:pk>`, django-ninja `{int:id}` -> `{id}`;
-    always a leading slash."""
+    """Flask `<int:id>`, FastAPI `{id}`, Django `<int:pk>`, django-ninja `{int:id}` -> `{id}`; a converter that
+    matches across slashes (`<path:x>`, `{x:path}`) is the greedy `{x+}` when it is a whole segment (API
+    Gateway's rest of the path), else one segment; always a leading slash."""
+    path = "/".join(_greedy(segment) for segment in path.split("/"))
     path = FLASK_PARAM.sub(r"{\1}", path)
     path = FASTAPI_PARAM.sub(r"{\1}", path)
     return path if path.startswith("/") else "/" + path
+
+
+def _greedy(segment: str) -> str:
+    whole = GREEDY.fullmatch(segment)
+    return "{" + next(name for name in whole.groups() if name) + "+}" if whole else segment
 
 
 def _first_branch(group: str) -> str:

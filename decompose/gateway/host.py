@@ -78,12 +78,14 @@ def load_app(spec: str, root: Path) -> Any:
 
 
 def _shared(values: Any) -> Any:
-    """`gateway up --contract-world` runs the monolith beside the services, on one database: in that fleet
-    (DECOMPOSE_CONTRACT_SHARED=1) an in-memory SQLite database is the scenario's file, as in theirs (appcall)."""
+    """`gateway up --contract-world` runs the monolith beside the services, on one database and one cache: in that
+    fleet (DECOMPOSE_CONTRACT_SHARED=1) an in-memory SQLite database is the scenario's file and a Flask-Caching
+    cache of the process the scenario's folder, as in theirs (appcall)."""
     folder = os.environ.get(appcall.SCRATCH)
     if os.environ.get(appcall.SHARED) != "1" or not folder:
         return values
     appcall.share_memory_sqlite()
+    appcall.share_flask_caching()
     return appcall.shared(values, folder)
 
 

@@ -1,6 +1,8 @@
 """Which route a request is: path templates matched the way API Gateway matches resources.
 
-A template is `/api/orders/{order_id}`; `{name+}` is greedy (the rest of the path); a variable may share
+A template is `/api/orders/{order_id}`; `{name+}` is greedy (the rest of the path) as its last part, one segment
+elsewhere (`/docs/{page+}/edit`: API Gateway allows a greedy part only last, so the services' Chalice route
+takes one segment there, and a deeper path stays on the monolith, the same here); a variable may share
 its segment with text or another variable (`/b/{badge_key}.{fmt}`, as Django and Flask write them). A route of
 method `ANY` (a view that answers every method) matches each method API Gateway knows. When several
 templates match a path, the one with a literal segment where the others have a variable wins,
@@ -57,7 +59,8 @@ def mounted_trees(mounts: list[Mount], templates: set[str]) -> list[str]:
 
 def _compile(template: str) -> tuple[re.Pattern, tuple[int, ...]]:
     parts, rank = [], []
-    for segment in template.strip("/").split("/") if template.strip("/") else []:
+    segments = template.strip("/").split("/") if template.strip("/") else []
+    for index, segment in enumerate(segments):
         variable = VARIABLE.match(segment)
         if variable is None and INNER.search(segment):  # `{badge_key}.{fmt}`: variables beside text
             parts.append("".join(re.escape(p) if i % 2 == 0 else "[^/]+?" for i, p in enumerate(INNER.split(segment))))
@@ -65,7 +68,7 @@ def _compile(template: str) -> tuple[re.Pattern, tuple[int, ...]]:
         elif variable is None:
             parts.append(re.escape(segment))
             rank.append(0)
-        elif variable.group(2):
+        elif variable.group(2) and index == len(segments) - 1:  # greedy: API Gateway allows it only last
             parts.append(".+")
             rank.append(3)
         else:

@@ -16,9 +16,9 @@ from decompose import serving
 from decompose.analysis.model import Analysis
 from decompose.contracts.settings import read as read_contracts
 from decompose.generation import envfiles
-from decompose.generation.crossings import crossings, together
+from decompose.generation.crossings import Crossing, crossings, in_layer, together
 from decompose.generation.layout import Sources, build_layout
-from decompose.generation.model import Layout
+from decompose.generation.model import LAYER, Layout
 from decompose.generation.render import Rendered, render
 from decompose.generation.settings import lambda_runtime
 from decompose.generation.unplug import containers_of
@@ -93,10 +93,49 @@ def sources_of(ws: Workspace, source: Path | None = None) -> Sources:
 
 def crossing_pairs(ws: Workspace, plan_path: Path, sources: Sources) -> list[list[str]]:
     """The `together` pairs generation would suggest for this plan (stubs, split transactions),
-    without rendering anything: what `decompose plan --converge` feeds back into the plan."""
+    without rendering anything."""
+    return together(crossings_of(ws, plan_path, sources))
+
+
+def crossings_of(ws: Workspace, plan_path: Path, sources: Sources) -> list[Crossing]:
+    """The crossings (stubs, split transactions) generation would find in this plan, without rendering
+    anything: what `decompose plan --converge` removes."""
     found = sound_plan(ws, plan_path, sources.root)
     layout = _layout(ws.analysis, found.homes, sources)
-    return together(crossings(ws.analysis, found.homes, layout.services, layout.layer.modules))
+    edges = crossings(ws.analysis, found.homes, layout.services, layout.layer.modules)
+    return edges + _stubs_beyond(edges, layout.services) + _dynamic_imports(ws.analysis, found.homes, layout.layer.modules)
+
+
+def _dynamic_imports(analysis: Analysis, homes: dict[str, str], layer) -> list[Crossing]:  # noqa: ANN001
+    """`importlib.import_module("pkg.plugins.fakepay")` in code of one service, the module in another: the
+    service has no copy of it (ModuleNotFoundError when called). Each is a crossing from the importing
+    module's first symbol in that service: the sample's `charge`, moved to orders, loads the payment plugin."""
+    homes = in_layer(homes, set(layer))
+    found = []
+    for edge in sorted(analysis.edges, key=lambda e: (e.src, e.dst)):
+        owner = homes.get(edge.dst)
+        if edge.kind != "import-dynamic" or owner in (None, LAYER):
+            continue
+        module = edge.src.split(":")[0]
+        users = sorted({(h, e) for e, h in homes.items() if e.split(":")[0] == module and ":" in e and h not in (owner, LAYER)})
+        for service in sorted({h for h, _ in users}):
+            caller = edge.src if homes.get(edge.src) == service else next(e for h, e in users if h == service)
+            found.append(Crossing(caller, edge.dst, "stub", service, owner))
+    return found
+
+
+def _stubs_beyond(edges: list[Crossing], services) -> list[Crossing]:  # noqa: ANN001
+    """Stubs no edge of a service explains (used by the layer's code in the service, or by code copied
+    there): each is a crossing too, from the module whose view needs it (issue #23: stubs are crossings)."""
+    seen = {(c.service, c.target) for c in edges}
+    found = []
+    for service in services:
+        for module, view in sorted(service.views.items()):
+            for proxy in sorted(view.proxies.values(), key=lambda p: p.target):
+                if proxy.kind == "stub" and (service.name, proxy.target) not in seen:
+                    seen.add((service.name, proxy.target))
+                    found.append(Crossing(module, proxy.target, "stub", service.name, proxy.owner))
+    return found
 
 
 def _layout(analysis: Analysis, homes: dict[str, str], sources: Sources) -> Layout:

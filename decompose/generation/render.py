@@ -41,10 +41,11 @@ from decompose.resources import templates_dir
 IMPLICIT_METHODS = ("HEAD", "OPTIONS")  # answered by every rule of a framework app: its route tests leave them out
 
 RUNTIME = Path(__file__).resolve().parent / "runtime"
-# a scenario's rows, loaded on reset: startdata, and its Django ORM half (imported for a Django app)
+# a scenario's rows, loaded on reset: startdata, its Django ORM half (imported for a Django app) and its
+# raw-SQL half (tables no MetaData describes, read through the database's catalog: catalog_data)
 # and how the app factory is called while contracts replay (appcall, reading the spec with sightings)
 STARTDATA = [Path(__file__).resolve().parents[1] / "contracts" / name
-             for name in ("startdata.py", "django_data.py", "appcall.py", "sightings.py")]
+             for name in ("startdata.py", "django_data.py", "catalog_data.py", "appcall.py", "sightings.py")]
 STAGES = ("dev", "prod")
 ENTRY = "app"  # the module Chalice, `chalice local` and Lambda import a service by (its attribute `app`)
 RESERVED_TOPS = frozenset({"chalicelib", "decompose_runtime"})  # the service's own packages, next to the monolith's

@@ -34,6 +34,7 @@ def chalice_routes(routes: Iterable[Route], every_method: bool = False) -> list[
     route of the same service). The docstring still names the routes' own methods."""
     routes = list(routes)
     names = sibling_names(sorted({r.template for r in routes}))
+    names = {template: folded(path, set(names.values())) for template, path in names.items()}
     by_path: dict[str, set[str]] = {}
     handlers: dict[str, set[str]] = {}
     slashed: dict[str, bool] = {}  # the monolith's paths end with "/": the example asks for that path, not its redirect
@@ -72,6 +73,20 @@ def sibling_names(templates: list[str]) -> dict[str, str]:
             out.append(part)
         renamed[template] = "/" + "/".join(out)
     return renamed
+
+
+def folded(path: str, paths: set[str]) -> str:
+    """The greedy route of `paths` that takes `path` too, else `path`: API Gateway allows one variable child per
+    resource, so `/files/{path}` (or `/files/{path}/raw`) beside `/files/{path+}` would be refused at deploy; the
+    greedy route matches its paths as well, and the framework, which gets the real path, tells them apart."""
+    parts = path.split("/")
+    for other in sorted(paths):
+        pieces = other.split("/")
+        last = len(pieces) - 1
+        if (other != path and pieces[last].endswith("+}") and len(parts) > last
+                and parts[:last] == pieces[:last] and parts[last] == pieces[last].replace("+}", "}")):
+            return other
+    return path
 
 
 def _whole_segment(part: str) -> str:

@@ -5,6 +5,7 @@
     pin = { "shop.services.cart" = "orders", "shop.utils:slugify" = "shared" }
     together = [["shop.models:Order", "shop.models:OrderLine"]]
     apart = [["shop.billing", "shop.orders"]]
+    follow = { "shop.inventory:reserve" = "shop.orders:checkout", "shop.mail:send" = "shared" }   # after clustering
 
 A name is a module (all of its elements), a symbol id (`module:Name`) or a table (`table:NAME`).
 """
@@ -24,6 +25,7 @@ class Constraints:
     together: tuple[tuple[str, ...], ...] = ()
     apart: tuple[tuple[str, ...], ...] = ()
     max_services: int = 0
+    follow: dict[str, str] = field(default_factory=dict)  # name -> the name whose home it takes (after clustering)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Resolved:
     pins: dict[str, str] = field(default_factory=dict)  # element -> service
     groups: dict[str, str] = field(default_factory=dict)  # element -> representative
     apart: list[tuple[list[str], list[str]]] = field(default_factory=list)
+    follow: dict[str, str] = field(default_factory=dict)  # element -> the element whose home it takes
     unhonoured: list[Unhonoured] = field(default_factory=list)
 
 
@@ -64,6 +67,8 @@ def resolve(graph: ElementGraph, constraints: Constraints) -> Resolved:
         _together(graph, resolved, parent, index, names)
     for index, names in enumerate(constraints.apart):
         _apart(graph, resolved, index, names)
+    for name, leader in sorted(constraints.follow.items()):
+        _follow(graph, resolved, name, leader)
     resolved.groups = {e: _find(parent, e) for e in sorted(parent)}
     return resolved
 
@@ -88,6 +93,24 @@ def _apart(graph: ElementGraph, resolved: Resolved, index: int, names: tuple[str
     for i, first in enumerate(parts):
         for second in parts[i + 1:]:
             resolved.apart.append((first, second))
+
+
+def _follow(graph: ElementGraph, resolved: Resolved, name: str, leader: str) -> None:
+    """`follow = { X = Y }`: X's elements take Y's home once clustering is done (Y a symbol, a table, or
+    "shared": the kernel). Clustering never sees it, so it moves only X: what `plan --converge` writes to
+    keep a call in one process."""
+    elements, leaders = expand(graph, name), [SHARED] if leader == SHARED else expand(graph, leader)
+    where = f"follow[{name!r}]"
+    if not elements or len(leaders) != 1:
+        why = "names no module, symbol or table of the analysis" if not elements else \
+            f"{leader!r} must name one symbol or table of the analysis, or 'shared'"
+        resolved.unhonoured.append(Unhonoured(where, why))
+        return
+    for element in elements:
+        if element in resolved.pins:
+            resolved.unhonoured.append(Unhonoured(where, f"{element} is pinned to {resolved.pins[element]}"))
+        elif element != leaders[0]:
+            resolved.follow[element] = leaders[0]
 
 
 def _named(graph: ElementGraph, resolved: Resolved, where: str, names: tuple[str, ...]) -> list[str]:

@@ -95,6 +95,10 @@ def _constraints_table(constraints: Constraints) -> Table:
     table["pin"] = pins
     table["together"] = [list(group) for group in constraints.together]
     table["apart"] = [list(group) for group in constraints.apart]
+    if constraints.follow:  # written by `plan --converge`: only there when it has something to say
+        follows = tomlkit.inline_table()
+        follows.update(dict(sorted(constraints.follow.items())))
+        table["follow"] = follows
     return table
 
 
@@ -228,6 +232,11 @@ def _constraints(body: dict[str, Any], problems: list[Problem]) -> Constraints:
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         problems.append(Problem("constraints.max_services", f"{limit!r} is not a whole number >= 0", "write max_services = 8 (0: no limit)"))
         limit = 0
-    for key in sorted(set(body) - {"pin", "together", "apart", "max_services"}):
-        problems.append(Problem(f"constraints.{key}", "unknown constraint", "use: pin, together, apart, max_services"))
-    return Constraints(dict(pins), groups["together"], groups["apart"], limit)
+    follow = body.get("follow", {})
+    if not isinstance(follow, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in follow.items()):
+        problems.append(Problem("constraints.follow", "must map names to the symbol they are placed with",
+                                'write follow = { "pkg.inventory:reserve" = "pkg.orders:checkout" }'))
+        follow = {}
+    for key in sorted(set(body) - {"pin", "together", "apart", "max_services", "follow"}):
+        problems.append(Problem(f"constraints.{key}", "unknown constraint", "use: pin, together, apart, follow, max_services"))
+    return Constraints(dict(pins), groups["together"], groups["apart"], limit, dict(follow))

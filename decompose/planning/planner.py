@@ -128,7 +128,31 @@ def _settle(graph: ElementGraph, options: PlanOptions, resolved: Resolved, ancho
     found = _classes_to_users(graph, found, anchored | held)
     limits = [n for n in (options.constraints.max_services, options.services) if n > 0]
     found = _at_most(tied, found, min(limits, default=0), resolved)
-    return _bodies(graph, found, kernel, held)
+    found = _follow(found, kernel, resolved)
+    return _bodies(graph, found, kernel, held | set(resolved.follow))
+
+
+def _follow(found: Communities, kernel: dict[str, str], resolved: Resolved) -> Communities:
+    """`follow` constraints, once clustering is done: each element takes its leader's home (a chain
+    resolves leader first), so the communities are the ones clustering found and only it moves."""
+    for _ in range(len(resolved.follow) + 1):
+        where, moved = _where(found), False
+        for element, leader in sorted(resolved.follow.items()):
+            home = "kernel" if leader == SHARED or leader in kernel else where.get(leader)
+            if home is None or home == ("kernel" if element in kernel else where.get(element)):
+                continue
+            for community in found:
+                community.discard(element)
+            if home == "kernel":
+                kernel[element] = ("placed in the shared kernel (follow)" if leader == SHARED else
+                                   f"placed with {leader} (follow), which is in the shared kernel")
+            else:
+                kernel.pop(element, None)
+                found[home].add(element)
+            moved = True
+        if not moved:
+            break
+    return [c for c in found if c]
 
 
 def _bodies(graph: ElementGraph, found: Communities, kernel: dict[str, str], held: set[str]) -> Communities:
@@ -350,6 +374,10 @@ def route_families(graph: ElementGraph, resolved: Resolved, facts: SourceFacts |
     left the sample and the Django apps as they were, and lowered flasky (74.8 -> 70.5), whose hand
     labels split its `main` blueprint by domain.
     """
+    return [h for _, h in sorted(_families(graph, resolved, facts).items()) if len(h) > 1]
+
+
+def _families(graph: ElementGraph, resolved: Resolved, facts: SourceFacts | None) -> dict[str, list[str]]:
     families: dict[str, list[str]] = defaultdict(list)
     pinned_groups = {resolved.groups[e] for e in resolved.pins if e in resolved.groups}
     containers = route_containers(graph, facts)
@@ -362,7 +390,13 @@ def route_families(graph: ElementGraph, resolved: Resolved, facts: SourceFacts |
             families[app].append(handler)
     for child, parent in sorted(nested_routers(graph, set(families) & graph.elements.keys()).items()):
         families[parent].extend(families.pop(child, []))
-    return [h for _, h in sorted(families.items()) if len(h) > 1]
+    return families
+
+
+def family_keys(graph: ElementGraph, facts: SourceFacts | None = None) -> list[str]:
+    """The app's route families (blueprints, routers, Django apps with routes), pins or not: what
+    `plan --converge` must leave at least as many services as."""
+    return sorted(_families(graph, Resolved(), facts))
 
 
 def nested_routers(graph: ElementGraph, containers: set[str]) -> dict[str, str]:

@@ -9,6 +9,7 @@ import tomlkit
 from typer.testing import CliRunner
 
 from decompose.cli import app
+from decompose.generation.crossings import Crossing
 from tests.helpers import run_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -404,26 +405,52 @@ def test_services_target_gives_exactly_that_many_services(work, target):
 
 # ---------------------------------------------------------------- --converge (generation's crossings faked)
 
-PAIR = ["sample_monolith.services.orders:checkout", "sample_monolith.services.inventory:reserve"]
+CHECKOUT, RESERVE = "sample_monolith.services.orders:checkout", "sample_monolith.services.inventory:reserve"
 
 
-def test_converge_writes_the_pairs_and_stops_when_none_is_left(work, monkeypatch):
-    answers = iter([[PAIR], []])
-    monkeypatch.setattr("decompose.cli.plan_steps.crossing_pairs", lambda ws, plan, sources: next(answers))
+def crossing(service: str, owner: str) -> Crossing:
+    return Crossing(CHECKOUT, RESERVE, "transaction", service, owner)
+
+
+def holds(service: dict, element: str) -> bool:
+    return element in service["symbols"] or element.split(":")[0] in service["modules"]
+
+
+def test_converge_moves_the_callee_to_its_one_caller_and_stops_when_none_is_left(work, monkeypatch):
+    answers = iter([[crossing("orders", "inventory")], []])
+    monkeypatch.setattr("decompose.cli.plan_steps.crossings_of", lambda ws, plan, sources: next(answers))
     result = runner.invoke(app, ["plan", "--converge", "--json", "-q"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["rounds"] == 1 and data["together_added"] == 1
-    assert [list(group) for group in load_plan()["constraints"]["together"]] == [PAIR]
-    def holds(service: dict, element: str) -> bool:
-        return element in service["symbols"] or element.split(":")[0] in service["modules"]
-
-    assert any(all(holds(s, e) for e in PAIR) for s in data["services"])  # honoured: one service holds both
+    assert data["rounds"] == 1 and [d["kind"] for d in data["decisions"]] == ["follow"]
+    assert dict(load_plan()["constraints"]["follow"]) == {RESERVE: CHECKOUT} and load_plan()["constraints"]["together"] == []
+    assert any(holds(s, CHECKOUT) and holds(s, RESERVE) for s in data["services"])  # honoured: one service holds both
+    assert data["route_families"] == 11 and len(data["services"]) >= 9
 
 
-def test_converge_gives_up_with_a_clear_error_and_keeps_the_plan(work, monkeypatch):
-    monkeypatch.setattr("decompose.cli.plan_steps.crossing_pairs", lambda ws, plan, sources: [PAIR])
+def test_converge_sends_a_callee_crossed_again_to_the_kernel(work, monkeypatch):
+    answers = iter([[crossing("orders", "inventory")], [crossing("inventory", "orders")], []])
+    monkeypatch.setattr("decompose.cli.plan_steps.crossings_of", lambda ws, plan, sources: next(answers))
+    result = runner.invoke(app, ["plan", "--converge", "--json", "-q"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [d["kind"] for d in data["decisions"]] == ["follow", "kernel"]
+    constraints = load_plan()["constraints"]
+    assert dict(constraints["follow"]) == {RESERVE: "shared"} and dict(constraints["pin"]) == {}
+    assert "sample_monolith.services.inventory" in load_plan()["shared"]["modules"]  # the layer holds whole modules
+
+
+def test_converge_lists_what_no_move_removes_and_keeps_the_plan(work, monkeypatch):
+    monkeypatch.setattr("decompose.cli.plan_steps.crossings_of", lambda ws, plan, sources: [crossing("orders", "inventory")])
     result = runner.invoke(app, ["plan", "--converge"])
-    assert result.exit_code == 2
-    assert "crossings remain after 8 rounds" in result.stderr and "Traceback" not in result.output
-    assert [list(group) for group in load_plan()["constraints"]["together"]] == [PAIR]
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "1 crossing(s) left after 2 round(s)" in result.stderr and f"{CHECKOUT} (service orders)" in result.stderr
+    assert dict(load_plan()["constraints"]["follow"]) == {RESERVE: "shared"}  # what the rounds decided is kept
+
+
+def test_converge_json_names_what_is_left(work, monkeypatch):
+    monkeypatch.setattr("decompose.cli.plan_steps.crossings_of", lambda ws, plan, sources: [crossing("orders", "inventory")])
+    result = runner.invoke(app, ["plan", "--converge", "--json", "-q"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["left"] == [{"caller": CHECKOUT, "target": RESERVE, "service": "orders", "owner": "inventory"}]

@@ -263,3 +263,17 @@ def test_a_percent_sign_the_client_sent_encoded_is_recorded_so_a_replay_sends_it
     with httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://localhost") as client:
         client.get(target)
     assert seen == ["/badge/db%40dc1.svg"]
+
+
+def test_a_compressed_answer_is_recorded_as_a_client_reads_it():
+    """At the ASGI boundary a GZipMiddleware's bytes are still encoded; every replay reads them decoded."""
+    import gzip
+    import zlib
+
+    from decompose.contracts.recorder import delivered
+
+    text = b'{"access_control_list": []}' * 50
+    assert delivered(gzip.compress(text), [("Content-Encoding", "gzip")]) == text
+    assert delivered(zlib.compress(text), [("content-encoding", "deflate")]) == text
+    assert delivered(text, [("content-encoding", "gzip")]) == text  # a test client decoded it already
+    assert delivered(gzip.compress(text), [("content-type", "application/json")]) == gzip.compress(text)

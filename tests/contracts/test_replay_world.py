@@ -215,3 +215,77 @@ def test_the_monolith_host_in_a_fleet_opens_its_in_memory_database_as_the_scenar
     monkeypatch.delenv(appcall.SHARED)
     alone = host.load_app("tinyapp:factory({'SQLALCHEMY_DATABASE_URI': 'sqlite://'})", tmp_path)
     assert alone(None, None) == {"SQLALCHEMY_DATABASE_URI": "sqlite://"}
+
+
+# --- one Flask-Caching cache for a fleet -----------------------------------------------------------------
+
+def caching_app(cache_type: str = "SimpleCache"):
+    """A Flask app as CTFd builds its own: a module-level `Cache()` bound in the factory with `init_app`."""
+    from flask import Flask
+    from flask_caching import Cache
+
+    app = Flask("cached")
+    app.config.update(CACHE_TYPE=cache_type)
+    cache = Cache()
+    cache.init_app(app)
+    return app, cache
+
+
+def ctfd_app():
+    return caching_app("simple")  # CTFd's TestingConfig (Flask-Caching 2.5 knows only SimpleCache: the fleet's own)
+
+
+def test_in_a_fleet_a_flask_caching_cache_of_the_process_is_one_folder_in_the_scenarios_folder(tmp_path, monkeypatch):
+    """CTFd's sessions live in Flask-Caching's `simple` cache (TestingConfig): a login at the auth service wrote a
+    session the challenges service never saw (403), 8 of 42 scenarios passing on the services."""
+    monkeypatch.setenv(appcall.SHARED, "1")
+    monkeypatch.setenv(appcall.SCRATCH, str(tmp_path))
+    environ = {appcall.SHARED: "1", appcall.SCRATCH: str(tmp_path)}
+    (auth, auth_cache), (challenges, challenges_cache) = (appcall.build(ctfd_app, f"{__name__}:ctfd_app", environ)
+                                                          for _ in range(2))
+    with auth.app_context():
+        auth_cache.set("session:7", {"user": 1, "nonce": "abc"})
+    with challenges.app_context():
+        assert challenges_cache.get("session:7") == {"user": 1, "nonce": "abc"}
+    assert (tmp_path / "flask-caching" / "0").is_dir()
+
+    monkeypatch.delenv(appcall.SHARED)  # alone (the monolith): the configuration's own cache, as it was
+    (one, one_cache), (other, other_cache) = caching_app(), caching_app()
+    with one.app_context():
+        one_cache.set("session:8", {"user": 2})
+    with other.app_context():
+        assert other_cache.get("session:8") is None
+
+
+@pytest.mark.parametrize("cache_type", ["RedisCache", "flask_caching.backends.MemcachedCache", "NullCache", None])
+def test_a_cache_the_fleet_already_shares_or_no_cache_is_left_as_configured(tmp_path, monkeypatch, cache_type):
+    from flask import Flask
+
+    monkeypatch.setenv(appcall.SHARED, "1")
+    monkeypatch.setenv(appcall.SCRATCH, str(tmp_path))
+    app = Flask("cached")
+    if cache_type:
+        app.config["CACHE_TYPE"] = cache_type
+    assert appcall.fleet_cache(app, None, None) is None
+    assert appcall.fleet_cache(app, None, {"CACHE_TYPE": "SimpleCache"})["CACHE_DIR"] == str(tmp_path / "flask-caching" / "0")
+
+
+def test_the_monolith_host_in_a_fleet_binds_its_flask_caching_cache_to_the_scenarios_folder(tmp_path, monkeypatch):
+    """`gateway up --contract-world` with some routes left on the monolith: its sessions are the services' too."""
+    from flask_caching import Cache
+    from flask_caching.backends import FileSystemCache
+
+    from decompose.gateway import host
+
+    # as in a fresh process (another test of this worker may have wrapped init_app): the host must wrap it itself
+    monkeypatch.setattr(Cache, "init_app", getattr(Cache.init_app, "__wrapped__", Cache.init_app))
+    monkeypatch.setattr(appcall, "_CACHING", [])
+
+    (tmp_path / "cachedapp.py").write_text(
+        "from tests.contracts.test_replay_world import caching_app\n\ndef factory():\n    return caching_app()[0]\n")
+    monkeypatch.delitem(sys.modules, "cachedapp", raising=False)
+    monkeypatch.setenv(appcall.SHARED, "1")
+    monkeypatch.setenv(appcall.SCRATCH, str(tmp_path))
+    app = host.load_app("cachedapp:factory()", tmp_path)
+    (backend,) = app.extensions["cache"].values()
+    assert isinstance(backend, FileSystemCache) and (tmp_path / "flask-caching" / "0").is_dir()

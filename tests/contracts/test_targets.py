@@ -160,3 +160,56 @@ def test_a_header_value_goes_on_the_wire_without_its_trailing_space():
     finally:
         server.shutdown()
     assert (answer.status, seen) == (204, ["Bearer"])
+
+
+LIFESPAN_APP = {
+    "lifespan_app_for_targets.py": '''
+        EVENTS = []
+
+        class App:  # an instance, not a function: a function names a factory
+            async def __call__(self, scope, receive, send):
+                await serve(scope, receive, send)
+
+        async def serve(scope, receive, send):
+            if scope["type"] == "lifespan":
+                while True:
+                    message = await receive()
+                    kind = message["type"].rsplit(".", 1)[-1]
+                    EVENTS.append(kind)
+                    await send({"type": f"lifespan.{kind}.complete"})
+                    if kind == "shutdown":
+                        return
+            body = ",".join(EVENTS).encode()
+            await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+            await send({"type": "http.response.body", "body": body})
+
+        app = App()
+    ''',
+    "no_lifespan_app_for_targets.py": '''
+        class App:
+            async def __call__(self, scope, receive, send):
+                if scope["type"] != "http":
+                    raise ValueError("only http, not " + scope["type"])
+                await send({"type": "http.response.start", "status": 200, "headers": []})
+                await send({"type": "http.response.body", "body": b"served"})
+
+        app = App()
+    ''',
+}
+
+
+def test_an_asgi_app_replayed_in_process_runs_its_lifespan_and_one_without_is_served_as_before(tmp_path, capsys):
+    """Its start-up makes what the scenario's starting data goes into (migrations: the tables)."""
+    from decompose.contracts.targets import InProcess
+
+    write_tree(tmp_path, LIFESPAN_APP)
+    target = InProcess("lifespan_app_for_targets:app", tmp_path, ())
+    target.fresh({})
+    assert target.send(Request("GET", "/", (), b"")).body == b"startup"
+    target.close()
+    assert sys.modules["lifespan_app_for_targets"].EVENTS == ["startup", "shutdown"]
+    bare = InProcess("no_lifespan_app_for_targets:app", tmp_path, ())
+    bare.fresh({})
+    assert bare.send(Request("GET", "/", (), b"")).body == b"served"
+    bare.close()
+    assert "lifespan did not start (ValueError: only http, not lifespan)" in capsys.readouterr().err

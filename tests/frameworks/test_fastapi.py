@@ -31,7 +31,7 @@ def test_routers_prefixes_and_include_router(tmp_path):
     assert got == {
         (("GET",), "/v1/items/{item_id}", "/v1/items/{item_id}", "api.items:read_item"),
         (("POST", "PUT"), "/v1/items/", "/v1/items/", "api.items:write_item"),
-        (("GET",), "/v1/items/legacy/{path:path}", "/v1/items/legacy/{path}", "api.items:legacy"),
+        (("GET",), "/v1/items/legacy/{path:path}", "/v1/items/legacy/{path+}", "api.items:legacy"),
         (("GET",), "/", "/", "api.main:root"),
     }
     assert {r.framework for r in a.routes} == {"fastapi"}

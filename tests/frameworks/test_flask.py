@@ -180,3 +180,32 @@ def test_prefixes_from_flask_config_objects(tmp_path):
         """,
     })
     assert {r.path for r in a.routes} == {"/admin/users", '${app.config["MISSING_PREFIX"]}/users'}
+
+
+def test_a_path_converter_is_the_rest_of_the_path(tmp_path):
+    """Flask's `<path:x>` matches across slashes (CTFd's `/files/<path:path>`, `/<path:route>` pages): the greedy
+    `{x+}` as its last part; one segment where it shares its segment with text, as API Gateway has no such part."""
+    a = analyse(tmp_path, {
+        "site/__init__.py": """
+            from flask import Blueprint, Flask
+
+            views = Blueprint("views", __name__)
+
+            @views.route("/files/<path:path>")
+            def files(path): ...
+
+            @views.route("/themes/<theme>/static/<path:path>")
+            def themes(theme, path): ...
+
+            @views.route("/<path:route>")
+            def page(route): ...
+
+            @views.route("/raw/<path:name>.txt")
+            def raw(name): ...
+
+            app = Flask(__name__)
+            app.register_blueprint(views)
+        """,
+    })
+    assert sorted(r.template for r in a.routes) == [
+        "/files/{path+}", "/raw/{name}.txt", "/themes/{theme}/static/{path+}", "/{route+}"]

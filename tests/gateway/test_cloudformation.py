@@ -160,3 +160,16 @@ def test_a_literal_path_that_stays_is_not_captured_by_a_moved_variable_beside_it
                       BUDGETS, "shop")
     assert answer(before, "GET", "/x/1") == answer(before, "GET", "/x") == "monolith"
     assert answer(before, "GET", "/berlin") == "lambda:EventsFunctionArn"
+
+
+def test_a_greedy_route_takes_the_variable_routes_of_its_service_beside_it(tmp_path):
+    """`/files/{path+}` and `/files/{id}` of one service are one greedy resource (one variable child per level), as
+    the service's Chalice app declares them (generation.routes.folded), not an error."""
+    routes = {"GET /files/{path+}": "files", "DELETE /files/{id}": "files", "GET /files/{id}": "files",
+              "GET /pages/{slug}": "pages"}
+    document = template(table_with(tmp_path, {route: "service" for route in routes}, routes), {}, "shop")
+    parts = [p["PathPart"] for p in resources(document, "ApiGateway::Resource").values()]
+    assert sorted(parts) == ["files", "pages", "{id+}", "{proxy+}", "{proxy+}", "{slug}"]  # none under {id+}
+    assert answer(document, "GET", "/files/2024/q1.csv") == "lambda:FilesFunctionArn"
+    assert answer(document, "DELETE", "/files/7") == "lambda:FilesFunctionArn"
+    assert answer(document, "POST", "/files/7") == "monolith"

@@ -70,3 +70,13 @@ def test_a_mounted_tree_stays_on_the_monolith_beside_a_moved_variable():
     assert [table.match("GET", path).target for path in ("/berlin/", "/en/about/")] == ["events", "pages"]
     for path in ("/admin/", "/admin/login/", "/admin/auth/user/3/change/", "/en/accounts/login/"):
         assert table.match("POST" if "login" in path else "GET", path).target == "monolith", path
+
+
+def test_a_greedy_part_is_the_rest_of_the_path_only_as_the_last_part():
+    """`/docs/{page+}/edit` (a Flask `<path:page>` before more parts): API Gateway has no greedy part there, so the
+    services' Chalice route takes one segment, and a deeper path stays with the monolith here too."""
+    table = RouteTable([Rule.of("/docs/{page+}/edit", ("GET",), "docs"), Rule.of("/{route+}", ("GET",), "pages")])
+    assert table.match("GET", "/docs/intro/edit").target == "docs"
+    assert table.match("GET", "/docs/guides/intro/edit").target == "pages"  # the root's greedy route, not docs
+    assert table.match("GET", "/about/team").target == "pages"
+    assert RouteTable([Rule.of("/docs/{page+}/edit", ("GET",), "docs")]).match("GET", "/docs/a/b/edit") is None

@@ -53,3 +53,19 @@ def test_a_call_into_a_module_generation_puts_in_the_layer_is_no_crossing_whatev
     homes = {"shop.api:verify": "api", PRODUCT: "accounts"}
     assert _kinds(analysis, homes) == [("shop.api:verify", PRODUCT, "transaction")]
     assert crossings(analysis, homes, [], layer={"shop.models"}) == []
+
+
+def test_a_stub_no_service_edge_explains_is_a_crossing_from_the_module_needing_it():
+    """djangogirls: every service's copy of the layer's code needs `core.slack_client:slack_client`, a value
+    of service `event`; no edge from a service's own code crosses, yet each service holds a stub (#23)."""
+    from decompose.generation.api import _stubs_beyond
+    from decompose.generation.crossings import Crossing
+    from decompose.generation.model import ModuleView, Proxy, ServiceLayout
+
+    stub = Proxy("slack_client", "core.slack_client:slack_client", "event", "stub", "a module-level value")
+    client = Proxy("send", "core.emails:send", "event", "client")
+    services = [ServiceLayout(name, views={"core.slack_client": ModuleView("core.slack_client", False, proxies={
+        "slack_client": stub, "send": client})}) for name in ("applications", "coach")]
+    explained = [Crossing("applications.views:apply", "core.slack_client:slack_client", "stub", "applications", "event")]
+    assert _stubs_beyond(explained, services) == [
+        Crossing("core.slack_client", "core.slack_client:slack_client", "stub", "coach", "event")]

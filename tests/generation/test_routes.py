@@ -111,3 +111,14 @@ def test_a_django_service_takes_every_method_and_lets_django_refuse_what_the_vie
     found = chalice_routes([route("/orders/checkout/", "POST"), route("/orders/{order_id}/", "GET")], every_method=True)
     assert [r.methods for r in found] == [("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")] * 2
     assert found[0].doc == "POST /orders/checkout: pkg.views:view"  # the route's own methods, still said
+
+
+def test_a_variable_beside_a_greedy_route_of_the_same_service_is_that_greedy_route():
+    """API Gateway allows one variable child per resource: `/files/{id}` and `/files/{id}/raw` beside `/files/{path+}`
+    would be refused by `chalice deploy`; the greedy route takes their paths and methods (the framework, which
+    gets the real path, routes them as the monolith does)."""
+    found = chalice_routes([route("/files/{id}", "DELETE", handler="pkg.files:drop"), route("/files/{path+}"),
+                            route("/files/{id}/raw", handler="pkg.files:raw"), route("/other/{x}")])
+    assert [(r.path, r.methods, r.doc) for r in found] == [
+        ("/files/{id+}", ("DELETE", "GET"), "DELETE, GET /files/{id+}: pkg.files:drop, pkg.files:raw, pkg.views:view"),
+        ("/other/{x}", ("GET",), "GET /other/{x}: pkg.views:view")]
