@@ -5,6 +5,7 @@ loaded through the database's own catalog (decompose.contracts.catalog_data), na
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import sqlite3
 
@@ -66,14 +67,16 @@ def test_raw_sql_tables_of_two_sqlite_files_are_captured_by_database_and_loaded_
                                                 "id": 7}]}
     assert json.dumps(startdata.capture(object()), sort_keys=True) == json.dumps(startdata.capture(object()), sort_keys=True)
 
-    start_app(tmp_path / "replayed")  # the fresh app: other folder, same file names, its own default rows
+    replayed = start_app(tmp_path / "replayed")  # the fresh app, held as an app holds its engines: engines are
+    gc.collect()  # noted weakly, and a collection here (as in a long run) left only the recorded ones to load into
+    assert sorted(replayed) == sorted(recorded)
     assert startdata.load(object(), json.loads(json.dumps(data))) == 2  # the settings row was there already
     assert rows(tmp_path / "replayed", "cat_core", "cat_accounts") == [("u1", "alan", "pbkdf2:abc")]
     assert rows(tmp_path / "replayed", "cat_ledger", "cat_wallets") == [(7, "u1", "key-7", b"\x00\xff")]
 
 
 def test_a_scenario_start_replaces_the_catalog_tables_and_rows_added_between_requests_are_only_added(tmp_path):
-    start_app(tmp_path / "lasting")
+    _engines = start_app(tmp_path / "lasting")  # held: the engines are noted weakly
     startdata.load(object(), {"cat_core:cat_accounts": [{"id": "old", "username": "gone", "password_hash": "x"}]})
     start = {"cat_core:cat_accounts": [{"id": "u1", "username": "alan", "password_hash": "h"}]}
     assert startdata.load(object(), start, replace=True) == 1
@@ -86,7 +89,7 @@ def test_a_scenario_start_replaces_the_catalog_tables_and_rows_added_between_req
 
 
 def test_starting_data_the_fresh_app_cannot_take_is_refused_by_name_or_left_to_another_service(tmp_path):
-    start_app(tmp_path / "fresh")
+    _engines = start_app(tmp_path / "fresh")  # held: the engines are noted weakly
     with pytest.raises(startdata.LoadError, match="cat_core:cat_nothing, which the app's database cat_core.sqlite3 "
                                                   "does not have"):
         startdata.load(object(), {"cat_core:cat_nothing": [{"id": 1}]})
