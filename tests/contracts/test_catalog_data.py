@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from decompose.contracts import catalog_data, startdata
 
+pytestmark = pytest.mark.usefixtures("one_app_process")  # the engines of this process are the test's
+
 MIGRATIONS = {  # what each database's migrations make at the app's start-up, raw DDL
     "cat_core": ["CREATE TABLE cat_accounts (id TEXT PRIMARY KEY, username TEXT UNIQUE, password_hash TEXT)",
                  "CREATE TABLE cat_settings (key TEXT PRIMARY KEY, value TEXT)",

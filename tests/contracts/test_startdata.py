@@ -123,15 +123,15 @@ PLAIN = '''
 '''
 
 
-def test_plain_sqlalchemy_rows_are_captured_from_the_last_engine_and_loaded_into_a_fresh_one(tmp_path, monkeypatch):
+def test_plain_sqlalchemy_rows_are_captured_from_the_last_engine_and_loaded_into_a_fresh_one(tmp_path, monkeypatch,
+                                                                                              one_app_process):
     """No Flask-SQLAlchemy: the engine built last and every MetaData the process knows (startdata.watch)."""
     from tests.helpers import write_tree
 
     write_tree(tmp_path, {"plain_db_for_startdata.py": PLAIN})
     monkeypatch.syspath_prepend(str(tmp_path))
-    import plain_db_for_startdata as plain  # its MetaData, built before the watch: found among the live objects
+    import plain_db_for_startdata as plain  # its MetaData, noted as its tables attach
 
-    startdata.watch()  # as the recorder does when it loads, and replay before it builds an app
     first = plain.make_engine(f"sqlite:///{tmp_path / 'recorded.db'}")
     with first.begin() as connection:  # what a fixture or factory did before the test's first request
         connection.execute(plain.owners.insert(), [{"id": 3, "email": "ann@example.com"}])
@@ -150,7 +150,8 @@ def test_plain_sqlalchemy_rows_are_captured_from_the_last_engine_and_loaded_into
         startdata.load(object(), {"no_such_table": [{"id": 1}]})  # no MetaData of this process has it
 
 
-def test_a_scenario_start_leaves_a_database_that_outlives_scenarios_holding_exactly_its_rows(tmp_path, monkeypatch):
+def test_a_scenario_start_leaves_a_database_that_outlives_scenarios_holding_exactly_its_rows(tmp_path, monkeypatch,
+                                                                                              one_app_process):
     """A PostgreSQL database the suite's settings name is the same for every scenario: rows an earlier
     scenario left are deleted, a row a module-scoped fixture changed (a new password) is updated, the
     missing ones inserted; rows added between two requests are only added."""
@@ -256,6 +257,31 @@ proxy = Unconfigured()
 startdata.watch()
 print("watched")
 '''
+
+
+BUILT_BEFORE_THE_WATCH = '''
+import sys
+sys.path.insert(0, sys.argv[1])
+import plain_db_for_startdata as plain  # a conftest imported before the recorder's plugin loaded: its MetaData
+engine = plain.make_engine("sqlite:///" + sys.argv[1] + "/early.db")  # and its engine are already alive
+with engine.begin() as connection:
+    connection.execute(plain.owners.insert(), [{"id": 7, "email": "eve@example.com"}])
+from decompose.contracts import startdata
+startdata.watch()
+print(sorted(startdata.capture(object())["owners"][0].items()))
+'''
+
+
+def test_the_watch_finds_the_engine_and_metadata_alive_before_it_among_the_live_objects(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.helpers import write_tree
+
+    write_tree(tmp_path, {"plain_db_for_startdata.py": PLAIN})
+    done = subprocess.run([sys.executable, "-c", BUILT_BEFORE_THE_WATCH, str(tmp_path)], capture_output=True,
+                          text=True, timeout=120, check=False)
+    assert done.stdout.strip() == "[('email', 'eve@example.com'), ('id', 7)]", done.stderr[-2000:]
 
 
 def test_watching_never_evaluates_a_lazy_proxy_it_meets_among_the_live_objects():
