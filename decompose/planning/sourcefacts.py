@@ -35,6 +35,7 @@ class SourceFacts:
     startup: set[str] = field(default_factory=set)  # the app's functions the builder calls, transitively (`init_cli(app)`)
     imports: dict[str, dict[int, tuple[str, tuple[str, ...]]]] = field(default_factory=dict)  # module -> line -> `from M import a, b`
     lifespans: set[str] = field(default_factory=set)  # functions the app call is handed to run at start (`lifespan=lifespan`)
+    configs: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # installed Django app's apps module -> its ready() bodies
 
     def imported_at(self, module: str, line: int) -> tuple[str, tuple[str, ...]] | None:
         """(absolute module, names) of the `from M import a, b` statement on this line; None for any other line."""
@@ -62,10 +63,15 @@ class SourceFacts:
         """Does this line of the module run when the module is imported?"""
         return not any(start <= line <= end for start, end in self.runtime.get(module, ()))
 
+    def in_ready(self, module: str, line: int) -> bool:
+        """Is this line in the ready() of an installed Django app's AppConfig (run by django.setup())?"""
+        return any(start <= line <= end for start, end in self.configs.get(module, ()))
+
 
 def read_facts(graph: ElementGraph, root: Path) -> SourceFacts:
     facts = SourceFacts()
     trees: dict[str, ast.Module] = {}
+    configs: dict[str, list[tuple[int, int]]] = {}
     for module, path in sorted(graph.paths.items()):
         try:
             tree = ast.parse((root / path).read_bytes())
@@ -85,7 +91,11 @@ def read_facts(graph: ElementGraph, root: Path) -> SourceFacts:
             facts.builders[module] = builders
         if mounts_namespaces(tree):
             facts.mounts.add(module)
+        ready = app_configs(tree)
+        if ready is not None:
+            configs[module] = ready
     _settings_variants(facts, trees, graph)
+    facts.configs = {m: bodies for m, bodies in configs.items() if _installed(trees, facts, m)}
     facts.startup = startup_functions(graph, facts)
     return facts
 
@@ -96,7 +106,7 @@ def startup_functions(graph: ElementGraph, facts: SourceFacts) -> set[str]:
     module building its app at import, and the functions they call in turn, up to STARTUP_DEPTH calls
     deep. Route handlers and classes are not followed; Django settings (ROOT_URLCONF) are not a builder
     whose calls are followed."""
-    roots = _startup_roots(graph, facts) | facts.lifespans
+    roots = _startup_roots(graph, facts) | facts.lifespans | _ready_calls(graph, facts)
     calls: dict[str, list[Dep]] = defaultdict(list)
     for dep in graph.deps:
         target = graph.elements.get(dep.dst)
@@ -108,7 +118,14 @@ def startup_functions(graph: ElementGraph, facts: SourceFacts) -> set[str]:
         reached = {d.dst for src in frontier for d in calls.get(src, ()) if _runs(graph, facts, src, d)}
         frontier = sorted(reached - found - roots)
         found |= reached - roots
-    return found | facts.lifespans
+    return found | facts.lifespans | _ready_calls(graph, facts)
+
+
+def _ready_calls(graph: ElementGraph, facts: SourceFacts) -> set[str]:
+    """The app's functions an installed Django app's ready() calls (`connect_receivers()`)."""
+    return {d.dst for d in graph.deps if d.kind == "call" and d.dst in graph.elements
+            and graph.elements[d.dst].kind == "function" and d.dst not in graph.routes
+            and any(facts.in_ready(graph.module_of(d.src), loc.line) for loc in d.locations)}
 
 
 def _runs(graph: ElementGraph, facts: SourceFacts, src: str, dep: Dep) -> bool:
@@ -128,6 +145,30 @@ def _startup_roots(graph: ElementGraph, facts: SourceFacts) -> set[str]:
             if element in graph.elements and graph.elements[element].kind == "assignment":
                 roots.add(module)
     return roots
+
+
+def app_configs(tree: ast.Module) -> list[tuple[int, int]] | None:
+    """The ready() bodies of the module's Django AppConfig classes (`class AgendaConfig(AppConfig)`), or
+    None when it defines none. django.setup() imports an installed app's config in every process and
+    runs its ready(): the config's name, label and default_auto_field, and the receivers, signals and
+    checks ready() imports, are start-up code each service needs."""
+    found: list[tuple[int, int]] | None = None
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and any(_chain(b)[:1] == ["AppConfig"] for b in node.bases):
+            found = found or []
+            found += [(f.body[0].lineno, f.end_lineno or f.body[-1].lineno) for f in node.body
+                      if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef)) and f.name == "ready"]
+    return found
+
+
+def _installed(trees: dict[str, ast.Module], facts: SourceFacts, module: str) -> bool:
+    """Does a settings module name this app (`"shop.orders"`, `"catalog"`), its apps module or its config
+    class (`"shop.orders.apps.OrdersConfig"`) in a string (INSTALLED_APPS, however it is put together)?"""
+    named = {module, module.rpartition(".")[0]}
+    return any(isinstance(node, ast.Constant) and isinstance(node.value, str)
+               and (node.value in named or node.value.rpartition(".")[0] == module)
+               for settings, names in facts.builders.items() if "ROOT_URLCONF" in names and settings in trees
+               for node in ast.walk(trees[settings]))
 
 
 def _settings_variants(facts: SourceFacts, trees: dict[str, ast.Module], graph: ElementGraph) -> None:
@@ -215,7 +256,7 @@ def app_hooks(tree: ast.Module) -> list[str]:
 
 
 def _chain(node: ast.AST) -> list[str]:
-    """`views.bp.route` -> ["views", "bp", "route"]."""
+    """`views.bp.route` -> ["route", "bp", "views"] (the attribute called first)."""
     names = []
     while isinstance(node, ast.Attribute):
         names.append(node.attr)

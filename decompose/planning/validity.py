@@ -12,7 +12,9 @@ refuse is reported first, by field. The rules:
    both copies would need the same module name.
 2. **The composition root is in the layer.** When the code builds its app with `Flask(...)` or
    `FastAPI(...)`, a module doing so is in `[shared]`: each service builds the monolith's own app
-   from it. (Django's composition root is not checked here.)
+   from it. For Django, the settings, and the apps module of every installed app defining an
+   AppConfig: django.setup() imports each in every service and runs its `ready()`, so what `ready()`
+   imports and calls (receivers, signals, rules) counts as import time for rule 3.
 3. **The layer is closed under imports.** What a layer module needs when it is imported (its
    top-level imports, and what its decorators, base classes and module-level code use) is in the
    layer too. An import of functions only (`from .payments import create_payment` in a package
@@ -106,11 +108,12 @@ def _at_import(graph: ElementGraph, facts: SourceFacts, dep: Dep) -> bool:
     """Does the dependency's line run when its module is imported, or when a service starts? The app
     builder's body runs at every service's start (`create_app` registering an error blueprint), and so
     do the app's functions it calls (`init_cli(app)` registering a command blueprint: sourcefacts.startup_functions)."""
-    if dep.kind == "import":
-        return True
+    module, name = graph.module_of(dep.src), dep.src.partition(":")[2]
+    if dep.kind == "import" or (dep.kind in (*USE_KINDS, "import-lazy")
+                                and any(facts.in_ready(module, loc.line) for loc in dep.locations)):
+        return True  # django.setup() runs an installed app's ready() in every service: its imports, its calls
     if dep.kind not in USE_KINDS:
         return False
-    module, name = graph.module_of(dep.src), dep.src.partition(":")[2]
     if (name and name in facts.builders.get(module, ())) or dep.src in facts.startup:
         return True
     if module not in facts.read:  # no source: fail closed, except a function's body lines
@@ -252,6 +255,11 @@ def problems(graph: ElementGraph, facts: SourceFacts, plan: Plan, homes: dict[st
             found.append(Problem("shared.modules", f"{module} mounts the API's namespaces (add_namespace) but is not in "
                                  "[shared]: every service mounts its own namespaces on that API",
                                  f"add {module} to shared.modules"))
+    for module in sorted(facts.configs.keys() - layer - route_modules(graph, facts)):
+        found.append(Problem("shared.modules", f"{module} holds an installed Django app's AppConfig but is not in [shared]: "
+                             "django.setup() imports it in every service and runs its ready() (receivers, signals); "
+                             "without it a service gets a default config and skips them",
+                             f"add {module} to shared.modules"))
     for dep in callbacks(graph, facts, homes):
         found.append(Problem(
             f"services.{homes[dep.src]}", f"{dep.src} registers itself on {dep.dst} "
@@ -311,6 +319,8 @@ def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tu
         _share(graph, homes, reasons, module, "composition root: builds the app, or builds it when imported")
     for module in namespace_roots(graph, facts, routed):
         _share(graph, homes, reasons, module, "composition root: mounts the API's namespaces (each service mounts its own)")
+    for module in sorted(facts.configs.keys() - routed):
+        _share(graph, homes, reasons, module, "Django start-up: an installed app's AppConfig (django.setup() runs it in every service)")
     claimed: dict[str, set[str]] = defaultdict(set)  # element -> the services its module-mates needed it in
     for _ in range(MAX_ROUNDS):
         layer = layer_modules(graph, homes)

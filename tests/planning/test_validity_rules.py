@@ -323,3 +323,58 @@ def test_the_functions_the_app_builder_calls_run_when_every_service_starts(tmp_p
     assert "the shared layer's shop.setup needs shop.tools:commands when it is imported (shop/setup.py:3)" in found[0].what
     repaired = repair(graph, facts, homes)[0]
     assert all(repaired[e] == SHARED for e in graph.members["shop.tools"]) and repaired["shop.orders:checkout"] == "orders"
+
+
+DJANGO_SOURCE = {
+    "site/settings.py": ('ROOT_URLCONF = "site.urls"\n'                             # 1
+                         'LOCAL_APPS = ["feed", "shelf.apps.ShelfConfig"]\n'        # 2
+                         'INSTALLED_APPS = ["django.contrib.auth"] + LOCAL_APPS\n'),  # 3
+    "feed/apps.py": ("from django.apps import AppConfig\n"                       # 1
+                     "class FeedConfig(AppConfig):\n"                            # 2
+                     "    name = 'feed'\n"                                       # 3
+                     "    def ready(self):\n"                                    # 4
+                     "        from . import receivers\n"                         # 5
+                     "        receivers.connect_all()\n"),                       # 6
+    "feed/receivers.py": "def connect_all():\n    return None\n",
+    "feed/views.py": "def feed(request):\n    return None\n",
+    "shelf/apps.py": "from django import apps\nclass ShelfConfig(apps.AppConfig):\n    name = 'shelf'\n",
+    "shelf/views.py": "def books(request):\n    return None\n",
+    "spare/apps.py": "from django.apps import AppConfig\nclass SpareConfig(AppConfig):\n    name = 'spare'\n",
+}
+
+
+def _django_graph(tmp_path):
+    from decompose.planning.sourcefacts import read_facts
+
+    for path, text in DJANGO_SOURCE.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    graph = graph_of({"site.settings": ["ROOT_URLCONF"], "feed.apps": ["FeedConfig"], "feed.receivers": ["connect_all"],
+                      "feed.views": ["feed"], "shelf.apps": ["ShelfConfig"], "shelf.views": ["books"],
+                      "spare.apps": ["SpareConfig"]}, [], ["feed.views:feed", "shelf.views:books"])
+    graph.paths = {m: m.replace(".", "/") + ".py" for m in graph.members}
+    graph.deps = [Dep("feed.apps", "feed.receivers", "import-lazy", 1, (Location("feed/apps.py", 5),)),
+                  Dep("feed.apps:FeedConfig", "feed.receivers:connect_all", "call", 1, (Location("feed/apps.py", 6),))]
+    return graph, read_facts(graph, tmp_path)
+
+
+def test_an_installed_django_apps_config_and_what_its_ready_imports_go_to_the_layer(tmp_path):
+    """django.setup() imports every installed app's config in every service and runs its ready(): a service
+    without the apps module gets a default config (no receivers connected). An app no settings name is not."""
+    graph, facts = _django_graph(tmp_path)
+    assert facts.configs == {"feed.apps": [(5, 6)], "shelf.apps": []}  # spare: not installed
+    assert "feed.receivers:connect_all" in facts.startup
+    homes = {e: "feed" for m in ("feed.apps", "feed.receivers", "feed.views") for e in graph.members[m]}
+    homes |= {e: "shelf" for m in ("shelf.apps", "shelf.views", "spare.apps") for e in graph.members[m]}
+    homes |= {e: SHARED for e in graph.members["site.settings"]}
+    plan = Plan([Service("feed", ["feed.apps", "feed.receivers", "feed.views"]),
+                 Service("shelf", ["shelf.apps", "shelf.views", "spare.apps"])], Service(SHARED, ["site.settings"]))
+    found = problems(graph, facts, plan, homes)
+    assert [(p.where, p.fix) for p in found] == [("shared.modules", "add feed.apps to shared.modules"),
+                                                  ("shared.modules", "add shelf.apps to shared.modules")]
+    repaired, why = repair(graph, facts, homes)
+    assert {m for m in graph.members if repaired[m] == SHARED} == {"site.settings", "feed.apps", "shelf.apps", "feed.receivers"}
+    assert why["feed.apps:FeedConfig"].startswith("Django start-up") and "(feed.apps)" in why["feed.receivers"]
+    assert repaired["feed.views:feed"] == "feed" and repaired["spare.apps"] == "shelf"
+    shared = [m for m in graph.members if repaired[m] == SHARED]
+    assert problems(graph, facts, Plan(plan.services, Service(SHARED, shared)), repaired) == []
