@@ -376,8 +376,10 @@ def _resolve(service: ServiceLayout, sources: Sources, homes: dict[str, str], la
             found = needs(parsed, view.keep, view.body)
             pending.extend(sorted(_resolved(sources, found, module)))
             early |= _resolved(sources, import_time_needs(parsed, view.keep, view.body), module)
-            if view.copied:  # what a copy calls cannot be a stand-in either: the copy would stop there
-                early |= _resolved(sources, needs(parsed, view.copied, False), module)
+            if view.copied or view.replicated:  # what a copy, or read-only code every service keeps, uses
+                # cannot be a stand-in either: the copy would stop there (CTFd's replicated
+                # get_all_challenges builds the `Challenge` namedtuple of its own module)
+                early |= _resolved(sources, needs(parsed, set(view.copied) | view.replicated, False), module)
         if not pending:
             break
         while pending:

@@ -36,6 +36,9 @@ class SourceFacts:
     imports: dict[str, dict[int, tuple[str, tuple[str, ...]]]] = field(default_factory=dict)  # module -> line -> `from M import a, b`
     lifespans: set[str] = field(default_factory=set)  # functions the app call is handed to run at start (`lifespan=lifespan`)
     configs: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # installed Django app's apps module -> its ready() bodies
+    plugins: set[str] = field(default_factory=set)  # modules a start-up function imports by name (`importlib.import_module("." + name, package=P)`)
+    app_routes: set[str] = field(default_factory=set)  # route handlers that are start-up functions: they register on the app itself
+    unshippable: set[str] = field(default_factory=set)  # classes (not errors) and non-literal values: no client can stand for them
 
     def imported_at(self, module: str, line: int) -> tuple[str, tuple[str, ...]] | None:
         """(absolute module, names) of the `from M import a, b` statement on this line; None for any other line."""
@@ -47,7 +50,9 @@ class SourceFacts:
         return self.decorated.get(module, {}).get(line, set()) if module in self.read else None
 
     def builder_elements(self) -> frozenset[str]:
-        return frozenset(f"{m}:{name}" for m, names in self.builders.items() for name in names)
+        """What builds the app, and the start-up functions registering routes on it (`app.add_url_rule` in
+        a function every plugin's load(app) calls): their routes are the layer's app's, in every service."""
+        return frozenset(f"{m}:{name}" for m, names in self.builders.items() for name in names) | self.app_routes
 
     def decorates(self, module: str, line: int, name: str) -> bool:
         """Is `name` what a decorator on this line calls (or a link of it)? True when the source was not read."""
@@ -91,34 +96,42 @@ def read_facts(graph: ElementGraph, root: Path) -> SourceFacts:
             facts.builders[module] = builders
         if mounts_namespaces(tree):
             facts.mounts.add(module)
+        facts.unshippable |= {f"{module}:{name}" for name in unshippable(tree)}
         ready = app_configs(tree)
         if ready is not None:
             configs[module] = ready
     _settings_variants(facts, trees, graph)
     facts.configs = {m: bodies for m, bodies in configs.items() if _installed(trees, facts, m)}
     facts.startup = startup_functions(graph, facts)
+    for _ in range(STARTUP_DEPTH):  # plugins loaded at start-up may load more (their own load calls)
+        plugins, loads = plugin_loads(graph, trees, facts.startup | facts.builder_elements())
+        if plugins <= facts.plugins and loads <= facts.startup:
+            break
+        facts.plugins |= plugins
+        facts.startup = startup_functions(graph, facts, loads)
+    facts.app_routes = {h for h in graph.routes if h in facts.startup}
     return facts
 
 
-def startup_functions(graph: ElementGraph, facts: SourceFacts) -> set[str]:
+def startup_functions(graph: ElementGraph, facts: SourceFacts, loads: set[str] = frozenset()) -> set[str]:
     """The app's own functions that run when a service starts: those the app builder calls (`create_app`
     calling `init_cli(app)`, which registers CTFd's command blueprint), or the module-level code of a
     module building its app at import, and the functions they call in turn, up to STARTUP_DEPTH calls
-    deep. Route handlers and classes are not followed; Django settings (ROOT_URLCONF) are not a builder
-    whose calls are followed."""
-    roots = _startup_roots(graph, facts) | facts.lifespans | _ready_calls(graph, facts)
+    deep. Classes are not followed; Django settings (ROOT_URLCONF) are not a builder
+    whose calls are followed. `loads`: the plugins' functions a start-up function calls by name (plugin_loads)."""
+    roots = _startup_roots(graph, facts) | facts.lifespans | _ready_calls(graph, facts) | set(loads)
     calls: dict[str, list[Dep]] = defaultdict(list)
     for dep in graph.deps:
         target = graph.elements.get(dep.dst)
-        if dep.kind == "call" and target is not None and target.kind == "function" and dep.dst not in graph.routes:
-            calls[dep.src].append(dep)
+        if dep.kind == "call" and target is not None and target.kind == "function":
+            calls[dep.src].append(dep)  # a route handler called at start-up registers its route (app_routes)
     found: set[str] = set()
     frontier = sorted(roots)
     for _ in range(STARTUP_DEPTH):
         reached = {d.dst for src in frontier for d in calls.get(src, ()) if _runs(graph, facts, src, d)}
         frontier = sorted(reached - found - roots)
         found |= reached - roots
-    return found | facts.lifespans | _ready_calls(graph, facts)
+    return found | facts.lifespans | _ready_calls(graph, facts) | set(loads)
 
 
 def _ready_calls(graph: ElementGraph, facts: SourceFacts) -> set[str]:
@@ -145,6 +158,80 @@ def _startup_roots(graph: ElementGraph, facts: SourceFacts) -> set[str]:
             if element in graph.elements and graph.elements[element].kind == "assignment":
                 roots.add(module)
     return roots
+
+
+ERROR_BASES = ("Exception", "Error", "Warning")  # generation.classify's: another service's errors arrive as that class
+
+
+def unshippable(tree: ast.Module) -> list[str]:
+    """Top-level classes (but errors) and values that are not literals: what generation can only stub in
+    another service (a client stands for a function, a literal is copied, an error class is re-raised),
+    so code using them, even inside a function, is placed with them or they go to the layer."""
+    found = []
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            if not any(ast.unparse(b).endswith(ERROR_BASES) for b in node.bases):
+                found.append(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and not _literal(node.value):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            found += [t.id for t in targets if isinstance(t, ast.Name)]
+    return found
+
+
+def _literal(value: ast.AST) -> bool:
+    try:
+        ast.literal_eval(value)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+    return True
+
+
+def plugin_loads(graph: ElementGraph, trees: dict[str, ast.Module], functions: set[str]) -> tuple[set[str], set[str]]:
+    """(modules, functions) these start-up functions load by name: `importlib.import_module("." + name,
+    package="CTFd.plugins")` (or `import_module(f"plugins.{name}")`) imports a child of that package,
+    every child being a candidate, and `module.load(app)` on the result calls each child's `load`.
+    A plugin loader of this kind runs in every service, so every plugin is start-up code."""
+    modules: set[str] = set()
+    loads: set[str] = set()
+    for element in sorted(functions):
+        module, _, name = element.partition(":")
+        node = next((n for n in trees[module].body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+                     and n.name == name), None) if module in trees and name else None
+        for package, bound in _loaded_packages(node) if node is not None else ():
+            children = {m for m in graph.members if m.rpartition(".")[0] == package}
+            modules |= children
+            attributes = {c.func.attr for c in ast.walk(node) if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute)
+                          and isinstance(c.func.value, ast.Name) and c.func.value.id in bound}
+            loads |= {f"{m}:{a}" for m in children for a in attributes if f"{m}:{a}" in graph.elements}
+    return modules, loads
+
+
+def _loaded_packages(function: ast.AST) -> list[tuple[str, set[str]]]:
+    """(package, names the imported module is bound to) of each `import_module(...)` call naming a module
+    only at run time, under a package the source spells out."""
+    found = []
+    for node in ast.walk(function):
+        call = node.value if isinstance(node, ast.Assign) else None
+        if not (isinstance(call, ast.Call) and _chain(call.func)[:1] == ["import_module"] and call.args):
+            continue
+        package = _runtime_child(call.args[0], next((k.value for k in call.keywords if k.arg == "package"), None))
+        if package:
+            found.append((package, {t.id for t in node.targets if isinstance(t, ast.Name)}))
+    return found
+
+
+def _runtime_child(name: ast.AST, package: ast.AST | None) -> str | None:
+    """The package whose child `name` names, when the child is known only at run time: a variable under a
+    constant `package=`, `"pkg." + x`, or `f"pkg.{x}"`; None for a constant module name."""
+    if isinstance(name, ast.Constant):
+        return None
+    if isinstance(package, ast.Constant) and isinstance(package.value, str):
+        return package.value
+    head = name.left if isinstance(name, ast.BinOp) and isinstance(name.op, ast.Add) else \
+        name.values[0] if isinstance(name, ast.JoinedStr) and name.values else None
+    if isinstance(head, ast.Constant) and isinstance(head.value, str) and head.value.endswith(".") and head.value != ".":
+        return head.value[:-1]
+    return None
 
 
 def app_configs(tree: ast.Module) -> list[tuple[int, int]] | None:

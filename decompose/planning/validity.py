@@ -85,7 +85,11 @@ def containers(graph: ElementGraph, facts: SourceFacts | None = None) -> set[str
 
 
 def route_modules(graph: ElementGraph, facts: SourceFacts | None = None) -> set[str]:
-    return {graph.module_of(e) for e in (*graph.routes, *containers(graph, facts))}
+    """Modules holding route handlers or containers, each service plugging in its own. A handler that is a
+    start-up function (`register_plugin_assets_directory(app, ...)`, called by every plugin's load) does
+    not count: its routes are the layer's app's, as routes declared inside the app factory are."""
+    app_routes = facts.app_routes if facts is not None else set()
+    return {graph.module_of(e) for e in (*graph.routes, *containers(graph, facts)) if e not in app_routes}
 
 
 def entry_modules(graph: ElementGraph, facts: SourceFacts) -> set[str]:
@@ -133,7 +137,7 @@ def _layer_needs(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str],
         target = graph.module_of(dep.dst)
         if target in layer or dep.dst in exempt or target in routed or _imports_functions(graph, facts, dep):
             continue
-        if _at_import(graph, facts, dep):
+        if _at_import(graph, facts, dep) or _unshippable_use(facts, dep):
             found.append(dep)
     return found
 
@@ -170,9 +174,20 @@ def _service_needs(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str
         if source in layer or target in layer or target in routed:
             continue  # a module's own code split between services counts: `token_auth = TokenAuth()` needs the class
         mine, theirs = homes.get(dep.src), homes.get(dep.dst)
-        if mine not in (None, SHARED) and theirs not in (None, SHARED, mine) and _at_import(graph, facts, dep):
+        if mine not in (None, SHARED) and theirs not in (None, SHARED, mine) and (
+                _at_import(graph, facts, dep) or _unshippable_use(facts, dep)):
             found.append(dep)
     return found
+
+
+def _when(graph: ElementGraph, facts: SourceFacts, dep: Dep) -> str:
+    return "when it is imported" if _at_import(graph, facts, dep) else "(a class or a value no client stands for)"
+
+
+def _unshippable_use(facts: SourceFacts, dep: Dep) -> bool:
+    """A use, even inside a function, of a class or non-literal value (sourcefacts.unshippable): no client
+    stands for it in another service, generation would put a stub there (`TagSchema().dump(...)`)."""
+    return dep.kind in CODE_KINDS and dep.dst in facts.unshippable
 
 
 def callbacks(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> list[Dep]:
@@ -260,6 +275,10 @@ def problems(graph: ElementGraph, facts: SourceFacts, plan: Plan, homes: dict[st
                              "django.setup() imports it in every service and runs its ready() (receivers, signals); "
                              "without it a service gets a default config and skips them",
                              f"add {module} to shared.modules"))
+    for module in sorted(facts.plugins - layer - route_modules(graph, facts)):
+        found.append(Problem("shared.modules", f"{module} is a plugin the app loads by name when it is built "
+                             "(importlib.import_module in a start-up function) but is not in [shared]: every service "
+                             "builds the app, so every service loads it", f"add {module} to shared.modules"))
     for dep in callbacks(graph, facts, homes):
         found.append(Problem(
             f"services.{homes[dep.src]}", f"{dep.src} registers itself on {dep.dst} "
@@ -268,17 +287,18 @@ def problems(graph: ElementGraph, facts: SourceFacts, plan: Plan, homes: dict[st
             f"{homes[dep.dst]} would never register it",
             f"place {dep.src} in services.{homes[dep.dst]}"))
     for dep in _service_needs(graph, facts, homes, layer):
-        target = graph.module_of(dep.dst)
+        target, source = graph.module_of(dep.dst), graph.module_of(dep.src)
         found.append(Problem(
-            f"services.{homes[dep.src]}", f"{graph.module_of(dep.src)} uses {dep.dst} when it is imported "
-            f"({graph.paths.get(graph.module_of(dep.src), '?')}:{dep.locations[0].line if dep.locations else 1}), "
-            f"but it is placed in service {homes[dep.dst]}: it would be a client called while the module loads",
-            f"add {target} to shared.modules, or place it with {graph.module_of(dep.src)} in services.{homes[dep.src]}"))
+            f"services.{homes[dep.src]}", f"{source} uses {dep.dst} {_when(graph, facts, dep)} "
+            f"({graph.paths.get(source, '?')}:{dep.locations[0].line if dep.locations else 1}), but it is placed in "
+            f"service {homes[dep.dst]}: " + ("it would be a client called while the module loads" if _at_import(graph, facts, dep)
+                                             else "no client can stand for a class or a value that is not a literal"),
+            f"add {target} to shared.modules, or place it with {source} in services.{homes[dep.src]}"))
     for dep in _layer_needs(graph, facts, homes, layer):
         owner = sorted({homes.get(e, "?") for e in graph.members[graph.module_of(dep.dst)]} - {SHARED})
         found.append(Problem(
             f"services.{owner[0] if owner else '?'}", f"the shared layer's {graph.module_of(dep.src)} needs "
-            f"{dep.dst} when it is imported ({graph.paths.get(graph.module_of(dep.src), '?')}:"
+            f"{dep.dst} {_when(graph, facts, dep)} ({graph.paths.get(graph.module_of(dep.src), '?')}:"
             f"{dep.locations[0].line if dep.locations else 1}), but it is placed in a service",
             f"add {graph.module_of(dep.dst)} to shared.modules (or pin it: pin = {{ \"{graph.module_of(dep.dst)}\" = \"shared\" }})"))
     return found
@@ -321,6 +341,8 @@ def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tu
         _share(graph, homes, reasons, module, "composition root: mounts the API's namespaces (each service mounts its own)")
     for module in sorted(facts.configs.keys() - routed):
         _share(graph, homes, reasons, module, "Django start-up: an installed app's AppConfig (django.setup() runs it in every service)")
+    for module in sorted(facts.plugins - routed):
+        _share(graph, homes, reasons, module, "start-up: a plugin the app loads by name when it is built (import_module)")
     claimed: dict[str, set[str]] = defaultdict(set)  # element -> the services its module-mates needed it in
     for _ in range(MAX_ROUNDS):
         layer = layer_modules(graph, homes)

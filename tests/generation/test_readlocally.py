@@ -76,3 +76,20 @@ def test_a_service_owning_other_code_of_the_module_keeps_what_the_copied_reader_
     assert {"user_for_token", "_lookup"} <= view.replicated and "profile" not in view.replicated
     accounts = next(s for s in layout.services if s.name == "accounts")
     assert accounts.views["shop.accounts"].replicated == set()  # the owner keeps its own, copies nothing
+
+
+def test_a_class_or_value_the_kept_reader_builds_comes_along_never_a_stub(tmp_path):
+    # CTFd's get_all_challenges, kept in every service, builds its module's `Challenge` namedtuple: a stub
+    # there raised on every call; the namedtuple is code the copy needs, so it is copied with it
+    source = dict(TOKEN_CHECK)
+    source["shop/accounts.py"] = source["shop/accounts.py"].replace(
+        'TOKENS = {"t": "ada"}', 'from collections import namedtuple\n\nTOKENS = {"t": "ada"}\nFound = namedtuple("Found", ["name"])'
+    ).replace("return TOKENS.get(token)", "return Found(TOKENS.get(token))")
+    analysis = analyse(tmp_path, source)
+    homes = {e: "accounts" for e in (*ACCOUNTS, "shop.accounts:profile", "shop.accounts:Found")}
+    homes |= {"shop": "shared", "shop.utils": "shared", "shop.utils:login_required": "shared",
+              "shop.orders": "orders", "shop.orders:checkout": "orders"}
+    layout = build_layout(analysis, homes, Sources.of(analysis, tmp_path), {}, "shop")
+    orders = next(s for s in layout.services if s.name == "orders")
+    assert {"user_for_token", "_lookup", "Found"} <= orders.views["shop.accounts"].keep
+    assert not [p for p in orders.proxies() if p.kind == "stub"]

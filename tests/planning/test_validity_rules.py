@@ -378,3 +378,94 @@ def test_an_installed_django_apps_config_and_what_its_ready_imports_go_to_the_la
     assert repaired["feed.views:feed"] == "feed" and repaired["spare.apps"] == "shelf"
     shared = [m for m in graph.members if repaired[m] == SHARED]
     assert problems(graph, facts, Plan(plan.services, Service(SHARED, shared)), repaired) == []
+
+
+PLUGIN_SOURCE = {
+    "shop/__init__.py": ("from shop.plugins import init_plugins\n"      # 1
+                         "def create_app():\n"                           # 2
+                         "    app = Flask(__name__)\n"                   # 3
+                         "    init_plugins(app)\n"                       # 4
+                         "    return app\n"),                            # 5
+    "shop/plugins/__init__.py": ("import importlib\n"                                             # 1
+                                 "def serve_assets(app, base_path):\n"                            # 2
+                                 "    app.add_url_rule('/' + base_path + '/<path:p>', view_func=None)\n"  # 3
+                                 "def init_plugins(app):\n"                                       # 4
+                                 "    for name in ['deals']:\n"                                   # 5
+                                 "        plugin = importlib.import_module('.' + name, package='shop.plugins')\n"  # 6
+                                 "        plugin.load(app)\n"),                                   # 7
+    "shop/plugins/deals/__init__.py": ("from shop.plugins import serve_assets\n"   # 1
+                                       "def load(app):\n"                          # 2
+                                       "    serve_assets(app, 'deals/assets')\n"), # 3
+    "shop/orders.py": "def checkout():\n    return None\n",
+}
+
+
+def test_plugins_a_start_up_function_imports_by_name_are_start_up_code_and_their_routes_the_layer_apps(tmp_path):
+    """CTFd's init_plugins imports every folder of CTFd/plugins by name and calls its load(app), which registers
+    asset routes on the app through a helper: the plugins go to the layer, the helper is no route module's."""
+    from decompose.planning.sourcefacts import read_facts
+
+    for path, text in PLUGIN_SOURCE.items():
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(text)
+    graph = graph_of({"shop": ["create_app"], "shop.plugins": ["serve_assets", "init_plugins"],
+                      "shop.plugins.deals": ["load"], "shop.orders": ["checkout"]}, [],
+                     ["shop.plugins:serve_assets", "shop.orders:checkout"])
+    graph.paths = {"shop": "shop/__init__.py", "shop.plugins": "shop/plugins/__init__.py",
+                   "shop.plugins.deals": "shop/plugins/deals/__init__.py", "shop.orders": "shop/orders.py"}
+    for element, line in {"shop:create_app": 2, "shop.plugins:serve_assets": 2, "shop.plugins:init_plugins": 4,
+                          "shop.plugins.deals:load": 2}.items():
+        graph.elements[element] = graph.elements[element].__class__(element, "function", graph.module_of(element), line, 4)
+    graph.deps = [Dep("shop:create_app", "shop.plugins:init_plugins", "call", 1, (Location("shop/__init__.py", 4),)),
+                  Dep("shop.plugins.deals:load", "shop.plugins:serve_assets", "call", 1,
+                      (Location("shop/plugins/deals/__init__.py", 3),))]
+    facts = read_facts(graph, tmp_path)
+    assert facts.plugins == {"shop.plugins.deals"}
+    assert {"shop.plugins:init_plugins", "shop.plugins.deals:load", "shop.plugins:serve_assets"} <= facts.startup
+    assert facts.app_routes == {"shop.plugins:serve_assets"}
+    homes = {e: SHARED for e in graph.members["shop"]} | {e: "orders" for e in graph.members["shop.orders"]}
+    homes |= {e: "plugins" for m in ("shop.plugins", "shop.plugins.deals") for e in graph.members[m]}
+    plan = Plan([Service("orders", ["shop.orders"]), Service("plugins", ["shop.plugins", "shop.plugins.deals"])],
+                Service(SHARED, ["shop"]))
+    found = problems(graph, facts, plan, homes)
+    assert ("shared.modules", "add shop.plugins.deals to shared.modules") in [(p.where, p.fix) for p in found]
+    assert any("the shared layer's shop needs shop.plugins:init_plugins when it is imported" in p.what for p in found)
+    repaired, why = repair(graph, facts, homes)
+    assert {m for m in graph.members if repaired[m] == SHARED} == {"shop", "shop.plugins", "shop.plugins.deals"}
+    assert why["shop.plugins.deals:load"].startswith("start-up: a plugin") and repaired["shop.orders:checkout"] == "orders"
+
+
+def test_a_class_or_a_computed_value_another_service_uses_inside_a_function_is_placed_with_it():
+    """No client stands for a class (but an error class) or a value that is not a literal: generation would
+    stub it, so the use counts as rule 4's; a literal is copied and an error class re-raised, so those do not."""
+    graph = graph_of({"shop.orders": ["checkout"], "shop.schemas": ["OrderSchema", "RATES", "LIMITS", "Refused"]}, [],
+                     ["shop.orders:checkout"])
+    graph.paths = {m: m.replace(".", "/") + ".py" for m in graph.members}
+    at = (Location("shop/orders.py", 3),)
+    graph.deps = [Dep("shop.orders:checkout", f"shop.schemas:{n}", "reference", 1, at)
+                  for n in ("OrderSchema", "RATES", "LIMITS", "Refused")]
+    facts = SourceFacts(runtime={"shop.orders": [(2, 4)], "shop.schemas": []}, read={"shop.orders", "shop.schemas"},
+                        unshippable={"shop.schemas:OrderSchema", "shop.schemas:RATES"})
+    homes = {e: "orders" for e in graph.members["shop.orders"]} | {e: "catalog" for e in graph.members["shop.schemas"]}
+    plan = Plan([Service("orders", ["shop.orders"]), Service("catalog", ["shop.schemas"])], Service(SHARED))
+    found = problems(graph, facts, plan, homes)
+    assert sorted(p.what.split(" (shop")[0] for p in found) == [
+        "shop.orders uses shop.schemas:OrderSchema (a class or a value no client stands for)",
+        "shop.orders uses shop.schemas:RATES (a class or a value no client stands for)"]
+    assert all(r == SHARED for e, r in repair(graph, facts, homes)[0].items() if e.startswith("shop.schemas"))
+
+
+def test_what_cannot_be_a_client_is_read_from_the_source():
+    import ast
+
+    from decompose.planning.sourcefacts import unshippable
+
+    tree = ast.parse("from collections import namedtuple\n"
+                     "class Schema: pass\n"
+                     "class Refused(ValueError): pass\n"
+                     "class Gone(errors.NotFoundError): pass\n"
+                     "Menu = namedtuple('Menu', ['title'])\n"
+                     "RATES = {'eur': 1.0, 'usd': [1, 2]}\n"
+                     "UPLOADERS = {'s3': Schema}\n"
+                     "limit: int = 3\n")
+    assert unshippable(tree) == ["Schema", "Menu", "UPLOADERS"]
