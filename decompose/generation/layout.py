@@ -19,6 +19,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import libcst as cst
+import libcst.matchers as cst_matchers
+
 from decompose.analysis.model import Analysis, ModuleInfo, SymbolInfo
 from decompose.errors import UserError
 from decompose.generation import apphooks, classify, django, scriptdirs
@@ -33,7 +36,8 @@ from decompose.generation.model import (
     Registration,
     ServiceLayout,
 )
-from decompose.generation.source import Parsed, import_time_needs, imported_names, needs, parse
+from decompose.generation.source import (Parsed, code, import_source, import_time_needs, imported_names, needs, parse,
+                                         string_value)
 from decompose.generation.unplug import find_entry, unplug
 from decompose.planning.elements import route_anchor
 from decompose.planning.scripts import scripts
@@ -123,6 +127,9 @@ def build_layout(analysis: Analysis, homes: dict[str, str], sources: Sources, co
         layer.needs_of[module] = _external_needs(sources, parsed, layer.modules)
         layer.needs |= layer.needs_of[module]
         layer.external |= set(sources.modules[module].external_imports)
+    for module, handed_on in _reexports(sources, layer.modules).items():
+        layer.needs_of[module] |= handed_on
+        layer.needs |= handed_on
     layer.named = _named_by_layer(analysis, sources, layer.modules)
     layer.reads = _read_locally(analysis, sources, homes, layer)
     names = sorted({h for h in homes.values() if h != LAYER})
@@ -208,6 +215,43 @@ def _layer(sources: Sources, homes: dict[str, str]) -> LayerLayout:
             raise UserError(f"decompose.toml: {', '.join(shared)} in [shared] but other parts of {module} are in services",
                             f"put the whole module {module} in [shared], or move those symbols into a service")
     return layer
+
+
+def _reexports(sources: Sources, inside: set[str]) -> dict[str, set[tuple[str, str]]]:
+    """What a layer module imports from a service's module only to hand it on: lnbits' `crud/__init__.py`
+    imports `delete_webpush_subscriptions` from `.webpush` (service webpush) and the layer's notifications
+    import it from `lnbits.core.crud`. Unused in the module itself, the import was pruned and the layer
+    failed to import in every service; as a need, each service provides the name (its own code or a
+    client) and the layer's import stays. Handed on: imported from the module anywhere in the code, at
+    any depth, or listed in its `__all__`."""
+    asked: dict[str, set[str]] = defaultdict(set)
+    for module in sorted(sources.modules):
+        parsed = sources.parsed(module)
+        for node in cst_matchers.findall(parsed.tree, cst_matchers.ImportFrom()):
+            if isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+                source = import_source(node, parsed.module, parsed.is_package)
+                if source in inside:
+                    asked[source] |= {code(a.name) for a in node.names}
+    found: dict[str, set[tuple[str, str]]] = {}
+    for module in sorted(inside):
+        parsed = sources.parsed(module)
+        imported = imported_names(parsed)
+        for name in sorted((asked.get(module, set()) | _listed_all(parsed)) & imported.keys()):
+            source, original = imported[name]
+            if source not in inside and sources.is_module(source) and f"{module}:{name}" not in sources.symbols:
+                found.setdefault(module, set()).add((source, original))
+    return found
+
+
+def _listed_all(parsed: Parsed) -> set[str]:
+    """The names a module's top-level `__all__ = [...]` lists."""
+    for statement in parsed.tree.body:
+        if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Assign):
+            assign = statement.body[0]
+            if any(isinstance(t.target, cst.Name) and t.target.value == "__all__" for t in assign.targets) and \
+                    isinstance(assign.value, (cst.List, cst.Tuple)):
+                return {v for e in assign.value.elements if (v := string_value(e.value))}
+    return set()
 
 
 def _external_needs(sources: Sources, parsed: Parsed, inside: set[str]) -> set[tuple[str, str]]:

@@ -93,3 +93,30 @@ def test_a_class_or_value_the_kept_reader_builds_comes_along_never_a_stub(tmp_pa
     orders = next(s for s in layout.services if s.name == "orders")
     assert {"user_for_token", "_lookup", "Found"} <= orders.views["shop.accounts"].keep
     assert not [p for p in orders.proxies() if p.kind == "stub"]
+
+
+HANDED_ON = {
+    "shop/__init__.py": "",
+    "shop/crud/__init__.py": "from .notes import add_note\nfrom .tags import tag\n\n__all__ = [\"tag\"]\n",
+    "shop/crud/notes.py": "def add_note(text):\n    return text\n",
+    "shop/crud/tags.py": "def tag(name):\n    return name\n",
+    "shop/alerts.py": "def alert(text):\n    from shop.crud import add_note\n\n    return add_note(text)\n",
+    "shop/orders.py": "from shop.alerts import alert\n\n\ndef checkout():\n    return alert('paid')\n",
+}
+
+
+def test_what_a_layer_package_imports_only_to_hand_on_is_provided_by_every_service(tmp_path):
+    # lnbits' crud/__init__.py imports delete_webpush_subscriptions from .webpush (service webpush) and the
+    # layer's notifications import it from lnbits.core.crud: the unused import was pruned from the layer,
+    # which then failed to import in every service (cannot import name ... from 'lnbits.core.crud')
+    analysis = analyse(tmp_path, HANDED_ON)
+    homes = {"shop": "shared", "shop.crud": "shared", "shop.alerts": "shared", "shop.alerts:alert": "shared",
+             "shop.crud.notes": "notes", "shop.crud.notes:add_note": "notes",
+             "shop.crud.tags": "notes", "shop.crud.tags:tag": "notes",
+             "shop.orders": "orders", "shop.orders:checkout": "orders"}
+    layout = build_layout(analysis, homes, Sources.of(analysis, tmp_path), {}, "shop")
+    assert {("shop.crud.notes", "add_note"), ("shop.crud.tags", "tag")} <= layout.layer.needs_of["shop.crud"]
+    orders = next(s for s in layout.services if s.name == "orders")
+    for module, name in (("shop.crud.notes", "add_note"), ("shop.crud.tags", "tag")):  # read-only: kept here
+        view = orders.views[module]
+        assert name in view.keep | view.proxies.keys()
