@@ -27,6 +27,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
+from decompose.contracts import MONOLITH_RUNTIME
+
 from decompose.errors import UserError
 
 RUNTIME_PACKAGE = "decompose_runtime"
@@ -34,10 +36,7 @@ HERE = Path(__file__).resolve().parent
 # the services' runtime (reset endpoint, auth, ...), the recorder plugin and the monolith's host: each
 # imports only the standard library, its siblings (relative imports), and pytest or the monolith's own server
 RUNTIME_MODULES = {**{p.name: p for p in sorted((HERE / "generation" / "runtime").glob("*.py"))},
-                   "recorder.py": HERE / "contracts" / "recorder.py", "sightings.py": HERE / "contracts" / "sightings.py",
-                   "startdata.py": HERE / "contracts" / "startdata.py", "ninja_client.py": HERE / "contracts" / "ninja_client.py",
-                   "django_data.py": HERE / "contracts" / "django_data.py",
-                   "catalog_data.py": HERE / "contracts" / "catalog_data.py", "appcall.py": HERE / "contracts" / "appcall.py",
+                   **{p.name: p for p in MONOLITH_RUNTIME},
                    "host.py": HERE / "gateway" / "host.py", "lifeline.py": HERE / "gateway" / "lifeline.py"}
 PROBE = "import json, sys; print(json.dumps([list(sys.version_info[:3]), sys.prefix]))"
 OLDEST = (3, 9)

@@ -25,6 +25,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from decompose.analysis.discovery import MIGRATION_DIRS
 from decompose.analysis.model import concrete
+from decompose.contracts import SERVICE_RUNTIME
 from decompose.contracts.settings import Settings
 from decompose.generation import classify, cwdpaths, django, known, ownmeta, policy, scriptdirs, suitecall
 from decompose.generation import settings as deploy
@@ -41,11 +42,6 @@ from decompose.resources import templates_dir
 IMPLICIT_METHODS = ("HEAD", "OPTIONS")  # answered by every rule of a framework app: its route tests leave them out
 
 RUNTIME = Path(__file__).resolve().parent / "runtime"
-# a scenario's rows, loaded on reset: startdata, its Django ORM half (imported for a Django app) and its
-# raw-SQL half (tables no MetaData describes, read through the database's catalog: catalog_data)
-# and how the app factory is called while contracts replay (appcall, reading the spec with sightings)
-STARTDATA = [Path(__file__).resolve().parents[1] / "contracts" / name
-             for name in ("startdata.py", "django_data.py", "catalog_data.py", "appcall.py", "sightings.py")]
 STAGES = ("dev", "prod")
 ENTRY = "app"  # the module Chalice, `chalice local` and Lambda import a service by (its attribute `app`)
 RESERVED_TOPS = frozenset({"chalicelib", "decompose_runtime"})  # the service's own packages, next to the monolith's
@@ -131,7 +127,7 @@ def _render_layer(files: dict, layout: Layout, sources: Sources, tops: set[str],
         parsed = sources.parsed(module)
         code = render_layer_module(parsed, layer.trees[module], available, lambda m: m.split(".")[0] in tops)
         files[f"shared/python/{sources.dest(module)}"] = cwdpaths.rewrite(code, tops, is_data)
-    for path in [*sorted(RUNTIME.glob("*.py")), *STARTDATA]:
+    for path in [*sorted(RUNTIME.glob("*.py")), *SERVICE_RUNTIME]:
         files[f"shared/python/decompose_runtime/{path.name}"] = path.read_bytes()
     for rel, data in _package_data(sources, layer.modules):
         files[f"shared/python/{rel}"] = data
