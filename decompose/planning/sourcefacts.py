@@ -38,7 +38,7 @@ class SourceFacts:
     configs: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # installed Django app's apps module -> its ready() bodies
     plugins: set[str] = field(default_factory=set)  # modules a start-up function imports by name (`importlib.import_module("." + name, package=P)`)
     app_routes: set[str] = field(default_factory=set)  # route handlers that are start-up functions: they register on the app itself
-    unshippable: set[str] = field(default_factory=set)  # classes (not errors) and non-literal values: no client can stand for them
+    unshippable: set[str] = field(default_factory=set)  # classes (not errors): no client can stand for them
 
     def imported_at(self, module: str, line: int) -> tuple[str, tuple[str, ...]] | None:
         """(absolute module, names) of the `from M import a, b` statement on this line; None for any other line."""
@@ -164,26 +164,18 @@ ERROR_BASES = ("Exception", "Error", "Warning")  # generation.classify's: anothe
 
 
 def unshippable(tree: ast.Module) -> list[str]:
-    """Top-level classes (but errors) and values that are not literals: what generation can only stub in
-    another service (a client stands for a function, a literal is copied, an error class is re-raised),
-    so code using them, even inside a function, is placed with them or they go to the layer."""
+    """Top-level classes but errors: what generation can only stub in another service (a client stands
+    for a function, an error class is re-raised), so code using them, even inside a function, is placed
+    with them or they go to the layer. Values that are not literals are not counted here: generation
+    copies one with the code that uses it when that code is copied into its caller's service (the
+    sample's `shop.SORT_ORDERS` comes with `search_stmt`, which returns a query and runs where the
+    catalog's search calls it); counted, they took the sample's whole `services.shop` to the layer."""
     found = []
     for node in tree.body:
         if isinstance(node, ast.ClassDef):
             if not any(ast.unparse(b).endswith(ERROR_BASES) for b in node.bases):
                 found.append(node.name)
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None and not _literal(node.value):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            found += [t.id for t in targets if isinstance(t, ast.Name)]
     return found
-
-
-def _literal(value: ast.AST) -> bool:
-    try:
-        ast.literal_eval(value)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return False
-    return True
 
 
 def plugin_loads(graph: ElementGraph, trees: dict[str, ast.Module], functions: set[str]) -> tuple[set[str], set[str]]:

@@ -344,6 +344,10 @@ def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tu
     for module in sorted(facts.plugins - routed):
         _share(graph, homes, reasons, module, "start-up: a plugin the app loads by name when it is built (import_module)")
     claimed: dict[str, set[str]] = defaultdict(set)  # element -> the services its module-mates needed it in
+    users: dict[str, list[str]] = defaultdict(list)  # element -> the elements using it in their code
+    for dep in graph.deps:
+        if dep.kind in CODE_KINDS:
+            users[dep.dst].append(dep.src)
     for _ in range(MAX_ROUNDS):
         layer = layer_modules(graph, homes)
         moved = False
@@ -354,6 +358,9 @@ def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tu
             moved |= _share(graph, homes, reasons, graph.module_of(dep.dst),
                             f"the shared layer needs it when imported ({graph.module_of(dep.src)})")
         for dep in _service_needs(graph, facts, homes, layer):
+            if not _at_import(graph, facts, dep):  # a class or value used later: it goes to its users
+                moved |= _to_users(graph, homes, reasons, users, dep.dst)
+                continue
             if _joins(graph, homes, claimed, dep):
                 homes[dep.dst] = homes[dep.src]
                 moved = True
@@ -384,6 +391,20 @@ def _joins(graph: ElementGraph, homes: dict[str, str], claimed: dict[str, set[st
         return False
     claimed[dep.dst].add(homes[dep.src])
     return len(claimed[dep.dst]) == 1
+
+
+def _to_users(graph: ElementGraph, homes: dict[str, str], reasons: dict[str, str], users: dict[str, list[str]],
+              target: str) -> bool:
+    """A class or non-literal value used by code of another service (no client stands for it): it moves to the
+    one service whose code uses it (the sample's `shop.SORT_ORDERS`, used by the catalog's search only), or,
+    used by several, its module goes to the layer. Sharing the module at once took the sample's whole
+    `services.shop`, and the images and inventory code it imports, to the layer."""
+    services = {homes.get(u) for u in users.get(target, ())} - {None, SHARED}
+    if len(services) == 1:
+        homes[target] = services.pop()
+        return True
+    return _share(graph, homes, reasons, graph.module_of(target),
+                  f"a class or value no client stands for, used by {len(services)} services")
 
 
 def _share(graph: ElementGraph, homes: dict[str, str], reasons: dict[str, str], module: str, why: str) -> bool:
