@@ -487,9 +487,10 @@ def _provide(service: ServiceLayout, sources: Sources, homes: dict[str, str], la
         return
     owner = homes.get(element, LAYER)
     proxy = view.proxies.get(name) or classify.proxy(sources, element, owner)
-    copied = owner != LAYER and element not in sources.handlers and (
+    copied = owner != LAYER and ((element not in sources.handlers and (
         (proxy.kind == "stub" and (module, name) in early)
-        or (proxy.kind in ("stub", "client") and classify.runs_with_caller(sources, element)))
+        or (proxy.kind in ("stub", "client") and classify.runs_with_caller(sources, element))))
+        or _handler_class(sources, element, proxy))
     if owner == service.name or copied or element in layer.reads:
         view.own = True
         view.keep.add(name)
@@ -500,6 +501,16 @@ def _provide(service: ServiceLayout, sources: Sources, homes: dict[str, str], la
             view.replicated.add(name)
     else:
         view.proxies[name] = proxy
+
+
+def _handler_class(sources: Sources, element: str, proxy: Proxy) -> bool:
+    """A route handler class of another service that code here names (CTFd's `clear_standings`, in the
+    layer, drops the cached answers of `ScoreboardList.get` and `ScoreboardList.endpoint`): a handler
+    cannot move and no client stands for a class, and its stub failed every challenge attempt in 18
+    services (`'function' object has no attribute 'endpoint'`). The class comes along as code; its
+    container (the namespace its decorator names) comes with it, registered on no app here, so the
+    route stays its owner's."""
+    return proxy.kind == "stub" and element in sources.handlers and sources.symbols[element].kind == "class"
 
 
 def _reexport(service: ServiceLayout, sources: Sources, module: str, name: str, pending: list) -> None:  # noqa: ANN001

@@ -120,3 +120,45 @@ def test_what_a_layer_package_imports_only_to_hand_on_is_provided_by_every_servi
     for module, name in (("shop.crud.notes", "add_note"), ("shop.crud.tags", "tag")):  # read-only: kept here
         view = orders.views[module]
         assert name in view.keep | view.proxies.keys()
+
+
+HANDLER_NAMED = {
+    "shop/__init__.py": "",
+    "shop/api.py": """from flask_restx import Namespace, Resource
+
+scores = Namespace("scores")
+
+
+@scores.route("")
+class ScoreList(Resource):
+    def get(self):
+        return []
+""",
+    "shop/cache.py": """def clear_scores(cache):
+    from shop.api import ScoreList
+
+    cache.delete(ScoreList.endpoint)
+""",
+    "shop/orders.py": """from shop.cache import clear_scores
+
+
+def checkout(cache):
+    clear_scores(cache)
+    return "ok"
+""",
+}
+
+
+def test_a_handler_class_named_by_code_elsewhere_comes_along_as_code_never_a_stub(tmp_path):
+    # CTFd's clear_standings (in the layer) names ScoreboardList.endpoint: its stub failed every challenge
+    # attempt in 18 services; the class (and the namespace its decorator names) is copied, registered nowhere
+    analysis = analyse(tmp_path, HANDLER_NAMED)
+    assert "shop.api:ScoreList" in {r.handler for r in analysis.routes}
+    homes = {"shop": "shared", "shop.cache": "shared", "shop.cache:clear_scores": "shared",
+             "shop.api": "scores", "shop.api:scores": "scores", "shop.api:ScoreList": "scores",
+             "shop.orders": "orders", "shop.orders:checkout": "orders"}
+    layout = build_layout(analysis, homes, Sources.of(analysis, tmp_path), {}, "shop")
+    orders = next(s for s in layout.services if s.name == "orders")
+    assert {"ScoreList", "scores"} <= orders.views["shop.api"].keep
+    assert orders.views["shop.api"].copied == {"ScoreList": "scores", "scores": "scores"}
+    assert not [p for p in orders.proxies() if p.kind == "stub"] and orders.routes == []
