@@ -259,8 +259,9 @@ def _external_needs(sources: Sources, parsed: Parsed, inside: set[str]) -> set[t
     return {(m, n) for m, n in _resolved(sources, found, parsed.module) if m not in inside}
 
 
-def _resolved(sources: Sources, found, module: str) -> set[tuple[str, str]]:  # noqa: ANN001
-    """Needs as (internal module, name) pairs; a name may be a symbol or a submodule."""
+def _resolved(sources: Sources, found, module: str, stars: bool = True) -> set[tuple[str, str]]:  # noqa: ANN001
+    """Needs as (internal module, name) pairs; a name may be a symbol or a submodule. `stars`: with every
+    public name of a star-imported module (bound at import, not used)."""
     pairs: set[tuple[str, str]] = set()
     for source, name in found.imported | found.attributes:
         if sources.is_module(source):
@@ -269,7 +270,7 @@ def _resolved(sources: Sources, found, module: str) -> set[tuple[str, str]]:  # 
         if sources.is_module(dotted):
             pairs.add((dotted, ""))
     pairs |= {(module, name) for name in found.undefined if f"{module}:{name}" in sources.symbols}
-    for starred in sorted(m for m in found.star if sources.is_module(m)):
+    for starred in sorted(m for m in found.star if stars and sources.is_module(m)):
         pairs.add((starred, ""))  # the module itself, then every public name it defines
         pairs |= {(starred, s.name) for s in sources.symbols.values() if s.module == starred and not s.name.startswith("_")}
     return pairs
@@ -409,6 +410,7 @@ def _resolve(service: ServiceLayout, sources: Sources, homes: dict[str, str], la
     pending = sorted(_layer_needs(service, layer))
     scanned: dict[str, tuple[frozenset[str], bool]] = {}  # module -> the cut whose needs were resolved
     early: set[tuple[str, str]] = set()  # what the kept code uses while its modules import
+    loading: set[tuple[str, str]] = set()  # of those, what it uses (not only binds, as a star import does)
     urlconfs = {m: _urlconf_copy(service, sources, homes, m) for m in sorted(service.urlconfs) if sources.is_module(m)}
     while True:
         for module in sorted(m for m, v in service.views.items() if v.own and scanned.get(m) != _cut(v)):
@@ -419,7 +421,9 @@ def _resolve(service: ServiceLayout, sources: Sources, homes: dict[str, str], la
             parsed = urlconfs.get(module) or sources.parsed(module)
             found = needs(parsed, view.keep, view.body)
             pending.extend(sorted(_resolved(sources, found, module)))
-            early |= _resolved(sources, import_time_needs(parsed, view.keep, view.body), module)
+            at_import = import_time_needs(parsed, view.keep, view.body)
+            early |= _resolved(sources, at_import, module)
+            loading |= _resolved(sources, at_import, module, stars=False)
             if view.copied or view.replicated:  # what a copy, or read-only code every service keeps, uses
                 # cannot be a stand-in either: the copy would stop there (CTFd's replicated
                 # get_all_challenges builds the `Challenge` namedtuple of its own module)
@@ -428,7 +432,7 @@ def _resolve(service: ServiceLayout, sources: Sources, homes: dict[str, str], la
             break
         while pending:
             module, name = pending.pop()
-            _provide(service, sources, homes, layer, module, name, pending, early)
+            _provide(service, sources, homes, layer, module, name, pending, early, loading)
     _package_inits(service, sources, layer)
 
 
@@ -470,7 +474,8 @@ def _cut(view: ModuleView) -> tuple[frozenset[str], bool]:
 
 
 def _provide(service: ServiceLayout, sources: Sources, homes: dict[str, str], layer: LayerLayout,
-             module: str, name: str, pending: list, early: set[tuple[str, str]] = frozenset()) -> None:  # noqa: ANN001
+             module: str, name: str, pending: list, early: set[tuple[str, str]] = frozenset(),  # noqa: ANN001
+             loading: set[tuple[str, str]] = frozenset()) -> None:
     if module in layer.modules:
         return
     submodule = f"{module}.{name}" if name else module
@@ -489,14 +494,15 @@ def _provide(service: ServiceLayout, sources: Sources, homes: dict[str, str], la
     proxy = view.proxies.get(name) or classify.proxy(sources, element, owner)
     copied = owner != LAYER and ((element not in sources.handlers and (
         (proxy.kind == "stub" and (module, name) in early)
+        or (proxy.kind == "client" and (module, name) in loading)
         or (proxy.kind in ("stub", "client") and classify.runs_with_caller(sources, element))))
         or _handler_class(sources, element, proxy))
     if owner == service.name or copied or element in layer.reads:
         view.own = True
         view.keep.add(name)
         view.proxies.pop(name, None)
-        if copied:  # a stand-in would fail: the code comes along (its needs resolved too)
-            view.copied[name] = owner
+        if copied and element not in layer.reads:  # a stand-in would fail (a stub used, or a client called,
+            view.copied[name] = owner              # while the module loads): the code comes along, its needs too
         elif owner != service.name:  # read-only code the layer calls: every service keeps its own copy
             view.replicated.add(name)
     else:

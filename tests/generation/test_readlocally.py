@@ -162,3 +162,26 @@ def test_a_handler_class_named_by_code_elsewhere_comes_along_as_code_never_a_stu
     assert {"ScoreList", "scores"} <= orders.views["shop.api"].keep
     assert orders.views["shop.api"].copied == {"ScoreList": "scores", "scores": "scores"}
     assert not [p for p in orders.proxies() if p.kind == "stub"] and orders.routes == []
+
+
+DECORATED_COPY = {
+    "shop/__init__.py": "",
+    "shop/cache.py": "def cached(seconds, key=None):\n    def wrap(view):\n        return view\n\n    return wrap\n",
+    "shop/widget.py": "from shop.cache import cached\n\n\n@cached(60, key=len)\ndef widget(request):\n    return 'w'\n",
+    "shop/orders.py": "from shop.widget import widget\n\n\ndef checkout(request):\n    return widget(request)\n",
+}
+
+
+def test_what_a_copied_function_calls_while_its_module_loads_comes_along_never_a_client(tmp_path):
+    # pretalx: orga copies agenda's widget_data (it takes the request), whose decorator
+    # conditional_cache_page(key_prefix=version_prefix) was a client of agenda called while the copy
+    # loaded: WireError (a function cannot travel), and orga's URLconf failed to load
+    analysis = analyse(tmp_path, DECORATED_COPY)
+    homes = {"shop": "shared", "shop.cache": "widgets", "shop.cache:cached": "widgets",
+             "shop.widget": "widgets", "shop.widget:widget": "widgets",
+             "shop.orders": "orders", "shop.orders:checkout": "orders"}
+    layout = build_layout(analysis, homes, Sources.of(analysis, tmp_path), {}, "shop")
+    orders = next(s for s in layout.services if s.name == "orders")
+    assert orders.views["shop.widget"].copied == {"widget": "widgets"}
+    assert orders.views["shop.cache"].copied == {"cached": "widgets"}
+    assert not orders.proxies()
