@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Mapping
 
 from decompose.contracts import MONOLITH_RUNTIME
-
 from decompose.errors import UserError
 
 RUNTIME_PACKAGE = "decompose_runtime"

@@ -492,11 +492,11 @@ def _provide(service: ServiceLayout, sources: Sources, homes: dict[str, str], la
         return
     owner = homes.get(element, LAYER)
     proxy = view.proxies.get(name) or classify.proxy(sources, element, owner)
-    copied = owner != LAYER and ((element not in sources.handlers and (
+    stand_in_fails = element not in sources.handlers and (
         (proxy.kind == "stub" and (module, name) in early)
         or (proxy.kind == "client" and (module, name) in loading)
-        or (proxy.kind in ("stub", "client") and classify.runs_with_caller(sources, element))))
-        or _handler_class(sources, element, proxy))
+        or (proxy.kind in ("stub", "client") and classify.runs_with_caller(sources, element)))
+    copied = owner != LAYER and (stand_in_fails or _handler_class(sources, element, proxy))
     if owner == service.name or copied or element in layer.reads:
         view.own = True
         view.keep.add(name)

@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from decompose.generation.classify import ERROR_BASES  # another service's errors arrive as that class: no stub
 from decompose.generation.runtime.flaskctx import APP_WIDE  # the names Flask gives them (the runtime applies them)
 from decompose.planning.elements import Dep, ElementGraph
 
@@ -101,7 +102,8 @@ def read_facts(graph: ElementGraph, root: Path) -> SourceFacts:
         if ready is not None:
             configs[module] = ready
     _settings_variants(facts, trees, graph)
-    facts.configs = {m: bodies for m, bodies in configs.items() if _installed(trees, facts, m)}
+    named = _settings_strings(trees, facts)
+    facts.configs = {m: bodies for m, bodies in configs.items() if _installed(named, m)}
     facts.startup = startup_functions(graph, facts)
     for _ in range(STARTUP_DEPTH):  # plugins loaded at start-up may load more (their own load calls)
         plugins, loads = plugin_loads(graph, trees, facts.startup | facts.builder_elements())
@@ -119,7 +121,8 @@ def startup_functions(graph: ElementGraph, facts: SourceFacts, loads: set[str] =
     module building its app at import, and the functions they call in turn, up to STARTUP_DEPTH calls
     deep. Classes are not followed; Django settings (ROOT_URLCONF) are not a builder
     whose calls are followed. `loads`: the plugins' functions a start-up function calls by name (plugin_loads)."""
-    roots = _startup_roots(graph, facts) | facts.lifespans | _ready_calls(graph, facts) | set(loads)
+    started = facts.lifespans | _ready_calls(graph, facts) | set(loads)  # run at start-up themselves
+    roots = _startup_roots(graph, facts) | started
     calls: dict[str, list[Dep]] = defaultdict(list)
     for dep in graph.deps:
         target = graph.elements.get(dep.dst)
@@ -131,7 +134,7 @@ def startup_functions(graph: ElementGraph, facts: SourceFacts, loads: set[str] =
         reached = {d.dst for src in frontier for d in calls.get(src, ()) if _runs(graph, facts, src, d)}
         frontier = sorted(reached - found - roots)
         found |= reached - roots
-    return found | facts.lifespans | _ready_calls(graph, facts) | set(loads)
+    return found | started
 
 
 def _ready_calls(graph: ElementGraph, facts: SourceFacts) -> set[str]:
@@ -158,9 +161,6 @@ def _startup_roots(graph: ElementGraph, facts: SourceFacts) -> set[str]:
             if element in graph.elements and graph.elements[element].kind == "assignment":
                 roots.add(module)
     return roots
-
-
-ERROR_BASES = ("Exception", "Error", "Warning")  # generation.classify's: another service's errors arrive as that class
 
 
 def unshippable(tree: ast.Module) -> list[str]:
@@ -240,14 +240,16 @@ def app_configs(tree: ast.Module) -> list[tuple[int, int]] | None:
     return found
 
 
-def _installed(trees: dict[str, ast.Module], facts: SourceFacts, module: str) -> bool:
-    """Does a settings module name this app (`"shop.orders"`, `"catalog"`), its apps module or its config
-    class (`"shop.orders.apps.OrdersConfig"`) in a string (INSTALLED_APPS, however it is put together)?"""
-    named = {module, module.rpartition(".")[0]}
-    return any(isinstance(node, ast.Constant) and isinstance(node.value, str)
-               and (node.value in named or node.value.rpartition(".")[0] == module)
-               for settings, names in facts.builders.items() if "ROOT_URLCONF" in names and settings in trees
-               for node in ast.walk(trees[settings]))
+def _settings_strings(trees: dict[str, ast.Module], facts: SourceFacts) -> set[str]:
+    """Every string of the settings modules (INSTALLED_APPS, however it is put together)."""
+    return {node.value for settings, names in facts.builders.items() if "ROOT_URLCONF" in names and settings in trees
+            for node in ast.walk(trees[settings]) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+
+
+def _installed(named: set[str], module: str) -> bool:
+    """Do the settings name this app (`"shop.orders"`, `"catalog"`), its apps module or its config class
+    (`"shop.orders.apps.OrdersConfig"`)?"""
+    return bool({module, module.rpartition(".")[0]} & named) or any(n.rpartition(".")[0] == module for n in named)
 
 
 def _settings_variants(facts: SourceFacts, trees: dict[str, ast.Module], graph: ElementGraph) -> None:

@@ -180,13 +180,13 @@ def _service_needs(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str
     return found
 
 
-def _when(graph: ElementGraph, facts: SourceFacts, dep: Dep) -> str:
-    return "when it is imported" if _at_import(graph, facts, dep) else "(a class or a value no client stands for)"
+def _when(at_import: bool) -> str:
+    return "when it is imported" if at_import else "(a class or a value no client stands for)"
 
 
 def _unshippable_use(facts: SourceFacts, dep: Dep) -> bool:
-    """A use, even inside a function, of a class or non-literal value (sourcefacts.unshippable): no client
-    stands for it in another service, generation would put a stub there (`TagSchema().dump(...)`)."""
+    """A use, even inside a function, of a class (sourcefacts.unshippable): no client stands for it in
+    another service, generation would put a stub there (`TagSchema().dump(...)`)."""
     return dep.kind in CODE_KINDS and dep.dst in facts.unshippable
 
 
@@ -265,17 +265,18 @@ def problems(graph: ElementGraph, facts: SourceFacts, plan: Plan, homes: dict[st
                              "between services: a split module's body goes to no service, and the mounted routes with it",
                              f"place the whole module {module} in services.{owner}"))
     found += _no_entry(graph, facts, homes, layer)
-    for module in namespace_roots(graph, facts, route_modules(graph, facts)):
+    routed = route_modules(graph, facts)
+    for module in namespace_roots(graph, facts, routed):
         if module not in layer:
             found.append(Problem("shared.modules", f"{module} mounts the API's namespaces (add_namespace) but is not in "
                                  "[shared]: every service mounts its own namespaces on that API",
                                  f"add {module} to shared.modules"))
-    for module in sorted(facts.configs.keys() - layer - route_modules(graph, facts)):
+    for module in sorted(facts.configs.keys() - layer - routed):
         found.append(Problem("shared.modules", f"{module} holds an installed Django app's AppConfig but is not in [shared]: "
                              "django.setup() imports it in every service and runs its ready() (receivers, signals); "
                              "without it a service gets a default config and skips them",
                              f"add {module} to shared.modules"))
-    for module in sorted(facts.plugins - layer - route_modules(graph, facts)):
+    for module in sorted(facts.plugins - layer - routed):
         found.append(Problem("shared.modules", f"{module} is a plugin the app loads by name when it is built "
                              "(importlib.import_module in a start-up function) but is not in [shared]: every service "
                              "builds the app, so every service loads it", f"add {module} to shared.modules"))
@@ -287,18 +288,18 @@ def problems(graph: ElementGraph, facts: SourceFacts, plan: Plan, homes: dict[st
             f"{homes[dep.dst]} would never register it",
             f"place {dep.src} in services.{homes[dep.dst]}"))
     for dep in _service_needs(graph, facts, homes, layer):
-        target, source = graph.module_of(dep.dst), graph.module_of(dep.src)
+        target, source, at_import = graph.module_of(dep.dst), graph.module_of(dep.src), _at_import(graph, facts, dep)
         found.append(Problem(
-            f"services.{homes[dep.src]}", f"{source} uses {dep.dst} {_when(graph, facts, dep)} "
+            f"services.{homes[dep.src]}", f"{source} uses {dep.dst} {_when(at_import)} "
             f"({graph.paths.get(source, '?')}:{dep.locations[0].line if dep.locations else 1}), but it is placed in "
-            f"service {homes[dep.dst]}: " + ("it would be a client called while the module loads" if _at_import(graph, facts, dep)
+            f"service {homes[dep.dst]}: " + ("it would be a client called while the module loads" if at_import
                                              else "no client can stand for a class or a value that is not a literal"),
             f"add {target} to shared.modules, or place it with {source} in services.{homes[dep.src]}"))
     for dep in _layer_needs(graph, facts, homes, layer):
         owner = sorted({homes.get(e, "?") for e in graph.members[graph.module_of(dep.dst)]} - {SHARED})
         found.append(Problem(
             f"services.{owner[0] if owner else '?'}", f"the shared layer's {graph.module_of(dep.src)} needs "
-            f"{dep.dst} {_when(graph, facts, dep)} ({graph.paths.get(graph.module_of(dep.src), '?')}:"
+            f"{dep.dst} {_when(_at_import(graph, facts, dep))} ({graph.paths.get(graph.module_of(dep.src), '?')}:"
             f"{dep.locations[0].line if dep.locations else 1}), but it is placed in a service",
             f"add {graph.module_of(dep.dst)} to shared.modules (or pin it: pin = {{ \"{graph.module_of(dep.dst)}\" = \"shared\" }})"))
     return found
@@ -395,10 +396,9 @@ def _joins(graph: ElementGraph, homes: dict[str, str], claimed: dict[str, set[st
 
 def _to_users(graph: ElementGraph, homes: dict[str, str], reasons: dict[str, str], users: dict[str, list[str]],
               target: str) -> bool:
-    """A class or non-literal value used by code of another service (no client stands for it): it moves to the
-    one service whose code uses it (the sample's `shop.SORT_ORDERS`, used by the catalog's search only), or,
-    used by several, its module goes to the layer. Sharing the module at once took the sample's whole
-    `services.shop`, and the images and inventory code it imports, to the layer."""
+    """A class used by code of another service (no client stands for it): it moves to the one service
+    whose code uses it, or, used by several, its module goes to the layer (as a module-mate's import-time
+    need does, `_joins`), rather than taking the module to the layer at once."""
     services = {homes.get(u) for u in users.get(target, ())} - {None, SHARED}
     if len(services) == 1:
         homes[target] = services.pop()
