@@ -8,6 +8,7 @@ from decompose.planning.plan import Plan, Service, Settings, placement_of, roll_
 from decompose.planning.planner import Placement
 from decompose.planning.sourcefacts import SourceFacts
 from decompose.planning.validity import containers, problems, repair
+from tests.helpers import write_tree
 from tests.planning.test_ownership import graph_of
 
 MODULES = {"shop.orders": ["checkout"], "shop.users": ["signup"], "shop.auth": ["token_required", "hash_password"]}
@@ -292,9 +293,7 @@ STARTUP_SOURCE = {
 def _startup_graph(tmp_path):
     from decompose.planning.sourcefacts import read_facts
 
-    for path, text in STARTUP_SOURCE.items():
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_text(text)
+    write_tree(tmp_path, STARTUP_SOURCE)
     graph = graph_of({"shop.app": ["create_app"], "shop.setup": ["init_cli", "init_hooks", "audit"],
                       "shop.tools": ["commands"], "shop.orders": ["checkout"]}, [], ["shop.orders:checkout"])
     graph.paths = {m: m.replace(".", "/") + ".py" for m in graph.members}
@@ -346,9 +345,7 @@ DJANGO_SOURCE = {
 def _django_graph(tmp_path):
     from decompose.planning.sourcefacts import read_facts
 
-    for path, text in DJANGO_SOURCE.items():
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_text(text)
+    write_tree(tmp_path, DJANGO_SOURCE)
     graph = graph_of({"site.settings": ["ROOT_URLCONF"], "feed.apps": ["FeedConfig"], "feed.receivers": ["connect_all"],
                       "feed.views": ["feed"], "shelf.apps": ["ShelfConfig"], "shelf.views": ["books"],
                       "spare.apps": ["SpareConfig"]}, [], ["feed.views:feed", "shelf.views:books"])
@@ -405,9 +402,7 @@ def test_plugins_a_start_up_function_imports_by_name_are_start_up_code_and_their
     asset routes on the app through a helper: the plugins go to the layer, the helper is no route module's."""
     from decompose.planning.sourcefacts import read_facts
 
-    for path, text in PLUGIN_SOURCE.items():
-        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / path).write_text(text)
+    write_tree(tmp_path, PLUGIN_SOURCE)
     graph = graph_of({"shop": ["create_app"], "shop.plugins": ["serve_assets", "init_plugins"],
                       "shop.plugins.deals": ["load"], "shop.orders": ["checkout"]}, [],
                      ["shop.plugins:serve_assets", "shop.orders:checkout"])
