@@ -217,7 +217,7 @@ def with_view(entry: cst.Call, view: cst.BaseExpression) -> cst.Call:
     return entry.with_changes(args=args)
 
 
-def without_views(parsed: Parsed, foreign: Callable[[tuple[str, ...]], bool]) -> Parsed:
+def without_views(parsed: Parsed, foreign: Callable[..., bool]) -> Parsed:
     """The URLconf as a service's copy of it runs: the entries routed to a `foreign` view (another
     service's, answered by `decompose_runtime.elsewhere` in this copy: views.py) name no view, and the
     DRF registrations of a foreign viewset are gone. What those views need is then nobody's to provide
@@ -227,9 +227,9 @@ def without_views(parsed: Parsed, foreign: Callable[[tuple[str, ...]], bool]) ->
 
 
 class _ForeignViewsOut(cst.CSTTransformer):
-    def __init__(self, foreign: Callable[[tuple[str, ...]], bool]) -> None:
+    def __init__(self, foreign: Callable[..., bool]) -> None:
         super().__init__()
-        self.foreign = foreign
+        self.foreign = foreign  # (dotted view, as_view=False) -> another service's view
 
     def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
         return self.leave_Element(original, updated) if updated.keyword is None else updated
@@ -239,6 +239,12 @@ class _ForeignViewsOut(cst.CSTTransformer):
         if view and self.foreign(view):
             return updated.with_changes(value=with_view(updated.value, cst.Name("None")))
         return updated
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        """`View.as_view()` outside a URL entry (pretalx's `get_schedule_urls()` builds entries from tuples
+        of views): another service's class is no need of the copy either."""
+        view = as_view_dotted(updated)
+        return cst.Name("None") if view and self.foreign(view, as_view=True) else updated
 
     def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine):  # noqa: ANN201
         viewset = registered_viewset(updated)
@@ -254,12 +260,24 @@ def url_entry_view(element: cst.CSTNode) -> tuple[str, ...] | None:
     positional = [a.value for a in element.args if a.keyword is None]
     view = next((a.value for a in element.args if a.keyword is not None and a.keyword.value == "view"),
                 positional[1] if len(positional) > 1 else None)
-    if isinstance(view, cst.Call) and isinstance(view.func, cst.Attribute) and view.func.attr.value == "as_view":
-        view = view.func.value
+    view = as_view_of(view) or view
     dotted = _dotted(view) if isinstance(view, (cst.Name, cst.Attribute)) else ""
     return tuple(dotted.split(".")) if dotted else None
 
 
+def as_view_of(node: cst.CSTNode | None) -> cst.BaseExpression | None:
+    """`views.CartView` of `views.CartView.as_view(...)`; None for any other expression."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "as_view":
+        return node.func.value
+    return None
+
+
+def as_view_dotted(node: cst.CSTNode) -> tuple[str, ...] | None:
+    """("schedule", "ScheduleView") of `schedule.ScheduleView.as_view()` wherever it stands (a tuple a
+    URLconf's helper turns into entries); None for any other expression or a class that is no plain name."""
+    view = as_view_of(node)
+    dotted = _dotted(view) if isinstance(view, (cst.Name, cst.Attribute)) else ""
+    return tuple(dotted.split(".")) if dotted else None
 
 
 BASE_NAMES = frozenset({"BASE_DIR", "ROOT_DIR", "PROJECT_ROOT", "PROJECT_DIR"})
@@ -396,7 +414,7 @@ def _regex_example(path: str) -> str:
         import re._parser as sre  # Python 3.11+
     except ImportError:  # pragma: no cover  (3.10)
         import sre_parse as sre  # type: ignore[no-redef]
-    pieces = re.split(r"(?<!\\)\^", path)  # each include's pattern starts with ^
+    pieces = re.split(r"(?<![\\\[])\^", path)  # each include's pattern starts with ^ (`[^/]` negates)
     text = "".join(p[:-1] if p.endswith("$") and not p.endswith("\\$") else p for p in pieces)
     try:
         return _sample(sre.parse(text))
@@ -421,6 +439,8 @@ def _sample(parsed, captured: bool = False) -> str:  # noqa: ANN001  (a parsed r
             out.append(_sample(arg[1][0], captured))
         elif name == "IN":
             out.append(_one_of(arg))
+        elif name == "NOT_LITERAL":  # `[^/]`: any character but one
+            out.append(next(c for c in "a1" if c != chr(arg)))
         elif name == "ANY":  # in a path variable any character; outside one, a dot left unescaped (kuma's
             out.append("a" if captured else ".")  # `^humans.txt$`, whose route is /humans.txt: /humansatxt hit none)
     return "".join(out)
@@ -428,13 +448,34 @@ def _sample(parsed, captured: bool = False) -> str:  # noqa: ANN001  (a parsed r
 
 def _one_of(items) -> str:  # noqa: ANN001
     """A character a class `[...]` accepts: its first range's start (`a` of `[-a-z0-9]`), else \\d as 1 and
-    \\w as a, else its first literal."""
-    kinds = {str(op): arg for op, arg in reversed(list(items))}  # the first of each kind
+    \\w as a, else its first literal; of a negated class (`[^/]`), the first of `a1-_.` it does not exclude
+    (pretalx's `^[^/]+/widgets/schedule\\.js$` gave `///widgets/schedule.js`, a path no route matches)."""
+    items = list(items)
+    if items and str(items[0][0]) == "NEGATE":
+        return next((c for c in "a1-_.~" if not _in_class(c, items[1:])), "a")
+    kinds = {str(op): arg for op, arg in reversed(items)}  # the first of each kind
     if "RANGE" in kinds:
         return chr(kinds["RANGE"][0])
     if "CATEGORY" in kinds:
         return "1" if "DIGIT" in str(kinds["CATEGORY"]) and "NOT" not in str(kinds["CATEGORY"]) else "a"
     return chr(kinds["LITERAL"]) if "LITERAL" in kinds else "a"
+
+
+_CATEGORIES = {"DIGIT": str.isdigit, "WORD": lambda c: c.isalnum() or c == "_", "SPACE": str.isspace}
+
+
+def _in_class(char: str, items) -> bool:  # noqa: ANN001
+    """Whether a class's items (literals, ranges, \\d \\w \\s and their negations) take the character."""
+    for op, arg in items:
+        kind = str(op)
+        if kind == "LITERAL" and chr(arg) == char or kind == "RANGE" and arg[0] <= ord(char) <= arg[1]:
+            return True
+        if kind == "CATEGORY":
+            name = str(arg).rsplit("CATEGORY_", 1)[-1]
+            test = _CATEGORIES.get(name.removeprefix("NOT_"))
+            if test is not None and test(char) != name.startswith("NOT_"):
+                return True
+    return False
 
 
 def string_router(statement: cst.CSTNode) -> tuple[str, str] | None:

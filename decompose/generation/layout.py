@@ -313,6 +313,7 @@ def _service(name: str, sources: Sources, homes: dict[str, str], layer: LayerLay
             view.replicated.add(symbol)
     _keep_hooks(service, sources, homes, layer, hooks)
     _resolve(service, sources, homes, layer)
+    service.named = _named_containers(service, sources, containers, layer)
     for view in service.views.values():
         if view.own:
             service.external |= set(sources.modules[view.module].external_imports)
@@ -451,9 +452,12 @@ def _urlconf_copy(service: ServiceLayout, sources: Sources, homes: dict[str, str
     parsed = sources.parsed(module)
     imported = imported_names(parsed)
 
-    def foreign(dotted: tuple[str, ...]) -> bool:
+    def foreign(dotted: tuple[str, ...], as_view: bool = False) -> bool:
+        """`as_view`: the name is a class whose `as_view()` is called, a view whether or not analysis found
+        its route (a helper's tuples of views: analysis reads URL entries, not what a function builds)."""
         element = _view_element(sources, imported, dotted)
-        return element in sources.handlers and homes.get(element, LAYER) not in (service.name, LAYER)
+        view = element in sources.handlers or (as_view and element in sources.symbols)
+        return view and homes.get(element, LAYER) not in (service.name, LAYER)
 
     return django.without_views(parsed, foreign)
 
@@ -517,6 +521,24 @@ def _handler_class(sources: Sources, element: str, proxy: Proxy) -> bool:
     container (the namespace its decorator names) comes with it, registered on no app here, so the
     route stays its owner's."""
     return proxy.kind == "stub" and element in sources.handlers and sources.symbols[element].kind == "class"
+
+
+def _named_containers(service: ServiceLayout, sources: Sources, containers: dict[str, str],
+                      layer: LayerLayout) -> list[Registration]:
+    """The containers of the handler classes copied here (`_handler_class`) that the monolith mounted on a
+    layer object (flask-restx's `api.add_namespace(scoreboard_namespace, "/scoreboard")`). Mounting sets
+    each class's name (`ScoreboardList.endpoint`, which CTFd's `clear_standings` builds its cache key
+    from); the copy is mounted nowhere, so the service names its classes as the mount would have."""
+    registered = {r.container for r in service.registrations}
+    found: dict[str, Registration] = {}
+    for module, view in sorted(service.views.items()):
+        for name in sorted(view.copied):
+            container = containers.get(f"{module}:{name}")
+            mount = layer.mounts.get(container) if container else None
+            if mount is not None and mount.method == "add_namespace" and container not in registered \
+                    and container.split(":")[0] in service.views:
+                found.setdefault(container, Registration(container, mount=mount))
+    return list(found.values())
 
 
 def _reexport(service: ServiceLayout, sources: Sources, module: str, name: str, pending: list) -> None:  # noqa: ANN001

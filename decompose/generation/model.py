@@ -98,6 +98,9 @@ class ServiceLayout:
     views: dict[str, ModuleView] = field(default_factory=dict)
     routes: list[Route] = field(default_factory=list)
     registrations: list[Registration] = field(default_factory=list)
+    # containers copied here with a handler class of another service (layout._handler_class), mounted on a
+    # layer object in the monolith: here mounted nowhere, their classes get the names that mount gives them
+    named: list[Registration] = field(default_factory=list)
     exposed: dict[str, Exposure] = field(default_factory=dict)
     external: set[str] = field(default_factory=set)  # top-level third-party import names
     tables: list[str] = field(default_factory=list)

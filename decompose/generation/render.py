@@ -302,7 +302,8 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
         parsed = sources.parsed(module) if view.own else None
         note = _note(service.name, module, view)
         code = render_view(parsed, view, available, client_module, lambda m: m.split(".")[0] in tops, note,
-                           real=lambda module, name: _real(layout, service, sources, module, name))
+                           real=lambda module, name: _real(layout, service, sources, module, name),
+                           urlconf=module in service.urlconfs)
         files[f"{base}/chalicelib/src/{sources.dest(module)}"] = cwdpaths.rewrite(code, tops, is_data)
     for rel, data in _package_data(sources, [m for m, view in service.views.items() if view.own]):
         files[f"{base}/chalicelib/src/{rel}"] = data
@@ -329,7 +330,8 @@ def _render_service(files: dict, env: SandboxedEnvironment, layout: Layout, serv
         files[f"{base}/chalicelib/framework.py"] = env.get_template("service/framework.py.j2").render(
             service=service.name, framework=framework, entry=entry, entry_module=entry.element.split(":")[0],
             entry_name=entry.element.split(":")[1], session=session, entry_call=calls.entry,
-            registrations=[r for r in registrations if not r["holder"]], mounts=_mounts(registrations),
+            registrations=[r for r in registrations if not r["holder"]],
+            mounts=_mounts(registrations, [_registration(r, framework) for r in service.named]),
             models=models, errors=errors, foreign=_foreign(layout, service, sources, analysis, homes) if framework == "flask" else [],
             working_folders=cwdpaths.working_folders(sources.root, tops), **_hooks(service))
     if service.exposed:
@@ -501,11 +503,12 @@ def _registration(reg, framework: str) -> dict:
             "arguments": mount.arguments if mount else "", "order": mount.order if mount else 0}
 
 
-def _mounts(registrations: list[dict]) -> list[dict]:
+def _mounts(registrations: list[dict], named: list[dict] = ()) -> list[dict]:
     """The registrations mounted on a layer object (a flask-restx Api, a FastAPI router), grouped by that object,
-    each group in the monolith's order."""
-    holders = sorted({r["holder"] for r in registrations if r["holder"]})
-    return [{"holder": h, "mounted": sorted((r for r in registrations if r["holder"] == h), key=lambda r: r["order"])}
+    each group in the monolith's order; with the containers whose classes are only named there (`named`)."""
+    holders = sorted({r["holder"] for r in [*registrations, *named] if r["holder"]})
+    return [{"holder": h, "mounted": sorted((r for r in registrations if r["holder"] == h), key=lambda r: r["order"]),
+             "named": sorted((r for r in named if r["holder"] == h), key=lambda r: r["order"])}
             for h in holders]
 
 

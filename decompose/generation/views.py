@@ -23,11 +23,13 @@ Available = Callable[[str, str], bool]  # (module, name or "") -> can this copy 
 
 
 def render_view(parsed: Parsed | None, view: ModuleView, available: Available, client_module: Callable[[Proxy], str],
-                is_internal: Callable[[str], bool], note: str, real: Available | None = None) -> str:
-    """real: (module, name) -> does this copy have the real object (not a client or stub standing in)."""
+                is_internal: Callable[[str], bool], note: str, real: Available | None = None,
+                urlconf: bool = False) -> str:
+    """real: (module, name) -> does this copy have the real object (not a client or stub standing in);
+    urlconf: the module is a Django URLconf this service keeps a copy of."""
     if parsed is not None and view.own:
         tree = select(parsed, view.keep, view.body)
-        tree = prune_imports(tree, parsed, available, is_internal, real)
+        tree = prune_imports(tree, parsed, available, is_internal, real, urlconf)
         whole = len(tree.body) == len(parsed.tree.body)
         tree = _insert(tree, _proxy_lines(view, client_module), after_imports=True)
         if view.is_package:
@@ -85,10 +87,10 @@ def _leading(tree: cst.Module, imports: bool) -> int:
 # --- pruning ---------------------------------------------------------------------------------------------
 
 def prune_imports(tree: cst.Module, parsed: Parsed, available: Available, is_internal: Callable[[str], bool],
-                  real: Available | None = None) -> cst.Module:
+                  real: Available | None = None, urlconf: bool = False) -> cst.Module:
     """Drop import names of internal modules this copy does not have (and statements left empty), and
     Django URL entries and django-ninja `add_router` calls that name such a module by string."""
-    prune = _Prune(parsed, available, is_internal, real)
+    prune = _Prune(parsed, available, is_internal, real, urlconf)
     tree = tree.visit(prune)
     return _insert(tree, [ELSEWHERE_IMPORT], after_imports=True) if prune.elsewhere else tree
 
@@ -99,9 +101,10 @@ ELSEWHERE_IMPORT = f"from decompose_runtime.elsewhere import elsewhere as {ELSEW
 
 class _Prune(cst.CSTTransformer):
     def __init__(self, parsed: Parsed, available: Available, is_internal: Callable[[str], bool],
-                 real: Available | None = None) -> None:
+                 real: Available | None = None, urlconf: bool = False) -> None:
         super().__init__()
         self.parsed = parsed
+        self.urlconf = urlconf
         self.available = available
         self.is_internal = is_internal
         self.real = real
@@ -133,6 +136,16 @@ class _Prune(cst.CSTTransformer):
         if view and self.real and not self._real_view(view):  # another service's view: a stub here
             self.elsewhere = True  # the entry stays for reverse(), its view answers 404 here
             return updated.with_changes(value=django.with_view(updated.value, cst.Name(ELSEWHERE)))
+        return updated
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        """In a URLconf, `View.as_view()` of another service's class outside a URL entry (a helper building
+        entries from tuples of views, pretalx's `get_schedule_urls`) answers elsewhere too: the stand-in
+        has no `as_view`, and the URLconf would fail to load."""
+        view = django.as_view_dotted(updated) if self.urlconf and self.real else None
+        if view and not self._real_view(view):
+            self.elsewhere = True
+            return cst.Name(ELSEWHERE)
         return updated
 
     def _real_view(self, dotted: tuple[str, ...]) -> bool:

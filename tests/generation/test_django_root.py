@@ -4,9 +4,11 @@ copy lacks taken out), modules written under their dotted names, and the generat
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import libcst as cst
+
 import pytest
 
 from decompose.generation import django
@@ -162,6 +164,19 @@ def test_example_paths_of_re_path_routes_are_strings_their_regex_matches():
     assert django.example_path(r"/^f/(?P<name>.)/$") == "/f/a/"
 
 
+
+def test_example_paths_of_negated_classes_match_their_regex():
+    """pretalx's `re_path(r"^[^/]+/widgets/schedule\\.js$")`: the `^` of `[^/]` was read as an include's
+    start and `[^/]` gave nothing, so the example was `///widgets/schedule.js`, which no route matched."""
+    assert django.example_path(r"/^[^/]+/widgets/schedule\.js$") == "/a/widgets/schedule.js"
+    assert django.example_path(r"/^[^/]+/schedule/widget/v2\.[a-z]{2}\.js$") == "/a/schedule/widget/v2.aa.js"
+    assert django.example_path(r"/^x/[^a-z]+/$") == "/x/1/"
+    assert django.example_path(r"/^x/(?P<c>[^\w])/$") == "/x/-/"
+    assert django.example_path(r"/^x/(?P<c>[^a])/$") == "/x/1/"
+    for regex in (r"^[^/]+/widgets/schedule\.js$", r"^x/[^a-z]+/$", r"^x/(?P<c>[^\w])/$"):
+        assert re.fullmatch(regex, django.example_path("/" + regex)[1:])
+
+
 def test_example_paths_fill_django_ninja_converters():
     """kuma's django-ninja `@router.post("/notifications/{int:pk}/delete/")`: the example kept `{int:pk}`, which
     resolved in no URLconf, and the four test_routes_resolve of those routes failed."""
@@ -226,9 +241,39 @@ def _pruned_copy(module: str, text: str, stubs: set[tuple[str, str]]) -> str:
     parsed = parse(module, text, False, module.replace(".", "/") + ".py")
     app = module.split(".")[0]
     result = prune_imports(parsed.tree, parsed, lambda m, n: True, lambda m: m.split(".")[0] == app,
-                           real=lambda m, n: (m, n) not in stubs).code
+                           real=lambda m, n: (m, n) not in stubs, urlconf=True).code
     cst.parse_module(result)
     return result
+
+
+HELPER_BUILT_ENTRIES = ('from django.urls import include, path\nfrom agenda.views import schedule, talk\n'
+                        'def schedule_urls(prefix):\n    return [\n        path(f"{prefix}{suffix}", view)\n'
+                        '        for suffix, view in [("/", schedule.ScheduleView.as_view()),\n'
+                        '                             (".json", schedule.Export.as_view(fmt="json")),\n'
+                        '                             ("/talks", talk.TalkList.as_view())]\n    ]\n'
+                        'urlpatterns = [path("<slug:event>/", include([*schedule_urls("schedule")]))]\n')
+
+
+def test_views_a_urlconf_helper_puts_in_tuples_answer_elsewhere_when_another_service_serves_them():
+    """pretalx's agenda URLconf builds its schedule entries in a function, from tuples of
+    `schedule.ScheduleView.as_view()`, called while the module loads. In the back-office's copy the
+    class was a stand-in with no `as_view`: `'function' object has no attribute 'as_view'`, the URLconf
+    failed to load and every route of that service answered 500."""
+    result = _pruned_copy("agenda.urls", HELPER_BUILT_ENTRIES,
+                          {("agenda.views.schedule", "ScheduleView"), ("agenda.views.schedule", "Export")})
+    assert "ScheduleView" not in result and "Export" not in result
+    assert '("/", _decompose_elsewhere)' in result and '(".json", _decompose_elsewhere)' in result
+    assert "talk.TalkList.as_view()" in result  # this service's own view
+    assert "from decompose_runtime.elsewhere import elsewhere as _decompose_elsewhere" in result
+
+
+def test_as_view_outside_a_urlconf_is_left_alone():
+    """Only a URLconf's copy is rewritten: elsewhere, `View.as_view()` may mean anything (a Flask
+    MethodView registered by hand), and the stand-in's own error is the honest one."""
+    parsed = parse("agenda.helpers", HELPER_BUILT_ENTRIES, False, "agenda/helpers.py")
+    result = prune_imports(parsed.tree, parsed, lambda m, n: True, lambda m: m.split(".")[0] == "agenda",
+                           real=lambda m, n: False).code
+    assert "schedule.ScheduleView.as_view()" in result and "_decompose_elsewhere" not in result
 
 def test_url_entries_whose_view_is_another_services_stand_in_keep_their_place_with_a_404_view():
     """The zoo's orders URLconf named `views.CartView.as_view()`, a view of another service: in the orders
@@ -739,3 +784,28 @@ def test_a_layer_urlconf_a_service_copies_brings_no_stand_in_for_views_routed_el
     layer = LayerLayout(modules={"config.urls"}, needs=set(found), needs_of={"config.urls": found})
     orders = _service("orders", sources, homes, layer, analysis, {}, django.url_chains(sources, "config.urls"))
     assert [p.target for p in orders.proxies()] == []
+
+
+def test_a_urlconf_helper_building_entries_needs_no_stand_in_for_views_routed_elsewhere(tmp_path):
+    """The same with the entries built by a helper from tuples of `View.as_view()` (pretalx's layer
+    URLconfs): the other service's class is no need of the copy (it would be a stub without `as_view`)."""
+    from decompose.generation.layout import _external_needs, _service
+    from decompose.generation.model import LayerLayout
+
+    helper = """
+        from django.urls import path
+        from shop import views
+        from orders.views import detail
+        def entries(prefix):
+            return [path(f"{prefix}{suffix}", view) for suffix, view in [("items/", views.Items.as_view())]]
+        urlpatterns = [*entries(""), path("orders/<int:pk>/", detail)]
+    """
+    analysis = analyse(tmp_path, {**TWO_SERVICES_ONE_URLCONF, "config/urls.py": helper})
+    sources = Sources.of(analysis, tmp_path)
+    homes = {"shop.views:Items": "shop", "orders.views:detail": "orders"}
+    found = _external_needs(sources, sources.parsed("config.urls"), {"config.urls"})
+    assert ("shop.views", "Items") in found
+    layer = LayerLayout(modules={"config.urls"}, needs=set(found), needs_of={"config.urls": found})
+    orders = _service("orders", sources, homes, layer, analysis, {}, django.url_chains(sources, "config.urls"))
+    assert "entries" in orders.views["config.urls"].keep
+    assert [p.target for p in orders.proxies()] == []  # was a stub of shop.views:Items

@@ -40,3 +40,14 @@ def built(holder: str, obj: Any) -> None:
         mounts = list(_mounts.get(holder, {}).values())
     for mount in mounts:
         mount(obj)
+
+
+def name_resources(api: Any, namespace: Any) -> None:
+    """The names `api.add_namespace(namespace)` gives the namespace's resource classes, without mounting it
+    (its routes are another service's; its classes are here because code here names them). flask-restx and
+    flask-restplus set `Resource.endpoint` when they register a resource, from the route's `endpoint=` or the
+    Api's own `default_endpoint`, which decides here as it did in the monolith."""
+    for route in getattr(namespace, "resources", ()):
+        resource, options = route[0], route[-1]  # restx: (resource, urls, route_doc, kwargs); restplus: no route_doc
+        given = options.get("endpoint") if isinstance(options, dict) else None
+        resource.endpoint = str(given or api.default_endpoint(resource, namespace))

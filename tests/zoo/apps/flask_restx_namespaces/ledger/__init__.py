@@ -3,6 +3,7 @@ import os
 
 from flask import Flask
 
+from ledger import cache
 from ledger.models import db
 
 
@@ -13,6 +14,7 @@ def create_app(config=None):
     if config:
         app.config.update(config)
     db.init_app(app)
+    cache.init_app(app)
     with app.app_context():
         from ledger.api import blueprint  # the Api reads the app's config when it is built
         from ledger.reports import blueprint as reports

@@ -19,3 +19,9 @@ class Entry(db.Model):
 
     def to_dict(self):
         return {"id": self.id, "account": self.account, "cents": self.cents, "memo": self.memo}
+
+
+class CachedAnswer(db.Model):
+    """Answers kept in the database, so every process sees the same ones (ledger.cache)."""
+    key = db.Column(db.String(120), primary_key=True)
+    body = db.Column(db.Text, nullable=False)

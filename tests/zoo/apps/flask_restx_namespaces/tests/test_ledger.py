@@ -2,8 +2,15 @@ def test_an_account_is_created_then_listed(client):
     made = client.post("/api/v1/accounts", json={"name": "rent"})
     assert made.status_code == 201
     account = made.get_json()["data"]
-    assert client.get("/api/v1/accounts").get_json() == {"success": True, "data": [account]}
+    assert client.get("/api/v1/accounts").get_json() == {"success": True, "data": [{**account, "balance": 0}]}
     assert client.get(f"/api/v1/accounts/{account['id']}").get_json()["data"] == account
+
+
+def test_a_new_entry_refreshes_the_cached_account_list(client):
+    client.post("/api/v1/accounts", json={"name": "rent"})
+    assert client.get("/api/v1/accounts").get_json()["data"][0]["balance"] == 0
+    client.post("/api/v1/entries", json={"account": "rent", "cents": -500})
+    assert client.get("/api/v1/accounts").get_json()["data"][0]["balance"] == -500
 
 
 def test_an_account_needs_a_name(client):

@@ -1,7 +1,10 @@
 from flask import request
 from flask_restx import Namespace, Resource
 
-from ledger.models import Account, db
+from sqlalchemy import func
+
+from ledger.cache import cached
+from ledger.models import Account, Entry, db
 
 accounts_namespace = Namespace("accounts", description="Accounts")
 
@@ -9,7 +12,7 @@ accounts_namespace = Namespace("accounts", description="Accounts")
 @accounts_namespace.route("")
 class AccountList(Resource):
     def get(self):
-        return {"success": True, "data": [a.to_dict() for a in Account.query.order_by(Account.id)]}
+        return cached(AccountList.endpoint, _listed)
 
     def post(self):
         name = (request.get_json(silent=True) or {}).get("name", "").strip()
@@ -19,6 +22,12 @@ class AccountList(Resource):
         db.session.add(account)
         db.session.commit()
         return {"success": True, "data": account.to_dict()}, 201
+
+
+def _listed():
+    balances = dict(db.session.query(Entry.account, func.sum(Entry.cents)).group_by(Entry.account))
+    return {"success": True, "data": [{**a.to_dict(), "balance": balances.get(a.name, 0)}
+                                      for a in Account.query.order_by(Account.id)]}
 
 
 @accounts_namespace.route("/<int:account_id>")

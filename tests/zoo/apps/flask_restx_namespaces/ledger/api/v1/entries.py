@@ -1,6 +1,7 @@
 from flask import request
 from flask_restx import Namespace, Resource
 
+from ledger.cache import forget_account_lists
 from ledger.models import Entry, db
 
 entries_namespace = Namespace("entries", description="Ledger entries")
@@ -21,6 +22,7 @@ class EntryList(Resource):
         entry = Entry(account=sent["account"], cents=sent["cents"], memo=sent.get("memo", ""))
         db.session.add(entry)
         db.session.commit()
+        forget_account_lists()
         return {"success": True, "data": entry.to_dict()}, 201
 
 
