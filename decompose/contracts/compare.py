@@ -71,7 +71,12 @@ class Difference:
     actual: Any
 
     def __str__(self) -> str:
-        return f"#{self.index} {self.request}: {self.where}: expected {show(self.expected)}, got {show(self.actual)}"
+        return f"#{self.index} {self.request}: {self.said()}"
+
+    def said(self, expected: str = "expected", actual: str = "got") -> str:
+        """`$.name: expected 'a', got 'b'`, with the sides named as the caller names them."""
+        before, after = show_pair(self.expected, self.actual)
+        return f"{self.where}: {expected} {before}, {actual} {after}"
 
 
 @dataclass
@@ -263,6 +268,26 @@ def _order(where: str) -> tuple[int, str]:
 def is_shape(value: Any) -> bool:
     """A compare.fields value that stands for a container: ("object", keys) or ("array", length)."""
     return isinstance(value, tuple) and len(value) == 2 and value[0] in ("object", "array")
+
+
+def show_pair(expected: Any, actual: Any, limit: int = 160) -> tuple[str, str]:
+    """Two values as `show` says them; two long texts (a page, a message) that share a beginning are
+    shown from a little before their first difference, which `show` alone cut off (two pages of
+    CTFd differed after 160 identical characters: the reader saw the same text twice)."""
+    same = isinstance(expected, (str, bytes)) and type(expected) is type(actual)
+    if not same or max(len(repr(expected)), len(repr(actual))) <= limit:
+        return show(expected, limit), show(actual, limit)
+    at = next((i for i, (a, b) in enumerate(zip(expected, actual)) if a != b), min(len(expected), len(actual)))
+    start = max(0, at - 40)
+    return _from(expected, start, limit), _from(actual, start, limit)
+
+
+def _from(value: str | bytes, start: int, limit: int) -> str:
+    if not start:
+        return show(value, limit)
+    text = repr(value[start:])
+    text = text if len(text) <= limit else text[:limit - 3] + "..."
+    return f"(from {'byte' if isinstance(value, bytes) else 'character'} {start}) ...{text}"
 
 
 def show(value: Any, limit: int = 160) -> str:

@@ -33,7 +33,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from decompose.contracts.binding import Binding, Request, UnboundValue, capture, render
-from decompose.contracts.compare import Answer, Exchange, differences, json_body, show
+from decompose.contracts.compare import Answer, Exchange, differences, json_body
 from decompose.contracts.recorder import decode_body
 
 INDEX = re.compile(r"\[\d+\]")
@@ -181,8 +181,8 @@ def check(index: int, recorded: dict[str, Any], expected: Answer, answer: Answer
     """Every way `answer` breaks the contract, as readable lines."""
     noise, skip = matcher(set(recorded.get("volatile", [])), set(route.get("volatile", []))), matcher(set(), ignored)
     method, target = recorded["request"]["method"], recorded["request"]["target"]
-    found = [f"{d.where}: expected {show(d.expected)}, got {show(d.actual)}"
-             for d in differences(index, Exchange(method, target, expected), Exchange(method, target, answer), noise, skip)]
+    found = [d.said() for d in differences(index, Exchange(method, target, expected), Exchange(method, target, answer),
+                                           noise, skip)]
     schema = route.get("schemas", {}).get(str(answer.status))
     # the route's JSON answers' schema, for an exchange the test saw answered in JSON: one route may answer
     # other types too (healthchecks' badge, `{tag}.{fmt}`: an SVG, or JSON for .json)

@@ -55,7 +55,7 @@ from starlette.background import BackgroundTask
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from decompose.contracts.compare import Answer, Exchange, differences, show
+from decompose.contracts.compare import Answer, Exchange, differences
 from decompose.contracts.recorder import FORMAT, exchange
 from decompose.errors import UserError
 from decompose.gateway.body import Body
@@ -366,7 +366,7 @@ class Gateway:
         else:
             noise = self.noise.get(entry.route) or self.noise.get("*") or (lambda where: False)
             found = differences(0, Exchange(method, target, monolith.answer), Exchange(method, target, answer), noise)
-            record["differences"] = [f"{d.where}: monolith {show(d.expected)}, service {show(d.actual)}" for d in found]
+            record["differences"] = [d.said("monolith", "service") for d in found]
         self.stats.compared[entry.route] = self.stats.compared.get(entry.route, 0) + 1
         if record["differences"]:
             self.stats.differing[entry.route] = self.stats.differing.get(entry.route, 0) + 1

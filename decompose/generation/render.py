@@ -454,7 +454,7 @@ def _foreign(layout: Layout, service: ServiceLayout, sources: Sources, analysis,
     """Flask: the other services' endpoints as build-only URL rules (`url_for` across services; endpoints.py)."""
     served = {h for h, home in homes.items() if home in (service.name, LAYER)}
     routes = [r for r in analysis.routes if r.mounted]
-    return [list(e) for e in foreign_endpoints(sources, routes, layout.containers, served)]
+    return [list(e) for e in foreign_endpoints(sources, routes, layout.containers, served, layout.layer.mounts)]
 
 
 def _hooks(service: ServiceLayout) -> dict:

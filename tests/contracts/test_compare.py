@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from decompose.contracts.compare import Answer, Exchange, compare, fields, volatile
+from decompose.contracts.compare import Answer, Exchange, compare, fields, show_pair, volatile
 
 
 def answer(status: int = 200, body: object = None, *headers: tuple[str, str], raw: bytes | None = None) -> Answer:
@@ -120,3 +120,17 @@ def test_a_server_side_session_s_values_are_fields_never_compared():
     other = ("x-decompose-session", sessionview.encode({"csrf": "d" * 32}))
     for answer_ in (Answer(302, (("location", "/"),), b""), Answer(302, (("location", "/"), other), b"")):
         assert differences(0, recorded, Exchange("POST", "/signin", answer_), lambda where: False) == []
+
+
+def test_two_long_texts_are_shown_from_just_before_their_first_difference():
+    """Two CTFd pages differed after 160 identical characters, and the verify report showed the same
+    beginning twice; the reader now sees where they part."""
+    page = b"<!DOCTYPE html>\n<html>\n<head>\n" + b"  <meta charset='utf-8'>\n" * 12
+    expected, actual = show_pair(page + b"<title>Scoreboard</title>", page + b"<title>Challenges</title>")
+    parted = len(page) + len(b"<title>")
+    assert expected.startswith(f"(from byte {parted - 40}) ...") and "Scoreboard" in expected
+    assert actual.startswith(f"(from byte {parted - 40}) ...") and "Challenges" in actual
+    assert show_pair("short", "shirt") == ("'short'", "'shirt'")  # short values as show says them
+    assert show_pair(200, 500) == ("200", "500")
+    cut = show_pair("a" * 200, "a" * 200 + "b")  # one ends where the other goes on
+    assert cut[0].startswith("(from character 160)") and cut[1].endswith("b'")

@@ -79,3 +79,91 @@ def test_a_service_builds_the_url_of_a_view_it_does_not_serve_and_never_matches_
         with pytest.raises(NotFound):
             app.url_map.bind("localhost").match("/")
     assert client.get("/").status_code == 404
+
+
+def test_the_rules_of_one_endpoint_keep_the_order_url_for_builds_the_first_of(tmp_path):
+    """CTFd's `@users.route("/profile")` stacked over `@users.route("/user")`: Flask registers the lower
+    decorator first, so the monolith's pages link to /user. Sorted by path, the services linked to /profile."""
+    files = {**FILES, "blog/main.py": FILES["blog/main.py"] + '''
+
+@main.route("/profile")
+@main.route("/user")
+def private():
+    return "me"
+'''}
+    analysis = analyse(tmp_path, files)
+    sources = Sources.of(analysis, tmp_path)
+    found = foreign_endpoints(sources, analysis.routes, containers_of(sources, analysis.routes), {"blog.auth:logout"})
+    assert [path for path, endpoint, _ in found if endpoint == "main.private"] == ["/user", "/profile"]
+    app = flask.Flask("svc")
+    for path, endpoint, methods in found:
+        app.add_url_rule(path, endpoint, methods=list(methods), build_only=True)
+    with app.test_request_context():
+        assert flask.url_for("main.private") == "/user"
+
+
+RESTX = {
+    "ledger/__init__.py": "",
+    "ledger/api/__init__.py": """from flask import Blueprint
+from flask_restx import Api
+
+from ledger.api.accounts import accounts_namespace
+from ledger.api.teams import teams_namespace
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+ledger_api = Api(blueprint, doc=False)
+ledger_api.add_namespace(accounts_namespace, "/accounts")
+ledger_api.add_namespace(teams_namespace, "/teams")
+""",
+    "ledger/api/accounts.py": """from flask_restx import Namespace, Resource
+
+accounts_namespace = Namespace("accounts")
+
+
+@accounts_namespace.route("/<int:account_id>")
+class AccountDetail(Resource):
+    def get(self, account_id):
+        return {}
+""",
+    "ledger/api/teams.py": """from flask_restx import Namespace, Resource
+
+teams_namespace = Namespace("teams", description="Teams")
+
+
+@teams_namespace.route("")
+class TeamList(Resource):
+    def get(self):
+        return []
+
+
+@teams_namespace.route("/<int:team_id>", endpoint="team_detail")
+class HTTPTeamPublic(Resource):
+    def get(self, team_id):
+        return {}
+""",
+}
+
+
+def test_flask_restx_resources_of_other_services_are_rules_under_the_names_their_api_gives(tmp_path):
+    """CTFd's tokens service answered a 404 whose flask-restx help lists the rules close to the path: without
+    the other services' rules it named others than the monolith's. The names are checked against flask-restx."""
+    from decompose.generation.model import Mount
+
+    restx = pytest.importorskip("flask_restx")
+    analysis = analyse(tmp_path, RESTX)
+    sources = Sources.of(analysis, tmp_path)
+    mounts = {"ledger.api.teams:teams_namespace": Mount("ledger.api:ledger_api", "add_namespace", '"/teams"'),
+              "ledger.api.accounts:accounts_namespace": Mount("ledger.api:ledger_api", "add_namespace", '"/accounts"')}
+    found = foreign_endpoints(sources, analysis.routes, containers_of(sources, analysis.routes),
+                              {"ledger.api.accounts:AccountDetail"}, mounts)
+    monolith = flask.Flask("ledger")
+    api = restx.Api(flask.Blueprint("api", "ledger", url_prefix="/api/v1"), doc=False)
+    teams = restx.Namespace("teams")
+    teams.add_resource(type("TeamList", (restx.Resource,), {"get": lambda self: []}), "")
+    teams.add_resource(type("HTTPTeamPublic", (restx.Resource,), {"get": lambda self, team_id: {}}),
+                       "/<int:team_id>", endpoint="team_detail")
+    api.add_namespace(teams, "/teams")
+    monolith.register_blueprint(api.blueprint)
+    rules = {(r.rule, r.endpoint) for r in monolith.url_map.iter_rules() if "teams" in r.rule}
+    assert {(path, endpoint) for path, endpoint, _ in found} == rules == {
+        ("/api/v1/teams", "api.teams_team_list"), ("/api/v1/teams/<int:team_id>", "api.team_detail")}
