@@ -157,7 +157,8 @@ def _sqlite_write(path: Path, data: dict[str, list[dict[str, Any]]], strict: boo
         if replace:
             for table in tables:
                 connection.execute(f"DELETE FROM {_quoted(table)}")
-        inserted = sum(_sqlite_insert(connection, table, data[table]) for table in sorted(data) if table in tables)
+        inserted = sum(_sqlite_insert(connection, table, data[table], update=not replace)
+                       for table in sorted(data) if table in tables)
         connection.execute("COMMIT")
         return inserted
     except BaseException:
@@ -168,12 +169,14 @@ def _sqlite_write(path: Path, data: dict[str, list[dict[str, Any]]], strict: boo
         connection.close()
 
 
-def _sqlite_insert(connection: Any, table: str, rows: list[dict[str, Any]]) -> int:
-    """INSERT OR IGNORE: a row already there under its key (or a unique value: a default the fresh app
-    made) is kept, as startdata's inserts skip it."""
+def _sqlite_insert(connection: Any, table: str, rows: list[dict[str, Any]], update: bool = False) -> int:
+    """INSERT OR IGNORE: a row already there under a unique value (a default the fresh app made) is kept,
+    as startdata's inserts skip it; update: one there under its primary key takes the given values (a row
+    the test changed between two requests)."""
     from .startdata import LoadError, decode
 
     columns = _sqlite_columns(connection, table)
+    keys = _sqlite_keys(connection, table) if update else []
     inserted = 0
     for row in rows:
         wrong = sorted(set(row) - columns)
@@ -182,8 +185,27 @@ def _sqlite_insert(connection: Any, table: str, rows: list[dict[str, Any]]) -> i
         names = sorted(row)
         sql = (f"INSERT OR IGNORE INTO {_quoted(table)} ({', '.join(_quoted(n) for n in names)}) "
                f"VALUES ({', '.join('?' for _ in names)})")
-        inserted += connection.execute(sql, [_plain(decode(row[n])) for n in names]).rowcount
+        values = [_plain(decode(row[n])) for n in names]
+        added = connection.execute(sql, values).rowcount
+        inserted += added
+        if not added and keys and set(keys) <= set(row):
+            _sqlite_update(connection, table, {n: v for n, v in zip(names, values)}, keys)
     return inserted
+
+
+def _sqlite_update(connection: Any, table: str, values: dict[str, Any], keys: list[str]) -> None:
+    """A unique value another row holds (a default the fresh app made) leaves the row as it is."""
+    import sqlite3
+
+    changed = sorted(n for n in values if n not in keys)
+    if not changed:
+        return
+    try:
+        connection.execute(f"UPDATE {_quoted(table)} SET {', '.join(f'{_quoted(n)} = ?' for n in changed)} "
+                           f"WHERE {' AND '.join(f'{_quoted(k)} = ?' for k in keys)}",
+                           [values[n] for n in changed] + [values[k] for k in keys])
+    except sqlite3.IntegrityError:
+        pass
 
 
 def _plain(value: Any) -> Any:

@@ -402,7 +402,8 @@ def _empty(alias: str, models: list[Any]) -> None:
 
 def _insert(model: Any, alias: str, rows: list[dict[str, Any]], exact: bool = False) -> int:
     """`rows` into the model's table; exact (its table emptied just before): all of them in one statement,
-    where a row that does not fit is the snapshot's error; else one by one, each row already there skipped."""
+    where a row that does not fit is the snapshot's error; else one by one, each row already there (by
+    primary key) updated to the given values."""
     if not rows:
         return 0
     manager = model._base_manager.using(alias)
@@ -427,7 +428,8 @@ def _insert_missing(manager: Any, alias: str, key: str, made: list[Any]) -> int:
     present = set(manager.values_list("pk", flat=True))
     inserted = 0
     for instance in made:
-        if getattr(instance, key) in present:
+        if getattr(instance, key) in present:  # a row the test changed between two requests: its new values
+            _update(manager, alias, key, instance)
             continue
         try:  # a row the fresh app made under another key (a unique name) is skipped, as for SQLAlchemy
             with transaction.atomic(using=alias):
@@ -436,6 +438,19 @@ def _insert_missing(manager: Any, alias: str, key: str, made: list[Any]) -> int:
         except IntegrityError:
             continue
     return inserted
+
+
+def _update(manager: Any, alias: str, key: str, instance: Any) -> None:
+    """The row under the instance's key to its values; one that would break a unique value another row
+    holds (a default the fresh app made under another key) is left as it is."""
+    from django.db import IntegrityError, transaction
+
+    fields = [f for f in instance._meta.concrete_fields if not f.primary_key]
+    try:
+        with transaction.atomic(using=alias):
+            manager.filter(pk=getattr(instance, key)).update(**{f.attname: getattr(instance, f.attname) for f in fields})
+    except IntegrityError:
+        pass
 
 
 def _advance_sequences(alias: str, models: list[Any]) -> None:

@@ -77,7 +77,7 @@ def test_raw_sql_tables_of_two_sqlite_files_are_captured_by_database_and_loaded_
     assert rows(tmp_path / "replayed", "cat_ledger", "cat_wallets") == [(7, "u1", "key-7", b"\x00\xff")]
 
 
-def test_a_scenario_start_replaces_the_catalog_tables_and_rows_added_between_requests_are_only_added(tmp_path):
+def test_a_scenario_start_replaces_the_catalog_tables_and_rows_between_requests_are_added_or_updated(tmp_path):
     _engines = start_app(tmp_path / "lasting")  # held: the engines are noted weakly
     startdata.load(object(), {"cat_core:cat_accounts": [{"id": "old", "username": "gone", "password_hash": "x"}]})
     start = {"cat_core:cat_accounts": [{"id": "u1", "username": "alan", "password_hash": "h"}]}
@@ -86,8 +86,8 @@ def test_a_scenario_start_replaces_the_catalog_tables_and_rows_added_between_req
     assert rows(tmp_path / "lasting", "cat_core", "cat_settings") == []  # not in the scenario's rows: emptied
     between = {"cat_core:cat_accounts": [{"id": "u1", "username": "alan", "password_hash": "other"},
                                          {"id": "u2", "username": "ada", "password_hash": "h2"}]}
-    assert startdata.load(object(), between) == 1  # u1 kept as it was, u2 added
-    assert rows(tmp_path / "lasting", "cat_core", "cat_accounts") == [("u1", "alan", "h"), ("u2", "ada", "h2")]
+    assert startdata.load(object(), between) == 1  # u2 added; u1, which the test changed, updated
+    assert rows(tmp_path / "lasting", "cat_core", "cat_accounts") == [("u1", "alan", "other"), ("u2", "ada", "h2")]
 
 
 def test_starting_data_the_fresh_app_cannot_take_is_refused_by_name_or_left_to_another_service(tmp_path):

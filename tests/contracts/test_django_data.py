@@ -40,6 +40,8 @@ SCRIPT = textwrap.dedent("""
     call_command("flush", interactive=False, verbosity=0)
     inserted = startdata.load(ClientHandler(), {k: v for k, v in data.items() if k.startswith("auth_")})
     again = startdata.load(ClientHandler(), data)
+    changed = startdata.load(ClientHandler(), {"auth_user": [{**data["auth_user"][0], "email": "ada@new.example.com"}]})
+    changed_email = User.objects.get(pk=7).email
     try:
         startdata.load(ClientHandler(), {"no_such_table": [{"id": 1}]})
         refused = ""
@@ -58,6 +60,7 @@ SCRIPT = textwrap.dedent("""
     User.objects.create_user("carol")
     startdata.fresh(ClientHandler())  # the next one: emptied
     print(json.dumps({"tables": sorted(data), "users": data["auth_user"], "inserted": inserted, "again": again,
+                      "changed": [changed, changed_email],
                       "members": members,
                       "next_id": next_id, "refused": refused, "not_django": startdata.capture(object()),
                       "world": seen.to_json(), "test_name": test_name, "users_after_fresh": User.objects.count(),
@@ -88,6 +91,7 @@ def test_loaded_rows_keep_their_keys_and_relations(roundtrip):
     assert roundtrip["inserted"] == 3  # ada, editors, the membership (permissions were there)
     assert roundtrip["members"][0] == [7, ["editors"]]
     assert roundtrip["again"] == 0  # every row already there: nothing twice
+    assert roundtrip["changed"] == [0, "ada@new.example.com"]  # a row a test changed between requests: updated
     assert roundtrip["next_id"] == 8
 
 

@@ -1,3 +1,6 @@
+from tasknotes.db import db
+from tasknotes.models import Project
+
 from conftest import login
 from factories import ProjectFactory
 
@@ -43,3 +46,11 @@ def test_share_with_unknown_user(client, user, auth_headers):
     project = ProjectFactory(owner=user)
     response = client.post(f"/api/projects/{project.id}/members", json={"email": "ghost@example.com"}, headers=auth_headers)
     assert response.status_code == 404
+
+
+def test_a_project_handed_over_outside_http_between_requests(client, user, other_user, auth_headers):
+    made = client.post("/api/projects", json={"name": "Garden"}, headers=auth_headers).get_json()
+    project = db.session.get(Project, made["id"])
+    project.owner_id = other_user.id  # the test changes a row the first request made, without HTTP
+    db.session.commit()
+    assert client.get(f"/api/projects/{made['id']}", headers=auth_headers).status_code == 404
