@@ -38,6 +38,7 @@ class SourceFacts:
     lifespans: set[str] = field(default_factory=set)  # functions the app call is handed to run at start (`lifespan=lifespan`)
     configs: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # installed Django app's apps module -> its ready() bodies
     plugins: set[str] = field(default_factory=set)  # modules a start-up function imports by name (`importlib.import_module("." + name, package=P)`)
+    tag_libraries: set[str] = field(default_factory=set)  # installed Django apps' `templatetags` modules (the template engine loads them all)
     app_routes: set[str] = field(default_factory=set)  # route handlers that are start-up functions: they register on the app itself
     unshippable: set[str] = field(default_factory=set)  # classes (not errors): no client can stand for them
 
@@ -104,6 +105,7 @@ def read_facts(graph: ElementGraph, root: Path) -> SourceFacts:
     _settings_variants(facts, trees, graph)
     named = _settings_strings(trees, facts)
     facts.configs = {m: bodies for m, bodies in configs.items() if _installed(named, m)}
+    facts.tag_libraries = {m for m in facts.read if _tag_library(named, m)}
     facts.startup = startup_functions(graph, facts)
     for _ in range(STARTUP_DEPTH):  # plugins loaded at start-up may load more (their own load calls)
         plugins, loads = plugin_loads(graph, trees, facts.startup | facts.builder_elements())
@@ -250,6 +252,18 @@ def _installed(named: set[str], module: str) -> bool:
     """Do the settings name this app (`"shop.orders"`, `"catalog"`), its apps module or its config class
     (`"shop.orders.apps.OrdersConfig"`)?"""
     return bool({module, module.rpartition(".")[0]} & named) or any(n.rpartition(".")[0] == module for n in named)
+
+
+def _tag_library(named: set[str], module: str) -> bool:
+    """Is the module an installed app's template tag library (`pretalx.common.templatetags.safelink`, or the
+    package itself)? Django's template engine imports every `templatetags` module of every installed app
+    when it starts, in every process that renders a template: one missing is a library `{% load %}` cannot
+    find (`'safelink' is not a registered tag library`), whichever service renders the page."""
+    parts = module.split(".")
+    if "templatetags" not in parts[1:] or parts.index("templatetags") < len(parts) - 2:
+        return False
+    app = ".".join(parts[:parts.index("templatetags")])
+    return _installed(named, f"{app}.apps")  # named as the app, its apps module or its config class
 
 
 def _settings_variants(facts: SourceFacts, trees: dict[str, ast.Module], graph: ElementGraph) -> None:

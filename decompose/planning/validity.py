@@ -276,6 +276,10 @@ def problems(graph: ElementGraph, facts: SourceFacts, plan: Plan, homes: dict[st
                              "django.setup() imports it in every service and runs its ready() (receivers, signals); "
                              "without it a service gets a default config and skips them",
                              f"add {module} to shared.modules"))
+    for module in sorted(facts.tag_libraries - layer - routed):
+        found.append(Problem("shared.modules", f"{module} is a template tag library of an installed Django app but is "
+                             "not in [shared]: the template engine loads every one in every service that renders "
+                             "a template, and a page of any service may {% load %} it", f"add {module} to shared.modules"))
     for module in sorted(facts.plugins - layer - routed):
         found.append(Problem("shared.modules", f"{module} is a plugin the app loads by name when it is built "
                              "(importlib.import_module in a start-up function) but is not in [shared]: every service "
@@ -342,6 +346,8 @@ def repair(graph: ElementGraph, facts: SourceFacts, homes: dict[str, str]) -> tu
         _share(graph, homes, reasons, module, "composition root: mounts the API's namespaces (each service mounts its own)")
     for module in sorted(facts.configs.keys() - routed):
         _share(graph, homes, reasons, module, "Django start-up: an installed app's AppConfig (django.setup() runs it in every service)")
+    for module in sorted(facts.tag_libraries - routed):
+        _share(graph, homes, reasons, module, "Django start-up: a template tag library of an installed app (the template engine loads them all)")
     for module in sorted(facts.plugins - routed):
         _share(graph, homes, reasons, module, "start-up: a plugin the app loads by name when it is built (import_module)")
     claimed: dict[str, set[str]] = defaultdict(set)  # element -> the services its module-mates needed it in

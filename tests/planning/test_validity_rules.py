@@ -377,6 +377,40 @@ def test_an_installed_django_apps_config_and_what_its_ready_imports_go_to_the_la
     assert problems(graph, facts, Plan(plan.services, Service(SHARED, shared)), repaired) == []
 
 
+def test_installed_django_apps_template_tag_libraries_go_to_the_layer(tmp_path):
+    """Django's template engine imports every `templatetags` module of every installed app when it starts:
+    pretalx's `safelink` library, planned into one service, was `not a registered tag library` in every
+    other service that rendered a page loading it. An app no settings name keeps its libraries."""
+    from decompose.planning.sourcefacts import read_facts
+
+    write_tree(tmp_path, {**DJANGO_SOURCE, "feed/templatetags/__init__.py": "",
+                          "feed/templatetags/feed_tags.py": "def short(value):\n    return value[:10]\n",
+                          "shelf/templatetags/shelf_tags.py": "def stars(value):\n    return value\n",
+                          "spare/templatetags/spare_tags.py": "def odd(value):\n    return value\n"})
+    graph = graph_of({"site.settings": ["ROOT_URLCONF"], "feed.views": ["feed"], "shelf.views": ["books"],
+                      "feed.templatetags": [], "feed.templatetags.feed_tags": ["short"],
+                      "shelf.templatetags.shelf_tags": ["stars"], "spare.templatetags.spare_tags": ["odd"]},
+                     [], ["feed.views:feed", "shelf.views:books"])
+    graph.paths = {m: m.replace(".", "/") + ("/__init__.py" if m == "feed.templatetags" else ".py") for m in graph.members}
+    facts = read_facts(graph, tmp_path)
+    assert facts.tag_libraries == {"feed.templatetags", "feed.templatetags.feed_tags", "shelf.templatetags.shelf_tags"}
+    homes = {e: "feed" for m in ("feed.views", "feed.templatetags", "feed.templatetags.feed_tags") for e in graph.members[m]}
+    homes |= {e: "shelf" for m in ("shelf.views", "shelf.templatetags.shelf_tags", "spare.templatetags.spare_tags")
+              for e in graph.members[m]}
+    homes |= {e: SHARED for e in graph.members["site.settings"]}
+    plan = Plan([Service("feed", ["feed.views", "feed.templatetags", "feed.templatetags.feed_tags"]),
+                 Service("shelf", ["shelf.views", "shelf.templatetags.shelf_tags", "spare.templatetags.spare_tags"])],
+                Service(SHARED, ["site.settings"]))
+    assert [p.fix for p in problems(graph, facts, plan, homes)] == [
+        f"add {m} to shared.modules" for m in ("feed.templatetags", "feed.templatetags.feed_tags", "shelf.templatetags.shelf_tags")]
+    repaired, why = repair(graph, facts, homes)
+    assert repaired["shelf.templatetags.shelf_tags:stars"] == SHARED and "template tag library" in why["shelf.templatetags.shelf_tags:stars"]
+    assert repaired["spare.templatetags.spare_tags:odd"] == "shelf" and repaired["feed.views:feed"] == "feed"
+    shared = [m for m in graph.members if repaired[m] == SHARED]
+    assert shared == ["site.settings", "feed.templatetags", "feed.templatetags.feed_tags", "shelf.templatetags.shelf_tags"]
+    assert problems(graph, facts, Plan(plan.services, Service(SHARED, shared)), repaired) == []
+
+
 PLUGIN_SOURCE = {
     "shop/__init__.py": ("from shop.plugins import init_plugins\n"      # 1
                          "def create_app():\n"                           # 2
