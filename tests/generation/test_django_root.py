@@ -731,6 +731,17 @@ def test_a_generated_route_test_finds_a_view_bound_to_a_module_name(monkeypatch)
     with pytest.raises(AssertionError, match="resolves to"):
         namespace["test_routes_resolve"]("/login/", "shop.views:other")
 
+    class ScheduleFeed:  # a syndication feed is mounted as an instance: `path("feed.xml", feed.ScheduleFeed())`
+        def __call__(self, request):
+            return None
+
+    monkeypatch.setitem(sys.modules, "shop.views", types.SimpleNamespace(ScheduleFeed=ScheduleFeed, other=ScheduleFeed))
+    urls.resolve = lambda path: types.SimpleNamespace(func=ScheduleFeed())
+    namespace["test_routes_resolve"]("/feed.xml", "shop.views:ScheduleFeed")
+    monkeypatch.setitem(sys.modules, "shop.views", types.SimpleNamespace(ScheduleFeed=type("Other", (), {})))
+    with pytest.raises(AssertionError, match="resolves to"):  # an instance of another class
+        namespace["test_routes_resolve"]("/feed.xml", "shop.views:ScheduleFeed")
+
 
 # one URLconf routing to a class view of `shop` and a function view of `orders`
 TWO_SERVICES_ONE_URLCONF = {**PROJECT, "config/urls.py": """
