@@ -260,9 +260,7 @@ def url_entry_view(element: cst.CSTNode) -> tuple[str, ...] | None:
     positional = [a.value for a in element.args if a.keyword is None]
     view = next((a.value for a in element.args if a.keyword is not None and a.keyword.value == "view"),
                 positional[1] if len(positional) > 1 else None)
-    view = as_view_of(view) or view
-    dotted = _dotted(view) if isinstance(view, (cst.Name, cst.Attribute)) else ""
-    return tuple(dotted.split(".")) if dotted else None
+    return _named(as_view_of(view) or view)
 
 
 def as_view_of(node: cst.CSTNode | None) -> cst.BaseExpression | None:
@@ -275,7 +273,11 @@ def as_view_of(node: cst.CSTNode | None) -> cst.BaseExpression | None:
 def as_view_dotted(node: cst.CSTNode) -> tuple[str, ...] | None:
     """("schedule", "ScheduleView") of `schedule.ScheduleView.as_view()` wherever it stands (a tuple a
     URLconf's helper turns into entries); None for any other expression or a class that is no plain name."""
-    view = as_view_of(node)
+    return _named(as_view_of(node))
+
+
+def _named(view: cst.CSTNode | None) -> tuple[str, ...] | None:
+    """("views", "CartView") of the expression `views.CartView`; None for one that is no plain name."""
     dotted = _dotted(view) if isinstance(view, (cst.Name, cst.Attribute)) else ""
     return tuple(dotted.split(".")) if dotted else None
 

@@ -781,28 +781,31 @@ def test_a_urlconf_copy_needs_no_stand_in_for_the_views_other_services_answer(tm
     assert "Items" in shop.views["shop.views"].keep
 
 
-def test_a_layer_urlconf_a_service_copies_brings_no_stand_in_for_views_routed_elsewhere(tmp_path):
-    """pretalx's plan puts its URLconfs in [shared]: the layer's needs named every view of every
-    URLconf, so every service still resolved them into stubs, though its own copy shadows the layer's."""
+def _orders_beside_a_layer_urlconf(tmp_path, files: dict):
+    """The orders service when the plan puts config.urls in the layer (pretalx's plan does: every URLconf
+    in [shared]); the layer's needs are the URLconf's, as generation reads them."""
     from decompose.generation.layout import _external_needs, _service
     from decompose.generation.model import LayerLayout
 
-    analysis = analyse(tmp_path, TWO_SERVICES_ONE_URLCONF)
+    analysis = analyse(tmp_path, files)
     sources = Sources.of(analysis, tmp_path)
     homes = {"shop.views:Items": "shop", "orders.views:detail": "orders"}
     found = _external_needs(sources, sources.parsed("config.urls"), {"config.urls"})
     assert ("shop.views", "Items") in found
     layer = LayerLayout(modules={"config.urls"}, needs=set(found), needs_of={"config.urls": found})
-    orders = _service("orders", sources, homes, layer, analysis, {}, django.url_chains(sources, "config.urls"))
+    return _service("orders", sources, homes, layer, analysis, {}, django.url_chains(sources, "config.urls"))
+
+
+def test_a_layer_urlconf_a_service_copies_brings_no_stand_in_for_views_routed_elsewhere(tmp_path):
+    """pretalx's plan puts its URLconfs in [shared]: the layer's needs named every view of every
+    URLconf, so every service still resolved them into stubs, though its own copy shadows the layer's."""
+    orders = _orders_beside_a_layer_urlconf(tmp_path, TWO_SERVICES_ONE_URLCONF)
     assert [p.target for p in orders.proxies()] == []
 
 
 def test_a_urlconf_helper_building_entries_needs_no_stand_in_for_views_routed_elsewhere(tmp_path):
     """The same with the entries built by a helper from tuples of `View.as_view()` (pretalx's layer
     URLconfs): the other service's class is no need of the copy (it would be a stub without `as_view`)."""
-    from decompose.generation.layout import _external_needs, _service
-    from decompose.generation.model import LayerLayout
-
     helper = """
         from django.urls import path
         from shop import views
@@ -811,12 +814,6 @@ def test_a_urlconf_helper_building_entries_needs_no_stand_in_for_views_routed_el
             return [path(f"{prefix}{suffix}", view) for suffix, view in [("items/", views.Items.as_view())]]
         urlpatterns = [*entries(""), path("orders/<int:pk>/", detail)]
     """
-    analysis = analyse(tmp_path, {**TWO_SERVICES_ONE_URLCONF, "config/urls.py": helper})
-    sources = Sources.of(analysis, tmp_path)
-    homes = {"shop.views:Items": "shop", "orders.views:detail": "orders"}
-    found = _external_needs(sources, sources.parsed("config.urls"), {"config.urls"})
-    assert ("shop.views", "Items") in found
-    layer = LayerLayout(modules={"config.urls"}, needs=set(found), needs_of={"config.urls": found})
-    orders = _service("orders", sources, homes, layer, analysis, {}, django.url_chains(sources, "config.urls"))
+    orders = _orders_beside_a_layer_urlconf(tmp_path, {**TWO_SERVICES_ONE_URLCONF, "config/urls.py": helper})
     assert "entries" in orders.views["config.urls"].keep
     assert [p.target for p in orders.proxies()] == []  # was a stub of shop.views:Items
